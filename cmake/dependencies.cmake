@@ -1,0 +1,24 @@
+# Locates capstan's dependencies, all from Debian's packages (scripts/setup installs them).
+find_package(Threads REQUIRED)
+find_package(CapnProto REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(RocksDB CONFIG REQUIRED)
+find_package(Boost 1.74 REQUIRED COMPONENTS unit_test_framework)
+find_package(OpenSSL REQUIRED)
+
+# CAF 0.17 ships no CMake config.
+find_path(CAF_INCLUDE_DIR caf/all.hpp REQUIRED)
+find_library(CAF_CORE_LIBRARY caf_core REQUIRED)
+find_library(CAF_IO_LIBRARY caf_io REQUIRED)
+find_library(CAF_OPENSSL_LIBRARY caf_openssl REQUIRED)
+add_library(caf INTERFACE)
+target_include_directories(caf SYSTEM INTERFACE ${CAF_INCLUDE_DIR})
+target_link_libraries(caf INTERFACE ${CAF_CORE_LIBRARY} ${CAF_IO_LIBRARY} ${CAF_OPENSSL_LIBRARY}
+                      Threads::Threads)
+
+if(TARGET RocksDB::rocksdb-shared)
+  set(CAPSTAN_ROCKSDB RocksDB::rocksdb-shared)
+else()
+  set(CAPSTAN_ROCKSDB RocksDB::rocksdb)
+endif()

@@ -1,0 +1,77 @@
+// ObjectMeta and the references between objects (metav1.ObjectMeta, OwnerReference).
+#pragma once
+
+#include "messages/types.hpp"
+
+namespace capstan::messages {
+
+// Field lists: each struct's `fields(f, x)` names every field once, in its Kubernetes JSON
+// spelling; the JSON and Cap'n Proto codecs walk these lists. `f(name, v)` omits a field equal
+// to its zero value when encoding JSON; `f.always(name, v)` writes it even then.
+
+struct owner_reference {
+  std::string api_version;
+  std::string kind;
+  std::string name;
+  std::string uid;
+  std::optional<bool> controller;
+};
+template <class F> void fields(F& f, owner_reference& x) {
+  f.always("apiVersion", x.api_version);
+  f.always("kind", x.kind);
+  f.always("name", x.name);
+  f.always("uid", x.uid);
+  f("controller", x.controller);
+}
+
+struct object_meta {
+  std::string name;
+  std::string generate_name;
+  std::string namespace_;
+  std::string uid;
+  // The journal sequence number of the object's last change, as a decimal string.
+  std::string resource_version;
+  int64_t generation = 0;
+  timestamp creation_timestamp;
+  timestamp deletion_timestamp;
+  std::optional<int64_t> deletion_grace_period_seconds;
+  string_map labels;
+  string_map annotations;
+  std::vector<owner_reference> owner_references;
+};
+template <class F> void fields(F& f, object_meta& x) {
+  f("name", x.name);
+  f("generateName", x.generate_name);
+  f("namespace", x.namespace_);
+  f("uid", x.uid);
+  f("resourceVersion", x.resource_version);
+  f("generation", x.generation);
+  f("creationTimestamp", x.creation_timestamp);
+  f("deletionTimestamp", x.deletion_timestamp);
+  f("deletionGracePeriodSeconds", x.deletion_grace_period_seconds);
+  f("labels", x.labels);
+  f("annotations", x.annotations);
+  f("ownerReferences", x.owner_references);
+}
+
+// A reference to any object (Event.involvedObject, Endpoints targetRef).
+struct object_reference {
+  std::string kind;
+  std::string namespace_;
+  std::string name;
+  std::string uid;
+  std::string api_version;
+  std::string resource_version;
+  std::string field_path;
+};
+template <class F> void fields(F& f, object_reference& x) {
+  f("kind", x.kind);
+  f("namespace", x.namespace_);
+  f("name", x.name);
+  f("uid", x.uid);
+  f("apiVersion", x.api_version);
+  f("resourceVersion", x.resource_version);
+  f("fieldPath", x.field_path);
+}
+
+}  // namespace capstan::messages

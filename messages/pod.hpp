@@ -1,0 +1,355 @@
+// Pod and its parts (core/v1 Pod, PodSpec, Container, Volume, PodStatus, PodTemplateSpec).
+#pragma once
+
+#include "messages/object_meta.hpp"
+
+namespace capstan::messages {
+
+struct container_port {
+  std::string name;
+  int32_t host_port = 0;
+  int32_t container_port = 0;
+  std::string protocol;  // TCP | UDP | SCTP; defaulted to TCP
+  std::string host_ip;
+};
+template <class F> void fields(F& f, container_port& x) {
+  f("name", x.name);
+  f("hostPort", x.host_port);
+  f.always("containerPort", x.container_port);
+  f("protocol", x.protocol);
+  f("hostIP", x.host_ip);
+}
+
+struct object_field_selector {
+  std::string api_version;
+  std::string field_path;
+};
+template <class F> void fields(F& f, object_field_selector& x) {
+  f("apiVersion", x.api_version);
+  f.always("fieldPath", x.field_path);
+}
+
+struct env_var_source {
+  std::optional<object_field_selector> field_ref;
+};
+template <class F> void fields(F& f, env_var_source& x) {
+  f("fieldRef", x.field_ref);
+}
+
+struct env_var {
+  std::string name;
+  std::string value;
+  std::optional<env_var_source> value_from;
+};
+template <class F> void fields(F& f, env_var& x) {
+  f.always("name", x.name);
+  f("value", x.value);
+  f("valueFrom", x.value_from);
+}
+
+struct resource_requirements {
+  resource_list limits;
+  resource_list requests;
+};
+template <class F> void fields(F& f, resource_requirements& x) {
+  f("limits", x.limits);
+  f("requests", x.requests);
+}
+
+struct volume_mount {
+  std::string name;
+  bool read_only = false;
+  std::string mount_path;
+  std::string sub_path;
+};
+template <class F> void fields(F& f, volume_mount& x) {
+  f.always("name", x.name);
+  f("readOnly", x.read_only);
+  f.always("mountPath", x.mount_path);
+  f("subPath", x.sub_path);
+}
+
+struct exec_action {
+  std::vector<std::string> command;
+};
+template <class F> void fields(F& f, exec_action& x) {
+  f("command", x.command);
+}
+
+struct http_get_action {
+  std::string path;
+  int_or_string port;
+  std::string host;
+  std::string scheme;
+};
+template <class F> void fields(F& f, http_get_action& x) {
+  f("path", x.path);
+  f.always("port", x.port);
+  f("host", x.host);
+  f("scheme", x.scheme);
+}
+
+struct tcp_socket_action {
+  int_or_string port;
+  std::string host;
+};
+template <class F> void fields(F& f, tcp_socket_action& x) {
+  f.always("port", x.port);
+  f("host", x.host);
+}
+
+struct probe {
+  std::optional<exec_action> exec;
+  std::optional<http_get_action> http_get;
+  std::optional<tcp_socket_action> tcp_socket;
+  int32_t initial_delay_seconds = 0;
+  int32_t timeout_seconds = 0;
+  int32_t period_seconds = 0;
+  int32_t success_threshold = 0;
+  int32_t failure_threshold = 0;
+};
+template <class F> void fields(F& f, probe& x) {
+  f("exec", x.exec);
+  f("httpGet", x.http_get);
+  f("tcpSocket", x.tcp_socket);
+  f("initialDelaySeconds", x.initial_delay_seconds);
+  f("timeoutSeconds", x.timeout_seconds);
+  f("periodSeconds", x.period_seconds);
+  f("successThreshold", x.success_threshold);
+  f("failureThreshold", x.failure_threshold);
+}
+
+struct container {
+  std::string name;
+  std::string image;
+  std::vector<std::string> command;
+  std::vector<std::string> args;
+  std::string working_dir;
+  std::vector<container_port> ports;
+  std::vector<env_var> env;
+  resource_requirements resources;
+  std::vector<volume_mount> volume_mounts;
+  std::optional<probe> liveness_probe;
+  std::optional<probe> readiness_probe;
+  std::string termination_message_path;
+  std::string image_pull_policy;  // Always | IfNotPresent | Never
+  bool stdin = false;
+  bool tty = false;
+};
+template <class F> void fields(F& f, container& x) {
+  f.always("name", x.name);
+  f("image", x.image);
+  f("command", x.command);
+  f("args", x.args);
+  f("workingDir", x.working_dir);
+  f("ports", x.ports);
+  f("env", x.env);
+  f("resources", x.resources);
+  f("volumeMounts", x.volume_mounts);
+  f("livenessProbe", x.liveness_probe);
+  f("readinessProbe", x.readiness_probe);
+  f("terminationMessagePath", x.termination_message_path);
+  f("imagePullPolicy", x.image_pull_policy);
+  f("stdin", x.stdin);
+  f("tty", x.tty);
+}
+
+struct empty_dir_volume_source {
+  std::string medium;  // "" (node disk) | Memory
+  quantity size_limit;
+};
+template <class F> void fields(F& f, empty_dir_volume_source& x) {
+  f("medium", x.medium);
+  f("sizeLimit", x.size_limit);
+}
+
+struct host_path_volume_source {
+  std::string path;
+  std::string type;
+};
+template <class F> void fields(F& f, host_path_volume_source& x) {
+  f.always("path", x.path);
+  f("type", x.type);
+}
+
+struct nfs_volume_source {
+  std::string server;
+  std::string path;
+  bool read_only = false;
+};
+template <class F> void fields(F& f, nfs_volume_source& x) {
+  f.always("server", x.server);
+  f.always("path", x.path);
+  f("readOnly", x.read_only);
+}
+
+// Exactly one source is set (validation enforces it).
+struct volume {
+  std::string name;
+  std::optional<empty_dir_volume_source> empty_dir;
+  std::optional<host_path_volume_source> host_path;
+  std::optional<nfs_volume_source> nfs;
+};
+template <class F> void fields(F& f, volume& x) {
+  f.always("name", x.name);
+  f("emptyDir", x.empty_dir);
+  f("hostPath", x.host_path);
+  f("nfs", x.nfs);
+}
+
+struct pod_spec {
+  std::vector<volume> volumes;
+  std::vector<container> containers;
+  std::string restart_policy;  // Always | OnFailure | Never; defaulted to Always
+  std::optional<int64_t> termination_grace_period_seconds;
+  std::optional<int64_t> active_deadline_seconds;
+  std::string dns_policy;
+  string_map node_selector;
+  std::string service_account_name;
+  std::string node_name;
+  bool host_network = false;
+  std::string hostname;
+  std::string subdomain;
+};
+template <class F> void fields(F& f, pod_spec& x) {
+  f("volumes", x.volumes);
+  f.always("containers", x.containers);
+  f("restartPolicy", x.restart_policy);
+  f("terminationGracePeriodSeconds", x.termination_grace_period_seconds);
+  f("activeDeadlineSeconds", x.active_deadline_seconds);
+  f("dnsPolicy", x.dns_policy);
+  f("nodeSelector", x.node_selector);
+  f("serviceAccountName", x.service_account_name);
+  f("nodeName", x.node_name);
+  f("hostNetwork", x.host_network);
+  f("hostname", x.hostname);
+  f("subdomain", x.subdomain);
+}
+
+struct pod_condition {
+  std::string type;    // PodScheduled | Ready | Initialized | ContainersReady
+  std::string status;  // True | False | Unknown
+  timestamp last_probe_time;
+  timestamp last_transition_time;
+  std::string reason;
+  std::string message;
+};
+template <class F> void fields(F& f, pod_condition& x) {
+  f.always("type", x.type);
+  f.always("status", x.status);
+  f("lastProbeTime", x.last_probe_time);
+  f("lastTransitionTime", x.last_transition_time);
+  f("reason", x.reason);
+  f("message", x.message);
+}
+
+struct container_state_waiting {
+  std::string reason;
+  std::string message;
+};
+template <class F> void fields(F& f, container_state_waiting& x) {
+  f("reason", x.reason);
+  f("message", x.message);
+}
+
+struct container_state_running {
+  timestamp started_at;
+};
+template <class F> void fields(F& f, container_state_running& x) {
+  f("startedAt", x.started_at);
+}
+
+struct container_state_terminated {
+  int32_t exit_code = 0;
+  int32_t signal = 0;
+  std::string reason;
+  std::string message;
+  timestamp started_at;
+  timestamp finished_at;
+  std::string container_id;
+};
+template <class F> void fields(F& f, container_state_terminated& x) {
+  f.always("exitCode", x.exit_code);
+  f("signal", x.signal);
+  f("reason", x.reason);
+  f("message", x.message);
+  f("startedAt", x.started_at);
+  f("finishedAt", x.finished_at);
+  f("containerID", x.container_id);
+}
+
+// At most one of the three is set.
+struct container_state {
+  std::optional<container_state_waiting> waiting;
+  std::optional<container_state_running> running;
+  std::optional<container_state_terminated> terminated;
+};
+template <class F> void fields(F& f, container_state& x) {
+  f("waiting", x.waiting);
+  f("running", x.running);
+  f("terminated", x.terminated);
+}
+
+struct container_status {
+  std::string name;
+  container_state state;
+  container_state last_state;
+  bool ready = false;
+  int32_t restart_count = 0;
+  std::string image;
+  std::string image_id;
+  std::string container_id;
+};
+template <class F> void fields(F& f, container_status& x) {
+  f.always("name", x.name);
+  f("state", x.state);
+  f("lastState", x.last_state);
+  f.always("ready", x.ready);
+  f.always("restartCount", x.restart_count);
+  f.always("image", x.image);
+  f.always("imageID", x.image_id);
+  f("containerID", x.container_id);
+}
+
+struct pod_status {
+  std::string phase;  // Pending | Running | Succeeded | Failed | Unknown
+  std::vector<pod_condition> conditions;
+  std::string message;
+  std::string reason;
+  std::string host_ip;
+  std::string pod_ip;
+  timestamp start_time;
+  std::vector<container_status> container_statuses;
+};
+template <class F> void fields(F& f, pod_status& x) {
+  f("phase", x.phase);
+  f("conditions", x.conditions);
+  f("message", x.message);
+  f("reason", x.reason);
+  f("hostIP", x.host_ip);
+  f("podIP", x.pod_ip);
+  f("startTime", x.start_time);
+  f("containerStatuses", x.container_statuses);
+}
+
+struct pod {
+  object_meta metadata;
+  pod_spec spec;
+  pod_status status;
+};
+template <class F> void fields(F& f, pod& x) {
+  f.always("metadata", x.metadata);
+  f.always("spec", x.spec);
+  f("status", x.status);
+}
+
+struct pod_template_spec {
+  object_meta metadata;
+  pod_spec spec;
+};
+template <class F> void fields(F& f, pod_template_spec& x) {
+  f("metadata", x.metadata);
+  f.always("spec", x.spec);
+}
+
+}  // namespace capstan::messages
