@@ -1,0 +1,167 @@
+#include "store/apply.hpp"
+
+namespace capstan::store {
+
+namespace {
+
+using namespace messages;
+
+timestamp record_time(const journal_record& r) { return {r.time_nanos / 1000000000}; }
+
+[[noreturn]] void cannot_apply(const journal_record& r, const std::string& why) {
+  std::string where = r.namespace_.empty() ? r.name : r.namespace_ + "/" + r.name;
+  throw store_error("journal record " + std::to_string(r.seq) + " (" + event_name(r) + " " +
+                    where + ") cannot apply: " + why);
+}
+
+// The object the record concerns, which must exist and be of type T.
+template <class T> T& target(cluster_state& state, const journal_record& r) {
+  auto& table = state.of(r.kind);
+  auto it = table.find({r.namespace_, r.name});
+  if (it == table.end())
+    cannot_apply(r, "no such " + std::string(info(r.kind).name));
+  T* object = std::get_if<T>(&it->second);
+  if (!object)
+    cannot_apply(r, "the event does not fit a " + std::string(info(r.kind).name));
+  return *object;
+}
+
+any_object& any_target(cluster_state& state, const journal_record& r) {
+  auto& table = state.of(r.kind);
+  auto it = table.find({r.namespace_, r.name});
+  if (it == table.end())
+    cannot_apply(r, "no such " + std::string(info(r.kind).name));
+  return it->second;
+}
+
+void set_condition(std::vector<node_condition>& conditions, const std::string& type,
+                   const std::string& status, const std::string& reason,
+                   const std::string& message, timestamp when) {
+  for (auto& c : conditions)
+    if (c.type == type) {
+      if (c.status != status)
+        c.last_transition_time = when;
+      c.status = status;
+      c.reason = reason;
+      c.message = message;
+      c.last_heartbeat_time = when;
+      return;
+    }
+  conditions.push_back({type, status, when, when, reason, message});
+}
+
+struct applier {
+  cluster_state& state;
+  const journal_record& r;
+
+  // Returns the object whose resourceVersion must become r.seq (null when it was removed).
+  any_object* operator()(const object_created& e) {
+    if (kind_of(e.object) != r.kind)
+      cannot_apply(r, "the record's kind and its object's kind differ");
+    auto [it, inserted] = state.of(r.kind).insert_or_assign({r.namespace_, r.name}, e.object);
+    (void)inserted;
+    return &it->second;
+  }
+  any_object* operator()(const object_updated& e) {
+    if (kind_of(e.object) != r.kind)
+      cannot_apply(r, "the record's kind and its object's kind differ");
+    any_object& current = any_target(state, r);
+    current = e.object;
+    return &current;
+  }
+  any_object* operator()(const object_deleted&) {
+    if (state.of(r.kind).erase({r.namespace_, r.name}) == 0)
+      cannot_apply(r, "no such " + std::string(info(r.kind).name));
+    return nullptr;
+  }
+  any_object* operator()(const pod_bound& e) {
+    auto& p = target<pod>(state, r);
+    p.spec.node_name = e.node_name;
+    pod_condition scheduled{"PodScheduled", "True", {}, record_time(r), "", ""};
+    bool found = false;
+    for (auto& c : p.status.conditions)
+      if (c.type == "PodScheduled") {
+        c = scheduled;
+        found = true;
+      }
+    if (!found)
+      p.status.conditions.push_back(scheduled);
+    return &any_target(state, r);
+  }
+  any_object* operator()(const pod_status_changed& e) {
+    target<pod>(state, r).status = e.status;
+    return &any_target(state, r);
+  }
+  any_object* operator()(const rc_scaled& e) {
+    auto& rc = target<replication_controller>(state, r);
+    rc.spec.replicas = e.to;
+    rc.metadata.generation += 1;
+    return &any_target(state, r);
+  }
+  any_object* operator()(const rc_status_changed& e) {
+    target<replication_controller>(state, r).status = e.status;
+    return &any_target(state, r);
+  }
+  any_object* operator()(const labels_changed& e) {
+    any_object& o = any_target(state, r);
+    meta_of(o).labels = e.labels;
+    return &o;
+  }
+  any_object* operator()(const node_ready_changed& e) {
+    auto& n = target<node>(state, r);
+    std::string status = e.ready ? "True" : (e.reason == "NodeStatusUnknown" ? "Unknown" : "False");
+    set_condition(n.status.conditions, "Ready", status, e.reason, e.message, record_time(r));
+    return &any_target(state, r);
+  }
+  any_object* operator()(const node_status_changed& e) {
+    target<node>(state, r).status = e.status;
+    return &any_target(state, r);
+  }
+  any_object* operator()(const endpoints_changed& e) {
+    auto& table = state.of(object_kind::endpoints);
+    auto it = table.find({r.namespace_, r.name});
+    if (it == table.end()) {
+      // The endpoints controller's first change creates the object.
+      endpoints created;
+      created.metadata.name = r.name;
+      created.metadata.namespace_ = r.namespace_;
+      created.metadata.uid = r.uid;
+      created.metadata.creation_timestamp = record_time(r);
+      it = table.emplace(object_key{r.namespace_, r.name}, any_object(std::move(created))).first;
+    }
+    auto* ep = std::get_if<endpoints>(&it->second);
+    if (!ep)
+      cannot_apply(r, "the event does not fit an Endpoints");
+    ep->subsets = e.subsets;
+    return &it->second;
+  }
+  any_object* operator()(const deletion_requested& e) {
+    any_object& o = any_target(state, r);
+    meta_of(o).deletion_timestamp = {record_time(r).seconds + e.grace_period_seconds};
+    meta_of(o).deletion_grace_period_seconds = e.grace_period_seconds;
+    return &o;
+  }
+};
+
+}  // namespace
+
+void apply(cluster_state& state, const journal_record& record) {
+  if (record.seq != state.seq + 1)
+    throw store_error("journal record " + std::to_string(record.seq) + " cannot apply to state at " +
+                      std::to_string(state.seq) + ": records must apply in order without gaps");
+  any_object* changed = std::visit(applier{state, record}, record.event);
+  if (changed)
+    meta_of(*changed).resource_version = std::to_string(record.seq);
+  state.seq = record.seq;
+}
+
+void load_objects(cluster_state& state, uint64_t seq, std::vector<any_object>&& objects) {
+  for (auto& o : objects) {
+    const auto& meta = meta_of(o);
+    object_key key{meta.namespace_, meta.name};
+    state.of(kind_of(o)).insert_or_assign(std::move(key), std::move(o));
+  }
+  state.seq = seq;
+}
+
+}  // namespace capstan::store

@@ -1,0 +1,47 @@
+// The materialized cluster: every object by kind, namespace and name, as of a sequence number.
+#pragma once
+
+#include <array>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "messages/objects.hpp"
+
+namespace capstan::store {
+
+using messages::any_object;
+using messages::object_kind;
+
+struct object_key {
+  std::string namespace_;  // empty for cluster-scoped kinds
+  std::string name;
+  friend bool operator<(const object_key& a, const object_key& b) {
+    return a.namespace_ != b.namespace_ ? a.namespace_ < b.namespace_ : a.name < b.name;
+  }
+  friend bool operator==(const object_key& a, const object_key& b) {
+    return a.namespace_ == b.namespace_ && a.name == b.name;
+  }
+};
+
+// Plain data; only apply() (store/apply.hpp) changes it. Not thread-safe.
+struct cluster_state {
+  using table = std::map<object_key, any_object>;
+
+  uint64_t seq = 0;  // the last record applied
+  std::array<table, messages::object_kind_count> tables;
+
+  table& of(object_kind kind) { return tables[static_cast<std::size_t>(kind)]; }
+  const table& of(object_kind kind) const { return tables[static_cast<std::size_t>(kind)]; }
+
+  const any_object* find(object_kind kind, const object_key& key) const;
+  template <class T> const T* find(const object_key& key) const {
+    auto* o = find(messages::kind_of<T>(), key);
+    return o ? std::get_if<T>(o) : nullptr;
+  }
+  std::size_t size() const;
+  // Every object, kind by kind in key order (the snapshot's content).
+  std::vector<const any_object*> all_objects() const;
+};
+
+}  // namespace capstan::store

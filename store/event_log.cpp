@@ -1,0 +1,272 @@
+#include "store/event_log.hpp"
+
+#include <chrono>
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+namespace capstan::store {
+
+namespace {
+
+constexpr const char* format_key = "format";
+constexpr const char* format_version = "capstan-journal-1";
+constexpr std::size_t default_cf = 0, log_cf = 1, snapshot_cf = 2;
+constexpr std::size_t snapshot_chunk_objects = 1000;
+
+void check(const rocksdb::Status& s, const std::string& what) {
+  if (!s.ok())
+    throw store_error(what + ": " + s.ToString());
+}
+
+int64_t now_nanos() {
+  using namespace std::chrono;
+  return duration_cast<nanoseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// Snapshot keys: seq (8 bytes BE), then 'C' + chunk index (4 bytes BE) or 'M' (manifest).
+std::string snapshot_chunk_key(uint64_t seq, uint32_t chunk) {
+  std::string key = seq_key(seq) + "C";
+  for (int shift = 24; shift >= 0; shift -= 8)
+    key.push_back(static_cast<char>((chunk >> shift) & 0xff));
+  return key;
+}
+std::string snapshot_manifest_key(uint64_t seq) { return seq_key(seq) + "M"; }
+
+}  // namespace
+
+std::string seq_key(uint64_t seq) {
+  std::string key(8, '\0');
+  for (int i = 7; i >= 0; --i, seq >>= 8)
+    key[i] = static_cast<char>(seq & 0xff);
+  return key;
+}
+
+uint64_t seq_from_key(const char* data, std::size_t size) {
+  if (size < 8)
+    throw store_error("journal key of " + std::to_string(size) + " bytes is too short");
+  uint64_t seq = 0;
+  for (int i = 0; i < 8; ++i)
+    seq = (seq << 8) | static_cast<unsigned char>(data[i]);
+  return seq;
+}
+
+event_log::event_log(std::string directory, event_log_options options)
+  : directory_(std::move(directory)), options_(options) {}
+
+event_log::~event_log() {
+  for (auto* h : handles_)
+    if (db_)
+      db_->DestroyColumnFamilyHandle(h);
+  if (db_)
+    db_->Close();
+}
+
+std::unique_ptr<event_log> event_log::open(const std::string& directory,
+                                           event_log_options options) {
+  std::unique_ptr<event_log> log(new event_log(directory, options));
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.IncreaseParallelism(2);
+  db_options.max_open_files = 256;
+  // A torn tail write after a crash is dropped (it was never acknowledged); any other
+  // damage stops the open with an error instead of silently losing data.
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  db_options.paranoid_checks = true;
+
+  rocksdb::ColumnFamilyOptions cf_options;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+    {rocksdb::kDefaultColumnFamilyName, cf_options},
+    {"log", cf_options},
+    {"snapshots", cf_options},
+  };
+  rocksdb::DB* db = nullptr;
+  check(rocksdb::DB::Open(db_options, directory, families, &log->handles_, &db),
+        "cannot open the journal in " + directory);
+  log->db_.reset(db);
+
+  std::string version;
+  auto s = db->Get({}, log->handles_[default_cf], format_key, &version);
+  if (s.IsNotFound()) {
+    rocksdb::WriteOptions w;
+    w.sync = true;
+    check(db->Put(w, log->handles_[default_cf], format_key, format_version),
+          "cannot initialise the journal in " + directory);
+  } else {
+    check(s, "cannot read the journal format in " + directory);
+    if (version != format_version)
+      throw store_error("journal in " + directory + " has format " + version +
+                        ", this capstan reads " + format_version);
+  }
+
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}, log->handles_[log_cf]));
+  it->SeekToLast();
+  check(it->status(), "cannot read the journal in " + directory);
+  if (it->Valid())
+    log->last_seq_ = seq_from_key(it->key().data(), it->key().size());
+  return log;
+}
+
+std::size_t event_log::append(std::vector<journal_record>& records) {
+  if (records.empty())
+    return 0;
+  rocksdb::WriteBatch batch;
+  uint64_t seq = last_seq_;
+  int64_t now = now_nanos();
+  std::size_t bytes = 0;
+  for (auto& r : records) {
+    r.seq = ++seq;
+    if (r.time_nanos == 0)
+      r.time_nanos = now;
+    std::string value = messages::encode_record(r);
+    bytes += value.size() + 8;
+    check(batch.Put(handles_[log_cf], seq_key(r.seq), value), "cannot stage journal record");
+  }
+  rocksdb::WriteOptions w;
+  w.sync = options_.sync;
+  try {
+    check(db_->Write(w, &batch), "cannot append to the journal in " + directory_);
+  } catch (...) {
+    for (auto& r : records)
+      r.seq = 0;
+    throw;
+  }
+  last_seq_ = seq;
+  return bytes;
+}
+
+void event_log::read(uint64_t from, uint64_t to,
+                     const std::function<bool(journal_record&&)>& visit) const {
+  if (from == 0)
+    from = 1;
+  if (from > to)
+    return;
+  rocksdb::ReadOptions options;
+  options.verify_checksums = true;
+  std::string upper = seq_key(to == UINT64_MAX ? to : to + 1);
+  rocksdb::Slice upper_slice(upper);
+  if (to != UINT64_MAX)
+    options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, handles_[log_cf]));
+  uint64_t expected = from;
+  for (it->Seek(seq_key(from)); it->Valid(); it->Next()) {
+    uint64_t seq = seq_from_key(it->key().data(), it->key().size());
+    if (seq > to)
+      break;
+    if (seq != expected)
+      throw store_error("journal in " + directory_ + " is missing record " +
+                        std::to_string(expected) + " (next present is " + std::to_string(seq) + ")");
+    journal_record record;
+    try {
+      record = messages::decode_record(std::string_view(it->value().data(), it->value().size()));
+    } catch (const messages::decode_error& e) {
+      throw store_error("journal record " + std::to_string(seq) + " in " + directory_ +
+                        " is corrupt: " + e.what());
+    }
+    if (record.seq != seq)
+      throw store_error("journal record " + std::to_string(seq) + " in " + directory_ +
+                        " is corrupt: it says it is record " + std::to_string(record.seq));
+    expected = seq + 1;
+    if (!visit(std::move(record)))
+      return;
+  }
+  check(it->status(), "cannot read the journal in " + directory_);
+}
+
+std::vector<journal_record> event_log::read(uint64_t from, uint64_t to) const {
+  std::vector<journal_record> out;
+  read(from, to, [&](journal_record&& r) {
+    out.push_back(std::move(r));
+    return true;
+  });
+  return out;
+}
+
+void event_log::write_snapshot(uint64_t seq,
+                               const std::vector<const messages::any_object*>& objects,
+                               std::size_t keep) {
+  rocksdb::WriteBatch batch;
+  uint32_t chunks = 0;
+  for (std::size_t i = 0; i < objects.size(); i += snapshot_chunk_objects, ++chunks) {
+    std::vector<const messages::any_object*> chunk(
+      objects.begin() + i, objects.begin() + std::min(objects.size(), i + snapshot_chunk_objects));
+    check(batch.Put(handles_[snapshot_cf], snapshot_chunk_key(seq, chunks),
+                    messages::encode_snapshot_chunk(chunk)),
+          "cannot stage snapshot chunk");
+  }
+  messages::snapshot_manifest manifest{seq, now_nanos(), chunks, objects.size()};
+  check(batch.Put(handles_[snapshot_cf], snapshot_manifest_key(seq),
+                  messages::encode_snapshot_manifest(manifest)),
+        "cannot stage snapshot manifest");
+
+  // Drop snapshots older than the newest `keep` (counting the one being written).
+  std::vector<uint64_t> older;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, handles_[snapshot_cf]));
+  for (it->SeekToLast(); it->Valid(); it->Prev()) {
+    auto key = it->key();
+    if (key.size() == 9 && key[8] == 'M') {
+      uint64_t s = seq_from_key(key.data(), key.size());
+      if (s != seq)
+        older.push_back(s);
+    }
+  }
+  for (std::size_t i = keep > 0 ? keep - 1 : 0; i < older.size(); ++i)
+    check(batch.DeleteRange(handles_[snapshot_cf], seq_key(older[i]), seq_key(older[i] + 1)),
+          "cannot stage snapshot removal");
+
+  rocksdb::WriteOptions w;
+  w.sync = true;
+  check(db_->Write(w, &batch), "cannot write a snapshot to " + directory_);
+}
+
+std::optional<messages::snapshot_manifest> event_log::latest_snapshot() const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, handles_[snapshot_cf]));
+  for (it->SeekToLast(); it->Valid(); it->Prev()) {
+    auto key = it->key();
+    if (key.size() == 9 && key[8] == 'M') {
+      try {
+        return messages::decode_snapshot_manifest({it->value().data(), it->value().size()});
+      } catch (const messages::decode_error& e) {
+        throw store_error("snapshot manifest in " + directory_ + " is corrupt: " + e.what());
+      }
+    }
+  }
+  check(it->status(), "cannot read snapshots in " + directory_);
+  return std::nullopt;
+}
+
+std::vector<messages::any_object>
+event_log::load_snapshot(const messages::snapshot_manifest& manifest) const {
+  std::vector<messages::any_object> objects;
+  objects.reserve(manifest.object_count);
+  std::string value;
+  for (uint32_t chunk = 0; chunk < manifest.chunk_count; ++chunk) {
+    auto key = snapshot_chunk_key(manifest.seq, chunk);
+    check(db_->Get({}, handles_[snapshot_cf], key, &value),
+          "snapshot " + std::to_string(manifest.seq) + " chunk " + std::to_string(chunk) +
+            " in " + directory_);
+    try {
+      messages::decode_snapshot_chunk(value, objects);
+    } catch (const messages::decode_error& e) {
+      throw store_error("snapshot " + std::to_string(manifest.seq) + " chunk " +
+                        std::to_string(chunk) + " in " + directory_ + " is corrupt: " + e.what());
+    }
+  }
+  if (objects.size() != manifest.object_count)
+    throw store_error("snapshot " + std::to_string(manifest.seq) + " in " + directory_ + " has " +
+                      std::to_string(objects.size()) + " objects, its manifest says " +
+                      std::to_string(manifest.object_count));
+  return objects;
+}
+
+void event_log::put_raw_record_for_test(uint64_t seq, const std::string& bytes) {
+  rocksdb::WriteOptions w;
+  w.sync = true;
+  check(db_->Put(w, handles_[log_cf], seq_key(seq), bytes), "raw put");
+  if (seq > last_seq_)
+    last_seq_ = seq;
+}
+
+}  // namespace capstan::store

@@ -1,0 +1,91 @@
+// The journal's file: domain-event records in RocksDB under big-endian sequence keys, plus
+// state snapshots. Format: store/LOG_FORMAT.md.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "messages/capnp_codec.hpp"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+}  // namespace rocksdb
+
+namespace capstan::store {
+
+using messages::journal_record;
+
+// An I/O failure, a corrupt record, a gap, or an unsupported format. The message names the
+// directory or sequence number concerned.
+struct store_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct event_log_options {
+  // Acknowledge appends only after fsync (default). Off trades durability for speed: a crash
+  // of the machine, not of the process, may then lose the newest appends.
+  bool sync = true;
+};
+
+// Owns one RocksDB database. Thread-safety: reads may run on any thread concurrently with
+// one writer; `append` and `write_snapshot` must come from a single thread at a time (the
+// journal_writer's commit thread).
+class event_log {
+public:
+  // Opens or creates the journal in `directory`. Throws store_error.
+  static std::unique_ptr<event_log> open(const std::string& directory,
+                                         event_log_options options = {});
+  ~event_log();
+  event_log(const event_log&) = delete;
+  event_log& operator=(const event_log&) = delete;
+
+  const std::string& directory() const { return directory_; }
+  const event_log_options& options() const { return options_; }
+
+  // Sequence number of the newest record; 0 when the log is empty.
+  uint64_t last_seq() const { return last_seq_; }
+
+  // Assigns consecutive sequence numbers after last_seq() to `records` (in order), stamps
+  // `time_nanos` where it is 0, and writes them in one batch with one sync (if enabled).
+  // On return the records are durable. On failure throws store_error and nothing is written.
+  // Returns the number of bytes written.
+  std::size_t append(std::vector<journal_record>& records);
+
+  // Calls `visit` for each record with from <= seq <= to in order, stopping early when it
+  // returns false. Throws store_error on a corrupt record or a missing sequence number.
+  void read(uint64_t from, uint64_t to, const std::function<bool(journal_record&&)>& visit) const;
+  std::vector<journal_record> read(uint64_t from, uint64_t to) const;
+
+  // Snapshots: the objects of the state after `seq`. Written atomically; older snapshots
+  // beyond the newest `keep` are removed.
+  void write_snapshot(uint64_t seq, const std::vector<const messages::any_object*>& objects,
+                      std::size_t keep = 2);
+  // The newest snapshot's manifest, if any.
+  std::optional<messages::snapshot_manifest> latest_snapshot() const;
+  // The objects of the snapshot at `seq`.
+  std::vector<messages::any_object> load_snapshot(const messages::snapshot_manifest& manifest) const;
+
+  // Raw access for tests that damage a record on purpose. Not for production code.
+  void put_raw_record_for_test(uint64_t seq, const std::string& bytes);
+
+private:
+  event_log(std::string directory, event_log_options options);
+
+  std::string directory_;
+  event_log_options options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default, log, snapshots
+  uint64_t last_seq_ = 0;
+};
+
+// The 8-byte big-endian key of a sequence number, so that RocksDB iterates in log order.
+std::string seq_key(uint64_t seq);
+uint64_t seq_from_key(const char* data, std::size_t size);
+
+}  // namespace capstan::store

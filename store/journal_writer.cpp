@@ -1,0 +1,177 @@
+#include "store/journal_writer.hpp"
+
+#include <algorithm>
+#include <future>
+
+namespace capstan::store {
+
+journal_writer::journal_writer(event_log& log, std::size_t max_batch_records)
+  : log_(log), max_batch_records_(max_batch_records), last_seq_(log.last_seq()) {
+  thread_ = std::thread([this] { run(); });
+}
+
+journal_writer::~journal_writer() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void journal_writer::append(std::vector<journal_record> records, completion done) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (!failure_.empty() || stopping_) {
+    std::string error = failure_.empty() ? "the journal is shutting down" : failure_;
+    lock.unlock();
+    done(append_result{0, 0, error});
+    return;
+  }
+  queue_.push_back({std::move(records), std::move(done)});
+  lock.unlock();
+  wake_.notify_one();
+}
+
+append_result journal_writer::append(std::vector<journal_record> records) {
+  std::promise<append_result> promise;
+  auto future = promise.get_future();
+  append(std::move(records), [&promise](const append_result& r) { promise.set_value(r); });
+  return future.get();
+}
+
+uint64_t journal_writer::subscribe(uint64_t from, subscriber s) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  uint64_t id = next_subscription_++;
+  joining_.push_back({id, from, std::move(s)});
+  wake_.notify_one();
+  return id;
+}
+
+void journal_writer::unsubscribe(uint64_t id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  leaving_.push_back(id);
+  joining_.erase(std::remove_if(joining_.begin(), joining_.end(),
+                                [id](const subscription& s) { return s.id == id; }),
+                 joining_.end());
+  wake_.notify_one();
+}
+
+journal_writer_stats journal_writer::stats() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return stats_;
+}
+
+uint64_t journal_writer::last_seq() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return last_seq_;
+}
+
+void journal_writer::attach_new_subscribers() {
+  std::vector<subscription> joining;
+  std::vector<uint64_t> leaving;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    joining.swap(joining_);
+    leaving.swap(leaving_);
+  }
+  for (uint64_t id : leaving)
+    live_.erase(std::remove_if(live_.begin(), live_.end(),
+                               [id](const subscription& s) { return s.id == id; }),
+                live_.end());
+  // Catch up from the log: nothing commits meanwhile, since only this thread commits.
+  for (auto& s : joining) {
+    std::vector<journal_record> chunk;
+    log_.read(s.from, log_.last_seq(), [&](journal_record&& r) {
+      chunk.push_back(std::move(r));
+      if (chunk.size() == 4096) {
+        s.deliver(chunk);
+        chunk.clear();
+      }
+      return true;
+    });
+    if (!chunk.empty())
+      s.deliver(chunk);
+    live_.push_back(std::move(s));
+  }
+}
+
+void journal_writer::run() {
+  for (;;) {
+    std::deque<pending_append> batch;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait(lock, [this] {
+        return stopping_ || !queue_.empty() || !joining_.empty() || !leaving_.empty();
+      });
+      if (stopping_ && queue_.empty())
+        return;
+      // Take what is waiting, up to the batch bound (always at least one append).
+      std::size_t records = 0;
+      while (!queue_.empty() &&
+             (batch.empty() || records + queue_.front().records.size() <= max_batch_records_)) {
+        records += queue_.front().records.size();
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    try {
+      attach_new_subscribers();
+    } catch (const store_error&) {
+      // A subscriber whose catch-up failed is dropped with the failure; writes go on.
+    }
+    if (!batch.empty())
+      commit(batch);
+  }
+}
+
+void journal_writer::commit(std::deque<pending_append>& batch) {
+  std::vector<journal_record> records;
+  std::vector<std::size_t> sizes;
+  for (auto& a : batch) {
+    sizes.push_back(a.records.size());
+    for (auto& r : a.records)
+      records.push_back(std::move(r));
+  }
+  append_result failed;
+  std::size_t bytes = 0;
+  try {
+    bytes = log_.append(records);
+  } catch (const store_error& e) {
+    failed.error = e.what();
+    std::lock_guard<std::mutex> lock(mutex_);
+    failure_ = failed.error;
+  }
+  if (!failed.ok()) {
+    for (auto& a : batch)
+      a.done(failed);
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stats_.batches += 1;
+    stats_.records += records.size();
+    stats_.bytes += bytes;
+    last_seq_ = log_.last_seq();
+  }
+  uint64_t seq = records.empty() ? 0 : records.front().seq;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    append_result r;
+    r.first_seq = sizes[i] ? seq : 0;
+    r.last_seq = sizes[i] ? seq + sizes[i] - 1 : 0;
+    seq += sizes[i];
+    batch[i].done(r);
+  }
+  if (records.empty())
+    return;
+  for (auto& s : live_) {
+    if (s.from <= records.front().seq) {
+      s.deliver(records);
+    } else if (s.from <= records.back().seq) {
+      std::vector<journal_record> tail(records.begin() + (s.from - records.front().seq),
+                                       records.end());
+      s.deliver(tail);
+    }
+  }
+}
+
+}  // namespace capstan::store

@@ -1,0 +1,93 @@
+// Group commit: many concurrent writers share one WriteBatch and one sync; committed records
+// are then published, in sequence order, to subscribers.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "store/event_log.hpp"
+
+namespace capstan::store {
+
+// The outcome of one append: the sequence numbers its records received, or an error.
+struct append_result {
+  uint64_t first_seq = 0;
+  uint64_t last_seq = 0;
+  std::string error;  // empty on success
+  bool ok() const { return error.empty(); }
+};
+
+struct journal_writer_stats {
+  uint64_t batches = 0;  // synced WriteBatches
+  uint64_t records = 0;
+  uint64_t bytes = 0;
+};
+
+// Owns a commit thread in front of an event_log. Appends submitted while a sync is running
+// are collected and written together as the next batch. A completion runs only after its
+// records are durable; completions run on the commit thread in sequence order and must not
+// block. After a write error the writer refuses every later append (the error is sticky, as
+// in LevelDB): the process should restart and recover from the log.
+class journal_writer {
+public:
+  using completion = std::function<void(const append_result&)>;
+  // Receives every committed record exactly once, in order, on the commit thread.
+  using subscriber = std::function<void(const std::vector<journal_record>&)>;
+
+  // `max_batch_records` bounds one WriteBatch, and so the latency added to any one append.
+  explicit journal_writer(event_log& log, std::size_t max_batch_records = 20000);
+  // Commits everything already submitted, then stops the thread.
+  ~journal_writer();
+  journal_writer(const journal_writer&) = delete;
+  journal_writer& operator=(const journal_writer&) = delete;
+
+  // Submits records for commit; `done` is called once they are durable or have failed.
+  void append(std::vector<journal_record> records, completion done);
+  // Blocking form for threads that may wait (tools, tests); never call it from an actor.
+  append_result append(std::vector<journal_record> records);
+
+  // Delivers records with seq >= from: first those already in the log, then each committed
+  // batch as it commits, with no gap and no repetition. Returns an id for unsubscribe.
+  uint64_t subscribe(uint64_t from, subscriber s);
+  void unsubscribe(uint64_t id);
+
+  journal_writer_stats stats() const;
+  uint64_t last_seq() const;
+
+private:
+  struct pending_append {
+    std::vector<journal_record> records;
+    completion done;
+  };
+  struct subscription {
+    uint64_t id;
+    uint64_t from;
+    subscriber deliver;
+  };
+
+  void run();
+  void commit(std::deque<pending_append>& batch);
+  void attach_new_subscribers();
+
+  event_log& log_;
+  const std::size_t max_batch_records_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<pending_append> queue_;
+  std::vector<subscription> joining_;   // guarded by mutex_; attached by the commit thread
+  std::vector<subscription> live_;      // commit thread only
+  std::vector<uint64_t> leaving_;       // guarded by mutex_
+  uint64_t next_subscription_ = 1;
+  bool stopping_ = false;
+  std::string failure_;                 // sticky write error, guarded by mutex_
+  journal_writer_stats stats_;          // guarded by mutex_
+  uint64_t last_seq_;                   // guarded by mutex_
+  std::thread thread_;
+};
+
+}  // namespace capstan::store
