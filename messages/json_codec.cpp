@@ -38,8 +38,9 @@ json to_json(const any_object& object) {
       json out = json::object();
       out["kind"] = std::string(info(kind_of(object)).name);
       out["apiVersion"] = "v1";
-      for (auto& [k, v] : detail::encode_json(o).items())
-        out[k] = v;
+      json fields = detail::encode_json(o);
+      for (auto& [k, v] : fields.items())
+        out[k] = std::move(v);
       return out;
     },
     object);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <ostream>
 
 namespace capstan::messages {
 
@@ -53,6 +54,10 @@ std::optional<object_kind> kind_from_resource(std::string_view resource) {
     if (k.resource == lower || k.singular == lower || (!k.short_name.empty() && k.short_name == lower))
       return k.kind;
   return std::nullopt;
+}
+
+std::ostream& operator<<(std::ostream& out, object_kind kind) {
+  return out << info(kind).name;
 }
 
 any_object make_object(object_kind kind) {

@@ -1,6 +1,7 @@
 // Every kind of object capstan stores, as one variant, plus per-kind names and scope.
 #pragma once
 
+#include <iosfwd>
 #include <optional>
 #include <string_view>
 #include <variant>
@@ -71,6 +72,9 @@ inline object_meta& meta_of(any_object& object) {
 inline const object_meta& meta_of(const any_object& object) {
   return std::visit([](auto& o) -> const object_meta& { return o.metadata; }, object);
 }
+
+// Prints the kind's name ("Pod").
+std::ostream& operator<<(std::ostream& out, object_kind kind);
 
 // A default-constructed object of the given kind.
 any_object make_object(object_kind kind);

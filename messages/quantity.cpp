@@ -79,6 +79,10 @@ std::optional<quantity> quantity::parse(const std::string& text, std::string* er
   int decimal_power = 0;
   int binary_power = 0;
   if (suffix.empty()) {
+  } else if (suffix == "n") {
+    decimal_power = -9;
+  } else if (suffix == "u") {
+    decimal_power = -6;
   } else if (suffix == "m") {
     decimal_power = -3;
   } else if (suffix == "k") {
@@ -124,7 +128,7 @@ std::optional<quantity> quantity::parse(const std::string& text, std::string* er
     }
     decimal_power = exponent_negative ? -exponent : exponent;
   } else {
-    fail(error, "unknown suffix: allowed are m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei "
+    fail(error, "unknown suffix: allowed are n, u, m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei "
                 "or an exponent (e3)");
     return std::nullopt;
   }

@@ -14,7 +14,7 @@ class quantity {
 public:
   quantity() = default;
 
-  // Parses the Kubernetes grammar: sign? digits[.digits] (Ki|Mi|Gi|Ti|Pi|Ei | m|k|M|G|T|P|E
+  // Parses the Kubernetes grammar: sign? digits[.digits] (Ki|Mi|Gi|Ti|Pi|Ei | n|u|m|k|M|G|T|P|E
   // | e<int> | E<int>)?. Returns nullopt and sets *error to the reason when malformed.
   static std::optional<quantity> parse(const std::string& text, std::string* error = nullptr);
 

@@ -23,12 +23,12 @@ bool is_null_word(const std::string& s) {
   return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
 }
 
-// YAML 1.1 booleans, as Kubernetes' YAML reader resolves them.
+// YAML 1.2 core booleans. Kubernetes' reader also takes YAML 1.1's y/n/yes/no/on/off, which
+// turns `name: n` or `zone: no` into booleans (the "Norway problem"); capstan reads those as
+// strings, and a boolean field given one reports a clear type error.
 std::optional<bool> bool_word(const std::string& s) {
-  static const char* const yes[] = {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE",
-                                    "on", "On", "ON"};
-  static const char* const no[] = {"n", "N", "no", "No", "NO", "false", "False", "FALSE",
-                                   "off", "Off", "OFF"};
+  static const char* const yes[] = {"true", "True", "TRUE"};
+  static const char* const no[] = {"false", "False", "FALSE"};
   for (const char* w : yes)
     if (s == w)
       return true;

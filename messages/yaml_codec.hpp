@@ -1,5 +1,5 @@
-// YAML <-> JSON trees, resolving plain scalars as Kubernetes' YAML reader does (YAML 1.1:
-// 80 is a number, true/yes/on are booleans, "80" is a string).
+// YAML <-> JSON trees. Plain scalars resolve by the YAML 1.2 core schema: 80 is a number,
+// true is a boolean, "80" and yes are strings.
 #pragma once
 
 #include <stdexcept>

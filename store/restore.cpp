@@ -33,13 +33,14 @@ cluster_state restore(const event_log& log, restore_stats* stats) {
 }
 
 cluster_state state_at(const event_log& log, uint64_t seq) {
+  if (seq > log.last_seq())
+    throw store_error("journal in " + log.directory() + " has no record " + std::to_string(seq) +
+                      " (its last is " + std::to_string(log.last_seq()) + ")");
   cluster_state state;
   log.read(1, seq, [&](journal_record&& r) {
     apply(state, r);
     return true;
   });
-  if (state.seq != std::min(seq, log.last_seq()))
-    throw store_error("journal in " + log.directory() + " has no record " + std::to_string(seq));
   return state;
 }
 

@@ -1,0 +1,136 @@
+// Tests store/apply.cpp: what each domain event does to the state, and that records that
+// cannot apply are refused without changing anything.
+#include <boost/test/unit_test.hpp>
+
+#include "messages/json_codec.hpp"
+#include "store/apply.hpp"
+#include "tests/store/records.hpp"
+
+using namespace capstan::store;
+using namespace capstan::test;
+
+namespace {
+
+// Applies records in order, numbering them like the journal would.
+struct timeline {
+  cluster_state state;
+  void operator()(journal_record r, int64_t seconds = 1700000000) {
+    r.seq = state.seq + 1;
+    r.time_nanos = seconds * 1000000000LL;
+    apply(state, r);
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_pod_is_created_bound_and_runs) {
+  timeline t;
+  pod p = small_pod("frontend-x1");
+  t(created(p));
+  t(record_for(p, pod_bound{"node1"}, "system:scheduler"), 1700000005);
+  pod_status running;
+  running.phase = "Running";
+  running.pod_ip = "10.1.1.2";
+  t(record_for(p, pod_status_changed{running}, "system:node:node1"));
+  const pod* live = t.state.find<pod>({"default", "frontend-x1"});
+  BOOST_REQUIRE(live);
+  BOOST_TEST(live->spec.node_name == "node1");
+  BOOST_TEST(live->status.phase == "Running");
+  BOOST_TEST(live->status.pod_ip == "10.1.1.2");
+  BOOST_TEST(live->metadata.resource_version == "3");
+  BOOST_TEST(t.state.seq == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(binding_records_the_scheduled_condition_at_the_record_time) {
+  timeline t;
+  pod p = small_pod("a");
+  t(created(p));
+  t(record_for(p, pod_bound{"node2"}), 1700000042);
+  const pod* live = t.state.find<pod>({"default", "a"});
+  BOOST_REQUIRE(live->status.conditions.size() == 1u);
+  BOOST_TEST(live->status.conditions[0].type == "PodScheduled");
+  BOOST_TEST(live->status.conditions[0].last_transition_time.seconds == 1700000042);
+}
+
+BOOST_AUTO_TEST_CASE(scaling_an_rc_sets_replicas_and_bumps_generation) {
+  timeline t;
+  replication_controller rc;
+  rc.metadata.name = "frontend";
+  rc.metadata.namespace_ = "default";
+  rc.metadata.uid = "uid-rc";
+  rc.metadata.generation = 1;
+  rc.spec.replicas = 3;
+  t(created(rc));
+  t(record_for(rc, rc_scaled{3, 5}));
+  const auto* live = t.state.find<replication_controller>({"default", "frontend"});
+  BOOST_TEST(*live->spec.replicas == 5);
+  BOOST_TEST(live->metadata.generation == 2);
+}
+
+BOOST_AUTO_TEST_CASE(node_labels_and_readiness_change) {
+  timeline t;
+  node n = small_node("node1");
+  t(created(n));
+  t(record_for(n, labels_changed{{{"zone", "test"}}}));
+  t(record_for(n, node_ready_changed{true, "KubeletReady", "ready"}), 100);
+  t(record_for(n, node_ready_changed{false, "NodeStatusUnknown", "stopped posting"}), 200);
+  const node* live = t.state.find<node>({"", "node1"});
+  BOOST_TEST(live->metadata.labels.at("zone") == "test");
+  BOOST_REQUIRE(live->status.conditions.size() == 1u);
+  BOOST_TEST(live->status.conditions[0].status == "Unknown");
+  BOOST_TEST(live->status.conditions[0].last_transition_time.seconds == 200);
+}
+
+BOOST_AUTO_TEST_CASE(the_first_endpoints_change_creates_the_endpoints) {
+  timeline t;
+  endpoints_changed change;
+  endpoint_subset subset;
+  subset.addresses.push_back({"10.1.1.2", "", "node1", std::nullopt});
+  subset.ports.push_back({"", 6379, "TCP"});
+  change.subsets.push_back(subset);
+  journal_record r;
+  r.kind = object_kind::endpoints;
+  r.namespace_ = "default";
+  r.name = "redis-master";
+  r.cause = "system:endpoints-controller";
+  r.event = change;
+  t(r);
+  const auto* ep = t.state.find<endpoints>({"default", "redis-master"});
+  BOOST_REQUIRE(ep);
+  BOOST_TEST(ep->subsets.at(0).addresses.at(0).ip == "10.1.1.2");
+}
+
+BOOST_AUTO_TEST_CASE(deletion_is_graceful_then_final) {
+  timeline t;
+  pod p = small_pod("a");
+  t(created(p));
+  t(record_for(p, deletion_requested{30}), 1000);
+  BOOST_TEST(t.state.find<pod>({"default", "a"})->metadata.deletion_timestamp.seconds == 1030);
+  t(record_for(p, object_deleted{}));
+  BOOST_TEST(!t.state.find<pod>({"default", "a"}));
+  BOOST_TEST(t.state.seq == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(records_that_cannot_apply_change_nothing) {
+  timeline t;
+  t(created(small_pod("a")));
+  std::string before = capstan::messages::to_json(*t.state.find(object_kind::pod, {"default", "a"})).dump();
+  // An event for a pod that does not exist.
+  auto ghost = record_for(small_pod("ghost"), pod_bound{"node1"});
+  ghost.seq = 2;
+  BOOST_CHECK_THROW(apply(t.state, ghost), store_error);
+  // A record out of order.
+  auto skipped = record_for(small_pod("a"), pod_bound{"node1"});
+  skipped.seq = 5;
+  BOOST_CHECK_THROW(apply(t.state, skipped), store_error);
+  // An event that does not fit the kind.
+  auto misfit = record_for(small_node("node1"), pod_bound{"x"});
+  misfit.kind = object_kind::pod;
+  misfit.namespace_ = "default";
+  misfit.name = "a";
+  misfit.event = rc_scaled{1, 2};
+  misfit.seq = 2;
+  BOOST_CHECK_THROW(apply(t.state, misfit), store_error);
+  BOOST_TEST(t.state.seq == 1u);
+  BOOST_TEST(capstan::messages::to_json(*t.state.find(object_kind::pod, {"default", "a"})).dump() == before);
+}

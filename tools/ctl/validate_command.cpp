@@ -1,0 +1,46 @@
+#include "tools/ctl/validate_command.hpp"
+
+#include <ostream>
+
+#include "messages/json_codec.hpp"
+#include "messages/manifest.hpp"
+#include "messages/yaml_codec.hpp"
+
+namespace capstan::ctl {
+
+int run_validate(const validate_options& options, std::ostream& out, std::ostream& err) {
+  using namespace messages;
+  manifest_set all;
+  for (const auto& path : options.paths) {
+    auto set = load_manifests(path, options.recursive);
+    for (auto& o : set.objects)
+      all.objects.push_back(std::move(o));
+    for (auto& p : set.problems)
+      all.problems.push_back(std::move(p));
+  }
+  json list = json::array();
+  for (const auto& o : all.objects) {
+    if (options.output == "json" || options.output == "yaml") {
+      list.push_back(to_json(o.object));
+    } else {
+      const auto& meta = meta_of(o.object);
+      out << info(kind_of(o.object)).singular << "/" << meta.name << "\n";
+    }
+  }
+  if (options.output == "json" || options.output == "yaml") {
+    json document = list.size() == 1 ? list[0]
+                                     : json{{"apiVersion", "v1"}, {"kind", "List"}, {"items", list}};
+    if (options.output == "json")
+      out << document.dump(4) << "\n";
+    else
+      out << to_yaml(document);
+  }
+  for (const auto& p : all.problems)
+    err << "error: " << p.to_string() << "\n";
+  if (!all.ok())
+    err << all.problems.size() << (all.problems.size() == 1 ? " problem" : " problems")
+        << " found; nothing is valid until every one is fixed\n";
+  return all.ok() ? 0 : 1;
+}
+
+}  // namespace capstan::ctl
