@@ -3,7 +3,7 @@
 //   durable appends/s through group commit, sync on and off, 1..1024 concurrent writers, each
 //   with one append in flight (as object actors will be), with p50/p99 latency;
 //   replay from genesis (events/s); snapshot + tail restore of 150,000 pods and 5,000 nodes.
-// Usage: journal_bench [--quick] [--dir DIR]
+// Usage: journal_bench [--quick] [--dir DIR] [--only fsync|appends|replay|restore]
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -47,7 +47,9 @@ messages::pod bench_pod(const std::string& name, int rc) {
   messages::pod p;
   p.metadata.name = name;
   p.metadata.namespace_ = "default";
-  p.metadata.uid = "00000000-0000-4000-8000-" + std::to_string(1000000000000LL + std::hash<std::string>{}(name) % 1000000000000LL);
+  p.metadata.uid =
+      "00000000-0000-4000-8000-" +
+      std::to_string(1000000000000LL + std::hash<std::string>{}(name) % 1000000000000LL);
   p.metadata.labels = {{"name", "frontend-" + std::to_string(rc)}};
   p.metadata.creation_timestamp = messages::timestamp::now();
   messages::container c;
@@ -140,7 +142,7 @@ append_figures measure_appends(const fs::path& dir, bool sync, int writers, doub
   int in_flight = 0;
   std::atomic<int> next_record{0};
   auto deadline = clock_type::now() + std::chrono::duration_cast<clock_type::duration>(
-                                        std::chrono::duration<double>(duration));
+                                          std::chrono::duration<double>(duration));
   store::journal_writer writer(*log);
   std::function<void()> submit;
   // Prepared records, so the measurement is of the journal, not of building pods.
@@ -177,7 +179,12 @@ append_figures measure_appends(const fs::path& dir, bool sync, int writers, doub
   }
   double elapsed = seconds_since(start);
   auto stats = writer.stats();
-  append_figures f{sync, writers, stats.records, stats.records / elapsed, 0, 0,
+  append_figures f{sync,
+                   writers,
+                   stats.records,
+                   stats.records / elapsed,
+                   0,
+                   0,
                    stats.batches ? double(stats.records) / stats.batches : 0};
   f.p50_us = percentile(latency_us, 0.5);
   f.p99_us = percentile(latency_us, 0.99);
@@ -299,6 +306,7 @@ long peak_rss_mib() {
 
 int main(int argc, char** argv) {
   bool quick = false;
+  std::string only;
   fs::path base;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -306,8 +314,11 @@ int main(int argc, char** argv) {
       quick = true;
     else if (a == "--dir" && i + 1 < argc)
       base = argv[++i];
+    else if (a == "--only" && i + 1 < argc)
+      only = argv[++i];
     else {
-      std::cerr << "usage: journal_bench [--quick] [--dir DIR]\n";
+      std::cerr
+          << "usage: journal_bench [--quick] [--dir DIR] [--only fsync|appends|replay|restore]\n";
       return 2;
     }
   }
@@ -321,45 +332,62 @@ int main(int argc, char** argv) {
     result["quick"] = quick;
     result["cores"] = std::thread::hardware_concurrency();
 
-    auto disk = measure_fsync(base, quick ? 100 : 2000);
-    std::printf("raw disk: 256-byte append + fdatasync  p50 %.0f us  p99 %.0f us  (%.0f/s)\n\n",
-                disk.p50_us, disk.p99_us, disk.per_second);
-    result["fsync"] = {{"p50_us", disk.p50_us}, {"p99_us", disk.p99_us}, {"per_second", disk.per_second}};
-
-    std::printf("%-6s %8s %10s %12s %10s %10s %10s\n", "sync", "writers", "appends", "appends/s",
-                "p50 us", "p99 us", "per batch");
-    nlohmann::json appends = nlohmann::json::array();
-    const std::vector<int> writer_counts = quick ? std::vector<int>{1, 64} : std::vector<int>{1, 16, 256, 1024};
-    for (bool sync : {true, false})
-      for (int writers : writer_counts) {
-        auto f = measure_appends(base / "appends", sync, writers, quick ? 0.2 : 2.0);
-        std::printf("%-6s %8d %10lu %12.0f %10.0f %10.0f %10.1f\n", sync ? "on" : "off", writers,
-                    static_cast<unsigned long>(f.appends), f.per_second, f.p50_us, f.p99_us,
-                    f.mean_batch);
-        appends.push_back({{"sync", sync}, {"writers", writers}, {"appends", f.appends},
-                           {"per_second", f.per_second}, {"p50_us", f.p50_us}, {"p99_us", f.p99_us},
-                           {"mean_batch", f.mean_batch}});
-      }
-    result["appends"] = appends;
-
-    auto replay = measure_replay(base / "replay", quick ? 3000 : 200000);
-    std::printf("\nreplay from genesis: %lu events (%.0f MiB on disk)  %.0f events/s\n",
-                static_cast<unsigned long>(replay.events), replay.bytes_on_disk / 1048576.0,
-                replay.per_second);
-    result["replay"] = {{"events", replay.events}, {"bytes_on_disk", replay.bytes_on_disk},
-                        {"per_second", replay.per_second}};
-
-    auto restore = measure_restore(base / "restore", quick ? 1500 : 150000, quick ? 50 : 5000,
-                                   quick ? 100 : 10000);
-    std::printf("snapshot + tail restore: %d pods, %d nodes (%lu objects) + %lu tail events: "
-                "%.3f s  (snapshot written in %.3f s, %.0f MiB on disk)\n",
-                restore.pods, restore.nodes, static_cast<unsigned long>(restore.snapshot_objects),
-                static_cast<unsigned long>(restore.tail_events), restore.restore_s,
-                restore.snapshot_write_s, restore.bytes_on_disk / 1048576.0);
-    result["restore"] = {{"pods", restore.pods}, {"nodes", restore.nodes},
-                         {"objects", restore.snapshot_objects}, {"tail_events", restore.tail_events},
-                         {"restore_s", restore.restore_s}, {"snapshot_write_s", restore.snapshot_write_s},
-                         {"bytes_on_disk", restore.bytes_on_disk}};
+    auto runs = [&](const char* part) { return only.empty() || only == part; };
+    if (runs("fsync")) {
+      auto disk = measure_fsync(base, quick ? 100 : 2000);
+      std::printf("raw disk: 256-byte append + fdatasync  p50 %.0f us  p99 %.0f us  (%.0f/s)\n\n",
+                  disk.p50_us, disk.p99_us, disk.per_second);
+      result["fsync"] = {
+          {"p50_us", disk.p50_us}, {"p99_us", disk.p99_us}, {"per_second", disk.per_second}};
+    }
+    if (runs("appends")) {
+      std::printf("%-6s %8s %10s %12s %10s %10s %10s\n", "sync", "writers", "appends", "appends/s",
+                  "p50 us", "p99 us", "per batch");
+      nlohmann::json appends = nlohmann::json::array();
+      const std::vector<int> writer_counts =
+          quick ? std::vector<int>{1, 64} : std::vector<int>{1, 16, 256, 1024};
+      for (bool sync : {true, false})
+        for (int writers : writer_counts) {
+          auto f = measure_appends(base / "appends", sync, writers, quick ? 0.2 : 2.0);
+          std::printf("%-6s %8d %10lu %12.0f %10.0f %10.0f %10.1f\n", sync ? "on" : "off", writers,
+                      static_cast<unsigned long>(f.appends), f.per_second, f.p50_us, f.p99_us,
+                      f.mean_batch);
+          appends.push_back({{"sync", sync},
+                             {"writers", writers},
+                             {"appends", f.appends},
+                             {"per_second", f.per_second},
+                             {"p50_us", f.p50_us},
+                             {"p99_us", f.p99_us},
+                             {"mean_batch", f.mean_batch}});
+        }
+      result["appends"] = appends;
+    }
+    if (runs("replay")) {
+      auto replay = measure_replay(base / "replay", quick ? 3000 : 200000);
+      std::printf("\nreplay from genesis: %lu events (%.0f MiB on disk)  %.0f events/s\n",
+                  static_cast<unsigned long>(replay.events), replay.bytes_on_disk / 1048576.0,
+                  replay.per_second);
+      result["replay"] = {{"events", replay.events},
+                          {"bytes_on_disk", replay.bytes_on_disk},
+                          {"per_second", replay.per_second}};
+    }
+    if (runs("restore")) {
+      auto restore = measure_restore(base / "restore", quick ? 1500 : 150000, quick ? 50 : 5000,
+                                     quick ? 100 : 10000);
+      std::printf(
+          "snapshot + tail restore: %d pods, %d nodes (%lu objects) + %lu tail events: "
+          "%.3f s  (snapshot written in %.3f s, %.0f MiB on disk)\n",
+          restore.pods, restore.nodes, static_cast<unsigned long>(restore.snapshot_objects),
+          static_cast<unsigned long>(restore.tail_events), restore.restore_s,
+          restore.snapshot_write_s, restore.bytes_on_disk / 1048576.0);
+      result["restore"] = {{"pods", restore.pods},
+                           {"nodes", restore.nodes},
+                           {"objects", restore.snapshot_objects},
+                           {"tail_events", restore.tail_events},
+                           {"restore_s", restore.restore_s},
+                           {"snapshot_write_s", restore.snapshot_write_s},
+                           {"bytes_on_disk", restore.bytes_on_disk}};
+    }
     result["peak_rss_mib"] = peak_rss_mib();
     std::printf("peak RSS %ld MiB\n\n", peak_rss_mib());
     std::cout << result.dump() << std::endl;

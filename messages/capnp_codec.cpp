@@ -1,214 +1,429 @@
 #include "messages/capnp_codec.hpp"
 
 #include <cstring>
+#include <stdexcept>
 
-#include <capnp/dynamic.h>
+#include <capnp/layout.h>
 #include <capnp/message.h>
+#include <capnp/pointer-helpers.h>
+#include <capnp/schema.h>
 #include <capnp/serialize.h>
 #include <kj/exception.h>
 
+#include "messages/field_error.hpp"
 #include "messages/schema/journal.capnp.h"
 #include "messages/schema/objects.capnp.h"
-#include "messages/field_error.hpp"
+
+// How this works: the C++ structs list their fields once (`fields(f, x)`), with the same
+// names as the Cap'n Proto schema. For each C++ type a `layout_plan` is built once from the
+// schema: for the i-th listed field, where it lives (data offset or pointer index) and, for
+// structs and lists, the nested schema. Building the plan checks every C++ type against the
+// declared capnp type, so a schema/struct mismatch fails the first encode (and the round-trip
+// tests), never silently. Encoding and decoding then go straight through capnp's layout layer,
+// as generated code does.
 
 namespace capstan::messages {
 
+// Leaf structs of the schema that the C++ model represents as plain values.
+template <class F>
+void fields(F& f, int_or_string& x) {
+  f("isString", x.is_string);
+  f("intValue", x.int_value);
+  f("stringValue", x.string_value);
+}
+
 namespace {
 
-using capnp::DynamicList;
-using capnp::DynamicStruct;
+namespace layout = capnp::_;
+using capnp::StructSchema;
+using capnp_type = capnp::schema::Type::Which;
 
-template <class T> struct is_optional : std::false_type {};
-template <class T> struct is_optional<std::optional<T>> : std::true_type {};
-template <class T> struct is_vector : std::false_type {};
-template <class T> struct is_vector<std::vector<T>> : std::true_type {};
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+template <class T>
+struct is_vector : std::false_type {};
+template <class T>
+struct is_vector<std::vector<T>> : std::true_type {};
+
+// Where one listed field lives.
+struct slot {
+  uint32_t offset = 0;  // data offset in units of the field's type, or pointer index
+  StructSchema nested;  // struct fields and lists of structs
+  layout::StructSize nested_size{0, 0};
+};
+
+struct layout_plan {
+  std::vector<slot> slots;
+};
+
+// Size of the struct a schema describes, for allocating it.
+layout::StructSize size_of(StructSchema s) {
+  auto proto = s.getProto().getStruct();
+  return layout::StructSize(proto.getDataWordCount(), proto.getPointerCount());
+}
+
+[[noreturn]] void mismatch(StructSchema s, const char* name, const char* expected) {
+  throw std::logic_error(std::string("capnp schema ") + s.getProto().getDisplayName().cStr() +
+                         " field " + name + " is not " + expected + " as the C++ field list says");
+}
+
+// What capnp type a C++ field type must have, checked while building a plan.
+template <class V>
+void expect_type(StructSchema s, const char* name, capnp::Type t, slot& out) {
+  auto which = t.which();
+  auto need = [&](capnp_type w, const char* what) {
+    if (which != w)
+      mismatch(s, name, what);
+  };
+  auto need_struct = [&](StructSchema nested_struct) {
+    out.nested = nested_struct;
+    out.nested_size = size_of(nested_struct);
+  };
+  if constexpr (std::is_same_v<V, bool>) {
+    need(capnp_type::BOOL, "Bool");
+  } else if constexpr (std::is_same_v<V, int32_t>) {
+    need(capnp_type::INT32, "Int32");
+  } else if constexpr (std::is_same_v<V, int64_t> || std::is_same_v<V, timestamp>) {
+    need(capnp_type::INT64, "Int64");
+  } else if constexpr (std::is_same_v<V, uint64_t>) {
+    need(capnp_type::UINT64, "UInt64");
+  } else if constexpr (std::is_same_v<V, std::string> || std::is_same_v<V, quantity>) {
+    need(capnp_type::TEXT, "Text");
+  } else if constexpr (std::is_same_v<V, string_map> || std::is_same_v<V, resource_list>) {
+    need(capnp_type::LIST, "List(KeyValue)");
+    auto element = t.asList().getElementType();
+    if (element.which() != capnp_type::STRUCT)
+      mismatch(s, name, "List(KeyValue)");
+    // The codec writes key and value as pointers 0 and 1.
+    auto kv = element.asStruct();
+    if (kv.getFieldByName("key").getProto().getSlot().getOffset() != 0 ||
+        kv.getFieldByName("value").getProto().getSlot().getOffset() != 1)
+      mismatch(s, name, "List(KeyValue) with key and value as its first two pointers");
+    need_struct(kv);
+  } else if constexpr (std::is_same_v<V, std::vector<std::string>>) {
+    need(capnp_type::LIST, "List(Text)");
+    if (t.asList().getElementType().which() != capnp_type::TEXT)
+      mismatch(s, name, "List(Text)");
+  } else if constexpr (is_vector<V>::value) {
+    need(capnp_type::LIST, "a List of structs");
+    auto element = t.asList().getElementType();
+    if (element.which() != capnp_type::STRUCT)
+      mismatch(s, name, "a List of structs");
+    need_struct(element.asStruct());
+  } else {
+    // Structs, optional structs, optional scalars (boxes), int_or_string, any_object.
+    need(capnp_type::STRUCT, "a struct");
+    need_struct(t.asStruct());
+    if constexpr (is_optional<V>::value) {
+      if constexpr (std::is_integral_v<typename V::value_type>) {
+        // The codec reads and writes a box's `value` at data offset 0.
+        auto value = t.asStruct().getFieldByName("value");
+        slot ignored;
+        expect_type<typename V::value_type>(t.asStruct(), "value", value.getType(), ignored);
+        if (value.getProto().getSlot().getOffset() != 0)
+          mismatch(s, name, "a box with `value` at offset 0");
+      }
+    }
+  }
+}
+
+struct plan_builder {
+  StructSchema schema;
+  layout_plan& plan;
+  template <class V>
+  void operator()(const char* name, V&) {
+    auto field = schema.getFieldByName(name);
+    auto proto = field.getProto();
+    if (!proto.isSlot())
+      mismatch(schema, name, "a plain field");
+    slot s;
+    s.offset = proto.getSlot().getOffset();
+    expect_type<V>(schema, name, field.getType(), s);
+    plan.slots.push_back(s);
+  }
+  template <class V>
+  void always(const char* name, V& v) {
+    (*this)(name, v);
+  }
+};
+
+// The plan of C++ type T, built on first use from the schema T is stored as. Thread-safe.
+template <class T>
+const layout_plan& plan_for(StructSchema schema) {
+  static const layout_plan plan = [&] {
+    layout_plan p;
+    plan_builder builder{schema, p};
+    T probe{};
+    fields(builder, probe);
+    return p;
+  }();
+  return plan;
+}
+
+// A union: the discriminant's offset and, per alternative, its value and pointer slot.
+struct union_plan {
+  uint32_t discriminant_offset = 0;
+  std::vector<uint16_t> values;
+  std::vector<slot> slots;
+};
+
+union_plan build_union(StructSchema s, const char* const* tags, std::size_t count) {
+  union_plan u;
+  u.discriminant_offset = s.getProto().getStruct().getDiscriminantOffset();
+  for (std::size_t i = 0; i < count; ++i) {
+    auto field = s.getFieldByName(tags[i]);
+    if (field.getType().which() != capnp_type::STRUCT)
+      mismatch(s, tags[i], "a struct");
+    slot sl;
+    sl.offset = field.getProto().getSlot().getOffset();
+    sl.nested = field.getType().asStruct();
+    sl.nested_size = size_of(sl.nested);
+    u.values.push_back(field.getProto().getDiscriminantValue());
+    u.slots.push_back(sl);
+  }
+  return u;
+}
 
 // Union member names of schema AnyObject, in object_kind order.
 constexpr const char* object_tags[object_kind_count] = {
-  "namespace", "pod", "replicationController", "service", "endpoints",
-  "node", "event", "resourceQuota", "limitRange"};
+    "namespace", "pod",   "replicationController", "service",   "endpoints",
+    "node",      "event", "resourceQuota",         "limitRange"};
 
 // Union member names of schema Record.event, in domain_event order.
-constexpr const char* event_tags[] = {
-  "created", "updated", "deleted", "podBound", "podStatusChanged", "rcScaled",
-  "rcStatusChanged", "labelsChanged", "nodeReadyChanged", "nodeStatusChanged",
-  "endpointsChanged", "deletionRequested"};
+constexpr const char* event_tags[] = {"created",           "updated",          "deleted",
+                                      "podBound",          "podStatusChanged", "rcScaled",
+                                      "rcStatusChanged",   "labelsChanged",    "nodeReadyChanged",
+                                      "nodeStatusChanged", "endpointsChanged", "deletionRequested"};
 static_assert(std::size(event_tags) == std::variant_size_v<domain_event>);
 
-capnp::Text::Reader text(const std::string& s) { return capnp::Text::Reader(s.data(), s.size()); }
-
-template <class T> void write_struct(DynamicStruct::Builder b, const T& v);
-template <class T> void read_struct(DynamicStruct::Reader r, T& v);
-void write_any(DynamicStruct::Builder b, const any_object& object);
-any_object read_any(DynamicStruct::Reader r);
-
-template <class Map> void write_map(DynamicStruct::Builder b, const char* name, const Map& m) {
-  if (m.empty())
-    return;
-  auto list = b.init(name, m.size()).template as<DynamicList>();
-  unsigned i = 0;
-  for (const auto& [k, v] : m) {
-    auto entry = list[i++].template as<DynamicStruct>();
-    entry.set("key", text(k));
-    if constexpr (std::is_same_v<Map, resource_list>)
-      entry.set("value", text(v.text()));
-    else
-      entry.set("value", text(v));
-  }
+const union_plan& any_object_plan() {
+  static const union_plan plan =
+      build_union(capnp::Schema::from<schema::AnyObject>(), object_tags, object_kind_count);
+  return plan;
 }
 
-quantity parse_stored_quantity(capnp::Text::Reader t) {
+const union_plan& record_event_plan() {
+  static const union_plan plan = build_union(
+      capnp::Schema::from<schema::Record>().getFieldByName("event").getType().asStruct(),
+      event_tags, std::size(event_tags));
+  return plan;
+}
+
+capnp::Text::Reader text(const std::string& s) {
+  return capnp::Text::Reader(s.data(), s.size());
+}
+
+void set_text(layout::PointerBuilder p, const std::string& s) {
+  layout::PointerHelpers<capnp::Text>::set(p, text(s));
+}
+
+std::string get_text(layout::PointerReader p) {
+  auto t = layout::PointerHelpers<capnp::Text>::get(p);
+  return std::string(t.cStr(), t.size());
+}
+
+quantity parse_stored_quantity(const std::string& t) {
   std::string why;
-  auto q = quantity::parse(std::string(t.cStr(), t.size()), &why);
+  auto q = quantity::parse(t, &why);
   if (!q)
-    throw decode_error("stored quantity " + quote(t.cStr()) + " is invalid: " + why);
+    throw decode_error("stored quantity " + quote(t) + " is invalid: " + why);
   return *q;
 }
 
-template <class T> void write_field(DynamicStruct::Builder b, const char* name, const T& v) {
-  if constexpr (std::is_same_v<T, bool> || std::is_integral_v<T>) {
+// ---- encoding -----------------------------------------------------------------------------
+
+template <class T>
+void write_struct(layout::StructBuilder b, const layout_plan& plan, const T& v);
+void write_any(layout::StructBuilder b, const any_object& object);
+
+template <class V>
+void write_field(layout::StructBuilder b, const slot& s, const V& v) {
+  if constexpr (std::is_same_v<V, bool> || std::is_integral_v<V>) {
     if (v)
-      b.set(name, v);
-  } else if constexpr (std::is_same_v<T, std::string>) {
-    if (!v.empty())
-      b.set(name, text(v));
-  } else if constexpr (std::is_same_v<T, quantity>) {
-    if (!v.empty())
-      b.set(name, text(v.text()));
-  } else if constexpr (std::is_same_v<T, timestamp>) {
+      b.setDataField<V>(s.offset, v);
+  } else if constexpr (std::is_same_v<V, timestamp>) {
     if (v.seconds)
-      b.set(name, v.seconds);
-  } else if constexpr (std::is_same_v<T, int_or_string>) {
+      b.setDataField<int64_t>(s.offset, v.seconds);
+  } else if constexpr (std::is_same_v<V, std::string>) {
+    if (!v.empty())
+      set_text(b.getPointerField(s.offset), v);
+  } else if constexpr (std::is_same_v<V, quantity>) {
+    if (!v.empty())
+      set_text(b.getPointerField(s.offset), v.text());
+  } else if constexpr (std::is_same_v<V, int_or_string>) {
+    if (!v.empty())
+      write_struct(b.getPointerField(s.offset).initStruct(s.nested_size),
+                   plan_for<int_or_string>(s.nested), v);
+  } else if constexpr (std::is_same_v<V, string_map> || std::is_same_v<V, resource_list>) {
     if (v.empty())
       return;
-    auto s = b.init(name).template as<DynamicStruct>();
-    s.set("isString", v.is_string);
-    s.set("intValue", v.int_value);
-    if (v.is_string)
-      s.set("stringValue", text(v.string_value));
-  } else if constexpr (std::is_same_v<T, string_map> || std::is_same_v<T, resource_list>) {
-    write_map(b, name, v);
-  } else if constexpr (is_optional<T>::value) {
+    // KeyValue: key is pointer 0, value pointer 1 (checked by the schema test).
+    auto list = b.getPointerField(s.offset).initStructList(v.size(), s.nested_size);
+    unsigned i = 0;
+    for (const auto& [k, val] : v) {
+      auto entry = list.getStructElement(i++);
+      set_text(entry.getPointerField(0), k);
+      if constexpr (std::is_same_v<V, resource_list>)
+        set_text(entry.getPointerField(1), val.text());
+      else
+        set_text(entry.getPointerField(1), val);
+    }
+  } else if constexpr (std::is_same_v<V, std::vector<std::string>>) {
+    if (v.empty())
+      return;
+    auto list = b.getPointerField(s.offset).initList(capnp::ElementSize::POINTER, v.size());
+    for (unsigned i = 0; i < v.size(); ++i)
+      set_text(list.getPointerElement(i), v[i]);
+  } else if constexpr (is_vector<V>::value) {
+    if (v.empty())
+      return;
+    const auto& plan = plan_for<typename V::value_type>(s.nested);
+    auto list = b.getPointerField(s.offset).initStructList(v.size(), s.nested_size);
+    for (unsigned i = 0; i < v.size(); ++i)
+      write_struct(list.getStructElement(i), plan, v[i]);
+  } else if constexpr (is_optional<V>::value) {
     if (!v)
       return;
-    using inner = typename T::value_type;
-    auto s = b.init(name).template as<DynamicStruct>();
+    using inner = typename V::value_type;
+    auto child = b.getPointerField(s.offset).initStruct(s.nested_size);
     if constexpr (std::is_integral_v<inner>)
-      s.set("value", *v);
+      child.setDataField<inner>(0, *v);  // boxes hold `value @0` at offset 0
     else
-      write_struct(s, *v);
-  } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-    if (v.empty())
-      return;
-    auto list = b.init(name, v.size()).template as<DynamicList>();
-    for (unsigned i = 0; i < v.size(); ++i)
-      list.set(i, text(v[i]));
-  } else if constexpr (is_vector<T>::value) {
-    if (v.empty())
-      return;
-    auto list = b.init(name, v.size()).template as<DynamicList>();
-    for (unsigned i = 0; i < v.size(); ++i)
-      write_struct(list[i].template as<DynamicStruct>(), v[i]);
-  } else if constexpr (std::is_same_v<T, any_object>) {
-    write_any(b.init(name).template as<DynamicStruct>(), v);
+      write_struct(child, plan_for<inner>(s.nested), *v);
+  } else if constexpr (std::is_same_v<V, any_object>) {
+    write_any(b.getPointerField(s.offset).initStruct(s.nested_size), v);
   } else {
-    write_struct(b.init(name).template as<DynamicStruct>(), v);
+    write_struct(b.getPointerField(s.offset).initStruct(s.nested_size), plan_for<V>(s.nested), v);
   }
 }
 
-template <class T> void read_field(DynamicStruct::Reader r, const char* name, T& v) {
-  if constexpr (std::is_same_v<T, bool> || std::is_integral_v<T>) {
-    v = r.get(name).template as<T>();
-  } else if constexpr (std::is_same_v<T, std::string>) {
-    auto t = r.get(name).template as<capnp::Text>();
-    v.assign(t.cStr(), t.size());
-  } else if constexpr (std::is_same_v<T, quantity>) {
-    auto t = r.get(name).template as<capnp::Text>();
-    v = t.size() ? parse_stored_quantity(t) : quantity{};
-  } else if constexpr (std::is_same_v<T, timestamp>) {
-    v.seconds = r.get(name).template as<int64_t>();
-  } else if constexpr (std::is_same_v<T, int_or_string>) {
-    if (!r.has(name))
-      return;
-    auto s = r.get(name).template as<DynamicStruct>();
-    v.is_string = s.get("isString").as<bool>();
-    v.int_value = s.get("intValue").as<int32_t>();
-    auto t = s.get("stringValue").as<capnp::Text>();
-    v.string_value.assign(t.cStr(), t.size());
-  } else if constexpr (std::is_same_v<T, string_map> || std::is_same_v<T, resource_list>) {
-    v.clear();
-    for (auto item : r.get(name).template as<DynamicList>()) {
-      auto entry = item.template as<DynamicStruct>();
-      auto k = entry.get("key").as<capnp::Text>();
-      auto val = entry.get("value").as<capnp::Text>();
-      if constexpr (std::is_same_v<T, resource_list>)
-        v.emplace(std::string(k.cStr(), k.size()), parse_stored_quantity(val));
-      else
-        v.emplace(std::string(k.cStr(), k.size()), std::string(val.cStr(), val.size()));
-    }
-  } else if constexpr (is_optional<T>::value) {
-    if (!r.has(name)) {
-      v.reset();
-      return;
-    }
-    using inner = typename T::value_type;
-    auto s = r.get(name).template as<DynamicStruct>();
-    inner value{};
-    if constexpr (std::is_integral_v<inner>)
-      value = s.get("value").template as<inner>();
-    else
-      read_struct(s, value);
-    v = std::move(value);
-  } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-    auto list = r.get(name).template as<DynamicList>();
-    v.clear();
-    v.reserve(list.size());
-    for (auto item : list) {
-      auto t = item.template as<capnp::Text>();
-      v.emplace_back(t.cStr(), t.size());
-    }
-  } else if constexpr (is_vector<T>::value) {
-    auto list = r.get(name).template as<DynamicList>();
-    v.clear();
-    v.resize(list.size());
-    for (unsigned i = 0; i < list.size(); ++i)
-      read_struct(list[i].template as<DynamicStruct>(), v[i]);
-  } else if constexpr (std::is_same_v<T, any_object>) {
-    v = read_any(r.get(name).template as<DynamicStruct>());
-  } else {
-    if (r.has(name))
-      read_struct(r.get(name).template as<DynamicStruct>(), v);
+struct layout_writer {
+  layout::StructBuilder b;
+  const layout_plan& plan;
+  std::size_t i = 0;
+  template <class V>
+  void operator()(const char*, const V& v) {
+    write_field(b, plan.slots[i++], v);
   }
-}
-
-struct capnp_writer {
-  DynamicStruct::Builder b;
-  template <class T> void operator()(const char* name, const T& v) { write_field(b, name, v); }
-  template <class T> void always(const char* name, const T& v) { write_field(b, name, v); }
+  template <class V>
+  void always(const char*, const V& v) {
+    write_field(b, plan.slots[i++], v);
+  }
 };
 
-struct capnp_reader {
-  DynamicStruct::Reader r;
-  template <class T> void operator()(const char* name, T& v) { read_field(r, name, v); }
-  template <class T> void always(const char* name, T& v) { read_field(r, name, v); }
-};
-
-template <class T> void write_struct(DynamicStruct::Builder b, const T& v) {
-  capnp_writer writer{b};
+template <class T>
+void write_struct(layout::StructBuilder b, const layout_plan& plan, const T& v) {
+  layout_writer writer{b, plan};
   fields(writer, const_cast<T&>(v));  // the writer only reads
 }
 
-template <class T> void read_struct(DynamicStruct::Reader r, T& v) {
-  capnp_reader reader{r};
-  fields(reader, v);
+template <class Variant>
+void write_union(layout::StructBuilder b, const union_plan& u, const Variant& v) {
+  std::size_t i = v.index();
+  b.setDataField<uint16_t>(u.discriminant_offset, u.values[i]);
+  const slot& s = u.slots[i];
+  std::visit(
+      [&](const auto& alternative) {
+        using A = std::decay_t<decltype(alternative)>;
+        write_struct(b.getPointerField(s.offset).initStruct(s.nested_size), plan_for<A>(s.nested),
+                     alternative);
+      },
+      v);
 }
 
-void write_any(DynamicStruct::Builder b, const any_object& object) {
-  std::visit(
-    [&](const auto& o) {
-      write_struct(b.init(object_tags[object.index()]).template as<DynamicStruct>(), o);
-    },
-    object);
+void write_any(layout::StructBuilder b, const any_object& object) {
+  write_union(b, any_object_plan(), object);
+}
+
+// ---- decoding -----------------------------------------------------------------------------
+
+template <class T>
+void read_struct(layout::StructReader r, const layout_plan& plan, T& v);
+any_object read_any(layout::StructReader r);
+
+template <class V>
+void read_field(layout::StructReader r, const slot& s, V& v) {
+  if constexpr (std::is_same_v<V, bool> || std::is_integral_v<V>) {
+    v = r.getDataField<V>(s.offset);
+  } else if constexpr (std::is_same_v<V, timestamp>) {
+    v.seconds = r.getDataField<int64_t>(s.offset);
+  } else if constexpr (std::is_same_v<V, std::string>) {
+    v = get_text(r.getPointerField(s.offset));
+  } else if constexpr (std::is_same_v<V, quantity>) {
+    auto p = r.getPointerField(s.offset);
+    v = p.isNull() ? quantity{} : parse_stored_quantity(get_text(p));
+  } else if constexpr (std::is_same_v<V, int_or_string>) {
+    auto p = r.getPointerField(s.offset);
+    if (!p.isNull())
+      read_struct(p.getStruct(nullptr), plan_for<int_or_string>(s.nested), v);
+  } else if constexpr (std::is_same_v<V, string_map> || std::is_same_v<V, resource_list>) {
+    v.clear();
+    auto list = r.getPointerField(s.offset).getList(capnp::ElementSize::INLINE_COMPOSITE, nullptr);
+    for (unsigned i = 0; i < list.size(); ++i) {
+      auto entry = list.getStructElement(i);
+      std::string k = get_text(entry.getPointerField(0));
+      if constexpr (std::is_same_v<V, resource_list>)
+        v.emplace(std::move(k), parse_stored_quantity(get_text(entry.getPointerField(1))));
+      else
+        v.emplace(std::move(k), get_text(entry.getPointerField(1)));
+    }
+  } else if constexpr (std::is_same_v<V, std::vector<std::string>>) {
+    auto list = r.getPointerField(s.offset).getList(capnp::ElementSize::POINTER, nullptr);
+    v.clear();
+    v.reserve(list.size());
+    for (unsigned i = 0; i < list.size(); ++i)
+      v.push_back(get_text(list.getPointerElement(i)));
+  } else if constexpr (is_vector<V>::value) {
+    auto list = r.getPointerField(s.offset).getList(capnp::ElementSize::INLINE_COMPOSITE, nullptr);
+    const auto& plan = plan_for<typename V::value_type>(s.nested);
+    v.clear();
+    v.resize(list.size());
+    for (unsigned i = 0; i < list.size(); ++i)
+      read_struct(list.getStructElement(i), plan, v[i]);
+  } else if constexpr (is_optional<V>::value) {
+    auto p = r.getPointerField(s.offset);
+    if (p.isNull()) {
+      v.reset();
+      return;
+    }
+    using inner = typename V::value_type;
+    auto child = p.getStruct(nullptr);
+    if constexpr (std::is_integral_v<inner>) {
+      v = child.getDataField<inner>(0);
+    } else {
+      inner value{};
+      read_struct(child, plan_for<inner>(s.nested), value);
+      v = std::move(value);
+    }
+  } else if constexpr (std::is_same_v<V, any_object>) {
+    v = read_any(r.getPointerField(s.offset).getStruct(nullptr));
+  } else {
+    auto p = r.getPointerField(s.offset);
+    if (!p.isNull())
+      read_struct(p.getStruct(nullptr), plan_for<V>(s.nested), v);
+  }
+}
+
+struct layout_reader {
+  layout::StructReader r;
+  const layout_plan& plan;
+  std::size_t i = 0;
+  template <class V>
+  void operator()(const char*, V& v) {
+    read_field(r, plan.slots[i++], v);
+  }
+  template <class V>
+  void always(const char*, V& v) {
+    read_field(r, plan.slots[i++], v);
+  }
+};
+
+template <class T>
+void read_struct(layout::StructReader r, const layout_plan& plan, T& v) {
+  layout_reader reader{r, plan};
+  fields(reader, v);
 }
 
 template <class Variant, std::size_t... I>
@@ -218,24 +433,29 @@ Variant variant_at(std::size_t index, std::index_sequence<I...>) {
   return result;
 }
 
-// The index of the union member that is set, looked up in `tags`.
-template <std::size_t N>
-std::size_t which_tag(DynamicStruct::Reader r, const char* const (&tags)[N], const char* what) {
-  KJ_IF_MAYBE (field, r.which()) {
-    auto name = field->getProto().getName();
-    for (std::size_t i = 0; i < N; ++i)
-      if (name == tags[i])
-        return i;
-    throw decode_error(std::string(what) + " has unknown member " + name.cStr());
-  }
-  throw decode_error(std::string(what) + " has no member set (written by a newer capstan?)");
+template <class Variant>
+Variant read_union(layout::StructReader r, const union_plan& u, const char* what) {
+  uint16_t d = r.getDataField<uint16_t>(u.discriminant_offset);
+  std::size_t i = 0;
+  while (i < u.values.size() && u.values[i] != d)
+    ++i;
+  if (i == u.values.size())
+    throw decode_error(std::string(what) + " has unknown member " + std::to_string(d) +
+                       " (written by a newer capstan?)");
+  Variant v = variant_at<Variant>(i, std::make_index_sequence<std::variant_size_v<Variant>>{});
+  const slot& s = u.slots[i];
+  std::visit(
+      [&](auto& alternative) {
+        using A = std::decay_t<decltype(alternative)>;
+        read_struct(r.getPointerField(s.offset).getStruct(nullptr), plan_for<A>(s.nested),
+                    alternative);
+      },
+      v);
+  return v;
 }
 
-any_object read_any(DynamicStruct::Reader r) {
-  std::size_t i = which_tag(r, object_tags, "AnyObject");
-  any_object object = variant_at<any_object>(i, std::make_index_sequence<object_kind_count>{});
-  std::visit([&](auto& o) { read_struct(r.get(object_tags[i]).as<DynamicStruct>(), o); }, object);
-  return object;
+any_object read_any(layout::StructReader r) {
+  return read_union<any_object>(r, any_object_plan(), "AnyObject");
 }
 
 std::string to_bytes(capnp::MessageBuilder& builder) {
@@ -244,8 +464,10 @@ std::string to_bytes(capnp::MessageBuilder& builder) {
   return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
 }
 
-// Reads a flat message, copying it to word alignment when the source is not aligned.
-template <class F> auto with_reader(std::string_view bytes, const char* what, F&& f) {
+// Reads a flat message, copying it to word alignment when the source is not aligned, and
+// turns every capnp failure into a decode_error.
+template <class F>
+auto with_reader(std::string_view bytes, const char* what, F&& f) {
   if (bytes.size() % sizeof(capnp::word) != 0)
     throw decode_error(std::string(what) + ": length " + std::to_string(bytes.size()) +
                        " is not a whole number of 8-byte words");
@@ -267,14 +489,24 @@ template <class F> auto with_reader(std::string_view bytes, const char* what, F&
   }
 }
 
+template <class T>
+layout::StructBuilder raw(typename T::Builder builder) {
+  return layout::PointerHelpers<T>::getInternalBuilder(kj::mv(builder));
+}
+template <class T>
+layout::StructReader raw(const typename T::Reader& reader) {
+  return layout::PointerHelpers<T>::getInternalReader(reader);
+}
+
 }  // namespace
 
 std::string event_name(const journal_record& record) {
   static const char* const kind_prefix[object_kind_count] = {
-    "Namespace", "Pod", "Rc", "Service", "Endpoints", "Node", "Event", "ResourceQuota",
-    "LimitRange"};
-  static const char* const suffix[] = {"Created", "Updated", "Deleted", "", "", "", "",
-                                       "LabelsChanged", "", "", "", "DeletionRequested"};
+      "Namespace", "Pod",           "Rc",        "Service", "Endpoints", "Node",
+      "Event",     "ResourceQuota", "LimitRange"};
+  static const char* const suffix[] = {"Created", "Updated", "Deleted", "",
+                                       "",        "",        "",        "LabelsChanged",
+                                       "",        "",        "",        "DeletionRequested"};
   const char* s = suffix[record.event.index()];
   if (*s == '\0') {
     std::string tag = event_tag(record.event);
@@ -290,18 +522,18 @@ const char* event_tag(const domain_event& event) {
 
 std::string encode_object(const any_object& object) {
   capnp::MallocMessageBuilder builder;
-  write_any(capnp::toDynamic(builder.initRoot<schema::AnyObject>()), object);
+  write_any(raw<schema::AnyObject>(builder.initRoot<schema::AnyObject>()), object);
   return to_bytes(builder);
 }
 
 any_object decode_object(std::string_view bytes) {
   return with_reader(bytes, "object", [](capnp::MessageReader& reader) {
-    return read_any(capnp::toDynamic(reader.getRoot<schema::AnyObject>()));
+    return read_any(raw<schema::AnyObject>(reader.getRoot<schema::AnyObject>()));
   });
 }
 
 std::string encode_record(const journal_record& record) {
-  capnp::MallocMessageBuilder builder;
+  capnp::MallocMessageBuilder builder(256);
   auto r = builder.initRoot<schema::Record>();
   r.setSeq(record.seq);
   r.setTimeNanos(record.time_nanos);
@@ -310,12 +542,8 @@ std::string encode_record(const journal_record& record) {
   r.setName(text(record.name));
   r.setUid(text(record.uid));
   r.setCause(text(record.cause));
-  auto event = capnp::toDynamic(r).get("event").as<DynamicStruct>();
-  std::visit(
-    [&](const auto& e) {
-      write_struct(event.init(event_tags[record.event.index()]).template as<DynamicStruct>(), e);
-    },
-    record.event);
+  // The event union is a group: its members live in the Record struct itself.
+  write_union(raw<schema::Record>(kj::mv(r)), record_event_plan(), record.event);
   return to_bytes(builder);
 }
 
@@ -333,12 +561,8 @@ journal_record decode_record(std::string_view bytes) {
     record.name = r.getName();
     record.uid = r.getUid();
     record.cause = r.getCause();
-    auto event = capnp::toDynamic(r).get("event").as<DynamicStruct>();
-    std::size_t i = which_tag(event, event_tags, "journal record event");
-    record.event = variant_at<domain_event>(
-      i, std::make_index_sequence<std::variant_size_v<domain_event>>{});
-    std::visit([&](auto& e) { read_struct(event.get(event_tags[i]).as<DynamicStruct>(), e); },
-               record.event);
+    record.event = read_union<domain_event>(raw<schema::Record>(r), record_event_plan(),
+                                            "journal record event");
     return record;
   });
 }
@@ -367,11 +591,10 @@ snapshot_manifest decode_snapshot_manifest(std::string_view bytes) {
 }
 
 std::string encode_snapshot_chunk(const std::vector<const any_object*>& objects) {
-  capnp::MallocMessageBuilder builder;
-  auto chunk = builder.initRoot<schema::SnapshotChunk>();
-  auto list = chunk.initObjects(objects.size());
+  capnp::MallocMessageBuilder builder(64 * 1024);
+  auto list = builder.initRoot<schema::SnapshotChunk>().initObjects(objects.size());
   for (unsigned i = 0; i < objects.size(); ++i)
-    write_any(capnp::toDynamic(list[i]), *objects[i]);
+    write_any(raw<schema::AnyObject>(list[i]), *objects[i]);
   return to_bytes(builder);
 }
 
@@ -380,7 +603,7 @@ void decode_snapshot_chunk(std::string_view bytes, std::vector<any_object>& out)
     auto list = reader.getRoot<schema::SnapshotChunk>().getObjects();
     out.reserve(out.size() + list.size());
     for (auto item : list)
-      out.push_back(read_any(capnp::toDynamic(item)));
+      out.push_back(read_any(raw<schema::AnyObject>(item)));
     return 0;
   });
 }

@@ -10,7 +10,8 @@ struct event_source {
   std::string component;
   std::string host;
 };
-template <class F> void fields(F& f, event_source& x) {
+template <class F>
+void fields(F& f, event_source& x) {
   f("component", x.component);
   f("host", x.host);
 }
@@ -26,7 +27,8 @@ struct event {
   int32_t count = 0;
   std::string type;  // Normal | Warning
 };
-template <class F> void fields(F& f, event& x) {
+template <class F>
+void fields(F& f, event& x) {
   f.always("metadata", x.metadata);
   f.always("involvedObject", x.involved_object);
   f("reason", x.reason);

@@ -6,11 +6,20 @@ std::string quote(const std::string& value) {
   std::string out = "\"";
   for (char c : value) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default: out += c;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out += c;
     }
   }
   return out + "\"";
@@ -77,7 +86,9 @@ field_error forbidden(std::string field, std::string detail) {
 }
 
 field_error too_long(std::string field, std::size_t max_length) {
-  return {field_error_type::too_long, std::move(field), {},
+  return {field_error_type::too_long,
+          std::move(field),
+          {},
           "may not be more than " + std::to_string(max_length) + " bytes"};
 }
 

@@ -34,16 +34,16 @@ std::string number_text(const json& j) {
 
 json to_json(const any_object& object) {
   return std::visit(
-    [&](const auto& o) {
-      json out = json::object();
-      out["kind"] = std::string(info(kind_of(object)).name);
-      out["apiVersion"] = "v1";
-      json fields = detail::encode_json(o);
-      for (auto& [k, v] : fields.items())
-        out[k] = std::move(v);
-      return out;
-    },
-    object);
+      [&](const auto& o) {
+        json out = json::object();
+        out["kind"] = std::string(info(kind_of(object)).name);
+        out["apiVersion"] = "v1";
+        json fields = detail::encode_json(o);
+        for (auto& [k, v] : fields.items())
+          out[k] = std::move(v);
+        return out;
+      },
+      object);
 }
 
 std::optional<any_object> object_from_json(const json& document, field_errors& errors) {
@@ -61,8 +61,7 @@ std::optional<any_object> object_from_json(const json& document, field_errors& e
   if (!kind) {
     errors.push_back(not_supported("kind", quote(kind_name),
                                    {"Namespace", "Pod", "ReplicationController", "Service",
-                                    "Endpoints", "Node", "Event", "ResourceQuota",
-                                    "LimitRange"}));
+                                    "Endpoints", "Node", "Event", "ResourceQuota", "LimitRange"}));
     return std::nullopt;
   }
   auto version_it = document.find("apiVersion");
@@ -72,8 +71,11 @@ std::optional<any_object> object_from_json(const json& document, field_errors& e
     errors.push_back(not_supported("apiVersion", version_it->dump(), {"v1"}));
 
   any_object object = make_object(*kind);
-  std::visit([&](auto& o) { detail::decode_struct(document, o, "", errors, {"kind", "apiVersion"}); },
-             object);
+  std::visit(
+      [&](auto& o) {
+        detail::decode_struct(document, o, "", errors, {"kind", "apiVersion"});
+      },
+      object);
   return object;
 }
 

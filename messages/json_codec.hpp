@@ -20,7 +20,8 @@ using json = nlohmann::ordered_json;
 json to_json(const any_object& object);
 
 // Encodes one part (a pod_spec, a pod_status, ...) without apiVersion/kind.
-template <class T> json to_json_part(const T& part);
+template <class T>
+json to_json_part(const T& part);
 
 // Decodes an object whose "kind" names a capstan kind and whose "apiVersion" is "v1".
 // Appends every problem to `errors` (paths relative to the object) and returns nullopt if
@@ -28,11 +29,14 @@ template <class T> json to_json_part(const T& part);
 std::optional<any_object> object_from_json(const json& document, field_errors& errors);
 
 // Decodes one part. Problems are appended to `errors` with paths under `path`.
-template <class T> T part_from_json(const json& document, const std::string& path,
-                                    field_errors& errors);
+template <class T>
+T part_from_json(const json& document, const std::string& path, field_errors& errors);
 
 // Canonical text for an object's or part's value, used to compare two values field by field.
-template <class T> std::string canonical_json(const T& value) { return to_json_part(value).dump(); }
+template <class T>
+std::string canonical_json(const T& value) {
+  return to_json_part(value).dump();
+}
 
 }  // namespace capstan::messages
 
@@ -40,12 +44,13 @@ template <class T> std::string canonical_json(const T& value) { return to_json_p
 
 namespace capstan::messages {
 
-template <class T> json to_json_part(const T& part) {
+template <class T>
+json to_json_part(const T& part) {
   return detail::encode_json(part);
 }
 
-template <class T> T part_from_json(const json& document, const std::string& path,
-                                    field_errors& errors) {
+template <class T>
+T part_from_json(const json& document, const std::string& path, field_errors& errors) {
   T result{};
   detail::decode_json(document, result, path, errors);
   return result;

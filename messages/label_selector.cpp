@@ -70,7 +70,8 @@ private:
   result check_value(const std::string& value, std::size_t at) const {
     auto found = label_value(value);
     if (!found.empty())
-      return selector_syntax_error{at, "invalid label value " + quote(value) + ": " + found.front()};
+      return selector_syntax_error{at,
+                                   "invalid label value " + quote(value) + ": " + found.front()};
     return std::nullopt;
   }
 
@@ -109,8 +110,8 @@ private:
       ++pos_;
       r.operation = label_requirement::op::equals;
     } else if (peek() == '>' || peek() == '<') {
-      r.operation = peek() == '>' ? label_requirement::op::greater_than
-                                  : label_requirement::op::less_than;
+      r.operation =
+          peek() == '>' ? label_requirement::op::greater_than : label_requirement::op::less_than;
       ++pos_;
     } else {
       std::string op = word();
@@ -162,7 +163,8 @@ private:
         break;
       }
       if (peek() != ',')
-        return error("expected ',' or ')' in the value list, found '" + std::string(1, peek()) + "'");
+        return error("expected ',' or ')' in the value list, found '" + std::string(1, peek()) +
+                     "'");
       ++pos_;
     }
     std::sort(r.values.begin(), r.values.end());
@@ -242,12 +244,24 @@ std::string label_selector::to_string() const {
       out += ",";
     using op = label_requirement::op;
     switch (r.operation) {
-      case op::exists: out += r.key; break;
-      case op::does_not_exist: out += "!" + r.key; break;
-      case op::equals: out += r.key + "=" + r.values.front(); break;
-      case op::not_equals: out += r.key + "!=" + r.values.front(); break;
-      case op::greater_than: out += r.key + ">" + r.values.front(); break;
-      case op::less_than: out += r.key + "<" + r.values.front(); break;
+      case op::exists:
+        out += r.key;
+        break;
+      case op::does_not_exist:
+        out += "!" + r.key;
+        break;
+      case op::equals:
+        out += r.key + "=" + r.values.front();
+        break;
+      case op::not_equals:
+        out += r.key + "!=" + r.values.front();
+        break;
+      case op::greater_than:
+        out += r.key + ">" + r.values.front();
+        break;
+      case op::less_than:
+        out += r.key + "<" + r.values.front();
+        break;
       case op::in:
       case op::not_in: {
         out += r.key + (r.operation == op::in ? " in (" : " notin (");

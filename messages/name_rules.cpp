@@ -10,7 +10,7 @@ namespace {
 
 const char* const dns1123_label_fmt = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
 const char* const dns1123_subdomain_fmt =
-  "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+    "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
 const char* const dns1035_label_fmt = "[a-z]([-a-z0-9]*[a-z0-9])?";
 const char* const qualified_name_fmt = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
 const char* const label_value_fmt = "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?";
@@ -41,10 +41,11 @@ problems dns1123_label(const std::string& value) {
   if (value.size() > 63)
     out.push_back(max_len_msg(63));
   if (!matches(value, dns1123_label_fmt))
-    out.push_back(regex_msg("a lowercase RFC 1123 label must consist of lower case alphanumeric "
-                            "characters or '-', and must start and end with an alphanumeric "
-                            "character",
-                            dns1123_label_fmt, "'my-name',  or '123-abc'"));
+    out.push_back(
+        regex_msg("a lowercase RFC 1123 label must consist of lower case alphanumeric "
+                  "characters or '-', and must start and end with an alphanumeric "
+                  "character",
+                  dns1123_label_fmt, "'my-name',  or '123-abc'"));
   return out;
 }
 
@@ -53,10 +54,11 @@ problems dns1123_subdomain(const std::string& value) {
   if (value.size() > 253)
     out.push_back(max_len_msg(253));
   if (!matches(value, dns1123_subdomain_fmt))
-    out.push_back(regex_msg("a lowercase RFC 1123 subdomain must consist of lower case "
-                            "alphanumeric characters, '-' or '.', and must start and end with "
-                            "an alphanumeric character",
-                            dns1123_subdomain_fmt, "'example.com'"));
+    out.push_back(
+        regex_msg("a lowercase RFC 1123 subdomain must consist of lower case "
+                  "alphanumeric characters, '-' or '.', and must start and end with "
+                  "an alphanumeric character",
+                  dns1123_subdomain_fmt, "'example.com'"));
   return out;
 }
 
@@ -65,10 +67,11 @@ problems dns1035_label(const std::string& value) {
   if (value.size() > 63)
     out.push_back(max_len_msg(63));
   if (!matches(value, dns1035_label_fmt))
-    out.push_back(regex_msg("a DNS-1035 label must consist of lower case alphanumeric "
-                            "characters or '-', start with an alphabetic character, and end "
-                            "with an alphanumeric character",
-                            dns1035_label_fmt, "'my-name',  or 'abc-123'"));
+    out.push_back(
+        regex_msg("a DNS-1035 label must consist of lower case alphanumeric "
+                  "characters or '-', start with an alphabetic character, and end "
+                  "with an alphanumeric character",
+                  dns1035_label_fmt, "'my-name',  or 'abc-123'"));
   return out;
 }
 
@@ -85,10 +88,11 @@ problems qualified_name(const std::string& value) {
       for (const auto& p : dns1123_subdomain(prefix))
         out.push_back("prefix part " + p);
     if (name.find('/') != std::string::npos) {
-      out.push_back(regex_msg("a qualified name must consist of alphanumeric characters, '-', "
-                              "'_' or '.', and must start and end with an alphanumeric "
-                              "character, with an optional DNS subdomain prefix and '/'",
-                              qualified_name_fmt, "'MyName',  or 'my.name',  or '123-abc'"));
+      out.push_back(
+          regex_msg("a qualified name must consist of alphanumeric characters, '-', "
+                    "'_' or '.', and must start and end with an alphanumeric "
+                    "character, with an optional DNS subdomain prefix and '/'",
+                    qualified_name_fmt, "'MyName',  or 'my.name',  or '123-abc'"));
       return out;
     }
   }
@@ -99,9 +103,10 @@ problems qualified_name(const std::string& value) {
   if (name.size() > 63)
     out.push_back("name part " + max_len_msg(63));
   if (!matches(name, qualified_name_fmt))
-    out.push_back(regex_msg("name part must consist of alphanumeric characters, '-', '_' or "
-                            "'.', and must start and end with an alphanumeric character",
-                            qualified_name_fmt, "'MyName',  or 'my.name',  or '123-abc'"));
+    out.push_back(
+        regex_msg("name part must consist of alphanumeric characters, '-', '_' or "
+                  "'.', and must start and end with an alphanumeric character",
+                  qualified_name_fmt, "'MyName',  or 'my.name',  or '123-abc'"));
   return out;
 }
 
@@ -110,10 +115,11 @@ problems label_value(const std::string& value) {
   if (value.size() > 63)
     out.push_back(max_len_msg(63));
   if (!matches(value, label_value_fmt))
-    out.push_back(regex_msg("a valid label must be an empty string or consist of alphanumeric "
-                            "characters, '-', '_' or '.', and must start and end with an "
-                            "alphanumeric character",
-                            label_value_fmt, "'MyValue',  or 'my_value',  or '12345'"));
+    out.push_back(
+        regex_msg("a valid label must be an empty string or consist of alphanumeric "
+                  "characters, '-', '_' or '.', and must start and end with an "
+                  "alphanumeric character",
+                  label_value_fmt, "'MyValue',  or 'my_value',  or '12345'"));
   return out;
 }
 
@@ -148,11 +154,13 @@ problems port_name(const std::string& value) {
 problems env_var_name(const std::string& value) {
   problems out;
   if (!matches(value, env_var_name_fmt))
-    out.push_back(regex_msg("a valid environment variable name must consist of alphabetic "
-                            "characters, digits, '_', '-', or '.', and must not start with a "
-                            "digit",
-                            env_var_name_fmt, "'my.env-name',  or 'MY_ENV.NAME',  or "
-                                              "'MyEnvName1'"));
+    out.push_back(
+        regex_msg("a valid environment variable name must consist of alphabetic "
+                  "characters, digits, '_', '-', or '.', and must not start with a "
+                  "digit",
+                  env_var_name_fmt,
+                  "'my.env-name',  or 'MY_ENV.NAME',  or "
+                  "'MyEnvName1'"));
   if (value == "." || value == "..")
     out.push_back("must not be '.' or '..'");
   return out;
@@ -170,8 +178,8 @@ problems ipv4_cidr(const std::string& value) {
   if (slash == std::string::npos || !ipv4_address(value.substr(0, slash)).empty())
     return {"must be a valid CIDR value, (e.g. 10.244.1.0/24)"};
   const std::string bits = value.substr(slash + 1);
-  if (bits.empty() || bits.size() > 2 || bits.find_first_not_of("0123456789") != std::string::npos ||
-      std::stoi(bits) > 32)
+  if (bits.empty() || bits.size() > 2 ||
+      bits.find_first_not_of("0123456789") != std::string::npos || std::stoi(bits) > 32)
     return {"must be a valid CIDR value, (e.g. 10.244.1.0/24)"};
   return {};
 }

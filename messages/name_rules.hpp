@@ -14,8 +14,8 @@ problems dns1123_subdomain(const std::string& value);  // pods, RCs, nodes
 problems dns1035_label(const std::string& value);      // services
 problems qualified_name(const std::string& value);     // label and annotation keys
 problems label_value(const std::string& value);
-problems port_number(int64_t value);                   // 1-65535
-problems port_name(const std::string& value);          // IANA_SVC_NAME
+problems port_number(int64_t value);           // 1-65535
+problems port_name(const std::string& value);  // IANA_SVC_NAME
 problems env_var_name(const std::string& value);
 problems ipv4_address(const std::string& value);
 problems ipv4_cidr(const std::string& value);

@@ -8,14 +8,16 @@ namespace capstan::messages {
 struct namespace_spec {
   std::vector<std::string> finalizers;
 };
-template <class F> void fields(F& f, namespace_spec& x) {
+template <class F>
+void fields(F& f, namespace_spec& x) {
   f("finalizers", x.finalizers);
 }
 
 struct namespace_status {
   std::string phase;  // Active | Terminating
 };
-template <class F> void fields(F& f, namespace_status& x) {
+template <class F>
+void fields(F& f, namespace_status& x) {
   f("phase", x.phase);
 }
 
@@ -24,7 +26,8 @@ struct namespace_object {
   namespace_spec spec;
   namespace_status status;
 };
-template <class F> void fields(F& f, namespace_object& x) {
+template <class F>
+void fields(F& f, namespace_object& x) {
   f.always("metadata", x.metadata);
   f("spec", x.spec);
   f("status", x.status);

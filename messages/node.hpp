@@ -10,7 +10,8 @@ struct node_spec {
   std::string provider_id;
   bool unschedulable = false;
 };
-template <class F> void fields(F& f, node_spec& x) {
+template <class F>
+void fields(F& f, node_spec& x) {
   f("podCIDR", x.pod_cidr);
   f("providerID", x.provider_id);
   f("unschedulable", x.unschedulable);
@@ -24,7 +25,8 @@ struct node_condition {
   std::string reason;
   std::string message;
 };
-template <class F> void fields(F& f, node_condition& x) {
+template <class F>
+void fields(F& f, node_condition& x) {
   f.always("type", x.type);
   f.always("status", x.status);
   f("lastHeartbeatTime", x.last_heartbeat_time);
@@ -37,7 +39,8 @@ struct node_address {
   std::string type;  // InternalIP | ExternalIP | Hostname
   std::string address;
 };
-template <class F> void fields(F& f, node_address& x) {
+template <class F>
+void fields(F& f, node_address& x) {
   f.always("type", x.type);
   f.always("address", x.address);
 }
@@ -54,7 +57,8 @@ struct node_system_info {
   std::string operating_system;
   std::string architecture;
 };
-template <class F> void fields(F& f, node_system_info& x) {
+template <class F>
+void fields(F& f, node_system_info& x) {
   f.always("machineID", x.machine_id);
   f.always("systemUUID", x.system_uuid);
   f.always("bootID", x.boot_id);
@@ -75,7 +79,8 @@ struct node_status {
   std::vector<node_address> addresses;
   node_system_info node_info;
 };
-template <class F> void fields(F& f, node_status& x) {
+template <class F>
+void fields(F& f, node_status& x) {
   f("capacity", x.capacity);
   f("allocatable", x.allocatable);
   f("phase", x.phase);
@@ -89,7 +94,8 @@ struct node {
   node_spec spec;
   node_status status;
 };
-template <class F> void fields(F& f, node& x) {
+template <class F>
+void fields(F& f, node& x) {
   f.always("metadata", x.metadata);
   f.always("spec", x.spec);
   f("status", x.status);

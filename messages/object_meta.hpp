@@ -16,7 +16,8 @@ struct owner_reference {
   std::string uid;
   std::optional<bool> controller;
 };
-template <class F> void fields(F& f, owner_reference& x) {
+template <class F>
+void fields(F& f, owner_reference& x) {
   f.always("apiVersion", x.api_version);
   f.always("kind", x.kind);
   f.always("name", x.name);
@@ -39,7 +40,8 @@ struct object_meta {
   string_map annotations;
   std::vector<owner_reference> owner_references;
 };
-template <class F> void fields(F& f, object_meta& x) {
+template <class F>
+void fields(F& f, object_meta& x) {
   f("name", x.name);
   f("generateName", x.generate_name);
   f("namespace", x.namespace_);
@@ -64,7 +66,8 @@ struct object_reference {
   std::string resource_version;
   std::string field_path;
 };
-template <class F> void fields(F& f, object_reference& x) {
+template <class F>
+void fields(F& f, object_reference& x) {
   f("kind", x.kind);
   f("namespace", x.namespace_);
   f("name", x.name);

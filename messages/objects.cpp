@@ -10,26 +10,23 @@ namespace capstan::messages {
 namespace {
 
 constexpr std::array<kind_info, object_kind_count> kinds = {{
-  {object_kind::namespace_, "Namespace", "namespaces", "namespace", "ns", false},
-  {object_kind::pod, "Pod", "pods", "pod", "po", true},
-  {object_kind::replication_controller, "ReplicationController", "replicationcontrollers",
-   "replicationcontroller", "rc", true},
-  {object_kind::service, "Service", "services", "service", "svc", true},
-  {object_kind::endpoints, "Endpoints", "endpoints", "endpoints", "ep", true},
-  {object_kind::node, "Node", "nodes", "node", "no", false},
-  {object_kind::event, "Event", "events", "event", "ev", true},
-  {object_kind::resource_quota, "ResourceQuota", "resourcequotas", "resourcequota", "quota",
-   true},
-  {object_kind::limit_range, "LimitRange", "limitranges", "limitrange", "limits", true},
+    {object_kind::namespace_, "Namespace", "namespaces", "namespace", "ns", false},
+    {object_kind::pod, "Pod", "pods", "pod", "po", true},
+    {object_kind::replication_controller, "ReplicationController", "replicationcontrollers",
+     "replicationcontroller", "rc", true},
+    {object_kind::service, "Service", "services", "service", "svc", true},
+    {object_kind::endpoints, "Endpoints", "endpoints", "endpoints", "ep", true},
+    {object_kind::node, "Node", "nodes", "node", "no", false},
+    {object_kind::event, "Event", "events", "event", "ev", true},
+    {object_kind::resource_quota, "ResourceQuota", "resourcequotas", "resourcequota", "quota",
+     true},
+    {object_kind::limit_range, "LimitRange", "limitranges", "limitrange", "limits", true},
 }};
 
 template <std::size_t... I>
 any_object make_object_at(object_kind kind, std::index_sequence<I...>) {
   any_object result;
-  ((static_cast<std::size_t>(kind) == I
-      ? void(result.emplace<I>())
-      : void()),
-   ...);
+  ((static_cast<std::size_t>(kind) == I ? void(result.emplace<I>()) : void()), ...);
   return result;
 }
 
@@ -51,7 +48,8 @@ std::optional<object_kind> kind_from_resource(std::string_view resource) {
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char c) { return std::tolower(c); });
   for (const auto& k : kinds)
-    if (k.resource == lower || k.singular == lower || (!k.short_name.empty() && k.short_name == lower))
+    if (k.resource == lower || k.singular == lower ||
+        (!k.short_name.empty() && k.short_name == lower))
       return k.kind;
   return std::nullopt;
 }

@@ -31,8 +31,8 @@ enum class object_kind : uint8_t {
 };
 inline constexpr std::size_t object_kind_count = 9;
 
-using any_object = std::variant<namespace_object, pod, replication_controller, service,
-                                endpoints, node, event, resource_quota, limit_range>;
+using any_object = std::variant<namespace_object, pod, replication_controller, service, endpoints,
+                                node, event, resource_quota, limit_range>;
 
 // Static facts about a kind, as the Kubernetes API names them.
 struct kind_info {
@@ -50,18 +50,44 @@ std::optional<object_kind> kind_from_name(std::string_view name);
 // "pods", "pod", "po" (any case) -> pod, as kubectl resolves resource arguments.
 std::optional<object_kind> kind_from_resource(std::string_view resource);
 
-template <class T> constexpr object_kind kind_of();
-template <> constexpr object_kind kind_of<namespace_object>() { return object_kind::namespace_; }
-template <> constexpr object_kind kind_of<pod>() { return object_kind::pod; }
-template <> constexpr object_kind kind_of<replication_controller>() {
+template <class T>
+constexpr object_kind kind_of();
+template <>
+constexpr object_kind kind_of<namespace_object>() {
+  return object_kind::namespace_;
+}
+template <>
+constexpr object_kind kind_of<pod>() {
+  return object_kind::pod;
+}
+template <>
+constexpr object_kind kind_of<replication_controller>() {
   return object_kind::replication_controller;
 }
-template <> constexpr object_kind kind_of<service>() { return object_kind::service; }
-template <> constexpr object_kind kind_of<endpoints>() { return object_kind::endpoints; }
-template <> constexpr object_kind kind_of<node>() { return object_kind::node; }
-template <> constexpr object_kind kind_of<event>() { return object_kind::event; }
-template <> constexpr object_kind kind_of<resource_quota>() { return object_kind::resource_quota; }
-template <> constexpr object_kind kind_of<limit_range>() { return object_kind::limit_range; }
+template <>
+constexpr object_kind kind_of<service>() {
+  return object_kind::service;
+}
+template <>
+constexpr object_kind kind_of<endpoints>() {
+  return object_kind::endpoints;
+}
+template <>
+constexpr object_kind kind_of<node>() {
+  return object_kind::node;
+}
+template <>
+constexpr object_kind kind_of<event>() {
+  return object_kind::event;
+}
+template <>
+constexpr object_kind kind_of<resource_quota>() {
+  return object_kind::resource_quota;
+}
+template <>
+constexpr object_kind kind_of<limit_range>() {
+  return object_kind::limit_range;
+}
 
 inline object_kind kind_of(const any_object& object) {
   return static_cast<object_kind>(object.index());

@@ -12,7 +12,8 @@ struct container_port {
   std::string protocol;  // TCP | UDP | SCTP; defaulted to TCP
   std::string host_ip;
 };
-template <class F> void fields(F& f, container_port& x) {
+template <class F>
+void fields(F& f, container_port& x) {
   f("name", x.name);
   f("hostPort", x.host_port);
   f.always("containerPort", x.container_port);
@@ -24,7 +25,8 @@ struct object_field_selector {
   std::string api_version;
   std::string field_path;
 };
-template <class F> void fields(F& f, object_field_selector& x) {
+template <class F>
+void fields(F& f, object_field_selector& x) {
   f("apiVersion", x.api_version);
   f.always("fieldPath", x.field_path);
 }
@@ -32,7 +34,8 @@ template <class F> void fields(F& f, object_field_selector& x) {
 struct env_var_source {
   std::optional<object_field_selector> field_ref;
 };
-template <class F> void fields(F& f, env_var_source& x) {
+template <class F>
+void fields(F& f, env_var_source& x) {
   f("fieldRef", x.field_ref);
 }
 
@@ -41,7 +44,8 @@ struct env_var {
   std::string value;
   std::optional<env_var_source> value_from;
 };
-template <class F> void fields(F& f, env_var& x) {
+template <class F>
+void fields(F& f, env_var& x) {
   f.always("name", x.name);
   f("value", x.value);
   f("valueFrom", x.value_from);
@@ -51,7 +55,8 @@ struct resource_requirements {
   resource_list limits;
   resource_list requests;
 };
-template <class F> void fields(F& f, resource_requirements& x) {
+template <class F>
+void fields(F& f, resource_requirements& x) {
   f("limits", x.limits);
   f("requests", x.requests);
 }
@@ -62,7 +67,8 @@ struct volume_mount {
   std::string mount_path;
   std::string sub_path;
 };
-template <class F> void fields(F& f, volume_mount& x) {
+template <class F>
+void fields(F& f, volume_mount& x) {
   f.always("name", x.name);
   f("readOnly", x.read_only);
   f.always("mountPath", x.mount_path);
@@ -72,7 +78,8 @@ template <class F> void fields(F& f, volume_mount& x) {
 struct exec_action {
   std::vector<std::string> command;
 };
-template <class F> void fields(F& f, exec_action& x) {
+template <class F>
+void fields(F& f, exec_action& x) {
   f("command", x.command);
 }
 
@@ -82,7 +89,8 @@ struct http_get_action {
   std::string host;
   std::string scheme;
 };
-template <class F> void fields(F& f, http_get_action& x) {
+template <class F>
+void fields(F& f, http_get_action& x) {
   f("path", x.path);
   f.always("port", x.port);
   f("host", x.host);
@@ -93,7 +101,8 @@ struct tcp_socket_action {
   int_or_string port;
   std::string host;
 };
-template <class F> void fields(F& f, tcp_socket_action& x) {
+template <class F>
+void fields(F& f, tcp_socket_action& x) {
   f.always("port", x.port);
   f("host", x.host);
 }
@@ -108,7 +117,8 @@ struct probe {
   int32_t success_threshold = 0;
   int32_t failure_threshold = 0;
 };
-template <class F> void fields(F& f, probe& x) {
+template <class F>
+void fields(F& f, probe& x) {
   f("exec", x.exec);
   f("httpGet", x.http_get);
   f("tcpSocket", x.tcp_socket);
@@ -136,7 +146,8 @@ struct container {
   bool stdin = false;
   bool tty = false;
 };
-template <class F> void fields(F& f, container& x) {
+template <class F>
+void fields(F& f, container& x) {
   f.always("name", x.name);
   f("image", x.image);
   f("command", x.command);
@@ -158,7 +169,8 @@ struct empty_dir_volume_source {
   std::string medium;  // "" (node disk) | Memory
   quantity size_limit;
 };
-template <class F> void fields(F& f, empty_dir_volume_source& x) {
+template <class F>
+void fields(F& f, empty_dir_volume_source& x) {
   f("medium", x.medium);
   f("sizeLimit", x.size_limit);
 }
@@ -167,7 +179,8 @@ struct host_path_volume_source {
   std::string path;
   std::string type;
 };
-template <class F> void fields(F& f, host_path_volume_source& x) {
+template <class F>
+void fields(F& f, host_path_volume_source& x) {
   f.always("path", x.path);
   f("type", x.type);
 }
@@ -177,7 +190,8 @@ struct nfs_volume_source {
   std::string path;
   bool read_only = false;
 };
-template <class F> void fields(F& f, nfs_volume_source& x) {
+template <class F>
+void fields(F& f, nfs_volume_source& x) {
   f.always("server", x.server);
   f.always("path", x.path);
   f("readOnly", x.read_only);
@@ -190,7 +204,8 @@ struct volume {
   std::optional<host_path_volume_source> host_path;
   std::optional<nfs_volume_source> nfs;
 };
-template <class F> void fields(F& f, volume& x) {
+template <class F>
+void fields(F& f, volume& x) {
   f.always("name", x.name);
   f("emptyDir", x.empty_dir);
   f("hostPath", x.host_path);
@@ -211,7 +226,8 @@ struct pod_spec {
   std::string hostname;
   std::string subdomain;
 };
-template <class F> void fields(F& f, pod_spec& x) {
+template <class F>
+void fields(F& f, pod_spec& x) {
   f("volumes", x.volumes);
   f.always("containers", x.containers);
   f("restartPolicy", x.restart_policy);
@@ -234,7 +250,8 @@ struct pod_condition {
   std::string reason;
   std::string message;
 };
-template <class F> void fields(F& f, pod_condition& x) {
+template <class F>
+void fields(F& f, pod_condition& x) {
   f.always("type", x.type);
   f.always("status", x.status);
   f("lastProbeTime", x.last_probe_time);
@@ -247,7 +264,8 @@ struct container_state_waiting {
   std::string reason;
   std::string message;
 };
-template <class F> void fields(F& f, container_state_waiting& x) {
+template <class F>
+void fields(F& f, container_state_waiting& x) {
   f("reason", x.reason);
   f("message", x.message);
 }
@@ -255,7 +273,8 @@ template <class F> void fields(F& f, container_state_waiting& x) {
 struct container_state_running {
   timestamp started_at;
 };
-template <class F> void fields(F& f, container_state_running& x) {
+template <class F>
+void fields(F& f, container_state_running& x) {
   f("startedAt", x.started_at);
 }
 
@@ -268,7 +287,8 @@ struct container_state_terminated {
   timestamp finished_at;
   std::string container_id;
 };
-template <class F> void fields(F& f, container_state_terminated& x) {
+template <class F>
+void fields(F& f, container_state_terminated& x) {
   f.always("exitCode", x.exit_code);
   f("signal", x.signal);
   f("reason", x.reason);
@@ -284,7 +304,8 @@ struct container_state {
   std::optional<container_state_running> running;
   std::optional<container_state_terminated> terminated;
 };
-template <class F> void fields(F& f, container_state& x) {
+template <class F>
+void fields(F& f, container_state& x) {
   f("waiting", x.waiting);
   f("running", x.running);
   f("terminated", x.terminated);
@@ -300,7 +321,8 @@ struct container_status {
   std::string image_id;
   std::string container_id;
 };
-template <class F> void fields(F& f, container_status& x) {
+template <class F>
+void fields(F& f, container_status& x) {
   f.always("name", x.name);
   f("state", x.state);
   f("lastState", x.last_state);
@@ -321,7 +343,8 @@ struct pod_status {
   timestamp start_time;
   std::vector<container_status> container_statuses;
 };
-template <class F> void fields(F& f, pod_status& x) {
+template <class F>
+void fields(F& f, pod_status& x) {
   f("phase", x.phase);
   f("conditions", x.conditions);
   f("message", x.message);
@@ -337,7 +360,8 @@ struct pod {
   pod_spec spec;
   pod_status status;
 };
-template <class F> void fields(F& f, pod& x) {
+template <class F>
+void fields(F& f, pod& x) {
   f.always("metadata", x.metadata);
   f.always("spec", x.spec);
   f("status", x.status);
@@ -347,7 +371,8 @@ struct pod_template_spec {
   object_meta metadata;
   pod_spec spec;
 };
-template <class F> void fields(F& f, pod_template_spec& x) {
+template <class F>
+void fields(F& f, pod_template_spec& x) {
   f("metadata", x.metadata);
   f.always("spec", x.spec);
 }

@@ -8,7 +8,8 @@ namespace capstan::messages {
 struct resource_quota_spec {
   resource_list hard;  // pods, cpu, memory, requests.cpu, limits.memory, services, ...
 };
-template <class F> void fields(F& f, resource_quota_spec& x) {
+template <class F>
+void fields(F& f, resource_quota_spec& x) {
   f("hard", x.hard);
 }
 
@@ -16,7 +17,8 @@ struct resource_quota_status {
   resource_list hard;
   resource_list used;
 };
-template <class F> void fields(F& f, resource_quota_status& x) {
+template <class F>
+void fields(F& f, resource_quota_status& x) {
   f("hard", x.hard);
   f("used", x.used);
 }
@@ -26,7 +28,8 @@ struct resource_quota {
   resource_quota_spec spec;
   resource_quota_status status;
 };
-template <class F> void fields(F& f, resource_quota& x) {
+template <class F>
+void fields(F& f, resource_quota& x) {
   f.always("metadata", x.metadata);
   f("spec", x.spec);
   f("status", x.status);
@@ -40,7 +43,8 @@ struct limit_range_item {
   resource_list default_request;
   resource_list max_limit_request_ratio;
 };
-template <class F> void fields(F& f, limit_range_item& x) {
+template <class F>
+void fields(F& f, limit_range_item& x) {
   f.always("type", x.type);
   f("max", x.max);
   f("min", x.min);
@@ -52,7 +56,8 @@ template <class F> void fields(F& f, limit_range_item& x) {
 struct limit_range_spec {
   std::vector<limit_range_item> limits;
 };
-template <class F> void fields(F& f, limit_range_spec& x) {
+template <class F>
+void fields(F& f, limit_range_spec& x) {
   f.always("limits", x.limits);
 }
 
@@ -60,7 +65,8 @@ struct limit_range {
   object_meta metadata;
   limit_range_spec spec;
 };
-template <class F> void fields(F& f, limit_range& x) {
+template <class F>
+void fields(F& f, limit_range& x) {
   f.always("metadata", x.metadata);
   f.always("spec", x.spec);
 }

@@ -69,8 +69,9 @@ std::optional<quantity> quantity::parse(const std::string& text, std::string* er
     }
   }
   if (digits == 0) {
-    fail(error, "quantities must match the regular expression "
-                "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
+    fail(error,
+         "quantities must match the regular expression "
+         "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
     return std::nullopt;
   }
 
@@ -128,8 +129,9 @@ std::optional<quantity> quantity::parse(const std::string& text, std::string* er
     }
     decimal_power = exponent_negative ? -exponent : exponent;
   } else {
-    fail(error, "unknown suffix: allowed are n, u, m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei "
-                "or an exponent (e3)");
+    fail(error,
+         "unknown suffix: allowed are n, u, m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei "
+         "or an exponent (e3)");
     return std::nullopt;
   }
 

@@ -19,9 +19,9 @@ public:
   static std::optional<quantity> parse(const std::string& text, std::string* error = nullptr);
 
   // Canonical constructors for values the system produces itself.
-  static quantity from_milli(int64_t milli);     // 2000 -> "2", 500 -> "500m"
-  static quantity from_bytes(int64_t bytes);     // 1073741824 -> "1Gi", 1000 -> "1000"
-  static quantity from_count(int64_t count);     // 110 -> "110"
+  static quantity from_milli(int64_t milli);  // 2000 -> "2", 500 -> "500m"
+  static quantity from_bytes(int64_t bytes);  // 1073741824 -> "1Gi", 1000 -> "1000"
+  static quantity from_count(int64_t count);  // 110 -> "110"
 
   const std::string& text() const { return text_; }
   int64_t milli() const { return milli_; }

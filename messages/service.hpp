@@ -7,12 +7,13 @@ namespace capstan::messages {
 
 struct service_port {
   std::string name;
-  std::string protocol;       // TCP | UDP | SCTP; defaulted to TCP
+  std::string protocol;  // TCP | UDP | SCTP; defaulted to TCP
   int32_t port = 0;
   int_or_string target_port;  // defaulted to port
   int32_t node_port = 0;      // 30000-32767 for type NodePort; allocated when 0
 };
-template <class F> void fields(F& f, service_port& x) {
+template <class F>
+void fields(F& f, service_port& x) {
   f("name", x.name);
   f("protocol", x.protocol);
   f.always("port", x.port);
@@ -28,7 +29,8 @@ struct service_spec {
   std::vector<std::string> external_ips;
   std::string session_affinity;  // None | ClientIP; defaulted to None
 };
-template <class F> void fields(F& f, service_spec& x) {
+template <class F>
+void fields(F& f, service_spec& x) {
   f("type", x.type);
   f("ports", x.ports);
   f("selector", x.selector);
@@ -41,7 +43,8 @@ struct load_balancer_ingress {
   std::string ip;
   std::string hostname;
 };
-template <class F> void fields(F& f, load_balancer_ingress& x) {
+template <class F>
+void fields(F& f, load_balancer_ingress& x) {
   f("ip", x.ip);
   f("hostname", x.hostname);
 }
@@ -49,14 +52,16 @@ template <class F> void fields(F& f, load_balancer_ingress& x) {
 struct load_balancer_status {
   std::vector<load_balancer_ingress> ingress;
 };
-template <class F> void fields(F& f, load_balancer_status& x) {
+template <class F>
+void fields(F& f, load_balancer_status& x) {
   f("ingress", x.ingress);
 }
 
 struct service_status {
   load_balancer_status load_balancer;
 };
-template <class F> void fields(F& f, service_status& x) {
+template <class F>
+void fields(F& f, service_status& x) {
   f.always("loadBalancer", x.load_balancer);
 }
 
@@ -65,7 +70,8 @@ struct service {
   service_spec spec;
   service_status status;
 };
-template <class F> void fields(F& f, service& x) {
+template <class F>
+void fields(F& f, service& x) {
   f.always("metadata", x.metadata);
   f.always("spec", x.spec);
   f("status", x.status);
@@ -77,7 +83,8 @@ struct endpoint_address {
   std::string node_name;
   std::optional<object_reference> target_ref;
 };
-template <class F> void fields(F& f, endpoint_address& x) {
+template <class F>
+void fields(F& f, endpoint_address& x) {
   f.always("ip", x.ip);
   f("hostname", x.hostname);
   f("nodeName", x.node_name);
@@ -89,7 +96,8 @@ struct endpoint_port {
   int32_t port = 0;
   std::string protocol;
 };
-template <class F> void fields(F& f, endpoint_port& x) {
+template <class F>
+void fields(F& f, endpoint_port& x) {
   f("name", x.name);
   f.always("port", x.port);
   f("protocol", x.protocol);
@@ -100,7 +108,8 @@ struct endpoint_subset {
   std::vector<endpoint_address> not_ready_addresses;
   std::vector<endpoint_port> ports;
 };
-template <class F> void fields(F& f, endpoint_subset& x) {
+template <class F>
+void fields(F& f, endpoint_subset& x) {
   f("addresses", x.addresses);
   f("notReadyAddresses", x.not_ready_addresses);
   f("ports", x.ports);
@@ -110,7 +119,8 @@ struct endpoints {
   object_meta metadata;
   std::vector<endpoint_subset> subsets;
 };
-template <class F> void fields(F& f, endpoints& x) {
+template <class F>
+void fields(F& f, endpoints& x) {
   f.always("metadata", x.metadata);
   f("subsets", x.subsets);
 }

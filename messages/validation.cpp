@@ -111,7 +111,8 @@ void validate_resource_list(const resource_list& list, const std::string& path,
     if (q.milli() < 0)
       errors.push_back(invalid(p, quote(q.text()), "must be greater than or equal to 0"));
     if (name == "memory" && q.milli() % 1000 != 0 && q.milli() > 0)
-      errors.push_back(invalid(p, quote(q.text()), "fractional byte value is invalid, must be an integer"));
+      errors.push_back(
+          invalid(p, quote(q.text()), "fractional byte value is invalid, must be an integer"));
   }
 }
 
@@ -122,9 +123,9 @@ void validate_resources(const resource_requirements& r, const std::string& path,
   for (const auto& [name, request] : r.requests) {
     auto limit = r.limits.find(name);
     if (limit != r.limits.end() && request.milli() > limit->second.milli())
-      errors.push_back(invalid(key(child(path, "requests"), name), quote(request.text()),
-                               "must be less than or equal to " + name + " limit of " +
-                                 limit->second.text()));
+      errors.push_back(
+          invalid(key(child(path, "requests"), name), quote(request.text()),
+                  "must be less than or equal to " + name + " limit of " + limit->second.text()));
   }
 }
 
@@ -135,8 +136,7 @@ void validate_port_ref(const int_or_string& port, const std::string& path, field
     check(port_number(port.int_value), path, std::to_string(port.int_value), errors);
 }
 
-void validate_probe(const std::optional<probe>& p, const std::string& path,
-                    field_errors& errors) {
+void validate_probe(const std::optional<probe>& p, const std::string& path, field_errors& errors) {
   if (!p)
     return;
   int handlers = (p->exec ? 1 : 0) + (p->http_get ? 1 : 0) + (p->tcp_socket ? 1 : 0);
@@ -174,8 +174,8 @@ void validate_volumes(const std::vector<volume>& volumes, const std::string& pat
     else if (sources > 1)
       errors.push_back(forbidden(p, "may not specify more than 1 volume type"));
     if (v.empty_dir)
-      check_enum(v.empty_dir->medium, {"", "Memory"}, child(child(p, "emptyDir"), "medium"),
-                 errors, true);
+      check_enum(v.empty_dir->medium, {"", "Memory"}, child(child(p, "emptyDir"), "medium"), errors,
+                 true);
     if (v.host_path) {
       std::string hp = child(p, "hostPath");
       if (v.host_path->path.empty())
@@ -192,7 +192,8 @@ void validate_volumes(const std::vector<volume>& volumes, const std::string& pat
       if (v.nfs->path.empty())
         errors.push_back(required(child(np, "path")));
       else if (v.nfs->path[0] != '/')
-        errors.push_back(invalid(child(np, "path"), quote(v.nfs->path), "must be an absolute path"));
+        errors.push_back(
+            invalid(child(np, "path"), quote(v.nfs->path), "must be an absolute path"));
     }
   }
 }
@@ -206,8 +207,8 @@ void validate_container(const container& c, const std::string& p,
     errors.push_back(required(child(p, "image")));
   else if (c.image.find_first_of(" \t\n") != std::string::npos)
     errors.push_back(invalid(child(p, "image"), quote(c.image), "must not contain whitespace"));
-  check_enum(c.image_pull_policy, {"Always", "IfNotPresent", "Never"},
-             child(p, "imagePullPolicy"), errors, true);
+  check_enum(c.image_pull_policy, {"Always", "IfNotPresent", "Never"}, child(p, "imagePullPolicy"),
+             errors, true);
 
   for (std::size_t j = 0; j < c.ports.size(); ++j) {
     const auto& port = c.ports[j];
@@ -243,7 +244,8 @@ void validate_container(const container& c, const std::string& p,
       check_string(env_var_name, e.name, child(ep, "name"), errors);
     if (e.value_from) {
       if (!e.value.empty())
-        errors.push_back(invalid(child(ep, "valueFrom"), "", "may not be specified when `value` is not empty"));
+        errors.push_back(
+            invalid(child(ep, "valueFrom"), "", "may not be specified when `value` is not empty"));
       if (!e.value_from->field_ref)
         errors.push_back(required(child(ep, "valueFrom"), "must specify one of: `fieldRef`"));
       else
@@ -269,8 +271,8 @@ void validate_container(const container& c, const std::string& p,
     else if (!mount_paths.insert(m.mount_path).second)
       errors.push_back(invalid(child(mp, "mountPath"), quote(m.mount_path), "must be unique"));
     if (m.sub_path.find("..") != std::string::npos || (!m.sub_path.empty() && m.sub_path[0] == '/'))
-      errors.push_back(invalid(child(mp, "subPath"), quote(m.sub_path),
-                               "must be a relative path without '..'"));
+      errors.push_back(
+          invalid(child(mp, "subPath"), quote(m.sub_path), "must be a relative path without '..'"));
   }
   validate_probe(c.liveness_probe, child(p, "livenessProbe"), errors);
   validate_probe(c.readiness_probe, child(p, "readinessProbe"), errors);
@@ -289,8 +291,7 @@ void validate_object(const pod& p, field_errors& errors) {
 }
 
 void validate_object(const replication_controller& rc, field_errors& errors) {
-  validate_meta(rc.metadata, info(object_kind::replication_controller), dns1123_subdomain,
-                errors);
+  validate_meta(rc.metadata, info(object_kind::replication_controller), dns1123_subdomain, errors);
   const auto& spec = rc.spec;
   if (spec.replicas)
     check_non_negative(*spec.replicas, "spec.replicas", errors);
@@ -324,8 +325,8 @@ void validate_object(const service& s, field_errors& errors) {
   if (!spec.cluster_ip.empty() && !headless)
     check_string(ipv4_address, spec.cluster_ip, "spec.clusterIP", errors);
   if (headless && spec.type == "NodePort")
-    errors.push_back(invalid("spec.clusterIP", quote("None"),
-                             "may not be set to 'None' for NodePort services"));
+    errors.push_back(
+        invalid("spec.clusterIP", quote("None"), "may not be set to 'None' for NodePort services"));
   if (spec.ports.empty() && !headless)
     errors.push_back(required("spec.ports"));
   std::set<std::string> names;
@@ -336,7 +337,8 @@ void validate_object(const service& s, field_errors& errors) {
     std::string p = index("spec.ports", i);
     if (port.name.empty()) {
       if (spec.ports.size() > 1)
-        errors.push_back(required(child(p, "name"), "a name is required when a service has more than one port"));
+        errors.push_back(
+            required(child(p, "name"), "a name is required when a service has more than one port"));
     } else {
       check_string(dns1123_label, port.name, child(p, "name"), errors);
       if (!names.insert(port.name).second)
@@ -345,8 +347,8 @@ void validate_object(const service& s, field_errors& errors) {
     check_enum(port.protocol, {"TCP", "UDP", "SCTP"}, child(p, "protocol"), errors);
     check(port_number(port.port), child(p, "port"), std::to_string(port.port), errors);
     if (!port_protocols.insert({port.port, port.protocol}).second)
-      errors.push_back(duplicate(p, "{port: " + std::to_string(port.port) + ", protocol: " +
-                                      quote(port.protocol) + "}"));
+      errors.push_back(duplicate(
+          p, "{port: " + std::to_string(port.port) + ", protocol: " + quote(port.protocol) + "}"));
     validate_port_ref(port.target_port, child(p, "targetPort"), errors);
     if (port.node_port != 0) {
       std::string np = child(p, "nodePort");
@@ -381,7 +383,8 @@ void validate_object(const endpoints& e, field_errors& errors) {
     const auto& subset = e.subsets[i];
     std::string p = index("subsets", i);
     if (subset.addresses.empty() && subset.not_ready_addresses.empty())
-      errors.push_back(required(child(p, "addresses"), "must specify `addresses` or `notReadyAddresses`"));
+      errors.push_back(
+          required(child(p, "addresses"), "must specify `addresses` or `notReadyAddresses`"));
     validate_addresses(subset.addresses, child(p, "addresses"), errors);
     validate_addresses(subset.not_ready_addresses, child(p, "notReadyAddresses"), errors);
     std::set<std::string> names;
@@ -408,8 +411,8 @@ void validate_object(const node& n, field_errors& errors) {
   validate_resource_list(n.status.capacity, "status.capacity", errors);
   validate_resource_list(n.status.allocatable, "status.allocatable", errors);
   for (std::size_t i = 0; i < n.status.addresses.size(); ++i)
-    check_enum(n.status.addresses[i].type, {"InternalIP", "ExternalIP", "Hostname",
-                                            "InternalDNS", "ExternalDNS"},
+    check_enum(n.status.addresses[i].type,
+               {"InternalIP", "ExternalIP", "Hostname", "InternalDNS", "ExternalDNS"},
                child(index("status.addresses", i), "type"), errors);
   for (std::size_t i = 0; i < n.status.conditions.size(); ++i)
     check_enum(n.status.conditions[i].status, {"True", "False", "Unknown"},
@@ -422,7 +425,8 @@ void validate_object(const event& e, field_errors& errors) {
     errors.push_back(required("involvedObject.kind"));
   if (e.involved_object.name.empty())
     errors.push_back(required("involvedObject.name"));
-  if (!e.involved_object.namespace_.empty() && e.involved_object.namespace_ != e.metadata.namespace_)
+  if (!e.involved_object.namespace_.empty() &&
+      e.involved_object.namespace_ != e.metadata.namespace_)
     errors.push_back(invalid("involvedObject.namespace", quote(e.involved_object.namespace_),
                              "does not match event.namespace"));
   check_enum(e.type, {"Normal", "Warning"}, "type", errors, true);
@@ -431,11 +435,23 @@ void validate_object(const event& e, field_errors& errors) {
 
 void validate_object(const resource_quota& q, field_errors& errors) {
   validate_meta(q.metadata, info(object_kind::resource_quota), dns1123_subdomain, errors);
-  static const std::set<std::string> supported = {
-    "pods", "cpu", "memory", "requests.cpu", "requests.memory", "limits.cpu", "limits.memory",
-    "services", "services.nodeports", "replicationcontrollers", "resourcequotas", "secrets",
-    "configmaps", "persistentvolumeclaims", "ephemeral-storage", "requests.ephemeral-storage",
-    "limits.ephemeral-storage"};
+  static const std::set<std::string> supported = {"pods",
+                                                  "cpu",
+                                                  "memory",
+                                                  "requests.cpu",
+                                                  "requests.memory",
+                                                  "limits.cpu",
+                                                  "limits.memory",
+                                                  "services",
+                                                  "services.nodeports",
+                                                  "replicationcontrollers",
+                                                  "resourcequotas",
+                                                  "secrets",
+                                                  "configmaps",
+                                                  "persistentvolumeclaims",
+                                                  "ephemeral-storage",
+                                                  "requests.ephemeral-storage",
+                                                  "limits.ephemeral-storage"};
   for (const auto& [name, value] : q.spec.hard) {
     std::string p = key("spec.hard", name);
     if (!supported.count(name) && name.rfind("count/", 0) != 0)
@@ -460,28 +476,28 @@ void validate_object(const limit_range& lr, field_errors& errors) {
     for (const auto& [name, min] : item.min) {
       auto max = item.max.find(name);
       if (max != item.max.end() && min.milli() > max->second.milli())
-        errors.push_back(invalid(key(child(p, "min"), name), quote(min.text()),
-                                 "min value " + min.text() + " is greater than max value " +
-                                   max->second.text()));
+        errors.push_back(invalid(
+            key(child(p, "min"), name), quote(min.text()),
+            "min value " + min.text() + " is greater than max value " + max->second.text()));
     }
     for (const auto& [name, def] : item.default_) {
       auto max = item.max.find(name);
       auto min = item.min.find(name);
       if (max != item.max.end() && def.milli() > max->second.milli())
-        errors.push_back(invalid(key(child(p, "default"), name), quote(def.text()),
-                                 "default value " + def.text() + " is greater than max value " +
-                                   max->second.text()));
+        errors.push_back(invalid(
+            key(child(p, "default"), name), quote(def.text()),
+            "default value " + def.text() + " is greater than max value " + max->second.text()));
       if (min != item.min.end() && def.milli() < min->second.milli())
-        errors.push_back(invalid(key(child(p, "default"), name), quote(def.text()),
-                                 "min value " + min->second.text() +
-                                   " is greater than default value " + def.text()));
+        errors.push_back(invalid(
+            key(child(p, "default"), name), quote(def.text()),
+            "min value " + min->second.text() + " is greater than default value " + def.text()));
     }
     for (const auto& [name, request] : item.default_request) {
       auto def = item.default_.find(name);
       if (def != item.default_.end() && request.milli() > def->second.milli())
         errors.push_back(invalid(key(child(p, "defaultRequest"), name), quote(request.text()),
                                  "default request value " + request.text() +
-                                   " is greater than default limit value " + def->second.text()));
+                                     " is greater than default limit value " + def->second.text()));
     }
   }
 }
@@ -524,8 +540,8 @@ void validate_pod_spec(const pod_spec& spec, const std::string& path, field_erro
   if (!spec.node_name.empty())
     check_string(dns1123_subdomain, spec.node_name, child(path, "nodeName"), errors);
   if (!spec.service_account_name.empty())
-    check_string(dns1123_subdomain, spec.service_account_name,
-                 child(path, "serviceAccountName"), errors);
+    check_string(dns1123_subdomain, spec.service_account_name, child(path, "serviceAccountName"),
+                 errors);
   if (!spec.hostname.empty())
     check_string(dns1123_label, spec.hostname, child(path, "hostname"), errors);
   if (!spec.subdomain.empty())

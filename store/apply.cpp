@@ -6,16 +6,19 @@ namespace {
 
 using namespace messages;
 
-timestamp record_time(const journal_record& r) { return {r.time_nanos / 1000000000}; }
+timestamp record_time(const journal_record& r) {
+  return {r.time_nanos / 1000000000};
+}
 
 [[noreturn]] void cannot_apply(const journal_record& r, const std::string& why) {
   std::string where = r.namespace_.empty() ? r.name : r.namespace_ + "/" + r.name;
-  throw store_error("journal record " + std::to_string(r.seq) + " (" + event_name(r) + " " +
-                    where + ") cannot apply: " + why);
+  throw store_error("journal record " + std::to_string(r.seq) + " (" + event_name(r) + " " + where +
+                    ") cannot apply: " + why);
 }
 
 // The object the record concerns, which must exist and be of type T.
-template <class T> T& target(cluster_state& state, const journal_record& r) {
+template <class T>
+T& target(cluster_state& state, const journal_record& r) {
   auto& table = state.of(r.kind);
   auto it = table.find({r.namespace_, r.name});
   if (it == table.end())
@@ -35,8 +38,8 @@ any_object& any_target(cluster_state& state, const journal_record& r) {
 }
 
 void set_condition(std::vector<node_condition>& conditions, const std::string& type,
-                   const std::string& status, const std::string& reason,
-                   const std::string& message, timestamp when) {
+                   const std::string& status, const std::string& reason, const std::string& message,
+                   timestamp when) {
   for (auto& c : conditions)
     if (c.type == type) {
       if (c.status != status)
@@ -50,15 +53,26 @@ void set_condition(std::vector<node_condition>& conditions, const std::string& t
   conditions.push_back({type, status, when, when, reason, message});
 }
 
+// Visits the record's event. `Object` is `const any_object&` (copy out of the record) or
+// `any_object&&` (move out of a record that is about to be dropped).
+template <bool Move>
 struct applier {
   cluster_state& state;
   const journal_record& r;
+
+  template <class E>
+  static auto take(E& e) -> std::conditional_t<Move, any_object&&, const any_object&> {
+    if constexpr (Move)
+      return std::move(const_cast<any_object&>(e.object));
+    else
+      return e.object;
+  }
 
   // Returns the object whose resourceVersion must become r.seq (null when it was removed).
   any_object* operator()(const object_created& e) {
     if (kind_of(e.object) != r.kind)
       cannot_apply(r, "the record's kind and its object's kind differ");
-    auto [it, inserted] = state.of(r.kind).insert_or_assign({r.namespace_, r.name}, e.object);
+    auto [it, inserted] = state.of(r.kind).insert_or_assign({r.namespace_, r.name}, take(e));
     (void)inserted;
     return &it->second;
   }
@@ -66,7 +80,7 @@ struct applier {
     if (kind_of(e.object) != r.kind)
       cannot_apply(r, "the record's kind and its object's kind differ");
     any_object& current = any_target(state, r);
-    current = e.object;
+    current = take(e);
     return &current;
   }
   any_object* operator()(const object_deleted&) {
@@ -143,16 +157,26 @@ struct applier {
   }
 };
 
-}  // namespace
-
-void apply(cluster_state& state, const journal_record& record) {
+template <bool Move>
+void apply_record(cluster_state& state, const journal_record& record) {
   if (record.seq != state.seq + 1)
-    throw store_error("journal record " + std::to_string(record.seq) + " cannot apply to state at " +
-                      std::to_string(state.seq) + ": records must apply in order without gaps");
-  any_object* changed = std::visit(applier{state, record}, record.event);
+    throw store_error("journal record " + std::to_string(record.seq) +
+                      " cannot apply to state at " + std::to_string(state.seq) +
+                      ": records must apply in order without gaps");
+  any_object* changed = std::visit(applier<Move>{state, record}, record.event);
   if (changed)
     meta_of(*changed).resource_version = std::to_string(record.seq);
   state.seq = record.seq;
+}
+
+}  // namespace
+
+void apply(cluster_state& state, const journal_record& record) {
+  apply_record<false>(state, record);
+}
+
+void apply(cluster_state& state, journal_record&& record) {
+  apply_record<true>(state, record);
 }
 
 void load_objects(cluster_state& state, uint64_t seq, std::vector<any_object>&& objects) {

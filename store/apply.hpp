@@ -13,6 +13,8 @@ namespace capstan::store {
 // sequence number is not state.seq + 1, or it changes an object that does not exist); the
 // state is then unchanged.
 void apply(cluster_state& state, const journal_record& record);
+// The same, moving objects out of `record` instead of copying them (replay, restore).
+void apply(cluster_state& state, journal_record&& record);
 
 // Inserts snapshot objects into an empty state at `seq`.
 void load_objects(cluster_state& state, uint64_t seq, std::vector<any_object>&& objects);

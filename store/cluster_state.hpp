@@ -35,7 +35,8 @@ struct cluster_state {
   const table& of(object_kind kind) const { return tables[static_cast<std::size_t>(kind)]; }
 
   const any_object* find(object_kind kind, const object_key& key) const;
-  template <class T> const T* find(const object_key& key) const {
+  template <class T>
+  const T* find(const object_key& key) const {
     auto* o = find(messages::kind_of<T>(), key);
     return o ? std::get_if<T>(o) : nullptr;
   }

@@ -69,7 +69,8 @@ public:
   // The newest snapshot's manifest, if any.
   std::optional<messages::snapshot_manifest> latest_snapshot() const;
   // The objects of the snapshot at `seq`.
-  std::vector<messages::any_object> load_snapshot(const messages::snapshot_manifest& manifest) const;
+  std::vector<messages::any_object> load_snapshot(
+      const messages::snapshot_manifest& manifest) const;
 
   // Raw access for tests that damage a record on purpose. Not for production code.
   void put_raw_record_for_test(uint64_t seq, const std::string& bytes);

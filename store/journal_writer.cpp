@@ -6,7 +6,7 @@
 namespace capstan::store {
 
 journal_writer::journal_writer(event_log& log, std::size_t max_batch_records)
-  : log_(log), max_batch_records_(max_batch_records), last_seq_(log.last_seq()) {
+    : log_(log), max_batch_records_(max_batch_records), last_seq_(log.last_seq()) {
   thread_ = std::thread([this] { run(); });
 }
 

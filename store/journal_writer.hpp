@@ -79,14 +79,14 @@ private:
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<pending_append> queue_;
-  std::vector<subscription> joining_;   // guarded by mutex_; attached by the commit thread
-  std::vector<subscription> live_;      // commit thread only
-  std::vector<uint64_t> leaving_;       // guarded by mutex_
+  std::vector<subscription> joining_;  // guarded by mutex_; attached by the commit thread
+  std::vector<subscription> live_;     // commit thread only
+  std::vector<uint64_t> leaving_;      // guarded by mutex_
   uint64_t next_subscription_ = 1;
   bool stopping_ = false;
-  std::string failure_;                 // sticky write error, guarded by mutex_
-  journal_writer_stats stats_;          // guarded by mutex_
-  uint64_t last_seq_;                   // guarded by mutex_
+  std::string failure_;         // sticky write error, guarded by mutex_
+  journal_writer_stats stats_;  // guarded by mutex_
+  uint64_t last_seq_;           // guarded by mutex_
   std::thread thread_;
 };
 

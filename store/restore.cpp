@@ -18,7 +18,7 @@ cluster_state restore(const event_log& log, restore_stats* stats) {
     load_objects(state, manifest->seq, std::move(objects));
   }
   log.read(state.seq + 1, log.last_seq(), [&](journal_record&& r) {
-    apply(state, r);
+    apply(state, std::move(r));
     ++s.replayed_records;
     return true;
   });
@@ -38,7 +38,7 @@ cluster_state state_at(const event_log& log, uint64_t seq) {
                       " (its last is " + std::to_string(log.last_seq()) + ")");
   cluster_state state;
   log.read(1, seq, [&](journal_record&& r) {
-    apply(state, r);
+    apply(state, std::move(r));
     return true;
   });
   return state;

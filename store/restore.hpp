@@ -7,7 +7,7 @@
 namespace capstan::store {
 
 struct restore_stats {
-  uint64_t snapshot_seq = 0;        // 0 when no snapshot was used
+  uint64_t snapshot_seq = 0;  // 0 when no snapshot was used
   std::size_t snapshot_objects = 0;
   uint64_t replayed_records = 0;
   double seconds = 0;

@@ -9,25 +9,35 @@ namespace capstan::messages::detail {
 
 using json = nlohmann::ordered_json;
 
-template <class T, class = void> struct has_fields : std::false_type {};
+template <class T, class = void>
+struct has_fields : std::false_type {};
 struct field_probe {
-  template <class V> void operator()(const char*, V&) {}
-  template <class V> void always(const char*, V&) {}
+  template <class V>
+  void operator()(const char*, V&) {}
+  template <class V>
+  void always(const char*, V&) {}
 };
 template <class T>
-struct has_fields<T, std::void_t<decltype(fields(std::declval<field_probe&>(), std::declval<T&>()))>>
-  : std::true_type {};
+struct has_fields<T,
+                  std::void_t<decltype(fields(std::declval<field_probe&>(), std::declval<T&>()))>>
+    : std::true_type {};
 
-template <class T> struct is_optional : std::false_type {};
-template <class T> struct is_optional<std::optional<T>> : std::true_type {};
-template <class T> struct is_vector : std::false_type {};
-template <class T> struct is_vector<std::vector<T>> : std::true_type {};
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+template <class T>
+struct is_vector : std::false_type {};
+template <class T>
+struct is_vector<std::vector<T>> : std::true_type {};
 
 // ---- encoding ----------------------------------------------------------------------------
 
-template <class T> json encode_json(const T& value);
+template <class T>
+json encode_json(const T& value);
 
-template <class T> bool is_zero(const T& v) {
+template <class T>
+bool is_zero(const T& v) {
   if constexpr (std::is_same_v<T, bool>)
     return !v;
   else if constexpr (std::is_integral_v<T>)
@@ -45,14 +55,19 @@ template <class T> bool is_zero(const T& v) {
 
 struct json_encoder {
   json& out;
-  template <class T> void operator()(const char* name, const T& v) {
+  template <class T>
+  void operator()(const char* name, const T& v) {
     if (!is_zero(v))
       out[name] = encode_json(v);
   }
-  template <class T> void always(const char* name, const T& v) { out[name] = encode_json(v); }
+  template <class T>
+  void always(const char* name, const T& v) {
+    out[name] = encode_json(v);
+  }
 };
 
-template <class T> json encode_json(const T& v) {
+template <class T>
+json encode_json(const T& v) {
   if constexpr (std::is_same_v<T, bool> || std::is_integral_v<T> ||
                 std::is_same_v<T, std::string>) {
     return json(v);
@@ -96,8 +111,8 @@ std::string describe_json_type(const json& j);
 // A JSON number as quantity text: 0.5 -> "0.5", 2 -> "2".
 std::string number_text(const json& j);
 
-template <class T> void decode_json(const json& j, T& out, const std::string& path,
-                                    field_errors& errors);
+template <class T>
+void decode_json(const json& j, T& out, const std::string& path, field_errors& errors);
 
 inline void type_error(const json& j, const std::string& path, const char* expected,
                        field_errors& errors) {
@@ -105,8 +120,8 @@ inline void type_error(const json& j, const std::string& path, const char* expec
                     std::string("expected ") + expected});
 }
 
-template <class I> void decode_integer(const json& j, I& out, const std::string& path,
-                                       field_errors& errors) {
+template <class I>
+void decode_integer(const json& j, I& out, const std::string& path, field_errors& errors) {
   const char* expected = sizeof(I) == 4 ? "an integer (32-bit)" : "an integer (64-bit)";
   long double v;
   if (j.is_number_integer()) {
@@ -132,13 +147,17 @@ struct json_decoder {
   field_errors& errors;
   std::vector<const char*> known;
 
-  template <class T> void operator()(const char* name, T& v) {
+  template <class T>
+  void operator()(const char* name, T& v) {
     known.push_back(name);
     auto it = in.find(name);
     if (it != in.end() && !it->is_null())
       decode_json(*it, v, child(path, name), errors);
   }
-  template <class T> void always(const char* name, T& v) { (*this)(name, v); }
+  template <class T>
+  void always(const char* name, T& v) {
+    (*this)(name, v);
+  }
 
   bool is_known(const std::string& name) const {
     for (const char* k : known)
@@ -150,9 +169,9 @@ struct json_decoder {
 
 // Decodes a struct's fields from `j`; keys listed in `extra_known` (e.g. apiVersion, kind)
 // are accepted without being decoded.
-template <class T> void decode_struct(const json& j, T& out, const std::string& path,
-                                      field_errors& errors,
-                                      std::initializer_list<const char*> extra_known = {}) {
+template <class T>
+void decode_struct(const json& j, T& out, const std::string& path, field_errors& errors,
+                   std::initializer_list<const char*> extra_known = {}) {
   if (!j.is_object()) {
     type_error(j, path, "an object", errors);
     return;
@@ -166,8 +185,8 @@ template <class T> void decode_struct(const json& j, T& out, const std::string& 
       errors.push_back({field_error_type::unknown_field, child(path, it.key()), {}, {}});
 }
 
-template <class T> void decode_json(const json& j, T& out, const std::string& path,
-                                    field_errors& errors) {
+template <class T>
+void decode_json(const json& j, T& out, const std::string& path, field_errors& errors) {
   if constexpr (std::is_same_v<T, bool>) {
     if (j.is_boolean())
       out = j.get<bool>();

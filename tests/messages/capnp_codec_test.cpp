@@ -33,7 +33,8 @@ BOOST_AUTO_TEST_CASE(empty_objects_round_trip_without_inventing_fields) {
   BOOST_TEST(!back.spec.template_.has_value());
 }
 
-template <class E> void check_event_round_trip(E event) {
+template <class E>
+void check_event_round_trip(E event) {
   journal_record r;
   r.seq = 42;
   r.time_nanos = 1700000000123456789LL;
@@ -52,7 +53,8 @@ template <class E> void check_event_round_trip(E event) {
   BOOST_TEST(back.uid == r.uid);
   BOOST_TEST(back.cause == r.cause);
   BOOST_TEST(back.event.index() == r.event.index());
-  BOOST_TEST(to_json_part(std::get<E>(back.event)).dump() == to_json_part(std::get<E>(r.event)).dump());
+  BOOST_TEST(to_json_part(std::get<E>(back.event)).dump() ==
+             to_json_part(std::get<E>(r.event)).dump());
   BOOST_TEST(decode_record_seq(encode_record(r)) == 42u);
 }
 

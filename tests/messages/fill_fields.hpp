@@ -13,8 +13,14 @@ using namespace capstan::messages;
 struct field_filler {
   int counter = 0;
 
-  template <class T> void operator()(const char*, T& v) { fill(v); }
-  template <class T> void always(const char*, T& v) { fill(v); }
+  template <class T>
+  void operator()(const char*, T& v) {
+    fill(v);
+  }
+  template <class T>
+  void always(const char*, T& v) {
+    fill(v);
+  }
 
   void fill(std::string& v) { v = "v" + std::to_string(++counter); }
   void fill(bool& v) { v = true; }
@@ -23,7 +29,8 @@ struct field_filler {
   void fill(quantity& v) { v = *quantity::parse(std::to_string(++counter) + "Mi"); }
   void fill(timestamp& v) { v.seconds = 1500000000 + ++counter; }
   void fill(int_or_string& v) {
-    v = (++counter % 2) ? int_or_string::of(counter) : int_or_string::of("p" + std::to_string(counter));
+    v = (++counter % 2) ? int_or_string::of(counter)
+                        : int_or_string::of("p" + std::to_string(counter));
   }
   void fill(string_map& v) {
     for (int i = 0; i < 2; ++i) {
@@ -35,12 +42,14 @@ struct field_filler {
     v["cpu"] = *quantity::parse(std::to_string(++counter) + "00m");
     v["memory"] = *quantity::parse(std::to_string(++counter) + "Gi");
   }
-  template <class T> void fill(std::optional<T>& v) {
+  template <class T>
+  void fill(std::optional<T>& v) {
     T inner{};
     fill(inner);
     v = std::move(inner);
   }
-  template <class T> void fill(std::vector<T>& v) {
+  template <class T>
+  void fill(std::vector<T>& v) {
     v.resize(2);
     for (auto& item : v)
       fill(item);
@@ -49,10 +58,14 @@ struct field_filler {
     v = pod{};
     fill(std::get<pod>(v));
   }
-  template <class T> auto fill(T& v) -> decltype(fields(*this, v)) { fields(*this, v); }
+  template <class T>
+  auto fill(T& v) -> decltype(fields(*this, v)) {
+    fields(*this, v);
+  }
 };
 
-template <class T> T filled() {
+template <class T>
+T filled() {
   T value{};
   field_filler filler;
   filler.fill(value);

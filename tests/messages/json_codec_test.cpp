@@ -53,8 +53,9 @@ BOOST_AUTO_TEST_CASE(timestamps_are_rfc3339_and_null_reads_as_unset) {
   BOOST_TEST(to_json(p)["metadata"]["creationTimestamp"] == "2015-07-01T10:00:00Z");
   field_errors errors;
   auto back = object_from_json(
-    json::parse(R"({"kind":"Pod","apiVersion":"v1","metadata":{"name":"x","creationTimestamp":null},"spec":{"containers":[]}})"),
-    errors);
+      json::parse(
+          R"({"kind":"Pod","apiVersion":"v1","metadata":{"name":"x","creationTimestamp":null},"spec":{"containers":[]}})"),
+      errors);
   BOOST_TEST(errors.empty());
   BOOST_TEST(std::get<pod>(*back).metadata.creation_timestamp.empty());
   auto offset = timestamp::parse_rfc3339("2015-07-01T18:00:00+08:00");
@@ -99,9 +100,11 @@ BOOST_AUTO_TEST_CASE(kind_and_api_version_are_checked) {
   BOOST_TEST(errors.at(0).to_string().find("kind: Required value") == 0);
   errors.clear();
   BOOST_TEST(!object_from_json(json::parse(R"({"apiVersion":"v1","kind":"Deployment"})"), errors));
-  BOOST_TEST(errors.at(0).to_string().find("Unsupported value: \"Deployment\"") != std::string::npos);
+  BOOST_TEST(errors.at(0).to_string().find("Unsupported value: \"Deployment\"") !=
+             std::string::npos);
   errors.clear();
-  object_from_json(json::parse(R"({"apiVersion":"apps/v1","kind":"Pod","metadata":{"name":"x"}})"), errors);
+  object_from_json(json::parse(R"({"apiVersion":"apps/v1","kind":"Pod","metadata":{"name":"x"}})"),
+                   errors);
   BOOST_TEST(errors.size() == 1u);
   BOOST_TEST(errors.at(0).field == "apiVersion");
 }
@@ -109,7 +112,8 @@ BOOST_AUTO_TEST_CASE(kind_and_api_version_are_checked) {
 BOOST_AUTO_TEST_CASE(integers_are_range_checked_and_quantities_accept_numbers) {
   field_errors errors;
   auto o = object_from_json(json::parse(R"({"apiVersion":"v1","kind":"ReplicationController",
-      "metadata":{"name":"r"},"spec":{"replicas":4294967296}})"), errors);
+      "metadata":{"name":"r"},"spec":{"replicas":4294967296}})"),
+                            errors);
   BOOST_TEST(errors.size() == 1u);
   BOOST_TEST(errors.at(0).field == "spec.replicas");
   errors.clear();

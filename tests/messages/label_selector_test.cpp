@@ -18,19 +18,22 @@ BOOST_AUTO_TEST_CASE(equality_and_set_based_selectors_match_as_kubernetes_does) 
   const string_map master = {{"name", "redis-master"}, {"env", "production"}};
   const string_map slave = {{"name", "redis-slave"}, {"env", "dev"}};
   const string_map frontend = {{"name", "frontend"}};
-  struct row { const char* selector; bool m, s, f; };
+  struct row {
+    const char* selector;
+    bool m, s, f;
+  };
   const row rows[] = {
-    {"", true, true, true},
-    {"name=redis-slave", false, true, false},
-    {"name==redis-slave", false, true, false},
-    {"name=redis-slave,env!=production", false, true, false},
-    {"env!=production", false, true, true},
-    {"name in (redis-master, redis-slave)", true, true, false},
-    {"name notin (redis-master,redis-slave)", false, false, true},
-    {"env", true, true, false},
-    {"!env", false, false, true},
-    {"env,name in (frontend)", false, false, false},
-    {" name = frontend ", false, false, true},
+      {"", true, true, true},
+      {"name=redis-slave", false, true, false},
+      {"name==redis-slave", false, true, false},
+      {"name=redis-slave,env!=production", false, true, false},
+      {"env!=production", false, true, true},
+      {"name in (redis-master, redis-slave)", true, true, false},
+      {"name notin (redis-master,redis-slave)", false, false, true},
+      {"env", true, true, false},
+      {"!env", false, false, true},
+      {"env,name in (frontend)", false, false, false},
+      {" name = frontend ", false, false, true},
   };
   for (const auto& r : rows) {
     BOOST_TEST_INFO("selector '" << r.selector << "'");
@@ -49,17 +52,21 @@ BOOST_AUTO_TEST_CASE(greater_and_less_than_compare_integers) {
 }
 
 BOOST_AUTO_TEST_CASE(syntax_errors_report_their_position) {
-  struct row { const char* text; std::size_t position; const char* fragment; };
+  struct row {
+    const char* text;
+    std::size_t position;
+    const char* fragment;
+  };
   const row rows[] = {
-    {"name in redis", 8, "expected '('"},
-    {"name in (a, b", 13, "expected ')'"},
-    {"name=a,", 7, "after ','"},
-    {"name=a b", 7, "expected ','"},
-    {"name ~ a", 5, "expected one of"},
-    {"=a", 0, "expected a label key"},
-    {"name=-bad-", 5, "invalid label value"},
-    {"Bad Key/x=1", 4, "expected"},
-    {"a>b", 2, "expected an integer"},
+      {"name in redis", 8, "expected '('"},
+      {"name in (a, b", 13, "expected ')'"},
+      {"name=a,", 7, "after ','"},
+      {"name=a b", 7, "expected ','"},
+      {"name ~ a", 5, "expected one of"},
+      {"=a", 0, "expected a label key"},
+      {"name=-bad-", 5, "invalid label value"},
+      {"Bad Key/x=1", 4, "expected"},
+      {"a>b", 2, "expected an integer"},
   };
   for (const auto& r : rows) {
     BOOST_TEST_INFO("selector '" << r.text << "'");

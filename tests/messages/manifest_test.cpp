@@ -37,7 +37,8 @@ BOOST_AUTO_TEST_CASE(the_guestbook_reads_as_the_seed_describes_it) {
   BOOST_TEST(frontend_svc.spec.type == "NodePort");
   BOOST_TEST(frontend_svc.spec.ports.at(0).node_port == 30001);
   BOOST_TEST(frontend_svc.spec.ports.at(0).target_port.int_value == 80);  // defaulted to port
-  const auto& slave_rc = std::get<replication_controller>(*by_name.at("ReplicationController/redis-slave"));
+  const auto& slave_rc =
+      std::get<replication_controller>(*by_name.at("ReplicationController/redis-slave"));
   BOOST_TEST(*slave_rc.spec.replicas == 2);
   BOOST_TEST(slave_rc.spec.template_->spec.containers.at(0).env.at(0).name == "GET_HOSTS_FROM");
   BOOST_TEST(slave_rc.metadata.namespace_ == "default");
@@ -45,7 +46,8 @@ BOOST_AUTO_TEST_CASE(the_guestbook_reads_as_the_seed_describes_it) {
   BOOST_REQUIRE(limits.ok());
   const auto& rc = std::get<replication_controller>(limits.objects.at(0).object);
   BOOST_TEST(rc.spec.template_->spec.containers.at(0).resources.limits.at("cpu").milli() == 500);
-  BOOST_TEST(rc.spec.template_->spec.containers.at(0).resources.limits.at("memory").value() == 134217728);
+  BOOST_TEST(rc.spec.template_->spec.containers.at(0).resources.limits.at("memory").value() ==
+             134217728);
 }
 
 BOOST_AUTO_TEST_CASE(json_written_back_reads_back_identically) {
@@ -75,7 +77,8 @@ kind: List
 items:
 - {apiVersion: v1, kind: Pod, metadata: {name: b}, spec: {containers: [{name: c, image: i}]}}
 - {apiVersion: v1, kind: Namespace, metadata: {name: c}}
-)", "multi.yaml", set);
+)",
+                 "multi.yaml", set);
   BOOST_TEST(set.ok());
   BOOST_REQUIRE(set.objects.size() == 3u);
   BOOST_TEST(meta_of(set.objects[2].object).name == "c");
@@ -93,12 +96,14 @@ apiVersion: v1
 kind: Service
 metadata: {name: frontend}
 spec: {type: NodePort, ports: [{port: 80, nodePort: 40001}]}
-)", "frontend-service.yaml", set);
+)",
+                 "frontend-service.yaml", set);
   BOOST_TEST(set.objects.size() == 1u);
   BOOST_REQUIRE(set.problems.size() == 1u);
-  BOOST_TEST(set.problems[0].to_string() ==
-             "frontend-service.yaml:6: Service \"frontend\": spec.ports[0].nodePort: Invalid value: "
-             "40001: provided port is not in the valid range. The range of valid ports is 30000-32767");
+  BOOST_TEST(
+      set.problems[0].to_string() ==
+      "frontend-service.yaml:6: Service \"frontend\": spec.ports[0].nodePort: Invalid value: "
+      "40001: provided port is not in the valid range. The range of valid ports is 30000-32767");
 }
 
 BOOST_AUTO_TEST_CASE(unreadable_inputs_are_reported_not_skipped) {

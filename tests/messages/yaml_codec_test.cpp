@@ -63,7 +63,8 @@ BOOST_AUTO_TEST_CASE(syntax_errors_name_line_and_column) {
 }
 
 BOOST_AUTO_TEST_CASE(output_quotes_strings_that_would_read_back_as_other_types) {
-  json tree = json::parse(R"({"port":"80","on":"yes","n":80,"b":true,"s":"redis","e":"","z":null})");
+  json tree =
+      json::parse(R"({"port":"80","on":"yes","n":80,"b":true,"s":"redis","e":"","z":null})");
   std::string yaml = to_yaml(tree);
   auto back = parse_yaml_documents(yaml);
   BOOST_REQUIRE(back.size() == 1u);

@@ -114,7 +114,8 @@ BOOST_AUTO_TEST_CASE(deletion_is_graceful_then_final) {
 BOOST_AUTO_TEST_CASE(records_that_cannot_apply_change_nothing) {
   timeline t;
   t(created(small_pod("a")));
-  std::string before = capstan::messages::to_json(*t.state.find(object_kind::pod, {"default", "a"})).dump();
+  std::string before =
+      capstan::messages::to_json(*t.state.find(object_kind::pod, {"default", "a"})).dump();
   // An event for a pod that does not exist.
   auto ghost = record_for(small_pod("ghost"), pod_bound{"node1"});
   ghost.seq = 2;
@@ -132,5 +133,6 @@ BOOST_AUTO_TEST_CASE(records_that_cannot_apply_change_nothing) {
   misfit.seq = 2;
   BOOST_CHECK_THROW(apply(t.state, misfit), store_error);
   BOOST_TEST(t.state.seq == 1u);
-  BOOST_TEST(capstan::messages::to_json(*t.state.find(object_kind::pod, {"default", "a"})).dump() == before);
+  BOOST_TEST(capstan::messages::to_json(*t.state.find(object_kind::pod, {"default", "a"})).dump() ==
+             before);
 }

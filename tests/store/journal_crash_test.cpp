@@ -98,7 +98,8 @@ BOOST_AUTO_TEST_CASE(acknowledged_appends_survive_sigkill_at_random_moments) {
       auto it = acked.find(r.seq);
       if (it != acked.end())
         BOOST_REQUIRE_MESSAGE(it->second == r.name, "record " << r.seq << " holds " << r.name
-                                                               << ", acknowledged as " << it->second);
+                                                              << ", acknowledged as "
+                                                              << it->second);
       return true;
     });
     BOOST_REQUIRE(seen == last);

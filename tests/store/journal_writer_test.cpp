@@ -49,7 +49,8 @@ BOOST_AUTO_TEST_CASE(concurrent_writers_share_batches_and_get_every_number_once)
   for (int t = 0; t < threads; ++t)
     pool.emplace_back([&, t] {
       for (int i = 0; i < per_thread; ++i) {
-        auto r = writer.append({created(small_pod("p" + std::to_string(t) + "-" + std::to_string(i)))});
+        auto r =
+            writer.append({created(small_pod("p" + std::to_string(t) + "-" + std::to_string(i)))});
         BOOST_REQUIRE(r.ok());
         BOOST_REQUIRE(r.first_seq == r.last_seq);
         std::lock_guard<std::mutex> lock(mutex);
@@ -75,7 +76,8 @@ BOOST_AUTO_TEST_CASE(a_burst_of_async_appends_commits_in_few_batches_and_complet
   {
     journal_writer writer(*log);
     for (int i = 0; i < 2000; ++i)
-      writer.append({created(small_pod("p" + std::to_string(i))), created(small_node("n" + std::to_string(i)))},
+      writer.append({created(small_pod("p" + std::to_string(i))),
+                     created(small_node("n" + std::to_string(i)))},
                     [&](const append_result& r) {
                       BOOST_REQUIRE(r.ok());
                       BOOST_REQUIRE(r.last_seq == r.first_seq + 1);

@@ -28,8 +28,8 @@ int run_validate(const validate_options& options, std::ostream& out, std::ostrea
     }
   }
   if (options.output == "json" || options.output == "yaml") {
-    json document = list.size() == 1 ? list[0]
-                                     : json{{"apiVersion", "v1"}, {"kind", "List"}, {"items", list}};
+    json document =
+        list.size() == 1 ? list[0] : json{{"apiVersion", "v1"}, {"kind", "List"}, {"items", list}};
     if (options.output == "json")
       out << document.dump(4) << "\n";
     else

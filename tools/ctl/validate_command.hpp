@@ -10,7 +10,7 @@ namespace capstan::ctl {
 struct validate_options {
   std::vector<std::string> paths;  // files, directories, or "-" for standard input
   bool recursive = false;
-  std::string output;              // "" (kind/name lines), "name", "json" or "yaml"
+  std::string output;  // "" (kind/name lines), "name", "json" or "yaml"
 };
 
 // Prints one "kind/name" line (or the defaulted object) per valid object to `out`, and every

@@ -1,0 +1,30 @@
+// capstan: the server-side binary. Parses the subcommand and hands over to its library.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "tools/admin/journal_command.hpp"
+
+namespace {
+
+const char* const usage = R"(capstan: an event-sourced container cluster manager
+
+Usage:
+  capstan journal import|history|state|snapshot ...   offline journal tools (capstan journal help)
+  capstan help
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    std::cout << usage;
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "journal")
+    return capstan::admin::run_journal_command({args.begin() + 1, args.end()}, std::cout,
+                                               std::cerr);
+  std::cerr << "error: unknown command \"" << args[0] << "\"\n" << usage;
+  return 2;
+}
