@@ -1,6 +1,7 @@
 #include "store/event_log.hpp"
 
 #include <chrono>
+#include <filesystem>
 
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
@@ -72,6 +73,10 @@ event_log::~event_log() {
 std::unique_ptr<event_log> event_log::open(const std::string& directory,
                                            event_log_options options) {
   std::unique_ptr<event_log> log(new event_log(directory, options));
+  std::error_code ec;
+  std::filesystem::create_directories(directory, ec);
+  if (ec)
+    throw store_error("cannot create the journal directory " + directory + ": " + ec.message());
   rocksdb::Options db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;

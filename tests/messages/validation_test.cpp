@@ -132,6 +132,7 @@ BOOST_AUTO_TEST_CASE(good_inputs_are_accepted) {
        "{apiVersion: v1, kind: LimitRange, metadata: {name: l}, spec: {limits: [{type: Container, "
        "min: {cpu: 100m}, max: {cpu: '2'}, default: {cpu: 500m}}]}}"},
   };
+  BOOST_TEST_MESSAGE(good.size() << " good cases");
   BOOST_TEST(good.size() >= 40u);
   for (const auto& [what, yaml] : good) {
     BOOST_TEST_CONTEXT("good case: " << what) {
@@ -318,6 +319,7 @@ BOOST_AUTO_TEST_CASE(bad_inputs_are_refused_naming_the_field) {
        "i}]}}",
        "apiVersion"},
   };
+  BOOST_TEST_MESSAGE(bad.size() << " bad cases");
   BOOST_TEST(bad.size() >= 40u);
   for (const auto& c : bad) {
     BOOST_TEST_CONTEXT("bad case: " << c.what) {
