@@ -10,6 +10,7 @@
 #include <capnp/serialize.h>
 #include <kj/exception.h>
 
+#include "messages/detail/type_traits.hpp"
 #include "messages/field_error.hpp"
 #include "messages/schema/journal.capnp.h"
 #include "messages/schema/objects.capnp.h"
@@ -38,14 +39,8 @@ namespace layout = capnp::_;
 using capnp::StructSchema;
 using capnp_type = capnp::schema::Type::Which;
 
-template <class T>
-struct is_optional : std::false_type {};
-template <class T>
-struct is_optional<std::optional<T>> : std::true_type {};
-template <class T>
-struct is_vector : std::false_type {};
-template <class T>
-struct is_vector<std::vector<T>> : std::true_type {};
+using detail::is_optional;
+using detail::is_vector;
 
 // Where one listed field lives.
 struct slot {

@@ -1,6 +1,7 @@
 #include "store/journal_writer.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <future>
 
 namespace capstan::store {
@@ -81,14 +82,22 @@ void journal_writer::attach_new_subscribers() {
   // Catch up from the log: nothing commits meanwhile, since only this thread commits.
   for (auto& s : joining) {
     std::vector<journal_record> chunk;
-    log_.read(s.from, log_.last_seq(), [&](journal_record&& r) {
-      chunk.push_back(std::move(r));
-      if (chunk.size() == 4096) {
-        s.deliver(chunk);
-        chunk.clear();
-      }
-      return true;
-    });
+    try {
+      log_.read(s.from, log_.last_seq(), [&](journal_record&& r) {
+        chunk.push_back(std::move(r));
+        if (chunk.size() == 4096) {
+          s.deliver(chunk);
+          chunk.clear();
+        }
+        return true;
+      });
+    } catch (const store_error& e) {
+      // The log cannot be read past a damaged record, so this subscriber cannot be served
+      // without a gap: it is dropped, loudly. Writers and other subscribers go on.
+      std::fprintf(stderr, "capstan: journal subscription from %llu dropped: %s\n",
+                   static_cast<unsigned long long>(s.from), e.what());
+      continue;
+    }
     if (!chunk.empty())
       s.deliver(chunk);
     live_.push_back(std::move(s));
@@ -114,11 +123,7 @@ void journal_writer::run() {
         queue_.pop_front();
       }
     }
-    try {
-      attach_new_subscribers();
-    } catch (const store_error&) {
-      // A subscriber whose catch-up failed is dropped with the failure; writes go on.
-    }
+    attach_new_subscribers();
     if (!batch.empty())
       commit(batch);
   }

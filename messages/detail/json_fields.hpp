@@ -5,6 +5,8 @@
 #include <limits>
 #include <type_traits>
 
+#include "messages/detail/type_traits.hpp"
+
 namespace capstan::messages::detail {
 
 using json = nlohmann::ordered_json;
@@ -21,15 +23,6 @@ template <class T>
 struct has_fields<T,
                   std::void_t<decltype(fields(std::declval<field_probe&>(), std::declval<T&>()))>>
     : std::true_type {};
-
-template <class T>
-struct is_optional : std::false_type {};
-template <class T>
-struct is_optional<std::optional<T>> : std::true_type {};
-template <class T>
-struct is_vector : std::false_type {};
-template <class T>
-struct is_vector<std::vector<T>> : std::true_type {};
 
 // ---- encoding ----------------------------------------------------------------------------
 
