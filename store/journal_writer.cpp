@@ -158,17 +158,11 @@ void journal_writer::commit(std::deque<pending_append>& batch) {
     stats_.bytes += bytes;
     last_seq_ = log_.last_seq();
   }
-  uint64_t seq = records.empty() ? 0 : records.front().seq;
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    append_result r;
-    r.first_seq = sizes[i] ? seq : 0;
-    r.last_seq = sizes[i] ? seq + sizes[i] - 1 : 0;
-    seq += sizes[i];
-    batch[i].done(r);
-  }
-  if (records.empty())
-    return;
+  // Subscribers first (the read model among them), so that an acknowledged append is
+  // already visible to readers when its writer hears back.
   for (auto& s : live_) {
+    if (records.empty())
+      break;
     if (s.from <= records.front().seq) {
       s.deliver(records);
     } else if (s.from <= records.back().seq) {
@@ -176,6 +170,14 @@ void journal_writer::commit(std::deque<pending_append>& batch) {
                                        records.end());
       s.deliver(tail);
     }
+  }
+  uint64_t seq = records.empty() ? 0 : records.front().seq;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    append_result r;
+    r.first_seq = sizes[i] ? seq : 0;
+    r.last_seq = sizes[i] ? seq + sizes[i] - 1 : 0;
+    seq += sizes[i];
+    batch[i].done(r);
   }
 }
 

@@ -1,0 +1,52 @@
+// Every actor of the master, its handle and the messages it takes: one place to read the
+// system's wiring (VAST's actors.hpp habit). Payload types are local-only (never sent to
+// another process) unless marked otherwise.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include <caf/all.hpp>
+
+#include "actors/commands.hpp"
+#include "store/journal_writer.hpp"
+
+namespace capstan::actors {
+
+// A batch of committed journal records, shared by every subscriber that receives it.
+using committed_batch = std::shared_ptr<const std::vector<messages::journal_record>>;
+
+// ---- atoms ---------------------------------------------------------------------------------
+using append_atom = caf::atom_constant<caf::atom("append")>;
+using appended_atom = caf::atom_constant<caf::atom("appended")>;
+using committed_atom = caf::atom_constant<caf::atom("committed")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using heartbeat_atom = caf::atom_constant<caf::atom("heartbeat")>;
+using register_atom = caf::atom_constant<caf::atom("register")>;
+using resync_atom = caf::atom_constant<caf::atom("resync")>;
+using allocate_atom = caf::atom_constant<caf::atom("allocate")>;
+using release_atom = caf::atom_constant<caf::atom("release")>;
+using stop_atom = caf::atom_constant<caf::atom("stop")>;
+
+// ---- messages ------------------------------------------------------------------------------
+// journal:      (append_atom, std::vector<journal_record>) -> store::append_result
+//               committed records reach subscribers as (committed_atom, committed_batch)
+// registries:   create_command -> command_reply; object_command -> command_reply
+// object actor: object_command -> command_reply (one actor per object, commands in order)
+// allocator:    (allocate_atom, object_key, service) -> service_allocation
+//               (allocate_atom, node name) -> pod_cidr_allocation
+//               (release_atom, object_kind, object_key) -> void
+// node registry:(heartbeat_atom, node name) -> void (not journaled)
+
+}  // namespace capstan::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(capstan::actors::committed_batch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<capstan::messages::journal_record>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(capstan::store::append_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(capstan::actors::create_command)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(capstan::actors::object_command)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(capstan::actors::command_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(capstan::actors::object_key)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(capstan::messages::service)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(capstan::messages::object_kind)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(capstan::messages::any_object)

@@ -1,0 +1,69 @@
+#include "actors/journal/journal_actor.hpp"
+
+#include <unordered_map>
+
+namespace capstan::actors {
+
+namespace {
+
+struct journal_state {
+  store::journal_writer* writer = nullptr;
+  uint64_t next_id = 1;
+  std::unordered_map<uint64_t, caf::response_promise> pending;
+  static inline const char* name = "journal";
+};
+
+caf::behavior journal_actor(caf::stateful_actor<journal_state>* self, store::journal_writer* writer) {
+  self->state.writer = writer;
+  return {
+    // Submits the records; answers with their sequence numbers once durable.
+    [=](append_atom, std::vector<messages::journal_record>& records) -> caf::result<store::append_result> {
+      auto rp = self->make_response_promise<store::append_result>();
+      uint64_t id = self->state.next_id++;
+      self->state.pending.emplace(id, rp);
+      auto me = caf::actor_cast<caf::actor>(self);
+      // The completion runs on the commit thread: it only sends a message back here.
+      self->state.writer->append(std::move(records), [me, id](const store::append_result& r) {
+        caf::anon_send(me, appended_atom::value, id, r);
+      });
+      return rp;
+    },
+    // Internal: a submitted append completed.
+    [=](appended_atom, uint64_t id, store::append_result& result) {
+      auto it = self->state.pending.find(id);
+      if (it == self->state.pending.end())
+        return;
+      it->second.deliver(std::move(result));
+      self->state.pending.erase(it);
+    },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_journal_actor(caf::actor_system& system, store::journal_writer& writer) {
+  return system.spawn(journal_actor, &writer);
+}
+
+batch_fanout::batch_fanout(store::journal_writer& writer, uint64_t from) {
+  writer.subscribe(from, [this](const std::vector<messages::journal_record>& records) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (subscribers_.empty())
+      return;
+    auto batch = std::make_shared<const std::vector<messages::journal_record>>(records);
+    for (const auto& s : subscribers_)
+      caf::anon_send(s, committed_atom::value, batch);
+  });
+}
+
+void batch_fanout::add(caf::actor subscriber) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  subscribers_.push_back(std::move(subscriber));
+}
+
+void batch_fanout::clear() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  subscribers_.clear();
+}
+
+}  // namespace capstan::actors

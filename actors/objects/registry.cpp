@@ -1,0 +1,210 @@
+#include "actors/objects/registry.hpp"
+
+#include <map>
+#include <random>
+#include <set>
+
+#include "actors/objects/admission.hpp"
+#include "actors/objects/object_actor.hpp"
+#include "actors/objects/object_rules.hpp"
+#include "messages/uid.hpp"
+
+namespace capstan::actors {
+
+namespace {
+
+using namespace messages;
+
+struct registry_state {
+  object_kind kind = object_kind::pod;
+  const read_model* model = nullptr;
+  registry_links links;
+  std::map<object_key, caf::actor> actors;
+  std::set<object_key> creating;                // admitted, not yet committed
+  std::map<std::string, quota_usage> pending;   // namespace -> usage of `creating`
+  static inline const char* name = "registry";
+};
+
+using registry_actor = caf::stateful_actor<registry_state>;
+
+// Fills in what the master owns on a new object.
+void stamp_new(any_object& object) {
+  auto& meta = meta_of(object);
+  meta.uid = new_uid();
+  meta.creation_timestamp = timestamp::now();
+  meta.deletion_timestamp = {};
+  meta.resource_version.clear();
+  meta.generation = 1;
+  if (auto* p = std::get_if<pod>(&object)) {
+    if (p->spec.node_name.empty())
+      p->status = pod_status{};
+    if (p->status.phase.empty())
+      p->status.phase = "Pending";
+  } else if (auto* rc = std::get_if<replication_controller>(&object)) {
+    rc->status = replication_controller_status{};
+  }
+}
+
+// After a delete is committed: free allocations, and delete an RC's pods (Kubernetes'
+// background cascading deletion, done by the garbage collector).
+void after_delete(registry_actor* self, const object_key& key, const command_reply& reply,
+                  const std::string& cause) {
+  auto& st = self->state;
+  if (st.kind == object_kind::service || st.kind == object_kind::node)
+    self->send(st.links.allocator, release_atom::value, st.kind, key);
+  if (st.kind != object_kind::replication_controller || !reply.object || !st.links.pods)
+    return;
+  const std::string uid = meta_of(*reply.object).uid;
+  std::vector<object_key> owned;
+  st.model->read([&](const store::cluster_state& s) {
+    const auto& pods = s.of(object_kind::pod);
+    for (auto it = pods.lower_bound({key.namespace_, ""}); it != pods.end() && it->first.namespace_ == key.namespace_; ++it)
+      for (const auto& o : std::get<pod>(it->second).metadata.owner_references)
+        if (o.uid == uid)
+          owned.push_back(it->first);
+  });
+  for (const auto& p : owned) {
+    object_command del{object_kind::pod, p, "system:garbage-collector",
+                       delete_op{"cascade from ReplicationController " + key.namespace_ + "/" + key.name +
+                                   " deleted by " + cause, uid.empty() ? "" : "", ""}};
+    self->send(st.links.pods, std::move(del));
+  }
+}
+
+caf::behavior registry(registry_actor* self, object_kind kind, const read_model* model, registry_links links) {
+  self->state.kind = kind;
+  self->state.model = model;
+  self->state.links = std::move(links);
+  return {
+    [=](create_command& command) -> caf::result<command_reply> {
+      auto& st = self->state;
+      if (kind_of(command.object) != kind)
+        return command_reply::failure(error_code::bad_request, "the object's kind does not match the resource");
+      auto& meta = meta_of(command.object);
+      if (info(kind).namespaced && meta.namespace_.empty())
+        meta.namespace_ = "default";
+      if (!info(kind).namespaced)
+        meta.namespace_.clear();
+      if (meta.name.empty() && !meta.generate_name.empty()) {
+        do {
+          meta.name = meta.generate_name + random_suffix();
+        } while (st.model->get(kind, {meta.namespace_, meta.name}) || st.creating.count({meta.namespace_, meta.name}));
+      }
+      std::variant<any_object, command_reply> admitted = command_reply{};
+      st.model->read([&](const store::cluster_state& s) {
+        admitted = admit_create(command.object, s, st.pending[meta.namespace_]);
+      });
+      if (auto* refusal = std::get_if<command_reply>(&admitted))
+        return std::move(*refusal);
+      any_object object = std::get<any_object>(std::move(admitted));
+      object_key key{meta_of(object).namespace_, meta_of(object).name};
+      if (st.creating.count(key) || st.model->get(kind, key))
+        return command_reply::failure(error_code::already_exists, describe(kind, key) + " already exists");
+      stamp_new(object);
+      quota_usage usage = usage_of(object);
+      st.creating.insert(key);
+      st.pending[key.namespace_].add(usage);
+      auto rp = self->make_response_promise<command_reply>();
+      auto settle = [=] {
+        self->state.creating.erase(key);
+        self->state.pending[key.namespace_].add(usage, -1);
+      };
+      auto fail = [=](const caf::error& e) mutable {
+        settle();
+        rp.deliver(command_reply::failure(error_code::internal, "journal unavailable: " + caf::to_string(e)));
+      };
+      auto append = [=](any_object ready) mutable {
+        self->request(self->state.links.journal, caf::infinite, append_atom::value,
+                      std::vector<journal_record>{creation_record(ready, command.cause)})
+          .then(
+            [=](store::append_result& result) mutable {
+              settle();
+              if (!result.ok()) {
+                if (kind == object_kind::service || kind == object_kind::node)
+                  self->send(self->state.links.allocator, release_atom::value, kind, key);
+                rp.deliver(command_reply::failure(error_code::internal, result.error));
+                return;
+              }
+              command_reply reply;
+              reply.seq = result.first_seq;
+              reply.object = self->state.model->get(kind, key);
+              rp.deliver(std::move(reply));
+            },
+            fail);
+      };
+      if (kind == object_kind::service || kind == object_kind::node) {
+        self->request(st.links.allocator, caf::infinite, allocate_atom::value, object)
+          .then(
+            [=](command_reply& allocated) mutable {
+              if (!allocated.ok()) {
+                settle();
+                rp.deliver(std::move(allocated));
+                return;
+              }
+              append(std::move(*allocated.object));
+            },
+            fail);
+      } else {
+        append(std::move(object));
+      }
+      return rp;
+    },
+    [=](object_command& command) -> caf::result<command_reply> {
+      auto& st = self->state;
+      object_key key = command.target;
+      if (!info(kind).namespaced)
+        key.namespace_.clear();
+      command.target = key;
+      auto it = st.actors.find(key);
+      if (it == st.actors.end()) {
+        if (!st.model->get(kind, key))
+          return command_reply::failure(error_code::not_found, describe(kind, key) + " not found");
+        it = st.actors.emplace(key, spawn_object_actor(self->system(), kind, key, *st.model,
+                                                       st.links.journal, st.links.allocator)).first;
+      }
+      bool deleting = std::holds_alternative<delete_op>(command.op);
+      std::string cause = command.cause;
+      auto target = it->second;
+      auto rp = self->make_response_promise<command_reply>();
+      self->request(target, caf::infinite, std::move(command))
+        .then(
+          [=](command_reply& reply) mutable {
+            if (deleting && reply.ok() && reply.seq != 0) {
+              auto found = self->state.actors.find(key);
+              if (found != self->state.actors.end() && found->second == target)
+                self->state.actors.erase(found);
+              after_delete(self, key, reply, cause);
+            }
+            rp.deliver(std::move(reply));
+          },
+          [=](const caf::error&) mutable {
+            // The object actor is gone: the object was deleted meanwhile.
+            auto found = self->state.actors.find(key);
+            if (found != self->state.actors.end() && found->second == target)
+              self->state.actors.erase(found);
+            rp.deliver(command_reply::failure(error_code::not_found, describe(kind, key) + " not found"));
+          });
+      return rp;
+    },
+  };
+}
+
+}  // namespace
+
+std::string random_suffix(std::size_t length) {
+  // Kubernetes avoids vowels and look-alikes so that generated names spell no words.
+  static const char alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+  thread_local std::mt19937 rng{std::random_device{}()};
+  std::uniform_int_distribution<std::size_t> pick(0, sizeof alphabet - 2);
+  std::string out;
+  for (std::size_t i = 0; i < length; ++i)
+    out += alphabet[pick(rng)];
+  return out;
+}
+
+caf::actor spawn_registry(caf::actor_system& system, object_kind kind, const read_model& model,
+                          registry_links links) {
+  return system.spawn(registry, kind, &model, std::move(links));
+}
+
+}  // namespace capstan::actors

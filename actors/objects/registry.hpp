@@ -1,0 +1,23 @@
+// One registry per kind: creates objects (admission, allocation, uid, journal), maps names to
+// object actors (spawned on first use) and routes commands to them.
+#pragma once
+
+#include "actors/actors.hpp"
+#include "actors/read_model/read_model.hpp"
+
+namespace capstan::actors {
+
+struct registry_links {
+  caf::actor journal;
+  caf::actor allocator;
+  caf::actor pods;  // the pod registry, for cascading an RC's delete to its pods (RCs only)
+};
+
+// create_command -> command_reply; object_command -> command_reply.
+caf::actor spawn_registry(caf::actor_system& system, object_kind kind, const read_model& model,
+                          registry_links links);
+
+// A random suffix of `length` lowercase alphanumerics, as Kubernetes' generateName uses.
+std::string random_suffix(std::size_t length = 5);
+
+}  // namespace capstan::actors

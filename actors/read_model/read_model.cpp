@@ -1,0 +1,163 @@
+#include "actors/read_model/read_model.hpp"
+
+#include <mutex>
+
+#include "store/apply.hpp"
+
+namespace capstan::actors {
+
+namespace {
+
+using messages::label_requirement;
+using messages::pod;
+
+std::string label_key(const std::string& ns, const std::string& k, const std::string& v) {
+  return ns + "\n" + k + "=" + v;
+}
+
+}  // namespace
+
+read_model::read_model(store::cluster_state initial) : state_(std::move(initial)) {
+  for (const auto& [key, object] : state_.of(object_kind::pod))
+    index_pod(nullptr, &std::get<pod>(object), key);
+}
+
+void read_model::index_pod(const pod* before, const pod* after, const object_key& key) {
+  if (before) {
+    if (!before->spec.node_name.empty()) {
+      auto it = pods_by_node_.find(before->spec.node_name);
+      if (it != pods_by_node_.end() && it->second.erase(key) && it->second.empty())
+        pods_by_node_.erase(it);
+    }
+    for (const auto& [k, v] : before->metadata.labels) {
+      auto it = pods_by_label_.find(label_key(key.namespace_, k, v));
+      if (it != pods_by_label_.end() && it->second.erase(key.name) && it->second.empty())
+        pods_by_label_.erase(it);
+    }
+  }
+  if (after) {
+    if (!after->spec.node_name.empty())
+      pods_by_node_[after->spec.node_name].insert(key);
+    for (const auto& [k, v] : after->metadata.labels)
+      pods_by_label_[label_key(key.namespace_, k, v)].insert(key.name);
+  }
+}
+
+void read_model::apply(const std::vector<messages::journal_record>& records) {
+  {
+    std::unique_lock<std::shared_mutex> lock(mutex_);
+    for (const auto& r : records) {
+      object_key key{r.namespace_, r.name};
+      std::optional<pod> before;
+      if (r.kind == object_kind::pod)
+        if (const pod* p = state_.find<pod>(key))
+          before = *p;
+      events_.observe(state_, r);
+      store::apply(state_, r);
+      if (r.kind == object_kind::pod)
+        index_pod(before ? &*before : nullptr, state_.find<pod>(key), key);
+    }
+  }
+  changed_.notify_all();
+}
+
+uint64_t read_model::seq() const {
+  std::shared_lock<std::shared_mutex> lock(mutex_);
+  return state_.seq;
+}
+
+std::optional<any_object> read_model::get(object_kind kind, const object_key& key) const {
+  std::shared_lock<std::shared_mutex> lock(mutex_);
+  if (kind == object_kind::event) {
+    auto it = events_.all().find(key);
+    return it == events_.all().end() ? std::nullopt : std::optional<any_object>(it->second);
+  }
+  if (const any_object* o = state_.find(kind, key))
+    return *o;
+  return std::nullopt;
+}
+
+template <class F>
+void read_model::candidates(object_kind kind, const std::string& ns,
+                            const messages::label_selector& labels,
+                            const messages::field_selector& fields, F&& visit) const {
+  const auto& table = kind == object_kind::event ? events_.all() : state_.of(kind);
+  if (kind == object_kind::pod) {
+    // Narrow by the node index or by the smallest equality label index.
+    if (auto node = fields.required_value("spec.nodeName"); node && !node->empty()) {
+      auto it = pods_by_node_.find(*node);
+      if (it != pods_by_node_.end())
+        for (const auto& key : it->second)
+          if (ns.empty() || key.namespace_ == ns)
+            visit(table.at(key));
+      return;
+    }
+    if (!ns.empty()) {
+      const std::set<std::string>* smallest = nullptr;
+      bool has_equality = false;
+      for (const auto& r : labels.requirements()) {
+        if (r.operation != label_requirement::op::equals)
+          continue;
+        has_equality = true;
+        auto it = pods_by_label_.find(label_key(ns, r.key, r.values.front()));
+        if (it == pods_by_label_.end())
+          return;  // nothing carries this label
+        if (!smallest || it->second.size() < smallest->size())
+          smallest = &it->second;
+      }
+      if (has_equality) {
+        for (const auto& name : *smallest)
+          visit(table.at({ns, name}));
+        return;
+      }
+    }
+  }
+  if (ns.empty()) {
+    for (const auto& [key, object] : table)
+      visit(object);
+  } else {
+    for (auto it = table.lower_bound({ns, ""}); it != table.end() && it->first.namespace_ == ns; ++it)
+      visit(it->second);
+  }
+}
+
+read_model::list_result read_model::list(object_kind kind, const std::string& ns,
+                                         const messages::label_selector& labels,
+                                         const messages::field_selector& fields) const {
+  std::shared_lock<std::shared_mutex> lock(mutex_);
+  list_result out;
+  out.seq = state_.seq;
+  candidates(kind, ns, labels, fields, [&](const any_object& o) {
+    if (labels.matches(messages::meta_of(o).labels) && fields.matches(o))
+      out.items.push_back(o);
+  });
+  return out;
+}
+
+void read_model::read(const std::function<void(const store::cluster_state&)>& visit) const {
+  std::shared_lock<std::shared_mutex> lock(mutex_);
+  visit(state_);
+}
+
+void read_model::for_each_pod(const std::string& ns, const messages::label_selector& selector,
+                              const std::function<void(const pod&)>& visit) const {
+  std::shared_lock<std::shared_mutex> lock(mutex_);
+  candidates(object_kind::pod, ns, selector, {}, [&](const any_object& o) {
+    const auto& p = std::get<pod>(o);
+    if (selector.matches(p.metadata.labels))
+      visit(p);
+  });
+}
+
+bool read_model::wait_until(const std::function<bool(const store::cluster_state&)>& predicate,
+                            std::chrono::milliseconds timeout) const {
+  std::shared_lock<std::shared_mutex> lock(mutex_);
+  return changed_.wait_for(lock, timeout, [&] { return predicate(state_); });
+}
+
+store::cluster_state read_model::copy_state() const {
+  std::shared_lock<std::shared_mutex> lock(mutex_);
+  return state_;
+}
+
+}  // namespace capstan::actors

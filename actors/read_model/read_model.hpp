@@ -1,0 +1,77 @@
+// The read side of the master (CQRS): every object as of the last committed record, indexed
+// for the queries the API and the controllers make. Fed by the journal's commit thread; read
+// from any thread (HTTP threads, actors) without asking actors.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <set>
+#include <shared_mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "actors/read_model/derived_events.hpp"
+#include "messages/field_selector.hpp"
+#include "messages/label_selector.hpp"
+#include "store/cluster_state.hpp"
+
+namespace capstan::actors {
+
+using messages::any_object;
+using messages::object_kind;
+using store::object_key;
+
+// Thread-safety: all members may be called from any thread. Readers share a lock; `apply`
+// takes it exclusively for one committed batch.
+class read_model {
+public:
+  explicit read_model(store::cluster_state initial);
+
+  // Applies one committed batch (in sequence order). Called by the journal's commit thread
+  // before the batch's appends are acknowledged, so an acknowledged write is readable.
+  void apply(const std::vector<messages::journal_record>& records);
+
+  uint64_t seq() const;
+  std::optional<any_object> get(object_kind kind, const object_key& key) const;
+
+  struct list_result {
+    uint64_t seq = 0;  // the list's resourceVersion
+    std::vector<any_object> items;
+  };
+  // Objects of `kind` in `namespace_` (empty: all namespaces) matching both selectors.
+  list_result list(object_kind kind, const std::string& namespace_,
+                   const messages::label_selector& labels = {},
+                   const messages::field_selector& fields = {}) const;
+
+  // Runs `visit` with the state under a shared lock (no copies). `visit` must not block.
+  void read(const std::function<void(const store::cluster_state&)>& visit) const;
+  // Pods of `namespace_` whose labels match `selector`, via the label index, under the lock.
+  void for_each_pod(const std::string& namespace_, const messages::label_selector& selector,
+                    const std::function<void(const messages::pod&)>& visit) const;
+
+  // Waits until `predicate` holds for the state (checked after every batch) or `timeout`
+  // passes; returns whether it held. For tools and tests that wait for an outcome.
+  bool wait_until(const std::function<bool(const store::cluster_state&)>& predicate,
+                  std::chrono::milliseconds timeout) const;
+
+  // A full copy, for snapshots and restart comparisons.
+  store::cluster_state copy_state() const;
+
+private:
+  void index_pod(const messages::pod* before, const messages::pod* after, const object_key& key);
+  template <class F> void candidates(object_kind kind, const std::string& ns,
+                                     const messages::label_selector& labels,
+                                     const messages::field_selector& fields, F&& visit) const;
+
+  mutable std::shared_mutex mutex_;
+  mutable std::condition_variable_any changed_;
+  store::cluster_state state_;
+  derived_events events_;
+  // Pod indexes: node name -> pods; "namespace\nkey=value" -> pod names.
+  std::unordered_map<std::string, std::set<object_key>> pods_by_node_;
+  std::unordered_map<std::string, std::set<std::string>> pods_by_label_;
+};
+
+}  // namespace capstan::actors
