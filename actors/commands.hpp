@@ -39,7 +39,7 @@ const char* status_reason(error_code code);  // "NotFound", "AlreadyExists", ...
 struct command_reply {
   std::optional<any_object> object;  // the object after the command (for deletes: before)
   std::optional<api_error> error;
-  uint64_t seq = 0;                  // the journal record that carried the change (0: none)
+  uint64_t seq = 0;  // the journal record that carried the change (0: none)
   bool ok() const { return !error; }
 
   static command_reply failure(error_code code, std::string message,

@@ -19,9 +19,9 @@ struct allocator_state {
   std::optional<range_allocator> cluster_ips;
   std::optional<range_allocator> node_ports;
   std::optional<range_allocator> pod_cidrs;
-  std::map<object_key, uint32_t> ip_owner;          // service -> ClusterIP
+  std::map<object_key, uint32_t> ip_owner;  // service -> ClusterIP
   std::map<object_key, std::set<uint32_t>> ports_owner;
-  std::map<std::string, uint32_t> cidr_owner;       // node -> subnet index
+  std::map<std::string, uint32_t> cidr_owner;  // node -> subnet index
   static inline const char* name = "allocator";
 
   void init(const allocator_config& c) {
@@ -40,7 +40,8 @@ struct allocator_state {
   }
 
   command_reply invalid_service(const service& s, field_error e) {
-    return command_reply::failure(error_code::invalid, "Service \"" + s.metadata.name + "\" is invalid", {e});
+    return command_reply::failure(error_code::invalid,
+                                  "Service \"" + s.metadata.name + "\" is invalid", {e});
   }
 
   command_reply allocate_service(service s) {
@@ -53,14 +54,16 @@ struct allocator_state {
       if (owned_ip != ip_owner.end()) {
         ip = owned_ip->second;
       } else if (!(ip = cluster_ips->allocate())) {
-        return command_reply::failure(error_code::internal, "no ClusterIP is free in " + service_range.to_string());
+        return command_reply::failure(error_code::internal,
+                                      "no ClusterIP is free in " + service_range.to_string());
       }
     } else {
       auto wanted = parse_ipv4(s.spec.cluster_ip);
       if (!wanted || !cluster_ips->contains(*wanted))
-        return invalid_service(s, invalid("spec.clusterIP", quote(s.spec.cluster_ip),
-                                          "provided IP is not in the valid range. The range of valid IPs is " +
-                                            service_range.to_string()));
+        return invalid_service(
+            s, invalid("spec.clusterIP", quote(s.spec.cluster_ip),
+                       "provided IP is not in the valid range. The range of valid IPs is " +
+                           service_range.to_string()));
       if (owned_ip == ip_owner.end() || owned_ip->second != *wanted) {
         if (!cluster_ips->allocate_specific(*wanted))
           return invalid_service(s, invalid("spec.clusterIP", quote(s.spec.cluster_ip),
@@ -86,10 +89,10 @@ struct allocator_state {
           if (!owned.count(p) && !now.count(p)) {
             if (!node_ports->allocate_specific(p)) {
               undo();
-              return invalid_service(s, invalid(index("spec.ports", i) + ".nodePort",
-                                                std::to_string(port.node_port),
-                                                node_ports->contains(p) ? "provided port is already allocated"
-                                                                        : "provided port is not in the valid range"));
+              return invalid_service(
+                  s, invalid(index("spec.ports", i) + ".nodePort", std::to_string(port.node_port),
+                             node_ports->contains(p) ? "provided port is already allocated"
+                                                     : "provided port is not in the valid range"));
             }
             taken_here.push_back(p);
           }
@@ -143,19 +146,22 @@ struct allocator_state {
     } else if (!n.spec.pod_cidr.empty()) {
       auto wanted = ipv4_cidr::parse(n.spec.pod_cidr);
       if (!wanted || wanted->prefix != node_prefix || !cluster_range.contains(wanted->network))
-        return command_reply::failure(error_code::invalid, "Node \"" + n.metadata.name + "\" is invalid",
+        return command_reply::failure(error_code::invalid,
+                                      "Node \"" + n.metadata.name + "\" is invalid",
                                       {invalid("spec.podCIDR", quote(n.spec.pod_cidr),
-                                               "must be a /" + std::to_string(node_prefix) + " inside " +
-                                                 cluster_range.to_string())});
+                                               "must be a /" + std::to_string(node_prefix) +
+                                                   " inside " + cluster_range.to_string())});
       uint32_t index = (wanted->network - cluster_range.network) >> (32 - node_prefix);
       if (!pod_cidrs->allocate_specific(index))
-        return command_reply::failure(error_code::invalid, "Node \"" + n.metadata.name + "\" is invalid",
-                                      {invalid("spec.podCIDR", quote(n.spec.pod_cidr), "is already allocated")});
+        return command_reply::failure(
+            error_code::invalid, "Node \"" + n.metadata.name + "\" is invalid",
+            {invalid("spec.podCIDR", quote(n.spec.pod_cidr), "is already allocated")});
       cidr_owner[n.metadata.name] = index;
     } else {
       auto index = pod_cidrs->allocate();
       if (!index)
-        return command_reply::failure(error_code::internal, "no pod CIDR is free in " + cluster_range.to_string());
+        return command_reply::failure(error_code::internal,
+                                      "no pod CIDR is free in " + cluster_range.to_string());
       cidr_owner[n.metadata.name] = *index;
       n.spec.pod_cidr = subnet(*index);
     }
@@ -198,14 +204,14 @@ caf::behavior allocator(caf::stateful_actor<allocator_state>* self, allocator_co
   self->state.init(config);
   model->read([&](const store::cluster_state& s) { self->state.rebuild(s); });
   return {
-    [=](allocate_atom, any_object& object) -> command_reply {
-      if (auto* s = std::get_if<service>(&object))
-        return self->state.allocate_service(std::move(*s));
-      if (auto* n = std::get_if<node>(&object))
-        return self->state.allocate_node(std::move(*n));
-      return command_reply::failure(error_code::bad_request, "nothing to allocate for this kind");
-    },
-    [=](release_atom, object_kind kind, object_key& key) { self->state.release(kind, key); },
+      [=](allocate_atom, any_object& object) -> command_reply {
+        if (auto* s = std::get_if<service>(&object))
+          return self->state.allocate_service(std::move(*s));
+        if (auto* n = std::get_if<node>(&object))
+          return self->state.allocate_node(std::move(*n));
+        return command_reply::failure(error_code::bad_request, "nothing to allocate for this kind");
+      },
+      [=](release_atom, object_kind kind, object_key& key) { self->state.release(kind, key); },
   };
 }
 

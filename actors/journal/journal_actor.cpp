@@ -13,29 +13,38 @@ struct journal_state {
   static inline const char* name = "journal";
 };
 
-caf::behavior journal_actor(caf::stateful_actor<journal_state>* self, store::journal_writer* writer) {
+caf::behavior journal_actor(caf::stateful_actor<journal_state>* self,
+                            store::journal_writer* writer) {
   self->state.writer = writer;
+  // On shutdown, whoever still waits for an answer hears that none is coming.
+  self->set_exit_handler([=](const caf::exit_msg& msg) {
+    for (auto& [id, rp] : self->state.pending)
+      rp.deliver(caf::make_error(caf::sec::request_receiver_down));
+    self->state.pending.clear();
+    self->quit(msg.reason);
+  });
   return {
-    // Submits the records; answers with their sequence numbers once durable.
-    [=](append_atom, std::vector<messages::journal_record>& records) -> caf::result<store::append_result> {
-      auto rp = self->make_response_promise<store::append_result>();
-      uint64_t id = self->state.next_id++;
-      self->state.pending.emplace(id, rp);
-      auto me = caf::actor_cast<caf::actor>(self);
-      // The completion runs on the commit thread: it only sends a message back here.
-      self->state.writer->append(std::move(records), [me, id](const store::append_result& r) {
-        caf::anon_send(me, appended_atom::value, id, r);
-      });
-      return rp;
-    },
-    // Internal: a submitted append completed.
-    [=](appended_atom, uint64_t id, store::append_result& result) {
-      auto it = self->state.pending.find(id);
-      if (it == self->state.pending.end())
-        return;
-      it->second.deliver(std::move(result));
-      self->state.pending.erase(it);
-    },
+      // Submits the records; answers with their sequence numbers once durable.
+      [=](append_atom,
+          std::vector<messages::journal_record>& records) -> caf::result<store::append_result> {
+        auto rp = self->make_response_promise<store::append_result>();
+        uint64_t id = self->state.next_id++;
+        self->state.pending.emplace(id, rp);
+        auto me = caf::actor_cast<caf::actor>(self);
+        // The completion runs on the commit thread: it only sends a message back here.
+        self->state.writer->append(std::move(records), [me, id](const store::append_result& r) {
+          caf::anon_send(me, appended_atom::value, id, r);
+        });
+        return rp;
+      },
+      // Internal: a submitted append completed.
+      [=](appended_atom, uint64_t id, store::append_result& result) {
+        auto it = self->state.pending.find(id);
+        if (it == self->state.pending.end())
+          return;
+        it->second.deliver(std::move(result));
+        self->state.pending.erase(it);
+      },
   };
 }
 

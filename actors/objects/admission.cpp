@@ -19,8 +19,9 @@ command_reply invalid_object(const any_object& o, field_errors errors) {
 
 command_reply forbidden_object(const any_object& o, const std::string& why) {
   const auto& meta = meta_of(o);
-  return command_reply::failure(error_code::forbidden, std::string(info(kind_of(o)).resource) +
-                                                         " \"" + meta.name + "\" is forbidden: " + why);
+  return command_reply::failure(
+      error_code::forbidden,
+      std::string(info(kind_of(o)).resource) + " \"" + meta.name + "\" is forbidden: " + why);
 }
 
 std::string format_quantity(const std::string& resource, int64_t milli) {
@@ -49,14 +50,16 @@ std::optional<command_reply> apply_limit_ranges(pod& p, const any_object& origin
         for (const auto& [r, max] : item.max) {
           auto l = c.resources.limits.find(r);
           if (l != c.resources.limits.end() && l->second.milli() > max.milli())
-            return forbidden_object(original, "maximum " + r + " usage per Container is " + max.text() +
-                                                ", but limit is " + l->second.text());
+            return forbidden_object(original, "maximum " + r + " usage per Container is " +
+                                                  max.text() + ", but limit is " +
+                                                  l->second.text());
         }
         for (const auto& [r, min] : item.min) {
           auto q = c.resources.requests.find(r);
           if (q != c.resources.requests.end() && q->second.milli() < min.milli())
-            return forbidden_object(original, "minimum " + r + " usage per Container is " + min.text() +
-                                                ", but request is " + q->second.text());
+            return forbidden_object(original, "minimum " + r + " usage per Container is " +
+                                                  min.text() + ", but request is " +
+                                                  q->second.text());
         }
       }
     }
@@ -68,13 +71,15 @@ quota_usage namespace_usage(const store::cluster_state& state, const std::string
   quota_usage used;
   for (std::size_t k = 0; k < messages::object_kind_count; ++k) {
     const auto& table = state.tables[k];
-    for (auto it = table.lower_bound({ns, ""}); it != table.end() && it->first.namespace_ == ns; ++it)
+    for (auto it = table.lower_bound({ns, ""}); it != table.end() && it->first.namespace_ == ns;
+         ++it)
       used.add(usage_of(it->second));
   }
   return used;
 }
 
-std::optional<command_reply> check_quotas(const any_object& object, const store::cluster_state& state,
+std::optional<command_reply> check_quotas(const any_object& object,
+                                          const store::cluster_state& state,
                                           const quota_usage& pending) {
   const auto& ns = meta_of(object).namespace_;
   const auto& quotas = state.of(object_kind::resource_quota);
@@ -102,7 +107,7 @@ std::optional<command_reply> check_quotas(const any_object& object, const store:
     }
     if (exceeded)
       return forbidden_object(object, "exceeded quota: " + q.metadata.name + ", requested: " + req +
-                                         ", used: " + use + ", limited: " + lim);
+                                          ", used: " + use + ", limited: " + lim);
   }
   return std::nullopt;
 }
@@ -153,10 +158,11 @@ std::variant<any_object, command_reply> admit_create(any_object object,
   if (info(kind_of(object)).namespaced) {
     const auto* ns = state.find<namespace_object>({"", meta.namespace_});
     if (!ns)
-      return command_reply::failure(error_code::not_found, "namespaces \"" + meta.namespace_ + "\" not found");
+      return command_reply::failure(error_code::not_found,
+                                    "namespaces \"" + meta.namespace_ + "\" not found");
     if (ns->status.phase == "Terminating")
-      return forbidden_object(object, "unable to create new content in namespace " + meta.namespace_ +
-                                        " because it is being terminated");
+      return forbidden_object(object, "unable to create new content in namespace " +
+                                          meta.namespace_ + " because it is being terminated");
   }
   if (auto* p = std::get_if<pod>(&object)) {
     if (auto refusal = apply_limit_ranges(*p, object, state))

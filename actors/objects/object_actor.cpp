@@ -10,60 +10,64 @@ struct object_state {
   static inline const char* name = "object";
 };
 
-caf::behavior object_actor(caf::stateful_actor<object_state>* self, object_kind kind, object_key key,
-                           const read_model* model, caf::actor journal, caf::actor allocator) {
+caf::behavior object_actor(caf::stateful_actor<object_state>* self, object_kind kind,
+                           object_key key, const read_model* model, caf::actor journal,
+                           caf::actor allocator) {
   return {
-    [=](object_command& command) -> caf::result<command_reply> {
-      auto current = model->get(kind, key);
-      if (!current)
-        return command_reply::failure(error_code::not_found, describe(kind, key) + " not found");
-      auto planned = plan_change(*current, command);
-      if (auto* reply = std::get_if<command_reply>(&planned))
-        return std::move(*reply);
-      auto record = std::get<messages::journal_record>(std::move(planned));
-      bool deleting = std::holds_alternative<messages::object_deleted>(record.event);
-      auto rp = self->make_response_promise<command_reply>();
-      auto fail = [rp](const caf::error& e) mutable {
-        rp.deliver(command_reply::failure(error_code::internal, "journal unavailable: " + caf::to_string(e)));
-      };
-      // Appends and waits: later commands to this object queue until this one is durable.
-      auto append = [=](messages::journal_record r) mutable {
-        self->request(journal, caf::infinite, append_atom::value, std::vector<messages::journal_record>{std::move(r)})
-          .await(
-            [=](store::append_result& result) mutable {
-              if (!result.ok()) {
-                rp.deliver(command_reply::failure(error_code::internal, result.error));
-                return;
-              }
-              command_reply reply;
-              reply.seq = result.first_seq;
-              reply.object = deleting ? current : model->get(kind, key);
-              rp.deliver(std::move(reply));
-              if (deleting)
-                self->quit();
-            },
-            fail);
-      };
-      auto* updated = std::get_if<messages::object_updated>(&record.event);
-      if (updated && kind == object_kind::service) {
-        // A changed service may need other NodePorts or a ClusterIP: the allocator decides.
-        self->request(allocator, caf::infinite, allocate_atom::value, updated->object)
-          .await(
-            [=](command_reply& allocated) mutable {
-              if (!allocated.ok()) {
-                rp.deliver(std::move(allocated));
-                return;
-              }
-              auto r = record;
-              std::get<messages::object_updated>(r.event).object = std::move(*allocated.object);
-              append(std::move(r));
-            },
-            fail);
-      } else {
-        append(std::move(record));
-      }
-      return rp;
-    },
+      [=](object_command& command) -> caf::result<command_reply> {
+        auto current = model->get(kind, key);
+        if (!current)
+          return command_reply::failure(error_code::not_found, describe(kind, key) + " not found");
+        auto planned = plan_change(*current, command);
+        if (auto* reply = std::get_if<command_reply>(&planned))
+          return std::move(*reply);
+        auto record = std::get<messages::journal_record>(std::move(planned));
+        bool deleting = std::holds_alternative<messages::object_deleted>(record.event);
+        auto rp = self->make_response_promise<command_reply>();
+        auto fail = [rp](const caf::error& e) mutable {
+          rp.deliver(command_reply::failure(error_code::internal,
+                                            "journal unavailable: " + caf::to_string(e)));
+        };
+        // Appends and waits: later commands to this object queue until this one is durable.
+        auto append = [=](messages::journal_record r) mutable {
+          self->request(journal, caf::infinite, append_atom::value,
+                        std::vector<messages::journal_record>{std::move(r)})
+              .await(
+                  [=](store::append_result& result) mutable {
+                    if (!result.ok()) {
+                      rp.deliver(command_reply::failure(error_code::internal, result.error));
+                      return;
+                    }
+                    command_reply reply;
+                    reply.seq = result.first_seq;
+                    reply.object = deleting ? current : model->get(kind, key);
+                    rp.deliver(std::move(reply));
+                    if (deleting)
+                      self->quit();
+                  },
+                  fail);
+        };
+        auto* updated = std::get_if<messages::object_updated>(&record.event);
+        if (updated && kind == object_kind::service) {
+          // A changed service may need other NodePorts or a ClusterIP: the allocator decides.
+          self->request(allocator, caf::infinite, allocate_atom::value, updated->object)
+              .await(
+                  [=](command_reply& allocated) mutable {
+                    if (!allocated.ok()) {
+                      rp.deliver(std::move(allocated));
+                      return;
+                    }
+                    auto r = record;
+                    std::get<messages::object_updated>(r.event).object =
+                        std::move(*allocated.object);
+                    append(std::move(r));
+                  },
+                  fail);
+        } else {
+          append(std::move(record));
+        }
+        return rp;
+      },
   };
 }
 

@@ -29,8 +29,8 @@ command_reply unchanged(const any_object& current) {
 }
 
 command_reply conflict(object_kind kind, const object_key& key, const std::string& why) {
-  return command_reply::failure(error_code::conflict,
-                                "Operation cannot be fulfilled on " + describe(kind, key) + ": " + why);
+  return command_reply::failure(
+      error_code::conflict, "Operation cannot be fulfilled on " + describe(kind, key) + ": " + why);
 }
 
 command_reply stale(object_kind kind, const object_key& key) {
@@ -39,7 +39,8 @@ command_reply stale(object_kind kind, const object_key& key) {
                   "and try again");
 }
 
-template <class T> std::string spec_text(const T& o) {
+template <class T>
+std::string spec_text(const T& o) {
   if constexpr (std::is_same_v<T, endpoints>)
     return to_json_part(o.subsets).dump();
   else if constexpr (std::is_same_v<T, event>)
@@ -61,8 +62,9 @@ std::optional<field_error> immutable_violation(const any_object& current, const 
     if (a.spec.node_name.empty())
       a.spec.node_name = b.spec.node_name;
     if (to_json_part(a.spec).dump() != to_json_part(b.spec).dump())
-      return forbidden("spec", "pod updates may not change fields other than `spec.containers[*].image` "
-                               "or `spec.activeDeadlineSeconds`");
+      return forbidden("spec",
+                       "pod updates may not change fields other than `spec.containers[*].image` "
+                       "or `spec.activeDeadlineSeconds`");
   }
   if (auto* s = std::get_if<service>(&current)) {
     const auto& n = std::get<service>(next);
@@ -71,15 +73,18 @@ std::optional<field_error> immutable_violation(const any_object& current, const 
   }
   if (auto* n = std::get_if<node>(&current)) {
     const auto& m = std::get<node>(next);
-    if (!n->spec.pod_cidr.empty() && !m.spec.pod_cidr.empty() && m.spec.pod_cidr != n->spec.pod_cidr)
+    if (!n->spec.pod_cidr.empty() && !m.spec.pod_cidr.empty() &&
+        m.spec.pod_cidr != n->spec.pod_cidr)
       return invalid("spec.podCIDR", quote(m.spec.pod_cidr), "field is immutable once set");
   }
   return std::nullopt;
 }
 
-planned_change plan_update(const any_object& current, const object_command& c, const update_op& op) {
+planned_change plan_update(const any_object& current, const object_command& c,
+                           const update_op& op) {
   if (kind_of(op.object) != c.kind)
-    return command_reply::failure(error_code::bad_request, "the object's kind does not match the resource");
+    return command_reply::failure(error_code::bad_request,
+                                  "the object's kind does not match the resource");
   any_object next = op.object;
   auto& meta = meta_of(next);
   const auto& now = meta_of(current);
@@ -89,8 +94,9 @@ planned_change plan_update(const any_object& current, const object_command& c, c
     return command_reply::failure(error_code::bad_request,
                                   "the name and namespace of the object do not match the request");
   if (!meta.uid.empty() && meta.uid != now.uid)
-    return conflict(c.kind, c.target, "Precondition failed: UID in precondition: " + meta.uid +
-                                         ", UID in object meta: " + now.uid);
+    return conflict(c.kind, c.target,
+                    "Precondition failed: UID in precondition: " + meta.uid +
+                        ", UID in object meta: " + now.uid);
   // Server-owned metadata carries over; status is not changed by an update.
   meta.namespace_ = now.namespace_;
   meta.uid = now.uid;
@@ -99,34 +105,36 @@ planned_change plan_update(const any_object& current, const object_command& c, c
   meta.generation = now.generation;
   meta.resource_version = now.resource_version;
   std::visit(
-    [&](auto& n) {
-      using T = std::decay_t<decltype(n)>;
-      const auto& cur = std::get<T>(current);
-      if constexpr (std::is_same_v<T, pod> || std::is_same_v<T, replication_controller> ||
-                    std::is_same_v<T, node> || std::is_same_v<T, namespace_object> ||
-                    std::is_same_v<T, resource_quota>)
-        n.status = cur.status;
-      if constexpr (std::is_same_v<T, service>) {
-        if (n.spec.cluster_ip.empty())
-          n.spec.cluster_ip = cur.spec.cluster_ip;
-      }
-      if constexpr (std::is_same_v<T, pod>) {
-        if (n.spec.node_name.empty())
-          n.spec.node_name = cur.spec.node_name;
-      }
-    },
-    next);
+      [&](auto& n) {
+        using T = std::decay_t<decltype(n)>;
+        const auto& cur = std::get<T>(current);
+        if constexpr (std::is_same_v<T, pod> || std::is_same_v<T, replication_controller> ||
+                      std::is_same_v<T, node> || std::is_same_v<T, namespace_object> ||
+                      std::is_same_v<T, resource_quota>)
+          n.status = cur.status;
+        if constexpr (std::is_same_v<T, service>) {
+          if (n.spec.cluster_ip.empty())
+            n.spec.cluster_ip = cur.spec.cluster_ip;
+        }
+        if constexpr (std::is_same_v<T, pod>) {
+          if (n.spec.node_name.empty())
+            n.spec.node_name = cur.spec.node_name;
+        }
+      },
+      next);
   apply_defaults(next);
   auto errors = validate(next);
   if (auto v = immutable_violation(current, next))
     errors.push_back(*v);
   if (!errors.empty())
-    return command_reply::failure(error_code::invalid,
-                                  std::string(info(c.kind).name) + " \"" + c.target.name + "\" is invalid",
-                                  errors);
+    return command_reply::failure(
+        error_code::invalid,
+        std::string(info(c.kind).name) + " \"" + c.target.name + "\" is invalid", errors);
   bool spec_changed = std::visit(
-    [&](const auto& n) { return spec_text(n) != spec_text(std::get<std::decay_t<decltype(n)>>(current)); },
-    next);
+      [&](const auto& n) {
+        return spec_text(n) != spec_text(std::get<std::decay_t<decltype(n)>>(current));
+      },
+      next);
   if (spec_changed)
     meta.generation = now.generation + 1;
   if (to_json(next).dump() == to_json(current).dump())
@@ -141,19 +149,23 @@ planned_change plan_update(const any_object& current, const object_command& c, c
     scaled.spec.replicas = rc->spec.replicas;
     scaled.metadata.generation = meta.generation;
     if (to_json(scaled).dump() == to_json(next).dump())
-      return record_about(current, c,
-                          rc_scaled{std::get<replication_controller>(current).spec.replicas.value_or(0),
-                                    rc->spec.replicas.value_or(0)});
+      return record_about(
+          current, c,
+          rc_scaled{std::get<replication_controller>(current).spec.replicas.value_or(0),
+                    rc->spec.replicas.value_or(0)});
   }
   return record_about(current, c, object_updated{std::move(next)});
 }
 
-planned_change plan_delete(const any_object& current, const object_command& c, const delete_op& op) {
+planned_change plan_delete(const any_object& current, const object_command& c,
+                           const delete_op& op) {
   const auto& meta = meta_of(current);
   if (!op.uid_precondition.empty() && op.uid_precondition != meta.uid)
-    return conflict(c.kind, c.target, "Precondition failed: UID in precondition: " + op.uid_precondition +
-                                         ", UID in object meta: " + meta.uid);
-  if (!op.resource_version_precondition.empty() && op.resource_version_precondition != meta.resource_version)
+    return conflict(c.kind, c.target,
+                    "Precondition failed: UID in precondition: " + op.uid_precondition +
+                        ", UID in object meta: " + meta.uid);
+  if (!op.resource_version_precondition.empty() &&
+      op.resource_version_precondition != meta.resource_version)
     return stale(c.kind, c.target);
   return record_about(current, c, object_deleted{op.reason});
 }
@@ -166,16 +178,20 @@ planned_change plan_bind(const any_object& current, const object_command& c, con
     return command_reply::failure(error_code::invalid, "binding needs a node name",
                                   {required("target.name")});
   if (!p->spec.node_name.empty())
-    return conflict(c.kind, c.target, "pod " + c.target.name + " is already assigned to node \"" +
-                                         p->spec.node_name + "\"");
+    return conflict(
+        c.kind, c.target,
+        "pod " + c.target.name + " is already assigned to node \"" + p->spec.node_name + "\"");
   if (!p->metadata.deletion_timestamp.empty())
-    return conflict(c.kind, c.target, "pod " + c.target.name + " is being deleted, cannot be assigned to a host");
+    return conflict(c.kind, c.target,
+                    "pod " + c.target.name + " is being deleted, cannot be assigned to a host");
   return record_about(current, c, pod_bound{op.node_name});
 }
 
-planned_change plan_status(const any_object& current, const object_command& c, const status_op& op) {
+planned_change plan_status(const any_object& current, const object_command& c,
+                           const status_op& op) {
   if (kind_of(op.object) != c.kind)
-    return command_reply::failure(error_code::bad_request, "the object's kind does not match the resource");
+    return command_reply::failure(error_code::bad_request,
+                                  "the object's kind does not match the resource");
   const auto& rv = meta_of(op.object).resource_version;
   if (!rv.empty() && rv != meta_of(current).resource_version)
     return stale(c.kind, c.target);
@@ -185,7 +201,8 @@ planned_change plan_status(const any_object& current, const object_command& c, c
     return record_about(current, c, pod_status_changed{p->status});
   }
   if (auto* rc = std::get_if<replication_controller>(&op.object)) {
-    if (to_json_part(rc->status).dump() == to_json_part(std::get<replication_controller>(current).status).dump())
+    if (to_json_part(rc->status).dump() ==
+        to_json_part(std::get<replication_controller>(current).status).dump())
       return unchanged(current);
     return record_about(current, c, rc_status_changed{rc->status});
   }
@@ -201,16 +218,17 @@ planned_change plan_status(const any_object& current, const object_command& c, c
 planned_change plan_scale(const any_object& current, const object_command& c, const scale_op& op) {
   auto* rc = std::get_if<replication_controller>(&current);
   if (!rc)
-    return command_reply::failure(error_code::bad_request, "only replication controllers can be scaled");
+    return command_reply::failure(error_code::bad_request,
+                                  "only replication controllers can be scaled");
   if (op.replicas < 0)
     return command_reply::failure(error_code::invalid, "replicas must be >= 0",
                                   {invalid("spec.replicas", std::to_string(op.replicas),
                                            "must be greater than or equal to 0")});
   int32_t now = rc->spec.replicas.value_or(0);
   if (op.current_replicas_precondition && *op.current_replicas_precondition != now)
-    return conflict(c.kind, c.target, "Expected replicas to be " +
-                                         std::to_string(*op.current_replicas_precondition) +
-                                         ", was " + std::to_string(now));
+    return conflict(c.kind, c.target,
+                    "Expected replicas to be " + std::to_string(*op.current_replicas_precondition) +
+                        ", was " + std::to_string(now));
   if (!op.resource_version_precondition.empty() &&
       op.resource_version_precondition != rc->metadata.resource_version)
     return stale(c.kind, c.target);
@@ -234,22 +252,22 @@ planned_change plan_ready(const any_object& current, const object_command& c, co
 
 planned_change plan_change(const any_object& current, const object_command& command) {
   return std::visit(
-    [&](const auto& op) -> planned_change {
-      using O = std::decay_t<decltype(op)>;
-      if constexpr (std::is_same_v<O, update_op>)
-        return plan_update(current, command, op);
-      else if constexpr (std::is_same_v<O, delete_op>)
-        return plan_delete(current, command, op);
-      else if constexpr (std::is_same_v<O, bind_op>)
-        return plan_bind(current, command, op);
-      else if constexpr (std::is_same_v<O, status_op>)
-        return plan_status(current, command, op);
-      else if constexpr (std::is_same_v<O, scale_op>)
-        return plan_scale(current, command, op);
-      else
-        return plan_ready(current, command, op);
-    },
-    command.op);
+      [&](const auto& op) -> planned_change {
+        using O = std::decay_t<decltype(op)>;
+        if constexpr (std::is_same_v<O, update_op>)
+          return plan_update(current, command, op);
+        else if constexpr (std::is_same_v<O, delete_op>)
+          return plan_delete(current, command, op);
+        else if constexpr (std::is_same_v<O, bind_op>)
+          return plan_bind(current, command, op);
+        else if constexpr (std::is_same_v<O, status_op>)
+          return plan_status(current, command, op);
+        else if constexpr (std::is_same_v<O, scale_op>)
+          return plan_scale(current, command, op);
+        else
+          return plan_ready(current, command, op);
+      },
+      command.op);
 }
 
 messages::journal_record creation_record(const any_object& object, const std::string& cause) {

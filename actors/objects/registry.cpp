@@ -20,8 +20,8 @@ struct registry_state {
   const read_model* model = nullptr;
   registry_links links;
   std::map<object_key, caf::actor> actors;
-  std::set<object_key> creating;                // admitted, not yet committed
-  std::map<std::string, quota_usage> pending;   // namespace -> usage of `creating`
+  std::set<object_key> creating;               // admitted, not yet committed
+  std::map<std::string, quota_usage> pending;  // namespace -> usage of `creating`
   static inline const char* name = "registry";
 };
 
@@ -58,134 +58,147 @@ void after_delete(registry_actor* self, const object_key& key, const command_rep
   std::vector<object_key> owned;
   st.model->read([&](const store::cluster_state& s) {
     const auto& pods = s.of(object_kind::pod);
-    for (auto it = pods.lower_bound({key.namespace_, ""}); it != pods.end() && it->first.namespace_ == key.namespace_; ++it)
+    for (auto it = pods.lower_bound({key.namespace_, ""});
+         it != pods.end() && it->first.namespace_ == key.namespace_; ++it)
       for (const auto& o : std::get<pod>(it->second).metadata.owner_references)
         if (o.uid == uid)
           owned.push_back(it->first);
   });
   for (const auto& p : owned) {
     object_command del{object_kind::pod, p, "system:garbage-collector",
-                       delete_op{"cascade from ReplicationController " + key.namespace_ + "/" + key.name +
-                                   " deleted by " + cause, uid.empty() ? "" : "", ""}};
+                       delete_op{"cascade from ReplicationController " + key.namespace_ + "/" +
+                                     key.name + " deleted by " + cause,
+                                 uid.empty() ? "" : "", ""}};
     self->send(st.links.pods, std::move(del));
   }
 }
 
-caf::behavior registry(registry_actor* self, object_kind kind, const read_model* model, registry_links links) {
+caf::behavior registry(registry_actor* self, object_kind kind, const read_model* model,
+                       registry_links links) {
   self->state.kind = kind;
   self->state.model = model;
   self->state.links = std::move(links);
   return {
-    [=](create_command& command) -> caf::result<command_reply> {
-      auto& st = self->state;
-      if (kind_of(command.object) != kind)
-        return command_reply::failure(error_code::bad_request, "the object's kind does not match the resource");
-      auto& meta = meta_of(command.object);
-      if (info(kind).namespaced && meta.namespace_.empty())
-        meta.namespace_ = "default";
-      if (!info(kind).namespaced)
-        meta.namespace_.clear();
-      if (meta.name.empty() && !meta.generate_name.empty()) {
-        do {
-          meta.name = meta.generate_name + random_suffix();
-        } while (st.model->get(kind, {meta.namespace_, meta.name}) || st.creating.count({meta.namespace_, meta.name}));
-      }
-      std::variant<any_object, command_reply> admitted = command_reply{};
-      st.model->read([&](const store::cluster_state& s) {
-        admitted = admit_create(command.object, s, st.pending[meta.namespace_]);
-      });
-      if (auto* refusal = std::get_if<command_reply>(&admitted))
-        return std::move(*refusal);
-      any_object object = std::get<any_object>(std::move(admitted));
-      object_key key{meta_of(object).namespace_, meta_of(object).name};
-      if (st.creating.count(key) || st.model->get(kind, key))
-        return command_reply::failure(error_code::already_exists, describe(kind, key) + " already exists");
-      stamp_new(object);
-      quota_usage usage = usage_of(object);
-      st.creating.insert(key);
-      st.pending[key.namespace_].add(usage);
-      auto rp = self->make_response_promise<command_reply>();
-      auto settle = [=] {
-        self->state.creating.erase(key);
-        self->state.pending[key.namespace_].add(usage, -1);
-      };
-      auto fail = [=](const caf::error& e) mutable {
-        settle();
-        rp.deliver(command_reply::failure(error_code::internal, "journal unavailable: " + caf::to_string(e)));
-      };
-      auto append = [=](any_object ready) mutable {
-        self->request(self->state.links.journal, caf::infinite, append_atom::value,
-                      std::vector<journal_record>{creation_record(ready, command.cause)})
-          .then(
-            [=](store::append_result& result) mutable {
-              settle();
-              if (!result.ok()) {
-                if (kind == object_kind::service || kind == object_kind::node)
-                  self->send(self->state.links.allocator, release_atom::value, kind, key);
-                rp.deliver(command_reply::failure(error_code::internal, result.error));
-                return;
-              }
-              command_reply reply;
-              reply.seq = result.first_seq;
-              reply.object = self->state.model->get(kind, key);
-              rp.deliver(std::move(reply));
-            },
-            fail);
-      };
-      if (kind == object_kind::service || kind == object_kind::node) {
-        self->request(st.links.allocator, caf::infinite, allocate_atom::value, object)
-          .then(
-            [=](command_reply& allocated) mutable {
-              if (!allocated.ok()) {
-                settle();
-                rp.deliver(std::move(allocated));
-                return;
-              }
-              append(std::move(*allocated.object));
-            },
-            fail);
-      } else {
-        append(std::move(object));
-      }
-      return rp;
-    },
-    [=](object_command& command) -> caf::result<command_reply> {
-      auto& st = self->state;
-      object_key key = command.target;
-      if (!info(kind).namespaced)
-        key.namespace_.clear();
-      command.target = key;
-      auto it = st.actors.find(key);
-      if (it == st.actors.end()) {
-        if (!st.model->get(kind, key))
-          return command_reply::failure(error_code::not_found, describe(kind, key) + " not found");
-        it = st.actors.emplace(key, spawn_object_actor(self->system(), kind, key, *st.model,
-                                                       st.links.journal, st.links.allocator)).first;
-      }
-      bool deleting = std::holds_alternative<delete_op>(command.op);
-      std::string cause = command.cause;
-      auto target = it->second;
-      auto rp = self->make_response_promise<command_reply>();
-      self->request(target, caf::infinite, std::move(command))
-        .then(
-          [=](command_reply& reply) mutable {
-            if (deleting && reply.ok() && reply.seq != 0) {
-              auto found = self->state.actors.find(key);
-              if (found != self->state.actors.end() && found->second == target)
-                self->state.actors.erase(found);
-              after_delete(self, key, reply, cause);
-            }
-            rp.deliver(std::move(reply));
-          },
-          [=](const caf::error&) mutable {
-            // The object actor is gone: the object was deleted meanwhile.
-            auto found = self->state.actors.find(key);
-            if (found != self->state.actors.end() && found->second == target)
-              self->state.actors.erase(found);
-            rp.deliver(command_reply::failure(error_code::not_found, describe(kind, key) + " not found"));
-          });
-      return rp;
-    },
+      [=](create_command& command) -> caf::result<command_reply> {
+        auto& st = self->state;
+        if (kind_of(command.object) != kind)
+          return command_reply::failure(error_code::bad_request,
+                                        "the object's kind does not match the resource");
+        auto& meta = meta_of(command.object);
+        if (info(kind).namespaced && meta.namespace_.empty())
+          meta.namespace_ = "default";
+        if (!info(kind).namespaced)
+          meta.namespace_.clear();
+        if (meta.name.empty() && !meta.generate_name.empty()) {
+          do {
+            meta.name = meta.generate_name + random_suffix();
+          } while (st.model->get(kind, {meta.namespace_, meta.name}) ||
+                   st.creating.count({meta.namespace_, meta.name}));
+        }
+        std::variant<any_object, command_reply> admitted = command_reply{};
+        st.model->read([&](const store::cluster_state& s) {
+          admitted = admit_create(command.object, s, st.pending[meta.namespace_]);
+        });
+        if (auto* refusal = std::get_if<command_reply>(&admitted))
+          return std::move(*refusal);
+        any_object object = std::get<any_object>(std::move(admitted));
+        object_key key{meta_of(object).namespace_, meta_of(object).name};
+        if (st.creating.count(key) || st.model->get(kind, key))
+          return command_reply::failure(error_code::already_exists,
+                                        describe(kind, key) + " already exists");
+        stamp_new(object);
+        quota_usage usage = usage_of(object);
+        st.creating.insert(key);
+        st.pending[key.namespace_].add(usage);
+        auto rp = self->make_response_promise<command_reply>();
+        auto settle = [=] {
+          self->state.creating.erase(key);
+          self->state.pending[key.namespace_].add(usage, -1);
+        };
+        auto fail = [=](const caf::error& e) mutable {
+          settle();
+          rp.deliver(command_reply::failure(error_code::internal,
+                                            "journal unavailable: " + caf::to_string(e)));
+        };
+        auto append = [=](any_object ready) mutable {
+          self->request(self->state.links.journal, caf::infinite, append_atom::value,
+                        std::vector<journal_record>{creation_record(ready, command.cause)})
+              .then(
+                  [=](store::append_result& result) mutable {
+                    settle();
+                    if (!result.ok()) {
+                      if (kind == object_kind::service || kind == object_kind::node)
+                        self->send(self->state.links.allocator, release_atom::value, kind, key);
+                      rp.deliver(command_reply::failure(error_code::internal, result.error));
+                      return;
+                    }
+                    command_reply reply;
+                    reply.seq = result.first_seq;
+                    reply.object = self->state.model->get(kind, key);
+                    rp.deliver(std::move(reply));
+                  },
+                  fail);
+        };
+        if (kind == object_kind::service || kind == object_kind::node) {
+          self->request(st.links.allocator, caf::infinite, allocate_atom::value, object)
+              .then(
+                  [=](command_reply& allocated) mutable {
+                    if (!allocated.ok()) {
+                      settle();
+                      rp.deliver(std::move(allocated));
+                      return;
+                    }
+                    append(std::move(*allocated.object));
+                  },
+                  fail);
+        } else {
+          append(std::move(object));
+        }
+        return rp;
+      },
+      [=](object_command& command) -> caf::result<command_reply> {
+        auto& st = self->state;
+        object_key key = command.target;
+        if (!info(kind).namespaced)
+          key.namespace_.clear();
+        command.target = key;
+        auto it = st.actors.find(key);
+        if (it == st.actors.end()) {
+          if (!st.model->get(kind, key))
+            return command_reply::failure(error_code::not_found,
+                                          describe(kind, key) + " not found");
+          it = st.actors
+                   .emplace(key, spawn_object_actor(self->system(), kind, key, *st.model,
+                                                    st.links.journal, st.links.allocator))
+                   .first;
+          // Linked: the object actors stop with their registry.
+          self->link_to(it->second);
+        }
+        bool deleting = std::holds_alternative<delete_op>(command.op);
+        std::string cause = command.cause;
+        auto target = it->second;
+        auto rp = self->make_response_promise<command_reply>();
+        self->request(target, caf::infinite, std::move(command))
+            .then(
+                [=](command_reply& reply) mutable {
+                  if (deleting && reply.ok() && reply.seq != 0) {
+                    auto found = self->state.actors.find(key);
+                    if (found != self->state.actors.end() && found->second == target)
+                      self->state.actors.erase(found);
+                    after_delete(self, key, reply, cause);
+                  }
+                  rp.deliver(std::move(reply));
+                },
+                [=](const caf::error&) mutable {
+                  // The object actor is gone: the object was deleted meanwhile.
+                  auto found = self->state.actors.find(key);
+                  if (found != self->state.actors.end() && found->second == target)
+                    self->state.actors.erase(found);
+                  rp.deliver(command_reply::failure(error_code::not_found,
+                                                    describe(kind, key) + " not found"));
+                });
+        return rp;
+      },
   };
 }
 

@@ -99,7 +99,8 @@ void derived_events::observe(const store::cluster_state& before, const journal_r
       }
     if (r.cause == "system:node-lifecycle")
       emit(r, reference_to(r), "Normal", "TaintManagerEviction",
-           "Deleting pod " + full_name + ": " + std::get<object_deleted>(r.event).reason, component);
+           "Deleting pod " + full_name + ": " + std::get<object_deleted>(r.event).reason,
+           component);
   } else if (auto* ready = std::get_if<node_ready_changed>(&r.event)) {
     emit(r, reference_to(r), ready->ready ? "Normal" : "Warning",
          ready->ready ? "NodeReady" : "NodeNotReady",

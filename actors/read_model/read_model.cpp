@@ -116,7 +116,8 @@ void read_model::candidates(object_kind kind, const std::string& ns,
     for (const auto& [key, object] : table)
       visit(object);
   } else {
-    for (auto it = table.lower_bound({ns, ""}); it != table.end() && it->first.namespace_ == ns; ++it)
+    for (auto it = table.lower_bound({ns, ""}); it != table.end() && it->first.namespace_ == ns;
+         ++it)
       visit(it->second);
   }
 }

@@ -61,9 +61,9 @@ public:
 
 private:
   void index_pod(const messages::pod* before, const messages::pod* after, const object_key& key);
-  template <class F> void candidates(object_kind kind, const std::string& ns,
-                                     const messages::label_selector& labels,
-                                     const messages::field_selector& fields, F&& visit) const;
+  template <class F>
+  void candidates(object_kind kind, const std::string& ns, const messages::label_selector& labels,
+                  const messages::field_selector& fields, F&& visit) const;
 
   mutable std::shared_mutex mutex_;
   mutable std::condition_variable_any changed_;

@@ -1,0 +1,157 @@
+#include "actors/master/master.hpp"
+
+#include "actors/controllers/endpoints_controller.hpp"
+#include "actors/controllers/replication_manager.hpp"
+#include "actors/objects/registry.hpp"
+
+namespace capstan::actors {
+
+master::master(caf::actor_system& system, master_config config)
+    : system_(system), config_(std::move(config)) {
+  log_ =
+      store::event_log::open(config_.data_dir + "/journal", store::event_log_options{config_.sync});
+  model_ = std::make_unique<read_model>(store::restore(*log_, &restored_));
+  last_snapshot_seq_ = restored_.snapshot_seq;
+  writer_ = std::make_unique<store::journal_writer>(*log_);
+  const uint64_t next = model_->seq() + 1;
+  // The read model subscribes first: it has every batch before any actor hears of it and
+  // before the batch's appends are acknowledged.
+  writer_->subscribe(next, [this](const std::vector<messages::journal_record>& records) {
+    model_->apply(records);
+    if (config_.snapshot_every && records.back().seq - last_snapshot_seq_ >= config_.snapshot_every)
+      snapshot_wake_.notify_one();
+  });
+  fanout_ = std::make_unique<batch_fanout>(*writer_, next);
+
+  journal_ = spawn_journal_actor(system_, *writer_);
+  allocator_ = spawn_allocator(system_, config_.allocators, *model_);
+  registries_.resize(messages::object_kind_count);
+  auto pods = spawn_registry(system_, object_kind::pod, *model_, {journal_, allocator_, {}});
+  for (std::size_t k = 0; k < messages::object_kind_count; ++k) {
+    auto kind = static_cast<object_kind>(k);
+    registries_[k] = kind == object_kind::pod
+                         ? pods
+                         : spawn_registry(system_, kind, *model_, {journal_, allocator_, pods});
+  }
+  scheduler_ = spawn_scheduler(system_, *model_, pods, config_.scheduler);
+  replication_ = spawn_replication_manager(system_, *model_, pods,
+                                           registry(object_kind::replication_controller));
+  endpoints_ = spawn_endpoints_controller(system_, *model_, journal_);
+  lifecycle_ =
+      spawn_node_lifecycle(system_, *model_, registry(object_kind::node), pods, config_.lifecycle);
+  fanout_->add(scheduler_);
+  fanout_->add(replication_);
+  fanout_->add(endpoints_);
+
+  ensure_namespace("default");
+  ensure_namespace("kube-system");
+  snapshot_thread_ = std::thread([this] { snapshot_loop(); });
+}
+
+master::~master() {
+  stop();
+}
+
+void master::stop() {
+  if (stopped_)
+    return;
+  stopped_ = true;
+  {
+    std::lock_guard<std::mutex> lock(snapshot_mutex_);
+    stopping_ = true;
+  }
+  snapshot_wake_.notify_all();
+  snapshot_thread_.join();
+  stop_actors();
+  fanout_->clear();
+  writer_.reset();  // commits what was submitted, then stops its thread
+  if (model_->seq() > last_snapshot_seq_)
+    store::write_snapshot(*log_, model_->copy_state());
+  log_.reset();
+}
+
+void master::stop_actors() {
+  // Clients first, then what they depend on: an actor waiting for the journal's answer
+  // finishes before the journal goes. Each stage is awaited: the actors read the read
+  // model, which goes away after this.
+  std::vector<caf::actor> clients = {scheduler_, replication_, endpoints_, lifecycle_};
+  for (const auto& r : registries_)
+    if (std::find(clients.begin(), clients.end(), r) == clients.end())
+      clients.push_back(r);
+  caf::scoped_actor self{system_};
+  auto stop = [&](const std::vector<caf::actor>& stage) {
+    for (const auto& a : stage) {
+      self->monitor(a);
+      self->send_exit(a, caf::exit_reason::user_shutdown);
+    }
+    for (std::size_t i = 0; i < stage.size(); ++i)
+      self->receive([](const caf::down_msg&) {});
+  };
+  stop(clients);
+  stop({allocator_});
+  stop({journal_});
+}
+
+caf::actor master::registry(object_kind kind) const {
+  return registries_[static_cast<std::size_t>(kind)];
+}
+
+void master::subscribe(caf::actor subscriber) {
+  fanout_->add(std::move(subscriber));
+}
+
+command_reply master::create(any_object object, const std::string& cause) {
+  caf::scoped_actor self{system_};
+  command_reply out = command_reply::failure(error_code::internal, "no reply");
+  self->request(registry(messages::kind_of(object)), caf::infinite,
+                create_command{std::move(object), cause})
+      .receive([&](command_reply& r) { out = std::move(r); },
+               [&](caf::error& e) {
+                 out = command_reply::failure(error_code::internal, caf::to_string(e));
+               });
+  return out;
+}
+
+command_reply master::command(object_command command) {
+  caf::scoped_actor self{system_};
+  command_reply out = command_reply::failure(error_code::internal, "no reply");
+  self->request(registry(command.kind), caf::infinite, std::move(command))
+      .receive([&](command_reply& r) { out = std::move(r); },
+               [&](caf::error& e) {
+                 out = command_reply::failure(error_code::internal, caf::to_string(e));
+               });
+  return out;
+}
+
+void master::ensure_namespace(const std::string& name) {
+  if (model_->get(object_kind::namespace_, {"", name}))
+    return;
+  messages::namespace_object ns;
+  ns.metadata.name = name;
+  auto r = create(ns, "system:master");
+  if (!r.ok() && r.error->code != error_code::already_exists)
+    throw store::store_error("cannot create namespace " + name + ": " + r.error->message);
+}
+
+void master::snapshot() {
+  auto state = model_->copy_state();
+  store::write_snapshot(*log_, state);
+  last_snapshot_seq_ = state.seq;
+}
+
+void master::snapshot_loop() {
+  std::unique_lock<std::mutex> lock(snapshot_mutex_);
+  while (!stopping_) {
+    snapshot_wake_.wait(lock, [this] {
+      return stopping_ || (config_.snapshot_every &&
+                           model_->seq() - last_snapshot_seq_ >= config_.snapshot_every);
+    });
+    if (stopping_)
+      return;
+    lock.unlock();
+    snapshot();  // off the commit thread and off CAF's threads
+    lock.lock();
+  }
+}
+
+}  // namespace capstan::actors

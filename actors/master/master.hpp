@@ -1,0 +1,79 @@
+// The master: opens the journal, rebuilds state (snapshot + tail), and runs the actor system
+// of the control plane on it. Owns everything it starts; destruction is a clean shutdown.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <thread>
+
+#include "actors/allocators/allocator_actor.hpp"
+#include "actors/controllers/node_lifecycle.hpp"
+#include "actors/journal/journal_actor.hpp"
+#include "actors/read_model/read_model.hpp"
+#include "actors/scheduler/scheduler_actor.hpp"
+#include "store/restore.hpp"
+
+namespace capstan::actors {
+
+struct master_config {
+  std::string data_dir;
+  bool sync = true;                  // fsync every batch (off only for experiments)
+  uint64_t snapshot_every = 100000;  // records between background snapshots (0: never)
+  allocator_config allocators;
+  node_lifecycle_config lifecycle;
+  scheduler_config scheduler;
+};
+
+class master {
+public:
+  // Opens DATA/journal, restores, starts the actors. Throws store::store_error.
+  master(caf::actor_system& system, master_config config);
+  // Clean shutdown: actors stop, the journal commits what it has, a snapshot is written.
+  // The read model stays readable (it then shows the final state). Idempotent.
+  void stop();
+  ~master();
+  master(const master&) = delete;
+  master& operator=(const master&) = delete;
+
+  const read_model& model() const { return *model_; }
+  const store::restore_stats& restored() const { return restored_; }
+  caf::actor registry(object_kind kind) const;
+  caf::actor journal() const { return journal_; }
+  caf::actor lifecycle() const { return lifecycle_; }
+  store::journal_writer_stats journal_stats() const { return writer_->stats(); }
+
+  // Sends every committed batch to `subscriber` as (committed_atom, committed_batch).
+  void subscribe(caf::actor subscriber);
+
+  // Blocking forms for tools and tests (never from inside an actor).
+  command_reply create(any_object object, const std::string& cause);
+  command_reply command(object_command command);
+
+  // Writes a snapshot of the current state now.
+  void snapshot();
+
+private:
+  void ensure_namespace(const std::string& name);
+  void snapshot_loop();
+  void stop_actors();
+
+  caf::actor_system& system_;
+  master_config config_;
+  std::unique_ptr<store::event_log> log_;
+  store::restore_stats restored_;
+  std::unique_ptr<read_model> model_;
+  std::unique_ptr<store::journal_writer> writer_;
+  std::unique_ptr<batch_fanout> fanout_;
+  caf::actor journal_, allocator_, scheduler_, replication_, endpoints_, lifecycle_;
+  std::vector<caf::actor> registries_;  // by object_kind
+  // Background snapshots.
+  std::mutex snapshot_mutex_;
+  std::condition_variable snapshot_wake_;
+  std::atomic<uint64_t> last_snapshot_seq_{0};
+  bool stopping_ = false;
+  bool stopped_ = false;
+  std::thread snapshot_thread_;
+};
+
+}  // namespace capstan::actors

@@ -1,0 +1,19 @@
+// The scheduler actor: places unbound pods on nodes and binds them through the pod registry.
+#pragma once
+
+#include "actors/actors.hpp"
+#include "actors/read_model/read_model.hpp"
+
+namespace capstan::actors {
+
+struct scheduler_config {
+  std::size_t pods_per_turn = 2000;  // placements between two looks at the mailbox
+  std::size_t min_feasible = 100;
+  std::size_t feasible_percent = 5;
+};
+
+// Takes (committed_atom, committed_batch); binds with object_command{bind_op} to `pods`.
+caf::actor spawn_scheduler(caf::actor_system& system, const read_model& model, caf::actor pods,
+                           scheduler_config config = {});
+
+}  // namespace capstan::actors

@@ -1,0 +1,262 @@
+#include "actors/scheduler/scheduler_state.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace capstan::actors {
+
+namespace {
+
+using namespace messages;
+
+std::string pod_id(const std::string& ns, const std::string& name) {
+  return ns + "/" + name;
+}
+
+bool is_ready(const node& n) {
+  for (const auto& c : n.status.conditions)
+    if (c.type == "Ready")
+      return c.status == "True";
+  return false;
+}
+
+int64_t allocatable(const node& n, const char* resource, bool bytes) {
+  auto it = n.status.allocatable.find(resource);
+  if (it == n.status.allocatable.end()) {
+    it = n.status.capacity.find(resource);
+    if (it == n.status.capacity.end())
+      return 0;
+  }
+  return bytes || std::string(resource) == "pods" ? it->second.value() : it->second.milli();
+}
+
+}  // namespace
+
+pod_request scheduler_state::request_of(const pod& p) {
+  pod_request r;
+  for (const auto& c : p.spec.containers) {
+    // Requests, or limits where no request is given (they default to each other).
+    auto cpu = c.resources.requests.count("cpu") ? c.resources.requests.at("cpu")
+               : c.resources.limits.count("cpu") ? c.resources.limits.at("cpu")
+                                                 : quantity{};
+    auto mem = c.resources.requests.count("memory") ? c.resources.requests.at("memory")
+               : c.resources.limits.count("memory") ? c.resources.limits.at("memory")
+                                                    : quantity{};
+    r.cpu_milli += cpu.milli();
+    r.memory_bytes += mem.value();
+    for (const auto& port : c.ports)
+      if (port.host_port)
+        r.host_ports.insert({port.host_port, port.protocol.empty() ? "TCP" : port.protocol});
+  }
+  r.node_selector = p.spec.node_selector;
+  for (const auto& o : p.metadata.owner_references)
+    if (o.controller.value_or(false))
+      r.spread_key = o.uid;
+  return r;
+}
+
+void scheduler_state::add_to_node(const pod_entry& entry, int sign) {
+  if (entry.node.empty() || entry.terminal)
+    return;
+  auto it = node_index.find(entry.node);
+  if (it == node_index.end())
+    return;
+  auto& n = nodes[it->second];
+  n.cpu_requested += sign * entry.request.cpu_milli;
+  n.memory_requested += sign * entry.request.memory_bytes;
+  n.pods += sign;
+  for (const auto& p : entry.request.host_ports) {
+    if (sign > 0)
+      n.host_ports.insert(p);
+    else if (auto found = n.host_ports.find(p); found != n.host_ports.end())
+      n.host_ports.erase(found);
+  }
+  if (!entry.request.spread_key.empty()) {
+    int& count = n.spread_counts[entry.request.spread_key];
+    count += sign;
+    if (count <= 0)
+      n.spread_counts.erase(entry.request.spread_key);
+  }
+}
+
+void scheduler_state::requeue_unschedulable() {
+  for (const auto& [pod, reason] : unschedulable)
+    queue.push_back(pod);
+  unschedulable.clear();
+}
+
+void scheduler_state::upsert_node(const node& n) {
+  auto it = node_index.find(n.metadata.name);
+  if (it == node_index.end()) {
+    it = node_index.emplace(n.metadata.name, nodes.size()).first;
+    nodes.emplace_back();
+    nodes.back().name = n.metadata.name;
+  }
+  auto& v = nodes[it->second];
+  v.ready = is_ready(n);
+  v.unschedulable = n.spec.unschedulable;
+  v.labels = n.metadata.labels;
+  v.cpu_allocatable = allocatable(n, "cpu", false);
+  v.memory_allocatable = allocatable(n, "memory", true);
+  v.pods_allocatable = allocatable(n, "pods", false);
+}
+
+void scheduler_state::load(const store::cluster_state& state) {
+  for (const auto& [key, o] : state.of(object_kind::node))
+    upsert_node(std::get<node>(o));
+  for (const auto& [key, o] : state.of(object_kind::pod)) {
+    const auto& p = std::get<pod>(o);
+    pod_entry entry{request_of(p), p.spec.node_name,
+                    p.status.phase == "Succeeded" || p.status.phase == "Failed"};
+    add_to_node(entry, +1);
+    std::string id = pod_id(key.namespace_, key.name);
+    if (entry.node.empty() && p.metadata.deletion_timestamp.empty())
+      queue.push_back(id);
+    pods[id] = std::move(entry);
+  }
+}
+
+void scheduler_state::observe(const journal_record& r) {
+  std::string id = pod_id(r.namespace_, r.name);
+  if (r.kind == object_kind::node) {
+    if (auto* c = std::get_if<object_created>(&r.event)) {
+      upsert_node(std::get<node>(c->object));
+    } else if (auto* u = std::get_if<object_updated>(&r.event)) {
+      upsert_node(std::get<node>(u->object));
+    } else if (std::holds_alternative<object_deleted>(r.event)) {
+      auto it = node_index.find(r.name);
+      if (it != node_index.end()) {
+        // Swap-remove; pods on the node lose their accounting with it.
+        std::size_t i = it->second;
+        node_index.erase(it);
+        if (i != nodes.size() - 1) {
+          nodes[i] = std::move(nodes.back());
+          node_index[nodes[i].name] = i;
+        }
+        nodes.pop_back();
+      }
+      return;
+    } else if (auto* ready = std::get_if<node_ready_changed>(&r.event)) {
+      if (auto it = node_index.find(r.name); it != node_index.end())
+        nodes[it->second].ready = ready->ready;
+    } else if (auto* labels = std::get_if<labels_changed>(&r.event)) {
+      if (auto it = node_index.find(r.name); it != node_index.end())
+        nodes[it->second].labels = labels->labels;
+    } else if (auto* status = std::get_if<node_status_changed>(&r.event)) {
+      if (auto it = node_index.find(r.name); it != node_index.end()) {
+        node n;
+        n.metadata.name = r.name;
+        n.metadata.labels = nodes[it->second].labels;
+        n.spec.unschedulable = nodes[it->second].unschedulable;
+        n.status = status->status;
+        upsert_node(n);
+      }
+    }
+    requeue_unschedulable();  // a node changed: pods that did not fit may fit now
+    return;
+  }
+  if (r.kind != object_kind::pod)
+    return;
+  if (auto* c = std::get_if<object_created>(&r.event)) {
+    const auto& p = std::get<pod>(c->object);
+    pod_entry entry{request_of(p), p.spec.node_name, false};
+    add_to_node(entry, +1);
+    bool pending = entry.node.empty();
+    pods[id] = std::move(entry);
+    if (pending)
+      queue.push_back(id);
+  } else if (auto* bound = std::get_if<pod_bound>(&r.event)) {
+    reported.erase(id);
+    auto it = pods.find(id);
+    if (it != pods.end() && it->second.node != bound->node_name) {
+      add_to_node(it->second, -1);  // someone else bound it (or our assumption differed)
+      it->second.node = bound->node_name;
+      add_to_node(it->second, +1);
+    }
+  } else if (auto* status = std::get_if<pod_status_changed>(&r.event)) {
+    auto it = pods.find(id);
+    bool terminal = status->status.phase == "Succeeded" || status->status.phase == "Failed";
+    if (it != pods.end() && terminal && !it->second.terminal) {
+      add_to_node(it->second, -1);
+      it->second.terminal = true;
+      requeue_unschedulable();
+    }
+  } else if (std::holds_alternative<object_deleted>(r.event)) {
+    auto it = pods.find(id);
+    if (it != pods.end()) {
+      add_to_node(it->second, -1);
+      pods.erase(it);
+      unschedulable.erase(id);
+      reported.erase(id);
+      requeue_unschedulable();  // freed resources
+    }
+  }
+}
+
+placement scheduler_state::place(const pod_request& pod) {
+  placement result;
+  if (nodes.empty()) {
+    result.reason = "0/0 nodes are available: no nodes registered.";
+    return result;
+  }
+  const std::size_t total = nodes.size();
+  const std::size_t wanted = std::max(min_feasible, total * feasible_percent / 100);
+  std::vector<std::size_t> feasible;
+  std::map<std::string, int> failures;
+  std::size_t start = next_start % total, checked = 0;
+  for (; checked < total && feasible.size() < wanted; ++checked) {
+    std::size_t i = (start + checked) % total;
+    std::string reason;
+    bool ok = true;
+    for (const auto& f : filter_plugins())
+      if (!f.fits(pod, nodes[i], reason)) {
+        ok = false;
+        ++failures[reason];
+        break;
+      }
+    if (ok)
+      feasible.push_back(i);
+  }
+  next_start = start + checked;
+  if (feasible.empty()) {
+    result.reason = "0/" + std::to_string(total) + " nodes are available:";
+    bool first = true;
+    for (const auto& [reason, count] : failures) {
+      result.reason += (first ? " " : ", ") + std::to_string(count) + " " + reason;
+      first = false;
+    }
+    result.reason += ".";
+    return result;
+  }
+  int64_t best_score = -1;
+  std::size_t best = feasible.front();
+  for (std::size_t i : feasible) {
+    int64_t s = 0;
+    for (const auto& p : score_plugins())
+      s += p.weight * p.score(pod, nodes[i]);
+    if (s > best_score) {
+      best_score = s;
+      best = i;
+    }
+  }
+  result.node = nodes[best].name;
+  return result;
+}
+
+void scheduler_state::assume(const std::string& pod, const std::string& node) {
+  auto it = pods.find(pod);
+  if (it == pods.end())
+    return;
+  it->second.node = node;
+  add_to_node(it->second, +1);
+}
+
+void scheduler_state::forget(const std::string& pod) {
+  auto it = pods.find(pod);
+  if (it == pods.end())
+    return;
+  add_to_node(it->second, -1);
+  it->second.node.clear();
+}
+
+}  // namespace capstan::actors

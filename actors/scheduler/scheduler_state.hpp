@@ -1,0 +1,64 @@
+// The scheduler's logic as plain data and functions: a node view kept current from committed
+// events, the queue of pods to place, and placement by filters and scores over a bounded
+// sample of nodes (no full scan per pod at scale). The actor only routes messages here.
+#pragma once
+
+#include <deque>
+#include <optional>
+#include <unordered_map>
+
+#include "actors/scheduler/plugins.hpp"
+#include "messages/domain_event.hpp"
+#include "store/cluster_state.hpp"
+
+namespace capstan::actors {
+
+struct placement {
+  std::optional<std::string> node;  // where to bind, or nothing
+  std::string reason;               // why nothing: "0/3 nodes are available: 3 Insufficient cpu."
+};
+
+struct scheduler_state {
+  // How many feasible nodes to find before scoring (at least); Kubernetes' adaptive
+  // percentageOfNodesToScore gives similar numbers.
+  std::size_t min_feasible = 100;
+  std::size_t feasible_percent = 5;
+
+  std::vector<node_view> nodes;
+  std::unordered_map<std::string, std::size_t> node_index;
+  std::size_t next_start = 0;  // round-robin start of the next sample
+
+  struct pod_entry {
+    pod_request request;
+    std::string node;       // bound or assumed node ("" when pending)
+    bool terminal = false;  // Succeeded/Failed pods hold no resources
+  };
+  std::unordered_map<std::string, pod_entry> pods;             // "namespace/name"
+  std::deque<std::string> queue;                               // pods to place, in arrival order
+  std::unordered_map<std::string, std::string> unschedulable;  // pods waiting for a change
+  std::unordered_map<std::string, std::string> reported;       // pod -> reason last reported
+
+  // Starts from the committed state (at startup or restart).
+  void load(const store::cluster_state& state);
+
+  // Updates the view from one committed record. Returns true when a node changed in a way
+  // that may let unschedulable pods fit (they are then queued again).
+  void observe(const messages::journal_record& record);
+
+  // Places one pod: filters over a sample of nodes, scores the feasible ones, picks the best.
+  placement place(const pod_request& pod);
+
+  // Accounts `pod` on `node` (assumed before its bind commits, so the next pods see it).
+  void assume(const std::string& pod, const std::string& node);
+  // Undoes an assumption whose bind failed.
+  void forget(const std::string& pod);
+
+  static pod_request request_of(const messages::pod& p);
+
+private:
+  void add_to_node(const pod_entry& entry, int sign);
+  void requeue_unschedulable();
+  void upsert_node(const messages::node& n);
+};
+
+}  // namespace capstan::actors

@@ -1,0 +1,133 @@
+#include "nodeagent/fake_nodes.hpp"
+
+#include <map>
+#include <set>
+
+#include "actors/allocators/range_allocator.hpp"
+
+namespace capstan::nodeagent {
+
+namespace {
+
+using namespace messages;
+using namespace actors;
+
+struct fake_nodes_state {
+  std::set<std::string> alive;
+  std::map<std::string, std::set<uint32_t>> used_ips;              // node -> host parts in use
+  std::map<std::string, std::pair<std::string, uint32_t>> pod_ip;  // "ns/name" -> (node, host)
+  static inline const char* name = "fake-nodes";
+};
+
+using fake_actor = caf::stateful_actor<fake_nodes_state>;
+
+node make_node(const std::string& name, const fake_nodes_config& c, int index) {
+  node n;
+  n.metadata.name = name;
+  n.metadata.labels = c.labels;
+  n.metadata.labels["kubernetes.io/hostname"] = name;
+  n.status.capacity = {{"cpu", quantity::from_milli(c.cpu_milli)},
+                       {"memory", quantity::from_bytes(c.memory_bytes)},
+                       {"pods", quantity::from_count(c.max_pods)}};
+  n.status.allocatable = n.status.capacity;
+  auto now = timestamp::now();
+  n.status.conditions.push_back(
+      {"Ready", "True", now, now, "KubeletReady", "kubelet is posting ready status"});
+  n.status.addresses.push_back({"InternalIP", "127.0." + std::to_string(index / 250) + "." +
+                                                  std::to_string(index % 250 + 1)});
+  n.status.addresses.push_back({"Hostname", name});
+  n.status.node_info = {
+      "fake-" + name, "fake-" + name, "fake-boot",   "fake",  "capstan fake runtime",
+      "fake://0.1",   "capstan-0.1",  "capstan-0.1", "linux", "amd64"};
+  return n;
+}
+
+void start_pod(fake_actor* self, const read_model* model, caf::actor pods,
+               const std::string& node_name, const object_key& key) {
+  auto current = model->get(object_kind::pod, key);
+  auto n = model->get(object_kind::node, {"", node_name});
+  if (!current || !n)
+    return;
+  auto cidr = ipv4_cidr::parse(std::get<node>(*n).spec.pod_cidr);
+  auto& used = self->state.used_ips[node_name];
+  uint32_t host = 2;
+  while (used.count(host))
+    ++host;
+  used.insert(host);
+  self->state.pod_ip[key.namespace_ + "/" + key.name] = {node_name, host};
+  auto p = std::get<pod>(*current);
+  auto now = timestamp::now();
+  p.status.phase = "Running";
+  p.status.host_ip = std::get<node>(*n).status.addresses.empty()
+                         ? ""
+                         : std::get<node>(*n).status.addresses[0].address;
+  p.status.pod_ip = cidr ? format_ipv4(cidr->network + host) : "";
+  p.status.start_time = now;
+  p.status.conditions = {{"PodScheduled", "True", {}, now, "", ""},
+                         {"Initialized", "True", {}, now, "", ""},
+                         {"ContainersReady", "True", {}, now, "", ""},
+                         {"Ready", "True", {}, now, "", ""}};
+  p.status.container_statuses.clear();
+  for (const auto& c : p.spec.containers) {
+    container_status cs;
+    cs.name = c.name;
+    cs.image = c.image;
+    cs.image_id = "fake://" + c.image;
+    cs.container_id = "fake://" + key.name + "-" + c.name;
+    cs.ready = true;
+    cs.state.running = container_state_running{now};
+    p.status.container_statuses.push_back(std::move(cs));
+  }
+  p.metadata.resource_version.clear();
+  self->request(pods, caf::infinite,
+                object_command{object_kind::pod, key, "system:node:" + node_name,
+                               status_op{std::move(p)}})
+      .then([](command_reply&) {}, [](const caf::error&) {});
+}
+
+caf::behavior fake_nodes(fake_actor* self, const read_model* model, links to,
+                         fake_nodes_config config) {
+  for (int i = 0; i < config.count; ++i) {
+    int index = config.first_index + i;
+    std::string name = config.prefix + std::to_string(index);
+    self->state.alive.insert(name);
+    // A node that exists already (after a restart) just goes on heartbeating.
+    self->request(to.nodes, caf::infinite,
+                  create_command{make_node(name, config, index), "system:node:" + name})
+        .then([](command_reply&) {}, [](const caf::error&) {});
+  }
+  self->send(self, heartbeat_atom::value);
+  return {
+      [=](heartbeat_atom) {
+        for (const auto& name : self->state.alive)
+          self->send(to.lifecycle, heartbeat_atom::value, name);
+        self->delayed_send(self, config.heartbeat, heartbeat_atom::value);
+      },
+      [=](stop_atom, const std::string& name) { self->state.alive.erase(name); },
+      [=](committed_atom, const committed_batch& batch) {
+        for (const auto& r : *batch) {
+          if (r.kind != object_kind::pod)
+            continue;
+          if (auto* bound = std::get_if<pod_bound>(&r.event)) {
+            if (self->state.alive.count(bound->node_name))
+              start_pod(self, model, to.pods, bound->node_name, {r.namespace_, r.name});
+          } else if (std::holds_alternative<object_deleted>(r.event)) {
+            auto it = self->state.pod_ip.find(r.namespace_ + "/" + r.name);
+            if (it != self->state.pod_ip.end()) {
+              self->state.used_ips[it->second.first].erase(it->second.second);
+              self->state.pod_ip.erase(it);
+            }
+          }
+        }
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_fake_nodes(caf::actor_system& system, const actors::read_model& model, links to,
+                            fake_nodes_config config) {
+  return system.spawn(fake_nodes, &model, std::move(to), std::move(config));
+}
+
+}  // namespace capstan::nodeagent

@@ -1,0 +1,266 @@
+// Tests actors/master/master.cpp end to end: the seeds' guestbook runs on simulated nodes;
+// RCs scale and heal; deletes cascade; conflicts, quotas and namespaces refuse; nodeSelector,
+// eviction and restart behave as a Kubernetes user expects.
+#include "tests/actors/cluster_fixture.hpp"
+
+#include <set>
+
+using namespace capstan;
+using namespace capstan::test;
+using messages::pod;
+
+BOOST_AUTO_TEST_CASE(the_guestbook_runs_spread_over_the_nodes_with_services_and_endpoints) {
+  cluster c;
+  c.create_examples("guestbook");
+  c.wait("guestbook pods running", [](const store::cluster_state& s) {
+    return cluster::running(s, "redis-master") == 1 && cluster::running(s, "redis-slave") == 2 &&
+           cluster::running(s, "frontend") == 3;
+  });
+  auto s = c.m->model().copy_state();
+  std::set<std::string> frontend_nodes;
+  for (const auto& p : cluster::pods_named(s, "frontend")) {
+    BOOST_TEST(p.metadata.name.rfind("frontend-", 0) == 0);
+    BOOST_TEST(p.metadata.name.size() == std::string("frontend-").size() + 5);
+    frontend_nodes.insert(p.spec.node_name);
+  }
+  BOOST_TEST(frontend_nodes.size() == 3u);  // spread: one replica per node
+  const auto* svc = s.find<messages::service>({"default", "frontend"});
+  BOOST_REQUIRE(svc);
+  BOOST_TEST(svc->spec.cluster_ip.rfind("10.254.", 0) == 0);
+  BOOST_TEST(svc->spec.ports.at(0).node_port == 30001);
+  c.wait("endpoints of frontend", [](const store::cluster_state& s) {
+    auto* ep = s.find<messages::endpoints>({"default", "frontend"});
+    return ep && ep->subsets.size() == 1 && ep->subsets[0].addresses.size() == 3 &&
+           ep->subsets[0].ports.at(0).port == 80;
+  });
+  c.wait("rc status", [](const store::cluster_state& s) {
+    auto* rc = s.find<messages::replication_controller>({"default", "frontend"});
+    return rc && rc->status.replicas == 3 && rc->status.ready_replicas == 3;
+  });
+  // Derived Events: the scheduler's and the replication manager's.
+  auto events = c.m->model().list(object_kind::event, "default");
+  int scheduled = 0, created = 0;
+  for (const auto& e : events.items) {
+    const auto& ev = std::get<messages::event>(e);
+    scheduled += ev.reason == "Scheduled";
+    created +=
+        ev.reason == "SuccessfulCreate" && ev.involved_object.kind == "ReplicationController";
+  }
+  BOOST_TEST(scheduled == 6);
+  BOOST_TEST(created == 6);
+}
+
+BOOST_AUTO_TEST_CASE(rcs_scale_up_down_and_replace_deleted_pods) {
+  cluster c;
+  c.create_examples("guestbook/frontend-controller.yaml");
+  c.wait("3 frontends",
+         [](const store::cluster_state& s) { return cluster::running(s, "frontend") == 3; });
+  auto scale = [&](int32_t n) {
+    auto r = c.m->command({object_kind::replication_controller,
+                           {"default", "frontend"},
+                           "admin",
+                           actors::scale_op{n, std::nullopt, ""}});
+    BOOST_REQUIRE_MESSAGE(r.ok(), r.error->message);
+  };
+  scale(5);
+  c.wait("5 frontends", [](const store::cluster_state& s) {
+    return cluster::running(s, "frontend") == 5 && cluster::pods_named(s, "frontend").size() == 5;
+  });
+  scale(1);
+  c.wait("1 frontend", [](const store::cluster_state& s) {
+    return cluster::pods_named(s, "frontend").size() == 1;
+  });
+  auto victim = cluster::pods_named(c.m->model().copy_state(), "frontend").at(0).metadata.name;
+  auto r = c.m->command({object_kind::pod, {"default", victim}, "admin", actors::delete_op{}});
+  BOOST_REQUIRE(r.ok());
+  c.wait("a replacement", [&](const store::cluster_state& s) {
+    auto pods = cluster::pods_named(s, "frontend");
+    return pods.size() == 1 && pods[0].metadata.name != victim && pods[0].status.phase == "Running";
+  });
+}
+
+BOOST_AUTO_TEST_CASE(deleting_an_rc_deletes_its_pods) {
+  cluster c;
+  c.create_examples("guestbook/redis-slave-controller.yaml");
+  c.wait("2 slaves",
+         [](const store::cluster_state& s) { return cluster::running(s, "redis-slave") == 2; });
+  auto r = c.m->command({object_kind::replication_controller,
+                         {"default", "redis-slave"},
+                         "admin",
+                         actors::delete_op{}});
+  BOOST_REQUIRE(r.ok());
+  c.wait("no slaves", [](const store::cluster_state& s) {
+    return cluster::pods_named(s, "redis-slave").empty();
+  });
+  BOOST_TEST(!c.m->model().get(object_kind::replication_controller, {"default", "redis-slave"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_stale_resource_version_is_a_conflict) {
+  cluster c(0);
+  c.create_examples("guestbook/redis-master-service.yaml");
+  auto svc = *c.m->model().get(object_kind::service, {"default", "redis-master"});
+  auto stale = svc;
+  messages::meta_of(svc).labels["tier"] = "backend";
+  auto first = c.m->command(
+      {object_kind::service, {"default", "redis-master"}, "alice", actors::update_op{svc}});
+  BOOST_REQUIRE_MESSAGE(first.ok(), first.error->message);
+  messages::meta_of(stale).labels["tier"] = "cache";
+  auto second = c.m->command(
+      {object_kind::service, {"default", "redis-master"}, "bob", actors::update_op{stale}});
+  BOOST_REQUIRE(!second.ok());
+  BOOST_TEST(static_cast<int>(second.error->code) ==
+             static_cast<int>(actors::error_code::conflict));
+  auto now = *c.m->model().get(object_kind::service, {"default", "redis-master"});
+  BOOST_TEST(messages::meta_of(now).labels.at("tier") == "backend");
+}
+
+BOOST_AUTO_TEST_CASE(quota_refuses_with_forbidden_and_appends_nothing) {
+  cluster c(0);
+  messages::namespace_object ns;
+  ns.metadata.name = "limited";
+  BOOST_REQUIRE(c.m->create(ns, "admin").ok());
+  messages::resource_quota q;
+  q.metadata.name = "compute";
+  q.metadata.namespace_ = "limited";
+  q.spec.hard["pods"] = messages::quantity::from_count(2);
+  BOOST_REQUIRE(c.m->create(q, "admin").ok());
+  // Pods that name their node skip the scheduler, so nothing else writes meanwhile.
+  auto placed = [](const std::string& name) {
+    auto p = small_pod(name, "limited");
+    p.spec.node_name = "elsewhere";
+    return p;
+  };
+  for (int i = 0; i < 2; ++i)
+    BOOST_REQUIRE(c.m->create(placed("p" + std::to_string(i)), "admin").ok());
+  uint64_t before = c.m->model().seq();
+  auto refused = c.m->create(placed("p2"), "admin");
+  BOOST_REQUIRE(!refused.ok());
+  BOOST_TEST(static_cast<int>(refused.error->code) ==
+             static_cast<int>(actors::error_code::forbidden));
+  BOOST_TEST(refused.error->message.find("exceeded quota: compute") != std::string::npos);
+  BOOST_TEST(c.m->model().seq() == before);
+  auto missing_ns = c.m->create(small_pod("x", "nope"), "admin");
+  BOOST_TEST(static_cast<int>(missing_ns.error->code) ==
+             static_cast<int>(actors::error_code::not_found));
+}
+
+BOOST_AUTO_TEST_CASE(the_seed_node_selector_example_lands_on_the_zone_test_node) {
+  cluster c(0);
+  nodeagent::fake_nodes_config plain;
+  plain.count = 2;
+  c.add_nodes(plain);
+  nodeagent::fake_nodes_config zoned;
+  zoned.count = 1;
+  zoned.first_index = 3;
+  zoned.labels = {{"zone", "test"}};
+  c.add_nodes(zoned);
+  c.create_examples("ops/redis-master-nodeselector.yaml");
+  c.wait("redis-master running",
+         [](const store::cluster_state& s) { return cluster::running(s, "redis-master") == 1; });
+  BOOST_TEST(cluster::pods_named(c.m->model().copy_state(), "redis-master").at(0).spec.node_name ==
+             "node3");
+}
+
+BOOST_AUTO_TEST_CASE(unschedulable_pods_wait_with_a_reason_until_a_node_fits) {
+  cluster c(1);
+  auto big = small_pod("big");
+  big.spec.containers[0].resources.requests["cpu"] = *messages::quantity::parse("16");
+  BOOST_REQUIRE(c.m->create(big, "admin").ok());
+  c.wait("FailedScheduling", [](const store::cluster_state& s) {
+    auto* p = s.find<pod>({"default", "big"});
+    for (const auto& cond : p->status.conditions)
+      if (cond.type == "PodScheduled" && cond.status == "False")
+        return cond.message.find("Insufficient cpu") != std::string::npos;
+    return false;
+  });
+  nodeagent::fake_nodes_config huge;
+  huge.count = 1;
+  huge.first_index = 9;
+  huge.cpu_milli = 32000;
+  c.add_nodes(huge);
+  c.wait("big scheduled on node9", [](const store::cluster_state& s) {
+    return s.find<pod>({"default", "big"})->spec.node_name == "node9";
+  });
+}
+
+BOOST_AUTO_TEST_CASE(a_dead_node_goes_not_ready_its_pods_are_evicted_and_rescheduled) {
+  master_config config;
+  config.lifecycle.grace = 600ms;
+  config.lifecycle.eviction = 600ms;
+  config.lifecycle.period = 100ms;
+  nodeagent::fake_nodes_config fake;
+  fake.heartbeat = 100ms;
+  cluster c(3, config, fake);
+  c.create_examples("guestbook/frontend-controller.yaml");
+  c.wait("3 frontends",
+         [](const store::cluster_state& s) { return cluster::running(s, "frontend") == 3; });
+  caf::anon_send(c.nodes, actors::stop_atom::value, std::string("node1"));
+  c.wait("node1 not ready", [](const store::cluster_state& s) {
+    for (const auto& cond : s.find<messages::node>({"", "node1"})->status.conditions)
+      if (cond.type == "Ready")
+        return cond.status == "Unknown";
+    return false;
+  });
+  c.wait("frontends only on node2 and node3", [](const store::cluster_state& s) {
+    auto pods = cluster::pods_named(s, "frontend");
+    if (pods.size() != 3)
+      return false;
+    for (const auto& p : pods)
+      if (p.spec.node_name == "node1" || p.status.phase != "Running")
+        return false;
+    return true;
+  });
+}
+
+BOOST_AUTO_TEST_CASE(node_ports_and_cluster_ips_are_never_handed_out_twice) {
+  cluster c(0);
+  c.create_examples("guestbook/frontend-service.yaml");
+  auto again = *c.m->model().get(object_kind::service, {"default", "frontend"});
+  auto& s = std::get<messages::service>(again);
+  s.metadata = {};
+  s.metadata.name = "frontend2";
+  s.spec.cluster_ip.clear();
+  auto r = c.m->create(again, "admin");
+  BOOST_REQUIRE(!r.ok());
+  BOOST_TEST(static_cast<int>(r.error->code) == static_cast<int>(actors::error_code::invalid));
+  BOOST_TEST(r.error->causes.at(0).to_string() ==
+             "spec.ports[0].nodePort: Invalid value: 30001: provided port is already allocated");
+  auto taken_ip =
+      std::get<messages::service>(*c.m->model().get(object_kind::service, {"default", "frontend"}))
+          .spec.cluster_ip;
+  s.spec.ports[0].node_port = 0;
+  s.spec.cluster_ip = taken_ip;
+  auto r2 = c.m->create(again, "admin");
+  BOOST_REQUIRE(!r2.ok());
+  BOOST_TEST(r2.error->causes.at(0).field == "spec.clusterIP");
+  // After a restart the allocations are rebuilt from the journal.
+  c.restart();
+  s.spec.cluster_ip.clear();
+  s.spec.ports[0].node_port = 30001;
+  BOOST_TEST(!c.m->create(again, "admin").ok());
+}
+
+BOOST_AUTO_TEST_CASE(a_restarted_master_has_the_same_read_model_object_by_object) {
+  cluster c;
+  c.create_examples("guestbook");
+  c.wait("guestbook running", [](const store::cluster_state& s) {
+    return cluster::running(s, "frontend") == 3 && cluster::running(s, "redis-slave") == 2 &&
+           cluster::running(s, "redis-master") == 1;
+  });
+  // The state the master had when it stopped, against the state a new master rebuilds.
+  c.stop_nodes();
+  c.m->stop();
+  auto before = c.m->model().copy_state();
+  c.restart();
+  auto after = c.m->model().copy_state();
+  BOOST_TEST(after.seq == before.seq);
+  BOOST_TEST(after.size() == before.size());
+  for (std::size_t k = 0; k < messages::object_kind_count; ++k) {
+    for (const auto& [key, o] : before.tables[k]) {
+      auto* found = after.find(static_cast<object_kind>(k), key);
+      BOOST_REQUIRE_MESSAGE(found, "missing after restart: " << key.namespace_ << "/" << key.name);
+      BOOST_TEST(messages::to_json(*found).dump() == messages::to_json(o).dump());
+    }
+  }
+  BOOST_TEST(c.m->restored().snapshot_seq > 0u);
+}
