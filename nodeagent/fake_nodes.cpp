@@ -1,5 +1,6 @@
 #include "nodeagent/fake_nodes.hpp"
 
+#include <cstdio>
 #include <map>
 #include <set>
 

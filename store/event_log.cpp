@@ -3,6 +3,8 @@
 #include <chrono>
 #include <filesystem>
 
+#include <stdlib.h>
+
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
@@ -61,13 +63,51 @@ event_log::event_log(std::string directory, event_log_options options)
 event_log::~event_log() {
   if (!db_)
     return;
-  // A clean close leaves nothing in the write-ahead log, so the next open does not replay it.
-  rocksdb::FlushOptions flush;
-  flush.wait = true;
-  db_->Flush(flush, handles_);
+  if (!read_only_) {
+    // A clean close leaves nothing in the write-ahead log, so the next open does not replay it.
+    rocksdb::FlushOptions flush;
+    flush.wait = true;
+    db_->Flush(flush, handles_);
+  }
   for (auto* h : handles_)
     db_->DestroyColumnFamilyHandle(h);
   db_->Close();
+  db_.reset();
+  if (!secondary_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(secondary_dir_, ec);
+  }
+}
+
+std::unique_ptr<event_log> event_log::open_reader(const std::string& directory) {
+  std::unique_ptr<event_log> log(new event_log(directory, event_log_options{}));
+  log->read_only_ = true;
+  if (!std::filesystem::exists(directory + "/CURRENT"))
+    throw store_error("no journal in " + directory);
+  char scratch[] = "/tmp/capstan-reader.XXXXXX";
+  if (!mkdtemp(scratch))
+    throw store_error("cannot create a scratch directory for reading " + directory);
+  log->secondary_dir_ = scratch;
+  rocksdb::Options db_options;
+  db_options.max_open_files = -1;  // required of secondary instances
+  rocksdb::ColumnFamilyOptions cf_options;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, cf_options},
+      {"log", cf_options},
+      {"snapshots", cf_options},
+  };
+  rocksdb::DB* db = nullptr;
+  check(rocksdb::DB::OpenAsSecondary(db_options, directory, log->secondary_dir_, families,
+                                     &log->handles_, &db),
+        "cannot read the journal in " + directory);
+  log->db_.reset(db);
+  check(db->TryCatchUpWithPrimary(), "cannot catch up with the journal in " + directory);
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}, log->handles_[log_cf]));
+  it->SeekToLast();
+  check(it->status(), "cannot read the journal in " + directory);
+  if (it->Valid())
+    log->last_seq_ = seq_from_key(it->key().data(), it->key().size());
+  return log;
 }
 
 std::unique_ptr<event_log> event_log::open(const std::string& directory,
@@ -94,8 +134,11 @@ std::unique_ptr<event_log> event_log::open(const std::string& directory,
       {"snapshots", cf_options},
   };
   rocksdb::DB* db = nullptr;
-  check(rocksdb::DB::Open(db_options, directory, families, &log->handles_, &db),
-        "cannot open the journal in " + directory);
+  auto opened = rocksdb::DB::Open(db_options, directory, families, &log->handles_, &db);
+  if (!opened.ok() && opened.ToString().find("lock") != std::string::npos)
+    throw store_error("cannot open the journal in " + directory + ": " + opened.ToString() +
+                      " (is a master running on it? stop it first, or use a read-only command)");
+  check(opened, "cannot open the journal in " + directory);
   log->db_.reset(db);
 
   std::string version;

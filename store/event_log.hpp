@@ -41,6 +41,9 @@ public:
   // Opens or creates the journal in `directory`. Throws store_error.
   static std::unique_ptr<event_log> open(const std::string& directory,
                                          event_log_options options = {});
+  // Opens an existing journal for reading only, also while a master writes it (a RocksDB
+  // secondary instance: it sees what was committed when it opened). Throws store_error.
+  static std::unique_ptr<event_log> open_reader(const std::string& directory);
   ~event_log();
   event_log(const event_log&) = delete;
   event_log& operator=(const event_log&) = delete;
@@ -83,6 +86,8 @@ private:
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default, log, snapshots
   uint64_t last_seq_ = 0;
+  bool read_only_ = false;
+  std::string secondary_dir_;  // scratch space of a reader, removed on close
 };
 
 // The 8-byte big-endian key of a sequence number, so that RocksDB iterates in log order.

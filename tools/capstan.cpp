@@ -4,12 +4,15 @@
 #include <vector>
 
 #include "tools/admin/journal_command.hpp"
+#include "tools/admin/master_command.hpp"
 
 namespace {
 
 const char* const usage = R"(capstan: an event-sourced container cluster manager
 
 Usage:
+  capstan master --data DIR [--join HOST:PORT] [--manifests PATH] [--fake-nodes N] ...
+      run the control plane (capstan master --help)
   capstan journal import|history|state|snapshot ...   offline journal tools (capstan journal help)
   capstan help
 )";
@@ -22,6 +25,8 @@ int main(int argc, char** argv) {
     std::cout << usage;
     return args.empty() ? 2 : 0;
   }
+  if (args[0] == "master")
+    return capstan::admin::run_master_command({args.begin() + 1, args.end()});
   if (args[0] == "journal")
     return capstan::admin::run_journal_command({args.begin() + 1, args.end()}, std::cout,
                                                std::cerr);

@@ -21,8 +21,9 @@ const char* const usage = R"(Usage:
       Refuses (and appends nothing) if any object is invalid or already exists.
   capstan journal history --data DIR [--kind KIND] [--name [NAMESPACE/]NAME] [--from SEQ] [--to SEQ]
       Every event, or one object's: sequence, time, who, what.
-  capstan journal state   --data DIR [--at SEQ]
+  capstan journal state   --data DIR [--at SEQ] [--kind KIND]
       The objects as they were right after SEQ (default: now), rebuilt by replay.
+  history and state only read: they work while a master runs on DIR.
   capstan journal snapshot --data DIR
       Write a snapshot of the current state so the next start replays only the tail.
 )";
@@ -183,7 +184,7 @@ int history(const flags& f, std::ostream& out, std::ostream& err) {
     ns = f.name.substr(0, slash);
     name = f.name.substr(slash + 1);
   }
-  auto log = store::event_log::open(journal_dir(f.data));
+  auto log = store::event_log::open_reader(journal_dir(f.data));
   out << std::left << std::setw(8) << "SEQ" << std::setw(26) << "TIME" << std::setw(28) << "CAUSE"
       << std::setw(24) << "EVENT"
       << "OBJECT\n";
@@ -204,18 +205,58 @@ int history(const flags& f, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
-int state(const flags& f, std::ostream& out, std::ostream&) {
-  auto log = store::event_log::open(journal_dir(f.data));
+// A short summary of what matters about an object, per kind.
+std::string detail(const any_object& o) {
+  if (auto* p = std::get_if<pod>(&o))
+    return p->status.phase + (p->spec.node_name.empty() ? "" : " on " + p->spec.node_name) +
+           (p->status.pod_ip.empty() ? "" : " " + p->status.pod_ip);
+  if (auto* rc = std::get_if<replication_controller>(&o))
+    return std::to_string(rc->status.ready_replicas) + "/" +
+           std::to_string(rc->spec.replicas.value_or(0)) + " ready";
+  if (auto* svc = std::get_if<service>(&o)) {
+    std::string ports;
+    for (const auto& p : svc->spec.ports)
+      ports += (ports.empty() ? "" : ",") + std::to_string(p.port) +
+               (p.node_port ? ":" + std::to_string(p.node_port) : "") + "/" + p.protocol;
+    return svc->spec.type + " " + svc->spec.cluster_ip + " " + ports;
+  }
+  if (auto* ep = std::get_if<endpoints>(&o)) {
+    std::string addresses;
+    for (const auto& subset : ep->subsets)
+      for (const auto& a : subset.addresses)
+        for (const auto& port : subset.ports)
+          addresses += (addresses.empty() ? "" : ",") + a.ip + ":" + std::to_string(port.port);
+    return addresses.empty() ? "<none>" : addresses;
+  }
+  if (auto* n = std::get_if<node>(&o)) {
+    std::string ready = "NotReady";
+    for (const auto& c : n->status.conditions)
+      if (c.type == "Ready" && c.status == "True")
+        ready = "Ready";
+    return ready + " " + n->spec.pod_cidr;
+  }
+  return "";
+}
+
+int state(const flags& f, std::ostream& out, std::ostream& err) {
+  std::optional<object_kind> kind;
+  if (!f.kind.empty() && !(kind = kind_from_resource(f.kind)) && !(kind = kind_from_name(f.kind))) {
+    err << "error: unknown kind \"" << f.kind << "\"\n";
+    return 2;
+  }
+  auto log = store::event_log::open_reader(journal_dir(f.data));
   store::cluster_state s = f.has_at ? store::state_at(*log, f.at) : store::restore(*log);
   out << "state at seq " << s.seq << ": " << s.size() << " objects\n";
-  out << std::left << std::setw(24) << "KIND" << std::setw(16) << "NAMESPACE" << std::setw(32)
-      << "NAME"
-      << "RESOURCE-VERSION\n";
+  out << std::left << std::setw(23) << "KIND" << std::setw(13) << "NAMESPACE" << std::setw(26)
+      << "NAME" << std::setw(9) << "VERSION"
+      << "DETAIL\n";
   for (const auto* o : s.all_objects()) {
+    if (kind && kind_of(*o) != *kind)
+      continue;
     const auto& meta = meta_of(*o);
-    out << std::setw(24) << info(kind_of(*o)).name << std::setw(16)
-        << (meta.namespace_.empty() ? "-" : meta.namespace_) << std::setw(32) << meta.name
-        << meta.resource_version << "\n";
+    out << std::setw(23) << info(kind_of(*o)).name << std::setw(13)
+        << (meta.namespace_.empty() ? "-" : meta.namespace_) << std::setw(26) << meta.name
+        << std::setw(9) << meta.resource_version << detail(*o) << "\n";
   }
   return 0;
 }

@@ -1,0 +1,134 @@
+// Tests actors/objects/object_rules.cpp: what each command on an existing object journals,
+// and what it refuses.
+#include <boost/test/unit_test.hpp>
+
+#include "actors/objects/object_rules.hpp"
+#include "messages/defaults.hpp"
+#include "tests/store/records.hpp"
+
+using namespace capstan;
+using namespace capstan::actors;
+using namespace capstan::test;
+
+namespace {
+
+template <class T>
+T stored(T object) {
+  messages::any_object o = object;
+  messages::apply_defaults(o);
+  auto& meta = messages::meta_of(o);
+  meta.resource_version = "7";
+  meta.generation = 1;
+  return std::get<T>(o);
+}
+
+messages::replication_controller an_rc() {
+  messages::replication_controller rc;
+  rc.metadata.name = "frontend";
+  rc.metadata.namespace_ = "default";
+  rc.metadata.uid = "rc-uid";
+  rc.spec.replicas = 3;
+  messages::pod_template_spec t;
+  t.metadata.labels = {{"name", "frontend"}};
+  t.spec = small_pod("x").spec;
+  rc.spec.template_ = t;
+  return stored(rc);
+}
+
+object_command on(messages::object_kind kind, decltype(object_command::op) op) {
+  return {kind, {"default", "frontend"}, "alice", std::move(op)};
+}
+
+template <class E>
+const E* event_of(const planned_change& c) {
+  auto* r = std::get_if<messages::journal_record>(&c);
+  return r ? std::get_if<E>(&r->event) : nullptr;
+}
+
+error_code code_of(const planned_change& c) {
+  return std::get<command_reply>(c).error->code;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(updates_are_named_precisely_labels_scale_or_update) {
+  auto rc = an_rc();
+  auto labels = rc;
+  labels.metadata.labels["tier"] = "web";
+  BOOST_TEST(event_of<messages::labels_changed>(
+      plan_change(rc, on(messages::object_kind::replication_controller, update_op{labels}))));
+  auto scaled = rc;
+  scaled.spec.replicas = 5;
+  auto scale_change =
+      plan_change(rc, on(messages::object_kind::replication_controller, update_op{scaled}));
+  auto* s = event_of<messages::rc_scaled>(scale_change);
+  BOOST_REQUIRE(s);
+  BOOST_TEST(s->from == 3);
+  BOOST_TEST(s->to == 5);
+  auto image = rc;
+  image.spec.template_->spec.containers[0].image = "frontend:v2";
+  auto image_change =
+      plan_change(rc, on(messages::object_kind::replication_controller, update_op{image}));
+  auto* u = event_of<messages::object_updated>(image_change);
+  BOOST_REQUIRE(u);
+  BOOST_TEST(messages::meta_of(u->object).generation == 2);  // spec changed
+  auto same = plan_change(rc, on(messages::object_kind::replication_controller, update_op{rc}));
+  BOOST_TEST(std::get<command_reply>(same).ok());  // nothing to journal
+}
+
+BOOST_AUTO_TEST_CASE(a_stale_resource_version_or_uid_is_a_conflict) {
+  auto rc = an_rc();
+  auto stale = rc;
+  stale.metadata.resource_version = "6";
+  stale.metadata.labels["x"] = "y";
+  BOOST_TEST(static_cast<int>(code_of(plan_change(
+                 rc, on(messages::object_kind::replication_controller, update_op{stale})))) ==
+             static_cast<int>(error_code::conflict));
+  BOOST_TEST(
+      static_cast<int>(code_of(plan_change(rc, on(messages::object_kind::replication_controller,
+                                                  delete_op{"", "other-uid", ""})))) ==
+      static_cast<int>(error_code::conflict));
+}
+
+BOOST_AUTO_TEST_CASE(scale_preconditions_follow_kubectl) {
+  auto rc = an_rc();
+  auto wrong =
+      plan_change(rc, on(messages::object_kind::replication_controller, scale_op{5, 2, ""}));
+  BOOST_TEST(std::get<command_reply>(wrong).error->message.find(
+                 "Expected replicas to be 2, was 3") != std::string::npos);
+  BOOST_TEST(event_of<messages::rc_scaled>(
+      plan_change(rc, on(messages::object_kind::replication_controller, scale_op{5, 3, "7"}))));
+  BOOST_TEST(
+      static_cast<int>(code_of(plan_change(rc, on(messages::object_kind::replication_controller,
+                                                  scale_op{-1, std::nullopt, ""})))) ==
+      static_cast<int>(error_code::invalid));
+}
+
+BOOST_AUTO_TEST_CASE(pods_bind_once_and_keep_their_spec) {
+  auto p = stored(small_pod("frontend"));
+  BOOST_TEST(
+      event_of<messages::pod_bound>(plan_change(p, on(messages::object_kind::pod, bind_op{"n1"}))));
+  auto bound = p;
+  bound.spec.node_name = "n1";
+  BOOST_TEST(static_cast<int>(
+                 code_of(plan_change(bound, on(messages::object_kind::pod, bind_op{"n2"})))) ==
+             static_cast<int>(error_code::conflict));
+  auto changed = p;
+  changed.spec.restart_policy = "Never";
+  auto r = plan_change(p, on(messages::object_kind::pod, update_op{changed}));
+  BOOST_TEST(static_cast<int>(code_of(r)) == static_cast<int>(error_code::invalid));
+  auto new_image = p;
+  new_image.spec.containers[0].image = "frontend:v2";
+  BOOST_TEST(event_of<messages::object_updated>(
+      plan_change(p, on(messages::object_kind::pod, update_op{new_image}))));
+}
+
+BOOST_AUTO_TEST_CASE(status_changes_journal_only_differences) {
+  auto p = stored(small_pod("frontend"));
+  auto running = p;
+  running.status.phase = "Running";
+  BOOST_TEST(event_of<messages::pod_status_changed>(
+      plan_change(p, on(messages::object_kind::pod, status_op{running}))));
+  BOOST_TEST(
+      std::get<command_reply>(plan_change(p, on(messages::object_kind::pod, status_op{p}))).ok());
+}

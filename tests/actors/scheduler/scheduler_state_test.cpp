@@ -1,0 +1,115 @@
+// Tests actors/scheduler/scheduler_state.cpp and plugins.cpp: filters, scores, sampling, and
+// the view kept from committed records.
+#include <boost/test/unit_test.hpp>
+
+#include "actors/scheduler/scheduler_state.hpp"
+#include "tests/store/records.hpp"
+
+using namespace capstan;
+using namespace capstan::actors;
+using namespace capstan::test;
+
+namespace {
+
+void add_node(scheduler_state& s, const std::string& name, int64_t cpu_milli = 4000,
+              messages::string_map labels = {}, bool ready = true) {
+  auto n = small_node(name);
+  n.status.capacity["cpu"] = messages::quantity::from_milli(cpu_milli);
+  n.status.allocatable = n.status.capacity;
+  for (const auto& [k, v] : labels)
+    n.metadata.labels[k] = v;
+  n.status.conditions.push_back({"Ready", ready ? "True" : "False", {}, {}, "", ""});
+  s.observe(created(n));
+}
+
+pod_request wants(int64_t cpu_milli, messages::string_map selector = {}, std::string spread = "") {
+  pod_request r;
+  r.cpu_milli = cpu_milli;
+  r.node_selector = std::move(selector);
+  r.spread_key = std::move(spread);
+  return r;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(filters_exclude_not_ready_full_mismatched_and_port_conflicting_nodes) {
+  scheduler_state s;
+  add_node(s, "down", 4000, {}, false);
+  add_node(s, "small", 500);
+  add_node(s, "other-zone", 4000, {{"zone", "prod"}});
+  BOOST_TEST(!s.place(wants(1000, {{"zone", "test"}})).node);
+  add_node(s, "test-zone", 4000, {{"zone", "test"}});
+  auto p = s.place(wants(1000, {{"zone", "test"}}));
+  BOOST_REQUIRE(p.node);
+  BOOST_TEST(*p.node == "test-zone");
+  // Host ports: a second pod wanting 80/TCP cannot share the node.
+  scheduler_state ports;
+  add_node(ports, "only");
+  pod_request web = wants(100);
+  web.host_ports.insert({80, "TCP"});
+  ports.pods["default/a"] = {web, "", false};
+  ports.assume("default/a", "only");
+  auto second = ports.place(web);
+  BOOST_TEST(!second.node);
+  BOOST_TEST(second.reason.find("didn't have free ports") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(unschedulable_reasons_are_counted_like_kube_scheduler) {
+  scheduler_state s;
+  add_node(s, "a", 500);
+  add_node(s, "b", 500);
+  add_node(s, "c", 4000, {}, false);
+  auto p = s.place(wants(1000));
+  BOOST_TEST(!p.node);
+  BOOST_TEST(p.reason == "0/3 nodes are available: 2 Insufficient cpu, 1 node(s) were not ready.");
+}
+
+BOOST_AUTO_TEST_CASE(replicas_spread_and_load_balances) {
+  scheduler_state s;
+  for (const char* n : {"n1", "n2", "n3"})
+    add_node(s, n);
+  std::map<std::string, int> per_node;
+  for (int i = 0; i < 6; ++i) {
+    std::string id = "default/web-" + std::to_string(i);
+    s.pods[id] = {wants(100, {}, "rc-uid"), "", false};
+    auto p = s.place(s.pods[id].request);
+    BOOST_REQUIRE(p.node);
+    s.assume(id, *p.node);
+    per_node[*p.node]++;
+  }
+  for (const auto& [node, count] : per_node)
+    BOOST_TEST(count == 2);
+}
+
+BOOST_AUTO_TEST_CASE(a_large_cluster_is_sampled_not_scanned) {
+  scheduler_state s;
+  for (int i = 0; i < 5000; ++i)
+    add_node(s, "node" + std::to_string(i));
+  s.next_start = 0;
+  BOOST_REQUIRE(s.place(wants(100)).node);
+  // 5% of 5,000 feasible nodes: the sample stops after 250.
+  BOOST_TEST(s.next_start == 250u);
+  BOOST_REQUIRE(s.place(wants(100)).node);
+  BOOST_TEST(s.next_start == 500u);  // the next pod looks at the next nodes
+}
+
+BOOST_AUTO_TEST_CASE(the_view_follows_binds_deletes_and_node_changes) {
+  scheduler_state s;
+  add_node(s, "n1", 1000);
+  auto p = small_pod("a");
+  p.spec.containers[0].resources.requests["cpu"] = messages::quantity::from_milli(800);
+  s.observe(created(p));
+  BOOST_TEST(s.queue.size() == 1u);
+  s.observe(record_for(p, messages::pod_bound{"n1"}));
+  BOOST_TEST(s.nodes[0].cpu_requested == 800);
+  auto q = small_pod("b");
+  q.spec.containers[0].resources.requests["cpu"] = messages::quantity::from_milli(800);
+  s.observe(created(q));
+  BOOST_TEST(!s.place(scheduler_state::request_of(q)).node);
+  s.unschedulable["default/b"] = "full";
+  s.queue.clear();
+  s.observe(record_for(p, messages::object_deleted{}));
+  BOOST_TEST(s.nodes[0].cpu_requested == 0);
+  BOOST_TEST(s.queue.size() == 1u);  // b is retried: resources were freed
+  BOOST_TEST(s.place(scheduler_state::request_of(q)).node.has_value());
+}

@@ -1,0 +1,218 @@
+#include "tools/admin/master_command.hpp"
+
+#include <signal.h>
+
+#include <cstdio>
+#include <iostream>
+#include <optional>
+
+#include <caf/io/all.hpp>
+
+#include "actors/allocators/range_allocator.hpp"
+#include "actors/master/master.hpp"
+#include "messages/manifest.hpp"
+#include "nodeagent/fake_nodes.hpp"
+
+namespace capstan::admin {
+
+namespace {
+
+const char* const usage = R"(Usage: capstan master --data DIR [flags]
+  --data DIR                      where the journal lives (created if missing)
+  --join HOST:PORT                where node agents connect (default 127.0.0.1:6444)
+  --manifests PATH                create the objects of these manifests at start if missing
+  --fake-nodes N                  run N simulated nodes in this process (a fake runtime)
+  --service-cluster-ip-range CIDR ClusterIPs (default 10.254.0.0/16)
+  --cluster-cidr CIDR             pod networks, a /24 per node (default 10.1.0.0/16)
+  --node-monitor-grace-period D   silence before a node is NotReady (default 40s)
+  --pod-eviction-timeout D        NotReady time before its pods are evicted (default 5m)
+  --snapshot-every N              records between background snapshots (default 100000)
+Durations: 500ms, 40s, 5m, 1h.
+)";
+
+std::optional<std::chrono::milliseconds> parse_duration(const std::string& text) {
+  std::size_t pos = 0;
+  long long n = 0;
+  try {
+    n = std::stoll(text, &pos);
+  } catch (...) {
+    return std::nullopt;
+  }
+  std::string unit = text.substr(pos);
+  if (n < 0)
+    return std::nullopt;
+  if (unit == "ms")
+    return std::chrono::milliseconds(n);
+  if (unit == "s")
+    return std::chrono::milliseconds(n * 1000);
+  if (unit == "m")
+    return std::chrono::milliseconds(n * 60000);
+  if (unit == "h")
+    return std::chrono::milliseconds(n * 3600000);
+  return std::nullopt;
+}
+
+struct master_flags {
+  actors::master_config config;
+  std::string join_host = "127.0.0.1";
+  uint16_t join_port = 6444;
+  std::vector<std::string> manifests;
+  int fake_nodes = 0;
+};
+
+std::optional<master_flags> parse(const std::vector<std::string>& args) {
+  master_flags f;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (i + 1 >= args.size()) {
+      std::cerr << "error: " << a << " needs a value\n";
+      return std::nullopt;
+    }
+    const std::string& v = args[++i];
+    auto duration = [&](std::chrono::milliseconds& out) {
+      auto d = parse_duration(v);
+      if (!d)
+        std::cerr << "error: " << a << ": \"" << v << "\" is not a duration such as 40s or 5m\n";
+      else
+        out = *d;
+      return d.has_value();
+    };
+    if (a == "--data") {
+      f.config.data_dir = v;
+    } else if (a == "--join") {
+      auto colon = v.rfind(':');
+      int port = colon == std::string::npos ? -1 : std::atoi(v.c_str() + colon + 1);
+      if (port <= 0 || port > 65535) {
+        std::cerr << "error: --join needs HOST:PORT, not \"" << v << "\"\n";
+        return std::nullopt;
+      }
+      f.join_host = v.substr(0, colon);
+      f.join_port = static_cast<uint16_t>(port);
+    } else if (a == "--manifests") {
+      f.manifests.push_back(v);
+    } else if (a == "--fake-nodes") {
+      f.fake_nodes = std::atoi(v.c_str());
+    } else if (a == "--service-cluster-ip-range") {
+      f.config.allocators.service_cidr = v;
+    } else if (a == "--cluster-cidr") {
+      f.config.allocators.cluster_cidr = v;
+    } else if (a == "--node-monitor-grace-period") {
+      if (!duration(f.config.lifecycle.grace))
+        return std::nullopt;
+    } else if (a == "--pod-eviction-timeout") {
+      if (!duration(f.config.lifecycle.eviction))
+        return std::nullopt;
+    } else if (a == "--snapshot-every") {
+      f.config.snapshot_every = std::strtoull(v.c_str(), nullptr, 10);
+    } else {
+      std::cerr << "error: unknown flag " << a << "\n";
+      return std::nullopt;
+    }
+  }
+  if (f.config.data_dir.empty()) {
+    std::cerr << "error: --data DIR is required\n";
+    return std::nullopt;
+  }
+  for (const auto* cidr : {&f.config.allocators.service_cidr, &f.config.allocators.cluster_cidr}) {
+    auto parsed = actors::ipv4_cidr::parse(*cidr);
+    if (!parsed || parsed->prefix > 24) {
+      std::cerr << "error: \"" << *cidr << "\" is not an IPv4 CIDR of /24 or larger\n";
+      return std::nullopt;
+    }
+  }
+  return f;
+}
+
+}  // namespace
+
+int run_master_command(const std::vector<std::string>& args) {
+  if (!args.empty() && (args[0] == "--help" || args[0] == "help")) {
+    std::cout << usage;
+    return 0;
+  }
+  auto flags = parse(args);
+  if (!flags) {
+    std::cerr << usage;
+    return 2;
+  }
+  // Signals are taken by sigwait on this thread; every thread started later inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  caf::actor_system_config cfg;
+  cfg.load<caf::io::middleman>();
+  caf::actor_system system{cfg};
+  int exit_code = 0;
+  {
+    std::unique_ptr<actors::master> master;
+    try {
+      master = std::make_unique<actors::master>(system, flags->config);
+    } catch (const std::exception& e) {
+      std::cerr << "capstan master: " << e.what() << "\n";
+      return 1;
+    }
+    const auto& restored = master->restored();
+    std::printf(
+        "capstan master: journal %s/journal at seq %llu (snapshot at %llu + %llu records replayed "
+        "in %.3f s)\n",
+        flags->config.data_dir.c_str(), static_cast<unsigned long long>(master->model().seq()),
+        static_cast<unsigned long long>(restored.snapshot_seq),
+        static_cast<unsigned long long>(restored.replayed_records), restored.seconds);
+    auto published = system.middleman().publish(master->lifecycle(), flags->join_port,
+                                                flags->join_host.c_str(), true);
+    if (!published) {
+      std::cerr << "capstan master: cannot listen for nodes on " << flags->join_host << ":"
+                << flags->join_port << ": " << system.render(published.error()) << "\n";
+      master->stop();
+      return 1;
+    }
+    std::printf("capstan master: node agents join at %s:%u\n", flags->join_host.c_str(),
+                *published);
+    caf::actor fake;
+    if (flags->fake_nodes > 0) {
+      nodeagent::fake_nodes_config c;
+      c.count = flags->fake_nodes;
+      fake = nodeagent::spawn_fake_nodes(
+          system, master->model(),
+          {master->registry(actors::object_kind::node), master->registry(actors::object_kind::pod),
+           master->lifecycle()},
+          c);
+      master->subscribe(fake);
+      std::printf("capstan master: %d simulated nodes (fake runtime)\n", flags->fake_nodes);
+    }
+    for (const auto& path : flags->manifests) {
+      auto set = messages::load_manifests(path);
+      for (const auto& p : set.problems)
+        std::fprintf(stderr, "capstan master: %s\n", p.to_string().c_str());
+      for (const auto& o : set.objects) {
+        const auto& meta = messages::meta_of(o.object);
+        if (master->model().get(messages::kind_of(o.object), {meta.namespace_, meta.name}))
+          continue;
+        auto reply = master->create(o.object, "system:manifests");
+        std::printf("capstan master: %s %s/%s: %s\n",
+                    std::string(messages::info(messages::kind_of(o.object)).singular).c_str(),
+                    meta.namespace_.c_str(), meta.name.c_str(),
+                    reply.ok() ? "created" : reply.error->message.c_str());
+      }
+    }
+    std::printf("capstan master: ready\n");
+    std::fflush(stdout);
+
+    int received = 0;
+    sigwait(&signals, &received);
+    std::printf("capstan master: %s: shutting down\n", received == SIGTERM ? "SIGTERM" : "SIGINT");
+    std::fflush(stdout);
+    if (fake)
+      caf::anon_send_exit(fake, caf::exit_reason::user_shutdown);
+    system.middleman().unpublish(master->lifecycle(), flags->join_port);
+    master->stop();
+    std::printf("capstan master: journal closed at seq %llu, snapshot written\n",
+                static_cast<unsigned long long>(master->model().seq()));
+  }
+  return exit_code;
+}
+
+}  // namespace capstan::admin
