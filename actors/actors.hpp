@@ -27,10 +27,12 @@ using resync_atom = caf::atom_constant<caf::atom("resync")>;
 using allocate_atom = caf::atom_constant<caf::atom("allocate")>;
 using release_atom = caf::atom_constant<caf::atom("release")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
+using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 
 // ---- messages ------------------------------------------------------------------------------
 // journal:      (append_atom, std::vector<journal_record>) -> store::append_result
-//               committed records reach subscribers as (committed_atom, committed_batch)
+//               (subscribe_atom, uint64_t from, caf::actor): records from `from` on, first
+//               those in the log, then live, reach the actor as (committed_atom, committed_batch)
 // registries:   create_command -> command_reply; object_command -> command_reply
 // object actor: object_command -> command_reply (one actor per object, commands in order)
 // allocator:    (allocate_atom, object_key, service) -> service_allocation

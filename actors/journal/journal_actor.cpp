@@ -1,5 +1,6 @@
 #include "actors/journal/journal_actor.hpp"
 
+#include <map>
 #include <unordered_map>
 
 namespace capstan::actors {
@@ -10,12 +11,21 @@ struct journal_state {
   store::journal_writer* writer = nullptr;
   uint64_t next_id = 1;
   std::unordered_map<uint64_t, caf::response_promise> pending;
+  std::map<caf::actor_addr, uint64_t> subscriptions;  // subscriber -> writer subscription
   static inline const char* name = "journal";
 };
 
 caf::behavior journal_actor(caf::stateful_actor<journal_state>* self,
                             store::journal_writer* writer) {
   self->state.writer = writer;
+  // A subscriber that is gone no longer receives anything.
+  self->set_down_handler([=](const caf::down_msg& down) {
+    auto it = self->state.subscriptions.find(down.source);
+    if (it != self->state.subscriptions.end()) {
+      self->state.writer->unsubscribe(it->second);
+      self->state.subscriptions.erase(it);
+    }
+  });
   // On shutdown, whoever still waits for an answer hears that none is coming.
   self->set_exit_handler([=](const caf::exit_msg& msg) {
     for (auto& [id, rp] : self->state.pending)
@@ -36,6 +46,17 @@ caf::behavior journal_actor(caf::stateful_actor<journal_state>* self,
           caf::anon_send(me, appended_atom::value, id, r);
         });
         return rp;
+      },
+      // Catch-up then live delivery from any sequence number (what watches are built on).
+      [=](subscribe_atom, uint64_t from, caf::actor subscriber) {
+        auto id = self->state.writer->subscribe(
+            from, [subscriber](const std::vector<messages::journal_record>& records) {
+              caf::anon_send(
+                  subscriber, committed_atom::value,
+                  std::make_shared<const std::vector<messages::journal_record>>(records));
+            });
+        self->state.subscriptions[subscriber.address()] = id;
+        self->monitor(subscriber);
       },
       // Internal: a submitted append completed.
       [=](appended_atom, uint64_t id, store::append_result& result) {

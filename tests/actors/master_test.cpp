@@ -264,3 +264,26 @@ BOOST_AUTO_TEST_CASE(a_restarted_master_has_the_same_read_model_object_by_object
   }
   BOOST_TEST(c.m->restored().snapshot_seq > 0u);
 }
+
+BOOST_AUTO_TEST_CASE(the_journal_actor_replays_history_then_follows_live) {
+  cluster c(0);
+  c.create_examples("guestbook/redis-master-service.yaml");
+  const uint64_t existing = c.m->model().seq();
+  caf::scoped_actor self{*c.system};
+  self->send(c.m->journal(), actors::subscribe_atom::value, uint64_t{1}, caf::actor{self});
+  std::vector<uint64_t> seen;
+  auto collect = [&] {
+    self->receive([&](actors::committed_atom, const actors::committed_batch& batch) {
+      for (const auto& r : *batch)
+        seen.push_back(r.seq);
+    });
+  };
+  while (seen.size() < existing)
+    collect();
+  c.create_examples("guestbook/redis-slave-service.yaml");
+  while (seen.size() < existing + 1)
+    collect();
+  BOOST_REQUIRE(seen.size() == existing + 1);
+  for (std::size_t i = 0; i < seen.size(); ++i)
+    BOOST_TEST(seen[i] == i + 1);
+}

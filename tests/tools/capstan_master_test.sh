@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Tests tools/admin/master_command.cpp as an operator runs it: the master starts on a data
+# directory, runs the guestbook on simulated nodes, stops on SIGTERM with exit 0 and a
+# snapshot, and a restart resumes from the snapshot. Waits are for lines and states, with
+# deadlines. Usage: capstan_master_test.sh CAPSTAN SOURCE_DIR
+set -u
+capstan=$1
+src=$2
+work=$(mktemp -d)
+pid=
+cleanup() {
+  [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+failures=0
+passes=0
+check() {  # check DESCRIPTION CONDITION...
+  local what=$1
+  shift
+  if "$@"; then passes=$((passes + 1)); else echo "FAIL: $what"; failures=$((failures + 1)); fi
+}
+# wait_for DESCRIPTION SECONDS COMMAND...: polls COMMAND until it succeeds or time runs out.
+wait_for() {
+  local what=$1 deadline=$((SECONDS + $2))
+  shift 2
+  until "$@"; do
+    if [ $SECONDS -ge $deadline ]; then echo "timed out waiting for $what"; return 1; fi
+    sleep 0.1
+  done
+}
+port=$((20000 + RANDOM % 20000))
+start_master() {
+  "$capstan" master --data "$work/data" --join "127.0.0.1:$port" --fake-nodes 3 \
+    --manifests "$src/examples/guestbook" >"$work/master.log" 2>&1 &
+  pid=$!
+}
+running_pods() { "$capstan" journal state --data "$work/data" --kind pod 2>/dev/null | grep -c ' Running on '; }
+
+start_master
+check "master says ready" wait_for "ready" 30 grep -q "capstan master: ready" "$work/master.log"
+check "master listens for nodes" grep -q "node agents join at 127.0.0.1:$port" "$work/master.log"
+check "six guestbook pods run" wait_for "6 running pods" 30 test "$(running_pods)" -eq 6
+"$capstan" journal state --data "$work/data" --kind svc >"$work/svc"
+check "frontend has NodePort 30001" grep -qE 'frontend +[0-9]+ +NodePort 10\.254\.[0-9.]+ 80:30001/TCP' "$work/svc"
+"$capstan" journal history --data "$work/data" --kind rc >"$work/rc"
+check "RCs were created by the manifests loader" test "$(grep -c 'system:manifests  *RcCreated' "$work/rc")" -eq 3
+
+# A second master on the same data directory is refused, loudly.
+"$capstan" master --data "$work/data" --join "127.0.0.1:$((port + 1))" >"$work/second.log" 2>&1
+check "a second master on the same data exits 1" test $? -eq 1
+check "a second master says why" grep -q "is a master running on it" "$work/second.log"
+
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+pid=
+check "SIGTERM exits 0 (got $rc)" test $rc -eq 0
+check "shutdown writes a snapshot" grep -q "journal closed at seq [0-9]*, snapshot written" "$work/master.log"
+closed=$(sed -n 's/.*journal closed at seq \([0-9]*\).*/\1/p' "$work/master.log")
+
+start_master
+check "restarted master is ready" wait_for "ready" 30 grep -q "capstan master: ready" "$work/master.log"
+check "restart resumes from the snapshot" grep -q "at seq $closed (snapshot at $closed + 0 records" "$work/master.log"
+check "the manifests are not created twice" test "$(grep -c ': created' "$work/master.log")" -eq 0
+kill -INT "$pid"
+wait "$pid"
+check "SIGINT exits 0" test $? -eq 0
+pid=
+
+"$capstan" master --data "$work/data2" --join "not-a-port" >/dev/null 2>&1
+check "a bad --join is a usage error" test $? -eq 2
+
+echo "$passes passed, $failures failed"
+test $failures -eq 0
