@@ -5,7 +5,6 @@
 //   replay from genesis (events/s); snapshot + tail restore of 150,000 pods and 5,000 nodes.
 // Usage: journal_bench [--quick] [--dir DIR] [--only fsync|appends|replay|restore]
 #include <fcntl.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,6 +20,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "bench/process_stats.hpp"
 
 #include "store/journal_writer.hpp"
 #include "store/restore.hpp"
@@ -296,12 +297,6 @@ restore_figures measure_restore(const fs::path& dir, int pods, int nodes, int ta
   return f;
 }
 
-long peak_rss_mib() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss / 1024;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -388,8 +383,8 @@ int main(int argc, char** argv) {
                            {"snapshot_write_s", restore.snapshot_write_s},
                            {"bytes_on_disk", restore.bytes_on_disk}};
     }
-    result["peak_rss_mib"] = peak_rss_mib();
-    std::printf("peak RSS %ld MiB\n\n", peak_rss_mib());
+    result["peak_rss_mib"] = bench::peak_rss_mib();
+    std::printf("peak RSS %ld MiB\n\n", bench::peak_rss_mib());
     std::cout << result.dump() << std::endl;
   } catch (const std::exception& e) {
     std::cerr << "journal_bench: " << e.what() << "\n";

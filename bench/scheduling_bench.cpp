@@ -2,7 +2,6 @@
 // nodes (the fake runtime reports each bound pod Running at once). Prints a progress line
 // each second, a table, and one JSON line.
 // Usage: scheduling_bench [--nodes N] [--pods M] [--rc-size K] [--quick]
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -12,6 +11,8 @@
 #include <thread>
 
 #include <nlohmann/json.hpp>
+
+#include "bench/process_stats.hpp"
 
 #include "actors/master/master.hpp"
 #include "nodeagent/fake_nodes.hpp"
@@ -38,12 +39,6 @@ messages::replication_controller bench_rc(int index, int replicas) {
   t.spec.containers.push_back(c);
   rc.spec.template_ = t;
   return rc;
-}
-
-long peak_rss_mib() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss / 1024;
 }
 
 }  // namespace
@@ -157,7 +152,7 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(events),
                 double(journal.records - journal_before.records) /
                     std::max<uint64_t>(1, journal.batches - journal_before.batches));
-    std::printf("  %-34s %10ld MiB\n", "peak RSS", peak_rss_mib());
+    std::printf("  %-34s %10ld MiB\n", "peak RSS", bench::peak_rss_mib());
     result = {
         {"bench", "scheduling"},
         {"nodes", nodes},
@@ -169,7 +164,7 @@ int main(int argc, char** argv) {
         {"journal_bytes", journal.bytes - journal_before.bytes},
         {"records_per_batch", double(journal.records - journal_before.records) /
                                   std::max<uint64_t>(1, journal.batches - journal_before.batches)},
-        {"peak_rss_mib", peak_rss_mib()}};
+        {"peak_rss_mib", bench::peak_rss_mib()}};
     caf::anon_send_exit(runtime, caf::exit_reason::user_shutdown);
     master.stop();
   }

@@ -35,6 +35,12 @@ std::string snapshot_chunk_key(uint64_t seq, uint32_t chunk) {
     key.push_back(static_cast<char>((chunk >> shift) & 0xff));
   return key;
 }
+// The column families in handle order: default (meta), log, snapshots.
+std::vector<rocksdb::ColumnFamilyDescriptor> column_families() {
+  rocksdb::ColumnFamilyOptions options;
+  return {{rocksdb::kDefaultColumnFamilyName, options}, {"log", options}, {"snapshots", options}};
+}
+
 std::string snapshot_manifest_key(uint64_t seq) {
   return seq_key(seq) + "M";
 }
@@ -90,12 +96,7 @@ std::unique_ptr<event_log> event_log::open_reader(const std::string& directory) 
   log->secondary_dir_ = scratch;
   rocksdb::Options db_options;
   db_options.max_open_files = -1;  // required of secondary instances
-  rocksdb::ColumnFamilyOptions cf_options;
-  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-      {rocksdb::kDefaultColumnFamilyName, cf_options},
-      {"log", cf_options},
-      {"snapshots", cf_options},
-  };
+  auto families = column_families();
   rocksdb::DB* db = nullptr;
   check(rocksdb::DB::OpenAsSecondary(db_options, directory, log->secondary_dir_, families,
                                      &log->handles_, &db),
@@ -127,12 +128,7 @@ std::unique_ptr<event_log> event_log::open(const std::string& directory,
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
   db_options.paranoid_checks = true;
 
-  rocksdb::ColumnFamilyOptions cf_options;
-  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-      {rocksdb::kDefaultColumnFamilyName, cf_options},
-      {"log", cf_options},
-      {"snapshots", cf_options},
-  };
+  auto families = column_families();
   rocksdb::DB* db = nullptr;
   auto opened = rocksdb::DB::Open(db_options, directory, families, &log->handles_, &db);
   if (!opened.ok() && opened.ToString().find("lock") != std::string::npos)

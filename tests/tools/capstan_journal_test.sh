@@ -8,13 +8,7 @@ src=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 data=$work/data
-failures=0
-passes=0
-check() {  # check DESCRIPTION CONDITION...
-  local what=$1
-  shift
-  if "$@"; then passes=$((passes + 1)); else echo "FAIL: $what"; failures=$((failures + 1)); fi
-}
+source "$(dirname "$0")/check_helpers.sh"
 last_seq() { "$capstan" journal state --data "$data" | head -1 | awk '{print $4}' | tr -d :; }
 
 "$capstan" journal import --data "$data" --user alice -f "$src/examples/guestbook" >"$work/out" 2>&1
@@ -57,5 +51,4 @@ check "a bad sequence number is a usage error" test $? -eq 2
 "$capstan" journal state >/dev/null 2>&1
 check "state without --data is a usage error" test $? -eq 2
 
-echo "$passes passed, $failures failed"
-test $failures -eq 0
+finish

@@ -13,13 +13,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-failures=0
-passes=0
-check() {  # check DESCRIPTION CONDITION...
-  local what=$1
-  shift
-  if "$@"; then passes=$((passes + 1)); else echo "FAIL: $what"; failures=$((failures + 1)); fi
-}
+source "$(dirname "$0")/check_helpers.sh"
 # wait_for DESCRIPTION SECONDS COMMAND...: polls COMMAND until it succeeds or time runs out.
 wait_for() {
   local what=$1 deadline=$((SECONDS + $2))
@@ -71,5 +65,4 @@ pid=
 "$capstan" master --data "$work/data2" --join "not-a-port" >/dev/null 2>&1
 check "a bad --join is a usage error" test $? -eq 2
 
-echo "$passes passed, $failures failed"
-test $failures -eq 0
+finish

@@ -7,18 +7,7 @@ ctl=$1
 src=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failures=0
-passes=0
-check() {  # check DESCRIPTION CONDITION...
-  local what=$1
-  shift
-  if "$@"; then
-    passes=$((passes + 1))
-  else
-    echo "FAIL: $what"
-    failures=$((failures + 1))
-  fi
-}
+source "$(dirname "$0")/check_helpers.sh"
 
 out=$("$ctl" validate -f "$src/examples/guestbook" 2>"$work/err")
 rc=$?
@@ -70,5 +59,4 @@ check "validate without -f is a usage error" test $? -eq 2
 "$ctl" frobnicate >/dev/null 2>&1
 check "an unknown command is a usage error" test $? -eq 2
 
-echo "$passes passed, $failures failed"
-test $failures -eq 0
+finish
