@@ -100,6 +100,15 @@ void master::subscribe(caf::actor subscriber) {
   fanout_->add(std::move(subscriber));
 }
 
+uint64_t master::watch(uint64_t from, store::journal_writer::subscriber sink) {
+  return writer_->subscribe(from, std::move(sink));
+}
+
+void master::unwatch(uint64_t id) {
+  if (writer_)
+    writer_->unsubscribe(id);
+}
+
 command_reply master::create(any_object object, const std::string& cause) {
   caf::scoped_actor self{system_};
   command_reply out = command_reply::failure(error_code::internal, "no reply");

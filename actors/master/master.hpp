@@ -45,6 +45,10 @@ public:
 
   // Sends every committed batch to `subscriber` as (committed_atom, committed_batch).
   void subscribe(caf::actor subscriber);
+  // Calls `sink` (on the commit thread; it must not block) with every committed record from
+  // `from` on: first those in the journal, then live. For watch streams on non-actor threads.
+  uint64_t watch(uint64_t from, store::journal_writer::subscriber sink);
+  void unwatch(uint64_t id);
 
   // Blocking forms for tools and tests (never from inside an actor).
   command_reply create(any_object object, const std::string& cause);

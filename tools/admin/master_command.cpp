@@ -10,6 +10,7 @@
 
 #include "actors/allocators/range_allocator.hpp"
 #include "actors/master/master.hpp"
+#include "api/api_server.hpp"
 #include "messages/manifest.hpp"
 #include "nodeagent/fake_nodes.hpp"
 
@@ -19,6 +20,7 @@ namespace {
 
 const char* const usage = R"(Usage: capstan master --data DIR [flags]
   --data DIR                      where the journal lives (created if missing)
+  --api HOST:PORT                 the HTTPS API for kubectl (default 127.0.0.1:6443)
   --join HOST:PORT                where node agents connect (default 127.0.0.1:6444)
   --manifests PATH                create the objects of these manifests at start if missing
   --fake-nodes N                  run N simulated nodes in this process (a fake runtime)
@@ -56,6 +58,8 @@ struct master_flags {
   actors::master_config config;
   std::string join_host = "127.0.0.1";
   uint16_t join_port = 6444;
+  std::string api_host = "127.0.0.1";
+  uint16_t api_port = 6443;
   std::vector<std::string> manifests;
   int fake_nodes = 0;
 };
@@ -79,15 +83,15 @@ std::optional<master_flags> parse(const std::vector<std::string>& args) {
     };
     if (a == "--data") {
       f.config.data_dir = v;
-    } else if (a == "--join") {
+    } else if (a == "--join" || a == "--api") {
       auto colon = v.rfind(':');
       int port = colon == std::string::npos ? -1 : std::atoi(v.c_str() + colon + 1);
       if (port <= 0 || port > 65535) {
-        std::cerr << "error: --join needs HOST:PORT, not \"" << v << "\"\n";
+        std::cerr << "error: " << a << " needs HOST:PORT, not \"" << v << "\"\n";
         return std::nullopt;
       }
-      f.join_host = v.substr(0, colon);
-      f.join_port = static_cast<uint16_t>(port);
+      (a == "--join" ? f.join_host : f.api_host) = v.substr(0, colon);
+      (a == "--join" ? f.join_port : f.api_port) = static_cast<uint16_t>(port);
     } else if (a == "--manifests") {
       f.manifests.push_back(v);
     } else if (a == "--fake-nodes") {
@@ -171,6 +175,26 @@ int run_master_command(const std::vector<std::string>& args) {
     }
     std::printf("capstan master: node agents join at %s:%u\n", flags->join_host.c_str(),
                 *published);
+    std::unique_ptr<api::api_server> api_server;
+    try {
+      auto tls =
+          api::ensure_tls(flags->config.data_dir, {flags->api_host, "127.0.0.1", "localhost"});
+      auto tokens = api::token_table::load_or_create(flags->config.data_dir);
+      std::string admin_token = tokens.admin_token();
+      api_server = std::make_unique<api::api_server>(system, *master, tls, std::move(tokens),
+                                                     flags->api_host, flags->api_port);
+      std::string server = "https://" + flags->api_host + ":" + std::to_string(api_server->port());
+      std::string kubeconfig = flags->config.data_dir + "/admin.kubeconfig";
+      if (!admin_token.empty())
+        api::write_kubeconfig(kubeconfig, server, tls.ca_cert_pem, "admin", admin_token);
+      std::printf("capstan master: API at %s (kubectl --kubeconfig %s)\n", server.c_str(),
+                  kubeconfig.c_str());
+    } catch (const std::exception& e) {
+      std::cerr << "capstan master: cannot serve the API: " << e.what() << "\n";
+      system.middleman().unpublish(master->lifecycle(), flags->join_port);
+      master->stop();
+      return 1;
+    }
     caf::actor fake;
     if (flags->fake_nodes > 0) {
       nodeagent::fake_nodes_config c;
@@ -207,6 +231,7 @@ int run_master_command(const std::vector<std::string>& args) {
     std::fflush(stdout);
     if (fake)
       caf::anon_send_exit(fake, caf::exit_reason::user_shutdown);
+    api_server.reset();
     system.middleman().unpublish(master->lifecycle(), flags->join_port);
     master->stop();
     std::printf("capstan master: journal closed at seq %llu, snapshot written\n",

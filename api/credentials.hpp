@@ -1,0 +1,48 @@
+// The API server's credentials, created on the master's first start (as k3s does): a CA and a
+// serving certificate in DATA/tls/, a static token file DATA/tokens.csv ("token,user,uid"
+// lines, Kubernetes' format), and DATA/admin.kubeconfig for kubectl.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace capstan::api {
+
+struct tls_material {
+  std::string ca_cert_pem;
+  std::string cert_pem;  // serving certificate, signed by the CA
+  std::string key_pem;
+};
+
+// Loads DATA/tls/, or creates it: an EC P-256 CA and a serving certificate for `hosts`
+// (IP addresses or DNS names). Throws std::runtime_error.
+tls_material ensure_tls(const std::string& data_dir, const std::vector<std::string>& hosts);
+
+struct user_info {
+  std::string name;
+  std::string uid;
+};
+
+// Bearer tokens from DATA/tokens.csv; created with one admin token on first start.
+class token_table {
+public:
+  static token_table load_or_create(const std::string& data_dir);
+  // The user a bearer token belongs to; comparison is constant-time.
+  std::optional<user_info> authenticate(const std::string& token) const;
+  const std::string& admin_token() const { return admin_token_; }
+
+private:
+  struct entry {
+    std::string token;
+    user_info user;
+  };
+  std::vector<entry> entries_;
+  std::string admin_token_;
+};
+
+// Writes a kubeconfig for `server` (https://HOST:PORT) with the CA and a token. Mode 0600.
+void write_kubeconfig(const std::string& path, const std::string& server, const std::string& ca_pem,
+                      const std::string& user, const std::string& token);
+
+}  // namespace capstan::api
