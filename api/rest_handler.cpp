@@ -4,6 +4,7 @@
 #include <deque>
 
 #include "api/patch.hpp"
+#include "api/protobuf.hpp"
 #include "api/tables.hpp"
 #include "messages/defaults.hpp"
 #include "store/apply.hpp"
@@ -301,6 +302,20 @@ http_response rest_handler::handle(const http_request& req) {
   route r = parse_route(req.path);
   if (!r.ok)
     return status_error(404, "NotFound", "the server could not find the requested resource");
+  // JSON, and the one protobuf body kubectl insists on (`kubectl create namespace`).
+  http_request converted;
+  if (!req.body.empty() && req.content_type.find("protobuf") != std::string::npos) {
+    auto ns = namespace_from_protobuf(req.body);
+    if (!ns)
+      return status_error(
+          415, "UnsupportedMediaType",
+          "the body of the request was in an unknown format - accepted media types include: "
+          "application/json, application/yaml");
+    converted = req;
+    converted.body = ns->dump();
+    converted.content_type = "application/json";
+    return handle(converted);
+  }
   const std::string resource(info(r.kind).resource);
   const std::string cause = req.user.name;
 

@@ -93,6 +93,7 @@ struct replication_state {
   std::map<object_key, rc_expectations> expectations;
   std::set<object_key> dirty;
   std::unordered_map<std::string, string_map> pod_labels;  // "ns/name" -> labels
+  std::vector<object_command> orphans;                     // deletes for the next turn
   bool turn_pending = false;
   static inline const char* name = "replication-manager";
 };
@@ -110,6 +111,16 @@ void mark_matching(rm_actor* self, const read_model* model, const std::string& n
         self->state.dirty.insert(it->first);
     }
   });
+}
+
+// A pod whose controlling RC is gone (its create was in flight when the RC was deleted) is
+// deleted, as Kubernetes' garbage collector deletes dependents of a deleted owner.
+void collect_orphan(rm_actor* self, const object_key& pod_key, const owner_reference& owner) {
+  self->state.orphans.push_back(
+      object_command{object_kind::pod, pod_key, "system:garbage-collector",
+                     delete_op{"owner ReplicationController " + pod_key.namespace_ + "/" +
+                                   owner.name + " (uid " + owner.uid + ") no longer exists",
+                               "", ""}});
 }
 
 void observe(rm_actor* self, const read_model* model, const journal_record& r) {
@@ -136,11 +147,14 @@ void observe(rm_actor* self, const read_model* model, const journal_record& r) {
     const auto& p = std::get<pod>(c->object);
     st.pod_labels[id] = p.metadata.labels;
     for (const auto& o : p.metadata.owner_references)
-      if (o.controller.value_or(false))
+      if (o.controller.value_or(false) && o.kind == "ReplicationController") {
         if (auto rc = st.rc_by_uid.find(o.uid); rc != st.rc_by_uid.end()) {
           auto& creates = st.expectations[rc->second].creates;
           creates = std::max(0, creates - 1);
+        } else {
+          collect_orphan(self, {r.namespace_, r.name}, o);
         }
+      }
     mark_matching(self, model, r.namespace_, p.metadata.labels);
   } else if (std::holds_alternative<object_deleted>(r.event)) {
     auto labels = st.pod_labels[id];
@@ -162,7 +176,7 @@ void observe(rm_actor* self, const read_model* model, const journal_record& r) {
 }
 
 void request_turn(rm_actor* self) {
-  if (!self->state.turn_pending && !self->state.dirty.empty()) {
+  if (!self->state.turn_pending && (!self->state.dirty.empty() || !self->state.orphans.empty())) {
     self->state.turn_pending = true;
     self->send(self, tick_atom::value);
   }
@@ -228,8 +242,13 @@ caf::behavior replication_manager(rm_actor* self, const read_model* model, caf::
       self->state.rc_by_uid[meta_of(o).uid] = key;
       self->state.dirty.insert(key);
     }
-    for (const auto& [key, o] : s.of(object_kind::pod))
+    for (const auto& [key, o] : s.of(object_kind::pod)) {
       self->state.pod_labels[key.namespace_ + "/" + key.name] = meta_of(o).labels;
+      for (const auto& owner : meta_of(o).owner_references)
+        if (owner.controller.value_or(false) && owner.kind == "ReplicationController" &&
+            !self->state.rc_by_uid.count(owner.uid))
+          collect_orphan(self, key, owner);
+    }
   });
   request_turn(self);
   return {

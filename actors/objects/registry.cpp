@@ -69,7 +69,8 @@ void after_delete(registry_actor* self, const object_key& key, const command_rep
                        delete_op{"cascade from ReplicationController " + key.namespace_ + "/" +
                                      key.name + " deleted by " + cause,
                                  uid.empty() ? "" : "", ""}};
-    self->send(st.links.pods, std::move(del));
+    self->request(st.links.pods, caf::infinite, std::move(del))
+        .then([](command_reply&) {}, [](const caf::error&) {});
   }
 }
 

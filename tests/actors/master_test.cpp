@@ -287,3 +287,21 @@ BOOST_AUTO_TEST_CASE(the_journal_actor_replays_history_then_follows_live) {
   for (std::size_t i = 0; i < seen.size(); ++i)
     BOOST_TEST(seen[i] == i + 1);
 }
+
+// Regression: the RC registry sent its cascade as a plain message, so the pod registry's answer
+// came back as an unexpected message and later cascades were lost.
+BOOST_AUTO_TEST_CASE(deleting_rcs_one_after_another_deletes_all_their_pods) {
+  cluster c;
+  c.create_examples("guestbook");
+  c.wait("guestbook running", [](const store::cluster_state& s) {
+    return cluster::running(s, "frontend") == 3 && cluster::running(s, "redis-slave") == 2 &&
+           cluster::running(s, "redis-master") == 1;
+  });
+  for (const char* rc : {"frontend", "redis-master", "redis-slave"}) {
+    auto r = c.m->command(
+        {object_kind::replication_controller, {"default", rc}, "admin", actors::delete_op{}});
+    BOOST_REQUIRE(r.ok());
+  }
+  c.wait("no pods left",
+         [](const store::cluster_state& s) { return s.of(object_kind::pod).empty(); });
+}

@@ -25,7 +25,7 @@ wait_for() {
 }
 port=$((20000 + RANDOM % 20000))
 start_master() {
-  "$capstan" master --data "$work/data" --join "127.0.0.1:$port" --fake-nodes 3 \
+  "$capstan" master --data "$work/data" --join "127.0.0.1:$port" --api "127.0.0.1:$((port + 2))" --fake-nodes 3 \
     --manifests "$src/examples/guestbook" >"$work/master.log" 2>&1 &
   pid=$!
 }
@@ -41,7 +41,7 @@ check "frontend has NodePort 30001" grep -qE 'frontend +[0-9]+ +NodePort 10\.254
 check "RCs were created by the manifests loader" test "$(grep -c 'system:manifests  *RcCreated' "$work/rc")" -eq 3
 
 # A second master on the same data directory is refused, loudly.
-"$capstan" master --data "$work/data" --join "127.0.0.1:$((port + 1))" >"$work/second.log" 2>&1
+"$capstan" master --data "$work/data" --join "127.0.0.1:$((port + 1))" --api "127.0.0.1:$((port + 3))" >"$work/second.log" 2>&1
 check "a second master on the same data exits 1" test $? -eq 1
 check "a second master says why" grep -q "is a master running on it" "$work/second.log"
 

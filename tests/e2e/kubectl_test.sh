@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# End to end with the real kubectl, as in the seeds' transcripts: a master on 127.0.0.1 with
+# simulated nodes; create the guestbook and the nginx examples, get, describe, scale with
+# preconditions, label a node and land the seed's nodeSelector RC there, watch, delete with
+# cascade; errors as kubectl prints them; 401 without a valid token; the audit trail names the
+# user. Usage: kubectl_test.sh CAPSTAN SOURCE_DIR
+set -u
+capstan=$1
+src=$2
+source "$src/tests/tools/check_helpers.sh"
+work=$(mktemp -d)
+pid=
+watch_pid=
+cleanup() {
+  [ -n "$watch_pid" ] && kill "$watch_pid" 2>/dev/null
+  [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+wait_for() {  # wait_for DESCRIPTION SECONDS COMMAND...: polls COMMAND until it succeeds.
+  local what=$1 deadline=$((SECONDS + $2))
+  shift 2
+  until "$@"; do
+    if [ $SECONDS -ge $deadline ]; then echo "timed out waiting for $what"; return 1; fi
+    sleep 0.1
+  done
+}
+port=$((20000 + RANDOM % 20000))
+"$capstan" master --data "$work/data" --api "127.0.0.1:$port" --join "127.0.0.1:$((port + 1))" \
+  --fake-nodes 3 >"$work/master.log" 2>&1 &
+pid=$!
+wait_for "the master" 30 grep -q "capstan master: ready" "$work/master.log" || { cat "$work/master.log"; exit 1; }
+export KUBECONFIG=$work/data/admin.kubeconfig
+k() { kubectl --request-timeout=20s "$@"; }
+count_running() { k get pods "$@" --no-headers 2>/dev/null | grep -c ' Running ' || true; }
+
+# The guestbook (seeds 000/001).
+k create -f "$src/examples/guestbook/" >"$work/out" 2>&1
+check "kubectl create -f the guestbook creates 6 objects" test "$(grep -c ' created$' "$work/out")" -eq 6
+check "6 pods run" wait_for "6 running pods" 30 test "$(count_running)" -eq 6
+k get rc >"$work/out"
+check "get rc shows frontend 3/3" grep -qE '^frontend +3 +3 +3 ' "$work/out"
+check "get rc shows redis-slave 2/2" grep -qE '^redis-slave +2 +2 +2 ' "$work/out"
+k get services >"$work/out"
+check "frontend is NodePort 80:30001" grep -qE '^frontend +NodePort +10\.254\.[0-9]+\.[0-9]+ +<none> +80:30001/TCP' "$work/out"
+check "redis-master has a ClusterIP in 10.254.0.0/16" grep -qE '^redis-master +ClusterIP +10\.254\.' "$work/out"
+check "frontend has 3 endpoints" wait_for "3 endpoints" 10 sh -c "kubectl get endpoints frontend --no-headers 2>/dev/null | grep -qE '([0-9.]+:80,){2}[0-9.]+:80'"
+pod=$(k get pods -l name=frontend -o name | head -1)
+k describe "$pod" >"$work/out"
+check "describe pod names its node" grep -qE '^Node: +node[0-9]/' "$work/out"
+check "describe pod shows the Scheduled event" grep -qE 'Normal +Scheduled .*Successfully assigned default/' "$work/out"
+check "get pods -o wide shows IP and node" sh -c "kubectl get pods -o wide --no-headers 2>/dev/null | grep -qE ' 10\.1\.[0-9]+\.[0-9]+ +node[0-9]'"
+
+# nginx (seed 003): both service types.
+k create -f "$src/examples/nginx/" >"$work/out" 2>&1
+check "nginx examples create 3 objects" test "$(grep -c ' created$' "$work/out")" -eq 3
+check "nginx-service-nodeport got a NodePort" sh -c "kubectl get svc nginx-service-nodeport --no-headers 2>/dev/null | grep -qE '8000:3[0-9]{4}/TCP'"
+
+# Scale with preconditions (seed 000), and watch the change.
+k get pods -w -l name=redis-slave >"$work/watch" 2>&1 &
+watch_pid=$!
+k scale rc redis-slave --replicas=3 >"$work/out" 2>&1
+check "scale succeeds" grep -q 'scaled' "$work/out"
+check "3 slaves run" wait_for "3 slaves" 30 test "$(count_running -l name=redis-slave)" -eq 3
+k scale rc redis-slave --current-replicas=2 --replicas=1 >"$work/out" 2>&1
+check "a stale --current-replicas is refused" grep -q 'Expected replicas to be 2, was 3' "$work/out"
+check "get -w saw the third slave" wait_for "the watch" 10 sh -c "test \$(cut -d' ' -f1 '$work/watch' | sort -u | grep -c redis-slave) -ge 3"
+kill "$watch_pid" 2>/dev/null
+watch_pid=
+
+# Label a node; the seed's nodeSelector RC lands there (in its own namespace: its name is taken).
+k label nodes node2 zone=test >"$work/out" 2>&1
+check "label nodes" grep -q 'node/node2 labeled' "$work/out"
+k create namespace ops >/dev/null 2>&1
+k create -n ops -f "$src/examples/ops/redis-master-nodeselector.yaml" >/dev/null 2>&1
+check "the zone=test RC runs on node2" wait_for "the ops pod" 30 sh -c "kubectl get pods -n ops -o wide --no-headers 2>/dev/null | grep -qE ' Running .* node2( |$)'"
+
+# Errors as kubectl prints them.
+k get pod nope >"$work/out" 2>&1
+check "NotFound" grep -q 'Error from server (NotFound): pods "nope" not found' "$work/out"
+k create -f "$src/examples/guestbook/frontend-service.yaml" >"$work/out" 2>&1
+check "AlreadyExists" grep -q 'Error from server (AlreadyExists).*services "frontend" already exists' "$work/out"
+printf 'apiVersion: v1\nkind: Service\nmetadata: {name: bad}\nspec: {type: NodePort, ports: [{port: 80, nodePort: 40001}]}\n' >"$work/bad.yaml"
+k create -f "$work/bad.yaml" >"$work/out" 2>&1
+check "an invalid manifest names the field" grep -q 'The Service "bad" is invalid: spec.ports\[0\].nodePort: Invalid value: 40001' "$work/out"
+kubectl --token=wrong get pods >"$work/out" 2>&1
+rc=$?
+check "a wrong token is refused" test $rc -ne 0
+check "a wrong token is Unauthorized" grep -q 'Unauthorized' "$work/out"
+
+# Delete with cascade.
+k delete -f "$src/examples/guestbook/" >"$work/out" 2>&1
+check "delete -f deletes 6 objects" test "$(grep -c ' deleted$' "$work/out")" -eq 6
+check "their pods go too" wait_for "no guestbook pods" 30 test "$(k get pods --no-headers 2>/dev/null | grep -cE '^(frontend|redis)-')" -eq 0
+
+# The audit trail names the user.
+"$capstan" journal history --data "$work/data" --kind rc --name default/frontend >"$work/out"
+check "the journal says admin created the frontend RC" grep -qE ' admin +RcCreated +replicationcontroller/default/frontend' "$work/out"
+check "the journal says admin deleted it" grep -qE ' admin +RcDeleted +replicationcontroller/default/frontend' "$work/out"
+
+kill -TERM "$pid"
+wait "$pid"
+check "the master stops cleanly" test $? -eq 0
+pid=
+finish
