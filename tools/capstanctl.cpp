@@ -2,7 +2,9 @@
 #include <cstring>
 #include <iostream>
 #include <string>
+#include <vector>
 
+#include "tools/ctl/cluster_commands.hpp"
 #include "tools/ctl/validate_command.hpp"
 
 namespace {
@@ -14,6 +16,14 @@ Usage:
       Parse, default and validate manifests offline (YAML or JSON, files or directories,
       multi-document). Prints kind/name per object; on any problem prints each one with
       its file and field path and exits 1.
+  capstanctl get TYPE[/NAME] [NAME] [-o wide|yaml|json|name] [-l SELECTOR] [-A] [--show-labels]
+  capstanctl create -f PATH ...
+  capstanctl delete TYPE NAME | -f PATH ...
+  capstanctl scale rc NAME --replicas=N [--current-replicas=N] [--resource-version=V]
+  capstanctl label TYPE NAME key=value ... [key-] [--overwrite]
+  capstanctl version
+      Cluster commands take --kubeconfig FILE (or $KUBECONFIG, or ~/.kube/config),
+      -s/--server URL, --token TOKEN, -n/--namespace NS, as kubectl does.
   capstanctl help
 )";
 
@@ -60,14 +70,38 @@ int validate(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || !std::strcmp(argv[1], "help") || !std::strcmp(argv[1], "--help") ||
-      !std::strcmp(argv[1], "-h")) {
-    std::cout << usage;
-    return argc < 2 ? 2 : 0;
+  // Global flags may come before the command, as with kubectl: `--kubeconfig F get pods`.
+  std::vector<std::string> before, rest;
+  std::string command;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (!command.empty()) {
+      rest.push_back(a);
+    } else if (a.size() > 1 && a[0] == '-' && a != "-h" && a != "--help") {
+      before.push_back(a);
+      bool takes_value = a == "--kubeconfig" || a == "-s" || a == "--server" || a == "--token" ||
+                         a == "-n" || a == "--namespace";
+      if (takes_value && i + 1 < argc)
+        before.push_back(argv[++i]);
+    } else {
+      command = a;
+    }
   }
-  std::string command = argv[1];
-  if (command == "validate")
-    return validate(argc - 2, argv + 2);
+  if (command.empty() || command == "help" || command == "--help" || command == "-h") {
+    std::cout << usage;
+    return command.empty() ? 2 : 0;
+  }
+  if (command == "validate") {
+    std::vector<char*> args;
+    for (int i = 1; i < argc; ++i)
+      if (argv[i] != command)
+        args.push_back(argv[i]);
+    return validate(static_cast<int>(args.size()), args.data());
+  }
+  if (capstan::ctl::is_cluster_command(command)) {
+    before.insert(before.end(), rest.begin(), rest.end());
+    return capstan::ctl::run_cluster_command(command, before, std::cout, std::cerr);
+  }
   std::cerr << "error: unknown command " << command << "\n" << usage;
   return 2;
 }

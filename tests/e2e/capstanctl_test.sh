@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# End to end with capstanctl against a master on 127.0.0.1 with simulated nodes: the seeds'
+# guestbook transcript (create, get, scale with preconditions, label, delete with cascade),
+# errors as kubectl prints them, and 401 without a valid token.
+# Usage: capstanctl_test.sh CAPSTAN CAPSTANCTL SOURCE_DIR
+set -u
+capstan=$1
+ctl=$2
+src=$3
+source "$src/tests/tools/check_helpers.sh"
+work=$(mktemp -d)
+pid=
+cleanup() {
+  [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+wait_for() {
+  local what=$1 deadline=$((SECONDS + $2))
+  shift 2
+  until "$@"; do
+    if [ $SECONDS -ge $deadline ]; then echo "timed out waiting for $what"; return 1; fi
+    sleep 0.1
+  done
+}
+port=$((20000 + RANDOM % 20000))
+"$capstan" master --data "$work/data" --api "127.0.0.1:$port" --join "127.0.0.1:$((port + 1))" \
+  --fake-nodes 3 >"$work/master.log" 2>&1 &
+pid=$!
+wait_for "the master" 30 grep -q "capstan master: ready" "$work/master.log" || { cat "$work/master.log"; exit 1; }
+c() { "$ctl" --kubeconfig "$work/data/admin.kubeconfig" "$@"; }
+running() { c get pods "$@" 2>/dev/null | grep -c ' Running ' || true; }
+
+c create -f "$src/examples/guestbook/" >"$work/out" 2>&1
+check "create -f prints kind/name created" grep -qx 'replicationcontroller/frontend created' "$work/out"
+check "create -f creates 6 objects" test "$(grep -c ' created$' "$work/out")" -eq 6
+check "6 pods run" wait_for "6 running pods" 30 test "$(running)" -eq 6
+c get pods -o wide >"$work/out"
+check "get pods -o wide has kubectl's header" grep -qE '^NAME +READY +STATUS +RESTARTS +AGE +IP +NODE$' "$work/out"
+c get rc >"$work/out"
+check "get rc shows DESIRED CURRENT READY" grep -qE '^frontend +3 +3 +3 ' "$work/out"
+c get services >"$work/out"
+check "get services shows the NodePort" grep -qE '^frontend +NodePort +10\.254\.[0-9.]+ +<none> +80:30001/TCP' "$work/out"
+c get svc frontend -o json >"$work/out"
+check "get -o json prints the object" grep -q '"nodePort": 30001' "$work/out"
+c get pods -l name=redis-slave -o name >"$work/out"
+check "get -l -o name lists the two slaves" test "$(grep -c '^pod/redis-slave-' "$work/out")" -eq 2
+
+c scale rc redis-slave --current-replicas=2 --replicas=3 >"$work/out" 2>&1
+check "scale with a matching precondition" grep -qx 'replicationcontroller/redis-slave scaled' "$work/out"
+c scale rc redis-slave --current-replicas=2 --replicas=1 >"$work/out" 2>&1
+check "scale with a stale precondition fails" grep -q 'Expected replicas to be 2, was 3' "$work/out"
+check "3 slaves run" wait_for "3 slaves" 30 test "$(running -l name=redis-slave)" -eq 3
+
+c label nodes node2 zone=test >"$work/out" 2>&1
+check "label" grep -qx 'node/node2 labeled' "$work/out"
+c label nodes node2 zone=prod >"$work/out" 2>&1
+check "label without --overwrite keeps the value" grep -q "'zone' already has a value (test), and --overwrite is false" "$work/out"
+c get nodes --show-labels >"$work/out"
+check "--show-labels shows it" grep -qE '^node2 .*zone=test' "$work/out"
+
+c get pod nope >"$work/out" 2>&1
+check "NotFound" grep -q 'Error from server (NotFound): pods "nope" not found' "$work/out"
+c create -f "$src/examples/guestbook/frontend-service.yaml" >"$work/out" 2>&1
+check "AlreadyExists" grep -q 'Error from server (AlreadyExists).*services "frontend" already exists' "$work/out"
+printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c}]}\n' >"$work/bad.yaml"
+c create -f "$work/bad.yaml" >"$work/out" 2>&1
+check "an invalid manifest is refused before sending, naming the field" grep -q 'bad.yaml:1: Pod "p": spec.containers\[0\].image: Required value' "$work/out"
+c get pods --token wrong >"$work/out" 2>&1
+check "a wrong token is Unauthorized" grep -q 'Unauthorized' "$work/out"
+
+c delete -f "$src/examples/guestbook/" >"$work/out" 2>&1
+check "delete -f" test "$(grep -c ' deleted$' "$work/out")" -eq 6
+check "no pods remain" wait_for "an empty cluster" 30 test "$(c get pods --no-headers 2>/dev/null | wc -l)" -eq 0
+kill -TERM "$pid"
+wait "$pid"
+check "the master stops cleanly" test $? -eq 0
+pid=
+finish
