@@ -38,6 +38,8 @@ public:
   http_response handle(const http_request& request);
 
 private:
+  http_response audit(const http_request& request);
+
   caf::actor_system& system_;
   actors::master& master_;
   std::string server_address_;

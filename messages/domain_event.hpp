@@ -140,6 +140,10 @@ struct journal_record {
 // "ServiceDeleted", "NodeReadyChanged".
 std::string event_name(const journal_record& record);
 
+// What a record changed, in a few words for an audit trail: "replicas 2 -> 3", "to node
+// node2", "labels zone=test", "phase Running, IP 10.1.0.2".
+std::string change_summary(const journal_record& record);
+
 // The schema's union member name of an event alternative ("created", "podBound").
 const char* event_tag(const domain_event& event);
 

@@ -22,6 +22,8 @@ Usage:
   capstanctl scale rc NAME --replicas=N [--current-replicas=N] [--resource-version=V]
   capstanctl label TYPE NAME key=value ... [key-] [--overwrite]
   capstanctl version
+  capstanctl audit history [TYPE[/NAME]]     every change of an object (or all): who, when, what
+  capstanctl audit at SEQ|TIME [TYPE]        the cluster as it was (TIME: 2026-11-22T01:00:00Z)
       Cluster commands take --kubeconfig FILE (or $KUBECONFIG, or ~/.kube/config),
       -s/--server URL, --token TOKEN, -n/--namespace NS, as kubectl does.
   capstanctl help

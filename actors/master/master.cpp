@@ -1,5 +1,7 @@
 #include "actors/master/master.hpp"
 
+#include <deque>
+
 #include "actors/controllers/endpoints_controller.hpp"
 #include "actors/controllers/replication_manager.hpp"
 #include "actors/objects/registry.hpp"
@@ -146,6 +148,37 @@ void master::snapshot() {
   auto state = model_->copy_state();
   store::write_snapshot(*log_, state);
   last_snapshot_seq_ = state.seq;
+}
+
+std::vector<messages::journal_record> master::history(std::optional<object_kind> kind,
+                                                      const std::string& ns,
+                                                      const std::string& name, uint64_t from,
+                                                      uint64_t to, std::size_t limit) const {
+  std::deque<messages::journal_record> out;
+  log_->read(from, std::min(to, model_->seq()), [&](messages::journal_record&& r) {
+    if ((kind && r.kind != *kind) || (!name.empty() && (r.name != name || r.namespace_ != ns)))
+      return true;
+    out.push_back(std::move(r));
+    if (out.size() > limit)
+      out.pop_front();
+    return true;
+  });
+  return {std::make_move_iterator(out.begin()), std::make_move_iterator(out.end())};
+}
+
+store::cluster_state master::state_at(uint64_t seq) const {
+  return store::state_at(*log_, std::min(seq, model_->seq()));
+}
+
+uint64_t master::seq_at_time(int64_t nanos) const {
+  uint64_t found = 0;
+  log_->read(1, model_->seq(), [&](messages::journal_record&& r) {
+    if (r.time_nanos > nanos)
+      return false;
+    found = r.seq;
+    return true;
+  });
+  return found;
 }
 
 void master::snapshot_loop() {

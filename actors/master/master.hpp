@@ -57,6 +57,16 @@ public:
   // Writes a snapshot of the current state now.
   void snapshot();
 
+  // Audit: the records about one object (or every record when `name` is empty) with
+  // from <= seq <= to, at most `limit` of the newest; and the whole state right after `seq`.
+  // Reads the journal; safe from any thread.
+  std::vector<messages::journal_record> history(std::optional<object_kind> kind, const std::string& ns,
+                                                const std::string& name, uint64_t from, uint64_t to,
+                                                std::size_t limit) const;
+  store::cluster_state state_at(uint64_t seq) const;
+  // The last sequence number committed at or before `nanos` (Unix epoch), 0 if none.
+  uint64_t seq_at_time(int64_t nanos) const;
+
 private:
   void ensure_namespace(const std::string& name);
   void snapshot_loop();

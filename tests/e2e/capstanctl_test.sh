@@ -69,6 +69,13 @@ check "an invalid manifest is refused before sending, naming the field" grep -q 
 c get pods --token wrong >"$work/out" 2>&1
 check "a wrong token is Unauthorized" grep -q 'Unauthorized' "$work/out"
 
+c audit history rc/redis-slave >"$work/out" 2>&1
+check "audit history shows who scaled the RC, and how" grep -qE '^[0-9]+ +[0-9T:-]+Z +admin +RcScaled +replicationcontroller/default/redis-slave +replicas 2 -> 3' "$work/out"
+check "audit history shows the replication manager's pods" sh -c "c() { '$ctl' --kubeconfig '$work/data/admin.kubeconfig' \"\$@\"; }; c audit history pods | grep -q 'system:replication-manager *PodCreated'"
+created_at=$(awk '$4 == "RcCreated" {print $1}' "$work/out")
+c audit at "$created_at" rc >"$work/out" 2>&1
+check "audit at shows the RC as it was created" grep -qE '^ReplicationController +default +redis-slave +'"$created_at"' ' "$work/out"
+
 c delete -f "$src/examples/guestbook/" >"$work/out" 2>&1
 check "delete -f" test "$(grep -c ' deleted$' "$work/out")" -eq 6
 check "no pods remain" wait_for "an empty cluster" 30 test "$(c get pods --no-headers 2>/dev/null | wc -l)" -eq 0
@@ -76,4 +83,6 @@ kill -TERM "$pid"
 wait "$pid"
 check "the master stops cleanly" test $? -eq 0
 pid=
+"$capstan" audit --data "$work/data" history rc/redis-slave >"$work/out" 2>&1
+check "offline audit reads the stopped master's journal" grep -qE ' admin +RcDeleted +replicationcontroller/default/redis-slave' "$work/out"
 finish

@@ -299,4 +299,57 @@ int run_journal_command(const std::vector<std::string>& args, std::ostream& out,
   return 2;
 }
 
+int run_audit_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  std::vector<std::string> flags, words;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--data" || args[i] == "-n" || args[i] == "--namespace") {
+      if (i + 1 < args.size()) {
+        flags.push_back(args[i] == "--data" ? "--data" : "--namespace");
+        flags.push_back(args[++i]);
+      }
+    } else {
+      words.push_back(args[i]);
+    }
+  }
+  std::string ns = "default";
+  std::vector<std::string> journal_flags;
+  for (std::size_t i = 0; i + 1 < flags.size(); i += 2) {
+    if (flags[i] == "--namespace")
+      ns = flags[i + 1];
+    else
+      journal_flags.insert(journal_flags.end(), {flags[i], flags[i + 1]});
+  }
+  if (words.empty() || (words[0] != "history" && words[0] != "at")) {
+    err << "Usage: capstan audit --data DIR history [TYPE[/NAME]] [-n NS] | at SEQ [TYPE]\n";
+    return 2;
+  }
+  std::vector<std::string> translated;
+  if (words[0] == "history") {
+    translated = {"history"};
+    if (words.size() > 1) {
+      std::string type = words[1], name = words.size() > 2 ? words[2] : "";
+      if (auto slash = type.find('/'); slash != std::string::npos) {
+        name = type.substr(slash + 1);
+        type = type.substr(0, slash);
+      }
+      translated.insert(translated.end(), {"--kind", type});
+      if (!name.empty()) {
+        auto kind = kind_from_resource(type);
+        translated.insert(translated.end(),
+                          {"--name", kind && !info(*kind).namespaced ? name : ns + "/" + name});
+      }
+    }
+  } else {
+    if (words.size() < 2) {
+      err << "error: audit at needs a sequence number\n";
+      return 2;
+    }
+    translated = {"state", "--at", words[1]};
+    if (words.size() > 2)
+      translated.insert(translated.end(), {"--kind", words[2]});
+  }
+  translated.insert(translated.end(), journal_flags.begin(), journal_flags.end());
+  return run_journal_command(translated, out, err);
+}
+
 }  // namespace capstan::admin

@@ -449,6 +449,97 @@ int label(parsed_args& p, const connection& c, std::ostream& out, std::ostream& 
   return 0;
 }
 
+void print_rows(const std::vector<std::vector<std::string>>& rows, std::ostream& out) {
+  std::vector<std::size_t> width;
+  for (const auto& r : rows)
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      width.resize(std::max(width.size(), r.size()));
+      width[i] = std::max(width[i], r[i].size());
+    }
+  for (const auto& r : rows) {
+    std::string line;
+    for (std::size_t i = 0; i < r.size(); ++i)
+      line += r[i] + (i + 1 < r.size() ? std::string(width[i] - r[i].size() + 3, ' ') : "");
+    out << line << "\n";
+  }
+}
+
+// capstanctl audit history [TYPE/NAME | TYPE NAME | TYPE]; capstanctl audit at SEQ|TIME [TYPE]
+int audit(parsed_args& p, const connection& c, std::ostream& out, std::ostream& err) {
+  if (p.positional.empty() || (p.positional[0] != "history" && p.positional[0] != "at")) {
+    err << "error: audit history [TYPE[/NAME]] | audit at SEQ|TIME [TYPE]\n";
+    return 2;
+  }
+  if (p.positional[0] == "history") {
+    std::string target = "/capstan/v1/history?namespace=" + url_encode(c.namespace_);
+    if (p.positional.size() > 1) {
+      object_kind kind;
+      std::string name = p.positional.size() > 2 ? p.positional[2] : "";
+      if (!resolve_resource(p.positional[1], kind, name, err))
+        return 1;
+      target += "&kind=" + std::string(info(kind).resource) +
+                (name.empty() ? "" : "&name=" + url_encode(name));
+    }
+    auto r = call(c, "GET", target);
+    if (r.status != 200)
+      return server_error(r, err);
+    auto doc = json::parse(r.body);
+    std::vector<std::vector<std::string>> rows = {
+        {"SEQ", "TIME", "WHO", "EVENT", "OBJECT", "CHANGE"}};
+    for (const auto& i : doc["items"]) {
+      std::string kind = i.value("kind", "");
+      std::transform(kind.begin(), kind.end(), kind.begin(),
+                     [](unsigned char ch) { return std::tolower(ch); });
+      std::string ns = i.value("namespace", "");
+      rows.push_back({std::to_string(i.value("seq", uint64_t{0})), i.value("time", ""),
+                      i.value("cause", ""), i.value("event", ""),
+                      kind + "/" + (ns.empty() ? "" : ns + "/") + i.value("name", ""),
+                      i.value("change", "")});
+    }
+    if (rows.size() == 1) {
+      err << "No events found.\n";
+      return 0;
+    }
+    print_rows(rows, out);
+    return 0;
+  }
+  if (p.positional.size() < 2) {
+    err << "error: audit at needs a sequence number or an RFC 3339 time\n";
+    return 2;
+  }
+  const std::string& when = p.positional[1];
+  bool is_seq = when.find_first_not_of("0123456789") == std::string::npos;
+  auto r = call(c, "GET",
+                "/capstan/v1/state?" + std::string(is_seq ? "at=" : "time=") + url_encode(when));
+  if (r.status != 200)
+    return server_error(r, err);
+  auto doc = json::parse(r.body);
+  std::optional<object_kind> only;
+  if (p.positional.size() > 2) {
+    object_kind kind;
+    std::string ignored;
+    if (!resolve_resource(p.positional[2], kind, ignored, err))
+      return 1;
+    only = kind;
+  }
+  out << "the cluster at seq " << doc["metadata"].value("resourceVersion", "") << ":\n";
+  std::vector<std::vector<std::string>> rows = {{"KIND", "NAMESPACE", "NAME", "VERSION", "LABELS"}};
+  for (const auto& o : doc["items"]) {
+    auto kind = kind_from_name(o.value("kind", ""));
+    if (only && kind != only)
+      continue;
+    const auto& meta = o["metadata"];
+    std::string labels;
+    if (meta.contains("labels"))
+      for (auto it = meta["labels"].begin(); it != meta["labels"].end(); ++it)
+        labels += (labels.empty() ? "" : ",") + it.key() + "=" + it.value().get<std::string>();
+    rows.push_back({o.value("kind", ""), meta.value("namespace", "-"), meta.value("name", ""),
+                    meta.value("resourceVersion", ""), labels.empty() ? "<none>" : labels});
+  }
+  print_rows(rows, out);
+  return 0;
+}
+
 int version(const connection& c, std::ostream& out, std::ostream& err) {
   out << "Client Version: capstanctl 0.1.0\n";
   auto r = call(c, "GET", "/version");
@@ -461,8 +552,8 @@ int version(const connection& c, std::ostream& out, std::ostream& err) {
 }  // namespace
 
 bool is_cluster_command(const std::string& command) {
-  static const std::set<std::string> commands = {"get",   "create", "delete",
-                                                 "scale", "label",  "version"};
+  static const std::set<std::string> commands = {"get",   "create",  "delete", "scale",
+                                                 "label", "version", "audit"};
   return commands.count(command) > 0;
 }
 
@@ -487,6 +578,8 @@ int run_cluster_command(const std::string& command, const std::vector<std::strin
     return scale(p, *c, out, err);
   if (command == "label")
     return label(p, *c, out, err);
+  if (command == "audit")
+    return audit(p, *c, out, err);
   return version(*c, out, err);
 }
 

@@ -1,0 +1,81 @@
+#include "messages/domain_event.hpp"
+
+namespace capstan::messages {
+
+namespace {
+
+std::string labels_text(const string_map& labels) {
+  std::string out;
+  for (const auto& [k, v] : labels)
+    out += (out.empty() ? "" : ",") + k + "=" + v;
+  return out.empty() ? "<none>" : out;
+}
+
+}  // namespace
+
+std::string change_summary(const journal_record& r) {
+  struct summarize {
+    std::string operator()(const object_created& e) const {
+      const auto& meta = meta_of(e.object);
+      std::string out = "labels " + labels_text(meta.labels);
+      if (auto* rc = std::get_if<replication_controller>(&e.object))
+        out = "replicas " + std::to_string(rc->spec.replicas.value_or(0)) + ", " + out;
+      if (auto* s = std::get_if<service>(&e.object)) {
+        out = s->spec.type + " " + s->spec.cluster_ip;
+        for (const auto& p : s->spec.ports)
+          if (p.node_port)
+            out += " nodePort " + std::to_string(p.node_port);
+      }
+      if (auto* p = std::get_if<pod>(&e.object)) {
+        std::string images;
+        for (const auto& c : p->spec.containers)
+          images += (images.empty() ? "" : ",") + c.image;
+        out = "image " + images;
+      }
+      return out;
+    }
+    std::string operator()(const object_updated& e) const {
+      return "generation " + std::to_string(meta_of(e.object).generation);
+    }
+    std::string operator()(const object_deleted& e) const { return e.reason; }
+    std::string operator()(const pod_bound& e) const { return "to node " + e.node_name; }
+    std::string operator()(const pod_status_changed& e) const {
+      std::string out = "phase " + e.status.phase;
+      if (!e.status.pod_ip.empty())
+        out += ", IP " + e.status.pod_ip;
+      for (const auto& c : e.status.conditions)
+        if (c.type == "PodScheduled" && c.status == "False")
+          out += ": " + c.message;
+      return out;
+    }
+    std::string operator()(const rc_scaled& e) const {
+      return "replicas " + std::to_string(e.from) + " -> " + std::to_string(e.to);
+    }
+    std::string operator()(const rc_status_changed& e) const {
+      return std::to_string(e.status.ready_replicas) + "/" + std::to_string(e.status.replicas) +
+             " ready";
+    }
+    std::string operator()(const labels_changed& e) const {
+      return "labels " + labels_text(e.labels);
+    }
+    std::string operator()(const node_ready_changed& e) const {
+      return std::string(e.ready ? "Ready" : "NotReady") +
+             (e.reason.empty() ? "" : " (" + e.reason + ")");
+    }
+    std::string operator()(const node_status_changed& e) const {
+      return std::to_string(e.status.conditions.size()) + " conditions";
+    }
+    std::string operator()(const endpoints_changed& e) const {
+      std::size_t n = 0;
+      for (const auto& s : e.subsets)
+        n += s.addresses.size();
+      return std::to_string(n) + " ready addresses";
+    }
+    std::string operator()(const deletion_requested& e) const {
+      return "grace " + std::to_string(e.grace_period_seconds) + "s";
+    }
+  };
+  return std::visit(summarize{}, r.event);
+}
+
+}  // namespace capstan::messages
