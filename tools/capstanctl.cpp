@@ -21,6 +21,9 @@ Usage:
   capstanctl delete TYPE NAME | -f PATH ...
   capstanctl scale rc NAME --replicas=N [--current-replicas=N] [--resource-version=V]
   capstanctl label TYPE NAME key=value ... [key-] [--overwrite]
+  capstanctl rolling-update NAME --image=IMAGE [--update-period=1s] | rolling-update NAME --rollback
+      kubectl 1.0's rolling update: a new RC NAME-<hash> scaled up one pod at a time while
+      NAME is scaled down; --rollback undoes an interrupted one
   capstanctl version
   capstanctl audit history [TYPE[/NAME]]     every change of an object (or all): who, when, what
   capstanctl audit at SEQ|TIME [TYPE]        the cluster as it was (TIME: 2026-11-22T01:00:00Z)

@@ -76,8 +76,22 @@ created_at=$(awk '$4 == "RcCreated" {print $1}' "$work/out")
 c audit at "$created_at" rc >"$work/out" 2>&1
 check "audit at shows the RC as it was created" grep -qE '^ReplicationController +default +redis-slave +'"$created_at"' ' "$work/out"
 
+# Rolling update (seed 000, kubectl 1.0 semantics): one pod at a time.
+c rolling-update frontend --image=kubeguide/guestbook-php-frontend:v2 --update-period=0s >"$work/out" 2>&1
+check "rolling-update succeeds" grep -q 'replicationcontroller "frontend" rolling updated to "frontend-' "$work/out"
+check "rolling-update shows its progress" grep -q '^Scaling frontend down to 0$' "$work/out"
+new_rc=$(sed -n 's/.*rolling updated to "\(frontend-[0-9a-f]*\)".*/\1/p' "$work/out")
+check "the new RC runs 3 pods of the new image" wait_for "3 new pods" 30 test "$(running -l deployment="${new_rc#frontend-}")" -eq 3
+# From the journal: frontend pods (created minus deleted) stayed within one of 3 once 3 existed.
+"$capstan" journal history --data "$work/data" --kind pod >"$work/pods"
+bounds=$(awk '$5 ~ /^pod\/default\/frontend-/ { if ($4 == "PodCreated") n++; if ($4 == "PodDeleted") n--;
+                if (n >= 3) started = 1; if (started) { if (min == "" || n < min) min = n; if (n > max) max = n } }
+              END { print min, max }' "$work/pods")
+check "the frontend kept 2 to 4 pods during the update (saw $bounds)" test "$bounds" = "2 4" -o "$bounds" = "3 4" -o "$bounds" = "2 3"
+c delete rc "$new_rc" >/dev/null 2>&1
+
 c delete -f "$src/examples/guestbook/" >"$work/out" 2>&1
-check "delete -f" test "$(grep -c ' deleted$' "$work/out")" -eq 6
+check "delete -f deletes what is left" test "$(grep -c ' deleted$' "$work/out")" -eq 5
 check "no pods remain" wait_for "an empty cluster" 30 test "$(c get pods --no-headers 2>/dev/null | wc -l)" -eq 0
 kill -TERM "$pid"
 wait "$pid"

@@ -1,9 +1,11 @@
 #include "tools/ctl/cluster_commands.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <ostream>
 #include <set>
+#include <thread>
 
 #include "messages/manifest.hpp"
 #include "messages/yaml_codec.hpp"
@@ -16,6 +18,9 @@ namespace {
 using namespace messages;
 
 struct parsed_args {
+  std::string image;
+  std::string update_period = "1s";
+  bool rollback = false;
   connection_options conn;
   std::vector<std::string> positional;
   std::vector<std::string> files;
@@ -88,6 +93,16 @@ bool parse(const std::vector<std::string>& args, parsed_args& p, std::ostream& e
       if (!take())
         return false;
       p.files.push_back(value);
+    } else if (a == "--image") {
+      if (!take())
+        return false;
+      p.image = value;
+    } else if (a == "--update-period") {
+      if (!take())
+        return false;
+      p.update_period = value;
+    } else if (a == "--rollback") {
+      p.rollback = true;
     } else if (a == "--show-labels") {
       p.show_labels = true;
     } else if (a == "--overwrite") {
@@ -540,6 +555,209 @@ int audit(parsed_args& p, const connection& c, std::ostream& out, std::ostream& 
   return 0;
 }
 
+// ---- rolling-update (kubectl 1.0) ------------------------------------------------------------
+
+std::optional<json> get_json(const connection& c, const std::string& path, std::ostream& err) {
+  auto r = call(c, "GET", path);
+  if (r.status != 200) {
+    server_error(r, err);
+    return std::nullopt;
+  }
+  return json::parse(r.body);
+}
+
+bool scale_to(const connection& c, const std::string& rc, int replicas, std::ostream& err) {
+  json patch = {{"spec", {{"replicas", replicas}}}};
+  auto r = call(c, "PATCH",
+                object_path(object_kind::replication_controller, c.namespace_, rc) + "/scale",
+                patch.dump(), "application/merge-patch+json");
+  if (r.status != 200)
+    server_error(r, err);
+  return r.status == 200;
+}
+
+// Waits until the RC has `replicas` ready pods and no more than that (polling the API).
+bool wait_ready(const connection& c, const std::string& rc, int replicas, std::ostream& err) {
+  for (int i = 0; i < 1200; ++i) {
+    auto doc = get_json(c, object_path(object_kind::replication_controller, c.namespace_, rc), err);
+    if (!doc)
+      return false;
+    const auto& st = (*doc)["status"];
+    if (st.value("readyReplicas", 0) >= replicas && st.value("replicas", 0) == replicas)
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  err << "error: timed out waiting for " << rc << " to have " << replicas << " ready pods\n";
+  return false;
+}
+
+std::string short_hash(const std::string& text) {
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char ch : text)
+    h = (h ^ ch) * 1099511628211ULL;
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%08llx", static_cast<unsigned long long>(h & 0xffffffffULL));
+  return buf;
+}
+
+std::chrono::milliseconds parse_period(const std::string& text) {
+  try {
+    std::size_t pos = 0;
+    double n = std::stod(text, &pos);
+    std::string unit = text.substr(pos);
+    double ms = unit == "ms" ? n : unit == "m" || unit == "m0s" ? n * 60000 : n * 1000;
+    return std::chrono::milliseconds(static_cast<long long>(ms));
+  } catch (...) {
+    return std::chrono::seconds(1);
+  }
+}
+
+// Adds deployment=<hash> to an RC's selector and template, and to its current pods, so that it
+// and its successor never count each other's pods.
+bool pin_old(const connection& c, const json& rc, const std::string& hash, std::ostream& err) {
+  const std::string name = rc["metadata"].value("name", "");
+  const std::string ns = c.namespace_;
+  json selector = rc["spec"].value("selector", json::object());
+  std::string query;
+  for (auto it = selector.begin(); it != selector.end(); ++it)
+    query += (query.empty() ? "" : ",") + it.key() + "=" + it.value().get<std::string>();
+  auto pods = get_json(
+      c, collection_path(object_kind::pod, ns, false) + "?labelSelector=" + url_encode(query), err);
+  if (!pods)
+    return false;
+  for (const auto& p : (*pods)["items"]) {
+    json patch = {{"metadata", {{"labels", {{"deployment", hash}}}}}};
+    auto r = call(c, "PATCH", object_path(object_kind::pod, ns, p["metadata"].value("name", "")),
+                  patch.dump(), "application/merge-patch+json");
+    if (r.status != 200)
+      return server_error(r, err), false;
+  }
+  json patch = {{"spec",
+                 {{"selector", {{"deployment", hash}}},
+                  {"template", {{"metadata", {{"labels", {{"deployment", hash}}}}}}}}}};
+  auto r = call(c, "PATCH", object_path(object_kind::replication_controller, ns, name),
+                patch.dump(), "application/merge-patch+json");
+  if (r.status != 200)
+    return server_error(r, err), false;
+  return true;
+}
+
+int rolling_update(parsed_args& p, const connection& c, std::ostream& out, std::ostream& err) {
+  if (p.positional.empty()) {
+    err << "error: rolling-update NAME --image=IMAGE [--update-period=1s] | rolling-update NAME "
+           "--rollback\n";
+    return 2;
+  }
+  std::string old_name = p.positional[0];
+  auto old_rc =
+      get_json(c, object_path(object_kind::replication_controller, c.namespace_, old_name), err);
+  if (!old_rc)
+    return 1;
+  const std::string prefix = old_name + "-";
+  if (p.rollback) {
+    // Find the successor an interrupted update left, scale the old one back, remove the new one.
+    auto list =
+        get_json(c, collection_path(object_kind::replication_controller, c.namespace_, false), err);
+    if (!list)
+      return 1;
+    std::string next;
+    for (const auto& rc : (*list)["items"]) {
+      std::string n = rc["metadata"].value("name", "");
+      if (n.rfind(prefix, 0) == 0 &&
+          rc["spec"]["template"]["metadata"]["labels"].contains("deployment"))
+        next = n;
+    }
+    if (next.empty()) {
+      err << "error: no rolling update of " << old_name << " to roll back\n";
+      return 1;
+    }
+    int desired =
+        (*old_rc)["spec"].value("replicas", 0) +
+        get_json(c, object_path(object_kind::replication_controller, c.namespace_, next), err)
+            .value_or(json{{"spec", {{"replicas", 0}}}})["spec"]
+            .value("replicas", 0);
+    out << "Setting \"" << old_name << "\" replicas to " << desired << "\n";
+    if (!scale_to(c, old_name, desired, err) || !wait_ready(c, old_name, desired, err))
+      return 1;
+    auto r =
+        call(c, "DELETE", object_path(object_kind::replication_controller, c.namespace_, next));
+    if (r.status != 200)
+      return server_error(r, err);
+    out << "Rollback succeeded. Deleted " << next << "\n";
+    out << "replicationcontroller \"" << old_name << "\" rolled back\n";
+    return 0;
+  }
+  if (p.image.empty()) {
+    err << "error: --image is required (or --rollback)\n";
+    return 2;
+  }
+  json old_template = (*old_rc)["spec"]["template"];
+  if (old_template["spec"]["containers"].size() != 1) {
+    err << "error: --image only works with replication controllers of one container\n";
+    return 1;
+  }
+  if (old_template["spec"]["containers"][0].value("image", "") == p.image) {
+    err << "error: " << old_name << " already runs " << p.image << "\n";
+    return 1;
+  }
+  const int desired = (*old_rc)["spec"].value("replicas", 0);
+  json new_template = old_template;
+  new_template["spec"]["containers"][0]["image"] = p.image;
+  std::string new_hash = short_hash(new_template.dump());
+  std::string old_hash =
+      (*old_rc)["spec"]["selector"].value("deployment", short_hash(old_template.dump()));
+  std::string new_name = prefix + new_hash;
+  if (!(*old_rc)["spec"]["selector"].contains("deployment") && !pin_old(c, *old_rc, old_hash, err))
+    return 1;
+  json new_rc = {
+      {"apiVersion", "v1"},
+      {"kind", "ReplicationController"},
+      {"metadata",
+       {{"name", new_name},
+        {"namespace", c.namespace_},
+        {"labels", (*old_rc)["metadata"].value("labels", json::object())}}},
+      {"spec",
+       {{"replicas", 0}, {"selector", (*old_rc)["spec"]["selector"]}, {"template", new_template}}}};
+  new_rc["spec"]["selector"]["deployment"] = new_hash;
+  new_rc["spec"]["template"]["metadata"]["labels"]["deployment"] = new_hash;
+  auto created =
+      call(c, "POST", collection_path(object_kind::replication_controller, c.namespace_, false),
+           new_rc.dump());
+  if (created.status != 201 && created.status != 409)
+    return server_error(created, err);
+  out << "Created " << new_name << "\n";
+  auto period = parse_period(p.update_period);
+  int now_new = 0, now_old = desired;
+  if (auto existing = get_json(
+          c, object_path(object_kind::replication_controller, c.namespace_, new_name), err))
+    now_new = (*existing)["spec"].value("replicas", 0);
+  // One pod at a time: the service keeps between desired-1 and desired+1 pods throughout.
+  while (now_new < desired || now_old > 0) {
+    if (now_new < desired) {
+      ++now_new;
+      out << "Scaling " << new_name << " up to " << now_new << "\n";
+      if (!scale_to(c, new_name, now_new, err) || !wait_ready(c, new_name, now_new, err))
+        return 1;
+    }
+    if (now_old > 0) {
+      --now_old;
+      out << "Scaling " << old_name << " down to " << now_old << "\n";
+      if (!scale_to(c, old_name, now_old, err) || !wait_ready(c, old_name, now_old, err))
+        return 1;
+    }
+    out.flush();
+    if (now_new < desired || now_old > 0)
+      std::this_thread::sleep_for(period);
+  }
+  auto r =
+      call(c, "DELETE", object_path(object_kind::replication_controller, c.namespace_, old_name));
+  if (r.status != 200)
+    return server_error(r, err);
+  out << "Update succeeded. Deleting " << old_name << "\n";
+  out << "replicationcontroller \"" << old_name << "\" rolling updated to \"" << new_name << "\"\n";
+  return 0;
+}
+
 int version(const connection& c, std::ostream& out, std::ostream& err) {
   out << "Client Version: capstanctl 0.1.0\n";
   auto r = call(c, "GET", "/version");
@@ -553,7 +771,7 @@ int version(const connection& c, std::ostream& out, std::ostream& err) {
 
 bool is_cluster_command(const std::string& command) {
   static const std::set<std::string> commands = {"get",   "create",  "delete", "scale",
-                                                 "label", "version", "audit"};
+                                                 "label", "version", "audit",  "rolling-update"};
   return commands.count(command) > 0;
 }
 
@@ -580,6 +798,8 @@ int run_cluster_command(const std::string& command, const std::vector<std::strin
     return label(p, *c, out, err);
   if (command == "audit")
     return audit(p, *c, out, err);
+  if (command == "rolling-update")
+    return rolling_update(p, *c, out, err);
   return version(*c, out, err);
 }
 
