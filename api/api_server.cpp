@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "api/metrics.hpp"
 #include "messages/json_codec.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -24,14 +25,16 @@ struct api_server::impl {
   tcp::acceptor acceptor{io};
   token_table tokens;
   rest_handler handler;
+  api_metrics metrics;
+  actors::master& master;
   std::thread accept_thread;
   std::mutex mutex;
   std::set<std::shared_ptr<tcp::socket>> sockets;  // open connections, closed on stop
   std::vector<std::thread> connections;
   bool stopping = false;
 
-  impl(caf::actor_system& system, actors::master& master, token_table t, const std::string& address)
-      : tokens(std::move(t)), handler(system, master, address) {}
+  impl(caf::actor_system& system, actors::master& m, token_table t, const std::string& address)
+      : tokens(std::move(t)), handler(system, m, address), master(m) {}
 
   void serve(std::shared_ptr<tcp::socket> socket);
   http::response<http::string_body> respond(const http::request<http::string_body>& request,
@@ -69,8 +72,12 @@ http::response<http::string_body> api_server::impl::respond(
   std::optional<user_info> user;
   if (auth.rfind(bearer, 0) == 0)
     user = tokens.authenticate(auth.substr(bearer.size()));
+  auto started = std::chrono::steady_clock::now();
   if (!user) {
     out = unauthorized();
+  } else if (req.path == "/metrics") {
+    out.content_type = "text/plain; version=0.0.4";
+    out.body = metrics.render(master);
   } else {
     req.user = *user;
     try {
@@ -80,6 +87,12 @@ http::response<http::string_body> api_server::impl::respond(
       out.body = json_error_body(e.what());
     }
   }
+  if (!out.stream)
+    metrics.observe(
+        req.method, out.status,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  else
+    metrics.observe("WATCH", out.status, 0);
   http::response<http::string_body> res{static_cast<http::status>(out.status), request.version()};
   res.set(http::field::server, "capstan");
   res.set(http::field::content_type, out.content_type);

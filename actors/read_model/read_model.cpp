@@ -54,6 +54,7 @@ void read_model::apply(const std::vector<messages::journal_record>& records) {
           before = *p;
       events_.observe(state_, r);
       store::apply(state_, r);
+      ++applied_[messages::event_name(r)];
       if (r.kind == object_kind::pod)
         index_pod(before ? &*before : nullptr, state_.find<pod>(key), key);
     }
@@ -154,6 +155,11 @@ bool read_model::wait_until(const std::function<bool(const store::cluster_state&
                             std::chrono::milliseconds timeout) const {
   std::shared_lock<std::shared_mutex> lock(mutex_);
   return changed_.wait_for(lock, timeout, [&] { return predicate(state_); });
+}
+
+std::map<std::string, uint64_t> read_model::applied_events() const {
+  std::shared_lock<std::shared_mutex> lock(mutex_);
+  return applied_;
 }
 
 store::cluster_state read_model::copy_state() const {

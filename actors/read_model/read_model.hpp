@@ -59,6 +59,9 @@ public:
   // A full copy, for snapshots and restart comparisons.
   store::cluster_state copy_state() const;
 
+  // How many records of each event name ("PodBound", ...) were applied since start.
+  std::map<std::string, uint64_t> applied_events() const;
+
 private:
   void index_pod(const messages::pod* before, const messages::pod* after, const object_key& key);
   template <class F>
@@ -69,6 +72,7 @@ private:
   mutable std::condition_variable_any changed_;
   store::cluster_state state_;
   derived_events events_;
+  std::map<std::string, uint64_t> applied_;
   // Pod indexes: node name -> pods; "namespace\nkey=value" -> pod names.
   std::unordered_map<std::string, std::set<object_key>> pods_by_node_;
   std::unordered_map<std::string, std::set<std::string>> pods_by_label_;

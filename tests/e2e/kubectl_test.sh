@@ -88,6 +88,13 @@ rc=$?
 check "a wrong token is refused" test $rc -ne 0
 check "a wrong token is Unauthorized" grep -q 'Unauthorized' "$work/out"
 
+# Health and metrics.
+check "healthz" test "$(k get --raw /healthz)" = ok
+k get --raw /metrics >"$work/out"
+check "metrics count scheduler binds" grep -qE '^capstan_scheduler_binds_total [1-9][0-9]*$' "$work/out"
+check "metrics count API requests" grep -qE '^capstan_apiserver_requests_total\{verb="GET",code="200"\} [1-9]' "$work/out"
+check "metrics count journal appends" grep -qE '^capstan_journal_appended_records_total [1-9]' "$work/out"
+
 # Delete with cascade.
 k delete -f "$src/examples/guestbook/" >"$work/out" 2>&1
 check "delete -f deletes 6 objects" test "$(grep -c ' deleted$' "$work/out")" -eq 6
