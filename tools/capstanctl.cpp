@@ -24,6 +24,8 @@ Usage:
   capstanctl rolling-update NAME --image=IMAGE [--update-period=1s] | rolling-update NAME --rollback
       kubectl 1.0's rolling update: a new RC NAME-<hash> scaled up one pod at a time while
       NAME is scaled down; --rollback undoes an interrupted one
+  capstanctl describe TYPE NAME              the object with its events
+  capstanctl cluster-info
   capstanctl version
   capstanctl audit history [TYPE[/NAME]]     every change of an object (or all): who, when, what
   capstanctl audit at SEQ|TIME [TYPE]        the cluster as it was (TIME: 2026-11-22T01:00:00Z)

@@ -46,6 +46,15 @@ check "get -o json prints the object" grep -q '"nodePort": 30001' "$work/out"
 c get pods -l name=redis-slave -o name >"$work/out"
 check "get -l -o name lists the two slaves" test "$(grep -c '^pod/redis-slave-' "$work/out")" -eq 2
 
+pod=$(c get pods -l name=frontend -o name | head -1)
+c describe "$pod" >"$work/out" 2>&1
+check "describe pod names its controller" grep -qE '^Controlled By: +ReplicationController/frontend' "$work/out"
+check "describe pod lists its Scheduled event" grep -qE 'Normal +Scheduled +1 +scheduler +Successfully assigned default/' "$work/out"
+c describe rc frontend >"$work/out" 2>&1
+check "describe rc lists SuccessfulCreate events" test "$(grep -c 'SuccessfulCreate' "$work/out")" -eq 3
+c describe svc frontend >"$work/out" 2>&1
+check "describe svc shows the NodePort and endpoints" sh -c "grep -qE '^NodePort: +30001' '$work/out' && grep -qE '^Endpoints: +([0-9.]+:80,){2}[0-9.]+:80' '$work/out'"
+
 c scale rc redis-slave --current-replicas=2 --replicas=3 >"$work/out" 2>&1
 check "scale with a matching precondition" grep -qx 'replicationcontroller/redis-slave scaled' "$work/out"
 c scale rc redis-slave --current-replicas=2 --replicas=1 >"$work/out" 2>&1

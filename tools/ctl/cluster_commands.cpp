@@ -758,6 +758,154 @@ int rolling_update(parsed_args& p, const connection& c, std::ostream& out, std::
   return 0;
 }
 
+// ---- describe -------------------------------------------------------------------------------
+
+std::string map_text(const json& m) {
+  if (!m.is_object() || m.empty())
+    return "<none>";
+  std::string out;
+  for (auto it = m.begin(); it != m.end(); ++it)
+    out += (out.empty() ? "" : ",") + it.key() + "=" +
+           (it.value().is_string() ? it.value().get<std::string>() : it.value().dump());
+  return out;
+}
+
+void field(std::ostream& out, const std::string& name, const std::string& value, int indent = 0) {
+  std::string label = std::string(indent, ' ') + name + ":";
+  out << label << std::string(label.size() < 16 ? 16 - label.size() : 1, ' ') << value << "\n";
+}
+
+int describe(parsed_args& p, const connection& c, std::ostream& out, std::ostream& err) {
+  if (p.positional.empty()) {
+    err << "error: describe TYPE NAME\n";
+    return 2;
+  }
+  object_kind kind;
+  std::string name = p.positional.size() > 1 ? p.positional[1] : "";
+  if (!resolve_resource(p.positional[0], kind, name, err))
+    return 1;
+  if (name.empty()) {
+    err << "error: describe needs a name\n";
+    return 2;
+  }
+  auto o = get_json(c, object_path(kind, c.namespace_, name), err);
+  if (!o)
+    return 1;
+  const auto& meta = (*o)["metadata"];
+  const auto& spec = (*o).contains("spec") ? (*o)["spec"] : json::object();
+  const auto& status = (*o).contains("status") ? (*o)["status"] : json::object();
+  field(out, "Name", meta.value("name", ""));
+  if (info(kind).namespaced)
+    field(out, "Namespace", meta.value("namespace", ""));
+  field(out, "Labels", map_text(meta.value("labels", json::object())));
+  field(out, "Annotations", map_text(meta.value("annotations", json::object())));
+  field(out, "Created", meta.value("creationTimestamp", ""));
+  if (kind == object_kind::pod) {
+    field(out, "Node", spec.value("nodeName", "<none>"));
+    field(out, "Status", status.value("phase", ""));
+    field(out, "IP", status.value("podIP", "<none>"));
+    for (const auto& owner : meta.value("ownerReferences", json::array()))
+      field(out, "Controlled By", owner.value("kind", "") + "/" + owner.value("name", ""));
+    out << "Containers:\n";
+    for (const auto& ct : spec.value("containers", json::array())) {
+      out << "  " << ct.value("name", "") << ":\n";
+      field(out, "Image", ct.value("image", ""), 4);
+      for (const auto& port : ct.value("ports", json::array()))
+        field(out, "Port",
+              std::to_string(port.value("containerPort", 0)) + "/" + port.value("protocol", "TCP"),
+              4);
+      for (const auto& cs : status.value("containerStatuses", json::array()))
+        if (cs.value("name", "") == ct.value("name", "")) {
+          field(out, "State",
+                cs["state"].contains("running")   ? "Running"
+                : cs["state"].contains("waiting") ? "Waiting"
+                                                  : "Terminated",
+                4);
+          field(out, "Ready", cs.value("ready", false) ? "True" : "False", 4);
+          field(out, "Restart Count", std::to_string(cs.value("restartCount", 0)), 4);
+        }
+    }
+    out << "Conditions:\n";
+    for (const auto& cond : status.value("conditions", json::array()))
+      out << "  " << cond.value("type", "") << "\t" << cond.value("status", "") << "\n";
+  } else if (kind == object_kind::replication_controller) {
+    field(out, "Selector", map_text(spec.value("selector", json::object())));
+    field(out, "Replicas",
+          std::to_string(status.value("replicas", 0)) + " current / " +
+              std::to_string(spec.value("replicas", 0)) + " desired");
+    field(out, "Pods Status", std::to_string(status.value("readyReplicas", 0)) + " Ready");
+    for (const auto& ct : spec["template"]["spec"].value("containers", json::array()))
+      field(out, "Image", ct.value("image", ""));
+  } else if (kind == object_kind::service) {
+    field(out, "Selector", map_text(spec.value("selector", json::object())));
+    field(out, "Type", spec.value("type", ""));
+    field(out, "IP", spec.value("clusterIP", ""));
+    for (const auto& port : spec.value("ports", json::array())) {
+      field(out, "Port",
+            port.value("name", "<unset>") + "  " + std::to_string(port.value("port", 0)) + "/" +
+                port.value("protocol", "TCP"));
+      field(out, "TargetPort",
+            port["targetPort"].is_string() ? port["targetPort"].get<std::string>()
+                                           : port["targetPort"].dump());
+      if (port.value("nodePort", 0))
+        field(out, "NodePort", std::to_string(port.value("nodePort", 0)));
+    }
+    if (auto ep = get_json(c, object_path(object_kind::endpoints, c.namespace_, name), err)) {
+      std::string addresses;
+      for (const auto& subset : (*ep).value("subsets", json::array()))
+        for (const auto& a : subset.value("addresses", json::array()))
+          for (const auto& port : subset.value("ports", json::array()))
+            addresses += (addresses.empty() ? "" : ",") + a.value("ip", "") + ":" +
+                         std::to_string(port.value("port", 0));
+      field(out, "Endpoints", addresses.empty() ? "<none>" : addresses);
+    }
+  } else if (kind == object_kind::node) {
+    field(out, "PodCIDR", spec.value("podCIDR", ""));
+    out << "Conditions:\n";
+    for (const auto& cond : status.value("conditions", json::array()))
+      out << "  " << cond.value("type", "") << "\t" << cond.value("status", "") << "\t"
+          << cond.value("reason", "") << "\n";
+    out << "Addresses:\n";
+    for (const auto& a : status.value("addresses", json::array()))
+      out << "  " << a.value("type", "") << ":\t" << a.value("address", "") << "\n";
+    out << "Capacity:\n";
+    json capacity = status.value("capacity", json::object());
+    for (auto it = capacity.begin(); it != capacity.end(); ++it)
+      out << "  " << it.key() << ":\t" << it.value().get<std::string>() << "\n";
+  }
+  // Events about it, from the journal's projection.
+  std::string selector =
+      "involvedObject.name=" + name + ",involvedObject.kind=" + std::string(info(kind).name);
+  std::string events_ns = info(kind).namespaced ? c.namespace_ : "default";
+  auto events = get_json(
+      c, "/api/v1/namespaces/" + events_ns + "/events?fieldSelector=" + url_encode(selector), err);
+  out << "Events:";
+  if (!events || (*events)["items"].empty()) {
+    out << "  <none>\n";
+    return 0;
+  }
+  out << "\n";
+  std::vector<std::vector<std::string>> rows = {{"  Type", "Reason", "Count", "From", "Message"},
+                                                {"  ----", "------", "-----", "----", "-------"}};
+  for (const auto& e : (*events)["items"])
+    rows.push_back({"  " + e.value("type", ""), e.value("reason", ""),
+                    std::to_string(e.value("count", 1)), e["source"].value("component", ""),
+                    e.value("message", "")});
+  print_rows(rows, out);
+  return 0;
+}
+
+int cluster_info(const connection& c, std::ostream& out, std::ostream& err) {
+  auto r = call(c, "GET", "/version");
+  if (r.status != 200)
+    return server_error(r, err);
+  out << "capstan control plane is running at https://" << c.host << ":" << c.port << "\n";
+  auto nodes = get_json(c, "/api/v1/nodes", err);
+  if (nodes)
+    out << "nodes: " << (*nodes)["items"].size() << "\n";
+  return 0;
+}
+
 int version(const connection& c, std::ostream& out, std::ostream& err) {
   out << "Client Version: capstanctl 0.1.0\n";
   auto r = call(c, "GET", "/version");
@@ -770,8 +918,9 @@ int version(const connection& c, std::ostream& out, std::ostream& err) {
 }  // namespace
 
 bool is_cluster_command(const std::string& command) {
-  static const std::set<std::string> commands = {"get",   "create",  "delete", "scale",
-                                                 "label", "version", "audit",  "rolling-update"};
+  static const std::set<std::string> commands = {
+      "get",     "create", "delete",         "scale",    "label",
+      "version", "audit",  "rolling-update", "describe", "cluster-info"};
   return commands.count(command) > 0;
 }
 
@@ -800,6 +949,10 @@ int run_cluster_command(const std::string& command, const std::vector<std::strin
     return audit(p, *c, out, err);
   if (command == "rolling-update")
     return rolling_update(p, *c, out, err);
+  if (command == "describe")
+    return describe(p, *c, out, err);
+  if (command == "cluster-info")
+    return cluster_info(*c, out, err);
   return version(*c, out, err);
 }
 
