@@ -103,11 +103,7 @@ std::unique_ptr<event_log> event_log::open_reader(const std::string& directory) 
         "cannot read the journal in " + directory);
   log->db_.reset(db);
   check(db->TryCatchUpWithPrimary(), "cannot catch up with the journal in " + directory);
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}, log->handles_[log_cf]));
-  it->SeekToLast();
-  check(it->status(), "cannot read the journal in " + directory);
-  if (it->Valid())
-    log->last_seq_ = seq_from_key(it->key().data(), it->key().size());
+  log->last_seq_ = log->newest_key();
   return log;
 }
 
@@ -151,12 +147,15 @@ std::unique_ptr<event_log> event_log::open(const std::string& directory,
                         ", this capstan reads " + format_version);
   }
 
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}, log->handles_[log_cf]));
-  it->SeekToLast();
-  check(it->status(), "cannot read the journal in " + directory);
-  if (it->Valid())
-    log->last_seq_ = seq_from_key(it->key().data(), it->key().size());
+  log->last_seq_ = log->newest_key();
   return log;
+}
+
+uint64_t event_log::newest_key() const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, handles_[log_cf]));
+  it->SeekToLast();
+  check(it->status(), "cannot read the journal in " + directory_);
+  return it->Valid() ? seq_from_key(it->key().data(), it->key().size()) : 0;
 }
 
 std::size_t event_log::append(std::vector<journal_record>& records) {

@@ -80,6 +80,7 @@ public:
 
 private:
   event_log(std::string directory, event_log_options options);
+  uint64_t newest_key() const;  // the last sequence number stored, 0 when none
 
   std::string directory_;
   event_log_options options_;

@@ -31,8 +31,9 @@ struct journal_writer_stats {
 // Owns a commit thread in front of an event_log. Appends submitted while a sync is running
 // are collected and written together as the next batch. A completion runs only after its
 // records are durable and after every subscriber has received them; completions run on the
-// commit thread in sequence order and must not block. After a write error the writer refuses every later append (the error is sticky, as
-// in LevelDB): the process should restart and recover from the log.
+// commit thread in sequence order and must not block. After a write error the writer refuses every
+// later append (the error is sticky, as in LevelDB): the process should restart and recover from
+// the log.
 class journal_writer {
 public:
   using completion = std::function<void(const append_result&)>;

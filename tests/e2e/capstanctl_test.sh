@@ -15,14 +15,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-wait_for() {
-  local what=$1 deadline=$((SECONDS + $2))
-  shift 2
-  until "$@"; do
-    if [ $SECONDS -ge $deadline ]; then echo "timed out waiting for $what"; return 1; fi
-    sleep 0.1
-  done
-}
 port=$((20000 + RANDOM % 20000))
 "$capstan" master --data "$work/data" --api "127.0.0.1:$port" --join "127.0.0.1:$((port + 1))" \
   --fake-nodes 3 >"$work/master.log" 2>&1 &

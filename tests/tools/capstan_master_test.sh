@@ -14,15 +14,6 @@ cleanup() {
 }
 trap cleanup EXIT
 source "$(dirname "$0")/check_helpers.sh"
-# wait_for DESCRIPTION SECONDS COMMAND...: polls COMMAND until it succeeds or time runs out.
-wait_for() {
-  local what=$1 deadline=$((SECONDS + $2))
-  shift 2
-  until "$@"; do
-    if [ $SECONDS -ge $deadline ]; then echo "timed out waiting for $what"; return 1; fi
-    sleep 0.1
-  done
-}
 port=$((20000 + RANDOM % 20000))
 start_master() {
   "$capstan" master --data "$work/data" --join "127.0.0.1:$port" --api "127.0.0.1:$((port + 2))" --fake-nodes 3 \

@@ -1,6 +1,7 @@
 # Shared by the CLI test scripts (sourced): `check DESCRIPTION COMMAND...` counts a pass when
-# COMMAND succeeds and prints FAIL otherwise; `finish` prints the "N passed, N failed" line CI
-# reads and fails when anything did.
+# COMMAND succeeds and prints FAIL otherwise; `wait_for DESCRIPTION SECONDS COMMAND...` polls
+# COMMAND until it succeeds or the deadline passes; `finish` prints the "N passed, N failed"
+# line CI reads and fails when anything did.
 failures=0
 passes=0
 check() {
@@ -16,4 +17,15 @@ check() {
 finish() {
   echo "$passes passed, $failures failed"
   test "$failures" -eq 0
+}
+wait_for() {
+  local what=$1 deadline=$((SECONDS + $2))
+  shift 2
+  until "$@"; do
+    if [ $SECONDS -ge $deadline ]; then
+      echo "timed out waiting for $what"
+      return 1
+    fi
+    sleep 0.1
+  done
 }

@@ -196,6 +196,31 @@ bool resolve_resource(const std::string& arg, object_kind& kind, std::string& na
   return true;
 }
 
+// The TYPE and NAME of "TYPE NAME" or "TYPE/NAME" arguments; false after printing why not.
+bool target_of(const parsed_args& p, object_kind& kind, std::string& name, std::ostream& err) {
+  if (p.positional.empty()) {
+    err << "error: You must specify the type of resource.\n";
+    return false;
+  }
+  name = p.positional.size() > 1 ? p.positional[1] : "";
+  return resolve_resource(p.positional[0], kind, name, err);
+}
+
+void print_rows(const std::vector<std::vector<std::string>>& rows, std::ostream& out) {
+  std::vector<std::size_t> width;
+  for (const auto& r : rows)
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      width.resize(std::max(width.size(), r.size()));
+      width[i] = std::max(width[i], r[i].size());
+    }
+  for (const auto& r : rows) {
+    std::string line;
+    for (std::size_t i = 0; i < r.size(); ++i)
+      line += r[i] + (i + 1 < r.size() ? std::string(width[i] - r[i].size() + 3, ' ') : "");
+    out << line << "\n";
+  }
+}
+
 void print_table(const json& table, bool wide, bool all_namespaces, bool show_labels,
                  std::ostream& out) {
   std::vector<std::size_t> shown;
@@ -233,19 +258,7 @@ void print_table(const json& table, bool wide, bool all_namespaces, bool show_la
     }
     rows.push_back(cells);
   }
-  std::vector<std::size_t> width(header.size(), 0);
-  for (const auto& r : rows)
-    for (std::size_t i = 0; i < r.size(); ++i)
-      width[i] = std::max(width[i], r[i].size());
-  for (const auto& r : rows) {
-    std::string line;
-    for (std::size_t i = 0; i < r.size(); ++i) {
-      line += r[i];
-      if (i + 1 < r.size())
-        line += std::string(width[i] - r[i].size() + 3, ' ');
-    }
-    out << line << "\n";
-  }
+  print_rows(rows, out);
 }
 
 int get(parsed_args& p, const connection& c, std::ostream& out, std::ostream& err) {
@@ -254,8 +267,8 @@ int get(parsed_args& p, const connection& c, std::ostream& out, std::ostream& er
     return 2;
   }
   object_kind kind;
-  std::string name = p.positional.size() > 1 ? p.positional[1] : "";
-  if (!resolve_resource(p.positional[0], kind, name, err))
+  std::string name;
+  if (!target_of(p, kind, name, err))
     return 1;
   bool table = p.output.empty() || p.output == "wide";
   std::string target = name.empty() ? collection_path(kind, c.namespace_, p.all_namespaces)
@@ -317,8 +330,8 @@ int create_or_delete(bool create, parsed_args& p, const connection& c, std::ostr
       return 2;
     }
     object_kind kind;
-    std::string name = p.positional.size() > 1 ? p.positional[1] : "";
-    if (!resolve_resource(p.positional[0], kind, name, err))
+    std::string name;
+    if (!target_of(p, kind, name, err))
       return 1;
     if (name.empty()) {
       err << "error: resource(s) were provided, but no name was specified\n";
@@ -384,8 +397,8 @@ int scale(parsed_args& p, const connection& c, std::ostream& out, std::ostream& 
     return 2;
   }
   object_kind kind;
-  std::string name = p.positional.size() > 1 ? p.positional[1] : "";
-  if (!resolve_resource(p.positional[0], kind, name, err))
+  std::string name;
+  if (!target_of(p, kind, name, err))
     return 1;
   if (kind != object_kind::replication_controller || name.empty()) {
     err << "error: capstanctl scales replication controllers: scale rc NAME --replicas=N\n";
@@ -462,21 +475,6 @@ int label(parsed_args& p, const connection& c, std::ostream& out, std::ostream& 
     return server_error(r, err);
   out << info(kind).singular << "/" << name << " labeled\n";
   return 0;
-}
-
-void print_rows(const std::vector<std::vector<std::string>>& rows, std::ostream& out) {
-  std::vector<std::size_t> width;
-  for (const auto& r : rows)
-    for (std::size_t i = 0; i < r.size(); ++i) {
-      width.resize(std::max(width.size(), r.size()));
-      width[i] = std::max(width[i], r[i].size());
-    }
-  for (const auto& r : rows) {
-    std::string line;
-    for (std::size_t i = 0; i < r.size(); ++i)
-      line += r[i] + (i + 1 < r.size() ? std::string(width[i] - r[i].size() + 3, ' ') : "");
-    out << line << "\n";
-  }
 }
 
 // capstanctl audit history [TYPE/NAME | TYPE NAME | TYPE]; capstanctl audit at SEQ|TIME [TYPE]
@@ -781,8 +779,8 @@ int describe(parsed_args& p, const connection& c, std::ostream& out, std::ostrea
     return 2;
   }
   object_kind kind;
-  std::string name = p.positional.size() > 1 ? p.positional[1] : "";
-  if (!resolve_resource(p.positional[0], kind, name, err))
+  std::string name;
+  if (!target_of(p, kind, name, err))
     return 1;
   if (name.empty()) {
     err << "error: describe needs a name\n";
