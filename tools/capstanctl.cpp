@@ -16,8 +16,9 @@ Usage:
       Parse, default and validate manifests offline (YAML or JSON, files or directories,
       multi-document). Prints kind/name per object; on any problem prints each one with
       its file and field path and exits 1.
-  capstanctl get TYPE[/NAME] [NAME] [-o wide|yaml|json|name] [-l SELECTOR] [-A] [--show-labels]
+  capstanctl get TYPE[/NAME] [NAME] [-o wide|yaml|json|name] [-l SELECTOR] [-A] [--show-labels] [-w]
   capstanctl create -f PATH ...
+  capstanctl apply -f PATH ...               create, or merge onto what exists (configured/unchanged)
   capstanctl delete TYPE NAME | -f PATH ...
   capstanctl scale rc NAME --replicas=N [--current-replicas=N] [--resource-version=V]
   capstanctl label TYPE NAME key=value ... [key-] [--overwrite]

@@ -10,7 +10,9 @@ src=$3
 source "$src/tests/tools/check_helpers.sh"
 work=$(mktemp -d)
 pid=
+watch_pid=
 cleanup() {
+  [ -n "$watch_pid" ] && kill "$watch_pid" 2>/dev/null
   [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
   rm -rf "$work"
 }
@@ -90,6 +92,24 @@ bounds=$(awk '$5 ~ /^pod\/default\/frontend-/ { if ($4 == "PodCreated") n++; if 
               END { print min, max }' "$work/pods")
 check "the frontend kept 2 to 4 pods during the update (saw $bounds)" test "$bounds" = "2 4" -o "$bounds" = "3 4" -o "$bounds" = "2 3"
 c delete rc "$new_rc" >/dev/null 2>&1
+
+# apply: the seed manifest brings redis-slave back from 3 to 2 replicas, then changes nothing.
+c apply -f "$src/examples/guestbook/redis-slave-controller.yaml" >"$work/out" 2>&1
+check "apply configures a changed object" grep -qx 'replicationcontroller/redis-slave configured' "$work/out"
+c apply -f "$src/examples/guestbook/redis-slave-controller.yaml" >"$work/out" 2>&1
+check "apply again changes nothing" grep -qx 'replicationcontroller/redis-slave unchanged' "$work/out"
+check "the RC is back to 2" wait_for "2 slaves" 30 test "$(running -l name=redis-slave)" -eq 2
+
+# get -w streams changes: the replacement of a deleted pod shows up.
+c get pods -w -l name=redis-master >"$work/watch" 2>&1 &
+watch_pid=$!
+old_master=$(c get pods -l name=redis-master -o name | head -1)
+wait_for "the watch header" 10 grep -q '^NAME' "$work/watch"
+c delete "$old_master" >/dev/null 2>&1
+check "get -w shows the replacement pod" wait_for "a new redis-master row" 20 sh -c "grep -v '${old_master#pod/}' '$work/watch' | grep -q '^redis-master-.* Running '"
+kill "$watch_pid" 2>/dev/null
+wait "$watch_pid" 2>/dev/null
+watch_pid=
 
 c delete -f "$src/examples/guestbook/" >"$work/out" 2>&1
 check "delete -f deletes what is left" test "$(grep -c ' deleted$' "$work/out")" -eq 5

@@ -5,6 +5,7 @@
 #include <map>
 #include <ostream>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "messages/manifest.hpp"
@@ -18,6 +19,7 @@ namespace {
 using namespace messages;
 
 struct parsed_args {
+  bool watch = false;
   std::string image;
   std::string update_period = "1s";
   bool rollback = false;
@@ -103,6 +105,8 @@ bool parse(const std::vector<std::string>& args, parsed_args& p, std::ostream& e
       p.update_period = value;
     } else if (a == "--rollback") {
       p.rollback = true;
+    } else if (a == "-w" || a == "--watch") {
+      p.watch = true;
     } else if (a == "--show-labels") {
       p.show_labels = true;
     } else if (a == "--overwrite") {
@@ -261,6 +265,40 @@ void print_table(const json& table, bool wide, bool all_namespaces, bool show_la
   print_rows(rows, out);
 }
 
+// get -w: after the table, one row per change, as kubectl prints them (no header).
+int watch_rows(const parsed_args& p, const connection& c, object_kind kind, const std::string& rv,
+               std::ostream& out, std::ostream& err) {
+  std::string target =
+      collection_path(kind, c.namespace_, p.all_namespaces) + "?watch=true&resourceVersion=" + rv;
+  if (!p.selector.empty())
+    target += "&labelSelector=" + url_encode(p.selector);
+  out.flush();  // the table is on screen before the first change arrives
+  std::string error;
+  int status = stream_lines(
+      c, target, "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
+      [&](const std::string& line) {
+        if (line.empty())
+          return true;
+        auto event = json::parse(line, nullptr, false);
+        if (event.is_discarded() || !event.contains("object"))
+          return true;
+        json table = event["object"];
+        std::ostringstream rows;
+        print_table(table, p.output == "wide", p.all_namespaces, p.show_labels, rows);
+        std::string text = rows.str();
+        auto first_nl = text.find('\n');  // drop the header line
+        out << (first_nl == std::string::npos ? text : text.substr(first_nl + 1));
+        out.flush();
+        return static_cast<bool>(out);
+      },
+      &error);
+  if (status != 200) {
+    err << (error.empty() ? "error: the watch ended" : error) << "\n";
+    return 1;
+  }
+  return 0;
+}
+
 int get(parsed_args& p, const connection& c, std::ostream& out, std::ostream& err) {
   if (p.positional.empty()) {
     err << "error: You must specify the type of resource to get.\n";
@@ -287,9 +325,13 @@ int get(parsed_args& p, const connection& c, std::ostream& out, std::ostream& er
         err << "No resources found\n";
       else
         err << "No resources found in " << c.namespace_ << " namespace.\n";
+      if (p.watch && name.empty())
+        return watch_rows(p, c, kind, doc["metadata"].value("resourceVersion", ""), out, err);
       return 0;
     }
     print_table(doc, p.output == "wide", p.all_namespaces, p.show_labels, out);
+    if (p.watch && name.empty())
+      return watch_rows(p, c, kind, doc["metadata"].value("resourceVersion", ""), out, err);
     return 0;
   }
   if (doc.contains("items"))
@@ -387,6 +429,58 @@ int create_or_delete(bool create, parsed_args& p, const connection& c, std::ostr
     }
     server_error(r, err, context);
     failed = 1;
+  }
+  return failed;
+}
+
+// apply -f: create what does not exist; otherwise merge the manifest onto the live object
+// (strategic merge, as kubectl's client-side apply) and say whether anything changed.
+int apply(parsed_args& p, const connection& c, std::ostream& out, std::ostream& err) {
+  if (p.files.empty()) {
+    err << "error: must specify -f\n";
+    return 2;
+  }
+  manifest_set set;
+  for (const auto& f : p.files) {
+    auto one = load_manifests(f);
+    set.objects.insert(set.objects.end(), one.objects.begin(), one.objects.end());
+    set.problems.insert(set.problems.end(), one.problems.begin(), one.problems.end());
+  }
+  for (const auto& problem : set.problems)
+    err << "error: " << problem.to_string() << "\n";
+  if (!set.ok())
+    return 1;
+  int failed = 0;
+  for (const auto& m : set.objects) {
+    object_kind kind = kind_of(m.object);
+    const auto& meta = meta_of(m.object);
+    std::string ns = meta.namespace_.empty() ? c.namespace_ : meta.namespace_;
+    json body = to_json(m.object);
+    body.erase("status");
+    if (info(kind).namespaced)
+      body["metadata"]["namespace"] = ns;
+    auto live = call(c, "GET", object_path(kind, ns, meta.name));
+    http_result r;
+    std::string verb = "created";
+    if (live.status == 404) {
+      r = call(c, "POST", collection_path(kind, ns, false), body.dump());
+    } else if (live.status == 200) {
+      std::string before = json::parse(live.body)["metadata"].value("resourceVersion", "");
+      r = call(c, "PATCH", object_path(kind, ns, meta.name), body.dump(),
+               "application/strategic-merge-patch+json");
+      if (r.status == 200)
+        verb = json::parse(r.body)["metadata"].value("resourceVersion", "") == before
+                   ? "unchanged"
+                   : "configured";
+    } else {
+      r = live;
+    }
+    if (r.status == 200 || r.status == 201) {
+      out << info(kind).singular << "/" << meta.name << " " << verb << "\n";
+    } else {
+      server_error(r, err, "error when applying \"" + m.source + "\": ");
+      failed = 1;
+    }
   }
   return failed;
 }
@@ -917,8 +1011,8 @@ int version(const connection& c, std::ostream& out, std::ostream& err) {
 
 bool is_cluster_command(const std::string& command) {
   static const std::set<std::string> commands = {
-      "get",     "create", "delete",         "scale",    "label",
-      "version", "audit",  "rolling-update", "describe", "cluster-info"};
+      "get",   "create",         "delete",   "scale",        "label", "version",
+      "audit", "rolling-update", "describe", "cluster-info", "apply"};
   return commands.count(command) > 0;
 }
 
@@ -949,6 +1043,8 @@ int run_cluster_command(const std::string& command, const std::vector<std::strin
     return rolling_update(p, *c, out, err);
   if (command == "describe")
     return describe(p, *c, out, err);
+  if (command == "apply")
+    return apply(p, *c, out, err);
   if (command == "cluster-info")
     return cluster_info(*c, out, err);
   return version(*c, out, err);

@@ -124,6 +124,78 @@ std::optional<connection> resolve_connection(const connection_options& o, std::s
   return c;
 }
 
+namespace {
+
+// A TLS stream to the server, verified as `call` does.
+struct tls_client {
+  net::io_context io;
+  ssl::context tls{ssl::context::tls_client};
+  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> stream;
+
+  explicit tls_client(const connection& c) {
+    if (c.insecure) {
+      tls.set_verify_mode(ssl::verify_none);
+    } else {
+      if (!c.ca_pem.empty())
+        tls.add_certificate_authority(net::buffer(c.ca_pem));
+      else
+        tls.set_default_verify_paths();
+      tls.set_verify_mode(ssl::verify_peer);
+    }
+    stream = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(io, tls);
+    net::ip::tcp::resolver resolver(io);
+    beast::get_lowest_layer(*stream).connect(resolver.resolve(c.host, c.port));
+    stream->handshake(ssl::stream_base::client);
+  }
+};
+
+}  // namespace
+
+int stream_lines(const connection& c, const std::string& target, const std::string& accept,
+                 const std::function<bool(const std::string&)>& on_line, std::string* error) {
+  try {
+    tls_client client(c);
+    http::request<http::empty_body> req{http::verb::get, target, 11};
+    req.set(http::field::host, c.host);
+    req.set(http::field::user_agent, "capstanctl");
+    req.set(http::field::accept, accept);
+    if (!c.token.empty())
+      req.set(http::field::authorization, "Bearer " + c.token);
+    http::write(*client.stream, req);
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(boost::none);
+    http::read_header(*client.stream, buffer, parser);
+    int status = static_cast<int>(parser.get().result_int());
+    if (status != 200) {
+      http::read(*client.stream, buffer, parser);
+      *error = parser.get().body();
+      return status;
+    }
+    std::string pending;
+    auto on_chunk = [&](std::uint64_t, boost::string_view body, beast::error_code&) -> std::size_t {
+      pending.append(body.data(), body.size());
+      std::size_t nl;
+      while ((nl = pending.find('\n')) != std::string::npos) {
+        std::string line = pending.substr(0, nl);
+        pending.erase(0, nl + 1);
+        if (!on_line(line))
+          throw std::runtime_error("stopped");
+      }
+      return body.size();
+    };
+    parser.on_chunk_body(on_chunk);
+    while (!parser.is_done())
+      http::read_some(*client.stream, buffer, parser);
+    return status;
+  } catch (const std::exception& e) {
+    if (std::string(e.what()) == "stopped")
+      return 200;
+    *error = std::string("Unable to connect to the server: ") + e.what();
+    return 0;
+  }
+}
+
 http_result call(const connection& c, const std::string& method, const std::string& target,
                  const std::string& body, const std::string& content_type,
                  const std::string& accept) {

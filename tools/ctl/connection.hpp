@@ -2,6 +2,7 @@
 // ~/.kube/config (kubectl's precedence), and a small HTTPS client that verifies the server.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -37,5 +38,11 @@ struct http_result {
 http_result call(const connection& c, const std::string& method, const std::string& target,
                  const std::string& body = "", const std::string& content_type = "application/json",
                  const std::string& accept = "application/json");
+
+// A streaming GET (a watch): calls `on_line` for every newline-terminated piece of the body
+// until the server closes it or `on_line` returns false. Returns the HTTP status (0: no
+// connection; the reason goes to *error).
+int stream_lines(const connection& c, const std::string& target, const std::string& accept,
+                 const std::function<bool(const std::string&)>& on_line, std::string* error);
 
 }  // namespace capstan::ctl
