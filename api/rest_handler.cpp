@@ -423,14 +423,27 @@ http_response rest_handler::handle(const http_request& req) {
           // object exactly as that record left it (and DELETED carries its last state).
           store::cluster_state mine;
           auto snapshot = m->model().list(kind, ns);
-          for (auto& o : snapshot.items) {
-            const auto& meta = meta_of(o);
-            mine.of(kind).emplace(store::object_key{meta.namespace_, meta.name}, std::move(o));
+          uint64_t start = snapshot.seq;
+          bool past = !rv.empty() && rv.find_first_not_of("0123456789") == std::string::npos &&
+                      std::stoull(rv) > 0 && std::stoull(rv) < snapshot.seq;
+          if (past) {
+            // The journal keeps everything: rebuild the watched objects as they were at `rv`
+            // and replay every change since, so a watch resumes from any resourceVersion.
+            start = std::stoull(rv);
+            auto then = m->state_at(start);
+            for (auto& [key, o] : then.of(kind))
+              if (ns.empty() || key.namespace_ == ns)
+                mine.of(kind).emplace(key, std::move(o));
+          } else {
+            for (auto& o : snapshot.items) {
+              const auto& meta = meta_of(o);
+              mine.of(kind).emplace(store::object_key{meta.namespace_, meta.name}, std::move(o));
+            }
           }
           std::mutex mutex;
           std::condition_variable wake;
           std::deque<journal_record> queue;
-          auto id = m->watch(snapshot.seq + 1, [&](const std::vector<journal_record>& records) {
+          auto id = m->watch(start + 1, [&](const std::vector<journal_record>& records) {
             std::lock_guard<std::mutex> lock(mutex);
             for (const auto& rec : records)
               if (rec.kind == kind && (ns.empty() || rec.namespace_ == ns))

@@ -92,6 +92,12 @@ k delete -f "$src/examples/guestbook/" >"$work/out" 2>&1
 check "delete -f deletes 6 objects" test "$(grep -c ' deleted$' "$work/out")" -eq 6
 check "their pods go too" wait_for "no guestbook pods" 30 test "$(k get pods --no-headers 2>/dev/null | grep -cE '^(frontend|redis)-')" -eq 0
 
+# A watch resumes from any resourceVersion: from 3 (before the guestbook) it replays the life of
+# pods that no longer exist, up to their deletion.
+timeout 3 kubectl get --raw '/api/v1/namespaces/default/pods?watch=true&resourceVersion=3' >"$work/watch" 2>/dev/null
+check "an old resourceVersion replays ADDED" grep -q '"type":"ADDED","object":{"kind":"Pod".*"name":"frontend-' "$work/watch"
+check "an old resourceVersion replays DELETED" grep -q '"type":"DELETED","object":{"kind":"Pod".*"name":"frontend-' "$work/watch"
+
 # The audit trail names the user.
 "$capstan" journal history --data "$work/data" --kind rc --name default/frontend >"$work/out"
 check "the journal says admin created the frontend RC" grep -qE ' admin +RcCreated +replicationcontroller/default/frontend' "$work/out"
