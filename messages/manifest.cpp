@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <sstream>
 
 #include "messages/defaults.hpp"
@@ -153,6 +154,16 @@ manifest_set load_manifests(const std::string& path, bool recursive) {
   for (const auto& f : files)
     load_file(f, out);
   return out;
+}
+
+manifest_set load_manifests(const std::vector<std::string>& paths, bool recursive) {
+  manifest_set all;
+  for (const auto& path : paths) {
+    auto one = load_manifests(path, recursive);
+    std::move(one.objects.begin(), one.objects.end(), std::back_inserter(all.objects));
+    std::move(one.problems.begin(), one.problems.end(), std::back_inserter(all.problems));
+  }
+  return all;
 }
 
 }  // namespace capstan::messages

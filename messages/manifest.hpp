@@ -37,6 +37,9 @@ struct manifest_set {
 // in name order (descending into subdirectories when `recursive`). "-" reads standard input.
 manifest_set load_manifests(const std::string& path, bool recursive = false);
 
+// Reads every path in order into one set (the -f flags of a command).
+manifest_set load_manifests(const std::vector<std::string>& paths, bool recursive = false);
+
 // Parses one text. `source` names it in messages; JSON is assumed when it ends in ".json".
 void parse_manifest(const std::string& text, const std::string& source, manifest_set& out);
 

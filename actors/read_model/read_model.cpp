@@ -22,14 +22,14 @@ read_model::read_model(store::cluster_state initial) : state_(std::move(initial)
     index_pod(nullptr, &std::get<pod>(object), key);
 }
 
-void read_model::index_pod(const pod* before, const pod* after, const object_key& key) {
+void read_model::index_pod(const pod_index_entry* before, const pod* after, const object_key& key) {
   if (before) {
-    if (!before->spec.node_name.empty()) {
-      auto it = pods_by_node_.find(before->spec.node_name);
+    if (!before->node.empty()) {
+      auto it = pods_by_node_.find(before->node);
       if (it != pods_by_node_.end() && it->second.erase(key) && it->second.empty())
         pods_by_node_.erase(it);
     }
-    for (const auto& [k, v] : before->metadata.labels) {
+    for (const auto& [k, v] : before->labels) {
       auto it = pods_by_label_.find(label_key(key.namespace_, k, v));
       if (it != pods_by_label_.end() && it->second.erase(key.name) && it->second.empty())
         pods_by_label_.erase(it);
@@ -48,14 +48,18 @@ void read_model::apply(const std::vector<messages::journal_record>& records) {
     std::unique_lock<std::shared_mutex> lock(mutex_);
     for (const auto& r : records) {
       object_key key{r.namespace_, r.name};
-      std::optional<pod> before;
-      if (r.kind == object_kind::pod)
+      // Only the node and labels of the pod before the record, for the indexes; a status
+      // change (most pod records) touches neither, so it skips re-indexing.
+      bool reindex = r.kind == object_kind::pod &&
+                     !std::holds_alternative<messages::pod_status_changed>(r.event);
+      std::optional<pod_index_entry> before;
+      if (reindex)
         if (const pod* p = state_.find<pod>(key))
-          before = *p;
+          before = pod_index_entry{p->spec.node_name, p->metadata.labels};
       events_.observe(state_, r);
       store::apply(state_, r);
       ++applied_[messages::event_name(r)];
-      if (r.kind == object_kind::pod)
+      if (reindex)
         index_pod(before ? &*before : nullptr, state_.find<pod>(key), key);
     }
   }

@@ -63,7 +63,12 @@ public:
   std::map<std::string, uint64_t> applied_events() const;
 
 private:
-  void index_pod(const messages::pod* before, const messages::pod* after, const object_key& key);
+  // What the pod indexes hold about one pod.
+  struct pod_index_entry {
+    std::string node;
+    messages::string_map labels;
+  };
+  void index_pod(const pod_index_entry* before, const messages::pod* after, const object_key& key);
   template <class F>
   void candidates(object_kind kind, const std::string& ns, const messages::label_selector& labels,
                   const messages::field_selector& fields, F&& visit) const;

@@ -8,20 +8,7 @@ set -u
 capstan=$1
 src=$2
 source "$src/tests/tools/check_helpers.sh"
-work=$(mktemp -d)
-pid=
-watch_pid=
-cleanup() {
-  [ -n "$watch_pid" ] && kill "$watch_pid" 2>/dev/null
-  [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-port=$((20000 + RANDOM % 20000))
-"$capstan" master --data "$work/data" --api "127.0.0.1:$port" --join "127.0.0.1:$((port + 1))" \
-  --fake-nodes 3 >"$work/master.log" 2>&1 &
-pid=$!
-wait_for "the master" 30 grep -q "capstan master: ready" "$work/master.log" || { cat "$work/master.log"; exit 1; }
+source "$src/tests/e2e/cluster_helpers.sh"
 export KUBECONFIG=$work/data/admin.kubeconfig
 k() { kubectl --request-timeout=20s "$@"; }
 count_running() { k get pods "$@" --no-headers 2>/dev/null | grep -c ' Running ' || true; }

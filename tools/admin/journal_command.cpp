@@ -116,14 +116,7 @@ int import(const flags& f, std::ostream& out, std::ostream& err) {
     err << "error: import needs --user NAME and at least one -f PATH\n" << usage;
     return 2;
   }
-  manifest_set manifests;
-  for (const auto& path : f.files) {
-    auto set = load_manifests(path);
-    for (auto& o : set.objects)
-      manifests.objects.push_back(std::move(o));
-    for (auto& p : set.problems)
-      manifests.problems.push_back(std::move(p));
-  }
+  manifest_set manifests = load_manifests(f.files);
   for (const auto& p : manifests.problems)
     err << "error: " << p.to_string() << "\n";
   if (!manifests.ok())

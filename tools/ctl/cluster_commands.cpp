@@ -390,12 +390,7 @@ int create_or_delete(bool create, parsed_args& p, const connection& c, std::ostr
     err << "error: must specify one of -f and -k\n";
     return 2;
   }
-  manifest_set set;
-  for (const auto& f : p.files) {
-    auto one = load_manifests(f);
-    set.objects.insert(set.objects.end(), one.objects.begin(), one.objects.end());
-    set.problems.insert(set.problems.end(), one.problems.begin(), one.problems.end());
-  }
+  manifest_set set = load_manifests(p.files);
   for (const auto& problem : set.problems)
     err << "error: " << problem.to_string() << "\n";
   if (!set.ok())
@@ -440,12 +435,7 @@ int apply(parsed_args& p, const connection& c, std::ostream& out, std::ostream& 
     err << "error: must specify -f\n";
     return 2;
   }
-  manifest_set set;
-  for (const auto& f : p.files) {
-    auto one = load_manifests(f);
-    set.objects.insert(set.objects.end(), one.objects.begin(), one.objects.end());
-    set.problems.insert(set.problems.end(), one.problems.begin(), one.problems.end());
-  }
+  manifest_set set = load_manifests(p.files);
   for (const auto& problem : set.problems)
     err << "error: " << problem.to_string() << "\n";
   if (!set.ok())

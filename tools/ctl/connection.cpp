@@ -200,21 +200,8 @@ http_result call(const connection& c, const std::string& method, const std::stri
                  const std::string& body, const std::string& content_type,
                  const std::string& accept) {
   try {
-    net::io_context io;
-    ssl::context tls{ssl::context::tls_client};
-    if (c.insecure) {
-      tls.set_verify_mode(ssl::verify_none);
-    } else {
-      if (!c.ca_pem.empty())
-        tls.add_certificate_authority(net::buffer(c.ca_pem));
-      else
-        tls.set_default_verify_paths();
-      tls.set_verify_mode(ssl::verify_peer);
-    }
-    beast::ssl_stream<beast::tcp_stream> stream(io, tls);
-    net::ip::tcp::resolver resolver(io);
-    beast::get_lowest_layer(stream).connect(resolver.resolve(c.host, c.port));
-    stream.handshake(ssl::stream_base::client);
+    tls_client client(c);
+    auto& stream = *client.stream;
     http::request<http::string_body> req{http::string_to_verb(method), target, 11};
     req.set(http::field::host, c.host);
     req.set(http::field::user_agent, "capstanctl");

@@ -10,14 +10,7 @@ namespace capstan::ctl {
 
 int run_validate(const validate_options& options, std::ostream& out, std::ostream& err) {
   using namespace messages;
-  manifest_set all;
-  for (const auto& path : options.paths) {
-    auto set = load_manifests(path, options.recursive);
-    for (auto& o : set.objects)
-      all.objects.push_back(std::move(o));
-    for (auto& p : set.problems)
-      all.problems.push_back(std::move(p));
-  }
+  manifest_set all = load_manifests(options.paths, options.recursive);
   json list = json::array();
   for (const auto& o : all.objects) {
     if (options.output == "json" || options.output == "yaml") {
