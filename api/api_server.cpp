@@ -62,6 +62,9 @@ http::response<http::string_body> api_server::impl::respond(
   std::string target(request.target());
   auto q = target.find('?');
   req.path = target.substr(0, q);
+  // "/version/" names the same resource as "/version" (the Python client asks for the former).
+  if (req.path.size() > 1 && req.path.back() == '/')
+    req.path.pop_back();
   if (q != std::string::npos)
     req.query = parse_query(target.substr(q + 1));
   req.content_type = std::string(request[http::field::content_type]);
@@ -96,6 +99,8 @@ http::response<http::string_body> api_server::impl::respond(
   http::response<http::string_body> res{static_cast<http::status>(out.status), request.version()};
   res.set(http::field::server, "capstan");
   res.set(http::field::content_type, out.content_type);
+  for (const auto& warning : out.warnings)
+    res.insert(http::field::warning, "299 - " + nlohmann::json(warning).dump());
   res.keep_alive(request.keep_alive());
   res.body() = out.body;
   res.prepare_payload();

@@ -204,8 +204,18 @@ json scale_of(const replication_controller& rc) {
             {"selector", label_selector::from_map(rc.spec.selector).to_string()}}}};
 }
 
-// Decodes a request body (JSON) into an object of the route's kind.
-std::variant<any_object, http_response> decode_body(const http_request& req, const route& r) {
+// Decodes a request body (JSON) into an object of the route's kind. Unknown fields follow the
+// request's fieldValidation as in kube-apiserver: Strict (what kubectl sends) rejects them,
+// Warn (the default) drops them with a warning, Ignore drops them silently. Malformed fields
+// are always errors.
+std::variant<any_object, http_response> decode_body(const http_request& req, const route& r,
+                                                    std::vector<std::string>& warnings) {
+  std::string validation =
+      req.query.count("fieldValidation") ? req.query.at("fieldValidation") : "Warn";
+  if (validation != "Strict" && validation != "Warn" && validation != "Ignore")
+    return status_error(
+        400, "BadRequest",
+        "fieldValidation must be one of Strict, Warn or Ignore, not \"" + validation + "\"");
   json doc;
   try {
     doc = json::parse(req.body);
@@ -217,14 +227,25 @@ std::variant<any_object, http_response> decode_body(const http_request& req, con
     doc["kind"] = std::string(info(r.kind).name);
   if (doc.is_object() && !doc.contains("apiVersion"))
     doc["apiVersion"] = "v1";
-  field_errors errors;
-  auto object = object_from_json(doc, errors);
-  if (!object || !errors.empty()) {
-    std::string message;
-    for (const auto& e : errors)
-      message += (message.empty() ? "" : "; ") + e.to_string();
-    return status_error(400, "BadRequest", "strict decoding error: " + message);
+  field_errors all;
+  auto object = object_from_json(doc, all);
+  std::string unknown, malformed;
+  for (const auto& e : all) {
+    if (e.type == field_error_type::unknown_field)
+      unknown += (unknown.empty() ? "" : ", ") + ("unknown field " + json(e.field).dump());
+    else
+      malformed += (malformed.empty() ? "" : "; ") + e.to_string();
   }
+  const std::string kind_name(info(r.kind).name);
+  const std::string cannot =
+      kind_name + " in version \"v1\" cannot be handled as a " + kind_name + ": ";
+  if (!object || !malformed.empty())
+    return status_error(400, "BadRequest", cannot + (malformed.empty() ? unknown : malformed));
+  if (!unknown.empty() && validation == "Strict")
+    return status_error(400, "BadRequest", cannot + "strict decoding error: " + unknown);
+  if (validation == "Warn")
+    for (const auto& e : all)
+      warnings.push_back("unknown field " + json(e.field).dump());
   if (kind_of(*object) != r.kind)
     return status_error(400, "BadRequest",
                         "the kind of the object (" + std::string(info(kind_of(*object)).name) +
@@ -239,6 +260,27 @@ std::variant<any_object, http_response> decode_body(const http_request& req, con
     meta.namespace_ = r.ns;
   }
   return std::move(*object);
+}
+
+// A boolean query parameter read as Go's strconv.ParseBool reads it (the Python client sends
+// "watch=True"): 1, t, T, TRUE, true, True are true; anything else, or no parameter, is false.
+bool query_flag(const http_request& req, const std::string& name) {
+  auto it = req.query.find(name);
+  if (it == req.query.end())
+    return false;
+  const std::string& v = it->second;
+  return v == "1" || v == "t" || v == "T" || v == "true" || v == "True" || v == "TRUE";
+}
+
+// An unsigned query parameter: `fallback` when absent, nullopt when not a number.
+std::optional<uint64_t> query_number(const http_request& req, const std::string& name,
+                                     uint64_t fallback) {
+  auto it = req.query.find(name);
+  if (it == req.query.end() || it->second.empty())
+    return fallback;
+  if (it->second.size() > 19 || it->second.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  return std::stoull(it->second);
 }
 
 }  // namespace
@@ -264,14 +306,7 @@ std::map<std::string, std::string> parse_query(const std::string& query) {
 // (the objects as they were right after a sequence number or a time).
 http_response rest_handler::audit(const http_request& req) {
   auto q = [&](const char* k) { return req.query.count(k) ? req.query.at(k) : std::string(); };
-  auto number = [&](const char* k, uint64_t fallback) -> std::optional<uint64_t> {
-    std::string v = q(k);
-    if (v.empty())
-      return fallback;
-    if (v.find_first_not_of("0123456789") != std::string::npos)
-      return std::nullopt;
-    return std::stoull(v);
-  };
+  auto number = [&](const char* k, uint64_t fallback) { return query_number(req, k, fallback); };
   if (req.path == "/capstan/v1/history") {
     std::optional<object_kind> kind;
     if (!q("kind").empty() && !(kind = kind_from_resource(q("kind"))))
@@ -408,15 +443,21 @@ http_response rest_handler::handle(const http_request& req) {
           return status_error(400, "BadRequest", *err);
         fields = std::get<field_selector>(parsed);
       }
-      auto watch = req.query.find("watch");
-      if (watch != req.query.end() && (watch->second == "true" || watch->second == "1")) {
+      if (query_flag(req, "watch")) {
         http_response resp;
         bool table = wants_table(req);
         std::string rv = req.query.count("resourceVersion") ? req.query.at("resourceVersion") : "";
         object_kind kind = r.kind;
         std::string ns = r.ns;
         actors::master* m = &master_;
-        resp.stream = [m, kind, ns, labels, fields, table, rv](
+        // A watch ends after timeoutSeconds, or like kube-apiserver's default
+        // (--min-request-timeout 1800 s) after 30 to 60 minutes; clients then re-watch from the
+        // last resourceVersion they saw. The bound also frees the threads of vanished clients.
+        auto timeout = query_number(req, "timeoutSeconds", 1800 + std::rand() % 1800);
+        if (!timeout || *timeout == 0)
+          return status_error(400, "BadRequest", "timeoutSeconds must be a positive integer");
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(*timeout);
+        resp.stream = [m, kind, ns, labels, fields, table, rv, deadline](
                           const std::function<bool(const std::string&)>& write,
                           const bool& stopping) {
           // The watch keeps its own copy of the watched objects, so that every event carries the
@@ -462,7 +503,7 @@ http_response rest_handler::handle(const http_request& req) {
             for (const auto& [key, o] : mine.of(kind))
               if (matches(&o) && !(alive = emit("ADDED", o, snapshot.seq)))
                 break;
-          while (alive && !stopping) {
+          while (alive && !stopping && std::chrono::steady_clock::now() < deadline) {
             std::deque<journal_record> batch;
             {
               std::unique_lock<std::mutex> lock(mutex);
@@ -508,7 +549,8 @@ http_response rest_handler::handle(const http_request& req) {
                                  {"items", items}});
     }
     if (req.method == "POST") {
-      auto decoded = decode_body(req, r);
+      std::vector<std::string> warnings;
+      auto decoded = decode_body(req, r, warnings);
       if (auto* err = std::get_if<http_response>(&decoded))
         return *err;
       auto object = std::get<any_object>(std::move(decoded));
@@ -516,7 +558,9 @@ http_response rest_handler::handle(const http_request& req) {
       auto reply = master_.create(std::move(object), cause);
       if (!reply.ok())
         return reply_error(reply, r.kind, name);
-      return json_response(201, with_kind(*reply.object));
+      auto created = json_response(201, with_kind(*reply.object));
+      created.warnings = std::move(warnings);
+      return created;
     }
     return status_error(405, "MethodNotAllowed",
                         "the server does not allow this method on the requested resource");
@@ -599,8 +643,9 @@ http_response rest_handler::handle(const http_request& req) {
     for (int attempt = 0; attempt < 5; ++attempt) {
       any_object base = attempt == 0 ? *current : *model.get(r.kind, key);
       std::variant<any_object, http_response> decoded = http_response{};
+      std::vector<std::string> warnings;
       if (req.method == "PUT") {
-        decoded = decode_body(req, r);
+        decoded = decode_body(req, r, warnings);
       } else {
         json patch;
         try {
@@ -623,7 +668,7 @@ http_response rest_handler::handle(const http_request& req) {
         }
         http_request as_put = req;
         as_put.body = doc.dump();
-        decoded = decode_body(as_put, r);
+        decoded = decode_body(as_put, r, warnings);
       }
       if (auto* err = std::get_if<http_response>(&decoded))
         return *err;
@@ -639,7 +684,9 @@ http_response rest_handler::handle(const http_request& req) {
           meta_of(std::get<any_object>(decoded = object)).resource_version ==
               meta_of(base).resource_version)
         continue;
-      return object_reply(reply, 200);
+      auto updated = object_reply(reply, 200);
+      updated.warnings = std::move(warnings);
+      return updated;
     }
     return status_error(409, "Conflict", "the object kept changing; try again", resource, r.name);
   }

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "actors/master/master.hpp"
 #include "api/credentials.hpp"
@@ -26,6 +27,8 @@ struct http_response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // Sent as `Warning: 299 - "..."` headers (kubectl prints them as "Warning: ...").
+  std::vector<std::string> warnings;
   // Set for watch: called on the connection's thread with a writer of chunks; returns when
   // the client is gone (the writer returned false) or `stopping` becomes true.
   std::function<void(const std::function<bool(const std::string&)>& write, const bool& stopping)>

@@ -1,5 +1,7 @@
 #include "store/apply.hpp"
 
+#include <map>
+
 namespace capstan::store {
 
 namespace {
@@ -177,6 +179,43 @@ void apply(cluster_state& state, const journal_record& record) {
 
 void apply(cluster_state& state, journal_record&& record) {
   apply_record<true>(state, record);
+}
+
+std::vector<std::string> check_appends(
+    const cluster_state& state, const std::vector<const std::vector<journal_record>*>& appends) {
+  // Existence as changed by the appends accepted so far; absent keys read through to `state`.
+  std::map<std::pair<object_kind, object_key>, bool> exists;
+  auto existing = [&](object_kind kind, const object_key& key) {
+    auto it = exists.find({kind, key});
+    return it != exists.end() ? it->second : state.of(kind).count(key) > 0;
+  };
+  std::vector<std::string> out;
+  out.reserve(appends.size());
+  for (const auto* records : appends) {
+    std::map<std::pair<object_kind, object_key>, bool> changes;
+    std::string refusal;
+    for (const auto& r : *records) {
+      std::pair<object_kind, object_key> id{r.kind, {r.namespace_, r.name}};
+      auto changed = changes.find(id);
+      bool there = changed != changes.end() ? changed->second : existing(r.kind, id.second);
+      if (std::holds_alternative<object_created>(r.event) ||
+          std::holds_alternative<endpoints_changed>(r.event)) {
+        changes[id] = true;
+      } else if (!there) {
+        std::string where = r.namespace_.empty() ? r.name : r.namespace_ + "/" + r.name;
+        refusal = event_name(r) + " " + where + " cannot apply: no such " +
+                  std::string(info(r.kind).name);
+        break;
+      } else if (std::holds_alternative<object_deleted>(r.event)) {
+        changes[id] = false;
+      }
+    }
+    if (refusal.empty())
+      for (auto& [id, there] : changes)
+        exists[id] = there;
+    out.push_back(std::move(refusal));
+  }
+  return out;
 }
 
 void load_objects(cluster_state& state, uint64_t seq, std::vector<any_object>&& objects) {

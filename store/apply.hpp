@@ -16,6 +16,15 @@ void apply(cluster_state& state, const journal_record& record);
 // The same, moving objects out of `record` instead of copying them (replay, restore).
 void apply(cluster_state& state, journal_record&& record);
 
+// Whether each append (a group of records committed together) would apply after the state
+// and the appends before it: the objects a record changes, deletes or binds must exist at that
+// point (creations and endpoints changes need nothing). Returns one entry per append: empty
+// when it applies, else why not; a refused append's records are not counted for later ones.
+// This is what the journal writer asks before making anything durable, so that a record that
+// could never apply (two writers deleting one object, say) is refused instead of journaled.
+std::vector<std::string> check_appends(
+    const cluster_state& state, const std::vector<const std::vector<journal_record>*>& appends);
+
 // Inserts snapshot objects into an empty state at `seq`.
 void load_objects(cluster_state& state, uint64_t seq, std::vector<any_object>&& objects);
 

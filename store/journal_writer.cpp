@@ -130,6 +130,22 @@ void journal_writer::run() {
 }
 
 void journal_writer::commit(std::deque<pending_append>& batch) {
+  if (check_) {
+    std::vector<const std::vector<journal_record>*> appends;
+    for (const auto& a : batch)
+      appends.push_back(&a.records);
+    auto refusals = check_(appends);
+    std::deque<pending_append> accepted;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (refusals[i].empty())
+        accepted.push_back(std::move(batch[i]));
+      else
+        batch[i].done(append_result{0, 0, refusals[i]});
+    }
+    batch.swap(accepted);
+    if (batch.empty())
+      return;
+  }
   std::vector<journal_record> records;
   std::vector<std::size_t> sizes;
   for (auto& a : batch) {

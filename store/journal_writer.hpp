@@ -39,6 +39,10 @@ public:
   using completion = std::function<void(const append_result&)>;
   // Receives every committed record exactly once, in order, on the commit thread.
   using subscriber = std::function<void(const std::vector<journal_record>&)>;
+  // Asked on the commit thread before a batch is written: one entry per append, empty when
+  // the append may be journaled, else the reason it is refused (see store::check_appends).
+  using checker = std::function<std::vector<std::string>(
+      const std::vector<const std::vector<journal_record>*>&)>;
 
   // `max_batch_records` bounds one WriteBatch, and so the latency added to any one append.
   explicit journal_writer(event_log& log, std::size_t max_batch_records = 20000);
@@ -56,6 +60,9 @@ public:
   // batch as it commits, with no gap and no repetition. Returns an id for unsubscribe.
   uint64_t subscribe(uint64_t from, subscriber s);
   void unsubscribe(uint64_t id);
+
+  // Installs the pre-write check; call before the first append.
+  void set_checker(checker check) { check_ = std::move(check); }
 
   journal_writer_stats stats() const;
   uint64_t last_seq() const;
@@ -88,6 +95,7 @@ private:
   std::string failure_;         // sticky write error, guarded by mutex_
   journal_writer_stats stats_;  // guarded by mutex_
   uint64_t last_seq_;           // guarded by mutex_
+  checker check_;               // set before use, then read by the commit thread only
   std::thread thread_;
 };
 

@@ -3,6 +3,7 @@
 #include <deque>
 
 #include "actors/controllers/endpoints_controller.hpp"
+#include "actors/controllers/namespace_controller.hpp"
 #include "actors/controllers/replication_manager.hpp"
 #include "actors/objects/registry.hpp"
 
@@ -15,6 +16,12 @@ master::master(caf::actor_system& system, master_config config)
   model_ = std::make_unique<read_model>(store::restore(*log_, &restored_));
   last_snapshot_seq_ = restored_.snapshot_seq;
   writer_ = std::make_unique<store::journal_writer>(*log_);
+  // Nothing that could not apply is ever made durable: two writers racing on one object (a
+  // controller and a user deleting it, say) get the second refused instead of journaled.
+  writer_->set_checker(
+      [this](const std::vector<const std::vector<messages::journal_record>*>& appends) {
+        return model_->check_appends(appends);
+      });
   const uint64_t next = model_->seq() + 1;
   // The read model subscribes first: it has every batch before any actor hears of it and
   // before the batch's appends are acknowledged.
@@ -44,6 +51,8 @@ master::master(caf::actor_system& system, master_config config)
   fanout_->add(scheduler_);
   fanout_->add(replication_);
   fanout_->add(endpoints_);
+  namespaces_ = spawn_namespace_controller(system_, *model_, registries_);
+  fanout_->add(namespaces_);
 
   ensure_namespace("default");
   ensure_namespace("kube-system");
@@ -76,7 +85,7 @@ void master::stop_actors() {
   // Clients first, then what they depend on: an actor waiting for the journal's answer
   // finishes before the journal goes. Each stage is awaited: the actors read the read
   // model, which goes away after this.
-  std::vector<caf::actor> clients = {scheduler_, replication_, endpoints_, lifecycle_};
+  std::vector<caf::actor> clients = {scheduler_, replication_, endpoints_, namespaces_, lifecycle_};
   for (const auto& r : registries_)
     if (std::find(clients.begin(), clients.end(), r) == clients.end())
       clients.push_back(r);

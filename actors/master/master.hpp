@@ -60,8 +60,9 @@ public:
   // Audit: the records about one object (or every record when `name` is empty) with
   // from <= seq <= to, at most `limit` of the newest; and the whole state right after `seq`.
   // Reads the journal; safe from any thread.
-  std::vector<messages::journal_record> history(std::optional<object_kind> kind, const std::string& ns,
-                                                const std::string& name, uint64_t from, uint64_t to,
+  std::vector<messages::journal_record> history(std::optional<object_kind> kind,
+                                                const std::string& ns, const std::string& name,
+                                                uint64_t from, uint64_t to,
                                                 std::size_t limit) const;
   store::cluster_state state_at(uint64_t seq) const;
   // The last sequence number committed at or before `nanos` (Unix epoch), 0 if none.
@@ -79,7 +80,7 @@ private:
   std::unique_ptr<read_model> model_;
   std::unique_ptr<store::journal_writer> writer_;
   std::unique_ptr<batch_fanout> fanout_;
-  caf::actor journal_, allocator_, scheduler_, replication_, endpoints_, lifecycle_;
+  caf::actor journal_, allocator_, scheduler_, replication_, endpoints_, namespaces_, lifecycle_;
   std::vector<caf::actor> registries_;  // by object_kind
   // Background snapshots.
   std::mutex snapshot_mutex_;

@@ -66,6 +66,12 @@ void read_model::apply(const std::vector<messages::journal_record>& records) {
   changed_.notify_all();
 }
 
+std::vector<std::string> read_model::check_appends(
+    const std::vector<const std::vector<messages::journal_record>*>& appends) const {
+  std::shared_lock<std::shared_mutex> lock(mutex_);
+  return store::check_appends(state_, appends);
+}
+
 uint64_t read_model::seq() const {
   std::shared_lock<std::shared_mutex> lock(mutex_);
   return state_.seq;

@@ -33,6 +33,11 @@ public:
   // before the batch's appends are acknowledged, so an acknowledged write is readable.
   void apply(const std::vector<messages::journal_record>& records);
 
+  // store::check_appends against the current state, under the shared lock: the journal
+  // writer's pre-write check.
+  std::vector<std::string> check_appends(
+      const std::vector<const std::vector<messages::journal_record>*>& appends) const;
+
   uint64_t seq() const;
   std::optional<any_object> get(object_kind kind, const object_key& key) const;
 

@@ -95,6 +95,34 @@ BOOST_AUTO_TEST_CASE(deleting_an_rc_deletes_its_pods) {
   BOOST_TEST(!c.m->model().get(object_kind::replication_controller, {"default", "redis-slave"}));
 }
 
+BOOST_AUTO_TEST_CASE(deleting_a_namespace_deletes_everything_in_it) {
+  cluster c;
+  messages::namespace_object web;
+  web.metadata.name = "web";
+  BOOST_REQUIRE(c.m->create(web, "admin").ok());
+  auto set = messages::load_manifests(std::string(CAPSTAN_SOURCE_DIR) + "/examples/guestbook");
+  BOOST_REQUIRE(set.ok());
+  for (auto& o : set.objects) {
+    meta_of(o.object).namespace_ = "web";
+    BOOST_REQUIRE(c.m->create(o.object, "admin").ok());
+  }
+  c.wait("the guestbook in web", [](const store::cluster_state& s) {
+    return cluster::running(s, "frontend") == 3 && !s.of(object_kind::endpoints).empty();
+  });
+  auto r = c.m->command({object_kind::namespace_, {"", "web"}, "admin", actors::delete_op{}});
+  BOOST_REQUIRE(r.ok());
+  c.wait("web emptied", [](const store::cluster_state& s) {
+    for (auto kind : {object_kind::pod, object_kind::replication_controller, object_kind::service,
+                      object_kind::endpoints})
+      for (const auto& [key, o] : s.of(kind))
+        if (key.namespace_ == "web")
+          return false;
+    return true;
+  });
+  auto later = c.m->create(set.objects.front().object, "admin");
+  BOOST_TEST(!later.ok());  // the namespace is gone: nothing new lands there
+}
+
 BOOST_AUTO_TEST_CASE(a_stale_resource_version_is_a_conflict) {
   cluster c(0);
   c.create_examples("guestbook/redis-master-service.yaml");

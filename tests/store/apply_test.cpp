@@ -136,3 +136,25 @@ BOOST_AUTO_TEST_CASE(records_that_cannot_apply_change_nothing) {
   BOOST_TEST(capstan::messages::to_json(*t.state.find(object_kind::pod, {"default", "a"})).dump() ==
              before);
 }
+
+BOOST_AUTO_TEST_CASE(check_appends_refuses_what_could_not_apply_and_forgets_refused_appends) {
+  timeline t;
+  pod a = small_pod("a");
+  t(created(a));
+  pod b = small_pod("b");
+  std::vector<journal_record> delete_a{record_for(a, object_deleted{"gone"})};
+  std::vector<journal_record> delete_a_again = delete_a;
+  // Refused as a whole: its second record concerns a pod that does not exist.
+  std::vector<journal_record> create_b_then_bind_c{created(b),
+                                                   record_for(small_pod("c"), pod_bound{"n1"})};
+  std::vector<journal_record> bind_b{record_for(b, pod_bound{"n1"})};
+  std::vector<journal_record> create_a_and_bind{created(a), record_for(a, pod_bound{"n1"})};
+  auto refusals = check_appends(
+      t.state, {&delete_a, &delete_a_again, &create_b_then_bind_c, &bind_b, &create_a_and_bind});
+  BOOST_REQUIRE(refusals.size() == 5u);
+  BOOST_TEST(refusals[0].empty());
+  BOOST_TEST(refusals[1] == "PodDeleted default/a cannot apply: no such Pod");
+  BOOST_TEST(refusals[2] == "PodBound default/c cannot apply: no such Pod");
+  BOOST_TEST(!refusals[3].empty());  // b was never created: its append was refused
+  BOOST_TEST(refusals[4].empty());   // created again within the batch, then bound
+}

@@ -132,3 +132,22 @@ BOOST_AUTO_TEST_CASE(unsubscribed_sinks_receive_nothing_more) {
   std::lock_guard<std::mutex> lock(sink.mutex);
   BOOST_TEST(sink.seqs.size() == 1u);
 }
+
+BOOST_AUTO_TEST_CASE(appends_the_checker_refuses_fail_and_take_no_sequence_number) {
+  temp_dir dir;
+  auto log = event_log::open(dir.str());
+  journal_writer writer(*log);
+  writer.set_checker([](const std::vector<const std::vector<journal_record>*>& appends) {
+    std::vector<std::string> out;
+    for (const auto* records : appends)
+      out.push_back(records->front().name == "refused" ? "no such Pod" : "");
+    return out;
+  });
+  auto first = writer.append({created(small_pod("fine"))});
+  auto refused = writer.append({created(small_pod("refused"))});
+  auto second = writer.append({created(small_pod("fine-too"))});
+  BOOST_TEST(first.ok());
+  BOOST_TEST(refused.error == "no such Pod");
+  BOOST_TEST(second.first_seq == first.first_seq + 1);
+  BOOST_TEST(log->last_seq() == second.first_seq);
+}

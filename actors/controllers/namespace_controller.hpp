@@ -1,0 +1,23 @@
+// The namespace controller: what is in a deleted namespace is deleted too, as Kubernetes'
+// namespace controller does. Every namespaced object whose namespace does not exist (left by a
+// namespace delete, by a create that raced with it, or by a crash between the two) is deleted
+// through its kind's registry, with the cause "system:namespace-controller"; RCs first, so that
+// their pods go by the RC's cascade. Endpoints go with their services (endpoints controller).
+#pragma once
+
+#include <vector>
+
+#include "actors/actors.hpp"
+#include "actors/read_model/read_model.hpp"
+
+namespace capstan::actors {
+
+// The pure part: the objects of `state` whose namespace is missing, RCs first.
+std::vector<std::pair<messages::object_kind, object_key>> orphaned_by_namespace(
+    const store::cluster_state& state, const std::string& only_namespace = "");
+
+// Takes (committed_atom, committed_batch). `registries` is indexed by object_kind.
+caf::actor spawn_namespace_controller(caf::actor_system& system, const read_model& model,
+                                      std::vector<caf::actor> registries);
+
+}  // namespace capstan::actors
