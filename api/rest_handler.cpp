@@ -182,6 +182,12 @@ json discovery_resources() {
                            {"namespaced", ki.namespaced},
                            {"kind", std::string(ki.name)},
                            {"verbs", {"get", "patch", "update"}}});
+    if (kind == object_kind::pod)
+      resources.push_back({{"name", "pods/log"},
+                           {"singularName", ""},
+                           {"namespaced", true},
+                           {"kind", "Pod"},
+                           {"verbs", {"get"}}});
   }
   return {{"kind", "APIResourceList"},
           {"apiVersion", "v1"},
@@ -355,6 +361,43 @@ http_response rest_handler::audit(const http_request& req) {
                              {"apiVersion", "v1"},
                              {"metadata", {{"resourceVersion", std::to_string(state.seq)}}},
                              {"items", items}});
+}
+
+http_response rest_handler::pod_log(const http_request& req, const pod& p) {
+  std::string container = req.query.count("container") ? req.query.at("container") : std::string();
+  const auto& containers = p.spec.containers;
+  if (container.empty()) {
+    if (containers.size() != 1) {
+      std::string names;
+      for (const auto& c : containers)
+        names += (names.empty() ? "" : " ") + c.name;
+      return status_error(400, "BadRequest",
+                          "a container name must be specified for pod " + p.metadata.name +
+                              ", choose one of: [" + names + "]");
+    }
+    container = containers.front().name;
+  } else if (std::none_of(containers.begin(), containers.end(),
+                          [&](const messages::container& c) { return c.name == container; })) {
+    return status_error(400, "BadRequest",
+                        "container " + container + " is not valid for pod " + p.metadata.name);
+  }
+  if (!query_number(req, "tailLines", 0) || !query_number(req, "limitBytes", 0) ||
+      !query_number(req, "sinceSeconds", 0))
+    return status_error(400, "BadRequest",
+                        "tailLines, limitBytes and sinceSeconds are non-negative integers");
+  if (p.spec.node_name.empty() || p.status.phase == "Pending")
+    return status_error(400, "BadRequest",
+                        "container \"" + container + "\" in pod \"" + p.metadata.name +
+                            "\" is waiting to start: ContainerCreating");
+  auto node_object = master_.model().get(object_kind::node, {"", p.spec.node_name});
+  if (node_object &&
+      std::get<node>(*node_object).status.node_info.container_runtime_version.rfind("fake://", 0) ==
+          0)
+    return status_error(400, "BadRequest",
+                        "pod " + p.metadata.name + " runs on " + p.spec.node_name +
+                            ", a simulated node (fake runtime): its containers write no logs");
+  return status_error(503, "ServiceUnavailable",
+                      "no node agent of " + p.spec.node_name + " is connected to fetch the logs");
 }
 
 rest_handler::rest_handler(caf::actor_system& system, actors::master& master,
@@ -609,6 +652,11 @@ http_response rest_handler::handle(const http_request& req) {
     if (!reply.ok())
       return reply_error(reply, r.kind, r.name);
     return json_response(200, scale_of(std::get<replication_controller>(*reply.object)));
+  }
+  if (r.sub == "log" && r.kind == object_kind::pod) {
+    if (req.method != "GET")
+      return status_error(405, "MethodNotAllowed", "the log subresource takes GET");
+    return pod_log(req, std::get<pod>(*current));
   }
   if (!r.sub.empty() && r.sub != "status")
     return status_error(404, "NotFound", "the server could not find the requested resource");

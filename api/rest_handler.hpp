@@ -42,6 +42,8 @@ public:
 
 private:
   http_response audit(const http_request& request);
+  // GET pods/NAME/log: the container's output, fetched from the pod's node.
+  http_response pod_log(const http_request& request, const messages::pod& pod);
 
   caf::actor_system& system_;
   actors::master& master_;

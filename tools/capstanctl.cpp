@@ -26,6 +26,7 @@ Usage:
       kubectl 1.0's rolling update: a new RC NAME-<hash> scaled up one pod at a time while
       NAME is scaled down; --rollback undoes an interrupted one
   capstanctl describe TYPE NAME              the object with its events
+  capstanctl logs POD [-c CONTAINER] [-f] [--tail N]
   capstanctl cluster-info
   capstanctl version
   capstanctl audit history [TYPE[/NAME]]     every change of an object (or all): who, when, what

@@ -28,6 +28,8 @@ c get pods -l name=redis-slave -o name >"$work/out"
 check "get -l -o name lists the two slaves" test "$(grep -c '^pod/redis-slave-' "$work/out")" -eq 2
 
 pod=$(c get pods -l name=frontend -o name | head -1)
+c logs "$pod" -f >"$work/out" 2>&1
+check "logs -f on a simulated node is a clear BadRequest" grep -q 'Error from server (BadRequest): pod frontend-.* a simulated node (fake runtime)' "$work/out"
 c describe "$pod" >"$work/out" 2>&1
 check "describe pod names its controller" grep -qE '^Controlled By: +ReplicationController/frontend' "$work/out"
 check "describe pod lists its Scheduled event" grep -qE 'Normal +Scheduled +1 +scheduler +Successfully assigned default/' "$work/out"

@@ -28,6 +28,11 @@ pod=$(k get pods -l name=frontend -o name | head -1)
 k describe "$pod" >"$work/out"
 check "describe pod names its node" grep -qE '^Node: +node[0-9]/' "$work/out"
 check "describe pod shows the Scheduled event" grep -qE 'Normal +Scheduled .*Successfully assigned default/' "$work/out"
+# Simulated nodes run no containers: logs says so instead of pretending.
+k logs "$pod" >"$work/out" 2>&1
+check "kubectl logs on a simulated node is a clear BadRequest" grep -q 'Error from server (BadRequest): pod frontend-.* runs on node[0-9], a simulated node (fake runtime)' "$work/out"
+k logs "$pod" -c nope >"$work/out" 2>&1
+check "kubectl logs names an unknown container" grep -q 'container nope is not valid for pod frontend-' "$work/out"
 check "get pods -o wide shows IP and node" sh -c "kubectl get pods -o wide --no-headers 2>/dev/null | grep -qE ' 10\.1\.[0-9]+\.[0-9]+ +node[0-9]'"
 
 # nginx (seed 003): both service types.

@@ -30,6 +30,9 @@ struct parsed_args {
   bool all_namespaces = false, show_labels = false, overwrite = false;
   std::optional<int> replicas, current_replicas;
   std::string resource_version;
+  std::string container;    // logs -c
+  std::optional<int> tail;  // logs --tail
+  bool follow = false;      // logs -f (only for logs, where -f is not a file)
 };
 
 bool parse(const std::vector<std::string>& args, parsed_args& p, std::ostream& err) {
@@ -103,6 +106,15 @@ bool parse(const std::vector<std::string>& args, parsed_args& p, std::ostream& e
       if (!take())
         return false;
       p.update_period = value;
+    } else if (a == "-c" || a == "--container") {
+      if (!take())
+        return false;
+      p.container = value;
+    } else if (a == "--tail") {
+      if (!number(p.tail))
+        return false;
+    } else if (a == "--follow") {
+      p.follow = true;
     } else if (a == "--rollback") {
       p.rollback = true;
     } else if (a == "-w" || a == "--watch") {
@@ -997,19 +1009,62 @@ int version(const connection& c, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
+// logs POD [-c C] [-f] [--tail N]: the container's output, as kubectl logs prints it.
+int logs(parsed_args& p, const connection& c, std::ostream& out, std::ostream& err) {
+  if (p.positional.size() != 1) {
+    err << "error: expected 'logs POD [-c CONTAINER]'\n";
+    return 2;
+  }
+  std::string name = p.positional[0];
+  if (name.rfind("pod/", 0) == 0 || name.rfind("pods/", 0) == 0 || name.rfind("po/", 0) == 0)
+    name = name.substr(name.find('/') + 1);
+  std::string target = object_path(object_kind::pod, c.namespace_, name) + "/log?";
+  if (!p.container.empty())
+    target += "container=" + url_encode(p.container) + "&";
+  if (p.tail && *p.tail >= 0)
+    target += "tailLines=" + std::to_string(*p.tail) + "&";
+  if (!p.follow) {
+    auto r = call(c, "GET", target, "", "application/json", "*/*");
+    if (r.status != 200)
+      return server_error(r, err);
+    out << r.body;
+    return 0;
+  }
+  std::string why;
+  int status = stream_lines(
+      c, target + "follow=true", "*/*",
+      [&](const std::string& line) {
+        out << line << "\n" << std::flush;
+        return true;
+      },
+      &why);
+  if (status == 0) {
+    err << why << "\n";
+    return 1;
+  }
+  if (status != 200)
+    return server_error({status, why}, err);
+  return 0;
+}
+
 }  // namespace
 
 bool is_cluster_command(const std::string& command) {
   static const std::set<std::string> commands = {
       "get",   "create",         "delete",   "scale",        "label", "version",
-      "audit", "rolling-update", "describe", "cluster-info", "apply"};
+      "audit", "rolling-update", "describe", "cluster-info", "apply", "logs"};
   return commands.count(command) > 0;
 }
 
 int run_cluster_command(const std::string& command, const std::vector<std::string>& args,
                         std::ostream& out, std::ostream& err) {
   parsed_args p;
-  if (!parse(args, p, err))
+  std::vector<std::string> own = args;
+  if (command == "logs")  // kubectl logs -f follows; it names no file
+    for (auto& a : own)
+      if (a == "-f")
+        a = "--follow";
+  if (!parse(own, p, err))
     return 2;
   std::string why;
   auto c = resolve_connection(p.conn, &why);
@@ -1037,6 +1092,8 @@ int run_cluster_command(const std::string& command, const std::vector<std::strin
     return apply(p, *c, out, err);
   if (command == "cluster-info")
     return cluster_info(*c, out, err);
+  if (command == "logs")
+    return logs(p, *c, out, err);
   return version(*c, out, err);
 }
 

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include <openssl/evp.h>
@@ -164,7 +165,7 @@ int stream_lines(const connection& c, const std::string& target, const std::stri
     http::write(*client.stream, req);
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
-    parser.body_limit(boost::none);
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // (boost::none meant 0 here)
     http::read_header(*client.stream, buffer, parser);
     int status = static_cast<int>(parser.get().result_int());
     if (status != 200) {
