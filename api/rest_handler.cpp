@@ -1,5 +1,9 @@
 #include "api/rest_handler.hpp"
 
+#include <thread>
+
+#include "nodeagent/protocol.hpp"
+
 #include <condition_variable>
 #include <deque>
 
@@ -278,6 +282,14 @@ bool query_flag(const http_request& req, const std::string& name) {
   return v == "1" || v == "t" || v == "T" || v == "true" || v == "True" || v == "TRUE";
 }
 
+// The message of an error a node gateway or node agent sent (its context string).
+std::string error_text(caf::actor_system& system, const caf::error& e) {
+  const auto& context = e.context();
+  if (context.match_elements<std::string>())
+    return context.get_as<std::string>(0);
+  return system.render(e);
+}
+
 // An unsigned query parameter: `fallback` when absent, nullopt when not a number.
 std::optional<uint64_t> query_number(const http_request& req, const std::string& name,
                                      uint64_t fallback) {
@@ -396,8 +408,58 @@ http_response rest_handler::pod_log(const http_request& req, const pod& p) {
     return status_error(400, "BadRequest",
                         "pod " + p.metadata.name + " runs on " + p.spec.node_name +
                             ", a simulated node (fake runtime): its containers write no logs");
-  return status_error(503, "ServiceUnavailable",
-                      "no node agent of " + p.spec.node_name + " is connected to fetch the logs");
+  // The node agent keeps the logs; the gateway relays. A follow polls for new bytes.
+  const uint64_t tail = *query_number(req, "tailLines", 0);
+  auto gateway = master_.node_gateway();
+  auto fetch = [gateway](caf::actor_system& system, const std::string& ns, const std::string& name,
+                         const std::string& container, uint64_t offset, uint64_t tail_lines,
+                         std::string& bytes, uint64_t& next) -> std::string {
+    caf::scoped_actor self{system};
+    std::string failure;
+    self->request(gateway, std::chrono::seconds(15), nodeagent::logs_atom::value, ns, name,
+                  container, offset, tail_lines)
+        .receive(
+            [&](std::string& b, uint64_t n) {
+              bytes = std::move(b);
+              next = n;
+            },
+            [&](caf::error& e) { failure = error_text(system, e); });
+    return failure;
+  };
+  std::string bytes;
+  uint64_t next = 0;
+  auto failure =
+      fetch(system_, p.metadata.namespace_, p.metadata.name, container, 0, tail, bytes, next);
+  if (!failure.empty())
+    return status_error(503, "ServiceUnavailable", failure);
+  http_response r;
+  r.content_type = "text/plain";
+  if (!query_flag(req, "follow")) {
+    r.body = std::move(bytes);
+    return r;
+  }
+  caf::actor_system* system = &system_;
+  actors::master* m = &master_;
+  std::string ns = p.metadata.namespace_, name = p.metadata.name, uid = p.metadata.uid;
+  r.stream = [=](const std::function<bool(const std::string&)>& write, const bool& stopping) {
+    if (!bytes.empty() && !write(bytes))
+      return;
+    uint64_t offset = next;
+    while (!stopping) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      auto now = m->model().get(object_kind::pod, {ns, name});
+      if (!now || meta_of(*now).uid != uid)
+        return;  // the pod is gone: the stream ends, as kubectl logs -f does
+      std::string more;
+      uint64_t after = offset;
+      if (!fetch(*system, ns, name, container, offset, 0, more, after).empty())
+        return;
+      offset = after;
+      if (!more.empty() && !write(more))
+        return;
+    }
+  };
+  return r;
 }
 
 rest_handler::rest_handler(caf::actor_system& system, actors::master& master,

@@ -5,6 +5,7 @@
 
 #include "tools/admin/journal_command.hpp"
 #include "tools/admin/master_command.hpp"
+#include "tools/admin/node_command.hpp"
 
 namespace {
 
@@ -13,6 +14,8 @@ const char* const usage = R"(capstan: an event-sourced container cluster manager
 Usage:
   capstan master --data DIR [--join HOST:PORT] [--manifests PATH] [--fake-nodes N] ...
       run the control plane (capstan master --help)
+  capstan node --master HOST:PORT --token-file FILE [--name N] [--address IP] ...
+      a node agent: joins the master and runs its pods with runc (capstan node --help)
   capstan audit --data DIR history [TYPE[/NAME]] | at SEQ [TYPE]
       the audit trail of a journal read directly (also of a stopped master)
   capstan journal import|history|state|snapshot ...   offline journal tools (capstan journal help)
@@ -29,6 +32,8 @@ int main(int argc, char** argv) {
   }
   if (args[0] == "master")
     return capstan::admin::run_master_command({args.begin() + 1, args.end()});
+  if (args[0] == "node")
+    return capstan::admin::run_node_command({args.begin() + 1, args.end()});
   if (args[0] == "audit")
     return capstan::admin::run_audit_command({args.begin() + 1, args.end()}, std::cout, std::cerr);
   if (args[0] == "journal")

@@ -5,7 +5,9 @@
 #include "actors/controllers/endpoints_controller.hpp"
 #include "actors/controllers/namespace_controller.hpp"
 #include "actors/controllers/replication_manager.hpp"
+#include "actors/nodes/node_gateway.hpp"
 #include "actors/objects/registry.hpp"
+#include "nodeagent/join_proof.hpp"
 
 namespace capstan::actors {
 
@@ -53,6 +55,10 @@ master::master(caf::actor_system& system, master_config config)
   fanout_->add(endpoints_);
   namespaces_ = spawn_namespace_controller(system_, *model_, registries_);
   fanout_->add(namespaces_);
+  // The join token lives in DATA/node-token (created on first start, like k3s').
+  gateway_ = spawn_node_gateway(system_, *model_, {registry(object_kind::node), pods, lifecycle_},
+                                nodeagent::load_or_create_join_token(config_.data_dir));
+  fanout_->add(gateway_);
 
   ensure_namespace("default");
   ensure_namespace("kube-system");
@@ -85,7 +91,8 @@ void master::stop_actors() {
   // Clients first, then what they depend on: an actor waiting for the journal's answer
   // finishes before the journal goes. Each stage is awaited: the actors read the read
   // model, which goes away after this.
-  std::vector<caf::actor> clients = {scheduler_, replication_, endpoints_, namespaces_, lifecycle_};
+  std::vector<caf::actor> clients = {scheduler_,  replication_, endpoints_,
+                                     namespaces_, lifecycle_,   gateway_};
   for (const auto& r : registries_)
     if (std::find(clients.begin(), clients.end(), r) == clients.end())
       clients.push_back(r);

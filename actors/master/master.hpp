@@ -41,6 +41,8 @@ public:
   caf::actor registry(object_kind kind) const;
   caf::actor journal() const { return journal_; }
   caf::actor lifecycle() const { return lifecycle_; }
+  // Where node agents join (publish it on the --join address); nodeagent/protocol.hpp.
+  caf::actor node_gateway() const { return gateway_; }
   store::journal_writer_stats journal_stats() const { return writer_->stats(); }
 
   // Sends every committed batch to `subscriber` as (committed_atom, committed_batch).
@@ -80,7 +82,8 @@ private:
   std::unique_ptr<read_model> model_;
   std::unique_ptr<store::journal_writer> writer_;
   std::unique_ptr<batch_fanout> fanout_;
-  caf::actor journal_, allocator_, scheduler_, replication_, endpoints_, namespaces_, lifecycle_;
+  caf::actor journal_, allocator_, scheduler_, replication_, endpoints_, namespaces_, lifecycle_,
+      gateway_;
   std::vector<caf::actor> registries_;  // by object_kind
   // Background snapshots.
   std::mutex snapshot_mutex_;

@@ -1,5 +1,7 @@
 #include "tools/admin/master_command.hpp"
 
+#include "tools/admin/flags.hpp"
+
 #include <signal.h>
 
 #include <cstdio>
@@ -31,28 +33,6 @@ const char* const usage = R"(Usage: capstan master --data DIR [flags]
   --snapshot-every N              records between background snapshots (default 100000)
 Durations: 500ms, 40s, 5m, 1h.
 )";
-
-std::optional<std::chrono::milliseconds> parse_duration(const std::string& text) {
-  std::size_t pos = 0;
-  long long n = 0;
-  try {
-    n = std::stoll(text, &pos);
-  } catch (...) {
-    return std::nullopt;
-  }
-  std::string unit = text.substr(pos);
-  if (n < 0)
-    return std::nullopt;
-  if (unit == "ms")
-    return std::chrono::milliseconds(n);
-  if (unit == "s")
-    return std::chrono::milliseconds(n * 1000);
-  if (unit == "m")
-    return std::chrono::milliseconds(n * 60000);
-  if (unit == "h")
-    return std::chrono::milliseconds(n * 3600000);
-  return std::nullopt;
-}
 
 struct master_flags {
   actors::master_config config;
@@ -165,7 +145,7 @@ int run_master_command(const std::vector<std::string>& args) {
         flags->config.data_dir.c_str(), static_cast<unsigned long long>(master->model().seq()),
         static_cast<unsigned long long>(restored.snapshot_seq),
         static_cast<unsigned long long>(restored.replayed_records), restored.seconds);
-    auto published = system.middleman().publish(master->lifecycle(), flags->join_port,
+    auto published = system.middleman().publish(master->node_gateway(), flags->join_port,
                                                 flags->join_host.c_str(), true);
     if (!published) {
       std::cerr << "capstan master: cannot listen for nodes on " << flags->join_host << ":"
@@ -173,8 +153,8 @@ int run_master_command(const std::vector<std::string>& args) {
       master->stop();
       return 1;
     }
-    std::printf("capstan master: node agents join at %s:%u\n", flags->join_host.c_str(),
-                *published);
+    std::printf("capstan master: node agents join at %s:%u (token in %s/node-token)\n",
+                flags->join_host.c_str(), *published, flags->config.data_dir.c_str());
     std::unique_ptr<api::api_server> api_server;
     try {
       auto tls =
@@ -191,7 +171,7 @@ int run_master_command(const std::vector<std::string>& args) {
                   kubeconfig.c_str());
     } catch (const std::exception& e) {
       std::cerr << "capstan master: cannot serve the API: " << e.what() << "\n";
-      system.middleman().unpublish(master->lifecycle(), flags->join_port);
+      system.middleman().unpublish(master->node_gateway(), flags->join_port);
       master->stop();
       return 1;
     }
@@ -232,7 +212,7 @@ int run_master_command(const std::vector<std::string>& args) {
     if (fake)
       caf::anon_send_exit(fake, caf::exit_reason::user_shutdown);
     api_server.reset();
-    system.middleman().unpublish(master->lifecycle(), flags->join_port);
+    system.middleman().unpublish(master->node_gateway(), flags->join_port);
     master->stop();
     std::printf("capstan master: journal closed at seq %llu, snapshot written\n",
                 static_cast<unsigned long long>(master->model().seq()));

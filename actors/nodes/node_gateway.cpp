@@ -1,0 +1,247 @@
+#include "actors/nodes/node_gateway.hpp"
+
+#include <cstdio>
+#include <map>
+
+#include "messages/json_codec.hpp"
+#include "nodeagent/join_proof.hpp"
+#include "nodeagent/protocol.hpp"
+
+namespace capstan::actors {
+
+namespace {
+
+using namespace messages;
+using namespace nodeagent;
+
+struct gateway_state {
+  std::string token;
+  std::map<std::string, std::string> nonces;    // node -> the nonce it must prove
+  std::map<std::string, caf::actor> sessions;   // node -> its agent, once proven
+  std::map<std::string, std::string> pod_node;  // "ns/name" -> node it was sent to
+  std::string node_list;                        // last (nodes_atom) payload sent
+  static inline const char* name = "node-gateway";
+};
+
+using gateway_actor = caf::stateful_actor<gateway_state>;
+
+std::string pod_key(const std::string& ns, const std::string& name) {
+  return ns + "/" + name;
+}
+
+// Whether the message came from `name`'s proven session.
+bool from_session(gateway_actor* self, const std::string& name) {
+  auto it = self->state.sessions.find(name);
+  return it != self->state.sessions.end() &&
+         caf::actor_cast<caf::actor>(self->current_sender()) == it->second;
+}
+
+std::string nodes_json(const read_model* model) {
+  json list = json::array();
+  model->read([&](const store::cluster_state& s) {
+    for (const auto& [key, o] : s.of(object_kind::node)) {
+      const auto& n = std::get<node>(o);
+      std::string address;
+      for (const auto& a : n.status.addresses)
+        if (a.type == "InternalIP")
+          address = a.address;
+      list.push_back(
+          {{"name", n.metadata.name}, {"podCIDR", n.spec.pod_cidr}, {"address", address}});
+    }
+  });
+  return list.dump();
+}
+
+void broadcast_nodes(gateway_actor* self, const read_model* model) {
+  std::string list = nodes_json(model);
+  if (list == self->state.node_list)
+    return;
+  self->state.node_list = list;
+  for (const auto& [name, session] : self->state.sessions)
+    self->send(session, nodes_atom::value, list);
+}
+
+void send_all_pods(gateway_actor* self, const read_model* model, const std::string& node_name) {
+  json pods = json::array();
+  model->read([&](const store::cluster_state& s) {
+    for (const auto& [key, o] : s.of(object_kind::pod))
+      if (std::get<pod>(o).spec.node_name == node_name) {
+        pods.push_back(to_json(o));
+        self->state.pod_node[pod_key(key.namespace_, key.name)] = node_name;
+      }
+  });
+  self->send(self->state.sessions.at(node_name), pods_atom::value, pods.dump());
+}
+
+void pod_changed(gateway_actor* self, const read_model* model, const journal_record& r) {
+  std::string key = pod_key(r.namespace_, r.name);
+  if (std::holds_alternative<object_deleted>(r.event)) {
+    auto it = self->state.pod_node.find(key);
+    if (it == self->state.pod_node.end())
+      return;
+    auto session = self->state.sessions.find(it->second);
+    if (session != self->state.sessions.end())
+      self->send(session->second, gone_atom::value, r.namespace_, r.name, r.uid);
+    self->state.pod_node.erase(it);
+    return;
+  }
+  // The node's own reports need no echo; everything else about a bound pod is sent.
+  if (std::holds_alternative<pod_status_changed>(r.event))
+    return;
+  auto current = model->get(object_kind::pod, {r.namespace_, r.name});
+  if (!current)
+    return;
+  const auto& p = std::get<pod>(*current);
+  if (p.spec.node_name.empty())
+    return;
+  auto session = self->state.sessions.find(p.spec.node_name);
+  if (session == self->state.sessions.end())
+    return;
+  self->state.pod_node[key] = p.spec.node_name;
+  self->send(session->second, pod_atom::value, to_json(*current).dump());
+}
+
+caf::behavior node_gateway(gateway_actor* self, const read_model* model, node_gateway_links links,
+                           std::string token) {
+  self->state.token = std::move(token);
+  self->set_down_handler([=](const caf::down_msg& down) {
+    for (auto it = self->state.sessions.begin(); it != self->state.sessions.end(); ++it)
+      if (it->second.address() == down.source) {
+        std::fprintf(stderr, "capstan master: node %s disconnected\n", it->first.c_str());
+        self->state.sessions.erase(it);
+        break;
+      }
+  });
+  return {
+      [=](join_atom, const std::string& name) -> std::string {
+        auto nonce = random_nonce();
+        self->state.nonces[name] = nonce;
+        return nonce;
+      },
+      [=](prove_atom, const std::string& name, const std::string& proof,
+          const std::string& node_json) -> caf::result<std::string> {
+        auto nonce = self->state.nonces.find(name);
+        bool proven = nonce != self->state.nonces.end() &&
+                      proofs_equal(proof, join_proof(self->state.token, nonce->second, name));
+        if (nonce != self->state.nonces.end())
+          self->state.nonces.erase(nonce);  // one attempt per nonce
+        if (!proven) {
+          std::fprintf(stderr, "capstan master: refused node %s: wrong join token\n", name.c_str());
+          return caf::make_error(caf::sec::invalid_argument,
+                                 "refused: the join token is wrong (see the master's node-token)");
+        }
+        field_errors errors;
+        std::optional<any_object> decoded;
+        try {
+          decoded = object_from_json(json::parse(node_json), errors);
+        } catch (const std::exception&) {
+        }
+        if (!decoded || !errors.empty() || !std::holds_alternative<node>(*decoded) ||
+            meta_of(*decoded).name != name)
+          return caf::make_error(caf::sec::invalid_argument,
+                                 "refused: the node description is not a valid Node named " + name);
+        auto session = caf::actor_cast<caf::actor>(self->current_sender());
+        std::string cause = "system:node:" + name;
+        auto rp = self->make_response_promise<std::string>();
+        auto welcome = [=](const command_reply& reply) mutable {
+          if (!reply.ok()) {
+            rp.deliver(caf::make_error(caf::sec::invalid_argument,
+                                       "the master refused the node: " + reply.error->message));
+            return;
+          }
+          auto old = self->state.sessions.find(name);
+          if (old != self->state.sessions.end() && old->second != session)
+            self->demonitor(old->second);
+          self->state.sessions[name] = session;
+          self->monitor(session);
+          std::fprintf(stderr, "capstan master: node %s joined\n", name.c_str());
+          auto stored = model->get(object_kind::node, {"", name});
+          rp.deliver(stored ? to_json(*stored).dump() : std::string("{}"));
+          send_all_pods(self, model, name);
+          self->state.node_list.clear();
+          broadcast_nodes(self, model);
+          self->send(links.lifecycle, heartbeat_atom::value, name);
+        };
+        auto existing = model->get(object_kind::node, {"", name});
+        if (!existing) {
+          self->request(links.nodes, caf::infinite, create_command{std::move(*decoded), cause})
+              .then(welcome, [=](const caf::error& e) mutable { rp.deliver(e); });
+        } else {
+          // A node that joins again keeps its spec (podCIDR); its status is what it says now.
+          auto refreshed = *existing;
+          std::get<node>(refreshed).status = std::get<node>(*decoded).status;
+          self->request(links.nodes, caf::infinite,
+                        object_command{
+                            object_kind::node, {"", name}, cause, status_op{std::move(refreshed)}})
+              .then(welcome, [=](const caf::error& e) mutable { rp.deliver(e); });
+        }
+        return rp;
+      },
+      [=](heartbeat_atom, const std::string& name) {
+        if (from_session(self, name))
+          self->send(links.lifecycle, heartbeat_atom::value, name);
+      },
+      [=](status_atom, const std::string& name, const std::string& ns, const std::string& pod_name,
+          const std::string& uid, const std::string& status_json) {
+        if (!from_session(self, name))
+          return;
+        auto current = model->get(object_kind::pod, {ns, pod_name});
+        if (!current)
+          return;
+        auto p = std::get<pod>(*current);
+        if (p.metadata.uid != uid || p.spec.node_name != name)
+          return;  // an older pod of that name, or no longer this node's
+        field_errors errors;
+        try {
+          p.status = part_from_json<pod_status>(json::parse(status_json), "status", errors);
+        } catch (const std::exception&) {
+          return;
+        }
+        if (!errors.empty())
+          return;
+        p.metadata.resource_version.clear();
+        self->request(links.pods, caf::infinite,
+                      object_command{object_kind::pod,
+                                     {ns, pod_name},
+                                     "system:node:" + name,
+                                     status_op{std::move(p)}})
+            .then([](command_reply&) {}, [](const caf::error&) {});
+      },
+      [=](logs_atom, const std::string& ns, const std::string& pod_name,
+          const std::string& container, uint64_t offset,
+          uint64_t tail) -> caf::result<std::string, uint64_t> {
+        auto current = model->get(object_kind::pod, {ns, pod_name});
+        std::string node_name = current ? std::get<pod>(*current).spec.node_name : "";
+        auto session = self->state.sessions.find(node_name);
+        if (session == self->state.sessions.end())
+          return caf::make_error(caf::sec::invalid_argument,
+                                 "no node agent of " + node_name + " is connected");
+        auto rp = self->make_response_promise<std::string, uint64_t>();
+        self->request(session->second, std::chrono::seconds(10), logs_atom::value, ns, pod_name,
+                      container, offset, tail)
+            .then([=](std::string& bytes, uint64_t next) mutable { rp.deliver(bytes, next); },
+                  [=](caf::error& e) mutable { rp.deliver(e); });
+        return rp;
+      },
+      [=](committed_atom, const committed_batch& batch) {
+        bool nodes_changed = false;
+        for (const auto& r : *batch) {
+          if (r.kind == object_kind::pod)
+            pod_changed(self, model, r);
+          else if (r.kind == object_kind::node)
+            nodes_changed = true;
+        }
+        if (nodes_changed)
+          broadcast_nodes(self, model);
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_node_gateway(caf::actor_system& system, const read_model& model,
+                              node_gateway_links links, std::string join_token) {
+  return system.spawn(node_gateway, &model, std::move(links), std::move(join_token));
+}
+
+}  // namespace capstan::actors

@@ -1,0 +1,86 @@
+#include "nodeagent/fake_runtime.hpp"
+
+#include <set>
+
+#include "actors/allocators/range_allocator.hpp"
+
+namespace capstan::nodeagent {
+
+namespace {
+
+using namespace messages;
+
+class fake_runtime : public pod_runtime {
+public:
+  void start(const node& self, reporter report) override {
+    self_ = self;
+    report_ = std::move(report);
+    cidr_ = actors::ipv4_cidr::parse(self.spec.pod_cidr);
+  }
+  void sync(std::vector<pod> desired) override {
+    std::set<std::string> wanted;
+    for (auto& p : desired) {
+      wanted.insert(p.metadata.uid);
+      upsert(std::move(p));
+    }
+    for (auto it = ips_.begin(); it != ips_.end();)
+      it = wanted.count(it->first) ? std::next(it) : ips_.erase(it);
+  }
+  void upsert(pod p) override {
+    if (ips_.count(p.metadata.uid))
+      return;
+    uint32_t host = 2;
+    std::set<uint32_t> used;
+    for (const auto& [uid, ip] : ips_)
+      used.insert(ip);
+    while (used.count(host))
+      ++host;
+    ips_[p.metadata.uid] = host;
+    auto now = timestamp::now();
+    pod_status s;
+    s.phase = "Running";
+    for (const auto& a : self_.status.addresses)
+      if (a.type == "InternalIP")
+        s.host_ip = a.address;
+    s.pod_ip = cidr_ ? actors::format_ipv4(cidr_->network + host) : "";
+    s.start_time = now;
+    s.conditions = {{"PodScheduled", "True", {}, now, "", ""},
+                    {"Initialized", "True", {}, now, "", ""},
+                    {"ContainersReady", "True", {}, now, "", ""},
+                    {"Ready", "True", {}, now, "", ""}};
+    for (const auto& c : p.spec.containers) {
+      container_status cs;
+      cs.name = c.name;
+      cs.image = c.image;
+      cs.image_id = "fake://" + c.image;
+      cs.container_id = "fake://" + p.metadata.name + "-" + c.name;
+      cs.ready = true;
+      cs.state.running = container_state_running{now};
+      s.container_statuses.push_back(std::move(cs));
+    }
+    report_({p.metadata.namespace_, p.metadata.name, p.metadata.uid, std::move(s)});
+  }
+  void remove(const std::string&, const std::string&, const std::string& uid) override {
+    ips_.erase(uid);
+  }
+  void set_peers(std::vector<peer_node>) override {}
+  log_chunk logs(const std::string&, const std::string& name, const std::string&, uint64_t,
+                 uint64_t) override {
+    return {"", 0, "pod " + name + " runs on a simulated node (fake runtime): no logs"};
+  }
+  std::string version() const override { return "fake://0.1"; }
+
+private:
+  node self_;
+  reporter report_;
+  std::optional<actors::ipv4_cidr> cidr_;
+  std::map<std::string, uint32_t> ips_;  // pod uid -> host part of its IP
+};
+
+}  // namespace
+
+std::unique_ptr<pod_runtime> make_fake_runtime() {
+  return std::make_unique<fake_runtime>();
+}
+
+}  // namespace capstan::nodeagent

@@ -1,0 +1,52 @@
+// What runs a node's pods. The node agent calls these from its actor; an implementation never
+// blocks the caller for long (the runc runtime queues work onto its own thread) and reports
+// pod statuses through the reporter, from any thread.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "messages/objects.hpp"
+
+namespace capstan::nodeagent {
+
+struct pod_report {
+  std::string namespace_, name, uid;
+  messages::pod_status status;
+};
+
+// Another node, for routes to its pods.
+struct peer_node {
+  std::string name, pod_cidr, address;
+};
+
+struct log_chunk {
+  std::string bytes;
+  uint64_t next_offset = 0;
+  std::string error;  // set when there is no such container or log
+};
+
+class pod_runtime {
+public:
+  using reporter = std::function<void(pod_report)>;
+  virtual ~pod_runtime() = default;
+
+  // Once, after the first join: the node as the master stored it (podCIDR set).
+  virtual void start(const messages::node& self, reporter report) = 0;
+  // The whole desired set (after every join): pods not in it are removed, missing ones started,
+  // running ones adopted.
+  virtual void sync(std::vector<messages::pod> desired) = 0;
+  // One pod bound to this node, new or changed.
+  virtual void upsert(messages::pod desired) = 0;
+  virtual void remove(const std::string& namespace_, const std::string& name,
+                      const std::string& uid) = 0;
+  virtual void set_peers(std::vector<peer_node> peers) = 0;
+  // A container's output from byte `offset`; with offset 0 and tail > 0, its last `tail` lines.
+  virtual log_chunk logs(const std::string& namespace_, const std::string& name,
+                         const std::string& container, uint64_t offset, uint64_t tail) = 0;
+  // "runc://1.1.5", "fake://0.1": the node's containerRuntimeVersion.
+  virtual std::string version() const = 0;
+};
+
+}  // namespace capstan::nodeagent

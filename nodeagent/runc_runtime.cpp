@@ -1,0 +1,732 @@
+#include "nodeagent/runc_runtime.hpp"
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "actors/allocators/range_allocator.hpp"
+#include "messages/json_codec.hpp"
+#include "nodeagent/process.hpp"
+
+namespace capstan::nodeagent {
+
+namespace fs = std::filesystem;
+using namespace messages;
+using steady = std::chrono::steady_clock;
+
+// ---- pure parts ------------------------------------------------------------------------------
+
+std::pair<std::string, std::string> image_reference(const std::string& image) {
+  std::string name = image, tag = "latest";
+  auto at = name.find('@');
+  if (at != std::string::npos)
+    name = name.substr(0, at);
+  auto colon = name.rfind(':');
+  if (colon != std::string::npos && name.find('/', colon) == std::string::npos) {
+    tag = name.substr(colon + 1);
+    name = name.substr(0, colon);
+  }
+  // Docker Hub's implicit names: docker.io/library/nginx is nginx.
+  for (const char* prefix : {"docker.io/library/", "docker.io/", "library/"})
+    if (name.rfind(prefix, 0) == 0)
+      name = name.substr(std::string(prefix).size());
+  return {name, tag};
+}
+
+namespace {
+
+// Docker's default capabilities: what images such as nginx expect.
+const std::vector<std::string> default_capabilities = {
+    "CAP_CHOWN",   "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",
+    "CAP_MKNOD",   "CAP_NET_RAW",      "CAP_SETGID",           "CAP_SETUID",
+    "CAP_SETFCAP", "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+    "CAP_KILL",    "CAP_AUDIT_WRITE"};
+
+}  // namespace
+
+std::string container_config(const std::string& base, const pod& p, const container& c,
+                             const std::string& netns_path, const std::string& cgroups_path,
+                             const std::vector<std::pair<std::string, std::string>>& mounts) {
+  auto cfg = nlohmann::json::parse(base);
+  auto& process = cfg["process"];
+  process["terminal"] = false;
+  // Kubernetes: command replaces the image's entrypoint, args its cmd.
+  std::vector<std::string> args = process.value("args", std::vector<std::string>{});
+  if (!c.command.empty()) {
+    args = c.command;
+    args.insert(args.end(), c.args.begin(), c.args.end());
+  } else if (!c.args.empty()) {
+    std::vector<std::string> entry;
+    if (!args.empty())
+      entry.push_back(args.front());
+    entry.insert(entry.end(), c.args.begin(), c.args.end());
+    args = entry;
+  }
+  process["args"] = args;
+  std::vector<std::string> env = process.value("env", std::vector<std::string>{});
+  for (const auto& e : c.env) {
+    std::string prefix = e.name + "=";
+    env.erase(std::remove_if(env.begin(), env.end(),
+                             [&](const std::string& v) { return v.rfind(prefix, 0) == 0; }),
+              env.end());
+    env.push_back(prefix + e.value);
+  }
+  env.push_back("HOSTNAME=" + p.metadata.name);
+  process["env"] = env;
+  if (!c.working_dir.empty())
+    process["cwd"] = c.working_dir;
+  for (const char* set : {"bounding", "effective", "permitted"})
+    process["capabilities"][set] = default_capabilities;
+  process["capabilities"].erase("inheritable");
+  process["capabilities"].erase("ambient");
+  cfg["hostname"] = p.metadata.name;
+  cfg["root"]["readonly"] = false;
+  auto& linux = cfg["linux"];
+  for (auto& ns : linux["namespaces"])
+    if (ns.value("type", "") == "network")
+      ns["path"] = netns_path;
+  linux["cgroupsPath"] = cgroups_path;
+  auto& resources = linux["resources"];
+  // Seed 000: cpu shares = cpu x 1024; a limit is also a CFS quota over 100 ms periods.
+  const auto& limits = c.resources.limits;
+  const auto& requests = c.resources.requests;
+  auto cpu = requests.count("cpu") ? requests.at("cpu").milli()
+                                   : (limits.count("cpu") ? limits.at("cpu").milli() : 0);
+  resources["cpu"]["shares"] = std::max<int64_t>(2, cpu * 1024 / 1000);
+  if (limits.count("cpu")) {
+    resources["cpu"]["period"] = 100000;
+    resources["cpu"]["quota"] = std::max<int64_t>(1000, limits.at("cpu").milli() * 100);
+  }
+  if (limits.count("memory"))
+    resources["memory"]["limit"] = limits.at("memory").value();
+  resources["pids"]["limit"] = 4096;
+  for (const auto& [source, destination] : mounts)
+    cfg["mounts"].push_back({{"destination", destination},
+                             {"type", "bind"},
+                             {"source", source},
+                             {"options", {"rbind", "rw"}}});
+  return cfg.dump(2);
+}
+
+// ---- the runtime -----------------------------------------------------------------------------
+
+namespace {
+
+struct container_run {
+  std::string name, id;  // id: the runc container id
+  pid_t pid = 0;
+  bool child = false;  // started by this process (its exit status can be reaped)
+  int restarts = 0;
+  container_state state;
+  container_state last_state;
+  steady::time_point next_start{};
+  std::chrono::seconds backoff{1};
+  std::string image_id;
+};
+
+struct pod_run {
+  pod spec;
+  std::string dir, netns, veth, ip;
+  bool network_ready = false;
+  std::vector<container_run> containers;
+  std::string reported;  // the last status sent, as JSON
+};
+
+std::string short_uid(const std::string& uid) {
+  std::string s;
+  for (char ch : uid)
+    if (ch != '-')
+      s.push_back(ch);
+  return s.substr(0, 12);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc | std::ios::binary);
+  out << text;
+}
+
+bool alive(pid_t pid) {
+  if (pid <= 0 || kill(pid, 0) != 0)
+    return false;
+  // A zombie is dead.
+  std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  auto paren = stat.rfind(')');
+  return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'Z';
+}
+
+class runc_runtime : public pod_runtime {
+public:
+  explicit runc_runtime(runc_runtime_config config) : config_(std::move(config)) {
+    for (const char* sub : {"images", "runc", "pods"})
+      fs::create_directories(config_.data_dir + "/" + sub);
+    if (!run_process({"runc", "--version"}).ok())
+      throw std::runtime_error("runc is not installed (apt-get install runc)");
+    auto v = run_process({"runc", "--version"}).output;
+    auto space = v.find("version ");
+    version_ =
+        "runc://" + (space == std::string::npos ? std::string("unknown")
+                                                : v.substr(space + 8, v.find('\n') - space - 8));
+    // Containers' init processes are re-parented to this process, so their exit codes reach
+    // waitpid here.
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    thread_ = std::thread([this] { loop(); });
+  }
+  ~runc_runtime() override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+  void start(const node& self, reporter report) override {
+    post([this, self, report = std::move(report)] {
+      self_ = self;
+      report_ = report;
+      cidr_ = actors::ipv4_cidr::parse(self.spec.pod_cidr);
+      setup_bridge();
+      adopt();
+    });
+  }
+  void sync(std::vector<pod> desired) override {
+    post([this, desired = std::move(desired)]() mutable {
+      synced_ = true;
+      std::set<std::string> wanted;
+      for (const auto& p : desired)
+        wanted.insert(p.metadata.uid);
+      std::vector<std::string> gone;
+      for (const auto& [uid, run] : pods_)
+        if (!wanted.count(uid))
+          gone.push_back(uid);
+      for (const auto& uid : gone)
+        delete_pod(uid);
+      for (auto& p : desired)
+        admit(std::move(p));
+    });
+  }
+  void upsert(pod desired) override {
+    post([this, desired = std::move(desired)]() mutable { admit(std::move(desired)); });
+  }
+  void remove(const std::string&, const std::string&, const std::string& uid) override {
+    post([this, uid] { delete_pod(uid); });
+  }
+  void set_peers(std::vector<peer_node> peers) override {
+    post([this, peers = std::move(peers)] { route_to(peers); });
+  }
+  log_chunk logs(const std::string& ns, const std::string& name, const std::string& container,
+                 uint64_t offset, uint64_t tail) override {
+    std::string path;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = log_paths_.find(ns + "/" + name + "/" + container);
+      if (it == log_paths_.end())
+        return {"", 0, "container " + container + " of pod " + name + " has not started here"};
+      path = it->second;
+    }
+    std::string all = read_file(path);
+    if (offset == 0 && tail > 0) {
+      std::size_t pos = all.size();
+      if (pos > 0 && all[pos - 1] == '\n')
+        --pos;
+      uint64_t lines = 0;
+      while (pos > 0) {
+        if (all[pos - 1] == '\n' && ++lines == tail)
+          break;
+        --pos;
+      }
+      return {all.substr(pos), all.size(), ""};
+    }
+    if (offset > all.size())
+      offset = 0;  // the log was replaced
+    return {all.substr(offset), all.size(), ""};
+  }
+  std::string version() const override { return version_; }
+
+private:
+  void post(std::function<void()> task) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      tasks_.push_back(std::move(task));
+    }
+    wake_.notify_one();
+  }
+
+  void loop() {
+    for (;;) {
+      std::deque<std::function<void()>> tasks;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait_for(lock, std::chrono::milliseconds(500),
+                       [this] { return stopping_ || !tasks_.empty(); });
+        if (stopping_)
+          return;  // containers keep running: the next agent adopts them
+        tasks.swap(tasks_);
+      }
+      for (auto& t : tasks) {
+        try {
+          t();
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "capstan node: %s\n", e.what());
+        }
+      }
+      if (!report_)
+        continue;
+      reap();
+      for (auto& [uid, run] : pods_)
+        tend(run);
+      for (auto& [uid, run] : pods_)
+        report(run);
+    }
+  }
+
+  std::string sh(const std::vector<std::string>& argv, bool must = true) {
+    auto r = run_process(argv);
+    if (!r.ok() && must)
+      throw std::runtime_error(command_line(argv) + ": " + r.output);
+    return r.output;
+  }
+
+  // ---- node network ----
+  void setup_bridge() {
+    if (!cidr_)
+      throw std::runtime_error("the node has no pod CIDR");
+    std::string gateway = actors::format_ipv4(cidr_->network + 1);
+    sh({"ip", "link", "add", "cbr0", "type", "bridge"}, false);
+    sh({"ip", "addr", "replace", gateway + "/" + std::to_string(cidr_->prefix), "dev", "cbr0"});
+    sh({"ip", "link", "set", "cbr0", "up"});
+    write_file("/proc/sys/net/ipv4/ip_forward", "1");
+  }
+
+  void route_to(const std::vector<peer_node>& peers) {
+    std::set<std::string> now;
+    for (const auto& p : peers) {
+      if (p.pod_cidr.empty() || p.address.empty())
+        continue;
+      sh({"ip", "route", "replace", p.pod_cidr, "via", p.address}, false);
+      now.insert(p.pod_cidr);
+    }
+    for (const auto& old : routes_)
+      if (!now.count(old))
+        sh({"ip", "route", "del", old}, false);
+    routes_ = now;
+  }
+
+  // ---- pods ----
+  std::string pod_dir(const std::string& uid) { return config_.data_dir + "/pods/" + uid; }
+
+  // Pods left by an earlier agent: their containers run on; take them over.
+  void adopt() {
+    for (const auto& entry : fs::directory_iterator(config_.data_dir + "/pods")) {
+      std::string uid = entry.path().filename();
+      std::string text = read_file(entry.path() / "pod.json");
+      field_errors errors;
+      std::optional<any_object> o;
+      try {
+        o = object_from_json(json::parse(text), errors);
+      } catch (const std::exception&) {
+      }
+      if (!o || !std::holds_alternative<pod>(*o)) {
+        fs::remove_all(entry.path());
+        continue;
+      }
+      pod_run run = prepare(std::get<pod>(*o));
+      run.ip = read_file(run.dir + "/ip");
+      run.network_ready = !run.ip.empty() && fs::exists("/run/netns/" + run.netns);
+      for (auto& c : run.containers) {
+        std::string pid_text = read_file(run.dir + "/containers/" + c.name + "/pid");
+        pid_t pid = pid_text.empty() ? 0 : std::atoi(pid_text.c_str());
+        std::string meta = read_file(run.dir + "/containers/" + c.name + "/state.json");
+        if (!meta.empty()) {
+          auto m = nlohmann::json::parse(meta, nullptr, false);
+          if (m.is_object()) {
+            c.restarts = m.value("restarts", 0);
+            c.image_id = m.value("imageID", "");
+          }
+        }
+        if (alive(pid)) {
+          c.pid = pid;
+          c.child = false;
+          c.state = {};
+          c.state.running = container_state_running{timestamp{
+              static_cast<int64_t>(fs::last_write_time(run.dir + "/containers/" + c.name + "/pid")
+                                       .time_since_epoch()
+                                       .count() /
+                                   1000000000)}};
+        }
+      }
+      std::printf("capstan node: adopted pod %s/%s\n", run.spec.metadata.namespace_.c_str(),
+                  run.spec.metadata.name.c_str());
+      pods_.emplace(uid, std::move(run));
+    }
+  }
+
+  pod_run prepare(pod p) {
+    pod_run run;
+    run.dir = pod_dir(p.metadata.uid);
+    run.netns = "cp-" + short_uid(p.metadata.uid);
+    run.veth = "vp" + short_uid(p.metadata.uid);
+    for (const auto& c : p.spec.containers) {
+      container_run cr;
+      cr.name = c.name;
+      cr.id = short_uid(p.metadata.uid) + "-" + c.name;
+      cr.state.waiting = container_state_waiting{"ContainerCreating", ""};
+      run.containers.push_back(std::move(cr));
+      std::lock_guard<std::mutex> lock(mutex_);
+      log_paths_[p.metadata.namespace_ + "/" + p.metadata.name + "/" + c.name] =
+          run.dir + "/logs/" + c.name + ".log";
+    }
+    run.spec = std::move(p);
+    return run;
+  }
+
+  void admit(pod p) {
+    auto it = pods_.find(p.metadata.uid);
+    if (it != pods_.end()) {
+      it->second.spec.metadata.labels = p.metadata.labels;
+      return;  // running already; spec changes other than images would need a new pod
+    }
+    if (!report_)
+      return;
+    pod_run run = prepare(std::move(p));
+    fs::create_directories(run.dir + "/logs");
+    write_file(run.dir + "/pod.json", to_json(any_object(run.spec)).dump());
+    pods_.emplace(run.spec.metadata.uid, std::move(run));
+  }
+
+  std::string allocate_ip() {
+    std::set<std::string> used;
+    for (const auto& [uid, run] : pods_)
+      used.insert(run.ip);
+    for (uint32_t host = 2; host + 1 < cidr_->size(); ++host) {
+      std::string ip = actors::format_ipv4(cidr_->network + host);
+      if (!used.count(ip))
+        return ip;
+    }
+    throw std::runtime_error("the pod network " + self_.spec.pod_cidr + " is full");
+  }
+
+  void setup_pod_network(pod_run& run) {
+    run.ip = allocate_ip();
+    write_file(run.dir + "/ip", run.ip);
+    std::string gateway = actors::format_ipv4(cidr_->network + 1);
+    sh({"ip", "netns", "del", run.netns}, false);
+    sh({"ip", "netns", "add", run.netns});
+    sh({"ip", "link", "add", run.veth, "type", "veth", "peer", "name", "eth0", "netns", run.netns});
+    sh({"ip", "link", "set", run.veth, "master", "cbr0", "up"});
+    sh({"bridge", "link", "set", "dev", run.veth, "hairpin", "on"}, false);
+    sh({"ip", "-n", run.netns, "addr", "add", run.ip + "/" + std::to_string(cidr_->prefix), "dev",
+        "eth0"});
+    sh({"ip", "-n", run.netns, "link", "set", "eth0", "up"});
+    sh({"ip", "-n", run.netns, "link", "set", "lo", "up"});
+    sh({"ip", "-n", run.netns, "route", "add", "default", "via", gateway});
+    write_file(run.dir + "/hosts",
+               "127.0.0.1\tlocalhost\n" + run.ip + "\t" + run.spec.metadata.name + "\n");
+    run.network_ready = true;
+  }
+
+  // The OCI layout of an image, pulled from the registry when it is not here.
+  std::string image_layout(const std::string& image, std::string& tag, std::string& error) {
+    auto [name, t] = image_reference(image);
+    tag = t;
+    std::string dir = name;
+    std::replace(dir.begin(), dir.end(), '/', '_');
+    std::string layout = config_.data_dir + "/images/" + dir;
+    auto has_tag = [&] {
+      auto r = run_process({"umoci", "ls", "--layout", layout});
+      return r.ok() && ("\n" + r.output).find("\n" + tag + "\n") != std::string::npos;
+    };
+    if (fs::exists(layout + "/index.json") && has_tag())
+      return layout;
+    if (config_.registry.empty()) {
+      error = "image " + image + " is not on this node and no --registry is set";
+      return "";
+    }
+    auto r = run_process({"skopeo", "copy", "--quiet", "--src-tls-verify=false",
+                          "docker://" + config_.registry + "/" + name + ":" + tag,
+                          "oci:" + layout + ":" + tag});
+    if (!r.ok()) {
+      error = "failed to pull image \"" + image + "\": " + r.output.substr(0, 300);
+      return "";
+    }
+    return layout;
+  }
+
+  void start_container(pod_run& run, container_run& cr) {
+    const container* spec = nullptr;
+    for (const auto& c : run.spec.spec.containers)
+      if (c.name == cr.name)
+        spec = &c;
+    if (!spec)
+      return;
+    if (!run.network_ready)
+      setup_pod_network(run);
+    std::string cdir = run.dir + "/containers/" + cr.name;
+    std::string bundle = cdir + "/bundle";
+    if (!fs::exists(bundle + "/config.json") || !fs::exists(cdir + "/config.base.json")) {
+      std::string tag, error;
+      std::string layout = image_layout(spec->image, tag, error);
+      if (layout.empty()) {
+        cr.state = {};
+        cr.state.waiting = container_state_waiting{
+            cr.restarts || cr.backoff.count() > 1 ? "ImagePullBackOff" : "ErrImagePull", error};
+        cr.next_start = steady::now() + cr.backoff;
+        cr.backoff = std::min(cr.backoff * 2, std::chrono::seconds(30));
+        return;
+      }
+      fs::remove_all(cdir);
+      fs::create_directories(cdir);
+      auto r = run_process({"umoci", "unpack", "--image", layout + ":" + tag, bundle});
+      if (!r.ok())
+        throw std::runtime_error("umoci unpack " + spec->image + ": " + r.output);
+      fs::copy_file(bundle + "/config.json", cdir + "/config.base.json");
+      cr.image_id = "oci://" + spec->image;
+    }
+    // Volumes: emptyDir lives with the pod; hostPath is the node's own path.
+    std::vector<std::pair<std::string, std::string>> mounts{{run.dir + "/hosts", "/etc/hosts"}};
+    for (const auto& m : spec->volume_mounts)
+      for (const auto& v : run.spec.spec.volumes)
+        if (v.name == m.name) {
+          std::string source;
+          if (v.host_path) {
+            source = v.host_path->path;
+            fs::create_directories(source);
+          } else {
+            source = run.dir + "/volumes/" + v.name;
+            fs::create_directories(source);
+          }
+          mounts.emplace_back(source, m.mount_path);
+        }
+    write_file(
+        bundle + "/config.json",
+        container_config(read_file(cdir + "/config.base.json"), run.spec, *spec,
+                         "/run/netns/" + run.netns,
+                         "/capstan/" + short_uid(run.spec.metadata.uid) + "/" + cr.name, mounts));
+    std::string root = config_.data_dir + "/runc";
+    run_process({"runc", "--root", root, "delete", "--force", cr.id});
+    std::string log = run.dir + "/logs/" + cr.name + ".log";
+    auto r = run_process_logging_to({"runc", "--root", root, "run", "--detach", "--pid-file",
+                                     cdir + "/pid", "--bundle", bundle, cr.id},
+                                    log);
+    std::string pid_text = read_file(cdir + "/pid");
+    if (!r.ok() || pid_text.empty()) {
+      cr.state = {};
+      cr.state.waiting = container_state_waiting{"CrashLoopBackOff",
+                                                 "runc could not start the container (see logs)"};
+      cr.next_start = steady::now() + cr.backoff;
+      cr.backoff = std::min(cr.backoff * 2, std::chrono::seconds(30));
+      return;
+    }
+    cr.pid = std::atoi(pid_text.c_str());
+    cr.child = true;
+    cr.state = {};
+    cr.state.running = container_state_running{timestamp::now()};
+    write_file(cdir + "/state.json",
+               nlohmann::json({{"restarts", cr.restarts}, {"imageID", cr.image_id}}).dump());
+  }
+
+  // Collects exit statuses of containers started by this process.
+  void reap() {
+    int status = 0;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+      for (auto& [uid, run] : pods_)
+        for (auto& c : run.containers)
+          if (c.pid == pid)
+            finished(run, c, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
+                     WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    }
+    // Adopted containers are not our children: notice them gone.
+    for (auto& [uid, run] : pods_)
+      for (auto& c : run.containers)
+        if (c.pid > 0 && !c.child && !alive(c.pid))
+          finished(run, c, 0, 0);
+  }
+
+  void finished(pod_run& run, container_run& c, int exit_code, int signal) {
+    container_state_terminated t;
+    t.exit_code = exit_code;
+    t.signal = signal;
+    t.reason = exit_code == 0 ? "Completed" : (exit_code == 137 ? "OOMKilled" : "Error");
+    if (exit_code == 137 && signal == 9)
+      t.reason = "Error";
+    t.started_at = c.state.running ? c.state.running->started_at : timestamp{};
+    t.finished_at = timestamp::now();
+    t.container_id = "runc://" + c.id;
+    c.pid = 0;
+    c.state = {};
+    c.state.terminated = t;
+    const auto& policy = run.spec.spec.restart_policy;
+    bool restart =
+        policy == "Always" || policy.empty() || (policy == "OnFailure" && exit_code != 0);
+    run_process({"runc", "--root", config_.data_dir + "/runc", "delete", "--force", c.id});
+    if (restart) {
+      c.last_state = c.state;
+      c.state = {};
+      c.state.waiting = container_state_waiting{"CrashLoopBackOff",
+                                                "back-off " + std::to_string(c.backoff.count()) +
+                                                    "s restarting failed container=" + c.name};
+      c.next_start = steady::now() + c.backoff;
+      c.backoff = std::min(c.backoff * 2, std::chrono::seconds(30));
+      ++c.restarts;
+    }
+  }
+
+  // Starts what should run and is not running yet (first start or a restart due now).
+  void tend(pod_run& run) {
+    for (auto& c : run.containers) {
+      if (c.pid > 0 || c.state.terminated || steady::now() < c.next_start)
+        continue;
+      try {
+        start_container(run, c);
+      } catch (const std::exception& e) {
+        c.state = {};
+        c.state.waiting = container_state_waiting{"CreateContainerError", e.what()};
+        c.next_start = steady::now() + c.backoff;
+        c.backoff = std::min(c.backoff * 2, std::chrono::seconds(30));
+      }
+    }
+  }
+
+  void report(pod_run& run) {
+    pod_status s;
+    s.host_ip = "";
+    for (const auto& a : self_.status.addresses)
+      if (a.type == "InternalIP")
+        s.host_ip = a.address;
+    s.pod_ip = run.network_ready ? run.ip : "";
+    bool all_running = true, any_running = false, all_done = true, any_failed = false;
+    timestamp earliest;
+    for (const auto& c : run.containers) {
+      container_status cs;
+      cs.name = c.name;
+      for (const auto& spec : run.spec.spec.containers)
+        if (spec.name == c.name)
+          cs.image = spec.image;
+      cs.image_id = c.image_id;
+      cs.container_id = "runc://" + c.id;
+      cs.state = c.state;
+      cs.last_state = c.last_state;
+      cs.restart_count = c.restarts;
+      cs.ready = c.state.running.has_value();
+      all_running &= cs.ready;
+      any_running |= cs.ready;
+      all_done &= c.state.terminated.has_value();
+      any_failed |= c.state.terminated && c.state.terminated->exit_code != 0;
+      if (c.state.running &&
+          (earliest.seconds == 0 || c.state.running->started_at.seconds < earliest.seconds))
+        earliest = c.state.running->started_at;
+      s.container_statuses.push_back(std::move(cs));
+    }
+    s.phase =
+        all_done ? (any_failed ? "Failed" : "Succeeded") : (any_running ? "Running" : "Pending");
+    s.start_time = run.spec.status.start_time.seconds ? run.spec.status.start_time : earliest;
+    auto condition = [](const std::string& type, bool ok) {
+      return pod_condition{type, ok ? "True" : "False", {}, {}, "", ""};
+    };
+    s.conditions = {condition("PodScheduled", true), condition("Initialized", true),
+                    condition("ContainersReady", all_running), condition("Ready", all_running)};
+    // Times in the conditions would make every report differ: compare without them.
+    std::string text = to_json_part(s).dump();
+    if (text == run.reported)
+      return;
+    run.reported = text;
+    auto now = timestamp::now();
+    for (auto& c : s.conditions)
+      c.last_transition_time = now;
+    report_({run.spec.metadata.namespace_, run.spec.metadata.name, run.spec.metadata.uid, s});
+  }
+
+  void delete_pod(const std::string& uid) {
+    auto it = pods_.find(uid);
+    pod_run run;
+    if (it != pods_.end()) {
+      run = std::move(it->second);
+      pods_.erase(it);
+    } else if (fs::exists(pod_dir(uid) + "/pod.json")) {
+      return;  // not adopted (yet): left for adopt
+    } else {
+      return;
+    }
+    std::string root = config_.data_dir + "/runc";
+    for (auto& c : run.containers) {
+      if (c.pid > 0) {
+        run_process({"runc", "--root", root, "kill", c.id, "TERM"});
+        for (int i = 0; i < 20 && alive(c.pid); ++i) {
+          reap_one(c.pid);
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        run_process({"runc", "--root", root, "kill", c.id, "KILL"});
+        reap_one(c.pid);
+      }
+      run_process({"runc", "--root", root, "delete", "--force", c.id});
+      remove_cgroup("/capstan/" + short_uid(uid) + "/" + c.name);
+      std::lock_guard<std::mutex> lock(mutex_);
+      log_paths_.erase(run.spec.metadata.namespace_ + "/" + run.spec.metadata.name + "/" + c.name);
+    }
+    remove_cgroup("/capstan/" + short_uid(uid));
+    run_process({"ip", "netns", "del", run.netns});
+    run_process({"ip", "link", "del", run.veth});
+    std::error_code ignored;
+    fs::remove_all(pod_dir(uid), ignored);
+  }
+
+  void reap_one(pid_t pid) {
+    int status;
+    waitpid(pid, &status, WNOHANG);
+  }
+
+  // runc delete leaves the cgroup directories behind (one per controller in cgroup v1).
+  void remove_cgroup(const std::string& path) {
+    std::error_code ec;
+    if (fs::exists("/sys/fs/cgroup/cgroup.controllers")) {
+      fs::remove("/sys/fs/cgroup" + path, ec);
+      return;
+    }
+    for (const auto& controller : fs::directory_iterator("/sys/fs/cgroup", ec))
+      if (controller.is_directory() && !controller.is_symlink())
+        ::rmdir((controller.path().string() + path).c_str());
+  }
+
+  runc_runtime_config config_;
+  std::string version_;
+  node self_;
+  reporter report_;
+  std::optional<actors::ipv4_cidr> cidr_;
+  std::map<std::string, pod_run> pods_;  // by uid; runtime thread only
+  std::set<std::string> routes_;
+  bool synced_ = false;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::function<void()>> tasks_;
+  std::map<std::string, std::string> log_paths_;  // "ns/pod/container" -> file; under mutex_
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+std::unique_ptr<pod_runtime> make_runc_runtime(runc_runtime_config config) {
+  return std::make_unique<runc_runtime>(std::move(config));
+}
+
+}  // namespace capstan::nodeagent

@@ -1,0 +1,264 @@
+#include "tools/admin/node_command.hpp"
+
+#include <signal.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include <caf/io/all.hpp>
+
+#include "messages/validation.hpp"
+#include "nodeagent/fake_runtime.hpp"
+#include "nodeagent/join_proof.hpp"
+#include "nodeagent/node_agent.hpp"
+#include "nodeagent/runc_runtime.hpp"
+#include "tools/admin/flags.hpp"
+
+namespace capstan::admin {
+
+namespace {
+
+const char* const usage = R"(Usage: capstan node --master HOST:PORT --token-file FILE [flags]
+  --master HOST:PORT    the master's --join address
+  --token-file FILE     the join token (the master's DATA/node-token)
+  --name NAME           the node's name (default: the host name)
+  --address IP          the node's InternalIP (default 127.0.0.1)
+  --labels k=v,...      extra node labels (kubernetes.io/hostname is always set)
+  --runtime runc|fake   run pods with runc (default) or only pretend (simulated node)
+  --data DIR            containers, images, logs and pod volumes (default /var/lib/capstan-node)
+  --registry HOST:PORT  where images are pulled from (plain HTTP, e.g. docker-registry)
+  --heartbeat D         heartbeat period (default 10s)
+)";
+
+struct node_flags {
+  std::string master, token_file, name, address = "127.0.0.1", runtime = "runc";
+  std::string data = "/var/lib/capstan-node", registry;
+  messages::string_map labels;
+  std::chrono::milliseconds heartbeat{10000};
+};
+
+std::optional<node_flags> parse(const std::vector<std::string>& args) {
+  node_flags f;
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) == 0)
+    f.name = host;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (i + 1 >= args.size()) {
+      std::cerr << "error: " << a << " needs a value\n";
+      return std::nullopt;
+    }
+    const std::string& v = args[++i];
+    if (a == "--master") {
+      f.master = v;
+    } else if (a == "--token-file") {
+      f.token_file = v;
+    } else if (a == "--name") {
+      f.name = v;
+    } else if (a == "--address") {
+      f.address = v;
+    } else if (a == "--runtime") {
+      f.runtime = v;
+    } else if (a == "--data") {
+      f.data = v;
+    } else if (a == "--registry") {
+      f.registry = v;
+    } else if (a == "--heartbeat") {
+      auto d = parse_duration(v);
+      if (!d || d->count() == 0) {
+        std::cerr << "error: --heartbeat: \"" << v << "\" is not a duration such as 10s\n";
+        return std::nullopt;
+      }
+      f.heartbeat = *d;
+    } else if (a == "--labels") {
+      std::size_t start = 0;
+      while (start <= v.size()) {
+        auto comma = v.find(',', start);
+        std::string pair =
+            v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        auto eq = pair.find('=');
+        if (eq == std::string::npos) {
+          std::cerr << "error: --labels: \"" << pair << "\" is not key=value\n";
+          return std::nullopt;
+        }
+        f.labels[pair.substr(0, eq)] = pair.substr(eq + 1);
+        if (comma == std::string::npos)
+          break;
+        start = comma + 1;
+      }
+    } else {
+      std::cerr << "error: unknown flag " << a << "\n";
+      return std::nullopt;
+    }
+  }
+  if (f.master.empty() || !parse_host_port(f.master)) {
+    std::cerr << "error: --master HOST:PORT is required\n";
+    return std::nullopt;
+  }
+  if (f.token_file.empty()) {
+    std::cerr << "error: --token-file FILE is required (the master's DATA/node-token)\n";
+    return std::nullopt;
+  }
+  if (f.runtime != "runc" && f.runtime != "fake") {
+    std::cerr << "error: --runtime is runc or fake, not \"" << f.runtime << "\"\n";
+    return std::nullopt;
+  }
+  return f;
+}
+
+std::string first_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+std::string os_image() {
+  std::ifstream in("/etc/os-release");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("PRETTY_NAME=", 0) == 0) {
+      std::string v = line.substr(12);
+      if (v.size() >= 2 && v.front() == '"')
+        v = v.substr(1, v.size() - 2);
+      return v;
+    }
+  return "Linux";
+}
+
+int64_t memory_bytes() {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  int64_t kib = 0;
+  while (in >> key >> kib) {
+    if (key == "MemTotal:")
+      return kib * 1024;
+    in.ignore(256, '\n');
+  }
+  return 0;
+}
+
+// The node as this machine describes it: capacity, addresses, system info, Ready.
+messages::node describe(const node_flags& f) {
+  using namespace messages;
+  node n;
+  n.metadata.name = f.name;
+  n.metadata.labels = f.labels;
+  n.metadata.labels["kubernetes.io/hostname"] = f.name;
+  n.metadata.labels["kubernetes.io/os"] = "linux";
+  n.status.capacity = {{"cpu", quantity::from_milli(1000LL * sysconf(_SC_NPROCESSORS_ONLN))},
+                       {"memory", quantity::from_bytes(memory_bytes())},
+                       {"pods", quantity::from_count(110)}};
+  n.status.allocatable = n.status.capacity;
+  auto now = timestamp::now();
+  n.status.conditions.push_back(
+      {"Ready", "True", now, now, "KubeletReady", "capstan node agent is posting ready status"});
+  n.status.addresses.push_back({"InternalIP", f.address});
+  n.status.addresses.push_back({"Hostname", f.name});
+  utsname u{};
+  uname(&u);
+  n.status.node_info.machine_id = first_line("/etc/machine-id");
+  n.status.node_info.system_uuid = n.status.node_info.machine_id;
+  n.status.node_info.boot_id = first_line("/proc/sys/kernel/random/boot_id");
+  n.status.node_info.kernel_version = u.release;
+  n.status.node_info.os_image = os_image();
+  n.status.node_info.kubelet_version = "capstan-0.1";
+  n.status.node_info.kube_proxy_version = "capstan-0.1";
+  n.status.node_info.operating_system = "linux";
+  n.status.node_info.architecture = "amd64";
+  return n;
+}
+
+}  // namespace
+
+int run_node_command(const std::vector<std::string>& args) {
+  if (!args.empty() && (args[0] == "--help" || args[0] == "help")) {
+    std::cout << usage;
+    return 0;
+  }
+  auto flags = parse(args);
+  if (!flags) {
+    std::cerr << usage;
+    return 2;
+  }
+  node_flags f = *flags;
+  std::string token;
+  try {
+    token = nodeagent::read_join_token(f.token_file);
+  } catch (const std::exception& e) {
+    std::cerr << "capstan node: " << e.what() << "\n";
+    return 1;
+  }
+  auto description = describe(f);
+  auto problems = messages::validate(messages::any_object(description));
+  if (!problems.empty()) {
+    std::cerr << "capstan node: the node is not valid: " << problems.front().to_string() << "\n";
+    return 2;
+  }
+  std::shared_ptr<nodeagent::pod_runtime> runtime;
+  if (f.runtime == "fake") {
+    runtime = nodeagent::make_fake_runtime();
+  } else {
+    try {
+      runtime = nodeagent::make_runc_runtime({f.data, f.registry});
+    } catch (const std::exception& e) {
+      std::cerr << "capstan node: " << e.what() << "\n";
+      return 1;
+    }
+  }
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  caf::actor_system_config cfg;
+  cfg.load<caf::io::middleman>();
+  caf::actor_system system{cfg};
+  auto [host, port] = *parse_host_port(f.master);
+  nodeagent::node_agent_config config;
+  config.master_host = host;
+  config.master_port = port;
+  config.token = token;
+  config.description = description;
+  config.heartbeat = f.heartbeat;
+  config.on_refused = [](const std::string& why) {
+    std::fprintf(stderr, "capstan node: the master %s\n", why.c_str());
+  };
+  config.on_joined = [name = f.name, master = f.master](const messages::node& n) {
+    std::printf("capstan node: %s joined %s (pod network %s)\n", name.c_str(), master.c_str(),
+                n.spec.pod_cidr.c_str());
+    std::fflush(stdout);
+  };
+  auto agent = nodeagent::spawn_node_agent(system, config, runtime);
+  // A signal ends the agent; the main thread waits for the agent to end either way.
+  std::thread signal_waiter([&] {
+    int received = 0;
+    sigwait(&signals, &received);
+    if (received == SIGTERM || received == SIGINT)
+      caf::anon_send_exit(agent, caf::exit_reason::user_shutdown);
+  });
+  int exit_code = 0;
+  {
+    caf::scoped_actor self{system};
+    self->monitor(agent);
+    self->receive([&](const caf::down_msg& down) {
+      exit_code = down.reason == caf::exit_reason::user_shutdown ? 0 : 1;
+    });
+  }
+  if (exit_code != 0) {
+    // Refused: wake the signal thread so that it can end.
+    pthread_kill(signal_waiter.native_handle(), SIGTERM);
+  }
+  signal_waiter.join();
+  agent = nullptr;
+  runtime.reset();
+  std::printf("capstan node: stopped\n");
+  return exit_code;
+}
+
+}  // namespace capstan::admin
