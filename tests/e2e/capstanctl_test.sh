@@ -15,7 +15,7 @@ running() { c get pods "$@" 2>/dev/null | grep -c ' Running ' || true; }
 c create -f "$src/examples/guestbook/" >"$work/out" 2>&1
 check "create -f prints kind/name created" grep -qx 'replicationcontroller/frontend created' "$work/out"
 check "create -f creates 6 objects" test "$(grep -c ' created$' "$work/out")" -eq 6
-check "6 pods run" wait_for "6 running pods" 30 test "$(running)" -eq 6
+check "6 pods run" wait_for "6 running pods" 30 equals 6 running
 c get pods -o wide >"$work/out"
 check "get pods -o wide has kubectl's header" grep -qE '^NAME +READY +STATUS +RESTARTS +AGE +IP +NODE$' "$work/out"
 c get rc >"$work/out"
@@ -42,7 +42,7 @@ c scale rc redis-slave --current-replicas=2 --replicas=3 >"$work/out" 2>&1
 check "scale with a matching precondition" grep -qx 'replicationcontroller/redis-slave scaled' "$work/out"
 c scale rc redis-slave --current-replicas=2 --replicas=1 >"$work/out" 2>&1
 check "scale with a stale precondition fails" grep -q 'Expected replicas to be 2, was 3' "$work/out"
-check "3 slaves run" wait_for "3 slaves" 30 test "$(running -l name=redis-slave)" -eq 3
+check "3 slaves run" wait_for "3 slaves" 30 equals 3 running -l name=redis-slave
 
 c label nodes node2 zone=test >"$work/out" 2>&1
 check "label" grep -qx 'node/node2 labeled' "$work/out"
@@ -73,7 +73,7 @@ c rolling-update frontend --image=kubeguide/guestbook-php-frontend:v2 --update-p
 check "rolling-update succeeds" grep -q 'replicationcontroller "frontend" rolling updated to "frontend-' "$work/out"
 check "rolling-update shows its progress" grep -q '^Scaling frontend down to 0$' "$work/out"
 new_rc=$(sed -n 's/.*rolling updated to "\(frontend-[0-9a-f]*\)".*/\1/p' "$work/out")
-check "the new RC runs 3 pods of the new image" wait_for "3 new pods" 30 test "$(running -l deployment="${new_rc#frontend-}")" -eq 3
+check "the new RC runs 3 pods of the new image" wait_for "3 new pods" 30 equals 3 running -l deployment="${new_rc#frontend-}"
 # From the journal: frontend pods (created minus deleted) stayed within one of 3 once 3 existed.
 "$capstan" journal history --data "$work/data" --kind pod >"$work/pods"
 bounds=$(awk '$5 ~ /^pod\/default\/frontend-/ { if ($4 == "PodCreated") n++; if ($4 == "PodDeleted") n--;
@@ -87,7 +87,7 @@ c apply -f "$src/examples/guestbook/redis-slave-controller.yaml" >"$work/out" 2>
 check "apply configures a changed object" grep -qx 'replicationcontroller/redis-slave configured' "$work/out"
 c apply -f "$src/examples/guestbook/redis-slave-controller.yaml" >"$work/out" 2>&1
 check "apply again changes nothing" grep -qx 'replicationcontroller/redis-slave unchanged' "$work/out"
-check "the RC is back to 2" wait_for "2 slaves" 30 test "$(running -l name=redis-slave)" -eq 2
+check "the RC is back to 2" wait_for "2 slaves" 30 equals 2 running -l name=redis-slave
 
 # get -w streams changes: the replacement of a deleted pod shows up.
 c get pods -w -l name=redis-master >"$work/watch" 2>&1 &
@@ -102,7 +102,8 @@ watch_pid=
 
 c delete -f "$src/examples/guestbook/" >"$work/out" 2>&1
 check "delete -f deletes what is left" test "$(grep -c ' deleted$' "$work/out")" -eq 5
-check "no pods remain" wait_for "an empty cluster" 30 test "$(c get pods --no-headers 2>/dev/null | wc -l)" -eq 0
+pod_count() { c get pods --no-headers 2>/dev/null | wc -l; }
+check "no pods remain" wait_for "an empty cluster" 30 equals 0 pod_count
 kill -TERM "$pid"
 wait "$pid"
 check "the master stops cleanly" test $? -eq 0

@@ -16,7 +16,7 @@ count_running() { k get pods "$@" --no-headers 2>/dev/null | grep -c ' Running '
 # The guestbook (seeds 000/001).
 k create -f "$src/examples/guestbook/" >"$work/out" 2>&1
 check "kubectl create -f the guestbook creates 6 objects" test "$(grep -c ' created$' "$work/out")" -eq 6
-check "6 pods run" wait_for "6 running pods" 30 test "$(count_running)" -eq 6
+check "6 pods run" wait_for "6 running pods" 30 equals 6 count_running
 k get rc >"$work/out"
 check "get rc shows frontend 3/3" grep -qE '^frontend +3 +3 +3 ' "$work/out"
 check "get rc shows redis-slave 2/2" grep -qE '^redis-slave +2 +2 +2 ' "$work/out"
@@ -45,7 +45,7 @@ k get pods -w -l name=redis-slave >"$work/watch" 2>&1 &
 watch_pid=$!
 k scale rc redis-slave --replicas=3 >"$work/out" 2>&1
 check "scale succeeds" grep -q 'scaled' "$work/out"
-check "3 slaves run" wait_for "3 slaves" 30 test "$(count_running -l name=redis-slave)" -eq 3
+check "3 slaves run" wait_for "3 slaves" 30 equals 3 count_running -l name=redis-slave
 k scale rc redis-slave --current-replicas=2 --replicas=1 >"$work/out" 2>&1
 check "a stale --current-replicas is refused" grep -q 'Expected replicas to be 2, was 3' "$work/out"
 check "get -w saw the third slave" wait_for "the watch" 10 sh -c "test \$(cut -d' ' -f1 '$work/watch' | sort -u | grep -c redis-slave) -ge 3"
@@ -82,7 +82,8 @@ check "metrics count journal appends" grep -qE '^capstan_journal_appended_record
 # Delete with cascade.
 k delete -f "$src/examples/guestbook/" >"$work/out" 2>&1
 check "delete -f deletes 6 objects" test "$(grep -c ' deleted$' "$work/out")" -eq 6
-check "their pods go too" wait_for "no guestbook pods" 30 test "$(k get pods --no-headers 2>/dev/null | grep -cE '^(frontend|redis)-')" -eq 0
+guestbook_pods() { k get pods --no-headers 2>/dev/null | grep -cE '^(frontend|redis)-'; }
+check "their pods go too" wait_for "no guestbook pods" 30 equals 0 guestbook_pods
 
 # A watch resumes from any resourceVersion: from 3 (before the guestbook) it replays the life of
 # pods that no longer exist, up to their deletion.

@@ -25,7 +25,7 @@ running_pods() { "$capstan" journal state --data "$work/data" --kind pod 2>/dev/
 start_master
 check "master says ready" wait_for "ready" 30 grep -q "capstan master: ready" "$work/master.log"
 check "master listens for nodes" grep -q "node agents join at 127.0.0.1:$port" "$work/master.log"
-check "six guestbook pods run" wait_for "6 running pods" 30 test "$(running_pods)" -eq 6
+check "six guestbook pods run" wait_for "6 running pods" 30 equals 6 running_pods
 "$capstan" journal state --data "$work/data" --kind svc >"$work/svc"
 check "frontend has NodePort 30001" grep -qE 'frontend +[0-9]+ +NodePort 10\.254\.[0-9.]+ 80:30001/TCP' "$work/svc"
 "$capstan" journal history --data "$work/data" --kind rc >"$work/rc"

@@ -29,3 +29,17 @@ wait_for() {
     sleep 0.1
   done
 }
+# Predicates for wait_for, which re-run COMMAND on every poll (a "$(...)" argument would be
+# evaluated once, before waiting): `equals WANT COMMAND...` holds when COMMAND prints WANT;
+# `at_least N COMMAND...` when it prints a number >= N.
+equals() {
+  local want=$1
+  shift
+  [ "$("$@")" = "$want" ]
+}
+at_least() {
+  local want=$1 got
+  shift
+  got=$("$@")
+  [ -n "$got" ] && [ "$got" -ge "$want" ]
+}
