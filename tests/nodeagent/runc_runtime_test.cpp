@@ -1,0 +1,76 @@
+// Tests the pure parts of nodeagent/runc_runtime.cpp: image references and the runc config a
+// container gets (command/args, env, namespaces, cgroup limits as seed 000 computes them).
+#include <boost/test/unit_test.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "nodeagent/runc_runtime.hpp"
+#include "tests/store/records.hpp"
+
+using namespace capstan;
+using namespace capstan::nodeagent;
+
+namespace {
+
+// What umoci unpack writes, reduced to the parts the runtime changes.
+const char* const base = R"({
+  "process": {"terminal": true, "args": ["/entry", "default"], "env": ["PATH=/bin", "A=image"],
+              "cwd": "/", "capabilities": {"bounding": ["CAP_KILL"], "inheritable": []}},
+  "root": {"path": "rootfs"},
+  "hostname": "umoci",
+  "mounts": [],
+  "linux": {"namespaces": [{"type": "pid"}, {"type": "network"}, {"type": "mount"}]}
+})";
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(image_references_default_to_latest_and_drop_docker_hub_prefixes) {
+  BOOST_TEST((image_reference("nginx") == std::make_pair(std::string("nginx"), std::string("latest"))));
+  BOOST_TEST((image_reference("kubeguide/redis-master:v2") ==
+              std::make_pair(std::string("kubeguide/redis-master"), std::string("v2"))));
+  BOOST_TEST((image_reference("docker.io/library/nginx:1.25") ==
+              std::make_pair(std::string("nginx"), std::string("1.25"))));
+  BOOST_TEST((image_reference("127.0.0.1:5000/busybox") ==
+              std::make_pair(std::string("127.0.0.1:5000/busybox"), std::string("latest"))));
+}
+
+BOOST_AUTO_TEST_CASE(a_container_config_has_the_pods_namespace_limits_env_and_mounts) {
+  auto p = test::small_pod("web");
+  auto& c = p.spec.containers[0];
+  c.command = {"/bin/sh", "-c"};
+  c.args = {"echo hi"};
+  c.env = {{"A", "spec", {}}, {"GET_HOSTS_FROM", "env", {}}};
+  c.resources.limits["cpu"] = *messages::quantity::parse("500m");
+  c.resources.limits["memory"] = *messages::quantity::parse("128Mi");
+  c.resources.requests["cpu"] = *messages::quantity::parse("250m");
+  auto cfg = nlohmann::json::parse(container_config(base, p, c, "/run/netns/cp-1", "/capstan/x/web",
+                                                    {{"/data/vol", "/cache"}}));
+  BOOST_TEST(cfg["process"]["terminal"] == false);
+  BOOST_TEST((cfg["process"]["args"] ==
+              nlohmann::json::array({"/bin/sh", "-c", "echo hi"})));  // command + args
+  auto env = cfg["process"]["env"].get<std::vector<std::string>>();
+  BOOST_TEST((std::count(env.begin(), env.end(), "A=spec") == 1));
+  BOOST_TEST((std::count(env.begin(), env.end(), "A=image") == 0));  // the spec wins
+  BOOST_TEST((std::count(env.begin(), env.end(), "GET_HOSTS_FROM=env") == 1));
+  BOOST_TEST(cfg["hostname"] == "web");
+  BOOST_TEST(cfg["linux"]["namespaces"][1]["path"] == "/run/netns/cp-1");
+  BOOST_TEST(!cfg["linux"]["namespaces"][0].contains("path"));
+  BOOST_TEST(cfg["linux"]["cgroupsPath"] == "/capstan/x/web");
+  // Seed 000: shares = cpu x 1024 (of the request); the limit is a quota per 100 ms.
+  BOOST_TEST(cfg["linux"]["resources"]["cpu"]["shares"] == 256);
+  BOOST_TEST(cfg["linux"]["resources"]["cpu"]["quota"] == 50000);
+  BOOST_TEST(cfg["linux"]["resources"]["cpu"]["period"] == 100000);
+  BOOST_TEST(cfg["linux"]["resources"]["memory"]["limit"] == 128 * 1024 * 1024);
+  BOOST_TEST(cfg["mounts"][0]["source"] == "/data/vol");
+  BOOST_TEST(cfg["mounts"][0]["destination"] == "/cache");
+  auto caps = cfg["process"]["capabilities"]["bounding"].get<std::vector<std::string>>();
+  BOOST_TEST((std::count(caps.begin(), caps.end(), "CAP_CHOWN") == 1));
+}
+
+BOOST_AUTO_TEST_CASE(args_alone_keep_the_image_entrypoint) {
+  auto p = test::small_pod("web");
+  auto& c = p.spec.containers[0];
+  c.args = {"--port", "8080"};
+  auto cfg = nlohmann::json::parse(container_config(base, p, c, "/run/netns/x", "/c", {}));
+  BOOST_TEST((cfg["process"]["args"] == nlohmann::json::array({"/entry", "--port", "8080"})));
+}
