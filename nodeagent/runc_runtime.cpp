@@ -373,8 +373,8 @@ private:
                                    1000000000)}};
         }
       }
-      std::printf("capstan node: adopted pod %s/%s\n", run.spec.metadata.namespace_.c_str(),
-                  run.spec.metadata.name.c_str());
+      std::fprintf(stderr, "capstan node: adopted pod %s/%s\n",
+                   run.spec.metadata.namespace_.c_str(), run.spec.metadata.name.c_str());
       pods_.emplace(uid, std::move(run));
     }
   }

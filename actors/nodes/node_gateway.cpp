@@ -1,5 +1,7 @@
 #include "actors/nodes/node_gateway.hpp"
 
+#include "actors/nodes/service_env.hpp"
+
 #include <cstdio>
 #include <map>
 
@@ -61,12 +63,22 @@ void broadcast_nodes(gateway_actor* self, const read_model* model) {
     self->send(session, nodes_atom::value, list);
 }
 
+// The pod as its node receives it: with the service variables of its namespace.
+json for_node(const store::cluster_state& s, const pod& p) {
+  std::vector<service> services;
+  const auto& table = s.of(object_kind::service);
+  for (auto it = table.lower_bound({p.metadata.namespace_, ""});
+       it != table.end() && it->first.namespace_ == p.metadata.namespace_; ++it)
+    services.push_back(std::get<service>(it->second));
+  return to_json(any_object(with_service_environment(p, services)));
+}
+
 void send_all_pods(gateway_actor* self, const read_model* model, const std::string& node_name) {
   json pods = json::array();
   model->read([&](const store::cluster_state& s) {
     for (const auto& [key, o] : s.of(object_kind::pod))
       if (std::get<pod>(o).spec.node_name == node_name) {
-        pods.push_back(to_json(o));
+        pods.push_back(for_node(s, std::get<pod>(o)));
         self->state.pod_node[pod_key(key.namespace_, key.name)] = node_name;
       }
   });
@@ -88,17 +100,21 @@ void pod_changed(gateway_actor* self, const read_model* model, const journal_rec
   // The node's own reports need no echo; everything else about a bound pod is sent.
   if (std::holds_alternative<pod_status_changed>(r.event))
     return;
-  auto current = model->get(object_kind::pod, {r.namespace_, r.name});
-  if (!current)
+  std::string node_name;
+  json sent;
+  model->read([&](const store::cluster_state& s) {
+    const auto* p = s.find<pod>({r.namespace_, r.name});
+    if (!p || p->spec.node_name.empty())
+      return;
+    node_name = p->spec.node_name;
+    if (self->state.sessions.count(node_name))
+      sent = for_node(s, *p);
+  });
+  auto session = self->state.sessions.find(node_name);
+  if (node_name.empty() || session == self->state.sessions.end())
     return;
-  const auto& p = std::get<pod>(*current);
-  if (p.spec.node_name.empty())
-    return;
-  auto session = self->state.sessions.find(p.spec.node_name);
-  if (session == self->state.sessions.end())
-    return;
-  self->state.pod_node[key] = p.spec.node_name;
-  self->send(session->second, pod_atom::value, to_json(*current).dump());
+  self->state.pod_node[key] = node_name;
+  self->send(session->second, pod_atom::value, sent.dump());
 }
 
 caf::behavior node_gateway(gateway_actor* self, const read_model* model, node_gateway_links links,
