@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Real containers on real (namespaced) nodes: scripts/lab with 2 nodes, node agents running
+# pods with runc. The seed's nginx RC serves its welcome page across nodes; the limits example
+# gets its cgroup values; a hostPath volume shows the host's file; an earlier service's
+# variables reach a later pod; a killed container restarts; a kill -9'd agent leaves its
+# containers running and adopts them; a node cut off from the fabric goes NotReady and its pods
+# are recreated on the other node; a node with a bad token never appears; deleted pods leave
+# nothing behind. Needs root (network namespaces, runc). Usage: lab_test.sh CAPSTAN SOURCE_DIR
+set -u
+capstan=$1
+src=$2
+export CAPSTAN_BUILD_DIR
+CAPSTAN_BUILD_DIR=$(cd "$(dirname "$capstan")/.." && pwd)
+source "$src/tests/tools/check_helpers.sh"
+export CAPSTAN_LAB
+CAPSTAN_LAB=$(mktemp -d -u /tmp/capstan-lab-test.XXXXXX)
+export CAPSTAN_LAB_PREFIX=cpt$((RANDOM % 9000 + 1000))
+export CAPSTAN_LAB_GRACE=4s CAPSTAN_LAB_EVICTION=4s
+host_dir=$(mktemp -d)
+lab() { bash "$src/scripts/lab" "$@"; }
+cleanup() {
+  lab down >/dev/null 2>&1
+  rm -rf "$host_dir"
+}
+trap cleanup EXIT
+lab up 2 >"$host_dir/up.log" 2>&1 || { cat "$host_dir/up.log"; exit 1; }
+k() { lab kubectl --request-timeout=20s "$@"; }
+running_on() { k get pods -o wide --no-headers 2>/dev/null | grep -E "^$1" | grep -cE " Running .* $2( |$)"; }
+running() { k get pods --no-headers 2>/dev/null | grep -E "^$1" | grep -c ' Running '; }
+field() { k get pod "$1" -o jsonpath="$2" 2>/dev/null; }
+pod_on() { k get pods -o wide --no-headers | grep -E "^$1" | awk -v n="$2" '$7 == n {print $1}' | head -1; }
+
+# The seed's nginx RC: real nginx on both nodes.
+k create -f "$src/examples/nginx/nginx-rc.yaml" >/dev/null
+check "nginx runs on node1" wait_for "nginx on node1" 60 equals 1 running_on nginx-controller node1
+check "nginx runs on node2" wait_for "nginx on node2" 60 equals 1 running_on nginx-controller node2
+pod1=$(pod_on nginx-controller node1)
+ip1=$(field "$pod1" '{.status.podIP}')
+check "the pod has an IP of node1's pod network" test -n "$ip1"
+check "node2 reaches the pod on node1 and gets the nginx welcome page" sh -c "bash '$src/scripts/lab' on node2 curl -s -m 5 http://$ip1/ | grep -q 'Welcome to nginx!'"
+k logs "$pod1" >"$host_dir/out" 2>&1
+check "kubectl logs shows nginx's access log" grep -q '"GET / HTTP/1.1" 200' "$host_dir/out"
+
+# A killed container restarts and RESTARTS counts it.
+uid1=$(field "$pod1" '{.metadata.uid}')
+kill -KILL "$(cat "$CAPSTAN_LAB/node1/pods/$uid1/containers/nginx/pid")"
+restarts() { field "$pod1" '{.status.containerStatuses[0].restartCount}'; }
+check "a killed container is restarted (RESTARTS 1)" wait_for "a restart" 30 equals 1 restarts
+check "and runs again" wait_for "Running again" 30 equals 1 running_on "$pod1" node1
+
+# kill -9 of the agent: the containers keep running; the restarted agent adopts them.
+lab node-kill 1
+check "nginx still answers with its agent dead" sh -c "bash '$src/scripts/lab' on node2 curl -s -m 5 http://$ip1/ | grep -q 'Welcome to nginx!'"
+lab node-start 1
+check "the restarted agent adopts the container (no new restart)" wait_for "adoption" 30 grep -q "adopted pod default/$pod1" "$CAPSTAN_LAB/node1.log"
+steady_pod() { test "$(restarts)" = 1 && test "$(field "$pod1" '{.status.phase}')" = Running; }
+check "RESTARTS stays 1 and the pod Running" wait_for "steady pod" 10 steady_pod
+
+# The limits example: cpu 0.5 -> shares 512 and a 50 ms quota; memory 128Mi.
+k create -f "$src/examples/guestbook/redis-master-service.yaml" >/dev/null
+k create -f "$src/examples/ops/redis-master-limits.yaml" >/dev/null
+check "the limited redis-master runs" wait_for "redis-master" 60 equals 1 running redis-master
+master_pod=$(k get pods -o name | grep redis-master | head -1)
+short=$(field "${master_pod#pod/}" '{.metadata.uid}' | tr -d - | cut -c1-12)
+check "cpu shares = 0.5 x 1024" equals 512 cat "/sys/fs/cgroup/cpu/capstan/$short/master/cpu.shares"
+check "cpu quota = 50 ms per 100 ms" equals 50000 cat "/sys/fs/cgroup/cpu/capstan/$short/master/cpu.cfs_quota_us"
+check "memory limit = 128Mi" equals 134217728 cat "/sys/fs/cgroup/memory/capstan/$short/master/memory.limit_in_bytes"
+
+# A later pod sees the earlier service's variables; a hostPath volume shows the host's file.
+echo "from the host" >"$host_dir/greeting"
+cat >"$host_dir/probe.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata:
+  name: probe
+spec:
+  restartPolicy: Never
+  volumes:
+  - name: host
+    hostPath:
+      path: $host_dir
+  containers:
+  - name: probe
+    image: busybox
+    command: ["sh", "-c", "env; cat /host/greeting"]
+    volumeMounts:
+    - name: host
+      mountPath: /host
+YAML
+k create -f "$host_dir/probe.yaml" >/dev/null
+phase() { field probe '{.status.phase}'; }
+check "the probe pod runs to completion" wait_for "probe Succeeded" 60 equals Succeeded phase
+k logs probe >"$host_dir/out" 2>&1
+check "REDIS_MASTER_SERVICE_HOST is set" grep -qE '^REDIS_MASTER_SERVICE_HOST=10\.254\.' "$host_dir/out"
+check "REDIS_MASTER_PORT_6379_TCP_ADDR is set" grep -qE '^REDIS_MASTER_PORT_6379_TCP_ADDR=10\.254\.' "$host_dir/out"
+check "the hostPath file is visible" grep -q "from the host" "$host_dir/out"
+
+# A deleted pod leaves no container, cgroup, namespace or veth.
+probe_short=$(field probe '{.metadata.uid}' | tr -d - | cut -c1-12)
+probe_node=$(field probe '{.spec.nodeName}')
+k delete pod probe >/dev/null
+gone() {
+  ! ip netns list | grep -q "cp-$probe_short" &&
+    ! ls -d /sys/fs/cgroup/*/capstan/"$probe_short" >/dev/null 2>&1 &&
+    ! runc --root "$CAPSTAN_LAB/$probe_node/runc" list -q | grep -q "^$probe_short" &&
+    ! bash "$src/scripts/lab" on "$probe_node" ip link 2>/dev/null | grep -q "vp$probe_short"
+}
+check "nothing of the deleted pod is left" wait_for "cleanup" 30 gone
+
+# A bad token never makes a node.
+echo wrong >"$host_dir/bad-token"
+nsenter --net="/run/netns/$CAPSTAN_LAB_PREFIX-node2" "$capstan" node \
+  --master 192.168.77.2:6444 --token-file "$host_dir/bad-token" --name intruder --runtime fake \
+  >"$host_dir/bad.log" 2>&1
+check "a wrong token is refused" grep -q "refused" "$host_dir/bad.log"
+check "the intruder is not a node" sh -c "! bash '$src/scripts/lab' kubectl get nodes --no-headers | grep -q intruder"
+
+# Cutting node1 off: NotReady, and its pods come back on node2.
+ip -n "$CAPSTAN_LAB_PREFIX-fabric" link set vnode1 down
+node1_status() { k get node node1 --no-headers | awk '{print $2}'; }
+check "node1 goes NotReady" wait_for "NotReady" 30 equals NotReady node1_status
+check "nginx is recreated on node2" wait_for "2 nginx on node2" 60 equals 2 running_on nginx-controller node2
+finish
