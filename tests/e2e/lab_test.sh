@@ -40,6 +40,9 @@ check "the pod has an IP of node1's pod network" test -n "$ip1"
 check "node2 reaches the pod on node1 and gets the nginx welcome page" sh -c "bash '$src/scripts/lab' on node2 curl -s -m 5 http://$ip1/ | grep -q 'Welcome to nginx!'"
 k logs "$pod1" >"$host_dir/out" 2>&1
 check "kubectl logs shows nginx's access log" grep -q '"GET / HTTP/1.1" 200' "$host_dir/out"
+timeout 3 bash "$src/scripts/lab" on master "$(dirname "$capstan")/capstanctl" \
+  --kubeconfig "$CAPSTAN_LAB/master/admin.kubeconfig" logs "$pod1" -f >"$host_dir/out" 2>&1
+check "capstanctl logs -f streams the log" grep -q '"GET / HTTP/1.1" 200' "$host_dir/out"
 
 # A killed container restarts and RESTARTS counts it.
 uid1=$(field "$pod1" '{.metadata.uid}')
@@ -94,6 +97,42 @@ k logs probe >"$host_dir/out" 2>&1
 check "REDIS_MASTER_SERVICE_HOST is set" grep -qE '^REDIS_MASTER_SERVICE_HOST=10\.254\.' "$host_dir/out"
 check "REDIS_MASTER_PORT_6379_TCP_ADDR is set" grep -qE '^REDIS_MASTER_PORT_6379_TCP_ADDR=10\.254\.' "$host_dir/out"
 check "the hostPath file is visible" grep -q "from the host" "$host_dir/out"
+
+# Two containers share the pod's network namespace and an emptyDir volume.
+cat >"$host_dir/pair.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata:
+  name: pair
+spec:
+  volumes:
+  - name: shared
+    emptyDir: {}
+  containers:
+  - name: web
+    image: nginx
+  - name: reader
+    image: busybox
+    command: ["sh", "-c", "until timeout 2 wget -qO /shared/page http://127.0.0.1/; do sleep 0.2; done; grep -q 'Welcome to nginx' /shared/page && echo reached nginx; exec sleep 3600"]
+    volumeMounts:
+    - name: shared
+      mountPath: /shared
+YAML
+k create -f "$host_dir/pair.yaml" >/dev/null
+check "both containers of the pod run" wait_for "pair 2/2" 60 equals 2/2 sh -c "bash '$src/scripts/lab' kubectl get pod pair --no-headers | awk '{print \$2}'"
+pair_logs() { k logs pair -c reader 2>/dev/null; }
+check "the reader reached nginx on localhost and wrote the shared volume" wait_for "the reader's line" 30 equals "reached nginx" pair_logs
+k get --raw /api/v1/namespaces/default/pods/pair/log >"$host_dir/out" 2>&1
+check "the API asks which container of a two-container pod" grep -q "a container name must be specified for pod pair, choose one of: \[web reader\]" "$host_dir/out"
+
+# An image that exists nowhere: a waiting reason, not a crash.
+k run nowhere --image=no-such-image --restart=Never >/dev/null 2>&1 ||
+  printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: nowhere\nspec:\n  containers:\n  - name: c\n    image: no-such-image\n' | k create -f - >/dev/null
+waiting_reason() { field nowhere '{.status.containerStatuses[0].state.waiting.reason}'; }
+pull_failed() { case $(waiting_reason) in ErrImagePull | ImagePullBackOff) return 0 ;; *) return 1 ;; esac; }
+check "a missing image gives ErrImagePull or ImagePullBackOff" wait_for "ErrImagePull" 60 pull_failed
+k get pod nowhere --no-headers >"$host_dir/out"
+check "get pods shows the pull failure" grep -qE 'ErrImagePull|ImagePullBackOff' "$host_dir/out"
 
 # A deleted pod leaves no container, cgroup, namespace or veth.
 probe_short=$(field probe '{.metadata.uid}' | tr -d - | cut -c1-12)
