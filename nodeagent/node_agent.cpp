@@ -25,6 +25,9 @@ struct agent_state {
   std::chrono::milliseconds backoff{1000};
   // The newest status of each pod ("ns/name" -> (uid, status JSON)), resent after a rejoin.
   std::map<std::string, std::pair<std::string, std::string>> statuses;
+  // What the service proxy works from, by "ns/name".
+  std::map<std::string, service> services;
+  std::map<std::string, endpoints> endpoints_by_key;
   static inline const char* name = "node-agent";
 };
 
@@ -105,8 +108,58 @@ void join(agent_actor* self, const node_agent_config& config,
           [=](caf::error&) { schedule_reconnect(self); });
 }
 
+template <class T>
+std::optional<T> decode_as(const json& j) {
+  try {
+    field_errors errors;
+    auto o = object_from_json(j, errors);
+    if (o && std::holds_alternative<T>(*o))
+      return std::get<T>(std::move(*o));
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
+// Applies a (proxy_atom) payload to the agent's copy of services and endpoints.
+bool take_proxy_state(agent_state& st, const std::string& text, std::string& service_cidr) {
+  json doc = json::parse(text, nullptr, false);
+  if (!doc.is_object())
+    return false;
+  auto key_of = [](const auto& o) { return o.metadata.namespace_ + "/" + o.metadata.name; };
+  if (doc.value("full", false)) {
+    service_cidr = doc.value("serviceCIDR", "");
+    st.services.clear();
+    st.endpoints_by_key.clear();
+    for (const auto& j : doc["services"])
+      if (auto s = decode_as<service>(j))
+        st.services[key_of(*s)] = std::move(*s);
+    for (const auto& j : doc["endpoints"])
+      if (auto e = decode_as<endpoints>(j))
+        st.endpoints_by_key[key_of(*e)] = std::move(*e);
+    return true;
+  }
+  for (const auto& change : doc["changes"]) {
+    std::string key = change.value("key", "");
+    bool is_service = change.value("kind", "") == "Service";
+    const auto& object = change["object"];
+    if (object.is_null()) {
+      if (is_service)
+        st.services.erase(key);
+      else
+        st.endpoints_by_key.erase(key);
+    } else if (is_service) {
+      if (auto s = decode_as<service>(object))
+        st.services[key] = std::move(*s);
+    } else if (auto e = decode_as<endpoints>(object)) {
+      st.endpoints_by_key[key] = std::move(*e);
+    }
+  }
+  return true;
+}
+
 caf::behavior node_agent(agent_actor* self, node_agent_config config,
-                         std::shared_ptr<pod_runtime> runtime) {
+                         std::shared_ptr<pod_runtime> runtime,
+                         std::shared_ptr<proxy::iptables_proxier> proxy) {
   self->set_down_handler([=](const caf::down_msg& down) {
     if (self->state.master && down.source == self->state.master.address()) {
       std::fprintf(stderr, "capstan node: lost the master; reconnecting\n");
@@ -170,6 +223,20 @@ caf::behavior node_agent(agent_actor* self, node_agent_config config,
         self->state.statuses.erase(ns + "/" + name);
         runtime->remove(ns, name, uid);
       },
+      [=](proxy_atom, const std::string& text) {
+        std::string cidr;
+        if (!proxy || !take_proxy_state(self->state, text, cidr))
+          return;
+        if (!cidr.empty())
+          proxy->set_service_cidr(cidr);
+        std::vector<service> services;
+        std::vector<endpoints> endpoints_list;
+        for (const auto& [key, s] : self->state.services)
+          services.push_back(s);
+        for (const auto& [key, e] : self->state.endpoints_by_key)
+          endpoints_list.push_back(e);
+        proxy->update(std::move(services), std::move(endpoints_list));
+      },
       [=](nodes_atom, const std::string& list) {
         std::vector<peer_node> peers;
         try {
@@ -195,8 +262,9 @@ caf::behavior node_agent(agent_actor* self, node_agent_config config,
 }  // namespace
 
 caf::actor spawn_node_agent(caf::actor_system& system, node_agent_config config,
-                            std::shared_ptr<pod_runtime> runtime) {
-  return system.spawn(node_agent, std::move(config), std::move(runtime));
+                            std::shared_ptr<pod_runtime> runtime,
+                            std::shared_ptr<proxy::iptables_proxier> proxy) {
+  return system.spawn(node_agent, std::move(config), std::move(runtime), std::move(proxy));
 }
 
 }  // namespace capstan::nodeagent

@@ -10,6 +10,7 @@
 #include <caf/all.hpp>
 
 #include "nodeagent/pod_runtime.hpp"
+#include "proxy/iptables_proxier.hpp"
 
 namespace capstan::nodeagent {
 
@@ -25,8 +26,9 @@ struct node_agent_config {
   std::function<void(const messages::node&)> on_joined;
 };
 
-// Needs the middleman loaded in `system`'s config.
+// Needs the middleman loaded in `system`'s config. `proxy` may be null (no service proxy).
 caf::actor spawn_node_agent(caf::actor_system& system, node_agent_config config,
-                            std::shared_ptr<pod_runtime> runtime);
+                            std::shared_ptr<pod_runtime> runtime,
+                            std::shared_ptr<proxy::iptables_proxier> proxy);
 
 }  // namespace capstan::nodeagent

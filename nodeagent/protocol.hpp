@@ -14,6 +14,10 @@
 //   (pod_atom, pod JSON)                   one pod bound to the node, new or changed
 //   (gone_atom, namespace, pod name, uid)  the pod was deleted
 //   (nodes_atom, JSON array of {name, podCIDR, address})   every node, for pod routes
+//   (proxy_atom, JSON) what the node's service proxy needs: after the join the whole state,
+//       {"seq", "serviceCIDR", "full": true, "services": [...], "endpoints": [...]}; then per
+//       committed batch that touches them {"seq", "full": false, "changes": [{"kind":
+//       "Service"|"Endpoints", "key": "ns/name", "object": {...} or null (deleted)}]}
 //   (logs_atom, namespace, pod name, container, uint64 offset, uint64 tail lines)
 //       -> (std::string bytes, uint64 next offset)   offset 0 with tail > 0: the last lines
 #pragma once
@@ -30,5 +34,6 @@ using pod_atom = caf::atom_constant<caf::atom("pod")>;
 using gone_atom = caf::atom_constant<caf::atom("podgone")>;
 using nodes_atom = caf::atom_constant<caf::atom("nodes")>;
 using logs_atom = caf::atom_constant<caf::atom("logs")>;
+using proxy_atom = caf::atom_constant<caf::atom("proxy")>;
 
 }  // namespace capstan::nodeagent

@@ -57,7 +57,8 @@ master::master(caf::actor_system& system, master_config config)
   fanout_->add(namespaces_);
   // The join token lives in DATA/node-token (created on first start, like k3s').
   gateway_ = spawn_node_gateway(system_, *model_, {registry(object_kind::node), pods, lifecycle_},
-                                nodeagent::load_or_create_join_token(config_.data_dir));
+                                nodeagent::load_or_create_join_token(config_.data_dir),
+                                config_.allocators.service_cidr);
   fanout_->add(gateway_);
 
   ensure_namespace("default");

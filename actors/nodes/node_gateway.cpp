@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <map>
+#include <set>
 
 #include "messages/json_codec.hpp"
 #include "nodeagent/join_proof.hpp"
@@ -22,6 +23,7 @@ struct gateway_state {
   std::map<std::string, caf::actor> sessions;   // node -> its agent, once proven
   std::map<std::string, std::string> pod_node;  // "ns/name" -> node it was sent to
   std::string node_list;                        // last (nodes_atom) payload sent
+  std::string service_cidr;  // for the nodes' proxies
   static inline const char* name = "node-gateway";
 };
 
@@ -73,6 +75,47 @@ json for_node(const store::cluster_state& s, const pod& p) {
   return to_json(any_object(with_service_environment(p, services)));
 }
 
+// Everything a node's proxy needs, at the model's current sequence.
+std::string proxy_state(const read_model* model, const std::string& service_cidr) {
+  json services = json::array(), endpoints_list = json::array();
+  uint64_t seq = 0;
+  model->read([&](const store::cluster_state& s) {
+    seq = s.seq;
+    for (const auto& [key, o] : s.of(object_kind::service))
+      services.push_back(to_json(o));
+    for (const auto& [key, o] : s.of(object_kind::endpoints))
+      endpoints_list.push_back(to_json(o));
+  });
+  return json({{"seq", seq},
+               {"serviceCIDR", service_cidr},
+               {"full", true},
+               {"services", services},
+               {"endpoints", endpoints_list}})
+      .dump();
+}
+
+// The services and endpoints a batch changed, as their state now (null: deleted).
+void send_proxy_changes(gateway_actor* self, const read_model* model,
+                        const committed_batch& batch) {
+  json changes = json::array();
+  std::set<std::pair<object_kind, object_key>> seen;
+  for (const auto& r : *batch)
+    if (r.kind == object_kind::service || r.kind == object_kind::endpoints)
+      seen.insert({r.kind, {r.namespace_, r.name}});
+  if (seen.empty() || self->state.sessions.empty())
+    return;
+  for (const auto& [kind, key] : seen) {
+    auto now = model->get(kind, key);
+    changes.push_back({{"kind", std::string(info(kind).name)},
+                       {"key", key.namespace_ + "/" + key.name},
+                       {"object", now ? to_json(*now) : json(nullptr)}});
+  }
+  std::string payload =
+      json({{"seq", batch->back().seq}, {"full", false}, {"changes", changes}}).dump();
+  for (const auto& [name, session] : self->state.sessions)
+    self->send(session, proxy_atom::value, payload);
+}
+
 void send_all_pods(gateway_actor* self, const read_model* model, const std::string& node_name) {
   json pods = json::array();
   model->read([&](const store::cluster_state& s) {
@@ -118,8 +161,9 @@ void pod_changed(gateway_actor* self, const read_model* model, const journal_rec
 }
 
 caf::behavior node_gateway(gateway_actor* self, const read_model* model, node_gateway_links links,
-                           std::string token) {
+                           std::string token, std::string service_cidr) {
   self->state.token = std::move(token);
+  self->state.service_cidr = std::move(service_cidr);
   self->set_down_handler([=](const caf::down_msg& down) {
     for (auto it = self->state.sessions.begin(); it != self->state.sessions.end(); ++it)
       if (it->second.address() == down.source) {
@@ -174,6 +218,7 @@ caf::behavior node_gateway(gateway_actor* self, const read_model* model, node_ga
           auto stored = model->get(object_kind::node, {"", name});
           rp.deliver(stored ? to_json(*stored).dump() : std::string("{}"));
           send_all_pods(self, model, name);
+          self->send(session, proxy_atom::value, proxy_state(model, self->state.service_cidr));
           self->state.node_list.clear();
           broadcast_nodes(self, model);
           self->send(links.lifecycle, heartbeat_atom::value, name);
@@ -249,6 +294,7 @@ caf::behavior node_gateway(gateway_actor* self, const read_model* model, node_ga
         }
         if (nodes_changed)
           broadcast_nodes(self, model);
+        send_proxy_changes(self, model, batch);
       },
   };
 }
@@ -256,8 +302,10 @@ caf::behavior node_gateway(gateway_actor* self, const read_model* model, node_ga
 }  // namespace
 
 caf::actor spawn_node_gateway(caf::actor_system& system, const read_model& model,
-                              node_gateway_links links, std::string join_token) {
-  return system.spawn(node_gateway, &model, std::move(links), std::move(join_token));
+                              node_gateway_links links, std::string join_token,
+                              std::string service_cidr) {
+  return system.spawn(node_gateway, &model, std::move(links), std::move(join_token),
+                      std::move(service_cidr));
 }
 
 }  // namespace capstan::actors

@@ -14,7 +14,9 @@ struct node_gateway_links {
   caf::actor nodes, pods, lifecycle;
 };
 
+// `service_cidr` is passed on to the nodes' proxies (they route it to their interface).
 caf::actor spawn_node_gateway(caf::actor_system& system, const read_model& model,
-                              node_gateway_links links, std::string join_token);
+                              node_gateway_links links, std::string join_token,
+                              std::string service_cidr);
 
 }  // namespace capstan::actors

@@ -28,6 +28,7 @@ const char* const usage = R"(Usage: capstan node --master HOST:PORT --token-file
   --address IP          the node's InternalIP (default 127.0.0.1)
   --labels k=v,...      extra node labels (kubernetes.io/hostname is always set)
   --runtime runc|fake   run pods with runc (default) or only pretend (simulated node)
+  --proxy-mode MODE     iptables (default with runc) or none (default with fake)
   --data DIR            containers, images, logs and pod volumes (default /var/lib/capstan-node)
   --registry HOST:PORT  where images are pulled from (plain HTTP, e.g. docker-registry)
   --heartbeat D         heartbeat period (default 10s)
@@ -35,7 +36,7 @@ const char* const usage = R"(Usage: capstan node --master HOST:PORT --token-file
 
 struct node_flags {
   std::string master, token_file, name, address = "127.0.0.1", runtime = "runc";
-  std::string data = "/var/lib/capstan-node", registry;
+  std::string data = "/var/lib/capstan-node", registry, proxy_mode;
   messages::string_map labels;
   std::chrono::milliseconds heartbeat{10000};
 };
@@ -62,6 +63,8 @@ std::optional<node_flags> parse(const std::vector<std::string>& args) {
       f.address = v;
     } else if (a == "--runtime") {
       f.runtime = v;
+    } else if (a == "--proxy-mode") {
+      f.proxy_mode = v;
     } else if (a == "--data") {
       f.data = v;
     } else if (a == "--registry") {
@@ -100,6 +103,12 @@ std::optional<node_flags> parse(const std::vector<std::string>& args) {
   }
   if (f.token_file.empty()) {
     std::cerr << "error: --token-file FILE is required (the master's DATA/node-token)\n";
+    return std::nullopt;
+  }
+  if (f.proxy_mode.empty())
+    f.proxy_mode = f.runtime == "runc" ? "iptables" : "none";
+  if (f.proxy_mode != "iptables" && f.proxy_mode != "none") {
+    std::cerr << "error: --proxy-mode is iptables or none, not \"" << f.proxy_mode << "\"\n";
     return std::nullopt;
   }
   if (f.runtime != "runc" && f.runtime != "fake") {
@@ -234,7 +243,10 @@ int run_node_command(const std::vector<std::string>& args) {
                 n.spec.pod_cidr.c_str());
     std::fflush(stdout);
   };
-  auto agent = nodeagent::spawn_node_agent(system, config, runtime);
+  std::shared_ptr<proxy::iptables_proxier> service_proxy;
+  if (f.proxy_mode == "iptables")
+    service_proxy = std::make_shared<proxy::iptables_proxier>(proxy::proxier_config{"", f.address});
+  auto agent = nodeagent::spawn_node_agent(system, config, runtime, service_proxy);
   // A signal ends the agent; the main thread waits for the agent to end either way.
   std::thread signal_waiter([&] {
     int received = 0;
@@ -257,6 +269,7 @@ int run_node_command(const std::vector<std::string>& args) {
   signal_waiter.join();
   agent = nullptr;
   runtime.reset();
+  service_proxy.reset();
   std::printf("capstan node: stopped\n");
   return exit_code;
 }
