@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Services that carry traffic, in a 2-node lab with the iptables proxy: a ClusterIP reached
+# from both nodes and from pods (same node, other node, a pod reaching its own service); a
+# NodePort on every node's address; 100 requests spread over every endpoint; a deleted pod
+# drops out of the rules quickly (the time is printed) and no request fails afterwards; the
+# seeds' guestbook end to end (set through either node's NodePort 30001, get through the
+# slaves); deleting the services leaves no capstan chain but the base ones.
+# Needs root. Usage: services_test.sh CAPSTAN SOURCE_DIR
+set -u
+capstan=$1
+src=$2
+source "$src/tests/tools/check_helpers.sh"
+export CAPSTAN_BUILD_DIR CAPSTAN_LAB CAPSTAN_LAB_PREFIX
+CAPSTAN_BUILD_DIR=$(cd "$(dirname "$capstan")/.." && pwd)
+CAPSTAN_LAB=$(mktemp -d -u /tmp/capstan-svc-test.XXXXXX)
+CAPSTAN_LAB_PREFIX=cps$((RANDOM % 9000 + 1000))
+work=$(mktemp -d)
+lab() { bash "$src/scripts/lab" "$@"; }
+cleanup() {
+  lab down >/dev/null 2>&1
+  rm -rf "$work"
+}
+trap cleanup EXIT
+lab up 2 >"$work/up.log" 2>&1 || { cat "$work/up.log"; exit 1; }
+k() { lab kubectl --request-timeout=20s "$@"; }
+on() { lab on "$@"; }
+node_ip() { echo "192.168.77.$((10 + $1))"; }
+
+# Three "whoami" pods (busybox httpd answering with the pod's name) behind a NodePort service.
+cat >"$work/whoami.yaml" <<'YAML'
+apiVersion: v1
+kind: Service
+metadata:
+  name: whoami
+spec:
+  type: NodePort
+  selector:
+    app: whoami
+  ports:
+  - name: http
+    port: 8080
+    targetPort: web
+    nodePort: 30080
+---
+apiVersion: v1
+kind: ReplicationController
+metadata:
+  name: whoami
+spec:
+  replicas: 3
+  selector:
+    app: whoami
+  template:
+    metadata:
+      labels:
+        app: whoami
+    spec:
+      containers:
+      - name: web
+        image: busybox
+        command: ["sh", "-c", "mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www"]
+        ports:
+        - name: web
+          containerPort: 80
+YAML
+k create -f "$work/whoami.yaml" >/dev/null
+running() { k get pods --no-headers 2>/dev/null | grep "^$1" | grep -c ' Running '; }
+check "3 whoami pods run" wait_for "3 whoami" 60 equals 3 running whoami
+ready_endpoints() { k get endpoints whoami -o jsonpath='{.subsets[*].addresses[*].ip}' | wc -w; }
+check "the service has 3 endpoints" wait_for "3 endpoints" 30 equals 3 ready_endpoints
+cluster_ip=$(k get svc whoami -o jsonpath='{.spec.clusterIP}')
+answers() { on "$1" curl -s -m 3 "$2" 2>/dev/null; }
+has_rules() { on node1 iptables-save -t nat | grep -c "DNAT.*:80$"; }
+check "node1's proxy has the DNAT rules" wait_for "rules" 30 equals 3 has_rules
+
+check "ClusterIP from node1" sh -c "bash '$src/scripts/lab' on node1 curl -s -m 3 http://$cluster_ip:8080/ | grep -q whoami-"
+check "ClusterIP from node2" sh -c "bash '$src/scripts/lab' on node2 curl -s -m 3 http://$cluster_ip:8080/ | grep -q whoami-"
+check "NodePort on node1's address, from node2" sh -c "bash '$src/scripts/lab' on node2 curl -s -m 3 http://$(node_ip 1):30080/ | grep -q whoami-"
+check "NodePort on node2's address, from the master's host" sh -c "bash '$src/scripts/lab' on master curl -s -m 3 http://$(node_ip 2):30080/ | grep -q whoami-"
+check "NodePort on 127.0.0.1 of a node" sh -c "bash '$src/scripts/lab' on node1 curl -s -m 3 http://127.0.0.1:30080/ | grep -q whoami-"
+
+# From pods: a client pod on each node, and a whoami pod calling its own service (hairpin).
+for n in 1 2; do
+  cat >"$work/client$n.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata:
+  name: client$n
+spec:
+  nodeSelector:
+    kubernetes.io/hostname: node$n
+  containers:
+  - name: client
+    image: busybox
+    command: ["sleep", "3600"]
+YAML
+  k create -f "$work/client$n.yaml" >/dev/null
+done
+check "client pods run on both nodes" wait_for "clients" 60 equals 2 running client
+pod_fetch() { # POD NODE URL: fetch URL from inside POD (its network namespace) on NODE
+  local uid short
+  uid=$(k get pod "$1" -o jsonpath='{.metadata.uid}')
+  short=$(echo "${uid//-/}" | cut -c1-12)
+  ip netns exec "cp-$short" curl -s -m 3 "$3"
+}
+client_reaches() { pod_fetch "client$1" "node$1" "http://$cluster_ip:8080/" | grep -q whoami-; }
+for n in 1 2; do
+  check "ClusterIP from a pod on node$n" client_reaches "$n"
+done
+self=$(k get pods --no-headers | awk '/^whoami/ {print $1; exit}')
+hairpin_ok() { for _ in $(seq 10); do pod_fetch "$self" x "http://$cluster_ip:8080/" | grep -q whoami- || return 1; done; }
+check "a pod reaches its own service (hairpin), 10 of 10" hairpin_ok
+
+# 100 requests reach every endpoint.
+for _ in $(seq 100); do answers node1 "http://$cluster_ip:8080/"; done >"$work/hits"
+check "100 requests all answered" equals 100 grep -c whoami- "$work/hits"
+check "every one of the 3 backends answered" equals 3 sh -c "sort -u '$work/hits' | wc -l"
+echo "spread over the backends: $(sort "$work/hits" | uniq -c | awk '{print $1}' | tr '\n' ' ')"
+
+# A deleted pod leaves the rules within a fraction of a second; then no request fails.
+victim=$(k get pods --no-headers | awk '/^whoami/ {print $1; exit}')
+victim_ip=$(k get pod "$victim" -o jsonpath='{.status.podIP}')
+started=$(date +%s%N)
+k delete pod "$victim" >/dev/null
+victim_gone() { ! on node1 iptables-save -t nat | grep -q "DNAT --to-destination $victim_ip:80"; }
+check "the deleted pod's endpoint leaves node1's rules" wait_for "rules without $victim_ip" 30 victim_gone
+echo "endpoint removal -> node1's rules updated: $((($(date +%s%N) - started) / 1000000)) ms (polled every 100 ms, includes kubectl)"
+fails=0
+for _ in $(seq 50); do answers node2 "http://$cluster_ip:8080/" | grep -q whoami- || fails=$((fails + 1)); done
+check "50 requests after the update: none fails" test "$fails" -eq 0
+
+# The guestbook of seeds 000/001, manifests unchanged; services first, as in the seeds, so that
+# the pods get their variables.
+for f in redis-master-service redis-slave-service frontend-service redis-master-controller \
+  redis-slave-controller frontend-controller; do
+  k create -f "$src/examples/guestbook/$f.yaml" >/dev/null
+done
+check "the guestbook's 6 pods run" wait_for "guestbook" 90 equals 6 sh -c "bash '$src/scripts/lab' kubectl get pods --no-headers | grep -E '^(frontend|redis)' | grep -c ' Running '"
+synced() { k logs "$(k get pods -o name | grep redis-slave | head -1)" 2>/dev/null | grep -q "MASTER <-> REPLICA sync: Finished with success"; }
+check "a slave replicates from REDIS_MASTER_SERVICE_HOST" wait_for "replication" 60 synced
+set_hello() { answers node1 "http://$(node_ip 1):30001/?cmd=set&key=messages&value=Hello%20World!" | grep -q Updated; }
+check "cmd=set through node1's NodePort 30001" wait_for "set" 30 set_hello
+get_hello() { answers node2 "http://$(node_ip 2):30001/?cmd=get&key=messages" | grep -q '"data": "Hello World!"'; }
+check "cmd=get through node2's NodePort reads it back from the slaves" wait_for "get" 30 get_hello
+
+# Deleting the services removes their chains; only the four base chains remain.
+k delete svc whoami frontend redis-master redis-slave >/dev/null
+base_only() { on node2 iptables-save -t nat | grep -cE '^:CAPSTAN-(SVC|SEP)-'; }
+check "no service or endpoint chain is left" wait_for "no chains" 30 equals 0 base_only
+finish
