@@ -159,7 +159,7 @@ bool take_proxy_state(agent_state& st, const std::string& text, std::string& ser
 
 caf::behavior node_agent(agent_actor* self, node_agent_config config,
                          std::shared_ptr<pod_runtime> runtime,
-                         std::shared_ptr<proxy::iptables_proxier> proxy) {
+                         std::shared_ptr<proxy::service_proxy> proxy) {
   self->set_down_handler([=](const caf::down_msg& down) {
     if (self->state.master && down.source == self->state.master.address()) {
       std::fprintf(stderr, "capstan node: lost the master; reconnecting\n");
@@ -263,7 +263,7 @@ caf::behavior node_agent(agent_actor* self, node_agent_config config,
 
 caf::actor spawn_node_agent(caf::actor_system& system, node_agent_config config,
                             std::shared_ptr<pod_runtime> runtime,
-                            std::shared_ptr<proxy::iptables_proxier> proxy) {
+                            std::shared_ptr<proxy::service_proxy> proxy) {
   return system.spawn(node_agent, std::move(config), std::move(runtime), std::move(proxy));
 }
 

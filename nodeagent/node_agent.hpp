@@ -10,7 +10,7 @@
 #include <caf/all.hpp>
 
 #include "nodeagent/pod_runtime.hpp"
-#include "proxy/iptables_proxier.hpp"
+#include "proxy/service_proxy.hpp"
 
 namespace capstan::nodeagent {
 
@@ -29,6 +29,6 @@ struct node_agent_config {
 // Needs the middleman loaded in `system`'s config. `proxy` may be null (no service proxy).
 caf::actor spawn_node_agent(caf::actor_system& system, node_agent_config config,
                             std::shared_ptr<pod_runtime> runtime,
-                            std::shared_ptr<proxy::iptables_proxier> proxy);
+                            std::shared_ptr<proxy::service_proxy> proxy);
 
 }  // namespace capstan::nodeagent

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "proxy/iptables_rules.hpp"
+#include "proxy/service_proxy.hpp"
 
 namespace capstan::proxy {
 
@@ -19,15 +20,16 @@ struct proxier_config {
   std::string node_address;  // the node's InternalIP (finds the interface)
 };
 
-class iptables_proxier {
+class iptables_proxier : public service_proxy {
 public:
   explicit iptables_proxier(proxier_config config);
   // Stops the thread; the rules stay (a restarted agent resyncs them).
-  ~iptables_proxier();
+  ~iptables_proxier() override;
 
   // The whole desired state; returns at once.
-  void update(std::vector<messages::service> services, std::vector<messages::endpoints> endpoints);
-  void set_service_cidr(const std::string& cidr);
+  void update(std::vector<messages::service> services,
+              std::vector<messages::endpoints> endpoints) override;
+  void set_service_cidr(const std::string& cidr) override;
 
   // The last apply: how long from the update that triggered it until the rules were in place.
   std::chrono::microseconds last_latency() const;

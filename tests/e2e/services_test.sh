@@ -5,10 +5,13 @@
 # drops out of the rules quickly (the time is printed) and no request fails afterwards; the
 # seeds' guestbook end to end (set through either node's NodePort 30001, get through the
 # slaves); deleting the services leaves no capstan chain but the base ones.
-# Needs root. Usage: services_test.sh CAPSTAN SOURCE_DIR
+# Needs root. Usage: services_test.sh CAPSTAN SOURCE_DIR [iptables|userspace]
 set -u
 capstan=$1
 src=$2
+export CAPSTAN_LAB_PROXY_MODE=${3:-iptables}
+mode=$CAPSTAN_LAB_PROXY_MODE
+echo "proxy mode: $mode"
 source "$src/tests/tools/check_helpers.sh"
 export CAPSTAN_BUILD_DIR CAPSTAN_LAB CAPSTAN_LAB_PREFIX
 CAPSTAN_BUILD_DIR=$(cd "$(dirname "$capstan")/.." && pwd)
@@ -70,8 +73,13 @@ ready_endpoints() { k get endpoints whoami -o jsonpath='{.subsets[*].addresses[*
 check "the service has 3 endpoints" wait_for "3 endpoints" 30 equals 3 ready_endpoints
 cluster_ip=$(k get svc whoami -o jsonpath='{.spec.clusterIP}')
 answers() { on "$1" curl -s -m 3 "$2" 2>/dev/null; }
-has_rules() { on node1 iptables-save -t nat | grep -c "DNAT.*:80$"; }
-check "node1's proxy has the DNAT rules" wait_for "rules" 30 equals 3 has_rules
+if [ "$mode" = iptables ]; then
+  has_rules() { on node1 iptables-save -t nat | grep -c "DNAT.*:80$"; }
+  check "node1's proxy has a DNAT rule per endpoint" wait_for "rules" 30 equals 3 has_rules
+else
+  has_rules() { on node1 iptables-save -t nat | grep -c -- "-A KUBE-PORTALS-CONTAINER .*-d $cluster_ip/32 .*REDIRECT"; }
+  check "node1's proxy redirects the ClusterIP to its listener" wait_for "rules" 30 equals 1 has_rules
+fi
 
 check "ClusterIP from node1" sh -c "bash '$src/scripts/lab' on node1 curl -s -m 3 http://$cluster_ip:8080/ | grep -q whoami-"
 check "ClusterIP from node2" sh -c "bash '$src/scripts/lab' on node2 curl -s -m 3 http://$cluster_ip:8080/ | grep -q whoami-"
@@ -122,9 +130,15 @@ victim=$(k get pods --no-headers | awk '/^whoami/ {print $1; exit}')
 victim_ip=$(k get pod "$victim" -o jsonpath='{.status.podIP}')
 started=$(date +%s%N)
 k delete pod "$victim" >/dev/null
-victim_gone() { ! on node1 iptables-save -t nat | grep -q "DNAT --to-destination $victim_ip:80"; }
-check "the deleted pod's endpoint leaves node1's rules" wait_for "rules without $victim_ip" 30 victim_gone
-echo "endpoint removal -> node1's rules updated: $((($(date +%s%N) - started) / 1000000)) ms (polled every 100 ms, includes kubectl)"
+if [ "$mode" = iptables ]; then
+  victim_gone() { ! on node1 iptables-save -t nat | grep -q "DNAT --to-destination $victim_ip:80"; }
+  check "the deleted pod's endpoint leaves node1's rules" wait_for "rules without $victim_ip" 30 victim_gone
+  echo "endpoint removal -> node1's rules updated: $((($(date +%s%N) - started) / 1000000)) ms (polled every 100 ms, includes kubectl)"
+else
+  # The listener's endpoint list is inside the agent; the Endpoints object is what it follows.
+  victim_gone() { ! k get endpoints whoami -o jsonpath='{.subsets[*].addresses[*].ip}' | grep -qw "$victim_ip"; }
+  check "the deleted pod leaves the endpoints" wait_for "endpoints without $victim_ip" 30 victim_gone
+fi
 fails=0
 for _ in $(seq 50); do answers node2 "http://$cluster_ip:8080/" | grep -q whoami- || fails=$((fails + 1)); done
 check "50 requests after the update: none fails" test "$fails" -eq 0
@@ -145,6 +159,11 @@ check "cmd=get through node2's NodePort reads it back from the slaves" wait_for 
 
 # Deleting the services removes their chains; only the four base chains remain.
 k delete svc whoami frontend redis-master redis-slave >/dev/null
-base_only() { on node2 iptables-save -t nat | grep -cE '^:CAPSTAN-(SVC|SEP)-'; }
-check "no service or endpoint chain is left" wait_for "no chains" 30 equals 0 base_only
+if [ "$mode" = iptables ]; then
+  leftovers() { on node2 iptables-save -t nat | grep -cE '^:CAPSTAN-(SVC|SEP)-'; }
+  check "no service or endpoint chain is left" wait_for "no chains" 30 equals 0 leftovers
+else
+  leftovers() { on node2 iptables-save -t nat | grep -cE -- '^-A KUBE-(PORTALS|NODEPORT)-'; }
+  check "no portal or nodeport rule is left" wait_for "no rules" 30 equals 0 leftovers
+fi
 finish

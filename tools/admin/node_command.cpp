@@ -15,6 +15,8 @@
 #include "nodeagent/join_proof.hpp"
 #include "nodeagent/node_agent.hpp"
 #include "nodeagent/runc_runtime.hpp"
+#include "proxy/iptables_proxier.hpp"
+#include "proxy/userspace_proxier.hpp"
 #include "tools/admin/flags.hpp"
 
 namespace capstan::admin {
@@ -28,7 +30,8 @@ const char* const usage = R"(Usage: capstan node --master HOST:PORT --token-file
   --address IP          the node's InternalIP (default 127.0.0.1)
   --labels k=v,...      extra node labels (kubernetes.io/hostname is always set)
   --runtime runc|fake   run pods with runc (default) or only pretend (simulated node)
-  --proxy-mode MODE     iptables (default with runc) or none (default with fake)
+  --proxy-mode MODE     iptables (default with runc), userspace (seed 004's), or none
+                        (default with fake)
   --data DIR            containers, images, logs and pod volumes (default /var/lib/capstan-node)
   --registry HOST:PORT  where images are pulled from (plain HTTP, e.g. docker-registry)
   --heartbeat D         heartbeat period (default 10s)
@@ -107,8 +110,9 @@ std::optional<node_flags> parse(const std::vector<std::string>& args) {
   }
   if (f.proxy_mode.empty())
     f.proxy_mode = f.runtime == "runc" ? "iptables" : "none";
-  if (f.proxy_mode != "iptables" && f.proxy_mode != "none") {
-    std::cerr << "error: --proxy-mode is iptables or none, not \"" << f.proxy_mode << "\"\n";
+  if (f.proxy_mode != "iptables" && f.proxy_mode != "userspace" && f.proxy_mode != "none") {
+    std::cerr << "error: --proxy-mode is iptables, userspace or none, not \"" << f.proxy_mode
+              << "\"\n";
     return std::nullopt;
   }
   if (f.runtime != "runc" && f.runtime != "fake") {
@@ -243,9 +247,11 @@ int run_node_command(const std::vector<std::string>& args) {
                 n.spec.pod_cidr.c_str());
     std::fflush(stdout);
   };
-  std::shared_ptr<proxy::iptables_proxier> service_proxy;
+  std::shared_ptr<proxy::service_proxy> service_proxy;
   if (f.proxy_mode == "iptables")
     service_proxy = std::make_shared<proxy::iptables_proxier>(proxy::proxier_config{"", f.address});
+  else if (f.proxy_mode == "userspace")
+    service_proxy = std::make_shared<proxy::userspace_proxier>(f.address);
   auto agent = nodeagent::spawn_node_agent(system, config, runtime, service_proxy);
   // A signal ends the agent; the main thread waits for the agent to end either way.
   std::thread signal_waiter([&] {

@@ -1,0 +1,154 @@
+#include "proxy/userspace_proxier.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "nodeagent/process.hpp"
+
+namespace capstan::proxy {
+
+using nodeagent::run_process;
+
+std::string relay_key(const service_port_plan& plan) {
+  return plan.service + ":" + plan.port_name + ":" + plan.protocol;
+}
+
+std::string userspace_rules(const std::vector<service_port_plan>& plans,
+                            const std::map<std::string, uint16_t>& local_ports) {
+  std::ostringstream out;
+  out << "*nat\n"
+      << ":KUBE-PORTALS-CONTAINER - [0:0]\n:KUBE-PORTALS-HOST - [0:0]\n"
+      << ":KUBE-NODEPORT-CONTAINER - [0:0]\n:KUBE-NODEPORT-HOST - [0:0]\n";
+  for (const auto& plan : plans) {
+    auto port = local_ports.find(relay_key(plan));
+    if (plan.protocol != "TCP" || plan.endpoints.empty() || port == local_ports.end())
+      continue;
+    std::string comment = "-m comment --comment \"" + plan.service +
+                          (plan.port_name.empty() ? "" : ":" + plan.port_name) + "\"";
+    std::string to = " -j REDIRECT --to-ports " + std::to_string(port->second) + "\n";
+    for (const char* chain : {"KUBE-PORTALS-CONTAINER", "KUBE-PORTALS-HOST"})
+      out << "-A " << chain << " " << comment << " -d " << plan.cluster_ip << "/32 -p tcp --dport "
+          << plan.port << to;
+    if (plan.node_port)
+      for (const char* chain : {"KUBE-NODEPORT-CONTAINER", "KUBE-NODEPORT-HOST"})
+        out << "-A " << chain << " " << comment << " -p tcp --dport " << plan.node_port << to;
+  }
+  out << "COMMIT\n";
+  return out.str();
+}
+
+userspace_proxier::userspace_proxier(std::string node_address)
+    : node_address_(std::move(node_address)) {
+  thread_ = std::thread([this] { loop(); });
+}
+
+userspace_proxier::~userspace_proxier() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void userspace_proxier::update(std::vector<messages::service> services,
+                               std::vector<messages::endpoints> endpoints) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    pending_.emplace(std::move(services), std::move(endpoints));
+  }
+  wake_.notify_one();
+}
+
+void userspace_proxier::set_service_cidr(const std::string& cidr) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (cidr != service_cidr_) {
+    service_cidr_ = cidr;
+    routed_ = false;
+  }
+}
+
+void userspace_proxier::loop() {
+  for (;;) {
+    std::pair<std::vector<messages::service>, std::vector<messages::endpoints>> state;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || pending_; });
+      if (stopping_)
+        return;
+      state = std::move(*pending_);
+      pending_.reset();
+    }
+    try {
+      apply(plan_services(state.first, state.second));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "capstan node: userspace proxy: %s\n", e.what());
+    }
+  }
+}
+
+void userspace_proxier::apply(const std::vector<service_port_plan>& plans) {
+  std::string cidr;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    cidr = service_cidr_;
+  }
+  if (!routed_ && !cidr.empty()) {
+    std::ofstream("/proc/sys/net/ipv4/conf/all/route_localnet") << "1";
+    std::ofstream("/proc/sys/net/bridge/bridge-nf-call-iptables") << "1";
+    auto r = run_process({"ip", "-o", "addr", "show", "to", node_address_});
+    auto first = r.output.find(' ');
+    auto second = r.output.find(' ', first + 1);
+    if (r.ok() && first != std::string::npos && second != std::string::npos)
+      run_process(
+          {"ip", "route", "replace", cidr, "dev", r.output.substr(first + 1, second - first - 1)});
+    routed_ = true;
+  }
+  // Listeners: one per TCP service port; endpoints updated; the others closed.
+  std::set<std::string> wanted;
+  for (const auto& plan : plans) {
+    if (plan.protocol != "TCP")
+      continue;
+    std::string key = relay_key(plan);
+    wanted.insert(key);
+    ports_[key] = relay_.open(key);
+    relay_.set_endpoints(key, plan.endpoints);
+  }
+  for (auto it = ports_.begin(); it != ports_.end();) {
+    if (wanted.count(it->first)) {
+      ++it;
+    } else {
+      relay_.close(it->first);
+      it = ports_.erase(it);
+    }
+  }
+  char path[] = "/tmp/capstan-proxy-XXXXXX";
+  int fd = mkstemp(path);
+  if (fd < 0)
+    throw std::runtime_error("no temporary file for iptables-restore");
+  ::close(fd);
+  std::ofstream(path) << userspace_rules(plans, ports_);
+  auto restored = run_process({"iptables-restore", "--noflush", path});
+  std::remove(path);
+  if (!restored.ok())
+    throw std::runtime_error("iptables-restore: " + restored.output);
+  const std::vector<std::vector<std::string>> hooks = {
+      {"PREROUTING", "-j", "KUBE-PORTALS-CONTAINER"},
+      {"PREROUTING", "-m", "addrtype", "--dst-type", "LOCAL", "-j", "KUBE-NODEPORT-CONTAINER"},
+      {"OUTPUT", "-j", "KUBE-PORTALS-HOST"},
+      {"OUTPUT", "-m", "addrtype", "--dst-type", "LOCAL", "-j", "KUBE-NODEPORT-HOST"}};
+  for (const auto& hook : hooks) {
+    std::vector<std::string> check = {"iptables", "-t", "nat", "-C"};
+    check.insert(check.end(), hook.begin(), hook.end());
+    if (!run_process(check).ok()) {
+      check[3] = "-A";
+      run_process(check);
+    }
+  }
+}
+
+}  // namespace capstan::proxy
