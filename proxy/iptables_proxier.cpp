@@ -125,12 +125,15 @@ void iptables_proxier::apply(const std::vector<service_port_plan>& plans) {
   std::remove(path);
   if (!restored.ok())
     throw std::runtime_error("iptables-restore: " + restored.output);
-  for (const auto& [chain, hook] :
-       std::vector<std::pair<std::string, std::string>>{{"CAPSTAN-SERVICES", "PREROUTING"},
-                                                        {"CAPSTAN-SERVICES", "OUTPUT"},
-                                                        {"CAPSTAN-POSTROUTING", "POSTROUTING"}}) {
-    if (!run_process({"iptables", "-t", "nat", "-C", hook, "-j", chain}).ok())
-      run_process({"iptables", "-t", "nat", "-I", hook, "-j", chain});
+  const std::vector<std::vector<std::string>> hooks = {
+      {"nat", "PREROUTING", "CAPSTAN-SERVICES"},
+      {"nat", "OUTPUT", "CAPSTAN-SERVICES"},
+      {"nat", "POSTROUTING", "CAPSTAN-POSTROUTING"},
+      {"filter", "OUTPUT", "CAPSTAN-SERVICES"},
+      {"filter", "FORWARD", "CAPSTAN-SERVICES"}};
+  for (const auto& h : hooks) {
+    if (!run_process({"iptables", "-t", h[0], "-C", h[1], "-j", h[2]}).ok())
+      run_process({"iptables", "-t", h[0], "-I", h[1], "-j", h[2]});
   }
 }
 

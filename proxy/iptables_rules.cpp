@@ -118,6 +118,21 @@ std::string nat_rules(const std::vector<service_port_plan>& plans,
   }
   // NodePorts are looked at for traffic to any of this node's own addresses, after ClusterIPs.
   rules << "-A CAPSTAN-SERVICES -m addrtype --dst-type LOCAL -j CAPSTAN-NODEPORTS\n";
+  // Services without endpoints are rejected at once (icmp port unreachable) in the filter
+  // table, as kube-proxy does; without this a client's SYN would go nowhere and it would wait
+  // for its connect timeout (60 s for a redis replica) before trying again.
+  std::ostringstream filter;
+  filter << "*filter\n:CAPSTAN-SERVICES - [0:0]\n";
+  for (const auto& plan : plans) {
+    if (!plan.endpoints.empty())
+      continue;
+    const std::string proto = lower(plan.protocol);
+    filter << "-A CAPSTAN-SERVICES -m comment --comment \"" << plan.service
+           << (plan.port_name.empty() ? "" : ":" + plan.port_name) << " has no endpoints\" -d "
+           << plan.cluster_ip << "/32 -p " << proto << " --dport " << plan.port
+           << " -j REJECT --reject-with icmp-port-unreachable\n";
+  }
+  filter << "COMMIT\n";
   std::ostringstream out;
   out << "*nat\n";
   for (const auto& c : needed)
@@ -131,7 +146,7 @@ std::string nat_rules(const std::vector<service_port_plan>& plans,
   out << rules.str();
   for (const auto& c : stale)
     out << "-X " << c << "\n";
-  out << "COMMIT\n";
+  out << "COMMIT\n" << filter.str();
   return out.str();
 }
 

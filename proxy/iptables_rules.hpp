@@ -5,6 +5,7 @@
 //   CAPSTAN-SVC-<hash>: random balancing (probability 1/n, 1/(n-1), ...) over CAPSTAN-SEP-<hash>
 //   CAPSTAN-SEP-<hash>: hairpin mark when the endpoint calls itself, then DNAT to IP:port
 //   CAPSTAN-POSTROUTING: MASQUERADE what carries the mark (NodePort and hairpin traffic)
+//   filter CAPSTAN-SERVICES (from OUTPUT and FORWARD): REJECT service ports without endpoints
 // Only capstan's own chains are written; chains of services that are gone are deleted.
 #pragma once
 
@@ -33,7 +34,7 @@ struct service_port_plan {
 std::vector<service_port_plan> plan_services(const std::vector<messages::service>& services,
                                              const std::vector<messages::endpoints>& endpoints);
 
-// The iptables-restore --noflush input for the nat table. `existing` are the CAPSTAN- chains
+// The iptables-restore --noflush input for the nat and filter tables. `existing` are the CAPSTAN- chains
 // the table has now (from iptables-save); those no longer needed are flushed and deleted.
 std::string nat_rules(const std::vector<service_port_plan>& plans,
                       const std::set<std::string>& existing);

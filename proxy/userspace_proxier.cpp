@@ -25,7 +25,9 @@ std::string userspace_rules(const std::vector<service_port_plan>& plans,
       << ":KUBE-NODEPORT-CONTAINER - [0:0]\n:KUBE-NODEPORT-HOST - [0:0]\n";
   for (const auto& plan : plans) {
     auto port = local_ports.find(relay_key(plan));
-    if (plan.protocol != "TCP" || plan.endpoints.empty() || port == local_ports.end())
+    // A port without endpoints still goes to its listener, which closes the connection at
+    // once (a client then retries soon instead of waiting for a SYN that goes nowhere).
+    if (plan.protocol != "TCP" || port == local_ports.end())
       continue;
     std::string comment = "-m comment --comment \"" + plan.service +
                           (plan.port_name.empty() ? "" : ":" + plan.port_name) + "\"";

@@ -56,7 +56,8 @@ BOOST_AUTO_TEST_CASE(ports_meet_endpoints_by_name_and_headless_services_are_skip
   BOOST_TEST(plans[1].endpoints.empty());
 }
 
-BOOST_AUTO_TEST_CASE(endpoints_are_balanced_with_kubernetes_probabilities_and_nodeports_masquerade) {
+BOOST_AUTO_TEST_CASE(
+    endpoints_are_balanced_with_kubernetes_probabilities_and_nodeports_masquerade) {
   auto plans =
       plan_services({web("NodePort")}, {web_endpoints({"10.1.0.2", "10.1.0.3", "10.1.1.2"})});
   auto rules = nat_rules(plans, {});
@@ -64,9 +65,12 @@ BOOST_AUTO_TEST_CASE(endpoints_are_balanced_with_kubernetes_probabilities_and_no
   BOOST_TEST(count(rules, "--probability 0.5000000000") == 1u);
   BOOST_TEST(count(rules, "-j DNAT --to-destination ") == 3u);
   BOOST_TEST(count(rules, "--dport 30080 -j CAPSTAN-MARK-MASQ") == 1u);
-  BOOST_TEST(count(rules, "--dport 30081") == 0u);  // no endpoints: no rules
-  BOOST_TEST(count(rules, "-d 10.254.0.5/32 -p tcp --dport 80 -j " + service_chain(plans[0])) == 1u);
-  BOOST_TEST(rules.rfind("COMMIT\n") == rules.size() - 7);
+  BOOST_TEST(count(rules, "--dport 30081") == 0u);  // no endpoints: no nat rules, but
+  BOOST_TEST(count(rules, "-d 10.254.0.5/32 -p tcp --dport 9100 -j REJECT") == 1u);  // a REJECT
+  BOOST_TEST(count(rules, "-d 10.254.0.5/32 -p tcp --dport 80 -j " + service_chain(plans[0])) ==
+             1u);
+  BOOST_TEST(count(rules, "COMMIT\n") == 2u);  // nat, then filter
+  BOOST_TEST(count(rules, "-j REJECT") == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(chains_of_services_that_are_gone_are_flushed_then_deleted) {
