@@ -143,6 +143,64 @@ fails=0
 for _ in $(seq 50); do answers node2 "http://$cluster_ip:8080/" | grep -q whoami- || fails=$((fails + 1)); done
 check "50 requests after the update: none fails" test "$fails" -eq 0
 
+# Multi-port services with named ports (ops/my-service.json, unchanged): each port reaches its
+# own targetPort; a selector-less service has no endpoints and is refused at once; a port change
+# and type changes NodePort <-> ClusterIP take effect.
+k create -f "$src/examples/ops/my-service.json" >/dev/null
+cat >"$work/myapp.yaml" <<'YAML'
+apiVersion: v1
+kind: ReplicationController
+metadata:
+  name: myapp
+spec:
+  replicas: 2
+  selector:
+    app: MyApp
+  template:
+    metadata:
+      labels:
+        app: MyApp
+    spec:
+      containers:
+      - name: app
+        image: busybox
+        command: ["sh", "-c", "mkdir -p /a /b && echo http > /a/index.html && echo https > /b/index.html && httpd -p 9376 -h /a && exec httpd -f -p 9377 -h /b"]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: lonely
+spec:
+  ports:
+  - port: 7000
+YAML
+k create -f "$work/myapp.yaml" >/dev/null
+check "the MyApp pods run" wait_for "myapp" 60 equals 2 running myapp
+my_ip=$(k get svc my-service -o jsonpath='{.spec.clusterIP}')
+port_answers() { answers node2 "http://$my_ip:$1/" | grep -qx "$2"; }
+check "my-service port 80 (http) reaches targetPort 9376" wait_for "port 80" 30 port_answers 80 http
+check "my-service port 443 (https) reaches targetPort 9377" wait_for "port 443" 30 port_answers 443 https
+lonely_ip=$(k get svc lonely -o jsonpath='{.spec.clusterIP}')
+refused_fast() {
+  local started=$SECONDS
+  ! on node1 curl -s -m 10 "http://$lonely_ip:7000/" >/dev/null 2>&1 && [ $((SECONDS - started)) -le 2 ]
+}
+check "a service without endpoints is refused at once, not left hanging" wait_for "a fast refusal" 20 refused_fast
+check "the proxies live on: the whoami service still answers" sh -c "bash '$src/scripts/lab' on node1 curl -s -m 3 http://$cluster_ip:8080/ | grep -q whoami-"
+k patch svc my-service --type=json -p '[{"op":"replace","path":"/spec/ports/0/port","value":8088}]' >/dev/null
+check "a changed port answers" wait_for "port 8088" 30 port_answers 8088 http
+port_closed() { ! answers node2 "http://$my_ip:80/" | grep -q http; }
+check "the old port no longer does" wait_for "port 80 closed" 30 port_closed
+k patch svc my-service -p '{"spec":{"type":"NodePort"}}' >/dev/null
+node_port=$(k get svc my-service -o jsonpath='{.spec.ports[0].nodePort}')
+nodeport_answers() { answers node2 "http://$(node_ip 1):$node_port/" | grep -qx http; }
+check "ClusterIP -> NodePort: the allocated nodePort answers on node1" wait_for "nodePort $node_port" 30 nodeport_answers
+k patch svc my-service --type=json -p '[{"op":"replace","path":"/spec/type","value":"ClusterIP"},{"op":"remove","path":"/spec/ports/0/nodePort"},{"op":"remove","path":"/spec/ports/1/nodePort"}]' >/dev/null
+nodeport_gone() { ! answers node2 "http://$(node_ip 1):$node_port/" | grep -q http; }
+check "NodePort -> ClusterIP: the nodePort stops answering" wait_for "no nodePort" 30 nodeport_gone
+check "and the ClusterIP still answers" port_answers 8088 http
+k delete svc my-service lonely >/dev/null
+
 # The guestbook of seeds 000/001, manifests unchanged; services first, as in the seeds, so that
 # the pods get their variables.
 for f in redis-master-service redis-slave-service frontend-service redis-master-controller \
