@@ -1,23 +1,13 @@
 #include "proxy/iptables_proxier.hpp"
 
-#include <unistd.h>
-
 #include <cstdio>
-#include <fstream>
 
 #include "nodeagent/process.hpp"
+#include "proxy/node_netfilter.hpp"
 
 namespace capstan::proxy {
 
 using nodeagent::run_process;
-
-namespace {
-
-void write_sysctl(const std::string& path, const std::string& value) {
-  std::ofstream(path) << value;
-}
-
-}  // namespace
 
 iptables_proxier::iptables_proxier(proxier_config config) : config_(std::move(config)) {
   thread_ = std::thread([this] { loop(); });
@@ -84,29 +74,13 @@ void iptables_proxier::loop() {
 }
 
 void iptables_proxier::prepare_node() {
-  write_sysctl("/proc/sys/net/ipv4/ip_forward", "1");
-  // NodePorts on 127.0.0.1, and pod-to-service traffic crossing the bridge.
-  write_sysctl("/proc/sys/net/ipv4/conf/all/route_localnet", "1");
-  write_sysctl("/proc/sys/net/bridge/bridge-nf-call-iptables", "1");
+  enable_service_sysctls();
   std::string cidr;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     cidr = config_.service_cidr;
   }
-  if (!cidr.empty() && !config_.node_address.empty()) {
-    // OUTPUT DNAT happens after the routing decision: ClusterIPs need a route to exist.
-    auto r = run_process({"ip", "-o", "addr", "show", "to", config_.node_address});
-    auto fields = r.output;
-    std::string device;
-    if (r.ok()) {
-      auto first = fields.find(' ');
-      auto second = fields.find(' ', first + 1);
-      if (first != std::string::npos && second != std::string::npos)
-        device = fields.substr(first + 1, second - first - 1);
-    }
-    if (!device.empty())
-      run_process({"ip", "route", "replace", cidr, "dev", device});
-  }
+  route_service_cidr(cidr, config_.node_address);
   prepared_ = true;
 }
 
@@ -114,27 +88,12 @@ void iptables_proxier::apply(const std::vector<service_port_plan>& plans) {
   auto saved = run_process({"iptables-save", "-t", "nat"});
   if (!saved.ok())
     throw std::runtime_error("iptables-save: " + saved.output);
-  std::string rules = nat_rules(plans, capstan_chains(saved.output));
-  char path[] = "/tmp/capstan-proxy-XXXXXX";
-  int fd = mkstemp(path);
-  if (fd < 0)
-    throw std::runtime_error("no temporary file for iptables-restore");
-  close(fd);
-  std::ofstream(path) << rules;
-  auto restored = run_process({"iptables-restore", "--noflush", path});
-  std::remove(path);
-  if (!restored.ok())
-    throw std::runtime_error("iptables-restore: " + restored.output);
-  const std::vector<std::vector<std::string>> hooks = {
-      {"nat", "PREROUTING", "CAPSTAN-SERVICES"},
-      {"nat", "OUTPUT", "CAPSTAN-SERVICES"},
-      {"nat", "POSTROUTING", "CAPSTAN-POSTROUTING"},
-      {"filter", "OUTPUT", "CAPSTAN-SERVICES"},
-      {"filter", "FORWARD", "CAPSTAN-SERVICES"}};
-  for (const auto& h : hooks) {
-    if (!run_process({"iptables", "-t", h[0], "-C", h[1], "-j", h[2]}).ok())
-      run_process({"iptables", "-t", h[0], "-I", h[1], "-j", h[2]});
-  }
+  restore_rules(nat_rules(plans, capstan_chains(saved.output)));
+  ensure_jump("nat", "PREROUTING", {}, "CAPSTAN-SERVICES");
+  ensure_jump("nat", "OUTPUT", {}, "CAPSTAN-SERVICES");
+  ensure_jump("nat", "POSTROUTING", {}, "CAPSTAN-POSTROUTING");
+  ensure_jump("filter", "OUTPUT", {}, "CAPSTAN-SERVICES");
+  ensure_jump("filter", "FORWARD", {}, "CAPSTAN-SERVICES");
 }
 
 }  // namespace capstan::proxy

@@ -34,8 +34,8 @@ struct service_port_plan {
 std::vector<service_port_plan> plan_services(const std::vector<messages::service>& services,
                                              const std::vector<messages::endpoints>& endpoints);
 
-// The iptables-restore --noflush input for the nat and filter tables. `existing` are the CAPSTAN- chains
-// the table has now (from iptables-save); those no longer needed are flushed and deleted.
+// The iptables-restore --noflush input for the nat and filter tables. `existing` are the CAPSTAN-
+// chains the table has now (from iptables-save); those no longer needed are flushed and deleted.
 std::string nat_rules(const std::vector<service_port_plan>& plans,
                       const std::set<std::string>& existing);
 

@@ -1,17 +1,12 @@
 #include "proxy/userspace_proxier.hpp"
 
-#include <unistd.h>
-
 #include <cstdio>
-#include <fstream>
 #include <set>
 #include <sstream>
 
-#include "nodeagent/process.hpp"
+#include "proxy/node_netfilter.hpp"
 
 namespace capstan::proxy {
-
-using nodeagent::run_process;
 
 std::string relay_key(const service_port_plan& plan) {
   return plan.service + ":" + plan.port_name + ":" + plan.protocol;
@@ -100,14 +95,8 @@ void userspace_proxier::apply(const std::vector<service_port_plan>& plans) {
     cidr = service_cidr_;
   }
   if (!routed_ && !cidr.empty()) {
-    std::ofstream("/proc/sys/net/ipv4/conf/all/route_localnet") << "1";
-    std::ofstream("/proc/sys/net/bridge/bridge-nf-call-iptables") << "1";
-    auto r = run_process({"ip", "-o", "addr", "show", "to", node_address_});
-    auto first = r.output.find(' ');
-    auto second = r.output.find(' ', first + 1);
-    if (r.ok() && first != std::string::npos && second != std::string::npos)
-      run_process(
-          {"ip", "route", "replace", cidr, "dev", r.output.substr(first + 1, second - first - 1)});
+    enable_service_sysctls();
+    route_service_cidr(cidr, node_address_);
     routed_ = true;
   }
   // Listeners: one per TCP service port; endpoints updated; the others closed.
@@ -128,29 +117,12 @@ void userspace_proxier::apply(const std::vector<service_port_plan>& plans) {
       it = ports_.erase(it);
     }
   }
-  char path[] = "/tmp/capstan-proxy-XXXXXX";
-  int fd = mkstemp(path);
-  if (fd < 0)
-    throw std::runtime_error("no temporary file for iptables-restore");
-  ::close(fd);
-  std::ofstream(path) << userspace_rules(plans, ports_);
-  auto restored = run_process({"iptables-restore", "--noflush", path});
-  std::remove(path);
-  if (!restored.ok())
-    throw std::runtime_error("iptables-restore: " + restored.output);
-  const std::vector<std::vector<std::string>> hooks = {
-      {"PREROUTING", "-j", "KUBE-PORTALS-CONTAINER"},
-      {"PREROUTING", "-m", "addrtype", "--dst-type", "LOCAL", "-j", "KUBE-NODEPORT-CONTAINER"},
-      {"OUTPUT", "-j", "KUBE-PORTALS-HOST"},
-      {"OUTPUT", "-m", "addrtype", "--dst-type", "LOCAL", "-j", "KUBE-NODEPORT-HOST"}};
-  for (const auto& hook : hooks) {
-    std::vector<std::string> check = {"iptables", "-t", "nat", "-C"};
-    check.insert(check.end(), hook.begin(), hook.end());
-    if (!run_process(check).ok()) {
-      check[3] = "-A";
-      run_process(check);
-    }
-  }
+  restore_rules(userspace_rules(plans, ports_));
+  ensure_jump("nat", "PREROUTING", {}, "KUBE-PORTALS-CONTAINER");
+  ensure_jump("nat", "PREROUTING", {"-m", "addrtype", "--dst-type", "LOCAL"},
+              "KUBE-NODEPORT-CONTAINER");
+  ensure_jump("nat", "OUTPUT", {}, "KUBE-PORTALS-HOST");
+  ensure_jump("nat", "OUTPUT", {"-m", "addrtype", "--dst-type", "LOCAL"}, "KUBE-NODEPORT-HOST");
 }
 
 }  // namespace capstan::proxy

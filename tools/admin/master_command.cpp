@@ -110,21 +110,12 @@ std::optional<master_flags> parse(const std::vector<std::string>& args) {
 }  // namespace
 
 int run_master_command(const std::vector<std::string>& args) {
-  if (!args.empty() && (args[0] == "--help" || args[0] == "help")) {
-    std::cout << usage;
-    return 0;
-  }
-  auto flags = parse(args);
-  if (!flags) {
-    std::cerr << usage;
-    return 2;
-  }
+  auto parsed = flags_or_exit<master_flags>(args, usage, parse);
+  if (auto* code = std::get_if<int>(&parsed))
+    return *code;
+  auto flags = std::get<master_flags>(std::move(parsed));
   // Signals are taken by sigwait on this thread; every thread started later inherits the mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  sigset_t signals = block_termination_signals();
 
   caf::actor_system_config cfg;
   cfg.load<caf::io::middleman>();
@@ -133,7 +124,7 @@ int run_master_command(const std::vector<std::string>& args) {
   {
     std::unique_ptr<actors::master> master;
     try {
-      master = std::make_unique<actors::master>(system, flags->config);
+      master = std::make_unique<actors::master>(system, flags.config);
     } catch (const std::exception& e) {
       std::cerr << "capstan master: " << e.what() << "\n";
       return 1;
@@ -142,52 +133,51 @@ int run_master_command(const std::vector<std::string>& args) {
     std::printf(
         "capstan master: journal %s/journal at seq %llu (snapshot at %llu + %llu records replayed "
         "in %.3f s)\n",
-        flags->config.data_dir.c_str(), static_cast<unsigned long long>(master->model().seq()),
+        flags.config.data_dir.c_str(), static_cast<unsigned long long>(master->model().seq()),
         static_cast<unsigned long long>(restored.snapshot_seq),
         static_cast<unsigned long long>(restored.replayed_records), restored.seconds);
-    auto published = system.middleman().publish(master->node_gateway(), flags->join_port,
-                                                flags->join_host.c_str(), true);
+    auto published = system.middleman().publish(master->node_gateway(), flags.join_port,
+                                                flags.join_host.c_str(), true);
     if (!published) {
-      std::cerr << "capstan master: cannot listen for nodes on " << flags->join_host << ":"
-                << flags->join_port << ": " << system.render(published.error()) << "\n";
+      std::cerr << "capstan master: cannot listen for nodes on " << flags.join_host << ":"
+                << flags.join_port << ": " << system.render(published.error()) << "\n";
       master->stop();
       return 1;
     }
     std::printf("capstan master: node agents join at %s:%u (token in %s/node-token)\n",
-                flags->join_host.c_str(), *published, flags->config.data_dir.c_str());
+                flags.join_host.c_str(), *published, flags.config.data_dir.c_str());
     std::unique_ptr<api::api_server> api_server;
     try {
-      auto tls =
-          api::ensure_tls(flags->config.data_dir, {flags->api_host, "127.0.0.1", "localhost"});
-      auto tokens = api::token_table::load_or_create(flags->config.data_dir);
+      auto tls = api::ensure_tls(flags.config.data_dir, {flags.api_host, "127.0.0.1", "localhost"});
+      auto tokens = api::token_table::load_or_create(flags.config.data_dir);
       std::string admin_token = tokens.admin_token();
       api_server = std::make_unique<api::api_server>(system, *master, tls, std::move(tokens),
-                                                     flags->api_host, flags->api_port);
-      std::string server = "https://" + flags->api_host + ":" + std::to_string(api_server->port());
-      std::string kubeconfig = flags->config.data_dir + "/admin.kubeconfig";
+                                                     flags.api_host, flags.api_port);
+      std::string server = "https://" + flags.api_host + ":" + std::to_string(api_server->port());
+      std::string kubeconfig = flags.config.data_dir + "/admin.kubeconfig";
       if (!admin_token.empty())
         api::write_kubeconfig(kubeconfig, server, tls.ca_cert_pem, "admin", admin_token);
       std::printf("capstan master: API at %s (kubectl --kubeconfig %s)\n", server.c_str(),
                   kubeconfig.c_str());
     } catch (const std::exception& e) {
       std::cerr << "capstan master: cannot serve the API: " << e.what() << "\n";
-      system.middleman().unpublish(master->node_gateway(), flags->join_port);
+      system.middleman().unpublish(master->node_gateway(), flags.join_port);
       master->stop();
       return 1;
     }
     caf::actor fake;
-    if (flags->fake_nodes > 0) {
+    if (flags.fake_nodes > 0) {
       nodeagent::fake_nodes_config c;
-      c.count = flags->fake_nodes;
+      c.count = flags.fake_nodes;
       fake = nodeagent::spawn_fake_nodes(
           system, master->model(),
           {master->registry(actors::object_kind::node), master->registry(actors::object_kind::pod),
            master->lifecycle()},
           c);
       master->subscribe(fake);
-      std::printf("capstan master: %d simulated nodes (fake runtime)\n", flags->fake_nodes);
+      std::printf("capstan master: %d simulated nodes (fake runtime)\n", flags.fake_nodes);
     }
-    for (const auto& path : flags->manifests) {
+    for (const auto& path : flags.manifests) {
       auto set = messages::load_manifests(path);
       for (const auto& p : set.problems)
         std::fprintf(stderr, "capstan master: %s\n", p.to_string().c_str());
@@ -212,7 +202,7 @@ int run_master_command(const std::vector<std::string>& args) {
     if (fake)
       caf::anon_send_exit(fake, caf::exit_reason::user_shutdown);
     api_server.reset();
-    system.middleman().unpublish(master->node_gateway(), flags->join_port);
+    system.middleman().unpublish(master->node_gateway(), flags.join_port);
     master->stop();
     std::printf("capstan master: journal closed at seq %llu, snapshot written\n",
                 static_cast<unsigned long long>(master->model().seq()));

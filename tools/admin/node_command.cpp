@@ -188,16 +188,11 @@ messages::node describe(const node_flags& f) {
 }  // namespace
 
 int run_node_command(const std::vector<std::string>& args) {
-  if (!args.empty() && (args[0] == "--help" || args[0] == "help")) {
-    std::cout << usage;
-    return 0;
-  }
-  auto flags = parse(args);
-  if (!flags) {
-    std::cerr << usage;
-    return 2;
-  }
-  node_flags f = *flags;
+  auto parsed = flags_or_exit<node_flags>(args, usage, parse);
+  if (auto* code = std::get_if<int>(&parsed))
+    return *code;
+  auto flags = std::get<node_flags>(std::move(parsed));
+  node_flags f = std::move(flags);
   std::string token;
   try {
     token = nodeagent::read_join_token(f.token_file);
@@ -223,11 +218,7 @@ int run_node_command(const std::vector<std::string>& args) {
     }
   }
 
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  sigset_t signals = block_termination_signals();
 
   caf::actor_system_config cfg;
   cfg.load<caf::io::middleman>();
