@@ -39,66 +39,15 @@ std::string userspace_rules(const std::vector<service_port_plan>& plans,
 }
 
 userspace_proxier::userspace_proxier(std::string node_address)
-    : node_address_(std::move(node_address)) {
-  thread_ = std::thread([this] { loop(); });
+    : service_proxy(std::move(node_address)) {
+  start();
 }
 
 userspace_proxier::~userspace_proxier() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();
-}
-
-void userspace_proxier::update(std::vector<messages::service> services,
-                               std::vector<messages::endpoints> endpoints) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    pending_.emplace(std::move(services), std::move(endpoints));
-  }
-  wake_.notify_one();
-}
-
-void userspace_proxier::set_service_cidr(const std::string& cidr) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (cidr != service_cidr_) {
-    service_cidr_ = cidr;
-    routed_ = false;
-  }
-}
-
-void userspace_proxier::loop() {
-  for (;;) {
-    std::pair<std::vector<messages::service>, std::vector<messages::endpoints>> state;
-    {
-      std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || pending_; });
-      if (stopping_)
-        return;
-      state = std::move(*pending_);
-      pending_.reset();
-    }
-    try {
-      apply(plan_services(state.first, state.second));
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "capstan node: userspace proxy: %s\n", e.what());
-    }
-  }
+  stop();
 }
 
 void userspace_proxier::apply(const std::vector<service_port_plan>& plans) {
-  std::string cidr;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    cidr = service_cidr_;
-  }
-  if (!routed_ && !cidr.empty()) {
-    enable_service_sysctls();
-    route_service_cidr(cidr, node_address_);
-    routed_ = true;
-  }
   // Listeners: one per TCP service port; endpoints updated; the others closed.
   std::set<std::string> wanted;
   for (const auto& plan : plans) {

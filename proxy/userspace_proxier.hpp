@@ -6,11 +6,7 @@
 // TCP only. Rules are rewritten whole on each coalesced update (iptables-restore --noflush).
 #pragma once
 
-#include <condition_variable>
 #include <map>
-#include <mutex>
-#include <optional>
-#include <thread>
 
 #include "proxy/iptables_rules.hpp"
 #include "proxy/service_proxy.hpp"
@@ -28,25 +24,12 @@ class userspace_proxier : public service_proxy {
 public:
   explicit userspace_proxier(std::string node_address);
   ~userspace_proxier() override;
-  void update(std::vector<messages::service> services,
-              std::vector<messages::endpoints> endpoints) override;
-  void set_service_cidr(const std::string& cidr) override;
 
 private:
-  void loop();
-  void apply(const std::vector<service_port_plan>& plans);
+  void apply(const std::vector<service_port_plan>& plans) override;
 
-  std::string node_address_;
   tcp_relay relay_;
   std::map<std::string, uint16_t> ports_;  // relay key -> local port; proxy thread only
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::optional<std::pair<std::vector<messages::service>, std::vector<messages::endpoints>>>
-      pending_;
-  std::string service_cidr_;
-  bool routed_ = false;
-  bool stopping_ = false;
-  std::thread thread_;
 };
 
 }  // namespace capstan::proxy

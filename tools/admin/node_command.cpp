@@ -238,12 +238,12 @@ int run_node_command(const std::vector<std::string>& args) {
                 n.spec.pod_cidr.c_str());
     std::fflush(stdout);
   };
-  std::shared_ptr<proxy::service_proxy> service_proxy;
+  std::shared_ptr<proxy::service_proxy> traffic_proxy;
   if (f.proxy_mode == "iptables")
-    service_proxy = std::make_shared<proxy::iptables_proxier>(proxy::proxier_config{"", f.address});
+    traffic_proxy = std::make_shared<proxy::iptables_proxier>(f.address);
   else if (f.proxy_mode == "userspace")
-    service_proxy = std::make_shared<proxy::userspace_proxier>(f.address);
-  auto agent = nodeagent::spawn_node_agent(system, config, runtime, service_proxy);
+    traffic_proxy = std::make_shared<proxy::userspace_proxier>(f.address);
+  auto agent = nodeagent::spawn_node_agent(system, config, runtime, traffic_proxy);
   // A signal ends the agent; the main thread waits for the agent to end either way.
   std::thread signal_waiter([&] {
     int received = 0;
@@ -266,7 +266,7 @@ int run_node_command(const std::vector<std::string>& args) {
   signal_waiter.join();
   agent = nullptr;
   runtime.reset();
-  service_proxy.reset();
+  traffic_proxy.reset();
   std::printf("capstan node: stopped\n");
   return exit_code;
 }
