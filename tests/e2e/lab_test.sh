@@ -9,22 +9,9 @@
 set -u
 capstan=$1
 src=$2
-export CAPSTAN_BUILD_DIR
-CAPSTAN_BUILD_DIR=$(cd "$(dirname "$capstan")/.." && pwd)
 source "$src/tests/tools/check_helpers.sh"
-export CAPSTAN_LAB
-CAPSTAN_LAB=$(mktemp -d -u /tmp/capstan-lab-test.XXXXXX)
-export CAPSTAN_LAB_PREFIX=cpt$((RANDOM % 9000 + 1000))
 export CAPSTAN_LAB_GRACE=4s CAPSTAN_LAB_EVICTION=4s
-host_dir=$(mktemp -d)
-lab() { bash "$src/scripts/lab" "$@"; }
-cleanup() {
-  lab down >/dev/null 2>&1
-  rm -rf "$host_dir"
-}
-trap cleanup EXIT
-lab up 2 >"$host_dir/up.log" 2>&1 || { cat "$host_dir/up.log"; exit 1; }
-k() { lab kubectl --request-timeout=20s "$@"; }
+source "$src/tests/e2e/lab_helpers.sh"
 running_on() { k get pods -o wide --no-headers 2>/dev/null | grep -E "^$1" | grep -cE " Running .* $2( |$)"; }
 running() { k get pods --no-headers 2>/dev/null | grep -E "^$1" | grep -c ' Running '; }
 field() { k get pod "$1" -o jsonpath="$2" 2>/dev/null; }
@@ -38,11 +25,11 @@ pod1=$(pod_on nginx-controller node1)
 ip1=$(field "$pod1" '{.status.podIP}')
 check "the pod has an IP of node1's pod network" test -n "$ip1"
 check "node2 reaches the pod on node1 and gets the nginx welcome page" sh -c "bash '$src/scripts/lab' on node2 curl -s -m 5 http://$ip1/ | grep -q 'Welcome to nginx!'"
-k logs "$pod1" >"$host_dir/out" 2>&1
-check "kubectl logs shows nginx's access log" grep -q '"GET / HTTP/1.1" 200' "$host_dir/out"
+k logs "$pod1" >"$work/out" 2>&1
+check "kubectl logs shows nginx's access log" grep -q '"GET / HTTP/1.1" 200' "$work/out"
 timeout 3 bash "$src/scripts/lab" on master "$(dirname "$capstan")/capstanctl" \
-  --kubeconfig "$CAPSTAN_LAB/master/admin.kubeconfig" logs "$pod1" -f >"$host_dir/out" 2>&1
-check "capstanctl logs -f streams the log" grep -q '"GET / HTTP/1.1" 200' "$host_dir/out"
+  --kubeconfig "$CAPSTAN_LAB/master/admin.kubeconfig" logs "$pod1" -f >"$work/out" 2>&1
+check "capstanctl logs -f streams the log" grep -q '"GET / HTTP/1.1" 200' "$work/out"
 
 # A killed container restarts and RESTARTS counts it.
 uid1=$(field "$pod1" '{.metadata.uid}')
@@ -70,8 +57,8 @@ check "cpu quota = 50 ms per 100 ms" equals 50000 cat "/sys/fs/cgroup/cpu/capsta
 check "memory limit = 128Mi" equals 134217728 cat "/sys/fs/cgroup/memory/capstan/$short/master/memory.limit_in_bytes"
 
 # A later pod sees the earlier service's variables; a hostPath volume shows the host's file.
-echo "from the host" >"$host_dir/greeting"
-cat >"$host_dir/probe.yaml" <<YAML
+echo "from the host" >"$work/greeting"
+cat >"$work/probe.yaml" <<YAML
 apiVersion: v1
 kind: Pod
 metadata:
@@ -81,7 +68,7 @@ spec:
   volumes:
   - name: host
     hostPath:
-      path: $host_dir
+      path: $work
   containers:
   - name: probe
     image: busybox
@@ -90,16 +77,16 @@ spec:
     - name: host
       mountPath: /host
 YAML
-k create -f "$host_dir/probe.yaml" >/dev/null
+k create -f "$work/probe.yaml" >/dev/null
 phase() { field probe '{.status.phase}'; }
 check "the probe pod runs to completion" wait_for "probe Succeeded" 60 equals Succeeded phase
-k logs probe >"$host_dir/out" 2>&1
-check "REDIS_MASTER_SERVICE_HOST is set" grep -qE '^REDIS_MASTER_SERVICE_HOST=10\.254\.' "$host_dir/out"
-check "REDIS_MASTER_PORT_6379_TCP_ADDR is set" grep -qE '^REDIS_MASTER_PORT_6379_TCP_ADDR=10\.254\.' "$host_dir/out"
-check "the hostPath file is visible" grep -q "from the host" "$host_dir/out"
+k logs probe >"$work/out" 2>&1
+check "REDIS_MASTER_SERVICE_HOST is set" grep -qE '^REDIS_MASTER_SERVICE_HOST=10\.254\.' "$work/out"
+check "REDIS_MASTER_PORT_6379_TCP_ADDR is set" grep -qE '^REDIS_MASTER_PORT_6379_TCP_ADDR=10\.254\.' "$work/out"
+check "the hostPath file is visible" grep -q "from the host" "$work/out"
 
 # Two containers share the pod's network namespace and an emptyDir volume.
-cat >"$host_dir/pair.yaml" <<YAML
+cat >"$work/pair.yaml" <<YAML
 apiVersion: v1
 kind: Pod
 metadata:
@@ -118,12 +105,12 @@ spec:
     - name: shared
       mountPath: /shared
 YAML
-k create -f "$host_dir/pair.yaml" >/dev/null
+k create -f "$work/pair.yaml" >/dev/null
 check "both containers of the pod run" wait_for "pair 2/2" 60 equals 2/2 sh -c "bash '$src/scripts/lab' kubectl get pod pair --no-headers | awk '{print \$2}'"
 pair_logs() { k logs pair -c reader 2>/dev/null; }
 check "the reader reached nginx on localhost and wrote the shared volume" wait_for "the reader's line" 30 equals "reached nginx" pair_logs
-k get --raw /api/v1/namespaces/default/pods/pair/log >"$host_dir/out" 2>&1
-check "the API asks which container of a two-container pod" grep -q "a container name must be specified for pod pair, choose one of: \[web reader\]" "$host_dir/out"
+k get --raw /api/v1/namespaces/default/pods/pair/log >"$work/out" 2>&1
+check "the API asks which container of a two-container pod" grep -q "a container name must be specified for pod pair, choose one of: \[web reader\]" "$work/out"
 
 # An image that exists nowhere: a waiting reason, not a crash.
 k run nowhere --image=no-such-image --restart=Never >/dev/null 2>&1 ||
@@ -131,8 +118,8 @@ k run nowhere --image=no-such-image --restart=Never >/dev/null 2>&1 ||
 waiting_reason() { field nowhere '{.status.containerStatuses[0].state.waiting.reason}'; }
 pull_failed() { case $(waiting_reason) in ErrImagePull | ImagePullBackOff) return 0 ;; *) return 1 ;; esac; }
 check "a missing image gives ErrImagePull or ImagePullBackOff" wait_for "ErrImagePull" 60 pull_failed
-k get pod nowhere --no-headers >"$host_dir/out"
-check "get pods shows the pull failure" grep -qE 'ErrImagePull|ImagePullBackOff' "$host_dir/out"
+k get pod nowhere --no-headers >"$work/out"
+check "get pods shows the pull failure" grep -qE 'ErrImagePull|ImagePullBackOff' "$work/out"
 
 # A deleted pod leaves no container, cgroup, namespace or veth.
 probe_short=$(field probe '{.metadata.uid}' | tr -d - | cut -c1-12)
@@ -147,11 +134,11 @@ gone() {
 check "nothing of the deleted pod is left" wait_for "cleanup" 30 gone
 
 # A bad token never makes a node.
-echo wrong >"$host_dir/bad-token"
+echo wrong >"$work/bad-token"
 nsenter --net="/run/netns/$CAPSTAN_LAB_PREFIX-node2" "$capstan" node \
-  --master 192.168.77.2:6444 --token-file "$host_dir/bad-token" --name intruder --runtime fake \
-  >"$host_dir/bad.log" 2>&1
-check "a wrong token is refused" grep -q "refused" "$host_dir/bad.log"
+  --master 192.168.77.2:6444 --token-file "$work/bad-token" --name intruder --runtime fake \
+  >"$work/bad.log" 2>&1
+check "a wrong token is refused" grep -q "refused" "$work/bad.log"
 check "the intruder is not a node" sh -c "! bash '$src/scripts/lab' kubectl get nodes --no-headers | grep -q intruder"
 
 # Cutting node1 off: NotReady, and its pods come back on node2.

@@ -13,21 +13,7 @@ export CAPSTAN_LAB_PROXY_MODE=${3:-iptables}
 mode=$CAPSTAN_LAB_PROXY_MODE
 echo "proxy mode: $mode"
 source "$src/tests/tools/check_helpers.sh"
-export CAPSTAN_BUILD_DIR CAPSTAN_LAB CAPSTAN_LAB_PREFIX
-CAPSTAN_BUILD_DIR=$(cd "$(dirname "$capstan")/.." && pwd)
-CAPSTAN_LAB=$(mktemp -d -u /tmp/capstan-svc-test.XXXXXX)
-CAPSTAN_LAB_PREFIX=cps$((RANDOM % 9000 + 1000))
-work=$(mktemp -d)
-lab() { bash "$src/scripts/lab" "$@"; }
-cleanup() {
-  lab down >/dev/null 2>&1
-  rm -rf "$work"
-}
-trap cleanup EXIT
-lab up 2 >"$work/up.log" 2>&1 || { cat "$work/up.log"; exit 1; }
-k() { lab kubectl --request-timeout=20s "$@"; }
-on() { lab on "$@"; }
-node_ip() { echo "192.168.77.$((10 + $1))"; }
+source "$src/tests/e2e/lab_helpers.sh"
 
 # Three "whoami" pods (busybox httpd answering with the pod's name) behind a NodePort service.
 cat >"$work/whoami.yaml" <<'YAML'
