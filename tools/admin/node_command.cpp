@@ -35,6 +35,8 @@ const char* const usage = R"(Usage: capstan node --master HOST:PORT --token-file
   --data DIR            containers, images, logs and pod volumes (default /var/lib/capstan-node)
   --registry HOST:PORT  where images are pulled from (plain HTTP, e.g. docker-registry)
   --heartbeat D         heartbeat period (default 10s)
+  --count N             with --runtime fake: N simulated nodes in this process, named NAME1..NAMEN
+                        (many remote nodes for benchmarks; each joins like a real one)
 )";
 
 struct node_flags {
@@ -42,6 +44,7 @@ struct node_flags {
   std::string data = "/var/lib/capstan-node", registry, proxy_mode;
   messages::string_map labels;
   std::chrono::milliseconds heartbeat{10000};
+  int count = 1;
 };
 
 std::optional<node_flags> parse(const std::vector<std::string>& args) {
@@ -66,6 +69,8 @@ std::optional<node_flags> parse(const std::vector<std::string>& args) {
       f.address = v;
     } else if (a == "--runtime") {
       f.runtime = v;
+    } else if (a == "--count") {
+      f.count = std::atoi(v.c_str());
     } else if (a == "--proxy-mode") {
       f.proxy_mode = v;
     } else if (a == "--data") {
@@ -113,6 +118,10 @@ std::optional<node_flags> parse(const std::vector<std::string>& args) {
   if (f.proxy_mode != "iptables" && f.proxy_mode != "userspace" && f.proxy_mode != "none") {
     std::cerr << "error: --proxy-mode is iptables, userspace or none, not \"" << f.proxy_mode
               << "\"\n";
+    return std::nullopt;
+  }
+  if (f.count < 1 || (f.count > 1 && f.runtime != "fake")) {
+    std::cerr << "error: --count N (N >= 1) runs several nodes only with --runtime fake\n";
     return std::nullopt;
   }
   if (f.runtime != "runc" && f.runtime != "fake") {
@@ -200,22 +209,27 @@ int run_node_command(const std::vector<std::string>& args) {
     std::cerr << "capstan node: " << e.what() << "\n";
     return 1;
   }
-  auto description = describe(f);
-  auto problems = messages::validate(messages::any_object(description));
-  if (!problems.empty()) {
-    std::cerr << "capstan node: the node is not valid: " << problems.front().to_string() << "\n";
-    return 2;
-  }
-  std::shared_ptr<nodeagent::pod_runtime> runtime;
-  if (f.runtime == "fake") {
-    runtime = nodeagent::make_fake_runtime();
-  } else {
-    try {
-      runtime = nodeagent::make_runc_runtime({f.data, f.registry});
-    } catch (const std::exception& e) {
-      std::cerr << "capstan node: " << e.what() << "\n";
-      return 1;
+  std::vector<messages::node> descriptions;
+  for (int i = 1; i <= f.count; ++i) {
+    node_flags one = f;
+    if (f.count > 1)
+      one.name = f.name + std::to_string(i);
+    descriptions.push_back(describe(one));
+    auto problems = messages::validate(messages::any_object(descriptions.back()));
+    if (!problems.empty()) {
+      std::cerr << "capstan node: the node is not valid: " << problems.front().to_string() << "\n";
+      return 2;
     }
+  }
+  std::vector<std::shared_ptr<nodeagent::pod_runtime>> runtimes;
+  try {
+    for (int i = 0; i < f.count; ++i)
+      runtimes.push_back(f.runtime == "fake" ? std::shared_ptr<nodeagent::pod_runtime>(
+                                                   nodeagent::make_fake_runtime())
+                                             : nodeagent::make_runc_runtime({f.data, f.registry}));
+  } catch (const std::exception& e) {
+    std::cerr << "capstan node: " << e.what() << "\n";
+    return 1;
   }
 
   sigset_t signals = block_termination_signals();
@@ -224,48 +238,58 @@ int run_node_command(const std::vector<std::string>& args) {
   cfg.load<caf::io::middleman>();
   caf::actor_system system{cfg};
   auto [host, port] = *parse_host_port(f.master);
-  nodeagent::node_agent_config config;
-  config.master_host = host;
-  config.master_port = port;
-  config.token = token;
-  config.description = description;
-  config.heartbeat = f.heartbeat;
-  config.on_refused = [](const std::string& why) {
-    std::fprintf(stderr, "capstan node: the master %s\n", why.c_str());
-  };
-  config.on_joined = [name = f.name, master = f.master](const messages::node& n) {
-    std::printf("capstan node: %s joined %s (pod network %s)\n", name.c_str(), master.c_str(),
-                n.spec.pod_cidr.c_str());
-    std::fflush(stdout);
-  };
   std::shared_ptr<proxy::service_proxy> traffic_proxy;
   if (f.proxy_mode == "iptables")
     traffic_proxy = std::make_shared<proxy::iptables_proxier>(f.address);
   else if (f.proxy_mode == "userspace")
     traffic_proxy = std::make_shared<proxy::userspace_proxier>(f.address);
-  auto agent = nodeagent::spawn_node_agent(system, config, runtime, traffic_proxy);
-  // A signal ends the agent; the main thread waits for the agent to end either way.
+  std::vector<caf::actor> agents;
+  for (int i = 0; i < f.count; ++i) {
+    nodeagent::node_agent_config config;
+    config.master_host = host;
+    config.master_port = port;
+    config.token = token;
+    config.description = descriptions[i];
+    config.heartbeat = f.heartbeat;
+    config.on_refused = [](const std::string& why) {
+      std::fprintf(stderr, "capstan node: the master %s\n", why.c_str());
+    };
+    config.on_joined = [name = descriptions[i].metadata.name,
+                        master = f.master](const messages::node& n) {
+      std::printf("capstan node: %s joined %s (pod network %s)\n", name.c_str(), master.c_str(),
+                  n.spec.pod_cidr.c_str());
+      std::fflush(stdout);
+    };
+    agents.push_back(nodeagent::spawn_node_agent(system, config, runtimes[i], traffic_proxy));
+  }
+  // A signal ends the agents; the main thread waits for them to end either way.
   std::thread signal_waiter([&] {
     int received = 0;
     sigwait(&signals, &received);
-    if (received == SIGTERM || received == SIGINT)
+    for (const auto& agent : agents)
       caf::anon_send_exit(agent, caf::exit_reason::user_shutdown);
   });
   int exit_code = 0;
   {
     caf::scoped_actor self{system};
-    self->monitor(agent);
-    self->receive([&](const caf::down_msg& down) {
-      exit_code = down.reason == caf::exit_reason::user_shutdown ? 0 : 1;
-    });
+    for (const auto& agent : agents)
+      self->monitor(agent);
+    for (std::size_t i = 0; i < agents.size(); ++i)
+      self->receive([&](const caf::down_msg& down) {
+        if (down.reason != caf::exit_reason::user_shutdown) {
+          exit_code = 1;  // refused: the others end too
+          for (const auto& agent : agents)
+            caf::anon_send_exit(agent, caf::exit_reason::user_shutdown);
+        }
+      });
   }
   if (exit_code != 0) {
-    // Refused: wake the signal thread so that it can end.
+    // Wake the signal thread so that it can end.
     pthread_kill(signal_waiter.native_handle(), SIGTERM);
   }
   signal_waiter.join();
-  agent = nullptr;
-  runtime.reset();
+  agents.clear();
+  runtimes.clear();
   traffic_proxy.reset();
   std::printf("capstan node: stopped\n");
   return exit_code;

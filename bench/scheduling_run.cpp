@@ -1,0 +1,288 @@
+#include "bench/scheduling_run.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+#include <unordered_map>
+
+#include <caf/io/all.hpp>
+
+#include "actors/master/master.hpp"
+#include "bench/process_stats.hpp"
+#include "nodeagent/fake_nodes.hpp"
+
+extern char** environ;
+
+namespace capstan::bench {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+messages::replication_controller bench_rc(int index, int replicas) {
+  messages::replication_controller rc;
+  rc.metadata.name = "web-" + std::to_string(index);
+  rc.metadata.namespace_ = "default";
+  rc.spec.replicas = replicas;
+  rc.spec.selector = {{"app", rc.metadata.name}};
+  messages::pod_template_spec t;
+  t.metadata.labels = rc.spec.selector;
+  messages::container c;
+  c.name = "web";
+  c.image = "nginx";
+  c.ports.push_back({"", 0, 80, "TCP", ""});
+  c.resources.requests["cpu"] = messages::quantity::from_milli(10);
+  c.resources.requests["memory"] = messages::quantity::from_bytes(16 << 20);
+  t.spec.containers.push_back(c);
+  rc.spec.template_ = t;
+  return rc;
+}
+
+// Per pod, from the journal: when it was created, bound, first Running (record times, ns).
+struct pod_times {
+  int64_t created = 0, bound = 0, running = 0;
+};
+
+struct tracker {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::unordered_map<std::string, pod_times> pods;
+  int bound = 0, running = 0;
+
+  void take(const std::vector<messages::journal_record>& records) {
+    std::lock_guard<std::mutex> lock(mutex);
+    for (const auto& r : records) {
+      if (r.kind != messages::object_kind::pod)
+        continue;
+      auto& t = pods[r.name];
+      if (std::holds_alternative<messages::object_created>(r.event)) {
+        t.created = r.time_nanos;
+      } else if (std::holds_alternative<messages::pod_bound>(r.event)) {
+        if (!t.bound)
+          ++bound;
+        t.bound = r.time_nanos;
+      } else if (auto* s = std::get_if<messages::pod_status_changed>(&r.event)) {
+        if (!t.running && s->status.phase == "Running") {
+          t.running = r.time_nanos;
+          ++running;
+        }
+      }
+    }
+    changed.notify_all();
+  }
+};
+
+latency_summary summarize(std::vector<double> ms) {
+  latency_summary s;
+  if (ms.empty())
+    return s;
+  std::sort(ms.begin(), ms.end());
+  auto at = [&](double q) {
+    return ms[std::min(ms.size() - 1, static_cast<std::size_t>(q * ms.size()))];
+  };
+  s.p50_ms = at(0.50);
+  s.p90_ms = at(0.90);
+  s.p99_ms = at(0.99);
+  s.max_ms = ms.back();
+  return s;
+}
+
+pid_t spawn(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const auto& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0)
+    throw std::runtime_error("cannot start " + argv[0]);
+  return pid;
+}
+
+}  // namespace
+
+scheduling_result run_scheduling(const scheduling_options& o) {
+  if (o.nodes <= 0 || o.pods <= 0 || o.rc_size <= 0 || o.remote_procs < 0)
+    throw std::runtime_error("counts must be positive");
+  if (o.remote_procs > 0 && o.capstan_binary.empty())
+    throw std::runtime_error("remote node processes need the capstan binary");
+  auto dir =
+      std::filesystem::temp_directory_path() / ("capstan-sched-bench-" + std::to_string(getpid()));
+  scheduling_result result;
+  result.options = o;
+  std::vector<pid_t> children;
+  {
+    caf::actor_system_config cfg;
+    cfg.load<caf::io::middleman>();
+    caf::actor_system system{cfg};
+    actors::master_config config;
+    config.data_dir = dir.string();
+    config.snapshot_every = 0;
+    // Room for a /24 per node (values in the journal only: nothing is routed).
+    config.allocators.cluster_cidr = "10.0.0.0/8";
+    config.lifecycle.grace = std::chrono::minutes(10);  // heartbeats are not what is measured
+    actors::master master(system, config);
+    caf::actor in_process;
+    if (o.remote_procs == 0) {
+      nodeagent::fake_nodes_config fake;
+      fake.count = o.nodes;
+      fake.cpu_milli = 32000;
+      fake.memory_bytes = 128LL << 30;
+      fake.max_pods = 110;
+      in_process = nodeagent::spawn_fake_nodes(
+          system, master.model(),
+          {master.registry(actors::object_kind::node), master.registry(actors::object_kind::pod),
+           master.lifecycle()},
+          fake);
+      master.subscribe(in_process);
+    } else {
+      auto port = system.middleman().publish(master.node_gateway(), 0, "127.0.0.1", true);
+      if (!port)
+        throw std::runtime_error("cannot publish the node gateway");
+      for (int p = 0; p < o.remote_procs; ++p) {
+        int count = o.nodes / o.remote_procs + (p < o.nodes % o.remote_procs ? 1 : 0);
+        children.push_back(
+            spawn({o.capstan_binary, "node", "--master", "127.0.0.1:" + std::to_string(*port),
+                   "--token-file", (dir / "node-token").string(), "--runtime", "fake", "--count",
+                   std::to_string(count), "--name", "proc" + std::to_string(p + 1) + "-node",
+                   "--heartbeat", "30s"}));
+      }
+    }
+    bool nodes_ready = master.model().wait_until(
+        [&](const store::cluster_state& s) {
+          return static_cast<int>(s.of(actors::object_kind::node).size()) == o.nodes;
+        },
+        std::chrono::minutes(5));
+    if (!nodes_ready)
+      throw std::runtime_error("the nodes did not all register");
+    const uint64_t seq_before = master.model().seq();
+    const auto journal_before = master.journal_stats();
+    tracker track;
+    auto watch = master.watch(seq_before + 1, [&](const auto& records) { track.take(records); });
+
+    auto start = clock_type::now();
+    int rcs = (o.pods + o.rc_size - 1) / o.rc_size;
+    for (int i = 0; i < rcs; ++i) {
+      int replicas = std::min(o.rc_size, o.pods - i * o.rc_size);
+      auto reply = master.create(bench_rc(i, replicas), "bench");
+      if (!reply.ok())
+        throw std::runtime_error(reply.error->message);
+    }
+    std::unique_lock<std::mutex> lock(track.mutex);
+    auto last_print = start;
+    while (track.running < o.pods) {
+      track.changed.wait_for(lock, std::chrono::milliseconds(200));
+      double t = std::chrono::duration<double>(clock_type::now() - start).count();
+      if (track.bound >= o.pods && result.bound_seconds == 0)
+        result.bound_seconds = t;
+      if (o.progress && clock_type::now() - last_print >= std::chrono::seconds(1)) {
+        last_print = clock_type::now();
+        std::fprintf(stderr, "  %6.1f s: %d/%d pods bound, %d running\n", t, track.bound, o.pods,
+                     track.running);
+      }
+      if (t > 600)
+        throw std::runtime_error("gave up after 600 s");
+    }
+    result.running_seconds = std::chrono::duration<double>(clock_type::now() - start).count();
+    if (result.bound_seconds == 0)
+      result.bound_seconds = result.running_seconds;
+    std::vector<double> to_bound, to_running;
+    for (const auto& [name, t] : track.pods) {
+      if (t.created && t.bound)
+        to_bound.push_back((t.bound - t.created) / 1e6);
+      if (t.created && t.running)
+        to_running.push_back((t.running - t.created) / 1e6);
+    }
+    lock.unlock();
+    master.unwatch(watch);
+    result.to_bound = summarize(std::move(to_bound));
+    result.to_running = summarize(std::move(to_running));
+    result.bound_per_second = o.pods / result.bound_seconds;
+    result.running_per_second = o.pods / result.running_seconds;
+    auto journal = master.journal_stats();
+    result.journal_events = master.model().seq() - seq_before;
+    result.journal_bytes = journal.bytes - journal_before.bytes;
+    result.records_per_batch = double(journal.records - journal_before.records) /
+                               std::max<uint64_t>(1, journal.batches - journal_before.batches);
+    result.peak_rss_mib = peak_rss_mib();
+    for (auto pid : children)
+      kill(pid, SIGTERM);
+    for (auto pid : children)
+      waitpid(pid, nullptr, 0);
+    children.clear();
+    if (in_process)
+      caf::anon_send_exit(in_process, caf::exit_reason::user_shutdown);
+    master.stop();
+  }
+  std::filesystem::remove_all(dir);
+  return result;
+}
+
+std::string result_table(const scheduling_result& r) {
+  const auto& o = r.options;
+  std::ostringstream out;
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "scheduling: %d nodes (%s), %d pods in RCs of %d, journal synced\n", o.nodes,
+                o.remote_procs ? (std::to_string(o.remote_procs) + " remote processes").c_str()
+                               : "in-process",
+                o.pods, o.rc_size);
+  out << line;
+  auto row = [&](const char* what, double rate, double seconds) {
+    std::snprintf(line, sizeof line, "  %-28s %10.0f pods/s  (%.2f s)\n", what, rate, seconds);
+    out << line;
+  };
+  row("created -> bound", r.bound_per_second, r.bound_seconds);
+  row("created -> running", r.running_per_second, r.running_seconds);
+  auto latency = [&](const char* what, const latency_summary& l) {
+    std::snprintf(line, sizeof line,
+                  "  %-28s p50 %8.1f ms  p90 %8.1f ms  p99 %8.1f ms  max %8.1f ms\n", what,
+                  l.p50_ms, l.p90_ms, l.p99_ms, l.max_ms);
+    out << line;
+  };
+  latency("latency created -> bound", r.to_bound);
+  latency("latency created -> running", r.to_running);
+  std::snprintf(line, sizeof line, "  %-28s %10llu events, %.1f MiB, %.1f records per fsync\n",
+                "journal", static_cast<unsigned long long>(r.journal_events),
+                r.journal_bytes / 1048576.0, r.records_per_batch);
+  out << line;
+  std::snprintf(line, sizeof line, "  %-28s %10ld MiB\n", "master peak RSS", r.peak_rss_mib);
+  out << line;
+  return out.str();
+}
+
+nlohmann::json result_json(const scheduling_result& r) {
+  auto latency = [](const latency_summary& l) {
+    return nlohmann::json{
+        {"p50_ms", l.p50_ms}, {"p90_ms", l.p90_ms}, {"p99_ms", l.p99_ms}, {"max_ms", l.max_ms}};
+  };
+  return {{"bench", "scheduling"},
+          {"nodes", r.options.nodes},
+          {"pods", r.options.pods},
+          {"rc_size", r.options.rc_size},
+          {"remote_procs", r.options.remote_procs},
+          {"bound_per_second", r.bound_per_second},
+          {"running_per_second", r.running_per_second},
+          {"created_to_bound", latency(r.to_bound)},
+          {"created_to_running", latency(r.to_running)},
+          {"journal_events", r.journal_events},
+          {"journal_bytes", r.journal_bytes},
+          {"records_per_batch", r.records_per_batch},
+          {"peak_rss_mib", r.peak_rss_mib}};
+}
+
+}  // namespace capstan::bench

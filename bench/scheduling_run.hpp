@@ -1,0 +1,43 @@
+// The scheduling benchmark (issue 7): a master with a durable, synced journal in a temp dir,
+// N simulated nodes (in-process fake nodes, or P remote `capstan node --runtime fake` processes
+// joining over CAF like real agents), M pods in RCs of K. Measures pods bound and running per
+// second, create->bound and create->running latencies from the journal's own record times,
+// the master's peak RSS, journal events and bytes.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace capstan::bench {
+
+struct scheduling_options {
+  int nodes = 1000;
+  int pods = 50000;
+  int rc_size = 100;
+  int remote_procs = 0;        // 0: nodes in-process
+  std::string capstan_binary;  // for remote node processes
+  bool progress = true;        // a line on stderr every second
+};
+
+struct latency_summary {
+  double p50_ms = 0, p90_ms = 0, p99_ms = 0, max_ms = 0;
+};
+
+struct scheduling_result {
+  scheduling_options options;
+  double bound_seconds = 0, running_seconds = 0;
+  double bound_per_second = 0, running_per_second = 0;
+  latency_summary to_bound, to_running;
+  uint64_t journal_events = 0, journal_bytes = 0;
+  double records_per_batch = 0;
+  long peak_rss_mib = 0;
+};
+
+// Runs one benchmark; throws std::runtime_error when it cannot (or gives up after 600 s).
+scheduling_result run_scheduling(const scheduling_options& options);
+
+std::string result_table(const scheduling_result& r);
+nlohmann::json result_json(const scheduling_result& r);
+
+}  // namespace capstan::bench
