@@ -1,8 +1,6 @@
 #include "bench/scheduling_run.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,8 +18,7 @@
 #include "actors/master/master.hpp"
 #include "bench/process_stats.hpp"
 #include "nodeagent/fake_nodes.hpp"
-
-extern char** environ;
+#include "nodeagent/process.hpp"
 
 namespace capstan::bench {
 
@@ -98,17 +95,8 @@ latency_summary summarize(std::vector<double> ms) {
 }
 
 pid_t spawn(const std::vector<std::string>& argv) {
-  std::vector<char*> args;
-  for (const auto& a : argv)
-    args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0)
+  pid_t pid = nodeagent::start_process(argv);
+  if (pid < 0)
     throw std::runtime_error("cannot start " + argv[0]);
   return pid;
 }

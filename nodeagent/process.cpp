@@ -11,12 +11,17 @@ namespace capstan::nodeagent {
 
 namespace {
 
-process_result spawn_and_wait(const std::vector<std::string>& argv, int out_fd, bool capture,
-                              int read_fd) {
+std::vector<char*> c_args(const std::vector<std::string>& argv) {
   std::vector<char*> args;
   for (const auto& a : argv)
     args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  return args;
+}
+
+process_result spawn_and_wait(const std::vector<std::string>& argv, int out_fd, bool capture,
+                              int read_fd) {
+  auto args = c_args(argv);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
@@ -67,6 +72,17 @@ process_result run_process_logging_to(const std::vector<std::string>& argv,
   auto result = spawn_and_wait(argv, fd, false, -1);
   close(fd);
   return result;
+}
+
+pid_t start_process(const std::vector<std::string>& argv) {
+  auto args = c_args(argv);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  int spawned = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  return spawned == 0 ? pid : -1;
 }
 
 std::string command_line(const std::vector<std::string>& argv) {

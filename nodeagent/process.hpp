@@ -2,6 +2,8 @@
 // runtime's own thread only: never call these from an actor.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
 
@@ -19,6 +21,10 @@ process_result run_process(const std::vector<std::string>& argv);
 // The same, with the child's stdout and stderr appended to `log_path` instead of captured.
 process_result run_process_logging_to(const std::vector<std::string>& argv,
                                       const std::string& log_path);
+
+// Starts argv[0] (searched in PATH) with stdout to /dev/null and stderr inherited, without
+// waiting; returns its PID, or -1 when it cannot start. The caller reaps it.
+pid_t start_process(const std::vector<std::string>& argv);
 
 // "ip netns add x": the argv as one line, for messages.
 std::string command_line(const std::vector<std::string>& argv);
