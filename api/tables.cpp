@@ -1,5 +1,7 @@
 #include "api/tables.hpp"
 
+#include "messages/text.hpp"
+
 namespace capstan::api {
 
 namespace {
@@ -139,9 +141,7 @@ json cells_of(const any_object& o, int64_t now) {
   if (auto* ns = std::get_if<namespace_object>(&o))
     return json::array({meta.name, ns->status.phase, age});
   if (auto* ev = std::get_if<event>(&o)) {
-    std::string object = ev->involved_object.kind;
-    for (auto& c : object)
-      c = static_cast<char>(std::tolower(c));
+    std::string object = ascii_lower(ev->involved_object.kind);
     return json::array({human_age(now - ev->last_timestamp.seconds), ev->type, ev->reason,
                         object + "/" + ev->involved_object.name, ev->message});
   }

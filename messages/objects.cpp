@@ -1,5 +1,7 @@
 #include "messages/objects.hpp"
 
+#include "messages/text.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -44,9 +46,7 @@ std::optional<object_kind> kind_from_name(std::string_view name) {
 }
 
 std::optional<object_kind> kind_from_resource(std::string_view resource) {
-  std::string lower(resource);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
+  const std::string lower = ascii_lower(std::string(resource));
   for (const auto& k : kinds)
     if (k.resource == lower || k.singular == lower ||
         (!k.short_name.empty() && k.short_name == lower))

@@ -242,8 +242,8 @@ public:
         return {"", 0, "container " + container + " of pod " + name + " has not started here"};
       path = it->second;
     }
-    std::string all = read_file(path);
     if (offset == 0 && tail > 0) {
+      std::string all = read_file(path);
       std::size_t pos = all.size();
       if (pos > 0 && all[pos - 1] == '\n')
         --pos;
@@ -255,9 +255,17 @@ public:
       }
       return {all.substr(pos), all.size(), ""};
     }
-    if (offset > all.size())
+    // Only what was added since `offset` is read (a follow asks every 300 ms).
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    uint64_t size = in ? static_cast<uint64_t>(in.tellg()) : 0;
+    if (offset > size)
       offset = 0;  // the log was replaced
-    return {all.substr(offset), all.size(), ""};
+    std::string bytes(size - offset, '\0');
+    in.seekg(static_cast<std::streamoff>(offset));
+    in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    bytes.resize(static_cast<std::size_t>(in.gcount()));
+    const uint64_t next = offset + bytes.size();
+    return {std::move(bytes), next, ""};
   }
   std::string version() const override { return version_; }
 

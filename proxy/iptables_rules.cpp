@@ -7,6 +7,8 @@
 
 #include <openssl/sha.h>
 
+#include "messages/text.hpp"
+
 namespace capstan::proxy {
 
 using namespace messages;
@@ -23,12 +25,6 @@ std::string hash16(const std::string& text) {
     out.push_back(hex[digest[i] & 15]);
   }
   return out;
-}
-
-std::string lower(std::string s) {
-  for (auto& ch : s)
-    ch = static_cast<char>(std::tolower(ch));
-  return s;
 }
 
 }  // namespace
@@ -85,7 +81,7 @@ std::string nat_rules(const std::vector<service_port_plan>& plans,
   rules << "-A CAPSTAN-MARK-MASQ -j MARK --or-mark 0x4000\n";
   rules << "-A CAPSTAN-POSTROUTING -m mark --mark 0x4000/0x4000 -j MASQUERADE\n";
   for (const auto& plan : plans) {
-    const std::string proto = lower(plan.protocol);
+    const std::string proto = ascii_lower(plan.protocol);
     const std::string comment = "-m comment --comment \"" + plan.service +
                                 (plan.port_name.empty() ? "" : ":" + plan.port_name) + "\"";
     if (plan.endpoints.empty())
@@ -126,7 +122,7 @@ std::string nat_rules(const std::vector<service_port_plan>& plans,
   for (const auto& plan : plans) {
     if (!plan.endpoints.empty())
       continue;
-    const std::string proto = lower(plan.protocol);
+    const std::string proto = ascii_lower(plan.protocol);
     filter << "-A CAPSTAN-SERVICES -m comment --comment \"" << plan.service
            << (plan.port_name.empty() ? "" : ":" + plan.port_name) << " has no endpoints\" -d "
            << plan.cluster_ip << "/32 -p " << proto << " --dport " << plan.port

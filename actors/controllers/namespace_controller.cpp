@@ -61,10 +61,16 @@ caf::behavior namespace_controller(ns_actor* self, const read_model* model,
           if (r.kind == object_kind::namespace_) {
             if (std::holds_alternative<object_deleted>(r.event))
               self->state.dirty.insert(r.name);
-          } else if (!r.namespace_.empty() && r.kind != object_kind::event &&
-                     !std::holds_alternative<object_deleted>(r.event) &&
-                     !model->get(object_kind::namespace_, {"", r.namespace_})) {
-            self->state.dirty.insert(r.namespace_);  // a create that raced with the delete
+          } else if (!r.namespace_.empty() && std::holds_alternative<object_created>(r.event) &&
+                     !self->state.dirty.count(r.namespace_)) {
+            // Only a creation can land in a namespace that is gone (one that raced with the
+            // delete): every other record concerns an object that was created before.
+            bool missing = false;
+            model->read([&](const store::cluster_state& s) {
+              missing = !s.of(object_kind::namespace_).count({"", r.namespace_});
+            });
+            if (missing)
+              self->state.dirty.insert(r.namespace_);
           }
         }
         request_turn(self);

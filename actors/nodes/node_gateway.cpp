@@ -22,8 +22,14 @@ struct gateway_state {
   std::map<std::string, std::string> nonces;    // node -> the nonce it must prove
   std::map<std::string, caf::actor> sessions;   // node -> its agent, once proven
   std::map<std::string, std::string> pod_node;  // "ns/name" -> node it was sent to
-  std::string node_list;                        // last (nodes_atom) payload sent
-  std::string service_cidr;  // for the nodes' proxies
+  // The (nodes_atom) payload: cached, rebuilt when a node record made it stale, sent to the
+  // nodes with a pod network (not simulated ones) at their join and, debounced, on changes.
+  std::string node_list;
+  std::string broadcast_list;  // what the last broadcast sent (a joining node gets the current)
+  bool node_list_stale = true;
+  bool broadcast_due = false;
+  std::set<std::string> routed;  // sessions whose pods need routes to the other nodes
+  std::string service_cidr;      // for the nodes' proxies
   static inline const char* name = "node-gateway";
 };
 
@@ -56,13 +62,24 @@ std::string nodes_json(const read_model* model) {
   return list.dump();
 }
 
-void broadcast_nodes(gateway_actor* self, const read_model* model) {
-  std::string list = nodes_json(model);
-  if (list == self->state.node_list)
-    return;
-  self->state.node_list = list;
-  for (const auto& [name, session] : self->state.sessions)
-    self->send(session, nodes_atom::value, list);
+using peers_tick_atom = caf::atom_constant<caf::atom("peerstick")>;
+
+const std::string& current_node_list(gateway_actor* self, const read_model* model) {
+  if (self->state.node_list_stale) {
+    self->state.node_list = nodes_json(model);
+    self->state.node_list_stale = false;
+  }
+  return self->state.node_list;
+}
+
+// A node record arrived: the list is rebuilt and sent at most every 200 ms, so that a burst of
+// joins costs a few rebuilds rather than one full list per join to every node.
+void node_list_changed(gateway_actor* self) {
+  self->state.node_list_stale = true;
+  if (!self->state.broadcast_due && !self->state.routed.empty()) {
+    self->state.broadcast_due = true;
+    self->delayed_send(self, std::chrono::milliseconds(200), peers_tick_atom::value);
+  }
 }
 
 // The pod as its node receives it: with the service variables of its namespace.
@@ -168,6 +185,7 @@ caf::behavior node_gateway(gateway_actor* self, const read_model* model, node_ga
     for (auto it = self->state.sessions.begin(); it != self->state.sessions.end(); ++it)
       if (it->second.address() == down.source) {
         std::fprintf(stderr, "capstan master: node %s disconnected\n", it->first.c_str());
+        self->state.routed.erase(it->first);
         self->state.sessions.erase(it);
         break;
       }
@@ -219,8 +237,12 @@ caf::behavior node_gateway(gateway_actor* self, const read_model* model, node_ga
           rp.deliver(stored ? to_json(*stored).dump() : std::string("{}"));
           send_all_pods(self, model, name);
           self->send(session, proxy_atom::value, proxy_state(model, self->state.service_cidr));
-          self->state.node_list.clear();
-          broadcast_nodes(self, model);
+          // Simulated nodes run no pod network: they need no routes.
+          if (stored && std::get<node>(*stored).status.node_info.container_runtime_version.rfind(
+                            "fake://", 0) != 0) {
+            self->state.routed.insert(name);
+            self->send(session, nodes_atom::value, current_node_list(self, model));
+          }
           self->send(links.lifecycle, heartbeat_atom::value, name);
         };
         auto existing = model->get(object_kind::node, {"", name});
@@ -293,8 +315,20 @@ caf::behavior node_gateway(gateway_actor* self, const read_model* model, node_ga
             nodes_changed = true;
         }
         if (nodes_changed)
-          broadcast_nodes(self, model);
+          node_list_changed(self);
         send_proxy_changes(self, model, batch);
+      },
+      [=](peers_tick_atom) {
+        self->state.broadcast_due = false;
+        const auto& now = current_node_list(self, model);
+        if (now == self->state.broadcast_list)
+          return;
+        self->state.broadcast_list = now;
+        for (const auto& name : self->state.routed) {
+          auto session = self->state.sessions.find(name);
+          if (session != self->state.sessions.end())
+            self->send(session->second, nodes_atom::value, now);
+        }
       },
   };
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "messages/text.hpp"
+
 namespace capstan::actors {
 
 using namespace messages;
@@ -14,12 +16,6 @@ std::string env_name(const std::string& name) {
   for (char ch : name)
     out.push_back(ch == '-' || ch == '.' ? '_' : static_cast<char>(std::toupper(ch)));
   return out;
-}
-
-std::string lower(std::string s) {
-  for (auto& ch : s)
-    ch = static_cast<char>(std::tolower(ch));
-  return s;
 }
 
 }  // namespace
@@ -39,7 +35,7 @@ std::vector<env_var> service_environment(const std::vector<service>& services) {
     const std::string prefix = env_name(s->metadata.name);
     const std::string& ip = s->spec.cluster_ip;
     const auto& first = s->spec.ports.front();
-    const std::string first_protocol = lower(first.protocol.empty() ? "TCP" : first.protocol);
+    const std::string first_protocol = ascii_lower(first.protocol.empty() ? "TCP" : first.protocol);
     add(prefix + "_SERVICE_HOST", ip);
     add(prefix + "_SERVICE_PORT", std::to_string(first.port));
     for (const auto& p : s->spec.ports)
@@ -49,8 +45,8 @@ std::vector<env_var> service_environment(const std::vector<service>& services) {
     for (const auto& p : s->spec.ports) {
       std::string protocol = p.protocol.empty() ? "TCP" : p.protocol;
       std::string base = prefix + "_PORT_" + std::to_string(p.port) + "_" + protocol;
-      add(base, lower(protocol) + "://" + ip + ":" + std::to_string(p.port));
-      add(base + "_PROTO", lower(protocol));
+      add(base, ascii_lower(protocol) + "://" + ip + ":" + std::to_string(p.port));
+      add(base + "_PROTO", ascii_lower(protocol));
       add(base + "_PORT", std::to_string(p.port));
       add(base + "_ADDR", ip);
     }

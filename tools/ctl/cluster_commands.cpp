@@ -375,22 +375,33 @@ int get(parsed_args& p, const connection& c, std::ostream& out, std::ostream& er
   return 0;
 }
 
+// TYPE NAME from the arguments, both required: 0, or the exit code after `no_arguments` or
+// `no_name` (or target_of's own error) was printed.
+int named_target(const parsed_args& p, object_kind& kind, std::string& name, std::ostream& err,
+                 const char* no_arguments, const char* no_name) {
+  if (p.positional.empty()) {
+    err << "error: " << no_arguments << "\n";
+    return 2;
+  }
+  if (!target_of(p, kind, name, err))
+    return 1;
+  if (name.empty()) {
+    err << "error: " << no_name << "\n";
+    return 2;
+  }
+  return 0;
+}
+
 int create_or_delete(bool create, parsed_args& p, const connection& c, std::ostream& out,
                      std::ostream& err) {
   int failed = 0;
   if (!create && p.files.empty()) {
-    if (p.positional.empty()) {
-      err << "error: You must provide one or more resources by argument or filename.\n";
-      return 2;
-    }
     object_kind kind;
     std::string name;
-    if (!target_of(p, kind, name, err))
-      return 1;
-    if (name.empty()) {
-      err << "error: resource(s) were provided, but no name was specified\n";
-      return 2;
-    }
+    if (int code = named_target(p, kind, name, err,
+                                "You must provide one or more resources by argument or filename.",
+                                "resource(s) were provided, but no name was specified"))
+      return code;
     auto r = call(c, "DELETE", object_path(kind, c.namespace_, name),
                   R"({"propagationPolicy":"Background"})");
     if (r.status != 200)
@@ -870,18 +881,10 @@ void field(std::ostream& out, const std::string& name, const std::string& value,
 }
 
 int describe(parsed_args& p, const connection& c, std::ostream& out, std::ostream& err) {
-  if (p.positional.empty()) {
-    err << "error: describe TYPE NAME\n";
-    return 2;
-  }
   object_kind kind;
   std::string name;
-  if (!target_of(p, kind, name, err))
-    return 1;
-  if (name.empty()) {
-    err << "error: describe needs a name\n";
-    return 2;
-  }
+  if (int code = named_target(p, kind, name, err, "describe TYPE NAME", "describe needs a name"))
+    return code;
   auto o = get_json(c, object_path(kind, c.namespace_, name), err);
   if (!o)
     return 1;
