@@ -55,6 +55,7 @@ struct command_reply {
 struct create_command {
   any_object object;
   std::string cause;
+  bool outcome_only = false;  // the caller needs only success or error: no object in the reply
 };
 
 // Replaces the object (PUT, or the result of a PATCH). When metadata.resourceVersion is set it
@@ -94,6 +95,7 @@ struct object_command {
   object_key target;
   std::string cause;
   std::variant<update_op, delete_op, bind_op, status_op, scale_op, ready_op> op;
+  bool outcome_only = false;  // the caller needs only success or error: no object in the reply
 };
 
 std::string describe(object_kind kind, const object_key& key);  // "pods \"default/x\""

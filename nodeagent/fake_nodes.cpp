@@ -82,7 +82,7 @@ void start_pod(fake_actor* self, const read_model* model, caf::actor pods,
   p.metadata.resource_version.clear();
   self->request(pods, caf::infinite,
                 object_command{object_kind::pod, key, "system:node:" + node_name,
-                               status_op{std::move(p)}})
+                               status_op{std::move(p)}, true})
       .then([](command_reply&) {}, [](const caf::error&) {});
 }
 
@@ -94,7 +94,7 @@ caf::behavior fake_nodes(fake_actor* self, const read_model* model, links to,
     self->state.alive.insert(name);
     // A node that exists already (after a restart) just goes on heartbeating.
     self->request(to.nodes, caf::infinite,
-                  create_command{make_node(name, config, index), "system:node:" + name})
+                  create_command{make_node(name, config, index), "system:node:" + name, true})
         .then([](command_reply&) {}, [](const caf::error&) {});
   }
   self->send(self, heartbeat_atom::value);

@@ -30,15 +30,15 @@ int phase_rank(const std::string& phase) {
 
 }  // namespace
 
-rc_decision plan_rc_sync(const replication_controller& rc, const std::vector<pod>& matching,
+rc_decision plan_rc_sync(const replication_controller& rc, const std::vector<const pod*>& matching,
                          const rc_expectations& pending, int max_burst) {
   rc_decision d;
   std::vector<const pod*> live;
   int ready_count = 0;
-  for (const auto& p : matching)
-    if (active(p) && !pending.deletes.count(p.metadata.name)) {
-      live.push_back(&p);
-      ready_count += ready(p) ? 1 : 0;
+  for (const pod* p : matching)
+    if (active(*p) && !pending.deletes.count(p->metadata.name)) {
+      live.push_back(p);
+      ready_count += ready(*p) ? 1 : 0;
     }
   const int want = rc.spec.replicas.value_or(1);
   const int have = static_cast<int>(live.size());
@@ -87,9 +87,18 @@ pod pod_from_template(const replication_controller& rc) {
 
 namespace {
 
+// What the manager remembers of one RC: enough to route pod events to it without the model.
+struct known_rc {
+  std::string uid;
+  string_map selector;
+};
+
 struct replication_state {
-  std::map<object_key, std::string> rc_uid;  // RCs known, and their uids
+  std::map<object_key, known_rc> rcs;
   std::unordered_map<std::string, object_key> rc_by_uid;
+  // "namespace\nkey=value" -> the RCs whose selector requires that label: a pod event looks
+  // up its own labels here instead of testing every RC of the namespace.
+  std::unordered_map<std::string, std::set<object_key>> rcs_by_label;
   std::map<object_key, rc_expectations> expectations;
   std::set<object_key> dirty;
   std::unordered_map<std::string, string_map> pod_labels;  // "ns/name" -> labels
@@ -100,17 +109,67 @@ struct replication_state {
 
 using rm_actor = caf::stateful_actor<replication_state>;
 
-// Marks every RC of `ns` whose selector matches `labels`.
-void mark_matching(rm_actor* self, const read_model* model, const std::string& ns,
-                   const string_map& labels) {
-  model->read([&](const store::cluster_state& s) {
-    const auto& rcs = s.of(object_kind::replication_controller);
-    for (auto it = rcs.lower_bound({ns, ""}); it != rcs.end() && it->first.namespace_ == ns; ++it) {
-      const auto& rc = std::get<replication_controller>(it->second);
-      if (!rc.spec.selector.empty() && label_selector::from_map(rc.spec.selector).matches(labels))
-        self->state.dirty.insert(it->first);
+std::string label_key(const std::string& ns, const std::string& k, const std::string& v) {
+  return ns + "\n" + k + "=" + v;
+}
+
+// Records (or, with an empty uid, forgets) an RC and the labels its selector requires.
+void track_rc(replication_state& st, const object_key& key, const std::string& uid,
+              const string_map* selector) {
+  auto it = st.rcs.find(key);
+  if (it != st.rcs.end()) {
+    for (const auto& [k, v] : it->second.selector) {
+      auto found = st.rcs_by_label.find(label_key(key.namespace_, k, v));
+      if (found != st.rcs_by_label.end() && found->second.erase(key) && found->second.empty())
+        st.rcs_by_label.erase(found);
     }
-  });
+    if (uid.empty()) {
+      st.rc_by_uid.erase(it->second.uid);
+      st.rcs.erase(it);
+      return;
+    }
+  }
+  if (uid.empty())
+    return;
+  auto& rc = st.rcs[key];
+  rc.uid = uid;
+  if (selector)
+    rc.selector = *selector;
+  st.rc_by_uid[uid] = key;
+  for (const auto& [k, v] : rc.selector)
+    st.rcs_by_label[label_key(key.namespace_, k, v)].insert(key);
+}
+
+// The RCs of `ns` whose (non-empty) selector matches `labels`, through the label index.
+std::vector<object_key> matching_rcs(const replication_state& st, const std::string& ns,
+                                     const string_map& labels) {
+  std::vector<object_key> out;
+  for (const auto& [k, v] : labels) {
+    auto it = st.rcs_by_label.find(label_key(ns, k, v));
+    if (it == st.rcs_by_label.end())
+      continue;
+    for (const auto& key : it->second) {
+      if (std::find(out.begin(), out.end(), key) != out.end())
+        continue;
+      bool all = true;
+      for (const auto& [sk, sv] : st.rcs.at(key).selector) {
+        auto l = labels.find(sk);
+        if (l == labels.end() || l->second != sv) {
+          all = false;
+          break;
+        }
+      }
+      if (all)
+        out.push_back(key);
+    }
+  }
+  return out;
+}
+
+// Marks every RC of `ns` whose selector matches `labels`.
+void mark_matching(rm_actor* self, const std::string& ns, const string_map& labels) {
+  for (auto& key : matching_rcs(self->state, ns, labels))
+    self->state.dirty.insert(std::move(key));
 }
 
 // A pod whose controlling RC is gone (its create was in flight when the RC was deleted) is
@@ -123,21 +182,24 @@ void collect_orphan(rm_actor* self, const object_key& pod_key, const owner_refer
                                "", ""}});
 }
 
-void observe(rm_actor* self, const read_model* model, const journal_record& r) {
+void observe(rm_actor* self, const journal_record& r) {
   auto& st = self->state;
   object_key key{r.namespace_, r.name};
   if (r.kind == object_kind::replication_controller) {
     if (std::holds_alternative<object_deleted>(r.event)) {
-      st.rc_by_uid.erase(st.rc_uid[key]);
-      st.rc_uid.erase(key);
+      track_rc(st, key, "", nullptr);
       st.expectations.erase(key);
       st.dirty.erase(key);
-    } else {
-      st.rc_uid[key] = r.uid;
-      st.rc_by_uid[r.uid] = key;
-      if (!std::holds_alternative<rc_status_changed>(r.event))
-        st.dirty.insert(key);
+      return;
     }
+    const string_map* selector = nullptr;
+    if (auto* c = std::get_if<object_created>(&r.event))
+      selector = &std::get<replication_controller>(c->object).spec.selector;
+    else if (auto* u = std::get_if<object_updated>(&r.event))
+      selector = &std::get<replication_controller>(u->object).spec.selector;
+    track_rc(st, key, r.uid, selector);
+    if (!std::holds_alternative<rc_status_changed>(r.event))
+      st.dirty.insert(key);
     return;
   }
   if (r.kind != object_kind::pod)
@@ -155,23 +217,35 @@ void observe(rm_actor* self, const read_model* model, const journal_record& r) {
           collect_orphan(self, {r.namespace_, r.name}, o);
         }
       }
-    mark_matching(self, model, r.namespace_, p.metadata.labels);
+    mark_matching(self, r.namespace_, p.metadata.labels);
   } else if (std::holds_alternative<object_deleted>(r.event)) {
-    auto labels = st.pod_labels[id];
-    st.pod_labels.erase(id);
-    for (auto& [rc, e] : st.expectations)
-      if (rc.namespace_ == r.namespace_)
-        e.deletes.erase(r.name);
-    mark_matching(self, model, r.namespace_, labels);
-  } else {
-    if (auto* l = std::get_if<labels_changed>(&r.event)) {
-      mark_matching(self, model, r.namespace_, st.pod_labels[id]);
-      st.pod_labels[id] = l->labels;
-    } else if (auto* u = std::get_if<object_updated>(&r.event)) {
-      mark_matching(self, model, r.namespace_, st.pod_labels[id]);
-      st.pod_labels[id] = std::get<pod>(u->object).metadata.labels;
+    auto found = st.pod_labels.find(id);
+    if (found == st.pod_labels.end())
+      return;
+    for (auto& rc : matching_rcs(st, r.namespace_, found->second)) {
+      if (auto e = st.expectations.find(rc); e != st.expectations.end())
+        e->second.deletes.erase(r.name);
+      st.dirty.insert(std::move(rc));
     }
-    mark_matching(self, model, r.namespace_, st.pod_labels[id]);
+    st.pod_labels.erase(found);
+  } else {
+    auto& labels = st.pod_labels[id];
+    const string_map* relabelled = nullptr;
+    if (auto* l = std::get_if<labels_changed>(&r.event))
+      relabelled = &l->labels;
+    else if (auto* u = std::get_if<object_updated>(&r.event))
+      relabelled = &std::get<pod>(u->object).metadata.labels;
+    if (relabelled) {
+      // The RCs it matched before: it may have left them, and no longer counts as their
+      // pending delete (that delete's record would be looked up by the new labels).
+      for (auto& rc : matching_rcs(st, r.namespace_, labels)) {
+        if (auto e = st.expectations.find(rc); e != st.expectations.end())
+          e->second.deletes.erase(r.name);
+        st.dirty.insert(std::move(rc));
+      }
+      labels = *relabelled;
+    }
+    mark_matching(self, r.namespace_, labels);
   }
 }
 
@@ -190,15 +264,16 @@ void sync(rm_actor* self, const read_model* model, caf::actor pods, caf::actor r
   const auto& rc = std::get<replication_controller>(*current);
   if (!rc.spec.template_ || rc.spec.selector.empty())
     return;
-  std::vector<pod> matching;
-  model->for_each_pod(key.namespace_, label_selector::from_map(rc.spec.selector),
-                      [&](const pod& p) { matching.push_back(p); });
   auto& expect = self->state.expectations[key];
-  auto decision = plan_rc_sync(rc, matching, expect);
+  rc_decision decision;
+  model->with_pods(key.namespace_, label_selector::from_map(rc.spec.selector),
+                   [&](const std::vector<const pod*>& matching) {
+                     decision = plan_rc_sync(rc, matching, expect);
+                   });
   const std::string cause = "system:replication-manager";
   for (int i = 0; i < decision.create; ++i) {
     expect.creates += 1;
-    self->request(pods, caf::infinite, create_command{pod_from_template(rc), cause})
+    self->request(pods, caf::infinite, create_command{pod_from_template(rc), cause, true})
         .then(
             [=](command_reply& reply) {
               if (!reply.ok()) {
@@ -215,7 +290,8 @@ void sync(rm_actor* self, const read_model* model, caf::actor pods, caf::actor r
                       object_kind::pod,
                       {key.namespace_, name},
                       cause,
-                      delete_op{"scaling ReplicationController " + key.name + " down", "", ""}})
+                      delete_op{"scaling ReplicationController " + key.name + " down", "", ""},
+                      true})
         .then(
             [=](command_reply& reply) {
               if (!reply.ok())
@@ -229,7 +305,7 @@ void sync(rm_actor* self, const read_model* model, caf::actor pods, caf::actor r
     with_status.metadata.resource_version.clear();
     self->request(rcs, caf::infinite,
                   object_command{object_kind::replication_controller, key, cause,
-                                 status_op{std::move(with_status)}})
+                                 status_op{std::move(with_status)}, true})
         .then([](command_reply&) {}, [](const caf::error&) {});
   }
 }
@@ -238,8 +314,8 @@ caf::behavior replication_manager(rm_actor* self, const read_model* model, caf::
                                   caf::actor rcs) {
   model->read([&](const store::cluster_state& s) {
     for (const auto& [key, o] : s.of(object_kind::replication_controller)) {
-      self->state.rc_uid[key] = meta_of(o).uid;
-      self->state.rc_by_uid[meta_of(o).uid] = key;
+      track_rc(self->state, key, meta_of(o).uid,
+               &std::get<replication_controller>(o).spec.selector);
       self->state.dirty.insert(key);
     }
     for (const auto& [key, o] : s.of(object_kind::pod)) {
@@ -254,7 +330,7 @@ caf::behavior replication_manager(rm_actor* self, const read_model* model, caf::
   return {
       [=](committed_atom, const committed_batch& batch) {
         for (const auto& r : *batch)
-          observe(self, model, r);
+          observe(self, r);
         request_turn(self);
       },
       [=](tick_atom) {

@@ -26,10 +26,11 @@ struct rc_decision {
   std::optional<messages::replication_controller_status> status;  // when it changed
 };
 
-// The pure part of sync: `matching` are the RC's pods (selector matches, same namespace).
+// The pure part of sync: `matching` are the RC's pods (selector matches, same namespace);
+// they are read in place (sync runs it under the read model's lock), never copied.
 rc_decision plan_rc_sync(const messages::replication_controller& rc,
-                         const std::vector<messages::pod>& matching, const rc_expectations& pending,
-                         int max_burst = 500);
+                         const std::vector<const messages::pod*>& matching,
+                         const rc_expectations& pending, int max_burst = 500);
 
 // The pod an RC creates: the template, generateName "<rc>-", an owner reference to the RC.
 messages::pod pod_from_template(const messages::replication_controller& rc);

@@ -287,7 +287,8 @@ caf::behavior node_gateway(gateway_actor* self, const read_model* model, node_ga
                       object_command{object_kind::pod,
                                      {ns, pod_name},
                                      "system:node:" + name,
-                                     status_op{std::move(p)}})
+                                     status_op{std::move(p)},
+                                     true})
             .then([](command_reply&) {}, [](const caf::error&) {});
       },
       [=](logs_atom, const std::string& ns, const std::string& pod_name,

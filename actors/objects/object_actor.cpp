@@ -15,14 +15,25 @@ caf::behavior object_actor(caf::stateful_actor<object_state>* self, object_kind 
                            caf::actor allocator) {
   return {
       [=](object_command& command) -> caf::result<command_reply> {
-        auto current = model->get(kind, key);
-        if (!current)
+        // Planned against the object in place (no copy); a delete's reply carries the object
+        // as it was, so only then is it copied.
+        std::optional<planned_change> planned;
+        std::optional<any_object> current;
+        const bool delete_command = std::holds_alternative<delete_op>(command.op);
+        model->read_object(kind, key, [&](const any_object* object) {
+          if (!object)
+            return;
+          planned = plan_change(*object, command);
+          if (delete_command)
+            current = *object;
+        });
+        if (!planned)
           return command_reply::failure(error_code::not_found, describe(kind, key) + " not found");
-        auto planned = plan_change(*current, command);
-        if (auto* reply = std::get_if<command_reply>(&planned))
+        if (auto* reply = std::get_if<command_reply>(&*planned))
           return std::move(*reply);
-        auto record = std::get<messages::journal_record>(std::move(planned));
+        auto record = std::get<messages::journal_record>(std::move(*planned));
         bool deleting = std::holds_alternative<messages::object_deleted>(record.event);
+        const bool outcome_only = command.outcome_only;
         auto rp = self->make_response_promise<command_reply>();
         auto fail = [rp](const caf::error& e) mutable {
           rp.deliver(command_reply::failure(error_code::internal,
@@ -40,7 +51,10 @@ caf::behavior object_actor(caf::stateful_actor<object_state>* self, object_kind 
                     }
                     command_reply reply;
                     reply.seq = result.first_seq;
-                    reply.object = deleting ? current : model->get(kind, key);
+                    if (deleting)
+                      reply.object = current;
+                    else if (!outcome_only)
+                      reply.object = model->get(kind, key);
                     rp.deliver(std::move(reply));
                     if (deleting)
                       self->quit();

@@ -1,6 +1,7 @@
 #include "actors/objects/object_rules.hpp"
 
 #include "messages/defaults.hpp"
+#include "messages/equal_fields.hpp"
 #include "messages/json_codec.hpp"
 #include "messages/validation.hpp"
 
@@ -196,18 +197,17 @@ planned_change plan_status(const any_object& current, const object_command& c,
   if (!rv.empty() && rv != meta_of(current).resource_version)
     return stale(c.kind, c.target);
   if (auto* p = std::get_if<pod>(&op.object)) {
-    if (to_json_part(p->status).dump() == to_json_part(std::get<pod>(current).status).dump())
+    if (equal_fields(p->status, std::get<pod>(current).status))
       return unchanged(current);
     return record_about(current, c, pod_status_changed{p->status});
   }
   if (auto* rc = std::get_if<replication_controller>(&op.object)) {
-    if (to_json_part(rc->status).dump() ==
-        to_json_part(std::get<replication_controller>(current).status).dump())
+    if (equal_fields(rc->status, std::get<replication_controller>(current).status))
       return unchanged(current);
     return record_about(current, c, rc_status_changed{rc->status});
   }
   if (auto* n = std::get_if<node>(&op.object)) {
-    if (to_json_part(n->status).dump() == to_json_part(std::get<node>(current).status).dump())
+    if (equal_fields(n->status, std::get<node>(current).status))
       return unchanged(current);
     return record_about(current, c, node_status_changed{n->status});
   }
@@ -270,14 +270,14 @@ planned_change plan_change(const any_object& current, const object_command& comm
       command.op);
 }
 
-messages::journal_record creation_record(const any_object& object, const std::string& cause) {
+messages::journal_record creation_record(any_object object, const std::string& cause) {
   journal_record r;
   r.kind = kind_of(object);
   r.namespace_ = meta_of(object).namespace_;
   r.name = meta_of(object).name;
   r.uid = meta_of(object).uid;
   r.cause = cause;
-  r.event = object_created{object};
+  r.event = object_created{std::move(object)};
   return r;
 }
 

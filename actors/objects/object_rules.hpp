@@ -16,6 +16,6 @@ using planned_change = std::variant<messages::journal_record, command_reply>;
 planned_change plan_change(const any_object& current, const object_command& command);
 
 // The record that creates `object` (already admitted), caused by `cause`.
-messages::journal_record creation_record(const any_object& object, const std::string& cause);
+messages::journal_record creation_record(any_object object, const std::string& cause);
 
 }  // namespace capstan::actors

@@ -111,6 +111,8 @@ caf::behavior registry(registry_actor* self, object_kind kind, const read_model*
         quota_usage usage = usage_of(object);
         st.creating.insert(key);
         st.pending[key.namespace_].add(usage);
+        const bool outcome_only = command.outcome_only;
+        const std::string cause = command.cause;
         auto rp = self->make_response_promise<command_reply>();
         auto settle = [=] {
           self->state.creating.erase(key);
@@ -123,7 +125,7 @@ caf::behavior registry(registry_actor* self, object_kind kind, const read_model*
         };
         auto append = [=](any_object ready) mutable {
           self->request(self->state.links.journal, caf::infinite, append_atom::value,
-                        std::vector<journal_record>{creation_record(ready, command.cause)})
+                        std::vector<journal_record>{creation_record(std::move(ready), cause)})
               .then(
                   [=](store::append_result& result) mutable {
                     settle();
@@ -135,7 +137,8 @@ caf::behavior registry(registry_actor* self, object_kind kind, const read_model*
                     }
                     command_reply reply;
                     reply.seq = result.first_seq;
-                    reply.object = self->state.model->get(kind, key);
+                    if (!outcome_only)
+                      reply.object = self->state.model->get(kind, key);
                     rp.deliver(std::move(reply));
                   },
                   fail);

@@ -88,6 +88,17 @@ std::optional<any_object> read_model::get(object_kind kind, const object_key& ke
   return std::nullopt;
 }
 
+void read_model::read_object(object_kind kind, const object_key& key,
+                             const std::function<void(const any_object*)>& visit) const {
+  std::shared_lock<std::shared_mutex> lock(mutex_);
+  if (kind == object_kind::event) {
+    auto it = events_.all().find(key);
+    visit(it == events_.all().end() ? nullptr : &it->second);
+    return;
+  }
+  visit(state_.find(kind, key));
+}
+
 template <class F>
 void read_model::candidates(object_kind kind, const std::string& ns,
                             const messages::label_selector& labels,
@@ -159,6 +170,19 @@ void read_model::for_each_pod(const std::string& ns, const messages::label_selec
     if (selector.matches(p.metadata.labels))
       visit(p);
   });
+}
+
+void read_model::with_pods(
+    const std::string& ns, const messages::label_selector& selector,
+    const std::function<void(const std::vector<const pod*>&)>& visit) const {
+  std::shared_lock<std::shared_mutex> lock(mutex_);
+  std::vector<const pod*> matching;
+  candidates(object_kind::pod, ns, selector, {}, [&](const any_object& o) {
+    const auto& p = std::get<pod>(o);
+    if (selector.matches(p.metadata.labels))
+      matching.push_back(&p);
+  });
+  visit(matching);
 }
 
 bool read_model::wait_until(const std::function<bool(const store::cluster_state&)>& predicate,

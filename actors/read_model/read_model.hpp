@@ -40,6 +40,10 @@ public:
 
   uint64_t seq() const;
   std::optional<any_object> get(object_kind kind, const object_key& key) const;
+  // Runs `visit` with the object (nullptr when there is none) under the shared lock, without
+  // a copy. `visit` must not keep the pointer or block.
+  void read_object(object_kind kind, const object_key& key,
+                   const std::function<void(const any_object*)>& visit) const;
 
   struct list_result {
     uint64_t seq = 0;  // the list's resourceVersion
@@ -55,6 +59,10 @@ public:
   // Pods of `namespace_` whose labels match `selector`, via the label index, under the lock.
   void for_each_pod(const std::string& namespace_, const messages::label_selector& selector,
                     const std::function<void(const messages::pod&)>& visit) const;
+  // The same pods all at once, in place: `visit` sees them under the lock and must not keep
+  // the pointers or block.
+  void with_pods(const std::string& namespace_, const messages::label_selector& selector,
+                 const std::function<void(const std::vector<const messages::pod*>&)>& visit) const;
 
   // Waits until `predicate` holds for the state (checked after every batch) or `timeout`
   // passes; returns whether it held. For tools and tests that wait for an outcome.

@@ -47,7 +47,7 @@ void report_unschedulable(scheduler_actor* self, const read_model* model, caf::a
     p.status.conditions.push_back(condition);
   p.metadata.resource_version.clear();
   self->request(pods, caf::infinite,
-                object_command{object_kind::pod, key, "system:scheduler", status_op{std::move(p)}})
+                object_command{object_kind::pod, key, "system:scheduler", status_op{std::move(p)}, true})
       .then([](command_reply&) {}, [](const caf::error&) {});
 }
 
@@ -88,7 +88,7 @@ caf::behavior scheduler(scheduler_actor* self, const read_model* model, caf::act
           st.logic.assume(id, *where.node);
           self->request(pods, caf::infinite,
                         object_command{object_kind::pod, key_of(id), "system:scheduler",
-                                       bind_op{*where.node}})
+                                       bind_op{*where.node}, true})
               .then(
                   [=](command_reply& reply) {
                     if (reply.ok())
