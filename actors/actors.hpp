@@ -18,6 +18,7 @@ using committed_batch = std::shared_ptr<const std::vector<messages::journal_reco
 
 // ---- atoms ---------------------------------------------------------------------------------
 using append_atom = caf::atom_constant<caf::atom("append")>;
+using append_each_atom = caf::atom_constant<caf::atom("appendeach")>;
 using appended_atom = caf::atom_constant<caf::atom("appended")>;
 using committed_atom = caf::atom_constant<caf::atom("committed")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
@@ -31,9 +32,14 @@ using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 
 // ---- messages ------------------------------------------------------------------------------
 // journal:      (append_atom, std::vector<journal_record>) -> store::append_result
+//               (append_each_atom, std::vector<journal_record>) -> std::vector<append_result>:
+//               each record an append of its own (accepted or refused alone), one answer
 //               (subscribe_atom, uint64_t from, caf::actor): records from `from` on, first
 //               those in the log, then live, reach the actor as (committed_atom, committed_batch)
 // registries:   create_command -> command_reply; object_command -> command_reply
+//               std::vector<create_command> -> std::vector<command_reply> (kinds without
+//               allocation; outcome only, one per command)
+// pod registry: bind_batch -> std::vector<command_reply> (one per pod, outcome only)
 // object actor: object_command -> command_reply (one actor per object, commands in order)
 // allocator:    (allocate_atom, object_key, service) -> service_allocation
 //               (allocate_atom, node name) -> pod_cidr_allocation
@@ -45,6 +51,10 @@ using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(capstan::actors::committed_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<capstan::messages::journal_record>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(capstan::store::append_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<capstan::store::append_result>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(capstan::actors::bind_batch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<capstan::actors::create_command>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<capstan::actors::command_reply>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(capstan::actors::create_command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(capstan::actors::object_command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(capstan::actors::command_reply)

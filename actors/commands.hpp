@@ -98,6 +98,14 @@ struct object_command {
   bool outcome_only = false;  // the caller needs only success or error: no object in the reply
 };
 
+// Binds many pods at once (the scheduler's turn): each bind is checked and journaled on its own,
+// as if sent to the pod's object actor, but they share one journal request.
+struct bind_batch {
+  std::vector<object_key> pods;
+  std::vector<std::string> nodes;  // nodes[i] for pods[i]
+  std::string cause;
+};
+
 std::string describe(object_kind kind, const object_key& key);  // "pods \"default/x\""
 
 }  // namespace capstan::actors

@@ -80,10 +80,9 @@ void start_pod(fake_actor* self, const read_model* model, caf::actor pods,
     p.status.container_statuses.push_back(std::move(cs));
   }
   p.metadata.resource_version.clear();
-  self->request(pods, caf::infinite,
-                object_command{object_kind::pod, key, "system:node:" + node_name,
-                               status_op{std::move(p)}, true})
-      .then([](command_reply&) {}, [](const caf::error&) {});
+  // Fire and forget: a status that fails is superseded by the next one (as a kubelet's is).
+  self->send(pods, object_command{object_kind::pod, key, "system:node:" + node_name,
+                                  status_op{std::move(p)}, true});
 }
 
 caf::behavior fake_nodes(fake_actor* self, const read_model* model, links to,
@@ -99,6 +98,8 @@ caf::behavior fake_nodes(fake_actor* self, const read_model* model, links to,
   }
   self->send(self, heartbeat_atom::value);
   return {
+      // The answer to a status sent fire-and-forget.
+      [](command_reply&) {},
       [=](heartbeat_atom) {
         for (const auto& name : self->state.alive)
           self->send(to.lifecycle, heartbeat_atom::value, name);

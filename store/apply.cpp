@@ -1,6 +1,7 @@
 #include "store/apply.hpp"
 
 #include <map>
+#include <set>
 
 namespace capstan::store {
 
@@ -189,6 +190,8 @@ std::vector<std::string> check_appends(
     auto it = exists.find({kind, key});
     return it != exists.end() ? it->second : state.of(kind).count(key) > 0;
   };
+  std::set<object_key> bound;     // pods bound by the appends accepted so far
+  std::vector<object_key> binds;  // pods bound by the append being checked
   std::vector<std::string> out;
   out.reserve(appends.size());
   for (const auto* records : appends) {
@@ -208,11 +211,28 @@ std::vector<std::string> check_appends(
         break;
       } else if (std::holds_alternative<object_deleted>(r.event)) {
         changes[id] = false;
+      } else if (std::holds_alternative<pod_bound>(r.event)) {
+        // A pod is bound once: a bind that lost a race to another bind, or to a delete
+        // request, cannot apply (an object actor's own check only sees its own commands).
+        // Created within this batch: the state's pod of that name (if any) is an older one.
+        bool created_here = changed != changes.end() || exists.count(id);
+        const pod* p = created_here ? nullptr : state.find<pod>(id.second);
+        bool taken = bound.count(id.second) ||
+                     (p && (!p->spec.node_name.empty() || !p->metadata.deletion_timestamp.empty()));
+        if (taken) {
+          refusal = "PodBound " + r.namespace_ + "/" + r.name +
+                    " cannot apply: the pod is already assigned to a node or being deleted";
+          break;
+        }
+        binds.push_back(id.second);
       }
     }
-    if (refusal.empty())
+    if (refusal.empty()) {
       for (auto& [id, there] : changes)
         exists[id] = there;
+      bound.insert(binds.begin(), binds.end());
+    }
+    binds.clear();
     out.push_back(std::move(refusal));
   }
   return out;

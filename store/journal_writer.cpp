@@ -33,6 +33,41 @@ void journal_writer::append(std::vector<journal_record> records, completion done
   wake_.notify_one();
 }
 
+void journal_writer::append_each(std::vector<journal_record> records, each_completion done) {
+  struct gathering {
+    std::vector<append_result> results;
+    std::size_t left;
+    each_completion done;
+  };
+  if (records.empty()) {
+    done({});
+    return;
+  }
+  auto all = std::make_shared<gathering>(
+      gathering{std::vector<append_result>(records.size()), records.size(), std::move(done)});
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (!failure_.empty() || stopping_) {
+    std::string error = failure_.empty() ? "the journal is shutting down" : failure_;
+    lock.unlock();
+    for (auto& r : all->results)
+      r.error = error;
+    all->done(std::move(all->results));
+    return;
+  }
+  // Completions run on the commit thread only, so `left` needs no lock.
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    std::vector<journal_record> one;
+    one.push_back(std::move(records[i]));
+    queue_.push_back({std::move(one), [all, i](const append_result& r) {
+                        all->results[i] = r;
+                        if (--all->left == 0)
+                          all->done(std::move(all->results));
+                      }});
+  }
+  lock.unlock();
+  wake_.notify_one();
+}
+
 append_result journal_writer::append(std::vector<journal_record> records) {
   std::promise<append_result> promise;
   auto future = promise.get_future();

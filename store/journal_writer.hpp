@@ -37,6 +37,7 @@ struct journal_writer_stats {
 class journal_writer {
 public:
   using completion = std::function<void(const append_result&)>;
+  using each_completion = std::function<void(std::vector<append_result>)>;
   // Receives every committed record exactly once, in order, on the commit thread.
   using subscriber = std::function<void(const std::vector<journal_record>&)>;
   // Asked on the commit thread before a batch is written: one entry per append, empty when
@@ -53,6 +54,10 @@ public:
 
   // Submits records for commit; `done` is called once they are durable or have failed.
   void append(std::vector<journal_record> records, completion done);
+  // Submits each record as an append of its own (checked, accepted or refused on its own, but
+  // queued together); `done` is called once with one result per record, in order, when the
+  // last of them is durable or has failed.
+  void append_each(std::vector<journal_record> records, each_completion done);
   // Blocking form for threads that may wait (tools, tests); never call it from an actor.
   append_result append(std::vector<journal_record> records);
 

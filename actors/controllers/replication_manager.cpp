@@ -271,27 +271,36 @@ void sync(rm_actor* self, const read_model* model, caf::actor pods, caf::actor r
                      decision = plan_rc_sync(rc, matching, expect);
                    });
   const std::string cause = "system:replication-manager";
-  for (int i = 0; i < decision.create; ++i) {
-    expect.creates += 1;
-    self->request(pods, caf::infinite, create_command{pod_from_template(rc), cause, true})
+  if (decision.create > 0) {
+    // One request for the whole burst (the registry journals it with one append request).
+    std::vector<create_command> creates;
+    creates.reserve(decision.create);
+    for (int i = 0; i < decision.create; ++i)
+      creates.push_back(create_command{pod_from_template(rc), cause, true});
+    expect.creates += decision.create;
+    const int asked = decision.create;
+    self->request(pods, caf::infinite, std::move(creates))
         .then(
-            [=](command_reply& reply) {
-              if (!reply.ok()) {
-                self->state.expectations[key].creates -= 1;
+            [=](std::vector<command_reply>& replies) {
+              int failed = asked - static_cast<int>(replies.size());
+              for (const auto& reply : replies)
+                failed += reply.ok() ? 0 : 1;
+              if (failed > 0) {
+                self->state.expectations[key].creates -= failed;
                 self->state.dirty.insert(key);  // try again (quota may free up, namespace may come)
               }
             },
-            [=](const caf::error&) { self->state.expectations[key].creates -= 1; });
+            [=](const caf::error&) { self->state.expectations[key].creates -= asked; });
   }
   for (const auto& name : decision.remove) {
     expect.deletes.insert(name);
-    self->request(pods, caf::infinite,
-                  object_command{
-                      object_kind::pod,
-                      {key.namespace_, name},
-                      cause,
-                      delete_op{"scaling ReplicationController " + key.name + " down", "", ""},
-                      true})
+    self->request(
+            pods, caf::infinite,
+            object_command{object_kind::pod,
+                           {key.namespace_, name},
+                           cause,
+                           delete_op{"scaling ReplicationController " + key.name + " down", "", ""},
+                           true})
         .then(
             [=](command_reply& reply) {
               if (!reply.ok())

@@ -47,6 +47,20 @@ caf::behavior journal_actor(caf::stateful_actor<journal_state>* self,
         });
         return rp;
       },
+      // Submits each record as its own append (accepted or refused on its own); answers with
+      // one result per record once all are durable or refused.
+      [=](append_each_atom, std::vector<messages::journal_record>& records)
+          -> caf::result<std::vector<store::append_result>> {
+        auto rp = self->make_response_promise<std::vector<store::append_result>>();
+        uint64_t id = self->state.next_id++;
+        self->state.pending.emplace(id, rp);
+        auto me = caf::actor_cast<caf::actor>(self);
+        self->state.writer->append_each(
+            std::move(records), [me, id](std::vector<store::append_result> results) {
+              caf::anon_send(me, appended_atom::value, id, std::move(results));
+            });
+        return rp;
+      },
       // Catch-up then live delivery from any sequence number (what watches are built on).
       [=](subscribe_atom, uint64_t from, caf::actor subscriber) {
         auto id = self->state.writer->subscribe(
@@ -57,6 +71,14 @@ caf::behavior journal_actor(caf::stateful_actor<journal_state>* self,
             });
         self->state.subscriptions[subscriber.address()] = id;
         self->monitor(subscriber);
+      },
+      // Internal: a submitted append_each completed.
+      [=](appended_atom, uint64_t id, std::vector<store::append_result>& results) {
+        auto it = self->state.pending.find(id);
+        if (it == self->state.pending.end())
+          return;
+        it->second.deliver(std::move(results));
+        self->state.pending.erase(it);
       },
       // Internal: a submitted append completed.
       [=](appended_atom, uint64_t id, store::append_result& result) {

@@ -74,6 +74,54 @@ void after_delete(registry_actor* self, const object_key& key, const command_rep
   }
 }
 
+bool needs_allocation(object_kind kind) {
+  return kind == object_kind::service || kind == object_kind::node;
+}
+
+// Admits a create: kind and namespace, generateName, admission (validation, quota counting
+// the creates still in flight), uniqueness; stamps what the master owns and counts the object
+// as in flight until settle_create. Returns the object to journal, or the refusal.
+std::variant<any_object, command_reply> prepare_create(registry_actor* self,
+                                                       create_command& command) {
+  auto& st = self->state;
+  const object_kind kind = st.kind;
+  if (kind_of(command.object) != kind)
+    return command_reply::failure(error_code::bad_request,
+                                  "the object's kind does not match the resource");
+  auto& meta = meta_of(command.object);
+  if (info(kind).namespaced && meta.namespace_.empty())
+    meta.namespace_ = "default";
+  if (!info(kind).namespaced)
+    meta.namespace_.clear();
+  if (meta.name.empty() && !meta.generate_name.empty()) {
+    do {
+      meta.name = meta.generate_name + random_suffix();
+    } while (st.model->get(kind, {meta.namespace_, meta.name}) ||
+             st.creating.count({meta.namespace_, meta.name}));
+  }
+  std::variant<any_object, command_reply> admitted = command_reply{};
+  st.model->read([&](const store::cluster_state& s) {
+    admitted = admit_create(command.object, s, st.pending[meta.namespace_]);
+  });
+  if (std::holds_alternative<command_reply>(admitted))
+    return admitted;
+  any_object object = std::get<any_object>(std::move(admitted));
+  object_key key{meta_of(object).namespace_, meta_of(object).name};
+  if (st.creating.count(key) || st.model->get(kind, key))
+    return command_reply::failure(error_code::already_exists,
+                                  describe(kind, key) + " already exists");
+  stamp_new(object);
+  st.creating.insert(key);
+  st.pending[key.namespace_].add(usage_of(object));
+  return object;
+}
+
+// A create prepared by prepare_create is no longer in flight (journaled or failed).
+void settle_create(registry_actor* self, const object_key& key, const quota_usage& usage) {
+  self->state.creating.erase(key);
+  self->state.pending[key.namespace_].add(usage, -1);
+}
+
 caf::behavior registry(registry_actor* self, object_kind kind, const read_model* model,
                        registry_links links) {
   self->state.kind = kind;
@@ -81,45 +129,17 @@ caf::behavior registry(registry_actor* self, object_kind kind, const read_model*
   self->state.links = std::move(links);
   return {
       [=](create_command& command) -> caf::result<command_reply> {
-        auto& st = self->state;
-        if (kind_of(command.object) != kind)
-          return command_reply::failure(error_code::bad_request,
-                                        "the object's kind does not match the resource");
-        auto& meta = meta_of(command.object);
-        if (info(kind).namespaced && meta.namespace_.empty())
-          meta.namespace_ = "default";
-        if (!info(kind).namespaced)
-          meta.namespace_.clear();
-        if (meta.name.empty() && !meta.generate_name.empty()) {
-          do {
-            meta.name = meta.generate_name + random_suffix();
-          } while (st.model->get(kind, {meta.namespace_, meta.name}) ||
-                   st.creating.count({meta.namespace_, meta.name}));
-        }
-        std::variant<any_object, command_reply> admitted = command_reply{};
-        st.model->read([&](const store::cluster_state& s) {
-          admitted = admit_create(command.object, s, st.pending[meta.namespace_]);
-        });
-        if (auto* refusal = std::get_if<command_reply>(&admitted))
+        auto prepared = prepare_create(self, command);
+        if (auto* refusal = std::get_if<command_reply>(&prepared))
           return std::move(*refusal);
-        any_object object = std::get<any_object>(std::move(admitted));
+        auto object = std::get<any_object>(std::move(prepared));
         object_key key{meta_of(object).namespace_, meta_of(object).name};
-        if (st.creating.count(key) || st.model->get(kind, key))
-          return command_reply::failure(error_code::already_exists,
-                                        describe(kind, key) + " already exists");
-        stamp_new(object);
         quota_usage usage = usage_of(object);
-        st.creating.insert(key);
-        st.pending[key.namespace_].add(usage);
         const bool outcome_only = command.outcome_only;
         const std::string cause = command.cause;
         auto rp = self->make_response_promise<command_reply>();
-        auto settle = [=] {
-          self->state.creating.erase(key);
-          self->state.pending[key.namespace_].add(usage, -1);
-        };
         auto fail = [=](const caf::error& e) mutable {
-          settle();
+          settle_create(self, key, usage);
           rp.deliver(command_reply::failure(error_code::internal,
                                             "journal unavailable: " + caf::to_string(e)));
         };
@@ -128,7 +148,7 @@ caf::behavior registry(registry_actor* self, object_kind kind, const read_model*
                         std::vector<journal_record>{creation_record(std::move(ready), cause)})
               .then(
                   [=](store::append_result& result) mutable {
-                    settle();
+                    settle_create(self, key, usage);
                     if (!result.ok()) {
                       if (kind == object_kind::service || kind == object_kind::node)
                         self->send(self->state.links.allocator, release_atom::value, kind, key);
@@ -143,12 +163,12 @@ caf::behavior registry(registry_actor* self, object_kind kind, const read_model*
                   },
                   fail);
         };
-        if (kind == object_kind::service || kind == object_kind::node) {
-          self->request(st.links.allocator, caf::infinite, allocate_atom::value, object)
+        if (needs_allocation(kind)) {
+          self->request(self->state.links.allocator, caf::infinite, allocate_atom::value, object)
               .then(
                   [=](command_reply& allocated) mutable {
                     if (!allocated.ok()) {
-                      settle();
+                      settle_create(self, key, usage);
                       rp.deliver(std::move(allocated));
                       return;
                     }
@@ -160,6 +180,109 @@ caf::behavior registry(registry_actor* self, object_kind kind, const read_model*
         }
         return rp;
       },
+      // Many creates (a controller's burst) admitted one by one and journaled with one request,
+      // each create accepted or refused on its own. Outcome-only replies, one per command.
+      [=](std::vector<create_command>& commands) -> caf::result<std::vector<command_reply>> {
+        std::vector<command_reply> replies(commands.size());
+        if (needs_allocation(kind)) {
+          for (auto& r : replies)
+            r = command_reply::failure(error_code::bad_request,
+                                       "batch creates are not offered for this kind");
+          return replies;
+        }
+        std::vector<journal_record> records;
+        std::vector<std::size_t> reply_of;
+        std::vector<std::pair<object_key, quota_usage>> admitted;
+        for (std::size_t i = 0; i < commands.size(); ++i) {
+          auto prepared = prepare_create(self, commands[i]);
+          if (auto* refusal = std::get_if<command_reply>(&prepared)) {
+            replies[i] = std::move(*refusal);
+            continue;
+          }
+          auto& object = std::get<any_object>(prepared);
+          admitted.emplace_back(object_key{meta_of(object).namespace_, meta_of(object).name},
+                                usage_of(object));
+          records.push_back(creation_record(std::move(object), commands[i].cause));
+          reply_of.push_back(i);
+        }
+        if (records.empty())
+          return replies;
+        auto rp = self->make_response_promise<std::vector<command_reply>>();
+        self->request(self->state.links.journal, caf::infinite, append_each_atom::value,
+                      std::move(records))
+            .then(
+                [=](std::vector<store::append_result>& results) mutable {
+                  for (std::size_t k = 0; k < reply_of.size(); ++k) {
+                    settle_create(self, admitted[k].first, admitted[k].second);
+                    auto& reply = replies[reply_of[k]];
+                    if (k < results.size() && results[k].ok())
+                      reply.seq = results[k].first_seq;
+                    else
+                      reply = command_reply::failure(
+                          error_code::internal,
+                          k < results.size() ? results[k].error : "no journal answer");
+                  }
+                  rp.deliver(std::move(replies));
+                },
+                [=](const caf::error& e) mutable {
+                  for (std::size_t k = 0; k < reply_of.size(); ++k) {
+                    settle_create(self, admitted[k].first, admitted[k].second);
+                    replies[reply_of[k]] = command_reply::failure(
+                        error_code::internal, "journal unavailable: " + caf::to_string(e));
+                  }
+                  rp.deliver(std::move(replies));
+                });
+        return rp;
+      },
+      // Binds planned here, against the pods in place, and journaled with one request; the
+      // journal's pre-write check refuses a bind that lost a race (pod bound or deleted since).
+      [=](bind_batch& batch) -> caf::result<std::vector<command_reply>> {
+        auto& st = self->state;
+        std::vector<command_reply> replies(batch.pods.size());
+        std::vector<journal_record> records;
+        std::vector<std::size_t> reply_of;  // records[k] answers replies[reply_of[k]]
+        st.model->read([&](const store::cluster_state& s) {
+          for (std::size_t i = 0; i < batch.pods.size() && i < batch.nodes.size(); ++i) {
+            const auto& key = batch.pods[i];
+            const any_object* current = s.find(object_kind::pod, key);
+            if (kind != object_kind::pod || !current) {
+              replies[i] = command_reply::failure(error_code::not_found,
+                                                  describe(object_kind::pod, key) + " not found");
+              continue;
+            }
+            auto planned = plan_change(*current, object_command{object_kind::pod, key, batch.cause,
+                                                                bind_op{batch.nodes[i]}, true});
+            if (auto* refusal = std::get_if<command_reply>(&planned)) {
+              replies[i] = std::move(*refusal);
+              continue;
+            }
+            records.push_back(std::get<journal_record>(std::move(planned)));
+            reply_of.push_back(i);
+          }
+        });
+        if (records.empty())
+          return replies;
+        auto rp = self->make_response_promise<std::vector<command_reply>>();
+        self->request(st.links.journal, caf::infinite, append_each_atom::value, std::move(records))
+            .then(
+                [=](std::vector<store::append_result>& results) mutable {
+                  for (std::size_t k = 0; k < reply_of.size() && k < results.size(); ++k) {
+                    auto& reply = replies[reply_of[k]];
+                    if (results[k].ok())
+                      reply.seq = results[k].first_seq;
+                    else
+                      reply = command_reply::failure(error_code::conflict, results[k].error);
+                  }
+                  rp.deliver(std::move(replies));
+                },
+                [=](const caf::error& e) mutable {
+                  for (auto i : reply_of)
+                    replies[i] = command_reply::failure(
+                        error_code::internal, "journal unavailable: " + caf::to_string(e));
+                  rp.deliver(std::move(replies));
+                });
+        return rp;
+      },
       [=](object_command& command) -> caf::result<command_reply> {
         auto& st = self->state;
         object_key key = command.target;
@@ -168,7 +291,9 @@ caf::behavior registry(registry_actor* self, object_kind kind, const read_model*
         command.target = key;
         auto it = st.actors.find(key);
         if (it == st.actors.end()) {
-          if (!st.model->get(kind, key))
+          bool exists = false;
+          st.model->read_object(kind, key, [&](const any_object* o) { exists = o != nullptr; });
+          if (!exists)
             return command_reply::failure(error_code::not_found,
                                           describe(kind, key) + " not found");
           it = st.actors
@@ -179,6 +304,12 @@ caf::behavior registry(registry_actor* self, object_kind kind, const read_model*
           self->link_to(it->second);
         }
         bool deleting = std::holds_alternative<delete_op>(command.op);
+        if (command.outcome_only && !deleting) {
+          // The object actor answers the caller itself: nothing to do here afterwards, and
+          // no response to wait for (a controller's burst would keep thousands in flight).
+          self->delegate(it->second, std::move(command));
+          return caf::delegated<command_reply>{};
+        }
         std::string cause = command.cause;
         auto target = it->second;
         auto rp = self->make_response_promise<command_reply>();

@@ -46,8 +46,9 @@ void report_unschedulable(scheduler_actor* self, const read_model* model, caf::a
   if (!found)
     p.status.conditions.push_back(condition);
   p.metadata.resource_version.clear();
-  self->request(pods, caf::infinite,
-                object_command{object_kind::pod, key, "system:scheduler", status_op{std::move(p)}, true})
+  self->request(
+          pods, caf::infinite,
+          object_command{object_kind::pod, key, "system:scheduler", status_op{std::move(p)}, true})
       .then([](command_reply&) {}, [](const caf::error&) {});
 }
 
@@ -65,10 +66,14 @@ caf::behavior scheduler(scheduler_actor* self, const read_model* model, caf::act
           self->state.logic.observe(r);
         request_turn(self);
       },
-      // One scheduling turn: place up to pods_per_turn pods, then yield to the mailbox.
+      // One scheduling turn: place up to pods_per_turn pods, bind them with one request, then
+      // yield to the mailbox.
       [=](tick_atom) {
         auto& st = self->state;
         st.turn_pending = false;
+        bind_batch binds;
+        binds.cause = "system:scheduler";
+        std::vector<std::string> ids;
         for (std::size_t n = 0; n < config.pods_per_turn && !st.logic.queue.empty(); ++n) {
           std::string id = std::move(st.logic.queue.front());
           st.logic.queue.pop_front();
@@ -86,27 +91,34 @@ caf::behavior scheduler(scheduler_actor* self, const read_model* model, caf::act
             continue;
           }
           st.logic.assume(id, *where.node);
-          self->request(pods, caf::infinite,
-                        object_command{object_kind::pod, key_of(id), "system:scheduler",
-                                       bind_op{*where.node}, true})
+          binds.pods.push_back(key_of(id));
+          binds.nodes.push_back(std::move(*where.node));
+          ids.push_back(std::move(id));
+        }
+        if (!ids.empty())
+          self->request(pods, caf::infinite, std::move(binds))
               .then(
-                  [=](command_reply& reply) {
-                    if (reply.ok())
-                      return;
-                    self->state.logic.forget(id);
-                    // Conflict: bound by someone else (the record will tell); NotFound: deleted.
-                    if (reply.error->code != error_code::conflict &&
-                        reply.error->code != error_code::not_found) {
-                      self->state.logic.queue.push_back(id);
-                      request_turn(self);
+                  [=](std::vector<command_reply>& replies) {
+                    for (std::size_t i = 0; i < ids.size(); ++i) {
+                      if (i < replies.size() && replies[i].ok())
+                        continue;
+                      self->state.logic.forget(ids[i]);
+                      // Conflict: bound by someone else (the record will tell); NotFound:
+                      // deleted. Anything else: placed again.
+                      auto code =
+                          i < replies.size() ? replies[i].error->code : error_code::internal;
+                      if (code != error_code::conflict && code != error_code::not_found)
+                        self->state.logic.queue.push_back(ids[i]);
                     }
+                    request_turn(self);
                   },
                   [=](const caf::error&) {
-                    self->state.logic.forget(id);
-                    self->state.logic.queue.push_back(id);
+                    for (const auto& id : ids) {
+                      self->state.logic.forget(id);
+                      self->state.logic.queue.push_back(id);
+                    }
                     request_turn(self);
                   });
-        }
         request_turn(self);
       },
   };

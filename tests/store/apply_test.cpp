@@ -158,3 +158,27 @@ BOOST_AUTO_TEST_CASE(check_appends_refuses_what_could_not_apply_and_forgets_refu
   BOOST_TEST(!refusals[3].empty());  // b was never created: its append was refused
   BOOST_TEST(refusals[4].empty());   // created again within the batch, then bound
 }
+
+BOOST_AUTO_TEST_CASE(check_appends_binds_a_pod_once) {
+  timeline t;
+  pod bound = small_pod("bound");
+  t(created(bound));
+  t(record_for(bound, pod_bound{"n1"}));
+  pod free = small_pod("free");
+  t(created(free));
+  pod going = small_pod("going");
+  t(created(going));
+  t(record_for(going, deletion_requested{30}));
+  std::vector<journal_record> rebind{record_for(bound, pod_bound{"n2"})};
+  std::vector<journal_record> bind_free{record_for(free, pod_bound{"n1"})};
+  std::vector<journal_record> bind_free_again{record_for(free, pod_bound{"n2"})};
+  std::vector<journal_record> bind_going{record_for(going, pod_bound{"n1"})};
+  auto refusals = check_appends(t.state, {&rebind, &bind_free, &bind_free_again, &bind_going});
+  BOOST_REQUIRE(refusals.size() == 4u);
+  BOOST_TEST(refusals[0] ==
+             "PodBound default/bound cannot apply: the pod is already assigned to a node or being "
+             "deleted");
+  BOOST_TEST(refusals[1].empty());
+  BOOST_TEST(!refusals[2].empty());  // the same batch bound it already
+  BOOST_TEST(!refusals[3].empty());  // being deleted
+}

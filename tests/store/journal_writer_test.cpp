@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <condition_variable>
+#include <future>
 #include <set>
 #include <thread>
 
@@ -150,4 +151,30 @@ BOOST_AUTO_TEST_CASE(appends_the_checker_refuses_fail_and_take_no_sequence_numbe
   BOOST_TEST(refused.error == "no such Pod");
   BOOST_TEST(second.first_seq == first.first_seq + 1);
   BOOST_TEST(log->last_seq() == second.first_seq);
+}
+
+BOOST_AUTO_TEST_CASE(append_each_accepts_or_refuses_each_record_on_its_own) {
+  temp_dir dir;
+  auto log = event_log::open(dir.str());
+  journal_writer writer(*log);
+  writer.set_checker([](const std::vector<const std::vector<journal_record>*>& appends) {
+    std::vector<std::string> out;
+    for (const auto* records : appends)
+      out.push_back(records->front().name == "refused" ? "no such Pod" : "");
+    return out;
+  });
+  std::promise<std::vector<append_result>> answered;
+  writer.append_each(
+      {created(small_pod("a")), created(small_pod("refused")), created(small_pod("b"))},
+      [&](std::vector<append_result> results) { answered.set_value(results); });
+  auto results = answered.get_future().get();
+  BOOST_REQUIRE(results.size() == 3u);
+  BOOST_TEST(results[0].ok());
+  BOOST_TEST(results[1].error == "no such Pod");
+  BOOST_TEST(results[2].ok());
+  BOOST_TEST(results[2].first_seq == results[0].first_seq + 1);  // in order, no gap
+  BOOST_TEST(log->last_seq() == results[2].first_seq);
+  std::promise<std::vector<append_result>> none;
+  writer.append_each({}, [&](std::vector<append_result> r) { none.set_value(r); });
+  BOOST_TEST(none.get_future().get().empty());
 }
