@@ -39,7 +39,7 @@ using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 // registries:   create_command -> command_reply; object_command -> command_reply
 //               std::vector<create_command> -> std::vector<command_reply> (kinds without
 //               allocation; outcome only, one per command)
-// pod registry: bind_batch -> std::vector<command_reply> (one per pod, outcome only)
+//               command_batch -> std::vector<command_reply> (one per command, outcome only)
 // object actor: object_command -> command_reply (one actor per object, commands in order)
 // allocator:    (allocate_atom, object_key, service) -> service_allocation
 //               (allocate_atom, node name) -> pod_cidr_allocation
@@ -52,7 +52,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(capstan::actors::committed_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<capstan::messages::journal_record>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(capstan::store::append_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<capstan::store::append_result>)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(capstan::actors::bind_batch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(capstan::actors::command_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<capstan::actors::create_command>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<capstan::actors::command_reply>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(capstan::actors::create_command)

@@ -98,12 +98,12 @@ struct object_command {
   bool outcome_only = false;  // the caller needs only success or error: no object in the reply
 };
 
-// Binds many pods at once (the scheduler's turn): each bind is checked and journaled on its own,
-// as if sent to the pod's object actor, but they share one journal request.
-struct bind_batch {
-  std::vector<object_key> pods;
-  std::vector<std::string> nodes;  // nodes[i] for pods[i]
-  std::string cause;
+// Commands on many objects of one kind at once (the scheduler's binds of a turn, a node's
+// statuses): each is planned against its object as the object actor would, and journaled on
+// its own (accepted or refused alone), but all with one journal request. Not for deletes
+// (they cascade through the registry) nor for changes that need the allocator.
+struct command_batch {
+  std::vector<object_command> commands;
 };
 
 std::string describe(object_kind kind, const object_key& key);  // "pods \"default/x\""

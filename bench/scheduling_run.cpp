@@ -11,6 +11,7 @@
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 #include <unordered_map>
 
 #include <caf/io/all.hpp>
@@ -165,6 +166,10 @@ scheduling_result run_scheduling(const scheduling_options& o) {
     auto start = clock_type::now();
     int rcs = (o.pods + o.rc_size - 1) / o.rc_size;
     for (int i = 0; i < rcs; ++i) {
+      if (o.rate > 0)  // RC i is due when i * rc_size pods have been offered at `rate`
+        std::this_thread::sleep_until(
+            start + std::chrono::duration_cast<clock_type::duration>(
+                        std::chrono::duration<double>(i * double(o.rc_size) / o.rate)));
       int replicas = std::min(o.rc_size, o.pods - i * o.rc_size);
       auto reply = master.create(bench_rc(i, replicas), "bench");
       if (!reply.ok())
@@ -225,10 +230,12 @@ std::string result_table(const scheduling_result& r) {
   std::ostringstream out;
   char line[256];
   std::snprintf(line, sizeof line,
-                "scheduling: %d nodes (%s), %d pods in RCs of %d, journal synced\n", o.nodes,
+                "scheduling: %d nodes (%s), %d pods in RCs of %d, %s, journal synced\n", o.nodes,
                 o.remote_procs ? (std::to_string(o.remote_procs) + " remote processes").c_str()
                                : "in-process",
-                o.pods, o.rc_size);
+                o.pods, o.rc_size,
+                o.rate > 0 ? ("offered at " + std::to_string(int(o.rate)) + " pods/s").c_str()
+                           : "all offered at once");
   out << line;
   auto row = [&](const char* what, double rate, double seconds) {
     std::snprintf(line, sizeof line, "  %-28s %10.0f pods/s  (%.2f s)\n", what, rate, seconds);
@@ -263,6 +270,7 @@ nlohmann::json result_json(const scheduling_result& r) {
           {"pods", r.options.pods},
           {"rc_size", r.options.rc_size},
           {"remote_procs", r.options.remote_procs},
+          {"offered_pods_per_second", r.options.rate},
           {"bound_per_second", r.bound_per_second},
           {"running_per_second", r.running_per_second},
           {"created_to_bound", latency(r.to_bound)},

@@ -16,6 +16,7 @@ struct scheduling_options {
   int pods = 50000;
   int rc_size = 100;
   int remote_procs = 0;        // 0: nodes in-process
+  double rate = 0;             // offered load in pods/s (RCs created at this pace); 0: all at once
   std::string capstan_binary;  // for remote node processes
   bool progress = true;        // a line on stderr every second
 };

@@ -43,13 +43,24 @@ node make_node(const std::string& name, const fake_nodes_config& c, int index) {
   return n;
 }
 
-void start_pod(fake_actor* self, const read_model* model, caf::actor pods,
-               const std::string& node_name, const object_key& key) {
+// The Running status of a pod just bound to `node_name`, as a status command (or nothing when
+// the pod or node is gone).
+std::optional<object_command> start_pod(fake_actor* self, const read_model* model,
+                                        const std::string& node_name, const object_key& key) {
   auto current = model->get(object_kind::pod, key);
-  auto n = model->get(object_kind::node, {"", node_name});
-  if (!current || !n)
-    return;
-  auto cidr = ipv4_cidr::parse(std::get<node>(*n).spec.pod_cidr);
+  std::string pod_cidr, host_ip;
+  bool node_found = false;
+  model->read_object(object_kind::node, {"", node_name}, [&](const any_object* o) {
+    if (!o)
+      return;
+    node_found = true;
+    const auto& n = std::get<node>(*o);
+    pod_cidr = n.spec.pod_cidr;
+    host_ip = n.status.addresses.empty() ? "" : n.status.addresses[0].address;
+  });
+  if (!current || !node_found)
+    return std::nullopt;
+  auto cidr = ipv4_cidr::parse(pod_cidr);
   auto& used = self->state.used_ips[node_name];
   uint32_t host = 2;
   while (used.count(host))
@@ -59,9 +70,7 @@ void start_pod(fake_actor* self, const read_model* model, caf::actor pods,
   auto p = std::get<pod>(*current);
   auto now = timestamp::now();
   p.status.phase = "Running";
-  p.status.host_ip = std::get<node>(*n).status.addresses.empty()
-                         ? ""
-                         : std::get<node>(*n).status.addresses[0].address;
+  p.status.host_ip = host_ip;
   p.status.pod_ip = cidr ? format_ipv4(cidr->network + host) : "";
   p.status.start_time = now;
   p.status.conditions = {{"PodScheduled", "True", {}, now, "", ""},
@@ -80,9 +89,8 @@ void start_pod(fake_actor* self, const read_model* model, caf::actor pods,
     p.status.container_statuses.push_back(std::move(cs));
   }
   p.metadata.resource_version.clear();
-  // Fire and forget: a status that fails is superseded by the next one (as a kubelet's is).
-  self->send(pods, object_command{object_kind::pod, key, "system:node:" + node_name,
-                                  status_op{std::move(p)}, true});
+  return object_command{object_kind::pod, key, "system:node:" + node_name, status_op{std::move(p)},
+                        true};
 }
 
 caf::behavior fake_nodes(fake_actor* self, const read_model* model, links to,
@@ -98,8 +106,9 @@ caf::behavior fake_nodes(fake_actor* self, const read_model* model, links to,
   }
   self->send(self, heartbeat_atom::value);
   return {
-      // The answer to a status sent fire-and-forget.
-      [](command_reply&) {},
+      // The answer to statuses sent fire-and-forget: one that failed is superseded by the
+      // next one (as a kubelet's is).
+      [](std::vector<command_reply>&) {},
       [=](heartbeat_atom) {
         for (const auto& name : self->state.alive)
           self->send(to.lifecycle, heartbeat_atom::value, name);
@@ -107,12 +116,14 @@ caf::behavior fake_nodes(fake_actor* self, const read_model* model, links to,
       },
       [=](stop_atom, const std::string& name) { self->state.alive.erase(name); },
       [=](committed_atom, const committed_batch& batch) {
+        command_batch statuses;  // one message for the whole batch's new pods
         for (const auto& r : *batch) {
           if (r.kind != object_kind::pod)
             continue;
           if (auto* bound = std::get_if<pod_bound>(&r.event)) {
             if (self->state.alive.count(bound->node_name))
-              start_pod(self, model, to.pods, bound->node_name, {r.namespace_, r.name});
+              if (auto status = start_pod(self, model, bound->node_name, {r.namespace_, r.name}))
+                statuses.commands.push_back(std::move(*status));
           } else if (std::holds_alternative<object_deleted>(r.event)) {
             auto it = self->state.pod_ip.find(r.namespace_ + "/" + r.name);
             if (it != self->state.pod_ip.end()) {
@@ -121,6 +132,8 @@ caf::behavior fake_nodes(fake_actor* self, const read_model* model, links to,
             }
           }
         }
+        if (!statuses.commands.empty())
+          self->send(to.pods, std::move(statuses));
       },
   };
 }

@@ -234,26 +234,34 @@ caf::behavior registry(registry_actor* self, object_kind kind, const read_model*
                 });
         return rp;
       },
-      // Binds planned here, against the pods in place, and journaled with one request; the
-      // journal's pre-write check refuses a bind that lost a race (pod bound or deleted since).
-      [=](bind_batch& batch) -> caf::result<std::vector<command_reply>> {
+      // Commands planned here, against the objects in place, and journaled with one request;
+      // the journal's pre-write check refuses what lost a race meanwhile (a pod bound or
+      // deleted since).
+      [=](command_batch& batch) -> caf::result<std::vector<command_reply>> {
         auto& st = self->state;
-        std::vector<command_reply> replies(batch.pods.size());
+        std::vector<command_reply> replies(batch.commands.size());
         std::vector<journal_record> records;
         std::vector<std::size_t> reply_of;  // records[k] answers replies[reply_of[k]]
         st.model->read([&](const store::cluster_state& s) {
-          for (std::size_t i = 0; i < batch.pods.size() && i < batch.nodes.size(); ++i) {
-            const auto& key = batch.pods[i];
-            const any_object* current = s.find(object_kind::pod, key);
-            if (kind != object_kind::pod || !current) {
-              replies[i] = command_reply::failure(error_code::not_found,
-                                                  describe(object_kind::pod, key) + " not found");
+          for (std::size_t i = 0; i < batch.commands.size(); ++i) {
+            auto& command = batch.commands[i];
+            if (!info(kind).namespaced)
+              command.target.namespace_.clear();
+            if (command.kind != kind || std::holds_alternative<delete_op>(command.op) ||
+                (needs_allocation(kind) && std::holds_alternative<update_op>(command.op))) {
+              replies[i] = command_reply::failure(error_code::bad_request,
+                                                  "this command cannot be part of a batch");
               continue;
             }
-            auto planned = plan_change(*current, object_command{object_kind::pod, key, batch.cause,
-                                                                bind_op{batch.nodes[i]}, true});
-            if (auto* refusal = std::get_if<command_reply>(&planned)) {
-              replies[i] = std::move(*refusal);
+            const any_object* current = s.find(kind, command.target);
+            if (!current) {
+              replies[i] = command_reply::failure(error_code::not_found,
+                                                  describe(kind, command.target) + " not found");
+              continue;
+            }
+            auto planned = plan_change(*current, command);
+            if (auto* outcome = std::get_if<command_reply>(&planned)) {
+              replies[i].error = std::move(outcome->error);  // outcome only: no object
               continue;
             }
             records.push_back(std::get<journal_record>(std::move(planned)));

@@ -71,8 +71,7 @@ caf::behavior scheduler(scheduler_actor* self, const read_model* model, caf::act
       [=](tick_atom) {
         auto& st = self->state;
         st.turn_pending = false;
-        bind_batch binds;
-        binds.cause = "system:scheduler";
+        command_batch binds;
         std::vector<std::string> ids;
         for (std::size_t n = 0; n < config.pods_per_turn && !st.logic.queue.empty(); ++n) {
           std::string id = std::move(st.logic.queue.front());
@@ -91,8 +90,8 @@ caf::behavior scheduler(scheduler_actor* self, const read_model* model, caf::act
             continue;
           }
           st.logic.assume(id, *where.node);
-          binds.pods.push_back(key_of(id));
-          binds.nodes.push_back(std::move(*where.node));
+          binds.commands.push_back(object_command{object_kind::pod, key_of(id), "system:scheduler",
+                                                  bind_op{std::move(*where.node)}, true});
           ids.push_back(std::move(id));
         }
         if (!ids.empty())

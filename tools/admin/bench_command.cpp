@@ -17,6 +17,8 @@ const char* const usage = R"(Usage: capstan bench scheduling [flags]
   --nodes N            simulated nodes (default 1000); a list (1000,2000,5000) sweeps
   --pods M             pods (default 50000)
   --rc-size K          pods per replication controller (default 100)
+  --rate R             offer the pods at R pods/s (RCs created at that pace) instead of all
+                       at once: latency under a steady load rather than queueing behind a burst
   --remote-procs P     the nodes live in P `capstan node --runtime fake` processes joining over
                        CAF (the real join path) instead of in the master's process
   --json               only the JSON lines (one per run)
@@ -90,6 +92,8 @@ int run_bench_command(const std::vector<std::string>& args) {
       o.pods = std::atoi(value().c_str());
     } else if (a == "--rc-size") {
       o.rc_size = std::atoi(value().c_str());
+    } else if (a == "--rate") {
+      o.rate = std::atof(value().c_str());
     } else if (a == "--remote-procs") {
       o.remote_procs = std::atoi(value().c_str());
     } else if (a == "--json") {
@@ -109,8 +113,10 @@ int run_bench_command(const std::vector<std::string>& args) {
     }
   }
   for (int n : node_counts)
-    if (n <= 0 || o.pods <= 0 || o.rc_size <= 0 || o.remote_procs < 0 || o.remote_procs > n) {
-      std::cerr << "error: nodes, pods and rc-size must be positive, remote-procs 0..nodes\n";
+    if (n <= 0 || o.pods <= 0 || o.rc_size <= 0 || o.remote_procs < 0 || o.remote_procs > n ||
+        o.rate < 0) {
+      std::cerr << "error: nodes, pods and rc-size must be positive, remote-procs 0..nodes, rate "
+                   ">= 0\n";
       return 2;
     }
   o.capstan_binary = self_path();
