@@ -68,9 +68,13 @@ void derived_events::emit(const journal_record& record, object_reference involve
   store::object_key key{e.metadata.namespace_, e.metadata.name};
   by_identity_[identity] = key;
   events_[key] = std::move(e);
-  order_.push_back(key);
+  order_.emplace_back(key, std::move(identity));
+  // The oldest go, with their identities (else the index would grow without bound).
   while (order_.size() > capacity_) {
-    events_.erase(order_.front());
+    events_.erase(order_.front().first);
+    auto it = by_identity_.find(order_.front().second);
+    if (it != by_identity_.end() && it->second == order_.front().first)
+      by_identity_.erase(it);
     order_.pop_front();
   }
 }

@@ -30,7 +30,7 @@ private:
   std::map<store::object_key, messages::any_object> events_;
   // Aggregation: (involved uid, reason, message) -> event name, as Kubernetes' correlator does.
   std::map<std::string, store::object_key> by_identity_;
-  std::deque<store::object_key> order_;
+  std::deque<std::pair<store::object_key, std::string>> order_;  // (event, identity), oldest first
 };
 
 }  // namespace capstan::actors

@@ -20,6 +20,7 @@ struct pod_request {
   std::set<std::pair<int32_t, std::string>> host_ports;  // (port, protocol)
   messages::string_map node_selector;
   std::string spread_key;  // pods with the same key (their RC) are spread across nodes
+  uint32_t spread_id = 0;  // the key as a small number (scheduler_state interns it); 0: none
 };
 
 // The scheduler's view of one node, kept current incrementally.
@@ -31,7 +32,9 @@ struct node_view {
   int64_t cpu_allocatable = 0, memory_allocatable = 0, pods_allocatable = 0;
   int64_t cpu_requested = 0, memory_requested = 0, pods = 0;
   std::multiset<std::pair<int32_t, std::string>> host_ports;
-  std::map<std::string, int> spread_counts;  // spread key -> pods on this node
+  // (spread id, pods of that key on this node): a short list, searched linearly (a node holds
+  // at most its pod capacity of keys, and comparing numbers beats comparing uid strings).
+  std::vector<std::pair<uint32_t, int>> spread_counts;
 };
 
 struct filter_plugin {

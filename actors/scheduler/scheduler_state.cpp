@@ -55,6 +55,12 @@ pod_request scheduler_state::request_of(const pod& p) {
   return r;
 }
 
+uint32_t scheduler_state::spread_id_of(const std::string& key) {
+  if (key.empty())
+    return 0;
+  return spread_ids.emplace(key, static_cast<uint32_t>(spread_ids.size() + 1)).first->second;
+}
+
 void scheduler_state::add_to_node(const pod_entry& entry, int sign) {
   if (entry.node.empty() || entry.terminal)
     return;
@@ -71,11 +77,19 @@ void scheduler_state::add_to_node(const pod_entry& entry, int sign) {
     else if (auto found = n.host_ports.find(p); found != n.host_ports.end())
       n.host_ports.erase(found);
   }
-  if (!entry.request.spread_key.empty()) {
-    int& count = n.spread_counts[entry.request.spread_key];
-    count += sign;
-    if (count <= 0)
-      n.spread_counts.erase(entry.request.spread_key);
+  if (entry.request.spread_id != 0) {
+    auto& counts = n.spread_counts;
+    auto it = std::find_if(counts.begin(), counts.end(),
+                           [&](const auto& c) { return c.first == entry.request.spread_id; });
+    if (it == counts.end() && sign > 0) {
+      counts.emplace_back(entry.request.spread_id, sign);
+    } else if (it != counts.end()) {
+      it->second += sign;
+      if (it->second <= 0) {
+        *it = counts.back();
+        counts.pop_back();
+      }
+    }
   }
 }
 
@@ -108,6 +122,7 @@ void scheduler_state::load(const store::cluster_state& state) {
     const auto& p = std::get<pod>(o);
     pod_entry entry{request_of(p), p.spec.node_name,
                     p.status.phase == "Succeeded" || p.status.phase == "Failed"};
+    entry.request.spread_id = spread_id_of(entry.request.spread_key);
     add_to_node(entry, +1);
     std::string id = pod_id(key.namespace_, key.name);
     if (entry.node.empty() && p.metadata.deletion_timestamp.empty())
@@ -160,6 +175,7 @@ void scheduler_state::observe(const journal_record& r) {
   if (auto* c = std::get_if<object_created>(&r.event)) {
     const auto& p = std::get<pod>(c->object);
     pod_entry entry{request_of(p), p.spec.node_name, false};
+    entry.request.spread_id = spread_id_of(entry.request.spread_key);
     add_to_node(entry, +1);
     bool pending = entry.node.empty();
     pods[id] = std::move(entry);
@@ -193,7 +209,14 @@ void scheduler_state::observe(const journal_record& r) {
   }
 }
 
-placement scheduler_state::place(const pod_request& pod) {
+placement scheduler_state::place(const pod_request& asked) {
+  // Requests built outside this state (tests, tools) may not carry their spread number yet.
+  std::optional<pod_request> numbered;
+  if (asked.spread_id == 0 && !asked.spread_key.empty()) {
+    numbered = asked;
+    numbered->spread_id = spread_id_of(asked.spread_key);
+  }
+  const pod_request& pod = numbered ? *numbered : asked;
   placement result;
   if (nodes.empty()) {
     result.reason = "0/0 nodes are available: no nodes registered.";
@@ -247,6 +270,8 @@ void scheduler_state::assume(const std::string& pod, const std::string& node) {
   auto it = pods.find(pod);
   if (it == pods.end())
     return;
+  if (it->second.request.spread_id == 0)
+    it->second.request.spread_id = spread_id_of(it->second.request.spread_key);
   it->second.node = node;
   add_to_node(it->second, +1);
 }

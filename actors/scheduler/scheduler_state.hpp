@@ -37,6 +37,7 @@ struct scheduler_state {
   std::deque<std::string> queue;                               // pods to place, in arrival order
   std::unordered_map<std::string, std::string> unschedulable;  // pods waiting for a change
   std::unordered_map<std::string, std::string> reported;       // pod -> reason last reported
+  std::unordered_map<std::string, uint32_t> spread_ids;        // spread key -> its number
 
   // Starts from the committed state (at startup or restart).
   void load(const store::cluster_state& state);
@@ -54,6 +55,8 @@ struct scheduler_state {
   void forget(const std::string& pod);
 
   static pod_request request_of(const messages::pod& p);
+  // The number standing for a spread key (0 for none), assigned on first sight.
+  uint32_t spread_id_of(const std::string& key);
 
 private:
   void add_to_node(const pod_entry& entry, int sign);
