@@ -222,6 +222,21 @@ scheduling_result run_scheduling(const scheduling_options& o) {
     master.stop();
   }
   std::filesystem::remove_all(dir);
+  result.journal_events_per_second = result.journal_events / result.running_seconds;
+  if (o.etcd && result.journal_events > 0) {
+    if (o.progress)
+      std::fprintf(stderr, "  etcd anchor: %llu durable writes of %llu bytes, %d clients...\n",
+                   static_cast<unsigned long long>(result.journal_events),
+                   static_cast<unsigned long long>(result.journal_bytes / result.journal_events),
+                   o.etcd_clients);
+    etcd_options e;
+    e.writes = result.journal_events;
+    e.value_bytes = result.journal_bytes / result.journal_events;
+    e.clients = o.etcd_clients;
+    e.data_dir =
+        std::filesystem::temp_directory_path() / ("capstan-etcd-bench-" + std::to_string(getpid()));
+    result.etcd = run_etcd_anchor(e);
+  }
   return result;
 }
 
@@ -257,6 +272,19 @@ std::string result_table(const scheduling_result& r) {
   out << line;
   std::snprintf(line, sizeof line, "  %-28s %10ld MiB\n", "master peak RSS", r.peak_rss_mib);
   out << line;
+  std::snprintf(line, sizeof line, "  %-28s %10.0f events/s durable, while scheduling\n",
+                "capstan journal", r.journal_events_per_second);
+  out << line;
+  if (r.etcd.ran) {
+    std::snprintf(line, sizeof line,
+                  "  %-28s %10.0f writes/s durable (%llu puts, %d clients, %.1f s): capstan "
+                  "%.1fx\n",
+                  "etcd anchor", r.etcd.per_second, static_cast<unsigned long long>(r.etcd.writes),
+                  o.etcd_clients, r.etcd.seconds, r.journal_events_per_second / r.etcd.per_second);
+    out << line;
+  } else if (o.etcd) {
+    out << "  etcd anchor                  skipped: " << r.etcd.skipped << "\n";
+  }
   return out.str();
 }
 
@@ -278,7 +306,15 @@ nlohmann::json result_json(const scheduling_result& r) {
           {"journal_events", r.journal_events},
           {"journal_bytes", r.journal_bytes},
           {"records_per_batch", r.records_per_batch},
-          {"peak_rss_mib", r.peak_rss_mib}};
+          {"peak_rss_mib", r.peak_rss_mib},
+          {"journal_events_per_second", r.journal_events_per_second},
+          {"etcd", r.etcd.ran ? nlohmann::json{{"writes", r.etcd.writes},
+                                               {"clients", r.options.etcd_clients},
+                                               {"seconds", r.etcd.seconds},
+                                               {"writes_per_second", r.etcd.per_second},
+                                               {"capstan_ratio",
+                                                r.journal_events_per_second / r.etcd.per_second}}
+                              : nlohmann::json{{"skipped", r.etcd.skipped}}}};
 }
 
 }  // namespace capstan::bench

@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/etcd_anchor.hpp"
+
 namespace capstan::bench {
 
 struct scheduling_options {
@@ -19,6 +21,8 @@ struct scheduling_options {
   double rate = 0;             // offered load in pods/s (RCs created at this pace); 0: all at once
   std::string capstan_binary;  // for remote node processes
   bool progress = true;        // a line on stderr every second
+  bool etcd = true;            // the durability anchor: as many writes into etcd afterwards
+  int etcd_clients = 64;
 };
 
 struct latency_summary {
@@ -33,6 +37,8 @@ struct scheduling_result {
   uint64_t journal_events = 0, journal_bytes = 0;
   double records_per_batch = 0;
   long peak_rss_mib = 0;
+  double journal_events_per_second = 0;  // journal events / running time (while scheduling)
+  etcd_result etcd;                      // the same number of writes of the same mean size
 };
 
 // Runs one benchmark; throws std::runtime_error when it cannot (or gives up after 600 s).

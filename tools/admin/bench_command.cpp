@@ -21,6 +21,9 @@ const char* const usage = R"(Usage: capstan bench scheduling [flags]
                        at once: latency under a steady load rather than queueing behind a burst
   --remote-procs P     the nodes live in P `capstan node --runtime fake` processes joining over
                        CAF (the real join path) instead of in the master's process
+  --no-etcd            skip the durability anchor (the same number of durable writes into a
+                       throwaway etcd on 127.0.0.1 after each run, when etcd is installed)
+  --etcd-clients C     concurrent etcd clients (default 64)
   --json               only the JSON lines (one per run)
   --plot FILE.png      with a sweep: throughput and p99 latency against nodes (gnuplot)
   --quick              20 nodes, 500 pods (a smoke run of seconds)
@@ -96,6 +99,10 @@ int run_bench_command(const std::vector<std::string>& args) {
       o.rate = std::atof(value().c_str());
     } else if (a == "--remote-procs") {
       o.remote_procs = std::atoi(value().c_str());
+    } else if (a == "--no-etcd") {
+      o.etcd = false;
+    } else if (a == "--etcd-clients") {
+      o.etcd_clients = std::atoi(value().c_str());
     } else if (a == "--json") {
       json_only = true;
     } else if (a == "--plot") {
@@ -114,7 +121,7 @@ int run_bench_command(const std::vector<std::string>& args) {
   }
   for (int n : node_counts)
     if (n <= 0 || o.pods <= 0 || o.rc_size <= 0 || o.remote_procs < 0 || o.remote_procs > n ||
-        o.rate < 0) {
+        o.rate < 0 || o.etcd_clients <= 0) {
       std::cerr << "error: nodes, pods and rc-size must be positive, remote-procs 0..nodes, rate "
                    ">= 0\n";
       return 2;
