@@ -236,6 +236,8 @@ scheduling_result run_scheduling(const scheduling_options& o) {
     e.data_dir =
         std::filesystem::temp_directory_path() / ("capstan-etcd-bench-" + std::to_string(getpid()));
     result.etcd = run_etcd_anchor(e);
+  } else {
+    result.etcd.skipped = "not asked for (--no-etcd)";
   }
   return result;
 }

@@ -1,11 +1,10 @@
 #include "actors/nodes/node_gateway.hpp"
 
-#include "actors/nodes/service_env.hpp"
-
 #include <cstdio>
 #include <map>
 #include <set>
 
+#include "actors/nodes/pod_dispatcher.hpp"
 #include "messages/json_codec.hpp"
 #include "nodeagent/join_proof.hpp"
 #include "nodeagent/protocol.hpp"
@@ -19,9 +18,8 @@ using namespace nodeagent;
 
 struct gateway_state {
   std::string token;
-  std::map<std::string, std::string> nonces;    // node -> the nonce it must prove
-  std::map<std::string, caf::actor> sessions;   // node -> its agent, once proven
-  std::map<std::string, std::string> pod_node;  // "ns/name" -> node it was sent to
+  std::map<std::string, std::string> nonces;   // node -> the nonce it must prove
+  std::map<std::string, caf::actor> sessions;  // node -> its agent, once proven
   // The (nodes_atom) payload: cached, rebuilt when a node record made it stale, sent to the
   // nodes with a pod network (not simulated ones) at their join and, debounced, on changes.
   std::string node_list;
@@ -30,14 +28,12 @@ struct gateway_state {
   bool broadcast_due = false;
   std::set<std::string> routed;  // sessions whose pods need routes to the other nodes
   std::string service_cidr;      // for the nodes' proxies
+  // Pod statuses received since the last flush: sent to the pod registry as one batch.
+  command_batch statuses;
   static inline const char* name = "node-gateway";
 };
 
 using gateway_actor = caf::stateful_actor<gateway_state>;
-
-std::string pod_key(const std::string& ns, const std::string& name) {
-  return ns + "/" + name;
-}
 
 // Whether the message came from `name`'s proven session.
 bool from_session(gateway_actor* self, const std::string& name) {
@@ -63,6 +59,7 @@ std::string nodes_json(const read_model* model) {
 }
 
 using peers_tick_atom = caf::atom_constant<caf::atom("peerstick")>;
+using statuses_tick_atom = caf::atom_constant<caf::atom("statustick")>;
 
 const std::string& current_node_list(gateway_actor* self, const read_model* model) {
   if (self->state.node_list_stale) {
@@ -80,16 +77,6 @@ void node_list_changed(gateway_actor* self) {
     self->state.broadcast_due = true;
     self->delayed_send(self, std::chrono::milliseconds(200), peers_tick_atom::value);
   }
-}
-
-// The pod as its node receives it: with the service variables of its namespace.
-json for_node(const store::cluster_state& s, const pod& p) {
-  std::vector<service> services;
-  const auto& table = s.of(object_kind::service);
-  for (auto it = table.lower_bound({p.metadata.namespace_, ""});
-       it != table.end() && it->first.namespace_ == p.metadata.namespace_; ++it)
-    services.push_back(std::get<service>(it->second));
-  return to_json(any_object(with_service_environment(p, services)));
 }
 
 // Everything a node's proxy needs, at the model's current sequence.
@@ -133,58 +120,18 @@ void send_proxy_changes(gateway_actor* self, const read_model* model,
     self->send(session, proxy_atom::value, payload);
 }
 
-void send_all_pods(gateway_actor* self, const read_model* model, const std::string& node_name) {
-  json pods = json::array();
-  model->read([&](const store::cluster_state& s) {
-    for (const auto& [key, o] : s.of(object_kind::pod))
-      if (std::get<pod>(o).spec.node_name == node_name) {
-        pods.push_back(for_node(s, std::get<pod>(o)));
-        self->state.pod_node[pod_key(key.namespace_, key.name)] = node_name;
-      }
-  });
-  self->send(self->state.sessions.at(node_name), pods_atom::value, pods.dump());
-}
-
-void pod_changed(gateway_actor* self, const read_model* model, const journal_record& r) {
-  std::string key = pod_key(r.namespace_, r.name);
-  if (std::holds_alternative<object_deleted>(r.event)) {
-    auto it = self->state.pod_node.find(key);
-    if (it == self->state.pod_node.end())
-      return;
-    auto session = self->state.sessions.find(it->second);
-    if (session != self->state.sessions.end())
-      self->send(session->second, gone_atom::value, r.namespace_, r.name, r.uid);
-    self->state.pod_node.erase(it);
-    return;
-  }
-  // The node's own reports need no echo; everything else about a bound pod is sent.
-  if (std::holds_alternative<pod_status_changed>(r.event))
-    return;
-  std::string node_name;
-  json sent;
-  model->read([&](const store::cluster_state& s) {
-    const auto* p = s.find<pod>({r.namespace_, r.name});
-    if (!p || p->spec.node_name.empty())
-      return;
-    node_name = p->spec.node_name;
-    if (self->state.sessions.count(node_name))
-      sent = for_node(s, *p);
-  });
-  auto session = self->state.sessions.find(node_name);
-  if (node_name.empty() || session == self->state.sessions.end())
-    return;
-  self->state.pod_node[key] = node_name;
-  self->send(session->second, pod_atom::value, sent.dump());
-}
-
 caf::behavior node_gateway(gateway_actor* self, const read_model* model, node_gateway_links links,
                            std::string token, std::string service_cidr) {
+  // Pods go out through the dispatcher (linked: it stops with the gateway).
+  auto dispatcher = spawn_pod_dispatcher(self->system(), *model);
+  self->link_to(dispatcher);
   self->state.token = std::move(token);
   self->state.service_cidr = std::move(service_cidr);
   self->set_down_handler([=](const caf::down_msg& down) {
     for (auto it = self->state.sessions.begin(); it != self->state.sessions.end(); ++it)
       if (it->second.address() == down.source) {
         std::fprintf(stderr, "capstan master: node %s disconnected\n", it->first.c_str());
+        self->send(dispatcher, session_atom::value, it->first);
         self->state.routed.erase(it->first);
         self->state.sessions.erase(it);
         break;
@@ -235,7 +182,7 @@ caf::behavior node_gateway(gateway_actor* self, const read_model* model, node_ga
           std::fprintf(stderr, "capstan master: node %s joined\n", name.c_str());
           auto stored = model->get(object_kind::node, {"", name});
           rp.deliver(stored ? to_json(*stored).dump() : std::string("{}"));
-          send_all_pods(self, model, name);
+          self->send(dispatcher, session_atom::value, name, session);
           self->send(session, proxy_atom::value, proxy_state(model, self->state.service_cidr));
           // Simulated nodes run no pod network: they need no routes.
           if (stored && std::get<node>(*stored).status.node_info.container_runtime_version.rfind(
@@ -271,7 +218,7 @@ caf::behavior node_gateway(gateway_actor* self, const read_model* model, node_ga
         auto current = model->get(object_kind::pod, {ns, pod_name});
         if (!current)
           return;
-        auto p = std::get<pod>(*current);
+        auto p = std::get<pod>(std::move(*current));
         if (p.metadata.uid != uid || p.spec.node_name != name)
           return;  // an older pod of that name, or no longer this node's
         field_errors errors;
@@ -283,14 +230,25 @@ caf::behavior node_gateway(gateway_actor* self, const read_model* model, node_ga
         if (!errors.empty())
           return;
         p.metadata.resource_version.clear();
-        self->request(links.pods, caf::infinite,
-                      object_command{object_kind::pod,
-                                     {ns, pod_name},
-                                     "system:node:" + name,
-                                     status_op{std::move(p)},
-                                     true})
-            .then([](command_reply&) {}, [](const caf::error&) {});
+        // Collected until the mailbox has been read through: many nodes' statuses then go to
+        // the registry as one batch (one journal request), not one request each.
+        if (self->state.statuses.commands.empty())
+          self->send(self, statuses_tick_atom::value);
+        self->state.statuses.commands.push_back(object_command{object_kind::pod,
+                                                               {ns, pod_name},
+                                                               "system:node:" + name,
+                                                               status_op{std::move(p)},
+                                                               true});
       },
+      [=](statuses_tick_atom) {
+        command_batch batch;
+        batch.commands.swap(self->state.statuses.commands);
+        if (!batch.commands.empty())
+          self->send(links.pods, std::move(batch));
+      },
+      // The registry's answer to a batch sent fire-and-forget: a status that failed (the pod
+      // went meanwhile) is superseded by the node's next report.
+      [](std::vector<command_reply>&) {},
       [=](logs_atom, const std::string& ns, const std::string& pod_name,
           const std::string& container, uint64_t offset,
           uint64_t tail) -> caf::result<std::string, uint64_t> {
@@ -309,12 +267,10 @@ caf::behavior node_gateway(gateway_actor* self, const read_model* model, node_ga
       },
       [=](committed_atom, const committed_batch& batch) {
         bool nodes_changed = false;
-        for (const auto& r : *batch) {
-          if (r.kind == object_kind::pod)
-            pod_changed(self, model, r);
-          else if (r.kind == object_kind::node)
+        self->send(dispatcher, committed_atom::value, batch);
+        for (const auto& r : *batch)
+          if (r.kind == object_kind::node)
             nodes_changed = true;
-        }
         if (nodes_changed)
           node_list_changed(self);
         send_proxy_changes(self, model, batch);

@@ -172,9 +172,20 @@ void read_model::for_each_pod(const std::string& ns, const messages::label_selec
   });
 }
 
-void read_model::with_pods(
-    const std::string& ns, const messages::label_selector& selector,
-    const std::function<void(const std::vector<const pod*>&)>& visit) const {
+void read_model::for_each_pod_on_node(
+    const std::string& node,
+    const std::function<void(const store::cluster_state&, const pod&)>& visit) const {
+  std::shared_lock<std::shared_mutex> lock(mutex_);
+  auto it = pods_by_node_.find(node);
+  if (it == pods_by_node_.end())
+    return;
+  for (const auto& key : it->second)
+    if (const pod* p = state_.find<pod>(key))
+      visit(state_, *p);
+}
+
+void read_model::with_pods(const std::string& ns, const messages::label_selector& selector,
+                           const std::function<void(const std::vector<const pod*>&)>& visit) const {
   std::shared_lock<std::shared_mutex> lock(mutex_);
   std::vector<const pod*> matching;
   candidates(object_kind::pod, ns, selector, {}, [&](const any_object& o) {

@@ -59,6 +59,10 @@ public:
   // Pods of `namespace_` whose labels match `selector`, via the label index, under the lock.
   void for_each_pod(const std::string& namespace_, const messages::label_selector& selector,
                     const std::function<void(const messages::pod&)>& visit) const;
+  // Pods bound to `node`, via the node index, under the lock (no copies).
+  void for_each_pod_on_node(
+      const std::string& node,
+      const std::function<void(const store::cluster_state&, const messages::pod&)>& visit) const;
   // The same pods all at once, in place: `visit` sees them under the lock and must not keep
   // the pointers or block.
   void with_pods(const std::string& namespace_, const messages::label_selector& selector,
