@@ -123,27 +123,34 @@ etcd_result run_etcd_anchor(const etcd_options& o) {
   std::filesystem::create_directories(o.data_dir);
   std::string client_url = "http://127.0.0.1:" + std::to_string(client_port);
   std::string peer_url = "http://127.0.0.1:" + std::to_string(peer_port);
-  pid_t pid = nodeagent::start_process({"etcd",
-                                        "--name",
-                                        "capstan-bench",
-                                        "--data-dir",
-                                        (o.data_dir / "data").string(),
-                                        "--listen-client-urls",
-                                        client_url,
-                                        "--advertise-client-urls",
-                                        client_url,
-                                        "--listen-peer-urls",
-                                        peer_url,
-                                        "--initial-advertise-peer-urls",
-                                        peer_url,
-                                        "--initial-cluster",
-                                        "capstan-bench=" + peer_url,
-                                        "--logger",
-                                        "zap",
-                                        "--log-outputs",
-                                        (o.data_dir / "etcd.log").string(),
-                                        "--quota-backend-bytes",
-                                        "8589934592"});
+  std::vector<std::string> etcd = {"etcd",
+                                   "--name",
+                                   "capstan-bench",
+                                   "--data-dir",
+                                   (o.data_dir / "data").string(),
+                                   "--listen-client-urls",
+                                   client_url,
+                                   "--advertise-client-urls",
+                                   client_url,
+                                   "--listen-peer-urls",
+                                   peer_url,
+                                   "--initial-advertise-peer-urls",
+                                   peer_url,
+                                   "--initial-cluster",
+                                   "capstan-bench=" + peer_url,
+                                   "--logger",
+                                   "zap",
+                                   "--log-outputs",
+                                   (o.data_dir / "etcd.log").string(),
+                                   "--quota-backend-bytes",
+                                   "8589934592"};
+  // Through sh only to send etcd's own stderr (its gateway's dial warnings) to the log too;
+  // exec keeps the PID etcd's.
+  std::string line = "exec";
+  for (const auto& arg : etcd)
+    line += " '" + arg + "'";
+  line += " 2>>'" + (o.data_dir / "etcd.log").string() + "'";
+  pid_t pid = nodeagent::start_process({"sh", "-c", line});
   auto stop = [&] {
     if (pid > 0) {
       kill(pid, SIGTERM);

@@ -61,7 +61,7 @@ int plot(const std::vector<bench::scheduling_result>& runs, const std::string& p
         << "set title 'capstan scheduling: " << runs.front().options.pods
         << " pods, journal synced'\nset xlabel 'nodes'\nset ylabel 'pods/s'\n"
         << "set y2label 'p99 created->bound (ms)'\nset y2tics\nset ytics nomirror\nset grid\n"
-        << "set key left top\n"
+        << "set yrange [0:*]\nset y2range [0:*]\nset key right bottom box opaque\n"
         << "plot '" << data << "' using 1:2 with linespoints title 'bound/s' axes x1y1, \\\n"
         << "     '" << data << "' using 1:4 with linespoints title 'running/s' axes x1y1, \\\n"
         << "     '" << data << "' using 1:3 with linespoints title 'p99 bound (ms)' axes x1y2\n";
