@@ -37,6 +37,15 @@ struct collector {
   }
 };
 
+// A pre-write check that refuses every append whose first record is named "refused".
+std::vector<std::string> refuse_pods_named_refused(
+    const std::vector<const std::vector<journal_record>*>& appends) {
+  std::vector<std::string> out;
+  for (const auto* records : appends)
+    out.push_back(records->front().name == "refused" ? "no such Pod" : "");
+  return out;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(concurrent_writers_share_batches_and_get_every_number_once) {
@@ -138,12 +147,7 @@ BOOST_AUTO_TEST_CASE(appends_the_checker_refuses_fail_and_take_no_sequence_numbe
   temp_dir dir;
   auto log = event_log::open(dir.str());
   journal_writer writer(*log);
-  writer.set_checker([](const std::vector<const std::vector<journal_record>*>& appends) {
-    std::vector<std::string> out;
-    for (const auto* records : appends)
-      out.push_back(records->front().name == "refused" ? "no such Pod" : "");
-    return out;
-  });
+  writer.set_checker(refuse_pods_named_refused);
   auto first = writer.append({created(small_pod("fine"))});
   auto refused = writer.append({created(small_pod("refused"))});
   auto second = writer.append({created(small_pod("fine-too"))});
@@ -157,12 +161,7 @@ BOOST_AUTO_TEST_CASE(append_each_accepts_or_refuses_each_record_on_its_own) {
   temp_dir dir;
   auto log = event_log::open(dir.str());
   journal_writer writer(*log);
-  writer.set_checker([](const std::vector<const std::vector<journal_record>*>& appends) {
-    std::vector<std::string> out;
-    for (const auto* records : appends)
-      out.push_back(records->front().name == "refused" ? "no such Pod" : "");
-    return out;
-  });
+  writer.set_checker(refuse_pods_named_refused);
   std::promise<std::vector<append_result>> answered;
   writer.append_each(
       {created(small_pod("a")), created(small_pod("refused")), created(small_pod("b"))},
