@@ -149,7 +149,6 @@ quota_usage usage_of(const any_object& object) {
 std::variant<any_object, command_reply> admit_create(any_object object,
                                                      const store::cluster_state& state,
                                                      const quota_usage& pending) {
-  any_object original = object;
   apply_defaults(object);
   auto errors = validate(object);
   if (!errors.empty())

@@ -100,8 +100,9 @@ std::variant<any_object, command_reply> prepare_create(registry_actor* self,
              st.creating.count({meta.namespace_, meta.name}));
   }
   std::variant<any_object, command_reply> admitted = command_reply{};
+  const quota_usage& pending = st.pending[meta.namespace_];
   st.model->read([&](const store::cluster_state& s) {
-    admitted = admit_create(command.object, s, st.pending[meta.namespace_]);
+    admitted = admit_create(std::move(command.object), s, pending);
   });
   if (std::holds_alternative<command_reply>(admitted))
     return admitted;

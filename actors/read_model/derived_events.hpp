@@ -6,6 +6,7 @@
 #include <deque>
 #include <map>
 #include <string>
+#include <unordered_map>
 
 #include "store/cluster_state.hpp"
 #include "store/event_log.hpp"
@@ -29,7 +30,7 @@ private:
   std::size_t capacity_;
   std::map<store::object_key, messages::any_object> events_;
   // Aggregation: (involved uid, reason, message) -> event name, as Kubernetes' correlator does.
-  std::map<std::string, store::object_key> by_identity_;
+  std::unordered_map<std::string, store::object_key> by_identity_;
   std::deque<std::pair<store::object_key, std::string>> order_;  // (event, identity), oldest first
 };
 

@@ -58,7 +58,9 @@ void read_model::apply(const std::vector<messages::journal_record>& records) {
           before = pod_index_entry{p->spec.node_name, p->metadata.labels};
       events_.observe(state_, r);
       store::apply(state_, r);
-      ++applied_[messages::event_name(r)];
+      auto& count = applied_[static_cast<std::size_t>(r.kind)][r.event.index()];
+      if (count++ == 0)
+        applied_names_[static_cast<std::size_t>(r.kind)][r.event.index()] = messages::event_name(r);
       if (reindex)
         index_pod(before ? &*before : nullptr, state_.find<pod>(key), key);
     }
@@ -204,7 +206,12 @@ bool read_model::wait_until(const std::function<bool(const store::cluster_state&
 
 std::map<std::string, uint64_t> read_model::applied_events() const {
   std::shared_lock<std::shared_mutex> lock(mutex_);
-  return applied_;
+  std::map<std::string, uint64_t> out;
+  for (std::size_t k = 0; k < applied_.size(); ++k)
+    for (std::size_t e = 0; e < event_types; ++e)
+      if (applied_[k][e])
+        out[applied_names_[k][e]] += applied_[k][e];
+  return out;
 }
 
 store::cluster_state read_model::copy_state() const {

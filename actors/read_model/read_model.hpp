@@ -3,6 +3,7 @@
 // from any thread (HTTP threads, actors) without asking actors.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -94,7 +95,11 @@ private:
   mutable std::condition_variable_any changed_;
   store::cluster_state state_;
   derived_events events_;
-  std::map<std::string, uint64_t> applied_;
+  // Records applied per (kind, event type), and the name of each slot once seen: counting
+  // must not build a string per record.
+  static constexpr std::size_t event_types = std::variant_size_v<messages::domain_event>;
+  std::array<std::array<uint64_t, event_types>, messages::object_kind_count> applied_{};
+  std::array<std::array<std::string, event_types>, messages::object_kind_count> applied_names_;
   // Pod indexes: node name -> pods; "namespace\nkey=value" -> pod names.
   std::unordered_map<std::string, std::set<object_key>> pods_by_node_;
   std::unordered_map<std::string, std::set<std::string>> pods_by_label_;
