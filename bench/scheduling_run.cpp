@@ -114,6 +114,19 @@ scheduling_result run_scheduling(const scheduling_options& o) {
   scheduling_result result;
   result.options = o;
   std::vector<pid_t> children;
+  // Whatever happens (a run that gives up throws), the node processes and the data dir go.
+  struct cleanup {
+    std::vector<pid_t>& children;
+    std::filesystem::path dir;
+    ~cleanup() {
+      for (auto pid : children)
+        kill(pid, SIGTERM);
+      for (auto pid : children)
+        waitpid(pid, nullptr, 0);
+      std::error_code ignored;
+      std::filesystem::remove_all(dir, ignored);
+    }
+  } on_exit{children, dir};
   {
     caf::actor_system_config cfg;
     cfg.load<caf::io::middleman>();
@@ -221,7 +234,6 @@ scheduling_result run_scheduling(const scheduling_options& o) {
       caf::anon_send_exit(in_process, caf::exit_reason::user_shutdown);
     master.stop();
   }
-  std::filesystem::remove_all(dir);
   result.journal_events_per_second = result.journal_events / result.running_seconds;
   if (o.etcd && result.journal_events > 0) {
     if (o.progress)
