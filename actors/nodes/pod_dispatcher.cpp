@@ -25,30 +25,40 @@ std::string pod_key(const std::string& ns, const std::string& name) {
   return ns + "/" + name;
 }
 
+// The service variables of each namespace, computed once per round of sends rather than
+// once per pod (they depend on the namespace's services only).
+using namespace_environments = std::map<std::string, std::vector<env_var>>;
+
 // The pod as its node receives it: with the service variables of its namespace.
-std::string for_node(const store::cluster_state& s, const pod& p) {
-  std::vector<service> services;
-  const auto& table = s.of(object_kind::service);
-  for (auto it = table.lower_bound({p.metadata.namespace_, ""});
-       it != table.end() && it->first.namespace_ == p.metadata.namespace_; ++it)
-    services.push_back(std::get<service>(it->second));
-  return to_json(any_object(with_service_environment(p, services))).dump();
+std::string for_node(const store::cluster_state& s, const pod& p, namespace_environments& envs) {
+  auto found = envs.find(p.metadata.namespace_);
+  if (found == envs.end()) {
+    std::vector<service> services;
+    const auto& table = s.of(object_kind::service);
+    for (auto it = table.lower_bound({p.metadata.namespace_, ""});
+         it != table.end() && it->first.namespace_ == p.metadata.namespace_; ++it)
+      services.push_back(std::get<service>(it->second));
+    found = envs.emplace(p.metadata.namespace_, service_environment(services)).first;
+  }
+  return to_json(any_object(with_service_environment(p, found->second))).dump();
 }
 
 void send_all_pods(dispatcher_actor* self, const read_model* model, const std::string& node_name,
                    const caf::actor& session) {
   std::string pods = "[";
+  namespace_environments envs;
   model->for_each_pod_on_node(node_name, [&](const store::cluster_state& s, const pod& p) {
     if (pods.size() > 1)
       pods += ",";
-    pods += for_node(s, p);
+    pods += for_node(s, p, envs);
     self->state.pod_node[pod_key(p.metadata.namespace_, p.metadata.name)] = node_name;
   });
   pods += "]";
   self->send(session, pods_atom::value, std::move(pods));
 }
 
-void pod_changed(dispatcher_actor* self, const read_model* model, const journal_record& r) {
+void pod_changed(dispatcher_actor* self, const read_model* model, const journal_record& r,
+                 namespace_environments& envs) {
   std::string key = pod_key(r.namespace_, r.name);
   if (std::holds_alternative<object_deleted>(r.event)) {
     auto it = self->state.pod_node.find(key);
@@ -70,7 +80,7 @@ void pod_changed(dispatcher_actor* self, const read_model* model, const journal_
       return;
     node_name = p->spec.node_name;
     if (self->state.sessions.count(node_name))
-      sent = for_node(s, *p);
+      sent = for_node(s, *p, envs);
   });
   auto session = self->state.sessions.find(node_name);
   if (node_name.empty() || session == self->state.sessions.end())
@@ -88,9 +98,10 @@ caf::behavior pod_dispatcher(dispatcher_actor* self, const read_model* model) {
       },
       [=](session_atom, const std::string& name) { self->state.sessions.erase(name); },
       [=](committed_atom, const committed_batch& batch) {
+        namespace_environments envs;  // the services as of now, for this batch's pods
         for (const auto& r : *batch)
           if (r.kind == object_kind::pod)
-            pod_changed(self, model, r);
+            pod_changed(self, model, r, envs);
       },
   };
 }

@@ -55,7 +55,10 @@ std::vector<env_var> service_environment(const std::vector<service>& services) {
 }
 
 pod with_service_environment(pod p, const std::vector<service>& services) {
-  auto env = service_environment(services);
+  return with_service_environment(std::move(p), service_environment(services));
+}
+
+pod with_service_environment(pod p, const std::vector<env_var>& env) {
   if (env.empty())
     return p;
   for (auto& c : p.spec.containers) {

@@ -17,5 +17,8 @@ std::vector<messages::env_var> service_environment(const std::vector<messages::s
 // `pod` with those variables before each container's own env (its own win on a name clash).
 messages::pod with_service_environment(messages::pod pod,
                                        const std::vector<messages::service>& services);
+// The same with the variables already computed (one namespace's, shared by many pods).
+messages::pod with_service_environment(messages::pod pod,
+                                       const std::vector<messages::env_var>& env);
 
 }  // namespace capstan::actors

@@ -166,11 +166,9 @@ void read_model::read(const std::function<void(const store::cluster_state&)>& vi
 
 void read_model::for_each_pod(const std::string& ns, const messages::label_selector& selector,
                               const std::function<void(const pod&)>& visit) const {
-  std::shared_lock<std::shared_mutex> lock(mutex_);
-  candidates(object_kind::pod, ns, selector, {}, [&](const any_object& o) {
-    const auto& p = std::get<pod>(o);
-    if (selector.matches(p.metadata.labels))
-      visit(p);
+  with_pods(ns, selector, [&](const std::vector<const pod*>& pods) {
+    for (const pod* p : pods)
+      visit(*p);
   });
 }
 

@@ -200,8 +200,7 @@ int run_node_command(const std::vector<std::string>& args) {
   auto parsed = flags_or_exit<node_flags>(args, usage, parse);
   if (auto* code = std::get_if<int>(&parsed))
     return *code;
-  auto flags = std::get<node_flags>(std::move(parsed));
-  node_flags f = std::move(flags);
+  node_flags f = std::get<node_flags>(std::move(parsed));
   std::string token;
   try {
     token = nodeagent::read_join_token(f.token_file);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <ostream>
 #include <set>
 #include <sstream>
@@ -392,6 +393,17 @@ int named_target(const parsed_args& p, object_kind& kind, std::string& name, std
   return 0;
 }
 
+// The manifests of `files`, or nothing after printing every problem found in them.
+std::optional<manifest_set> manifests_or_report(const std::vector<std::string>& files,
+                                                std::ostream& err) {
+  manifest_set set = load_manifests(files);
+  for (const auto& problem : set.problems)
+    err << "error: " << problem.to_string() << "\n";
+  if (!set.ok())
+    return std::nullopt;
+  return set;
+}
+
 int create_or_delete(bool create, parsed_args& p, const connection& c, std::ostream& out,
                      std::ostream& err) {
   int failed = 0;
@@ -413,11 +425,10 @@ int create_or_delete(bool create, parsed_args& p, const connection& c, std::ostr
     err << "error: must specify one of -f and -k\n";
     return 2;
   }
-  manifest_set set = load_manifests(p.files);
-  for (const auto& problem : set.problems)
-    err << "error: " << problem.to_string() << "\n";
-  if (!set.ok())
+  auto loaded = manifests_or_report(p.files, err);
+  if (!loaded)
     return 1;
+  const manifest_set& set = *loaded;
   for (const auto& m : set.objects) {
     object_kind kind = kind_of(m.object);
     const auto& meta = meta_of(m.object);
@@ -458,11 +469,10 @@ int apply(parsed_args& p, const connection& c, std::ostream& out, std::ostream& 
     err << "error: must specify -f\n";
     return 2;
   }
-  manifest_set set = load_manifests(p.files);
-  for (const auto& problem : set.problems)
-    err << "error: " << problem.to_string() << "\n";
-  if (!set.ok())
+  auto loaded = manifests_or_report(p.files, err);
+  if (!loaded)
     return 1;
+  const manifest_set& set = *loaded;
   int failed = 0;
   for (const auto& m : set.objects) {
     object_kind kind = kind_of(m.object);
