@@ -69,9 +69,11 @@ void journal_writer::append_each(std::vector<journal_record> records, each_compl
 }
 
 append_result journal_writer::append(std::vector<journal_record> records) {
-  std::promise<append_result> promise;
-  auto future = promise.get_future();
-  append(std::move(records), [&promise](const append_result& r) { promise.set_value(r); });
+  // The completion owns the promise: the commit thread may still be inside set_value when this
+  // thread, woken by it, returns (a promise on this stack would be destroyed under it).
+  auto promise = std::make_shared<std::promise<append_result>>();
+  auto future = promise->get_future();
+  append(std::move(records), [promise](const append_result& r) { promise->set_value(r); });
   return future.get();
 }
 
