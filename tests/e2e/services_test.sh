@@ -184,7 +184,7 @@ check "ClusterIP -> NodePort: the allocated nodePort answers on node1" wait_for 
 k patch svc my-service --type=json -p '[{"op":"replace","path":"/spec/type","value":"ClusterIP"},{"op":"remove","path":"/spec/ports/0/nodePort"},{"op":"remove","path":"/spec/ports/1/nodePort"}]' >/dev/null
 nodeport_gone() { ! answers node2 "http://$(node_ip 1):$node_port/" | grep -q http; }
 check "NodePort -> ClusterIP: the nodePort stops answering" wait_for "no nodePort" 30 nodeport_gone
-check "and the ClusterIP still answers" wait_for "port 8088" 10 port_answers 8088 http
+check "and the ClusterIP still answers" wait_for "port 8088" 30 port_answers 8088 http
 k delete svc my-service lonely >/dev/null
 
 # The guestbook of seeds 000/001, manifests unchanged; services first, as in the seeds, so that
