@@ -27,6 +27,7 @@ using register_atom = caf::atom_constant<caf::atom("register")>;
 using resync_atom = caf::atom_constant<caf::atom("resync")>;
 using allocate_atom = caf::atom_constant<caf::atom("allocate")>;
 using release_atom = caf::atom_constant<caf::atom("release")>;
+using preview_atom = caf::atom_constant<caf::atom("preview")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 
@@ -44,6 +45,8 @@ using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 // allocator:    (allocate_atom, object_key, service) -> service_allocation
 //               (allocate_atom, node name) -> pod_cidr_allocation
 //               (release_atom, object_kind, object_key) -> void
+//               (allocate_atom, preview_atom, any_object) -> command_reply: what allocate
+//               would answer, reserving nothing (dry runs)
 // node registry:(heartbeat_atom, node name) -> void (not journaled)
 
 }  // namespace capstan::actors

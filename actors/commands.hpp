@@ -56,6 +56,10 @@ struct create_command {
   any_object object;
   std::string cause;
   bool outcome_only = false;  // the caller needs only success or error: no object in the reply
+  // Runs every check (admission, quota, validation, uniqueness, a preview of ClusterIP and
+  // NodePort allocation) and answers what the real create would, journaling and reserving
+  // nothing (`dryRun=All`).
+  bool dry_run = false;
 };
 
 // Replaces the object (PUT, or the result of a PATCH). When metadata.resourceVersion is set it
@@ -96,6 +100,9 @@ struct object_command {
   std::string cause;
   std::variant<update_op, delete_op, bind_op, status_op, scale_op, ready_op> op;
   bool outcome_only = false;  // the caller needs only success or error: no object in the reply
+  // Plans the command against the object as the real one would and answers the object it
+  // would leave (a delete: the object as it is), journaling and reserving nothing.
+  bool dry_run = false;
 };
 
 // Commands on many objects of one kind at once (the scheduler's binds of a turn, a node's

@@ -1,218 +1,245 @@
 #include "api/api_server.hpp"
 
-#include <iostream>
+#include <malloc.h>
+#include <sys/resource.h>
 
-#include "api/metrics.hpp"
-#include "messages/json_codec.hpp"
+#include <condition_variable>
+#include <cstdio>
+#include <thread>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "api/handler_pool.hpp"
+#include "api/http_session.hpp"
+#include "api/metrics.hpp"
+#include "api/responses.hpp"
+#include "api/watch_hub.hpp"
 
 namespace capstan::api {
 
 namespace net = boost::asio;
 namespace ssl = boost::asio::ssl;
-namespace beast = boost::beast;
-namespace http = boost::beast::http;
 using tcp = net::ip::tcp;
-
-struct api_server::impl {
-  net::io_context io;
-  ssl::context tls{ssl::context::tls_server};
-  tcp::acceptor acceptor{io};
-  token_table tokens;
-  rest_handler handler;
-  api_metrics metrics;
-  actors::master& master;
-  std::thread accept_thread;
-  std::mutex mutex;
-  std::set<std::shared_ptr<tcp::socket>> sockets;  // open connections, closed on stop
-  std::vector<std::thread> connections;
-  bool stopping = false;
-
-  impl(caf::actor_system& system, actors::master& m, token_table t, const std::string& address)
-      : tokens(std::move(t)), handler(system, m, address), master(m) {}
-
-  void serve(std::shared_ptr<tcp::socket> socket);
-  http::response<http::string_body> respond(const http::request<http::string_body>& request,
-                                            http_response& out);
-};
-
-std::string json_error_body(const std::string& message);
 
 namespace {
 
+// Raises the soft limit on open files to the hard one and returns how many connections that
+// leaves room for (some descriptors stay for the journal, CAF and the node agents).
+std::size_t connection_capacity(std::size_t wanted) {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0)
+    return wanted;
+  if (lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+    getrlimit(RLIMIT_NOFILE, &lim);
+  }
+  const std::size_t reserve = 1024;
+  std::size_t usable = lim.rlim_cur > reserve * 2 ? lim.rlim_cur - reserve : lim.rlim_cur / 2;
+  return std::min(wanted, usable);
+}
+
 http_response unauthorized() {
-  http_response r;
-  r.status = 401;
-  r.body =
-      R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401})";
-  return r;
+  return status_error(401, "Unauthorized", "Unauthorized");
 }
 
 }  // namespace
 
-http::response<http::string_body> api_server::impl::respond(
-    const http::request<http::string_body>& request, http_response& out) {
-  http_request req;
-  req.method = std::string(request.method_string());
-  std::string target(request.target());
-  auto q = target.find('?');
-  req.path = target.substr(0, q);
-  // "/version/" names the same resource as "/version" (the Python client asks for the former).
-  if (req.path.size() > 1 && req.path.back() == '/')
-    req.path.pop_back();
-  if (q != std::string::npos)
-    req.query = parse_query(target.substr(q + 1));
-  req.content_type = std::string(request[http::field::content_type]);
-  req.accept = std::string(request[http::field::accept]);
-  req.body = request.body();
-  std::string auth(request[http::field::authorization]);
+struct api_server::impl {
+  server_limits limits;
+  std::optional<net::io_context> io;
+  ssl::context tls{ssl::context::tls_server};
+  std::optional<tcp::acceptor> acceptor;
+  token_table tokens;
+  actors::master& master;
+  api_metrics metrics;
+  std::unique_ptr<watch_hub> watches;
+  std::unique_ptr<rest_handler> handler;
+  std::unique_ptr<handler_pool> handlers;
+  std::unique_ptr<session_context> sessions;
+  std::vector<std::thread> io_threads;
+  std::optional<net::steady_timer> trim_timer;
+  uint64_t closed_at_last_trim = 0;
+
+  impl(actors::master& m, token_table t, server_limits l)
+      : limits(l), tokens(std::move(t)), master(m) {
+    io.emplace(static_cast<int>(limits.io_threads));
+    acceptor.emplace(*io);
+  }
+
+  // On a handler thread: authentication, then the REST handler; never throws.
+  http_response respond(http_request& req);
+  void accept();
+  // Every 10 s, after many connections have closed, gives the freed connection buffers back
+  // to the system (glibc keeps small freed blocks otherwise), so RSS follows the clients.
+  void trim_memory_later();
+};
+
+void api_server::impl::trim_memory_later() {
+  trim_timer->expires_after(std::chrono::seconds(10));
+  trim_timer->async_wait([this](const boost::system::error_code& ec) {
+    if (ec)
+      return;
+    uint64_t closed = sessions->closed_connections.load();
+    if (closed - closed_at_last_trim >= 256) {
+      closed_at_last_trim = closed;
+      malloc_trim(0);
+    }
+    trim_memory_later();
+  });
+}
+
+http_response api_server::impl::respond(http_request& req) {
   const std::string bearer = "Bearer ";
   std::optional<user_info> user;
-  if (auth.rfind(bearer, 0) == 0)
-    user = tokens.authenticate(auth.substr(bearer.size()));
+  if (req.authorization.rfind(bearer, 0) == 0)
+    user = tokens.authenticate(req.authorization.substr(bearer.size()));
   auto started = std::chrono::steady_clock::now();
+  http_response out;
   if (!user) {
     out = unauthorized();
   } else if (req.path == "/metrics") {
     out.content_type = "text/plain; version=0.0.4";
     out.body = metrics.render(master);
+    auto s = sessions.get();
+    out.body += "# HELP capstan_apiserver_connections Open API connections.\n"
+                "# TYPE capstan_apiserver_connections gauge\n"
+                "capstan_apiserver_connections " + std::to_string(s->connections.load()) + "\n" +
+                "# HELP capstan_apiserver_current_inflight_requests Requests being handled.\n"
+                "# TYPE capstan_apiserver_current_inflight_requests gauge\n"
+                "capstan_apiserver_current_inflight_requests{request_kind=\"readOnly\"} " +
+                std::to_string(s->inflight_reads.load()) + "\n" +
+                "capstan_apiserver_current_inflight_requests{request_kind=\"mutating\"} " +
+                std::to_string(s->inflight_mutating.load()) + "\n" +
+                "# HELP capstan_apiserver_longrunning_requests Open watches and log streams.\n"
+                "# TYPE capstan_apiserver_longrunning_requests gauge\n"
+                "capstan_apiserver_longrunning_requests " + std::to_string(s->long_running.load()) +
+                "\n" +
+                "# HELP capstan_apiserver_throttled_requests_total Requests answered 429.\n"
+                "# TYPE capstan_apiserver_throttled_requests_total counter\n"
+                "capstan_apiserver_throttled_requests_total " +
+                std::to_string(s->throttled_requests.load()) + "\n" +
+                "# HELP capstan_apiserver_refused_connections_total Connections closed at once "
+                "(over the connection limit).\n"
+                "# TYPE capstan_apiserver_refused_connections_total counter\n"
+                "capstan_apiserver_refused_connections_total " +
+                std::to_string(s->refused_connections.load()) + "\n";
   } else {
     req.user = *user;
     try {
-      out = handler.handle(req);
+      out = handler->handle(req);
     } catch (const std::exception& e) {
-      out.status = 500;
-      out.body = json_error_body(e.what());
+      out = status_error(500, "InternalError", std::string("internal error: ") + e.what());
     }
   }
-  if (!out.stream)
-    metrics.observe(
-        req.method, out.status,
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  else
-    metrics.observe("WATCH", out.status, 0);
-  http::response<http::string_body> res{static_cast<http::status>(out.status), request.version()};
-  res.set(http::field::server, "capstan");
-  res.set(http::field::content_type, out.content_type);
-  for (const auto& warning : out.warnings)
-    res.insert(http::field::warning, "299 - " + nlohmann::json(warning).dump());
-  res.keep_alive(request.keep_alive());
-  res.body() = out.body;
-  res.prepare_payload();
-  return res;
+  metrics.observe(out.stream ? "WATCH" : req.method, out.status,
+                  out.stream ? 0
+                             : std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                                             started)
+                                   .count());
+  return out;
 }
 
-void api_server::impl::serve(std::shared_ptr<tcp::socket> socket) {
-  try {
-    beast::ssl_stream<tcp::socket&> stream(*socket, tls);
-    stream.handshake(ssl::stream_base::server);
-    beast::flat_buffer buffer;
-    for (;;) {
-      http::request<http::string_body> request;
-      http::read(stream, buffer, request);
-      http_response out;
-      auto res = respond(request, out);
-      if (out.stream) {
-        // A watch: headers, then one chunk per event until the client or the server leaves.
-        http::response<http::empty_body> head{http::status::ok, request.version()};
-        head.set(http::field::content_type, "application/json");
-        head.set(http::field::server, "capstan");
-        head.chunked(true);
-        http::response_serializer<http::empty_body> sr{head};
-        http::write_header(stream, sr);
-        auto write = [&](const std::string& data) {
-          beast::error_code ec;
-          net::write(stream, http::make_chunk(net::buffer(data)), ec);
-          return !ec;
-        };
-        out.stream(write, stopping);
-        beast::error_code ec;
-        net::write(stream, http::make_chunk_last(), ec);
-        break;
-      }
-      http::write(stream, res);
-      if (!res.keep_alive())
-        break;
+void api_server::impl::accept() {
+  acceptor->async_accept(net::make_strand(*io), [this](boost::system::error_code ec,
+                                                       tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor->is_open())
+      return;
+    if (!ec)
+      start_session(std::move(socket), *sessions);
+    else if (ec == net::error::no_descriptors || ec == net::error::no_buffer_space) {
+      // Out of descriptors: wait a little rather than spin.
+      auto timer = std::make_shared<net::steady_timer>(*io, std::chrono::milliseconds(50));
+      timer->async_wait([this, timer](const boost::system::error_code&) { accept(); });
+      return;
     }
-    beast::error_code ec;
-    stream.shutdown(ec);
-  } catch (const std::exception&) {
-    // The client went away, or spoke no TLS/HTTP: nothing to answer.
-  }
-  std::lock_guard<std::mutex> lock(mutex);
-  sockets.erase(socket);
+    accept();
+  });
 }
 
 api_server::api_server(caf::actor_system& system, actors::master& master, const tls_material& tls,
-                       token_table tokens, const std::string& host, uint16_t port)
-    : impl_(std::make_unique<impl>(system, master, std::move(tokens),
-                                   host + ":" + std::to_string(port))) {
+                       token_table tokens, const std::string& host, uint16_t port,
+                       server_limits limits)
+    : impl_(std::make_unique<impl>(master, std::move(tokens), limits)) {
   auto& i = *impl_;
+  i.limits.max_connections = connection_capacity(i.limits.max_connections);
   i.tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                     ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  // Idle connections keep no TLS buffers.
+  SSL_CTX_set_mode(i.tls.native_handle(), SSL_MODE_RELEASE_BUFFERS);
   i.tls.use_certificate_chain(net::buffer(tls.cert_pem));
   i.tls.use_private_key(net::buffer(tls.key_pem), ssl::context::pem);
   tcp::endpoint endpoint(net::ip::make_address(host), port);
-  i.acceptor.open(endpoint.protocol());
-  i.acceptor.set_option(net::socket_base::reuse_address(true));
+  i.acceptor->open(endpoint.protocol());
+  i.acceptor->set_option(net::socket_base::reuse_address(true));
   boost::system::error_code ec;
-  i.acceptor.bind(endpoint, ec);
+  i.acceptor->bind(endpoint, ec);
   if (ec)
     throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) + ": " +
                              ec.message());
-  i.acceptor.listen();
-  port_ = i.acceptor.local_endpoint().port();
-  i.accept_thread = std::thread([&i] {
-    for (;;) {
-      auto socket = std::make_shared<tcp::socket>(i.io);
-      boost::system::error_code error;
-      i.acceptor.accept(*socket, error);
-      std::lock_guard<std::mutex> lock(i.mutex);
-      if (i.stopping)
-        return;
-      if (error)
-        continue;
-      i.sockets.insert(socket);
-      i.connections.emplace_back([&i, socket] { i.serve(socket); });
-    }
-  });
+  i.acceptor->listen(net::socket_base::max_listen_connections);
+  port_ = i.acceptor->local_endpoint().port();
+
+  i.watches = std::make_unique<watch_hub>(master, *i.io);
+  i.handler = std::make_unique<rest_handler>(system, master, *i.watches,
+                                             host + ":" + std::to_string(port_));
+  i.handlers = std::make_unique<handler_pool>(i.limits.handler_threads);
+  i.sessions = std::make_unique<session_context>(
+      i.limits, i.tls, *i.handlers, [&i](http_request& r) { return i.respond(r); });
+  i.accept();
+  i.trim_timer.emplace(*i.io);
+  i.trim_memory_later();
+  for (std::size_t t = 0; t < std::max<std::size_t>(i.limits.io_threads, 1); ++t)
+    i.io_threads.emplace_back([&i] {
+      for (;;) {
+        try {
+          i.io->run();
+          return;
+        } catch (const std::exception& e) {
+          // A handler that throws must not take the server down: report and go on.
+          std::fprintf(stderr, "capstan api: %s\n", e.what());
+        }
+      }
+    });
 }
 
 api_server::~api_server() {
   auto& i = *impl_;
-  {
-    std::lock_guard<std::mutex> lock(i.mutex);
-    i.stopping = true;
+  i.sessions->stopping = true;
+  net::post(*i.io, [&i] {
     boost::system::error_code ec;
-    i.acceptor.cancel(ec);
-    ::shutdown(i.acceptor.native_handle(), SHUT_RDWR);
-    for (const auto& s : i.sockets)
-      ::shutdown(s->native_handle(), SHUT_RDWR);
-  }
-  i.accept_thread.join();
-  std::vector<std::thread> connections;
-  {
-    std::lock_guard<std::mutex> lock(i.mutex);
-    connections.swap(i.connections);
-  }
-  for (auto& t : connections)
+    i.acceptor->close(ec);
+    i.trim_timer->cancel();
+  });
+  close_all_sessions(*i.sessions);
+  // Let the connections end their streams and close (bounded: a client cannot hold this).
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while (i.sessions->connections.load() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  i.handlers.reset();  // runs what is queued (their answers go to closed connections)
+  i.io->stop();
+  for (auto& t : i.io_threads)
     t.join();
+  i.watches->detach();   // no more fan-out into the io_context
+  i.acceptor.reset();
+  i.trim_timer.reset();
+  i.io.reset();          // destroys what was still queued (and the connections it held)
+  i.watches.reset();
 }
 
-std::string json_error_body(const std::string& message) {
-  return messages::json({{"kind", "Status"},
-                         {"apiVersion", "v1"},
-                         {"metadata", messages::json::object()},
-                         {"status", "Failure"},
-                         {"message", message},
-                         {"reason", "InternalError"},
-                         {"code", 500}})
-      .dump();
+server_stats api_server::stats() const {
+  const auto& s = *impl_->sessions;
+  server_stats out;
+  out.connections = s.connections;
+  out.inflight_reads = s.inflight_reads;
+  out.inflight_mutating = s.inflight_mutating;
+  out.long_running = s.long_running;
+  out.watchers = impl_->watches->watchers();
+  out.refused_connections = s.refused_connections;
+  out.throttled_requests = s.throttled_requests;
+  return out;
 }
 
 }  // namespace capstan::api

@@ -51,7 +51,14 @@ bool parse(const std::string& bytes, const auto& visit) {
 
 }  // namespace
 
-std::optional<messages::json> namespace_from_protobuf(const std::string& body) {
+namespace {
+
+std::optional<messages::json> namespace_from(const std::string& raw);
+std::optional<messages::json> eviction_from(const std::string& raw);
+
+}  // namespace
+
+std::optional<messages::json> object_from_protobuf(const std::string& body) {
   const std::string magic("k8s\0", 4);
   if (body.compare(0, 4, magic) != 0)
     return std::nullopt;
@@ -66,9 +73,20 @@ std::optional<messages::json> namespace_from_protobuf(const std::string& body) {
     else if (field == 2)
       raw = bytes;
   });
-  if (!ok || kind != "Namespace")
+  if (!ok)
     return std::nullopt;
+  if (kind == "Namespace")
+    return namespace_from(raw);
+  if (kind == "Eviction")
+    return eviction_from(raw);
+  return std::nullopt;
+}
+
+namespace {
+
+std::optional<messages::json> namespace_from(const std::string& raw) {
   messages::json meta = messages::json::object();
+  bool ok;
   // Namespace: 1 metadata (ObjectMeta: 1 name, 2 generateName, 11 labels, 12 annotations).
   ok = parse(raw, [&](int field, const std::string& bytes) {
     if (field != 1)
@@ -89,5 +107,47 @@ std::optional<messages::json> namespace_from_protobuf(const std::string& body) {
     return std::nullopt;
   return messages::json{{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", meta}};
 }
+
+// policy/v1 Eviction: 1 metadata (ObjectMeta: 1 name, 3 namespace), 2 deleteOptions
+// (DeleteOptions: 2 preconditions {1 uid, 2 resourceVersion}, 4 propagationPolicy, 5 dryRun).
+std::optional<messages::json> eviction_from(const std::string& raw) {
+  messages::json meta = messages::json::object();
+  messages::json options = messages::json::object();
+  bool ok = parse(raw, [&](int field, const std::string& bytes) {
+    if (field == 1) {
+      parse(bytes, [&](int f, const std::string& v) {
+        if (f == 1)
+          meta["name"] = v;
+        else if (f == 3)
+          meta["namespace"] = v;
+      });
+    } else if (field == 2) {
+      parse(bytes, [&](int f, const std::string& v) {
+        if (f == 2) {
+          messages::json pre = messages::json::object();
+          parse(v, [&](int p, const std::string& x) {
+            if (p == 1)
+              pre["uid"] = x;
+            else if (p == 2)
+              pre["resourceVersion"] = x;
+          });
+          options["preconditions"] = pre;
+        } else if (f == 4) {
+          options["propagationPolicy"] = v;
+        } else if (f == 5) {
+          options["dryRun"].push_back(v);
+        }
+      });
+    }
+  });
+  if (!ok)
+    return std::nullopt;
+  return messages::json{{"apiVersion", "policy/v1"},
+                        {"kind", "Eviction"},
+                        {"metadata", meta},
+                        {"deleteOptions", options}};
+}
+
+}  // namespace
 
 }  // namespace capstan::api

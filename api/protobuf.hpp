@@ -1,5 +1,5 @@
 // The little of Kubernetes' protobuf encoding that kubectl sends to a server that cannot be
-// told to use JSON: generator commands such as `kubectl create namespace` post protobuf.
+// told to use JSON: `kubectl create namespace` and `kubectl drain`'s evictions post protobuf.
 #pragma once
 
 #include <optional>
@@ -9,8 +9,10 @@
 
 namespace capstan::api {
 
-// Decodes a "k8s\0"-enveloped Namespace into its JSON form (name, generateName, labels,
-// annotations). Returns nullopt for anything else.
-std::optional<messages::json> namespace_from_protobuf(const std::string& body);
+// Decodes a "k8s\0"-enveloped object into its JSON form: a Namespace (name, generateName,
+// labels, annotations; `kubectl create namespace`) or a policy/v1 Eviction (name, namespace,
+// deleteOptions' preconditions, propagationPolicy and dryRun; `kubectl drain`). Returns nullopt
+// for anything else or a malformed body. Bounded by the body: no recursion beyond 4 levels.
+std::optional<messages::json> object_from_protobuf(const std::string& body);
 
 }  // namespace capstan::api

@@ -1,17 +1,14 @@
 #include "api/rest_handler.hpp"
 
-#include <thread>
-
-#include "nodeagent/protocol.hpp"
-
-#include <condition_variable>
-#include <deque>
-
+#include "api/log_stream.hpp"
 #include "api/patch.hpp"
 #include "api/protobuf.hpp"
+#include "api/request_body.hpp"
+#include "api/request_params.hpp"
+#include "api/responses.hpp"
 #include "api/tables.hpp"
+#include "api/watch_stream.hpp"
 #include "messages/defaults.hpp"
-#include "store/apply.hpp"
 
 namespace capstan::api {
 
@@ -20,75 +17,6 @@ namespace {
 using namespace messages;
 using actors::command_reply;
 using actors::error_code;
-
-std::string url_decode(const std::string& s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += s[i] == '+' ? ' ' : s[i];
-    }
-  }
-  return out;
-}
-
-http_response json_response(int status, const json& body) {
-  http_response r;
-  r.status = status;
-  r.body = body.dump();
-  return r;
-}
-
-// A Kubernetes Status error, as kubectl prints it: `Error from server (NotFound): ...`.
-http_response status_error(int code, const std::string& reason, const std::string& message,
-                           const std::string& kind = "", const std::string& name = "",
-                           const field_errors& causes = {}) {
-  json details = json::object();
-  if (!name.empty())
-    details["name"] = name;
-  if (!kind.empty())
-    details["kind"] = kind;
-  if (!causes.empty()) {
-    json list = json::array();
-    for (const auto& c : causes) {
-      std::string t = c.type == field_error_type::required        ? "FieldValueRequired"
-                      : c.type == field_error_type::duplicate     ? "FieldValueDuplicate"
-                      : c.type == field_error_type::not_supported ? "FieldValueNotSupported"
-                      : c.type == field_error_type::forbidden     ? "FieldValueForbidden"
-                      : c.type == field_error_type::not_found     ? "FieldValueNotFound"
-                                                                  : "FieldValueInvalid";
-      std::string text = c.to_string();
-      auto colon = text.find(": ");
-      list.push_back({{"reason", t},
-                      {"message", colon == std::string::npos ? text : text.substr(colon + 2)},
-                      {"field", c.field}});
-    }
-    details["causes"] = list;
-  }
-  json body = {{"kind", "Status"},    {"apiVersion", "v1"}, {"metadata", json::object()},
-               {"status", "Failure"}, {"message", message}, {"reason", reason},
-               {"details", details},  {"code", code}};
-  return json_response(code, body);
-}
-
-http_response reply_error(const command_reply& r, object_kind kind, const std::string& name) {
-  const auto& e = *r.error;
-  std::string message = e.message;
-  if (e.code == error_code::invalid && !e.causes.empty()) {
-    message += ": ";
-    for (std::size_t i = 0; i < e.causes.size(); ++i)
-      message += (i ? ", " : "") + e.causes[i].to_string();
-    if (e.causes.size() > 1)
-      message = e.message + ": [" + message.substr(e.message.size() + 2) + "]";
-  }
-  // Kubernetes names the Kind in an Invalid status ("The Service \"x\" is invalid") and the
-  // resource otherwise ("pods \"x\" not found").
-  std::string detail_kind(e.code == error_code::invalid ? info(kind).name : info(kind).resource);
-  return status_error(actors::http_status(e.code), actors::status_reason(e.code), message,
-                      detail_kind, name, e.causes);
-}
 
 int64_t now_seconds() {
   return timestamp::now().seconds;
@@ -186,12 +114,21 @@ json discovery_resources() {
                            {"namespaced", ki.namespaced},
                            {"kind", std::string(ki.name)},
                            {"verbs", {"get", "patch", "update"}}});
-    if (kind == object_kind::pod)
+    if (kind == object_kind::pod) {
       resources.push_back({{"name", "pods/log"},
                            {"singularName", ""},
                            {"namespaced", true},
                            {"kind", "Pod"},
                            {"verbs", {"get"}}});
+      // kubectl drain looks for this entry (group policy) before it evicts.
+      resources.push_back({{"name", "pods/eviction"},
+                           {"singularName", ""},
+                           {"namespaced", true},
+                           {"group", "policy"},
+                           {"version", "v1"},
+                           {"kind", "Eviction"},
+                           {"verbs", {"create"}}});
+    }
   }
   return {{"kind", "APIResourceList"},
           {"apiVersion", "v1"},
@@ -226,13 +163,10 @@ std::variant<any_object, http_response> decode_body(const http_request& req, con
     return status_error(
         400, "BadRequest",
         "fieldValidation must be one of Strict, Warn or Ignore, not \"" + validation + "\"");
-  json doc;
-  try {
-    doc = json::parse(req.body);
-  } catch (const std::exception& e) {
-    return status_error(400, "BadRequest",
-                        std::string("the request body is not valid JSON: ") + e.what());
-  }
+  auto parsed = parse_body(req, "the request body");
+  if (auto* bad = std::get_if<http_response>(&parsed))
+    return *bad;
+  json doc = std::get<json>(std::move(parsed));
   if (doc.is_object() && !doc.contains("kind"))
     doc["kind"] = std::string(info(r.kind).name);
   if (doc.is_object() && !doc.contains("apiVersion"))
@@ -272,52 +206,76 @@ std::variant<any_object, http_response> decode_body(const http_request& req, con
   return std::move(*object);
 }
 
-// A boolean query parameter read as Go's strconv.ParseBool reads it (the Python client sends
-// "watch=True"): 1, t, T, TRUE, true, True are true; anything else, or no parameter, is false.
-bool query_flag(const http_request& req, const std::string& name) {
-  auto it = req.query.find(name);
-  if (it == req.query.end())
-    return false;
-  const std::string& v = it->second;
-  return v == "1" || v == "t" || v == "T" || v == "true" || v == "True" || v == "TRUE";
-}
-
-// The message of an error a node gateway or node agent sent (its context string).
-std::string error_text(caf::actor_system& system, const caf::error& e) {
-  const auto& context = e.context();
-  if (context.match_elements<std::string>())
-    return context.get_as<std::string>(0);
-  return system.render(e);
-}
-
-// An unsigned query parameter: `fallback` when absent, nullopt when not a number.
-std::optional<uint64_t> query_number(const http_request& req, const std::string& name,
-                                     uint64_t fallback) {
-  auto it = req.query.find(name);
-  if (it == req.query.end() || it->second.empty())
-    return fallback;
-  if (it->second.size() > 19 || it->second.find_first_not_of("0123456789") != std::string::npos)
-    return std::nullopt;
-  return std::stoull(it->second);
+// Reads DeleteOptions (JSON): preconditions and dryRun. Returns the 400 to answer when they
+// are malformed.
+std::optional<http_response> read_delete_options(const std::string& body, actors::delete_op& op,
+                                                 bool& dry_run) {
+  auto parsed = parse_json_text(body, "DeleteOptions");
+  if (auto* bad = std::get_if<http_response>(&parsed))
+    return *bad;
+  json options = std::get<json>(std::move(parsed));
+  if (!options.is_object())
+    return status_error(400, "BadRequest", "DeleteOptions must be a JSON object");
+  if (auto it = options.find("preconditions"); it != options.end() && it->is_object()) {
+    if (auto uid = it->find("uid"); uid != it->end() && uid->is_string())
+      op.uid_precondition = uid->get<std::string>();
+    if (auto rv = it->find("resourceVersion"); rv != it->end() && rv->is_string())
+      op.resource_version_precondition = rv->get<std::string>();
+  }
+  if (auto it = options.find("dryRun"); it != options.end() && !it->is_null()) {
+    if (!it->is_array())
+      return status_error(400, "BadRequest", "dryRun must be a list");
+    for (const auto& v : *it) {
+      if (v != "All")
+        return status_error(400, "BadRequest",
+                            "dryRun: Unsupported value: " + dump_json(v) +
+                                ": supported values: \"All\"");
+      dry_run = true;
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace
 
-std::map<std::string, std::string> parse_query(const std::string& query) {
-  std::map<std::string, std::string> out;
-  std::size_t i = 0;
-  while (i < query.size()) {
-    std::size_t amp = query.find('&', i);
-    std::string pair = query.substr(i, amp == std::string::npos ? std::string::npos : amp - i);
-    auto eq = pair.find('=');
-    if (!pair.empty())
-      out[url_decode(pair.substr(0, eq))] =
-          eq == std::string::npos ? "" : url_decode(pair.substr(eq + 1));
-    if (amp == std::string::npos)
-      break;
-    i = amp + 1;
+// POST pods/NAME/eviction (policy/v1 Eviction, what `kubectl drain` sends): deletes the pod,
+// journaled as an eviction by the user. No PodDisruptionBudgets exist, so none can refuse it.
+http_response rest_handler::evict(const http_request& req, const store::object_key& key,
+                                  bool dry_run) {
+  auto parsed = parse_body(req, "the Eviction");
+  if (auto* bad = std::get_if<http_response>(&parsed))
+    return *bad;
+  json eviction = std::get<json>(std::move(parsed));
+  if (!eviction.is_object() || eviction.value("kind", "Eviction") != "Eviction")
+    return status_error(400, "BadRequest", "the body must be a policy/v1 Eviction");
+  if (auto meta = eviction.find("metadata"); meta != eviction.end() && meta->is_object()) {
+    auto name = meta->find("name");
+    if (name != meta->end() && (!name->is_string() || name->get<std::string>() != key.name))
+      return status_error(400, "BadRequest",
+                          "name in URL does not match name in Eviction object");
+    auto ns = meta->find("namespace");
+    if (ns != meta->end() && ns->is_string() && !ns->get<std::string>().empty() &&
+        ns->get<std::string>() != key.namespace_)
+      return status_error(400, "BadRequest",
+                          "namespace in URL does not match namespace in Eviction object");
   }
-  return out;
+  actors::object_command c{object_kind::pod, key, req.user.name,
+                           actors::delete_op{"evicted by " + req.user.name + " (Eviction API)"}};
+  c.dry_run = dry_run;
+  if (auto options = eviction.find("deleteOptions");
+      options != eviction.end() && options->is_object()) {
+    if (auto bad =
+            read_delete_options(options->dump(), std::get<actors::delete_op>(c.op), c.dry_run))
+      return *bad;
+  }
+  auto reply = master_.command(std::move(c));
+  if (!reply.ok())
+    return reply_error(reply, object_kind::pod, key.name);
+  return json_response(201, {{"kind", "Status"},
+                             {"apiVersion", "v1"},
+                             {"metadata", json::object()},
+                             {"status", "Success"},
+                             {"code", 201}});
 }
 
 // capstan's own audit API: /capstan/v1/history (records, newest last) and /capstan/v1/state
@@ -375,96 +333,10 @@ http_response rest_handler::audit(const http_request& req) {
                              {"items", items}});
 }
 
-http_response rest_handler::pod_log(const http_request& req, const pod& p) {
-  std::string container = req.query.count("container") ? req.query.at("container") : std::string();
-  const auto& containers = p.spec.containers;
-  if (container.empty()) {
-    if (containers.size() != 1) {
-      std::string names;
-      for (const auto& c : containers)
-        names += (names.empty() ? "" : " ") + c.name;
-      return status_error(400, "BadRequest",
-                          "a container name must be specified for pod " + p.metadata.name +
-                              ", choose one of: [" + names + "]");
-    }
-    container = containers.front().name;
-  } else if (std::none_of(containers.begin(), containers.end(),
-                          [&](const messages::container& c) { return c.name == container; })) {
-    return status_error(400, "BadRequest",
-                        "container " + container + " is not valid for pod " + p.metadata.name);
-  }
-  if (!query_number(req, "tailLines", 0) || !query_number(req, "limitBytes", 0) ||
-      !query_number(req, "sinceSeconds", 0))
-    return status_error(400, "BadRequest",
-                        "tailLines, limitBytes and sinceSeconds are non-negative integers");
-  if (p.spec.node_name.empty() || p.status.phase == "Pending")
-    return status_error(400, "BadRequest",
-                        "container \"" + container + "\" in pod \"" + p.metadata.name +
-                            "\" is waiting to start: ContainerCreating");
-  auto node_object = master_.model().get(object_kind::node, {"", p.spec.node_name});
-  if (node_object &&
-      std::get<node>(*node_object).status.node_info.container_runtime_version.rfind("fake://", 0) ==
-          0)
-    return status_error(400, "BadRequest",
-                        "pod " + p.metadata.name + " runs on " + p.spec.node_name +
-                            ", a simulated node (fake runtime): its containers write no logs");
-  // The node agent keeps the logs; the gateway relays. A follow polls for new bytes.
-  const uint64_t tail = *query_number(req, "tailLines", 0);
-  auto gateway = master_.node_gateway();
-  auto fetch = [gateway](caf::actor_system& system, const std::string& ns, const std::string& name,
-                         const std::string& container, uint64_t offset, uint64_t tail_lines,
-                         std::string& bytes, uint64_t& next) -> std::string {
-    caf::scoped_actor self{system};
-    std::string failure;
-    self->request(gateway, std::chrono::seconds(15), nodeagent::logs_atom::value, ns, name,
-                  container, offset, tail_lines)
-        .receive(
-            [&](std::string& b, uint64_t n) {
-              bytes = std::move(b);
-              next = n;
-            },
-            [&](caf::error& e) { failure = error_text(system, e); });
-    return failure;
-  };
-  std::string bytes;
-  uint64_t next = 0;
-  auto failure =
-      fetch(system_, p.metadata.namespace_, p.metadata.name, container, 0, tail, bytes, next);
-  if (!failure.empty())
-    return status_error(503, "ServiceUnavailable", failure);
-  http_response r;
-  r.content_type = "text/plain";
-  if (!query_flag(req, "follow")) {
-    r.body = std::move(bytes);
-    return r;
-  }
-  caf::actor_system* system = &system_;
-  actors::master* m = &master_;
-  std::string ns = p.metadata.namespace_, name = p.metadata.name, uid = p.metadata.uid;
-  r.stream = [=](const std::function<bool(const std::string&)>& write, const bool& stopping) {
-    if (!bytes.empty() && !write(bytes))
-      return;
-    uint64_t offset = next;
-    while (!stopping) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(300));
-      auto now = m->model().get(object_kind::pod, {ns, name});
-      if (!now || meta_of(*now).uid != uid)
-        return;  // the pod is gone: the stream ends, as kubectl logs -f does
-      std::string more;
-      uint64_t after = offset;
-      if (!fetch(*system, ns, name, container, offset, 0, more, after).empty())
-        return;
-      offset = after;
-      if (!more.empty() && !write(more))
-        return;
-    }
-  };
-  return r;
-}
-
-rest_handler::rest_handler(caf::actor_system& system, actors::master& master,
+rest_handler::rest_handler(caf::actor_system& system, actors::master& master, watch_hub& watches,
                            std::string server_address)
-    : system_(system), master_(master), server_address_(std::move(server_address)) {}
+    : system_(system), master_(master), watches_(watches),
+      server_address_(std::move(server_address)) {}
 
 http_response rest_handler::handle(const http_request& req) {
   const auto& model = master_.model();
@@ -490,9 +362,24 @@ http_response rest_handler::handle(const http_request& req) {
                           {"versions", {"v1"}},
                           {"serverAddressByClientCIDRs",
                            {{{"clientCIDR", "0.0.0.0/0"}, {"serverAddress", server_address_}}}}});
+  // The policy group only carries the pods' eviction subresource (listed under /api/v1).
+  const json policy_version = {{"groupVersion", "policy/v1"}, {"version", "v1"}};
+  const json policy_group = {{"name", "policy"},
+                             {"versions", json::array({policy_version})},
+                             {"preferredVersion", policy_version}};
   if (req.path == "/apis")
     return json_response(
-        200, {{"kind", "APIGroupList"}, {"apiVersion", "v1"}, {"groups", json::array()}});
+        200, {{"kind", "APIGroupList"}, {"apiVersion", "v1"}, {"groups", json::array({policy_group})}});
+  if (req.path == "/apis/policy") {
+    json group = {{"kind", "APIGroup"}, {"apiVersion", "v1"}};
+    group.update(policy_group);
+    return json_response(200, group);
+  }
+  if (req.path == "/apis/policy/v1")
+    return json_response(200, {{"kind", "APIResourceList"},
+                               {"apiVersion", "v1"},
+                               {"groupVersion", "policy/v1"},
+                               {"resources", json::array()}});
   if (req.path == "/api/v1")
     return json_response(200, discovery_resources());
   if (req.path == "/openapi/v2") {
@@ -509,21 +396,29 @@ http_response rest_handler::handle(const http_request& req) {
   // JSON, and the one protobuf body kubectl insists on (`kubectl create namespace`).
   http_request converted;
   if (!req.body.empty() && req.content_type.find("protobuf") != std::string::npos) {
-    auto ns = namespace_from_protobuf(req.body);
+    auto ns = object_from_protobuf(req.body);
     if (!ns)
       return status_error(
           415, "UnsupportedMediaType",
           "the body of the request was in an unknown format - accepted media types include: "
           "application/json, application/yaml");
     converted = req;
-    converted.body = ns->dump();
+    converted.body = dump_json(*ns);
     converted.content_type = "application/json";
     return handle(converted);
   }
   const std::string resource(info(r.kind).resource);
   const std::string cause = req.user.name;
 
-  auto command = [&](actors::object_command c) { return master_.command(std::move(c)); };
+  auto dry = read_dry_run(req);
+  if (auto* bad = std::get_if<http_response>(&dry))
+    return *bad;
+  const bool dry_run = std::get<bool>(dry);
+  // Every command of a dry-run request is planned and answered, never journaled.
+  auto command = [&](actors::object_command c) {
+    c.dry_run = c.dry_run || dry_run;
+    return master_.command(std::move(c));
+  };
   auto object_reply = [&](const command_reply& reply, int ok_status) {
     if (!reply.ok())
       return reply_error(reply, r.kind, r.name);
@@ -548,99 +443,24 @@ http_response rest_handler::handle(const http_request& req) {
           return status_error(400, "BadRequest", *err);
         fields = std::get<field_selector>(parsed);
       }
+      auto params = read_list_params(req);
+      if (auto* bad = std::get_if<http_response>(&params))
+        return *bad;
+      const auto& list = std::get<list_params>(params);
       if (query_flag(req, "watch")) {
-        http_response resp;
-        bool table = wants_table(req);
-        std::string rv = req.query.count("resourceVersion") ? req.query.at("resourceVersion") : "";
-        object_kind kind = r.kind;
-        std::string ns = r.ns;
-        actors::master* m = &master_;
+        watch_request w;
+        w.kind = r.kind;
+        w.namespace_ = r.ns;
+        w.labels = labels;
+        w.fields = fields;
+        w.table = wants_table(req);
+        w.resource_version = list.resource_version;
         // A watch ends after timeoutSeconds, or like kube-apiserver's default
         // (--min-request-timeout 1800 s) after 30 to 60 minutes; clients then re-watch from the
-        // last resourceVersion they saw. The bound also frees the threads of vanished clients.
-        auto timeout = query_number(req, "timeoutSeconds", 1800 + std::rand() % 1800);
-        if (!timeout || *timeout == 0)
-          return status_error(400, "BadRequest", "timeoutSeconds must be a positive integer");
-        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(*timeout);
-        resp.stream = [m, kind, ns, labels, fields, table, rv, deadline](
-                          const std::function<bool(const std::string&)>& write,
-                          const bool& stopping) {
-          // The watch keeps its own copy of the watched objects, so that every event carries the
-          // object exactly as that record left it (and DELETED carries its last state).
-          store::cluster_state mine;
-          auto snapshot = m->model().list(kind, ns);
-          uint64_t start = snapshot.seq;
-          bool past = !rv.empty() && rv.find_first_not_of("0123456789") == std::string::npos &&
-                      std::stoull(rv) > 0 && std::stoull(rv) < snapshot.seq;
-          if (past) {
-            // The journal keeps everything: rebuild the watched objects as they were at `rv`
-            // and replay every change since, so a watch resumes from any resourceVersion.
-            start = std::stoull(rv);
-            auto then = m->state_at(start);
-            for (auto& [key, o] : then.of(kind))
-              if (ns.empty() || key.namespace_ == ns)
-                mine.of(kind).emplace(key, std::move(o));
-          } else {
-            for (auto& o : snapshot.items) {
-              const auto& meta = meta_of(o);
-              mine.of(kind).emplace(store::object_key{meta.namespace_, meta.name}, std::move(o));
-            }
-          }
-          std::mutex mutex;
-          std::condition_variable wake;
-          std::deque<journal_record> queue;
-          auto id = m->watch(start + 1, [&](const std::vector<journal_record>& records) {
-            std::lock_guard<std::mutex> lock(mutex);
-            for (const auto& rec : records)
-              if (rec.kind == kind && (ns.empty() || rec.namespace_ == ns))
-                queue.push_back(rec);
-            wake.notify_one();
-          });
-          auto matches = [&](const any_object* o) {
-            return o && labels.matches(meta_of(*o).labels) && fields.matches(*o);
-          };
-          auto emit = [&](const char* type, const any_object& o, uint64_t seq) {
-            json object = table ? table_of(kind, {o}, seq, now_seconds()) : to_json(o);
-            return write(json({{"type", type}, {"object", object}}).dump() + "\n");
-          };
-          bool alive = true;
-          if (rv.empty() || rv == "0")  // no starting point: the current objects first
-            for (const auto& [key, o] : mine.of(kind))
-              if (matches(&o) && !(alive = emit("ADDED", o, snapshot.seq)))
-                break;
-          while (alive && !stopping && std::chrono::steady_clock::now() < deadline) {
-            std::deque<journal_record> batch;
-            {
-              std::unique_lock<std::mutex> lock(mutex);
-              wake.wait_for(lock, std::chrono::milliseconds(500), [&] { return !queue.empty(); });
-              batch.swap(queue);
-            }
-            for (auto& rec : batch) {
-              store::object_key key{rec.namespace_, rec.name};
-              std::optional<any_object> before;
-              if (auto* b = mine.find(kind, key))
-                before = *b;
-              mine.seq = rec.seq - 1;  // this copy holds one kind: align it to the record
-              try {
-                store::apply(mine, rec);
-              } catch (const store::store_error&) {
-                continue;
-              }
-              const any_object* after = mine.find(kind, key);
-              bool was = matches(before ? &*before : nullptr), is = matches(after);
-              if (was && !is)
-                alive = emit("DELETED", after ? *after : *before, rec.seq);
-              else if (!was && is)
-                alive = emit("ADDED", *after, rec.seq);
-              else if (was && is)
-                alive = emit("MODIFIED", *after, rec.seq);
-              if (!alive)
-                break;
-            }
-          }
-          m->unwatch(id);
-        };
-        return resp;
+        // last resourceVersion they saw.
+        w.timeout = std::chrono::seconds(list.timeout_seconds ? list.timeout_seconds
+                                                              : 1800 + std::rand() % 1800);
+        return start_watch(master_, watches_, std::move(w));
       }
       auto result = model.list(r.kind, r.ns, labels, fields);
       if (wants_table(req))
@@ -660,7 +480,7 @@ http_response rest_handler::handle(const http_request& req) {
         return *err;
       auto object = std::get<any_object>(std::move(decoded));
       std::string name = meta_of(object).name;
-      auto reply = master_.create(std::move(object), cause);
+      auto reply = master_.create(std::move(object), cause, dry_run);
       if (!reply.ok())
         return reply_error(reply, r.kind, name);
       auto created = json_response(201, with_kind(*reply.object));
@@ -684,33 +504,33 @@ http_response rest_handler::handle(const http_request& req) {
     const auto& rc = std::get<replication_controller>(*current);
     if (req.method == "GET")
       return json_response(200, scale_of(rc));
-    json scale;
-    if (req.method == "PUT") {
-      try {
-        scale = json::parse(req.body);
-      } catch (const std::exception&) {
-        return status_error(400, "BadRequest", "the request body is not valid JSON");
-      }
-    } else if (req.method == "PATCH") {
-      try {
-        scale = merge_patch(scale_of(rc), json::parse(req.body));
-      } catch (const std::exception&) {
-        return status_error(400, "BadRequest", "the request body is not valid JSON");
-      }
-    } else {
+    if (req.method != "PUT" && req.method != "PATCH")
       return status_error(405, "MethodNotAllowed",
                           "the scale subresource takes GET, PUT and PATCH");
-    }
-    auto replicas = scale.contains("spec") ? scale["spec"].value("replicas", -1) : -1;
-    if (replicas < 0)
+    auto parsed = parse_body(req, "the Scale");
+    if (auto* bad = std::get_if<http_response>(&parsed))
+      return *bad;
+    json scale = std::get<json>(std::move(parsed));
+    if (!scale.is_object())
+      return status_error(400, "BadRequest", "the Scale must be a JSON object");
+    if (req.method == "PATCH")
+      scale = merge_patch(scale_of(rc), scale);
+    int64_t replicas = -1;
+    if (auto spec = scale.find("spec"); spec != scale.end() && spec->is_object())
+      if (auto n = spec->find("replicas"); n != spec->end() && n->is_number_integer())
+        replicas = n->get<int64_t>();
+    if (replicas < 0 || replicas > INT32_MAX)
       return status_error(422, "Invalid",
                           "Scale.autoscaling \"" + r.name +
                               "\" is invalid: spec.replicas: Invalid value: " +
                               std::to_string(replicas) + ": must be greater than or equal to 0");
-    std::string rv = req.method == "PUT" && scale.contains("metadata")
-                         ? scale["metadata"].value("resourceVersion", "")
-                         : "";
-    auto reply = command({r.kind, key, cause, actors::scale_op{replicas, std::nullopt, rv}});
+    std::string rv;
+    if (auto meta = scale.find("metadata"); req.method == "PUT" && meta != scale.end() &&
+                                           meta->is_object())
+      if (auto v = meta->find("resourceVersion"); v != meta->end() && v->is_string())
+        rv = v->get<std::string>();
+    auto reply = command(
+        {r.kind, key, cause, actors::scale_op{static_cast<int32_t>(replicas), std::nullopt, rv}});
     if (!reply.ok())
       return reply_error(reply, r.kind, r.name);
     return json_response(200, scale_of(std::get<replication_controller>(*reply.object)));
@@ -718,7 +538,12 @@ http_response rest_handler::handle(const http_request& req) {
   if (r.sub == "log" && r.kind == object_kind::pod) {
     if (req.method != "GET")
       return status_error(405, "MethodNotAllowed", "the log subresource takes GET");
-    return pod_log(req, std::get<pod>(*current));
+    return pod_log(system_, master_, req, std::get<pod>(*current));
+  }
+  if (r.sub == "eviction" && r.kind == object_kind::pod) {
+    if (req.method != "POST")
+      return status_error(405, "MethodNotAllowed", "the eviction subresource takes POST");
+    return evict(req, key, dry_run);
   }
   if (!r.sub.empty() && r.sub != "status")
     return status_error(404, "NotFound", "the server could not find the requested resource");
@@ -729,22 +554,16 @@ http_response rest_handler::handle(const http_request& req) {
                : json_response(200, with_kind(*current));
 
   if (req.method == "DELETE") {
-    actors::delete_op op;
+    actors::object_command c{r.kind, key, cause, actors::delete_op{}};
     if (!req.body.empty()) {
-      try {
-        auto options = json::parse(req.body);
-        if (options.contains("preconditions")) {
-          op.uid_precondition = options["preconditions"].value("uid", "");
-          op.resource_version_precondition = options["preconditions"].value("resourceVersion", "");
-        }
-      } catch (const std::exception&) {
-        return status_error(400, "BadRequest", "DeleteOptions are not valid JSON");
-      }
+      auto options = read_delete_options(req.body, std::get<actors::delete_op>(c.op), c.dry_run);
+      if (options)
+        return *options;
     }
     if (!current)
       return status_error(404, "NotFound", resource + " \"" + r.name + "\" not found", resource,
                           r.name);
-    return object_reply(command({r.kind, key, cause, op}), 200);
+    return object_reply(command(std::move(c)), 200);
   }
 
   if (req.method == "PUT" || req.method == "PATCH") {
@@ -757,12 +576,10 @@ http_response rest_handler::handle(const http_request& req) {
       if (req.method == "PUT") {
         decoded = decode_body(req, r, warnings);
       } else {
-        json patch;
-        try {
-          patch = json::parse(req.body);
-        } catch (const std::exception&) {
-          return status_error(400, "BadRequest", "the patch is not valid JSON");
-        }
+        auto parsed = parse_body(req, "the patch");
+        if (auto* bad = std::get_if<http_response>(&parsed))
+          return *bad;
+        json patch = std::get<json>(std::move(parsed));
         json doc = to_json(base);
         if (req.content_type.find("application/json-patch+json") == 0) {
           std::string error;
@@ -777,7 +594,7 @@ http_response rest_handler::handle(const http_request& req) {
           doc = merge_patch(doc, patch);
         }
         http_request as_put = req;
-        as_put.body = doc.dump();
+        as_put.body = dump_json(doc);
         decoded = decode_body(as_put, r, warnings);
       }
       if (auto* err = std::get_if<http_response>(&decoded))

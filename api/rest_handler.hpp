@@ -5,11 +5,13 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "actors/master/master.hpp"
 #include "api/credentials.hpp"
+#include "api/stream_sink.hpp"
 
 namespace capstan::api {
 
@@ -19,8 +21,10 @@ struct http_request {
   std::map<std::string, std::string> query;
   std::string content_type;
   std::string accept;
+  std::string authorization;  // the Authorization header
+  std::string user_agent;
   std::string body;
-  user_info user;
+  user_info user;  // set once authenticated
 };
 
 struct http_response {
@@ -29,28 +33,30 @@ struct http_response {
   std::string body;
   // Sent as `Warning: 299 - "..."` headers (kubectl prints them as "Warning: ...").
   std::vector<std::string> warnings;
-  // Set for watch: called on the connection's thread with a writer of chunks; returns when
-  // the client is gone (the writer returned false) or `stopping` becomes true.
-  std::function<void(const std::function<bool(const std::string&)>& write, const bool& stopping)>
-      stream;
+  // Sent as Retry-After (429).
+  int retry_after_seconds = 0;
+  // Set for streamed answers (watch, logs -f): called once the status line and headers are
+  // sent, on the sink's executor; it must return at once and produce chunks asynchronously
+  // until it calls finish() or the sink closes. `body` is then unused.
+  std::function<void(std::shared_ptr<stream_sink>)> stream;
 };
+
+class watch_hub;
 
 class rest_handler {
 public:
-  rest_handler(caf::actor_system& system, actors::master& master, std::string server_address);
+  rest_handler(caf::actor_system& system, actors::master& master, watch_hub& watches,
+               std::string server_address);
   http_response handle(const http_request& request);
 
 private:
   http_response audit(const http_request& request);
-  // GET pods/NAME/log: the container's output, fetched from the pod's node.
-  http_response pod_log(const http_request& request, const messages::pod& pod);
+  http_response evict(const http_request& request, const store::object_key& key, bool dry_run);
 
   caf::actor_system& system_;
   actors::master& master_;
+  watch_hub& watches_;
   std::string server_address_;
 };
-
-// Splits "a=b&c=d%20e" into decoded pairs.
-std::map<std::string, std::string> parse_query(const std::string& query);
 
 }  // namespace capstan::api

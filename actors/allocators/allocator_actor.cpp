@@ -211,6 +211,15 @@ caf::behavior allocator(caf::stateful_actor<allocator_state>* self, allocator_co
           return self->state.allocate_node(std::move(*n));
         return command_reply::failure(error_code::bad_request, "nothing to allocate for this kind");
       },
+      [=](allocate_atom, preview_atom, any_object& object) -> command_reply {
+        // On a copy of the tables: the preview reserves and frees nothing.
+        allocator_state scratch = self->state;
+        if (auto* s = std::get_if<service>(&object))
+          return scratch.allocate_service(std::move(*s));
+        if (auto* n = std::get_if<node>(&object))
+          return scratch.allocate_node(std::move(*n));
+        return command_reply::failure(error_code::bad_request, "nothing to allocate for this kind");
+      },
       [=](release_atom, object_kind kind, object_key& key) { self->state.release(kind, key); },
   };
 }

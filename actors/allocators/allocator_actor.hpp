@@ -19,6 +19,8 @@ struct allocator_config {
 //     filled in (requested ones honoured; taken or out-of-range ones are Invalid), or a node
 //     with its spec.podCIDR. Allocating again for the same object keeps what it owns and frees
 //     what it no longer uses.
+// (allocate_atom, preview_atom, any_object) -> command_reply: what allocate would answer now,
+//     reserving and freeing nothing (dry runs).
 // (release_atom, object_kind, object_key): frees what the object owns.
 caf::actor spawn_allocator(caf::actor_system& system, const allocator_config& config,
                            const read_model& model);

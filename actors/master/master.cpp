@@ -128,11 +128,11 @@ void master::unwatch(uint64_t id) {
     writer_->unsubscribe(id);
 }
 
-command_reply master::create(any_object object, const std::string& cause) {
+command_reply master::create(any_object object, const std::string& cause, bool dry_run) {
   caf::scoped_actor self{system_};
   command_reply out = command_reply::failure(error_code::internal, "no reply");
   self->request(registry(messages::kind_of(object)), caf::infinite,
-                create_command{std::move(object), cause})
+                create_command{std::move(object), cause, false, dry_run})
       .receive([&](command_reply& r) { out = std::move(r); },
                [&](caf::error& e) {
                  out = command_reply::failure(error_code::internal, caf::to_string(e));
@@ -185,6 +185,11 @@ std::vector<messages::journal_record> master::history(std::optional<object_kind>
 
 store::cluster_state master::state_at(uint64_t seq) const {
   return store::state_at(*log_, std::min(seq, model_->seq()));
+}
+
+void master::read_journal(uint64_t from, uint64_t to,
+                          const std::function<bool(messages::journal_record&&)>& visit) const {
+  log_->read(from, to, visit);
 }
 
 uint64_t master::seq_at_time(int64_t nanos) const {

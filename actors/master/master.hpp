@@ -53,7 +53,7 @@ public:
   void unwatch(uint64_t id);
 
   // Blocking forms for tools and tests (never from inside an actor).
-  command_reply create(any_object object, const std::string& cause);
+  command_reply create(any_object object, const std::string& cause, bool dry_run = false);
   command_reply command(object_command command);
 
   // Writes a snapshot of the current state now.
@@ -67,6 +67,10 @@ public:
                                                 uint64_t from, uint64_t to,
                                                 std::size_t limit) const;
   store::cluster_state state_at(uint64_t seq) const;
+  // Visits the durable records from <= seq <= to in order, until `visit` returns false.
+  // Reads the journal; safe from any thread.
+  void read_journal(uint64_t from, uint64_t to,
+                    const std::function<bool(messages::journal_record&&)>& visit) const;
   // The last sequence number committed at or before `nanos` (Unix epoch), 0 if none.
   uint64_t seq_at_time(int64_t nanos) const;
 

@@ -1,10 +1,37 @@
 #include "actors/objects/object_actor.hpp"
 
 #include "actors/objects/object_rules.hpp"
+#include "store/apply.hpp"
 
 namespace capstan::actors {
 
 namespace {
+
+// The object a planned record would leave, by the one apply function on a scratch copy (dry
+// runs). Keeps the current resourceVersion: nothing was written.
+command_reply preview_of(const read_model& model, object_kind kind, const object_key& key,
+                         messages::journal_record record) {
+  store::cluster_state scratch;
+  std::string resource_version;
+  model.read_object(kind, key, [&](const any_object* o) {
+    if (o) {
+      scratch.of(kind).emplace(key, *o);
+      resource_version = messages::meta_of(*o).resource_version;
+    }
+  });
+  record.seq = scratch.seq + 1;
+  try {
+    store::apply(scratch, record);
+  } catch (const store::store_error& e) {
+    return command_reply::failure(error_code::conflict, e.what());
+  }
+  command_reply reply;
+  if (const any_object* after = scratch.find(kind, key)) {
+    reply.object = *after;
+    messages::meta_of(*reply.object).resource_version = resource_version;
+  }
+  return reply;
+}
 
 struct object_state {
   static inline const char* name = "object";
@@ -33,6 +60,36 @@ caf::behavior object_actor(caf::stateful_actor<object_state>* self, object_kind 
           return std::move(*reply);
         auto record = std::get<messages::journal_record>(std::move(*planned));
         bool deleting = std::holds_alternative<messages::object_deleted>(record.event);
+        if (command.dry_run) {
+          if (deleting) {
+            command_reply reply;
+            reply.object = std::move(current);
+            return reply;
+          }
+          auto* changed = std::get_if<messages::object_updated>(&record.event);
+          if (!changed || kind != object_kind::service)
+            return preview_of(*model, kind, key, std::move(record));
+          // A changed service: what the allocator would give it, reserving nothing.
+          auto rp = self->make_response_promise<command_reply>();
+          self->request(allocator, caf::infinite, allocate_atom::value, preview_atom::value,
+                        changed->object)
+              .then(
+                  [=](command_reply& allocated) mutable {
+                    if (!allocated.ok()) {
+                      rp.deliver(std::move(allocated));
+                      return;
+                    }
+                    auto r = record;
+                    std::get<messages::object_updated>(r.event).object =
+                        std::move(*allocated.object);
+                    rp.deliver(preview_of(*model, kind, key, std::move(r)));
+                  },
+                  [=](const caf::error& e) mutable {
+                    rp.deliver(command_reply::failure(
+                        error_code::internal, "allocator unavailable: " + caf::to_string(e)));
+                  });
+          return rp;
+        }
         const bool outcome_only = command.outcome_only;
         auto rp = self->make_response_promise<command_reply>();
         auto fail = [rp](const caf::error& e) mutable {

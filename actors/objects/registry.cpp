@@ -136,6 +136,25 @@ caf::behavior registry(registry_actor* self, object_kind kind, const read_model*
         auto object = std::get<any_object>(std::move(prepared));
         object_key key{meta_of(object).namespace_, meta_of(object).name};
         quota_usage usage = usage_of(object);
+        if (command.dry_run) {
+          // Everything was checked; nothing is kept: the answer is the object the create would
+          // journal, with a preview of what the allocator would give it.
+          settle_create(self, key, usage);
+          if (!needs_allocation(kind)) {
+            command_reply reply;
+            reply.object = std::move(object);
+            return reply;
+          }
+          auto rp = self->make_response_promise<command_reply>();
+          self->request(self->state.links.allocator, caf::infinite, allocate_atom::value,
+                        preview_atom::value, std::move(object))
+              .then([=](command_reply& previewed) mutable { rp.deliver(std::move(previewed)); },
+                    [=](const caf::error& e) mutable {
+                      rp.deliver(command_reply::failure(
+                          error_code::internal, "allocator unavailable: " + caf::to_string(e)));
+                    });
+          return rp;
+        }
         const bool outcome_only = command.outcome_only;
         const std::string cause = command.cause;
         auto rp = self->make_response_promise<command_reply>();

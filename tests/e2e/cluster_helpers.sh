@@ -1,6 +1,7 @@
 # Shared by the e2e scripts (sourced after tests/tools/check_helpers.sh, with $capstan set):
 # a scratch directory $work, a master on random loopback ports with three simulated nodes
-# (its PID in $pid, its kubeconfig at $work/data/admin.kubeconfig), and a cleanup that ends
+# (its PID in $pid, its kubeconfig at $work/data/admin.kubeconfig; more flags in
+# $master_flags), and a cleanup that ends
 # the master and a background watcher ($watch_pid) by PID and removes $work.
 work=$(mktemp -d)
 pid=
@@ -13,7 +14,7 @@ cleanup() {
 trap cleanup EXIT
 port=$((20000 + RANDOM % 20000))
 "$capstan" master --data "$work/data" --api "127.0.0.1:$port" --join "127.0.0.1:$((port + 1))" \
-  --fake-nodes 3 >"$work/master.log" 2>&1 &
+  --fake-nodes 3 ${master_flags:-} >"$work/master.log" 2>&1 &
 pid=$!
 wait_for "the master" 30 grep -q "capstan master: ready" "$work/master.log" || {
   cat "$work/master.log"

@@ -31,6 +31,10 @@ const char* const usage = R"(Usage: capstan master --data DIR [flags]
   --node-monitor-grace-period D   silence before a node is NotReady (default 40s)
   --pod-eviction-timeout D        NotReady time before its pods are evicted (default 5m)
   --snapshot-every N              records between background snapshots (default 100000)
+  --max-connections N             open API connections at most (default 16384, or what the
+                                  open-file limit allows)
+  --max-requests-inflight N       read requests in flight before 429 (default 400)
+  --max-mutating-requests-inflight N  writes in flight before 429 (default 200)
 Durations: 500ms, 40s, 5m, 1h.
 )";
 
@@ -42,6 +46,7 @@ struct master_flags {
   uint16_t api_port = 6443;
   std::vector<std::string> manifests;
   int fake_nodes = 0;
+  api::server_limits api_limits;
 };
 
 std::optional<master_flags> parse(const std::vector<std::string>& args) {
@@ -88,6 +93,17 @@ std::optional<master_flags> parse(const std::vector<std::string>& args) {
         return std::nullopt;
     } else if (a == "--snapshot-every") {
       f.config.snapshot_every = std::strtoull(v.c_str(), nullptr, 10);
+    } else if (a == "--max-connections" || a == "--max-requests-inflight" ||
+               a == "--max-mutating-requests-inflight") {
+      char* end = nullptr;
+      unsigned long long n = std::strtoull(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || n == 0 || n > 1000000) {
+        std::cerr << "error: " << a << " needs a number from 1 to 1000000, not \"" << v << "\"\n";
+        return std::nullopt;
+      }
+      (a == "--max-connections"         ? f.api_limits.max_connections
+       : a == "--max-requests-inflight" ? f.api_limits.max_requests_inflight
+                                        : f.api_limits.max_mutating_requests_inflight) = n;
     } else {
       std::cerr << "error: unknown flag " << a << "\n";
       return std::nullopt;
@@ -152,7 +168,8 @@ int run_master_command(const std::vector<std::string>& args) {
       auto tokens = api::token_table::load_or_create(flags.config.data_dir);
       std::string admin_token = tokens.admin_token();
       api_server = std::make_unique<api::api_server>(system, *master, tls, std::move(tokens),
-                                                     flags.api_host, flags.api_port);
+                                                     flags.api_host, flags.api_port,
+                                                     flags.api_limits);
       std::string server = "https://" + flags.api_host + ":" + std::to_string(api_server->port());
       std::string kubeconfig = flags.config.data_dir + "/admin.kubeconfig";
       if (!admin_token.empty())

@@ -1,0 +1,183 @@
+#include "api/log_stream.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "api/request_params.hpp"
+#include "api/responses.hpp"
+#include "nodeagent/protocol.hpp"
+
+namespace capstan::api {
+
+namespace {
+
+using messages::object_kind;
+
+constexpr auto node_timeout = std::chrono::seconds(15);
+constexpr auto follow_poll_interval = std::chrono::milliseconds(300);
+
+// The message of an error a node gateway or node agent sent (its context string).
+std::string error_text(caf::actor_system& system, const caf::error& e) {
+  const auto& context = e.context();
+  if (context.match_elements<std::string>())
+    return context.get_as<std::string>(0);
+  return system.render(e);
+}
+
+struct log_target {
+  std::string namespace_, name, uid, container;
+};
+
+// What one fetch from the node gives: bytes and the next offset, or a failure.
+struct log_chunk {
+  std::string bytes;
+  uint64_t next = 0;
+  std::string failure;
+};
+
+// Blocking fetch, for handler threads.
+log_chunk fetch_blocking(caf::actor_system& system, const caf::actor& gateway,
+                         const log_target& t, uint64_t offset, uint64_t tail_lines) {
+  caf::scoped_actor self{system};
+  log_chunk out;
+  self->request(gateway, node_timeout, nodeagent::logs_atom::value, t.namespace_, t.name,
+                t.container, offset, tail_lines)
+      .receive(
+          [&](std::string& b, uint64_t n) {
+            out.bytes = std::move(b);
+            out.next = n;
+          },
+          [&](caf::error& e) { out.failure = error_text(system, e); });
+  return out;
+}
+
+// Asynchronous fetch: a short-lived actor asks the gateway; `done` runs on CAF's thread with
+// the answer and must not block.
+void fetch_async(caf::actor_system& system, const caf::actor& gateway, const log_target& t,
+                 uint64_t offset, std::function<void(log_chunk)> done) {
+  system.spawn([&system, gateway, t, offset, done = std::move(done)](caf::event_based_actor* self) {
+    self->request(gateway, node_timeout, nodeagent::logs_atom::value, t.namespace_, t.name,
+                  t.container, offset, uint64_t{0})
+        .then([done](std::string& b, uint64_t n) { done(log_chunk{std::move(b), n, {}}); },
+              [done, &system](caf::error& e) { done(log_chunk{{}, 0, error_text(system, e)}); });
+  });
+}
+
+// A `logs -f`: polls the node for new bytes every follow_poll_interval, on the sink's strand.
+class log_follower : public std::enable_shared_from_this<log_follower> {
+public:
+  log_follower(caf::actor_system& system, actors::master& master, log_target target,
+               uint64_t offset)
+      : system_(system), master_(master), target_(std::move(target)), offset_(offset) {}
+
+  void start(std::shared_ptr<stream_sink> sink, std::string first) {
+    sink_ = sink;
+    timer_.emplace(sink->executor());
+    sink->on_close([self = shared_from_this()] {
+      self->stopped_ = true;
+      if (self->timer_)
+        self->timer_->cancel();
+      self->sink_.reset();
+    });
+    if (!first.empty() && !sink->write(std::move(first)))
+      return;
+    schedule();
+  }
+
+private:
+  void schedule() {
+    timer_->expires_after(follow_poll_interval);
+    timer_->async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      if (!ec && !self->stopped_)
+        self->poll();
+    });
+  }
+
+  void poll() {
+    auto now = master_.model().get(object_kind::pod, {target_.namespace_, target_.name});
+    if (!now || messages::meta_of(*now).uid != target_.uid) {
+      sink_->finish();  // the pod is gone: the stream ends, as kubectl logs -f does
+      return;
+    }
+    auto executor = sink_->executor();
+    fetch_async(system_, master_.node_gateway(), target_, offset_,
+                [self = shared_from_this(), executor](log_chunk chunk) {
+                  boost::asio::post(executor, [self, chunk = std::move(chunk)]() mutable {
+                    if (self->stopped_ || !self->sink_)
+                      return;
+                    if (!chunk.failure.empty()) {
+                      self->sink_->finish();
+                      return;
+                    }
+                    self->offset_ = chunk.next;
+                    if (!chunk.bytes.empty() && !self->sink_->write(std::move(chunk.bytes)))
+                      return;
+                    self->schedule();
+                  });
+                });
+  }
+
+  caf::actor_system& system_;
+  actors::master& master_;
+  const log_target target_;
+  uint64_t offset_;
+  // Strand only.
+  std::shared_ptr<stream_sink> sink_;
+  std::optional<boost::asio::steady_timer> timer_;
+  bool stopped_ = false;
+};
+
+}  // namespace
+
+http_response pod_log(caf::actor_system& system, actors::master& master, const http_request& req,
+                      const messages::pod& p) {
+  std::string container = req.query.count("container") ? req.query.at("container") : std::string();
+  const auto& containers = p.spec.containers;
+  if (container.empty()) {
+    if (containers.size() != 1) {
+      std::string names;
+      for (const auto& c : containers)
+        names += (names.empty() ? "" : " ") + c.name;
+      return status_error(400, "BadRequest",
+                          "a container name must be specified for pod " + p.metadata.name +
+                              ", choose one of: [" + names + "]");
+    }
+    container = containers.front().name;
+  } else if (std::none_of(containers.begin(), containers.end(),
+                          [&](const messages::container& c) { return c.name == container; })) {
+    return status_error(400, "BadRequest",
+                        "container " + container + " is not valid for pod " + p.metadata.name);
+  }
+  if (!query_number(req, "tailLines", 0) || !query_number(req, "limitBytes", 0) ||
+      !query_number(req, "sinceSeconds", 0))
+    return status_error(400, "BadRequest",
+                        "tailLines, limitBytes and sinceSeconds are non-negative integers");
+  if (p.spec.node_name.empty() || p.status.phase == "Pending")
+    return status_error(400, "BadRequest",
+                        "container \"" + container + "\" in pod \"" + p.metadata.name +
+                            "\" is waiting to start: ContainerCreating");
+  auto node_object = master.model().get(object_kind::node, {"", p.spec.node_name});
+  if (node_object && std::get<messages::node>(*node_object)
+                             .status.node_info.container_runtime_version.rfind("fake://", 0) == 0)
+    return status_error(400, "BadRequest",
+                        "pod " + p.metadata.name + " runs on " + p.spec.node_name +
+                            ", a simulated node (fake runtime): its containers write no logs");
+  log_target target{p.metadata.namespace_, p.metadata.name, p.metadata.uid, container};
+  auto first = fetch_blocking(system, master.node_gateway(), target, 0,
+                              *query_number(req, "tailLines", 0));
+  if (!first.failure.empty())
+    return status_error(503, "ServiceUnavailable", first.failure);
+  http_response r;
+  r.content_type = "text/plain";
+  if (!query_flag(req, "follow")) {
+    r.body = std::move(first.bytes);
+    return r;
+  }
+  auto follower = std::make_shared<log_follower>(system, master, target, first.next);
+  r.stream = [follower, bytes = std::move(first.bytes)](std::shared_ptr<stream_sink> sink) mutable {
+    follower->start(std::move(sink), std::move(bytes));
+  };
+  return r;
+}
+
+}  // namespace capstan::api

@@ -1,0 +1,253 @@
+#include "api/watch_stream.hpp"
+
+#include <deque>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "api/responses.hpp"
+#include "api/tables.hpp"
+#include "store/apply.hpp"
+
+namespace capstan::api {
+
+namespace {
+
+using messages::any_object;
+using messages::journal_record;
+using messages::json;
+
+// One watch: its own copy of the watched objects (so that each event carries the object exactly
+// as its record left it, and DELETED its last state), fed by the hub. After start(), everything
+// but enqueue runs on the sink's strand.
+class watcher : public std::enable_shared_from_this<watcher> {
+public:
+  watcher(watch_hub& hub, watch_request request, store::cluster_state mine, uint64_t applied)
+      : hub_(hub), request_(std::move(request)), mine_(std::move(mine)), applied_(applied),
+        emit_after_(applied) {}
+
+  ~watcher() { hub_.remove(registration_); }
+
+  void set_registration(uint64_t id) { registration_ = id; }
+  void set_emit_after(uint64_t seq) { emit_after_ = seq; }
+  uint64_t applied() const { return applied_; }
+
+  // Applies one record of the watched kind to the copy; the event it makes (if any) is appended
+  // to `out`. Records up to emit_after_ change the copy silently.
+  void process(const journal_record& rec, std::string& out) {
+    if (rec.seq <= applied_)
+      return;
+    applied_ = rec.seq;
+    if (rec.kind != request_.kind ||
+        (!request_.namespace_.empty() && rec.namespace_ != request_.namespace_))
+      return;
+    store::object_key key{rec.namespace_, rec.name};
+    std::optional<any_object> before;
+    if (auto* b = mine_.find(request_.kind, key))
+      before = *b;
+    mine_.seq = rec.seq - 1;  // this copy holds one kind: align it to the record
+    try {
+      store::apply(mine_, rec);
+    } catch (const store::store_error&) {
+      return;
+    }
+    if (rec.seq <= emit_after_)
+      return;
+    const any_object* after = mine_.find(request_.kind, key);
+    bool was = matches(before ? &*before : nullptr), is = matches(after);
+    if (was && !is)
+      out += event("DELETED", after ? *after : *before, rec.seq);
+    else if (!was && is)
+      out += event("ADDED", *after, rec.seq);
+    else if (was && is)
+      out += event("MODIFIED", *after, rec.seq);
+  }
+
+  // ADDED for every current object that matches (a watch with no starting point).
+  std::string initial_events(uint64_t seq) const {
+    std::string out;
+    for (const auto& [key, o] : mine_.of(request_.kind))
+      if (matches(&o))
+        out += event("ADDED", o, seq);
+    return out;
+  }
+
+  // Any thread (the hub's fan-out): queues a batch for the strand.
+  void enqueue(const record_batch& batch) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    pending_.push_back(batch);
+    if (sink_ && !drain_scheduled_) {
+      drain_scheduled_ = true;
+      boost::asio::post(sink_->executor(), [self = shared_from_this()] { self->drain(); });
+    }
+  }
+
+  // On the sink's strand, once the response head is sent.
+  void start(std::shared_ptr<stream_sink> sink, std::string first_chunk) {
+    deadline_.emplace(sink->executor());
+    deadline_->expires_after(request_.timeout);
+    deadline_->async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+      if (auto self = weak.lock(); self && !ec && self->sink_)
+        self->sink_->finish();  // the watch's time is up: the client watches again from here
+    });
+    if (applied_ < emit_after_) {
+      // A resourceVersion not reached yet: wait for it a little, then say so.
+      future_.emplace(sink->executor());
+      future_->expires_after(future_resource_version_wait);
+      future_->async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+        if (auto self = weak.lock(); self && !ec)
+          self->give_up_waiting();
+      });
+    }
+    sink->on_close([self = shared_from_this()] { self->stop(); });
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      sink_ = sink;
+      drain_scheduled_ = true;
+    }
+    if (!first_chunk.empty() && !sink->write(std::move(first_chunk)))
+      return;
+    drain();
+  }
+
+private:
+  bool matches(const any_object* o) const {
+    return o && request_.labels.matches(messages::meta_of(*o).labels) && request_.fields.matches(*o);
+  }
+
+  std::string event(const char* type, const any_object& o, uint64_t seq) const {
+    json object = request_.table ? table_of(request_.kind, {o}, seq, messages::timestamp::now().seconds)
+                                 : messages::to_json(o);
+    return dump_json(json({{"type", type}, {"object", object}})) + "\n";
+  }
+
+  void drain() {
+    std::deque<record_batch> batches;
+    std::shared_ptr<stream_sink> sink;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      batches.swap(pending_);
+      drain_scheduled_ = false;
+      sink = sink_;
+    }
+    if (!sink || stopped_)
+      return;
+    std::string out;
+    for (const auto& batch : batches)
+      for (const auto& rec : *batch)
+        process(rec, out);
+    if (future_ && applied_ >= emit_after_) {
+      future_->cancel();
+      future_.reset();
+    }
+    if (!out.empty())
+      sink->write(std::move(out));
+  }
+
+  void give_up_waiting() {
+    future_.reset();
+    if (applied_ >= emit_after_ || !sink_)
+      return;
+    json status = {{"kind", "Status"},
+                   {"apiVersion", "v1"},
+                   {"metadata", json::object()},
+                   {"status", "Failure"},
+                   {"message", "Too large resource version: " + std::to_string(emit_after_) +
+                                   ", current: " + std::to_string(applied_)},
+                   {"reason", "Timeout"},
+                   {"details",
+                    {{"causes",
+                      {{{"reason", "ResourceVersionTooLarge"},
+                        {"message", "Too large resource version"}}}},
+                     {"retryAfterSeconds", 1}}},
+                   {"code", 504}};
+    sink_->write(dump_json(json({{"type", "ERROR"}, {"object", status}})) + "\n");
+    sink_->finish();
+  }
+
+  void stop() {
+    stopped_ = true;
+    hub_.remove(registration_);
+    if (deadline_)
+      deadline_->cancel();
+    if (future_)
+      future_->cancel();
+    std::lock_guard<std::mutex> lock(mutex_);
+    pending_.clear();
+    sink_.reset();  // breaks the cycle sink -> on_close callback -> watcher -> sink
+  }
+
+  watch_hub& hub_;
+  const watch_request request_;
+  store::cluster_state mine_;  // the watched objects as of applied_ (strand only)
+  uint64_t applied_;           // the last record reflected in mine_
+  uint64_t emit_after_;        // records up to here make no events
+  uint64_t registration_ = 0;
+  bool stopped_ = false;
+  std::optional<boost::asio::steady_timer> deadline_, future_;
+
+  std::mutex mutex_;
+  std::deque<record_batch> pending_;    // guarded by mutex_
+  std::shared_ptr<stream_sink> sink_;   // guarded by mutex_ (set once on the strand)
+  bool drain_scheduled_ = false;        // guarded by mutex_
+};
+
+}  // namespace
+
+http_response start_watch(actors::master& master, watch_hub& hub, watch_request request) {
+  const auto kind = request.kind;
+  const std::string ns = request.namespace_;
+  auto snapshot = master.model().list(kind, ns);
+  const uint64_t rv = request.resource_version.value_or(0);
+  store::cluster_state mine;
+  uint64_t base = snapshot.seq;
+  if (rv > 0 && rv < snapshot.seq) {
+    // The journal keeps everything: rebuild the watched objects as they were at `rv`; the
+    // changes since are replayed below.
+    base = rv;
+    auto then = master.state_at(rv);
+    for (auto& [key, o] : then.of(kind))
+      if (ns.empty() || key.namespace_ == ns)
+        mine.of(kind).emplace(key, std::move(o));
+  } else {
+    for (auto& o : snapshot.items) {
+      const auto& meta = messages::meta_of(o);
+      mine.of(kind).emplace(store::object_key{meta.namespace_, meta.name}, std::move(o));
+    }
+  }
+  auto w = std::make_shared<watcher>(hub, request, std::move(mine), base);
+  std::string first;
+  if (rv == 0)
+    first = w->initial_events(snapshot.seq);
+  else if (rv > snapshot.seq)
+    w->set_emit_after(rv);
+  // From here on the hub queues every later batch for the watcher; what committed between the
+  // starting state and the registration comes from the journal.
+  auto registration = hub.add(kind, [weak = std::weak_ptr<watcher>(w)](const record_batch& b) {
+    if (auto self = weak.lock())
+      self->enqueue(b);
+  });
+  w->set_registration(registration.id);
+  bool too_much = false;
+  if (registration.delivered_through > w->applied()) {
+    master.read_journal(w->applied() + 1, registration.delivered_through,
+                        [&](journal_record&& rec) {
+                          w->process(rec, first);
+                          too_much = first.size() > max_watch_catch_up_bytes;
+                          return !too_much;
+                        });
+  }
+  if (too_much)
+    return status_error(410, "Expired",
+                        "too old resource version: " + std::to_string(rv) + " (" +
+                            std::to_string(snapshot.seq) +
+                            "): the changes since are too many to replay; list again");
+  http_response response;
+  response.content_type = "application/json";
+  response.stream = [w, first = std::move(first)](std::shared_ptr<stream_sink> sink) mutable {
+    w->start(std::move(sink), std::move(first));
+  };
+  return response;
+}
+
+}  // namespace capstan::api
