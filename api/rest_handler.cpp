@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <deque>
 
+#include "api/openapi.hpp"
 #include "api/patch.hpp"
 #include "api/protobuf.hpp"
 #include "api/tables.hpp"
@@ -495,10 +496,10 @@ http_response rest_handler::handle(const http_request& req) {
         200, {{"kind", "APIGroupList"}, {"apiVersion", "v1"}, {"groups", json::array()}});
   if (req.path == "/api/v1")
     return json_response(200, discovery_resources());
-  if (req.path == "/openapi/v2") {
-    // An empty document: kubectl then skips client-side schema validation (the server validates).
+  if (auto document = openapi_document(req.path, req.accept)) {
     http_response r;
-    r.content_type = "application/octet-stream";
+    r.content_type = document->content_type;
+    r.body = document->body;
     return r;
   }
   if (req.path == "/capstan/v1/history" || req.path == "/capstan/v1/state")
