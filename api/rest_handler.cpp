@@ -1,6 +1,7 @@
 #include "api/rest_handler.hpp"
 
 #include "api/log_stream.hpp"
+#include "api/openapi.hpp"
 #include "api/patch.hpp"
 #include "api/protobuf.hpp"
 #include "api/request_body.hpp"
@@ -382,10 +383,10 @@ http_response rest_handler::handle(const http_request& req) {
                                {"resources", json::array()}});
   if (req.path == "/api/v1")
     return json_response(200, discovery_resources());
-  if (req.path == "/openapi/v2") {
-    // An empty document: kubectl then skips client-side schema validation (the server validates).
+  if (auto document = openapi_document(req.path, req.accept)) {
     http_response r;
-    r.content_type = "application/octet-stream";
+    r.content_type = document->content_type;
+    r.body = document->body;
     return r;
   }
   if (req.path == "/capstan/v1/history" || req.path == "/capstan/v1/state")

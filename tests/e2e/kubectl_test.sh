@@ -2,8 +2,9 @@
 # End to end with the real kubectl, as in the seeds' transcripts: a master on 127.0.0.1 with
 # simulated nodes; create the guestbook and the nginx examples, get, describe, scale with
 # preconditions, label a node and land the seed's nodeSelector RC there, watch, delete with
-# cascade; errors as kubectl prints them; 401 without a valid token; the audit trail names the
-# user. Usage: kubectl_test.sh CAPSTAN SOURCE_DIR
+# cascade; errors as kubectl prints them; explain from the served OpenAPI, and misspelt fields
+# refused; 401 without a valid token; the audit trail names the user.
+# Usage: kubectl_test.sh CAPSTAN SOURCE_DIR
 set -u
 capstan=$1
 src=$2
@@ -67,6 +68,44 @@ check "AlreadyExists" grep -q 'Error from server (AlreadyExists).*services "fron
 printf 'apiVersion: v1\nkind: Service\nmetadata: {name: bad}\nspec: {type: NodePort, ports: [{port: 80, nodePort: 40001}]}\n' >"$work/bad.yaml"
 k create -f "$work/bad.yaml" >"$work/out" 2>&1
 check "an invalid manifest names the field" grep -q 'The Service "bad" is invalid: spec.ports\[0\].nodePort: Invalid value: 40001' "$work/out"
+
+# kubectl explain reads the OpenAPI v3 documents (api/openapi.cpp).
+k explain pod.spec.containers >"$work/out" 2>&1
+check "explain pod.spec.containers names the kind" grep -qE '^KIND: +Pod$' "$work/out"
+check "explain pod.spec.containers names the field's type" grep -q '^FIELD: containers <\[\]Container>$' "$work/out"
+check "explain pod.spec.containers describes it" grep -q 'List of containers belonging to the pod' "$work/out"
+check "explain pod.spec.containers lists image" grep -q $'^  image\t<string>$' "$work/out"
+check "explain pod.spec.containers lists ports" grep -q $'^  ports\t<\\[\\]ContainerPort>$' "$work/out"
+check "explain pod.spec.containers marks name required" grep -q $'^  name\t<string> -required-$' "$work/out"
+k explain rc.spec --recursive >"$work/out" 2>&1
+check "explain rc.spec --recursive names the kind" grep -qE '^KIND: +ReplicationController$' "$work/out"
+check "explain rc.spec --recursive lists replicas" grep -q $'^  replicas\t<integer>$' "$work/out"
+check "explain rc.spec --recursive lists the selector map" grep -q $'^  selector\t<map\\[string\\]string>$' "$work/out"
+check "explain rc.spec --recursive reaches the template's container images" grep -q $'^        image\t<string>$' "$work/out"
+k explain svc.spec.ports.nodePort >"$work/out" 2>&1
+check "explain svc.spec.ports.nodePort names the kind" grep -qE '^KIND: +Service$' "$work/out"
+check "explain svc.spec.ports.nodePort gives the type" grep -q '^FIELD: nodePort <integer>$' "$work/out"
+check "explain svc.spec.ports.nodePort describes it" grep -q 'The port on each node on which this service is exposed' "$work/out"
+check "explain svc.spec.ports.nodePort gives the range" grep -q '(30000-32767)' "$work/out"
+
+# A misspelt field is refused and nothing is created. kubectl learns from the v3 document that
+# the server validates fields (fieldValidation on PATCH) and sends fieldValidation=Strict; the
+# server names the field. Its GETs show it consulted v3 and never fell back to v2.
+printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: typo}\nspec:\n  contianers: [{name: c, image: nginx}]\n' >"$work/typo.yaml"
+k create -f "$work/typo.yaml" -v=6 >"$work/out" 2>&1
+rc=$?
+check "a manifest with an unknown field is refused" test $rc -ne 0
+check "the refusal names the unknown field" grep -q 'Error from server (BadRequest): error when creating ".*typo.yaml": Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.contianers"' "$work/out"
+check "kubectl read the v3 document for api/v1" grep -q 'GET https://[^ ]*/openapi/v3/api/v1?hash=[0-9A-F]\{64\}[& ][^ ]* 200 OK' "$work/out"
+check "kubectl did not fall back to the v2 document" sh -c "! grep -q '/openapi/v2' '$work/out'"
+k get pod typo >"$work/out" 2>&1
+check "the refused pod does not exist (and the get itself was answered)" grep -q 'Error from server (NotFound): pods "typo" not found' "$work/out"
+printf 'apiVersion: v1\nkind: ReplicationController\nmetadata: {name: typo-rc}\nspec:\n  replicas: 1\n  template:\n    metadata: {labels: {app: typo}}\n    spec:\n      containers: [{name: c, imagee: nginx}]\n' >"$work/typo-rc.yaml"
+k create -f "$work/typo-rc.yaml" >"$work/out" 2>&1
+check "a nested unknown field is refused by its path" grep -q 'unknown field "spec.template.spec.containers\[0\].imagee"' "$work/out"
+k get rc typo-rc >"$work/out" 2>&1
+check "the refused RC does not exist" grep -q 'Error from server (NotFound): replicationcontrollers "typo-rc" not found' "$work/out"
+
 kubectl --token=wrong get pods >"$work/out" 2>&1
 rc=$?
 check "a wrong token is refused" test $rc -ne 0
