@@ -50,8 +50,6 @@ public:
   http_response handle(const http_request& request);
 
 private:
-  http_response audit(const http_request& request);
-  http_response evict(const http_request& request, const store::object_key& key, bool dry_run);
 
   caf::actor_system& system_;
   actors::master& master_;

@@ -1,0 +1,113 @@
+#include "api/discovery.hpp"
+
+#include "api/responses.hpp"
+
+namespace capstan::api {
+
+namespace {
+
+using namespace messages;
+
+json core_resources() {
+  json resources = json::array();
+  for (std::size_t k = 0; k < object_kind_count; ++k) {
+    const auto& ki = info(static_cast<object_kind>(k));
+    json verbs = {"create", "delete", "get", "list", "patch", "update", "watch"};
+    json r = {{"name", std::string(ki.resource)},
+              {"singularName", std::string(ki.singular)},
+              {"namespaced", ki.namespaced},
+              {"kind", std::string(ki.name)},
+              {"verbs", verbs}};
+    if (!ki.short_name.empty())
+      r["shortNames"] = {std::string(ki.short_name)};
+    auto kind = static_cast<object_kind>(k);
+    if (kind == object_kind::pod || kind == object_kind::service ||
+        kind == object_kind::replication_controller)
+      r["categories"] = {"all"};
+    resources.push_back(r);
+    if (kind == object_kind::replication_controller)
+      resources.push_back({{"name", "replicationcontrollers/scale"},
+                           {"singularName", ""},
+                           {"namespaced", true},
+                           {"group", "autoscaling"},
+                           {"version", "v1"},
+                           {"kind", "Scale"},
+                           {"verbs", {"get", "patch", "update"}}});
+    if (kind == object_kind::pod || kind == object_kind::replication_controller ||
+        kind == object_kind::node)
+      resources.push_back({{"name", std::string(ki.resource) + "/status"},
+                           {"singularName", ""},
+                           {"namespaced", ki.namespaced},
+                           {"kind", std::string(ki.name)},
+                           {"verbs", {"get", "patch", "update"}}});
+    if (kind == object_kind::pod) {
+      resources.push_back({{"name", "pods/log"},
+                           {"singularName", ""},
+                           {"namespaced", true},
+                           {"kind", "Pod"},
+                           {"verbs", {"get"}}});
+      // kubectl drain looks for this entry (group policy) before it evicts.
+      resources.push_back({{"name", "pods/eviction"},
+                           {"singularName", ""},
+                           {"namespaced", true},
+                           {"group", "policy"},
+                           {"version", "v1"},
+                           {"kind", "Eviction"},
+                           {"verbs", {"create"}}});
+    }
+  }
+  return {{"kind", "APIResourceList"},
+          {"apiVersion", "v1"},
+          {"groupVersion", "v1"},
+          {"resources", resources}};
+}
+
+}  // namespace
+
+std::optional<http_response> discovery(const http_request& req, const std::string& server_address) {
+  if (req.path == "/version")
+    return json_response(200, {{"major", "1"},
+                               {"minor", "32"},
+                               {"gitVersion", "v1.32.0-capstan"},
+                               {"gitCommit", "capstan"},
+                               {"gitTreeState", "clean"},
+                               {"buildDate", "2026-11-21T00:00:00Z"},
+                               {"goVersion", "c++17"},
+                               {"compiler", "gcc"},
+                               {"platform", "linux/amd64"}});
+  if (req.path == "/healthz" || req.path == "/livez" || req.path == "/readyz") {
+    http_response r;
+    r.content_type = "text/plain";
+    r.body = "ok";
+    return r;
+  }
+  if (req.path == "/api")
+    return json_response(200,
+                         {{"kind", "APIVersions"},
+                          {"versions", {"v1"}},
+                          {"serverAddressByClientCIDRs",
+                           {{{"clientCIDR", "0.0.0.0/0"}, {"serverAddress", server_address}}}}});
+  // The policy group only carries the pods' eviction subresource (listed under /api/v1).
+  const json policy_version = {{"groupVersion", "policy/v1"}, {"version", "v1"}};
+  const json policy_group = {{"name", "policy"},
+                             {"versions", json::array({policy_version})},
+                             {"preferredVersion", policy_version}};
+  if (req.path == "/apis")
+    return json_response(
+        200, {{"kind", "APIGroupList"}, {"apiVersion", "v1"}, {"groups", json::array({policy_group})}});
+  if (req.path == "/apis/policy") {
+    json group = {{"kind", "APIGroup"}, {"apiVersion", "v1"}};
+    group.update(policy_group);
+    return json_response(200, group);
+  }
+  if (req.path == "/apis/policy/v1")
+    return json_response(200, {{"kind", "APIResourceList"},
+                               {"apiVersion", "v1"},
+                               {"groupVersion", "policy/v1"},
+                               {"resources", json::array()}});
+  if (req.path == "/api/v1")
+    return json_response(200, core_resources());
+  return std::nullopt;
+}
+
+}  // namespace capstan::api
