@@ -314,6 +314,25 @@ BOOST_AUTO_TEST_CASE(client_side_update_then_server_side_apply_conflicts_on_repl
       R"(Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using v1: .spec.replicas)");
 }
 
+BOOST_AUTO_TEST_CASE(a_scale_through_the_subresource_is_named_with_it_in_a_conflict) {
+  json created = stored(j(rc(R"(,"replicas":3)")));
+  auto managed = api::record_update(object_kind::replication_controller, nullptr, created, {},
+                                    "kubectl-create", "", t1);
+  json scaled = created;
+  scaled["spec"]["replicas"] = 4;
+  managed = api::record_update(object_kind::replication_controller, &created, scaled, managed,
+                               "kubectl", "scale", t2);
+  BOOST_TEST(fields_of(managed, "kubectl", "Update", "scale").dump() ==
+             R"({"f:spec":{"f:replicas":{}}})");
+  auto outcome = api::apply(
+      object_kind::replication_controller, &scaled, managed,
+      j(R"({"apiVersion":"v1","kind":"ReplicationController","metadata":{"name":"web"},"spec":{"replicas":5}})"),
+      "my-ssa", false, t3);
+  BOOST_TEST(
+      conflict_message(outcome) ==
+      R"(Apply failed with 1 conflict: conflict with "kubectl" with subresource "scale" using v1: .spec.replicas)");
+}
+
 BOOST_AUTO_TEST_CASE(kubectl_takes_over_what_its_last_applied_configuration_still_says) {
   // kubectl apply (client side) created it; the annotation holds the applied manifest.
   json manifest = j(rc(R"(,"replicas":3)"));
