@@ -88,7 +88,8 @@ apply_outcome apply(messages::object_kind kind, const messages::json* live,
 // The managedFields after an Update (create, PUT, merge/strategic/JSON PATCH, status or scale
 // writes) by `manager` turned `before` (nullptr for a create) into `after`. Fields whose value
 // changed or appeared become owned by the manager's Update entry for `subresource` ("" for the
-// main resource) and leave every other entry; removed fields leave every entry. Server-owned
+// main resource) and leave every other entry; removed fields leave every entry. `managed` is
+// the live object's managedFields ({} for a create; never the request body's). Server-owned
 // fields are never owned (apiVersion, kind, metadata name, namespace, uid, resourceVersion,
 // generation, creationTimestamp, managedFields), nor status unless `subresource` is "status",
 // which in turn owns only status. An entry's time moves to `now` when it gains fields. An
