@@ -84,7 +84,8 @@ void expect_type(StructSchema s, const char* name, capnp::Type t, slot& out) {
     need(capnp_type::INT64, "Int64");
   } else if constexpr (std::is_same_v<V, uint64_t>) {
     need(capnp_type::UINT64, "UInt64");
-  } else if constexpr (std::is_same_v<V, std::string> || std::is_same_v<V, quantity>) {
+  } else if constexpr (std::is_same_v<V, std::string> || std::is_same_v<V, quantity> ||
+                       std::is_same_v<V, raw_json_object>) {
     need(capnp_type::TEXT, "Text");
   } else if constexpr (std::is_same_v<V, string_map> || std::is_same_v<V, resource_list>) {
     need(capnp_type::LIST, "List(KeyValue)");
@@ -247,6 +248,9 @@ void write_field(layout::StructBuilder b, const slot& s, const V& v) {
   } else if constexpr (std::is_same_v<V, quantity>) {
     if (!v.empty())
       set_text(b.getPointerField(s.offset), v.text());
+  } else if constexpr (std::is_same_v<V, raw_json_object>) {
+    if (!v.empty())
+      set_text(b.getPointerField(s.offset), v.text);
   } else if constexpr (std::is_same_v<V, int_or_string>) {
     if (!v.empty())
       write_struct(b.getPointerField(s.offset).initStruct(s.nested_size),
@@ -349,6 +353,8 @@ void read_field(layout::StructReader r, const slot& s, V& v) {
   } else if constexpr (std::is_same_v<V, quantity>) {
     auto p = r.getPointerField(s.offset);
     v = p.isNull() ? quantity{} : parse_stored_quantity(get_text(p));
+  } else if constexpr (std::is_same_v<V, raw_json_object>) {
+    v.text = get_text(r.getPointerField(s.offset));
   } else if constexpr (std::is_same_v<V, int_or_string>) {
     auto p = r.getPointerField(s.offset);
     if (!p.isNull())

@@ -25,6 +25,30 @@ void fields(F& f, owner_reference& x) {
   f("controller", x.controller);
 }
 
+// Which manager owns which fields of an object (metav1.ManagedFieldsEntry), as server-side
+// apply records them. The server computes these (api/managed_fields.hpp); see there for what
+// a client may send.
+struct managed_fields_entry {
+  std::string manager;      // at most 128 printable characters
+  std::string operation;    // "Apply" or "Update"
+  std::string api_version;  // "v1"
+  timestamp time;           // last change of this entry's fields (unset: never recorded)
+  std::string fields_type;  // "FieldsV1"
+  // The owned fields as a FieldsV1 object: {"f:spec":{"f:replicas":{}}}.
+  raw_json_object fields_v1;
+  std::string subresource;  // "" for the main resource, "status", "scale"
+};
+template <class F>
+void fields(F& f, managed_fields_entry& x) {
+  f("manager", x.manager);
+  f("operation", x.operation);
+  f("apiVersion", x.api_version);
+  f("time", x.time);
+  f("fieldsType", x.fields_type);
+  f("fieldsV1", x.fields_v1);
+  f("subresource", x.subresource);
+}
+
 struct object_meta {
   std::string name;
   std::string generate_name;
@@ -39,6 +63,7 @@ struct object_meta {
   string_map labels;
   string_map annotations;
   std::vector<owner_reference> owner_references;
+  std::vector<managed_fields_entry> managed_fields;
 };
 template <class F>
 void fields(F& f, object_meta& x) {
@@ -54,6 +79,7 @@ void fields(F& f, object_meta& x) {
   f("labels", x.labels);
   f("annotations", x.annotations);
   f("ownerReferences", x.owner_references);
+  f("managedFields", x.managed_fields);
 }
 
 // A reference to any object (Event.involvedObject, Endpoints targetRef).

@@ -39,6 +39,19 @@ struct timestamp {
   friend bool operator<(timestamp a, timestamp b) { return a.seconds < b.seconds; }
 };
 
+// A JSON object carried verbatim (metav1.FieldsV1): kept as compact JSON text so that this
+// header needs no JSON library; the JSON codec writes and reads it as an object (never as a
+// string), the Cap'n Proto codec stores the text. Empty text means unset. Whoever sets `text`
+// must set the compact text of a JSON object (the JSON decoder does).
+struct raw_json_object {
+  std::string text;
+
+  bool empty() const { return text.empty(); }
+  friend bool operator==(const raw_json_object& a, const raw_json_object& b) {
+    return a.text == b.text;
+  }
+};
+
 using string_map = std::map<std::string, std::string>;
 // ResourceList: resource name ("cpu", "memory", "pods") to quantity.
 using resource_list = std::map<std::string, quantity>;

@@ -1,7 +1,9 @@
 #include "messages/validation.hpp"
 
+#include <cstdio>
 #include <set>
 
+#include "messages/json_codec.hpp"
 #include "messages/name_rules.hpp"
 
 namespace capstan::messages {
@@ -63,6 +65,51 @@ bool selector_matches(const string_map& selector, const string_map& labels) {
   return true;
 }
 
+// A FieldsV1 object: keys "." or "f:", "k:", "v:", "i:" path elements, values objects, "."
+// empty. Deeper than `depth_left` levels is refused, so a hostile set cannot exhaust the stack
+// of whoever walks it later.
+bool well_formed_fields_v1(const json& fields, int depth_left) {
+  if (!fields.is_object() || depth_left == 0)
+    return false;
+  for (auto it = fields.begin(); it != fields.end(); ++it) {
+    const std::string& k = it.key();
+    if (k == ".") {
+      if (!it->is_object() || !it->empty())
+        return false;
+      continue;
+    }
+    if (k.size() < 2 || k[1] != ':' || std::string("fkvi").find(k[0]) == std::string::npos)
+      return false;
+    if (!well_formed_fields_v1(*it, depth_left - 1))
+      return false;
+  }
+  return true;
+}
+
+// Kubernetes ValidateManagedFields, plus the shape of each fieldsV1.
+void validate_managed_fields(const std::vector<managed_fields_entry>& entries,
+                             const std::string& path, field_errors& errors) {
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const auto& e = entries[i];
+    std::string p = index(path, i);
+    if (e.operation.empty())
+      errors.push_back(required(child(p, "operation"), "must not be empty"));
+    else
+      check_enum(e.operation, {"Apply", "Update"}, child(p, "operation"), errors);
+    if (!e.fields_type.empty() && e.fields_type != "FieldsV1")
+      errors.push_back(invalid(child(p, "fieldsType"), quote(e.fields_type), "must be `FieldsV1`"));
+    validate_field_manager(e.manager, child(p, "manager"), errors);
+    if (e.subresource.size() > 256)
+      errors.push_back(too_long(child(p, "subresource"), 256));
+    if (!e.fields_v1.empty() &&
+        !well_formed_fields_v1(json::parse(e.fields_v1.text, nullptr, false), 64))
+      errors.push_back(invalid(child(p, "fieldsV1"), "",
+                               "must be an object of field path elements (\"f:name\", "
+                               "\"k:{...}\", \"v:...\", \"i:N\", \".\") whose values are "
+                               "objects"));
+  }
+}
+
 void validate_meta(const object_meta& meta, const kind_info& kind, name_rule name_rule,
                    field_errors& errors) {
   if (meta.name.empty() && meta.generate_name.empty())
@@ -90,6 +137,7 @@ void validate_meta(const object_meta& meta, const kind_info& kind, name_rule nam
   if (annotation_bytes > 256 * 1024)
     errors.push_back(too_long("metadata.annotations", 256 * 1024));
   check_non_negative(meta.generation, "metadata.generation", errors);
+  validate_managed_fields(meta.managed_fields, "metadata.managedFields", errors);
 }
 
 // Standard resource names capstan understands, plus any domain-qualified extended resource.
@@ -508,6 +556,23 @@ void validate_labels(const string_map& labels, const std::string& path, field_er
   for (const auto& [k, v] : labels) {
     check_string(qualified_name, k, path, errors);
     check_string(label_value, v, key(path, k), errors);
+  }
+}
+
+void validate_field_manager(const std::string& manager, const std::string& path,
+                            field_errors& errors) {
+  if (manager.size() > 128)
+    errors.push_back(too_long(path, 128));
+  // Control characters are not printable; other UTF-8 sequences are taken as printable.
+  for (std::size_t i = 0; i < manager.size(); ++i) {
+    auto c = static_cast<unsigned char>(manager[i]);
+    if (c < 0x20 || c == 0x7f) {
+      char code[16];
+      std::snprintf(code, sizeof code, "U+%04X", c);
+      errors.push_back(invalid(
+          path, quote(manager),
+          std::string("invalid character ") + code + " (at position " + std::to_string(i) + ")"));
+    }
   }
 }
 

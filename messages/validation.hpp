@@ -12,6 +12,11 @@ field_errors validate(const any_object& object);
 // Parts reused by admission and the API server.
 void validate_pod_spec(const pod_spec& spec, const std::string& path, field_errors& errors);
 void validate_labels(const string_map& labels, const std::string& path, field_errors& errors);
+// A field manager's name (the `fieldManager` query parameter, managedFields[].manager): at
+// most 128 bytes, printable characters only (Kubernetes ValidateFieldManager). Empty is valid
+// here; apply requires one (api/managed_fields.hpp).
+void validate_field_manager(const std::string& manager, const std::string& path,
+                            field_errors& errors);
 
 // The valid NodePort range, inclusive.
 inline constexpr int32_t node_port_min = 30000;

@@ -38,7 +38,7 @@ bool is_zero(const T& v) {
   else if constexpr (std::is_same_v<T, std::string> || is_vector<T>::value ||
                      std::is_same_v<T, string_map> || std::is_same_v<T, resource_list> ||
                      std::is_same_v<T, quantity> || std::is_same_v<T, int_or_string> ||
-                     std::is_same_v<T, timestamp>)
+                     std::is_same_v<T, timestamp> || std::is_same_v<T, raw_json_object>)
     return v.empty();
   else if constexpr (is_optional<T>::value)
     return !v.has_value();
@@ -70,6 +70,13 @@ json encode_json(const T& v) {
     return v.is_string ? json(v.string_value) : json(v.int_value);
   } else if constexpr (std::is_same_v<T, timestamp>) {
     return v.empty() ? json(nullptr) : json(v.to_rfc3339());
+  } else if constexpr (std::is_same_v<T, raw_json_object>) {
+    // The text was produced by the decoder below or by capstan itself; an unparsable text
+    // (a damaged record) reads as an empty object rather than throwing from an encoder.
+    if (v.empty())
+      return json::object();
+    json parsed = json::parse(v.text, nullptr, false);
+    return parsed.is_object() ? parsed : json::object();
   } else if constexpr (std::is_same_v<T, string_map>) {
     // The map's keys are unique: appended directly (ordered_json's operator[] searches the
     // object linearly, which made 10,000 labels cost 50 million comparisons).
@@ -229,6 +236,11 @@ void decode_json(const json& j, T& out, const std::string& path, field_errors& e
       errors.push_back(invalid(path, quote(j.get<std::string>()),
                                "must be an RFC 3339 time such as \"2015-07-01T10:00:00Z\""));
     }
+  } else if constexpr (std::is_same_v<T, raw_json_object>) {
+    if (j.is_object())
+      out.text = j.dump();
+    else
+      type_error(j, path, "an object", errors);
   } else if constexpr (std::is_same_v<T, string_map> || std::is_same_v<T, resource_list>) {
     if (!j.is_object()) {
       type_error(j, path, "an object of key: value pairs", errors);

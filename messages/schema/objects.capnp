@@ -19,6 +19,12 @@ struct OwnerReference {
   apiVersion @0 :Text; kind @1 :Text; name @2 :Text; uid @3 :Text; controller @4 :BoolBox;
 }
 
+struct ManagedFieldsEntry {
+  manager @0 :Text; operation @1 :Text; apiVersion @2 :Text; time @3 :Int64; fieldsType @4 :Text;
+  fieldsV1 @5 :Text;  # the FieldsV1 object as compact JSON text
+  subresource @6 :Text;
+}
+
 struct ObjectMeta {
   name @0 :Text;
   generateName @1 :Text;
@@ -32,6 +38,7 @@ struct ObjectMeta {
   labels @9 :List(KeyValue);
   annotations @10 :List(KeyValue);
   ownerReferences @11 :List(OwnerReference);
+  managedFields @12 :List(ManagedFieldsEntry);
 }
 
 struct ObjectReference {

@@ -32,6 +32,10 @@ struct field_filler {
     v = (++counter % 2) ? int_or_string::of(counter)
                         : int_or_string::of("p" + std::to_string(counter));
   }
+  void fill(raw_json_object& v) {
+    std::string n = std::to_string(++counter);
+    v.text = R"({"f:k)" + n + R"(":{".":{},"f:v)" + n + R"(":{}}})";
+  }
   void fill(string_map& v) {
     for (int i = 0; i < 2; ++i) {
       std::string n = std::to_string(++counter);

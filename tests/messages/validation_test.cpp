@@ -114,6 +114,10 @@ BOOST_AUTO_TEST_CASE(good_inputs_are_accepted) {
       {"fixed clusterIP",
        service_yaml("clusterIP: 10.254.0.10, ports: [{port: 80}], sessionAffinity: ClientIP")},
       {"externalIPs", service_yaml("ports: [{port: 80}], externalIPs: [192.0.2.10]")},
+      {"managedFields as Kubernetes writes them",
+       "{apiVersion: v1, kind: Namespace, metadata: {name: n, labels: {app: a}, managedFields: "
+       "[{manager: kubectl, operation: Apply, apiVersion: v1, time: '2026-12-01T10:00:00Z', "
+       "fieldsType: FieldsV1, fieldsV1: {'f:metadata': {'f:labels': {'.': {}, 'f:app': {}}}}}]}}"},
       {"namespace", "{apiVersion: v1, kind: Namespace, metadata: {name: kube-system}}"},
       {"node",
        "{apiVersion: v1, kind: Node, metadata: {name: node1.example.com, labels: {zone: test}}, "
@@ -313,6 +317,26 @@ BOOST_AUTO_TEST_CASE(bad_inputs_are_refused_naming_the_field) {
       {"event without involved kind",
        "{apiVersion: v1, kind: Event, metadata: {name: e}, involvedObject: {name: p}}",
        "involvedObject.kind"},
+      {"managedFields operation Patch",
+       "{apiVersion: v1, kind: Namespace, metadata: {name: n, managedFields: [{manager: m, "
+       "operation: Patch, apiVersion: v1, fieldsType: FieldsV1}]}}",
+       "metadata.managedFields[0].operation"},
+      {"managedFields fieldsType FieldsV2",
+       "{apiVersion: v1, kind: Namespace, metadata: {name: n, managedFields: [{manager: m, "
+       "operation: Update, apiVersion: v1, fieldsType: FieldsV2}]}}",
+       "metadata.managedFields[0].fieldsType"},
+      {"managedFields manager of 129 bytes",
+       "{apiVersion: v1, kind: Namespace, metadata: {name: n, managedFields: [{manager: " +
+           std::string(129, 'm') + ", operation: Apply, apiVersion: v1, fieldsType: FieldsV1}]}}",
+       "metadata.managedFields[0].manager"},
+      {"managedFields fieldsV1 with a bare key",
+       "{apiVersion: v1, kind: Namespace, metadata: {name: n, managedFields: [{manager: m, "
+       "operation: Apply, apiVersion: v1, fieldsType: FieldsV1, fieldsV1: {spec: {}}}]}}",
+       "metadata.managedFields[0].fieldsV1"},
+      {"managedFields fieldsV1 not an object",
+       "{apiVersion: v1, kind: Namespace, metadata: {name: n, managedFields: [{manager: m, "
+       "operation: Apply, apiVersion: v1, fieldsType: FieldsV1, fieldsV1: 'f:spec'}]}}",
+       "metadata.managedFields[0].fieldsV1"},
       {"missing kind", "{apiVersion: v1, metadata: {name: p}}", "kind"},
       {"unsupported apiVersion",
        "{apiVersion: apps/v1, kind: Pod, metadata: {name: p}, spec: {containers: [{name: c, image: "
