@@ -27,6 +27,7 @@ constexpr const char* model_name = nullptr;
 // clang-format off
 template <> constexpr const char* model_name<object_meta> = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
 template <> constexpr const char* model_name<owner_reference> = "io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference";
+template <> constexpr const char* model_name<managed_fields_entry> = "io.k8s.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry";
 template <> constexpr const char* model_name<object_reference> = "io.k8s.api.core.v1.ObjectReference";
 template <> constexpr const char* model_name<container_port> = "io.k8s.api.core.v1.ContainerPort";
 template <> constexpr const char* model_name<object_field_selector> = "io.k8s.api.core.v1.ObjectFieldSelector";
@@ -102,6 +103,7 @@ const std::string scale_name = "io.k8s.api.autoscaling.v1.Scale";
 const std::string scale_spec_name = "io.k8s.api.autoscaling.v1.ScaleSpec";
 const std::string scale_status_name = "io.k8s.api.autoscaling.v1.ScaleStatus";
 const std::string eviction_name = "io.k8s.api.policy.v1.Eviction";
+const std::string fields_v1_name = std::string(meta_v1) + "FieldsV1";
 
 template <class T, class Variant>
 struct is_alternative : std::false_type {};
@@ -158,6 +160,8 @@ public:
       return {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}};
     } else if constexpr (std::is_same_v<T, resource_list>) {
       return {{"type", "object"}, {"additionalProperties", ref(quantity_name)}};
+    } else if constexpr (std::is_same_v<T, raw_json_object>) {
+      return ref(fields_v1_name);
     } else if constexpr (messages::detail::is_optional<T>::value) {
       return schema_of<typename T::value_type>();
     } else if constexpr (messages::detail::is_vector<T>::value) {
@@ -289,6 +293,8 @@ json schema_set::define_named(const std::string& name) {
 
   if (name == time_name)
     return described({{"type", "string"}, {"format", "date-time"}});
+  if (name == fields_v1_name)
+    return described({{"type", "object"}});
   if (name == quantity_name)  // kubectl explain prints a type without "type" by its name
     return described(
         v3 ? json{{"oneOf", json::array({json{{"type", "string"}}, json{{"type", "number"}}})}}

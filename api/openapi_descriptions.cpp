@@ -91,6 +91,35 @@ constexpr description descriptions[] = {
      "String that identifies the server's internal version of this object that can be used by "
      "clients to determine when objects have changed. Value must be treated as opaque by "
      "clients and passed unmodified back to the server. Populated by the system. Read-only."},
+    {"ObjectMeta", "managedFields",
+     "ManagedFields maps workflow-id and version to the set of fields that are managed by that "
+     "workflow. This is mostly for internal housekeeping, and users typically shouldn't need to "
+     "set or understand this field."},
+    {"ManagedFieldsEntry", "",
+     "ManagedFieldsEntry is a workflow-id, a FieldSet and the group version of the resource "
+     "that the fieldset applies to."},
+    {"ManagedFieldsEntry", "manager", "Manager is an identifier of the workflow managing these fields."},
+    {"ManagedFieldsEntry", "operation",
+     "Operation is the type of operation which lead to this ManagedFieldsEntry being created. "
+     "The only valid values for this field are 'Apply' and 'Update'."},
+    {"ManagedFieldsEntry", "apiVersion",
+     "APIVersion defines the version of this resource that this field set applies to."},
+    {"ManagedFieldsEntry", "time",
+     "Time is the timestamp of when the ManagedFields entry was added. The timestamp will also "
+     "be updated if a field is added, the manager changes any of the owned fields value or "
+     "removes a field."},
+    {"ManagedFieldsEntry", "fieldsType",
+     "FieldsType is the discriminator for the different fields format and version. There is "
+     "currently only one possible value: \"FieldsV1\""},
+    {"ManagedFieldsEntry", "fieldsV1",
+     "FieldsV1 holds the first JSON version format as described in the \"FieldsV1\" type."},
+    {"ManagedFieldsEntry", "subresource",
+     "Subresource is the name of the subresource used to update that object, or empty string if "
+     "the object was updated through the main resource."},
+    {"FieldsV1", "",
+     "FieldsV1 stores a set of fields in a data structure like a Trie, in JSON format: each key "
+     "is either a '.' representing the field itself, or a field (f:name), map key, list item "
+     "(k:{...}) or value (v:...)."},
     {"Time", "",
      "Time is a wrapper around time.Time which supports correct marshaling to YAML and JSON: an "
      "RFC 3339 date and time in UTC such as \"2015-07-01T10:00:00Z\"."},

@@ -3,7 +3,9 @@
 #include "api/audit_api.hpp"
 #include "api/discovery.hpp"
 #include "api/log_stream.hpp"
+#include "api/managed_fields.hpp"
 #include "api/object_body.hpp"
+#include "api/object_writes.hpp"
 #include "api/openapi.hpp"
 #include "api/patch.hpp"
 #include "api/protobuf.hpp"
@@ -88,6 +90,10 @@ http_response rest_handler::handle(const http_request& req) {
     c.dry_run = c.dry_run || dry_run;
     return master_.command(std::move(c));
   };
+  const write_context writes{
+      master_, req, r, dry_run,
+      manager_or_user_agent(req.query.count("fieldManager") ? req.query.at("fieldManager") : "",
+                            req.user_agent)};
   auto object_reply = [&](const command_reply& reply, int ok_status) {
     if (!reply.ok())
       return reply_error(reply, r.kind, r.name);
@@ -142,20 +148,8 @@ http_response rest_handler::handle(const http_request& req) {
                                  {"metadata", {{"resourceVersion", std::to_string(result.seq)}}},
                                  {"items", items}});
     }
-    if (req.method == "POST") {
-      std::vector<std::string> warnings;
-      auto decoded = decode_object(req, r, warnings);
-      if (auto* err = std::get_if<http_response>(&decoded))
-        return *err;
-      auto object = std::get<any_object>(std::move(decoded));
-      std::string name = meta_of(object).name;
-      auto reply = master_.create(std::move(object), cause, dry_run);
-      if (!reply.ok())
-        return reply_error(reply, r.kind, name);
-      auto created = json_response(201, with_kind(*reply.object));
-      created.warnings = std::move(warnings);
-      return created;
-    }
+    if (req.method == "POST")
+      return create_object(writes);
     return status_error(405, "MethodNotAllowed",
                         "the server does not allow this method on the requested resource");
   }
@@ -163,6 +157,10 @@ http_response rest_handler::handle(const http_request& req) {
   // ---- one object ----------------------------------------------------------------------------
   store::object_key key{info(r.kind).namespaced ? r.ns : "", r.name};
   auto current = model.get(r.kind, key);
+  const bool apply_patch =
+      req.method == "PATCH" && req.content_type.rfind("application/apply-patch", 0) == 0;
+  if (apply_patch && r.sub.empty())
+    return apply_object(writes);  // creates the object when it is absent
   if (!current && req.method != "DELETE")
     return status_error(404, "NotFound", resource + " \"" + r.name + "\" not found", resource,
                         r.name);
@@ -235,56 +233,14 @@ http_response rest_handler::handle(const http_request& req) {
     return object_reply(command(std::move(c)), 200);
   }
 
+  if (apply_patch)
+    return status_error(400, "BadRequest", "server-side apply to a subresource is not supported");
   if (req.method == "PUT" || req.method == "PATCH") {
-    // A PATCH applies to the latest version; a concurrent change makes it retry, as Kubernetes
-    // does.
-    for (int attempt = 0; attempt < 5; ++attempt) {
-      any_object base = attempt == 0 ? *current : *model.get(r.kind, key);
-      std::variant<any_object, http_response> decoded = http_response{};
-      std::vector<std::string> warnings;
-      if (req.method == "PUT") {
-        decoded = decode_object(req, r, warnings);
-      } else {
-        auto parsed = parse_body(req, "the patch");
-        if (auto* bad = std::get_if<http_response>(&parsed))
-          return *bad;
-        json patch = std::get<json>(std::move(parsed));
-        json doc = to_json(base);
-        if (req.content_type.find("application/json-patch+json") == 0) {
-          std::string error;
-          auto patched = json_patch(doc, patch, &error);
-          if (!patched)
-            return status_error(422, "Invalid", error);
-          doc = *patched;
-        } else if (req.content_type.find("application/strategic-merge-patch+json") == 0 ||
-                   req.content_type.find("application/apply-patch") == 0) {
-          doc = strategic_merge_patch(doc, patch);
-        } else {
-          doc = merge_patch(doc, patch);
-        }
-        http_request as_put = req;
-        as_put.body = dump_json(doc);
-        decoded = decode_object(as_put, r, warnings);
-      }
-      if (auto* err = std::get_if<http_response>(&decoded))
-        return *err;
-      auto object = std::get<any_object>(std::move(decoded));
-      if (meta_of(object).name != r.name)
-        return status_error(400, "BadRequest",
-                            "the name of the object does not match the name on the URL");
-      actors::object_command c{r.kind, key, cause, actors::update_op{object}};
-      if (r.sub == "status")
-        c.op = actors::status_op{object};
-      auto reply = command(std::move(c));
-      if (req.method == "PATCH" && !reply.ok() && reply.error->code == error_code::conflict &&
-          meta_of(std::get<any_object>(decoded = object)).resource_version ==
-              meta_of(base).resource_version)
-        continue;
-      auto updated = object_reply(reply, 200);
-      updated.warnings = std::move(warnings);
-      return updated;
-    }
-    return status_error(409, "Conflict", "the object kept changing; try again", resource, r.name);
+    if (req.method == "PATCH" && req.query.count("force"))
+      return status_error(422, "Invalid",
+                          invalid_patch_options_message(validate_patch_options(
+                              false, writes.manager, true)));
+    return update_object(writes);
   }
   return status_error(405, "MethodNotAllowed",
                       "the server does not allow this method on the requested resource");

@@ -4,6 +4,7 @@
 
 #include "actors/master/master.hpp"
 #include "api/rest_handler.hpp"
+#include "messages/json_codec.hpp"
 
 namespace capstan::api {
 

@@ -116,4 +116,66 @@ k uncordon "$node" >"$work/out" 2>&1
 check "uncordon works" grep -q "node/$node uncordoned" "$work/out"
 check "the node is schedulable again" sh -c "! kubectl get node $node --no-headers | grep -q SchedulingDisabled"
 
+# ---- server-side apply -----------------------------------------------------------------------
+cat >"$work/ssa.yaml" <<'EOF'
+apiVersion: v1
+kind: ReplicationController
+metadata:
+  name: ssa
+  labels:
+    team: a
+    extra: "1"
+spec:
+  replicas: 2
+  selector:
+    app: ssa
+  template:
+    metadata:
+      labels:
+        app: ssa
+    spec:
+      containers:
+      - name: web
+        image: nginx
+EOF
+k apply --server-side -f "$work/ssa.yaml" >"$work/out" 2>&1
+check "apply --server-side creates" grep -q 'replicationcontroller/ssa serverside-applied' "$work/out"
+k get rc ssa -o jsonpath='{range .metadata.managedFields[*]}{.manager}/{.operation} {end}' >"$work/out" 2>&1
+check "managedFields record kubectl's Apply" grep -q 'kubectl/Apply' "$work/out"
+seq2=$(last_seq)
+k apply --server-side -f "$work/ssa.yaml" >"$work/out" 2>&1
+check "the same apply again succeeds" grep -q 'replicationcontroller/ssa serverside-applied' "$work/out"
+check "... and journals nothing (it changes nothing)" equals "$seq2" last_seq
+sed 's/replicas: 2/replicas: 3/' "$work/ssa.yaml" | k apply --server-side --field-manager=ops -f - >"$work/out" 2>&1
+check "a second manager changing an owned field gets a conflict naming field and owner" \
+  grep -q 'Apply failed with 1 conflict: conflict with "kubectl": .spec.replicas' "$work/out"
+check "... which changes nothing" equals 2 replicas_of ssa
+sed 's/replicas: 2/replicas: 3/' "$work/ssa.yaml" | k apply --server-side --field-manager=ops --force-conflicts -f - >"$work/out" 2>&1
+check "--force-conflicts takes the field" equals 3 replicas_of ssa
+k get rc ssa -o json >"$work/out" 2>&1
+check "ops now owns spec.replicas, kubectl no longer" /usr/bin/python3 -c "
+import json, sys
+mf = json.load(open('$work/out'))['metadata']['managedFields']
+owner = {e['manager']: e['fieldsV1'] for e in mf}
+sys.exit(0 if 'f:replicas' in owner['ops'].get('f:spec', {}) and 'f:replicas' not in owner['kubectl'].get('f:spec', {}) else 1)"
+grep -v 'extra: "1"' "$work/ssa.yaml" | sed '/replicas: 2/d' | k apply --server-side -f - >/dev/null 2>&1
+check "a label kubectl stops applying is removed" sh -c "! kubectl get rc ssa --show-labels --no-headers | grep -q extra=1"
+check "... and the fields others own stay" equals 3 replicas_of ssa
+for f in "$src/examples/guestbook/redis-master-service.yaml" "$src/examples/ops/redis-slave-pod.yaml"; do
+  k apply --server-side -f "$f" >"$work/out" 2>&1
+  check "apply --server-side $(basename "$f")" grep -q 'serverside-applied' "$work/out"
+  k apply --server-side -f "$f" >"$work/out" 2>&1
+  check "apply --server-side $(basename "$f") twice" grep -q 'serverside-applied' "$work/out"
+done
+printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: applied\n' | k apply --server-side -f - >"$work/out" 2>&1
+check "apply --server-side a namespace" grep -q 'namespace/applied serverside-applied' "$work/out"
+# Client-side apply alongside: an object made by client-side apply, then applied server-side.
+sed 's/name: web$/name: csa/; s/app: web/app: csa/' "$work/rc.yaml" >"$work/csa.yaml"
+k apply -f "$work/csa.yaml" >/dev/null 2>&1
+k apply -f "$work/csa.yaml" >"$work/out" 2>&1
+check "client-side apply twice" grep -q 'replicationcontroller/csa unchanged' "$work/out"
+sed 's/replicas: 2/replicas: 4/' "$work/csa.yaml" | k apply --server-side -f - >"$work/out" 2>&1
+check "server-side apply takes over from client-side apply without a conflict" grep -q 'serverside-applied' "$work/out"
+check "... and changes the field" equals 4 replicas_of csa
+
 finish
