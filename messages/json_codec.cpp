@@ -32,6 +32,10 @@ std::string number_text(const json& j) {
 
 }  // namespace detail
 
+std::string json_text(const json& tree, int indent) {
+  return tree.dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
 json to_json(const any_object& object) {
   return std::visit(
       [&](const auto& o) {

@@ -32,10 +32,16 @@ std::optional<any_object> object_from_json(const json& document, field_errors& e
 template <class T>
 T part_from_json(const json& document, const std::string& path, field_errors& errors);
 
+// JSON text of a tree, for output and request bodies. Never throws on a string that is not
+// valid UTF-8 (one from a command-line argument, or stored before input was checked): its bad
+// bytes are written as U+FFFD (nlohmann's error_handler_t::replace). Trees read through
+// parse_json_input or parse_yaml_documents hold only valid UTF-8.
+std::string json_text(const json& tree, int indent = -1);
+
 // Canonical text for an object's or part's value, used to compare two values field by field.
 template <class T>
 std::string canonical_json(const T& value) {
-  return to_json_part(value).dump();
+  return json_text(to_json_part(value));
 }
 
 }  // namespace capstan::messages

@@ -6,6 +6,7 @@
 
 #include "actors/nodes/pod_dispatcher.hpp"
 #include "messages/json_codec.hpp"
+#include "messages/json_input.hpp"
 #include "nodeagent/join_proof.hpp"
 #include "nodeagent/protocol.hpp"
 
@@ -157,8 +158,10 @@ caf::behavior node_gateway(gateway_actor* self, const read_model* model, node_ga
         }
         field_errors errors;
         std::optional<any_object> decoded;
+        auto parsed = parse_json_input(node_json);  // a node is outside input: bounded
         try {
-          decoded = object_from_json(json::parse(node_json), errors);
+          if (auto* tree = std::get_if<json>(&parsed))
+            decoded = object_from_json(*tree, errors);
         } catch (const std::exception&) {
         }
         if (!decoded || !errors.empty() || !std::holds_alternative<node>(*decoded) ||
@@ -222,8 +225,11 @@ caf::behavior node_gateway(gateway_actor* self, const read_model* model, node_ga
         if (p.metadata.uid != uid || p.spec.node_name != name)
           return;  // an older pod of that name, or no longer this node's
         field_errors errors;
+        auto parsed = parse_json_input(status_json);  // a node is outside input: bounded
+        if (!std::holds_alternative<json>(parsed))
+          return;
         try {
-          p.status = part_from_json<pod_status>(json::parse(status_json), "status", errors);
+          p.status = part_from_json<pod_status>(std::get<json>(parsed), "status", errors);
         } catch (const std::exception&) {
           return;
         }

@@ -25,6 +25,7 @@ const char* const usage = R"(Usage: capstan master --data DIR [flags]
   --api HOST:PORT                 the HTTPS API for kubectl (default 127.0.0.1:6443)
   --join HOST:PORT                where node agents connect (default 127.0.0.1:6444)
   --manifests PATH                create the objects of these manifests at start if missing
+                                  (all or none: a PATH with any problem creates nothing)
   --fake-nodes N                  run N simulated nodes in this process (a fake runtime)
   --service-cluster-ip-range CIDR ClusterIPs (default 10.254.0.0/16)
   --cluster-cidr CIDR             pod networks, a /24 per node (default 10.1.0.0/16)
@@ -195,9 +196,17 @@ int run_master_command(const std::vector<std::string>& args) {
       std::printf("capstan master: %d simulated nodes (fake runtime)\n", flags.fake_nodes);
     }
     for (const auto& path : flags.manifests) {
+      // A path with any problem creates nothing (as `capstanctl create` and `journal import`
+      // refuse a set with a problem); the master still starts, serving what it has.
       auto set = messages::load_manifests(path);
       for (const auto& p : set.problems)
         std::fprintf(stderr, "capstan master: %s\n", p.to_string().c_str());
+      if (!set.ok()) {
+        std::fprintf(
+            stderr, "capstan master: --manifests %s: nothing created; fix the %zu %s above\n",
+            path.c_str(), set.problems.size(), set.problems.size() == 1 ? "problem" : "problems");
+        continue;
+      }
       for (const auto& o : set.objects) {
         const auto& meta = messages::meta_of(o.object);
         if (master->model().get(messages::kind_of(o.object), {meta.namespace_, meta.name}))

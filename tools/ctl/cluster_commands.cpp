@@ -264,7 +264,7 @@ void print_table(const json& table, bool wide, bool all_namespaces, bool show_la
       cells.push_back(meta.value("namespace", ""));
     for (std::size_t i : shown) {
       const auto& cell = row["cells"][i];
-      cells.push_back(cell.is_string() ? cell.get<std::string>() : cell.dump());
+      cells.push_back(cell.is_string() ? cell.get<std::string>() : json_text(cell));
     }
     if (show_labels) {
       std::string labels;
@@ -353,7 +353,7 @@ int get(parsed_args& p, const connection& c, std::ostream& out, std::ostream& er
            {"kind", "List"},
            {"metadata", {{"resourceVersion", ""}}}};
   if (p.output == "json") {
-    out << doc.dump(4) << "\n";
+    out << json_text(doc, 4) << "\n";
   } else if (p.output == "yaml") {
     out << to_yaml(doc);
   } else if (p.output == "name") {
@@ -443,7 +443,7 @@ int create_or_delete(bool create, parsed_args& p, const connection& c, std::ostr
       json body = to_json(m.object);
       if (info(kind).namespaced)
         body["metadata"]["namespace"] = ns;
-      r = call(c, "POST", collection_path(kind, ns, false), body.dump());
+      r = call(c, "POST", collection_path(kind, ns, false), json_text(body));
       if (r.status == 201 || r.status == 200) {
         out << info(kind).singular << "/" << meta.name << " created\n";
         continue;
@@ -486,10 +486,10 @@ int apply(parsed_args& p, const connection& c, std::ostream& out, std::ostream& 
     http_result r;
     std::string verb = "created";
     if (live.status == 404) {
-      r = call(c, "POST", collection_path(kind, ns, false), body.dump());
+      r = call(c, "POST", collection_path(kind, ns, false), json_text(body));
     } else if (live.status == 200) {
       std::string before = json::parse(live.body)["metadata"].value("resourceVersion", "");
-      r = call(c, "PATCH", object_path(kind, ns, meta.name), body.dump(),
+      r = call(c, "PATCH", object_path(kind, ns, meta.name), json_text(body),
                "application/strategic-merge-patch+json");
       if (r.status == 200)
         verb = json::parse(r.body)["metadata"].value("resourceVersion", "") == before
@@ -541,7 +541,7 @@ int scale(parsed_args& p, const connection& c, std::ostream& out, std::ostream& 
   scale_doc["spec"]["replicas"] = *p.replicas;
   if (p.resource_version.empty() && !p.current_replicas)
     scale_doc["metadata"].erase("resourceVersion");
-  auto r = call(c, "PUT", path, scale_doc.dump());
+  auto r = call(c, "PUT", path, json_text(scale_doc));
   if (r.status != 200)
     return server_error(r, err);
   out << info(kind).singular << "/" << name << " scaled\n";
@@ -586,7 +586,7 @@ int label(parsed_args& p, const connection& c, std::ostream& out, std::ostream& 
     labels[k] = v;
   }
   json patch = {{"metadata", {{"labels", labels}}}};
-  auto r = call(c, "PATCH", object_path(kind, c.namespace_, name), patch.dump(),
+  auto r = call(c, "PATCH", object_path(kind, c.namespace_, name), json_text(patch),
                 "application/merge-patch+json");
   if (r.status != 200)
     return server_error(r, err);
@@ -685,7 +685,7 @@ bool scale_to(const connection& c, const std::string& rc, int replicas, std::ost
   json patch = {{"spec", {{"replicas", replicas}}}};
   auto r = call(c, "PATCH",
                 object_path(object_kind::replication_controller, c.namespace_, rc) + "/scale",
-                patch.dump(), "application/merge-patch+json");
+                json_text(patch), "application/merge-patch+json");
   if (r.status != 200)
     server_error(r, err);
   return r.status == 200;
@@ -743,7 +743,7 @@ bool pin_old(const connection& c, const json& rc, const std::string& hash, std::
   for (const auto& p : (*pods)["items"]) {
     json patch = {{"metadata", {{"labels", {{"deployment", hash}}}}}};
     auto r = call(c, "PATCH", object_path(object_kind::pod, ns, p["metadata"].value("name", "")),
-                  patch.dump(), "application/merge-patch+json");
+                  json_text(patch), "application/merge-patch+json");
     if (r.status != 200)
       return server_error(r, err), false;
   }
@@ -751,7 +751,7 @@ bool pin_old(const connection& c, const json& rc, const std::string& hash, std::
                  {{"selector", {{"deployment", hash}}},
                   {"template", {{"metadata", {{"labels", {{"deployment", hash}}}}}}}}}};
   auto r = call(c, "PATCH", object_path(object_kind::replication_controller, ns, name),
-                patch.dump(), "application/merge-patch+json");
+                json_text(patch), "application/merge-patch+json");
   if (r.status != 200)
     return server_error(r, err), false;
   return true;
@@ -818,9 +818,9 @@ int rolling_update(parsed_args& p, const connection& c, std::ostream& out, std::
   const int desired = (*old_rc)["spec"].value("replicas", 0);
   json new_template = old_template;
   new_template["spec"]["containers"][0]["image"] = p.image;
-  std::string new_hash = short_hash(new_template.dump());
+  std::string new_hash = short_hash(json_text(new_template));
   std::string old_hash =
-      (*old_rc)["spec"]["selector"].value("deployment", short_hash(old_template.dump()));
+      (*old_rc)["spec"]["selector"].value("deployment", short_hash(json_text(old_template)));
   std::string new_name = prefix + new_hash;
   if (!(*old_rc)["spec"]["selector"].contains("deployment") && !pin_old(c, *old_rc, old_hash, err))
     return 1;
@@ -837,7 +837,7 @@ int rolling_update(parsed_args& p, const connection& c, std::ostream& out, std::
   new_rc["spec"]["template"]["metadata"]["labels"]["deployment"] = new_hash;
   auto created =
       call(c, "POST", collection_path(object_kind::replication_controller, c.namespace_, false),
-           new_rc.dump());
+           json_text(new_rc));
   if (created.status != 201 && created.status != 409)
     return server_error(created, err);
   out << "Created " << new_name << "\n";
@@ -881,7 +881,7 @@ std::string map_text(const json& m) {
   std::string out;
   for (auto it = m.begin(); it != m.end(); ++it)
     out += (out.empty() ? "" : ",") + it.key() + "=" +
-           (it.value().is_string() ? it.value().get<std::string>() : it.value().dump());
+           (it.value().is_string() ? it.value().get<std::string>() : json_text(it.value()));
   return out;
 }
 
@@ -953,7 +953,7 @@ int describe(parsed_args& p, const connection& c, std::ostream& out, std::ostrea
                 port.value("protocol", "TCP"));
       field(out, "TargetPort",
             port["targetPort"].is_string() ? port["targetPort"].get<std::string>()
-                                           : port["targetPort"].dump());
+                                           : json_text(port["targetPort"]));
       if (port.value("nodePort", 0))
         field(out, "NodePort", std::to_string(port.value("nodePort", 0)));
     }

@@ -24,7 +24,7 @@ int run_validate(const validate_options& options, std::ostream& out, std::ostrea
     json document =
         list.size() == 1 ? list[0] : json{{"apiVersion", "v1"}, {"kind", "List"}, {"items", list}};
     if (options.output == "json")
-      out << document.dump(4) << "\n";
+      out << json_text(document, 4) << "\n";
     else
       out << to_yaml(document);
   }
