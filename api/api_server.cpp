@@ -14,6 +14,7 @@
 
 #include "api/handler_pool.hpp"
 #include "api/http_session.hpp"
+#include "api/io_gate.hpp"
 #include "api/metrics.hpp"
 #include "api/responses.hpp"
 #include "api/watch_hub.hpp"
@@ -56,6 +57,7 @@ struct api_server::impl {
   token_table tokens;
   actors::master& master;
   api_metrics metrics;
+  std::shared_ptr<io_gate> gate;  // closed before `io` is destroyed
   std::unique_ptr<watch_hub> watches;
   std::unique_ptr<rest_handler> handler;
   std::unique_ptr<handler_pool> handlers;
@@ -86,7 +88,7 @@ void api_server::impl::trim_memory_later() {
     uint64_t closed = sessions->closed_connections.load();
     if (closed - closed_at_last_trim >= 256) {
       closed_at_last_trim = closed;
-      malloc_trim(0);
+      handlers->submit([] { malloc_trim(0); });  // may take a while: not on an io thread
     }
     trim_memory_later();
   });
@@ -173,6 +175,8 @@ api_server::api_server(caf::actor_system& system, actors::master& master, const 
                     ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
   // Idle connections keep no TLS buffers.
   SSL_CTX_set_mode(i.tls.native_handle(), SSL_MODE_RELEASE_BUFFERS);
+  // A client may not make the server redo handshakes on an open connection.
+  SSL_CTX_set_options(i.tls.native_handle(), SSL_OP_NO_RENEGOTIATION);
   i.tls.use_certificate_chain(net::buffer(tls.cert_pem));
   i.tls.use_private_key(net::buffer(tls.key_pem), ssl::context::pem);
   tcp::endpoint endpoint(net::ip::make_address(host), port);
@@ -186,12 +190,20 @@ api_server::api_server(caf::actor_system& system, actors::master& master, const 
   i.acceptor->listen(net::socket_base::max_listen_connections);
   port_ = i.acceptor->local_endpoint().port();
 
+  i.gate = std::make_shared<io_gate>();
   i.watches = std::make_unique<watch_hub>(master, *i.io);
-  i.handler = std::make_unique<rest_handler>(system, master, *i.watches,
+  i.handler = std::make_unique<rest_handler>(system, master, *i.watches, i.gate,
                                              host + ":" + std::to_string(port_));
   i.handlers = std::make_unique<handler_pool>(i.limits.handler_threads);
   i.sessions = std::make_unique<session_context>(
-      i.limits, i.tls, *i.handlers, [&i](http_request& r) { return i.respond(r); });
+      i.limits, i.tls, *i.handlers, [&i](http_request& r) { return i.respond(r); },
+      [&i](std::string_view authorization) {
+        const std::string_view bearer = "Bearer ";
+        return authorization.substr(0, bearer.size()) == bearer &&
+               i.tokens.authenticate(std::string(authorization.substr(bearer.size())))
+                   .has_value();
+      },
+      i.gate);
   i.accept();
   i.trim_timer.emplace(*i.io);
   i.trim_memory_later();
@@ -226,6 +238,7 @@ api_server::~api_server() {
   i.io->stop();
   for (auto& t : i.io_threads)
     t.join();
+  i.gate->close();       // nothing posts into the io_context any more (handlers, CAF replies)
   i.watches->detach();   // no more fan-out into the io_context
   i.acceptor.reset();
   i.trim_timer.reset();

@@ -1,5 +1,8 @@
 #include "api/http_session.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <cstdio>
 #include <deque>
 
@@ -85,7 +88,8 @@ public:
     std::lock_guard<std::mutex> lock(out_mutex_);
     if (stream_closed_ || finishing_)
       return false;
-    if (queued_bytes_ + chunk.size() > context_.limits.max_stream_backlog) {
+    const std::size_t backlog = queued_bytes_ + in_flight_bytes_;
+    if (backlog > 0 && backlog + chunk.size() > context_.limits.max_stream_backlog) {
       // The client does not keep up: end the stream rather than buffer without bound.
       stream_closed_ = true;
       net::post(executor_, [self = shared_from_this()] { self->close(); });
@@ -152,6 +156,10 @@ private:
     if (context_.stopping)
       return close();
     auto& req = parser_->get();
+    // Without a valid token nothing more is read: no body memory, no 100-continue.
+    auto authorization = req[http::field::authorization];
+    if (!context_.authorized(std::string_view(authorization.data(), authorization.size())))
+      return refuse(401, "Unauthorized", "Unauthorized");
     auto length = parser_->content_length();
     if (length && *length > context_.limits.max_body_bytes)
       return refuse(413, "RequestEntityTooLarge",
@@ -201,51 +209,68 @@ private:
   void dispatch_request() {
     auto beast_request = parser_->release();
     parser_.reset();
+    head_request_ = beast_request.method() == http::verb::head;
+    if (head_request_)
+      beast_request.method(http::verb::get);
     keep_alive_ = beast_request.keep_alive();
     version_ = beast_request.version();
     auto request = std::make_shared<http_request>(to_http_request(beast_request));
     release_body_memory();  // the body now lives in `request`, bounded by the in-flight limits
     beast::get_lowest_layer(*stream_).expires_never();  // the handler's time is its own
 
-    const bool long_running = is_long_running(*request);
+    // Every request waits for a handler thread under the in-flight limits, watches and logs -f
+    // included (their setup reads the journal); a stream moves to the long-running count once
+    // it starts.
     const bool mutating = is_mutating(beast_request.method());
-    std::atomic<std::size_t>* gate = nullptr;
-    if (long_running) {
-      gate = &context_.long_running;
-      gate->fetch_add(1);
-    } else {
-      gate = mutating ? &context_.inflight_mutating : &context_.inflight_reads;
-      std::size_t cap = mutating ? context_.limits.max_mutating_requests_inflight
-                                 : context_.limits.max_requests_inflight;
-      if (gate->fetch_add(1) >= cap) {
-        gate->fetch_sub(1);
-        context_.throttled_requests++;
-        return refuse(429, "TooManyRequests", "too many requests, please try again later",
-                      true);
-      }
+    const bool long_running = !mutating && is_long_running(*request);
+    std::atomic<std::size_t>* gate = mutating ? &context_.inflight_mutating : &context_.inflight_reads;
+    std::size_t cap = mutating ? context_.limits.max_mutating_requests_inflight
+                               : context_.limits.max_requests_inflight;
+    if (gate->fetch_add(1) >= cap ||
+        (long_running && context_.long_running.load() >= context_.limits.max_long_running)) {
+      gate->fetch_sub(1);
+      context_.throttled_requests++;
+      return refuse(429, "TooManyRequests", "too many requests, please try again later", true);
     }
     context_.handlers.submit([self = shared_from_this(), request, gate, long_running] {
+      // Whatever happens, the gate is released and an answer goes back to the connection.
+      struct gate_release {
+        std::atomic<std::size_t>* gate;
+        ~gate_release() { gate->fetch_sub(1); }
+      } release{gate};
       http_response out;
       try {
-        out = self->context_.respond(*request);
+        if (self->context_.stopping)
+          out = status_error(503, "ServiceUnavailable", "the server is shutting down");
+        else
+          out = self->context_.respond(*request);
       } catch (const std::exception& e) {
         out = status_error(500, "InternalError", std::string("internal error: ") + e.what());
+      } catch (...) {
+        out = status_error(500, "InternalError", "internal error");
       }
-      if (!long_running || !out.stream)
-        gate->fetch_sub(1);
-      net::post(self->executor_,
-                [self, out = std::move(out), gate, long_running]() mutable {
-                  if (out.stream) {
-                    self->long_running_gate_ = long_running ? gate : nullptr;
-                    self->start_stream(std::move(out));
-                  } else {
-                    self->write_response(std::move(out));
-                  }
-                });
+      if (out.stream && long_running)
+        self->context_.long_running.fetch_add(1);  // released by close()
+      const bool counted = out.stream && long_running;
+      self->context_.post(self->executor_, [self, out = std::move(out), counted]() mutable {
+        if (counted)
+          self->long_running_gate_ = &self->context_.long_running;
+        if (self->closed_) {
+          if (counted) {
+            self->long_running_gate_ = nullptr;
+            self->context_.long_running.fetch_sub(1);
+          }
+          return;
+        }
+        if (out.stream && !self->head_request_)
+          self->start_stream(std::move(out));
+        else
+          self->write_response(std::move(out));
+      });
     });
   }
 
-  http_request to_http_request(const http::request<http::string_body>& request) {
+  http_request to_http_request(http::request<http::string_body>& request) {
     http_request req;
     req.method = std::string(request.method_string());
     std::string target(request.target());
@@ -260,7 +285,7 @@ private:
     req.accept = std::string(request[http::field::accept]);
     req.authorization = std::string(request[http::field::authorization]);
     req.user_agent = std::string(request[http::field::user_agent]);
-    req.body = request.body();
+    req.body = std::move(request.body());
     return req;
   }
 
@@ -281,6 +306,22 @@ private:
   }
 
   void write_response(http_response out) {
+    if (head_request_) {
+      // HEAD: the headers a GET would have, no body (a body would be read as the next answer).
+      auto full = to_beast(out);
+      auto res = std::make_shared<http::response<http::empty_body>>(full.result(), full.version());
+      for (const auto& field : full.base())
+        res->set(field.name_string(), field.value());
+      res->keep_alive(keep_alive_);
+      beast::get_lowest_layer(*stream_).expires_after(context_.limits.write_timeout);
+      http::async_write(*stream_, *res,
+                        [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+                          if (ec || !res->keep_alive() || self->context_.stopping)
+                            return self->shutdown();
+                          self->read_header(self->context_.limits.idle_timeout);
+                        });
+      return;
+    }
     auto res = std::make_shared<http::response<http::string_body>>(to_beast(out));
     beast::get_lowest_layer(*stream_).expires_after(context_.limits.write_timeout);
     http::async_write(*stream_, *res,
@@ -301,7 +342,9 @@ private:
     // The connection stays usable only when no part of the request is left unread (it would
     // be taken for the next request).
     bool body_pending = false;
+    head_request_ = false;
     if (parser_ && parser_->is_header_done()) {
+      head_request_ = parser_->get().method() == http::verb::head;
       version_ = parser_->get().version();
       keep_alive_ = parser_->get().keep_alive();
       body_pending = !parser_->is_done();
@@ -391,9 +434,17 @@ private:
       return;
     }
     auto data = std::make_shared<std::string>(std::move(next));
+    {
+      std::lock_guard<std::mutex> lock(out_mutex_);
+      in_flight_bytes_ = data->size();
+    }
     net::async_write(*stream_, http::make_chunk(net::buffer(*data)),
                      [self = shared_from_this(), data](beast::error_code ec, std::size_t) {
                        self->writing_ = false;
+                       {
+                         std::lock_guard<std::mutex> lock(self->out_mutex_);
+                         self->in_flight_bytes_ = 0;
+                       }
                        if (ec)
                          return self->close();
                        beast::get_lowest_layer(*self->stream_).expires_never();
@@ -467,6 +518,7 @@ private:
   std::optional<http::request_parser<http::string_body>> parser_;
   std::size_t body_reserved_ = 0;  // of context_.body_memory, held while the body is read
   bool keep_alive_ = true;
+  bool head_request_ = false;  // the current request is a HEAD (answered as GET, without body)
   unsigned version_ = 11;
   bool streaming_ = false;
   bool writing_ = false;
@@ -477,6 +529,7 @@ private:
   std::mutex out_mutex_;
   std::deque<std::string> out_;  // guarded by out_mutex_
   std::size_t queued_bytes_ = 0;
+  std::size_t in_flight_bytes_ = 0;  // being written now; guarded by out_mutex_
   bool flush_scheduled_ = false;
   bool finishing_ = false;
   bool stream_closed_ = false;
@@ -489,6 +542,17 @@ void start_session(tcp::socket socket, session_context& context) {
     socket.close(ec);
     return;
   }
+  // A peer that vanishes without a FIN (a dead machine, a cut cable) is noticed within about
+  // two minutes even on a quiet watch.
+  beast::error_code ec;
+  socket.set_option(net::socket_base::keep_alive(true), ec);
+  int idle = 60, interval = 10, count = 6;
+  unsigned user_timeout_ms = 120000;
+  ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+  ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+  ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+  ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms,
+               sizeof user_timeout_ms);
   context.connections++;
   uint64_t id;
   {

@@ -7,12 +7,14 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string_view>
 #include <unordered_map>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 
 #include "api/handler_pool.hpp"
+#include "api/io_gate.hpp"
 #include "api/rest_handler.hpp"
 #include "api/server_limits.hpp"
 
@@ -23,14 +25,24 @@ class http_session;
 // What every connection shares. Counters are atomics; `sessions` is guarded by `mutex`.
 struct session_context {
   session_context(server_limits l, boost::asio::ssl::context& t, handler_pool& h,
-                  std::function<http_response(http_request&)> r)
-      : limits(l), tls(t), handlers(h), respond(std::move(r)) {}
+                  std::function<http_response(http_request&)> r,
+                  std::function<bool(std::string_view)> a, std::shared_ptr<io_gate> g)
+      : limits(l), tls(t), handlers(h), respond(std::move(r)), authorized(std::move(a)),
+        gate(std::move(g)) {}
 
   const server_limits limits;
   boost::asio::ssl::context& tls;
   handler_pool& handlers;
   // Answers one parsed request (authentication included); runs on a handler thread.
   const std::function<http_response(http_request&)> respond;
+  // Whether an Authorization header carries a valid token (checked before a body is read).
+  const std::function<bool(std::string_view)> authorized;
+  // Posts from handler threads into the io_context only while it lives.
+  const std::shared_ptr<io_gate> gate;
+  template <class Executor, class F>
+  void post(const Executor& executor, F&& f) {
+    gate->post(executor, std::forward<F>(f));
+  }
 
   std::atomic<std::size_t> connections{0};
   std::atomic<std::size_t> inflight_reads{0};

@@ -66,9 +66,10 @@ void fetch_async(caf::actor_system& system, const caf::actor& gateway, const log
 // A `logs -f`: polls the node for new bytes every follow_poll_interval, on the sink's strand.
 class log_follower : public std::enable_shared_from_this<log_follower> {
 public:
-  log_follower(caf::actor_system& system, actors::master& master, log_target target,
-               uint64_t offset)
-      : system_(system), master_(master), target_(std::move(target)), offset_(offset) {}
+  log_follower(caf::actor_system& system, actors::master& master, std::shared_ptr<io_gate> gate,
+               log_target target, uint64_t offset)
+      : system_(system), master_(master), gate_(std::move(gate)), target_(std::move(target)),
+        offset_(offset) {}
 
   void start(std::shared_ptr<stream_sink> sink, std::string first) {
     sink_ = sink;
@@ -100,10 +101,13 @@ private:
       return;
     }
     auto executor = sink_->executor();
+    // The reply comes on a CAF thread, maybe after the stream ended or the server stopped: it
+    // holds the follower weakly and posts through the gate.
     fetch_async(system_, master_.node_gateway(), target_, offset_,
-                [self = shared_from_this(), executor](log_chunk chunk) {
-                  boost::asio::post(executor, [self, chunk = std::move(chunk)]() mutable {
-                    if (self->stopped_ || !self->sink_)
+                [weak = weak_from_this(), gate = gate_, executor](log_chunk chunk) {
+                  gate->post(executor, [weak, chunk = std::move(chunk)]() mutable {
+                    auto self = weak.lock();
+                    if (!self || self->stopped_ || !self->sink_)
                       return;
                     if (!chunk.failure.empty()) {
                       self->sink_->finish();
@@ -119,6 +123,7 @@ private:
 
   caf::actor_system& system_;
   actors::master& master_;
+  std::shared_ptr<io_gate> gate_;
   const log_target target_;
   uint64_t offset_;
   // Strand only.
@@ -129,7 +134,8 @@ private:
 
 }  // namespace
 
-http_response pod_log(caf::actor_system& system, actors::master& master, const http_request& req,
+http_response pod_log(caf::actor_system& system, actors::master& master,
+                      std::shared_ptr<io_gate> gate, const http_request& req,
                       const messages::pod& p) {
   std::string container = req.query.count("container") ? req.query.at("container") : std::string();
   const auto& containers = p.spec.containers;
@@ -173,7 +179,8 @@ http_response pod_log(caf::actor_system& system, actors::master& master, const h
     r.body = std::move(first.bytes);
     return r;
   }
-  auto follower = std::make_shared<log_follower>(system, master, target, first.next);
+  auto follower =
+      std::make_shared<log_follower>(system, master, std::move(gate), target, first.next);
   r.stream = [follower, bytes = std::move(first.bytes)](std::shared_ptr<stream_sink> sink) mutable {
     follower->start(std::move(sink), std::move(bytes));
   };

@@ -284,11 +284,29 @@ bool remove_at(json& target, const std::string& path, json* removed, std::string
 
 }  // namespace
 
+// Values a JSON patch may copy or move, in total, counted in JSON values (a copy of the whole
+// document into itself doubles it: 40 such operations would need terabytes). kube-apiserver's
+// json-patch library bounds the same thing (AccumulatedCopySizeLimit).
+constexpr std::size_t max_copied_values = 1000000;
+
+std::size_t count_values(const json& j) {
+  std::size_t n = 1;
+  if (j.is_structured())
+    for (const auto& child : j)
+      n += count_values(child);
+  return n;
+}
+
 std::optional<json> json_patch(json target, const json& operations, std::string* error) {
   if (!operations.is_array()) {
     *error = "a JSON patch must be a list of operations";
     return std::nullopt;
   }
+  if (operations.size() > 10000) {
+    *error = "a JSON patch may hold at most 10000 operations";
+    return std::nullopt;
+  }
+  std::size_t copied = 0;
   for (const auto& op : operations) {
     auto text = [&](const char* field) -> std::optional<std::string> {
       auto it = op.find(field);
@@ -333,6 +351,11 @@ std::optional<json> json_patch(json target, const json& operations, std::string*
           return std::nullopt;
         }
         json moved = target[json::json_pointer(*from)];
+        if (name == "copy" && (copied += count_values(moved)) > max_copied_values) {
+          *error = "the patch copies more than " + std::to_string(max_copied_values) +
+                   " values in total";
+          return std::nullopt;
+        }
         if (name == "move" && !remove_at(target, *from, nullptr, error))
           return std::nullopt;
         if (!add_at(target, path, std::move(moved), error))

@@ -1,6 +1,7 @@
 #include "api/request_body.hpp"
 
 #include "api/responses.hpp"
+#include "messages/json_input.hpp"
 #include "messages/yaml_codec.hpp"
 
 namespace capstan::api {
@@ -18,11 +19,20 @@ bool is_yaml(const std::string& content_type) {
 }  // namespace
 
 std::variant<json, http_response> parse_json_text(const std::string& text, const std::string& what) {
-  try {
-    return json::parse(text);
-  } catch (const std::exception& e) {
-    return status_error(400, "BadRequest", what + " is not valid JSON: " + e.what());
+  // Bounded in size and depth, linear in the number of fields, and naming the field at fault
+  // (invalid UTF-8 in metadata.labels.app); the message never quotes input bytes.
+  auto parsed = messages::parse_json_input(text);
+  if (auto* e = std::get_if<messages::json_input_error>(&parsed)) {
+    http_response out = status_error(400, "BadRequest", what + " is not valid JSON: " + e->message);
+    if (!e->field.empty()) {
+      json body = json::parse(out.body);
+      body["details"]["causes"] = json::array(
+          {{{"reason", "FieldValueInvalid"}, {"message", e->message}, {"field", e->field}}});
+      out.body = dump_json(body);
+    }
+    return out;
   }
+  return std::get<json>(std::move(parsed));
 }
 
 std::variant<json, http_response> parse_body(const http_request& req, const std::string& what) {

@@ -2,6 +2,7 @@
 
 #include "api/audit_api.hpp"
 #include "api/discovery.hpp"
+#include "api/io_gate.hpp"
 #include "api/log_stream.hpp"
 #include "api/managed_fields.hpp"
 #include "api/object_body.hpp"
@@ -45,8 +46,8 @@ std::string list_kind(object_kind kind) {
 }  // namespace
 
 rest_handler::rest_handler(caf::actor_system& system, actors::master& master, watch_hub& watches,
-                           std::string server_address)
-    : system_(system), master_(master), watches_(watches),
+                           std::shared_ptr<io_gate> gate, std::string server_address)
+    : system_(system), master_(master), watches_(watches), gate_(std::move(gate)),
       server_address_(std::move(server_address)) {}
 
 http_response rest_handler::handle(const http_request& req) {
@@ -133,8 +134,10 @@ http_response rest_handler::handle(const http_request& req) {
         // A watch ends after timeoutSeconds, or like kube-apiserver's default
         // (--min-request-timeout 1800 s) after 30 to 60 minutes; clients then re-watch from the
         // last resourceVersion they saw.
-        w.timeout = std::chrono::seconds(list.timeout_seconds ? list.timeout_seconds
-                                                              : 1800 + std::rand() % 1800);
+        // Clamped to kube-apiserver's longest (2 x --min-request-timeout = 3600 s).
+        w.timeout = std::chrono::seconds(list.timeout_seconds
+                                             ? std::min<uint64_t>(list.timeout_seconds, 3600)
+                                             : 1800 + std::rand() % 1800);
         return start_watch(master_, watches_, std::move(w));
       }
       auto result = model.list(r.kind, r.ns, labels, fields);
@@ -161,7 +164,7 @@ http_response rest_handler::handle(const http_request& req) {
       req.method == "PATCH" && req.content_type.rfind("application/apply-patch", 0) == 0;
   if (apply_patch && r.sub.empty())
     return apply_object(writes);  // creates the object when it is absent
-  if (!current && req.method != "DELETE")
+  if (!current && (req.method != "DELETE" || !r.sub.empty()))
     return status_error(404, "NotFound", resource + " \"" + r.name + "\" not found", resource,
                         r.name);
 
@@ -205,7 +208,7 @@ http_response rest_handler::handle(const http_request& req) {
   if (r.sub == "log" && r.kind == object_kind::pod) {
     if (req.method != "GET")
       return status_error(405, "MethodNotAllowed", "the log subresource takes GET");
-    return pod_log(system_, master_, req, std::get<pod>(*current));
+    return pod_log(system_, master_, gate_, req, std::get<pod>(*current));
   }
   if (r.sub == "eviction" && r.kind == object_kind::pod) {
     if (req.method != "POST")

@@ -42,11 +42,12 @@ struct http_response {
 };
 
 class watch_hub;
+class io_gate;
 
 class rest_handler {
 public:
   rest_handler(caf::actor_system& system, actors::master& master, watch_hub& watches,
-               std::string server_address);
+               std::shared_ptr<io_gate> gate, std::string server_address);
   http_response handle(const http_request& request);
 
 private:
@@ -54,6 +55,7 @@ private:
   caf::actor_system& system_;
   actors::master& master_;
   watch_hub& watches_;
+  std::shared_ptr<io_gate> gate_;
   std::string server_address_;
 };
 

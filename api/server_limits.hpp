@@ -21,6 +21,8 @@ struct server_limits {
   // Retry-After. Long-running requests (watch, logs -f) are counted apart.
   std::size_t max_requests_inflight = 400;
   std::size_t max_mutating_requests_inflight = 200;
+  // Open watches and logs -f at most; beyond: 429.
+  std::size_t max_long_running = 12000;
 
   // A connection that has not finished its TLS handshake after this is closed.
   std::chrono::seconds handshake_timeout{10};

@@ -7,6 +7,7 @@ namespace capstan::api {
 watch_hub::watch_hub(actors::master& master, boost::asio::io_context& io)
     : master_(master), state_(std::make_shared<shared_state>()) {
   state_->io = &io;
+  state_->strand.emplace(boost::asio::make_strand(io));
   state_->delivered = master.model().seq();
   subscription_ = master_.watch(state_->delivered + 1,
                                 [state = state_](const auto& records) { on_commit(*state, records); });
@@ -16,6 +17,7 @@ watch_hub::~watch_hub() {
   master_.unwatch(subscription_);
   std::lock_guard<std::mutex> lock(state_->mutex);
   state_->io = nullptr;
+  state_->strand.reset();
   for (auto& m : state_->by_kind)
     m.clear();
   state_->kinds.clear();
@@ -43,6 +45,7 @@ void watch_hub::remove(uint64_t id) {
 void watch_hub::detach() {
   std::lock_guard<std::mutex> lock(state_->mutex);
   state_->io = nullptr;
+  state_->strand.reset();  // it refers to the io_context
 }
 
 std::size_t watch_hub::watchers() const {
@@ -57,13 +60,11 @@ void watch_hub::on_commit(shared_state& state,
   if (records.empty())
     return;
   std::vector<deliver_fn> targets;
-  boost::asio::io_context* io = nullptr;
   {
     std::lock_guard<std::mutex> lock(state.mutex);
     state.delivered = std::max(state.delivered, records.back().seq);
     if (state.kinds.empty() || !state.io)
       return;
-    io = state.io;
     std::array<bool, messages::object_kind_count> present{};
     for (const auto& r : records)
       present[static_cast<std::size_t>(r.kind)] = true;
@@ -71,15 +72,19 @@ void watch_hub::on_commit(shared_state& state,
       if (present[k])
         for (const auto& [id, fn] : state.by_kind[k])
           targets.push_back(fn);
-    if (targets.empty())
-      return;
-    auto batch = std::make_shared<const std::vector<messages::journal_record>>(records);
-    // Posted under the lock, so that the hub's destructor cannot free the io_context between.
-    boost::asio::post(*io, [batch, targets = std::move(targets)] {
+  }
+  if (targets.empty())
+    return;
+  // Copied outside the lock (a batch can hold thousands of records); watchers added meanwhile
+  // get these records from the journal instead (their registration saw `delivered` already).
+  auto batch = std::make_shared<const std::vector<messages::journal_record>>(records);
+  std::lock_guard<std::mutex> lock(state.mutex);
+  // Posted under the lock, so that detach() cannot let the io_context go in between.
+  if (state.io)
+    boost::asio::post(*state.strand, [batch, targets = std::move(targets)] {
       for (const auto& fn : targets)
         (*fn)(batch);
     });
-  }
 }
 
 }  // namespace capstan::api

@@ -7,10 +7,12 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
 
 #include "actors/master/master.hpp"
 
@@ -47,7 +49,10 @@ private:
   // (unsubscribing takes effect on the commit thread's next round): all guarded by mutex.
   struct shared_state {
     std::mutex mutex;
-    boost::asio::io_context* io = nullptr;  // null once the hub is destroyed
+    boost::asio::io_context* io = nullptr;  // null once the hub is detached or destroyed
+    // Fan-outs run one at a time, in commit order (two io threads could otherwise hand a
+    // watcher batch k+1 before batch k).
+    std::optional<boost::asio::strand<boost::asio::io_context::executor_type>> strand;
     uint64_t delivered = 0;
     uint64_t next_id = 1;
     std::array<std::unordered_map<uint64_t, deliver_fn>, messages::object_kind_count> by_kind;

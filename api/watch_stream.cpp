@@ -133,9 +133,20 @@ private:
     if (!sink || stopped_)
       return;
     std::string out;
-    for (const auto& batch : batches)
-      for (const auto& rec : *batch)
-        process(rec, out);
+    try {
+      for (const auto& batch : batches)
+        for (const auto& rec : *batch)
+          process(rec, out);
+    } catch (const std::exception& e) {
+      // The copy may now differ from the journal: say so and end; the client lists again.
+      json status = {{"kind", "Status"},   {"apiVersion", "v1"},
+                     {"metadata", json::object()}, {"status", "Failure"},
+                     {"message", std::string("the watch failed: ") + e.what()},
+                     {"reason", "InternalError"},  {"code", 500}};
+      sink->write(out + dump_json(json({{"type", "ERROR"}, {"object", status}})) + "\n");
+      sink->finish();
+      return;
+    }
     if (future_ && applied_ >= emit_after_) {
       future_->cancel();
       future_.reset();
@@ -229,11 +240,13 @@ http_response start_watch(actors::master& master, watch_hub& hub, watch_request 
   });
   w->set_registration(registration.id);
   bool too_much = false;
+  uint64_t scanned = 0;
   if (registration.delivered_through > w->applied()) {
     master.read_journal(w->applied() + 1, registration.delivered_through,
                         [&](journal_record&& rec) {
                           w->process(rec, first);
-                          too_much = first.size() > max_watch_catch_up_bytes;
+                          too_much = first.size() > max_watch_catch_up_bytes ||
+                                     ++scanned > max_watch_catch_up_records;
                           return !too_much;
                         });
   }

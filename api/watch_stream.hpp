@@ -28,6 +28,8 @@ struct watch_request {
 // Bytes of events a watch from the past may owe before it starts; beyond, 410 Gone (the client
 // lists again), as kube-apiserver answers for a resourceVersion it no longer holds.
 constexpr std::size_t max_watch_catch_up_bytes = 64 * 1024 * 1024;
+// The same for the journal records it would have to read (of any kind) before it starts.
+constexpr uint64_t max_watch_catch_up_records = 1000000;
 // How long a watch from a resourceVersion not yet reached waits for it before its stream says
 // so (an ERROR event "Too large resource version") and ends, as kube-apiserver's watch cache does.
 constexpr std::chrono::seconds future_resource_version_wait{3};

@@ -2,9 +2,19 @@
 
 #include <charconv>
 
+#include "messages/json_input.hpp"
+
 namespace capstan::messages {
 
 namespace detail {
+
+json raw_object_from_text(const std::string& text) {
+  if (text.empty())
+    return json::object();
+  auto parsed = parse_json_input(text, {text.size() + 1, 1000});
+  auto* tree = std::get_if<json>(&parsed);
+  return tree && tree->is_object() ? std::move(*tree) : json::object();
+}
 
 std::string describe_json_type(const json& j) {
   if (j.is_string())

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "messages/json_codec.hpp"
+#include "messages/json_input.hpp"
 #include "messages/name_rules.hpp"
 
 namespace capstan::messages {
@@ -86,6 +87,13 @@ bool well_formed_fields_v1(const json& fields, int depth_left) {
   return true;
 }
 
+// A FieldsV1 text as a tree, or null when it is not JSON (bounded and linear in its fields).
+json parsed_or_null(const std::string& text) {
+  auto parsed = parse_json_input(text, {text.size() + 1, 1000});
+  auto* tree = std::get_if<json>(&parsed);
+  return tree ? std::move(*tree) : json(nullptr);
+}
+
 // Kubernetes ValidateManagedFields, plus the shape of each fieldsV1.
 void validate_managed_fields(const std::vector<managed_fields_entry>& entries,
                              const std::string& path, field_errors& errors) {
@@ -102,7 +110,7 @@ void validate_managed_fields(const std::vector<managed_fields_entry>& entries,
     if (e.subresource.size() > 256)
       errors.push_back(too_long(child(p, "subresource"), 256));
     if (!e.fields_v1.empty() &&
-        !well_formed_fields_v1(json::parse(e.fields_v1.text, nullptr, false), 64))
+        !well_formed_fields_v1(parsed_or_null(e.fields_v1.text), 64))
       errors.push_back(invalid(child(p, "fieldsV1"), "",
                                "must be an object of field path elements (\"f:name\", "
                                "\"k:{...}\", \"v:...\", \"i:N\", \".\") whose values are "

@@ -29,6 +29,10 @@ struct has_fields<T,
 template <class T>
 json encode_json(const T& value);
 
+// A stored raw JSON object's text as a tree: linear in its fields (ordered_json's own parser
+// inserts members by linear search) and never throwing; a damaged text reads as {}.
+json raw_object_from_text(const std::string& text);
+
 template <class T>
 bool is_zero(const T& v) {
   if constexpr (std::is_same_v<T, bool>)
@@ -73,10 +77,7 @@ json encode_json(const T& v) {
   } else if constexpr (std::is_same_v<T, raw_json_object>) {
     // The text was produced by the decoder below or by capstan itself; an unparsable text
     // (a damaged record) reads as an empty object rather than throwing from an encoder.
-    if (v.empty())
-      return json::object();
-    json parsed = json::parse(v.text, nullptr, false);
-    return parsed.is_object() ? parsed : json::object();
+    return raw_object_from_text(v.text);
   } else if constexpr (std::is_same_v<T, string_map>) {
     // The map's keys are unique: appended directly (ordered_json's operator[] searches the
     // object linearly, which made 10,000 labels cost 50 million comparisons).

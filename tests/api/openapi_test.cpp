@@ -130,6 +130,8 @@ bool schema_admits(const json& doc, const json& schema_in, const json& value, st
       } else if (schema.contains("additionalProperties")) {
         if (!schema_admits(doc, schema["additionalProperties"], it.value(), why, at))
           return false;
+      } else if (!schema.contains("properties")) {
+        // A free-form object (FieldsV1): anything goes, as JSON Schema says.
       } else {
         why = at + ": not in the schema";
         return false;

@@ -107,3 +107,19 @@ BOOST_AUTO_TEST_CASE(large_patches_cost_linear_time) {
   BOOST_TEST(strategic["containers"].size() == 75000u);
   BOOST_TEST(seconds < 2.0, "took " << seconds << " s");
 }
+
+// Regression: copying the document into itself doubles it; 40 such operations in a body of a
+// few hundred bytes would need terabytes.
+BOOST_AUTO_TEST_CASE(json_patch_bounds_what_it_copies) {
+  json ops = json::array();
+  for (int i = 0; i < 40; ++i)
+    ops.push_back({{"op", "copy"}, {"from", ""}, {"path", "/c" + std::to_string(i)}});
+  std::string error;
+  auto started = std::chrono::steady_clock::now();
+  auto out = json_patch(j(R"({"a":[1,2,3]})"), ops, &error);
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  BOOST_TEST(!out.has_value());
+  BOOST_TEST(error.find("copies more than") != std::string::npos, error);
+  BOOST_TEST(seconds < 2.0);
+}

@@ -137,6 +137,11 @@ def metric(name):
     return None
 
 
+def gauge_at_most(name, bound):
+    value = metric(name)
+    return value is not None and value <= bound
+
+
 def wait_until(what, seconds, predicate):
     deadline = time.time() + seconds
     while time.time() < deadline:
@@ -219,7 +224,7 @@ never_speaks.close()
 
 check("connections drop back after the churn",
       wait_until("the connection gauge", 20,
-                 lambda: (metric("capstan_apiserver_connections") or 99) <= 2))
+                 lambda: gauge_at_most("capstan_apiserver_connections", 2)))
 after = proc(master_pid)
 print(f"master after churn: {after}", flush=True)
 check("threads back to their start after churn", after["threads"] <= baseline["threads"] + 2,
@@ -351,7 +356,7 @@ for s in watchers:
     s.close()
 check("watches end when their clients go",
       wait_until("the long-running gauge", 20,
-                 lambda: (metric("capstan_apiserver_longrunning_requests") or 99) == 0))
+                 lambda: gauge_at_most("capstan_apiserver_longrunning_requests", 0)))
 
 # A watch from a resourceVersion not reached yet: an ERROR event after ~3 s, then a clean end.
 current = int(request("GET", "/api/v1/namespaces/watched/pods").json()["metadata"]["resourceVersion"])

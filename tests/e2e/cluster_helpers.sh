@@ -12,7 +12,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-port=$((20000 + RANDOM % 20000))
+# Below the ephemeral range (32768-60999), where client sockets of other tests may sit.
+port=$((20000 + RANDOM % 12000))
 "$capstan" master --data "$work/data" --api "127.0.0.1:$port" --join "127.0.0.1:$((port + 1))" \
   --fake-nodes 3 ${master_flags:-} >"$work/master.log" 2>&1 &
 pid=$!
