@@ -306,23 +306,20 @@ private:
   }
 
   void write_response(http_response out) {
-    if (head_request_) {
-      // HEAD: the headers a GET would have, no body (a body would be read as the next answer).
-      auto full = to_beast(out);
-      auto res = std::make_shared<http::response<http::empty_body>>(full.result(), full.version());
-      for (const auto& field : full.base())
-        res->set(field.name_string(), field.value());
-      res->keep_alive(keep_alive_);
-      beast::get_lowest_layer(*stream_).expires_after(context_.limits.write_timeout);
-      http::async_write(*stream_, *res,
-                        [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
-                          if (ec || !res->keep_alive() || self->context_.stopping)
-                            return self->shutdown();
-                          self->read_header(self->context_.limits.idle_timeout);
-                        });
-      return;
-    }
-    auto res = std::make_shared<http::response<http::string_body>>(to_beast(out));
+    auto full = std::make_shared<http::response<http::string_body>>(to_beast(out));
+    if (!head_request_)
+      return send(full);
+    // HEAD: the headers a GET would have, no body (a body would be read as the next answer).
+    auto head = std::make_shared<http::response<http::empty_body>>(full->result(), full->version());
+    for (const auto& field : full->base())
+      head->set(field.name_string(), field.value());
+    head->keep_alive(keep_alive_);
+    send(head);
+  }
+
+  // Writes a whole response, then waits for the next request or ends the connection.
+  template <class Message>
+  void send(std::shared_ptr<Message> res) {
     beast::get_lowest_layer(*stream_).expires_after(context_.limits.write_timeout);
     http::async_write(*stream_, *res,
                       [self = shared_from_this(), res](beast::error_code ec, std::size_t) {

@@ -60,35 +60,11 @@ caf::behavior object_actor(caf::stateful_actor<object_state>* self, object_kind 
           return std::move(*reply);
         auto record = std::get<messages::journal_record>(std::move(*planned));
         bool deleting = std::holds_alternative<messages::object_deleted>(record.event);
-        if (command.dry_run) {
-          if (deleting) {
-            command_reply reply;
-            reply.object = std::move(current);
-            return reply;
-          }
-          auto* changed = std::get_if<messages::object_updated>(&record.event);
-          if (!changed || kind != object_kind::service)
-            return preview_of(*model, kind, key, std::move(record));
-          // A changed service: what the allocator would give it, reserving nothing.
-          auto rp = self->make_response_promise<command_reply>();
-          self->request(allocator, caf::infinite, allocate_atom::value, preview_atom::value,
-                        changed->object)
-              .then(
-                  [=](command_reply& allocated) mutable {
-                    if (!allocated.ok()) {
-                      rp.deliver(std::move(allocated));
-                      return;
-                    }
-                    auto r = record;
-                    std::get<messages::object_updated>(r.event).object =
-                        std::move(*allocated.object);
-                    rp.deliver(preview_of(*model, kind, key, std::move(r)));
-                  },
-                  [=](const caf::error& e) mutable {
-                    rp.deliver(command_reply::failure(
-                        error_code::internal, "allocator unavailable: " + caf::to_string(e)));
-                  });
-          return rp;
+        const bool dry_run = command.dry_run;
+        if (dry_run && deleting) {
+          command_reply reply;
+          reply.object = std::move(current);
+          return reply;
         }
         const bool outcome_only = command.outcome_only;
         auto rp = self->make_response_promise<command_reply>();
@@ -97,7 +73,12 @@ caf::behavior object_actor(caf::stateful_actor<object_state>* self, object_kind 
                                             "journal unavailable: " + caf::to_string(e)));
         };
         // Appends and waits: later commands to this object queue until this one is durable.
-        auto append = [=](messages::journal_record r) mutable {
+        // A dry run answers the object the record would leave instead.
+        auto finish = [=](messages::journal_record r) mutable {
+          if (dry_run) {
+            rp.deliver(preview_of(*model, kind, key, std::move(r)));
+            return;
+          }
           self->request(journal, caf::infinite, append_atom::value,
                         std::vector<messages::journal_record>{std::move(r)})
               .await(
@@ -120,22 +101,25 @@ caf::behavior object_actor(caf::stateful_actor<object_state>* self, object_kind 
         };
         auto* updated = std::get_if<messages::object_updated>(&record.event);
         if (updated && kind == object_kind::service) {
-          // A changed service may need other NodePorts or a ClusterIP: the allocator decides.
-          self->request(allocator, caf::infinite, allocate_atom::value, updated->object)
-              .await(
-                  [=](command_reply& allocated) mutable {
-                    if (!allocated.ok()) {
-                      rp.deliver(std::move(allocated));
-                      return;
-                    }
-                    auto r = record;
-                    std::get<messages::object_updated>(r.event).object =
-                        std::move(*allocated.object);
-                    append(std::move(r));
-                  },
-                  fail);
+          // A changed service may need other NodePorts or a ClusterIP: the allocator decides
+          // (for a dry run, only what it would decide, reserving nothing).
+          auto ask = dry_run ? self->request(allocator, caf::infinite, allocate_atom::value,
+                                             preview_atom::value, updated->object)
+                             : self->request(allocator, caf::infinite, allocate_atom::value,
+                                             updated->object);
+          ask.await(
+              [=](command_reply& allocated) mutable {
+                if (!allocated.ok()) {
+                  rp.deliver(std::move(allocated));
+                  return;
+                }
+                auto r = record;
+                std::get<messages::object_updated>(r.event).object = std::move(*allocated.object);
+                finish(std::move(r));
+              },
+              fail);
         } else {
-          append(std::move(record));
+          finish(std::move(record));
         }
         return rp;
       },
