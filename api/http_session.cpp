@@ -543,6 +543,8 @@ void start_session(tcp::socket socket, session_context& context) {
   // two minutes even on a quiet watch.
   beast::error_code ec;
   socket.set_option(net::socket_base::keep_alive(true), ec);
+  // Small answers go out at once (Nagle's algorithm met delayed ACKs: ~40 ms per answer).
+  socket.set_option(tcp::no_delay(true), ec);
   int idle = 60, interval = 10, count = 6;
   unsigned user_timeout_ms = 120000;
   ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
