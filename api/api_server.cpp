@@ -60,7 +60,8 @@ struct api_server::impl {
   std::shared_ptr<io_gate> gate;  // closed before `io` is destroyed
   std::unique_ptr<watch_hub> watches;
   std::unique_ptr<rest_handler> handler;
-  std::unique_ptr<handler_pool> handlers;
+  std::unique_ptr<handler_pool> handlers;  // reads
+  std::unique_ptr<handler_pool> writers;   // writes
   std::unique_ptr<session_context> sessions;
   std::vector<std::thread> io_threads;
   std::optional<net::steady_timer> trim_timer;
@@ -195,8 +196,9 @@ api_server::api_server(caf::actor_system& system, actors::master& master, const 
   i.handler = std::make_unique<rest_handler>(system, master, *i.watches, i.gate,
                                              host + ":" + std::to_string(port_));
   i.handlers = std::make_unique<handler_pool>(i.limits.handler_threads);
+  i.writers = std::make_unique<handler_pool>(i.limits.write_threads);
   i.sessions = std::make_unique<session_context>(
-      i.limits, i.tls, *i.handlers, [&i](http_request& r) { return i.respond(r); },
+      i.limits, i.tls, *i.handlers, *i.writers, [&i](http_request& r) { return i.respond(r); },
       [&i](std::string_view authorization) {
         const std::string_view bearer = "Bearer ";
         return authorization.substr(0, bearer.size()) == bearer &&
@@ -235,6 +237,7 @@ api_server::~api_server() {
   while (i.sessions->connections.load() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   i.handlers.reset();  // runs what is queued (their answers go to closed connections)
+  i.writers.reset();
   i.io->stop();
   for (auto& t : i.io_threads)
     t.join();

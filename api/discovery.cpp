@@ -92,9 +92,11 @@ std::optional<http_response> discovery(const http_request& req, const std::strin
   const json policy_group = {{"name", "policy"},
                              {"versions", json::array({policy_version})},
                              {"preferredVersion", policy_version}};
+  // The group is not listed in /apis: it serves no resource of its own (kubectl drain finds
+  // evictions under /api/v1), and an empty group makes `kubectl api-resources` fail.
   if (req.path == "/apis")
     return json_response(
-        200, {{"kind", "APIGroupList"}, {"apiVersion", "v1"}, {"groups", json::array({policy_group})}});
+        200, {{"kind", "APIGroupList"}, {"apiVersion", "v1"}, {"groups", json::array()}});
   if (req.path == "/apis/policy") {
     json group = {{"kind", "APIGroup"}, {"apiVersion", "v1"}};
     group.update(policy_group);

@@ -135,8 +135,8 @@ private:
     if (ec == http::error::header_limit) {
       // Say why before closing: a URL too long (the request line alone does not fit) or
       // headers too large.
-      auto data = beast::buffers_to_string(buffer_.data());
-      bool line_too_long = data.find("\r\n") == std::string::npos;
+      // The parser fills in the target as soon as the request line is complete.
+      bool line_too_long = parser_->get().target().empty();
       return refuse(line_too_long ? 414 : 431, line_too_long ? "RequestURITooLong" : "BadRequest",
                     line_too_long ? "the request URI is longer than " +
                                         std::to_string(context_.limits.max_header_bytes) + " bytes"
@@ -207,8 +207,11 @@ private:
   }
 
   void dispatch_request() {
+    if (context_.stopping)
+      return close();  // the handler pools may already be gone
     auto beast_request = parser_->release();
     parser_.reset();
+    refused_unread_ = false;
     head_request_ = beast_request.method() == http::verb::head;
     if (head_request_)
       beast_request.method(http::verb::get);
@@ -232,7 +235,8 @@ private:
       context_.throttled_requests++;
       return refuse(429, "TooManyRequests", "too many requests, please try again later", true);
     }
-    context_.handlers.submit([self = shared_from_this(), request, gate, long_running] {
+    auto& pool = mutating ? context_.writers : context_.handlers;
+    pool.submit([self = shared_from_this(), request, gate, long_running] {
       // Whatever happens, the gate is released and an answer goes back to the connection.
       struct gate_release {
         std::atomic<std::size_t>* gate;
@@ -323,10 +327,31 @@ private:
     beast::get_lowest_layer(*stream_).expires_after(context_.limits.write_timeout);
     http::async_write(*stream_, *res,
                       [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
-                        if (ec || !res->keep_alive() || self->context_.stopping)
+                        if (ec || self->context_.stopping)
+                          return self->close();
+                        if (self->refused_unread_)
+                          return self->drain_then_close(0);
+                        if (!res->keep_alive())
                           return self->shutdown();
                         self->read_header(self->context_.limits.idle_timeout);
                       });
+  }
+
+  // After refusing a request whose rest was left unread: read and drop what the client still
+  // sends (at most 4 MiB, 2 s) before closing, or closing with unread data would send a reset
+  // that destroys the answer in the client's buffers before it reads it ("lingering close").
+  void drain_then_close(std::size_t drained) {
+    if (closed_ || drained > 4 * 1024 * 1024)
+      return close();
+    if (drained == 0)
+      beast::get_lowest_layer(*stream_).expires_after(std::chrono::seconds(2));
+    stream_->async_read_some(net::buffer(hangup_probe_),
+                             [self = shared_from_this(), drained](beast::error_code ec,
+                                                                  std::size_t n) {
+                               if (ec)
+                                 return self->close();
+                               self->drain_then_close(drained + n);
+                             });
   }
 
   // Answers an error found before any handler ran; the connection closes after it unless
@@ -346,8 +371,11 @@ private:
       keep_alive_ = parser_->get().keep_alive();
       body_pending = !parser_->is_done();
     }
+    // A request refused before it was read whole leaves bytes in flight from the client.
+    const bool unread = body_pending || !(parser_ && parser_->is_header_done());
     parser_.reset();
-    keep_alive_ = keep_alive_ && keep && !body_pending;
+    keep_alive_ = keep_alive_ && keep && !unread;
+    refused_unread_ = unread;
     write_response(std::move(out));
   }
 
@@ -515,7 +543,8 @@ private:
   std::optional<http::request_parser<http::string_body>> parser_;
   std::size_t body_reserved_ = 0;  // of context_.body_memory, held while the body is read
   bool keep_alive_ = true;
-  bool head_request_ = false;  // the current request is a HEAD (answered as GET, without body)
+  bool head_request_ = false;
+  bool refused_unread_ = false;  // the answer refuses a request not read whole: drain after  // the current request is a HEAD (answered as GET, without body)
   unsigned version_ = 11;
   bool streaming_ = false;
   bool writing_ = false;

@@ -25,14 +25,15 @@ class http_session;
 // What every connection shares. Counters are atomics; `sessions` is guarded by `mutex`.
 struct session_context {
   session_context(server_limits l, boost::asio::ssl::context& t, handler_pool& h,
-                  std::function<http_response(http_request&)> r,
+                  handler_pool& w, std::function<http_response(http_request&)> r,
                   std::function<bool(std::string_view)> a, std::shared_ptr<io_gate> g)
-      : limits(l), tls(t), handlers(h), respond(std::move(r)), authorized(std::move(a)),
-        gate(std::move(g)) {}
+      : limits(l), tls(t), handlers(h), writers(w), respond(std::move(r)),
+        authorized(std::move(a)), gate(std::move(g)) {}
 
   const server_limits limits;
   boost::asio::ssl::context& tls;
-  handler_pool& handlers;
+  handler_pool& handlers;  // reads
+  handler_pool& writers;   // writes
   // Answers one parsed request (authentication included); runs on a handler thread.
   const std::function<http_response(http_request&)> respond;
   // Whether an Authorization header carries a valid token (checked before a body is read).

@@ -1438,7 +1438,8 @@ std::string manager_or_user_agent(const std::string& field_manager, const std::s
                       : (c >> 3) == 0x1e ? 4
                                          : 1;
     len = std::min(len, prefix.size() - i);
-    bool printable = len > 1 || (c >= 0x20 && c != 0x7f);
+    // Only printable ASCII is taken from a header: anything else could be invalid UTF-8.
+    bool printable = len == 1 && c >= 0x20 && c < 0x7f;
     if (printable) {
       if (out.size() + len > 128)
         break;

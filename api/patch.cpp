@@ -284,16 +284,22 @@ bool remove_at(json& target, const std::string& path, json* removed, std::string
 
 }  // namespace
 
-// Values a JSON patch may copy or move, in total, counted in JSON values (a copy of the whole
-// document into itself doubles it: 40 such operations would need terabytes). kube-apiserver's
-// json-patch library bounds the same thing (AccumulatedCopySizeLimit).
-constexpr std::size_t max_copied_values = 1000000;
+// What a JSON patch may copy, in total, in bytes of JSON values (a copy of the document into
+// itself doubles it: 40 such operations would need terabytes). kube-apiserver's json-patch
+// library bounds the same thing (AccumulatedCopySizeLimit).
+constexpr std::size_t max_copied_values = 16 * 1024 * 1024;
 
+// About the bytes `j` takes as JSON text, without writing it.
 std::size_t count_values(const json& j) {
-  std::size_t n = 1;
-  if (j.is_structured())
+  if (j.is_string())
+    return j.get_ref<const std::string&>().size() + 2;
+  std::size_t n = 8;
+  if (j.is_object())
+    for (auto it = j.begin(); it != j.end(); ++it)
+      n += it.key().size() + 4 + count_values(it.value());
+  else if (j.is_array())
     for (const auto& child : j)
-      n += count_values(child);
+      n += 1 + count_values(child);
   return n;
 }
 
@@ -353,7 +359,7 @@ std::optional<json> json_patch(json target, const json& operations, std::string*
         json moved = target[json::json_pointer(*from)];
         if (name == "copy" && (copied += count_values(moved)) > max_copied_values) {
           *error = "the patch copies more than " + std::to_string(max_copied_values) +
-                   " values in total";
+                   " bytes in total";
           return std::nullopt;
         }
         if (name == "move" && !remove_at(target, *from, nullptr, error))

@@ -18,6 +18,7 @@
 #include "api/tables.hpp"
 #include "api/watch_stream.hpp"
 #include "messages/defaults.hpp"
+#include "messages/validation.hpp"
 
 namespace capstan::api {
 
@@ -91,6 +92,14 @@ http_response rest_handler::handle(const http_request& req) {
     c.dry_run = c.dry_run || dry_run;
     return master_.command(std::move(c));
   };
+  // A field manager names the writer in managedFields: valid UTF-8, printable, at most 128.
+  if (auto fm = req.query.find("fieldManager"); fm != req.query.end()) {
+    field_errors problems;
+    validate_field_manager(fm->second, "fieldManager", problems);
+    if (!problems.empty())
+      return status_error(422, "Invalid", invalid_patch_options_message(problems), "", "",
+                          problems);
+  }
   const write_context writes{
       master_, req, r, dry_run,
       manager_or_user_agent(req.query.count("fieldManager") ? req.query.at("fieldManager") : "",

@@ -10,8 +10,10 @@ namespace capstan::api {
 struct server_limits {
   // Threads running the asynchronous network side (TLS, HTTP parsing, watch fan-out).
   std::size_t io_threads = 2;
-  // Threads running request handlers (each may wait on the journal); a fixed pool.
-  std::size_t handler_threads = 16;
+  // Threads running request handlers, in two fixed pools so that heavy writes (each may wait
+  // on the journal) cannot starve reads: reads (watch and log setup included), and writes.
+  std::size_t handler_threads = 10;
+  std::size_t write_threads = 6;
 
   // Open connections at most (watches included). Over it, a new connection is closed at once.
   // Lowered at start to what the process's file-descriptor limit allows.
@@ -34,8 +36,9 @@ struct server_limits {
   std::chrono::seconds body_timeout{60};
   std::chrono::seconds write_timeout{60};
 
-  // Request line and headers together; beyond it: 414 (a long URL) or 431.
-  std::size_t max_header_bytes = 128 * 1024;
+  // Request line and headers together; beyond it: 414 (a long URL) or 431. Under 64 KiB, the
+  // largest single field Beast can hold.
+  std::size_t max_header_bytes = 64000;
   // A request body; beyond it: 413 without reading the rest (kube-apiserver: 3 MiB).
   std::size_t max_body_bytes = 3 * 1024 * 1024;
   // Request bodies held in memory at once, over all connections; beyond it: 429.

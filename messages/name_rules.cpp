@@ -1,6 +1,6 @@
 #include "messages/name_rules.hpp"
 
-#include <regex>
+#include <string_view>
 
 #include <arpa/inet.h>
 
@@ -16,14 +16,65 @@ const char* const qualified_name_fmt = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]
 const char* const label_value_fmt = "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?";
 const char* const env_var_name_fmt = "[-._a-zA-Z][-._a-zA-Z0-9]*";
 
+bool alnum_lower(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+bool alnum(char c) {
+  return alnum_lower(c) || (c >= 'A' && c <= 'Z');
+}
+
+// [a-z0-9]([-a-z0-9]*[a-z0-9])? over [begin, end)
+bool is_dns1123_label(std::string_view v) {
+  if (v.empty() || !alnum_lower(v.front()) || !alnum_lower(v.back()))
+    return false;
+  for (char c : v)
+    if (!alnum_lower(c) && c != '-')
+      return false;
+  return true;
+}
+
+// The patterns above, matched by hand in one pass: libstdc++'s std::regex recurses once per
+// character and overflowed the stack on a 30,000-character name (a crash of the master).
 bool matches(const std::string& value, const char* pattern) {
-  // Compiled once per pattern; the table is small and fixed.
-  static thread_local std::vector<std::pair<const char*, std::regex>> cache;
-  for (auto& [p, re] : cache)
-    if (p == pattern)
-      return std::regex_match(value, re);
-  cache.emplace_back(pattern, std::regex(pattern));
-  return std::regex_match(value, cache.back().second);
+  std::string_view v(value);
+  if (pattern == dns1123_label_fmt)
+    return is_dns1123_label(v);
+  if (pattern == dns1123_subdomain_fmt) {
+    if (v.empty())
+      return false;
+    std::size_t start = 0;
+    for (;;) {
+      std::size_t dot = v.find('.', start);
+      if (!is_dns1123_label(v.substr(start, dot == std::string_view::npos ? v.npos : dot - start)))
+        return false;
+      if (dot == std::string_view::npos)
+        return true;
+      start = dot + 1;
+    }
+  }
+  if (pattern == dns1035_label_fmt)
+    return !v.empty() && v.front() >= 'a' && v.front() <= 'z' && is_dns1123_label(v);
+  if (pattern == qualified_name_fmt || pattern == label_value_fmt) {
+    if (v.empty())
+      return pattern == label_value_fmt;
+    if (!alnum(v.front()) || !alnum(v.back()))
+      return false;
+    for (char c : v)
+      if (!alnum(c) && c != '-' && c != '_' && c != '.')
+        return false;
+    return true;
+  }
+  if (pattern == env_var_name_fmt) {
+    if (v.empty() || (!alnum(v.front()) && v.front() != '-' && v.front() != '.' &&
+                      v.front() != '_') ||
+        (v.front() >= '0' && v.front() <= '9'))
+      return false;
+    for (char c : v)
+      if (!alnum(c) && c != '-' && c != '.' && c != '_')
+        return false;
+    return true;
+  }
+  return false;
 }
 
 std::string max_len_msg(std::size_t n) {

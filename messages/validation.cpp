@@ -4,6 +4,7 @@
 #include <set>
 
 #include "messages/json_codec.hpp"
+#include "messages/input_text.hpp"
 #include "messages/json_input.hpp"
 #include "messages/name_rules.hpp"
 
@@ -571,6 +572,10 @@ void validate_field_manager(const std::string& manager, const std::string& path,
                             field_errors& errors) {
   if (manager.size() > 128)
     errors.push_back(too_long(path, 128));
+  if (!valid_utf8(manager)) {
+    errors.push_back(invalid(path, "", "must be valid UTF-8"));
+    return;
+  }
   // Control characters are not printable; other UTF-8 sequences are taken as printable.
   for (std::size_t i = 0; i < manager.size(); ++i) {
     auto c = static_cast<unsigned char>(manager[i]);

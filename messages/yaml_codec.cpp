@@ -55,6 +55,10 @@ std::string strip_underscores(std::string s) {
 }
 
 json resolve_plain_scalar(const std::string& s) {
+  // std::regex recurses once per character: a long scalar (a 100 KB run of digits) would
+  // overflow the stack. No number of the core schema needs more than 64 characters here.
+  if (s.size() > 64)
+    return s;
   if (is_null_word(s))
     return nullptr;
   if (auto b = bool_word(s))

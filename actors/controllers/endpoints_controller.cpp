@@ -117,7 +117,7 @@ void sync(ep_actor* self, const read_model* model, caf::actor journal, const obj
                         [&](const pod& p) { pods.push_back(p); });
     auto subsets = desired_subsets(svc, pods);
     if (existing &&
-        to_json_part(std::get<endpoints>(*existing).subsets).dump() == to_json_part(subsets).dump())
+        to_json_part(std::get<endpoints>(*existing).subsets).dump(-1, ' ', false, messages::json::error_handler_t::replace) == to_json_part(subsets).dump(-1, ' ', false, messages::json::error_handler_t::replace))
       return;
     r.uid = existing ? meta_of(*existing).uid : new_uid();
     r.event = endpoints_changed{std::move(subsets)};

@@ -56,7 +56,7 @@ std::string nodes_json(const read_model* model) {
           {{"name", n.metadata.name}, {"podCIDR", n.spec.pod_cidr}, {"address", address}});
     }
   });
-  return list.dump();
+  return list.dump(-1, ' ', false, messages::json::error_handler_t::replace);
 }
 
 using peers_tick_atom = caf::atom_constant<caf::atom("peerstick")>;
@@ -96,7 +96,7 @@ std::string proxy_state(const read_model* model, const std::string& service_cidr
                {"full", true},
                {"services", services},
                {"endpoints", endpoints_list}})
-      .dump();
+      .dump(-1, ' ', false, messages::json::error_handler_t::replace);
 }
 
 // The services and endpoints a batch changed, as their state now (null: deleted).
@@ -116,7 +116,7 @@ void send_proxy_changes(gateway_actor* self, const read_model* model,
                        {"object", now ? to_json(*now) : json(nullptr)}});
   }
   std::string payload =
-      json({{"seq", batch->back().seq}, {"full", false}, {"changes", changes}}).dump();
+      json({{"seq", batch->back().seq}, {"full", false}, {"changes", changes}}).dump(-1, ' ', false, messages::json::error_handler_t::replace);
   for (const auto& [name, session] : self->state.sessions)
     self->send(session, proxy_atom::value, payload);
 }
@@ -184,7 +184,7 @@ caf::behavior node_gateway(gateway_actor* self, const read_model* model, node_ga
           self->monitor(session);
           std::fprintf(stderr, "capstan master: node %s joined\n", name.c_str());
           auto stored = model->get(object_kind::node, {"", name});
-          rp.deliver(stored ? to_json(*stored).dump() : std::string("{}"));
+          rp.deliver(stored ? to_json(*stored).dump(-1, ' ', false, messages::json::error_handler_t::replace) : std::string("{}"));
           self->send(dispatcher, session_atom::value, name, session);
           self->send(session, proxy_atom::value, proxy_state(model, self->state.service_cidr));
           // Simulated nodes run no pod network: they need no routes.

@@ -40,7 +40,7 @@ std::string for_node(const store::cluster_state& s, const pod& p, namespace_envi
       services.push_back(std::get<service>(it->second));
     found = envs.emplace(p.metadata.namespace_, service_environment(services)).first;
   }
-  return to_json(any_object(with_service_environment(p, found->second))).dump();
+  return to_json(any_object(with_service_environment(p, found->second))).dump(-1, ' ', false, messages::json::error_handler_t::replace);
 }
 
 void send_all_pods(dispatcher_actor* self, const read_model* model, const std::string& node_name,

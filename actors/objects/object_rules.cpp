@@ -43,11 +43,11 @@ command_reply stale(object_kind kind, const object_key& key) {
 template <class T>
 std::string spec_text(const T& o) {
   if constexpr (std::is_same_v<T, endpoints>)
-    return to_json_part(o.subsets).dump();
+    return to_json_part(o.subsets).dump(-1, ' ', false, messages::json::error_handler_t::replace);
   else if constexpr (std::is_same_v<T, event>)
-    return to_json_part(o).dump();
+    return to_json_part(o).dump(-1, ' ', false, messages::json::error_handler_t::replace);
   else
-    return to_json_part(o.spec).dump();
+    return to_json_part(o.spec).dump(-1, ' ', false, messages::json::error_handler_t::replace);
 }
 
 // Fields an update may not change, per kind; returns the first violation.
@@ -62,7 +62,7 @@ std::optional<field_error> immutable_violation(const any_object& current, const 
     a.spec.active_deadline_seconds = b.spec.active_deadline_seconds;
     if (a.spec.node_name.empty())
       a.spec.node_name = b.spec.node_name;
-    if (to_json_part(a.spec).dump() != to_json_part(b.spec).dump())
+    if (to_json_part(a.spec).dump(-1, ' ', false, messages::json::error_handler_t::replace) != to_json_part(b.spec).dump(-1, ' ', false, messages::json::error_handler_t::replace))
       return forbidden("spec",
                        "pod updates may not change fields other than `spec.containers[*].image` "
                        "or `spec.activeDeadlineSeconds`");
@@ -138,18 +138,18 @@ planned_change plan_update(const any_object& current, const object_command& c,
       next);
   if (spec_changed)
     meta.generation = now.generation + 1;
-  if (to_json(next).dump() == to_json(current).dump())
+  if (to_json(next).dump(-1, ' ', false, messages::json::error_handler_t::replace) == to_json(current).dump(-1, ' ', false, messages::json::error_handler_t::replace))
     return unchanged(current);
   // Name the change precisely when it is one the audit knows: labels only, or a scale.
   any_object labels_only = current;
   meta_of(labels_only).labels = meta.labels;
-  if (to_json(labels_only).dump() == to_json(next).dump())
+  if (to_json(labels_only).dump(-1, ' ', false, messages::json::error_handler_t::replace) == to_json(next).dump(-1, ' ', false, messages::json::error_handler_t::replace))
     return record_about(current, c, labels_changed{meta.labels});
   if (auto* rc = std::get_if<replication_controller>(&next)) {
     auto scaled = std::get<replication_controller>(current);
     scaled.spec.replicas = rc->spec.replicas;
     scaled.metadata.generation = meta.generation;
-    if (to_json(scaled).dump() == to_json(next).dump())
+    if (to_json(scaled).dump(-1, ' ', false, messages::json::error_handler_t::replace) == to_json(next).dump(-1, ' ', false, messages::json::error_handler_t::replace))
       return record_about(
           current, c,
           rc_scaled{std::get<replication_controller>(current).spec.replicas.value_or(0),
