@@ -19,7 +19,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include "nodeagent/process.hpp"
+#include "common/process.hpp"
 
 namespace capstan::bench {
 
@@ -150,7 +150,7 @@ etcd_result run_etcd_anchor(const etcd_options& o) {
   for (const auto& arg : etcd)
     line += " '" + arg + "'";
   line += " 2>>'" + (o.data_dir / "etcd.log").string() + "'";
-  pid_t pid = nodeagent::start_process({"sh", "-c", line});
+  pid_t pid = common::start_process({"sh", "-c", line});
   auto stop = [&] {
     if (pid > 0) {
       kill(pid, SIGTERM);

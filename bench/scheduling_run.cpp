@@ -19,7 +19,7 @@
 #include "actors/master/master.hpp"
 #include "bench/process_stats.hpp"
 #include "nodeagent/fake_nodes.hpp"
-#include "nodeagent/process.hpp"
+#include "common/process.hpp"
 
 namespace capstan::bench {
 
@@ -96,7 +96,7 @@ latency_summary summarize(std::vector<double> ms) {
 }
 
 pid_t spawn(const std::vector<std::string>& argv) {
-  pid_t pid = nodeagent::start_process(argv);
+  pid_t pid = common::start_process(argv);
   if (pid < 0)
     throw std::runtime_error("cannot start " + argv[0]);
   return pid;

@@ -4,7 +4,7 @@
 #include <map>
 #include <set>
 
-#include "actors/allocators/range_allocator.hpp"
+#include "common/ipv4.hpp"
 
 namespace capstan::nodeagent {
 
@@ -12,6 +12,7 @@ namespace {
 
 using namespace messages;
 using namespace actors;
+using namespace common;
 
 struct fake_nodes_state {
   std::set<std::string> alive;

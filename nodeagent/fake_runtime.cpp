@@ -2,7 +2,7 @@
 
 #include <set>
 
-#include "actors/allocators/range_allocator.hpp"
+#include "common/ipv4.hpp"
 
 namespace capstan::nodeagent {
 
@@ -15,7 +15,7 @@ public:
   void start(const node& self, reporter report) override {
     self_ = self;
     report_ = std::move(report);
-    cidr_ = actors::ipv4_cidr::parse(self.spec.pod_cidr);
+    cidr_ = common::ipv4_cidr::parse(self.spec.pod_cidr);
   }
   void sync(std::vector<pod> desired) override {
     std::set<std::string> wanted;
@@ -42,7 +42,7 @@ public:
     for (const auto& a : self_.status.addresses)
       if (a.type == "InternalIP")
         s.host_ip = a.address;
-    s.pod_ip = cidr_ ? actors::format_ipv4(cidr_->network + host) : "";
+    s.pod_ip = cidr_ ? common::format_ipv4(cidr_->network + host) : "";
     s.start_time = now;
     s.conditions = {{"PodScheduled", "True", {}, now, "", ""},
                     {"Initialized", "True", {}, now, "", ""},
@@ -73,7 +73,7 @@ public:
 private:
   node self_;
   reporter report_;
-  std::optional<actors::ipv4_cidr> cidr_;
+  std::optional<common::ipv4_cidr> cidr_;
   std::map<std::string, uint32_t> ips_;  // pod uid -> host part of its IP
 };
 

@@ -6,7 +6,7 @@
 
 #include "actors/actors.hpp"
 #include "messages/json_codec.hpp"
-#include "nodeagent/join_proof.hpp"
+#include "common/join_proof.hpp"
 #include "nodeagent/protocol.hpp"
 
 namespace capstan::nodeagent {
@@ -14,6 +14,7 @@ namespace capstan::nodeagent {
 namespace {
 
 using namespace messages;
+using namespace common;
 
 using connect_tick_atom = caf::atom_constant<caf::atom("reconnect")>;
 using beat_atom = caf::atom_constant<caf::atom("beat")>;

@@ -15,14 +15,15 @@
 #include <sstream>
 #include <thread>
 
-#include "actors/allocators/range_allocator.hpp"
+#include "common/ipv4.hpp"
 #include "messages/json_codec.hpp"
-#include "nodeagent/process.hpp"
+#include "common/process.hpp"
 
 namespace capstan::nodeagent {
 
 namespace fs = std::filesystem;
 using namespace messages;
+using namespace common;
 using steady = std::chrono::steady_clock;
 
 // ---- pure parts ------------------------------------------------------------------------------
@@ -202,7 +203,7 @@ public:
     post([this, self, report = std::move(report)] {
       self_ = self;
       report_ = report;
-      cidr_ = actors::ipv4_cidr::parse(self.spec.pod_cidr);
+      cidr_ = common::ipv4_cidr::parse(self.spec.pod_cidr);
       setup_bridge();
       adopt();
     });
@@ -317,7 +318,7 @@ private:
   void setup_bridge() {
     if (!cidr_)
       throw std::runtime_error("the node has no pod CIDR");
-    std::string gateway = actors::format_ipv4(cidr_->network + 1);
+    std::string gateway = common::format_ipv4(cidr_->network + 1);
     sh({"ip", "link", "add", "cbr0", "type", "bridge"}, false);
     sh({"ip", "addr", "replace", gateway + "/" + std::to_string(cidr_->prefix), "dev", "cbr0"});
     sh({"ip", "link", "set", "cbr0", "up"});
@@ -425,7 +426,7 @@ private:
     for (const auto& [uid, run] : pods_)
       used.insert(run.ip);
     for (uint32_t host = 2; host + 1 < cidr_->size(); ++host) {
-      std::string ip = actors::format_ipv4(cidr_->network + host);
+      std::string ip = common::format_ipv4(cidr_->network + host);
       if (!used.count(ip))
         return ip;
     }
@@ -435,7 +436,7 @@ private:
   void setup_pod_network(pod_run& run) {
     run.ip = allocate_ip();
     write_file(run.dir + "/ip", run.ip);
-    std::string gateway = actors::format_ipv4(cidr_->network + 1);
+    std::string gateway = common::format_ipv4(cidr_->network + 1);
     sh({"ip", "netns", "del", run.netns}, false);
     sh({"ip", "netns", "add", run.netns});
     sh({"ip", "link", "add", run.veth, "type", "veth", "peer", "name", "eth0", "netns", run.netns});
@@ -718,7 +719,7 @@ private:
   std::string version_;
   node self_;
   reporter report_;
-  std::optional<actors::ipv4_cidr> cidr_;
+  std::optional<common::ipv4_cidr> cidr_;
   std::map<std::string, pod_run> pods_;  // by uid; runtime thread only
   std::set<std::string> routes_;
   bool synced_ = false;

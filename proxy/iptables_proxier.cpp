@@ -1,6 +1,6 @@
 #include "proxy/iptables_proxier.hpp"
 
-#include "nodeagent/process.hpp"
+#include "common/process.hpp"
 #include "proxy/node_netfilter.hpp"
 
 namespace capstan::proxy {
@@ -15,7 +15,7 @@ iptables_proxier::~iptables_proxier() {
 }
 
 void iptables_proxier::apply(const std::vector<service_port_plan>& plans) {
-  auto saved = nodeagent::run_process({"iptables-save", "-t", "nat"});
+  auto saved = common::run_process({"iptables-save", "-t", "nat"});
   if (!saved.ok())
     throw std::runtime_error("iptables-save: " + saved.output);
   restore_rules(nat_rules(plans, capstan_chains(saved.output)));

@@ -6,11 +6,11 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "nodeagent/process.hpp"
+#include "common/process.hpp"
 
 namespace capstan::proxy {
 
-using nodeagent::run_process;
+using common::run_process;
 
 void enable_service_sysctls() {
   std::ofstream("/proc/sys/net/ipv4/ip_forward") << "1";

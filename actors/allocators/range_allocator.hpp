@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "common/ipv4.hpp"
+
 namespace capstan::actors {
 
 class range_allocator {
@@ -30,18 +32,9 @@ private:
   std::size_t next_ = 0;
 };
 
-// An IPv4 CIDR, as numbers.
-struct ipv4_cidr {
-  uint32_t network = 0;
-  int prefix = 0;
-
-  static std::optional<ipv4_cidr> parse(const std::string& text);
-  uint32_t size() const { return prefix == 0 ? 0xffffffffu : (1u << (32 - prefix)); }
-  bool contains(uint32_t address) const { return address - network < size(); }
-  std::string to_string() const;
-};
-
-std::optional<uint32_t> parse_ipv4(const std::string& text);
-std::string format_ipv4(uint32_t address);
+// The CIDR helpers live in common/ (the node agents use them too).
+using common::format_ipv4;
+using common::ipv4_cidr;
+using common::parse_ipv4;
 
 }  // namespace capstan::actors

@@ -7,7 +7,7 @@
 #include "actors/controllers/replication_manager.hpp"
 #include "actors/nodes/node_gateway.hpp"
 #include "actors/objects/registry.hpp"
-#include "nodeagent/join_proof.hpp"
+#include "common/join_proof.hpp"
 
 namespace capstan::actors {
 
@@ -57,7 +57,7 @@ master::master(caf::actor_system& system, master_config config)
   fanout_->add(namespaces_);
   // The join token lives in DATA/node-token (created on first start, like k3s').
   gateway_ = spawn_node_gateway(system_, *model_, {registry(object_kind::node), pods, lifecycle_},
-                                nodeagent::load_or_create_join_token(config_.data_dir),
+                                common::load_or_create_join_token(config_.data_dir),
                                 config_.allocators.service_cidr);
   fanout_->add(gateway_);
 

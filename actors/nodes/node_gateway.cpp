@@ -7,7 +7,7 @@
 #include "actors/nodes/pod_dispatcher.hpp"
 #include "messages/json_codec.hpp"
 #include "messages/json_input.hpp"
-#include "nodeagent/join_proof.hpp"
+#include "common/join_proof.hpp"
 #include "nodeagent/protocol.hpp"
 
 namespace capstan::actors {
@@ -16,6 +16,7 @@ namespace {
 
 using namespace messages;
 using namespace nodeagent;
+using namespace common;
 
 struct gateway_state {
   std::string token;

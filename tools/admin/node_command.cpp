@@ -12,7 +12,7 @@
 
 #include "messages/validation.hpp"
 #include "nodeagent/fake_runtime.hpp"
-#include "nodeagent/join_proof.hpp"
+#include "common/join_proof.hpp"
 #include "nodeagent/node_agent.hpp"
 #include "nodeagent/runc_runtime.hpp"
 #include "proxy/iptables_proxier.hpp"
@@ -203,7 +203,7 @@ int run_node_command(const std::vector<std::string>& args) {
   node_flags f = std::get<node_flags>(std::move(parsed));
   std::string token;
   try {
-    token = nodeagent::read_join_token(f.token_file);
+    token = common::read_join_token(f.token_file);
   } catch (const std::exception& e) {
     std::cerr << "capstan node: " << e.what() << "\n";
     return 1;

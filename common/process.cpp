@@ -1,4 +1,4 @@
-#include "nodeagent/process.hpp"
+#include "common/process.hpp"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -7,7 +7,7 @@
 
 extern char** environ;
 
-namespace capstan::nodeagent {
+namespace capstan::common {
 
 namespace {
 
@@ -92,4 +92,4 @@ std::string command_line(const std::vector<std::string>& argv) {
   return line;
 }
 
-}  // namespace capstan::nodeagent
+}  // namespace capstan::common

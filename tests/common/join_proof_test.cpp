@@ -1,12 +1,12 @@
-// Tests nodeagent/join_proof.cpp: the proof binds token, nonce and node name; tokens persist.
+// Tests common/join_proof.cpp: the proof binds token, nonce and node name; tokens persist.
 #include <boost/test/unit_test.hpp>
 
 #include <fstream>
 
-#include "nodeagent/join_proof.hpp"
+#include "common/join_proof.hpp"
 #include "tests/store/records.hpp"
 
-using namespace capstan::nodeagent;
+using namespace capstan::common;
 
 BOOST_AUTO_TEST_CASE(the_proof_is_hmac_sha256_of_nonce_and_name) {
   // Computed independently: printf "nonce\nnode1" | openssl dgst -sha256 -hmac key

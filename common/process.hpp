@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace capstan::nodeagent {
+namespace capstan::common {
 
 struct process_result {
   int exit_code = -1;  // -1: could not start
@@ -29,4 +29,4 @@ pid_t start_process(const std::vector<std::string>& argv);
 // "ip netns add x": the argv as one line, for messages.
 std::string command_line(const std::vector<std::string>& argv);
 
-}  // namespace capstan::nodeagent
+}  // namespace capstan::common

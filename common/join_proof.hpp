@@ -6,7 +6,7 @@
 
 #include <string>
 
-namespace capstan::nodeagent {
+namespace capstan::common {
 
 // 32 random bytes (OpenSSL's CSPRNG), hex.
 std::string random_nonce();
@@ -24,4 +24,4 @@ std::string load_or_create_join_token(const std::string& data_dir);
 // naming the file when it cannot be read or is empty.
 std::string read_join_token(const std::string& path);
 
-}  // namespace capstan::nodeagent
+}  // namespace capstan::common

@@ -1,4 +1,4 @@
-#include "nodeagent/join_proof.hpp"
+#include "common/join_proof.hpp"
 
 #include <sys/stat.h>
 
@@ -10,7 +10,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
-namespace capstan::nodeagent {
+namespace capstan::common {
 
 namespace {
 
@@ -94,4 +94,4 @@ std::string read_join_token(const std::string& path) {
   return trimmed(line);
 }
 
-}  // namespace capstan::nodeagent
+}  // namespace capstan::common
