@@ -5,7 +5,7 @@
 
 #include "api/request_params.hpp"
 #include "api/responses.hpp"
-#include "nodeagent/protocol.hpp"
+#include "messages/node_interfaces.hpp"
 
 namespace capstan::api {
 
@@ -16,38 +16,48 @@ using messages::object_kind;
 constexpr auto node_timeout = std::chrono::seconds(15);
 constexpr auto follow_poll_interval = std::chrono::milliseconds(300);
 
-// The message of an error a node gateway or node agent sent (its context string).
 std::string error_text(caf::actor_system& system, const caf::error& e) {
-  const auto& context = e.context();
-  if (context.match_elements<std::string>())
-    return context.get_as<std::string>(0);
-  return system.render(e);
+  return "the node gateway did not answer: " + system.render(e);
 }
 
 struct log_target {
   std::string namespace_, name, uid, container;
 };
 
-// What one fetch from the node gives: bytes and the next offset, or a failure.
+// What one fetch from the node gives: bytes and the next offset, or a failure (with the
+// node's refusal reason when the node answered).
 struct log_chunk {
   std::string bytes;
   uint64_t next = 0;
   std::string failure;
+  messages::refusal_reason reason = messages::refusal_reason::none;
 };
+
+messages::log_request request_for(const log_target& t, uint64_t offset, uint64_t tail_lines) {
+  messages::log_request r;
+  r.namespace_ = t.namespace_;
+  r.pod_name = t.name;
+  r.container = t.container;
+  r.offset = offset;
+  r.tail_lines = tail_lines;
+  return r;
+}
+
+log_chunk from_node(messages::log_chunk& c) {
+  if (c.refused)
+    return log_chunk{{}, 0, std::move(c.refused.message), c.refused.reason};
+  return log_chunk{std::move(c.bytes), c.next_offset, {}, messages::refusal_reason::none};
+}
 
 // Blocking fetch, for handler threads.
 log_chunk fetch_blocking(caf::actor_system& system, const caf::actor& gateway,
                          const log_target& t, uint64_t offset, uint64_t tail_lines) {
   caf::scoped_actor self{system};
   log_chunk out;
-  self->request(gateway, node_timeout, nodeagent::logs_atom::value, t.namespace_, t.name,
-                t.container, offset, tail_lines)
-      .receive(
-          [&](std::string& b, uint64_t n) {
-            out.bytes = std::move(b);
-            out.next = n;
-          },
-          [&](caf::error& e) { out.failure = error_text(system, e); });
+  self->request(caf::actor_cast<messages::node_gateway_actor>(gateway), node_timeout,
+                messages::logs_atom::value, request_for(t, offset, tail_lines))
+      .receive([&](messages::log_chunk& c) { out = from_node(c); },
+               [&](caf::error& e) { out.failure = error_text(system, e); });
   return out;
 }
 
@@ -56,9 +66,9 @@ log_chunk fetch_blocking(caf::actor_system& system, const caf::actor& gateway,
 void fetch_async(caf::actor_system& system, const caf::actor& gateway, const log_target& t,
                  uint64_t offset, std::function<void(log_chunk)> done) {
   system.spawn([&system, gateway, t, offset, done = std::move(done)](caf::event_based_actor* self) {
-    self->request(gateway, node_timeout, nodeagent::logs_atom::value, t.namespace_, t.name,
-                  t.container, offset, uint64_t{0})
-        .then([done](std::string& b, uint64_t n) { done(log_chunk{std::move(b), n, {}}); },
+    self->request(caf::actor_cast<messages::node_gateway_actor>(gateway), node_timeout,
+                  messages::logs_atom::value, request_for(t, offset, 0))
+        .then([done](messages::log_chunk& c) { done(from_node(c)); },
               [done, &system](caf::error& e) { done(log_chunk{{}, 0, error_text(system, e)}); });
   });
 }
@@ -162,15 +172,13 @@ http_response pod_log(caf::actor_system& system, actors::master& master,
     return status_error(400, "BadRequest",
                         "container \"" + container + "\" in pod \"" + p.metadata.name +
                             "\" is waiting to start: ContainerCreating");
-  auto node_object = master.model().get(object_kind::node, {"", p.spec.node_name});
-  if (node_object && std::get<messages::node>(*node_object)
-                             .status.node_info.container_runtime_version.rfind("fake://", 0) == 0)
-    return status_error(400, "BadRequest",
-                        "pod " + p.metadata.name + " runs on " + p.spec.node_name +
-                            ", a simulated node (fake runtime): its containers write no logs");
   log_target target{p.metadata.namespace_, p.metadata.name, p.metadata.uid, container};
   auto first = fetch_blocking(system, master.node_gateway(), target, 0,
                               *query_number(req, "tailLines", 0));
+  // The node's refusal decides the answer: no such container (or none that logs) is the
+  // client's mistake; a node that is away or silent is the cluster's.
+  if (first.reason == messages::refusal_reason::no_such_pod)
+    return status_error(400, "BadRequest", first.failure);
   if (!first.failure.empty())
     return status_error(503, "ServiceUnavailable", first.failure);
   http_response r;

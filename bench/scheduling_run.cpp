@@ -15,11 +15,17 @@
 #include <unordered_map>
 
 #include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
 
 #include "actors/master/master.hpp"
+#include "api/credentials.hpp"
 #include "bench/process_stats.hpp"
-#include "nodeagent/fake_nodes.hpp"
+#include "common/join_proof.hpp"
+#include "common/pki.hpp"
 #include "common/process.hpp"
+#include "messages/node_interfaces.hpp"
+#include "nodeagent/bootstrap.hpp"
+#include "nodeagent/simulated_nodes.hpp"
 
 namespace capstan::bench {
 
@@ -128,8 +134,21 @@ scheduling_result run_scheduling(const scheduling_options& o) {
     }
   } on_exit{children, dir};
   {
+    // The cluster's certificates, as the master command makes them: the join port speaks
+    // mutual TLS, the remote nodes' credentials are provisioned from the node CA beforehand
+    // (what their bootstrap would fetch), so node processes start without an API server.
+    std::filesystem::create_directories(dir);
+    auto tls = api::ensure_tls(dir.string(), {"127.0.0.1"});
+    auto node_ca = common::certificate_authority::load_or_create((dir / "tls").string(),
+                                                                 "client-ca", "capstan-node-ca");
+    common::load_or_create_join_token(dir.string(), tls.ca_cert_pem);
     caf::actor_system_config cfg;
     cfg.load<caf::io::middleman>();
+    cfg.load<caf::openssl::manager>();
+    messages::add_node_protocol_types(cfg);
+    cfg.openssl_certificate = (dir / "tls" / "server.crt").string();
+    cfg.openssl_key = (dir / "tls" / "server.key").string();
+    cfg.openssl_cafile = (dir / "tls" / "client-ca.crt").string();
     caf::actor_system system{cfg};
     actors::master_config config;
     config.data_dir = dir.string();
@@ -139,28 +158,33 @@ scheduling_result run_scheduling(const scheduling_options& o) {
     config.lifecycle.grace = std::chrono::minutes(10);  // heartbeats are not what is measured
     actors::master master(system, config);
     caf::actor in_process;
+    nodeagent::simulated_nodes_config simulated;
+    simulated.cpu_milli = 32000;
+    simulated.memory_bytes = 128LL << 30;
+    simulated.max_pods = 110;
     if (o.remote_procs == 0) {
-      nodeagent::fake_nodes_config fake;
-      fake.count = o.nodes;
-      fake.cpu_milli = 32000;
-      fake.memory_bytes = 128LL << 30;
-      fake.max_pods = 110;
-      in_process = nodeagent::spawn_fake_nodes(
-          system, master.model(),
-          {master.registry(actors::object_kind::node), master.registry(actors::object_kind::pod),
-           master.lifecycle()},
-          fake);
-      master.subscribe(in_process);
+      simulated.count = o.nodes;
+      in_process = nodeagent::spawn_simulated_nodes(
+          system, caf::actor_cast<messages::node_gateway_actor>(master.node_gateway()),
+          master.node_authority(), simulated);
     } else {
-      auto port = system.middleman().publish(master.node_gateway(), 0, "127.0.0.1", true);
+      auto port = caf::openssl::publish(master.node_gateway(), 0, "127.0.0.1", true);
       if (!port)
         throw std::runtime_error("cannot publish the node gateway");
       for (int p = 0; p < o.remote_procs; ++p) {
         int count = o.nodes / o.remote_procs + (p < o.nodes % o.remote_procs ? 1 : 0);
+        std::string prefix = "proc" + std::to_string(p + 1) + "-node";
+        auto proc_dir = dir / ("proc" + std::to_string(p + 1));
+        for (int i = 1; i <= count; ++i) {
+          std::string name = prefix + std::to_string(i);
+          auto [certificate, key] = nodeagent::issue_node_credentials(master.node_authority(), name);
+          nodeagent::store_node_credentials((proc_dir / "pki" / name).string(), tls.ca_cert_pem,
+                                            certificate, key);
+        }
         children.push_back(
             spawn({o.capstan_binary, "node", "--master", "127.0.0.1:" + std::to_string(*port),
                    "--token-file", (dir / "node-token").string(), "--runtime", "fake", "--count",
-                   std::to_string(count), "--name", "proc" + std::to_string(p + 1) + "-node",
+                   std::to_string(count), "--name", prefix, "--data", proc_dir.string(),
                    "--heartbeat", "30s"}));
       }
     }

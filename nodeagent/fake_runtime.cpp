@@ -66,7 +66,9 @@ public:
   void set_peers(std::vector<peer_node>) override {}
   log_chunk logs(const std::string&, const std::string& name, const std::string&, uint64_t,
                  uint64_t) override {
-    return {"", 0, "pod " + name + " runs on a simulated node (fake runtime): no logs"};
+    return {"", 0,
+            "pod " + name + " runs on " + self_.metadata.name +
+                ", a simulated node (fake runtime): its containers write no logs"};
   }
   std::string version() const override { return "fake://0.1"; }
 

@@ -1,31 +1,72 @@
 #include "nodeagent/node_agent.hpp"
 
+#include <cstdio>
 #include <map>
+#include <mutex>
+#include <set>
 
-#include <caf/io/all.hpp>
+#include <caf/all.hpp>
+#include <caf/openssl/manager.hpp>
 
-#include "actors/actors.hpp"
-#include "messages/json_codec.hpp"
-#include "common/join_proof.hpp"
-#include "nodeagent/protocol.hpp"
+#include "common/pki.hpp"
 
 namespace capstan::nodeagent {
 
 namespace {
 
 using namespace messages;
-using namespace common;
 
 using connect_tick_atom = caf::atom_constant<caf::atom("reconnect")>;
 using beat_atom = caf::atom_constant<caf::atom("beat")>;
-using report_atom = caf::atom_constant<caf::atom("report")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+
+// Statuses the runtimes report, from any thread; the agent drains them once per mailbox round
+// and sends them as one message. Only the newest status of a pod is kept.
+class report_inbox {
+public:
+  explicit report_inbox(caf::actor_system& system) : system_(system) {}
+  void set_agent(caf::actor agent) { agent_ = caf::actor_cast<caf::weak_actor_ptr>(agent); }
+  void push(const std::string& node_name, pod_report report) {
+    bool wake = false;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      wake = pending_.empty();
+      std::string key = node_name + "/" + report.namespace_ + "/" + report.name;
+      pending_[key] = pod_status_report{node_name, std::move(report.namespace_),
+                                        std::move(report.name), std::move(report.uid),
+                                        std::move(report.status)};
+    }
+    if (wake)
+      if (auto agent = caf::actor_cast<caf::actor>(agent_))
+        caf::anon_send(agent, flush_atom::value);
+  }
+  std::map<std::string, pod_status_report> drain() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return std::exchange(pending_, {});
+  }
+
+private:
+  caf::actor_system& system_;
+  caf::weak_actor_ptr agent_;
+  std::mutex mutex_;
+  std::map<std::string, pod_status_report> pending_;  // "node/ns/name" -> newest
+};
+
+struct node_slot {
+  hosted_node hosted;
+  bool joined = false;
+  bool started = false;
+  bool refused = false;  // for good
+  std::vector<node_pods> waiting;  // pods that arrived before the node's join result
+};
 
 struct agent_state {
-  caf::actor master;  // the gateway, once joined
-  bool started = false;
+  node_gateway_actor gateway;  // once joined
   std::chrono::milliseconds backoff{1000};
-  // The newest status of each pod ("ns/name" -> (uid, status JSON)), resent after a rejoin.
-  std::map<std::string, std::pair<std::string, std::string>> statuses;
+  std::map<std::string, node_slot> nodes;
+  // The newest status of each pod ("node/ns/name"), resent after a rejoin.
+  std::map<std::string, pod_status_report> statuses;
+  std::shared_ptr<report_inbox> inbox;
   // What the service proxy works from, by "ns/name".
   std::map<std::string, service> services;
   std::map<std::string, endpoints> endpoints_by_key;
@@ -34,137 +75,182 @@ struct agent_state {
 
 using agent_actor = caf::stateful_actor<agent_state>;
 
-std::optional<pod> pod_from(const std::string& text) {
-  try {
-    field_errors errors;
-    auto o = object_from_json(json::parse(text), errors);
-    if (o && std::holds_alternative<pod>(*o))
-      return std::get<pod>(std::move(*o));
-  } catch (const std::exception&) {
-  }
-  return std::nullopt;
-}
-
 void schedule_reconnect(agent_actor* self) {
   auto wait = self->state.backoff;
   self->state.backoff = std::min(self->state.backoff * 2, std::chrono::milliseconds(10000));
   self->delayed_send(self, wait, connect_tick_atom::value);
 }
 
-void send_status(agent_actor* self, const node_agent_config& config, const std::string& key) {
-  const auto& [uid, status] = self->state.statuses.at(key);
-  auto slash = key.find('/');
-  self->send(self->state.master, status_atom::value, config.description.metadata.name,
-             key.substr(0, slash), key.substr(slash + 1), uid, status);
+// Whether the current message comes from the master this agent joined.
+bool from_master(agent_actor* self) {
+  auto sender = self->current_sender();
+  return sender && self->state.gateway && sender->node() == self->state.gateway->node();
 }
 
-void join(agent_actor* self, const node_agent_config& config,
-          const std::shared_ptr<pod_runtime>& runtime, caf::actor gateway) {
-  const std::string name = config.description.metadata.name;
-  auto described = config.description;
-  described.status.node_info.container_runtime_version = runtime->version();
-  self->request(gateway, std::chrono::seconds(10), join_atom::value, name)
+std::string key_of(const std::string& ns, const std::string& name) {
+  return ns + "/" + name;
+}
+
+void apply_pods(agent_actor* self, node_slot& slot, node_pods& pods) {
+  const std::string& node_name = slot.hosted.description.metadata.name;
+  if (pods.full) {
+    // Statuses of pods that are no longer wanted need not be resent.
+    std::set<std::string> wanted;
+    for (const auto& p : pods.pods)
+      wanted.insert(node_name + "/" + key_of(p.metadata.namespace_, p.metadata.name));
+    auto& statuses = self->state.statuses;
+    for (auto it = statuses.lower_bound(node_name + "/");
+         it != statuses.end() && it->first.compare(0, node_name.size() + 1, node_name + "/") == 0;)
+      it = wanted.count(it->first) ? std::next(it) : statuses.erase(it);
+    slot.hosted.runtime->sync(std::move(pods.pods));
+    return;
+  }
+  for (const auto& gone : pods.gone) {
+    self->state.statuses.erase(node_name + "/" + key_of(gone.namespace_, gone.name));
+    slot.hosted.runtime->remove(gone.namespace_, gone.name, gone.uid);
+  }
+  for (auto& p : pods.pods)
+    slot.hosted.runtime->upsert(std::move(p));
+}
+
+// A node was accepted: its runtime starts (once), pods that waited are applied.
+void node_joined(agent_actor* self, const node_agent_config& config, node_slot& slot,
+                 const node& stored) {
+  slot.joined = true;
+  if (!slot.started) {
+    slot.started = true;
+    auto inbox = self->state.inbox;
+    std::string name = stored.metadata.name;
+    slot.hosted.runtime->start(stored, [inbox, name](pod_report r) { inbox->push(name, std::move(r)); });
+  }
+  for (auto& waiting : slot.waiting)
+    apply_pods(self, slot, waiting);
+  slot.waiting.clear();
+  if (config.on_joined)
+    config.on_joined(stored);
+}
+
+void send_statuses(agent_actor* self, std::vector<pod_status_report> reports) {
+  if (reports.empty() || !self->state.gateway)
+    return;
+  self->send(self->state.gateway, podstatus_atom::value, pod_status_reports{std::move(reports)});
+}
+
+void join(agent_actor* self, const node_agent_config& config, node_gateway_actor gateway) {
+  join_request request;
+  for (const auto& [name, slot] : self->state.nodes)
+    if (!slot.refused)
+      request.node_names.push_back(name);
+  request.pod_network = config.pod_network;
+  request.service_proxy = true;
+  self->request(gateway, std::chrono::seconds(10), join_atom::value, std::move(request))
       .then(
-          [=](std::string& nonce) {
-            self->request(gateway, std::chrono::seconds(30), prove_atom::value, name,
-                          join_proof(config.token, nonce, name), to_json(described).dump())
+          [=](join_challenge& challenge) {
+            join_proofs proofs;
+            for (auto& [name, slot] : self->state.nodes) {
+              if (slot.refused)
+                continue;
+              auto described = slot.hosted.description;
+              described.status.node_info.container_runtime_version =
+                  slot.hosted.runtime->version();
+              std::string signature;
+              try {
+                signature = common::sign(slot.hosted.key_pem,
+                                         join_challenge_text(challenge.nonce, name));
+              } catch (const std::exception& e) {
+                std::fprintf(stderr, "capstan node: %s: cannot sign the join challenge: %s\n",
+                             name.c_str(), e.what());
+                continue;
+              }
+              proofs.nodes.push_back(
+                  {slot.hosted.certificate_pem, std::move(signature), std::move(described)});
+            }
+            self->request(gateway, std::chrono::seconds(60), prove_atom::value, std::move(proofs))
                 .then(
-                    [=](std::string& stored_json) {
-                      field_errors errors;
-                      auto stored = object_from_json(json::parse(stored_json), errors);
-                      if (!stored || !std::holds_alternative<node>(*stored)) {
+                    [=](join_results& results) {
+                      bool any = false, retry = false;
+                      for (auto& r : results.nodes) {
+                        auto slot = self->state.nodes.find(r.node_name);
+                        if (slot == self->state.nodes.end())
+                          continue;
+                        if (r.accepted) {
+                          any = true;
+                          if (!self->state.gateway) {
+                            self->state.gateway = gateway;
+                            self->monitor(gateway);
+                          }
+                          node_joined(self, config, slot->second, r.stored);
+                        } else if (refusal_is_final(r.refused.reason)) {
+                          slot->second.refused = true;
+                          if (config.on_refused)
+                            config.on_refused(r.node_name, r.refused);
+                        } else {
+                          retry = true;
+                        }
+                      }
+                      if (any) {
+                        self->state.backoff = std::chrono::milliseconds(1000);
+                        std::vector<pod_status_report> resend;
+                        for (const auto& [key, report] : self->state.statuses)
+                          resend.push_back(report);
+                        send_statuses(self, std::move(resend));
+                      }
+                      bool all_refused = true;
+                      for (const auto& [name, slot] : self->state.nodes)
+                        all_refused = all_refused && slot.refused;
+                      if (all_refused) {
+                        self->quit(caf::exit_reason::user_defined);
+                        return;
+                      }
+                      if (retry && !any)
                         schedule_reconnect(self);
-                        return;
-                      }
-                      self->state.master = gateway;
-                      self->state.backoff = std::chrono::milliseconds(1000);
-                      self->monitor(gateway);
-                      if (!self->state.started) {
-                        self->state.started = true;
-                        caf::actor me = self;
-                        runtime->start(std::get<node>(*stored), [me](pod_report r) {
-                          caf::anon_send(me, report_atom::value, r.namespace_, r.name, r.uid,
-                                         to_json_part(r.status).dump());
-                        });
-                      }
-                      for (const auto& [key, status] : self->state.statuses)
-                        send_status(self, config, key);
-                      if (config.on_joined)
-                        config.on_joined(std::get<node>(*stored));
+                      else if (retry)
+                        self->delayed_send(self, std::chrono::seconds(1), connect_tick_atom::value);
                     },
-                    [=](caf::error& e) {
-                      std::string why = self->system().render(e);
-                      const auto& context = e.context();
-                      if (context.match_elements<std::string>())
-                        why = context.get_as<std::string>(0);
-                      if (why.rfind("refused", 0) == 0) {
-                        if (config.on_refused)
-                          config.on_refused(why);
-                        self->quit(e);
-                        return;
-                      }
-                      schedule_reconnect(self);
-                    });
+                    [=](caf::error&) { schedule_reconnect(self); });
           },
           [=](caf::error&) { schedule_reconnect(self); });
 }
 
-template <class T>
-std::optional<T> decode_as(const json& j) {
-  try {
-    field_errors errors;
-    auto o = object_from_json(j, errors);
-    if (o && std::holds_alternative<T>(*o))
-      return std::get<T>(std::move(*o));
-  } catch (const std::exception&) {
-  }
-  return std::nullopt;
-}
-
-// Applies a (proxy_atom) payload to the agent's copy of services and endpoints.
-bool take_proxy_state(agent_state& st, const std::string& text, std::string& service_cidr) {
-  json doc = json::parse(text, nullptr, false);
-  if (!doc.is_object())
-    return false;
-  auto key_of = [](const auto& o) { return o.metadata.namespace_ + "/" + o.metadata.name; };
-  if (doc.value("full", false)) {
-    service_cidr = doc.value("serviceCIDR", "");
+// Applies a proxy_update to the agent's copy of services and endpoints.
+void take_proxy_update(agent_state& st, proxy_update& update) {
+  auto key = [](const auto& o) { return key_of(o.metadata.namespace_, o.metadata.name); };
+  if (update.full) {
     st.services.clear();
     st.endpoints_by_key.clear();
-    for (const auto& j : doc["services"])
-      if (auto s = decode_as<service>(j))
-        st.services[key_of(*s)] = std::move(*s);
-    for (const auto& j : doc["endpoints"])
-      if (auto e = decode_as<endpoints>(j))
-        st.endpoints_by_key[key_of(*e)] = std::move(*e);
-    return true;
   }
-  for (const auto& change : doc["changes"]) {
-    std::string key = change.value("key", "");
-    bool is_service = change.value("kind", "") == "Service";
-    const auto& object = change["object"];
-    if (object.is_null()) {
-      if (is_service)
-        st.services.erase(key);
-      else
-        st.endpoints_by_key.erase(key);
-    } else if (is_service) {
-      if (auto s = decode_as<service>(object))
-        st.services[key] = std::move(*s);
-    } else if (auto e = decode_as<endpoints>(object)) {
-      st.endpoints_by_key[key] = std::move(*e);
-    }
-  }
-  return true;
+  for (const auto& r : update.removed_services)
+    st.services.erase(key_of(r.namespace_, r.name));
+  for (const auto& r : update.removed_endpoints)
+    st.endpoints_by_key.erase(key_of(r.namespace_, r.name));
+  for (auto& s : update.services)
+    st.services[key(s)] = std::move(s);
+  for (auto& e : update.endpoints_list)
+    st.endpoints_by_key[key(e)] = std::move(e);
+}
+
+bool any_unjoined(agent_actor* self) {
+  for (const auto& [name, slot] : self->state.nodes)
+    if (!slot.joined && !slot.refused)
+      return true;
+  return false;
 }
 
 caf::behavior node_agent(agent_actor* self, node_agent_config config,
-                         std::shared_ptr<pod_runtime> runtime,
                          std::shared_ptr<proxy::service_proxy> proxy) {
+  self->state.inbox = std::make_shared<report_inbox>(self->system());
+  self->state.inbox->set_agent(caf::actor_cast<caf::actor>(self));
+  for (auto& hosted : config.nodes) {
+    std::string name = hosted.description.metadata.name;
+    self->state.nodes[name].hosted = std::move(hosted);
+  }
+  config.nodes.clear();
   self->set_down_handler([=](const caf::down_msg& down) {
-    if (self->state.master && down.source == self->state.master.address()) {
+    if (self->state.gateway && down.source == self->state.gateway.address()) {
       std::fprintf(stderr, "capstan node: lost the master; reconnecting\n");
-      self->state.master = nullptr;
+      self->state.gateway = nullptr;
+      for (auto& [name, slot] : self->state.nodes)
+        slot.joined = false;
       schedule_reconnect(self);
     }
   });
@@ -172,7 +258,17 @@ caf::behavior node_agent(agent_actor* self, node_agent_config config,
   self->send(self, beat_atom::value);
   return {
       [=](connect_tick_atom) {
-        auto mm = self->system().middleman().actor_handle();
+        if (!any_unjoined(self))
+          return;
+        if (self->state.gateway) {
+          join(self, config, self->state.gateway);  // some nodes still to join
+          return;
+        }
+        if (config.local_gateway) {
+          join(self, config, config.local_gateway);
+          return;
+        }
+        auto mm = self->system().openssl_manager().actor_handle();
         self->request(mm, std::chrono::seconds(10), caf::connect_atom::value, config.master_host,
                       config.master_port)
             .then(
@@ -182,54 +278,55 @@ caf::behavior node_agent(agent_actor* self, node_agent_config config,
                     schedule_reconnect(self);
                     return;
                   }
-                  join(self, config, runtime, caf::actor_cast<caf::actor>(remote));
+                  join(self, config, caf::actor_cast<node_gateway_actor>(remote));
                 },
-                [=](caf::error&) { schedule_reconnect(self); });
+                [=](caf::error& e) {
+                  std::fprintf(stderr, "capstan node: cannot reach the master at %s:%u: %s\n",
+                               config.master_host.c_str(), config.master_port,
+                               self->system().render(e).c_str());
+                  schedule_reconnect(self);
+                });
       },
       [=](beat_atom) {
-        if (self->state.master)
-          self->send(self->state.master, actors::heartbeat_atom::value,
-                     config.description.metadata.name);
+        if (self->state.gateway) {
+          node_heartbeats beats;
+          for (const auto& [name, slot] : self->state.nodes)
+            if (slot.joined)
+              beats.node_names.push_back(name);
+          self->send(self->state.gateway, heartbeat_atom::value, std::move(beats));
+        }
         self->delayed_send(self, config.heartbeat, beat_atom::value);
       },
-      [=](report_atom, const std::string& ns, const std::string& name, const std::string& uid,
-          const std::string& status) {
-        std::string key = ns + "/" + name;
-        self->state.statuses[key] = {uid, status};
-        if (self->state.master)
-          send_status(self, config, key);
-      },
-      [=](pods_atom, const std::string& list) {
-        std::vector<pod> desired;
-        try {
-          for (const auto& item : json::parse(list))
-            if (auto p = pod_from(item.dump()))
-              desired.push_back(std::move(*p));
-        } catch (const std::exception&) {
-          return;
+      [=](flush_atom) {
+        std::vector<pod_status_report> reports;
+        for (auto& [key, report] : self->state.inbox->drain()) {
+          self->state.statuses[key] = report;
+          reports.push_back(std::move(report));
         }
-        // Statuses of pods that are no longer wanted need not be resent.
-        std::set<std::string> wanted;
-        for (const auto& p : desired)
-          wanted.insert(p.metadata.namespace_ + "/" + p.metadata.name);
-        for (auto it = self->state.statuses.begin(); it != self->state.statuses.end();)
-          it = wanted.count(it->first) ? std::next(it) : self->state.statuses.erase(it);
-        runtime->sync(std::move(desired));
+        send_statuses(self, std::move(reports));
       },
-      [=](pod_atom, const std::string& text) {
-        if (auto p = pod_from(text))
-          runtime->upsert(std::move(*p));
-      },
-      [=](gone_atom, const std::string& ns, const std::string& name, const std::string& uid) {
-        self->state.statuses.erase(ns + "/" + name);
-        runtime->remove(ns, name, uid);
-      },
-      [=](proxy_atom, const std::string& text) {
-        std::string cidr;
-        if (!proxy || !take_proxy_state(self->state, text, cidr))
+      [=](pods_atom, pod_assignments& assignments) {
+        if (!from_master(self))
           return;
-        if (!cidr.empty())
-          proxy->set_service_cidr(cidr);
+        for (auto& pods : assignments.nodes) {
+          auto slot = self->state.nodes.find(pods.node_name);
+          if (slot == self->state.nodes.end())
+            continue;
+          if (!slot->second.joined) {
+            if (pods.full)
+              slot->second.waiting.clear();
+            slot->second.waiting.push_back(std::move(pods));
+            continue;
+          }
+          apply_pods(self, slot->second, pods);
+        }
+      },
+      [=](proxy_atom, proxy_update& update) {
+        if (!proxy || !from_master(self))
+          return;
+        if (!update.service_cidr.empty())
+          proxy->set_service_cidr(update.service_cidr);
+        take_proxy_update(self->state, update);
         std::vector<service> services;
         std::vector<endpoints> endpoints_list;
         for (const auto& [key, s] : self->state.services)
@@ -238,24 +335,31 @@ caf::behavior node_agent(agent_actor* self, node_agent_config config,
           endpoints_list.push_back(e);
         proxy->update(std::move(services), std::move(endpoints_list));
       },
-      [=](nodes_atom, const std::string& list) {
-        std::vector<peer_node> peers;
-        try {
-          for (const auto& n : json::parse(list))
-            if (n.value("name", "") != config.description.metadata.name)
-              peers.push_back(
-                  {n.value("name", ""), n.value("podCIDR", ""), n.value("address", "")});
-        } catch (const std::exception&) {
+      [=](nodes_atom, const node_routes& routes) {
+        if (!from_master(self))
           return;
+        for (auto& [name, slot] : self->state.nodes) {
+          if (!slot.started)
+            continue;
+          std::vector<peer_node> peers;
+          for (const auto& n : routes.nodes)
+            if (n.name != name)
+              peers.push_back({n.name, n.pod_cidr, n.address});
+          slot.hosted.runtime->set_peers(std::move(peers));
         }
-        runtime->set_peers(std::move(peers));
       },
-      [=](logs_atom, const std::string& ns, const std::string& name, const std::string& container,
-          uint64_t offset, uint64_t tail) -> caf::result<std::string, uint64_t> {
-        auto chunk = runtime->logs(ns, name, container, offset, tail);
+      [=](logs_atom, const log_request& request) -> log_chunk {
+        if (!from_master(self))
+          return {{}, 0, {refusal_reason::not_joined, "not this agent's master"}};
+        auto slot = self->state.nodes.find(request.node_name);
+        if (slot == self->state.nodes.end() || !slot->second.started)
+          return {{}, 0, {refusal_reason::not_joined, "node " + request.node_name + " is not here"}};
+        auto chunk = slot->second.hosted.runtime->logs(request.namespace_, request.pod_name,
+                                                       request.container, request.offset,
+                                                       request.tail_lines);
         if (!chunk.error.empty())
-          return caf::make_error(caf::sec::invalid_argument, chunk.error);
-        return caf::result<std::string, uint64_t>(std::move(chunk.bytes), chunk.next_offset);
+          return {{}, 0, {refusal_reason::no_such_pod, chunk.error}};
+        return {std::move(chunk.bytes), chunk.next_offset, {}};
       },
   };
 }
@@ -263,9 +367,8 @@ caf::behavior node_agent(agent_actor* self, node_agent_config config,
 }  // namespace
 
 caf::actor spawn_node_agent(caf::actor_system& system, node_agent_config config,
-                            std::shared_ptr<pod_runtime> runtime,
                             std::shared_ptr<proxy::service_proxy> proxy) {
-  return system.spawn(node_agent, std::move(config), std::move(runtime), std::move(proxy));
+  return system.spawn(node_agent, std::move(config), std::move(proxy));
 }
 
 }  // namespace capstan::nodeagent

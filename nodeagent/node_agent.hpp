@@ -1,34 +1,49 @@
-// The node agent (capstan's kubelet): connects to the master's node gateway, proves the join
-// token, registers its node, heartbeats, hands the pods bound to it to its runtime and reports
-// their statuses back. Reconnects with backoff (1 s doubling to 10 s) when the master goes
-// away; a refused join ends the agent with the master's reason.
+// The node agent (capstan's kubelet): one session with the master's node gateway for the
+// nodes this process hosts — one real node, or many simulated ones. It connects over mutual
+// TLS (or, in the master's own process, to the gateway directly), proves each node with its
+// certificate, hands the pods bound to each node to that node's runtime, reports their
+// statuses back in batches, heartbeats, feeds the service proxy and answers log requests.
+// Protocol: messages/node_interfaces.hpp. Reconnects with backoff (1 s doubling to 10 s) when
+// the master goes away; a final refusal (messages::refusal_is_final) of every node ends it.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 
-#include <caf/all.hpp>
+#include <caf/fwd.hpp>
 
+#include "messages/node_interfaces.hpp"
 #include "nodeagent/pod_runtime.hpp"
 #include "proxy/service_proxy.hpp"
 
 namespace capstan::nodeagent {
 
+// One node of the session, with the credential that proves it.
+struct hosted_node {
+  messages::node description;   // name, labels, capacity, addresses, node info
+  std::string certificate_pem;  // issued by the master's node CA for system:node:NAME
+  std::string key_pem;          // the certificate's key: signs the join challenge
+  std::shared_ptr<pod_runtime> runtime;
+};
+
 struct node_agent_config {
+  // The gateway: in the master's own process, its handle; otherwise its --join address,
+  // reached through the actor system's caf_openssl module (mutual TLS).
+  messages::node_gateway_actor local_gateway;
   std::string master_host;
   uint16_t master_port = 6444;
-  std::string token;
-  messages::node description;  // name, labels, capacity, addresses, node info
+  std::vector<hosted_node> nodes;
+  bool pod_network = false;  // the runtimes route pods to other nodes: ask for node routes
   std::chrono::milliseconds heartbeat{10000};
-  // Called on the agent's thread when a join is refused (then the agent quits).
-  std::function<void(const std::string&)> on_refused;
-  // Called on the agent's thread at every (re)join, with the stored node.
+  // Called on the agent's thread when the master refuses a node for good.
+  std::function<void(const std::string& node, const messages::refusal&)> on_refused;
+  // Called on the agent's thread at every (re)join of a node, with the node as stored.
   std::function<void(const messages::node&)> on_joined;
 };
 
-// Needs the middleman loaded in `system`'s config. `proxy` may be null (no service proxy).
+// `proxy` may be null (no service proxy). Remote gateways need the openssl module loaded.
 caf::actor spawn_node_agent(caf::actor_system& system, node_agent_config config,
-                            std::shared_ptr<pod_runtime> runtime,
                             std::shared_ptr<proxy::service_proxy> proxy);
 
 }  // namespace capstan::nodeagent

@@ -1,4 +1,8 @@
 // capstan: the server-side binary. Parses the subcommand and hands over to its library.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -6,7 +10,6 @@
 #include "tools/admin/bench_command.hpp"
 #include "tools/admin/journal_command.hpp"
 #include "tools/admin/master_command.hpp"
-#include "tools/admin/node_command.hpp"
 
 namespace {
 
@@ -16,7 +19,8 @@ Usage:
   capstan master --data DIR [--join HOST:PORT] [--manifests PATH] [--fake-nodes N] ...
       run the control plane (capstan master --help)
   capstan node --master HOST:PORT --token-file FILE [--name N] [--address IP] ...
-      a node agent: joins the master and runs its pods with runc (capstan node --help)
+      a node agent: joins the master and runs its pods with runc (capstan node --help);
+      runs the capstan-node binary installed beside this one
   capstan bench scheduling [--nodes N[,N...]] [--pods M] [--rc-size K] [--remote-procs P] [--json]
       the scheduling benchmark (capstan bench --help)
   capstan audit --data DIR history [TYPE[/NAME]] | at SEQ [TYPE]
@@ -24,6 +28,23 @@ Usage:
   capstan journal import|history|state|snapshot ...   offline journal tools (capstan journal help)
   capstan help
 )";
+
+// `capstan node ...` is `capstan-node ...` from the same directory (the node binary carries
+// no master code); returns only when it cannot be started.
+int run_node_binary(const std::vector<std::string>& args) {
+  char self[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  std::string dir = n > 0 ? std::string(self, static_cast<std::size_t>(n)) : std::string();
+  dir = dir.substr(0, dir.rfind('/') + 1);
+  std::string binary = dir + "capstan-node";
+  std::vector<char*> argv{binary.data()};
+  for (const auto& a : args)
+    argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  execv(binary.c_str(), argv.data());
+  std::cerr << "capstan: cannot run " << binary << ": " << std::strerror(errno) << "\n";
+  return 1;
+}
 
 }  // namespace
 
@@ -36,7 +57,7 @@ int main(int argc, char** argv) {
   if (args[0] == "master")
     return capstan::admin::run_master_command({args.begin() + 1, args.end()});
   if (args[0] == "node")
-    return capstan::admin::run_node_command({args.begin() + 1, args.end()});
+    return run_node_binary({args.begin() + 1, args.end()});
   if (args[0] == "bench")
     return capstan::admin::run_bench_command({args.begin() + 1, args.end()});
   if (args[0] == "audit")

@@ -7,7 +7,6 @@
 #include "actors/controllers/replication_manager.hpp"
 #include "actors/nodes/node_gateway.hpp"
 #include "actors/objects/registry.hpp"
-#include "common/join_proof.hpp"
 
 namespace capstan::actors {
 
@@ -55,9 +54,14 @@ master::master(caf::actor_system& system, master_config config)
   fanout_->add(endpoints_);
   namespaces_ = spawn_namespace_controller(system_, *model_, registries_);
   fanout_->add(namespaces_);
-  // The join token lives in DATA/node-token (created on first start, like k3s').
-  gateway_ = spawn_node_gateway(system_, *model_, {registry(object_kind::node), pods, lifecycle_},
-                                common::load_or_create_join_token(config_.data_dir),
+  // Nodes prove themselves with certificates of the node CA (DATA/tls/client-ca.*, created on
+  // first start); they obtain them with the join token (DATA/node-token) at bootstrap.
+  node_authority_ = std::make_unique<common::certificate_authority>(
+      common::certificate_authority::load_or_create(config_.data_dir + "/tls", "client-ca",
+                                                    "capstan-node-ca"));
+  gateway_ = spawn_node_gateway(system_, *model_,
+                                {registry(object_kind::node), pods, lifecycle_, config_.join_guard},
+                                node_authority_->certificate_pem(),
                                 config_.allocators.service_cidr);
   fanout_->add(gateway_);
 

@@ -12,9 +12,12 @@
 #include "actors/journal/journal_actor.hpp"
 #include "actors/read_model/read_model.hpp"
 #include "actors/scheduler/scheduler_actor.hpp"
+#include "common/pki.hpp"
 #include "store/restore.hpp"
 
 namespace capstan::actors {
+
+class join_port_guard;
 
 struct master_config {
   std::string data_dir;
@@ -23,6 +26,9 @@ struct master_config {
   allocator_config allocators;
   node_lifecycle_config lifecycle;
   scheduler_config scheduler;
+  // Lets proven nodes' connections past the join port's handshake deadline (master_command
+  // owns it; null in tests and benchmarks without a join port).
+  join_port_guard* join_guard = nullptr;
 };
 
 class master {
@@ -41,8 +47,11 @@ public:
   caf::actor registry(object_kind kind) const;
   caf::actor journal() const { return journal_; }
   caf::actor lifecycle() const { return lifecycle_; }
-  // Where node agents join (publish it on the --join address); nodeagent/protocol.hpp.
+  // Where node agents join (publish it on the --join address); messages/node_interfaces.hpp.
   caf::actor node_gateway() const { return gateway_; }
+  // The CA whose certificates prove nodes (DATA/tls/client-ca.crt and .key, created on first
+  // start): the bootstrap endpoint and in-process simulated nodes issue from it.
+  const common::certificate_authority& node_authority() const { return *node_authority_; }
   store::journal_writer_stats journal_stats() const { return writer_->stats(); }
 
   // Sends every committed batch to `subscriber` as (committed_atom, committed_batch).
@@ -84,6 +93,7 @@ private:
   std::unique_ptr<store::event_log> log_;
   store::restore_stats restored_;
   std::unique_ptr<read_model> model_;
+  std::unique_ptr<common::certificate_authority> node_authority_;
   std::unique_ptr<store::journal_writer> writer_;
   std::unique_ptr<batch_fanout> fanout_;
   caf::actor journal_, allocator_, scheduler_, replication_, endpoints_, namespaces_, lifecycle_,

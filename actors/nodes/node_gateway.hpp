@@ -1,8 +1,13 @@
 // The node gateway: the one actor node agents talk to (published on the master's --join
-// address). It verifies joins (nodeagent/join_proof), registers or refreshes the node, forwards
-// heartbeats to the node lifecycle and pod statuses to the pod registry (cause
-// "system:node:NAME"), and pushes to each connected node the pods bound to it and the list of
-// nodes. Messages: nodeagent/protocol.hpp; it also takes (committed_atom, committed_batch).
+// address; interface messages::node_gateway_actor in messages/node_interfaces.hpp). A session
+// (one agent actor, hosting one node or many simulated ones) asks for a challenge, then proves
+// each node with a certificate from the master's node CA and a signature over the challenge
+// (actors/nodes/join_checks.hpp); the gateway registers or refreshes each admitted node (bound
+// to its certificate's key) and from then on takes heartbeats and pod statuses from that
+// session for exactly those nodes (cause "system:node:NAME"), and sends it the pods bound to
+// its nodes (pod_dispatcher), its proxy's services and endpoints, and pod routes.
+// It also takes (committed_atom, committed_batch) from the master, and log requests
+// (logs_atom, log_request) from actors of its own process only.
 #pragma once
 
 #include "actors/actors.hpp"
@@ -10,13 +15,19 @@
 
 namespace capstan::actors {
 
+class join_port_guard;
+
 struct node_gateway_links {
   caf::actor nodes, pods, lifecycle;
+  // When set, the peers of sessions that proved a node are admitted past the join port's
+  // handshake deadline (and forgotten when they leave). Must outlive the gateway.
+  join_port_guard* guard = nullptr;
 };
 
-// `service_cidr` is passed on to the nodes' proxies (they route it to their interface).
+// `node_ca_pem`: the CA whose certificates prove nodes. `service_cidr` is passed on to the
+// nodes' proxies (they route it to their interface).
 caf::actor spawn_node_gateway(caf::actor_system& system, const read_model& model,
-                              node_gateway_links links, std::string join_token,
+                              node_gateway_links links, std::string node_ca_pem,
                               std::string service_cidr);
 
 }  // namespace capstan::actors

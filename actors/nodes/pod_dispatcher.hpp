@@ -1,14 +1,17 @@
-// The node gateway's outgoing half for pods: sends each connected node the pods bound to it,
-// with the service variables of their namespace — the whole set when the node's session
-// starts, then every change from the committed records. Encoding pods for the nodes runs here,
-// beside the gateway, so that it never queues in front of the nodes' statuses and heartbeats.
-// Messages: (session_atom, name, caf::actor) a node's session started (or was replaced);
-// (session_atom, name) it ended; (committed_atom, committed_batch). What it sends the nodes:
-// nodeagent/protocol.hpp (pods_atom, pod_atom, gone_atom).
+// The node gateway's outgoing half for pods: sends each session the pods bound to its nodes,
+// with the service variables of their namespace — every node's whole set when its session
+// starts, then, per committed batch, one pod_assignments message per session holding the
+// changes of all its nodes (one message per session per round, whatever the number of pods).
+// It runs beside the gateway so that building pods never queues in front of the nodes'
+// statuses and heartbeats.
+// Messages: (session_atom, std::vector<std::string> nodes, node_agent_actor) those nodes'
+// session started (or replaced another); (session_atom, std::vector<std::string> nodes) they
+// left; (committed_atom, committed_batch).
 #pragma once
 
 #include "actors/actors.hpp"
 #include "actors/read_model/read_model.hpp"
+#include "messages/node_interfaces.hpp"
 
 namespace capstan::actors {
 

@@ -26,6 +26,11 @@ struct field_filler {
   void fill(bool& v) { v = true; }
   void fill(int32_t& v) { v = ++counter; }
   void fill(int64_t& v) { v = 1000000LL * ++counter; }
+  void fill(uint64_t& v) { v = 7000000000ULL + ++counter; }
+  template <class E>
+  std::enable_if_t<std::is_enum_v<E>> fill(E& v) {
+    v = static_cast<E>(1 + ++counter % 5);
+  }
   void fill(quantity& v) { v = *quantity::parse(std::to_string(++counter) + "Mi"); }
   void fill(timestamp& v) { v.seconds = 1500000000 + ++counter; }
   void fill(int_or_string& v) {

@@ -9,12 +9,17 @@
 #include <optional>
 
 #include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
 
 #include "actors/allocators/range_allocator.hpp"
 #include "actors/master/master.hpp"
+#include "actors/nodes/join_port_guard.hpp"
 #include "api/api_server.hpp"
+#include "api/credentials.hpp"
+#include "common/join_proof.hpp"
 #include "messages/manifest.hpp"
-#include "nodeagent/fake_nodes.hpp"
+#include "messages/node_interfaces.hpp"
+#include "nodeagent/simulated_nodes.hpp"
 
 namespace capstan::admin {
 
@@ -23,7 +28,9 @@ namespace {
 const char* const usage = R"(Usage: capstan master --data DIR [flags]
   --data DIR                      where the journal lives (created if missing)
   --api HOST:PORT                 the HTTPS API for kubectl (default 127.0.0.1:6443)
-  --join HOST:PORT                where node agents connect (default 127.0.0.1:6444)
+  --join HOST:PORT                where node agents connect, over mutual TLS (default
+                                  127.0.0.1:6444); a connection that proves no node within
+                                  10 s is closed
   --manifests PATH                create the objects of these manifests at start if missing
                                   (all or none: a PATH with any problem creates nothing)
   --fake-nodes N                  run N simulated nodes in this process (a fake runtime)
@@ -134,9 +141,33 @@ int run_master_command(const std::vector<std::string>& args) {
   // Signals are taken by sigwait on this thread; every thread started later inherits the mask.
   sigset_t signals = block_termination_signals();
 
+  // The credentials come first: the join port's TLS needs them before the actor system starts.
+  // DATA/tls/: the server CA and the serving certificate (API and join port), the node CA;
+  // DATA/node-token: K10<sha256 of the server CA>::<secret>.
+  api::tls_material tls;
+  try {
+    tls = api::ensure_tls(flags.config.data_dir, {flags.api_host, flags.join_host, "127.0.0.1",
+                                                  "localhost"});
+    common::certificate_authority::load_or_create(flags.config.data_dir + "/tls", "client-ca",
+                                                  "capstan-node-ca");
+    common::load_or_create_join_token(flags.config.data_dir, tls.ca_cert_pem);
+  } catch (const std::exception& e) {
+    std::cerr << "capstan master: cannot prepare the cluster's certificates: " << e.what() << "\n";
+    return 1;
+  }
   caf::actor_system_config cfg;
   cfg.load<caf::io::middleman>();
+  cfg.load<caf::openssl::manager>();
+  messages::add_node_protocol_types(cfg);
+  // Mutual TLS on the join port: the master presents its serving certificate and accepts only
+  // peers with a certificate of the node CA (caf_openssl refuses peers without one).
+  cfg.openssl_certificate = flags.config.data_dir + "/tls/server.crt";
+  cfg.openssl_key = flags.config.data_dir + "/tls/server.key";
+  cfg.openssl_cafile = flags.config.data_dir + "/tls/client-ca.crt";
   caf::actor_system system{cfg};
+  // Connections to the join port that prove no node within 10 s are closed.
+  actors::join_port_guard guard({flags.join_port});
+  flags.config.join_guard = &guard;
   int exit_code = 0;
   {
     std::unique_ptr<actors::master> master;
@@ -153,19 +184,18 @@ int run_master_command(const std::vector<std::string>& args) {
         flags.config.data_dir.c_str(), static_cast<unsigned long long>(master->model().seq()),
         static_cast<unsigned long long>(restored.snapshot_seq),
         static_cast<unsigned long long>(restored.replayed_records), restored.seconds);
-    auto published = system.middleman().publish(master->node_gateway(), flags.join_port,
-                                                flags.join_host.c_str(), true);
+    auto published = caf::openssl::publish(master->node_gateway(), flags.join_port,
+                                           flags.join_host.c_str(), true);
     if (!published) {
       std::cerr << "capstan master: cannot listen for nodes on " << flags.join_host << ":"
                 << flags.join_port << ": " << system.render(published.error()) << "\n";
       master->stop();
       return 1;
     }
-    std::printf("capstan master: node agents join at %s:%u (token in %s/node-token)\n",
+    std::printf("capstan master: node agents join at %s:%u over mutual TLS (token in %s/node-token)\n",
                 flags.join_host.c_str(), *published, flags.config.data_dir.c_str());
     std::unique_ptr<api::api_server> api_server;
     try {
-      auto tls = api::ensure_tls(flags.config.data_dir, {flags.api_host, "127.0.0.1", "localhost"});
       auto tokens = api::token_table::load_or_create(flags.config.data_dir);
       std::string admin_token = tokens.admin_token();
       api_server = std::make_unique<api::api_server>(system, *master, tls, std::move(tokens),
@@ -185,14 +215,11 @@ int run_master_command(const std::vector<std::string>& args) {
     }
     caf::actor fake;
     if (flags.fake_nodes > 0) {
-      nodeagent::fake_nodes_config c;
+      nodeagent::simulated_nodes_config c;
       c.count = flags.fake_nodes;
-      fake = nodeagent::spawn_fake_nodes(
-          system, master->model(),
-          {master->registry(actors::object_kind::node), master->registry(actors::object_kind::pod),
-           master->lifecycle()},
-          c);
-      master->subscribe(fake);
+      fake = nodeagent::spawn_simulated_nodes(
+          system, caf::actor_cast<messages::node_gateway_actor>(master->node_gateway()),
+          master->node_authority(), c);
       std::printf("capstan master: %d simulated nodes (fake runtime)\n", flags.fake_nodes);
     }
     for (const auto& path : flags.manifests) {

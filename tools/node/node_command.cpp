@@ -1,18 +1,23 @@
-#include "tools/admin/node_command.hpp"
+#include "tools/node/node_command.hpp"
 
 #include <signal.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <fstream>
+#include <sstream>
 #include <iostream>
 #include <thread>
 
+#include <caf/all.hpp>
 #include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
 
-#include "messages/validation.hpp"
-#include "nodeagent/fake_runtime.hpp"
 #include "common/join_proof.hpp"
+#include "common/pki.hpp"
+#include "messages/validation.hpp"
+#include "nodeagent/bootstrap.hpp"
+#include "nodeagent/fake_runtime.hpp"
 #include "nodeagent/node_agent.hpp"
 #include "nodeagent/runc_runtime.hpp"
 #include "proxy/iptables_proxier.hpp"
@@ -23,16 +28,22 @@ namespace capstan::admin {
 
 namespace {
 
-const char* const usage = R"(Usage: capstan node --master HOST:PORT --token-file FILE [flags]
-  --master HOST:PORT    the master's --join address
-  --token-file FILE     the join token (the master's DATA/node-token)
+const char* const usage = R"(Usage: capstan-node --master HOST:PORT --token-file FILE [flags]
+  --master HOST:PORT    the master's --join address (mutual TLS)
+  --api HOST:PORT       the master's API, where the node fetches the CA and its certificate
+                        (default: the --master host, port 6443)
+  --token-file FILE     the join token (the master's DATA/node-token: K10<CA hash>::<secret>)
+  --insecure-skip-ca-check
+                        accept a token without the CA hash (the master is then not verified
+                        before the token proof is sent)
   --name NAME           the node's name (default: the host name)
   --address IP          the node's InternalIP (default 127.0.0.1)
   --labels k=v,...      extra node labels (kubernetes.io/hostname is always set)
   --runtime runc|fake   run pods with runc (default) or only pretend (simulated node)
   --proxy-mode MODE     iptables (default with runc), userspace (seed 004's), or none
                         (default with fake)
-  --data DIR            containers, images, logs and pod volumes (default /var/lib/capstan-node)
+  --data DIR            containers, images, logs, pod volumes, and the node's key and
+                        certificate in DIR/pki/NAME/ (default /var/lib/capstan-node)
   --registry HOST:PORT  where images are pulled from (plain HTTP, e.g. docker-registry)
   --heartbeat D         heartbeat period (default 10s)
   --count N             with --runtime fake: N simulated nodes in this process, named NAME1..NAMEN
@@ -40,7 +51,8 @@ const char* const usage = R"(Usage: capstan node --master HOST:PORT --token-file
 )";
 
 struct node_flags {
-  std::string master, token_file, name, address = "127.0.0.1", runtime = "runc";
+  std::string master, api, token_file, name, address = "127.0.0.1", runtime = "runc";
+  bool insecure_skip_ca_check = false;
   std::string data = "/var/lib/capstan-node", registry, proxy_mode;
   messages::string_map labels;
   std::chrono::milliseconds heartbeat{10000};
@@ -54,6 +66,10 @@ std::optional<node_flags> parse(const std::vector<std::string>& args) {
     f.name = host;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
+    if (a == "--insecure-skip-ca-check") {
+      f.insecure_skip_ca_check = true;
+      continue;
+    }
     if (i + 1 >= args.size()) {
       std::cerr << "error: " << a << " needs a value\n";
       return std::nullopt;
@@ -61,6 +77,8 @@ std::optional<node_flags> parse(const std::vector<std::string>& args) {
     const std::string& v = args[++i];
     if (a == "--master") {
       f.master = v;
+    } else if (a == "--api") {
+      f.api = v;
     } else if (a == "--token-file") {
       f.token_file = v;
     } else if (a == "--name") {
@@ -107,6 +125,12 @@ std::optional<node_flags> parse(const std::vector<std::string>& args) {
   }
   if (f.master.empty() || !parse_host_port(f.master)) {
     std::cerr << "error: --master HOST:PORT is required\n";
+    return std::nullopt;
+  }
+  if (f.api.empty())
+    f.api = parse_host_port(f.master)->first + ":6443";
+  if (!parse_host_port(f.api)) {
+    std::cerr << "error: --api HOST:PORT: \"" << f.api << "\" is not HOST:PORT\n";
     return std::nullopt;
   }
   if (f.token_file.empty()) {
@@ -194,6 +218,15 @@ messages::node describe(const node_flags& f) {
   return n;
 }
 
+std::string read_whole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw std::runtime_error("cannot read " + path);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
 }  // namespace
 
 int run_node_command(const std::vector<std::string>& args) {
@@ -208,33 +241,64 @@ int run_node_command(const std::vector<std::string>& args) {
     std::cerr << "capstan node: " << e.what() << "\n";
     return 1;
   }
-  std::vector<messages::node> descriptions;
+  std::vector<nodeagent::hosted_node> hosted;
   for (int i = 1; i <= f.count; ++i) {
     node_flags one = f;
     if (f.count > 1)
       one.name = f.name + std::to_string(i);
-    descriptions.push_back(describe(one));
-    auto problems = messages::validate(messages::any_object(descriptions.back()));
+    nodeagent::hosted_node h;
+    h.description = describe(one);
+    auto problems = messages::validate(messages::any_object(h.description));
     if (!problems.empty()) {
       std::cerr << "capstan node: the node is not valid: " << problems.front().to_string() << "\n";
       return 2;
     }
+    hosted.push_back(std::move(h));
   }
-  std::vector<std::shared_ptr<nodeagent::pod_runtime>> runtimes;
+  // Before anything secret crosses: the master's CA checked against the token's hash, then a
+  // certificate for each node (or the ones obtained before: a restarted agent keeps its key).
+  sigset_t signals = block_termination_signals();
+  auto [api_host, api_port] = *parse_host_port(f.api);
+  nodeagent::node_credentials first;
+  for (std::size_t i = 0; i < hosted.size(); ++i) {
+    const std::string& name = hosted[i].description.metadata.name;
+    nodeagent::bootstrap_config b;
+    b.api_host = api_host;
+    b.api_port = api_port;
+    b.token = token;
+    b.node_name = name;
+    b.credentials_dir = f.data + "/pki/" + name;
+    b.insecure_skip_ca_check = f.insecure_skip_ca_check;
+    try {
+      auto credentials = nodeagent::bootstrap_node_credentials(b);
+      hosted[i].certificate_pem = read_whole(credentials.certificate_file);
+      hosted[i].key_pem = read_whole(credentials.key_file);
+      if (i == 0)
+        first = credentials;
+    } catch (const std::exception& e) {
+      std::cerr << "capstan node: " << name << ": " << e.what() << "\n";
+      return 1;
+    }
+  }
   try {
-    for (int i = 0; i < f.count; ++i)
-      runtimes.push_back(f.runtime == "fake" ? std::shared_ptr<nodeagent::pod_runtime>(
-                                                   nodeagent::make_fake_runtime())
-                                             : nodeagent::make_runc_runtime({f.data, f.registry}));
+    for (auto& h : hosted)
+      h.runtime = f.runtime == "fake" ? std::shared_ptr<nodeagent::pod_runtime>(
+                                            nodeagent::make_fake_runtime())
+                                      : nodeagent::make_runc_runtime({f.data, f.registry});
   } catch (const std::exception& e) {
     std::cerr << "capstan node: " << e.what() << "\n";
     return 1;
   }
 
-  sigset_t signals = block_termination_signals();
-
+  // The join port speaks mutual TLS only: this process presents its (first) node's
+  // certificate and accepts only a master whose certificate the master's CA signed.
   caf::actor_system_config cfg;
   cfg.load<caf::io::middleman>();
+  cfg.load<caf::openssl::manager>();
+  messages::add_node_protocol_types(cfg);
+  cfg.openssl_certificate = first.certificate_file;
+  cfg.openssl_key = first.key_file;
+  cfg.openssl_cafile = first.ca_file;
   caf::actor_system system{cfg};
   auto [host, port] = *parse_host_port(f.master);
   std::shared_ptr<proxy::service_proxy> traffic_proxy;
@@ -242,53 +306,45 @@ int run_node_command(const std::vector<std::string>& args) {
     traffic_proxy = std::make_shared<proxy::iptables_proxier>(f.address);
   else if (f.proxy_mode == "userspace")
     traffic_proxy = std::make_shared<proxy::userspace_proxier>(f.address);
-  std::vector<caf::actor> agents;
-  for (int i = 0; i < f.count; ++i) {
-    nodeagent::node_agent_config config;
-    config.master_host = host;
-    config.master_port = port;
-    config.token = token;
-    config.description = descriptions[i];
-    config.heartbeat = f.heartbeat;
-    config.on_refused = [](const std::string& why) {
-      std::fprintf(stderr, "capstan node: the master %s\n", why.c_str());
-    };
-    config.on_joined = [name = descriptions[i].metadata.name,
-                        master = f.master](const messages::node& n) {
-      std::printf("capstan node: %s joined %s (pod network %s)\n", name.c_str(), master.c_str(),
-                  n.spec.pod_cidr.c_str());
-      std::fflush(stdout);
-    };
-    agents.push_back(nodeagent::spawn_node_agent(system, config, runtimes[i], traffic_proxy));
-  }
-  // A signal ends the agents; the main thread waits for them to end either way.
+  nodeagent::node_agent_config config;
+  config.master_host = host;
+  config.master_port = port;
+  config.nodes = std::move(hosted);
+  config.pod_network = f.runtime == "runc";
+  config.heartbeat = f.heartbeat;
+  config.on_refused = [](const std::string& name, const messages::refusal& why) {
+    std::fprintf(stderr, "capstan node: the master refused %s: %s\n", name.c_str(),
+                 why.message.c_str());
+  };
+  // With many simulated nodes, only the first one's joins are printed.
+  config.on_joined = [master = f.master,
+                      shown = config.nodes.front().description.metadata.name](const messages::node& n) {
+    if (n.metadata.name != shown)
+      return;
+    std::printf("capstan node: %s joined %s (pod network %s)\n", n.metadata.name.c_str(),
+                master.c_str(), n.spec.pod_cidr.c_str());
+    std::fflush(stdout);
+  };
+  auto agent = nodeagent::spawn_node_agent(system, std::move(config), traffic_proxy);
+  // A signal ends the agent; the main thread waits for it to end either way.
   std::thread signal_waiter([&] {
     int received = 0;
     sigwait(&signals, &received);
-    for (const auto& agent : agents)
-      caf::anon_send_exit(agent, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(agent, caf::exit_reason::user_shutdown);
   });
   int exit_code = 0;
   {
     caf::scoped_actor self{system};
-    for (const auto& agent : agents)
-      self->monitor(agent);
-    for (std::size_t i = 0; i < agents.size(); ++i)
-      self->receive([&](const caf::down_msg& down) {
-        if (down.reason != caf::exit_reason::user_shutdown) {
-          exit_code = 1;  // refused: the others end too
-          for (const auto& agent : agents)
-            caf::anon_send_exit(agent, caf::exit_reason::user_shutdown);
-        }
-      });
+    self->monitor(agent);
+    self->receive([&](const caf::down_msg& down) {
+      if (down.reason != caf::exit_reason::user_shutdown)
+        exit_code = 1;  // every node refused
+    });
   }
-  if (exit_code != 0) {
-    // Wake the signal thread so that it can end.
-    pthread_kill(signal_waiter.native_handle(), SIGTERM);
-  }
+  if (exit_code != 0)
+    pthread_kill(signal_waiter.native_handle(), SIGTERM);  // wake the signal thread
   signal_waiter.join();
-  agents.clear();
-  runtimes.clear();
+  agent = nullptr;
   traffic_proxy.reset();
   std::printf("capstan node: stopped\n");
   return exit_code;

@@ -1,0 +1,256 @@
+// The node protocol's messages as C++ values: what the master's node gateway and a node agent
+// say to each other (schema and ordinals: messages/schema/node.capnp; the CAF interfaces that
+// carry them: messages/node_interfaces.hpp). Across processes each value is one flat Cap'n
+// Proto message, encoded once per send (encode_node_message) and decoded with bounds
+// (decode_node_message). No control decision reads a string: refusals carry a reason.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "messages/objects.hpp"
+
+namespace capstan::messages {
+
+// Values equal schema RefusalReason's enumerants.
+enum class refusal_reason : uint16_t {
+  none = 0,
+  bad_certificate = 1,
+  wrong_node = 2,
+  bad_signature = 3,
+  no_challenge = 4,
+  identity_taken = 5,
+  invalid_node = 6,
+  master_error = 7,
+  not_joined = 8,
+  no_such_pod = 9,
+  too_large = 10,
+};
+constexpr uint16_t refusal_reason_count = 11;
+
+// Whether retrying the same join can ever succeed: a refusal for the node's identity ends a
+// real agent (its operator must act); the others are transient.
+constexpr bool refusal_is_final(refusal_reason r) {
+  return r == refusal_reason::bad_certificate || r == refusal_reason::wrong_node ||
+         r == refusal_reason::bad_signature || r == refusal_reason::identity_taken ||
+         r == refusal_reason::invalid_node;
+}
+
+struct refusal {
+  refusal_reason reason = refusal_reason::none;
+  std::string message;
+  explicit operator bool() const { return reason != refusal_reason::none; }
+};
+
+// ---- node -> gateway ----------------------------------------------------------------------
+
+struct join_request {
+  std::vector<std::string> node_names;
+  bool pod_network = false;    // send node_routes
+  bool service_proxy = false;  // send proxy_update
+};
+struct join_challenge {
+  std::string nonce;
+};
+struct node_proof {
+  std::string certificate;  // PEM
+  std::string signature;    // DER ECDSA-SHA256 of join_challenge_text(nonce, node name)
+  node description;
+};
+struct join_proofs {
+  std::vector<node_proof> nodes;
+};
+struct join_result {
+  std::string node_name;
+  bool accepted = false;
+  refusal refused;
+  node stored;  // as the master stores it (podCIDR set), when accepted
+};
+struct join_results {
+  std::vector<join_result> nodes;
+};
+struct node_heartbeats {
+  std::vector<std::string> node_names;
+};
+struct pod_status_report {
+  std::string node_name, namespace_, name, uid;
+  pod_status status;
+};
+struct pod_status_reports {
+  std::vector<pod_status_report> reports;
+};
+
+// ---- gateway -> node ----------------------------------------------------------------------
+
+struct pod_ref {
+  std::string namespace_, name, uid;
+};
+struct node_pods {
+  std::string node_name;
+  bool full = false;  // the whole desired set: pods not listed must go
+  std::vector<pod> pods;
+  std::vector<pod_ref> gone;
+};
+struct pod_assignments {
+  std::vector<node_pods> nodes;
+};
+struct object_ref {
+  std::string namespace_, name;
+};
+struct proxy_update {
+  uint64_t seq = 0;
+  bool full = false;
+  std::string service_cidr;
+  std::vector<service> services;
+  std::vector<endpoints> endpoints_list;
+  std::vector<object_ref> removed_services, removed_endpoints;
+};
+struct node_route {
+  std::string name, pod_cidr, address;
+};
+struct node_routes {
+  std::vector<node_route> nodes;
+};
+struct log_request {
+  std::string node_name, namespace_, pod_name, container;
+  uint64_t offset = 0, tail_lines = 0, limit_bytes = 0;
+};
+struct log_chunk {
+  std::string bytes;
+  uint64_t next_offset = 0;
+  refusal refused;
+};
+
+// The text a node signs to prove it holds its certificate's key for this challenge.
+inline std::string join_challenge_text(const std::string& nonce, const std::string& node_name) {
+  return "capstan-join\n" + nonce + "\n" + node_name;
+}
+
+// Bounds a decoder enforces on what crosses from another process (beyond the message size,
+// which the transport bounds): the words a reader may traverse.
+constexpr uint64_t node_message_traversal_words = 64ull << 20;  // 512 MiB
+
+// One flat Cap'n Proto message per value. decode throws messages::decode_error (capnp_codec.hpp)
+// when the bytes are not a valid message of T's schema struct, or a refusal reason is unknown.
+// Defined for every message struct above (explicit instantiations in node_protocol.cpp).
+template <class T>
+std::string encode_node_message(const T& message);
+template <class T>
+T decode_node_message(std::string_view bytes);
+
+// ---- field lists (names equal the schema's) -------------------------------------------------
+
+template <class F>
+void fields(F& f, refusal& x) {
+  f("reason", x.reason);
+  f("message", x.message);
+}
+template <class F>
+void fields(F& f, join_request& x) {
+  f("nodeNames", x.node_names);
+  f("podNetwork", x.pod_network);
+  f("serviceProxy", x.service_proxy);
+}
+template <class F>
+void fields(F& f, join_challenge& x) {
+  f("nonce", x.nonce);
+}
+template <class F>
+void fields(F& f, node_proof& x) {
+  f("certificate", x.certificate);
+  f("signature", x.signature);
+  f("node", x.description);
+}
+template <class F>
+void fields(F& f, join_proofs& x) {
+  f("nodes", x.nodes);
+}
+template <class F>
+void fields(F& f, join_result& x) {
+  f("nodeName", x.node_name);
+  f("accepted", x.accepted);
+  f("refusal", x.refused);
+  f("node", x.stored);
+}
+template <class F>
+void fields(F& f, join_results& x) {
+  f("nodes", x.nodes);
+}
+template <class F>
+void fields(F& f, node_heartbeats& x) {
+  f("nodeNames", x.node_names);
+}
+template <class F>
+void fields(F& f, pod_status_report& x) {
+  f("nodeName", x.node_name);
+  f("namespace", x.namespace_);
+  f("name", x.name);
+  f("uid", x.uid);
+  f("status", x.status);
+}
+template <class F>
+void fields(F& f, pod_status_reports& x) {
+  f("reports", x.reports);
+}
+template <class F>
+void fields(F& f, pod_ref& x) {
+  f("namespace", x.namespace_);
+  f("name", x.name);
+  f("uid", x.uid);
+}
+template <class F>
+void fields(F& f, node_pods& x) {
+  f("nodeName", x.node_name);
+  f("full", x.full);
+  f("pods", x.pods);
+  f("gone", x.gone);
+}
+template <class F>
+void fields(F& f, pod_assignments& x) {
+  f("nodes", x.nodes);
+}
+template <class F>
+void fields(F& f, object_ref& x) {
+  f("namespace", x.namespace_);
+  f("name", x.name);
+}
+template <class F>
+void fields(F& f, proxy_update& x) {
+  f("seq", x.seq);
+  f("full", x.full);
+  f("serviceCidr", x.service_cidr);
+  f("services", x.services);
+  f("endpoints", x.endpoints_list);
+  f("removedServices", x.removed_services);
+  f("removedEndpoints", x.removed_endpoints);
+}
+template <class F>
+void fields(F& f, node_route& x) {
+  f("name", x.name);
+  f("podCidr", x.pod_cidr);
+  f("address", x.address);
+}
+template <class F>
+void fields(F& f, node_routes& x) {
+  f("nodes", x.nodes);
+}
+template <class F>
+void fields(F& f, log_request& x) {
+  f("nodeName", x.node_name);
+  f("namespace", x.namespace_);
+  f("podName", x.pod_name);
+  f("container", x.container);
+  f("offset", x.offset);
+  f("tailLines", x.tail_lines);
+  f("limitBytes", x.limit_bytes);
+}
+template <class F>
+void fields(F& f, log_chunk& x) {
+  f("bytes", x.bytes);
+  f("nextOffset", x.next_offset);
+  f("refusal", x.refused);
+}
+
+}  // namespace capstan::messages
