@@ -24,7 +24,7 @@ using flush_atom = caf::atom_constant<caf::atom("flush")>;
 // and sends them as one message. Only the newest status of a pod is kept.
 class report_inbox {
 public:
-  explicit report_inbox(caf::actor_system& system) : system_(system) {}
+  report_inbox() = default;
   void set_agent(caf::actor agent) { agent_ = caf::actor_cast<caf::weak_actor_ptr>(agent); }
   void push(const std::string& node_name, pod_report report) {
     bool wake = false;
@@ -46,7 +46,6 @@ public:
   }
 
 private:
-  caf::actor_system& system_;
   caf::weak_actor_ptr agent_;
   std::mutex mutex_;
   std::map<std::string, pod_status_report> pending_;  // "node/ns/name" -> newest
@@ -57,6 +56,7 @@ struct node_slot {
   bool joined = false;
   bool started = false;
   bool refused = false;  // for good
+  bool silent = false;   // pretends to be dead (silence_atom)
   std::vector<node_pods> waiting;  // pods that arrived before the node's join result
 };
 
@@ -238,7 +238,7 @@ bool any_unjoined(agent_actor* self) {
 
 caf::behavior node_agent(agent_actor* self, node_agent_config config,
                          std::shared_ptr<proxy::service_proxy> proxy) {
-  self->state.inbox = std::make_shared<report_inbox>(self->system());
+  self->state.inbox = std::make_shared<report_inbox>();
   self->state.inbox->set_agent(caf::actor_cast<caf::actor>(self));
   for (auto& hosted : config.nodes) {
     std::string name = hosted.description.metadata.name;
@@ -291,7 +291,7 @@ caf::behavior node_agent(agent_actor* self, node_agent_config config,
         if (self->state.gateway) {
           node_heartbeats beats;
           for (const auto& [name, slot] : self->state.nodes)
-            if (slot.joined)
+            if (slot.joined && !slot.silent)
               beats.node_names.push_back(name);
           self->send(self->state.gateway, heartbeat_atom::value, std::move(beats));
         }
@@ -300,6 +300,9 @@ caf::behavior node_agent(agent_actor* self, node_agent_config config,
       [=](flush_atom) {
         std::vector<pod_status_report> reports;
         for (auto& [key, report] : self->state.inbox->drain()) {
+          auto slot = self->state.nodes.find(report.node_name);
+          if (slot != self->state.nodes.end() && slot->second.silent)
+            continue;
           self->state.statuses[key] = report;
           reports.push_back(std::move(report));
         }
@@ -310,7 +313,7 @@ caf::behavior node_agent(agent_actor* self, node_agent_config config,
           return;
         for (auto& pods : assignments.nodes) {
           auto slot = self->state.nodes.find(pods.node_name);
-          if (slot == self->state.nodes.end())
+          if (slot == self->state.nodes.end() || slot->second.silent)
             continue;
           if (!slot->second.joined) {
             if (pods.full)
@@ -347,6 +350,12 @@ caf::behavior node_agent(agent_actor* self, node_agent_config config,
               peers.push_back({n.name, n.pod_cidr, n.address});
           slot.hosted.runtime->set_peers(std::move(peers));
         }
+      },
+      [=](silence_atom, const std::string& name) {
+        auto sender = self->current_sender();
+        auto slot = self->state.nodes.find(name);
+        if (sender && sender->node() == self->node() && slot != self->state.nodes.end())
+          slot->second.silent = true;
       },
       [=](logs_atom, const log_request& request) -> log_chunk {
         if (!from_master(self))

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 
+#include <caf/atom.hpp>
 #include <caf/fwd.hpp>
 
 #include "messages/node_interfaces.hpp"
@@ -41,6 +42,11 @@ struct node_agent_config {
   // Called on the agent's thread at every (re)join of a node, with the node as stored.
   std::function<void(const messages::node&)> on_joined;
 };
+
+// (silence_atom, std::string node): that node goes silent — no more heartbeats, statuses or
+// pods — as a dead machine would (tests of the node lifecycle). Taken only from actors of the
+// agent's own process.
+using silence_atom = caf::atom_constant<caf::atom("silence")>;
 
 // `proxy` may be null (no service proxy). Remote gateways need the openssl module loaded.
 caf::actor spawn_node_agent(caf::actor_system& system, node_agent_config config,

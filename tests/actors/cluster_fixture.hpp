@@ -7,7 +7,8 @@
 #include "actors/master/master.hpp"
 #include "messages/json_codec.hpp"
 #include "messages/manifest.hpp"
-#include "nodeagent/fake_nodes.hpp"
+#include "messages/node_interfaces.hpp"
+#include "nodeagent/simulated_nodes.hpp"
 #include "tests/store/records.hpp"
 
 namespace capstan::test {
@@ -24,7 +25,7 @@ struct cluster {
   std::vector<caf::actor> node_groups;  // every group, stopped with the cluster
 
   explicit cluster(int node_count = 3, master_config config = {},
-                   nodeagent::fake_nodes_config fake = {}) {
+                   nodeagent::simulated_nodes_config fake = {}) {
     start(std::move(config));
     if (node_count > 0) {
       fake.count = node_count;
@@ -37,18 +38,22 @@ struct cluster {
     config.data_dir = dir.str();
     m = std::make_unique<master>(*system, std::move(config));
   }
-  void add_nodes(nodeagent::fake_nodes_config fake) {
-    nodes = nodeagent::spawn_fake_nodes(
-        *system, m->model(),
-        {m->registry(object_kind::node), m->registry(object_kind::pod), m->lifecycle()}, fake);
-    m->subscribe(nodes);
+  void add_nodes(nodeagent::simulated_nodes_config fake) {
+    nodes = nodeagent::spawn_simulated_nodes(
+        *system, caf::actor_cast<messages::node_gateway_actor>(m->node_gateway()),
+        m->node_authority(), fake);
     node_groups.push_back(nodes);
     wait("nodes ready", [&](const store::cluster_state& s) {
-      int ready = 0;
-      for (const auto& [k, o] : s.of(object_kind::node))
-        for (const auto& c : std::get<messages::node>(o).status.conditions)
-          ready += c.type == "Ready" && c.status == "True";
-      return ready >= fake.count;
+      for (int i = 0; i < fake.count; ++i) {
+        const auto* n =
+            s.find<messages::node>({"", fake.prefix + std::to_string(fake.first_index + i)});
+        bool ready = false;
+        for (const auto& c : n ? n->status.conditions : std::vector<messages::node_condition>{})
+          ready = ready || (c.type == "Ready" && c.status == "True");
+        if (!ready)
+          return false;
+      }
+      return true;
     });
   }
   void stop_nodes() {

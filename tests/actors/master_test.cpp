@@ -174,10 +174,10 @@ BOOST_AUTO_TEST_CASE(quota_refuses_with_forbidden_and_appends_nothing) {
 
 BOOST_AUTO_TEST_CASE(the_seed_node_selector_example_lands_on_the_zone_test_node) {
   cluster c(0);
-  nodeagent::fake_nodes_config plain;
+  nodeagent::simulated_nodes_config plain;
   plain.count = 2;
   c.add_nodes(plain);
-  nodeagent::fake_nodes_config zoned;
+  nodeagent::simulated_nodes_config zoned;
   zoned.count = 1;
   zoned.first_index = 3;
   zoned.labels = {{"zone", "test"}};
@@ -201,7 +201,7 @@ BOOST_AUTO_TEST_CASE(unschedulable_pods_wait_with_a_reason_until_a_node_fits) {
         return cond.message.find("Insufficient cpu") != std::string::npos;
     return false;
   });
-  nodeagent::fake_nodes_config huge;
+  nodeagent::simulated_nodes_config huge;
   huge.count = 1;
   huge.first_index = 9;
   huge.cpu_milli = 32000;
@@ -216,13 +216,13 @@ BOOST_AUTO_TEST_CASE(a_dead_node_goes_not_ready_its_pods_are_evicted_and_resched
   config.lifecycle.grace = 600ms;
   config.lifecycle.eviction = 600ms;
   config.lifecycle.period = 100ms;
-  nodeagent::fake_nodes_config fake;
+  nodeagent::simulated_nodes_config fake;
   fake.heartbeat = 100ms;
   cluster c(3, config, fake);
   c.create_examples("guestbook/frontend-controller.yaml");
   c.wait("3 frontends",
          [](const store::cluster_state& s) { return cluster::running(s, "frontend") == 3; });
-  caf::anon_send(c.nodes, actors::stop_atom::value, std::string("node1"));
+  caf::anon_send(c.nodes, nodeagent::silence_atom::value, std::string("node1"));
   c.wait("node1 not ready", [](const store::cluster_state& s) {
     for (const auto& cond : s.find<messages::node>({"", "node1"})->status.conditions)
       if (cond.type == "Ready")
