@@ -7,7 +7,7 @@
 // then speaks for exactly those. The gateway answers:
 //   (join_atom, join_request) -> join_challenge       a fresh nonce for this session
 //   (prove_atom, join_proofs) -> join_results         one result per proof, in order
-//   (heartbeat_atom, node_heartbeats)                 these nodes of the session are alive
+//   (nodebeat_atom, node_heartbeats)                  these nodes of the session are alive
 //   (podstatus_atom, pod_status_reports)              newest pod statuses of the session's nodes
 //   (logs_atom, log_request) -> log_chunk             from the master's own API only
 // The agent answers:
@@ -33,7 +33,7 @@ namespace capstan::messages {
 
 using join_atom = caf::atom_constant<caf::atom("join")>;
 using prove_atom = caf::atom_constant<caf::atom("prove")>;
-using heartbeat_atom = caf::atom_constant<caf::atom("nodebeat")>;
+using nodebeat_atom = caf::atom_constant<caf::atom("nodebeat")>;
 using podstatus_atom = caf::atom_constant<caf::atom("podstatus")>;
 using pods_atom = caf::atom_constant<caf::atom("pods")>;
 using proxy_atom = caf::atom_constant<caf::atom("proxy")>;
@@ -43,7 +43,7 @@ using logs_atom = caf::atom_constant<caf::atom("logs")>;
 using node_gateway_actor = caf::typed_actor<
     caf::replies_to<join_atom, join_request>::with<join_challenge>,
     caf::replies_to<prove_atom, join_proofs>::with<join_results>,
-    caf::reacts_to<heartbeat_atom, node_heartbeats>,
+    caf::reacts_to<nodebeat_atom, node_heartbeats>,
     caf::reacts_to<podstatus_atom, pod_status_reports>,
     caf::replies_to<logs_atom, log_request>::with<log_chunk>>;
 

@@ -64,7 +64,7 @@ public:
     ips_.erase(uid);
   }
   void set_peers(std::vector<peer_node>) override {}
-  log_chunk logs(const std::string&, const std::string& name, const std::string&, uint64_t,
+  container_log logs(const std::string&, const std::string& name, const std::string&, uint64_t,
                  uint64_t) override {
     return {"", 0,
             "pod " + name + " runs on " + self_.metadata.name +

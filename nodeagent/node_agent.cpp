@@ -199,7 +199,7 @@ void join(agent_actor* self, const node_agent_config& config, node_gateway_actor
                       for (const auto& [name, slot] : self->state.nodes)
                         all_refused = all_refused && slot.refused;
                       if (all_refused) {
-                        self->quit(caf::exit_reason::user_defined);
+                        self->quit(caf::exit_reason::normal);
                         return;
                       }
                       if (retry && !any)
@@ -293,7 +293,7 @@ caf::behavior node_agent(agent_actor* self, node_agent_config config,
           for (const auto& [name, slot] : self->state.nodes)
             if (slot.joined && !slot.silent)
               beats.node_names.push_back(name);
-          self->send(self->state.gateway, heartbeat_atom::value, std::move(beats));
+          self->send(self->state.gateway, nodebeat_atom::value, std::move(beats));
         }
         self->delayed_send(self, config.heartbeat, beat_atom::value);
       },

@@ -21,7 +21,7 @@ struct peer_node {
   std::string name, pod_cidr, address;
 };
 
-struct log_chunk {
+struct container_log {
   std::string bytes;
   uint64_t next_offset = 0;
   std::string error;  // set when there is no such container or log
@@ -43,7 +43,7 @@ public:
                       const std::string& uid) = 0;
   virtual void set_peers(std::vector<peer_node> peers) = 0;
   // A container's output from byte `offset`; with offset 0 and tail > 0, its last `tail` lines.
-  virtual log_chunk logs(const std::string& namespace_, const std::string& name,
+  virtual container_log logs(const std::string& namespace_, const std::string& name,
                          const std::string& container, uint64_t offset, uint64_t tail) = 0;
   // "runc://1.1.5", "fake://0.1": the node's containerRuntimeVersion.
   virtual std::string version() const = 0;

@@ -233,7 +233,7 @@ public:
   void set_peers(std::vector<peer_node> peers) override {
     post([this, peers = std::move(peers)] { route_to(peers); });
   }
-  log_chunk logs(const std::string& ns, const std::string& name, const std::string& container,
+  container_log logs(const std::string& ns, const std::string& name, const std::string& container,
                  uint64_t offset, uint64_t tail) override {
     std::string path;
     {

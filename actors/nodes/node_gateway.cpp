@@ -334,7 +334,7 @@ caf::behavior node_gateway(gateway_actor* self, const read_model* model, node_ga
       [=](prove_atom, join_proofs& proofs) -> caf::result<join_results> {
         return prove(self, model, links, dispatcher, proofs);
       },
-      [=](heartbeat_atom, const node_heartbeats& beats) {
+      [=](nodebeat_atom, const node_heartbeats& beats) {
         for (const auto& name : beats.node_names)
           if (from_session_of(self, name))
             self->send(links.lifecycle, actors::heartbeat_atom::value, name);

@@ -231,6 +231,7 @@ BOOST_AUTO_TEST_CASE(a_dead_node_goes_not_ready_its_pods_are_evicted_and_resched
   });
   c.wait("frontends only on node2 and node3", [](const store::cluster_state& s) {
     auto pods = cluster::pods_named(s, "frontend");
+    if (getenv("DEBUG_PODS")) for (const auto& p : pods) fprintf(stderr, "%s %s %s %s\n", p.metadata.name.c_str(), p.spec.node_name.c_str(), p.status.phase.c_str(), p.metadata.deletion_timestamp.empty() ? "" : "deleting");
     if (pods.size() != 3)
       return false;
     for (const auto& p : pods)

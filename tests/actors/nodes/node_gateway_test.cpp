@@ -5,6 +5,7 @@
 // name.
 #include "tests/actors/cluster_fixture.hpp"
 
+#include "actors/nodes/join_checks.hpp"
 #include "nodeagent/fake_runtime.hpp"
 
 using namespace capstan;
@@ -172,7 +173,7 @@ BOOST_AUTO_TEST_CASE(a_certificate_for_node1_cannot_report_or_heartbeat_for_node
   // node1's session heartbeats for node2 only; node2's own session goes silent.
   caf::anon_send(c.nodes, nodeagent::silence_atom::value, std::string("node2"));
   for (int i = 0; i < 20; ++i) {
-    session.self->send(session.gateway, heartbeat_atom::value, node_heartbeats{{"node2"}});
+    session.self->send(session.gateway, messages::nodebeat_atom::value, node_heartbeats{{"node2"}});
     std::this_thread::sleep_for(100ms);  // the lifecycle's clock: beats must keep coming
   }
   c.wait("node2 not ready despite node1's heartbeats for it", [](const store::cluster_state& s) {
