@@ -222,7 +222,7 @@ BOOST_AUTO_TEST_CASE(a_dead_node_goes_not_ready_its_pods_are_evicted_and_resched
   c.create_examples("guestbook/frontend-controller.yaml");
   c.wait("3 frontends",
          [](const store::cluster_state& s) { return cluster::running(s, "frontend") == 3; });
-  caf::anon_send(c.nodes, nodeagent::silence_atom::value, std::string("node1"));
+  caf::scoped_actor{*c.system}->send(c.nodes, nodeagent::silence_atom::value, std::string("node1"));
   c.wait("node1 not ready", [](const store::cluster_state& s) {
     for (const auto& cond : s.find<messages::node>({"", "node1"})->status.conditions)
       if (cond.type == "Ready")
@@ -231,7 +231,6 @@ BOOST_AUTO_TEST_CASE(a_dead_node_goes_not_ready_its_pods_are_evicted_and_resched
   });
   c.wait("frontends only on node2 and node3", [](const store::cluster_state& s) {
     auto pods = cluster::pods_named(s, "frontend");
-    if (getenv("DEBUG_PODS")) for (const auto& p : pods) fprintf(stderr, "%s %s %s %s\n", p.metadata.name.c_str(), p.spec.node_name.c_str(), p.status.phase.c_str(), p.metadata.deletion_timestamp.empty() ? "" : "deleting");
     if (pods.size() != 3)
       return false;
     for (const auto& p : pods)

@@ -171,7 +171,7 @@ BOOST_AUTO_TEST_CASE(a_certificate_for_node1_cannot_report_or_heartbeat_for_node
                      pod_status_reports{{{"node2", "default", "p2", p2.metadata.uid, forged},
                                          {"node1", "default", "p2", p2.metadata.uid, forged}}});
   // node1's session heartbeats for node2 only; node2's own session goes silent.
-  caf::anon_send(c.nodes, nodeagent::silence_atom::value, std::string("node2"));
+  caf::scoped_actor{*c.system}->send(c.nodes, nodeagent::silence_atom::value, std::string("node2"));
   for (int i = 0; i < 20; ++i) {
     session.self->send(session.gateway, messages::nodebeat_atom::value, node_heartbeats{{"node2"}});
     std::this_thread::sleep_for(100ms);  // the lifecycle's clock: beats must keep coming
