@@ -133,13 +133,15 @@ gone() {
 }
 check "nothing of the deleted pod is left" wait_for "cleanup" 30 gone
 
-# A bad token never makes a node.
-echo wrong >"$work/bad-token"
+# A wrong token never makes a node: the master refuses to certify it.
+sed 's/::.*/::wrong/' "$CAPSTAN_LAB/master/node-token" >"$work/bad-token"
 nsenter --net="/run/netns/$CAPSTAN_LAB_PREFIX-node2" "$capstan" node \
   --master 192.168.77.2:6444 --token-file "$work/bad-token" --name intruder --runtime fake \
-  >"$work/bad.log" 2>&1
-check "a wrong token is refused" grep -q "refused" "$work/bad.log"
-check "the intruder is not a node" sh -c "! bash '$src/scripts/lab' kubectl get nodes --no-headers | grep -q intruder"
+  --data "$work/intruder" >"$work/bad.log" 2>&1
+check "a wrong token is refused" grep -q "refused a certificate for node intruder: HTTP 401" "$work/bad.log"
+bash "$src/scripts/lab" kubectl get nodes -o name >"$work/nodes" 2>&1
+check "the node list is readable" grep -q "node/node1" "$work/nodes"
+check "the intruder is not a node" sh -c "! grep -q intruder '$work/nodes'"
 
 # Cutting node1 off: NotReady, and its pods come back on node2.
 ip -n "$CAPSTAN_LAB_PREFIX-fabric" link set vnode1 down
