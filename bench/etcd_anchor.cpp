@@ -3,7 +3,6 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -154,7 +153,7 @@ etcd_result run_etcd_anchor(const etcd_options& o) {
   auto stop = [&] {
     if (pid > 0) {
       kill(pid, SIGTERM);
-      waitpid(pid, nullptr, 0);
+      common::wait_for_exit(pid);
       pid = -1;
     }
     std::error_code ignored;
@@ -170,7 +169,7 @@ etcd_result run_etcd_anchor(const etcd_options& o) {
       R"({"key":")" + base64("/capstan-bench/ready") + R"(","value":")" + base64("1") + R"("})";
   bool ready = false;
   for (int attempt = 0; attempt < 200 && !ready; ++attempt) {
-    if (waitpid(pid, nullptr, WNOHANG) == pid) {
+    if (common::exit_status(pid)) {
       pid = -1;
       break;
     }

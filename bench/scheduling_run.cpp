@@ -1,7 +1,6 @@
 #include "bench/scheduling_run.hpp"
 
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -128,7 +127,7 @@ scheduling_result run_scheduling(const scheduling_options& o) {
       for (auto pid : children)
         kill(pid, SIGTERM);
       for (auto pid : children)
-        waitpid(pid, nullptr, 0);
+        common::wait_for_exit(pid);
       std::error_code ignored;
       std::filesystem::remove_all(dir, ignored);
     }
@@ -252,7 +251,7 @@ scheduling_result run_scheduling(const scheduling_options& o) {
     for (auto pid : children)
       kill(pid, SIGTERM);
     for (auto pid : children)
-      waitpid(pid, nullptr, 0);
+      common::wait_for_exit(pid);
     children.clear();
     if (in_process)
       caf::anon_send_exit(in_process, caf::exit_reason::user_shutdown);

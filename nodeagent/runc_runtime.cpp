@@ -2,7 +2,6 @@
 
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <condition_variable>
@@ -186,7 +185,7 @@ public:
         "runc://" + (space == std::string::npos ? std::string("unknown")
                                                 : v.substr(space + 8, v.find('\n') - space - 8));
     // Containers' init processes are re-parented to this process, so their exit codes reach
-    // waitpid here.
+    // the process's reaper.
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     thread_ = std::thread([this] { loop(); });
   }
@@ -552,17 +551,14 @@ private:
                nlohmann::json({{"restarts", cr.restarts}, {"imageID", cr.image_id}}).dump());
   }
 
-  // Collects exit statuses of containers started by this process.
+  // Takes the exit statuses of containers started by this process from the process's reaper
+  // (common/process.hpp), which collects them as soon as they exit.
   void reap() {
-    int status = 0;
-    pid_t pid;
-    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-      for (auto& [uid, run] : pods_)
-        for (auto& c : run.containers)
-          if (c.pid == pid)
-            finished(run, c, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
-                     WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-    }
+    for (auto& [uid, run] : pods_)
+      for (auto& c : run.containers)
+        if (c.pid > 0 && c.child)
+          if (auto e = exit_status(c.pid))
+            finished(run, c, e->exit_code, e->signal);
     // Adopted containers are not our children: notice them gone.
     for (auto& [uid, run] : pods_)
       for (auto& c : run.containers)
@@ -679,12 +675,10 @@ private:
     for (auto& c : run.containers) {
       if (c.pid > 0) {
         run_process({"runc", "--root", root, "kill", c.id, "TERM"});
-        for (int i = 0; i < 20 && alive(c.pid); ++i) {
-          reap_one(c.pid);
+        for (int i = 0; i < 20 && alive(c.pid); ++i)
           std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        }
         run_process({"runc", "--root", root, "kill", c.id, "KILL"});
-        reap_one(c.pid);
+        exit_status(c.pid);  // claimed if already collected; a later exit stays unclaimed
       }
       run_process({"runc", "--root", root, "delete", "--force", c.id});
       remove_cgroup("/capstan/" + short_uid(uid) + "/" + c.name);
@@ -696,11 +690,6 @@ private:
     run_process({"ip", "link", "del", run.veth});
     std::error_code ignored;
     fs::remove_all(pod_dir(uid), ignored);
-  }
-
-  void reap_one(pid_t pid) {
-    int status;
-    waitpid(pid, &status, WNOHANG);
   }
 
   // runc delete leaves the cgroup directories behind (one per controller in cgroup v1).

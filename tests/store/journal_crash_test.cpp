@@ -3,14 +3,15 @@
 // every acknowledged record is present with its content and the log is a gap-free prefix.
 #include <boost/test/unit_test.hpp>
 
+#include <fcntl.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <map>
 #include <random>
 #include <sstream>
 
+#include "common/process.hpp"
 #include "store/event_log.hpp"
 #include "tests/store/records.hpp"
 
@@ -25,18 +26,10 @@ struct child_process {
 
 child_process spawn(const std::string& dir, int round) {
   int fds[2];
-  BOOST_REQUIRE(pipe(fds) == 0);
-  pid_t pid = fork();
-  BOOST_REQUIRE(pid >= 0);
-  if (pid == 0) {
-    dup2(fds[1], 1);
-    close(fds[0]);
-    close(fds[1]);
-    std::string r = std::to_string(round);
-    execl(CRASH_CHILD, CRASH_CHILD, dir.c_str(), r.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
+  BOOST_REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
+  pid_t pid = common::start_process({CRASH_CHILD, dir, std::to_string(round)}, fds[1]);
   close(fds[1]);
+  BOOST_REQUIRE(pid > 0);
   return {pid, fds[0]};
 }
 
@@ -80,9 +73,7 @@ BOOST_AUTO_TEST_CASE(acknowledged_appends_survive_sigkill_at_random_moments) {
       BOOST_REQUIRE_MESSAGE(read_acks(child.out, pending, acked),
                             "child exited before it was killed (round " << round << ")");
     kill(child.pid, SIGKILL);
-    int status = 0;
-    waitpid(child.pid, &status, 0);
-    BOOST_REQUIRE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    BOOST_REQUIRE(common::wait_for_exit(child.pid).signal == SIGKILL);
     // Acknowledgements written before the kill are still in the pipe; they count.
     while (read_acks(child.out, pending, acked)) {
     }

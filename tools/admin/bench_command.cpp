@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "bench/scheduling_run.hpp"
+#include "common/process.hpp"
 
 namespace capstan::admin {
 
@@ -66,8 +67,11 @@ int plot(const std::vector<bench::scheduling_result>& runs, const std::string& p
         << "     '" << data << "' using 1:4 with linespoints title 'running/s' axes x1y1, \\\n"
         << "     '" << data << "' using 1:3 with linespoints title 'p99 bound (ms)' axes x1y2\n";
   }
-  if (std::system(("gnuplot " + script).c_str()) != 0) {
-    std::cerr << "capstan bench: gnuplot failed (apt-get install gnuplot-nox); data in " << data
+  // Not std::system: its own waitpid would race the process's reaper (common/process.hpp).
+  auto gnuplot = common::run_process({"gnuplot", script});
+  if (!gnuplot.ok()) {
+    std::cerr << gnuplot.output
+              << "capstan bench: gnuplot failed (apt-get install gnuplot-nox); data in " << data
               << "\n";
     return 1;
   }
