@@ -1,19 +1,16 @@
 #include "api/credentials.hpp"
 
-#include <sys/stat.h>
-
 #include <filesystem>
 #include <fstream>
-#include <memory>
 #include <sstream>
 #include <stdexcept>
+#include <tuple>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/rand.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
+
+#include "common/pki.hpp"
 
 namespace capstan::api {
 
@@ -21,129 +18,34 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct pkey_free {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-struct x509_free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-struct bio_free {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-using pkey_ptr = std::unique_ptr<EVP_PKEY, pkey_free>;
-using x509_ptr = std::unique_ptr<X509, x509_free>;
-
-[[noreturn]] void fail(const std::string& what) {
-  throw std::runtime_error("tls: " + what);
-}
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 void write_private(const fs::path& p, const std::string& content) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out << content;
-  out.close();
-  ::chmod(p.c_str(), 0600);
-  if (!out)
-    fail("cannot write " + p.string());
-}
-
-pkey_ptr new_key() {
-  pkey_ptr key(EVP_EC_gen("P-256"));
-  if (!key)
-    fail("cannot generate a key");
-  return key;
-}
-
-std::string pem_of(X509* cert) {
-  std::unique_ptr<BIO, bio_free> bio(BIO_new(BIO_s_mem()));
-  PEM_write_bio_X509(bio.get(), cert);
-  char* data = nullptr;
-  long n = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<std::size_t>(n));
-}
-
-std::string pem_of(EVP_PKEY* key) {
-  std::unique_ptr<BIO, bio_free> bio(BIO_new(BIO_s_mem()));
-  PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr);
-  char* data = nullptr;
-  long n = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<std::size_t>(n));
-}
-
-void add_extension(X509* cert, X509* issuer, int nid, const std::string& value) {
-  X509V3_CTX ctx;
-  X509V3_set_ctx_nodb(&ctx);
-  X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
-  X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str());
-  if (!ext)
-    fail("cannot build extension " + value);
-  X509_add_ext(cert, ext, -1);
-  X509_EXTENSION_free(ext);
-}
-
-x509_ptr new_cert(EVP_PKEY* key, const std::string& common_name, X509* issuer, EVP_PKEY* issuer_key,
-                  long days) {
-  x509_ptr cert(X509_new());
-  X509_set_version(cert.get(), 2);
-  unsigned char serial[16];
-  RAND_bytes(serial, sizeof serial);
-  serial[0] &= 0x7f;
-  BIGNUM* bn = BN_bin2bn(serial, sizeof serial, nullptr);
-  BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert.get()));
-  BN_free(bn);
-  X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()), days * 24 * 3600);
-  X509_set_pubkey(cert.get(), key);
-  X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>(common_name.c_str()), -1, -1,
-                             0);
-  X509_set_issuer_name(cert.get(), issuer ? X509_get_subject_name(issuer) : name);
-  return cert;
+  common::write_file_atomically(p.string(), content, 0600);
 }
 
 }  // namespace
 
 tls_material ensure_tls(const std::string& data_dir, const std::vector<std::string>& hosts) {
-  fs::path dir = fs::path(data_dir) / "tls";
-  if (fs::exists(dir / "ca.crt") && fs::exists(dir / "server.crt") &&
-      fs::exists(dir / "server.key"))
-    return {read_file(dir / "ca.crt"), read_file(dir / "server.crt"),
-            read_file(dir / "server.key")};
-  fs::create_directories(dir);
-  auto ca_key = new_key();
-  auto ca = new_cert(ca_key.get(), "capstan-ca", nullptr, nullptr, 3650);
-  add_extension(ca.get(), ca.get(), NID_basic_constraints, "critical,CA:TRUE");
-  add_extension(ca.get(), ca.get(), NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature");
-  add_extension(ca.get(), ca.get(), NID_subject_key_identifier, "hash");
-  if (!X509_sign(ca.get(), ca_key.get(), EVP_sha256()))
-    fail("cannot sign the CA");
-  auto key = new_key();
-  auto cert = new_cert(key.get(), "capstan-apiserver", ca.get(), ca_key.get(), 3650);
-  std::string san;
-  for (const auto& h : hosts) {
-    bool ip = h.find_first_not_of("0123456789.") == std::string::npos;
-    san += (san.empty() ? "" : ",") + std::string(ip ? "IP:" : "DNS:") + h;
+  const std::string dir = data_dir + "/tls";
+  auto ca = common::certificate_authority::load_or_create(dir, "ca", "capstan-ca");
+  tls_material m{ca.certificate_pem(), "", ""};
+  if (fs::exists(dir + "/server.crt") && fs::exists(dir + "/server.key")) {
+    m.cert_pem = common::read_small_file(dir + "/server.crt", common::max_pem_bytes);
+    m.key_pem = common::read_small_file(dir + "/server.key", common::max_pem_bytes);
+    // Kept while it serves every host from this CA for a month more; otherwise reissued (the
+    // CA, whose hash node tokens carry, stays).
+    if (common::key_matches_certificate(m.key_pem, m.cert_pem) &&
+        common::server_certificate_problem(m.ca_cert_pem, m.cert_pem, hosts, 30).empty())
+      return m;
   }
-  add_extension(cert.get(), ca.get(), NID_basic_constraints, "critical,CA:FALSE");
-  add_extension(cert.get(), ca.get(), NID_key_usage, "critical,digitalSignature,keyEncipherment");
-  add_extension(cert.get(), ca.get(), NID_ext_key_usage, "serverAuth");
-  add_extension(cert.get(), ca.get(), NID_subject_alt_name, san);
-  if (!X509_sign(cert.get(), ca_key.get(), EVP_sha256()))
-    fail("cannot sign the serving certificate");
-  tls_material m{pem_of(ca.get()), pem_of(cert.get()), pem_of(key.get())};
-  write_private(dir / "ca.key", pem_of(ca_key.get()));
-  write_private(dir / "server.key", m.key_pem);
-  write_private(dir / "server.crt", m.cert_pem);
-  write_private(dir / "ca.crt", m.ca_cert_pem);
-  ::chmod((dir / "ca.crt").c_str(), 0644);
+  std::tie(m.cert_pem, m.key_pem) = ca.issue_server_certificate("capstan-apiserver", hosts, 3650);
+  write_private(dir + "/server.key", m.key_pem);
+  common::write_file_atomically(dir + "/server.crt", m.cert_pem, 0644);
   return m;
+}
+
+common::certificate_authority ensure_node_authority(const std::string& data_dir) {
+  return common::certificate_authority::load_or_create(data_dir + "/tls", "client-ca",
+                                                       "capstan-client-ca");
 }
 
 token_table token_table::load_or_create(const std::string& data_dir) {

@@ -1,11 +1,14 @@
-// The API server's credentials, created on the master's first start (as k3s does): a CA and a
-// serving certificate in DATA/tls/, a static token file DATA/tokens.csv ("token,user,uid"
-// lines, Kubernetes' format), and DATA/admin.kubeconfig for kubectl.
+// The API server's credentials, created on the master's first start (as k3s does): in DATA/tls/
+// the server CA (ca.crt, whose hash node tokens carry) and the serving certificate, the client
+// CA that signs node certificates (client-ca.crt); a static token file DATA/tokens.csv
+// ("token,user,uid" lines, Kubernetes' format), and DATA/admin.kubeconfig for kubectl.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "common/pki.hpp"
 
 namespace capstan::api {
 
@@ -15,9 +18,16 @@ struct tls_material {
   std::string key_pem;
 };
 
-// Loads DATA/tls/, or creates it: an EC P-256 CA and a serving certificate for `hosts`
-// (IP addresses or DNS names). Throws std::runtime_error.
+// Loads DATA/tls/, or creates what is missing: the server CA (ca.crt 0644, ca.key 0600; never
+// replaced once it exists) and a serving certificate (EKU serverAuth) for `hosts` (IP
+// addresses or DNS names), reissued when it does not cover them all, is not from the CA or
+// expires within 30 days. Throws std::runtime_error.
 tls_material ensure_tls(const std::string& data_dir, const std::vector<std::string>& hosts);
+
+// The client CA that signs node certificates (system:node:NAME): DATA/tls/client-ca.crt and
+// client-ca.key, created on first use. Distinct from the server CA, so that no node certificate
+// can pass for the master. Throws std::runtime_error.
+common::certificate_authority ensure_node_authority(const std::string& data_dir);
 
 struct user_info {
   std::string name;
