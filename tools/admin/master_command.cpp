@@ -13,6 +13,7 @@
 #include "actors/allocators/range_allocator.hpp"
 #include "actors/master/master.hpp"
 #include "api/api_server.hpp"
+#include "common/join_proof.hpp"
 #include "messages/manifest.hpp"
 #include "nodeagent/fake_nodes.hpp"
 
@@ -168,9 +169,13 @@ int run_master_command(const std::vector<std::string>& args) {
       auto tls = api::ensure_tls(flags.config.data_dir, {flags.api_host, "127.0.0.1", "localhost"});
       auto tokens = api::token_table::load_or_create(flags.config.data_dir);
       std::string admin_token = tokens.admin_token();
+      // DATA/node-token becomes K10<sha256 of ca.crt>::<secret>: what nodes check the master by.
+      api::node_bootstrap bootstrap(
+          tls.ca_cert_pem, api::ensure_node_authority(flags.config.data_dir),
+          common::load_or_create_join_token(flags.config.data_dir, tls.ca_cert_pem).secret);
       api_server = std::make_unique<api::api_server>(system, *master, tls, std::move(tokens),
-                                                     flags.api_host, flags.api_port,
-                                                     flags.api_limits);
+                                                     std::move(bootstrap), flags.api_host,
+                                                     flags.api_port, flags.api_limits);
       std::string server = "https://" + flags.api_host + ":" + std::to_string(api_server->port());
       std::string kubeconfig = flags.config.data_dir + "/admin.kubeconfig";
       if (!admin_token.empty())
