@@ -55,6 +55,7 @@ struct api_server::impl {
   ssl::context tls{ssl::context::tls_server};
   std::optional<tcp::acceptor> acceptor;
   token_table tokens;
+  node_bootstrap bootstrap;
   actors::master& master;
   api_metrics metrics;
   std::shared_ptr<io_gate> gate;  // closed before `io` is destroyed
@@ -67,8 +68,8 @@ struct api_server::impl {
   std::optional<net::steady_timer> trim_timer;
   uint64_t closed_at_last_trim = 0;
 
-  impl(actors::master& m, token_table t, server_limits l)
-      : limits(l), tokens(std::move(t)), master(m) {
+  impl(actors::master& m, token_table t, node_bootstrap b, server_limits l)
+      : limits(l), tokens(std::move(t)), bootstrap(std::move(b)), master(m) {
     io.emplace(static_cast<int>(limits.io_threads));
     acceptor.emplace(*io);
   }
@@ -102,7 +103,9 @@ http_response api_server::impl::respond(http_request& req) {
     user = tokens.authenticate(req.authorization.substr(bearer.size()));
   auto started = std::chrono::steady_clock::now();
   http_response out;
-  if (!user) {
+  if (node_bootstrap::is_public_path(req.path)) {
+    out = bootstrap.handle(req, master.model());
+  } else if (!user) {
     out = unauthorized();
   } else if (req.path == "/metrics") {
     out.content_type = "text/plain; version=0.0.4";
@@ -167,9 +170,9 @@ void api_server::impl::accept() {
 }
 
 api_server::api_server(caf::actor_system& system, actors::master& master, const tls_material& tls,
-                       token_table tokens, const std::string& host, uint16_t port,
-                       server_limits limits)
-    : impl_(std::make_unique<impl>(master, std::move(tokens), limits)) {
+                       token_table tokens, node_bootstrap bootstrap, const std::string& host,
+                       uint16_t port, server_limits limits)
+    : impl_(std::make_unique<impl>(master, std::move(tokens), std::move(bootstrap), limits)) {
   auto& i = *impl_;
   i.limits.max_connections = connection_capacity(i.limits.max_connections);
   i.tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
@@ -205,7 +208,7 @@ api_server::api_server(caf::actor_system& system, actors::master& master, const 
                i.tokens.authenticate(std::string(authorization.substr(bearer.size())))
                    .has_value();
       },
-      i.gate);
+      [](std::string_view path) { return node_bootstrap::is_public_path(path); }, i.gate);
   i.accept();
   i.trim_timer.emplace(*i.io);
   i.trim_memory_later();

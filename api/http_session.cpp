@@ -38,6 +38,15 @@ bool is_long_running(const http_request& r) {
           query_flag(r, "follow"));
 }
 
+// The path of a request target: without the query, and "/version/" names the same resource as
+// "/version" (the Python client asks for the former).
+std::string request_path(std::string_view target) {
+  std::string path(target.substr(0, target.find('?')));
+  if (path.size() > 1 && path.back() == '/')
+    path.pop_back();
+  return path;
+}
+
 }  // namespace
 
 class http_session : public stream_sink, public std::enable_shared_from_this<http_session> {
@@ -156,19 +165,29 @@ private:
     if (context_.stopping)
       return close();
     auto& req = parser_->get();
-    // Without a valid token nothing more is read: no body memory, no 100-continue.
+    // Without a valid token nothing more is read (no body memory, no 100-continue), except on
+    // the public paths, whose bodies are held to a smaller limit.
+    auto target = req.target();
+    const bool open =
+        context_.public_path(request_path(std::string_view(target.data(), target.size())));
     auto authorization = req[http::field::authorization];
-    if (!context_.authorized(std::string_view(authorization.data(), authorization.size())))
+    if (!open &&
+        !context_.authorized(std::string_view(authorization.data(), authorization.size())))
       return refuse(401, "Unauthorized", "Unauthorized");
+    const std::size_t body_limit =
+        open ? std::min(context_.limits.max_public_body_bytes, context_.limits.max_body_bytes)
+             : context_.limits.max_body_bytes;
     auto length = parser_->content_length();
-    if (length && *length > context_.limits.max_body_bytes)
+    if (length && *length > body_limit)
       return refuse(413, "RequestEntityTooLarge",
                     "the request body is larger than the limit of " +
-                        std::to_string(context_.limits.max_body_bytes) + " bytes");
+                        std::to_string(body_limit) + " bytes");
+    body_limit_ = body_limit;
+    parser_->body_limit(body_limit);  // no body octet is parsed yet
     // Hold the body's memory against the server-wide budget before reading it.
     body_reserved_ = parser_->is_done() ? 0
                      : length           ? static_cast<std::size_t>(*length)
-                                        : context_.limits.max_body_bytes;
+                                        : body_limit;
     if (context_.body_memory.fetch_add(body_reserved_) + body_reserved_ >
         context_.limits.max_body_memory) {
       release_body_memory();
@@ -279,10 +298,7 @@ private:
     req.method = std::string(request.method_string());
     std::string target(request.target());
     auto q = target.find('?');
-    req.path = target.substr(0, q);
-    // "/version/" names the same resource as "/version" (the Python client asks for the former).
-    if (req.path.size() > 1 && req.path.back() == '/')
-      req.path.pop_back();
+    req.path = request_path(target);
     if (q != std::string::npos)
       req.query = parse_query(target.substr(q + 1));
     req.content_type = std::string(request[http::field::content_type]);
@@ -542,6 +558,7 @@ private:
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::size_t body_reserved_ = 0;  // of context_.body_memory, held while the body is read
+  std::size_t body_limit_ = 0;     // the current request's body limit
   bool keep_alive_ = true;
   bool head_request_ = false;
   bool refused_unread_ = false;  // the answer refuses a request not read whole: drain after  // the current request is a HEAD (answered as GET, without body)

@@ -26,9 +26,10 @@ class http_session;
 struct session_context {
   session_context(server_limits l, boost::asio::ssl::context& t, handler_pool& h,
                   handler_pool& w, std::function<http_response(http_request&)> r,
-                  std::function<bool(std::string_view)> a, std::shared_ptr<io_gate> g)
+                  std::function<bool(std::string_view)> a, std::function<bool(std::string_view)> p,
+                  std::shared_ptr<io_gate> g)
       : limits(l), tls(t), handlers(h), writers(w), respond(std::move(r)),
-        authorized(std::move(a)), gate(std::move(g)) {}
+        authorized(std::move(a)), public_path(std::move(p)), gate(std::move(g)) {}
 
   const server_limits limits;
   boost::asio::ssl::context& tls;
@@ -38,6 +39,9 @@ struct session_context {
   const std::function<http_response(http_request&)> respond;
   // Whether an Authorization header carries a valid token (checked before a body is read).
   const std::function<bool(std::string_view)> authorized;
+  // Whether a request path (no query, no trailing slash) is answered without a token; its body
+  // is then held to limits.max_public_body_bytes.
+  const std::function<bool(std::string_view)> public_path;
   // Posts from handler threads into the io_context only while it lives.
   const std::shared_ptr<io_gate> gate;
   template <class Executor, class F>

@@ -41,6 +41,9 @@ struct server_limits {
   std::size_t max_header_bytes = 64000;
   // A request body; beyond it: 413 without reading the rest (kube-apiserver: 3 MiB).
   std::size_t max_body_bytes = 3 * 1024 * 1024;
+  // A request body on the paths answered without a bearer token (a node's certificate
+  // request); beyond it: 413.
+  std::size_t max_public_body_bytes = 64 * 1024;
   // Request bodies held in memory at once, over all connections; beyond it: 429.
   std::size_t max_body_memory = 256 * 1024 * 1024;
   // Bytes queued toward one streaming client (a watch that does not read); beyond it the

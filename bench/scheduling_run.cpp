@@ -138,8 +138,7 @@ scheduling_result run_scheduling(const scheduling_options& o) {
     // (what their bootstrap would fetch), so node processes start without an API server.
     std::filesystem::create_directories(dir);
     auto tls = api::ensure_tls(dir.string(), {"127.0.0.1"});
-    auto node_ca = common::certificate_authority::load_or_create((dir / "tls").string(),
-                                                                 "client-ca", "capstan-node-ca");
+    api::ensure_node_authority(dir.string());
     common::load_or_create_join_token(dir.string(), tls.ca_cert_pem);
     caf::actor_system_config cfg;
     cfg.load<caf::io::middleman>();

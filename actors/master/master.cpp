@@ -58,7 +58,7 @@ master::master(caf::actor_system& system, master_config config)
   // first start); they obtain them with the join token (DATA/node-token) at bootstrap.
   node_authority_ = std::make_unique<common::certificate_authority>(
       common::certificate_authority::load_or_create(config_.data_dir + "/tls", "client-ca",
-                                                    "capstan-node-ca"));
+                                                    "capstan-client-ca"));
   gateway_ = spawn_node_gateway(system_, *model_,
                                 {registry(object_kind::node), pods, lifecycle_, config_.join_guard},
                                 node_authority_->certificate_pem(),

@@ -148,8 +148,7 @@ int run_master_command(const std::vector<std::string>& args) {
   try {
     tls = api::ensure_tls(flags.config.data_dir, {flags.api_host, flags.join_host, "127.0.0.1",
                                                   "localhost"});
-    common::certificate_authority::load_or_create(flags.config.data_dir + "/tls", "client-ca",
-                                                  "capstan-node-ca");
+    api::ensure_node_authority(flags.config.data_dir);
     common::load_or_create_join_token(flags.config.data_dir, tls.ca_cert_pem);
   } catch (const std::exception& e) {
     std::cerr << "capstan master: cannot prepare the cluster's certificates: " << e.what() << "\n";
@@ -198,9 +197,13 @@ int run_master_command(const std::vector<std::string>& args) {
     try {
       auto tokens = api::token_table::load_or_create(flags.config.data_dir);
       std::string admin_token = tokens.admin_token();
+      // DATA/node-token becomes K10<sha256 of ca.crt>::<secret>: what nodes check the master by.
+      api::node_bootstrap bootstrap(
+          tls.ca_cert_pem, master->node_authority(),
+          common::load_or_create_join_token(flags.config.data_dir, tls.ca_cert_pem).secret);
       api_server = std::make_unique<api::api_server>(system, *master, tls, std::move(tokens),
-                                                     flags.api_host, flags.api_port,
-                                                     flags.api_limits);
+                                                     std::move(bootstrap), flags.api_host,
+                                                     flags.api_port, flags.api_limits);
       std::string server = "https://" + flags.api_host + ":" + std::to_string(api_server->port());
       std::string kubeconfig = flags.config.data_dir + "/admin.kubeconfig";
       if (!admin_token.empty())
