@@ -137,9 +137,10 @@ void send_statuses(agent_actor* self, std::vector<pod_status_report> reports) {
 }
 
 void join(agent_actor* self, const node_agent_config& config, node_gateway_actor gateway) {
+  // Only the nodes still to join are proven (after a lost master: all of them).
   join_request request;
   for (const auto& [name, slot] : self->state.nodes)
-    if (!slot.refused)
+    if (!slot.refused && !slot.joined)
       request.node_names.push_back(name);
   request.pod_network = config.pod_network;
   request.service_proxy = true;
@@ -148,7 +149,7 @@ void join(agent_actor* self, const node_agent_config& config, node_gateway_actor
           [=](join_challenge& challenge) {
             join_proofs proofs;
             for (auto& [name, slot] : self->state.nodes) {
-              if (slot.refused)
+              if (slot.refused || slot.joined)
                 continue;
               auto described = slot.hosted.description;
               described.status.node_info.container_runtime_version =

@@ -9,7 +9,7 @@ watch_pid=
 cleanup() {
   [ -n "$watch_pid" ] && kill "$watch_pid" 2>/dev/null
   [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
-  rm -rf "$work"
+  [ -n "${KEEP:-}" ] && echo "kept $work" || rm -rf "$work"
 }
 trap cleanup EXIT
 # Below the ephemeral range (32768-60999), where client sockets of other tests may sit.

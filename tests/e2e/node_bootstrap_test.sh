@@ -105,39 +105,39 @@ check "409 changed nothing" test "$(taken_state)" = "$taken_before"
 csr_for "$work/a.key" system:node:mine >"$work/mine.csr"
 check "a name registered to this key is certified" test "$(request mine "$work/mine.csr" "$(proof "$secret" mine "$ka")")" = 200
 
-# ---- the node side ---------------------------------------------------------------------------
+# ---- the node side (names edgeN: node1-3 are the master's simulated nodes) ---------------------------------------------------------------------------
 boot() { "$client" 127.0.0.1 "$port" "$@"; }
-pki=$work/node1/pki
-boot "$token" node1 "$pki" >"$work/out" 2>&1
+pki=$work/edge1/pki
+boot "$token" edge1 "$pki" >"$work/out" 2>&1
 check "the node gets its credentials" test "$(head -1 "$work/out")" = fetched
 check "the node key is 0600" test "$(stat -c %a "$pki/node.key")" = 600
 check "the node certificate is 0600" test "$(stat -c %a "$pki/node.crt")" = 600
 check "the credentials directory is 0700" test "$(stat -c %a "$pki")" = 700
 check "the saved CA is the master's" cmp -s "$pki/server-ca.crt" "$data/tls/ca.crt"
 check "the node certificate verifies against the client CA" sh -c "openssl verify -CAfile '$data/tls/client-ca.crt' '$pki/node.crt' | grep -q ': OK'"
-check "the node certificate names node1" test "$(openssl x509 -in "$pki/node.crt" -noout -subject -nameopt RFC2253)" = "subject=CN=system:node:node1,O=system:nodes"
+check "the node certificate names edge1" test "$(openssl x509 -in "$pki/node.crt" -noout -subject -nameopt RFC2253)" = "subject=CN=system:node:edge1,O=system:nodes"
 key_before=$(key_hash "$pki/node.key")
-boot "$token" node1 "$pki" >"$work/out" 2>&1
+boot "$token" edge1 "$pki" >"$work/out" 2>&1
 check "a second start reuses them" test "$(head -1 "$work/out")" = reused
 rm "$pki/node.crt"
-boot "$token" node1 "$pki" >"$work/out" 2>&1
+boot "$token" edge1 "$pki" >"$work/out" 2>&1
 check "a lost certificate is fetched again" test "$(head -1 "$work/out")" = fetched
 check "for the same key" test "$(key_hash "$pki/node.key")" = "$key_before"
 
 wrong=K10$(printf 'x' | sha256sum | cut -d' ' -f1)::$secret
-boot "$wrong" node2 "$work/node2" >"$work/out" 2>&1
+boot "$wrong" edge2 "$work/edge2" >"$work/out" 2>&1
 check "a token with another CA's hash fails" test $? -eq 1
 check "it names both hashes" grep -qF "the master's CA has sha256 $hash but the token expects $(printf 'x' | sha256sum | cut -d' ' -f1): refusing to talk to this master" "$work/out"
-check "and writes no certificate" test ! -e "$work/node2/node.crt"
-boot "$secret" node3 "$work/node3" >"$work/out" 2>&1
+check "and writes no certificate" test ! -e "$work/edge2/node.crt"
+boot "$secret" edge3 "$work/edge3" >"$work/out" 2>&1
 check "a bare secret fails" test $? -eq 1
 check "it says why" grep -q "bare secret" "$work/out"
-check "and writes no certificate" test ! -e "$work/node3/node.crt"
-boot "$secret" node3 "$work/node3" --insecure-skip-ca-check >"$work/out" 2>&1
+check "and writes no certificate" test ! -e "$work/edge3/node.crt"
+boot "$secret" edge3 "$work/edge3" --insecure-skip-ca-check >"$work/out" 2>&1
 check "a bare secret works with --insecure-skip-ca-check" test "$(head -1 "$work/out")" = fetched
-boot "K10$hash::not-the-secret" node4 "$work/node4" >"$work/out" 2>&1
+boot "K10$hash::not-the-secret" edge4 "$work/edge4" >"$work/out" 2>&1
 check "a wrong secret fails with the master's 401" grep -q "HTTP 401: the node token is wrong" "$work/out"
-boot "$token" taken "$work/node5" >"$work/out" 2>&1
+boot "$token" taken "$work/edge5" >"$work/out" 2>&1
 check "a taken name fails with the master's 409" grep -q "HTTP 409: node taken is registered to another machine" "$work/out"
 
 # An impostor that serves the real CA at /cacerts but holds another certificate fails at TLS.
@@ -151,9 +151,9 @@ impostor_port=$((port + 2))
   -cert cert.pem -key key.pem >/dev/null 2>&1) &
 impostor_pid=$!
 wait_for "the impostor" 10 sh -c "curl -sk https://127.0.0.1:$impostor_port/cacerts | cmp -s - '$data/tls/ca.crt'"
-"$client" 127.0.0.1 "$impostor_port" "$token" node6 "$work/node6" >"$work/out" 2>&1
+"$client" 127.0.0.1 "$impostor_port" "$token" edge6 "$work/edge6" >"$work/out" 2>&1
 check "a master whose certificate is not from the CA is refused" grep -q "is not the one the token names" "$work/out"
-check "and nothing secret reached it: no certificate" test ! -e "$work/node6/node.crt"
+check "and nothing secret reached it: no certificate" test ! -e "$work/edge6/node.crt"
 kill "$impostor_pid" 2>/dev/null
 impostor_pid=
 
@@ -161,8 +161,8 @@ impostor_pid=
 kill -TERM "$pid"
 wait "$pid" 2>/dev/null
 pid=
-boot "$token" node1 "$pki" >"$work/out" 2>&1
+boot "$token" edge1 "$pki" >"$work/out" 2>&1
 check "without a master the node reuses its credentials" test "$(head -1 "$work/out")" = reused
-boot "$token" node7 "$work/node7" >"$work/out" 2>&1
+boot "$token" edge7 "$work/edge7" >"$work/out" 2>&1
 check "without a master a new node fails clearly" grep -q "cannot connect to https://127.0.0.1:$port" "$work/out"
 finish

@@ -41,11 +41,13 @@ no_node() {
   KUBECONFIG=$config kubectl --request-timeout=20s get nodes -o name >"$work/nodes" 2>&1 &&
     ! grep -qx "node/$name" "$work/nodes"
 }
-# A node agent of this master: join, API, token and data directory as given.
+# A node agent of this master: join, API, token and data directory as given. In the
+# background, run it as `background=1 agent ... &`: it then replaces its subshell, so that $!
+# is the agent's own PID.
 agent() {
   local token=$1 data=$2 name=$3
   shift 3
-  "$capstan" node --master "127.0.0.1:$((port + 1))" --api "127.0.0.1:$port" --token-file "$token" \
+  ${background:+exec} "$capstan" node --master "127.0.0.1:$((port + 1))" --api "127.0.0.1:$port" --token-file "$token" \
     --data "$data" --name "$name" --address 127.0.0.1 --runtime fake --heartbeat 500ms "$@"
 }
 
@@ -54,7 +56,7 @@ check "the master writes a join token with the CA's hash" grep -qE '^K10[0-9a-f]
 ca_hash=$(sha256sum "$work/data/tls/ca.crt" | cut -c1-64)
 check "the token's hash is the served CA's" sh -c "curl -sk https://127.0.0.1:$port/cacerts | sha256sum | grep -q $ca_hash && grep -q K10$ca_hash $token"
 
-agent "$token" "$work/w1" worker1 --labels zone=test >"$work/node.log" 2>&1 &
+background=1 agent "$token" "$work/w1" worker1 --labels zone=test >"$work/node.log" 2>&1 &
 node_pid=$!
 check "the node joins and is Ready" wait_for "worker1 Ready" 30 equals Ready node_status worker1
 check "the node's key is 0600" equals 600 stat -c %a "$work/w1/pki/worker1/node.key"
@@ -104,7 +106,7 @@ node_pid=
 check "a killed agent's node goes NotReady" wait_for "worker1 NotReady" 20 equals NotReady node_status worker1
 check "the master keeps serving" k get pods >/dev/null
 cert_before=$(sha256sum "$work/w1/pki/worker1/node.crt")
-agent "$token" "$work/w1" worker1 >"$work/node.log" 2>&1 &
+background=1 agent "$token" "$work/w1" worker1 >"$work/node.log" 2>&1 &
 node_pid=$!
 check "the restarted agent makes it Ready again" wait_for "worker1 Ready" 20 equals Ready node_status worker1
 check "the restarted agent reused its certificate" equals "$cert_before" sha256sum "$work/w1/pki/worker1/node.crt"

@@ -267,7 +267,7 @@ int run_node_command(const std::vector<std::string>& args) {
     b.api_port = api_port;
     b.token = token;
     b.node_name = name;
-    b.credentials_dir = f.data + "/pki/" + name;
+    b.dir = f.data + "/pki/" + name;
     b.insecure_skip_ca_check = f.insecure_skip_ca_check;
     try {
       auto credentials = nodeagent::bootstrap_node_credentials(b);
