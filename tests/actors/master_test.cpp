@@ -271,9 +271,14 @@ BOOST_AUTO_TEST_CASE(node_ports_and_cluster_ips_are_never_handed_out_twice) {
 BOOST_AUTO_TEST_CASE(a_restarted_master_has_the_same_read_model_object_by_object) {
   cluster c;
   c.create_examples("guestbook");
-  c.wait("guestbook running", [](const store::cluster_state& s) {
-    return cluster::running(s, "frontend") == 3 && cluster::running(s, "redis-slave") == 2 &&
-           cluster::running(s, "redis-master") == 1;
+  c.wait("guestbook running, and every RC's status saying so", [](const store::cluster_state& s) {
+    for (const char* name : {"frontend", "redis-slave", "redis-master"}) {
+      auto* rc = s.find<messages::replication_controller>({"default", name});
+      if (!rc || !rc->spec.replicas || rc->status.ready_replicas != *rc->spec.replicas ||
+          cluster::running(s, name) != *rc->spec.replicas)
+        return false;
+    }
+    return true;
   });
   // The state the master had when it stopped, against the state a new master rebuilds.
   c.stop_nodes();
