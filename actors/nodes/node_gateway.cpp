@@ -340,28 +340,32 @@ caf::behavior node_gateway(gateway_actor* self, const read_model* model, node_ga
             self->send(links.lifecycle, actors::heartbeat_atom::value, name);
       },
       [=](podstatus_atom, pod_status_reports& reports) {
-        for (auto& report : reports.reports) {
-          if (!from_session_of(self, report.node_name))
-            continue;
-          auto current = model->get(object_kind::pod, {report.namespace_, report.name});
-          if (!current)
-            continue;
-          auto p = std::get<pod>(std::move(*current));
-          if (p.metadata.uid != report.uid || p.spec.node_name != report.node_name)
-            continue;  // an older pod of that name, or no longer this node's
-          p.status = std::move(report.status);
-          p.metadata.resource_version.clear();
-          // Collected until the mailbox has been read through: many nodes' statuses then go to
-          // the registry as one batch (one journal request), not one request each.
-          if (self->state.statuses.commands.empty())
-            self->send(self, statuses_tick_atom::value);
-          self->state.statuses.commands.push_back(
-              object_command{object_kind::pod,
-                             {report.namespace_, report.name},
-                             "system:node:" + report.node_name,
-                             status_op{any_object(std::move(p))},
-                             true});
-        }
+        // One lock of the read model for the whole message; only the session's own nodes'
+        // reports for their current pods count.
+        bool was_empty = self->state.statuses.commands.empty();
+        model->read([&](const store::cluster_state& s) {
+          for (auto& report : reports.reports) {
+            if (!from_session_of(self, report.node_name))
+              continue;
+            const auto* current = s.find<pod>({report.namespace_, report.name});
+            if (!current || current->metadata.uid != report.uid ||
+                current->spec.node_name != report.node_name)
+              continue;  // gone, an older pod of that name, or no longer this node's
+            auto p = *current;
+            p.status = std::move(report.status);
+            p.metadata.resource_version.clear();
+            self->state.statuses.commands.push_back(
+                object_command{object_kind::pod,
+                               {report.namespace_, report.name},
+                               "system:node:" + report.node_name,
+                               status_op{any_object(std::move(p))},
+                               true});
+          }
+        });
+        // Collected until the mailbox has been read through: many sessions' statuses then go
+        // to the registry as one batch (one journal request), not one request each.
+        if (was_empty && !self->state.statuses.commands.empty())
+          self->send(self, statuses_tick_atom::value);
       },
       [=](statuses_tick_atom) {
         command_batch batch;

@@ -62,31 +62,35 @@ struct round_outbox {
   }
 };
 
-void pod_changed(dispatcher_actor* self, const read_model* model, const journal_record& r,
-                 namespace_environments& envs, round_outbox& out) {
-  std::string key = pod_key(r.namespace_, r.name);
-  if (std::holds_alternative<object_deleted>(r.event)) {
-    auto it = self->state.pod_node.find(key);
-    if (it == self->state.pod_node.end())
-      return;
-    auto session = self->state.sessions.find(it->second);
-    if (session != self->state.sessions.end())
-      out.entry(session->second, it->second).gone.push_back({r.namespace_, r.name, r.uid});
-    self->state.pod_node.erase(it);
+// A deleted pod goes out as gone to the session it was sent to.
+void pod_deleted(dispatcher_actor* self, const journal_record& r, round_outbox& out) {
+  auto it = self->state.pod_node.find(pod_key(r.namespace_, r.name));
+  if (it == self->state.pod_node.end())
     return;
-  }
-  // The node's own reports need no echo; everything else about a bound pod is sent.
-  if (std::holds_alternative<pod_status_changed>(r.event))
+  auto session = self->state.sessions.find(it->second);
+  if (session != self->state.sessions.end())
+    out.entry(session->second, it->second).gone.push_back({r.namespace_, r.name, r.uid});
+  self->state.pod_node.erase(it);
+}
+
+// The pods a batch created or changed (not the nodes' own status reports: no echo), as they
+// are now, to their nodes' sessions — read under one lock of the read model per batch.
+void pods_changed(dispatcher_actor* self, const read_model* model,
+                  const std::vector<const journal_record*>& changed, round_outbox& out) {
+  if (changed.empty())
     return;
+  namespace_environments envs;  // the services as of now, for this batch's pods
   model->read([&](const store::cluster_state& s) {
-    const auto* p = s.find<pod>({r.namespace_, r.name});
-    if (!p || p->spec.node_name.empty())
-      return;
-    auto session = self->state.sessions.find(p->spec.node_name);
-    if (session == self->state.sessions.end())
-      return;
-    self->state.pod_node[key] = p->spec.node_name;
-    out.entry(session->second, p->spec.node_name).pods.push_back(for_node(s, *p, envs));
+    for (const auto* r : changed) {
+      const auto* p = s.find<pod>({r->namespace_, r->name});
+      if (!p || p->spec.node_name.empty())
+        continue;
+      auto session = self->state.sessions.find(p->spec.node_name);
+      if (session == self->state.sessions.end())
+        continue;
+      self->state.pod_node[pod_key(r->namespace_, r->name)] = p->spec.node_name;
+      out.entry(session->second, p->spec.node_name).pods.push_back(for_node(s, *p, envs));
+    }
   });
 }
 
@@ -112,11 +116,17 @@ caf::behavior pod_dispatcher(dispatcher_actor* self, const read_model* model) {
           self->state.sessions.erase(name);
       },
       [=](committed_atom, const committed_batch& batch) {
-        namespace_environments envs;  // the services as of now, for this batch's pods
         round_outbox out;
-        for (const auto& r : *batch)
-          if (r.kind == object_kind::pod)
-            pod_changed(self, model, r, envs, out);
+        std::vector<const journal_record*> changed;
+        for (const auto& r : *batch) {
+          if (r.kind != object_kind::pod || std::holds_alternative<pod_status_changed>(r.event))
+            continue;
+          if (std::holds_alternative<object_deleted>(r.event))
+            pod_deleted(self, r, out);
+          else
+            changed.push_back(&r);
+        }
+        pods_changed(self, model, changed, out);
         out.send_all(self);
       },
   };
