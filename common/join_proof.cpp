@@ -8,25 +8,17 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "common/detail/openssl.hpp"
 #include "common/pki.hpp"
 
 namespace capstan::common {
+
+using detail::hex;
 
 namespace {
 
 constexpr std::size_t max_secret_length = 1024;
 constexpr std::size_t max_token_file_bytes = 4096;
-
-std::string hex(const unsigned char* bytes, std::size_t n) {
-  static const char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(n * 2);
-  for (std::size_t i = 0; i < n; ++i) {
-    out.push_back(digits[bytes[i] >> 4]);
-    out.push_back(digits[bytes[i] & 15]);
-  }
-  return out;
-}
 
 std::string random_hex(std::size_t bytes) {
   unsigned char buffer[64];
@@ -129,17 +121,32 @@ bool proofs_equal(const std::string& a, const std::string& b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+namespace {
+
+// The token in the master's file `path`, its whole content in `raw`; nothing when there is no
+// file. Throws std::runtime_error when the file holds no token.
+std::optional<join_token> stored_token(const std::string& path, std::string& raw) {
+  auto existing = read_token_file(path);
+  if (!existing)
+    return std::nullopt;
+  raw = *existing;
+  auto parsed = parse_join_token(first_line(raw));
+  if (!parsed)
+    throw std::runtime_error(path +
+                             " holds no join token (K10<sha256>::<secret>, or a bare "
+                             "secret of printable characters): fix or remove it");
+  return parsed;
+}
+
+}  // namespace
+
 join_token load_or_create_join_token(const std::string& data_dir,
                                      const std::string& ca_certificate_pem) {
   const std::string path = data_dir + "/node-token";
   join_token token{sha256_hex(ca_certificate_pem), ""};
-  if (auto existing = read_token_file(path)) {
-    auto parsed = parse_join_token(first_line(*existing));
-    if (!parsed)
-      throw std::runtime_error(path +
-                               " holds no join token (K10<sha256>::<secret>, or a bare "
-                               "secret of printable characters): fix or remove it");
-    if (parsed->ca_hash == token.ca_hash && *existing == format_join_token(*parsed) + "\n")
+  std::string existing;
+  if (auto parsed = stored_token(path, existing)) {
+    if (parsed->ca_hash == token.ca_hash && existing == format_join_token(*parsed) + "\n")
       return *parsed;
     token.secret = parsed->secret;  // an older form, or another CA: same secret, right hash
   } else {
@@ -151,14 +158,9 @@ join_token load_or_create_join_token(const std::string& data_dir,
 
 std::string load_or_create_join_token(const std::string& data_dir) {
   const std::string path = data_dir + "/node-token";
-  if (auto existing = read_token_file(path)) {
-    auto parsed = parse_join_token(first_line(*existing));
-    if (!parsed)
-      throw std::runtime_error(path +
-                               " holds no join token (K10<sha256>::<secret>, or a bare "
-                               "secret of printable characters): fix or remove it");
+  std::string existing;
+  if (auto parsed = stored_token(path, existing))
     return parsed->secret;
-  }
   std::string secret = new_join_token();
   write_file_atomically(path, secret + "\n", 0600);
   return secret;
