@@ -324,6 +324,12 @@ private:
     write_file("/proc/sys/net/ipv4/ip_forward", "1");
   }
 
+  // Drops the node's ARP entry for a pod address that is leaving or being handed out again.
+  void forget_neighbour(const std::string& ip) {
+    if (!ip.empty())
+      run_process({"ip", "neigh", "del", ip, "dev", "cbr0"});
+  }
+
   void route_to(const std::vector<peer_node>& peers) {
     std::set<std::string> now;
     for (const auto& p : peers) {
@@ -443,6 +449,11 @@ private:
     sh({"bridge", "link", "set", "dev", run.veth, "hairpin", "on"}, false);
     sh({"ip", "-n", run.netns, "addr", "add", run.ip + "/" + std::to_string(cidr_->prefix), "dev",
         "eth0"});
+    // An address is reused by the next pod with another MAC: the node forgets the old neighbour
+    // entry (which would blackhole the new pod for up to a minute), and the pod announces itself
+    // with a gratuitous ARP when eth0 comes up so that other pods' caches follow.
+    forget_neighbour(run.ip);
+    sh({"ip", "netns", "exec", run.netns, "sysctl", "-qw", "net.ipv4.conf.eth0.arp_notify=1"}, false);
     sh({"ip", "-n", run.netns, "link", "set", "eth0", "up"});
     sh({"ip", "-n", run.netns, "link", "set", "lo", "up"});
     sh({"ip", "-n", run.netns, "route", "add", "default", "via", gateway});
@@ -688,6 +699,7 @@ private:
     remove_cgroup("/capstan/" + short_uid(uid));
     run_process({"ip", "netns", "del", run.netns});
     run_process({"ip", "link", "del", run.veth});
+    forget_neighbour(run.ip);
     std::error_code ignored;
     fs::remove_all(pod_dir(uid), ignored);
   }

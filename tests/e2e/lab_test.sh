@@ -133,6 +133,25 @@ gone() {
 }
 check "nothing of the deleted pod is left" wait_for "cleanup" 30 gone
 
+# An address handed to the next pod on the node answers at once: the node's ARP cache does not
+# keep the old pod's MAC (no other pod is deleted in between, so the lowest free address returns).
+pinned_httpd() {
+  printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: %s\nspec:\n  nodeSelector:\n    kubernetes.io/hostname: node1\n  containers:\n  - name: web\n    image: busybox\n    command: ["sh", "-c", "echo %s > /index.html && exec httpd -f -p 80 -h /"]\n' "$1" "$1" |
+    k create -f - >/dev/null
+}
+pinned_httpd first
+check "a pod runs on node1" wait_for "first" 60 equals 1 running_on first node1
+first_ip=$(field first '{.status.podIP}')
+check "node1 reaches it" sh -c "bash '$src/scripts/lab' on node1 curl -s -m 3 http://$first_ip/ | grep -qx first"
+k delete pod first >/dev/null
+first_gone() { ! k get pod first >/dev/null 2>&1; }
+check "it is deleted" wait_for "first deleted" 30 first_gone
+pinned_httpd second
+check "the next pod runs on node1" wait_for "second" 60 equals 1 running_on second node1
+check "it has the freed address" equals "$first_ip" field second '{.status.podIP}'
+second_answers() { bash "$src/scripts/lab" on node1 curl -s -m 3 "http://$first_ip/" | grep -qx second; }
+check "node1 reaches the new pod at the reused address at once" second_answers
+
 # A wrong token never makes a node: the master refuses to certify it.
 sed 's/::.*/::wrong/' "$CAPSTAN_LAB/master/node-token" >"$work/bad-token"
 nsenter --net="/run/netns/$CAPSTAN_LAB_PREFIX-node2" "$capstan" node \
