@@ -19,15 +19,20 @@ public:
   }
   void sync(std::vector<pod> desired) override {
     std::set<std::string> wanted;
-    for (auto& p : desired) {
+    for (const auto& p : desired)
       wanted.insert(p.metadata.uid);
-      upsert(std::move(p));
-    }
     for (auto it = ips_.begin(); it != ips_.end();)
       it = wanted.count(it->first) ? std::next(it) : ips_.erase(it);
+    // Pods that run here already keep their addresses before new ones are handed out.
+    std::vector<pod> fresh;
+    for (auto& p : desired)
+      if (!ips_.count(p.metadata.uid) && !adopt(p))
+        fresh.push_back(std::move(p));
+    for (auto& p : fresh)
+      upsert(std::move(p));
   }
   void upsert(pod p) override {
-    if (ips_.count(p.metadata.uid))
+    if (ips_.count(p.metadata.uid) || adopt(p))
       return;
     uint32_t host = 2;
     std::set<uint32_t> used;
@@ -73,6 +78,20 @@ public:
   std::string version() const override { return "fake://0.1"; }
 
 private:
+  // A pod that already runs here by the master's record (this simulated node came back, or the
+  // master restarted) keeps its address and is not reported again: nothing about it changed.
+  bool adopt(const pod& p) {
+    auto address = common::parse_ipv4(p.status.pod_ip);
+    if (p.status.phase != "Running" || !address || !cidr_ || !cidr_->contains(*address))
+      return false;
+    uint32_t host = *address - cidr_->network;
+    for (const auto& [uid, used] : ips_)
+      if (used == host)
+        return false;
+    ips_[p.metadata.uid] = host;
+    return true;
+  }
+
   node self_;
   reporter report_;
   std::optional<common::ipv4_cidr> cidr_;

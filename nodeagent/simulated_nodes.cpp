@@ -1,5 +1,7 @@
 #include "nodeagent/simulated_nodes.hpp"
 
+#include <filesystem>
+
 #include <caf/all.hpp>
 
 #include "nodeagent/fake_runtime.hpp"
@@ -42,12 +44,29 @@ std::vector<node> describe_simulated_nodes(const simulated_nodes_config& c) {
 }
 
 std::pair<std::string, std::string> issue_node_credentials(const common::certificate_authority& ca,
-                                                           const std::string& node_name) {
+                                                           const std::string& node_name,
+                                                           std::string key_pem) {
   std::string common_name = "system:node:" + node_name;
-  auto key = common::new_private_key_pem();
+  auto key = key_pem.empty() ? common::new_private_key_pem() : std::move(key_pem);
   auto csr = common::make_csr(key, common_name, "system:nodes");
   return {ca.issue_client_certificate(csr, common_name, "system:nodes", 365), key};
 }
+
+namespace {
+
+// The node's key from KEYS_DIR/NAME.key, made and kept there on first use; "" without a dir.
+std::string kept_key(const std::string& keys_dir, const std::string& node_name) {
+  if (keys_dir.empty())
+    return "";
+  std::string path = keys_dir + "/" + node_name + ".key";
+  if (std::filesystem::exists(path))
+    return common::read_small_file(path);
+  auto key = common::new_private_key_pem();
+  common::write_file_atomically(path, key, 0600);
+  return key;
+}
+
+}  // namespace
 
 caf::actor spawn_simulated_nodes(caf::actor_system& system, node_gateway_actor gateway,
                                  const common::certificate_authority& ca,
@@ -56,7 +75,8 @@ caf::actor spawn_simulated_nodes(caf::actor_system& system, node_gateway_actor g
   agent.local_gateway = std::move(gateway);
   agent.heartbeat = config.heartbeat;
   for (auto& n : describe_simulated_nodes(config)) {
-    auto [certificate, key] = issue_node_credentials(ca, n.metadata.name);
+    auto [certificate, key] =
+        issue_node_credentials(ca, n.metadata.name, kept_key(config.keys_dir, n.metadata.name));
     agent.nodes.push_back(
         {std::move(n), std::move(certificate), std::move(key), make_fake_runtime()});
   }

@@ -188,6 +188,34 @@ planned_change plan_bind(const any_object& current, const object_command& c, con
   return record_about(current, c, pod_bound{op.node_name});
 }
 
+// A status report restates times that only move on a transition: a condition whose status did
+// not change keeps the time it last changed (and, for nodes, the heartbeat time recorded with
+// it: heartbeats are followed in memory, not journaled); a pod keeps its startTime; a container
+// still running as the same container, with no restart since, keeps its startedAt. Reports that
+// then equal the current status change nothing and write no record (a reconnecting node or a
+// restarted master restates everything).
+template <class Condition>
+void keep_condition_times(const std::vector<Condition>& current, std::vector<Condition>& next) {
+  for (auto& n : next)
+    for (const auto& c : current)
+      if (c.type == n.type && c.status == n.status) {
+        n.last_transition_time = c.last_transition_time;
+        if constexpr (std::is_same_v<Condition, node_condition>)
+          n.last_heartbeat_time = c.last_heartbeat_time;
+      }
+}
+
+void keep_unchanged_times(const pod_status& current, pod_status& next) {
+  keep_condition_times(current.conditions, next.conditions);
+  if (!current.start_time.empty())
+    next.start_time = current.start_time;
+  for (auto& n : next.container_statuses)
+    for (const auto& c : current.container_statuses)
+      if (c.name == n.name && c.container_id == n.container_id &&
+          c.restart_count == n.restart_count && c.state.running && n.state.running)
+        n.state.running->started_at = c.state.running->started_at;
+}
+
 planned_change plan_status(const any_object& current, const object_command& c,
                            const status_op& op) {
   if (kind_of(op.object) != c.kind)
@@ -197,9 +225,11 @@ planned_change plan_status(const any_object& current, const object_command& c,
   if (!rv.empty() && rv != meta_of(current).resource_version)
     return stale(c.kind, c.target);
   if (auto* p = std::get_if<pod>(&op.object)) {
-    if (equal_fields(p->status, std::get<pod>(current).status))
+    auto status = p->status;
+    keep_unchanged_times(std::get<pod>(current).status, status);
+    if (equal_fields(status, std::get<pod>(current).status))
       return unchanged(current);
-    return record_about(current, c, pod_status_changed{p->status});
+    return record_about(current, c, pod_status_changed{std::move(status)});
   }
   if (auto* rc = std::get_if<replication_controller>(&op.object)) {
     if (equal_fields(rc->status, std::get<replication_controller>(current).status))
@@ -207,9 +237,11 @@ planned_change plan_status(const any_object& current, const object_command& c,
     return record_about(current, c, rc_status_changed{rc->status});
   }
   if (auto* n = std::get_if<node>(&op.object)) {
-    if (equal_fields(n->status, std::get<node>(current).status))
+    auto status = n->status;
+    keep_condition_times(std::get<node>(current).status.conditions, status.conditions);
+    if (equal_fields(status, std::get<node>(current).status))
       return unchanged(current);
-    return record_about(current, c, node_status_changed{n->status});
+    return record_about(current, c, node_status_changed{std::move(status)});
   }
   return command_reply::failure(error_code::bad_request,
                                 std::string(info(c.kind).resource) + " have no status subresource");

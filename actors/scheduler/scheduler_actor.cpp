@@ -28,7 +28,9 @@ void request_turn(scheduler_actor* self) {
   }
 }
 
-// Records PodScheduled=False with the reason (the FailedScheduling event derives from it).
+// Records PodScheduled=False with the reason (the FailedScheduling event derives from it),
+// unless the pod already says exactly that (a restarted master re-evaluates every pending pod:
+// that is no news). lastTransitionTime moves only when the condition's status does.
 void report_unschedulable(scheduler_actor* self, const read_model* model, caf::actor pods,
                           const std::string& id, const std::string& reason) {
   auto key = key_of(id);
@@ -40,6 +42,11 @@ void report_unschedulable(scheduler_actor* self, const read_model* model, caf::a
   bool found = false;
   for (auto& c : p.status.conditions)
     if (c.type == "PodScheduled") {
+      if (c.status == condition.status && c.reason == condition.reason &&
+          c.message == condition.message)
+        return;
+      if (c.status == condition.status)
+        condition.last_transition_time = c.last_transition_time;
       c = condition;
       found = true;
     }

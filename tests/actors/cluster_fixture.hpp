@@ -39,6 +39,7 @@ struct cluster {
     m = std::make_unique<master>(*system, std::move(config));
   }
   void add_nodes(nodeagent::simulated_nodes_config fake) {
+    fake.keys_dir = dir.str() + "/simulated-node-keys";  // the same nodes after a restart
     nodes = nodeagent::spawn_simulated_nodes(
         *system, caf::actor_cast<messages::node_gateway_actor>(m->node_gateway()),
         m->node_authority(), fake);

@@ -338,3 +338,122 @@ BOOST_AUTO_TEST_CASE(deleting_rcs_one_after_another_deletes_all_their_pods) {
   c.wait("no pods left",
          [](const store::cluster_state& s) { return s.of(object_kind::pod).empty(); });
 }
+
+namespace {
+
+// The records appended to DATA/journal after `after`, as "Kind/name" (a secondary reader sees
+// what the running master has committed).
+std::vector<std::string> records_after(const cluster& c, uint64_t after) {
+  auto log = store::event_log::open_reader(c.dir.str() + "/journal");
+  std::vector<std::string> out;
+  if (log->last_seq() > after)
+    log->read(after + 1, log->last_seq(), [&](messages::journal_record&& r) {
+      out.push_back(std::string(messages::info(r.kind).name) + "/" + r.name);
+      return true;
+    });
+  return out;
+}
+
+messages::pod marker_pod(const std::string& name) {
+  messages::pod p;
+  p.metadata.name = name;
+  p.metadata.namespace_ = "default";
+  p.spec.containers.push_back({});
+  p.spec.containers[0].name = "c";
+  p.spec.containers[0].image = "busybox";
+  return p;
+}
+
+bool unschedulable(const store::cluster_state& s, const std::string& name) {
+  auto* p = s.find<messages::pod>({"default", name});
+  if (!p)
+    return false;
+  for (const auto& c : p->status.conditions)
+    if (c.type == "PodScheduled" && c.status == "False")
+      return true;
+  return false;
+}
+
+}  // namespace
+
+// A restart re-evaluates everything; none of it is news. The marker pod created after each
+// restart is queued behind every pending pod, so once it is reported unschedulable the
+// scheduler has been through all of them.
+BOOST_AUTO_TEST_CASE(restarting_with_10000_pending_pods_appends_nothing) {
+  cluster c(0);
+  messages::replication_controller rc;
+  rc.metadata.name = "waiting";
+  rc.metadata.namespace_ = "default";
+  rc.spec.replicas = 10000;
+  rc.spec.selector = {{"app", "waiting"}};
+  rc.spec.template_.emplace();
+  rc.spec.template_->metadata.labels = {{"app", "waiting"}};
+  rc.spec.template_->spec = marker_pod("x").spec;
+  BOOST_REQUIRE(c.m->create(rc, "admin").ok());
+  c.wait(
+      "10,000 pending pods reported unschedulable, and the RC's status",
+      [](const store::cluster_state& s) {
+        auto* r = s.find<messages::replication_controller>({"default", "waiting"});
+        if (!r || r->status.replicas != 10000)
+          return false;
+        std::size_t reported = 0;
+        for (const auto& [key, o] : s.of(object_kind::pod))
+          reported += unschedulable(s, key.name);
+        return reported == 10000;
+      },
+      120s);
+  const uint64_t settled = c.m->model().seq();
+  std::vector<std::string> expected;
+  for (int round = 1; round <= 3; ++round) {
+    c.restart();
+    std::string marker = "marker-" + std::to_string(round);
+    BOOST_REQUIRE(c.m->create(marker_pod(marker), "admin").ok());
+    c.wait("the marker reported", [&](const store::cluster_state& s) {
+      return unschedulable(s, marker);
+    }, 60s);
+    expected.push_back("Pod/" + marker);  // created
+    expected.push_back("Pod/" + marker);  // PodScheduled=False
+    auto appended = records_after(c, settled);
+    BOOST_TEST_REQUIRE(appended.size() == expected.size(), "round " << round);
+    BOOST_TEST(appended == expected, boost::test_tools::per_element());
+  }
+}
+
+// Simulated nodes that reconnect restate their status and their pods': nothing changed.
+BOOST_AUTO_TEST_CASE(nodes_and_pods_restated_after_a_restart_append_nothing) {
+  cluster c;
+  c.create_examples("guestbook");
+  c.wait("guestbook running, endpoints and RC statuses written", [](const store::cluster_state& s) {
+    for (const char* name : {"frontend", "redis-slave", "redis-master"}) {
+      auto* rc = s.find<messages::replication_controller>({"default", name});
+      if (!rc || !rc->spec.replicas || rc->status.ready_replicas != *rc->spec.replicas ||
+          cluster::running(s, name) != *rc->spec.replicas)
+        return false;
+    }
+    for (auto [name, count] : {std::pair{"frontend", 3u}, {"redis-slave", 2u}, {"redis-master", 1u}}) {
+      auto* ep = s.find<messages::endpoints>({"default", name});
+      if (!ep || ep->subsets.empty() || ep->subsets[0].addresses.size() != count)
+        return false;
+    }
+    return true;
+  });
+  const uint64_t settled = c.m->model().seq();
+  c.restart();
+  nodeagent::simulated_nodes_config fake;
+  fake.count = 3;
+  c.add_nodes(fake);  // the same node1..3 join again and restate their pods
+  // A marker bound to node1 through the same session: once it runs, node1's restated pods
+  // (sent earlier on the same session) have been judged.
+  auto marker = marker_pod("marker");
+  marker.spec.node_name = "node1";
+  BOOST_REQUIRE(c.m->create(marker, "admin").ok());
+  c.wait("the marker running", [](const store::cluster_state& s) {
+    auto* p = s.find<messages::pod>({"default", "marker"});
+    return p && p->status.phase == "Running";
+  });
+  auto after = records_after(c, settled);
+  std::string listed;
+  for (const auto& r : after)
+    listed += " " + r;
+  BOOST_TEST(after == (std::vector<std::string>{"Pod/marker", "Pod/marker"}), "appended:" << listed);
+}

@@ -220,6 +220,7 @@ int run_master_command(const std::vector<std::string>& args) {
     if (flags.fake_nodes > 0) {
       nodeagent::simulated_nodes_config c;
       c.count = flags.fake_nodes;
+      c.keys_dir = flags.config.data_dir + "/pki/simulated";
       fake = nodeagent::spawn_simulated_nodes(
           system, caf::actor_cast<messages::node_gateway_actor>(master->node_gateway()),
           master->node_authority(), c);

@@ -132,3 +132,56 @@ BOOST_AUTO_TEST_CASE(status_changes_journal_only_differences) {
   BOOST_TEST(
       std::get<command_reply>(plan_change(p, on(messages::object_kind::pod, status_op{p}))).ok());
 }
+
+// A status report that restates times only (a reconnecting node, a restarted master) changes
+// nothing; a real change keeps the times of the conditions that did not transition.
+BOOST_AUTO_TEST_CASE(status_times_move_only_on_a_transition) {
+  auto running = stored(small_pod("frontend"));
+  running.metadata.uid = "pod-uid";
+  running.status.phase = "Running";
+  running.status.start_time = {100};
+  running.status.conditions = {{"PodScheduled", "True", {}, {100}, "", ""},
+                               {"Ready", "True", {}, {100}, "", ""}};
+  messages::container_status c;
+  c.name = "c";
+  c.container_id = "runc://1";
+  c.state.running = messages::container_state_running{{100}};
+  running.status.container_statuses = {c};
+  auto restated = running;
+  restated.metadata.resource_version.clear();
+  restated.status.start_time = {200};
+  for (auto& condition : restated.status.conditions)
+    condition.last_transition_time = {200};
+  restated.status.container_statuses[0].state.running->started_at = {200};
+  auto same = plan_change(running, on(messages::object_kind::pod, status_op{restated}));
+  BOOST_TEST(std::holds_alternative<command_reply>(same));
+
+  auto not_ready = restated;
+  not_ready.status.conditions[1].status = "False";
+  auto changed = plan_change(running, on(messages::object_kind::pod, status_op{not_ready}));
+  auto* event = event_of<messages::pod_status_changed>(changed);
+  BOOST_REQUIRE(event);
+  BOOST_TEST(event->status.conditions[0].last_transition_time.seconds == 100);  // still True
+  BOOST_TEST(event->status.conditions[1].last_transition_time.seconds == 200);  // True -> False
+
+  auto restarted = restated;
+  restarted.status.container_statuses[0].restart_count = 1;
+  auto* again = event_of<messages::pod_status_changed>(
+      plan_change(running, on(messages::object_kind::pod, status_op{restarted})));
+  BOOST_REQUIRE(again);
+  BOOST_TEST(again->status.container_statuses[0].state.running->started_at.seconds == 200);
+}
+
+BOOST_AUTO_TEST_CASE(a_node_restating_its_status_changes_nothing) {
+  messages::node n;
+  n.metadata.name = "node1";
+  n.metadata.uid = "node-uid";
+  n.status.conditions = {{"Ready", "True", {100}, {100}, "KubeletReady", "ready"}};
+  n = stored(n);
+  auto rejoined = n;
+  rejoined.metadata.resource_version.clear();
+  rejoined.status.conditions[0].last_heartbeat_time = {300};
+  rejoined.status.conditions[0].last_transition_time = {300};
+  object_command c{messages::object_kind::node, {"", "node1"}, "system:node:node1", status_op{rejoined}};
+  BOOST_TEST(std::holds_alternative<command_reply>(plan_change(n, c)));
+}
