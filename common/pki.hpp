@@ -173,6 +173,11 @@ bool key_matches_certificate(const std::string& key_pem, const std::string& cert
 // the path.
 void write_file_atomically(const std::string& path, const std::string& content, mode_t mode);
 
+// Creates `path` (and missing parents) with mode 0700, and narrows an existing `path` to 0700:
+// what is inside is then out of other users' reach whatever its own modes. Throws pki_error
+// naming the path.
+void make_private_directory(const std::string& path);
+
 // The content of `path`, at most `limit` bytes (more throws). Throws pki_error naming the path
 // when it cannot be read.
 std::string read_small_file(const std::string& path, std::size_t limit = 1024 * 1024);

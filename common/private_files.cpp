@@ -31,6 +31,15 @@ using namespace detail;
 
 // ---- files ------------------------------------------------------------------------------------
 
+void make_private_directory(const std::string& path) {
+  std::error_code ec;
+  fs::create_directories(path, ec);
+  if (ec)
+    throw pki_error("cannot create " + path + ": " + ec.message());
+  if (::chmod(path.c_str(), 0700) != 0)
+    throw pki_error("cannot make " + path + " private: " + std::strerror(errno));
+}
+
 void write_file_atomically(const std::string& path, const std::string& content, mode_t mode) {
   auto failure = [&path](const std::string& what) {
     return pki_error("cannot write " + path + ": " + what + ": " + std::strerror(errno));

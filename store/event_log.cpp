@@ -107,13 +107,35 @@ std::unique_ptr<event_log> event_log::open_reader(const std::string& directory) 
   return log;
 }
 
+namespace {
+
+// The journal is the whole cluster's history (and its secrets): its directory is 0700 and its
+// files 0600, also those an older capstan left readable; RocksDB creates new files 0600.
+void make_private(const std::string& directory) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(directory, ec);
+  if (ec)
+    throw store_error("cannot create the journal directory " + directory + ": " + ec.message());
+  rocksdb::Env::Default()->SetAllowNonOwnerAccess(false);
+  fs::permissions(directory, fs::perms::owner_all, ec);
+  for (const auto& entry : fs::directory_iterator(directory, ec)) {
+    std::error_code ignored;
+    if (entry.is_regular_file(ignored))
+      fs::permissions(entry.path(), fs::perms::group_all | fs::perms::others_all,
+                      fs::perm_options::remove, ignored);
+  }
+  if (ec)
+    throw store_error("cannot make the journal directory " + directory + " private: " +
+                      ec.message());
+}
+
+}  // namespace
+
 std::unique_ptr<event_log> event_log::open(const std::string& directory,
                                            event_log_options options) {
   std::unique_ptr<event_log> log(new event_log(directory, options));
-  std::error_code ec;
-  std::filesystem::create_directories(directory, ec);
-  if (ec)
-    throw store_error("cannot create the journal directory " + directory + ": " + ec.message());
+  make_private(directory);
   rocksdb::Options db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;

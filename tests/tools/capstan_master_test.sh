@@ -48,9 +48,31 @@ start_master
 check "restarted master is ready" wait_for "ready" 30 grep -q "capstan master: ready" "$work/master.log"
 check "restart resumes from the snapshot" grep -q "at seq $closed (snapshot at $closed + 0 records" "$work/master.log"
 check "the manifests are not created twice" test "$(grep -c ': created' "$work/master.log")" -eq 0
+check "the simulated nodes come back as themselves" wait_for "nodes joined" 30 grep -q "3 nodes joined" "$work/master.log"
+check "no node is refused" sh -c "! grep -q 'refused node' '$work/master.log'"
+
+# Private data: DATA 0700, the journal's directory 0700 and its files 0600 (what RocksDB made
+# since, and what an older master left readable).
+mode() { stat -c %a "$1"; }
+check "DATA is 0700" equals 700 mode "$work/data"
+check "DATA/journal is 0700" equals 700 mode "$work/data/journal"
+check "the journal has files" test "$(find "$work/data/journal" -type f | wc -l)" -gt 3
+check "no journal file is readable by others" test -z "$(find "$work/data/journal" -type f ! -perm 600)"
 kill -INT "$pid"
 wait "$pid"
 check "SIGINT exits 0" test $? -eq 0
+pid=
+chmod 755 "$work/data" "$work/data/journal"
+chmod 644 "$work/data/journal"/*
+start_master
+check "a master on a data directory left readable is ready" wait_for "ready" 30 grep -q "capstan master: ready" "$work/master.log"
+grep -q "capstan master: ready" "$work/master.log" || tail -5 "$work/master.log"
+check "it made DATA 0700 again" equals 700 mode "$work/data"
+check "and DATA/journal" equals 700 mode "$work/data/journal"
+check "and every journal file 0600" test -z "$(find "$work/data/journal" -type f ! -perm 600)"
+kill -TERM "$pid"
+wait "$pid"
+check "SIGTERM exits 0" test $? -eq 0
 pid=
 
 "$capstan" master --data "$work/data2" --join "not-a-port" >/dev/null 2>&1

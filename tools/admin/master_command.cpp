@@ -3,6 +3,7 @@
 #include "tools/admin/flags.hpp"
 
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <iostream>
@@ -17,6 +18,7 @@
 #include "api/api_server.hpp"
 #include "api/credentials.hpp"
 #include "common/join_proof.hpp"
+#include "common/pki.hpp"
 #include "messages/manifest.hpp"
 #include "messages/node_interfaces.hpp"
 #include "nodeagent/simulated_nodes.hpp"
@@ -140,6 +142,14 @@ int run_master_command(const std::vector<std::string>& args) {
   auto flags = std::get<master_flags>(std::move(parsed));
   // Signals are taken by sigwait on this thread; every thread started later inherits the mask.
   sigset_t signals = block_termination_signals();
+  // DATA holds the cluster's history, its keys and soon its secrets: for the master's user only.
+  ::umask(077);
+  try {
+    common::make_private_directory(flags.config.data_dir);
+  } catch (const std::exception& e) {
+    std::cerr << "capstan master: " << e.what() << "\n";
+    return 1;
+  }
 
   // The credentials come first: the join port's TLS needs them before the actor system starts.
   // DATA/tls/: the server CA and the serving certificate (API and join port), the node CA;
