@@ -75,12 +75,6 @@ std::optional<http_response> discovery(const http_request& req, const std::strin
                                {"goVersion", "c++17"},
                                {"compiler", "gcc"},
                                {"platform", "linux/amd64"}});
-  if (req.path == "/healthz" || req.path == "/livez" || req.path == "/readyz") {
-    http_response r;
-    r.content_type = "text/plain";
-    r.body = "ok";
-    return r;
-  }
   if (req.path == "/api")
     return json_response(200,
                          {{"kind", "APIVersions"},
@@ -110,6 +104,33 @@ std::optional<http_response> discovery(const http_request& req, const std::strin
   if (req.path == "/api/v1")
     return json_response(200, core_resources());
   return std::nullopt;
+}
+
+std::optional<http_response> health(const http_request& req, const std::string& journal_failure) {
+  std::string name = req.path.size() > 1 ? req.path.substr(1) : "";
+  if (name != "healthz" && name != "livez" && name != "readyz")
+    return std::nullopt;
+  // livez says whether restarting the process would help: it would not for a journal that
+  // cannot write (it recovers by itself once the disk has room), so only healthz and readyz
+  // include the journal.
+  std::vector<std::pair<std::string, std::string>> checks{{"ping", ""}};
+  if (name != "livez")
+    checks.push_back({"journal", journal_failure});
+  bool failed = false;
+  std::string verbose;
+  for (const auto& [check, failure] : checks) {
+    failed = failed || !failure.empty();
+    verbose += failure.empty() ? "[+]" + check + " ok\n" : "[-]" + check + " failed: " + failure + "\n";
+  }
+  http_response r;
+  r.content_type = "text/plain; charset=utf-8";
+  if (failed) {
+    r.status = 500;
+    r.body = verbose + name + " check failed\n";
+  } else {
+    r.body = req.query.count("verbose") ? verbose + name + " check passed\n" : "ok";
+  }
+  return r;
 }
 
 }  // namespace capstan::api

@@ -13,4 +13,10 @@ namespace capstan::api {
 // what /api advertises (HOST:PORT).
 std::optional<http_response> discovery(const http_request& req, const std::string& server_address);
 
+// /healthz, /livez and /readyz as Kubernetes answers them ("ok", or with ?verbose one line per
+// check: [+]ping ok, [-]journal failed: REASON), nullopt for other paths. `journal_failure` is
+// why the journal refuses writes, empty while it takes them: healthz and readyz then answer
+// 500; livez does not include the journal.
+std::optional<http_response> health(const http_request& req, const std::string& journal_failure);
+
 }  // namespace capstan::api

@@ -53,6 +53,8 @@ rest_handler::rest_handler(caf::actor_system& system, actors::master& master, wa
 
 http_response rest_handler::handle(const http_request& req) {
   const auto& model = master_.model();
+  if (auto answer = health(req, master_.journal_failure()))
+    return *answer;
   if (auto answer = discovery(req, server_address_))
     return *answer;
   if (auto document = openapi_document(req.path, req.accept)) {

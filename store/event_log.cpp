@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include <stdlib.h>
+#include <sys/statvfs.h>
 
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
@@ -17,10 +18,40 @@ constexpr const char* format_key = "format";
 constexpr const char* format_version = "capstan-journal-1";
 constexpr std::size_t default_cf = 0, log_cf = 1, snapshot_cf = 2;
 constexpr std::size_t snapshot_chunk_objects = 1000;
+// The write-ahead log is flushed into tables once it reaches this size: reopening the journal
+// replays and flushes at most this much, so a restart needs only about this much free disk.
+constexpr uint64_t wal_bound_bytes = 16ull << 20;
 
 void check(const rocksdb::Status& s, const std::string& what) {
   if (!s.ok())
     throw store_error(what + ": " + s.ToString());
+}
+
+// Bytes free for this user on the filesystem of `directory`; nullopt when unknown.
+std::optional<uint64_t> free_bytes(const std::string& directory) {
+  struct statvfs fs {};
+  if (::statvfs(directory.c_str(), &fs) != 0)
+    return std::nullopt;
+  return static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+}
+
+// "N MiB free on the journal's filesystem", for error messages.
+std::string free_space(const std::string& directory) {
+  auto bytes = free_bytes(directory);
+  return bytes ? std::to_string(*bytes >> 20) + " MiB free on the journal's filesystem"
+               : "free space unknown";
+}
+
+// Throws unless the journal's filesystem has `needed` bytes free beyond the minimum.
+void require_room(const std::string& directory, uint64_t minimum, uint64_t needed,
+                  const std::string& what) {
+  if (minimum == 0)
+    return;
+  auto bytes = free_bytes(directory);
+  if (bytes && *bytes < minimum + needed)
+    throw store_error(what + " in " + directory + ": No space left on device (" +
+                      free_space(directory) + "; the journal writes only with " +
+                      std::to_string(minimum >> 20) + " MiB free)");
 }
 
 int64_t now_nanos() {
@@ -38,6 +69,8 @@ std::string snapshot_chunk_key(uint64_t seq, uint32_t chunk) {
 // The column families in handle order: default (meta), log, snapshots.
 std::vector<rocksdb::ColumnFamilyDescriptor> column_families() {
   rocksdb::ColumnFamilyOptions options;
+  // Small memtables keep the write-ahead log small (see max_total_wal_size below).
+  options.write_buffer_size = wal_bound_bytes;
   return {{rocksdb::kDefaultColumnFamilyName, options}, {"log", options}, {"snapshots", options}};
 }
 
@@ -145,6 +178,7 @@ std::unique_ptr<event_log> event_log::open(const std::string& directory,
   // damage stops the open with an error instead of silently losing data.
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
   db_options.paranoid_checks = true;
+  db_options.max_total_wal_size = wal_bound_bytes;
 
   auto families = column_families();
   rocksdb::DB* db = nullptr;
@@ -198,7 +232,11 @@ std::size_t event_log::append(std::vector<journal_record>& records) {
   rocksdb::WriteOptions w;
   w.sync = options_.sync;
   try {
-    check(db_->Write(w, &batch), "cannot append to the journal in " + directory_);
+    require_room(directory_, options_.min_free_bytes, bytes, "cannot append to the journal");
+    auto written = db_->Write(w, &batch);
+    if (!written.ok())
+      throw store_error("cannot append to the journal in " + directory_ + ": " +
+                        written.ToString() + " (" + free_space(directory_) + ")");
   } catch (...) {
     for (auto& r : records)
       r.seq = 0;
@@ -206,6 +244,20 @@ std::size_t event_log::append(std::vector<journal_record>& records) {
   }
   last_seq_ = seq;
   return bytes;
+}
+
+void event_log::recover() {
+  require_room(directory_, options_.min_free_bytes, 0, "the journal is still not writable");
+  check(db_->Resume(), "the journal in " + directory_ + " is still not writable");
+  // A failed write may have reached the log all the same (its sync failed, say). It was
+  // reported as failed, so it must not become history: records past last_seq() go.
+  uint64_t newest = newest_key();
+  if (newest > last_seq_) {
+    rocksdb::WriteOptions w;
+    w.sync = true;
+    check(db_->DeleteRange(w, handles_[log_cf], seq_key(last_seq_ + 1), seq_key(newest + 1)),
+          "cannot drop the failed write from the journal in " + directory_);
+  }
 }
 
 void event_log::read(uint64_t from, uint64_t to,
@@ -269,6 +321,8 @@ void event_log::write_snapshot(uint64_t seq,
                     messages::encode_snapshot_chunk(chunk)),
           "cannot stage snapshot chunk");
   }
+  require_room(directory_, options_.min_free_bytes, batch.GetDataSize(),
+               "no room for a snapshot");
   messages::snapshot_manifest manifest{seq, now_nanos(), chunks, objects.size()};
   check(batch.Put(handles_[snapshot_cf], snapshot_manifest_key(seq),
                   messages::encode_snapshot_manifest(manifest)),

@@ -31,6 +31,11 @@ struct event_log_options {
   // Acknowledge appends only after fsync (default). Off trades durability for speed: a crash
   // of the machine, not of the process, may then lose the newest appends.
   bool sync = true;
+  // Appends and snapshots are refused (store_error, "No space left on device") while the
+  // journal's filesystem has less than this free: RocksDB's own write paths are never led into
+  // a full disk, where Debian's build aborts on an assertion instead of failing the write. The
+  // room covers one preallocated write-ahead log and one memtable flush (16 MiB each).
+  uint64_t min_free_bytes = 48ull << 20;
 };
 
 // Owns one RocksDB database. Thread-safety: reads may run on any thread concurrently with
@@ -59,6 +64,11 @@ public:
   // On return the records are durable. On failure throws store_error and nothing is written.
   // Returns the number of bytes written.
   std::size_t append(std::vector<journal_record>& records);
+  // After a failed append (a full disk, say): makes the log writable again if the cause is
+  // gone (and the disk has min_free_bytes again), and drops any record past last_seq() that
+  // the failed write left behind. Throws store_error while the log cannot be written. Call
+  // from the appending thread.
+  void recover();
 
   // Calls `visit` for each record with from <= seq <= to in order, stopping early when it
   // returns false. Throws store_error on a corrupt record or a missing sequence number.

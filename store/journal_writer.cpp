@@ -6,8 +6,10 @@
 
 namespace capstan::store {
 
-journal_writer::journal_writer(event_log& log, std::size_t max_batch_records)
-    : log_(log), max_batch_records_(max_batch_records), last_seq_(log.last_seq()) {
+journal_writer::journal_writer(event_log& log, std::size_t max_batch_records,
+                               std::chrono::milliseconds retry_every)
+    : log_(log), max_batch_records_(max_batch_records), retry_every_(retry_every),
+      last_seq_(log.last_seq()) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -94,6 +96,11 @@ void journal_writer::unsubscribe(uint64_t id) {
   wake_.notify_one();
 }
 
+std::string journal_writer::failure() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return failure_;
+}
+
 journal_writer_stats journal_writer::stats() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return stats_;
@@ -144,13 +151,26 @@ void journal_writer::attach_new_subscribers() {
 void journal_writer::run() {
   for (;;) {
     std::deque<pending_append> batch;
+    bool failed = false;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [this] {
+      auto ready = [this] {
         return stopping_ || !queue_.empty() || !joining_.empty() || !leaving_.empty();
-      });
+      };
+      if (failure_.empty())
+        wake_.wait(lock, ready);
+      else
+        wake_.wait_for(lock, retry_every_, ready);
       if (stopping_ && queue_.empty())
         return;
+      failed = !failure_.empty();
+    }
+    if (failed && !try_recover()) {
+      attach_new_subscribers();  // readers of what is committed are served meanwhile
+      continue;
+    }
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
       // Take what is waiting, up to the batch bound (always at least one append).
       std::size_t records = 0;
       while (!queue_.empty() &&
@@ -164,6 +184,32 @@ void journal_writer::run() {
     if (!batch.empty())
       commit(batch);
   }
+}
+
+bool journal_writer::try_recover() {
+  std::string still;
+  try {
+    log_.recover();
+  } catch (const store_error& e) {
+    still = e.what();
+  }
+  std::deque<pending_append> refused;
+  std::string error;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (still.empty()) {
+      std::fprintf(stderr, "capstan: the journal is writable again (was: %s)\n",
+                   failure_.c_str());
+      failure_.clear();
+      return true;
+    }
+    // Appends queued before the failure was known are refused now, not left waiting.
+    refused.swap(queue_);
+    error = failure_;
+  }
+  for (auto& a : refused)
+    a.done(append_result{0, 0, error});
+  return false;
 }
 
 void journal_writer::commit(std::deque<pending_append>& batch) {

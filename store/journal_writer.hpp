@@ -2,6 +2,7 @@
 // are then published, in sequence order, to subscribers.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -31,9 +32,10 @@ struct journal_writer_stats {
 // Owns a commit thread in front of an event_log. Appends submitted while a sync is running
 // are collected and written together as the next batch. A completion runs only after its
 // records are durable and after every subscriber has received them; completions run on the
-// commit thread in sequence order and must not block. After a write error the writer refuses every
-// later append (the error is sticky, as in LevelDB): the process should restart and recover from
-// the log.
+// commit thread in sequence order and must not block. After a write error (a full disk, say)
+// the writer refuses every append at once with that error, and tries every `retry_every` to
+// make the log writable again (event_log::recover); once it is, appends are taken again, with
+// no restart.
 class journal_writer {
 public:
   using completion = std::function<void(const append_result&)>;
@@ -46,7 +48,8 @@ public:
       const std::vector<const std::vector<journal_record>*>&)>;
 
   // `max_batch_records` bounds one WriteBatch, and so the latency added to any one append.
-  explicit journal_writer(event_log& log, std::size_t max_batch_records = 20000);
+  explicit journal_writer(event_log& log, std::size_t max_batch_records = 20000,
+                          std::chrono::milliseconds retry_every = std::chrono::seconds(1));
   // Commits everything already submitted, then stops the thread.
   ~journal_writer();
   journal_writer(const journal_writer&) = delete;
@@ -69,6 +72,8 @@ public:
   // Installs the pre-write check; call before the first append.
   void set_checker(checker check) { check_ = std::move(check); }
 
+  // Why appends are refused now; empty while the journal takes them.
+  std::string failure() const;
   journal_writer_stats stats() const;
   uint64_t last_seq() const;
 
@@ -86,9 +91,12 @@ private:
   void run();
   void commit(std::deque<pending_append>& batch);
   void attach_new_subscribers();
+  // Commit thread, while failed: event_log::recover; true once appends may go on.
+  bool try_recover();
 
   event_log& log_;
   const std::size_t max_batch_records_;
+  const std::chrono::milliseconds retry_every_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<pending_append> queue_;
@@ -97,7 +105,7 @@ private:
   std::vector<uint64_t> leaving_;      // guarded by mutex_
   uint64_t next_subscription_ = 1;
   bool stopping_ = false;
-  std::string failure_;         // sticky write error, guarded by mutex_
+  std::string failure_;         // the write error until recovered, guarded by mutex_
   journal_writer_stats stats_;  // guarded by mutex_
   uint64_t last_seq_;           // guarded by mutex_
   checker check_;               // set before use, then read by the commit thread only

@@ -1,5 +1,7 @@
 #include "actors/master/master.hpp"
 
+#include <cstdio>
+
 #include <deque>
 
 #include "actors/controllers/endpoints_controller.hpp"
@@ -7,13 +9,21 @@
 #include "actors/controllers/replication_manager.hpp"
 #include "actors/nodes/node_gateway.hpp"
 #include "actors/objects/registry.hpp"
+#include "store/disk_reserve.hpp"
 
 namespace capstan::actors {
 
 master::master(caf::actor_system& system, master_config config)
     : system_(system), config_(std::move(config)) {
+  // The reserve is given back first: reopening replays and flushes the write-ahead log, which
+  // needs room that a full disk has only thanks to it. It is taken again once the journal is
+  // open; with no room left for it the master runs without one, and says so.
+  store::disk_reserve reserve(config_.data_dir + "/journal.reserve", config_.journal_reserve_bytes);
+  reserve.release();
   log_ =
       store::event_log::open(config_.data_dir + "/journal", store::event_log_options{config_.sync});
+  if (auto problem = reserve.keep(); !problem.empty())
+    std::fprintf(stderr, "capstan master: running without a disk reserve: %s\n", problem.c_str());
   model_ = std::make_unique<read_model>(store::restore(*log_, &restored_));
   last_snapshot_seq_ = restored_.snapshot_seq;
   writer_ = std::make_unique<store::journal_writer>(*log_);
@@ -74,9 +84,13 @@ master::~master() {
   stop();
 }
 
-void master::stop() {
+std::string master::journal_failure() const {
+  return writer_ ? writer_->failure() : "the journal is closed";
+}
+
+std::string master::stop() {
   if (stopped_)
-    return;
+    return "";
   stopped_ = true;
   {
     std::lock_guard<std::mutex> lock(snapshot_mutex_);
@@ -87,9 +101,16 @@ void master::stop() {
   stop_actors();
   fanout_->clear();
   writer_.reset();  // commits what was submitted, then stops its thread
-  if (model_->seq() > last_snapshot_seq_)
-    store::write_snapshot(*log_, model_->copy_state());
+  std::string skipped;
+  if (model_->seq() > last_snapshot_seq_) {
+    try {
+      store::write_snapshot(*log_, model_->copy_state());
+    } catch (const std::exception& e) {
+      skipped = e.what();
+    }
+  }
   log_.reset();
+  return skipped;
 }
 
 void master::stop_actors() {
@@ -217,8 +238,20 @@ void master::snapshot_loop() {
     if (stopping_)
       return;
     lock.unlock();
-    snapshot();  // off the commit thread and off CAF's threads
+    std::string failed;
+    try {
+      snapshot();  // off the commit thread and off CAF's threads
+    } catch (const std::exception& e) {
+      failed = e.what();
+    }
     lock.lock();
+    // A snapshot only shortens restarts: one that cannot be written (a full disk) is tried
+    // again a while later, not in a loop.
+    if (!failed.empty()) {
+      std::fprintf(stderr, "capstan master: snapshot skipped, tried again in 30 s: %s\n",
+                   failed.c_str());
+      snapshot_wake_.wait_for(lock, std::chrono::seconds(30), [this] { return stopping_; });
+    }
   }
 }
 

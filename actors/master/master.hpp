@@ -23,6 +23,9 @@ struct master_config {
   std::string data_dir;
   bool sync = true;                  // fsync every batch (off only for experiments)
   uint64_t snapshot_every = 100000;  // records between background snapshots (0: never)
+  // Space kept in DATA/journal.reserve and given back when the journal is reopened, so that a
+  // master restarts on a full disk (store/disk_reserve.hpp). 0: none.
+  uint64_t journal_reserve_bytes = 0;
   allocator_config allocators;
   node_lifecycle_config lifecycle;
   scheduler_config scheduler;
@@ -35,9 +38,11 @@ class master {
 public:
   // Opens DATA/journal, restores, starts the actors. Throws store::store_error.
   master(caf::actor_system& system, master_config config);
-  // Clean shutdown: actors stop, the journal commits what it has, a snapshot is written.
-  // The read model stays readable (it then shows the final state). Idempotent.
-  void stop();
+  // Clean shutdown: actors stop, the journal commits what it has, a snapshot is written when
+  // it can be (a full disk, say, skips it: the journal alone restores the same state). The
+  // read model stays readable (it then shows the final state). Idempotent. Never throws.
+  // Returns why no snapshot was written; empty when one was (or none was needed).
+  std::string stop();
   ~master();
   master(const master&) = delete;
   master& operator=(const master&) = delete;
@@ -53,6 +58,9 @@ public:
   // start): the bootstrap endpoint and in-process simulated nodes issue from it.
   const common::certificate_authority& node_authority() const { return *node_authority_; }
   store::journal_writer_stats journal_stats() const { return writer_->stats(); }
+  // Why the journal refuses appends now (a full disk, say); empty while it takes them.
+  // Safe from any thread while the master runs.
+  std::string journal_failure() const;
 
   // Sends every committed batch to `subscriber` as (committed_atom, committed_batch).
   void subscribe(caf::actor subscriber);

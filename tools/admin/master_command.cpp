@@ -27,6 +27,12 @@ namespace capstan::admin {
 
 namespace {
 
+actors::master_config with_reserve() {
+  actors::master_config c;
+  c.journal_reserve_bytes = 32ull << 20;
+  return c;
+}
+
 const char* const usage = R"(Usage: capstan master --data DIR [flags]
   --data DIR                      where the journal lives (created if missing)
   --api HOST:PORT                 the HTTPS API for kubectl (default 127.0.0.1:6443)
@@ -41,6 +47,8 @@ const char* const usage = R"(Usage: capstan master --data DIR [flags]
   --node-monitor-grace-period D   silence before a node is NotReady (default 40s)
   --pod-eviction-timeout D        NotReady time before its pods are evicted (default 5m)
   --snapshot-every N              records between background snapshots (default 100000)
+  --journal-reserve MIB           disk space kept in DATA/journal.reserve and given back to
+                                  reopen the journal on a full disk (default 32, 0: none)
   --max-connections N             open API connections at most (default 16384, or what the
                                   open-file limit allows)
   --max-requests-inflight N       read requests in flight before 429 (default 400)
@@ -49,7 +57,7 @@ Durations: 500ms, 40s, 5m, 1h.
 )";
 
 struct master_flags {
-  actors::master_config config;
+  actors::master_config config = with_reserve();
   std::string join_host = "127.0.0.1";
   uint16_t join_port = 6444;
   std::string api_host = "127.0.0.1";
@@ -103,6 +111,14 @@ std::optional<master_flags> parse(const std::vector<std::string>& args) {
         return std::nullopt;
     } else if (a == "--snapshot-every") {
       f.config.snapshot_every = std::strtoull(v.c_str(), nullptr, 10);
+    } else if (a == "--journal-reserve") {
+      char* end = nullptr;
+      unsigned long long mib = std::strtoull(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || mib > 1024 * 1024) {
+        std::cerr << "error: --journal-reserve takes MiB, 0 to 1048576\n";
+        return std::nullopt;
+      }
+      f.config.journal_reserve_bytes = mib << 20;
     } else if (a == "--max-connections" || a == "--max-requests-inflight" ||
                a == "--max-mutating-requests-inflight") {
       char* end = nullptr;
@@ -270,9 +286,14 @@ int run_master_command(const std::vector<std::string>& args) {
       caf::anon_send_exit(fake, caf::exit_reason::user_shutdown);
     api_server.reset();
     system.middleman().unpublish(master->node_gateway(), flags.join_port);
-    master->stop();
-    std::printf("capstan master: journal closed at seq %llu, snapshot written\n",
-                static_cast<unsigned long long>(master->model().seq()));
+    auto skipped = master->stop();
+    if (skipped.empty())
+      std::printf("capstan master: journal closed at seq %llu, snapshot written\n",
+                  static_cast<unsigned long long>(master->model().seq()));
+    else
+      std::printf("capstan master: journal closed at seq %llu, no snapshot (%s); the journal "
+                  "alone restores this state\n",
+                  static_cast<unsigned long long>(master->model().seq()), skipped.c_str());
   }
   return exit_code;
 }
