@@ -1,10 +1,14 @@
 #include "store/event_log.hpp"
 
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
@@ -78,6 +82,44 @@ std::string snapshot_manifest_key(uint64_t seq) {
   return seq_key(seq) + "M";
 }
 
+void sync_directory(const std::filesystem::path& directory) {
+  int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    throw store_error("cannot open the directory " + directory.string() + ": " +
+                      std::strerror(errno));
+  int synced = ::fsync(fd);
+  int error = errno;
+  ::close(fd);
+  if (synced != 0)
+    throw store_error("cannot sync the directory " + directory.string() + ": " +
+                      std::strerror(error));
+}
+
+// Creates the journal directory and its missing parents so that a power cut cannot lose them:
+// a name is durable once the directory holding it is synced, and RocksDB syncs the journal
+// directory itself, never the one holding it. That one is synced at every open, since an
+// earlier open may have created the directory and died before its sync.
+void create_durably(const std::string& directory) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path path = fs::absolute(directory, ec).lexically_normal();
+  if (!ec && path.filename().empty())  // "dir/"
+    path = path.parent_path();
+  std::vector<fs::path> missing;
+  for (fs::path p = path; !ec && !p.empty() && !fs::exists(p, ec); p = p.parent_path())
+    missing.push_back(p);
+  if (ec)
+    throw store_error("cannot create the journal directory " + directory + ": " + ec.message());
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (::mkdir(it->c_str(), 0777) != 0 && errno != EEXIST)  // the umask decides, as before
+      throw store_error("cannot create the journal directory " + directory + ": " +
+                        std::strerror(errno));
+    sync_directory(it->parent_path());
+  }
+  if (missing.empty())
+    sync_directory(path.parent_path());
+}
+
 }  // namespace
 
 std::string seq_key(uint64_t seq) {
@@ -142,14 +184,12 @@ std::unique_ptr<event_log> event_log::open_reader(const std::string& directory) 
 
 namespace {
 
-// The journal is the whole cluster's history (and its secrets): its directory is 0700 and its
-// files 0600, also those an older capstan left readable; RocksDB creates new files 0600.
+// The journal is the whole cluster's history (and its secrets): its (existing) directory is made
+// 0700 and its files 0600, also those an older capstan left readable; RocksDB creates new files
+// 0600.
 void make_private(const std::string& directory) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  fs::create_directories(directory, ec);
-  if (ec)
-    throw store_error("cannot create the journal directory " + directory + ": " + ec.message());
   rocksdb::Env::Default()->SetAllowNonOwnerAccess(false);
   fs::permissions(directory, fs::perms::owner_all, ec);
   for (const auto& entry : fs::directory_iterator(directory, ec)) {
@@ -168,6 +208,7 @@ void make_private(const std::string& directory) {
 std::unique_ptr<event_log> event_log::open(const std::string& directory,
                                            event_log_options options) {
   std::unique_ptr<event_log> log(new event_log(directory, options));
+  create_durably(directory);
   make_private(directory);
   rocksdb::Options db_options;
   db_options.create_if_missing = true;

@@ -43,7 +43,8 @@ struct event_log_options {
 // journal_writer's commit thread).
 class event_log {
 public:
-  // Opens or creates the journal in `directory`. Throws store_error.
+  // Opens or creates the journal in `directory`, creating the directory and its parents so that
+  // a power cut cannot lose them (each synced in the directory holding it). Throws store_error.
   static std::unique_ptr<event_log> open(const std::string& directory,
                                          event_log_options options = {});
   // Opens an existing journal for reading only, also while a master writes it (a RocksDB
