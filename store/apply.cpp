@@ -71,17 +71,28 @@ struct applier {
       return e.object;
   }
 
+  // A record that carries a whole object names it twice: in its header and in the object's
+  // metadata. Both must agree, or the state would hold the object under another name than its
+  // own (and a snapshot of that state would load differently from the replay).
+  static void check_names(const journal_record& r, const any_object& object) {
+    if (kind_of(object) != r.kind)
+      cannot_apply(r, "the record's kind and its object's kind differ");
+    const auto& meta = meta_of(object);
+    if (meta.namespace_ != r.namespace_ || meta.name != r.name)
+      cannot_apply(r, "its object is named " +
+                          (meta.namespace_.empty() ? meta.name
+                                                   : meta.namespace_ + "/" + meta.name));
+  }
+
   // Returns the object whose resourceVersion must become r.seq (null when it was removed).
   any_object* operator()(const object_created& e) {
-    if (kind_of(e.object) != r.kind)
-      cannot_apply(r, "the record's kind and its object's kind differ");
+    check_names(r, e.object);
     auto [it, inserted] = state.of(r.kind).insert_or_assign({r.namespace_, r.name}, take(e));
     (void)inserted;
     return &it->second;
   }
   any_object* operator()(const object_updated& e) {
-    if (kind_of(e.object) != r.kind)
-      cannot_apply(r, "the record's kind and its object's kind differ");
+    check_names(r, e.object);
     any_object& current = any_target(state, r);
     current = take(e);
     return &current;

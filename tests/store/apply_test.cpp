@@ -137,6 +137,32 @@ BOOST_AUTO_TEST_CASE(records_that_cannot_apply_change_nothing) {
              before);
 }
 
+// Found by fuzz/journal_record_fuzz: a damaged PodCreated whose object says namespace
+// "defjult" while the record says "default" was applied, leaving the state holding the pod
+// under a name other than its own (a snapshot of it then loaded as another state).
+BOOST_AUTO_TEST_CASE(a_record_whose_object_has_another_name_is_refused) {
+  timeline t;
+  t(created(small_pod("a")));
+  const std::string before =
+      capstan::messages::to_json(*t.state.find(object_kind::pod, {"default", "a"})).dump();
+  pod renamed = small_pod("a", "defjult");
+  auto created_elsewhere = created(renamed);
+  created_elsewhere.namespace_ = "default";
+  created_elsewhere.name = "b";
+  created_elsewhere.seq = 2;
+  BOOST_CHECK_THROW(apply(t.state, created_elsewhere), store_error);
+  auto updated_elsewhere = record_for(small_pod("a"), object_updated{renamed});
+  updated_elsewhere.seq = 2;
+  BOOST_CHECK_THROW(apply(t.state, updated_elsewhere), store_error);
+  BOOST_TEST(t.state.seq == 1u);
+  BOOST_TEST(!t.state.find(object_kind::pod, {"default", "b"}));
+  BOOST_TEST(capstan::messages::to_json(*t.state.find(object_kind::pod, {"default", "a"})).dump() ==
+             before);
+  // The same records with their names agreeing apply.
+  t(record_for(small_pod("a"), object_updated{small_pod("a")}));
+  BOOST_TEST(t.state.seq == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(check_appends_refuses_what_could_not_apply_and_forgets_refused_appends) {
   timeline t;
   pod a = small_pod("a");
