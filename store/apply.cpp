@@ -146,6 +146,8 @@ struct applier {
     return &any_target(state, r);
   }
   any_object* operator()(const endpoints_changed& e) {
+    if (r.kind != object_kind::endpoints)
+      cannot_apply(r, "the event does not fit a " + std::string(info(r.kind).name));
     auto& table = state.of(object_kind::endpoints);
     auto it = table.find({r.namespace_, r.name});
     if (it == table.end()) {

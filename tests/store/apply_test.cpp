@@ -163,6 +163,27 @@ BOOST_AUTO_TEST_CASE(a_record_whose_object_has_another_name_is_refused) {
   BOOST_TEST(t.state.seq == 2u);
 }
 
+// Found by fuzz/journal_record_fuzz: a damaged record of kind Service carrying endpointsChanged
+// was applied to the Endpoints of that name, and stamped neither object as the record's.
+BOOST_AUTO_TEST_CASE(an_endpoints_change_recorded_for_another_kind_is_refused) {
+  timeline t;
+  capstan::messages::service svc;
+  svc.metadata.name = "web";
+  svc.metadata.namespace_ = "default";
+  t(created(svc));
+  endpoint_subset subset;
+  subset.addresses.push_back({"10.1.1.2", "", "node1", std::nullopt});
+  auto misfiled = record_for(svc, endpoints_changed{{subset}});
+  misfiled.seq = 2;
+  BOOST_CHECK_THROW(apply(t.state, misfiled), store_error);
+  BOOST_TEST(t.state.seq == 1u);
+  BOOST_TEST(!t.state.find(object_kind::endpoints, {"default", "web"}));
+  // The same change recorded for the Endpoints applies.
+  misfiled.kind = object_kind::endpoints;
+  t(misfiled);
+  BOOST_TEST(t.state.find(object_kind::endpoints, {"default", "web"}));
+}
+
 BOOST_AUTO_TEST_CASE(check_appends_refuses_what_could_not_apply_and_forgets_refused_appends) {
   timeline t;
   pod a = small_pod("a");
