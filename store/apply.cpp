@@ -1,5 +1,6 @@
 #include "store/apply.hpp"
 
+#include <cstdint>
 #include <map>
 #include <set>
 
@@ -122,6 +123,8 @@ struct applier {
   }
   any_object* operator()(const rc_scaled& e) {
     auto& rc = target<replication_controller>(state, r);
+    if (rc.metadata.generation == INT64_MAX)
+      cannot_apply(r, "metadata.generation would overflow");
     rc.spec.replicas = e.to;
     rc.metadata.generation += 1;
     return &any_target(state, r);
@@ -167,7 +170,11 @@ struct applier {
   }
   any_object* operator()(const deletion_requested& e) {
     any_object& o = any_target(state, r);
-    meta_of(o).deletion_timestamp = {record_time(r).seconds + e.grace_period_seconds};
+    int64_t deadline;
+    if (__builtin_add_overflow(record_time(r).seconds, e.grace_period_seconds, &deadline))
+      cannot_apply(r, "a grace period of " + std::to_string(e.grace_period_seconds) +
+                          " seconds ends beyond the representable time");
+    meta_of(o).deletion_timestamp = {deadline};
     meta_of(o).deletion_grace_period_seconds = e.grace_period_seconds;
     return &o;
   }

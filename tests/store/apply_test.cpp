@@ -184,6 +184,30 @@ BOOST_AUTO_TEST_CASE(an_endpoints_change_recorded_for_another_kind_is_refused) {
   BOOST_TEST(t.state.find(object_kind::endpoints, {"default", "web"}));
 }
 
+// Found while checking what fuzz/journal_record_fuzz reaches, confirmed by UBSan: a damaged
+// DeletionRequested of 2^63-1 seconds overflowed the deletion timestamp (signed overflow), and
+// an RcScaled of an RC at the largest generation overflowed it.
+BOOST_AUTO_TEST_CASE(records_whose_arithmetic_would_overflow_are_refused) {
+  timeline t;
+  t(created(small_pod("a")));
+  auto forever = record_for(small_pod("a"), deletion_requested{INT64_MAX});
+  forever.seq = 2;
+  forever.time_nanos = 1700000000LL * 1000000000LL;
+  BOOST_CHECK_THROW(apply(t.state, forever), store_error);
+  BOOST_TEST(t.state.find<pod>({"default", "a"})->metadata.deletion_timestamp.empty());
+  replication_controller rc;
+  rc.metadata.name = "web";
+  rc.metadata.namespace_ = "default";
+  rc.metadata.generation = INT64_MAX;
+  t(created(rc));
+  auto scaled = record_for(rc, rc_scaled{1, 2});
+  scaled.seq = 3;
+  BOOST_CHECK_THROW(apply(t.state, scaled), store_error);
+  BOOST_TEST(t.state.seq == 2u);
+  BOOST_TEST(t.state.find<replication_controller>({"default", "web"})->metadata.generation ==
+             INT64_MAX);
+}
+
 BOOST_AUTO_TEST_CASE(check_appends_refuses_what_could_not_apply_and_forgets_refused_appends) {
   timeline t;
   pod a = small_pod("a");
