@@ -13,6 +13,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "api/http_request_reader.hpp"
 #include "api/request_params.hpp"
 #include "api/responses.hpp"
 
@@ -36,15 +37,6 @@ bool is_long_running(const http_request& r) {
   return query_flag(r, "watch") ||
          (r.path.size() > 4 && r.path.compare(r.path.size() - 4, 4, "/log") == 0 &&
           query_flag(r, "follow"));
-}
-
-// The path of a request target: without the query, and "/version/" names the same resource as
-// "/version" (the Python client asks for the former).
-std::string request_path(std::string_view target) {
-  std::string path(target.substr(0, target.find('?')));
-  if (path.size() > 1 && path.back() == '/')
-    path.pop_back();
-  return path;
 }
 
 }  // namespace
@@ -132,8 +124,7 @@ public:
 private:
   void read_header(std::chrono::seconds timeout) {
     parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(context_.limits.max_header_bytes));
-    parser_->body_limit(context_.limits.max_body_bytes);
+    limit_request_parser(*parser_, context_.limits);
     beast::get_lowest_layer(*stream_).expires_after(timeout);
     http::async_read_header(
         *stream_, buffer_, *parser_,
@@ -141,27 +132,12 @@ private:
   }
 
   void on_header(beast::error_code ec) {
-    if (ec == http::error::header_limit) {
-      // Say why before closing: a URL too long (the request line alone does not fit) or
-      // headers too large.
-      // The parser fills in the target as soon as the request line is complete.
-      bool line_too_long = parser_->get().target().empty();
-      return refuse(line_too_long ? 414 : 431, line_too_long ? "RequestURITooLong" : "BadRequest",
-                    line_too_long ? "the request URI is longer than " +
-                                        std::to_string(context_.limits.max_header_bytes) + " bytes"
-                                  : "the request headers are larger than " +
-                                        std::to_string(context_.limits.max_header_bytes) +
-                                        " bytes");
-    }
-    if (ec == http::error::body_limit)
-      return refuse(413, "RequestEntityTooLarge",
-                    "the request body is larger than the limit of " +
-                        std::to_string(context_.limits.max_body_bytes) + " bytes");
     if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
         ec == net::error::eof || ec == ssl::error::stream_truncated || ec == net::error::operation_aborted)
       return close();
     if (ec)
-      return refuse(400, "BadRequest", "malformed HTTP request: " + ec.message());
+      return refuse(read_error_answer(ec, *parser_, context_.limits.max_header_bytes,
+                                      context_.limits.max_body_bytes));
     if (context_.stopping)
       return close();
     auto& req = parser_->get();
@@ -174,20 +150,16 @@ private:
     if (!open &&
         !context_.authorized(std::string_view(authorization.data(), authorization.size())))
       return refuse(401, "Unauthorized", "Unauthorized");
-    const std::size_t body_limit =
-        open ? std::min(context_.limits.max_public_body_bytes, context_.limits.max_body_bytes)
-             : context_.limits.max_body_bytes;
+    auto body_limit = request_body_limit(*parser_, context_.limits, open);
+    if (auto* too_large = std::get_if<http_response>(&body_limit))
+      return refuse(std::move(*too_large));
+    body_limit_ = std::get<std::size_t>(body_limit);
+    parser_->body_limit(body_limit_);  // no body octet is parsed yet
     auto length = parser_->content_length();
-    if (length && *length > body_limit)
-      return refuse(413, "RequestEntityTooLarge",
-                    "the request body is larger than the limit of " +
-                        std::to_string(body_limit) + " bytes");
-    body_limit_ = body_limit;
-    parser_->body_limit(body_limit);  // no body octet is parsed yet
     // Hold the body's memory against the server-wide budget before reading it.
     body_reserved_ = parser_->is_done() ? 0
                      : length           ? static_cast<std::size_t>(*length)
-                                        : body_limit;
+                                        : body_limit_;
     if (context_.body_memory.fetch_add(body_reserved_) + body_reserved_ >
         context_.limits.max_body_memory) {
       release_body_memory();
@@ -214,11 +186,9 @@ private:
     http::async_read(*stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
                        if (ec == http::error::body_limit)
-                         return self->refuse(413, "RequestEntityTooLarge",
-                                             "the request body is larger than the limit of " +
-                                                 std::to_string(
-                                                     self->context_.limits.max_body_bytes) +
-                                                 " bytes");
+                         return self->refuse(read_error_answer(
+                             ec, *self->parser_, self->context_.limits.max_header_bytes,
+                             self->body_limit_));
                        if (ec)
                          return self->close();
                        self->dispatch_request();
@@ -293,22 +263,6 @@ private:
     });
   }
 
-  http_request to_http_request(http::request<http::string_body>& request) {
-    http_request req;
-    req.method = std::string(request.method_string());
-    std::string target(request.target());
-    auto q = target.find('?');
-    req.path = request_path(target);
-    if (q != std::string::npos)
-      req.query = parse_query(target.substr(q + 1));
-    req.content_type = std::string(request[http::field::content_type]);
-    req.accept = std::string(request[http::field::accept]);
-    req.authorization = std::string(request[http::field::authorization]);
-    req.user_agent = std::string(request[http::field::user_agent]);
-    req.body = std::move(request.body());
-    return req;
-  }
-
   http::response<http::string_body> to_beast(http_response& out) {
     http::response<http::string_body> res{static_cast<http::status>(out.status), version_};
     res.set(http::field::server, "capstan");
@@ -377,6 +331,9 @@ private:
     http_response out = status_error(code, reason, message);
     if (code == 429)
       out.retry_after_seconds = 1;
+    refuse(std::move(out), keep);
+  }
+  void refuse(http_response out, bool keep = false) {
     // The connection stays usable only when no part of the request is left unread (it would
     // be taken for the next request).
     bool body_pending = false;

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "actors/commands.hpp"
-#include "api/rest_handler.hpp"
+#include "api/http_message.hpp"
 #include "api/routes.hpp"
 
 namespace capstan::api {

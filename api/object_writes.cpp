@@ -5,6 +5,7 @@
 #include "api/patch.hpp"
 #include "api/request_body.hpp"
 #include "api/request_params.hpp"
+#include "api/command_status.hpp"
 #include "api/responses.hpp"
 #include "messages/defaults.hpp"
 

@@ -43,7 +43,8 @@ struct wire {
   }
 };
 
-bool parse(const std::string& bytes, const auto& visit) {
+template <class F>
+bool parse(const std::string& bytes, const F& visit) {
   wire w{reinterpret_cast<const unsigned char*>(bytes.data()),
          reinterpret_cast<const unsigned char*>(bytes.data()) + bytes.size()};
   return w.fields(visit);

@@ -6,7 +6,7 @@
 #include <string>
 #include <variant>
 
-#include "api/rest_handler.hpp"
+#include "api/http_message.hpp"
 #include "messages/json_codec.hpp"
 
 namespace capstan::api {

@@ -8,7 +8,7 @@
 #include <string>
 #include <variant>
 
-#include "api/rest_handler.hpp"
+#include "api/http_message.hpp"
 
 namespace capstan::api {
 

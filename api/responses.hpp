@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "actors/commands.hpp"
-#include "api/rest_handler.hpp"
+#include "api/http_message.hpp"
+#include "messages/field_error.hpp"
 #include "messages/json_codec.hpp"
 
 namespace capstan::api {
@@ -20,9 +20,5 @@ http_response json_response(int status, const messages::json& body);
 http_response status_error(int code, const std::string& reason, const std::string& message,
                            const std::string& kind = "", const std::string& name = "",
                            const messages::field_errors& causes = {});
-
-// The Status for a refused command, worded as kube-apiserver words it.
-http_response reply_error(const actors::command_reply& reply, messages::object_kind kind,
-                          const std::string& name);
 
 }  // namespace capstan::api

@@ -12,6 +12,7 @@
 #include "api/protobuf.hpp"
 #include "api/request_body.hpp"
 #include "api/request_params.hpp"
+#include "api/command_status.hpp"
 #include "api/responses.hpp"
 #include "api/routes.hpp"
 #include "api/subresources.hpp"

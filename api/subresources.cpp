@@ -2,6 +2,7 @@
 
 #include "api/object_body.hpp"
 #include "api/request_body.hpp"
+#include "api/command_status.hpp"
 #include "api/responses.hpp"
 
 namespace capstan::api {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <cstdint>
 
 #include "messages/field_error.hpp"
 #include "messages/name_rules.hpp"
@@ -9,6 +11,18 @@
 namespace capstan::messages {
 
 namespace {
+
+// The value of a decimal integer made of digits only that fits 64 bits, as Kubernetes reads the
+// operands of '>' and '<' (strconv.ParseInt); nullopt for anything else.
+std::optional<int64_t> integer_value(const std::string& text) {
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  int64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size())
+    return std::nullopt;
+  return value;
+}
 
 // A hand-written scanner over the selector grammar of k8s.io/apimachinery/pkg/labels.
 class selector_parser {
@@ -131,9 +145,10 @@ private:
     std::string value = word();
     if (r.operation == label_requirement::op::greater_than ||
         r.operation == label_requirement::op::less_than) {
-      if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos) {
+      if (!integer_value(value)) {
         pos_ = value_at;
-        return error("expected an integer after '" + std::string(1, text_[op_at]) + "'");
+        return error("expected an integer of at most 64 bits after '" +
+                     std::string(1, text_[op_at]) + "'");
       }
     } else if (auto err = check_value(value, value_at)) {
       return err;
@@ -196,11 +211,12 @@ bool label_requirement::matches(const string_map& labels) const {
       return !has || !std::binary_search(values.begin(), values.end(), it->second);
     case op::greater_than:
     case op::less_than: {
-      if (!has || it->second.empty() ||
-          it->second.find_first_not_of("0123456789") != std::string::npos)
+      // A label value that is no integer, or too large for one, matches neither (Kubernetes).
+      auto have = has ? integer_value(it->second) : std::nullopt;
+      auto want = integer_value(values.front());
+      if (!have || !want)
         return false;
-      long long have = std::stoll(it->second), want = std::stoll(values.front());
-      return operation == op::greater_than ? have > want : have < want;
+      return operation == op::greater_than ? *have > *want : *have < *want;
     }
   }
   return false;

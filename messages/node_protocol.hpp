@@ -129,7 +129,8 @@ inline std::string join_challenge_text(const std::string& nonce, const std::stri
 }
 
 // Bounds a decoder enforces on what crosses from another process (beyond the message size,
-// which the transport bounds): the words a reader may traverse.
+// which the transport bounds): the words a reader may traverse (and at most twice the
+// message's words: see capnp_layout's with_reader).
 constexpr uint64_t node_message_traversal_words = 64ull << 20;  // 512 MiB
 
 // One flat Cap'n Proto message per value. decode throws messages::decode_error (capnp_codec.hpp)

@@ -118,6 +118,7 @@ struct yaml_graph {
   std::string text;  // every scalar's bytes, one after the other
   std::optional<node_ref> root;
   std::uint32_t root_line = 0;
+  YAML::Mark start;  // where the document starts (the first token yaml-cpp read for it)
 
   std::string_view scalar(const graph_node& n) const { return {text.data() + n.first, n.size}; }
 };
@@ -135,7 +136,7 @@ class graph_builder : public YAML::EventHandler {
 public:
   graph_builder(yaml_graph& graph, std::size_t max_depth) : g_(graph), max_depth_(max_depth) {}
 
-  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentStart(const YAML::Mark& mark) override { g_.start = mark; }
   void OnDocumentEnd() override {}
 
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
@@ -465,11 +466,22 @@ std::vector<yaml_document> parse_yaml_documents(const std::string& text,
   std::istringstream in(text);
   try {
     YAML::Parser parser(in);
+    int previous_start = -1;
     for (;;) {
       yaml_graph graph;
       graph_builder builder(graph, limits.max_depth);
       if (!parser.HandleNextDocument(builder))
         break;
+      // yaml-cpp 0.7 reads a token it has no use for at the top of a document (a ',' or a
+      // stray flow indicator) as an empty document without consuming it, and would do so
+      // forever. Every real document starts past the previous one.
+      if (graph.start.pos <= previous_start) {
+        auto at = static_cast<std::size_t>(std::max(graph.start.pos, 0));
+        throw yaml_error(located(graph.start) + ": unexpected " +
+                         (at < text.size() ? "'" + printable_text(text.substr(at, 1)) + "'"
+                                           : std::string("end of the text")));
+      }
+      previous_start = graph.start.pos;
       if (!graph.root || graph.nodes[graph.root->node].kind == node_kind::null)
         continue;
       if (documents.size() == limits.max_documents)

@@ -1,5 +1,6 @@
 #include "store/apply.hpp"
 
+#include <cstdint>
 #include <map>
 #include <set>
 
@@ -71,17 +72,28 @@ struct applier {
       return e.object;
   }
 
+  // A record that carries a whole object names it twice: in its header and in the object's
+  // metadata. Both must agree, or the state would hold the object under another name than its
+  // own (and a snapshot of that state would load differently from the replay).
+  static void check_names(const journal_record& r, const any_object& object) {
+    if (kind_of(object) != r.kind)
+      cannot_apply(r, "the record's kind and its object's kind differ");
+    const auto& meta = meta_of(object);
+    if (meta.namespace_ != r.namespace_ || meta.name != r.name)
+      cannot_apply(r, "its object is named " +
+                          (meta.namespace_.empty() ? meta.name
+                                                   : meta.namespace_ + "/" + meta.name));
+  }
+
   // Returns the object whose resourceVersion must become r.seq (null when it was removed).
   any_object* operator()(const object_created& e) {
-    if (kind_of(e.object) != r.kind)
-      cannot_apply(r, "the record's kind and its object's kind differ");
+    check_names(r, e.object);
     auto [it, inserted] = state.of(r.kind).insert_or_assign({r.namespace_, r.name}, take(e));
     (void)inserted;
     return &it->second;
   }
   any_object* operator()(const object_updated& e) {
-    if (kind_of(e.object) != r.kind)
-      cannot_apply(r, "the record's kind and its object's kind differ");
+    check_names(r, e.object);
     any_object& current = any_target(state, r);
     current = take(e);
     return &current;
@@ -111,6 +123,8 @@ struct applier {
   }
   any_object* operator()(const rc_scaled& e) {
     auto& rc = target<replication_controller>(state, r);
+    if (rc.metadata.generation == INT64_MAX)
+      cannot_apply(r, "metadata.generation would overflow");
     rc.spec.replicas = e.to;
     rc.metadata.generation += 1;
     return &any_target(state, r);
@@ -135,6 +149,8 @@ struct applier {
     return &any_target(state, r);
   }
   any_object* operator()(const endpoints_changed& e) {
+    if (r.kind != object_kind::endpoints)
+      cannot_apply(r, "the event does not fit a " + std::string(info(r.kind).name));
     auto& table = state.of(object_kind::endpoints);
     auto it = table.find({r.namespace_, r.name});
     if (it == table.end()) {
@@ -154,7 +170,11 @@ struct applier {
   }
   any_object* operator()(const deletion_requested& e) {
     any_object& o = any_target(state, r);
-    meta_of(o).deletion_timestamp = {record_time(r).seconds + e.grace_period_seconds};
+    int64_t deadline;
+    if (__builtin_add_overflow(record_time(r).seconds, e.grace_period_seconds, &deadline))
+      cannot_apply(r, "a grace period of " + std::to_string(e.grace_period_seconds) +
+                          " seconds ends beyond the representable time");
+    meta_of(o).deletion_timestamp = {deadline};
     meta_of(o).deletion_grace_period_seconds = e.grace_period_seconds;
     return &o;
   }

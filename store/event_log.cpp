@@ -323,21 +323,28 @@ void event_log::read(uint64_t from, uint64_t to,
       throw store_error("journal in " + directory_ + " is missing record " +
                         std::to_string(expected) + " (next present is " + std::to_string(seq) +
                         ")");
-    journal_record record;
-    try {
-      record = messages::decode_record(std::string_view(it->value().data(), it->value().size()));
-    } catch (const messages::decode_error& e) {
-      throw store_error("journal record " + std::to_string(seq) + " in " + directory_ +
-                        " is corrupt: " + e.what());
-    }
-    if (record.seq != seq)
-      throw store_error("journal record " + std::to_string(seq) + " in " + directory_ +
-                        " is corrupt: it says it is record " + std::to_string(record.seq));
+    journal_record record = decode_stored_record(
+        seq, std::string_view(it->value().data(), it->value().size()), directory_);
     expected = seq + 1;
     if (!visit(std::move(record)))
       return;
   }
   check(it->status(), "cannot read the journal in " + directory_);
+}
+
+journal_record decode_stored_record(uint64_t seq, std::string_view value,
+                                    const std::string& directory) {
+  journal_record record;
+  try {
+    record = messages::decode_record(value);
+  } catch (const messages::decode_error& e) {
+    throw store_error("journal record " + std::to_string(seq) + " in " + directory +
+                      " is corrupt: " + e.what());
+  }
+  if (record.seq != seq)
+    throw store_error("journal record " + std::to_string(seq) + " in " + directory +
+                      " is corrupt: it says it is record " + std::to_string(record.seq));
+  return record;
 }
 
 std::vector<journal_record> event_log::read(uint64_t from, uint64_t to) const {

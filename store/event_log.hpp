@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "messages/capnp_codec.hpp"
@@ -101,6 +102,13 @@ private:
   bool read_only_ = false;
   std::string secondary_dir_;  // scratch space of a reader, removed on close
 };
+
+// The record stored under key `seq` of the `log` family, from the bytes read there. Throws
+// store_error naming `seq` and `directory` when they are not a record this build can read
+// (damaged, or written by a newer capstan) or are the record of another sequence number: a
+// damaged record is reported, never skipped or taken for another. Pure; event_log::read uses it.
+journal_record decode_stored_record(uint64_t seq, std::string_view value,
+                                    const std::string& directory);
 
 // The 8-byte big-endian key of a sequence number, so that RocksDB iterates in log order.
 std::string seq_key(uint64_t seq);

@@ -4,6 +4,7 @@
 // names. Included only by those two files (generated capnp code stays inside messages/).
 #pragma once
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -498,7 +499,11 @@ inline std::string to_bytes(capnp::MessageBuilder& builder) {
 
 // Reads a flat message, copying it to word alignment when the source is not aligned, and
 // turns every capnp failure into a decode_error.
-// `limit_words` bounds the words a reader may traverse (capnp's amplification guard).
+// A reader may traverse at most twice the message's words, and never more than `limit_words`
+// (capnp's amplification guard). capstan's decoders read each word of a message once, so no
+// message a capstan wrote comes near; a message whose pointers lead many times into the same
+// words, or to a list of empty structs (capnp counts each element as one word), is refused
+// before the decoder allocates for more elements than the message has words.
 template <class F>
 auto with_reader(std::string_view bytes, const char* what, F&& f,
                  uint64_t limit_words = 1ull << 30) {
@@ -515,7 +520,7 @@ auto with_reader(std::string_view bytes, const char* what, F&& f,
   }
   try {
     capnp::ReaderOptions options;
-    options.traversalLimitInWords = limit_words;
+    options.traversalLimitInWords = std::min<uint64_t>(limit_words, 2 * words.size() + 16);
     capnp::FlatArrayMessageReader reader(words, options);
     return f(reader);
   } catch (const kj::Exception& e) {

@@ -51,6 +51,20 @@ BOOST_AUTO_TEST_CASE(greater_and_less_than_compare_integers) {
   BOOST_TEST(!sel.matches({{"replicas", "x"}}));
 }
 
+// Found by fuzz/selector_fuzz: an operand of '>' or '<' beyond 64 bits, in the selector or in a
+// label value, threw std::out_of_range out of matching (a list request, a watch's filter).
+BOOST_AUTO_TEST_CASE(integers_beyond_64_bits_are_refused_or_match_nothing) {
+  auto result = label_selector::parse("replicas>200000000000000000000000");
+  auto* err = std::get_if<selector_syntax_error>(&result);
+  BOOST_REQUIRE(err != nullptr);
+  BOOST_TEST(err->position == 9u);
+  BOOST_TEST(err->message.find("at most 64 bits") != std::string::npos);
+  auto sel = parse_ok("replicas>2,replicas<9223372036854775807");
+  BOOST_TEST(sel.matches({{"replicas", "5"}}));
+  BOOST_TEST(!sel.matches({{"replicas", "99999999999999999999"}}));
+  BOOST_TEST(!parse_ok("replicas<10").matches({{"replicas", "99999999999999999999"}}));
+}
+
 BOOST_AUTO_TEST_CASE(syntax_errors_report_their_position) {
   struct row {
     const char* text;

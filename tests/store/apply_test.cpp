@@ -137,6 +137,77 @@ BOOST_AUTO_TEST_CASE(records_that_cannot_apply_change_nothing) {
              before);
 }
 
+// Found by fuzz/journal_record_fuzz: a damaged PodCreated whose object says namespace
+// "defjult" while the record says "default" was applied, leaving the state holding the pod
+// under a name other than its own (a snapshot of it then loaded as another state).
+BOOST_AUTO_TEST_CASE(a_record_whose_object_has_another_name_is_refused) {
+  timeline t;
+  t(created(small_pod("a")));
+  const std::string before =
+      capstan::messages::to_json(*t.state.find(object_kind::pod, {"default", "a"})).dump();
+  pod renamed = small_pod("a", "defjult");
+  auto created_elsewhere = created(renamed);
+  created_elsewhere.namespace_ = "default";
+  created_elsewhere.name = "b";
+  created_elsewhere.seq = 2;
+  BOOST_CHECK_THROW(apply(t.state, created_elsewhere), store_error);
+  auto updated_elsewhere = record_for(small_pod("a"), object_updated{renamed});
+  updated_elsewhere.seq = 2;
+  BOOST_CHECK_THROW(apply(t.state, updated_elsewhere), store_error);
+  BOOST_TEST(t.state.seq == 1u);
+  BOOST_TEST(!t.state.find(object_kind::pod, {"default", "b"}));
+  BOOST_TEST(capstan::messages::to_json(*t.state.find(object_kind::pod, {"default", "a"})).dump() ==
+             before);
+  // The same records with their names agreeing apply.
+  t(record_for(small_pod("a"), object_updated{small_pod("a")}));
+  BOOST_TEST(t.state.seq == 2u);
+}
+
+// Found by fuzz/journal_record_fuzz: a damaged record of kind Service carrying endpointsChanged
+// was applied to the Endpoints of that name, and stamped neither object as the record's.
+BOOST_AUTO_TEST_CASE(an_endpoints_change_recorded_for_another_kind_is_refused) {
+  timeline t;
+  capstan::messages::service svc;
+  svc.metadata.name = "web";
+  svc.metadata.namespace_ = "default";
+  t(created(svc));
+  endpoint_subset subset;
+  subset.addresses.push_back({"10.1.1.2", "", "node1", std::nullopt});
+  auto misfiled = record_for(svc, endpoints_changed{{subset}});
+  misfiled.seq = 2;
+  BOOST_CHECK_THROW(apply(t.state, misfiled), store_error);
+  BOOST_TEST(t.state.seq == 1u);
+  BOOST_TEST(!t.state.find(object_kind::endpoints, {"default", "web"}));
+  // The same change recorded for the Endpoints applies.
+  misfiled.kind = object_kind::endpoints;
+  t(misfiled);
+  BOOST_TEST(t.state.find(object_kind::endpoints, {"default", "web"}));
+}
+
+// Found while checking what fuzz/journal_record_fuzz reaches, confirmed by UBSan: a damaged
+// DeletionRequested of 2^63-1 seconds overflowed the deletion timestamp (signed overflow), and
+// an RcScaled of an RC at the largest generation overflowed it.
+BOOST_AUTO_TEST_CASE(records_whose_arithmetic_would_overflow_are_refused) {
+  timeline t;
+  t(created(small_pod("a")));
+  auto forever = record_for(small_pod("a"), deletion_requested{INT64_MAX});
+  forever.seq = 2;
+  forever.time_nanos = 1700000000LL * 1000000000LL;
+  BOOST_CHECK_THROW(apply(t.state, forever), store_error);
+  BOOST_TEST(t.state.find<pod>({"default", "a"})->metadata.deletion_timestamp.empty());
+  replication_controller rc;
+  rc.metadata.name = "web";
+  rc.metadata.namespace_ = "default";
+  rc.metadata.generation = INT64_MAX;
+  t(created(rc));
+  auto scaled = record_for(rc, rc_scaled{1, 2});
+  scaled.seq = 3;
+  BOOST_CHECK_THROW(apply(t.state, scaled), store_error);
+  BOOST_TEST(t.state.seq == 2u);
+  BOOST_TEST(t.state.find<replication_controller>({"default", "web"})->metadata.generation ==
+             INT64_MAX);
+}
+
 BOOST_AUTO_TEST_CASE(check_appends_refuses_what_could_not_apply_and_forgets_refused_appends) {
   timeline t;
   pod a = small_pod("a");

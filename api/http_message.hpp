@@ -1,0 +1,43 @@
+// One HTTP request as a handler sees it (parsed, authenticated) and the answer it gives: the
+// values between a connection (http_session.cpp) and the code that answers (rest_handler.hpp).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "api/credentials.hpp"
+
+namespace capstan::api {
+
+class stream_sink;
+
+struct http_request {
+  std::string method;  // GET, POST, PUT, PATCH, DELETE
+  std::string path;    // without the query
+  std::map<std::string, std::string> query;
+  std::string content_type;
+  std::string accept;
+  std::string authorization;  // the Authorization header
+  std::string user_agent;
+  std::string body;
+  user_info user;  // set once authenticated
+};
+
+struct http_response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  // Sent as `Warning: 299 - "..."` headers (kubectl prints them as "Warning: ...").
+  std::vector<std::string> warnings;
+  // Sent as Retry-After (429).
+  int retry_after_seconds = 0;
+  // Set for streamed answers (watch, logs -f): called once the status line and headers are
+  // sent, on the sink's executor; it must return at once and produce chunks asynchronously
+  // until it calls finish() or the sink closes. `body` is then unused.
+  std::function<void(std::shared_ptr<stream_sink>)> stream;
+};
+
+}  // namespace capstan::api

@@ -1,0 +1,75 @@
+#include "api/http_request_reader.hpp"
+
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/field.hpp>
+
+#include "api/request_params.hpp"
+#include "api/responses.hpp"
+
+namespace capstan::api {
+
+namespace http = boost::beast::http;
+
+void limit_request_parser(request_parser& parser, const server_limits& limits) {
+  parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+  parser.body_limit(limits.max_body_bytes);
+}
+
+http_response read_error_answer(const boost::beast::error_code& ec, const request_parser& parser,
+                                std::size_t header_limit, std::size_t body_limit) {
+  if (ec == http::error::header_limit) {
+    // The parser fills in the target as soon as the request line is complete: without one,
+    // the request line alone did not fit.
+    if (parser.get().target().empty())
+      return status_error(414, "RequestURITooLong",
+                          "the request URI is longer than " + std::to_string(header_limit) +
+                              " bytes");
+    return status_error(431, "BadRequest",
+                        "the request headers are larger than " + std::to_string(header_limit) +
+                            " bytes");
+  }
+  if (ec == http::error::body_limit)
+    return status_error(413, "RequestEntityTooLarge",
+                        "the request body is larger than the limit of " +
+                            std::to_string(body_limit) + " bytes");
+  return status_error(400, "BadRequest", "malformed HTTP request: " + ec.message());
+}
+
+std::variant<std::size_t, http_response> request_body_limit(const request_parser& parser,
+                                                            const server_limits& limits,
+                                                            bool public_path) {
+  const std::size_t limit = public_path
+                                ? std::min(limits.max_public_body_bytes, limits.max_body_bytes)
+                                : limits.max_body_bytes;
+  auto length = parser.content_length();
+  if (length && *length > limit)
+    return status_error(413, "RequestEntityTooLarge",
+                        "the request body is larger than the limit of " + std::to_string(limit) +
+                            " bytes");
+  return limit;
+}
+
+std::string request_path(std::string_view target) {
+  std::string path(target.substr(0, target.find('?')));
+  if (path.size() > 1 && path.back() == '/')
+    path.pop_back();
+  return path;
+}
+
+http_request to_http_request(http::request<http::string_body>& request) {
+  http_request req;
+  req.method = std::string(request.method_string());
+  std::string target(request.target());
+  auto q = target.find('?');
+  req.path = request_path(target);
+  if (q != std::string::npos)
+    req.query = parse_query(target.substr(q + 1));
+  req.content_type = std::string(request[http::field::content_type]);
+  req.accept = std::string(request[http::field::accept]);
+  req.authorization = std::string(request[http::field::authorization]);
+  req.user_agent = std::string(request[http::field::user_agent]);
+  req.body = std::move(request.body());
+  return req;
+}
+
+}  // namespace capstan::api
