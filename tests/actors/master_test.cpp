@@ -268,18 +268,25 @@ BOOST_AUTO_TEST_CASE(node_ports_and_cluster_ips_are_never_handed_out_twice) {
   BOOST_TEST(!c.m->create(again, "admin").ok());
 }
 
+namespace {
+
+// Every guestbook RC has its replicas running and its status saying so.
+bool guestbook_settled(const store::cluster_state& s) {
+  for (const char* name : {"frontend", "redis-slave", "redis-master"}) {
+    auto* rc = s.find<messages::replication_controller>({"default", name});
+    if (!rc || !rc->spec.replicas || rc->status.ready_replicas != *rc->spec.replicas ||
+        cluster::running(s, name) != *rc->spec.replicas)
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 BOOST_AUTO_TEST_CASE(a_restarted_master_has_the_same_read_model_object_by_object) {
   cluster c;
   c.create_examples("guestbook");
-  c.wait("guestbook running, and every RC's status saying so", [](const store::cluster_state& s) {
-    for (const char* name : {"frontend", "redis-slave", "redis-master"}) {
-      auto* rc = s.find<messages::replication_controller>({"default", name});
-      if (!rc || !rc->spec.replicas || rc->status.ready_replicas != *rc->spec.replicas ||
-          cluster::running(s, name) != *rc->spec.replicas)
-        return false;
-    }
-    return true;
-  });
+  c.wait("guestbook running, and every RC's status saying so", guestbook_settled);
   // The state the master had when it stopped, against the state a new master rebuilds.
   c.stop_nodes();
   c.m->stop();
@@ -424,12 +431,8 @@ BOOST_AUTO_TEST_CASE(nodes_and_pods_restated_after_a_restart_append_nothing) {
   cluster c;
   c.create_examples("guestbook");
   c.wait("guestbook running, endpoints and RC statuses written", [](const store::cluster_state& s) {
-    for (const char* name : {"frontend", "redis-slave", "redis-master"}) {
-      auto* rc = s.find<messages::replication_controller>({"default", name});
-      if (!rc || !rc->spec.replicas || rc->status.ready_replicas != *rc->spec.replicas ||
-          cluster::running(s, name) != *rc->spec.replicas)
-        return false;
-    }
+    if (!guestbook_settled(s))
+      return false;
     for (auto [name, count] : {std::pair{"frontend", 3u}, {"redis-slave", 2u}, {"redis-master", 1u}}) {
       auto* ep = s.find<messages::endpoints>({"default", name});
       if (!ep || ep->subsets.empty() || ep->subsets[0].addresses.size() != count)
