@@ -83,6 +83,24 @@ BOOST_AUTO_TEST_CASE(damaged_bytes_raise_decode_error) {
   BOOST_CHECK_THROW(decode_node_message<join_proofs>(""), decode_error);
 }
 
+// The shape fuzz/journal_record_fuzz found in a journal record, as a node could send it: 32
+// bytes of JoinProofs whose `nodes` is a list of 50 million empty structs. Within the old
+// traversal limit (64 Mi words), the decoder asked for 50 million node_proofs.
+BOOST_AUTO_TEST_CASE(a_list_of_millions_of_empty_structs_is_refused) {
+  const unsigned char words[] = {
+      0, 0, 0, 0, 3, 0, 0, 0,              // one segment of 3 words
+      0, 0, 0, 0, 0, 0, 1, 0,              // root: a struct of 0 data words and 1 pointer
+      1, 0, 0, 0, 7, 0, 0, 0,              // nodes: a list of structs, 0 words of content
+      0, 0xc2, 0xeb, 0x0b, 0, 0, 0, 0,     // its tag: 50,000,000 elements of 0 words each
+  };
+  const std::string bytes(reinterpret_cast<const char*>(words), sizeof words);
+  BOOST_CHECK_THROW(decode_node_message<join_proofs>(bytes), decode_error);
+  // The same list with no elements reads.
+  std::string empty = bytes;
+  empty[25] = empty[26] = empty[27] = 0;
+  BOOST_TEST(decode_node_message<join_proofs>(empty).nodes.empty());
+}
+
 BOOST_AUTO_TEST_CASE(an_unknown_refusal_reason_is_refused) {
   log_chunk chunk;
   chunk.refused.reason = static_cast<refusal_reason>(999);
