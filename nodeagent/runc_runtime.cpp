@@ -14,9 +14,10 @@
 #include <sstream>
 #include <thread>
 
-#include "common/ipv4.hpp"
-#include "messages/json_codec.hpp"
 #include "common/process.hpp"
+#include "messages/json_codec.hpp"
+#include "nodeagent/pod_network.hpp"
+#include "nodeagent/runc_bundle.hpp"
 
 namespace capstan::nodeagent {
 
@@ -24,102 +25,6 @@ namespace fs = std::filesystem;
 using namespace messages;
 using namespace common;
 using steady = std::chrono::steady_clock;
-
-// ---- pure parts ------------------------------------------------------------------------------
-
-std::pair<std::string, std::string> image_reference(const std::string& image) {
-  std::string name = image, tag = "latest";
-  auto at = name.find('@');
-  if (at != std::string::npos)
-    name = name.substr(0, at);
-  auto colon = name.rfind(':');
-  if (colon != std::string::npos && name.find('/', colon) == std::string::npos) {
-    tag = name.substr(colon + 1);
-    name = name.substr(0, colon);
-  }
-  // Docker Hub's implicit names: docker.io/library/nginx is nginx.
-  for (const char* prefix : {"docker.io/library/", "docker.io/", "library/"})
-    if (name.rfind(prefix, 0) == 0)
-      name = name.substr(std::string(prefix).size());
-  return {name, tag};
-}
-
-namespace {
-
-// Docker's default capabilities: what images such as nginx expect.
-const std::vector<std::string> default_capabilities = {
-    "CAP_CHOWN",   "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",
-    "CAP_MKNOD",   "CAP_NET_RAW",      "CAP_SETGID",           "CAP_SETUID",
-    "CAP_SETFCAP", "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
-    "CAP_KILL",    "CAP_AUDIT_WRITE"};
-
-}  // namespace
-
-std::string container_config(const std::string& base, const pod& p, const container& c,
-                             const std::string& netns_path, const std::string& cgroups_path,
-                             const std::vector<std::pair<std::string, std::string>>& mounts) {
-  auto cfg = nlohmann::json::parse(base);
-  auto& process = cfg["process"];
-  process["terminal"] = false;
-  // Kubernetes: command replaces the image's entrypoint, args its cmd.
-  std::vector<std::string> args = process.value("args", std::vector<std::string>{});
-  if (!c.command.empty()) {
-    args = c.command;
-    args.insert(args.end(), c.args.begin(), c.args.end());
-  } else if (!c.args.empty()) {
-    std::vector<std::string> entry;
-    if (!args.empty())
-      entry.push_back(args.front());
-    entry.insert(entry.end(), c.args.begin(), c.args.end());
-    args = entry;
-  }
-  process["args"] = args;
-  std::vector<std::string> env = process.value("env", std::vector<std::string>{});
-  for (const auto& e : c.env) {
-    std::string prefix = e.name + "=";
-    env.erase(std::remove_if(env.begin(), env.end(),
-                             [&](const std::string& v) { return v.rfind(prefix, 0) == 0; }),
-              env.end());
-    env.push_back(prefix + e.value);
-  }
-  env.push_back("HOSTNAME=" + p.metadata.name);
-  process["env"] = env;
-  if (!c.working_dir.empty())
-    process["cwd"] = c.working_dir;
-  for (const char* set : {"bounding", "effective", "permitted"})
-    process["capabilities"][set] = default_capabilities;
-  process["capabilities"].erase("inheritable");
-  process["capabilities"].erase("ambient");
-  cfg["hostname"] = p.metadata.name;
-  cfg["root"]["readonly"] = false;
-  auto& linux = cfg["linux"];
-  for (auto& ns : linux["namespaces"])
-    if (ns.value("type", "") == "network")
-      ns["path"] = netns_path;
-  linux["cgroupsPath"] = cgroups_path;
-  auto& resources = linux["resources"];
-  // Seed 000: cpu shares = cpu x 1024; a limit is also a CFS quota over 100 ms periods.
-  const auto& limits = c.resources.limits;
-  const auto& requests = c.resources.requests;
-  auto cpu = requests.count("cpu") ? requests.at("cpu").milli()
-                                   : (limits.count("cpu") ? limits.at("cpu").milli() : 0);
-  resources["cpu"]["shares"] = std::max<int64_t>(2, cpu * 1024 / 1000);
-  if (limits.count("cpu")) {
-    resources["cpu"]["period"] = 100000;
-    resources["cpu"]["quota"] = std::max<int64_t>(1000, limits.at("cpu").milli() * 100);
-  }
-  if (limits.count("memory"))
-    resources["memory"]["limit"] = limits.at("memory").value();
-  resources["pids"]["limit"] = 4096;
-  for (const auto& [source, destination] : mounts)
-    cfg["mounts"].push_back({{"destination", destination},
-                             {"type", "bind"},
-                             {"source", source},
-                             {"options", {"rbind", "rw"}}});
-  return cfg.dump(2);
-}
-
-// ---- the runtime -----------------------------------------------------------------------------
 
 namespace {
 
@@ -137,7 +42,8 @@ struct container_run {
 
 struct pod_run {
   pod spec;
-  std::string dir, netns, veth, ip;
+  std::string dir;
+  pod_endpoint network;
   bool network_ready = false;
   std::vector<container_run> containers;
   std::string reported;  // the last status sent, as JSON
@@ -202,8 +108,7 @@ public:
     post([this, self, report = std::move(report)] {
       self_ = self;
       report_ = report;
-      cidr_ = common::ipv4_cidr::parse(self.spec.pod_cidr);
-      setup_bridge();
+      network_.set_up_bridge(self.spec.pod_cidr);
       adopt();
     });
   }
@@ -230,7 +135,7 @@ public:
     post([this, uid] { delete_pod(uid); });
   }
   void set_peers(std::vector<peer_node> peers) override {
-    post([this, peers = std::move(peers)] { route_to(peers); });
+    post([this, peers = std::move(peers)] { network_.route_to(peers); });
   }
   container_log logs(const std::string& ns, const std::string& name, const std::string& container,
                  uint64_t offset, uint64_t tail) override {
@@ -306,44 +211,6 @@ private:
     }
   }
 
-  std::string sh(const std::vector<std::string>& argv, bool must = true) {
-    auto r = run_process(argv);
-    if (!r.ok() && must)
-      throw std::runtime_error(command_line(argv) + ": " + r.output);
-    return r.output;
-  }
-
-  // ---- node network ----
-  void setup_bridge() {
-    if (!cidr_)
-      throw std::runtime_error("the node has no pod CIDR");
-    std::string gateway = common::format_ipv4(cidr_->network + 1);
-    sh({"ip", "link", "add", "cbr0", "type", "bridge"}, false);
-    sh({"ip", "addr", "replace", gateway + "/" + std::to_string(cidr_->prefix), "dev", "cbr0"});
-    sh({"ip", "link", "set", "cbr0", "up"});
-    write_file("/proc/sys/net/ipv4/ip_forward", "1");
-  }
-
-  // Drops the node's ARP entry for a pod address that is leaving or being handed out again.
-  void forget_neighbour(const std::string& ip) {
-    if (!ip.empty())
-      run_process({"ip", "neigh", "del", ip, "dev", "cbr0"});
-  }
-
-  void route_to(const std::vector<peer_node>& peers) {
-    std::set<std::string> now;
-    for (const auto& p : peers) {
-      if (p.pod_cidr.empty() || p.address.empty())
-        continue;
-      sh({"ip", "route", "replace", p.pod_cidr, "via", p.address}, false);
-      now.insert(p.pod_cidr);
-    }
-    for (const auto& old : routes_)
-      if (!now.count(old))
-        sh({"ip", "route", "del", old}, false);
-    routes_ = now;
-  }
-
   // ---- pods ----
   std::string pod_dir(const std::string& uid) { return config_.data_dir + "/pods/" + uid; }
 
@@ -363,8 +230,8 @@ private:
         continue;
       }
       pod_run run = prepare(std::get<pod>(*o));
-      run.ip = read_file(run.dir + "/ip");
-      run.network_ready = !run.ip.empty() && fs::exists("/run/netns/" + run.netns);
+      run.network.ip = read_file(run.dir + "/ip");
+      run.network_ready = !run.network.ip.empty() && fs::exists("/run/netns/" + run.network.netns);
       for (auto& c : run.containers) {
         std::string pid_text = read_file(run.dir + "/containers/" + c.name + "/pid");
         pid_t pid = pid_text.empty() ? 0 : std::atoi(pid_text.c_str());
@@ -396,8 +263,8 @@ private:
   pod_run prepare(pod p) {
     pod_run run;
     run.dir = pod_dir(p.metadata.uid);
-    run.netns = "cp-" + short_uid(p.metadata.uid);
-    run.veth = "vp" + short_uid(p.metadata.uid);
+    run.network.netns = "cp-" + short_uid(p.metadata.uid);
+    run.network.veth = "vp" + short_uid(p.metadata.uid);
     for (const auto& c : p.spec.containers) {
       container_run cr;
       cr.name = c.name;
@@ -426,39 +293,16 @@ private:
     pods_.emplace(run.spec.metadata.uid, std::move(run));
   }
 
-  std::string allocate_ip() {
-    std::set<std::string> used;
-    for (const auto& [uid, run] : pods_)
-      used.insert(run.ip);
-    for (uint32_t host = 2; host + 1 < cidr_->size(); ++host) {
-      std::string ip = common::format_ipv4(cidr_->network + host);
-      if (!used.count(ip))
-        return ip;
-    }
-    throw std::runtime_error("the pod network " + self_.spec.pod_cidr + " is full");
-  }
-
+  // Gives the pod a free address (kept in DIR/ip for adopt), its namespace, and its /etc/hosts.
   void setup_pod_network(pod_run& run) {
-    run.ip = allocate_ip();
-    write_file(run.dir + "/ip", run.ip);
-    std::string gateway = common::format_ipv4(cidr_->network + 1);
-    sh({"ip", "netns", "del", run.netns}, false);
-    sh({"ip", "netns", "add", run.netns});
-    sh({"ip", "link", "add", run.veth, "type", "veth", "peer", "name", "eth0", "netns", run.netns});
-    sh({"ip", "link", "set", run.veth, "master", "cbr0", "up"});
-    sh({"bridge", "link", "set", "dev", run.veth, "hairpin", "on"}, false);
-    sh({"ip", "-n", run.netns, "addr", "add", run.ip + "/" + std::to_string(cidr_->prefix), "dev",
-        "eth0"});
-    // An address is reused by the next pod with another MAC: the node forgets the old neighbour
-    // entry (which would blackhole the new pod for up to a minute), and the pod announces itself
-    // with a gratuitous ARP when eth0 comes up so that other pods' caches follow.
-    forget_neighbour(run.ip);
-    sh({"ip", "netns", "exec", run.netns, "sysctl", "-qw", "net.ipv4.conf.eth0.arp_notify=1"}, false);
-    sh({"ip", "-n", run.netns, "link", "set", "eth0", "up"});
-    sh({"ip", "-n", run.netns, "link", "set", "lo", "up"});
-    sh({"ip", "-n", run.netns, "route", "add", "default", "via", gateway});
+    std::set<std::string> used;
+    for (const auto& [uid, other] : pods_)
+      used.insert(other.network.ip);
+    run.network.ip = network_.free_address(used);
+    write_file(run.dir + "/ip", run.network.ip);
+    network_.attach(run.network);
     write_file(run.dir + "/hosts",
-               "127.0.0.1\tlocalhost\n" + run.ip + "\t" + run.spec.metadata.name + "\n");
+               "127.0.0.1\tlocalhost\n" + run.network.ip + "\t" + run.spec.metadata.name + "\n");
     run.network_ready = true;
   }
 
@@ -537,7 +381,7 @@ private:
     write_file(
         bundle + "/config.json",
         container_config(read_file(cdir + "/config.base.json"), run.spec, *spec,
-                         "/run/netns/" + run.netns,
+                         "/run/netns/" + run.network.netns,
                          "/capstan/" + short_uid(run.spec.metadata.uid) + "/" + cr.name, mounts));
     std::string root = config_.data_dir + "/runc";
     run_process({"runc", "--root", root, "delete", "--force", cr.id});
@@ -628,7 +472,7 @@ private:
     for (const auto& a : self_.status.addresses)
       if (a.type == "InternalIP")
         s.host_ip = a.address;
-    s.pod_ip = run.network_ready ? run.ip : "";
+    s.pod_ip = run.network_ready ? run.network.ip : "";
     bool all_running = true, any_running = false, all_done = true, any_failed = false;
     timestamp earliest;
     for (const auto& c : run.containers) {
@@ -697,9 +541,7 @@ private:
       log_paths_.erase(run.spec.metadata.namespace_ + "/" + run.spec.metadata.name + "/" + c.name);
     }
     remove_cgroup("/capstan/" + short_uid(uid));
-    run_process({"ip", "netns", "del", run.netns});
-    run_process({"ip", "link", "del", run.veth});
-    forget_neighbour(run.ip);
+    network_.detach(run.network);
     std::error_code ignored;
     fs::remove_all(pod_dir(uid), ignored);
   }
@@ -720,9 +562,8 @@ private:
   std::string version_;
   node self_;
   reporter report_;
-  std::optional<common::ipv4_cidr> cidr_;
+  pod_network network_{host_actions::real()};  // runtime thread only
   std::map<std::string, pod_run> pods_;  // by uid; runtime thread only
-  std::set<std::string> routes_;
   bool synced_ = false;
 
   std::mutex mutex_;

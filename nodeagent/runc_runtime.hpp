@@ -21,13 +21,4 @@ struct runc_runtime_config {
 // Throws std::runtime_error when the data directory cannot be created or runc is missing.
 std::unique_ptr<pod_runtime> make_runc_runtime(runc_runtime_config config);
 
-// The pure parts, for tests.
-// "nginx" -> {"nginx", "latest"}; "kubeguide/redis-master:v2" -> {"kubeguide/redis-master", "v2"}.
-std::pair<std::string, std::string> image_reference(const std::string& image);
-// The runc config.json of one container: `base` is what umoci unpack wrote.
-std::string container_config(const std::string& base, const messages::pod& pod,
-                             const messages::container& container, const std::string& netns_path,
-                             const std::string& cgroups_path,
-                             const std::vector<std::pair<std::string, std::string>>& mounts);
-
 }  // namespace capstan::nodeagent

@@ -40,15 +40,20 @@ volume& disk(fuse_req_t req) {
   return *static_cast<volume*>(fuse_req_userdata(req));
 }
 
+fuse_entry_param entry_of(const struct stat& attributes) {
+  fuse_entry_param entry{};
+  entry.ino = attributes.st_ino;
+  entry.attr = attributes;
+  entry.attr_timeout = entry.entry_timeout = cache_seconds;
+  return entry;
+}
+
 void reply_entry(fuse_req_t req, int error, const struct stat& attributes) {
   if (error) {
     fuse_reply_err(req, error);
     return;
   }
-  fuse_entry_param entry{};
-  entry.ino = attributes.st_ino;
-  entry.attr = attributes;
-  entry.attr_timeout = entry.entry_timeout = cache_seconds;
+  fuse_entry_param entry = entry_of(attributes);
   fuse_reply_entry(req, &entry);
 }
 
@@ -105,10 +110,7 @@ void create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fu
     fuse_reply_err(req, error);
     return;
   }
-  fuse_entry_param entry{};
-  entry.ino = st.st_ino;
-  entry.attr = st;
-  entry.attr_timeout = entry.entry_timeout = cache_seconds;
+  fuse_entry_param entry = entry_of(st);
   if (fuse_reply_create(req, &entry, fi) != 0)
     disk(req).release(st.st_ino);
 }

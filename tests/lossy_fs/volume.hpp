@@ -1,5 +1,7 @@
 // lossy_fs's model of a disk behind a page cache: what a power cut keeps is exactly what was
-// synced. Plain logic over inode numbers, driven by the FUSE glue in lossy_fs.cpp.
+// synced. Plain logic over inode numbers, driven by the FUSE glue in lossy_fs.cpp: the inodes
+// and their live names are here; file content is in page_cache.hpp, the names that survive a
+// cut in durable_tree.hpp.
 //
 // Durability contract (POSIX's, taken literally; see README.md beside this file):
 // - File content and size: written to the page cache (memory); durable only at fsync or
@@ -35,11 +37,10 @@
 #include <string>
 #include <vector>
 
-namespace capstan::lossy_fs {
+#include "tests/lossy_fs/durable_tree.hpp"
+#include "tests/lossy_fs/page_cache.hpp"
 
-using inode_id = uint64_t;
-inline constexpr inode_id root_inode = 1;  // FUSE_ROOT_ID
-inline constexpr std::size_t page_size = 4096;
+namespace capstan::lossy_fs {
 
 struct dir_entry {
   std::string name;
@@ -92,20 +93,30 @@ private:
   struct inode;
   inode* find(inode_id id) const;
   inode* find_entry(const inode& directory, const std::string& name) const;
+  // The directory `id` (else nullptr, with ENOENT or ENOTDIR in `error`).
+  inode* find_directory(inode_id id, int& error) const;
+  // The inode named `name` in directory `parent`, and that directory in `directory` (else
+  // nullptr, with ENOENT or ENOTDIR in `error`).
+  inode* find_child(inode_id parent, const std::string& name, inode*& directory, int& error) const;
+  // The directory `parent` when `name` can be added to it (else nullptr, with the errno in
+  // `error`).
+  inode* directory_for_new_entry(inode_id parent, const std::string& name, int& error) const;
+  // create and mkdir: a new inode of `mode` (S_IFREG or S_IFDIR and permissions) named `name`.
+  int add(inode_id parent, const std::string& name, mode_t mode, uid_t uid, gid_t gid,
+          struct stat& out);
   inode& make_inode(mode_t mode, uid_t uid, gid_t gid);
-  void fill(const inode& file, uint64_t page, char* out) const;  // the live page
   void set_size(inode& file, uint64_t size);
   void forget_unreachable_pages(inode& file);
-  void write_tree() const;
-  void load_tree();
-  void collect_garbage() const;
+  // At mount: the inodes, live entries and durable entries of `tree` (as read_tree checked it).
+  void load(const durable_tree& tree);
+  // What a directory fsync persists: all that the root reaches through durable entries.
+  durable_tree durable_snapshot() const;
   std::string data_path(inode_id id) const;
 
   const std::string backing_;
-  const std::size_t max_dirty_bytes_;
+  page_cache cache_;
   std::map<inode_id, std::unique_ptr<inode>> inodes_;
   inode_id next_inode_ = root_inode + 1;
-  std::size_t dirty_pages_ = 0;
 };
 
 }  // namespace capstan::lossy_fs

@@ -1,10 +1,10 @@
-// Tests the pure parts of nodeagent/runc_runtime.cpp: image references and the runc config a
-// container gets (command/args, env, namespaces, cgroup limits as seed 000 computes them).
+// Tests nodeagent/runc_bundle.cpp: image references and the runc config a container gets
+// (command/args, env, namespaces, cgroup limits as seed 000 computes them).
 #include <boost/test/unit_test.hpp>
 
 #include <nlohmann/json.hpp>
 
-#include "nodeagent/runc_runtime.hpp"
+#include "nodeagent/runc_bundle.hpp"
 #include "tests/store/records.hpp"
 
 using namespace capstan;

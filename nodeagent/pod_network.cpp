@@ -1,0 +1,95 @@
+#include "nodeagent/pod_network.hpp"
+
+#include <fstream>
+#include <stdexcept>
+
+namespace capstan::nodeagent {
+
+host_actions host_actions::real() {
+  return {common::run_process, [](const std::string& path, const std::string& text) {
+            std::ofstream out(path, std::ios::trunc | std::ios::binary);
+            out << text;
+          }};
+}
+
+pod_network::pod_network(host_actions host) : host_(std::move(host)) {}
+
+void pod_network::run(const std::vector<std::string>& argv, bool must) {
+  auto r = host_.run(argv);
+  if (!r.ok() && must)
+    throw std::runtime_error(common::command_line(argv) + ": " + r.output);
+}
+
+std::string pod_network::gateway() const {
+  if (!cidr_)
+    throw std::runtime_error("the node has no pod CIDR");
+  return common::format_ipv4(cidr_->network + 1);
+}
+
+void pod_network::set_up_bridge(const std::string& pod_cidr) {
+  pod_cidr_ = pod_cidr;
+  cidr_ = common::ipv4_cidr::parse(pod_cidr);
+  std::string gateway = this->gateway();
+  run({"ip", "link", "add", "cbr0", "type", "bridge"}, false);
+  run({"ip", "addr", "replace", gateway + "/" + std::to_string(cidr_->prefix), "dev", "cbr0"});
+  run({"ip", "link", "set", "cbr0", "up"});
+  host_.write_file("/proc/sys/net/ipv4/ip_forward", "1");
+}
+
+std::string pod_network::free_address(const std::set<std::string>& used) const {
+  if (!cidr_)
+    throw std::runtime_error("the node has no pod CIDR");
+  for (uint32_t host = 2; host + 1 < cidr_->size(); ++host) {
+    std::string ip = common::format_ipv4(cidr_->network + host);
+    if (!used.count(ip))
+      return ip;
+  }
+  throw std::runtime_error("the pod network " + pod_cidr_ + " is full");
+}
+
+void pod_network::forget_neighbour(const std::string& ip) {
+  if (!ip.empty())
+    host_.run({"ip", "neigh", "del", ip, "dev", "cbr0"});
+}
+
+void pod_network::attach(const pod_endpoint& pod) {
+  std::string gateway = this->gateway();
+  run({"ip", "netns", "del", pod.netns}, false);
+  run({"ip", "netns", "add", pod.netns});
+  run({"ip", "link", "add", pod.veth, "type", "veth", "peer", "name", "eth0", "netns", pod.netns});
+  run({"ip", "link", "set", pod.veth, "master", "cbr0", "up"});
+  run({"bridge", "link", "set", "dev", pod.veth, "hairpin", "on"}, false);
+  run({"ip", "-n", pod.netns, "addr", "add", pod.ip + "/" + std::to_string(cidr_->prefix), "dev",
+       "eth0"});
+  // An address is reused by the next pod with another MAC: the node forgets the old neighbour
+  // entry (which would blackhole the new pod for up to a minute), and the pod announces itself
+  // with a gratuitous ARP when eth0 comes up so that other pods' caches follow.
+  forget_neighbour(pod.ip);
+  run({"ip", "netns", "exec", pod.netns, "sysctl", "-qw", "net.ipv4.conf.eth0.arp_notify=1"},
+      false);
+  run({"ip", "-n", pod.netns, "link", "set", "eth0", "up"});
+  run({"ip", "-n", pod.netns, "link", "set", "lo", "up"});
+  run({"ip", "-n", pod.netns, "route", "add", "default", "via", gateway});
+}
+
+void pod_network::detach(const pod_endpoint& pod) {
+  host_.run({"ip", "netns", "del", pod.netns});
+  host_.run({"ip", "link", "del", pod.veth});
+  forget_neighbour(pod.ip);
+}
+
+void pod_network::route_to(const std::vector<peer_node>& peers) {
+  std::set<std::string> now;
+  for (const auto& p : peers) {
+    if (p.pod_cidr.empty() || p.address.empty())
+      continue;
+    run({"ip", "route", "replace", p.pod_cidr, "via", p.address}, false);
+    now.insert(p.pod_cidr);
+  }
+  for (const auto& old : routes_)
+    if (!now.count(old))
+      run({"ip", "route", "del", old}, false);
+  routes_ = now;
+}
+
+}  // namespace capstan::nodeagent

@@ -1,0 +1,85 @@
+// The node's pod network as runc_runtime builds it with iproute2: the cbr0 bridge holding the
+// gateway of the node's pod CIDR, one network namespace per pod joined to cbr0 by a veth pair,
+// the node's neighbour (ARP) entries for pod addresses, and routes to other nodes' pod CIDRs.
+//
+// Every change to the host goes through `host_actions`, one call per command or file write, in
+// the order the network needs them; the real ones run the commands and write the files, tests
+// record them.
+//
+// Thread-safety: none; runc_runtime calls it from its own thread only.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/ipv4.hpp"
+#include "common/process.hpp"
+#include "nodeagent/pod_runtime.hpp"
+
+namespace capstan::nodeagent {
+
+// How the pod network changes the host.
+struct host_actions {
+  // Runs argv (as common::run_process); a failure is reported in the result, never thrown.
+  std::function<common::process_result(const std::vector<std::string>& argv)> run;
+  // Replaces the content of the file at `path` (a sysctl under /proc/sys).
+  std::function<void(const std::string& path, const std::string& text)> write_file;
+
+  // The host itself: common::run_process and plain file writes.
+  static host_actions real();
+};
+
+// One pod's end of the network. `netns` is a name under /run/netns; `veth` is the node-side
+// end of the pod's veth pair (the pod side is eth0 in `netns`); `ip` is the pod's address in
+// the node's pod CIDR ("" while it has none).
+struct pod_endpoint {
+  std::string netns, veth, ip;
+};
+
+class pod_network {
+public:
+  explicit pod_network(host_actions host);
+
+  // Creates cbr0 if it is missing, gives it the gateway (the first address of `pod_cidr`), brings
+  // it up and turns on IPv4 forwarding. Repeating it is harmless. Throws std::runtime_error when
+  // `pod_cidr` is not a CIDR or a required command fails.
+  void set_up_bridge(const std::string& pod_cidr);
+
+  // The lowest address of the pod CIDR that is neither the network, the gateway, the broadcast
+  // address nor in `used`. Throws std::runtime_error when there is none, or before
+  // set_up_bridge succeeded.
+  std::string free_address(const std::set<std::string>& used) const;
+
+  // Creates the pod's namespace (replacing a stale one of the same name) with eth0 at `pod.ip`,
+  // the node-side veth on cbr0 and a default route through the gateway. The node forgets its
+  // neighbour entry for `pod.ip` first, and the pod sends a gratuitous ARP as eth0 comes up: the
+  // address may have belonged to another pod with another MAC. Throws std::runtime_error when a
+  // required command fails (what was done stays; calling it again starts over).
+  void attach(const pod_endpoint& pod);
+
+  // Deletes the pod's namespace and veth and the node's neighbour entry for its address.
+  // Never fails: what is already gone is skipped.
+  void detach(const pod_endpoint& pod);
+
+  // Routes each peer's pod CIDR via the peer's address and deletes the routes this object added
+  // for peers no longer listed. Peers without a CIDR or an address are skipped.
+  void route_to(const std::vector<peer_node>& peers);
+
+private:
+  // Runs argv; when it fails and `must` is set, throws std::runtime_error with the command line
+  // and its output.
+  void run(const std::vector<std::string>& argv, bool must = true);
+  // Drops the node's ARP entry for a pod address that is leaving or being handed out again.
+  void forget_neighbour(const std::string& ip);
+  std::string gateway() const;
+
+  host_actions host_;
+  std::string pod_cidr_;                   // as given to set_up_bridge
+  std::optional<common::ipv4_cidr> cidr_;  // parsed; set by set_up_bridge
+  std::set<std::string> routes_;           // peer pod CIDRs routed by route_to
+};
+
+}  // namespace capstan::nodeagent

@@ -1,0 +1,27 @@
+// The pure parts of a runc container: which image a container names (name and tag, as the
+// node's image store keeps them) and the config.json of its runc bundle, made from what
+// umoci unpack wrote and the pod's spec. No I/O: runc_runtime reads and writes the files.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "messages/objects.hpp"
+
+namespace capstan::nodeagent {
+
+// "nginx" -> {"nginx", "latest"}; "kubeguide/redis-master:v2" -> {"kubeguide/redis-master", "v2"}.
+// A digest (@...) is dropped, and so are Docker Hub's implicit prefixes (docker.io/library/).
+std::pair<std::string, std::string> image_reference(const std::string& image);
+
+// The runc config.json of one container: `base` is what umoci unpack wrote. The container
+// joins the network namespace at `netns_path`, gets the cgroup `cgroups_path` with the limits
+// of its spec, Docker's default capabilities, and `mounts` (host path, container path) as
+// read-write bind mounts. Throws nlohmann::json::exception when `base` is not JSON.
+std::string container_config(const std::string& base, const messages::pod& pod,
+                             const messages::container& container, const std::string& netns_path,
+                             const std::string& cgroups_path,
+                             const std::vector<std::pair<std::string, std::string>>& mounts);
+
+}  // namespace capstan::nodeagent

@@ -1,0 +1,169 @@
+// Tests nodeagent/pod_network.cpp against a recording host: the exact iproute2 commands, in
+// order, that build the bridge, attach and detach a pod (with the neighbour entry forgotten
+// before the pod's eth0 announces itself) and route to peers; which failures stop it; and how
+// pod addresses are handed out.
+#include <boost/test/unit_test.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "nodeagent/pod_network.hpp"
+
+using namespace capstan;
+using namespace capstan::nodeagent;
+
+namespace {
+
+using command = std::vector<std::string>;
+
+// Records every command and file write; the commands named in `failing` fail.
+struct recording_host {
+  std::vector<command> commands;
+  std::map<std::string, std::string> files;
+  std::vector<command> failing;
+
+  host_actions actions() {
+    return {[this](const command& argv) {
+              commands.push_back(argv);
+              for (const auto& f : failing)
+                if (f == argv)
+                  return common::process_result{1, "RTNETLINK answers: File exists\n"};
+              return common::process_result{0, ""};
+            },
+            [this](const std::string& path, const std::string& text) { files[path] = text; }};
+  }
+};
+
+const pod_endpoint web{"cp-0123456789ab", "vp0123456789ab", "10.244.1.2"};
+
+const std::vector<command> attach_commands = {
+    {"ip", "netns", "del", "cp-0123456789ab"},
+    {"ip", "netns", "add", "cp-0123456789ab"},
+    {"ip", "link", "add", "vp0123456789ab", "type", "veth", "peer", "name", "eth0", "netns",
+     "cp-0123456789ab"},
+    {"ip", "link", "set", "vp0123456789ab", "master", "cbr0", "up"},
+    {"bridge", "link", "set", "dev", "vp0123456789ab", "hairpin", "on"},
+    {"ip", "-n", "cp-0123456789ab", "addr", "add", "10.244.1.2/24", "dev", "eth0"},
+    {"ip", "neigh", "del", "10.244.1.2", "dev", "cbr0"},
+    {"ip", "netns", "exec", "cp-0123456789ab", "sysctl", "-qw", "net.ipv4.conf.eth0.arp_notify=1"},
+    {"ip", "-n", "cp-0123456789ab", "link", "set", "eth0", "up"},
+    {"ip", "-n", "cp-0123456789ab", "link", "set", "lo", "up"},
+    {"ip", "-n", "cp-0123456789ab", "route", "add", "default", "via", "10.244.1.1"},
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(the_bridge_holds_the_gateway_and_the_node_forwards) {
+  recording_host host;
+  pod_network network(host.actions());
+  network.set_up_bridge("10.244.1.0/24");
+  BOOST_TEST((host.commands == std::vector<command>{
+                                   {"ip", "link", "add", "cbr0", "type", "bridge"},
+                                   {"ip", "addr", "replace", "10.244.1.1/24", "dev", "cbr0"},
+                                   {"ip", "link", "set", "cbr0", "up"},
+                               }));
+  BOOST_TEST(host.files["/proc/sys/net/ipv4/ip_forward"] == "1");
+}
+
+BOOST_AUTO_TEST_CASE(an_existing_bridge_is_kept_but_a_failed_address_stops_the_setup) {
+  recording_host host;
+  host.failing = {{"ip", "link", "add", "cbr0", "type", "bridge"}};
+  pod_network network(host.actions());
+  network.set_up_bridge("10.244.1.0/24");  // cbr0 is there already (agent restart)
+  BOOST_TEST(host.commands.size() == 3u);
+
+  recording_host broken;
+  broken.failing = {{"ip", "addr", "replace", "10.244.1.1/24", "dev", "cbr0"}};
+  pod_network other(broken.actions());
+  BOOST_CHECK_EXCEPTION(other.set_up_bridge("10.244.1.0/24"), std::runtime_error,
+                        [](const std::runtime_error& e) {
+                          return std::string(e.what()) ==
+                                 "ip addr replace 10.244.1.1/24 dev cbr0: RTNETLINK answers: File "
+                                 "exists\n";
+                        });
+  BOOST_TEST(broken.commands.size() == 2u);
+  BOOST_TEST(broken.files.empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_node_without_a_pod_cidr_has_no_bridge_and_no_addresses) {
+  recording_host host;
+  pod_network network(host.actions());
+  BOOST_CHECK_THROW(network.set_up_bridge(""), std::runtime_error);
+  BOOST_TEST(host.commands.empty());
+  BOOST_CHECK_THROW(network.free_address({}), std::runtime_error);
+  BOOST_CHECK_THROW(network.attach(web), std::runtime_error);
+  BOOST_TEST(host.commands.empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_pod_is_attached_with_its_old_neighbour_entry_forgotten_before_eth0_is_up) {
+  recording_host host;
+  pod_network network(host.actions());
+  network.set_up_bridge("10.244.1.0/24");
+  host.commands.clear();
+  network.attach(web);
+  BOOST_TEST((host.commands == attach_commands));
+}
+
+BOOST_AUTO_TEST_CASE(optional_steps_may_fail_but_a_failed_namespace_stops_the_attach) {
+  recording_host host;
+  host.failing = {attach_commands[0], attach_commands[4], attach_commands[6], attach_commands[7]};
+  pod_network network(host.actions());
+  network.set_up_bridge("10.244.1.0/24");
+  host.commands.clear();
+  network.attach(web);  // no stale namespace, no hairpin, no old neighbour, no arp_notify
+  BOOST_TEST((host.commands == attach_commands));
+
+  host.failing = {attach_commands[1]};
+  host.commands.clear();
+  BOOST_CHECK_THROW(network.attach(web), std::runtime_error);
+  BOOST_TEST(host.commands.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_detached_pod_leaves_no_namespace_veth_or_neighbour_entry) {
+  recording_host host;
+  host.failing = {{"ip", "netns", "del", "cp-0123456789ab"}};  // already gone: not an error
+  pod_network network(host.actions());
+  network.detach(web);
+  BOOST_TEST((host.commands == std::vector<command>{
+                                   {"ip", "netns", "del", "cp-0123456789ab"},
+                                   {"ip", "link", "del", "vp0123456789ab"},
+                                   {"ip", "neigh", "del", "10.244.1.2", "dev", "cbr0"},
+                               }));
+  host.commands.clear();
+  network.detach({"cp-x", "vpx", ""});  // never had an address: no neighbour to forget
+  BOOST_TEST(host.commands.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(routes_follow_the_peers_and_stale_ones_are_deleted) {
+  recording_host host;
+  pod_network network(host.actions());
+  network.route_to({{"node2", "10.244.2.0/24", "192.168.77.12"},
+                    {"node3", "10.244.3.0/24", "192.168.77.13"},
+                    {"node4", "", "192.168.77.14"},
+                    {"node5", "10.244.5.0/24", ""}});
+  BOOST_TEST(
+      (host.commands == std::vector<command>{
+                            {"ip", "route", "replace", "10.244.2.0/24", "via", "192.168.77.12"},
+                            {"ip", "route", "replace", "10.244.3.0/24", "via", "192.168.77.13"},
+                        }));
+  host.commands.clear();
+  network.route_to({{"node3", "10.244.3.0/24", "192.168.77.13"}});
+  BOOST_TEST(
+      (host.commands == std::vector<command>{
+                            {"ip", "route", "replace", "10.244.3.0/24", "via", "192.168.77.13"},
+                            {"ip", "route", "del", "10.244.2.0/24"},
+                        }));
+}
+
+BOOST_AUTO_TEST_CASE(addresses_skip_the_gateway_used_ones_and_the_broadcast) {
+  recording_host host;
+  pod_network network(host.actions());
+  network.set_up_bridge("10.244.1.0/30");  // .0 network, .1 gateway, .2 the one pod, .3 broadcast
+  BOOST_TEST(network.free_address({}) == "10.244.1.2");
+  BOOST_TEST(network.free_address({"", "10.244.1.7"}) == "10.244.1.2");
+  BOOST_CHECK_EXCEPTION(network.free_address({"10.244.1.2"}), std::runtime_error,
+                        [](const std::runtime_error& e) {
+                          return std::string(e.what()) == "the pod network 10.244.1.0/30 is full";
+                        });
+}
