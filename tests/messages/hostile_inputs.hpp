@@ -9,6 +9,8 @@
 #include <fstream>
 #include <string>
 
+#include "tests/sanitizers/budget.hpp"
+
 namespace capstan::test {
 
 // Kubernetes' CVE-2019-11253 document ("billion laughs"): nine levels of ten aliases each,
@@ -99,7 +101,7 @@ cost measure(F&& call) {
 }
 
 // Bounds for one hostile input on a loaded CI machine: each takes milliseconds on an idle one.
-constexpr double max_seconds = 2.0;
-constexpr long max_peak_growth_mb = 200;
+constexpr double max_seconds = 2.0 * sanitizer_time_factor;
+constexpr long max_peak_growth_mb = 200 * sanitizer_memory_factor;
 
 }  // namespace capstan::test
