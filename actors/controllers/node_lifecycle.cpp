@@ -53,13 +53,13 @@ std::string ready_status(const node& n) {
 caf::behavior node_lifecycle(lifecycle_actor* self, const read_model* model, caf::actor nodes,
                              caf::actor pods, node_lifecycle_config config) {
   self->state.logic.config = config;
-  self->state.logic.started = lifecycle_clock::now();
+  self->state.logic.started = self->clock().now();
   self->send(self, tick_atom::value);
   auto ignore = [](command_reply&) {};
   auto ignore_error = [](const caf::error&) {};
   return {
       [=](heartbeat_atom, const std::string& name) {
-        self->state.logic.heartbeat(name, lifecycle_clock::now());
+        self->state.logic.heartbeat(name, self->clock().now());
         auto current = model->get(object_kind::node, {"", name});
         if (current && ready_status(std::get<node>(*current)) != "True")
           self->request(
@@ -76,7 +76,7 @@ caf::behavior node_lifecycle(lifecycle_actor* self, const read_model* model, caf
           for (const auto& [key, o] : s.of(object_kind::node))
             view.emplace_back(key.name, ready_status(std::get<node>(o)));
         });
-        auto actions = self->state.logic.tick(lifecycle_clock::now(), view);
+        auto actions = self->state.logic.tick(self->clock().now(), view);
         for (const auto& name : actions.mark_unknown)
           self->request(nodes, caf::infinite,
                         object_command{object_kind::node,

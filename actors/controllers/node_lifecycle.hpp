@@ -12,7 +12,7 @@
 
 namespace capstan::actors {
 
-using lifecycle_clock = std::chrono::steady_clock;
+using lifecycle_clock = caf::actor_clock::clock_type;
 
 struct node_lifecycle_config {
   std::chrono::milliseconds grace{40000};      // Kubernetes' node-monitor-grace-period
@@ -40,7 +40,8 @@ struct node_lifecycle_state {
 };
 
 // (heartbeat_atom, std::string node): a node is alive (marked Ready if it was not).
-// Checks nodes every config.period; writes through the node and pod registries.
+// Checks nodes every config.period; writes through the node and pod registries. Times come
+// from the actor system's clock (steady_clock, or the test coordinator's simulated time).
 caf::actor spawn_node_lifecycle(caf::actor_system& system, const read_model& model,
                                 caf::actor nodes, caf::actor pods, node_lifecycle_config config);
 
