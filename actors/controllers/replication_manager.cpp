@@ -344,6 +344,11 @@ caf::behavior replication_manager(rm_actor* self, const read_model* model, caf::
       },
       [=](tick_atom) {
         self->state.turn_pending = false;
+        // A not-found answer means the pod went meanwhile.
+        for (auto& orphan : self->state.orphans)
+          self->request(pods, caf::infinite, std::move(orphan))
+              .then([](command_reply&) {}, [](const caf::error&) {});
+        self->state.orphans.clear();
         for (int n = 0; n < 200 && !self->state.dirty.empty(); ++n) {
           object_key key = *self->state.dirty.begin();
           self->state.dirty.erase(self->state.dirty.begin());
