@@ -123,6 +123,23 @@ std::size_t sim_cluster::run(std::size_t max) {
   return n;
 }
 
+std::string sim_cluster::busiest(std::size_t count) {
+  std::map<std::string, std::size_t> by_actor;
+  for (std::size_t n = 0; n < count && sched_->has_job(); ++n) {
+    auto& jobs = sched_->jobs;
+    std::size_t i = pick(jobs.size());
+    std::rotate(jobs.begin(), jobs.begin() + i, jobs.begin() + i + 1);
+    if (auto* a = dynamic_cast<caf::local_actor*>(jobs.front()))
+      ++by_actor[a->name()];
+    sched_->run_once();
+    ++messages_run_;
+  }
+  std::string out;
+  for (const auto& [name, n] : by_actor)
+    out += (out.empty() ? "" : ", ") + name + ": " + std::to_string(n);
+  return out;
+}
+
 void sim_cluster::advance(std::chrono::seconds by) {
   now_seconds_ += by.count();
   journal_.now_nanos = now_seconds_ * 1000000000LL;

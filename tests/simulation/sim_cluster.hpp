@@ -70,6 +70,8 @@ public:
   // ---- running ----------------------------------------------------------------------------
   // Runs up to `max` messages, each time a seeded pick among the actors with mail.
   std::size_t run(std::size_t max);
+  // Which actors run the next `count` messages, as "name: n, ..." (a livelock's culprits).
+  std::string busiest(std::size_t count);
   // Moves simulated time: timers fire, delayed node messages arrive.
   void advance(std::chrono::seconds by);
   int64_t now_seconds() const { return now_seconds_; }

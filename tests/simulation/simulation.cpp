@@ -317,7 +317,8 @@ private:
       c_.node_duties(0, 0);
       for (int n = 0; c_.run(100000) == 100000; ++n)
         if (n == 20) {
-          fail(step, "the actors never went idle (2,000,000 messages in one round)");
+          fail(step, "the actors never went idle (2,000,000 messages in one round; then " +
+                         c_.busiest(1000) + ")");
           return;
         }
       c_.advance(std::chrono::seconds(5));
