@@ -18,6 +18,9 @@ constexpr double node_return_chance = 0.15;    // a silent node comes back
 constexpr double restart_chance = 0.03;        // the master crashes and restarts
 constexpr double duplicate_chance = 0.08;      // a heartbeat or status report is sent twice
 constexpr double delay_chance = 0.08;          // ... or held back 1-20 simulated seconds
+// Settled: nothing journaled for this many rounds of 5 simulated seconds, longer than any
+// timer of the control plane (node grace 40 s, pod GC of a missing node 40 s).
+constexpr int settled_rounds = 12;
 
 // The workload: what clients do, drawn from the seed against the current read model.
 class workload {
@@ -309,7 +312,7 @@ private:
       }
     uint64_t last_seq = ~0ULL;
     int quiet = 0;
-    for (int round = 0; quiet < 4; ++round) {
+    for (int round = 0; quiet < settled_rounds; ++round) {
       if (round == 300) {
         fail(step, "did not settle in 300 rounds (1,500 simulated seconds)");
         return;
