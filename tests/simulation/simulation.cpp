@@ -266,7 +266,20 @@ private:
     acks_checked_ = c_.acknowledged().size();
   }
 
+  // Verbose runs: every record journaled since the last call, as an audit shows it.
+  void print_new_records() {
+    const auto& log = c_.journal().records();
+    for (; printed_ < log.size(); ++printed_) {
+      const auto& r = log[printed_];
+      std::fprintf(stderr, "    %llu %s %s/%s by %s: %s\n", static_cast<unsigned long long>(r.seq),
+                   event_name(r).c_str(), r.namespace_.c_str(), r.name.c_str(), r.cause.c_str(),
+                   change_summary(r).c_str());
+    }
+  }
+
   void restart(int step) {
+    if (options_.verbose)
+      std::fprintf(stderr, "  master restart at step %d\n", step);
     ++c_.faults["master restart"];
     std::size_t durable = c_.pick(c_.journal().pending() + 1);
     if (durable)
@@ -293,10 +306,12 @@ private:
     if (c_.chance(restart_chance))
       restart(step);
     c_.advance(std::chrono::seconds(c_.pick(8)));
-    if (options_.verbose)
+    if (options_.verbose) {
       std::fprintf(stderr, "seed %llu step %d seq %llu: %s\n",
                    static_cast<unsigned long long>(options_.seed), step,
                    static_cast<unsigned long long>(c_.model().seq()), did.c_str());
+      print_new_records();
+    }
     check_always(step);
   }
 
@@ -347,6 +362,7 @@ private:
   store::cluster_state replayed_;  // the journal replayed so far
   std::size_t acks_checked_ = 0;
   int stall_until_ = 0;
+  std::size_t printed_ = 0;  // records printed so far (verbose)
 };
 
 }  // namespace
