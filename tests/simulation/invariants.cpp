@@ -1,6 +1,7 @@
 #include "tests/simulation/invariants.hpp"
 
 #include <map>
+#include <set>
 
 #include "messages/equal_fields.hpp"
 #include "messages/json_codec.hpp"
@@ -27,6 +28,35 @@ bool same_object(const any_object& a, const any_object& b) {
 bool active(const pod& p) {
   return p.metadata.deletion_timestamp.empty() && p.status.phase != "Succeeded" &&
          p.status.phase != "Failed";
+}
+
+bool ready(const pod& p) {
+  if (p.status.phase != "Running" || !p.metadata.deletion_timestamp.empty() ||
+      p.status.pod_ip.empty())
+    return false;
+  for (const auto& c : p.status.conditions)
+    if (c.type == "Ready")
+      return c.status == "True";
+  return false;
+}
+
+bool matches(const string_map& selector, const string_map& labels) {
+  for (const auto& [k, v] : selector) {
+    auto l = labels.find(k);
+    if (l == labels.end() || l->second != v)
+      return false;
+  }
+  return true;
+}
+
+// The active pods of `ns` matching `selector` (none for an empty selector).
+int count_active(const store::cluster_state& state, const std::string& ns,
+                 const string_map& selector) {
+  int n = 0;
+  for (const auto& [key, o] : state.of(object_kind::pod))
+    n += key.namespace_ == ns && !selector.empty() && active(std::get<pod>(o)) &&
+         matches(selector, std::get<pod>(o).metadata.labels);
+  return n;
 }
 
 }  // namespace
@@ -124,22 +154,65 @@ std::string rcs_at_replicas(const store::cluster_state& state) {
     const auto& rc = std::get<replication_controller>(o);
     if (rc.spec.selector.empty())
       continue;
-    int have = 0;
-    for (const auto& [pk, po] : state.of(object_kind::pod)) {
-      const auto& p = std::get<pod>(po);
-      if (pk.namespace_ != key.namespace_ || !active(p))
-        continue;
-      bool matches = true;
-      for (const auto& [k, v] : rc.spec.selector) {
-        auto l = p.metadata.labels.find(k);
-        matches = matches && l != p.metadata.labels.end() && l->second == v;
-      }
-      have += matches;
-    }
+    const int have = count_active(state, key.namespace_, rc.spec.selector);
     const int want = rc.spec.replicas.value_or(1);
     if (have != want)
       return "settled, RC " + key.namespace_ + "/" + key.name + " has " + std::to_string(have) +
              " active pods, replicas " + std::to_string(want);
+  }
+  return "";
+}
+
+std::string endpoints_match_ready_pods(const store::cluster_state& state) {
+  for (const auto& [key, o] : state.of(object_kind::endpoints))
+    if (!state.of(object_kind::service).count(key))
+      return "Endpoints " + key.namespace_ + "/" + key.name + " exist without their service";
+  for (const auto& [key, o] : state.of(object_kind::service)) {
+    const auto& svc = std::get<service>(o);
+    if (svc.spec.selector.empty())
+      continue;
+    const std::string name = key.namespace_ + "/" + key.name;
+    const auto* ep = state.find<endpoints>(key);
+    if (!ep)
+      return "service " + name + " has no Endpoints";
+    std::set<std::string> listed, wanted;
+    for (const auto& subset : ep->subsets)
+      for (const auto& a : subset.addresses)
+        listed.insert(a.target_ref ? a.target_ref->name : a.ip);
+    for (const auto& [pk, po] : state.of(object_kind::pod)) {
+      const auto& p = std::get<pod>(po);
+      if (pk.namespace_ == key.namespace_ && ready(p) && matches(svc.spec.selector, p.metadata.labels))
+        wanted.insert(pk.name);
+    }
+    if (listed != wanted)
+      return "Endpoints " + name + " list " + std::to_string(listed.size()) +
+             " ready pods, the selector matches " + std::to_string(wanted.size());
+  }
+  return "";
+}
+
+std::string rc_status_current(const store::cluster_state& state) {
+  for (const auto& [key, o] : state.of(object_kind::replication_controller)) {
+    const auto& rc = std::get<replication_controller>(o);
+    const int have = count_active(state, key.namespace_, rc.spec.selector);
+    if (!rc.spec.selector.empty() && rc.status.replicas != have)
+      return "RC " + key.namespace_ + "/" + key.name + " status says " +
+             std::to_string(rc.status.replicas) + " replicas, it has " + std::to_string(have);
+  }
+  return "";
+}
+
+std::string nodes_ready(const store::cluster_state& state, const std::vector<std::string>& alive) {
+  for (const auto& name : alive) {
+    const auto* n = state.find<node>({"", name});
+    if (!n)
+      return "node " + name + " heartbeats but is not registered";
+    std::string status = "none";
+    for (const auto& c : n->status.conditions)
+      if (c.type == "Ready")
+        status = c.status;
+    if (status != "True")
+      return "node " + name + " heartbeats but its Ready condition is " + status;
   }
   return "";
 }

@@ -30,4 +30,14 @@ std::string bound_pods_on_existing_nodes(const store::cluster_state& state);
 // Once settled: every RC has exactly `replicas` active pods matching its selector.
 std::string rcs_at_replicas(const store::cluster_state& state);
 
+// Once settled: each service's Endpoints list exactly the ready pods its selector matches
+// (and Endpoints exist only for services).
+std::string endpoints_match_ready_pods(const store::cluster_state& state);
+
+// Once settled: each RC's status counts its active pods.
+std::string rc_status_current(const store::cluster_state& state);
+
+// Once settled: every node in `alive` (heartbeating) is Ready.
+std::string nodes_ready(const store::cluster_state& state, const std::vector<std::string>& alive);
+
 }  // namespace capstan::simulation

@@ -79,6 +79,8 @@ void sim_cluster::stop_master() {
   while (sched_->has_job())
     run(100000);
   clients_.clear();
+  for (auto& n : nodes)
+    n.registering = false;  // its create died with the master (the node joins again)
   actors_ = {};
   journal_actor_ = nullptr;
 }

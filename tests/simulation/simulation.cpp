@@ -346,13 +346,15 @@ private:
     check_always(step);
     if (!result_.ok())
       return;
-    std::string settled;
+    std::vector<std::string> alive;
+    for (const auto& n : c_.nodes)
+      if (n.wanted)
+        alive.push_back(n.name);
     c_.model().read([&](const store::cluster_state& s) {
-      settled = rcs_at_replicas(s);
-      if (settled.empty())
-        settled = bound_pods_on_existing_nodes(s);
+      check(step, rcs_at_replicas(s)) && check(step, bound_pods_on_existing_nodes(s)) &&
+          check(step, endpoints_match_ready_pods(s)) && check(step, rc_status_current(s)) &&
+          check(step, nodes_ready(s, alive));
     });
-    check(step, settled);
   }
 
   simulation_options options_;
