@@ -332,8 +332,16 @@ void sync(rm_actor* self, const read_model* model, caf::actor pods, caf::actor r
                                  status_op{std::move(with_status)}, true})
         .then(
             [=](command_reply& reply) {
-              if (!reply.ok() && reply.error->code != error_code::not_found)
+              if (reply.ok() && reply.seq != 0) {
+                // Computed before it landed: a sync meanwhile may have found the older status
+                // current and written nothing. Looked at again now that this one is in.
+                if (self->state.rcs.count(key)) {
+                  self->state.dirty.insert(key);
+                  request_turn(self);
+                }
+              } else if (!reply.ok() && reply.error->code != error_code::not_found) {
                 retry_later(self, key);
+              }
             },
             [=](const caf::error&) { retry_later(self, key); });
   }
