@@ -25,6 +25,8 @@ const regression regressions[] = {
     {197, "the namespace controller dropped a delete the journal refused"},
     {397, "an update's failed append left its old NodePort freed: two services on one port"},
     {733, "the replication manager dropped a scale-down delete the journal refused"},
+    {16, "the endpoints controller dropped an Endpoints write the journal refused"},
+    {205, "a stale RC status write landed after the sync that would have corrected it"},
 };
 
 }  // namespace
