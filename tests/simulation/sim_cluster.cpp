@@ -169,7 +169,7 @@ void sim_cluster::create(any_object object, std::function<void(const command_rep
     self->request(target, caf::infinite, actors::create_command{object, "sim:client"})
         .then(
             [=](command_reply& r) {
-              if (r.ok() && r.seq)
+              if (r.ok())  // a create that succeeded wrote a record: seq 0 is a lie
                 acknowledged_.push_back({kind, key, r.seq, step});
               if (done)
                 done(r);
