@@ -27,6 +27,18 @@ class workload {
 public:
   explicit workload(sim_cluster& c) : c_(c) {}
 
+  // Creates that failed with an internal error (the journal's) and that their client sends
+  // again, as a client retries: the same object, which must be created once or refused as
+  // AlreadyExists.
+  void retry_failed_creates() {
+    auto again = std::move(retries_);
+    retries_.clear();
+    for (auto& object : again) {
+      ++c_.faults["client retried a failed create"];
+      create(std::move(object));
+    }
+  }
+
   void act() {
     static const struct {
       int weight;
@@ -54,6 +66,12 @@ public:
   std::string last;  // what the last action did, for verbose runs
 
 private:
+  void create(any_object object) {
+    c_.create(object, [this, object](const command_reply& r) {
+      if (!r.ok() && r.error->code == actors::error_code::internal && c_.chance(0.5))
+        retries_.push_back(object);
+    });
+  }
   std::vector<object_key> existing(object_kind kind, bool skip_system = false) {
     std::vector<object_key> out;
     c_.model().read([&](const store::cluster_state& s) {
@@ -84,7 +102,7 @@ private:
     namespace_object ns;
     ns.metadata.name = "ns-" + std::to_string(c_.pick(4));
     last = "create namespace " + ns.metadata.name;
-    c_.create(ns);
+    create(ns);
   }
   void delete_namespace() {
     on_existing(object_kind::namespace_, "delete namespace",
@@ -105,7 +123,7 @@ private:
     rc.spec.template_->spec.containers.push_back(box);
     last = "create rc " + rc.metadata.namespace_ + "/" + rc.metadata.name + " replicas " +
            std::to_string(*rc.spec.replicas);
-    c_.create(rc);
+    create(rc);
   }
   void scale_rc() {
     const int32_t to = static_cast<int32_t>(c_.pick(6));
@@ -138,7 +156,7 @@ private:
     auto s = make_service();
     last = "create service " + s.metadata.namespace_ + "/" + s.metadata.name + " " +
            s.spec.type + " " + std::to_string(s.spec.ports[0].node_port);
-    c_.create(s);
+    create(s);
   }
   void update_service() {
     auto all = existing(object_kind::service);
@@ -187,6 +205,7 @@ private:
   }
 
   sim_cluster& c_;
+  std::vector<any_object> retries_;
   int rcs_ = 0;
   int services_ = 0;
 };
@@ -293,6 +312,7 @@ private:
 
   void one_step(int step) {
     inject_faults(step);
+    work_.retry_failed_creates();
     const int actions = 1 + static_cast<int>(c_.pick(3));
     std::string did;
     for (int i = 0; i < actions; ++i) {
