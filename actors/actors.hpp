@@ -28,6 +28,7 @@ using resync_atom = caf::atom_constant<caf::atom("resync")>;
 using allocate_atom = caf::atom_constant<caf::atom("allocate")>;
 using release_atom = caf::atom_constant<caf::atom("release")>;
 using preview_atom = caf::atom_constant<caf::atom("preview")>;
+using settle_atom = caf::atom_constant<caf::atom("settle")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 
@@ -45,6 +46,8 @@ using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 // allocator:    (allocate_atom, object_key, service) -> service_allocation
 //               (allocate_atom, node name) -> pod_cidr_allocation
 //               (release_atom, object_kind, object_key) -> void
+//               (settle_atom, any_object) -> void: the service as committed (or as it stayed,
+//               when the update failed): frees the NodePorts it holds beyond it
 //               (allocate_atom, preview_atom, any_object) -> command_reply: what allocate
 //               would answer, reserving nothing (dry runs)
 // node registry:(heartbeat_atom, node name) -> void (not journaled)

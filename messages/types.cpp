@@ -4,9 +4,25 @@
 #include <cstdio>
 #include <ctime>
 
+#include "messages/simulated_time.hpp"
+
 namespace capstan::messages {
 
+namespace {
+thread_local const int64_t* simulated_seconds = nullptr;
+}  // namespace
+
+simulated_time::simulated_time(const int64_t* seconds) {
+  simulated_seconds = seconds;
+}
+
+simulated_time::~simulated_time() {
+  simulated_seconds = nullptr;
+}
+
 timestamp timestamp::now() {
+  if (simulated_seconds)
+    return {*simulated_seconds};
   auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
   return {std::chrono::duration_cast<std::chrono::seconds>(since_epoch).count()};
 }

@@ -1,13 +1,21 @@
 #include "messages/uid.hpp"
 
 #include <cstdio>
-#include <random>
 
 namespace capstan::messages {
 
-std::string new_uid() {
+std::mt19937_64& thread_rng() {
   thread_local std::mt19937_64 rng{std::random_device{}() ^
                                    (uint64_t{std::random_device{}()} << 32)};
+  return rng;
+}
+
+void seed_thread_rng(uint64_t seed) {
+  thread_rng().seed(seed);
+}
+
+std::string new_uid() {
+  auto& rng = thread_rng();
   uint64_t hi = rng(), lo = rng();
   hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
   lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 10

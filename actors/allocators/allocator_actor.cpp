@@ -118,10 +118,9 @@ struct allocator_state {
         now.insert(*p);
       }
     }
-    // Commit: free what the service no longer uses.
-    for (uint32_t o : owned)
-      if (!now.count(o))
-        node_ports->release(o);
+    // Commit: what the service owned stays reserved until settle_service (the update that
+    // would free it may never be journaled).
+    now.insert(owned.begin(), owned.end());
     if (now.empty())
       ports_owner.erase(key);
     else
@@ -168,6 +167,28 @@ struct allocator_state {
     command_reply r;
     r.object = std::move(n);
     return r;
+  }
+
+  // `committed` is the service as journaled: it keeps its NodePorts, the rest are freed.
+  void settle_service(const service& committed) {
+    object_key key{committed.metadata.namespace_, committed.metadata.name};
+    auto it = ports_owner.find(key);
+    if (it == ports_owner.end())
+      return;
+    std::set<uint32_t> keep;
+    if (committed.spec.type == "NodePort")
+      for (const auto& p : committed.spec.ports)
+        if (p.node_port != 0)
+          keep.insert(static_cast<uint32_t>(p.node_port));
+    for (uint32_t p : it->second)
+      if (!keep.count(p))
+        node_ports->release(p);
+    for (auto p = keep.begin(); p != keep.end();)
+      p = it->second.count(*p) ? std::next(p) : keep.erase(p);
+    if (keep.empty())
+      ports_owner.erase(it);
+    else
+      it->second = std::move(keep);
   }
 
   void release(object_kind kind, const object_key& key) {
@@ -221,6 +242,10 @@ caf::behavior allocator(caf::stateful_actor<allocator_state>* self, allocator_co
         return command_reply::failure(error_code::bad_request, "nothing to allocate for this kind");
       },
       [=](release_atom, object_kind kind, object_key& key) { self->state.release(kind, key); },
+      [=](settle_atom, const any_object& committed) {
+        if (auto* s = std::get_if<service>(&committed))
+          self->state.settle_service(*s);
+      },
   };
 }
 

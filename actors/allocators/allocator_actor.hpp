@@ -17,8 +17,11 @@ struct allocator_config {
 
 // (allocate_atom, any_object) -> command_reply: a service with its ClusterIP and NodePorts
 //     filled in (requested ones honoured; taken or out-of-range ones are Invalid), or a node
-//     with its spec.podCIDR. Allocating again for the same object keeps what it owns and frees
-//     what it no longer uses.
+//     with its spec.podCIDR. Allocating again for the same object (an update) keeps what it
+//     owns, and frees nothing until the update is settled: an update whose append fails must
+//     leave the service holding what it held.
+// (settle_atom, any_object): the service as the journal has it after an update (committed or
+//     not): frees the NodePorts it holds beyond those.
 // (allocate_atom, preview_atom, any_object) -> command_reply: what allocate would answer now,
 //     reserving and freeing nothing (dry runs).
 // (release_atom, object_kind, object_key): frees what the object owns.

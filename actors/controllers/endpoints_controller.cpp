@@ -70,6 +70,9 @@ std::vector<endpoint_subset> desired_subsets(const service& svc, const std::vect
 
 namespace {
 
+// How long a service whose Endpoints write failed waits for its next sync.
+constexpr std::chrono::seconds retry_after{1};
+
 struct endpoints_state {
   std::set<object_key> dirty;
   bool turn_pending = false;
@@ -122,10 +125,17 @@ void sync(ep_actor* self, const read_model* model, caf::actor journal, const obj
     r.uid = existing ? meta_of(*existing).uid : new_uid();
     r.event = endpoints_changed{std::move(subsets)};
   }
-  // One write at a time, so that two syncs of a service cannot land out of order.
+  // One write at a time, so that two syncs of a service cannot land out of order. A write the
+  // journal refused (a write error, a lost race) is synced again, from the read model, later.
+  auto retry = [=] { self->delayed_send(self, retry_after, resync_atom::value, key); };
   self->request(journal, caf::infinite, append_atom::value,
                 std::vector<journal_record>{std::move(r)})
-      .await([](store::append_result&) {}, [](const caf::error&) {});
+      .await(
+          [=](store::append_result& result) {
+            if (!result.ok())
+              retry();
+          },
+          [=](const caf::error&) { retry(); });
 }
 
 caf::behavior endpoints_controller(ep_actor* self, const read_model* model, caf::actor journal) {
@@ -144,6 +154,11 @@ caf::behavior endpoints_controller(ep_actor* self, const read_model* model, caf:
           else if (r.kind == object_kind::pod)
             mark_namespace(self, model, r.namespace_);
         }
+        request_turn(self);
+      },
+      // A service whose Endpoints write failed: synced again.
+      [=](resync_atom, const object_key& key) {
+        self->state.dirty.insert(key);
         request_turn(self);
       },
       [=](tick_atom) {

@@ -13,6 +13,7 @@ std::vector<messages::endpoint_subset> desired_subsets(const messages::service& 
                                                        const std::vector<messages::pod>& pods);
 
 // Takes (committed_atom, committed_batch); journals EndpointsChanged as the endpoints' owner.
+// A service whose write the journal refused is synced again a second later.
 caf::actor spawn_endpoints_controller(caf::actor_system& system, const read_model& model,
                                       caf::actor journal);
 

@@ -33,6 +33,9 @@ std::vector<std::pair<object_kind, object_key>> orphaned_by_namespace(
 
 namespace {
 
+// How long a failed delete waits before its namespace is looked at again.
+constexpr std::chrono::seconds retry_after{1};
+
 struct namespace_controller_state {
   std::set<std::string> dirty;  // namespaces to look at
   bool turn_pending = false;
@@ -75,6 +78,11 @@ caf::behavior namespace_controller(ns_actor* self, const read_model* model,
         }
         request_turn(self);
       },
+      // A namespace whose emptying failed in part: looked at again.
+      [=](resync_atom, const std::string& ns) {
+        self->state.dirty.insert(ns);
+        request_turn(self);
+      },
       [=](tick_atom) {
         self->state.turn_pending = false;
         auto dirty = std::move(self->state.dirty);
@@ -86,9 +94,18 @@ caf::behavior namespace_controller(ns_actor* self, const read_model* model,
           for (const auto& [kind, key] : orphans) {
             object_command del{kind, key, "system:namespace-controller",
                                delete_op{"namespace " + ns + " deleted", "", ""}};
-            // A not-found answer means the RC's cascade or the endpoints controller was first.
+            // A not-found answer means the RC's cascade or the endpoints controller was first;
+            // any other failure (the journal refused the append, say) is tried again later.
+            auto retry = [=] {
+              self->delayed_send(self, retry_after, resync_atom::value, ns);
+            };
             self->request(registries[static_cast<std::size_t>(kind)], caf::infinite, std::move(del))
-                .then([](command_reply&) {}, [](const caf::error&) {});
+                .then(
+                    [=](command_reply& r) {
+                      if (!r.ok() && r.error->code != error_code::not_found)
+                        retry();
+                    },
+                    [=](const caf::error&) { retry(); });
           }
         }
       },

@@ -16,7 +16,8 @@ namespace capstan::actors {
 std::vector<std::pair<messages::object_kind, object_key>> orphaned_by_namespace(
     const store::cluster_state& state, const std::string& only_namespace = "");
 
-// Takes (committed_atom, committed_batch). `registries` is indexed by object_kind.
+// Takes (committed_atom, committed_batch). `registries` is indexed by object_kind. A delete
+// that fails (other than NotFound) has its namespace looked at again a second later.
 caf::actor spawn_namespace_controller(caf::actor_system& system, const read_model& model,
                                       std::vector<caf::actor> registries);
 

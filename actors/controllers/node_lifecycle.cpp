@@ -10,8 +10,25 @@ void node_lifecycle_state::heartbeat(const std::string& node, lifecycle_clock::t
 
 lifecycle_actions node_lifecycle_state::tick(
     lifecycle_clock::time_point now,
-    const std::vector<std::pair<std::string, std::string>>& nodes) {
+    const std::vector<std::pair<std::string, std::string>>& nodes,
+    const std::vector<std::string>& pod_nodes) {
   lifecycle_actions out;
+  std::set<std::string> existing;
+  for (const auto& [name, ready] : nodes)
+    existing.insert(name);
+  std::map<std::string, lifecycle_clock::time_point> missing;
+  for (const auto& name : pod_nodes) {
+    if (existing.count(name))
+      continue;
+    auto seen = missing_since.find(name);
+    auto since = seen == missing_since.end() ? now : seen->second;
+    if (now - since >= config.grace) {
+      out.collect.push_back(name);
+      since = now;
+    }
+    missing.emplace(name, since);
+  }
+  missing_since.swap(missing);
   for (const auto& [name, ready] : nodes) {
     auto heard = last_heartbeat.find(name);
     // A node not heard from since this master started gets the grace period from the start.
@@ -53,13 +70,13 @@ std::string ready_status(const node& n) {
 caf::behavior node_lifecycle(lifecycle_actor* self, const read_model* model, caf::actor nodes,
                              caf::actor pods, node_lifecycle_config config) {
   self->state.logic.config = config;
-  self->state.logic.started = lifecycle_clock::now();
+  self->state.logic.started = self->clock().now();
   self->send(self, tick_atom::value);
   auto ignore = [](command_reply&) {};
   auto ignore_error = [](const caf::error&) {};
   return {
       [=](heartbeat_atom, const std::string& name) {
-        self->state.logic.heartbeat(name, lifecycle_clock::now());
+        self->state.logic.heartbeat(name, self->clock().now());
         auto current = model->get(object_kind::node, {"", name});
         if (current && ready_status(std::get<node>(*current)) != "True")
           self->request(
@@ -76,7 +93,8 @@ caf::behavior node_lifecycle(lifecycle_actor* self, const read_model* model, caf
           for (const auto& [key, o] : s.of(object_kind::node))
             view.emplace_back(key.name, ready_status(std::get<node>(o)));
         });
-        auto actions = self->state.logic.tick(lifecycle_clock::now(), view);
+        auto actions =
+            self->state.logic.tick(self->clock().now(), view, model->nodes_with_pods());
         for (const auto& name : actions.mark_unknown)
           self->request(nodes, caf::infinite,
                         object_command{object_kind::node,
@@ -101,6 +119,17 @@ caf::behavior node_lifecycle(lifecycle_actor* self, const read_model* model, caf
                                              m.uid, ""}})
                 .then(ignore, ignore_error);
           }
+        }
+        for (const auto& name : actions.collect) {
+          std::vector<std::pair<object_key, std::string>> orphans;  // key, uid
+          model->for_each_pod_on_node(name, [&](const store::cluster_state&, const pod& p) {
+            orphans.push_back({{p.metadata.namespace_, p.metadata.name}, p.metadata.uid});
+          });
+          for (const auto& [key, uid] : orphans)
+            self->request(pods, caf::infinite,
+                          object_command{object_kind::pod, key, "system:pod-gc",
+                                         delete_op{"node " + name + " no longer exists", uid, ""}})
+                .then(ignore, ignore_error);
         }
         self->delayed_send(self, config.period, tick_atom::value);
       },

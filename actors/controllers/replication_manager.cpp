@@ -256,6 +256,13 @@ void request_turn(rm_actor* self) {
   }
 }
 
+// How long an RC whose writes failed (the journal refused them, say) waits for its next sync.
+constexpr std::chrono::seconds retry_after{1};
+
+void retry_later(rm_actor* self, const object_key& key) {
+  self->delayed_send(self, retry_after, resync_atom::value, key);
+}
+
 void sync(rm_actor* self, const read_model* model, caf::actor pods, caf::actor rcs,
           const object_key& key) {
   auto current = model->get(object_kind::replication_controller, key);
@@ -287,10 +294,13 @@ void sync(rm_actor* self, const read_model* model, caf::actor pods, caf::actor r
                 failed += reply.ok() ? 0 : 1;
               if (failed > 0) {
                 self->state.expectations[key].creates -= failed;
-                self->state.dirty.insert(key);  // try again (quota may free up, namespace may come)
+                retry_later(self, key);  // quota may free up, the namespace may come
               }
             },
-            [=](const caf::error&) { self->state.expectations[key].creates -= asked; });
+            [=](const caf::error&) {
+              self->state.expectations[key].creates -= asked;
+              retry_later(self, key);
+            });
   }
   for (const auto& name : decision.remove) {
     expect.deletes.insert(name);
@@ -303,10 +313,15 @@ void sync(rm_actor* self, const read_model* model, caf::actor pods, caf::actor r
                            true})
         .then(
             [=](command_reply& reply) {
-              if (!reply.ok())
+              if (!reply.ok()) {
                 self->state.expectations[key].deletes.erase(name);
+                retry_later(self, key);
+              }
             },
-            [=](const caf::error&) { self->state.expectations[key].deletes.erase(name); });
+            [=](const caf::error&) {
+              self->state.expectations[key].deletes.erase(name);
+              retry_later(self, key);
+            });
   }
   if (decision.status) {
     replication_controller with_status = rc;
@@ -315,7 +330,20 @@ void sync(rm_actor* self, const read_model* model, caf::actor pods, caf::actor r
     self->request(rcs, caf::infinite,
                   object_command{object_kind::replication_controller, key, cause,
                                  status_op{std::move(with_status)}, true})
-        .then([](command_reply&) {}, [](const caf::error&) {});
+        .then(
+            [=](command_reply& reply) {
+              if (reply.ok() && reply.seq != 0) {
+                // Computed before it landed: a sync meanwhile may have found the older status
+                // current and written nothing. Looked at again now that this one is in.
+                if (self->state.rcs.count(key)) {
+                  self->state.dirty.insert(key);
+                  request_turn(self);
+                }
+              } else if (!reply.ok() && reply.error->code != error_code::not_found) {
+                retry_later(self, key);
+              }
+            },
+            [=](const caf::error&) { retry_later(self, key); });
   }
 }
 
@@ -342,8 +370,20 @@ caf::behavior replication_manager(rm_actor* self, const read_model* model, caf::
           observe(self, r);
         request_turn(self);
       },
+      // An RC whose writes failed: synced again.
+      [=](resync_atom, const object_key& key) {
+        if (self->state.rcs.count(key)) {
+          self->state.dirty.insert(key);
+          request_turn(self);
+        }
+      },
       [=](tick_atom) {
         self->state.turn_pending = false;
+        // A not-found answer means the pod went meanwhile.
+        for (auto& orphan : self->state.orphans)
+          self->request(pods, caf::infinite, std::move(orphan))
+              .then([](command_reply&) {}, [](const caf::error&) {});
+        self->state.orphans.clear();
         for (int n = 0; n < 200 && !self->state.dirty.empty(); ++n) {
           object_key key = *self->state.dirty.begin();
           self->state.dirty.erase(self->state.dirty.begin());

@@ -35,7 +35,8 @@ rc_decision plan_rc_sync(const messages::replication_controller& rc,
 // The pod an RC creates: the template, generateName "<rc>-", an owner reference to the RC.
 messages::pod pod_from_template(const messages::replication_controller& rc);
 
-// Takes (committed_atom, committed_batch); writes to the `pods` and `rcs` registries.
+// Takes (committed_atom, committed_batch); writes to the `pods` and `rcs` registries. An RC
+// whose creates, deletes or status write failed is synced again a second later.
 caf::actor spawn_replication_manager(caf::actor_system& system, const read_model& model,
                                      caf::actor pods, caf::actor rcs);
 

@@ -4,11 +4,7 @@
 
 #include <deque>
 
-#include "actors/controllers/endpoints_controller.hpp"
-#include "actors/controllers/namespace_controller.hpp"
-#include "actors/controllers/replication_manager.hpp"
 #include "actors/nodes/node_gateway.hpp"
-#include "actors/objects/registry.hpp"
 #include "store/disk_reserve.hpp"
 
 namespace capstan::actors {
@@ -44,33 +40,19 @@ master::master(caf::actor_system& system, master_config config)
   fanout_ = std::make_unique<batch_fanout>(*writer_, next);
 
   journal_ = spawn_journal_actor(system_, *writer_);
-  allocator_ = spawn_allocator(system_, config_.allocators, *model_);
-  registries_.resize(messages::object_kind_count);
-  auto pods = spawn_registry(system_, object_kind::pod, *model_, {journal_, allocator_, {}});
-  for (std::size_t k = 0; k < messages::object_kind_count; ++k) {
-    auto kind = static_cast<object_kind>(k);
-    registries_[k] = kind == object_kind::pod
-                         ? pods
-                         : spawn_registry(system_, kind, *model_, {journal_, allocator_, pods});
-  }
-  scheduler_ = spawn_scheduler(system_, *model_, pods, config_.scheduler);
-  replication_ = spawn_replication_manager(system_, *model_, pods,
-                                           registry(object_kind::replication_controller));
-  endpoints_ = spawn_endpoints_controller(system_, *model_, journal_);
-  lifecycle_ =
-      spawn_node_lifecycle(system_, *model_, registry(object_kind::node), pods, config_.lifecycle);
-  fanout_->add(scheduler_);
-  fanout_->add(replication_);
-  fanout_->add(endpoints_);
-  namespaces_ = spawn_namespace_controller(system_, *model_, registries_);
-  fanout_->add(namespaces_);
+  actors_ = spawn_control_plane(
+      system_, *model_, journal_,
+      {config_.allocators, config_.lifecycle, config_.scheduler});
+  for (const auto& subscriber : actors_.batch_subscribers())
+    fanout_->add(subscriber);
   // Nodes prove themselves with certificates of the node CA (DATA/tls/client-ca.*, created on
   // first start); they obtain them with the join token (DATA/node-token) at bootstrap.
   node_authority_ = std::make_unique<common::certificate_authority>(
       common::certificate_authority::load_or_create(config_.data_dir + "/tls", "client-ca",
                                                     "capstan-client-ca"));
   gateway_ = spawn_node_gateway(system_, *model_,
-                                {registry(object_kind::node), pods, lifecycle_, config_.join_guard},
+                                {registry(object_kind::node), registry(object_kind::pod),
+                                 actors_.lifecycle, config_.join_guard},
                                 node_authority_->certificate_pem(),
                                 config_.allocators.service_cidr);
   fanout_->add(gateway_);
@@ -117,11 +99,8 @@ void master::stop_actors() {
   // Clients first, then what they depend on: an actor waiting for the journal's answer
   // finishes before the journal goes. Each stage is awaited: the actors read the read
   // model, which goes away after this.
-  std::vector<caf::actor> clients = {scheduler_,  replication_, endpoints_,
-                                     namespaces_, lifecycle_,   gateway_};
-  for (const auto& r : registries_)
-    if (std::find(clients.begin(), clients.end(), r) == clients.end())
-      clients.push_back(r);
+  std::vector<caf::actor> clients = actors_.clients();
+  clients.push_back(gateway_);
   caf::scoped_actor self{system_};
   auto stop = [&](const std::vector<caf::actor>& stage) {
     for (const auto& a : stage) {
@@ -132,12 +111,12 @@ void master::stop_actors() {
       self->receive([](const caf::down_msg&) {});
   };
   stop(clients);
-  stop({allocator_});
+  stop({actors_.allocator});
   stop({journal_});
 }
 
 caf::actor master::registry(object_kind kind) const {
-  return registries_[static_cast<std::size_t>(kind)];
+  return actors_.registry(kind);
 }
 
 void master::subscribe(caf::actor subscriber) {

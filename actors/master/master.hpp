@@ -7,11 +7,8 @@
 #include <memory>
 #include <thread>
 
-#include "actors/allocators/allocator_actor.hpp"
-#include "actors/controllers/node_lifecycle.hpp"
 #include "actors/journal/journal_actor.hpp"
-#include "actors/read_model/read_model.hpp"
-#include "actors/scheduler/scheduler_actor.hpp"
+#include "actors/master/control_plane.hpp"
 #include "common/pki.hpp"
 #include "store/restore.hpp"
 
@@ -51,7 +48,7 @@ public:
   const store::restore_stats& restored() const { return restored_; }
   caf::actor registry(object_kind kind) const;
   caf::actor journal() const { return journal_; }
-  caf::actor lifecycle() const { return lifecycle_; }
+  caf::actor lifecycle() const { return actors_.lifecycle; }
   // Where node agents join (publish it on the --join address); messages/node_interfaces.hpp.
   caf::actor node_gateway() const { return gateway_; }
   // The CA whose certificates prove nodes (DATA/tls/client-ca.crt and .key, created on first
@@ -104,9 +101,8 @@ private:
   std::unique_ptr<common::certificate_authority> node_authority_;
   std::unique_ptr<store::journal_writer> writer_;
   std::unique_ptr<batch_fanout> fanout_;
-  caf::actor journal_, allocator_, scheduler_, replication_, endpoints_, namespaces_, lifecycle_,
-      gateway_;
-  std::vector<caf::actor> registries_;  // by object_kind
+  caf::actor journal_, gateway_;
+  control_plane actors_;
   // Background snapshots.
   std::mutex snapshot_mutex_;
   std::condition_variable snapshot_wake_;

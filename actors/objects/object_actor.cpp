@@ -74,6 +74,16 @@ caf::behavior object_actor(caf::stateful_actor<object_state>* self, object_kind 
         };
         // Appends and waits: later commands to this object queue until this one is durable.
         // A dry run answers the object the record would leave instead.
+        // After a service update's append, committed or not, the allocator frees the NodePorts
+        // the journaled service no longer holds (it kept them meanwhile).
+        const bool settles = !dry_run && kind == object_kind::service &&
+                             std::holds_alternative<messages::object_updated>(record.event);
+        auto settle = [=] {
+          if (!settles)
+            return;
+          if (auto committed = model->get(kind, key))
+            self->send(allocator, settle_atom::value, std::move(*committed));
+        };
         auto finish = [=](messages::journal_record r) mutable {
           if (dry_run) {
             rp.deliver(preview_of(*model, kind, key, std::move(r)));
@@ -83,6 +93,7 @@ caf::behavior object_actor(caf::stateful_actor<object_state>* self, object_kind 
                         std::vector<messages::journal_record>{std::move(r)})
               .await(
                   [=](store::append_result& result) mutable {
+                    settle();
                     if (!result.ok()) {
                       rp.deliver(command_reply::failure(error_code::internal, result.error));
                       return;
@@ -97,7 +108,10 @@ caf::behavior object_actor(caf::stateful_actor<object_state>* self, object_kind 
                     if (deleting)
                       self->quit();
                   },
-                  fail);
+                  [=](const caf::error& e) mutable {
+                    settle();
+                    fail(e);
+                  });
         };
         auto* updated = std::get_if<messages::object_updated>(&record.event);
         if (updated && kind == object_kind::service) {

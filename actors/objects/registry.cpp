@@ -1,7 +1,6 @@
 #include "actors/objects/registry.hpp"
 
 #include <map>
-#include <random>
 #include <set>
 
 #include "actors/objects/admission.hpp"
@@ -370,7 +369,7 @@ caf::behavior registry(registry_actor* self, object_kind kind, const read_model*
 std::string random_suffix(std::size_t length) {
   // Kubernetes avoids vowels and look-alikes so that generated names spell no words.
   static const char alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
-  thread_local std::mt19937 rng{std::random_device{}()};
+  auto& rng = thread_rng();
   std::uniform_int_distribution<std::size_t> pick(0, sizeof alphabet - 2);
   std::string out;
   for (std::size_t i = 0; i < length; ++i)

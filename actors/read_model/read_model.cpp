@@ -184,6 +184,15 @@ void read_model::for_each_pod_on_node(
       visit(state_, *p);
 }
 
+std::vector<std::string> read_model::nodes_with_pods() const {
+  std::shared_lock<std::shared_mutex> lock(mutex_);
+  std::vector<std::string> out;
+  out.reserve(pods_by_node_.size());
+  for (const auto& [node, pods] : pods_by_node_)
+    out.push_back(node);
+  return out;
+}
+
 void read_model::with_pods(const std::string& ns, const messages::label_selector& selector,
                            const std::function<void(const std::vector<const pod*>&)>& visit) const {
   std::shared_lock<std::shared_mutex> lock(mutex_);

@@ -64,6 +64,8 @@ public:
   void for_each_pod_on_node(
       const std::string& node,
       const std::function<void(const store::cluster_state&, const messages::pod&)>& visit) const;
+  // The names pods are bound to (nodes that exist or not), via the node index.
+  std::vector<std::string> nodes_with_pods() const;
   // The same pods all at once, in place: `visit` sees them under the lock and must not keep
   // the pointers or block.
   void with_pods(const std::string& namespace_, const messages::label_selector& selector,

@@ -346,6 +346,20 @@ BOOST_AUTO_TEST_CASE(deleting_rcs_one_after_another_deletes_all_their_pods) {
          [](const store::cluster_state& s) { return s.of(object_kind::pod).empty(); });
 }
 
+// Regression (found by the simulation, seed 6): the replication manager queued the deletes of
+// pods whose RC is gone but never sent them, and asked itself for a turn forever.
+BOOST_AUTO_TEST_CASE(a_pod_whose_controlling_rc_is_gone_is_garbage_collected) {
+  cluster c(0);
+  auto orphan = small_pod("orphan");
+  orphan.spec.node_name = "elsewhere";  // no scheduler involved
+  orphan.metadata.owner_references.push_back(
+      {"v1", "ReplicationController", "gone", "uid-of-a-deleted-rc", true});
+  BOOST_REQUIRE(c.m->create(orphan, "admin").ok());
+  c.wait("the orphan deleted", [](const store::cluster_state& s) {
+    return !s.find<messages::pod>({"default", "orphan"});
+  });
+}
+
 namespace {
 
 // The records appended to DATA/journal after `after`, as "Kind/name" (a secondary reader sees

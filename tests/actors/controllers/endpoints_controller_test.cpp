@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "actors/controllers/endpoints_controller.hpp"
+#include "store/apply.hpp"
 #include "tests/store/records.hpp"
 
 using namespace capstan;
@@ -54,4 +55,43 @@ BOOST_AUTO_TEST_CASE(named_target_ports_resolve_per_pod) {
     ports.insert(s.ports.at(0).port);
   }
   BOOST_TEST((ports == std::set<int32_t>{8080, 9090}));
+}
+
+// Regression (found by the simulation, seed 16): an Endpoints write the journal refused (a
+// write error) was dropped, and the service had no Endpoints until something else changed.
+BOOST_AUTO_TEST_CASE(a_write_the_journal_refused_is_tried_again) {
+  store::cluster_state s;
+  auto web = svc(messages::int_or_string::of(80));
+  web.metadata.namespace_ = "default";
+  web.spec.selector = {{"name", "frontend"}};
+  auto r = created(web);
+  r.seq = 1;
+  store::apply(s, r);
+  read_model model(std::move(s));
+  caf::actor_system_config cfg;
+  caf::actor_system system{cfg};
+  caf::scoped_actor self{system};
+  caf::actor observer = self;
+  // A journal whose first append fails; it tells `self` the kind of each record appended.
+  auto journal = system.spawn([observer](caf::event_based_actor* j) -> caf::behavior {
+    auto failed = std::make_shared<bool>(false);
+    return {[=](append_atom, std::vector<messages::journal_record>& records) {
+      j->send(observer, static_cast<int>(records.at(0).kind));
+      store::append_result result;
+      if (!*failed) {
+        *failed = true;
+        result.error = "No space left on device";
+      } else {
+        result.first_seq = result.last_seq = 2;
+      }
+      return result;
+    }};
+  });
+  auto controller = spawn_endpoints_controller(system, model, journal);
+  for (int attempt = 1; attempt <= 2; ++attempt)
+    self->receive(
+        [&](int kind) { BOOST_TEST(kind == static_cast<int>(object_kind::endpoints)); },
+        caf::after(std::chrono::seconds(10)) >> [&] { BOOST_FAIL("no append " << attempt); });
+  self->send_exit(controller, caf::exit_reason::user_shutdown);
+  self->send_exit(journal, caf::exit_reason::user_shutdown);
 }

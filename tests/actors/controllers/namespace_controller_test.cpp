@@ -61,3 +61,32 @@ BOOST_AUTO_TEST_CASE(one_namespace_can_be_asked_for_and_existing_ones_have_no_or
   BOOST_TEST(orphans[0].second.name == "a");
   BOOST_TEST(orphaned_by_namespace(s, "default").empty());
 }
+
+// Regression (found by the simulation, seed 197): a delete the journal refused (a write error)
+// was dropped, and the objects of a deleted namespace stayed until the next restart.
+BOOST_AUTO_TEST_CASE(a_delete_that_failed_is_tried_again) {
+  caf::actor_system_config cfg;
+  caf::actor_system system{cfg};
+  read_model model(with({small_pod("a", "gone")}));
+  caf::scoped_actor self{system};
+  // A pod registry whose first answer is the journal's refusal; it tells `self` each delete.
+  caf::actor observer = self;
+  auto pods = system.spawn([observer](caf::event_based_actor* registry) -> caf::behavior {
+    auto refused = std::make_shared<bool>(false);
+    return {[=](object_command& c) {
+      registry->send(observer, c.target.name);
+      if (*refused)
+        return command_reply{};
+      *refused = true;
+      return command_reply::failure(error_code::internal, "No space left on device");
+    }};
+  });
+  std::vector<caf::actor> registries(messages::object_kind_count, pods);
+  auto controller = spawn_namespace_controller(system, model, registries);
+  for (int attempt = 1; attempt <= 2; ++attempt)
+    self->receive(
+        [&](const std::string& name) { BOOST_TEST(name == "a"); },
+        caf::after(std::chrono::seconds(10)) >> [&] { BOOST_FAIL("no delete " << attempt); });
+  self->send_exit(controller, caf::exit_reason::user_shutdown);
+  self->send_exit(pods, caf::exit_reason::user_shutdown);
+}

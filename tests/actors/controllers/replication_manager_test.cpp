@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "actors/controllers/replication_manager.hpp"
+#include "store/apply.hpp"
 #include "tests/store/records.hpp"
 
 using namespace capstan;
@@ -106,4 +107,82 @@ BOOST_AUTO_TEST_CASE(created_pods_come_from_the_template_and_name_their_owner) {
   BOOST_REQUIRE(p.metadata.owner_references.size() == 1u);
   BOOST_TEST(p.metadata.owner_references[0].uid == "rc-uid");
   BOOST_TEST(*p.metadata.owner_references[0].controller);
+}
+
+// Regression (found by the simulation, seed 733): a scale-down whose delete the journal refused
+// (a write error) was dropped; in a quiet cluster nothing synced the RC again, and it kept
+// more pods than replicas.
+BOOST_AUTO_TEST_CASE(a_delete_that_failed_is_tried_again) {
+  store::cluster_state s;
+  for (const any_object& o : std::vector<any_object>{rc_with(1), member("a", "n1", true),
+                                                     member("b", "n1", true)}) {
+    auto r = created(o);
+    r.seq = s.seq + 1;
+    store::apply(s, r);
+  }
+  read_model model(std::move(s));
+  caf::actor_system_config cfg;
+  caf::actor_system system{cfg};
+  caf::scoped_actor self{system};
+  caf::actor observer = self;
+  // A pod registry whose first delete the journal refuses; it tells `self` each delete.
+  auto pods = system.spawn([observer](caf::event_based_actor* registry) -> caf::behavior {
+    auto refused = std::make_shared<bool>(false);
+    return {[=](object_command& c) {
+      registry->send(observer, c.target.name);
+      if (*refused)
+        return command_reply{};
+      *refused = true;
+      return command_reply::failure(error_code::internal, "No space left on device");
+    }};
+  });
+  auto rcs = system.spawn([]() -> caf::behavior {
+    return {[](object_command&) { return command_reply{}; }};
+  });
+  auto manager = spawn_replication_manager(system, model, pods, rcs);
+  for (int attempt = 1; attempt <= 2; ++attempt)
+    self->receive(
+        [&](const std::string& name) { BOOST_TEST((name == "a" || name == "b")); },
+        caf::after(std::chrono::seconds(10)) >> [&] { BOOST_FAIL("no delete " << attempt); });
+  for (const auto& a : {manager, pods, rcs})
+    self->send_exit(a, caf::exit_reason::user_shutdown);
+}
+
+// Regression (found by the simulation, seed 205): a status computed before a scale-down's
+// delete landed after the sync that followed the delete (which found the older status current
+// and wrote nothing), so the RC's status said 3 replicas of 2 for good. A status write that
+// lands makes the RC be looked at again: here the stub never updates the model, so the
+// status still differs and is written again.
+BOOST_AUTO_TEST_CASE(a_status_write_that_landed_is_checked_again) {
+  store::cluster_state s;
+  auto r = created(rc_with(1));
+  r.seq = 1;
+  store::apply(s, r);
+  auto p = created(member("a", "n1", true));
+  p.seq = 2;
+  store::apply(s, p);
+  read_model model(std::move(s));
+  caf::actor_system_config cfg;
+  caf::actor_system system{cfg};
+  caf::scoped_actor self{system};
+  caf::actor observer = self;
+  auto pods = system.spawn([]() -> caf::behavior {
+    return {[](object_command&) { return command_reply{}; },
+            [](std::vector<create_command>& c) { return std::vector<command_reply>(c.size()); }};
+  });
+  auto rcs = system.spawn([observer](caf::event_based_actor* registry) -> caf::behavior {
+    return {[=](object_command& c) {
+      registry->send(observer, c.target.name);
+      command_reply landed;
+      landed.seq = 3;
+      return landed;
+    }};
+  });
+  auto manager = spawn_replication_manager(system, model, pods, rcs);
+  for (int write = 1; write <= 2; ++write)
+    self->receive(
+        [&](const std::string& name) { BOOST_TEST(name == "frontend"); },
+        caf::after(std::chrono::seconds(10)) >> [&] { BOOST_FAIL("no status write " << write); });
+  for (const auto& a : {manager, pods, rcs})
+    self->send_exit(a, caf::exit_reason::user_shutdown);
 }

@@ -1,0 +1,46 @@
+#include "actors/master/control_plane.hpp"
+
+#include <algorithm>
+
+#include "actors/controllers/endpoints_controller.hpp"
+#include "actors/controllers/namespace_controller.hpp"
+#include "actors/controllers/replication_manager.hpp"
+#include "actors/objects/registry.hpp"
+
+namespace capstan::actors {
+
+std::vector<caf::actor> control_plane::batch_subscribers() const {
+  return {scheduler, replication, endpoints, namespaces};
+}
+
+std::vector<caf::actor> control_plane::clients() const {
+  std::vector<caf::actor> out = {scheduler, replication, endpoints, namespaces, lifecycle};
+  for (const auto& r : registries)
+    if (std::find(out.begin(), out.end(), r) == out.end())
+      out.push_back(r);
+  return out;
+}
+
+control_plane spawn_control_plane(caf::actor_system& system, const read_model& model,
+                                  caf::actor journal, const control_plane_config& config) {
+  control_plane cp;
+  cp.allocator = spawn_allocator(system, config.allocators, model);
+  cp.registries.resize(messages::object_kind_count);
+  auto pods = spawn_registry(system, object_kind::pod, model, {journal, cp.allocator, {}});
+  for (std::size_t k = 0; k < messages::object_kind_count; ++k) {
+    auto kind = static_cast<object_kind>(k);
+    cp.registries[k] = kind == object_kind::pod
+                           ? pods
+                           : spawn_registry(system, kind, model, {journal, cp.allocator, pods});
+  }
+  cp.scheduler = spawn_scheduler(system, model, pods, config.scheduler);
+  cp.replication = spawn_replication_manager(system, model, pods,
+                                             cp.registry(object_kind::replication_controller));
+  cp.endpoints = spawn_endpoints_controller(system, model, journal);
+  cp.lifecycle =
+      spawn_node_lifecycle(system, model, cp.registry(object_kind::node), pods, config.lifecycle);
+  cp.namespaces = spawn_namespace_controller(system, model, cp.registries);
+  return cp;
+}
+
+}  // namespace capstan::actors

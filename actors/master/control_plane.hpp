@@ -1,0 +1,39 @@
+// The master's control-plane actors wired on a read model and a journal actor: allocators,
+// one registry per kind, scheduler, replication manager, endpoints, node lifecycle and
+// namespace controllers. The master runs them on the RocksDB journal; the seeded simulation
+// (tests/simulation) runs the same wiring on an in-memory journal actor.
+#pragma once
+
+#include "actors/allocators/allocator_actor.hpp"
+#include "actors/controllers/node_lifecycle.hpp"
+#include "actors/read_model/read_model.hpp"
+#include "actors/scheduler/scheduler_actor.hpp"
+
+namespace capstan::actors {
+
+struct control_plane_config {
+  allocator_config allocators;
+  node_lifecycle_config lifecycle;
+  scheduler_config scheduler;
+};
+
+struct control_plane {
+  caf::actor allocator, scheduler, replication, endpoints, namespaces, lifecycle;
+  std::vector<caf::actor> registries;  // by object_kind
+
+  caf::actor registry(object_kind kind) const {
+    return registries[static_cast<std::size_t>(kind)];
+  }
+  // The actors that must receive every committed batch as (committed_atom, committed_batch),
+  // subscribed before the first append they must see.
+  std::vector<caf::actor> batch_subscribers() const;
+  // Every actor that writes through the allocator or the journal (stopped before them).
+  std::vector<caf::actor> clients() const;
+};
+
+// Spawns the actors. `journal` speaks the journal actor's protocol (actors.hpp); `model` must
+// outlive the actors and is fed by whoever commits the journal.
+control_plane spawn_control_plane(caf::actor_system& system, const read_model& model,
+                                  caf::actor journal, const control_plane_config& config);
+
+}  // namespace capstan::actors
