@@ -166,8 +166,8 @@ BOOST_AUTO_TEST_CASE(status_times_move_only_on_a_transition) {
 
   auto restarted = restated;
   restarted.status.container_statuses[0].restart_count = 1;
-  auto* again = event_of<messages::pod_status_changed>(
-      plan_change(running, on(messages::object_kind::pod, status_op{restarted})));
+  auto restart_change = plan_change(running, on(messages::object_kind::pod, status_op{restarted}));
+  auto* again = event_of<messages::pod_status_changed>(restart_change);
   BOOST_REQUIRE(again);
   BOOST_TEST(again->status.container_statuses[0].state.running->started_at.seconds == 200);
 }
