@@ -3,6 +3,7 @@
 
 #include "actors/controllers/namespace_controller.hpp"
 #include "store/apply.hpp"
+#include "tests/actors/controllers/registry_doubles.hpp"
 #include "tests/store/records.hpp"
 
 using namespace capstan;
@@ -69,18 +70,8 @@ BOOST_AUTO_TEST_CASE(a_delete_that_failed_is_tried_again) {
   caf::actor_system system{cfg};
   read_model model(with({small_pod("a", "gone")}));
   caf::scoped_actor self{system};
-  // A pod registry whose first answer is the journal's refusal; it tells `self` each delete.
-  caf::actor observer = self;
-  auto pods = system.spawn([observer](caf::event_based_actor* registry) -> caf::behavior {
-    auto refused = std::make_shared<bool>(false);
-    return {[=](object_command& c) {
-      registry->send(observer, c.target.name);
-      if (*refused)
-        return command_reply{};
-      *refused = true;
-      return command_reply::failure(error_code::internal, "No space left on device");
-    }};
-  });
+  // The first delete fails as a journal write on a full disk does.
+  auto pods = spawn_registry_refusing_first(system, self);
   std::vector<caf::actor> registries(messages::object_kind_count, pods);
   auto controller = spawn_namespace_controller(system, model, registries);
   for (int attempt = 1; attempt <= 2; ++attempt)

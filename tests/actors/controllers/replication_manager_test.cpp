@@ -3,6 +3,7 @@
 
 #include "actors/controllers/replication_manager.hpp"
 #include "store/apply.hpp"
+#include "tests/actors/controllers/registry_doubles.hpp"
 #include "tests/store/records.hpp"
 
 using namespace capstan;
@@ -125,17 +126,8 @@ BOOST_AUTO_TEST_CASE(a_delete_that_failed_is_tried_again) {
   caf::actor_system system{cfg};
   caf::scoped_actor self{system};
   caf::actor observer = self;
-  // A pod registry whose first delete the journal refuses; it tells `self` each delete.
-  auto pods = system.spawn([observer](caf::event_based_actor* registry) -> caf::behavior {
-    auto refused = std::make_shared<bool>(false);
-    return {[=](object_command& c) {
-      registry->send(observer, c.target.name);
-      if (*refused)
-        return command_reply{};
-      *refused = true;
-      return command_reply::failure(error_code::internal, "No space left on device");
-    }};
-  });
+  // The first delete fails as a journal write on a full disk does.
+  auto pods = spawn_registry_refusing_first(system, observer);
   auto rcs = system.spawn([]() -> caf::behavior {
     return {[](object_command&) { return command_reply{}; }};
   });
@@ -151,8 +143,8 @@ BOOST_AUTO_TEST_CASE(a_delete_that_failed_is_tried_again) {
 // Regression (found by the simulation, seed 205): a status computed before a scale-down's
 // delete landed after the sync that followed the delete (which found the older status current
 // and wrote nothing), so the RC's status said 3 replicas of 2 for good. A status write that
-// lands makes the RC be looked at again: here the stub never updates the model, so the
-// status still differs and is written again.
+// lands makes the RC be looked at again: here the registry double never updates the model, so
+// the status still differs and is written again.
 BOOST_AUTO_TEST_CASE(a_status_write_that_landed_is_checked_again) {
   store::cluster_state s;
   auto r = created(rc_with(1));
