@@ -161,15 +161,16 @@ void sim_cluster::spawn_client(std::function<void(caf::event_based_actor*)> body
     clients_.erase(clients_.begin(), clients_.begin() + 128);
 }
 
-void sim_cluster::create(any_object object, std::function<void(const command_reply&)> done) {
-  const object_kind kind = kind_of(object);
-  const object_key key{meta_of(object).namespace_, meta_of(object).name};
+template <class Message>
+void sim_cluster::request_as_client(object_kind kind, object_key key, Message message,
+                                    bool always_journals,
+                                    std::function<void(const command_reply&)> done) {
   auto target = actors_.registry(kind);
   spawn_client([=](caf::event_based_actor* self) {
-    self->request(target, caf::infinite, actors::create_command{object, "sim:client"})
+    self->request(target, caf::infinite, message)
         .then(
             [=](command_reply& r) {
-              if (r.ok())  // a create that succeeded wrote a record: seq 0 is a lie
+              if (r.ok() && (always_journals || r.seq))
                 acknowledged_.push_back({kind, key, r.seq, step});
               if (done)
                 done(r);
@@ -181,25 +182,18 @@ void sim_cluster::create(any_object object, std::function<void(const command_rep
   });
 }
 
+void sim_cluster::create(any_object object, std::function<void(const command_reply&)> done) {
+  const object_kind kind = kind_of(object);
+  const object_key key{meta_of(object).namespace_, meta_of(object).name};
+  // A create that succeeded wrote a record: an acknowledged seq 0 is a lie the invariant catches.
+  request_as_client(kind, key, actors::create_command{object, "sim:client"}, true,
+                    std::move(done));
+}
+
 void sim_cluster::command(actors::object_command command,
                           std::function<void(const command_reply&)> done) {
-  auto target = actors_.registry(command.kind);
-  const object_kind kind = command.kind;
-  const object_key key = command.target;
-  spawn_client([=](caf::event_based_actor* self) {
-    self->request(target, caf::infinite, command)
-        .then(
-            [=](command_reply& r) {
-              if (r.ok() && r.seq)
-                acknowledged_.push_back({kind, key, r.seq, step});
-              if (done)
-                done(r);
-            },
-            [=](caf::error& e) {
-              if (done)
-                done(command_reply::failure(actors::error_code::internal, caf::to_string(e)));
-            });
-  });
+  // Other commands may succeed with nothing to journal (seq 0): only the others are recorded.
+  request_as_client(command.kind, command.target, command, false, std::move(done));
 }
 
 void sim_cluster::send_or_hold(double duplicate, double delay, const char* kind,

@@ -100,6 +100,12 @@ private:
   void stop_master();
   void publish(const actors::committed_batch& batch);
   void spawn_client(std::function<void(caf::event_based_actor*)> body);
+  // Sends `message` to the registry of `kind` from a client actor of its own. A successful reply
+  // is recorded as acknowledged: every one when `always_journals`, else only those that
+  // journaled a record (seq > 0). `done` gets every reply.
+  template <class Message>
+  void request_as_client(object_kind kind, object_key key, Message message, bool always_journals,
+                         std::function<void(const command_reply&)> done);
   void send_or_hold(double duplicate, double delay, const char* kind, std::function<void()> send);
 
   caf::actor_system_config cfg_;
