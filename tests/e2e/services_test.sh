@@ -174,7 +174,22 @@ refused_fast() {
   ! on node1 curl -s -m 10 "http://$lonely_ip:7000/" >/dev/null 2>&1 && [ $((SECONDS - started)) -le 2 ]
 }
 check "a service without endpoints is refused at once, not left hanging" wait_for "a fast refusal" 20 refused_fast
-check "the proxies live on: the whoami service still answers" sh -c "bash '$src/scripts/lab' on node1 curl -s -m 3 http://$cluster_ip:8080/ | grep -q whoami-"
+# The whoami RC has replaced the deleted pod by now (or is doing so): every request must still be
+# answered, from node1 this time. On a failure, what each backend and the rules looked like.
+whoami_state() {
+  k get pods -o wide | grep -E '^(NAME|whoami)'
+  k get endpoints whoami -o jsonpath='endpoints: {.subsets[*].addresses[*].ip}{"\n"}'
+  on node1 iptables-save -t nat | grep -E "DNAT.*:80$"
+  for ip in $(k get endpoints whoami -o jsonpath='{.subsets[*].addresses[*].ip}'); do
+    echo "$ip from node1: $(on node1 curl -sS -m 3 "http://$ip:80/" 2>&1)"
+  done
+}
+failed_from_node1=0
+for _ in $(seq 20); do
+  answers node1 "http://$cluster_ip:8080/" | grep -q whoami- || failed_from_node1=$((failed_from_node1 + 1))
+done
+[ "$failed_from_node1" -eq 0 ] || whoami_state
+check "the proxies live on: 20 of 20 requests from node1 answered ($failed_from_node1 failed)" test "$failed_from_node1" -eq 0
 k patch svc my-service --type=json -p '[{"op":"replace","path":"/spec/ports/0/port","value":8088}]' >/dev/null
 check "a changed port answers" wait_for "port 8088" 30 port_answers 8088 http
 port_closed() { ! answers node2 "http://$my_ip:80/" | grep -q http; }
