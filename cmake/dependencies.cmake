@@ -12,6 +12,12 @@ find_path(CAF_INCLUDE_DIR caf/all.hpp REQUIRED)
 find_library(CAF_CORE_LIBRARY caf_core REQUIRED)
 find_library(CAF_IO_LIBRARY caf_io REQUIRED)
 find_library(CAF_OPENSSL_LIBRARY caf_openssl REQUIRED)
+# ThreadSanitizer needs an instrumented CAF (scripts/build-caf-tsan, passed as CMAKE_PREFIX_PATH
+# by scripts/build): with Debian's, every message hand-off would be reported as a race.
+if(CAPSTAN_SANITIZE STREQUAL "thread" AND CAF_CORE_LIBRARY MATCHES "^/usr/")
+  message(FATAL_ERROR "CAPSTAN_SANITIZE=thread needs the TSan build of CAF (scripts/build-caf-tsan), "
+                      "not ${CAF_CORE_LIBRARY}: build through scripts/test --sanitize thread")
+endif()
 add_library(caf INTERFACE)
 target_include_directories(caf SYSTEM INTERFACE ${CAF_INCLUDE_DIR})
 target_link_libraries(caf INTERFACE ${CAF_CORE_LIBRARY} ${CAF_IO_LIBRARY} ${CAF_OPENSSL_LIBRARY}

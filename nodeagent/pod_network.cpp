@@ -1,5 +1,6 @@
 #include "nodeagent/pod_network.hpp"
 
+#include <cstdio>
 #include <fstream>
 #include <stdexcept>
 
@@ -13,6 +14,13 @@ host_actions host_actions::real() {
 }
 
 pod_network::pod_network(host_actions host) : host_(std::move(host)) {}
+
+std::string bridge_mac(uint32_t gateway) {
+  char mac[18];
+  std::snprintf(mac, sizeof mac, "02:ca:%02x:%02x:%02x:%02x", (gateway >> 24) & 0xff,
+                (gateway >> 16) & 0xff, (gateway >> 8) & 0xff, gateway & 0xff);
+  return mac;
+}
 
 void pod_network::run(const std::vector<std::string>& argv, bool must) {
   auto r = host_.run(argv);
@@ -31,6 +39,10 @@ void pod_network::set_up_bridge(const std::string& pod_cidr) {
   cidr_ = common::ipv4_cidr::parse(pod_cidr);
   std::string gateway = this->gateway();
   run({"ip", "link", "add", "cbr0", "type", "bridge"}, false);
+  // A bridge without an address of its own takes the lowest MAC of its ports, so a pod joining
+  // with a lower one would change the gateway's MAC under every running pod: their ARP entries
+  // for the gateway go stale and their replies are dropped until the entries expire.
+  run({"ip", "link", "set", "cbr0", "address", bridge_mac(cidr_->network + 1)});
   run({"ip", "addr", "replace", gateway + "/" + std::to_string(cidr_->prefix), "dev", "cbr0"});
   run({"ip", "link", "set", "cbr0", "up"});
   host_.write_file("/proc/sys/net/ipv4/ip_forward", "1");

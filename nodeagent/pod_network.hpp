@@ -39,12 +39,16 @@ struct pod_endpoint {
   std::string netns, veth, ip;
 };
 
+// The MAC cbr0 is given: locally administered (02:), "ca", then the gateway's four bytes, so it
+// never changes on a node and differs between nodes.
+std::string bridge_mac(uint32_t gateway);
+
 class pod_network {
 public:
   explicit pod_network(host_actions host);
 
-  // Creates cbr0 if it is missing, gives it the gateway (the first address of `pod_cidr`), brings
-  // it up and turns on IPv4 forwarding. Repeating it is harmless. Throws std::runtime_error when
+  // Creates cbr0 if it is missing, gives it a fixed MAC (bridge_mac of the gateway) and the
+  // gateway (the first address of `pod_cidr`), brings it up and turns on IPv4 forwarding. Repeating it is harmless. Throws std::runtime_error when
   // `pod_cidr` is not a CIDR or a required command fails.
   void set_up_bridge(const std::string& pod_cidr);
 

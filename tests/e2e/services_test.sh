@@ -177,7 +177,13 @@ check "a service without endpoints is refused at once, not left hanging" wait_fo
 # The whoami RC has replaced the deleted pod by now (or is doing so): every request must still be
 # answered, from node1 this time. On a failure, what each backend and the rules looked like.
 whoami_state() {
-  k get pods -o wide | grep -E '^(NAME|whoami)'
+  echo "the deleted pod was $victim at $victim_ip"
+  k get pods -o wide
+  for n in node1 node2; do
+    echo "$n: links $(on $n ip -br link | awk '/^(vp|cbr0)/ {print $1 "/" $2}' | tr '\n' ' ')"
+    echo "$n: neighbours $(on $n ip neigh show dev cbr0 | tr '\n' ';')"
+    echo "$n: namespaces $(on $n ip netns list 2>/dev/null | awk '{print $1}' | tr '\n' ' ')"
+  done
   k get endpoints whoami -o jsonpath='endpoints: {.subsets[*].addresses[*].ip}{"\n"}'
   on node1 iptables-save -t nat | grep -E "DNAT.*:80$"
   for ip in $(k get endpoints whoami -o jsonpath='{.subsets[*].addresses[*].ip}'); do

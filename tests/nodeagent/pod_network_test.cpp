@@ -60,6 +60,7 @@ BOOST_AUTO_TEST_CASE(the_bridge_holds_the_gateway_and_the_node_forwards) {
   network.set_up_bridge("10.244.1.0/24");
   BOOST_TEST((host.commands == std::vector<command>{
                                    {"ip", "link", "add", "cbr0", "type", "bridge"},
+                                   {"ip", "link", "set", "cbr0", "address", "02:ca:0a:f4:01:01"},
                                    {"ip", "addr", "replace", "10.244.1.1/24", "dev", "cbr0"},
                                    {"ip", "link", "set", "cbr0", "up"},
                                }));
@@ -71,7 +72,7 @@ BOOST_AUTO_TEST_CASE(an_existing_bridge_is_kept_but_a_failed_address_stops_the_s
   host.failing = {{"ip", "link", "add", "cbr0", "type", "bridge"}};
   pod_network network(host.actions());
   network.set_up_bridge("10.244.1.0/24");  // cbr0 is there already (agent restart)
-  BOOST_TEST(host.commands.size() == 3u);
+  BOOST_TEST(host.commands.size() == 4u);
 
   recording_host broken;
   broken.failing = {{"ip", "addr", "replace", "10.244.1.1/24", "dev", "cbr0"}};
@@ -82,7 +83,7 @@ BOOST_AUTO_TEST_CASE(an_existing_bridge_is_kept_but_a_failed_address_stops_the_s
                                  "ip addr replace 10.244.1.1/24 dev cbr0: RTNETLINK answers: File "
                                  "exists\n";
                         });
-  BOOST_TEST(broken.commands.size() == 2u);
+  BOOST_TEST(broken.commands.size() == 3u);
   BOOST_TEST(broken.files.empty());
 }
 

@@ -55,7 +55,7 @@ sim_cluster::sim_cluster(uint64_t seed) : rng(seed) {
 }
 
 sim_cluster::~sim_cluster() {
-  stop_master();
+  stop_master(0);
   system_->await_actors_before_shutdown(false);
   system_.reset();
 }
@@ -67,15 +67,20 @@ void sim_cluster::start_master(store::cluster_state state) {
   actors_ = actors::spawn_control_plane(*system_, *model_, journal_actor_, simulated_config());
 }
 
-void sim_cluster::stop_master() {
+void sim_cluster::stop_master(std::size_t durable) {
   if (!journal_actor_)
     return;
   std::vector<caf::actor> all = actors_.clients();
   all.push_back(actors_.allocator);
-  all.push_back(journal_actor_);
   all.insert(all.end(), clients_.begin(), clients_.end());
   for (const auto& a : all)
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  while (sched_->has_job())
+    run(100000);
+  // The journal goes last, refusing what it still holds from inside its actor: an actor waiting
+  // for that answer (CAF's `await`) skips its exit message until the answer comes, and would
+  // otherwise live on, holding the stopped master's other actors.
+  caf::anon_send(journal_actor_, crash_atom::value, static_cast<uint64_t>(durable));
   while (sched_->has_job())
     run(100000);
   clients_.clear();
@@ -87,8 +92,7 @@ void sim_cluster::stop_master() {
 
 std::pair<store::cluster_state, store::cluster_state> sim_cluster::restart_master(
     std::size_t durable) {
-  stop_master();
-  journal_.crash(durable);
+  stop_master(durable);
   auto live = model_->copy_state();
   journal_.detach();
   model_.reset();

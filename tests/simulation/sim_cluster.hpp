@@ -97,7 +97,7 @@ public:
 
 private:
   void start_master(store::cluster_state state);
-  void stop_master();
+  void stop_master(std::size_t durable);  // a crash: see sim_journal::crash
   void publish(const actors::committed_batch& batch);
   void spawn_client(std::function<void(caf::event_based_actor*)> body);
   // Sends `message` to the registry of `kind` from a client actor of its own. A successful reply

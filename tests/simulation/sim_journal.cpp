@@ -37,13 +37,21 @@ std::size_t sim_journal::commit() {
 
 void sim_journal::crash(std::size_t durable) {
   std::vector<pending_append> batch;
-  for (std::size_t i = 0; i < pending_.size() && i < durable; ++i)
-    batch.push_back(std::move(pending_[i]));
+  std::vector<std::function<void(store::append_result)>> abandoned;
+  for (std::size_t i = 0; i < pending_.size(); ++i) {
+    abandoned.push_back(std::move(pending_[i].done));
+    if (i < durable)
+      batch.push_back({std::move(pending_[i].records), nullptr});
+  }
   pending_.clear();
-  for (auto& a : batch)
-    a.done = nullptr;  // nobody hears back: the process is gone
   if (!batch.empty() && model_)
     commit_batch(batch, false);
+  // No acknowledgement: the master that asked is gone. But its actors are still in memory, and
+  // one waiting for this answer (CAF's `await`) skips its exit message until it comes: each gets
+  // a refusal, so that it finishes and exits instead of living on, holding the others.
+  for (auto& done : abandoned)
+    if (done)
+      done(store::append_result{0, 0, "the master crashed"});
 }
 
 std::size_t sim_journal::commit_batch(std::vector<pending_append>& batch, bool publish) {
@@ -150,6 +158,10 @@ caf::behavior sim_journal_actor(journal_actor* self, sim_journal* journal) {
         self->state.journal->commit();
         if (!self->state.journal->faults.stalled)
           request_commit(self);  // stalled: the simulation sends a tick when the stall ends
+      },
+      [=](crash_atom, uint64_t durable) {
+        self->state.journal->crash(static_cast<std::size_t>(durable));
+        self->quit(caf::exit_reason::user_shutdown);
       },
       // Internal: a committed batch, for the subscribers that asked this actor.
       [=](actors::committed_atom, const actors::committed_batch& batch) {

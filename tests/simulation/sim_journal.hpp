@@ -49,7 +49,8 @@ public:
   std::size_t commit();
   // A crash: the first `durable` pending appends (at most) reach the disk unacknowledged (the
   // writer had synced them, its process died before answering); the rest are lost. Works on
-  // the attached model, without publishing.
+  // the attached model, without publishing. Every pending append's `done` is then called with a
+  // refusal, heard only by the stopped master's actors (they must be able to finish exiting).
   void crash(std::size_t durable);
 
   // Counts for the report.
@@ -72,7 +73,10 @@ private:
 // The journal actor over `journal`: (append_atom, records), (append_each_atom, records),
 // (subscribe_atom, from, actor) as actors.hpp says; a commit runs as its own message after
 // appends arrive (so other actors' appends may join the batch, as with group commit), and
-// again on (tick_atom) when the simulation lifts a stall.
+// again on (tick_atom) when the simulation lifts a stall; ends on (crash_atom, durable).
+// The master's crash, as the journal actor's last message: (crash_atom, durable) runs
+// sim_journal::crash(durable) and the actor exits.
+using crash_atom = caf::atom_constant<caf::atom("simcrash")>;
 caf::actor spawn_sim_journal_actor(caf::actor_system& system, sim_journal& journal);
 
 }  // namespace capstan::simulation
