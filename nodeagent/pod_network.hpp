@@ -48,8 +48,9 @@ public:
   explicit pod_network(host_actions host);
 
   // Creates cbr0 if it is missing, gives it a fixed MAC (bridge_mac of the gateway) and the
-  // gateway (the first address of `pod_cidr`), brings it up and turns on IPv4 forwarding. Repeating it is harmless. Throws std::runtime_error when
-  // `pod_cidr` is not a CIDR or a required command fails.
+  // gateway (the first address of `pod_cidr`), brings it up and turns on IPv4 forwarding.
+  // Repeating it is harmless. Throws std::runtime_error when `pod_cidr` is not a CIDR or a
+  // required command fails.
   void set_up_bridge(const std::string& pod_cidr);
 
   // The lowest address of the pod CIDR that is neither the network, the gateway, the broadcast

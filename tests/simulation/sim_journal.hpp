@@ -73,9 +73,8 @@ private:
 // The journal actor over `journal`: (append_atom, records), (append_each_atom, records),
 // (subscribe_atom, from, actor) as actors.hpp says; a commit runs as its own message after
 // appends arrive (so other actors' appends may join the batch, as with group commit), and
-// again on (tick_atom) when the simulation lifts a stall; ends on (crash_atom, durable).
-// The master's crash, as the journal actor's last message: (crash_atom, durable) runs
-// sim_journal::crash(durable) and the actor exits.
+// again on (tick_atom) when the simulation lifts a stall. The master's crash is its last
+// message: (crash_atom, durable) runs sim_journal::crash(durable), then the actor exits.
 using crash_atom = caf::atom_constant<caf::atom("simcrash")>;
 caf::actor spawn_sim_journal_actor(caf::actor_system& system, sim_journal& journal);
 
