@@ -270,12 +270,22 @@ BOOST_AUTO_TEST_CASE(node_ports_and_cluster_ips_are_never_handed_out_twice) {
 
 namespace {
 
-// Every guestbook RC has its replicas running and its status saying so.
+// Every guestbook RC has its replicas running and its status saying so, and each service's
+// Endpoints list them: no controller has a write left to make (a master stopped before the
+// endpoints controller caught up rightly writes the Endpoints after its restart).
 bool guestbook_settled(const store::cluster_state& s) {
   for (const char* name : {"frontend", "redis-slave", "redis-master"}) {
     auto* rc = s.find<messages::replication_controller>({"default", name});
     if (!rc || !rc->spec.replicas || rc->status.ready_replicas != *rc->spec.replicas ||
         cluster::running(s, name) != *rc->spec.replicas)
+      return false;
+    auto* endpoints = s.find<messages::endpoints>({"default", name});
+    if (!endpoints)
+      return false;
+    std::size_t addresses = 0;
+    for (const auto& subset : endpoints->subsets)
+      addresses += subset.addresses.size();
+    if (addresses != static_cast<std::size_t>(*rc->spec.replicas))
       return false;
   }
   return true;
@@ -286,7 +296,7 @@ bool guestbook_settled(const store::cluster_state& s) {
 BOOST_AUTO_TEST_CASE(a_restarted_master_has_the_same_read_model_object_by_object) {
   cluster c;
   c.create_examples("guestbook");
-  c.wait("guestbook running, and every RC's status saying so", guestbook_settled);
+  c.wait("guestbook running, every RC's status and Endpoints saying so", guestbook_settled);
   // The state the master had when it stopped, against the state a new master rebuilds.
   c.stop_nodes();
   c.m->stop();

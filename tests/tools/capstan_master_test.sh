@@ -16,6 +16,9 @@ trap cleanup EXIT
 source "$(dirname "$0")/check_helpers.sh"
 port=$((20000 + RANDOM % 20000))
 start_master() {
+  # Emptied here, before the master starts in the background: a wait for its lines must never
+  # read the previous master's log.
+  : >"$work/master.log"
   "$capstan" master --data "$work/data" --join "127.0.0.1:$port" --api "127.0.0.1:$((port + 2))" --fake-nodes 3 \
     --manifests "$src/examples/guestbook" >"$work/master.log" 2>&1 &
   pid=$!
