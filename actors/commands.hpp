@@ -94,11 +94,16 @@ struct ready_op {
   std::string message;
 };
 
+// Sets an Endpoints' subsets (the endpoints controller: EndpointsChanged in the journal).
+struct endpoints_op {
+  std::vector<messages::endpoint_subset> subsets;
+};
+
 struct object_command {
   object_kind kind = object_kind::pod;
   object_key target;
   std::string cause;
-  std::variant<update_op, delete_op, bind_op, status_op, scale_op, ready_op> op;
+  std::variant<update_op, delete_op, bind_op, status_op, scale_op, ready_op, endpoints_op> op;
   bool outcome_only = false;  // the caller needs only success or error: no object in the reply
   // Plans the command against the object as the real one would and answers the object it
   // would leave (a delete: the object as it is), journaling and reserving nothing.

@@ -14,6 +14,51 @@ void api_metrics::observe(const std::string& verb, int code, double seconds) {
   latency_sum_ += seconds;
 }
 
+namespace {
+
+// client-go's workqueue metrics, one series per controller (label `name`).
+void render_work_queues(std::ostream& out, const actors::controller_metrics& queues) {
+  auto gauge = [&](const char* metric, const char* help, auto value_of) {
+    out << "# HELP " << metric << " " << help << "\n# TYPE " << metric << " gauge\n";
+    for (const auto* q : queues.all())
+      out << metric << "{name=\"" << q->name << "\"} " << value_of(*q) << "\n";
+  };
+  auto counter = [&](const char* metric, const char* help, auto value_of) {
+    out << "# HELP " << metric << " " << help << "\n# TYPE " << metric << " counter\n";
+    for (const auto* q : queues.all())
+      out << metric << "{name=\"" << q->name << "\"} " << value_of(*q) << "\n";
+  };
+  using q = actors::work_queue_metrics;
+  gauge("capstan_workqueue_depth", "Keys queued and ready to sync, per controller.",
+        [](const q& m) { return m.depth.load(); });
+  gauge("capstan_workqueue_waiting", "Keys waiting for their back-off to end, per controller.",
+        [](const q& m) { return m.waiting.load(); });
+  gauge("capstan_workqueue_in_flight", "Keys being synced, per controller.",
+        [](const q& m) { return m.in_flight.load(); });
+  counter("capstan_workqueue_adds_total", "Keys added to the queue, per controller.",
+          [](const q& m) { return m.adds.load(); });
+  counter("capstan_workqueue_retries_total",
+          "Keys queued again after a failed sync (each failure is logged), per controller.",
+          [](const q& m) { return m.retries.load(); });
+  out << "# HELP capstan_workqueue_work_duration_seconds How long a sync takes, its writes "
+         "included, per controller.\n"
+      << "# TYPE capstan_workqueue_work_duration_seconds histogram\n";
+  for (const auto* m : queues.all()) {
+    std::string name = "name=\"" + m->name + "\"";
+    for (std::size_t i = 0; i < q::latency_buckets.size(); ++i)
+      out << "capstan_workqueue_work_duration_seconds_bucket{" << name << ",le=\""
+          << q::latency_buckets[i] << "\"} " << m->latency_counts[i].load() << "\n";
+    out << "capstan_workqueue_work_duration_seconds_bucket{" << name << ",le=\"+Inf\"} "
+        << m->syncs.load() << "\n"
+        << "capstan_workqueue_work_duration_seconds_sum{" << name << "} "
+        << static_cast<double>(m->latency_micros_sum.load()) / 1e6 << "\n"
+        << "capstan_workqueue_work_duration_seconds_count{" << name << "} " << m->syncs.load()
+        << "\n";
+  }
+}
+
+}  // namespace
+
 std::string api_metrics::render(const actors::master& master) const {
   std::ostringstream out;
   {
@@ -65,6 +110,7 @@ std::string api_metrics::render(const actors::master& master) const {
                    ? "Pending"
                    : std::get<messages::pod>(o).status.phase];
   });
+  render_work_queues(out, master.controller_queues());
   out << "# HELP capstan_pods Pods by phase.\n# TYPE capstan_pods gauge\n";
   for (const auto& [phase, n] : phases)
     out << "capstan_pods{phase=\"" << phase << "\"} " << n << "\n";

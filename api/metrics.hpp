@@ -1,4 +1,5 @@
 // /metrics in the Prometheus text format: API requests (count and latency), journal appends,
+// the work queues of the scheduler and the controllers (depth, retries, sync latency),
 // applied events by name (scheduler binds are PodBound), and pods by phase.
 #pragma once
 

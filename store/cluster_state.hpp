@@ -22,6 +22,13 @@ struct object_key {
   friend bool operator==(const object_key& a, const object_key& b) {
     return a.namespace_ == b.namespace_ && a.name == b.name;
   }
+  friend bool operator!=(const object_key& a, const object_key& b) {
+    return !(a == b);
+  }
+  // "namespace/name", or "name" for cluster-scoped objects: for logs and messages only.
+  std::string to_string() const {
+    return namespace_.empty() ? name : namespace_ + "/" + name;
+  }
 };
 
 // Plain data; only apply() (store/apply.hpp) changes it. Not thread-safe.
@@ -46,3 +53,11 @@ struct cluster_state {
 };
 
 }  // namespace capstan::store
+
+template <>
+struct std::hash<capstan::store::object_key> {
+  std::size_t operator()(const capstan::store::object_key& key) const noexcept {
+    std::size_t h = std::hash<std::string>{}(key.namespace_);
+    return h ^ (std::hash<std::string>{}(key.name) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+  }
+};

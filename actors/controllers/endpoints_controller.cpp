@@ -4,8 +4,7 @@
 #include <map>
 #include <set>
 
-#include "messages/json_codec.hpp"
-#include "messages/uid.hpp"
+#include "messages/equal_fields.hpp"
 
 namespace capstan::actors {
 
@@ -70,105 +69,127 @@ std::vector<endpoint_subset> desired_subsets(const service& svc, const std::vect
 
 namespace {
 
-// How long a service whose Endpoints write failed waits for its next sync.
-constexpr std::chrono::seconds retry_after{1};
-
 struct endpoints_state {
-  std::set<object_key> dirty;
-  bool turn_pending = false;
+  controller_queue<object_key> queue;  // services (and Endpoints) to sync
   static inline const char* name = "endpoints-controller";
 };
 
 using ep_actor = caf::stateful_actor<endpoints_state>;
 
-void mark_namespace(ep_actor* self, const read_model* model, const std::string& ns) {
+// Queues every service of `ns` with a selector: a pod of the namespace changed.
+void add_namespace(ep_actor* self, const read_model* model, const std::string& ns) {
   model->read([&](const store::cluster_state& s) {
     const auto& services = s.of(object_kind::service);
     for (auto it = services.lower_bound({ns, ""});
          it != services.end() && it->first.namespace_ == ns; ++it)
       if (!std::get<service>(it->second).spec.selector.empty())
-        self->state.dirty.insert(it->first);
+        self->state.queue.add(it->first);
   });
 }
 
-void request_turn(ep_actor* self) {
-  if (!self->state.turn_pending && !self->state.dirty.empty()) {
-    self->state.turn_pending = true;
-    self->send(self, tick_atom::value);
-  }
-}
-
-void sync(ep_actor* self, const read_model* model, caf::actor journal, const object_key& key) {
-  auto current = model->get(object_kind::service, key);
-  auto existing = model->get(object_kind::endpoints, key);
-  journal_record r;
-  r.kind = object_kind::endpoints;
-  r.namespace_ = key.namespace_;
-  r.name = key.name;
-  r.cause = "system:endpoints-controller";
-  if (!current) {
-    if (!existing)
-      return;
-    r.uid = meta_of(*existing).uid;
-    r.event = object_deleted{"service deleted"};
-  } else {
-    const auto& svc = std::get<service>(*current);
-    if (svc.spec.selector.empty())
-      return;  // endpoints of a selector-less service are the user's to manage
-    std::vector<pod> pods;
-    model->for_each_pod(key.namespace_, label_selector::from_map(svc.spec.selector),
-                        [&](const pod& p) { pods.push_back(p); });
-    auto subsets = desired_subsets(svc, pods);
-    if (existing &&
-        to_json_part(std::get<endpoints>(*existing).subsets).dump(-1, ' ', false, messages::json::error_handler_t::replace) == to_json_part(subsets).dump(-1, ' ', false, messages::json::error_handler_t::replace))
-      return;
-    r.uid = existing ? meta_of(*existing).uid : new_uid();
-    r.event = endpoints_changed{std::move(subsets)};
-  }
-  // One write at a time, so that two syncs of a service cannot land out of order. A write the
-  // journal refused (a write error, a lost race) is synced again, from the read model, later.
-  auto retry = [=] { self->delayed_send(self, retry_after, resync_atom::value, key); };
-  self->request(journal, caf::infinite, append_atom::value,
-                std::vector<journal_record>{std::move(r)})
-      .await(
-          [=](store::append_result& result) {
-            if (!result.ok())
-              retry();
-          },
-          [=](const caf::error&) { retry(); });
-}
-
-caf::behavior endpoints_controller(ep_actor* self, const read_model* model, caf::actor journal) {
+void add_all(ep_actor* self, const read_model* model) {
   model->read([&](const store::cluster_state& s) {
     for (const auto& [key, o] : s.of(object_kind::service))
-      self->state.dirty.insert(key);
+      self->state.queue.add(key);
     for (const auto& [key, o] : s.of(object_kind::endpoints))
-      self->state.dirty.insert(key);  // endpoints whose service is gone get removed
+      self->state.queue.add(key);  // endpoints whose service is gone get removed
   });
-  request_turn(self);
+}
+
+// The command that brings the Endpoints of `key` to what its service wants, if any: a create
+// for a service without Endpoints yet, a subsets change, a delete once the service is gone.
+std::optional<std::variant<create_command, object_command>> plan_sync(const read_model* model,
+                                                                      const object_key& key) {
+  static const std::string cause = "system:endpoints-controller";
+  auto current = model->get(object_kind::service, key);
+  auto existing = model->get(object_kind::endpoints, key);
+  if (!current) {
+    if (!existing)
+      return std::nullopt;
+    return object_command{object_kind::endpoints, key, cause,
+                          delete_op{"service deleted", meta_of(*existing).uid, ""}, true};
+  }
+  const auto& svc = std::get<service>(*current);
+  if (svc.spec.selector.empty())
+    return std::nullopt;  // endpoints of a selector-less service are the user's to manage
+  std::vector<pod> pods;
+  model->for_each_pod(key.namespace_, label_selector::from_map(svc.spec.selector),
+                      [&](const pod& p) { pods.push_back(p); });
+  auto subsets = desired_subsets(svc, pods);
+  if (!existing) {
+    endpoints created;
+    created.metadata.name = key.name;
+    created.metadata.namespace_ = key.namespace_;
+    created.subsets = std::move(subsets);
+    return create_command{std::move(created), cause, true};
+  }
+  if (equal_fields(std::get<endpoints>(*existing).subsets, subsets))
+    return std::nullopt;
+  return object_command{object_kind::endpoints, key, cause, endpoints_op{std::move(subsets)},
+                        true};
+}
+
+// One write per service at a time (the queue holds a key until its write is answered), so two
+// syncs of a service cannot land out of order. A refused write is logged and retried.
+void sync(ep_actor* self, const read_model* model, const caf::actor& registry,
+          const object_key& key) {
+  auto command = plan_sync(model, key);
+  if (!command) {
+    self->state.queue.succeeded(self, key);
+    return;
+  }
+  auto answered = [=](command_reply& reply) {
+    // NotFound/AlreadyExists: the world moved meanwhile (the record that moved it queues the
+    // service again); anything else is tried again after its back-off.
+    if (reply.ok() || reply.error->code == error_code::not_found ||
+        reply.error->code == error_code::already_exists)
+      self->state.queue.succeeded(self, key);
+    else
+      self->state.queue.failed(self, key, reply.error->message);
+  };
+  auto lost = [=](const caf::error& e) {
+    self->state.queue.failed(self, key, "endpoints registry unavailable: " + caf::to_string(e));
+  };
+  if (auto* create = std::get_if<create_command>(&*command))
+    self->request(registry, caf::infinite, std::move(*create)).then(answered, lost);
+  else
+    self->request(registry, caf::infinite, std::get<object_command>(std::move(*command)))
+        .then(answered, lost);
+}
+
+caf::behavior endpoints_controller(ep_actor* self, const read_model* model, caf::actor registry,
+                                   controller_options options) {
+  self->state.queue.configure(endpoints_state::name, std::move(options));
+  add_all(self, model);
+  self->state.queue.request_turn(self);
+  self->state.queue.schedule_resync(self);
   return {
       [=](committed_atom, const committed_batch& batch) {
+        std::string last_namespace;  // a burst of pods of one namespace queues it once
         for (const auto& r : *batch) {
-          if (r.kind == object_kind::service)
-            self->state.dirty.insert({r.namespace_, r.name});
-          else if (r.kind == object_kind::pod)
-            mark_namespace(self, model, r.namespace_);
+          if (r.kind == object_kind::service || r.kind == object_kind::endpoints) {
+            self->state.queue.add({r.namespace_, r.name});
+          } else if (r.kind == object_kind::pod && r.namespace_ != last_namespace) {
+            add_namespace(self, model, r.namespace_);
+            last_namespace = r.namespace_;
+          }
         }
-        request_turn(self);
+        self->state.queue.request_turn(self);
       },
-      // A service whose Endpoints write failed: synced again.
-      [=](resync_atom, const object_key& key) {
-        self->state.dirty.insert(key);
-        request_turn(self);
+      [=](resync_atom) {
+        add_all(self, model);
+        self->state.queue.request_turn(self);
+        self->state.queue.schedule_resync(self);
       },
       [=](tick_atom) {
-        self->state.turn_pending = false;
-        for (int n = 0; n < 100 && !self->state.dirty.empty(); ++n) {
-          object_key key = *self->state.dirty.begin();
-          self->state.dirty.erase(self->state.dirty.begin());
-          sync(self, model, journal, key);
+        self->state.queue.begin_turn(self);
+        for (int n = 0; n < 100; ++n) {
+          auto key = self->state.queue.next(self);
+          if (!key)
+            break;
+          sync(self, model, registry, *key);
         }
-        request_turn(self);
+        self->state.queue.request_turn(self);
       },
   };
 }
@@ -176,8 +197,9 @@ caf::behavior endpoints_controller(ep_actor* self, const read_model* model, caf:
 }  // namespace
 
 caf::actor spawn_endpoints_controller(caf::actor_system& system, const read_model& model,
-                                      caf::actor journal) {
-  return system.spawn(endpoints_controller, &model, std::move(journal));
+                                      caf::actor endpoints_registry, controller_options options) {
+  return system.spawn(endpoints_controller, &model, std::move(endpoints_registry),
+                      std::move(options));
 }
 
 }  // namespace capstan::actors

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "actors/actors.hpp"
+#include "actors/controllers/controller_queue.hpp"
 #include "actors/read_model/read_model.hpp"
 
 namespace capstan::actors {
@@ -12,9 +13,10 @@ namespace capstan::actors {
 std::vector<messages::endpoint_subset> desired_subsets(const messages::service& service,
                                                        const std::vector<messages::pod>& pods);
 
-// Takes (committed_atom, committed_batch); journals EndpointsChanged as the endpoints' owner.
-// A service whose write the journal refused is synced again a second later.
+// Takes (committed_atom, committed_batch); writes each service's Endpoints through the
+// endpoints registry (created with the service's labels, subsets changed, deleted with the
+// service). A write that failed is logged and retried after its back-off.
 caf::actor spawn_endpoints_controller(caf::actor_system& system, const read_model& model,
-                                      caf::actor journal);
+                                      caf::actor endpoints_registry, controller_options options);
 
 }  // namespace capstan::actors

@@ -1,6 +1,5 @@
 #include "actors/controllers/namespace_controller.hpp"
 
-#include <set>
 
 namespace capstan::actors {
 
@@ -33,39 +32,62 @@ std::vector<std::pair<object_kind, object_key>> orphaned_by_namespace(
 
 namespace {
 
-// How long a failed delete waits before its namespace is looked at again.
-constexpr std::chrono::seconds retry_after{1};
-
 struct namespace_controller_state {
-  std::set<std::string> dirty;  // namespaces to look at
-  bool turn_pending = false;
+  controller_queue<std::string> queue;  // namespaces to empty (deleted ones that hold objects)
   static inline const char* name = "namespace-controller";
 };
 
 using ns_actor = caf::stateful_actor<namespace_controller_state>;
 
-void request_turn(ns_actor* self) {
-  if (!self->state.turn_pending && !self->state.dirty.empty()) {
-    self->state.turn_pending = true;
-    self->send(self, tick_atom::value);
+void add_orphaned(ns_actor* self, const read_model* model) {
+  std::vector<std::pair<object_kind, object_key>> orphans;
+  model->read([&](const store::cluster_state& s) { orphans = orphaned_by_namespace(s); });
+  for (const auto& [kind, key] : orphans)
+    self->state.queue.add(key.namespace_);
+}
+
+// Deletes what is left in the deleted namespace `ns`, each object through its registry. The
+// namespace is done when every delete is answered: well, or NotFound (the RC's cascade or the
+// endpoints controller was first); anything else fails it, and it is emptied again later.
+void sync(ns_actor* self, const read_model* model, const std::vector<caf::actor>& registries,
+          const std::string& ns) {
+  std::vector<std::pair<object_kind, object_key>> orphans;
+  model->read([&](const store::cluster_state& s) { orphans = orphaned_by_namespace(s, ns); });
+  if (orphans.empty()) {
+    self->state.queue.succeeded(self, ns);
+    return;
+  }
+  auto answered = self->state.queue.await_answers(self, ns, orphans.size());
+  for (const auto& [kind, key] : orphans) {
+    object_command del{kind, key, "system:namespace-controller",
+                       delete_op{"namespace " + ns + " deleted", "", ""}, true};
+    auto what = describe(kind, key);
+    self->request(registries[static_cast<std::size_t>(kind)], caf::infinite, std::move(del))
+        .then(
+            [=](command_reply& r) {
+              bool gone = r.ok() || r.error->code == error_code::not_found;
+              answered(gone ? "" : "deleting " + what + ": " + r.error->message);
+            },
+            [=](const caf::error& e) {
+              answered("deleting " + what + ": registry unavailable: " + caf::to_string(e));
+            });
   }
 }
 
 caf::behavior namespace_controller(ns_actor* self, const read_model* model,
-                                   std::vector<caf::actor> registries) {
-  std::vector<std::pair<object_kind, object_key>> at_start;
-  model->read([&](const store::cluster_state& s) { at_start = orphaned_by_namespace(s); });
-  for (const auto& [kind, key] : at_start)
-    self->state.dirty.insert(key.namespace_);
-  request_turn(self);
+                                   std::vector<caf::actor> registries,
+                                   controller_options options) {
+  self->state.queue.configure(namespace_controller_state::name, std::move(options));
+  add_orphaned(self, model);
+  self->state.queue.request_turn(self);
+  self->state.queue.schedule_resync(self);
   return {
       [=](committed_atom, const committed_batch& batch) {
         for (const auto& r : *batch) {
           if (r.kind == object_kind::namespace_) {
             if (std::holds_alternative<object_deleted>(r.event))
-              self->state.dirty.insert(r.name);
-          } else if (!r.namespace_.empty() && std::holds_alternative<object_created>(r.event) &&
-                     !self->state.dirty.count(r.namespace_)) {
+              self->state.queue.add(r.name);
+          } else if (!r.namespace_.empty() && std::holds_alternative<object_created>(r.event)) {
             // Only a creation can land in a namespace that is gone (one that raced with the
             // delete): every other record concerns an object that was created before.
             bool missing = false;
@@ -73,41 +95,21 @@ caf::behavior namespace_controller(ns_actor* self, const read_model* model,
               missing = !s.of(object_kind::namespace_).count({"", r.namespace_});
             });
             if (missing)
-              self->state.dirty.insert(r.namespace_);
+              self->state.queue.add(r.namespace_);
           }
         }
-        request_turn(self);
+        self->state.queue.request_turn(self);
       },
-      // A namespace whose emptying failed in part: looked at again.
-      [=](resync_atom, const std::string& ns) {
-        self->state.dirty.insert(ns);
-        request_turn(self);
+      [=](resync_atom) {
+        add_orphaned(self, model);
+        self->state.queue.request_turn(self);
+        self->state.queue.schedule_resync(self);
       },
       [=](tick_atom) {
-        self->state.turn_pending = false;
-        auto dirty = std::move(self->state.dirty);
-        self->state.dirty.clear();
-        for (const auto& ns : dirty) {
-          std::vector<std::pair<object_kind, object_key>> orphans;
-          model->read(
-              [&](const store::cluster_state& s) { orphans = orphaned_by_namespace(s, ns); });
-          for (const auto& [kind, key] : orphans) {
-            object_command del{kind, key, "system:namespace-controller",
-                               delete_op{"namespace " + ns + " deleted", "", ""}};
-            // A not-found answer means the RC's cascade or the endpoints controller was first;
-            // any other failure (the journal refused the append, say) is tried again later.
-            auto retry = [=] {
-              self->delayed_send(self, retry_after, resync_atom::value, ns);
-            };
-            self->request(registries[static_cast<std::size_t>(kind)], caf::infinite, std::move(del))
-                .then(
-                    [=](command_reply& r) {
-                      if (!r.ok() && r.error->code != error_code::not_found)
-                        retry();
-                    },
-                    [=](const caf::error&) { retry(); });
-          }
-        }
+        self->state.queue.begin_turn(self);
+        while (auto ns = self->state.queue.next(self))
+          sync(self, model, registries, *ns);
+        self->state.queue.request_turn(self);
       },
   };
 }
@@ -115,8 +117,9 @@ caf::behavior namespace_controller(ns_actor* self, const read_model* model,
 }  // namespace
 
 caf::actor spawn_namespace_controller(caf::actor_system& system, const read_model& model,
-                                      std::vector<caf::actor> registries) {
-  return system.spawn(namespace_controller, &model, std::move(registries));
+                                      std::vector<caf::actor> registries,
+                                      controller_options options) {
+  return system.spawn(namespace_controller, &model, std::move(registries), std::move(options));
 }
 
 }  // namespace capstan::actors

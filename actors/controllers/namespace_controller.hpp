@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "actors/actors.hpp"
+#include "actors/controllers/controller_queue.hpp"
 #include "actors/read_model/read_model.hpp"
 
 namespace capstan::actors {
@@ -17,8 +18,9 @@ std::vector<std::pair<messages::object_kind, object_key>> orphaned_by_namespace(
     const store::cluster_state& state, const std::string& only_namespace = "");
 
 // Takes (committed_atom, committed_batch). `registries` is indexed by object_kind. A delete
-// that fails (other than NotFound) has its namespace looked at again a second later.
+// that fails (other than NotFound) is logged and its namespace emptied again after its back-off.
 caf::actor spawn_namespace_controller(caf::actor_system& system, const read_model& model,
-                                      std::vector<caf::actor> registries);
+                                      std::vector<caf::actor> registries,
+                                      controller_options options);
 
 }  // namespace capstan::actors

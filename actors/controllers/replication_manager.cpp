@@ -100,10 +100,9 @@ struct replication_state {
   // up its own labels here instead of testing every RC of the namespace.
   std::unordered_map<std::string, std::set<object_key>> rcs_by_label;
   std::map<object_key, rc_expectations> expectations;
-  std::set<object_key> dirty;
-  std::unordered_map<std::string, string_map> pod_labels;  // "ns/name" -> labels
-  std::vector<object_command> orphans;                     // deletes for the next turn
-  bool turn_pending = false;
+  controller_queue<object_key> queue;                 // RCs to sync
+  std::unordered_map<object_key, string_map> pod_labels;
+  std::vector<object_command> orphans;  // deletes for the next turn
   static inline const char* name = "replication-manager";
 };
 
@@ -169,7 +168,7 @@ std::vector<object_key> matching_rcs(const replication_state& st, const std::str
 // Marks every RC of `ns` whose selector matches `labels`.
 void mark_matching(rm_actor* self, const std::string& ns, const string_map& labels) {
   for (auto& key : matching_rcs(self->state, ns, labels))
-    self->state.dirty.insert(std::move(key));
+    self->state.queue.add(key);
 }
 
 // A pod whose controlling RC is gone (its create was in flight when the RC was deleted) is
@@ -188,8 +187,7 @@ void observe(rm_actor* self, const journal_record& r) {
   if (r.kind == object_kind::replication_controller) {
     if (std::holds_alternative<object_deleted>(r.event)) {
       track_rc(st, key, "", nullptr);
-      st.expectations.erase(key);
-      st.dirty.erase(key);
+      st.expectations.erase(key);  // a queued sync finds it gone
       return;
     }
     const string_map* selector = nullptr;
@@ -199,12 +197,12 @@ void observe(rm_actor* self, const journal_record& r) {
       selector = &std::get<replication_controller>(u->object).spec.selector;
     track_rc(st, key, r.uid, selector);
     if (!std::holds_alternative<rc_status_changed>(r.event))
-      st.dirty.insert(key);
+      st.queue.add(key);
     return;
   }
   if (r.kind != object_kind::pod)
     return;
-  std::string id = r.namespace_ + "/" + r.name;
+  const object_key& id = key;
   if (auto* c = std::get_if<object_created>(&r.event)) {
     const auto& p = std::get<pod>(c->object);
     st.pod_labels[id] = p.metadata.labels;
@@ -225,7 +223,7 @@ void observe(rm_actor* self, const journal_record& r) {
     for (auto& rc : matching_rcs(st, r.namespace_, found->second)) {
       if (auto e = st.expectations.find(rc); e != st.expectations.end())
         e->second.deletes.erase(r.name);
-      st.dirty.insert(std::move(rc));
+      st.queue.add(rc);
     }
     st.pod_labels.erase(found);
   } else {
@@ -241,7 +239,7 @@ void observe(rm_actor* self, const journal_record& r) {
       for (auto& rc : matching_rcs(st, r.namespace_, labels)) {
         if (auto e = st.expectations.find(rc); e != st.expectations.end())
           e->second.deletes.erase(r.name);
-        st.dirty.insert(std::move(rc));
+        st.queue.add(rc);
       }
       labels = *relabelled;
     }
@@ -249,34 +247,53 @@ void observe(rm_actor* self, const journal_record& r) {
   }
 }
 
-void request_turn(rm_actor* self) {
-  if (!self->state.turn_pending && (!self->state.dirty.empty() || !self->state.orphans.empty())) {
-    self->state.turn_pending = true;
-    self->send(self, tick_atom::value);
+// Deletes the pods whose controlling RC is gone. A failure is reported; the next resync finds
+// the pod again (NotFound: it went meanwhile).
+void collect_orphans(rm_actor* self, const caf::actor& pods) {
+  for (auto& orphan : self->state.orphans) {
+    auto what = describe(object_kind::pod, orphan.target);
+    self->request(pods, caf::infinite, std::move(orphan))
+        .then(
+            [=](command_reply& reply) {
+              if (!reply.ok() && reply.error->code != error_code::not_found)
+                self->state.queue.report("deleting orphan " + what + ": " + reply.error->message);
+            },
+            [=](const caf::error& e) {
+              self->state.queue.report("deleting orphan " + what + ": " + caf::to_string(e));
+            });
   }
+  self->state.orphans.clear();
 }
 
-// How long an RC whose writes failed (the journal refused them, say) waits for its next sync.
-constexpr std::chrono::seconds retry_after{1};
-
-void retry_later(rm_actor* self, const object_key& key) {
-  self->delayed_send(self, retry_after, resync_atom::value, key);
-}
-
+// One sync: reads the RC and its pods, then creates, deletes and writes the status it decides,
+// all at once. The RC stays in flight until every write is answered; any failure (quota, a
+// missing namespace, a refused append) is logged and the RC synced again after its back-off.
 void sync(rm_actor* self, const read_model* model, caf::actor pods, caf::actor rcs,
           const object_key& key) {
+  auto& queue = self->state.queue;
   auto current = model->get(object_kind::replication_controller, key);
-  if (!current)
+  if (!current) {
+    queue.succeeded(self, key);
     return;
+  }
   const auto& rc = std::get<replication_controller>(*current);
-  if (!rc.spec.template_ || rc.spec.selector.empty())
+  if (!rc.spec.template_ || rc.spec.selector.empty()) {
+    queue.succeeded(self, key);
     return;
+  }
   auto& expect = self->state.expectations[key];
   rc_decision decision;
   model->with_pods(key.namespace_, label_selector::from_map(rc.spec.selector),
                    [&](const std::vector<const pod*>& matching) {
                      decision = plan_rc_sync(rc, matching, expect);
                    });
+  std::size_t writes = (decision.create > 0 ? 1 : 0) + decision.remove.size() +
+                       (decision.status ? 1 : 0);
+  if (writes == 0) {
+    queue.succeeded(self, key);
+    return;
+  }
+  auto answered = queue.await_answers(self, key, writes);
   const std::string cause = "system:replication-manager";
   if (decision.create > 0) {
     // One request for the whole burst (the registry journals it with one append request).
@@ -290,16 +307,24 @@ void sync(rm_actor* self, const read_model* model, caf::actor pods, caf::actor r
         .then(
             [=](std::vector<command_reply>& replies) {
               int failed = asked - static_cast<int>(replies.size());
+              std::string first;
               for (const auto& reply : replies)
-                failed += reply.ok() ? 0 : 1;
-              if (failed > 0) {
-                self->state.expectations[key].creates -= failed;
-                retry_later(self, key);  // quota may free up, the namespace may come
+                if (!reply.ok()) {
+                  ++failed;
+                  if (first.empty())
+                    first = reply.error->message;
+                }
+              if (failed == 0) {
+                answered("");
+                return;
               }
+              self->state.expectations[key].creates -= failed;
+              answered(std::to_string(failed) + " of " + std::to_string(asked) +
+                       " pod creates failed: " + (first.empty() ? "no answer" : first));
             },
-            [=](const caf::error&) {
+            [=](const caf::error& e) {
               self->state.expectations[key].creates -= asked;
-              retry_later(self, key);
+              answered("pod registry unavailable: " + caf::to_string(e));
             });
   }
   for (const auto& name : decision.remove) {
@@ -313,14 +338,16 @@ void sync(rm_actor* self, const read_model* model, caf::actor pods, caf::actor r
                            true})
         .then(
             [=](command_reply& reply) {
-              if (!reply.ok()) {
-                self->state.expectations[key].deletes.erase(name);
-                retry_later(self, key);
+              if (reply.ok()) {
+                answered("");
+                return;
               }
-            },
-            [=](const caf::error&) {
               self->state.expectations[key].deletes.erase(name);
-              retry_later(self, key);
+              answered("deleting pod " + name + ": " + reply.error->message);
+            },
+            [=](const caf::error& e) {
+              self->state.expectations[key].deletes.erase(name);
+              answered("deleting pod " + name + ": " + caf::to_string(e));
             });
   }
   if (decision.status) {
@@ -332,64 +359,74 @@ void sync(rm_actor* self, const read_model* model, caf::actor pods, caf::actor r
                                  status_op{std::move(with_status)}, true})
         .then(
             [=](command_reply& reply) {
-              if (reply.ok() && reply.seq != 0) {
+              if (reply.ok() && reply.seq != 0 && self->state.rcs.count(key)) {
                 // Computed before it landed: a sync meanwhile may have found the older status
-                // current and written nothing. Looked at again now that this one is in.
-                if (self->state.rcs.count(key)) {
-                  self->state.dirty.insert(key);
-                  request_turn(self);
-                }
-              } else if (!reply.ok() && reply.error->code != error_code::not_found) {
-                retry_later(self, key);
+                // current and written nothing. Looked at again once this sync is done.
+                self->state.queue.add(key);
               }
+              bool fine = reply.ok() || reply.error->code == error_code::not_found;
+              answered(fine ? "" : "writing the status: " + reply.error->message);
             },
-            [=](const caf::error&) { retry_later(self, key); });
+            [=](const caf::error& e) { answered("writing the status: " + caf::to_string(e)); });
   }
 }
 
-caf::behavior replication_manager(rm_actor* self, const read_model* model, caf::actor pods,
-                                  caf::actor rcs) {
+void load(rm_actor* self, const read_model* model) {
   model->read([&](const store::cluster_state& s) {
     for (const auto& [key, o] : s.of(object_kind::replication_controller)) {
       track_rc(self->state, key, meta_of(o).uid,
                &std::get<replication_controller>(o).spec.selector);
-      self->state.dirty.insert(key);
+      self->state.queue.add(key);
     }
     for (const auto& [key, o] : s.of(object_kind::pod)) {
-      self->state.pod_labels[key.namespace_ + "/" + key.name] = meta_of(o).labels;
+      self->state.pod_labels[key] = meta_of(o).labels;
       for (const auto& owner : meta_of(o).owner_references)
         if (owner.controller.value_or(false) && owner.kind == "ReplicationController" &&
             !self->state.rc_by_uid.count(owner.uid))
           collect_orphan(self, key, owner);
     }
   });
-  request_turn(self);
+}
+
+caf::behavior replication_manager(rm_actor* self, const read_model* model, caf::actor pods,
+                                  caf::actor rcs, controller_options options) {
+  self->state.queue.configure(replication_state::name, std::move(options));
+  load(self, model);
+  collect_orphans(self, pods);
+  self->state.queue.request_turn(self);
+  self->state.queue.schedule_resync(self);
   return {
       [=](committed_atom, const committed_batch& batch) {
         for (const auto& r : *batch)
           observe(self, r);
-        request_turn(self);
+        if (!self->state.orphans.empty())
+          collect_orphans(self, pods);
+        self->state.queue.request_turn(self);
       },
-      // An RC whose writes failed: synced again.
-      [=](resync_atom, const object_key& key) {
-        if (self->state.rcs.count(key)) {
-          self->state.dirty.insert(key);
-          request_turn(self);
-        }
+      // Every RC again, and every orphan: the safety net for anything missed.
+      [=](resync_atom) {
+        for (const auto& [key, rc] : self->state.rcs)
+          self->state.queue.add(key);
+        model->read([&](const store::cluster_state& s) {
+          for (const auto& [key, o] : s.of(object_kind::pod))
+            for (const auto& owner : meta_of(o).owner_references)
+              if (owner.controller.value_or(false) && owner.kind == "ReplicationController" &&
+                  !self->state.rc_by_uid.count(owner.uid))
+                collect_orphan(self, key, owner);
+        });
+        collect_orphans(self, pods);
+        self->state.queue.request_turn(self);
+        self->state.queue.schedule_resync(self);
       },
       [=](tick_atom) {
-        self->state.turn_pending = false;
-        // A not-found answer means the pod went meanwhile.
-        for (auto& orphan : self->state.orphans)
-          self->request(pods, caf::infinite, std::move(orphan))
-              .then([](command_reply&) {}, [](const caf::error&) {});
-        self->state.orphans.clear();
-        for (int n = 0; n < 200 && !self->state.dirty.empty(); ++n) {
-          object_key key = *self->state.dirty.begin();
-          self->state.dirty.erase(self->state.dirty.begin());
-          sync(self, model, pods, rcs, key);
+        self->state.queue.begin_turn(self);
+        for (int n = 0; n < 200; ++n) {
+          auto key = self->state.queue.next(self);
+          if (!key)
+            break;
+          sync(self, model, pods, rcs, *key);
         }
-        request_turn(self);
+        self->state.queue.request_turn(self);
       },
   };
 }
@@ -397,8 +434,10 @@ caf::behavior replication_manager(rm_actor* self, const read_model* model, caf::
 }  // namespace
 
 caf::actor spawn_replication_manager(caf::actor_system& system, const read_model& model,
-                                     caf::actor pods, caf::actor rcs) {
-  return system.spawn(replication_manager, &model, std::move(pods), std::move(rcs));
+                                     caf::actor pods, caf::actor rcs,
+                                     controller_options options) {
+  return system.spawn(replication_manager, &model, std::move(pods), std::move(rcs),
+                      std::move(options));
 }
 
 }  // namespace capstan::actors

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "actors/actors.hpp"
+#include "actors/controllers/controller_queue.hpp"
 #include "actors/read_model/read_model.hpp"
 
 namespace capstan::actors {
@@ -36,8 +37,10 @@ rc_decision plan_rc_sync(const messages::replication_controller& rc,
 messages::pod pod_from_template(const messages::replication_controller& rc);
 
 // Takes (committed_atom, committed_batch); writes to the `pods` and `rcs` registries. An RC
-// whose creates, deletes or status write failed is synced again a second later.
+// whose creates, deletes or status write failed is logged and synced again after its back-off,
+// with no other event needed.
 caf::actor spawn_replication_manager(caf::actor_system& system, const read_model& model,
-                                     caf::actor pods, caf::actor rcs);
+                                     caf::actor pods, caf::actor rcs,
+                                     controller_options options);
 
 }  // namespace capstan::actors

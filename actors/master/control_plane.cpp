@@ -33,13 +33,22 @@ control_plane spawn_control_plane(caf::actor_system& system, const read_model& m
                            ? pods
                            : spawn_registry(system, kind, model, {journal, cp.allocator, pods});
   }
-  cp.scheduler = spawn_scheduler(system, model, pods, config.scheduler);
-  cp.replication = spawn_replication_manager(system, model, pods,
-                                             cp.registry(object_kind::replication_controller));
-  cp.endpoints = spawn_endpoints_controller(system, model, journal);
+  auto options = [&](work_queue_metrics& metrics) {
+    auto out = config.controllers;
+    out.metrics = &metrics;
+    return out;
+  };
+  cp.scheduler =
+      spawn_scheduler(system, model, pods, config.scheduler, options(cp.metrics->scheduler));
+  cp.replication =
+      spawn_replication_manager(system, model, pods, cp.registry(object_kind::replication_controller),
+                                options(cp.metrics->replication));
+  cp.endpoints = spawn_endpoints_controller(system, model, cp.registry(object_kind::endpoints),
+                                            options(cp.metrics->endpoints));
   cp.lifecycle =
       spawn_node_lifecycle(system, model, cp.registry(object_kind::node), pods, config.lifecycle);
-  cp.namespaces = spawn_namespace_controller(system, model, cp.registries);
+  cp.namespaces =
+      spawn_namespace_controller(system, model, cp.registries, options(cp.metrics->namespaces));
   return cp;
 }
 

@@ -4,7 +4,10 @@
 // (tests/simulation) runs the same wiring on an in-memory journal actor.
 #pragma once
 
+#include <memory>
+
 #include "actors/allocators/allocator_actor.hpp"
+#include "actors/controllers/controller_queue.hpp"
 #include "actors/controllers/node_lifecycle.hpp"
 #include "actors/read_model/read_model.hpp"
 #include "actors/scheduler/scheduler_actor.hpp"
@@ -15,11 +18,16 @@ struct control_plane_config {
   allocator_config allocators;
   node_lifecycle_config lifecycle;
   scheduler_config scheduler;
+  // The work queues' back-off, resync period and log of the scheduler and the controllers
+  // (their `metrics` member is ignored: each gets its own in control_plane::metrics).
+  controller_options controllers;
 };
 
 struct control_plane {
   caf::actor allocator, scheduler, replication, endpoints, namespaces, lifecycle;
   std::vector<caf::actor> registries;  // by object_kind
+  // The work queues' figures, for /metrics; outlives the actors that write them.
+  std::shared_ptr<controller_metrics> metrics = std::make_shared<controller_metrics>();
 
   caf::actor registry(object_kind kind) const {
     return registries[static_cast<std::size_t>(kind)];

@@ -42,7 +42,7 @@ master::master(caf::actor_system& system, master_config config)
   journal_ = spawn_journal_actor(system_, *writer_);
   actors_ = spawn_control_plane(
       system_, *model_, journal_,
-      {config_.allocators, config_.lifecycle, config_.scheduler});
+      {config_.allocators, config_.lifecycle, config_.scheduler, {}});
   for (const auto& subscriber : actors_.batch_subscribers())
     fanout_->add(subscriber);
   // Nodes prove themselves with certificates of the node CA (DATA/tls/client-ca.*, created on

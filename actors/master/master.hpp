@@ -55,6 +55,8 @@ public:
   // start): the bootstrap endpoint and in-process simulated nodes issue from it.
   const common::certificate_authority& node_authority() const { return *node_authority_; }
   store::journal_writer_stats journal_stats() const { return writer_->stats(); }
+  // The work queues of the scheduler and the controllers. Safe from any thread.
+  const controller_metrics& controller_queues() const { return *actors_.metrics; }
   // Why the journal refuses appends now (a full disk, say); empty while it takes them.
   // Safe from any thread while the master runs.
   std::string journal_failure() const;

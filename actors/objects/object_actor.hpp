@@ -1,6 +1,10 @@
-// One actor per object: the single place its commands are checked and journaled, one at a
-// time. It holds no copy of the object: the read model has it, current as of every
-// acknowledged append (the read model applies a batch before its appends are acknowledged).
+// One actor per object: its commands are checked (object_rules.hpp) and journaled here, one at
+// a time. The registry's batches (registry.hpp) check with the same rules and never overlap this
+// actor: a batch command for an object with an actor goes through the actor, and commands for
+// an object whose batch record is in flight wait for it; the journal's pre-write check remains
+// the safety net for what the read model had not shown yet. It holds no copy of the object: the
+// read model has it, current as of every acknowledged append (the read model applies a batch
+// before its appends are acknowledged).
 #pragma once
 
 #include "actors/actors.hpp"

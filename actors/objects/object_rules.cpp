@@ -280,6 +280,16 @@ planned_change plan_ready(const any_object& current, const object_command& c, co
   return record_about(current, c, node_ready_changed{op.ready, op.reason, op.message});
 }
 
+planned_change plan_endpoints(const any_object& current, const object_command& c,
+                              const endpoints_op& op) {
+  auto* ep = std::get_if<endpoints>(&current);
+  if (!ep)
+    return command_reply::failure(error_code::bad_request, "only Endpoints have subsets");
+  if (equal_fields(ep->subsets, op.subsets))
+    return unchanged(current);
+  return record_about(current, c, endpoints_changed{op.subsets});
+}
+
 }  // namespace
 
 planned_change plan_change(const any_object& current, const object_command& command) {
@@ -296,8 +306,10 @@ planned_change plan_change(const any_object& current, const object_command& comm
           return plan_status(current, command, op);
         else if constexpr (std::is_same_v<O, scale_op>)
           return plan_scale(current, command, op);
-        else
+        else if constexpr (std::is_same_v<O, ready_op>)
           return plan_ready(current, command, op);
+        else
+          return plan_endpoints(current, command, op);
       },
       command.op);
 }

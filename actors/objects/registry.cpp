@@ -1,7 +1,10 @@
 #include "actors/objects/registry.hpp"
 
+#include <functional>
 #include <map>
+#include <memory>
 #include <set>
+#include <unordered_map>
 
 #include "actors/objects/admission.hpp"
 #include "actors/objects/object_actor.hpp"
@@ -21,6 +24,15 @@ struct registry_state {
   std::map<object_key, caf::actor> actors;
   std::set<object_key> creating;               // admitted, not yet committed
   std::map<std::string, quota_usage> pending;  // namespace -> usage of `creating`
+  // One door per object: while a batch's record for an object is being journaled, commands to
+  // that object wait here (they would be planned on the object as it was before the batch),
+  // and a batch's command for an object that has an actor goes through that actor.
+  std::unordered_map<object_key, int> in_batch;  // objects with batch records in flight -> how many
+  struct held_command {
+    object_command command;
+    std::function<void(command_reply)> answer;
+  };
+  std::unordered_map<object_key, std::vector<held_command>> held;
   static inline const char* name = "registry";
 };
 
@@ -120,6 +132,85 @@ std::variant<any_object, command_reply> prepare_create(registry_actor* self,
 void settle_create(registry_actor* self, const object_key& key, const quota_usage& usage) {
   self->state.creating.erase(key);
   self->state.pending[key.namespace_].add(usage, -1);
+}
+
+// The actor of the object `key`, spawned on first use; none when the object does not exist.
+caf::actor object_actor_for(registry_actor* self, const object_key& key) {
+  auto& st = self->state;
+  auto it = st.actors.find(key);
+  if (it != st.actors.end())
+    return it->second;
+  bool exists = false;
+  st.model->read_object(st.kind, key, [&](const any_object* o) { exists = o != nullptr; });
+  if (!exists)
+    return {};
+  it = st.actors
+           .emplace(key, spawn_object_actor(self->system(), st.kind, key, *st.model,
+                                            st.links.journal, st.links.allocator))
+           .first;
+  // Linked: the object actors stop with their registry.
+  self->link_to(it->second);
+  return it->second;
+}
+
+// Sends `command` to the object's actor and calls `answer` with its reply; after a delete,
+// forgets the actor and runs what follows a delete.
+void dispatch(registry_actor* self, object_command command, caf::actor target,
+              std::function<void(command_reply)> answer) {
+  const bool deleting = std::holds_alternative<delete_op>(command.op);
+  const object_key key = command.target;
+  const std::string cause = command.cause;
+  const object_kind kind = self->state.kind;
+  self->request(target, caf::infinite, std::move(command))
+      .then(
+          [=](command_reply& reply) mutable {
+            if (deleting && reply.ok() && reply.seq != 0) {
+              auto found = self->state.actors.find(key);
+              if (found != self->state.actors.end() && found->second == target)
+                self->state.actors.erase(found);
+              after_delete(self, key, reply, cause);
+            }
+            answer(std::move(reply));
+          },
+          [=](const caf::error&) mutable {
+            // The object actor is gone: the object was deleted meanwhile.
+            auto found = self->state.actors.find(key);
+            if (found != self->state.actors.end() && found->second == target)
+              self->state.actors.erase(found);
+            answer(command_reply::failure(error_code::not_found,
+                                          describe(kind, key) + " not found"));
+          });
+}
+
+// Answers a response promise (CAF's promises are used through a callback here, so that held
+// commands and a batch's commands share one path).
+std::function<void(command_reply)> deliver_to(caf::typed_response_promise<command_reply> rp) {
+  return [rp](command_reply reply) mutable { rp.deliver(std::move(reply)); };
+}
+
+// A batch's records for `keys` are journaled (or refused): the commands held for them go on,
+// in the order they came, through the object actors.
+void release(registry_actor* self, const std::vector<object_key>& keys) {
+  auto& st = self->state;
+  for (const auto& key : keys) {
+    auto count = st.in_batch.find(key);
+    if (count == st.in_batch.end() || --count->second > 0)
+      continue;
+    st.in_batch.erase(count);
+    auto held = st.held.find(key);
+    if (held == st.held.end())
+      continue;
+    auto commands = std::move(held->second);
+    st.held.erase(held);
+    for (auto& h : commands) {
+      auto actor = object_actor_for(self, key);
+      if (!actor)
+        h.answer(command_reply::failure(error_code::not_found,
+                                        describe(st.kind, key) + " not found"));
+      else
+        dispatch(self, std::move(h.command), actor, std::move(h.answer));
+    }
+  }
 }
 
 caf::behavior registry(registry_actor* self, object_kind kind, const read_model* model,
@@ -258,107 +349,133 @@ caf::behavior registry(registry_actor* self, object_kind kind, const read_model*
       // deleted since).
       [=](command_batch& batch) -> caf::result<std::vector<command_reply>> {
         auto& st = self->state;
-        std::vector<command_reply> replies(batch.commands.size());
+        struct progress {
+          std::vector<command_reply> replies;
+          std::size_t outstanding = 0;
+          caf::typed_response_promise<std::vector<command_reply>> rp;
+          void answered() {
+            if (--outstanding == 0)
+              rp.deliver(std::move(replies));
+          }
+        };
+        auto out = std::make_shared<progress>();
+        out->replies.resize(batch.commands.size());
         std::vector<journal_record> records;
-        std::vector<std::size_t> reply_of;  // records[k] answers replies[reply_of[k]]
+        std::vector<std::size_t> reply_of;     // records[k] answers replies[reply_of[k]]
+        std::vector<std::size_t> to_actors;    // commands for objects that have an actor
+        for (std::size_t i = 0; i < batch.commands.size(); ++i) {
+          auto& command = batch.commands[i];
+          if (!info(kind).namespaced)
+            command.target.namespace_.clear();
+          if (command.kind != kind || std::holds_alternative<delete_op>(command.op) ||
+              (needs_allocation(kind) && std::holds_alternative<update_op>(command.op)))
+            out->replies[i] = command_reply::failure(error_code::bad_request,
+                                                     "this command cannot be part of a batch");
+          else if (st.actors.count(command.target) || st.in_batch.count(command.target))
+            to_actors.push_back(i);
+        }
+        // Planned here, against the objects in place, with the object actor's rules; the
+        // journal's pre-write check refuses what lost a race meanwhile (a pod bound or deleted
+        // since).
         st.model->read([&](const store::cluster_state& s) {
+          std::size_t next_to_actor = 0;
           for (std::size_t i = 0; i < batch.commands.size(); ++i) {
-            auto& command = batch.commands[i];
-            if (!info(kind).namespaced)
-              command.target.namespace_.clear();
-            if (command.kind != kind || std::holds_alternative<delete_op>(command.op) ||
-                (needs_allocation(kind) && std::holds_alternative<update_op>(command.op))) {
-              replies[i] = command_reply::failure(error_code::bad_request,
-                                                  "this command cannot be part of a batch");
+            if (next_to_actor < to_actors.size() && to_actors[next_to_actor] == i) {
+              ++next_to_actor;
               continue;
             }
+            if (!out->replies[i].ok())
+              continue;
+            auto& command = batch.commands[i];
             const any_object* current = s.find(kind, command.target);
             if (!current) {
-              replies[i] = command_reply::failure(error_code::not_found,
-                                                  describe(kind, command.target) + " not found");
+              out->replies[i] = command_reply::failure(
+                  error_code::not_found, describe(kind, command.target) + " not found");
               continue;
             }
             auto planned = plan_change(*current, command);
             if (auto* outcome = std::get_if<command_reply>(&planned)) {
-              replies[i].error = std::move(outcome->error);  // outcome only: no object
+              out->replies[i].error = std::move(outcome->error);  // outcome only: no object
               continue;
             }
             records.push_back(std::get<journal_record>(std::move(planned)));
             reply_of.push_back(i);
           }
         });
-        if (records.empty())
-          return replies;
-        auto rp = self->make_response_promise<std::vector<command_reply>>();
-        self->request(st.links.journal, caf::infinite, append_each_atom::value, std::move(records))
-            .then(
-                [=](std::vector<store::append_result>& results) mutable {
-                  for (std::size_t k = 0; k < reply_of.size() && k < results.size(); ++k) {
-                    auto& reply = replies[reply_of[k]];
-                    if (results[k].ok())
-                      reply.seq = results[k].first_seq;
-                    else
-                      reply = command_reply::failure(error_code::conflict, results[k].error);
-                  }
-                  rp.deliver(std::move(replies));
-                },
-                [=](const caf::error& e) mutable {
-                  for (auto i : reply_of)
-                    replies[i] = command_reply::failure(
-                        error_code::internal, "journal unavailable: " + caf::to_string(e));
-                  rp.deliver(std::move(replies));
-                });
-        return rp;
+        out->outstanding = to_actors.size() + (records.empty() ? 0 : 1);
+        if (out->outstanding == 0)
+          return std::move(out->replies);
+        out->rp = self->make_response_promise<std::vector<command_reply>>();
+        // Through the object's door: the command queues behind the actor's own, or behind the
+        // batch records in flight for its object.
+        for (auto i : to_actors) {
+          auto& command = batch.commands[i];
+          command.outcome_only = true;
+          auto target = command.target;
+          auto answer = [out, i](command_reply reply) {
+            reply.object.reset();  // outcome only, as the batch's own replies
+            out->replies[i] = std::move(reply);
+            out->answered();
+          };
+          if (st.in_batch.count(target))
+            st.held[target].push_back({std::move(command), answer});
+          else
+            dispatch(self, std::move(command), st.actors.at(target), answer);
+        }
+        if (!records.empty()) {
+          std::vector<object_key> keys;
+          keys.reserve(records.size());
+          for (const auto& r : records) {
+            keys.push_back({r.namespace_, r.name});
+            ++st.in_batch[keys.back()];
+          }
+          self->request(st.links.journal, caf::infinite, append_each_atom::value,
+                        std::move(records))
+              .then(
+                  [=](std::vector<store::append_result>& results) {
+                    for (std::size_t k = 0; k < reply_of.size(); ++k) {
+                      auto& reply = out->replies[reply_of[k]];
+                      if (k < results.size() && results[k].ok())
+                        reply.seq = results[k].first_seq;
+                      else
+                        reply = command_reply::failure(
+                            error_code::conflict,
+                            k < results.size() ? results[k].error : "no journal answer");
+                    }
+                    release(self, keys);
+                    out->answered();
+                  },
+                  [=](const caf::error& e) {
+                    for (auto i : reply_of)
+                      out->replies[i] = command_reply::failure(
+                          error_code::internal, "journal unavailable: " + caf::to_string(e));
+                    release(self, keys);
+                    out->answered();
+                  });
+        }
+        return out->rp;
       },
       [=](object_command& command) -> caf::result<command_reply> {
         auto& st = self->state;
-        object_key key = command.target;
         if (!info(kind).namespaced)
-          key.namespace_.clear();
-        command.target = key;
-        auto it = st.actors.find(key);
-        if (it == st.actors.end()) {
-          bool exists = false;
-          st.model->read_object(kind, key, [&](const any_object* o) { exists = o != nullptr; });
-          if (!exists)
-            return command_reply::failure(error_code::not_found,
-                                          describe(kind, key) + " not found");
-          it = st.actors
-                   .emplace(key, spawn_object_actor(self->system(), kind, key, *st.model,
-                                                    st.links.journal, st.links.allocator))
-                   .first;
-          // Linked: the object actors stop with their registry.
-          self->link_to(it->second);
+          command.target.namespace_.clear();
+        if (st.in_batch.count(command.target)) {
+          auto rp = self->make_response_promise<command_reply>();
+          st.held[command.target].push_back({std::move(command), deliver_to(rp)});
+          return rp;
         }
-        bool deleting = std::holds_alternative<delete_op>(command.op);
-        if (command.outcome_only && !deleting) {
+        auto actor = object_actor_for(self, command.target);
+        if (!actor)
+          return command_reply::failure(error_code::not_found,
+                                        describe(kind, command.target) + " not found");
+        if (command.outcome_only && !std::holds_alternative<delete_op>(command.op)) {
           // The object actor answers the caller itself: nothing to do here afterwards, and
           // no response to wait for (a controller's burst would keep thousands in flight).
-          self->delegate(it->second, std::move(command));
+          self->delegate(actor, std::move(command));
           return caf::delegated<command_reply>{};
         }
-        std::string cause = command.cause;
-        auto target = it->second;
         auto rp = self->make_response_promise<command_reply>();
-        self->request(target, caf::infinite, std::move(command))
-            .then(
-                [=](command_reply& reply) mutable {
-                  if (deleting && reply.ok() && reply.seq != 0) {
-                    auto found = self->state.actors.find(key);
-                    if (found != self->state.actors.end() && found->second == target)
-                      self->state.actors.erase(found);
-                    after_delete(self, key, reply, cause);
-                  }
-                  rp.deliver(std::move(reply));
-                },
-                [=](const caf::error&) mutable {
-                  // The object actor is gone: the object was deleted meanwhile.
-                  auto found = self->state.actors.find(key);
-                  if (found != self->state.actors.end() && found->second == target)
-                    self->state.actors.erase(found);
-                  rp.deliver(command_reply::failure(error_code::not_found,
-                                                    describe(kind, key) + " not found"));
-                });
+        dispatch(self, std::move(command), actor, deliver_to(rp));
         return rp;
       },
   };

@@ -1,5 +1,7 @@
 // One registry per kind: creates objects (admission, allocation, uid, journal), maps names to
-// object actors (spawned on first use) and routes commands to them.
+// object actors (spawned on first use) and routes commands to them. Every command on an
+// existing object passes one door per object: its actor, or, for a batch command on an object
+// without one, the batch, during which the object's other commands wait.
 #pragma once
 
 #include "actors/actors.hpp"

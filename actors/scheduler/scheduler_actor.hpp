@@ -2,6 +2,7 @@
 #pragma once
 
 #include "actors/actors.hpp"
+#include "actors/controllers/controller_queue.hpp"
 #include "actors/read_model/read_model.hpp"
 
 namespace capstan::actors {
@@ -12,8 +13,10 @@ struct scheduler_config {
   std::size_t feasible_percent = 5;
 };
 
-// Takes (committed_atom, committed_batch); binds with object_command{bind_op} to `pods`.
+// Takes (committed_atom, committed_batch); binds with object_command{bind_op} to `pods`. A bind
+// that failed (other than lost to another bind or a delete) is logged and the pod placed again
+// after its back-off; pods that fit nowhere wait for a change (or the periodic resync).
 caf::actor spawn_scheduler(caf::actor_system& system, const read_model& model, caf::actor pods,
-                           scheduler_config config = {});
+                           scheduler_config config = {}, controller_options options = {});
 
 }  // namespace capstan::actors

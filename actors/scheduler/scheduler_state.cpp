@@ -9,10 +9,6 @@ namespace {
 
 using namespace messages;
 
-std::string pod_id(const std::string& ns, const std::string& name) {
-  return ns + "/" + name;
-}
-
 bool is_ready(const node& n) {
   for (const auto& c : n.status.conditions)
     if (c.type == "Ready")
@@ -124,15 +120,14 @@ void scheduler_state::load(const store::cluster_state& state) {
                     p.status.phase == "Succeeded" || p.status.phase == "Failed"};
     entry.request.spread_id = spread_id_of(entry.request.spread_key);
     add_to_node(entry, +1);
-    std::string id = pod_id(key.namespace_, key.name);
     if (entry.node.empty() && p.metadata.deletion_timestamp.empty())
-      queue.push_back(id);
-    pods[id] = std::move(entry);
+      queue.push_back(key);
+    pods[key] = std::move(entry);
   }
 }
 
 void scheduler_state::observe(const journal_record& r) {
-  std::string id = pod_id(r.namespace_, r.name);
+  store::object_key id{r.namespace_, r.name};
   if (r.kind == object_kind::node) {
     if (auto* c = std::get_if<object_created>(&r.event)) {
       upsert_node(std::get<node>(c->object));
@@ -266,7 +261,7 @@ placement scheduler_state::place(const pod_request& asked) {
   return result;
 }
 
-void scheduler_state::assume(const std::string& pod, const std::string& node) {
+void scheduler_state::assume(const store::object_key& pod, const std::string& node) {
   auto it = pods.find(pod);
   if (it == pods.end())
     return;
@@ -276,7 +271,7 @@ void scheduler_state::assume(const std::string& pod, const std::string& node) {
   add_to_node(it->second, +1);
 }
 
-void scheduler_state::forget(const std::string& pod) {
+void scheduler_state::forget(const store::object_key& pod) {
   auto it = pods.find(pod);
   if (it == pods.end())
     return;

@@ -33,11 +33,13 @@ struct scheduler_state {
     std::string node;       // bound or assumed node ("" when pending)
     bool terminal = false;  // Succeeded/Failed pods hold no resources
   };
-  std::unordered_map<std::string, pod_entry> pods;             // "namespace/name"
-  std::deque<std::string> queue;                               // pods to place, in arrival order
-  std::unordered_map<std::string, std::string> unschedulable;  // pods waiting for a change
-  std::unordered_map<std::string, std::string> reported;       // pod -> reason last reported
-  std::unordered_map<std::string, uint32_t> spread_ids;        // spread key -> its number
+  std::unordered_map<store::object_key, pod_entry> pods;
+  // Pods that became placeable, in arrival order, since the actor last moved them into its
+  // work queue (which de-duplicates them and owns their retries).
+  std::deque<store::object_key> queue;
+  std::unordered_map<store::object_key, std::string> unschedulable;  // waiting for a change
+  std::unordered_map<store::object_key, std::string> reported;  // pod -> reason last reported
+  std::unordered_map<std::string, uint32_t> spread_ids;         // spread key -> its number
 
   // Starts from the committed state (at startup or restart).
   void load(const store::cluster_state& state);
@@ -50,9 +52,11 @@ struct scheduler_state {
   placement place(const pod_request& pod);
 
   // Accounts `pod` on `node` (assumed before its bind commits, so the next pods see it).
-  void assume(const std::string& pod, const std::string& node);
+  void assume(const store::object_key& pod, const std::string& node);
   // Undoes an assumption whose bind failed.
-  void forget(const std::string& pod);
+  void forget(const store::object_key& pod);
+  // Queues every pod waiting for a change (a node or resources changed; the periodic resync).
+  void requeue_unschedulable();
 
   static pod_request request_of(const messages::pod& p);
   // The number standing for a spread key (0 for none), assigned on first sight.
@@ -60,7 +64,6 @@ struct scheduler_state {
 
 private:
   void add_to_node(const pod_entry& entry, int sign);
-  void requeue_unschedulable();
   void upsert_node(const messages::node& n);
 };
 

@@ -3,6 +3,8 @@
 
 #include "actors/controllers/endpoints_controller.hpp"
 #include "store/apply.hpp"
+#include "tests/actors/controllers/registry_doubles.hpp"
+#include "tests/actors/deterministic_system.hpp"
 #include "tests/store/records.hpp"
 
 using namespace capstan;
@@ -59,7 +61,8 @@ BOOST_AUTO_TEST_CASE(named_target_ports_resolve_per_pod) {
 
 // Regression (found by the simulation, seed 16): an Endpoints write the journal refused (a
 // write error) was dropped, and the service had no Endpoints until something else changed.
-BOOST_AUTO_TEST_CASE(a_write_the_journal_refused_is_tried_again) {
+// Now it goes through the endpoints registry, and a refused write is retried after its back-off.
+BOOST_AUTO_TEST_CASE(a_write_that_failed_is_retried_after_its_backoff) {
   store::cluster_state s;
   auto web = svc(messages::int_or_string::of(80));
   web.metadata.namespace_ = "default";
@@ -68,30 +71,58 @@ BOOST_AUTO_TEST_CASE(a_write_the_journal_refused_is_tried_again) {
   r.seq = 1;
   store::apply(s, r);
   read_model model(std::move(s));
-  caf::actor_system_config cfg;
-  caf::actor_system system{cfg};
-  caf::scoped_actor self{system};
-  caf::actor observer = self;
-  // A journal whose first append fails; it tells `self` the kind of each record appended.
-  auto journal = system.spawn([observer](caf::event_based_actor* j) -> caf::behavior {
-    auto failed = std::make_shared<bool>(false);
-    return {[=](append_atom, std::vector<messages::journal_record>& records) {
-      j->send(observer, static_cast<int>(records.at(0).kind));
-      store::append_result result;
-      if (!*failed) {
-        *failed = true;
-        result.error = "No space left on device";
-      } else {
-        result.first_seq = result.last_seq = 2;
-      }
-      return result;
-    }};
-  });
-  auto controller = spawn_endpoints_controller(system, model, journal);
-  for (int attempt = 1; attempt <= 2; ++attempt)
-    self->receive(
-        [&](int kind) { BOOST_TEST(kind == static_cast<int>(object_kind::endpoints)); },
-        caf::after(std::chrono::seconds(10)) >> [&] { BOOST_FAIL("no append " << attempt); });
-  self->send_exit(controller, caf::exit_reason::user_shutdown);
-  self->send_exit(journal, caf::exit_reason::user_shutdown);
+  deterministic_system sys;
+  auto script = std::make_shared<registry_script>();
+  auto registry = sys.keep(spawn_scripted_registry(*sys.system, script));
+  std::vector<std::string> log;
+  controller_options options;
+  options.log = [&](const std::string& line) { log.push_back(line); };
+  sys.keep(spawn_endpoints_controller(*sys.system, model, registry, options));
+  sys.run();
+  BOOST_TEST((script->targets == std::vector<std::string>{"web"}));  // a create: none exists
+  BOOST_REQUIRE(log.size() == 1u);
+  BOOST_TEST(log[0].find("endpoints-controller: default/web: No space left") != std::string::npos,
+             log[0]);
+  sys.advance(std::chrono::milliseconds(5));
+  BOOST_TEST((script->targets == std::vector<std::string>{"web", "web"}));
+}
+
+// Endpoints that already say what the service wants are not written again (a restart adds no
+// history); Endpoints whose service is gone are deleted; subsets that differ are changed.
+BOOST_AUTO_TEST_CASE(only_a_difference_is_written) {
+  store::cluster_state s;
+  auto web = svc(messages::int_or_string::of(80));
+  web.metadata.namespace_ = "default";
+  web.spec.selector = {{"name", "frontend"}};
+  messages::endpoints current;
+  current.metadata.name = "web";
+  current.metadata.namespace_ = "default";
+  messages::endpoints orphan = current;
+  orphan.metadata.name = "gone";
+  uint64_t seq = 0;
+  for (const any_object& o : std::vector<any_object>{web, current, orphan}) {
+    auto rec = created(o);
+    rec.seq = ++seq;
+    store::apply(s, rec);
+  }
+  read_model model(std::move(s));
+  deterministic_system sys;
+  auto commands = std::make_shared<std::vector<object_command>>();
+  auto registry = sys.keep(sys.system->spawn([commands]() -> caf::behavior {
+    return {[=](object_command& c) {
+              commands->push_back(c);
+              return command_reply{};
+            },
+            [=](create_command&) {
+              BOOST_FAIL("both Endpoints exist: nothing to create");
+              return command_reply{};
+            }};
+  }));
+  controller_options options;
+  sys.keep(spawn_endpoints_controller(*sys.system, model, registry, options));
+  sys.run();
+  // "web" has no pods and empty subsets already: nothing to write. "gone" is deleted.
+  BOOST_REQUIRE(commands->size() == 1u);
+  BOOST_TEST(commands->at(0).target.name == "gone");
+  BOOST_TEST(std::holds_alternative<delete_op>(commands->at(0).op));
 }

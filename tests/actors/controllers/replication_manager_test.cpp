@@ -4,6 +4,7 @@
 #include "actors/controllers/replication_manager.hpp"
 #include "store/apply.hpp"
 #include "tests/actors/controllers/registry_doubles.hpp"
+#include "tests/actors/deterministic_system.hpp"
 #include "tests/store/records.hpp"
 
 using namespace capstan;
@@ -110,34 +111,96 @@ BOOST_AUTO_TEST_CASE(created_pods_come_from_the_template_and_name_their_owner) {
   BOOST_TEST(*p.metadata.owner_references[0].controller);
 }
 
-// Regression (found by the simulation, seed 733): a scale-down whose delete the journal refused
-// (a write error) was dropped; in a quiet cluster nothing synced the RC again, and it kept
-// more pods than replicas.
-BOOST_AUTO_TEST_CASE(a_delete_that_failed_is_tried_again) {
+namespace {
+
+read_model model_of(const std::vector<any_object>& objects) {
   store::cluster_state s;
-  for (const any_object& o : std::vector<any_object>{rc_with(1), member("a", "n1", true),
-                                                     member("b", "n1", true)}) {
+  for (const auto& o : objects) {
     auto r = created(o);
     r.seq = s.seq + 1;
     store::apply(s, r);
   }
-  read_model model(std::move(s));
-  caf::actor_system_config cfg;
-  caf::actor_system system{cfg};
-  caf::scoped_actor self{system};
-  caf::actor observer = self;
-  // The first delete fails as a journal write on a full disk does.
-  auto pods = spawn_registry_refusing_first(system, observer);
-  auto rcs = system.spawn([]() -> caf::behavior {
-    return {[](object_command&) { return command_reply{}; }};
-  });
-  auto manager = spawn_replication_manager(system, model, pods, rcs);
-  for (int attempt = 1; attempt <= 2; ++attempt)
-    self->receive(
-        [&](const std::string& name) { BOOST_TEST((name == "a" || name == "b")); },
-        caf::after(std::chrono::seconds(10)) >> [&] { BOOST_FAIL("no delete " << attempt); });
-  for (const auto& a : {manager, pods, rcs})
-    self->send_exit(a, caf::exit_reason::user_shutdown);
+  return read_model(std::move(s));
+}
+
+}  // namespace
+
+// A burst of creates the registry refused (quota, a full disk) is logged and retried after its
+// back-off with no other event: nothing else arrives in this test but the clock.
+BOOST_AUTO_TEST_CASE(a_create_that_failed_is_retried_without_any_other_event) {
+  deterministic_system sys;
+  auto model = model_of({rc_with(2)});
+  auto pod_script = std::make_shared<registry_script>();
+  auto rc_script = std::make_shared<registry_script>();
+  rc_script->refusals = 0;
+  auto pods = sys.keep(spawn_scripted_registry(*sys.system, pod_script));
+  auto rcs = sys.keep(spawn_scripted_registry(*sys.system, rc_script));
+  std::vector<std::string> log;
+  work_queue_metrics metrics{"replication-manager"};
+  controller_options options;
+  options.log = [&](const std::string& line) { log.push_back(line); };
+  options.metrics = &metrics;
+  options.backoff.base = std::chrono::seconds(1);
+  sys.keep(spawn_replication_manager(*sys.system, model, pods, rcs, options));
+  sys.run();
+  BOOST_TEST((pod_script->targets == std::vector<std::string>{"frontend-", "frontend-"}));
+  BOOST_REQUIRE(log.size() == 1u);
+  BOOST_TEST(log[0].find("replication-manager: default/frontend: 2 of 2 pod creates failed: No "
+                         "space left on device (failure 1, retried in 1000 ms)") !=
+                 std::string::npos,
+             log[0]);
+  sys.advance(std::chrono::milliseconds(999));
+  BOOST_TEST(pod_script->requests == 1);
+  sys.advance(std::chrono::milliseconds(1));
+  BOOST_TEST(pod_script->requests == 2);
+  BOOST_TEST(pod_script->targets.size() == 4u);  // the same two creates again
+  BOOST_TEST(metrics.retries.load() == 1u);
+  BOOST_TEST(log.size() == 1u);
+}
+
+// A key that keeps failing waits twice as long each time.
+BOOST_AUTO_TEST_CASE(failures_in_a_row_back_off_exponentially) {
+  deterministic_system sys;
+  auto model = model_of({rc_with(1)});
+  auto pod_script = std::make_shared<registry_script>();
+  pod_script->refusals = 3;
+  auto rc_script = std::make_shared<registry_script>();
+  rc_script->refusals = 0;
+  auto pods = sys.keep(spawn_scripted_registry(*sys.system, pod_script));
+  auto rcs = sys.keep(spawn_scripted_registry(*sys.system, rc_script));
+  controller_options options;
+  options.log = [](const std::string&) {};
+  options.backoff.base = std::chrono::seconds(1);
+  sys.keep(spawn_replication_manager(*sys.system, model, pods, rcs, options));
+  sys.run();
+  std::vector<int> requests_at;  // requests made by each second 1..8
+  for (int second = 1; second <= 8; ++second) {
+    sys.advance(std::chrono::seconds(1));
+    requests_at.push_back(pod_script->requests);
+  }
+  // Failed at 0 s, retried at 1 s (failed), 3 s (failed), 7 s (succeeded).
+  BOOST_TEST((requests_at == std::vector<int>{2, 2, 3, 3, 3, 3, 4, 4}));
+}
+
+// Regression (found by the simulation, seed 733): a scale-down whose delete the journal refused
+// (a write error) was dropped; in a quiet cluster nothing synced the RC again, and it kept
+// more pods than replicas.
+BOOST_AUTO_TEST_CASE(a_delete_that_failed_is_tried_again) {
+  deterministic_system sys;
+  auto model = model_of({rc_with(1), member("a", "n1", true), member("b", "n1", true)});
+  auto pod_script = std::make_shared<registry_script>();
+  auto rc_script = std::make_shared<registry_script>();
+  rc_script->refusals = 0;
+  auto pods = sys.keep(spawn_scripted_registry(*sys.system, pod_script));
+  auto rcs = sys.keep(spawn_scripted_registry(*sys.system, rc_script));
+  controller_options options;
+  options.log = [](const std::string&) {};
+  sys.keep(spawn_replication_manager(*sys.system, model, pods, rcs, options));
+  sys.run();
+  BOOST_REQUIRE(pod_script->targets.size() == 1u);
+  sys.advance(std::chrono::milliseconds(5));
+  BOOST_REQUIRE(pod_script->targets.size() == 2u);
+  BOOST_TEST(pod_script->targets[1] == pod_script->targets[0]);  // the same pod, asked again
 }
 
 // Regression (found by the simulation, seed 205): a status computed before a scale-down's
@@ -146,35 +209,22 @@ BOOST_AUTO_TEST_CASE(a_delete_that_failed_is_tried_again) {
 // lands makes the RC be looked at again: here the registry double never updates the model, so
 // the status still differs and is written again.
 BOOST_AUTO_TEST_CASE(a_status_write_that_landed_is_checked_again) {
-  store::cluster_state s;
-  auto r = created(rc_with(1));
-  r.seq = 1;
-  store::apply(s, r);
-  auto p = created(member("a", "n1", true));
-  p.seq = 2;
-  store::apply(s, p);
-  read_model model(std::move(s));
-  caf::actor_system_config cfg;
-  caf::actor_system system{cfg};
-  caf::scoped_actor self{system};
-  caf::actor observer = self;
-  auto pods = system.spawn([]() -> caf::behavior {
-    return {[](object_command&) { return command_reply{}; },
-            [](std::vector<create_command>& c) { return std::vector<command_reply>(c.size()); }};
-  });
-  auto rcs = system.spawn([observer](caf::event_based_actor* registry) -> caf::behavior {
+  deterministic_system sys;
+  auto model = model_of({rc_with(1), member("a", "n1", true)});
+  auto pod_script = std::make_shared<registry_script>();
+  pod_script->refusals = 0;
+  auto pods = sys.keep(spawn_scripted_registry(*sys.system, pod_script));
+  auto writes = std::make_shared<int>(0);
+  auto rcs = sys.keep(sys.system->spawn([writes]() -> caf::behavior {
     return {[=](object_command& c) {
-      registry->send(observer, c.target.name);
+      BOOST_TEST(c.target.name == "frontend");
       command_reply landed;
       landed.seq = 3;
-      return landed;
+      return ++*writes < 3 ? landed : command_reply{};  // the third lands nothing: no news
     }};
-  });
-  auto manager = spawn_replication_manager(system, model, pods, rcs);
-  for (int write = 1; write <= 2; ++write)
-    self->receive(
-        [&](const std::string& name) { BOOST_TEST(name == "frontend"); },
-        caf::after(std::chrono::seconds(10)) >> [&] { BOOST_FAIL("no status write " << write); });
-  for (const auto& a : {manager, pods, rcs})
-    self->send_exit(a, caf::exit_reason::user_shutdown);
+  }));
+  controller_options options;
+  sys.keep(spawn_replication_manager(*sys.system, model, pods, rcs, options));
+  sys.run();
+  BOOST_TEST(*writes == 3);  // written, landed, looked at again (twice), then quiet
 }

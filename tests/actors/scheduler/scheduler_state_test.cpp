@@ -47,8 +47,8 @@ BOOST_AUTO_TEST_CASE(filters_exclude_not_ready_full_mismatched_and_port_conflict
   add_node(ports, "only");
   pod_request web = wants(100);
   web.host_ports.insert({80, "TCP"});
-  ports.pods["default/a"] = {web, "", false};
-  ports.assume("default/a", "only");
+  ports.pods[{"default", "a"}] = {web, "", false};
+  ports.assume({"default", "a"}, "only");
   auto second = ports.place(web);
   BOOST_TEST(!second.node);
   BOOST_TEST(second.reason.find("didn't have free ports") != std::string::npos);
@@ -70,7 +70,7 @@ BOOST_AUTO_TEST_CASE(replicas_spread_and_load_balances) {
     add_node(s, n);
   std::map<std::string, int> per_node;
   for (int i = 0; i < 6; ++i) {
-    std::string id = "default/web-" + std::to_string(i);
+    store::object_key id{"default", "web-" + std::to_string(i)};
     s.pods[id] = {wants(100, {}, "rc-uid"), "", false};
     auto p = s.place(s.pods[id].request);
     BOOST_REQUIRE(p.node);
@@ -106,7 +106,7 @@ BOOST_AUTO_TEST_CASE(the_view_follows_binds_deletes_and_node_changes) {
   q.spec.containers[0].resources.requests["cpu"] = messages::quantity::from_milli(800);
   s.observe(created(q));
   BOOST_TEST(!s.place(scheduler_state::request_of(q)).node);
-  s.unschedulable["default/b"] = "full";
+  s.unschedulable[{"default", "b"}] = "full";
   s.queue.clear();
   s.observe(record_for(p, messages::object_deleted{}));
   BOOST_TEST(s.nodes[0].cpu_requested == 0);
