@@ -1,9 +1,11 @@
 // Deep equality of API structs through their field lists (the same `fields` walkers the codecs
-// use), so that "did the status change?" costs a walk, not two JSON encodings.
+// use), so that "did the status change?" costs a walk, not two JSON encodings. Vectors, maps,
+// optionals and variants (any_object) compare element by element; other values by ==.
 #pragma once
 
 #include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "messages/detail/type_traits.hpp"
@@ -79,6 +81,18 @@ bool equal_fields(const T& a, const T& b) {
     if (a.has_value() != b.has_value())
       return false;
     return !a.has_value() || equal_fields(*a, *b);
+  } else if constexpr (detail::is_map<T>::value) {
+    if (a.size() != b.size())
+      return false;
+    for (auto i = a.begin(), j = b.begin(); i != a.end(); ++i, ++j)
+      if (!(i->first == j->first) || !equal_fields(i->second, j->second))
+        return false;
+    return true;
+  } else if constexpr (detail::is_variant<T>::value) {
+    if (a.index() != b.index())
+      return false;
+    return std::visit(
+        [&](const auto& x) { return equal_fields(x, std::get<std::decay_t<decltype(x)>>(b)); }, a);
   } else {
     return a == b;
   }

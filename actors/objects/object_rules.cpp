@@ -2,7 +2,6 @@
 
 #include "messages/defaults.hpp"
 #include "messages/equal_fields.hpp"
-#include "messages/json_codec.hpp"
 #include "messages/validation.hpp"
 
 namespace capstan::actors {
@@ -40,14 +39,15 @@ command_reply stale(object_kind kind, const object_key& key) {
                   "and try again");
 }
 
+// Whether the part of an object that its generation counts changed.
 template <class T>
-std::string spec_text(const T& o) {
+bool same_spec(const T& a, const T& b) {
   if constexpr (std::is_same_v<T, endpoints>)
-    return to_json_part(o.subsets).dump(-1, ' ', false, messages::json::error_handler_t::replace);
+    return equal_fields(a.subsets, b.subsets);
   else if constexpr (std::is_same_v<T, event>)
-    return to_json_part(o).dump(-1, ' ', false, messages::json::error_handler_t::replace);
+    return equal_fields(a, b);
   else
-    return to_json_part(o.spec).dump(-1, ' ', false, messages::json::error_handler_t::replace);
+    return equal_fields(a.spec, b.spec);
 }
 
 // Fields an update may not change, per kind; returns the first violation.
@@ -62,7 +62,7 @@ std::optional<field_error> immutable_violation(const any_object& current, const 
     a.spec.active_deadline_seconds = b.spec.active_deadline_seconds;
     if (a.spec.node_name.empty())
       a.spec.node_name = b.spec.node_name;
-    if (to_json_part(a.spec).dump(-1, ' ', false, messages::json::error_handler_t::replace) != to_json_part(b.spec).dump(-1, ' ', false, messages::json::error_handler_t::replace))
+    if (!equal_fields(a.spec, b.spec))
       return forbidden("spec",
                        "pod updates may not change fields other than `spec.containers[*].image` "
                        "or `spec.activeDeadlineSeconds`");
@@ -132,24 +132,22 @@ planned_change plan_update(const any_object& current, const object_command& c,
         error_code::invalid,
         std::string(info(c.kind).name) + " \"" + c.target.name + "\" is invalid", errors);
   bool spec_changed = std::visit(
-      [&](const auto& n) {
-        return spec_text(n) != spec_text(std::get<std::decay_t<decltype(n)>>(current));
-      },
+      [&](const auto& n) { return !same_spec(n, std::get<std::decay_t<decltype(n)>>(current)); },
       next);
   if (spec_changed)
     meta.generation = now.generation + 1;
-  if (to_json(next).dump(-1, ' ', false, messages::json::error_handler_t::replace) == to_json(current).dump(-1, ' ', false, messages::json::error_handler_t::replace))
+  if (equal_fields(next, current))
     return unchanged(current);
   // Name the change precisely when it is one the audit knows: labels only, or a scale.
   any_object labels_only = current;
   meta_of(labels_only).labels = meta.labels;
-  if (to_json(labels_only).dump(-1, ' ', false, messages::json::error_handler_t::replace) == to_json(next).dump(-1, ' ', false, messages::json::error_handler_t::replace))
+  if (equal_fields(labels_only, next))
     return record_about(current, c, labels_changed{meta.labels});
   if (auto* rc = std::get_if<replication_controller>(&next)) {
     auto scaled = std::get<replication_controller>(current);
     scaled.spec.replicas = rc->spec.replicas;
     scaled.metadata.generation = meta.generation;
-    if (to_json(scaled).dump(-1, ' ', false, messages::json::error_handler_t::replace) == to_json(next).dump(-1, ' ', false, messages::json::error_handler_t::replace))
+    if (equal_fields(any_object(scaled), next))
       return record_about(
           current, c,
           rc_scaled{std::get<replication_controller>(current).spec.replicas.value_or(0),

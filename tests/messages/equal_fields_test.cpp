@@ -51,3 +51,18 @@ BOOST_AUTO_TEST_CASE(maps_and_quantities_compare_by_value) {
   b.capacity["cpu"] = quantity::from_milli(2000);
   BOOST_TEST(!equal_fields(a, b));
 }
+
+BOOST_AUTO_TEST_CASE(objects_of_different_kinds_differ_and_of_one_kind_compare_by_fields) {
+  pod p;
+  p.metadata.name = "a";
+  service s;
+  s.metadata.name = "a";
+  BOOST_TEST(!equal_fields(any_object(p), any_object(s)));
+  BOOST_TEST(equal_fields(any_object(p), any_object(p)));
+  pod labelled = p;
+  labelled.metadata.labels["tier"] = "web";
+  BOOST_TEST(!equal_fields(any_object(p), any_object(labelled)));
+  pod other_value = labelled;
+  other_value.metadata.labels["tier"] = "db";  // same keys, another value
+  BOOST_TEST(!equal_fields(any_object(labelled), any_object(other_value)));
+}
