@@ -25,6 +25,7 @@
 
 #include "store/journal_writer.hpp"
 #include "store/restore.hpp"
+#include "tools/cli/cli.hpp"
 
 namespace {
 
@@ -302,21 +303,19 @@ restore_figures measure_restore(const fs::path& dir, int pods, int nodes, int ta
 int main(int argc, char** argv) {
   bool quick = false;
   std::string only;
-  fs::path base;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--quick")
-      quick = true;
-    else if (a == "--dir" && i + 1 < argc)
-      base = argv[++i];
-    else if (a == "--only" && i + 1 < argc)
-      only = argv[++i];
-    else {
-      std::cerr
-          << "usage: journal_bench [--quick] [--dir DIR] [--only fsync|appends|replay|restore]\n";
-      return 2;
-    }
-  }
+  std::string dir;
+  CLI::App app{"journal_bench: fsync, group commit, replay and snapshot + tail restore",
+               "journal_bench"};
+  capstan::cli::set_conventions(app);
+  app.add_flag("--quick", quick, "Small runs (seconds)");
+  app.add_option("--dir", dir, "Where the journals are written (default: a temp directory)");
+  app.add_option("--only", only, "One part only")
+      ->check(CLI::IsMember({"fsync", "appends", "replay", "restore"}));
+  bool parsed = false;  // false after --help or a usage error
+  app.callback([&parsed] { parsed = true; });
+  if (int code = capstan::cli::run(app, argc, argv); code != 0 || !parsed)
+    return code;
+  fs::path base = dir;
   if (base.empty())
     base = fs::temp_directory_path() / ("capstan-journal-bench-" + std::to_string(::getpid()));
   fs::create_directories(base);

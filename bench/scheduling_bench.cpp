@@ -1,37 +1,35 @@
 // scheduling_bench: the scheduling benchmark of bench/scheduling_run.hpp as its own program
 // (also `capstan bench scheduling`). Prints a progress line each second, a table, and one JSON
-// line. Usage: scheduling_bench [--nodes N] [--pods M] [--rc-size K] [--quick]
+// line (scheduling_bench --help).
 #include <iostream>
 
 #include "bench/scheduling_run.hpp"
+#include "tools/cli/cli.hpp"
 
 int main(int argc, char** argv) {
   capstan::bench::scheduling_options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto next = [&] { return i + 1 < argc ? std::atoi(argv[++i]) : 0; };
-    if (a == "--nodes") {
-      o.nodes = next();
-    } else if (a == "--pods") {
-      o.pods = next();
-    } else if (a == "--rc-size") {
-      o.rc_size = next();
-    } else if (a == "--quick") {
+  CLI::App app{"scheduling_bench: the scheduling benchmark (also `capstan bench scheduling`)",
+               "scheduling_bench"};
+  capstan::cli::set_conventions(app);
+  bool quick = false;
+  app.add_option("--nodes", o.nodes, "Simulated nodes")->capture_default_str();
+  app.add_option("--pods", o.pods, "Pods")->capture_default_str();
+  app.add_option("--rc-size", o.rc_size, "Pods per replication controller")->capture_default_str();
+  app.add_flag("--quick", quick, "20 nodes, 500 pods (a smoke run of seconds)");
+  app.callback([&] {
+    if (quick) {
       o.nodes = 20;
       o.pods = 500;
       o.rc_size = 50;
-    } else {
-      std::cerr << "usage: scheduling_bench [--nodes N] [--pods M] [--rc-size K] [--quick]\n";
-      return 2;
     }
-  }
-  try {
-    auto r = capstan::bench::run_scheduling(o);
-    std::cout << "\n" << capstan::bench::result_table(r);
-    std::cout << capstan::bench::result_json(r).dump() << std::endl;
-  } catch (const std::exception& e) {
-    std::cerr << "scheduling_bench: " << e.what() << "\n";
-    return 1;
-  }
-  return 0;
+    try {
+      auto r = capstan::bench::run_scheduling(o);
+      std::cout << "\n" << capstan::bench::result_table(r);
+      std::cout << capstan::bench::result_json(r).dump() << std::endl;
+    } catch (const std::exception& e) {
+      std::cerr << "scheduling_bench: " << e.what() << "\n";
+      capstan::cli::exit_with(1);
+    }
+  });
+  return capstan::cli::run(app, argc, argv);
 }

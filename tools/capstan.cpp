@@ -1,4 +1,4 @@
-// capstan: the server-side binary. Parses the subcommand and hands over to its library.
+// capstan: the server-side binary. The one list of its commands; CLI11 dispatches.
 #include <malloc.h>
 #include <unistd.h>
 
@@ -8,27 +8,15 @@
 #include <string>
 #include <vector>
 
+#include "tools/admin/audit_command.hpp"
 #include "tools/admin/bench_command.hpp"
 #include "tools/admin/journal_command.hpp"
 #include "tools/admin/master_command.hpp"
+#include "tools/cli/cli.hpp"
+#include "tools/cli/completion.hpp"
+#include "tools/node/node_flags.hpp"
 
 namespace {
-
-const char* const usage = R"(capstan: an event-sourced container cluster manager
-
-Usage:
-  capstan master --data DIR [--join HOST:PORT] [--manifests PATH] [--fake-nodes N] ...
-      run the control plane (capstan master --help)
-  capstan node --master HOST:PORT --token-file FILE [--name N] [--address IP] ...
-      a node agent: joins the master and runs its pods with runc (capstan node --help);
-      runs the capstan-node binary installed beside this one
-  capstan bench scheduling [--nodes N[,N...]] [--pods M] [--rc-size K] [--remote-procs P] [--json]
-      the scheduling benchmark (capstan bench --help)
-  capstan audit --data DIR history [TYPE[/NAME]] | at SEQ [TYPE]
-      the audit trail of a journal read directly (also of a stopped master)
-  capstan journal import|history|state|snapshot ...   offline journal tools (capstan journal help)
-  capstan help
-)";
 
 // `capstan node ...` is `capstan-node ...` from the same directory (the node binary carries
 // no master code); returns only when it cannot be started.
@@ -50,26 +38,30 @@ int run_node_binary(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
-    std::cout << usage;
-    return args.empty() ? 2 : 0;
-  }
+  using namespace capstan::admin;
   // The master's threads (CAF workers, API io threads and handler pools) would each get a
   // malloc arena (up to 8 per core); arenas fragment with the read model's many small objects
   // and raise the peak RSS by ~10 % for nothing: four are enough for the threads that allocate.
   mallopt(M_ARENA_MAX, 4);
-  if (args[0] == "master")
-    return capstan::admin::run_master_command({args.begin() + 1, args.end()});
-  if (args[0] == "node")
-    return run_node_binary({args.begin() + 1, args.end()});
-  if (args[0] == "bench")
-    return capstan::admin::run_bench_command({args.begin() + 1, args.end()});
-  if (args[0] == "audit")
-    return capstan::admin::run_audit_command({args.begin() + 1, args.end()}, std::cout, std::cerr);
-  if (args[0] == "journal")
-    return capstan::admin::run_journal_command({args.begin() + 1, args.end()}, std::cout,
-                                               std::cerr);
-  std::cerr << "error: unknown command \"" << args[0] << "\"\n" << usage;
-  return 2;
+  CLI::App app{"capstan: an event-sourced container cluster manager", "capstan"};
+  capstan::cli::set_conventions(app);
+  app.require_subcommand(1);
+  add_master_command(app);
+  // The flags are checked here (and completed) as capstan-node checks them, then it runs.
+  node_flags node;
+  CLI::App* node_cmd =
+      app.add_subcommand("node",
+                         "A node agent: joins the master and runs its pods with runc (runs the "
+                         "capstan-node binary installed beside this one)");
+  add_node_flags(*node_cmd, node);
+  node_cmd->callback([argc, argv] {
+    capstan::cli::exit_with(run_node_binary({argv + 2, argv + argc}));
+  });
+  add_bench_command(app);
+  add_audit_command(app);
+  add_journal_command(app);
+  capstan::cli::add_completion_command(app);
+  capstan::cli::add_help_command(app);
+  app.footer("Use \"capstan COMMAND --help\" for a command's flags.");
+  return capstan::cli::run(app, argc, argv);
 }

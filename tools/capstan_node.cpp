@@ -1,10 +1,20 @@
 // capstan-node: the node agent's binary. It links no master code (nodeagent/, proxy/,
 // common/, messages/ only); `capstan node ...` runs it too.
-#include <string>
-#include <vector>
-
+#include "tools/cli/cli.hpp"
+#include "tools/cli/completion.hpp"
 #include "tools/node/node_command.hpp"
 
 int main(int argc, char** argv) {
-  return capstan::admin::run_node_command({argv + 1, argv + argc});
+  using namespace capstan::admin;
+  CLI::App app{"capstan-node: a node agent; joins a master over mutual TLS and runs its pods",
+               "capstan-node"};
+  capstan::cli::set_conventions(app);
+  node_flags flags;
+  add_node_flags(app, flags);
+  app.callback([&flags] {
+    if (!complete(flags))
+      capstan::cli::exit_with(2);
+    capstan::cli::exit_with(run_node(flags));
+  });
+  return capstan::cli::run(app, argc, argv);
 }

@@ -36,5 +36,5 @@ check "and the error says what is allowed" grep -q "nodes, pods and rc-size must
 errors=$("$capstan" bench scheduling --bogus 2>&1)
 code=$?
 check "an unknown flag is refused with exit 2" test "$code" -eq 2
-check "and named" grep -q "unknown flag --bogus" <<<"$errors"
+check "and named" grep -q "unknown flag: --bogus" <<<"$errors"
 finish

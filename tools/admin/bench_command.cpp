@@ -5,31 +5,16 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 #include "bench/scheduling_run.hpp"
 #include "common/process.hpp"
+#include "tools/cli/cli.hpp"
 
 namespace capstan::admin {
 
 namespace {
-
-const char* const usage = R"(Usage: capstan bench scheduling [flags]
-  --nodes N            simulated nodes (default 1000); a list (1000,2000,5000) sweeps
-  --pods M             pods (default 50000)
-  --rc-size K          pods per replication controller (default 100)
-  --rate R             offer the pods at R pods/s (RCs created at that pace) instead of all
-                       at once: latency under a steady load rather than queueing behind a burst
-  --remote-procs P     the nodes live in P `capstan node --runtime fake` processes joining over
-                       CAF (the real join path) instead of in the master's process
-  --no-etcd            skip the durability anchor (the same number of durable writes into a
-                       throwaway etcd on 127.0.0.1 after each run, when etcd is installed)
-  --etcd-clients C     concurrent etcd clients (default 64)
-  --json               only the JSON lines (one per run)
-  --plot FILE.png      with a sweep: throughput and p99 latency against nodes (gnuplot)
-  --quick              20 nodes, 500 pods (a smoke run of seconds)
-A master with a synced journal in a temp dir; prints progress, a table and one JSON line a run.
-)";
 
 std::vector<int> parse_list(const std::string& v) {
   std::vector<int> out;
@@ -79,50 +64,23 @@ int plot(const std::vector<bench::scheduling_result>& runs, const std::string& p
   return 0;
 }
 
-}  // namespace
-
-int run_bench_command(const std::vector<std::string>& args) {
-  if (args.empty() || args[0] != "scheduling") {
-    std::cerr << usage;
-    return args.empty() || args[0] == "--help" ? 0 : 2;
-  }
+struct bench_flags {
   bench::scheduling_options o;
-  std::vector<int> node_counts = {o.nodes};
-  bool json_only = false;
+  std::string nodes;  // N or a list N,N,... (a sweep)
+  bool json_only = false, quick = false;
   std::string png;
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&]() -> std::string { return i + 1 < args.size() ? args[++i] : ""; };
-    if (a == "--nodes") {
-      node_counts = parse_list(value());
-    } else if (a == "--pods") {
-      o.pods = std::atoi(value().c_str());
-    } else if (a == "--rc-size") {
-      o.rc_size = std::atoi(value().c_str());
-    } else if (a == "--rate") {
-      o.rate = std::atof(value().c_str());
-    } else if (a == "--remote-procs") {
-      o.remote_procs = std::atoi(value().c_str());
-    } else if (a == "--no-etcd") {
-      o.etcd = false;
-    } else if (a == "--etcd-clients") {
-      o.etcd_clients = std::atoi(value().c_str());
-    } else if (a == "--json") {
-      json_only = true;
-    } else if (a == "--plot") {
-      png = value();
-    } else if (a == "--quick") {
-      node_counts = {20};
-      o.pods = 500;
-      o.rc_size = 50;
-    } else if (a == "--help") {
-      std::cout << usage;
-      return 0;
-    } else {
-      std::cerr << "error: unknown flag " << a << "\n" << usage;
-      return 2;
-    }
+};
+
+int run_scheduling(bench_flags& f) {
+  bench::scheduling_options& o = f.o;
+  std::vector<int> node_counts = f.nodes.empty() ? std::vector<int>{o.nodes} : parse_list(f.nodes);
+  if (f.quick) {
+    node_counts = {20};
+    o.pods = 500;
+    o.rc_size = 50;
   }
+  bool json_only = f.json_only;
+  const std::string& png = f.png;
   for (int n : node_counts)
     if (n <= 0 || o.pods <= 0 || o.rc_size <= 0 || o.remote_procs < 0 || o.remote_procs > n ||
         o.rate < 0 || o.etcd_clients <= 0) {
@@ -148,6 +106,34 @@ int run_bench_command(const std::vector<std::string>& args) {
   if (!png.empty())
     return plot(runs, png);
   return 0;
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& root) {
+  CLI::App* group = cli::add_group(root, "bench", "Benchmarks");
+  auto f = std::make_shared<bench_flags>();
+  CLI::App* cmd = group->add_subcommand(
+      "scheduling",
+      "The scheduling benchmark: a master with a synced journal in a temp dir; prints progress, "
+      "a table and one JSON line a run");
+  cmd->add_option("--nodes", f->nodes,
+                  "Simulated nodes (default 1000); a list (1000,2000,5000) sweeps");
+  cmd->add_option("--pods", f->o.pods, "Pods")->capture_default_str();
+  cmd->add_option("--rc-size", f->o.rc_size, "Pods per replication controller")
+      ->capture_default_str();
+  cmd->add_option("--rate", f->o.rate,
+                  "Offer the pods at R pods/s (RCs created at that pace) instead of all at once");
+  cmd->add_option("--remote-procs", f->o.remote_procs,
+                  "The nodes live in P `capstan node --runtime fake` processes joining over CAF");
+  cmd->add_flag("--no-etcd{false}", f->o.etcd,
+                "Skip the durability anchor (as many durable writes into a throwaway etcd)");
+  cmd->add_option("--etcd-clients", f->o.etcd_clients, "Concurrent etcd clients")
+      ->capture_default_str();
+  cmd->add_flag("--json", f->json_only, "Only the JSON lines (one per run)");
+  cmd->add_option("--plot", f->png, "With a sweep: throughput and p99 latency against nodes (PNG)");
+  cmd->add_flag("--quick", f->quick, "20 nodes, 500 pods (a smoke run of seconds)");
+  cmd->callback([f] { cli::exit_with(run_scheduling(*f)); });
 }
 
 }  // namespace capstan::admin

@@ -2,11 +2,11 @@
 // node sweeps and a gnuplot plot.
 #pragma once
 
-#include <string>
-#include <vector>
+#include <CLI/CLI.hpp>
 
 namespace capstan::admin {
 
-int run_bench_command(const std::vector<std::string>& args);
+// Registers `bench scheduling` and its flags on `root`.
+void add_bench_command(CLI::App& root);
 
 }  // namespace capstan::admin

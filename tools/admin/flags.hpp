@@ -1,15 +1,11 @@
-// Flag values shared by the server-side commands.
+// Flag values shared by the server-side commands (durations, HOST:PORT) and their signal handling.
 #pragma once
 
 #include <signal.h>
 
 #include <chrono>
-#include <functional>
-#include <iostream>
 #include <optional>
 #include <string>
-#include <variant>
-#include <vector>
 
 namespace capstan::admin {
 
@@ -45,24 +41,6 @@ inline std::optional<std::pair<std::string, uint16_t>> parse_host_port(const std
   if (port <= 0 || port > 65535)
     return std::nullopt;
   return std::make_pair(text.substr(0, colon), static_cast<uint16_t>(port));
-}
-
-// The common start of a server command: "--help" prints `usage` (exit 0); flags that do not
-// parse print `usage` after parse's own message (exit 2). Returns the flags or the exit code.
-template <class Flags>
-std::variant<Flags, int> flags_or_exit(
-    const std::vector<std::string>& args, const char* usage,
-    const std::function<std::optional<Flags>(const std::vector<std::string>&)>& parse) {
-  if (!args.empty() && (args[0] == "--help" || args[0] == "help")) {
-    std::cout << usage;
-    return 0;
-  }
-  auto flags = parse(args);
-  if (!flags) {
-    std::cerr << usage;
-    return 2;
-  }
-  return std::move(*flags);
 }
 
 // Blocks SIGINT and SIGTERM in the calling thread, and so in every thread it starts later;

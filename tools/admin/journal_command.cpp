@@ -2,94 +2,21 @@
 
 #include <ctime>
 #include <iomanip>
+#include <iostream>
 #include <map>
+#include <memory>
 #include <ostream>
 
 #include "messages/manifest.hpp"
 #include "messages/uid.hpp"
 #include "store/restore.hpp"
+#include "tools/cli/cli.hpp"
 
 namespace capstan::admin {
 
 namespace {
 
 using namespace messages;
-
-const char* const usage = R"(Usage:
-  capstan journal import  --data DIR --user NAME -f PATH [-f PATH ...]
-      Validate manifests and append one ObjectCreated event per object, as NAME.
-      Refuses (and appends nothing) if any object is invalid or already exists.
-  capstan journal history --data DIR [--kind KIND] [--name [NAMESPACE/]NAME] [--from SEQ] [--to SEQ]
-      Every event, or one object's: sequence, time, who, what.
-  capstan journal state   --data DIR [--at SEQ] [--kind KIND]
-      The objects as they were right after SEQ (default: now), rebuilt by replay.
-  history and state only read: they work while a master runs on DIR.
-  capstan journal snapshot --data DIR
-      Write a snapshot of the current state so the next start replays only the tail.
-)";
-
-struct flags {
-  std::string data, user, kind, name;
-  std::vector<std::string> files;
-  uint64_t from = 1, to = UINT64_MAX, at = 0;
-  bool has_at = false;
-};
-
-bool parse_flags(const std::vector<std::string>& args, std::size_t first, flags& f,
-                 std::ostream& err) {
-  for (std::size_t i = first; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&]() -> const std::string* {
-      if (i + 1 >= args.size()) {
-        err << "error: flag " << a << " needs a value\n";
-        return nullptr;
-      }
-      return &args[++i];
-    };
-    auto number = [&](uint64_t& target) {
-      const std::string* v = value();
-      if (!v)
-        return false;
-      if (v->empty() || v->find_first_not_of("0123456789") != std::string::npos) {
-        err << "error: flag " << a << " needs a sequence number, not \"" << *v << "\"\n";
-        return false;
-      }
-      target = std::stoull(*v);
-      return true;
-    };
-    const std::string* v = nullptr;
-    if (a == "--data" && (v = value()))
-      f.data = *v;
-    else if (a == "--user" && (v = value()))
-      f.user = *v;
-    else if ((a == "-f" || a == "--filename") && (v = value()))
-      f.files.push_back(*v);
-    else if (a == "--kind" && (v = value()))
-      f.kind = *v;
-    else if (a == "--name" && (v = value()))
-      f.name = *v;
-    else if (a == "--from") {
-      if (!number(f.from))
-        return false;
-    } else if (a == "--to") {
-      if (!number(f.to))
-        return false;
-    } else if (a == "--at") {
-      if (!number(f.at))
-        return false;
-      f.has_at = true;
-    } else {
-      if (!v)
-        err << "error: unknown flag " << a << "\n";
-      return false;
-    }
-  }
-  if (f.data.empty()) {
-    err << "error: --data DIR is required\n";
-    return false;
-  }
-  return true;
-}
 
 std::string journal_dir(const std::string& data) {
   return data + "/journal";
@@ -111,11 +38,7 @@ std::string object_name(object_kind kind, const std::string& ns, const std::stri
   return ns.empty() ? out + name : out + ns + "/" + name;
 }
 
-int import(const flags& f, std::ostream& out, std::ostream& err) {
-  if (f.user.empty() || f.files.empty()) {
-    err << "error: import needs --user NAME and at least one -f PATH\n" << usage;
-    return 2;
-  }
+int import(const journal_flags& f, std::ostream& out, std::ostream& err) {
   manifest_set manifests = load_manifests(f.files);
   for (const auto& p : manifests.problems)
     err << "error: " << p.to_string() << "\n";
@@ -166,7 +89,7 @@ int import(const flags& f, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
-int history(const flags& f, std::ostream& out, std::ostream& err) {
+int history(const journal_flags& f, std::ostream& out, std::ostream& err) {
   std::optional<object_kind> kind;
   if (!f.kind.empty() && !(kind = kind_from_resource(f.kind)) && !(kind = kind_from_name(f.kind))) {
     err << "error: unknown kind \"" << f.kind << "\"\n";
@@ -231,7 +154,7 @@ std::string detail(const any_object& o) {
   return "";
 }
 
-int state(const flags& f, std::ostream& out, std::ostream& err) {
+int state(const journal_flags& f, std::ostream& out, std::ostream& err) {
   std::optional<object_kind> kind;
   if (!f.kind.empty() && !(kind = kind_from_resource(f.kind)) && !(kind = kind_from_name(f.kind))) {
     err << "error: unknown kind \"" << f.kind << "\"\n";
@@ -254,7 +177,7 @@ int state(const flags& f, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
-int snapshot(const flags& f, std::ostream& out, std::ostream&) {
+int snapshot(const journal_flags& f, std::ostream& out, std::ostream&) {
   auto log = store::event_log::open(journal_dir(f.data));
   auto s = store::restore(*log);
   store::write_snapshot(*log, s);
@@ -262,87 +185,71 @@ int snapshot(const flags& f, std::ostream& out, std::ostream&) {
   return 0;
 }
 
-}  // namespace
-
-int run_journal_command(const std::vector<std::string>& args, std::ostream& out,
-                        std::ostream& err) {
-  if (args.empty() || args[0] == "help" || args[0] == "--help") {
-    (args.empty() ? err : out) << usage;
-    return args.empty() ? 2 : 0;
-  }
-  flags f;
-  if (!parse_flags(args, 1, f, err)) {
-    err << usage;
-    return 2;
-  }
+// The journal's own errors (a corrupt record, a locked or missing directory) end the command.
+int guarded(int (*command)(const journal_flags&, std::ostream&, std::ostream&),
+            const journal_flags& f, std::ostream& out, std::ostream& err) {
   try {
-    if (args[0] == "import")
-      return import(f, out, err);
-    if (args[0] == "history")
-      return history(f, out, err);
-    if (args[0] == "state")
-      return state(f, out, err);
-    if (args[0] == "snapshot")
-      return snapshot(f, out, err);
+    return command(f, out, err);
   } catch (const store::store_error& e) {
     err << "error: " << e.what() << "\n";
     return 1;
   }
-  err << "error: unknown journal command \"" << args[0] << "\"\n" << usage;
-  return 2;
 }
 
-int run_audit_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  std::vector<std::string> flags, words;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--data" || args[i] == "-n" || args[i] == "--namespace") {
-      if (i + 1 < args.size()) {
-        flags.push_back(args[i] == "--data" ? "--data" : "--namespace");
-        flags.push_back(args[++i]);
-      }
-    } else {
-      words.push_back(args[i]);
+}  // namespace
+
+int journal_history(const journal_flags& f, std::ostream& out, std::ostream& err) {
+  return guarded(history, f, out, err);
+}
+
+int journal_state(const journal_flags& f, std::ostream& out, std::ostream& err) {
+  return guarded(state, f, out, err);
+}
+
+void add_journal_command(CLI::App& root) {
+  CLI::App* journal = cli::add_group(
+      root, "journal",
+      "Offline tools over a data directory's journal (import and snapshot need the master "
+      "stopped; history and state only read)");
+  struct subcommand {
+    const char* name;
+    const char* description;
+    int (*run)(const journal_flags&, std::ostream&, std::ostream&);
+  };
+  const subcommand subcommands[] = {
+      {"import",
+       "Validate manifests and append one ObjectCreated event per object, as --user; refuses "
+       "(and appends nothing) if any object is invalid or already exists",
+       import},
+      {"history", "Every event, or one object's: sequence, time, who, what", history},
+      {"state", "The objects as they were right after --at SEQ (default: now), rebuilt by replay",
+       state},
+      {"snapshot", "Write a snapshot of the current state so the next start replays only the tail",
+       snapshot},
+  };
+  for (const auto& s : subcommands) {
+    auto f = std::make_shared<journal_flags>();
+    CLI::App* cmd = journal->add_subcommand(s.name, s.description);
+    cmd->add_option("--data", f->data, "The master's data directory")->required();
+    const std::string name = s.name;
+    if (name == "import") {
+      cmd->add_option("--user", f->user, "Who the events are recorded as")->required();
+      cmd->add_option("-f,--filename", f->files, "Manifest files or directories")
+          ->required()
+          ->allow_extra_args(false);
     }
-  }
-  std::string ns = "default";
-  std::vector<std::string> journal_flags;
-  for (std::size_t i = 0; i + 1 < flags.size(); i += 2) {
-    if (flags[i] == "--namespace")
-      ns = flags[i + 1];
-    else
-      journal_flags.insert(journal_flags.end(), {flags[i], flags[i + 1]});
-  }
-  if (words.empty() || (words[0] != "history" && words[0] != "at")) {
-    err << "Usage: capstan audit --data DIR history [TYPE[/NAME]] [-n NS] | at SEQ [TYPE]\n";
-    return 2;
-  }
-  std::vector<std::string> translated;
-  if (words[0] == "history") {
-    translated = {"history"};
-    if (words.size() > 1) {
-      std::string type = words[1], name = words.size() > 2 ? words[2] : "";
-      if (auto slash = type.find('/'); slash != std::string::npos) {
-        name = type.substr(slash + 1);
-        type = type.substr(0, slash);
-      }
-      translated.insert(translated.end(), {"--kind", type});
-      if (!name.empty()) {
-        auto kind = kind_from_resource(type);
-        translated.insert(translated.end(),
-                          {"--name", kind && !info(*kind).namespaced ? name : ns + "/" + name});
-      }
+    if (name == "history" || name == "state")
+      cmd->add_option("--kind", f->kind, "Only objects of this kind (pods, rc, Service, ...)");
+    if (name == "history") {
+      cmd->add_option("--name", f->name, "Only this object: [NAMESPACE/]NAME");
+      cmd->add_option("--from", f->from, "The first sequence number shown");
+      cmd->add_option("--to", f->to, "The last sequence number shown");
     }
-  } else {
-    if (words.size() < 2) {
-      err << "error: audit at needs a sequence number\n";
-      return 2;
-    }
-    translated = {"state", "--at", words[1]};
-    if (words.size() > 2)
-      translated.insert(translated.end(), {"--kind", words[2]});
+    if (name == "state")
+      cmd->add_option("--at", f->at, "The sequence number to rebuild the state at")
+          ->each([f](const std::string&) { f->has_at = true; });
+    cmd->callback([f, run = s.run] { cli::exit_with(guarded(run, *f, std::cout, std::cerr)); });
   }
-  translated.insert(translated.end(), journal_flags.begin(), journal_flags.end());
-  return run_journal_command(translated, out, err);
 }
 
 }  // namespace capstan::admin

@@ -1,13 +1,16 @@
 #include "tools/admin/master_command.hpp"
 
 #include "tools/admin/flags.hpp"
+#include "tools/cli/cli.hpp"
 
 #include <signal.h>
 #include <sys/stat.h>
 
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <optional>
+#include <tuple>
 
 #include <caf/io/all.hpp>
 #include <caf/openssl/all.hpp>
@@ -33,129 +36,116 @@ actors::master_config with_reserve() {
   return c;
 }
 
-const char* const usage = R"(Usage: capstan master --data DIR [flags]
-  --data DIR                      where the journal lives (created if missing)
-  --api HOST:PORT                 the HTTPS API for kubectl (default 127.0.0.1:6443)
-  --join HOST:PORT                where node agents connect, over mutual TLS (default
-                                  127.0.0.1:6444); a connection that proves no node within
-                                  10 s is closed
-  --manifests PATH                create the objects of these manifests at start if missing
-                                  (all or none: a PATH with any problem creates nothing)
-  --fake-nodes N                  run N simulated nodes in this process (a fake runtime)
-  --service-cluster-ip-range CIDR ClusterIPs (default 10.254.0.0/16)
-  --cluster-cidr CIDR             pod networks, a /24 per node (default 10.1.0.0/16)
-  --node-monitor-grace-period D   silence before a node is NotReady (default 40s)
-  --pod-eviction-timeout D        NotReady time before its pods are evicted (default 5m)
-  --snapshot-every N              records between background snapshots (default 100000)
-  --journal-reserve MIB           disk space kept in DATA/journal.reserve and given back to
-                                  reopen the journal on a full disk (default 32, 0: none)
-  --max-connections N             open API connections at most (default 16384, or what the
-                                  open-file limit allows)
-  --max-requests-inflight N       read requests in flight before 429 (default 400)
-  --max-mutating-requests-inflight N  writes in flight before 429 (default 200)
-Durations: 500ms, 40s, 5m, 1h.
-)";
-
 struct master_flags {
   actors::master_config config = with_reserve();
-  std::string join_host = "127.0.0.1";
-  uint16_t join_port = 6444;
-  std::string api_host = "127.0.0.1";
-  uint16_t api_port = 6443;
+  std::string join = "127.0.0.1:6444", api = "127.0.0.1:6443";
+  std::string join_host, api_host;
+  uint16_t join_port = 0, api_port = 0;
   std::vector<std::string> manifests;
   int fake_nodes = 0;
+  std::string grace = "40s", eviction = "5m";
+  unsigned long long journal_reserve_mib = 32;
   api::server_limits api_limits;
 };
 
-std::optional<master_flags> parse(const std::vector<std::string>& args) {
-  master_flags f;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (i + 1 >= args.size()) {
-      std::cerr << "error: " << a << " needs a value\n";
-      return std::nullopt;
+// What CLI11 cannot check by type: addresses, CIDRs, durations. False after saying why.
+bool complete(master_flags& f) {
+  for (auto [flag, text, host, port] :
+       {std::make_tuple("--join", &f.join, &f.join_host, &f.join_port),
+        std::make_tuple("--api", &f.api, &f.api_host, &f.api_port)}) {
+    auto hp = parse_host_port(*text);
+    if (!hp) {
+      std::cerr << "error: " << flag << " needs HOST:PORT, not \"" << *text << "\"\n";
+      return false;
     }
-    const std::string& v = args[++i];
-    auto duration = [&](std::chrono::milliseconds& out) {
-      auto d = parse_duration(v);
-      if (!d)
-        std::cerr << "error: " << a << ": \"" << v << "\" is not a duration such as 40s or 5m\n";
-      else
-        out = *d;
-      return d.has_value();
-    };
-    if (a == "--data") {
-      f.config.data_dir = v;
-    } else if (a == "--join" || a == "--api") {
-      auto colon = v.rfind(':');
-      int port = colon == std::string::npos ? -1 : std::atoi(v.c_str() + colon + 1);
-      if (port <= 0 || port > 65535) {
-        std::cerr << "error: " << a << " needs HOST:PORT, not \"" << v << "\"\n";
-        return std::nullopt;
-      }
-      (a == "--join" ? f.join_host : f.api_host) = v.substr(0, colon);
-      (a == "--join" ? f.join_port : f.api_port) = static_cast<uint16_t>(port);
-    } else if (a == "--manifests") {
-      f.manifests.push_back(v);
-    } else if (a == "--fake-nodes") {
-      f.fake_nodes = std::atoi(v.c_str());
-    } else if (a == "--service-cluster-ip-range") {
-      f.config.allocators.service_cidr = v;
-    } else if (a == "--cluster-cidr") {
-      f.config.allocators.cluster_cidr = v;
-    } else if (a == "--node-monitor-grace-period") {
-      if (!duration(f.config.lifecycle.grace))
-        return std::nullopt;
-    } else if (a == "--pod-eviction-timeout") {
-      if (!duration(f.config.lifecycle.eviction))
-        return std::nullopt;
-    } else if (a == "--snapshot-every") {
-      f.config.snapshot_every = std::strtoull(v.c_str(), nullptr, 10);
-    } else if (a == "--journal-reserve") {
-      char* end = nullptr;
-      unsigned long long mib = std::strtoull(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0' || mib > 1024 * 1024) {
-        std::cerr << "error: --journal-reserve takes MiB, 0 to 1048576\n";
-        return std::nullopt;
-      }
-      f.config.journal_reserve_bytes = mib << 20;
-    } else if (a == "--max-connections" || a == "--max-requests-inflight" ||
-               a == "--max-mutating-requests-inflight") {
-      char* end = nullptr;
-      unsigned long long n = std::strtoull(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0' || n == 0 || n > 1000000) {
-        std::cerr << "error: " << a << " needs a number from 1 to 1000000, not \"" << v << "\"\n";
-        return std::nullopt;
-      }
-      (a == "--max-connections"         ? f.api_limits.max_connections
-       : a == "--max-requests-inflight" ? f.api_limits.max_requests_inflight
-                                        : f.api_limits.max_mutating_requests_inflight) = n;
-    } else {
-      std::cerr << "error: unknown flag " << a << "\n";
-      return std::nullopt;
+    *host = hp->first;
+    *port = hp->second;
+  }
+  for (auto [flag, text, out] :
+       {std::make_tuple("--node-monitor-grace-period", &f.grace, &f.config.lifecycle.grace),
+        std::make_tuple("--pod-eviction-timeout", &f.eviction, &f.config.lifecycle.eviction)}) {
+    auto d = parse_duration(*text);
+    if (!d) {
+      std::cerr << "error: " << flag << ": \"" << *text
+                << "\" is not a duration such as 40s or 5m\n";
+      return false;
     }
+    *out = *d;
   }
-  if (f.config.data_dir.empty()) {
-    std::cerr << "error: --data DIR is required\n";
-    return std::nullopt;
-  }
+  f.config.journal_reserve_bytes = f.journal_reserve_mib << 20;
   for (const auto* cidr : {&f.config.allocators.service_cidr, &f.config.allocators.cluster_cidr}) {
     auto parsed = actors::ipv4_cidr::parse(*cidr);
     if (!parsed || parsed->prefix > 24) {
       std::cerr << "error: \"" << *cidr << "\" is not an IPv4 CIDR of /24 or larger\n";
-      return std::nullopt;
+      return false;
     }
   }
-  return f;
+  return true;
 }
+
+int run_master(master_flags& flags);
 
 }  // namespace
 
-int run_master_command(const std::vector<std::string>& args) {
-  auto parsed = flags_or_exit<master_flags>(args, usage, parse);
-  if (auto* code = std::get_if<int>(&parsed))
-    return *code;
-  auto flags = std::get<master_flags>(std::move(parsed));
+void add_master_command(CLI::App& root) {
+  auto f = std::make_shared<master_flags>();
+  CLI::App* cmd = root.add_subcommand(
+      "master", "Run the control plane on a data directory until SIGINT or SIGTERM");
+  cmd->add_option("--data", f->config.data_dir, "Where the journal lives (created if missing)")
+      ->required();
+  cmd->add_option("--api", f->api, "The HTTPS API for kubectl (HOST:PORT)")->capture_default_str();
+  cmd->add_option("--join", f->join,
+                  "Where node agents connect, over mutual TLS (HOST:PORT); a connection that "
+                  "proves no node within 10 s is closed")
+      ->capture_default_str();
+  cmd->add_option("--manifests", f->manifests,
+                  "Create the objects of these manifests at start if missing (all or none: a PATH "
+                  "with any problem creates nothing)")
+      ->allow_extra_args(false);
+  cmd->add_option("--fake-nodes", f->fake_nodes, "Run N simulated nodes in this process")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--service-cluster-ip-range", f->config.allocators.service_cidr,
+                  "ClusterIPs (CIDR)")
+      ->capture_default_str();
+  cmd->add_option("--cluster-cidr", f->config.allocators.cluster_cidr,
+                  "Pod networks, a /24 per node (CIDR)")
+      ->capture_default_str();
+  cmd->add_option("--node-monitor-grace-period", f->grace,
+                  "Silence before a node is NotReady (500ms, 40s, 5m, 1h)")
+      ->capture_default_str();
+  cmd->add_option("--pod-eviction-timeout", f->eviction,
+                  "NotReady time before its pods are evicted")
+      ->capture_default_str();
+  cmd->add_option("--snapshot-every", f->config.snapshot_every,
+                  "Records between background snapshots")
+      ->capture_default_str();
+  cmd->add_option("--journal-reserve", f->journal_reserve_mib,
+                  "MiB kept in DATA/journal.reserve and given back to reopen the journal on a "
+                  "full disk (0: none)")
+      ->check(CLI::Range(0ull, 1024ull * 1024))
+      ->capture_default_str();
+  cmd->add_option("--max-connections", f->api_limits.max_connections,
+                  "Open API connections at most (default 16384, or what the open-file limit "
+                  "allows)")
+      ->check(CLI::Range(1, 1000000));
+  cmd->add_option("--max-requests-inflight", f->api_limits.max_requests_inflight,
+                  "Read requests in flight before 429")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  cmd->add_option("--max-mutating-requests-inflight", f->api_limits.max_mutating_requests_inflight,
+                  "Writes in flight before 429")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  cmd->callback([f] {
+    if (!complete(*f))
+      cli::exit_with(2);
+    cli::exit_with(run_master(*f));
+  });
+}
+
+namespace {
+
+int run_master(master_flags& flags) {
   // Signals are taken by sigwait on this thread; every thread started later inherits the mask.
   sigset_t signals = block_termination_signals();
   // DATA holds the cluster's history, its keys and soon its secrets: for the master's user only.
@@ -172,8 +162,8 @@ int run_master_command(const std::vector<std::string>& args) {
   // DATA/node-token: K10<sha256 of the server CA>::<secret>.
   api::tls_material tls;
   try {
-    tls = api::ensure_tls(flags.config.data_dir, {flags.api_host, flags.join_host, "127.0.0.1",
-                                                  "localhost"});
+    tls = api::ensure_tls(flags.config.data_dir,
+                          {flags.api_host, flags.join_host, "127.0.0.1", "localhost"});
     api::ensure_node_authority(flags.config.data_dir);
     common::load_or_create_join_token(flags.config.data_dir, tls.ca_cert_pem);
   } catch (const std::exception& e) {
@@ -217,8 +207,9 @@ int run_master_command(const std::vector<std::string>& args) {
       master->stop();
       return 1;
     }
-    std::printf("capstan master: node agents join at %s:%u over mutual TLS (token in %s/node-token)\n",
-                flags.join_host.c_str(), *published, flags.config.data_dir.c_str());
+    std::printf(
+        "capstan master: node agents join at %s:%u over mutual TLS (token in %s/node-token)\n",
+        flags.join_host.c_str(), *published, flags.config.data_dir.c_str());
     std::unique_ptr<api::api_server> api_server;
     try {
       auto tokens = api::token_table::load_or_create(flags.config.data_dir);
@@ -291,11 +282,14 @@ int run_master_command(const std::vector<std::string>& args) {
       std::printf("capstan master: journal closed at seq %llu, snapshot written\n",
                   static_cast<unsigned long long>(master->model().seq()));
     else
-      std::printf("capstan master: journal closed at seq %llu, no snapshot (%s); the journal "
-                  "alone restores this state\n",
-                  static_cast<unsigned long long>(master->model().seq()), skipped.c_str());
+      std::printf(
+          "capstan master: journal closed at seq %llu, no snapshot (%s); the journal "
+          "alone restores this state\n",
+          static_cast<unsigned long long>(master->model().seq()), skipped.c_str());
   }
   return exit_code;
 }
+
+}  // namespace
 
 }  // namespace capstan::admin

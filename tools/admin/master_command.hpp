@@ -2,11 +2,11 @@
 // shuts down cleanly (journal committed, snapshot written, exit 0).
 #pragma once
 
-#include <string>
-#include <vector>
+#include <CLI/CLI.hpp>
 
 namespace capstan::admin {
 
-int run_master_command(const std::vector<std::string>& args);
+// Registers `master` and its flags on `root`.
+void add_master_command(CLI::App& root);
 
 }  // namespace capstan::admin

@@ -1,10 +1,13 @@
 #include "tools/ctl/validate_command.hpp"
 
+#include <memory>
 #include <ostream>
 
 #include "messages/json_codec.hpp"
 #include "messages/manifest.hpp"
 #include "messages/yaml_codec.hpp"
+#include "tools/cli/cli.hpp"
+#include "tools/ctl/commands.hpp"
 
 namespace capstan::ctl {
 
@@ -34,6 +37,21 @@ int run_validate(const validate_options& options, std::ostream& out, std::ostrea
     err << all.problems.size() << (all.problems.size() == 1 ? " problem" : " problems")
         << " found; nothing is valid until every one is fixed\n";
   return all.ok() ? 0 : 1;
+}
+
+void add_validate_command(CLI::App& root, context& ctx) {
+  auto options = std::make_shared<validate_options>();
+  CLI::App* cmd = root.add_subcommand(
+      "validate",
+      "Parse, default and validate manifests offline; each problem names file and field (exit 1)");
+  cmd->add_option("-f,--filename", options->paths, "Files or directories (- for standard input)")
+      ->required()
+      ->allow_extra_args(false);
+  cmd->add_flag("-R,--recursive", options->recursive, "Read directories recursively");
+  cmd->add_option("-o,--output", options->output,
+                  "Print the defaulted objects instead of kind/name lines")
+      ->check(CLI::IsMember({"name", "json", "yaml"}));
+  cmd->callback([&ctx, options] { cli::exit_with(run_validate(*options, ctx.out, ctx.err)); });
 }
 
 }  // namespace capstan::ctl

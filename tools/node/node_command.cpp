@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include <fstream>
-#include <sstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include <caf/all.hpp>
@@ -23,137 +23,11 @@
 #include "proxy/iptables_proxier.hpp"
 #include "proxy/userspace_proxier.hpp"
 #include "tools/admin/flags.hpp"
+#include "tools/node/node_flags.hpp"
 
 namespace capstan::admin {
 
 namespace {
-
-const char* const usage = R"(Usage: capstan-node --master HOST:PORT --token-file FILE [flags]
-  --master HOST:PORT    the master's --join address (mutual TLS)
-  --api HOST:PORT       the master's API, where the node fetches the CA and its certificate
-                        (default: the --master host, port 6443)
-  --token-file FILE     the join token (the master's DATA/node-token: K10<CA hash>::<secret>)
-  --insecure-skip-ca-check
-                        accept a token without the CA hash (the master is then not verified
-                        before the token proof is sent)
-  --name NAME           the node's name (default: the host name)
-  --address IP          the node's InternalIP (default 127.0.0.1)
-  --labels k=v,...      extra node labels (kubernetes.io/hostname is always set)
-  --runtime runc|fake   run pods with runc (default) or only pretend (simulated node)
-  --proxy-mode MODE     iptables (default with runc), userspace (seed 004's), or none
-                        (default with fake)
-  --data DIR            containers, images, logs, pod volumes, and the node's key and
-                        certificate in DIR/pki/NAME/ (default /var/lib/capstan-node)
-  --registry HOST:PORT  where images are pulled from (plain HTTP, e.g. docker-registry)
-  --heartbeat D         heartbeat period (default 10s)
-  --count N             with --runtime fake: N simulated nodes in this process, named NAME1..NAMEN
-                        (many remote nodes for benchmarks; each joins like a real one)
-)";
-
-struct node_flags {
-  std::string master, api, token_file, name, address = "127.0.0.1", runtime = "runc";
-  bool insecure_skip_ca_check = false;
-  std::string data = "/var/lib/capstan-node", registry, proxy_mode;
-  messages::string_map labels;
-  std::chrono::milliseconds heartbeat{10000};
-  int count = 1;
-};
-
-std::optional<node_flags> parse(const std::vector<std::string>& args) {
-  node_flags f;
-  char host[256] = {};
-  if (gethostname(host, sizeof host - 1) == 0)
-    f.name = host;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--insecure-skip-ca-check") {
-      f.insecure_skip_ca_check = true;
-      continue;
-    }
-    if (i + 1 >= args.size()) {
-      std::cerr << "error: " << a << " needs a value\n";
-      return std::nullopt;
-    }
-    const std::string& v = args[++i];
-    if (a == "--master") {
-      f.master = v;
-    } else if (a == "--api") {
-      f.api = v;
-    } else if (a == "--token-file") {
-      f.token_file = v;
-    } else if (a == "--name") {
-      f.name = v;
-    } else if (a == "--address") {
-      f.address = v;
-    } else if (a == "--runtime") {
-      f.runtime = v;
-    } else if (a == "--count") {
-      f.count = std::atoi(v.c_str());
-    } else if (a == "--proxy-mode") {
-      f.proxy_mode = v;
-    } else if (a == "--data") {
-      f.data = v;
-    } else if (a == "--registry") {
-      f.registry = v;
-    } else if (a == "--heartbeat") {
-      auto d = parse_duration(v);
-      if (!d || d->count() == 0) {
-        std::cerr << "error: --heartbeat: \"" << v << "\" is not a duration such as 10s\n";
-        return std::nullopt;
-      }
-      f.heartbeat = *d;
-    } else if (a == "--labels") {
-      std::size_t start = 0;
-      while (start <= v.size()) {
-        auto comma = v.find(',', start);
-        std::string pair =
-            v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        auto eq = pair.find('=');
-        if (eq == std::string::npos) {
-          std::cerr << "error: --labels: \"" << pair << "\" is not key=value\n";
-          return std::nullopt;
-        }
-        f.labels[pair.substr(0, eq)] = pair.substr(eq + 1);
-        if (comma == std::string::npos)
-          break;
-        start = comma + 1;
-      }
-    } else {
-      std::cerr << "error: unknown flag " << a << "\n";
-      return std::nullopt;
-    }
-  }
-  if (f.master.empty() || !parse_host_port(f.master)) {
-    std::cerr << "error: --master HOST:PORT is required\n";
-    return std::nullopt;
-  }
-  if (f.api.empty())
-    f.api = parse_host_port(f.master)->first + ":6443";
-  if (!parse_host_port(f.api)) {
-    std::cerr << "error: --api HOST:PORT: \"" << f.api << "\" is not HOST:PORT\n";
-    return std::nullopt;
-  }
-  if (f.token_file.empty()) {
-    std::cerr << "error: --token-file FILE is required (the master's DATA/node-token)\n";
-    return std::nullopt;
-  }
-  if (f.proxy_mode.empty())
-    f.proxy_mode = f.runtime == "runc" ? "iptables" : "none";
-  if (f.proxy_mode != "iptables" && f.proxy_mode != "userspace" && f.proxy_mode != "none") {
-    std::cerr << "error: --proxy-mode is iptables, userspace or none, not \"" << f.proxy_mode
-              << "\"\n";
-    return std::nullopt;
-  }
-  if (f.count < 1 || (f.count > 1 && f.runtime != "fake")) {
-    std::cerr << "error: --count N (N >= 1) runs several nodes only with --runtime fake\n";
-    return std::nullopt;
-  }
-  if (f.runtime != "runc" && f.runtime != "fake") {
-    std::cerr << "error: --runtime is runc or fake, not \"" << f.runtime << "\"\n";
-    return std::nullopt;
-  }
-  return f;
-}
 
 std::string first_line(const std::string& path) {
   std::ifstream in(path);
@@ -229,11 +103,7 @@ std::string read_whole(const std::string& path) {
 
 }  // namespace
 
-int run_node_command(const std::vector<std::string>& args) {
-  auto parsed = flags_or_exit<node_flags>(args, usage, parse);
-  if (auto* code = std::get_if<int>(&parsed))
-    return *code;
-  node_flags f = std::get<node_flags>(std::move(parsed));
+int run_node(const node_flags& f) {
   std::string token;
   try {
     token = common::read_join_token(f.token_file);
@@ -282,9 +152,9 @@ int run_node_command(const std::vector<std::string>& args) {
   }
   try {
     for (auto& h : hosted)
-      h.runtime = f.runtime == "fake" ? std::shared_ptr<nodeagent::pod_runtime>(
-                                            nodeagent::make_fake_runtime())
-                                      : nodeagent::make_runc_runtime({f.data, f.registry});
+      h.runtime = f.runtime == "fake"
+                      ? std::shared_ptr<nodeagent::pod_runtime>(nodeagent::make_fake_runtime())
+                      : nodeagent::make_runc_runtime({f.data, f.registry});
   } catch (const std::exception& e) {
     std::cerr << "capstan node: " << e.what() << "\n";
     return 1;
@@ -317,8 +187,8 @@ int run_node_command(const std::vector<std::string>& args) {
                  why.message.c_str());
   };
   // With many simulated nodes, only the first one's joins are printed.
-  config.on_joined = [master = f.master,
-                      shown = config.nodes.front().description.metadata.name](const messages::node& n) {
+  config.on_joined = [master = f.master, shown = config.nodes.front().description.metadata.name](
+                         const messages::node& n) {
     if (n.metadata.name != shown)
       return;
     std::printf("capstan node: %s joined %s (pod network %s)\n", n.metadata.name.c_str(),

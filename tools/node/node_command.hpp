@@ -3,11 +3,11 @@
 // the master refuses the join.
 #pragma once
 
-#include <string>
-#include <vector>
+#include "tools/node/node_flags.hpp"
 
 namespace capstan::admin {
 
-int run_node_command(const std::vector<std::string>& args);
+// Runs the agent with complete()d flags; returns the process exit code.
+int run_node(const node_flags& flags);
 
 }  // namespace capstan::admin

@@ -1,0 +1,95 @@
+#include "tools/node/node_flags.hpp"
+
+#include <unistd.h>
+
+#include <iostream>
+
+#include "tools/admin/flags.hpp"
+
+namespace capstan::admin {
+
+void add_node_flags(CLI::App& cmd, node_flags& f) {
+  cmd.add_option("--master", f.master, "The master's --join address (HOST:PORT, mutual TLS)")
+      ->required();
+  cmd.add_option("--api", f.api,
+                 "The master's API, where the node fetches the CA and its certificate "
+                 "(default: the --master host, port 6443)");
+  cmd.add_option("--token-file", f.token_file,
+                 "The join token (the master's DATA/node-token: K10<CA hash>::<secret>)")
+      ->required();
+  cmd.add_flag("--insecure-skip-ca-check", f.insecure_skip_ca_check,
+               "Accept a token without the CA hash (the master is then not verified before "
+               "the token proof is sent)");
+  cmd.add_option("--name", f.name, "The node's name (default: the host name)");
+  cmd.add_option("--address", f.address, "The node's InternalIP")->capture_default_str();
+  cmd.add_option("--labels", f.labels_text,
+                 "Extra node labels k=v,... (kubernetes.io/hostname is always set)");
+  cmd.add_option("--runtime", f.runtime, "Run pods with runc, or only pretend (fake)")
+      ->check(CLI::IsMember({"runc", "fake"}))
+      ->capture_default_str();
+  cmd.add_option("--proxy-mode", f.proxy_mode,
+                 "iptables (default with runc), userspace (seed 004's), or none (default with "
+                 "fake)")
+      ->check(CLI::IsMember({"iptables", "userspace", "none"}));
+  cmd.add_option("--data", f.data,
+                 "Containers, images, logs, pod volumes, and the node's key and certificate in "
+                 "DIR/pki/NAME/")
+      ->capture_default_str();
+  cmd.add_option("--registry", f.registry,
+                 "Where images are pulled from (HOST:PORT, plain HTTP, e.g. docker-registry)");
+  cmd.add_option("--heartbeat", f.heartbeat_text, "Heartbeat period (500ms, 10s, 1m)")
+      ->capture_default_str();
+  cmd.add_option("--count", f.count,
+                 "With --runtime fake: N simulated nodes in this process, named NAME1..NAMEN "
+                 "(each joins like a real one)")
+      ->capture_default_str();
+}
+
+bool complete(node_flags& f) {
+  if (f.name.empty()) {
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) == 0)
+      f.name = host;
+  }
+  auto heartbeat = parse_duration(f.heartbeat_text);
+  if (!heartbeat || heartbeat->count() == 0) {
+    std::cerr << "error: --heartbeat: \"" << f.heartbeat_text
+              << "\" is not a duration such as 10s\n";
+    return false;
+  }
+  f.heartbeat = *heartbeat;
+  const std::string& v = f.labels_text;
+  for (std::size_t start = 0; !v.empty() && start <= v.size();) {
+    auto comma = v.find(',', start);
+    std::string pair =
+        v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    auto eq = pair.find('=');
+    if (eq == std::string::npos) {
+      std::cerr << "error: --labels: \"" << pair << "\" is not key=value\n";
+      return false;
+    }
+    f.labels[pair.substr(0, eq)] = pair.substr(eq + 1);
+    if (comma == std::string::npos)
+      break;
+    start = comma + 1;
+  }
+  if (!parse_host_port(f.master)) {
+    std::cerr << "error: --master HOST:PORT is required\n";
+    return false;
+  }
+  if (f.api.empty())
+    f.api = parse_host_port(f.master)->first + ":6443";
+  if (!parse_host_port(f.api)) {
+    std::cerr << "error: --api HOST:PORT: \"" << f.api << "\" is not HOST:PORT\n";
+    return false;
+  }
+  if (f.proxy_mode.empty())
+    f.proxy_mode = f.runtime == "runc" ? "iptables" : "none";
+  if (f.count < 1 || (f.count > 1 && f.runtime != "fake")) {
+    std::cerr << "error: --count N (N >= 1) runs several nodes only with --runtime fake\n";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace capstan::admin
