@@ -6,6 +6,8 @@ find_package(nlohmann_json 3.10 REQUIRED)
 find_package(RocksDB CONFIG REQUIRED)
 find_package(Boost 1.74 REQUIRED COMPONENTS unit_test_framework)
 find_package(OpenSSL REQUIRED)
+# protoc and libprotobuf-lite: the messages kubectl sends as protobuf (api/proto/).
+find_package(Protobuf REQUIRED)
 
 # CAF 0.17 ships no CMake config.
 find_path(CAF_INCLUDE_DIR caf/all.hpp REQUIRED)
