@@ -72,20 +72,18 @@ BOOST_AUTO_TEST_CASE(kubectl_create_namespace_decodes_to_its_json) {
   BOOST_REQUIRE(out);
   // Field order as capstan writes it; fields capstan does not read (uid, the timestamp, spec)
   // are skipped.
-  BOOST_TEST(out->dump() ==
-             R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"demo",)"
-             R"("labels":{"env":"prod","team":"a"},"annotations":{"note":"x"}}})");
+  BOOST_TEST(out->dump() == R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"demo",)"
+                            R"("labels":{"env":"prod","team":"a"},"annotations":{"note":"x"}}})");
 
-  auto generated = object_from_protobuf(
-      envelope("v1", "Namespace", field(1, field(2, "tmp-"))));
+  auto generated = object_from_protobuf(envelope("v1", "Namespace", field(1, field(2, "tmp-"))));
   BOOST_REQUIRE(generated);
   BOOST_TEST(generated->dump() ==
              R"({"apiVersion":"v1","kind":"Namespace","metadata":{"generateName":"tmp-"}})");
 }
 
 BOOST_AUTO_TEST_CASE(labels_come_out_sorted_whatever_their_wire_order) {
-  std::string meta = field(1, "n") + map_entry(11, "z", "1") + map_entry(11, "a", "2") +
-                     map_entry(11, "m", "3");
+  std::string meta =
+      field(1, "n") + map_entry(11, "z", "1") + map_entry(11, "a", "2") + map_entry(11, "m", "3");
   auto out = object_from_protobuf(envelope("v1", "Namespace", field(1, meta)));
   BOOST_REQUIRE(out);
   BOOST_TEST(out->at("metadata").at("labels").dump() == R"({"a":"2","m":"3","z":"1"})");
@@ -136,9 +134,11 @@ BOOST_AUTO_TEST_CASE(truncated_and_garbage_bodies_are_refused) {
   BOOST_TEST(!object_from_protobuf(good.substr(0, 10)));
   // A well-framed envelope around a truncated Eviction.
   std::string raw = eviction_raw();
-  BOOST_TEST(!object_from_protobuf(envelope("policy/v1", "Eviction", raw.substr(0, raw.size() - 2))));
+  BOOST_TEST(
+      !object_from_protobuf(envelope("policy/v1", "Eviction", raw.substr(0, raw.size() - 2))));
   // A length beyond the body.
-  BOOST_TEST(!object_from_protobuf(std::string("k8s\0", 4) + varint(1 << 3 | 2) + varint(1000) + "ab"));
+  BOOST_TEST(
+      !object_from_protobuf(std::string("k8s\0", 4) + varint(1 << 3 | 2) + varint(1000) + "ab"));
   // A varint that never ends.
   BOOST_TEST(!object_from_protobuf(std::string("k8s\0", 4) + std::string(20, '\xff')));
   // Garbage after the message, behind a zero tag.
