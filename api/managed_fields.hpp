@@ -10,9 +10,10 @@
 // are atomic (owned whole). labels, annotations and resource lists are maps owned key by key.
 //
 // Who calls what (the HTTP handler):
-//   - PATCH with `application/apply-patch+yaml`: validate_patch_options, then apply().
+//   - PATCH with `application/apply-patch+yaml`: validate_patch_options (api/field_manager.hpp),
+//     then apply().
 //   - create, PUT, merge/strategic/JSON PATCH: record_update() with the manager from
-//     manager_or_user_agent(); a body whose metadata.managedFields is `[]` asks for a reset
+//     manager_or_user_agent() (api/field_manager.hpp); a body whose metadata.managedFields is `[]` asks for a reset
 //     (resets_managed_fields): store none instead.
 //   - Whatever managedFields a client sends in a body are ignored: the server computes them.
 // Objects are capstan JSON (messages::to_json); their own metadata.managedFields are ignored.
@@ -105,21 +106,6 @@ managed_fields record_update(messages::object_kind kind, const messages::json* b
 // and status excluded. Fails like apply() on a configuration the schema cannot take.
 std::variant<messages::json, apply_error> fields_v1_of(messages::object_kind kind,
                                                        const messages::json& object);
-
-// Kubernetes ValidatePatchOptions: `fieldManager: Required value: is required for apply patch`
-// for an apply without a manager, `force: Forbidden: may not be specified for non-apply patch`,
-// and the manager's own rules (at most 128 bytes, printable). Reply 422 Invalid with
-// invalid_patch_options_message().
-messages::field_errors validate_patch_options(bool apply_patch, const std::string& field_manager,
-                                              bool force_given);
-// `PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: ...` (several errors
-// in brackets, comma-separated), as Kubernetes words it.
-std::string invalid_patch_options_message(const messages::field_errors& errors);
-
-// The manager of a write: the `fieldManager` query parameter, else the User-Agent up to its
-// first "/" ("kubectl/v1.32.4 (linux/amd64)" -> "kubectl", "python-requests/2.31" ->
-// "python-requests"), printable characters only, at most 128 bytes; "unknown" if that is empty.
-std::string manager_or_user_agent(const std::string& field_manager, const std::string& user_agent);
 
 // True when a create or update body asks to clear the managed fields: metadata.managedFields
 // is `[]` or `[{}]` (Kubernetes' reset).

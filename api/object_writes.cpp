@@ -1,5 +1,6 @@
 #include "api/object_writes.hpp"
 
+#include "api/field_manager.hpp"
 #include "api/managed_fields.hpp"
 #include "api/object_body.hpp"
 #include "api/patch.hpp"

@@ -1,148 +1,92 @@
+// Reads kubectl's protobuf bodies with libprotobuf (lite) and the generated messages of
+// api/proto/, then writes the few fields capstan uses as the object's JSON form.
 #include "api/protobuf.hpp"
+
+#include <climits>
+#include <cstdint>
+#include <map>
+
+#include <google/protobuf/io/coded_stream.h>
+
+#include "api/proto/core.pb.h"
+#include "api/proto/policy.pb.h"
+#include "api/proto/runtime.pb.h"
 
 namespace capstan::api {
 
 namespace {
 
-// A reader of protobuf wire format: varints and length-delimited fields.
-struct wire {
-  const unsigned char* p;
-  const unsigned char* end;
+namespace meta_v1 = k8s::io::apimachinery::pkg::apis::meta::v1;
 
-  bool varint(uint64_t& out) {
-    out = 0;
-    for (int shift = 0; p < end && shift < 64; shift += 7) {
-      unsigned char b = *p++;
-      out |= uint64_t(b & 0x7f) << shift;
-      if (!(b & 0x80))
-        return true;
-    }
+// The deepest message kubectl sends nests 3 levels (Eviction > DeleteOptions > Preconditions);
+// only unknown groups could nest deeper, and they stop here.
+constexpr int max_nesting = 8;
+
+// Parses all of `bytes` as one `Message`: false when malformed, truncated, or when anything
+// follows the message (a zero tag). Reads no byte beyond `bytes`.
+template <class Message>
+bool parse_whole(const std::string& bytes, Message& out) {
+  if (bytes.size() > static_cast<std::size_t>(INT_MAX))
     return false;
-  }
-  // Calls visit(field, bytes) for each length-delimited field; skips varints. False if malformed.
-  template <class F>
-  bool fields(F&& visit) {
-    while (p < end) {
-      uint64_t tag, len;
-      if (!varint(tag))
-        return false;
-      int type = tag & 7;
-      if (type == 0) {
-        if (!varint(len))
-          return false;
-      } else if (type == 2) {
-        if (!varint(len) || len > uint64_t(end - p))
-          return false;
-        visit(static_cast<int>(tag >> 3), std::string(reinterpret_cast<const char*>(p), len));
-        p += len;
-      } else {
-        return false;
-      }
-    }
-    return true;
-  }
-};
-
-template <class F>
-bool parse(const std::string& bytes, const F& visit) {
-  wire w{reinterpret_cast<const unsigned char*>(bytes.data()),
-         reinterpret_cast<const unsigned char*>(bytes.data()) + bytes.size()};
-  return w.fields(visit);
+  const int size = static_cast<int>(bytes.size());
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()), size);
+  in.SetTotalBytesLimit(size);
+  in.SetRecursionLimit(max_nesting);
+  return out.ParseFromCodedStream(&in) && in.ConsumedEntireMessage();
 }
 
-}  // namespace
-
-namespace {
-
-std::optional<messages::json> namespace_from(const std::string& raw);
-std::optional<messages::json> eviction_from(const std::string& raw);
-
-}  // namespace
-
-std::optional<messages::json> object_from_protobuf(const std::string& body) {
-  const std::string magic("k8s\0", 4);
-  if (body.compare(0, 4, magic) != 0)
-    return std::nullopt;
-  std::string kind, raw;
-  // runtime.Unknown: 1 typeMeta {1 apiVersion, 2 kind}, 2 raw.
-  bool ok = parse(body.substr(4), [&](int field, const std::string& bytes) {
-    if (field == 1)
-      parse(bytes, [&](int f, const std::string& v) {
-        if (f == 2)
-          kind = v;
-      });
-    else if (field == 2)
-      raw = bytes;
-  });
-  if (!ok)
-    return std::nullopt;
-  if (kind == "Namespace")
-    return namespace_from(raw);
-  if (kind == "Eviction")
-    return eviction_from(raw);
-  return std::nullopt;
+// A map field as a JSON object, keys sorted (as kubectl writes them; google::protobuf::Map
+// iterates in no particular order).
+messages::json sorted_object(const google::protobuf::Map<std::string, std::string>& map) {
+  std::map<std::string, std::string> sorted(map.begin(), map.end());
+  messages::json out = messages::json::object();
+  for (const auto& [key, value] : sorted)
+    out[key] = value;
+  return out;
 }
 
-namespace {
-
+// A Namespace's name, generateName, labels and annotations.
 std::optional<messages::json> namespace_from(const std::string& raw) {
-  messages::json meta = messages::json::object();
-  bool ok;
-  // Namespace: 1 metadata (ObjectMeta: 1 name, 2 generateName, 11 labels, 12 annotations).
-  ok = parse(raw, [&](int field, const std::string& bytes) {
-    if (field != 1)
-      return;
-    parse(bytes, [&](int f, const std::string& v) {
-      if (f == 1)
-        meta["name"] = v;
-      else if (f == 2)
-        meta["generateName"] = v;
-      else if (f == 11 || f == 12) {
-        std::string k, val;
-        parse(v, [&](int e, const std::string& s) { (e == 1 ? k : val) = s; });
-        meta[f == 11 ? "labels" : "annotations"][k] = val;
-      }
-    });
-  });
-  if (!ok)
+  k8s::io::api::core::v1::Namespace ns;
+  if (!parse_whole(raw, ns))
     return std::nullopt;
+  messages::json meta = messages::json::object();
+  if (ns.metadata().has_name())
+    meta["name"] = ns.metadata().name();
+  if (ns.metadata().has_generatename())
+    meta["generateName"] = ns.metadata().generatename();
+  if (!ns.metadata().labels().empty())
+    meta["labels"] = sorted_object(ns.metadata().labels());
+  if (!ns.metadata().annotations().empty())
+    meta["annotations"] = sorted_object(ns.metadata().annotations());
   return messages::json{{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", meta}};
 }
 
-// policy/v1 Eviction: 1 metadata (ObjectMeta: 1 name, 3 namespace), 2 deleteOptions
-// (DeleteOptions: 2 preconditions {1 uid, 2 resourceVersion}, 4 propagationPolicy, 5 dryRun).
+// An Eviction's name and namespace, and its deleteOptions' preconditions, propagationPolicy
+// and dryRun.
 std::optional<messages::json> eviction_from(const std::string& raw) {
-  messages::json meta = messages::json::object();
-  messages::json options = messages::json::object();
-  bool ok = parse(raw, [&](int field, const std::string& bytes) {
-    if (field == 1) {
-      parse(bytes, [&](int f, const std::string& v) {
-        if (f == 1)
-          meta["name"] = v;
-        else if (f == 3)
-          meta["namespace"] = v;
-      });
-    } else if (field == 2) {
-      parse(bytes, [&](int f, const std::string& v) {
-        if (f == 2) {
-          messages::json pre = messages::json::object();
-          parse(v, [&](int p, const std::string& x) {
-            if (p == 1)
-              pre["uid"] = x;
-            else if (p == 2)
-              pre["resourceVersion"] = x;
-          });
-          options["preconditions"] = pre;
-        } else if (f == 4) {
-          options["propagationPolicy"] = v;
-        } else if (f == 5) {
-          options["dryRun"].push_back(v);
-        }
-      });
-    }
-  });
-  if (!ok)
+  k8s::io::api::policy::v1::Eviction eviction;
+  if (!parse_whole(raw, eviction))
     return std::nullopt;
+  messages::json meta = messages::json::object();
+  if (eviction.metadata().has_name())
+    meta["name"] = eviction.metadata().name();
+  if (eviction.metadata().has_namespace_())
+    meta["namespace"] = eviction.metadata().namespace_();
+  messages::json options = messages::json::object();
+  const meta_v1::DeleteOptions& delete_options = eviction.deleteoptions();
+  if (delete_options.has_preconditions()) {
+    messages::json pre = messages::json::object();
+    if (delete_options.preconditions().has_uid())
+      pre["uid"] = delete_options.preconditions().uid();
+    if (delete_options.preconditions().has_resourceversion())
+      pre["resourceVersion"] = delete_options.preconditions().resourceversion();
+    options["preconditions"] = pre;
+  }
+  if (delete_options.has_propagationpolicy())
+    options["propagationPolicy"] = delete_options.propagationpolicy();
+  for (const std::string& mode : delete_options.dryrun())
+    options["dryRun"].push_back(mode);
   return messages::json{{"apiVersion", "policy/v1"},
                         {"kind", "Eviction"},
                         {"metadata", meta},
@@ -150,5 +94,20 @@ std::optional<messages::json> eviction_from(const std::string& raw) {
 }
 
 }  // namespace
+
+std::optional<messages::json> object_from_protobuf(const std::string& body) {
+  static const std::string magic("k8s\0", 4);
+  if (body.compare(0, magic.size(), magic) != 0)
+    return std::nullopt;
+  k8s::io::apimachinery::pkg::runtime::Unknown envelope;
+  if (!parse_whole(body.substr(magic.size()), envelope))
+    return std::nullopt;
+  const std::string& kind = envelope.typemeta().kind();
+  if (kind == "Namespace")
+    return namespace_from(envelope.raw());
+  if (kind == "Eviction")
+    return eviction_from(envelope.raw());
+  return std::nullopt;
+}
 
 }  // namespace capstan::api

@@ -12,7 +12,9 @@ namespace capstan::api {
 // Decodes a "k8s\0"-enveloped object into its JSON form: a Namespace (name, generateName,
 // labels, annotations; `kubectl create namespace`) or a policy/v1 Eviction (name, namespace,
 // deleteOptions' preconditions, propagationPolicy and dryRun; `kubectl drain`). Returns nullopt
-// for anything else or a malformed body. Bounded by the body: no recursion beyond 4 levels.
+// for anything else: no envelope, another kind, a malformed, truncated or trailing-garbage
+// message. Fields capstan does not use are skipped. Bounded: libprotobuf reads no byte beyond
+// the body and nests at most 8 messages deep. Thread-safe.
 std::optional<messages::json> object_from_protobuf(const std::string& body);
 
 }  // namespace capstan::api

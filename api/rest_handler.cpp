@@ -4,6 +4,7 @@
 #include "api/discovery.hpp"
 #include "api/io_gate.hpp"
 #include "api/log_stream.hpp"
+#include "api/field_manager.hpp"
 #include "api/managed_fields.hpp"
 #include "api/object_body.hpp"
 #include "api/object_writes.hpp"

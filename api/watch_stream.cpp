@@ -6,8 +6,6 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "api/responses.hpp"
-#include "api/tables.hpp"
-#include "store/apply.hpp"
 
 namespace capstan::api {
 
@@ -23,53 +21,22 @@ using messages::json;
 class watcher : public std::enable_shared_from_this<watcher> {
 public:
   watcher(watch_hub& hub, watch_request request, store::cluster_state mine, uint64_t applied)
-      : hub_(hub), request_(std::move(request)), mine_(std::move(mine)), applied_(applied),
-        emit_after_(applied) {}
+      : hub_(hub), events_(std::move(request), std::move(mine), applied) {}
 
   ~watcher() { hub_.remove(registration_); }
 
   void set_registration(uint64_t id) { registration_ = id; }
-  void set_emit_after(uint64_t seq) { emit_after_ = seq; }
-  uint64_t applied() const { return applied_; }
+  void set_emit_after(uint64_t seq) { events_.set_emit_after(seq); }
+  uint64_t applied() const { return events_.applied(); }
 
-  // Applies one record of the watched kind to the copy; the event it makes (if any) is appended
-  // to `out`. Records up to emit_after_ change the copy silently.
+  // Applies one record (from the journal, before start()) to the watch's copy.
   void process(const journal_record& rec, std::string& out) {
-    if (rec.seq <= applied_)
-      return;
-    applied_ = rec.seq;
-    if (rec.kind != request_.kind ||
-        (!request_.namespace_.empty() && rec.namespace_ != request_.namespace_))
-      return;
-    store::object_key key{rec.namespace_, rec.name};
-    std::optional<any_object> before;
-    if (auto* b = mine_.find(request_.kind, key))
-      before = *b;
-    mine_.seq = rec.seq - 1;  // this copy holds one kind: align it to the record
-    try {
-      store::apply(mine_, rec);
-    } catch (const store::store_error&) {
-      return;
-    }
-    if (rec.seq <= emit_after_)
-      return;
-    const any_object* after = mine_.find(request_.kind, key);
-    bool was = matches(before ? &*before : nullptr), is = matches(after);
-    if (was && !is)
-      out += event("DELETED", after ? *after : *before, rec.seq);
-    else if (!was && is)
-      out += event("ADDED", *after, rec.seq);
-    else if (was && is)
-      out += event("MODIFIED", *after, rec.seq);
+    events_.process(rec, out, messages::timestamp::now().seconds);
   }
 
   // ADDED for every current object that matches (a watch with no starting point).
   std::string initial_events(uint64_t seq) const {
-    std::string out;
-    for (const auto& [key, o] : mine_.of(request_.kind))
-      if (matches(&o))
-        out += event("ADDED", o, seq);
-    return out;
+    return events_.initial_events(seq, messages::timestamp::now().seconds);
   }
 
   // Any thread (the hub's fan-out): queues a batch for the strand.
@@ -85,12 +52,12 @@ public:
   // On the sink's strand, once the response head is sent.
   void start(std::shared_ptr<stream_sink> sink, std::string first_chunk) {
     deadline_.emplace(sink->executor());
-    deadline_->expires_after(request_.timeout);
+    deadline_->expires_after(events_.request().timeout);
     deadline_->async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
       if (auto self = weak.lock(); self && !ec && self->sink_)
         self->sink_->finish();  // the watch's time is up: the client watches again from here
     });
-    if (applied_ < emit_after_) {
+    if (events_.applied() < events_.emit_after()) {
       // A resourceVersion not reached yet: wait for it a little, then say so.
       future_.emplace(sink->executor());
       future_->expires_after(future_resource_version_wait);
@@ -111,16 +78,6 @@ public:
   }
 
 private:
-  bool matches(const any_object* o) const {
-    return o && request_.labels.matches(messages::meta_of(*o).labels) && request_.fields.matches(*o);
-  }
-
-  std::string event(const char* type, const any_object& o, uint64_t seq) const {
-    json object = request_.table ? table_of(request_.kind, {o}, seq, messages::timestamp::now().seconds)
-                                 : messages::to_json(o);
-    return dump_json(json({{"type", type}, {"object", object}})) + "\n";
-  }
-
   void drain() {
     std::deque<record_batch> batches;
     std::shared_ptr<stream_sink> sink;
@@ -139,15 +96,18 @@ private:
           process(rec, out);
     } catch (const std::exception& e) {
       // The copy may now differ from the journal: say so and end; the client lists again.
-      json status = {{"kind", "Status"},   {"apiVersion", "v1"},
-                     {"metadata", json::object()}, {"status", "Failure"},
+      json status = {{"kind", "Status"},
+                     {"apiVersion", "v1"},
+                     {"metadata", json::object()},
+                     {"status", "Failure"},
                      {"message", std::string("the watch failed: ") + e.what()},
-                     {"reason", "InternalError"},  {"code", 500}};
+                     {"reason", "InternalError"},
+                     {"code", 500}};
       sink->write(out + dump_json(json({{"type", "ERROR"}, {"object", status}})) + "\n");
       sink->finish();
       return;
     }
-    if (future_ && applied_ >= emit_after_) {
+    if (future_ && events_.applied() >= events_.emit_after()) {
       future_->cancel();
       future_.reset();
     }
@@ -157,21 +117,21 @@ private:
 
   void give_up_waiting() {
     future_.reset();
-    if (applied_ >= emit_after_ || !sink_)
+    if (events_.applied() >= events_.emit_after() || !sink_)
       return;
-    json status = {{"kind", "Status"},
-                   {"apiVersion", "v1"},
-                   {"metadata", json::object()},
-                   {"status", "Failure"},
-                   {"message", "Too large resource version: " + std::to_string(emit_after_) +
-                                   ", current: " + std::to_string(applied_)},
-                   {"reason", "Timeout"},
-                   {"details",
-                    {{"causes",
-                      {{{"reason", "ResourceVersionTooLarge"},
-                        {"message", "Too large resource version"}}}},
-                     {"retryAfterSeconds", 1}}},
-                   {"code", 504}};
+    json status = {
+        {"kind", "Status"},
+        {"apiVersion", "v1"},
+        {"metadata", json::object()},
+        {"status", "Failure"},
+        {"message", "Too large resource version: " + std::to_string(events_.emit_after()) +
+                        ", current: " + std::to_string(events_.applied())},
+        {"reason", "Timeout"},
+        {"details",
+         {{"causes",
+           {{{"reason", "ResourceVersionTooLarge"}, {"message", "Too large resource version"}}}},
+          {"retryAfterSeconds", 1}}},
+        {"code", 504}};
     sink_->write(dump_json(json({{"type", "ERROR"}, {"object", status}})) + "\n");
     sink_->finish();
   }
@@ -189,18 +149,15 @@ private:
   }
 
   watch_hub& hub_;
-  const watch_request request_;
-  store::cluster_state mine_;  // the watched objects as of applied_ (strand only)
-  uint64_t applied_;           // the last record reflected in mine_
-  uint64_t emit_after_;        // records up to here make no events
+  watch_events events_;  // strand only, once started
   uint64_t registration_ = 0;
   bool stopped_ = false;
   std::optional<boost::asio::steady_timer> deadline_, future_;
 
   std::mutex mutex_;
-  std::deque<record_batch> pending_;    // guarded by mutex_
-  std::shared_ptr<stream_sink> sink_;   // guarded by mutex_ (set once on the strand)
-  bool drain_scheduled_ = false;        // guarded by mutex_
+  std::deque<record_batch> pending_;   // guarded by mutex_
+  std::shared_ptr<stream_sink> sink_;  // guarded by mutex_ (set once on the strand)
+  bool drain_scheduled_ = false;       // guarded by mutex_
 };
 
 }  // namespace
@@ -242,13 +199,13 @@ http_response start_watch(actors::master& master, watch_hub& hub, watch_request 
   bool too_much = false;
   uint64_t scanned = 0;
   if (registration.delivered_through > w->applied()) {
-    master.read_journal(w->applied() + 1, registration.delivered_through,
-                        [&](journal_record&& rec) {
-                          w->process(rec, first);
-                          too_much = first.size() > max_watch_catch_up_bytes ||
-                                     ++scanned > max_watch_catch_up_records;
-                          return !too_much;
-                        });
+    master.read_journal(
+        w->applied() + 1, registration.delivered_through, [&](journal_record&& rec) {
+          w->process(rec, first);
+          too_much =
+              first.size() > max_watch_catch_up_bytes || ++scanned > max_watch_catch_up_records;
+          return !too_much;
+        });
   }
   if (too_much)
     return status_error(410, "Expired",

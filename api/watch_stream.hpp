@@ -7,23 +7,12 @@
 #include <optional>
 
 #include "api/rest_handler.hpp"
+#include "api/watch_events.hpp"
 #include "api/watch_hub.hpp"
 #include "messages/field_selector.hpp"
 #include "messages/label_selector.hpp"
 
 namespace capstan::api {
-
-struct watch_request {
-  messages::object_kind kind = messages::object_kind::pod;
-  std::string namespace_;  // empty: all namespaces
-  messages::label_selector labels;
-  messages::field_selector fields;
-  bool table = false;
-  // nullopt or 0: the current objects first (ADDED), then changes. Otherwise the changes after
-  // it: from the past (rebuilt from the journal), or from the future (waited for briefly).
-  std::optional<uint64_t> resource_version;
-  std::chrono::seconds timeout{1800};
-};
 
 // Bytes of events a watch from the past may owe before it starts; beyond, 410 Gone (the client
 // lists again), as kube-apiserver answers for a resourceVersion it no longer holds.

@@ -8,6 +8,8 @@ find_package(Boost 1.74 REQUIRED COMPONENTS unit_test_framework)
 find_package(OpenSSL REQUIRED)
 # The command lines of tools/ and bench/ (libcli11-dev, header-only).
 find_package(CLI11 2.1 CONFIG REQUIRED)
+# protoc and libprotobuf-lite: the messages kubectl sends as protobuf (api/proto/).
+find_package(Protobuf REQUIRED)
 
 # CAF 0.17 ships no CMake config.
 find_path(CAF_INCLUDE_DIR caf/all.hpp REQUIRED)

@@ -1,0 +1,164 @@
+// Tests api/protobuf.cpp: the protobuf bodies kubectl sends (a Namespace, a policy/v1 Eviction in
+// the "k8s\0" runtime.Unknown envelope) decode to the JSON capstan reads, and anything else --
+// garbage, truncation, another envelope or kind, nesting without end -- to nullopt. The bodies
+// are built here byte by byte with Kubernetes' field numbers (k8s.io/api and apimachinery
+// generated.proto), independently of api/proto/, so a wrong number there fails here.
+#include <boost/test/unit_test.hpp>
+
+#include <cstdint>
+#include <string>
+
+#include "api/protobuf.hpp"
+
+using capstan::api::object_from_protobuf;
+using capstan::messages::json;
+
+namespace {
+
+std::string varint(uint64_t v) {
+  std::string out;
+  while (v >= 0x80) {
+    out += static_cast<char>((v & 0x7f) | 0x80);
+    v >>= 7;
+  }
+  out += static_cast<char>(v);
+  return out;
+}
+
+// A length-delimited field (wire type 2): a string, bytes or an embedded message.
+std::string field(int number, const std::string& bytes) {
+  return varint(uint64_t(number) << 3 | 2) + varint(bytes.size()) + bytes;
+}
+
+// A varint field (wire type 0).
+std::string number_field(int number, uint64_t value) {
+  return varint(uint64_t(number) << 3) + varint(value);
+}
+
+// A map<string, string> entry.
+std::string map_entry(int number, const std::string& key, const std::string& value) {
+  return field(number, field(1, key) + field(2, value));
+}
+
+// "k8s\0" + runtime.Unknown{typeMeta{apiVersion, kind}, raw}.
+std::string envelope(const std::string& api_version, const std::string& kind,
+                     const std::string& raw) {
+  return std::string("k8s\0", 4) + field(1, field(1, api_version) + field(2, kind)) +
+         field(2, raw) + field(4, "application/vnd.kubernetes.protobuf");
+}
+
+// ObjectMeta: 1 name, 2 generateName, 3 namespace, 5 uid, 8 creationTimestamp, 11 labels,
+// 12 annotations. Namespace: 1 metadata, 2 spec {1 finalizers}.
+std::string namespace_raw() {
+  std::string meta = field(1, "demo") + field(5, "ignored-uid") +
+                     field(8, number_field(1, 1700000000)) + map_entry(11, "env", "prod") +
+                     map_entry(11, "team", "a") + map_entry(12, "note", "x");
+  return field(1, meta) + field(2, field(1, "kubernetes"));
+}
+
+// Eviction: 1 metadata, 2 deleteOptions (1 gracePeriodSeconds, 2 preconditions {1 uid,
+// 2 resourceVersion}, 4 propagationPolicy, 5 dryRun).
+std::string eviction_raw() {
+  std::string meta = field(1, "web-1") + field(3, "shop");
+  std::string options = number_field(1, 30) + field(2, field(1, "u-1") + field(2, "42")) +
+                        field(4, "Foreground") + field(5, "All");
+  return field(1, meta) + field(2, options);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(kubectl_create_namespace_decodes_to_its_json) {
+  auto out = object_from_protobuf(envelope("v1", "Namespace", namespace_raw()));
+  BOOST_REQUIRE(out);
+  // Field order as capstan writes it; fields capstan does not read (uid, the timestamp, spec)
+  // are skipped.
+  BOOST_TEST(out->dump() == R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"demo",)"
+                            R"("labels":{"env":"prod","team":"a"},"annotations":{"note":"x"}}})");
+
+  auto generated = object_from_protobuf(envelope("v1", "Namespace", field(1, field(2, "tmp-"))));
+  BOOST_REQUIRE(generated);
+  BOOST_TEST(generated->dump() ==
+             R"({"apiVersion":"v1","kind":"Namespace","metadata":{"generateName":"tmp-"}})");
+}
+
+BOOST_AUTO_TEST_CASE(labels_come_out_sorted_whatever_their_wire_order) {
+  std::string meta =
+      field(1, "n") + map_entry(11, "z", "1") + map_entry(11, "a", "2") + map_entry(11, "m", "3");
+  auto out = object_from_protobuf(envelope("v1", "Namespace", field(1, meta)));
+  BOOST_REQUIRE(out);
+  BOOST_TEST(out->at("metadata").at("labels").dump() == R"({"a":"2","m":"3","z":"1"})");
+}
+
+BOOST_AUTO_TEST_CASE(kubectl_drain_eviction_decodes_to_its_json) {
+  auto out = object_from_protobuf(envelope("policy/v1", "Eviction", eviction_raw()));
+  BOOST_REQUIRE(out);
+  BOOST_TEST(out->dump() ==
+             R"({"apiVersion":"policy/v1","kind":"Eviction",)"
+             R"("metadata":{"name":"web-1","namespace":"shop"},)"
+             R"("deleteOptions":{"preconditions":{"uid":"u-1","resourceVersion":"42"},)"
+             R"("propagationPolicy":"Foreground","dryRun":["All"]}})");
+
+  // An eviction without options has empty deleteOptions.
+  auto bare = object_from_protobuf(
+      envelope("policy/v1", "Eviction", field(1, field(1, "p") + field(3, "default"))));
+  BOOST_REQUIRE(bare);
+  BOOST_TEST(bare->at("deleteOptions") == json::object());
+  BOOST_TEST(bare->at("metadata") == json::parse(R"({"name":"p","namespace":"default"})"));
+}
+
+BOOST_AUTO_TEST_CASE(anything_but_an_enveloped_namespace_or_eviction_is_refused) {
+  const std::string good = envelope("v1", "Namespace", namespace_raw());
+  BOOST_REQUIRE(object_from_protobuf(good));
+  // No envelope, another magic, an envelope and nothing in it.
+  BOOST_TEST(!object_from_protobuf(""));
+  BOOST_TEST(!object_from_protobuf("k8s"));
+  BOOST_TEST(!object_from_protobuf(good.substr(4)));
+  BOOST_TEST(!object_from_protobuf(std::string("k8s\1", 4) + good.substr(4)));
+  BOOST_TEST(!object_from_protobuf(std::string("k8s\0", 4)));
+  BOOST_TEST(!object_from_protobuf(R"({"apiVersion":"v1","kind":"Namespace"})"));
+  // Kinds capstan does not take as protobuf.
+  BOOST_TEST(!object_from_protobuf(envelope("v1", "Pod", namespace_raw())));
+  BOOST_TEST(!object_from_protobuf(envelope("v1", "", namespace_raw())));
+  // The kind as a varint instead of a string: no kind.
+  BOOST_TEST(!object_from_protobuf(std::string("k8s\0", 4) +
+                                   field(1, field(1, "v1") + number_field(2, 7)) +
+                                   field(2, namespace_raw())));
+}
+
+BOOST_AUTO_TEST_CASE(truncated_and_garbage_bodies_are_refused) {
+  const std::string good = envelope("policy/v1", "Eviction", eviction_raw());
+  BOOST_REQUIRE(object_from_protobuf(good));
+  // Cut inside the last field of the envelope.
+  BOOST_TEST(!object_from_protobuf(good.substr(0, good.size() - 1)));
+  // Cut inside typeMeta.
+  BOOST_TEST(!object_from_protobuf(good.substr(0, 10)));
+  // A well-framed envelope around a truncated Eviction.
+  std::string raw = eviction_raw();
+  BOOST_TEST(
+      !object_from_protobuf(envelope("policy/v1", "Eviction", raw.substr(0, raw.size() - 2))));
+  // A length beyond the body.
+  BOOST_TEST(
+      !object_from_protobuf(std::string("k8s\0", 4) + varint(1 << 3 | 2) + varint(1000) + "ab"));
+  // A varint that never ends.
+  BOOST_TEST(!object_from_protobuf(std::string("k8s\0", 4) + std::string(20, '\xff')));
+  // Garbage after the message, behind a zero tag.
+  BOOST_TEST(!object_from_protobuf(good + std::string(1, '\0') + "garbage"));
+  // Wire types 6 and 7 do not exist.
+  BOOST_TEST(!object_from_protobuf(good + varint(9 << 3 | 6)));
+  BOOST_TEST(!object_from_protobuf(good + varint(9 << 3 | 7)));
+}
+
+BOOST_AUTO_TEST_CASE(nesting_is_bounded) {
+  const std::string good = envelope("v1", "Namespace", namespace_raw());
+  // Unknown field 9 as groups (wire types 3 and 4) nested 1,000 deep, properly closed: the
+  // parser stops descending instead of recursing 1,000 times.
+  std::string deep;
+  for (int i = 0; i < 1000; ++i)
+    deep += varint(9 << 3 | 3);
+  for (int i = 0; i < 1000; ++i)
+    deep += varint(9 << 3 | 4);
+  BOOST_TEST(!object_from_protobuf(good + deep));
+  // Two levels of unknown groups are simply skipped.
+  BOOST_TEST(bool(object_from_protobuf(good + varint(9 << 3 | 3) + varint(10 << 3 | 3) +
+                                       varint(10 << 3 | 4) + varint(9 << 3 | 4))));
+}
