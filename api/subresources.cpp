@@ -43,8 +43,9 @@ http_response evict_pod(actors::master& master, const http_request& req,
       return status_error(400, "BadRequest",
                           "namespace in URL does not match namespace in Eviction object");
   }
-  actors::object_command c{object_kind::pod, key, req.user.name,
-                           actors::delete_op{"evicted by " + req.user.name + " (Eviction API)"}};
+  actors::object_command c{
+      object_kind::pod, key, req.user.name,
+      actors::delete_op{"evicted by " + req.user.name + " (Eviction API)", "", ""}};
   c.dry_run = dry_run;
   if (auto options = eviction.find("deleteOptions");
       options != eviction.end() && options->is_object()) {
