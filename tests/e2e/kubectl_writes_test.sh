@@ -98,6 +98,23 @@ k run two --image=nginx -n q --dry-run=server >"$work/out" 2>&1
 check "a dry run over quota is Forbidden naming the quota" grep -q 'exceeded quota: pods' "$work/out"
 check "... and journals nothing" equals "$seq1" last_seq
 
+# A controller's refused write is logged, counted and retried with no other event: an RC over
+# the quota grows once the quota is raised, though nothing about the RC or its pods changes.
+retries() {
+  k get --raw /metrics | awk '/^capstan_workqueue_retries_total\{name="replication-manager"\}/{print $2}'
+}
+printf 'apiVersion: v1\nkind: ReplicationController\nmetadata:\n  name: over\nspec:\n  replicas: 2\n  selector:\n    app: over\n  template:\n    metadata:\n      labels:\n        app: over\n    spec:\n      containers:\n      - name: c\n        image: nginx\n' |
+  k create -n q -f - >"$work/out" 2>&1
+check "an RC over the quota is created" grep -q 'replicationcontroller/over created' "$work/out"
+check "its refused creates are logged with the RC and the reason" wait_for "the log line" 30 \
+  grep -qE 'replication-manager: q/over: .*exceeded quota: pods' "$work/master.log"
+check "... and counted as retries in /metrics" wait_for "a retry" 30 at_least 1 retries
+check "... and no pod of it runs" equals 0 count_running -n q -l app=over
+k patch resourcequota pods -n q --type=merge -p '{"spec":{"hard":{"pods":"3"}}}' >"$work/out" 2>&1
+check "the quota is raised" grep -q 'resourcequota/pods patched' "$work/out"
+check "the RC's 2 pods run within the back-off's ceiling (30 s)" wait_for "2 over pods" 60 \
+  equals 2 count_running -n q -l app=over
+
 # ---- drain -----------------------------------------------------------------------------------
 k scale rc web --replicas=6 >/dev/null 2>&1
 check "6 web pods run" wait_for "6 pods" 30 equals 6 count_running -l app=web
