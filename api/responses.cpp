@@ -32,6 +32,7 @@ http_response status_error(int code, const std::string& reason, const std::strin
                       : c.type == field_error_type::not_supported ? "FieldValueNotSupported"
                       : c.type == field_error_type::forbidden     ? "FieldValueForbidden"
                       : c.type == field_error_type::not_found     ? "FieldValueNotFound"
+                      : c.type == field_error_type::too_long      ? "FieldValueTooLong"
                                                                   : "FieldValueInvalid";
       std::string text = c.to_string();
       auto colon = text.find(": ");

@@ -6,6 +6,7 @@
 
 #include <caf/io/middleman.hpp>
 
+#include "actors/nodes/gateway_state.hpp"
 #include "actors/nodes/join_checks.hpp"
 #include "actors/nodes/join_port_guard.hpp"
 #include "actors/nodes/pod_dispatcher.hpp"
@@ -19,26 +20,9 @@ namespace {
 
 using namespace messages;
 
-// Sessions that asked for a challenge but proved nothing yet, at most (each is a remote actor
-// behind a certificate of the node CA; this bounds what such a peer can make the gateway hold).
-constexpr std::size_t max_unproven_sessions = 4096;
-
-struct session_info {
-  node_agent_actor handle;
-  std::string nonce;            // the pending challenge; cleared by its one prove attempt
-  std::set<std::string> nodes;  // the nodes this session proved
-  bool pod_network = false;     // wants node_routes
-  bool service_proxy = false;   // wants proxy_update
-  bool remote = false;
-  std::string peer_address;  // admitted to the join port guard (remote sessions)
-  uint16_t peer_port = 0;
-};
-
-struct gateway_state {
+// The actor's state: the bookkeeping (gateway_state.hpp) and the routes broadcast.
+struct node_gateway_state : gateway_state {
   std::unique_ptr<common::client_certificate_verifier> verifier;
-  std::map<caf::actor_addr, session_info> sessions;
-  std::map<std::string, caf::actor_addr> node_session;  // proven node -> its session
-  std::set<std::string> registering;  // nodes whose registration is in flight
   // The node_routes payload: rebuilt when a node record made it stale, sent to sessions with a
   // pod network at their join and, debounced, on changes.
   node_routes routes;
@@ -46,12 +30,10 @@ struct gateway_state {
   bool routes_broadcast_due = false;
   std::vector<node_route> broadcast_routes;  // what the last broadcast sent
   std::string service_cidr;
-  // Pod statuses received since the last flush: sent to the pod registry as one batch.
-  command_batch statuses;
   static inline const char* name = "node-gateway";
 };
 
-using gateway_actor = caf::stateful_actor<gateway_state>;
+using gateway_actor = caf::stateful_actor<node_gateway_state>;
 
 using routes_tick_atom = caf::atom_constant<caf::atom("routestick")>;
 using statuses_tick_atom = caf::atom_constant<caf::atom("statustick")>;
@@ -60,101 +42,55 @@ caf::actor_addr sender_address(gateway_actor* self) {
   return caf::actor_cast<caf::actor_addr>(self->current_sender());
 }
 
-// The session `node_name` belongs to, when the current message comes from it.
-bool from_session_of(gateway_actor* self, const std::string& node_name) {
-  auto it = self->state.node_session.find(node_name);
-  return it != self->state.node_session.end() && it->second == sender_address(self);
-}
-
 const node_routes& current_routes(gateway_actor* self, const read_model* model) {
   if (self->state.routes_stale) {
-    self->state.routes.nodes.clear();
-    model->read([&](const store::cluster_state& s) {
-      for (const auto& [key, o] : s.of(object_kind::node)) {
-        const auto& n = std::get<node>(o);
-        node_route route{n.metadata.name, n.spec.pod_cidr, ""};
-        for (const auto& a : n.status.addresses)
-          if (a.type == "InternalIP")
-            route.address = a.address;
-        self->state.routes.nodes.push_back(std::move(route));
-      }
-    });
+    model->read([&](const store::cluster_state& s) { self->state.routes = routes_of(s); });
     self->state.routes_stale = false;
   }
   return self->state.routes;
-}
-
-bool same_routes(const std::vector<node_route>& a, const std::vector<node_route>& b) {
-  if (a.size() != b.size())
-    return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (a[i].name != b[i].name || a[i].pod_cidr != b[i].pod_cidr || a[i].address != b[i].address)
-      return false;
-  return true;
 }
 
 // A node record arrived: the routes are rebuilt and sent at most every 200 ms, so that a
 // burst of joins costs a few rebuilds rather than one full list per join to every node.
 void node_records_changed(gateway_actor* self) {
   self->state.routes_stale = true;
-  if (self->state.routes_broadcast_due)
+  if (self->state.routes_broadcast_due || !self->state.routes_wanted())
     return;
-  for (const auto& [addr, s] : self->state.sessions)
-    if (s.pod_network && !s.nodes.empty()) {
-      self->state.routes_broadcast_due = true;
-      self->delayed_send(self, std::chrono::milliseconds(200), routes_tick_atom::value);
-      return;
-    }
+  self->state.routes_broadcast_due = true;
+  self->delayed_send(self, std::chrono::milliseconds(200), routes_tick_atom::value);
 }
 
-// Removes `names` from whatever session holds them (a node deleted, or proven again by
-// another session of the same key); tells the dispatcher.
+// Takes `names` from whatever session holds them; tells the dispatcher.
 void drop_nodes(gateway_actor* self, const caf::actor& dispatcher,
                 const std::vector<std::string>& names) {
-  std::vector<std::string> dropped;
-  for (const auto& name : names) {
-    auto it = self->state.node_session.find(name);
-    if (it == self->state.node_session.end())
-      continue;
-    auto s = self->state.sessions.find(it->second);
-    if (s != self->state.sessions.end())
-      s->second.nodes.erase(name);
-    self->state.node_session.erase(it);
-    dropped.push_back(name);
-  }
+  auto dropped = self->state.drop_nodes(names);
   if (!dropped.empty())
     self->send(dispatcher, session_atom::value, std::move(dropped));
 }
 
 void session_ended(gateway_actor* self, const caf::actor& dispatcher, const caf::actor_addr& addr,
                    join_port_guard* guard) {
-  auto it = self->state.sessions.find(addr);
-  if (it == self->state.sessions.end())
+  auto ended = self->state.end_session(addr);
+  if (!ended)
     return;
-  std::vector<std::string> names(it->second.nodes.begin(), it->second.nodes.end());
-  for (const auto& name : names)
+  for (const auto& name : ended->dropped)
     std::fprintf(stderr, "capstan master: node %s disconnected\n", name.c_str());
-  drop_nodes(self, dispatcher, names);
-  if (guard && it->second.peer_port != 0)
-    guard->forget(it->second.peer_address, it->second.peer_port);
-  self->state.sessions.erase(addr);
+  if (!ended->dropped.empty())
+    self->send(dispatcher, session_atom::value, std::move(ended->dropped));
+  if (guard && ended->peer_port != 0)
+    guard->forget(ended->peer_address, ended->peer_port);
 }
 
 // A remote session proved a node: its TCP peer is let past the join port's handshake deadline.
 void admit_peer(gateway_actor* self, const caf::actor_addr& addr, join_port_guard* guard) {
-  auto it = self->state.sessions.find(addr);
-  if (!guard || it == self->state.sessions.end() || !it->second.remote || it->second.peer_port)
+  if (!guard || !self->state.needs_peer(addr))
     return;
   auto mm = self->system().middleman().actor_handle();
   self->request(mm, std::chrono::seconds(10), caf::get_atom::value, addr.node())
       .then(
           [=](const caf::node_id&, const std::string& host, uint16_t port) {
-            auto s = self->state.sessions.find(addr);
-            if (s == self->state.sessions.end() || port == 0)
-              return;
-            s->second.peer_address = host;
-            s->second.peer_port = port;
-            guard->admit(host, port);
+            if (self->state.set_peer(addr, host, port))
+              guard->admit(host, port);
           },
           [](const caf::error&) {});
 }
@@ -212,17 +148,16 @@ caf::result<join_results> prove(gateway_actor* self, const read_model* model,
                                 const node_gateway_links& links, const caf::actor& dispatcher,
                                 join_proofs& proofs) {
   auto addr = sender_address(self);
-  auto session = self->state.sessions.find(addr);
   join_results refused_all;
   auto refuse_all = [&](refusal why) {
     for (const auto& p : proofs.nodes)
       refused_all.nodes.push_back({p.description.metadata.name, false, why, {}});
     return refused_all;
   };
-  if (session == self->state.sessions.end() || session->second.nonce.empty())
+  auto challenge = self->state.take_challenge(addr);  // one attempt per challenge
+  if (!challenge)
     return refuse_all({refusal_reason::no_challenge, "no join challenge is pending: ask again"});
-  std::string nonce;
-  nonce.swap(session->second.nonce);  // one attempt per challenge
+  const std::string nonce = std::move(*challenge);
   if (proofs.nodes.size() > max_nodes_per_join)
     return refuse_all({refusal_reason::too_large, "at most " +
                                                       std::to_string(max_nodes_per_join) +
@@ -239,26 +174,22 @@ caf::result<join_results> prove(gateway_actor* self, const read_model* model,
       if (r.accepted)
         accepted.push_back(r.node_name);
     rp.deliver(*results);
-    auto s = self->state.sessions.find(addr);
-    if (accepted.empty() || s == self->state.sessions.end())
+    auto moved = self->state.accept(addr, accepted);
+    if (!moved)
       return;
-    bool first = s->second.nodes.empty();
-    drop_nodes(self, dispatcher, accepted);  // from any older session of the same key
-    s = self->state.sessions.find(addr);
-    for (const auto& name : accepted) {
-      s->second.nodes.insert(name);
-      self->state.node_session[name] = addr;
+    if (!moved->dropped.empty())  // from any older session of the same key
+      self->send(dispatcher, session_atom::value, std::move(moved->dropped));
+    for (const auto& name : accepted)
       self->send(links.lifecycle, actors::heartbeat_atom::value, name);
-    }
+    const gateway_session* s = moved->session;
     std::fprintf(stderr, "capstan master: %zu node%s joined (%s%s)\n", accepted.size(),
                  accepted.size() == 1 ? "" : "s", accepted.front().c_str(),
                  accepted.size() > 1 ? ", ..." : "");
-    self->send(dispatcher, session_atom::value, accepted, s->second.handle);
-    if (first && s->second.service_proxy)
-      self->send(s->second.handle, proxy_atom::value,
-                 full_proxy_update(*model, self->state.service_cidr));
-    if (s->second.pod_network)
-      self->send(s->second.handle, nodes_atom::value, current_routes(self, model));
+    self->send(dispatcher, session_atom::value, accepted, s->handle);
+    if (moved->first && s->service_proxy)
+      self->send(s->handle, proxy_atom::value, full_proxy_update(*model, self->state.service_cidr));
+    if (s->pod_network)
+      self->send(s->handle, nodes_atom::value, current_routes(self, model));
     admit_peer(self, addr, links.guard);
   };
   for (std::size_t i = 0; i < proofs.nodes.size(); ++i) {
@@ -276,7 +207,7 @@ caf::result<join_results> prove(gateway_actor* self, const read_model* model,
       result.refused = std::move(*why);
       continue;
     }
-    if (!self->state.registering.insert(name).second) {
+    if (!self->state.begin_registration(name)) {
       result.refused = {refusal_reason::master_error,
                         "a registration of node " + name + " is in progress: retry"};
       continue;
@@ -284,7 +215,7 @@ caf::result<join_results> prove(gateway_actor* self, const read_model* model,
     ++*pending;
     register_node(self, links, std::get<admitted_node>(std::move(checked)), registered,
                   [=](const command_reply& reply) mutable {
-                    self->state.registering.erase(name);
+                    self->state.end_registration(name);
                     auto& r = results->nodes[i];
                     if (!reply.ok()) {
                       r.refused = {refusal_reason::master_error,
@@ -316,60 +247,39 @@ caf::behavior node_gateway(gateway_actor* self, const read_model* model, node_ga
         auto sender = self->current_sender();
         if (!sender)
           return caf::make_error(caf::sec::invalid_argument, "a join needs a sender");
-        auto addr = caf::actor_cast<caf::actor_addr>(sender);
-        auto it = self->state.sessions.find(addr);
-        if (it == self->state.sessions.end()) {
-          if (self->state.sessions.size() >= max_unproven_sessions + self->state.node_session.size())
-            return caf::make_error(caf::sec::invalid_argument, "too many sessions");
-          it = self->state.sessions.emplace(addr, session_info{}).first;
-          it->second.handle = caf::actor_cast<node_agent_actor>(sender);
-          it->second.remote = sender->node() != self->node();
+        bool opened = false;
+        auto* session = self->state.join(caf::actor_cast<caf::actor_addr>(sender),
+                                         caf::actor_cast<node_agent_actor>(sender),
+                                         sender->node() != self->node(), request,
+                                         common::random_nonce(), opened);
+        if (!session)
+          return caf::make_error(caf::sec::invalid_argument, "too many sessions");
+        if (opened)
           self->monitor(sender);
-        }
-        it->second.nonce = common::random_nonce();
-        it->second.pod_network = request.pod_network;
-        it->second.service_proxy = request.service_proxy;
-        return join_challenge{it->second.nonce};
+        return join_challenge{session->nonce};
       },
       [=](prove_atom, join_proofs& proofs) -> caf::result<join_results> {
         return prove(self, model, links, dispatcher, proofs);
       },
       [=](nodebeat_atom, const node_heartbeats& beats) {
         for (const auto& name : beats.node_names)
-          if (from_session_of(self, name))
+          if (self->state.speaks_for(sender_address(self), name))
             self->send(links.lifecycle, actors::heartbeat_atom::value, name);
       },
       [=](podstatus_atom, pod_status_reports& reports) {
         // One lock of the read model for the whole message; only the session's own nodes'
         // reports for their current pods count.
-        bool was_empty = self->state.statuses.commands.empty();
+        bool flush_due = false;
         model->read([&](const store::cluster_state& s) {
-          for (auto& report : reports.reports) {
-            if (!from_session_of(self, report.node_name))
-              continue;
-            const auto* current = s.find<pod>({report.namespace_, report.name});
-            if (!current || current->metadata.uid != report.uid ||
-                current->spec.node_name != report.node_name)
-              continue;  // gone, an older pod of that name, or no longer this node's
-            auto p = *current;
-            p.status = std::move(report.status);
-            p.metadata.resource_version.clear();
-            self->state.statuses.commands.push_back(
-                object_command{object_kind::pod,
-                               {report.namespace_, report.name},
-                               "system:node:" + report.node_name,
-                               status_op{any_object(std::move(p))},
-                               true});
-          }
+          flush_due = self->state.collect_statuses(sender_address(self), s, reports);
         });
         // Collected until the mailbox has been read through: many sessions' statuses then go
         // to the registry as one batch (one journal request), not one request each.
-        if (was_empty && !self->state.statuses.commands.empty())
+        if (flush_due)
           self->send(self, statuses_tick_atom::value);
       },
       [=](statuses_tick_atom) {
-        command_batch batch;
-        batch.commands.swap(self->state.statuses.commands);
+        auto batch = self->state.take_statuses();
         if (!batch.commands.empty())
           self->send(links.pods, std::move(batch));
       },
@@ -384,16 +294,14 @@ caf::behavior node_gateway(gateway_actor* self, const read_model* model, node_ga
         if (!current)
           return log_chunk{{}, 0, {refusal_reason::no_such_pod, "no such pod"}};
         std::string node_name = std::get<pod>(*current).spec.node_name;
-        auto it = self->state.node_session.find(node_name);
-        auto session = it == self->state.node_session.end() ? self->state.sessions.end()
-                                                            : self->state.sessions.find(it->second);
-        if (session == self->state.sessions.end())
+        const auto* session = self->state.session_of(node_name);
+        if (!session)
           return log_chunk{{}, 0, {refusal_reason::not_joined,
                                    "no node agent of " + node_name + " is connected"}};
         auto forwarded = request;
         forwarded.node_name = node_name;
         auto rp = self->make_response_promise<log_chunk>();
-        self->request(session->second.handle, std::chrono::seconds(10), logs_atom::value,
+        self->request(session->handle, std::chrono::seconds(10), logs_atom::value,
                       std::move(forwarded))
             .then([=](log_chunk& chunk) mutable { rp.deliver(std::move(chunk)); },
                   [=](caf::error& e) mutable {
