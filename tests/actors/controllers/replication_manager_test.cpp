@@ -123,60 +123,62 @@ read_model model_of(const std::vector<any_object>& objects) {
   return read_model(std::move(s));
 }
 
+// A replication manager on the test coordinator over `objects`, between scripted pod and RC
+// registries (the RC registry accepts everything; the pod registry refuses `pod_refusals`).
+struct scripted_manager {
+  read_model model;
+  std::shared_ptr<registry_script> pod_script = std::make_shared<registry_script>();
+  std::shared_ptr<registry_script> rc_script = std::make_shared<registry_script>();
+  std::vector<std::string> log;
+  deterministic_system sys;  // last: its actors stop before the members they use go
+
+  scripted_manager(const std::vector<any_object>& objects, int pod_refusals,
+                   controller_options options = {})
+      : model(model_of(objects)) {
+    pod_script->refusals = pod_refusals;
+    rc_script->refusals = 0;
+    auto pods = sys.keep(spawn_scripted_registry(*sys.system, pod_script));
+    auto rcs = sys.keep(spawn_scripted_registry(*sys.system, rc_script));
+    options.log = [this](const std::string& line) { log.push_back(line); };
+    sys.keep(spawn_replication_manager(*sys.system, model, pods, rcs, options));
+    sys.run();
+  }
+};
+
 }  // namespace
 
 // A burst of creates the registry refused (quota, a full disk) is logged and retried after its
 // back-off with no other event: nothing else arrives in this test but the clock.
 BOOST_AUTO_TEST_CASE(a_create_that_failed_is_retried_without_any_other_event) {
-  deterministic_system sys;
-  auto model = model_of({rc_with(2)});
-  auto pod_script = std::make_shared<registry_script>();
-  auto rc_script = std::make_shared<registry_script>();
-  rc_script->refusals = 0;
-  auto pods = sys.keep(spawn_scripted_registry(*sys.system, pod_script));
-  auto rcs = sys.keep(spawn_scripted_registry(*sys.system, rc_script));
-  std::vector<std::string> log;
   work_queue_metrics metrics{"replication-manager"};
   controller_options options;
-  options.log = [&](const std::string& line) { log.push_back(line); };
   options.metrics = &metrics;
   options.backoff.base = std::chrono::seconds(1);
-  sys.keep(spawn_replication_manager(*sys.system, model, pods, rcs, options));
-  sys.run();
-  BOOST_TEST((pod_script->targets == std::vector<std::string>{"frontend-", "frontend-"}));
-  BOOST_REQUIRE(log.size() == 1u);
-  BOOST_TEST(log[0].find("replication-manager: default/frontend: 2 of 2 pod creates failed: No "
-                         "space left on device (failure 1, retried in 1000 ms)") !=
+  scripted_manager m({rc_with(2)}, 1, options);
+  BOOST_TEST((m.pod_script->targets == std::vector<std::string>{"frontend-", "frontend-"}));
+  BOOST_REQUIRE(m.log.size() == 1u);
+  BOOST_TEST(m.log[0].find("replication-manager: default/frontend: 2 of 2 pod creates failed: "
+                           "No space left on device (failure 1, retried in 1000 ms)") !=
                  std::string::npos,
-             log[0]);
-  sys.advance(std::chrono::milliseconds(999));
-  BOOST_TEST(pod_script->requests == 1);
-  sys.advance(std::chrono::milliseconds(1));
-  BOOST_TEST(pod_script->requests == 2);
-  BOOST_TEST(pod_script->targets.size() == 4u);  // the same two creates again
+             m.log[0]);
+  m.sys.advance(std::chrono::milliseconds(999));
+  BOOST_TEST(m.pod_script->requests == 1);
+  m.sys.advance(std::chrono::milliseconds(1));
+  BOOST_TEST(m.pod_script->requests == 2);
+  BOOST_TEST(m.pod_script->targets.size() == 4u);  // the same two creates again
   BOOST_TEST(metrics.retries.load() == 1u);
-  BOOST_TEST(log.size() == 1u);
+  BOOST_TEST(m.log.size() == 1u);
 }
 
 // A key that keeps failing waits twice as long each time.
 BOOST_AUTO_TEST_CASE(failures_in_a_row_back_off_exponentially) {
-  deterministic_system sys;
-  auto model = model_of({rc_with(1)});
-  auto pod_script = std::make_shared<registry_script>();
-  pod_script->refusals = 3;
-  auto rc_script = std::make_shared<registry_script>();
-  rc_script->refusals = 0;
-  auto pods = sys.keep(spawn_scripted_registry(*sys.system, pod_script));
-  auto rcs = sys.keep(spawn_scripted_registry(*sys.system, rc_script));
   controller_options options;
-  options.log = [](const std::string&) {};
   options.backoff.base = std::chrono::seconds(1);
-  sys.keep(spawn_replication_manager(*sys.system, model, pods, rcs, options));
-  sys.run();
+  scripted_manager m({rc_with(1)}, 3, options);
   std::vector<int> requests_at;  // requests made by each second 1..8
   for (int second = 1; second <= 8; ++second) {
-    sys.advance(std::chrono::seconds(1));
-    requests_at.push_back(pod_script->requests);
+    m.sys.advance(std::chrono::seconds(1));
+    requests_at.push_back(m.pod_script->requests);
   }
   // Failed at 0 s, retried at 1 s (failed), 3 s (failed), 7 s (succeeded).
   BOOST_TEST((requests_at == std::vector<int>{2, 2, 3, 3, 3, 3, 4, 4}));
@@ -186,21 +188,11 @@ BOOST_AUTO_TEST_CASE(failures_in_a_row_back_off_exponentially) {
 // (a write error) was dropped; in a quiet cluster nothing synced the RC again, and it kept
 // more pods than replicas.
 BOOST_AUTO_TEST_CASE(a_delete_that_failed_is_tried_again) {
-  deterministic_system sys;
-  auto model = model_of({rc_with(1), member("a", "n1", true), member("b", "n1", true)});
-  auto pod_script = std::make_shared<registry_script>();
-  auto rc_script = std::make_shared<registry_script>();
-  rc_script->refusals = 0;
-  auto pods = sys.keep(spawn_scripted_registry(*sys.system, pod_script));
-  auto rcs = sys.keep(spawn_scripted_registry(*sys.system, rc_script));
-  controller_options options;
-  options.log = [](const std::string&) {};
-  sys.keep(spawn_replication_manager(*sys.system, model, pods, rcs, options));
-  sys.run();
-  BOOST_REQUIRE(pod_script->targets.size() == 1u);
-  sys.advance(std::chrono::milliseconds(5));
-  BOOST_REQUIRE(pod_script->targets.size() == 2u);
-  BOOST_TEST(pod_script->targets[1] == pod_script->targets[0]);  // the same pod, asked again
+  scripted_manager m({rc_with(1), member("a", "n1", true), member("b", "n1", true)}, 1);
+  BOOST_REQUIRE(m.pod_script->targets.size() == 1u);
+  m.sys.advance(std::chrono::milliseconds(5));
+  BOOST_REQUIRE(m.pod_script->targets.size() == 2u);
+  BOOST_TEST(m.pod_script->targets[1] == m.pod_script->targets[0]);  // the same pod again
 }
 
 // Regression (found by the simulation, seed 205): a status computed before a scale-down's

@@ -81,23 +81,37 @@ std::shared_ptr<std::optional<command_reply>> ask(deterministic_system& sys, caf
   return out;
 }
 
-}  // namespace
-
-// Regression: an image update planned by the pod's actor while a batch's bind was being
-// journaled carried the pod as it was before the bind, and replaced it: the pod lost its node.
-BOOST_AUTO_TEST_CASE(a_command_waits_for_the_batch_record_of_its_object) {
-  deterministic_system sys;
+store::cluster_state with_pod_a() {
   store::cluster_state s;
   any_object defaulted = small_pod("a");
   messages::apply_defaults(defaulted);  // as admission stores it
   auto created_pod = created(defaulted);
   created_pod.seq = 1;
   store::apply(s, created_pod);
-  read_model model(std::move(s));
+  return s;
+}
+
+// A pod registry over a model holding pod default/a, journaling into a held_journal.
+struct pod_registry {
+  read_model model{with_pod_a()};
   held_journal journal;
-  journal.spawn(sys, model);
-  auto pods = sys.keep(spawn_registry(*sys.system, object_kind::pod, model,
-                                      {journal.actor, caf::actor{}, caf::actor{}}));
+  deterministic_system sys;  // after what its actors use: they stop first
+  caf::actor pods;
+
+  pod_registry() {
+    journal.spawn(sys, model);
+    pods = sys.keep(spawn_registry(*sys.system, object_kind::pod, model,
+                                   {journal.actor, caf::actor{}, caf::actor{}}));
+  }
+};
+
+}  // namespace
+
+// Regression: an image update planned by the pod's actor while a batch's bind was being
+// journaled carried the pod as it was before the bind, and replaced it: the pod lost its node.
+BOOST_AUTO_TEST_CASE(a_command_waits_for_the_batch_record_of_its_object) {
+  pod_registry r;
+  auto& [model, journal, sys, pods] = r;
   sys.run();
   // A bind in a batch, then an update, while the bind is not yet durable.
   command_batch binds;
@@ -127,18 +141,8 @@ BOOST_AUTO_TEST_CASE(a_command_waits_for_the_batch_record_of_its_object) {
 // A batch's command for an object that has an actor is planned by that actor (after the
 // actor's own commands), not beside it.
 BOOST_AUTO_TEST_CASE(a_batch_command_for_an_object_with_an_actor_goes_through_it) {
-  deterministic_system sys;
-  store::cluster_state s;
-  any_object defaulted = small_pod("a");
-  messages::apply_defaults(defaulted);  // as admission stores it
-  auto created_pod = created(defaulted);
-  created_pod.seq = 1;
-  store::apply(s, created_pod);
-  read_model model(std::move(s));
-  held_journal journal;
-  journal.spawn(sys, model);
-  auto pods = sys.keep(spawn_registry(*sys.system, object_kind::pod, model,
-                                      {journal.actor, caf::actor{}, caf::actor{}}));
+  pod_registry r;
+  auto& [model, journal, sys, pods] = r;
   auto relabelled = std::get<messages::pod>(*model.get(object_kind::pod, {"default", "a"}));
   relabelled.metadata.labels = {{"tier", "web"}};
   auto first = ask(sys, pods, object_command{object_kind::pod, {"default", "a"}, "alice",
