@@ -6,6 +6,7 @@
 #include <string>
 
 #include "messages/domain_event.hpp"
+#include "store/apply.hpp"
 
 namespace capstan::test {
 
@@ -54,6 +55,17 @@ inline journal_record record_for(const any_object& object, domain_event event,
 
 inline journal_record created(const any_object& object) {
   return record_for(object, object_created{object});
+}
+
+// A state holding `objects`, each created by its own record (sequence numbers 1, 2, ...).
+inline store::cluster_state state_with(const std::vector<any_object>& objects) {
+  store::cluster_state s;
+  for (const auto& o : objects) {
+    auto record = created(o);
+    record.seq = s.seq + 1;
+    store::apply(s, record);
+  }
+  return s;
 }
 
 // A fresh directory under the system temp dir, removed when the guard goes.

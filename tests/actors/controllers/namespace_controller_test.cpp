@@ -13,16 +13,6 @@ using namespace capstan::test;
 
 namespace {
 
-store::cluster_state with(const std::vector<any_object>& objects) {
-  store::cluster_state s;
-  for (const auto& o : objects) {
-    auto record = created(o);
-    record.seq = s.seq + 1;
-    store::apply(s, record);
-  }
-  return s;
-}
-
 namespace_object ns(const std::string& name) {
   namespace_object n;
   n.metadata.name = name;
@@ -41,7 +31,7 @@ replication_controller rc(const std::string& name, const std::string& namespace_
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(objects_of_a_missing_namespace_are_orphans_rcs_first) {
-  auto s = with({ns("default"), small_pod("kept", "default"), small_pod("a", "gone"),
+  auto s = state_with({ns("default"), small_pod("kept", "default"), small_pod("a", "gone"),
                  rc("web", "gone"), small_pod("b", "gone"), small_pod("c", "zzz")});
   auto orphans = orphaned_by_namespace(s);
   BOOST_REQUIRE(orphans.size() == 4u);
@@ -56,7 +46,7 @@ BOOST_AUTO_TEST_CASE(objects_of_a_missing_namespace_are_orphans_rcs_first) {
 }
 
 BOOST_AUTO_TEST_CASE(one_namespace_can_be_asked_for_and_existing_ones_have_no_orphans) {
-  auto s = with(
+  auto s = state_with(
       {ns("default"), small_pod("kept", "default"), small_pod("a", "gone"), small_pod("c", "zzz")});
   auto orphans = orphaned_by_namespace(s, "gone");
   BOOST_REQUIRE(orphans.size() == 1u);
@@ -69,7 +59,7 @@ BOOST_AUTO_TEST_CASE(one_namespace_can_be_asked_for_and_existing_ones_have_no_or
 // logged and retried after its back-off, with no other event, at the time the back-off ends.
 BOOST_AUTO_TEST_CASE(a_delete_that_failed_is_retried_after_its_backoff) {
   deterministic_system sys;
-  read_model model(with({small_pod("a", "gone")}));
+  read_model model(state_with({small_pod("a", "gone")}));
   auto script = std::make_shared<registry_script>();
   auto pods = sys.keep(spawn_scripted_registry(*sys.system, script));
   std::vector<caf::actor> registries(messages::object_kind_count, pods);

@@ -114,13 +114,7 @@ BOOST_AUTO_TEST_CASE(created_pods_come_from_the_template_and_name_their_owner) {
 namespace {
 
 read_model model_of(const std::vector<any_object>& objects) {
-  store::cluster_state s;
-  for (const auto& o : objects) {
-    auto r = created(o);
-    r.seq = s.seq + 1;
-    store::apply(s, r);
-  }
-  return read_model(std::move(s));
+  return read_model(state_with(objects));
 }
 
 // A replication manager on the test coordinator over `objects`, between scripted pod and RC

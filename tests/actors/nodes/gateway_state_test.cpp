@@ -48,16 +48,6 @@ std::vector<std::string> names(std::initializer_list<const char*> list) {
   return {list.begin(), list.end()};
 }
 
-store::cluster_state with(const std::vector<messages::any_object>& objects) {
-  store::cluster_state s;
-  for (const auto& o : objects) {
-    auto record = created(o);
-    record.seq = s.seq + 1;
-    store::apply(s, record);
-  }
-  return s;
-}
-
 messages::pod pod_on(const std::string& name, const std::string& node) {
   auto p = small_pod(name);
   p.spec.node_name = node;
@@ -306,7 +296,8 @@ BOOST_AUTO_TEST_CASE(only_a_sessions_own_nodes_current_pods_get_their_statuses_q
   open(g, a, s2);
   BOOST_REQUIRE(g.accept(s1, names({"node1"})));
   BOOST_REQUIRE(g.accept(s2, names({"node2"})));
-  auto state = with({pod_on("mine", "node1"), pod_on("theirs", "node2"), small_pod("unbound")});
+  auto state =
+      state_with({pod_on("mine", "node1"), pod_on("theirs", "node2"), small_pod("unbound")});
   messages::pod_status_reports reports{{
       report("node1", "mine", "uid-mine", "Running"),
       report("node2", "theirs", "uid-theirs", "Failed"),     // another session's node
@@ -349,7 +340,7 @@ BOOST_AUTO_TEST_CASE(routes_name_each_nodes_pod_cidr_and_internal_ip) {
   n1.status.addresses = {{"Hostname", "node1"}, {"InternalIP", "192.168.0.11"}};
   auto n2 = small_node("node2");
   n2.spec.pod_cidr = "10.244.2.0/24";
-  auto routes = routes_of(with({n2, n1}));
+  auto routes = routes_of(state_with({n2, n1}));
   BOOST_REQUIRE(routes.nodes.size() == 2u);
   BOOST_TEST(routes.nodes[0].name == "node1");
   BOOST_TEST(routes.nodes[0].pod_cidr == "10.244.1.0/24");
