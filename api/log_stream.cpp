@@ -50,12 +50,12 @@ log_chunk from_node(messages::log_chunk& c) {
 }
 
 // Blocking fetch, for handler threads.
-log_chunk fetch_blocking(caf::actor_system& system, const caf::actor& gateway,
+log_chunk fetch_blocking(caf::actor_system& system, const messages::node_gateway_actor& gateway,
                          const log_target& t, uint64_t offset, uint64_t tail_lines) {
   caf::scoped_actor self{system};
   log_chunk out;
-  self->request(caf::actor_cast<messages::node_gateway_actor>(gateway), node_timeout,
-                messages::logs_atom::value, request_for(t, offset, tail_lines))
+  self->request(gateway, node_timeout, messages::logs_atom::value,
+                request_for(t, offset, tail_lines))
       .receive([&](messages::log_chunk& c) { out = from_node(c); },
                [&](caf::error& e) { out.failure = error_text(system, e); });
   return out;
@@ -63,13 +63,14 @@ log_chunk fetch_blocking(caf::actor_system& system, const caf::actor& gateway,
 
 // Asynchronous fetch: a short-lived actor asks the gateway; `done` runs on CAF's thread with
 // the answer and must not block.
-void fetch_async(caf::actor_system& system, const caf::actor& gateway, const log_target& t,
-                 uint64_t offset, std::function<void(log_chunk)> done) {
+void fetch_async(caf::actor_system& system, const messages::node_gateway_actor& gateway,
+                 const log_target& t, uint64_t offset, std::function<void(log_chunk)> done) {
   system.spawn([&system, gateway, t, offset, done = std::move(done)](caf::event_based_actor* self) {
-    self->request(caf::actor_cast<messages::node_gateway_actor>(gateway), node_timeout,
-                  messages::logs_atom::value, request_for(t, offset, 0))
+    self->request(gateway, node_timeout, messages::logs_atom::value, request_for(t, offset, 0))
         .then([done](messages::log_chunk& c) { done(from_node(c)); },
-              [done, &system](caf::error& e) { done(log_chunk{{}, 0, error_text(system, e)}); });
+              [done, &system](caf::error& e) {
+                done(log_chunk{{}, 0, error_text(system, e)});
+              });
   });
 }
 
@@ -78,7 +79,10 @@ class log_follower : public std::enable_shared_from_this<log_follower> {
 public:
   log_follower(caf::actor_system& system, actors::master& master, std::shared_ptr<io_gate> gate,
                log_target target, uint64_t offset)
-      : system_(system), master_(master), gate_(std::move(gate)), target_(std::move(target)),
+      : system_(system),
+        master_(master),
+        gate_(std::move(gate)),
+        target_(std::move(target)),
         offset_(offset) {}
 
   void start(std::shared_ptr<stream_sink> sink, std::string first) {
@@ -173,8 +177,8 @@ http_response pod_log(caf::actor_system& system, actors::master& master,
                         "container \"" + container + "\" in pod \"" + p.metadata.name +
                             "\" is waiting to start: ContainerCreating");
   log_target target{p.metadata.namespace_, p.metadata.name, p.metadata.uid, container};
-  auto first = fetch_blocking(system, master.node_gateway(), target, 0,
-                              *query_number(req, "tailLines", 0));
+  auto first =
+      fetch_blocking(system, master.node_gateway(), target, 0, *query_number(req, "tailLines", 0));
   // The node's refusal decides the answer: no such container (or none that logs) is the
   // client's mistake; a node that is away or silent is the cluster's.
   if (first.reason == messages::refusal_reason::no_such_pod)

@@ -162,9 +162,8 @@ scheduling_result run_scheduling(const scheduling_options& o) {
     simulated.max_pods = 110;
     if (o.remote_procs == 0) {
       simulated.count = o.nodes;
-      in_process = nodeagent::spawn_simulated_nodes(
-          system, caf::actor_cast<messages::node_gateway_actor>(master.node_gateway()),
-          master.node_authority(), simulated);
+      in_process = nodeagent::spawn_simulated_nodes(system, master.node_gateway(),
+                                                    master.node_authority(), simulated);
     } else {
       auto port = caf::openssl::publish(master.node_gateway(), 0, "127.0.0.1", true);
       if (!port)
@@ -175,7 +174,8 @@ scheduling_result run_scheduling(const scheduling_options& o) {
         auto proc_dir = dir / ("proc" + std::to_string(p + 1));
         for (int i = 1; i <= count; ++i) {
           std::string name = prefix + std::to_string(i);
-          auto [certificate, key] = nodeagent::issue_node_credentials(master.node_authority(), name);
+          auto [certificate, key] =
+              nodeagent::issue_node_credentials(master.node_authority(), name);
           nodeagent::store_node_credentials((proc_dir / "pki" / name).string(), tls.ca_cert_pem,
                                             certificate, key);
         }

@@ -74,10 +74,10 @@ struct endpoints_state {
   static inline const char* name = "endpoints-controller";
 };
 
-using ep_actor = caf::stateful_actor<endpoints_state>;
+using ep_self = controller_impl_actor::stateful_pointer<endpoints_state>;
 
 // Queues every service of `ns` with a selector: a pod of the namespace changed.
-void add_namespace(ep_actor* self, const read_model* model, const std::string& ns) {
+void add_namespace(ep_self self, const read_model* model, const std::string& ns) {
   model->read([&](const store::cluster_state& s) {
     const auto& services = s.of(object_kind::service);
     for (auto it = services.lower_bound({ns, ""});
@@ -87,7 +87,7 @@ void add_namespace(ep_actor* self, const read_model* model, const std::string& n
   });
 }
 
-void add_all(ep_actor* self, const read_model* model) {
+void add_all(ep_self self, const read_model* model) {
   model->read([&](const store::cluster_state& s) {
     for (const auto& [key, o] : s.of(object_kind::service))
       self->state.queue.add(key);
@@ -125,13 +125,12 @@ std::optional<std::variant<create_command, object_command>> plan_sync(const read
   }
   if (equal_fields(std::get<endpoints>(*existing).subsets, subsets))
     return std::nullopt;
-  return object_command{object_kind::endpoints, key, cause, endpoints_op{std::move(subsets)},
-                        true};
+  return object_command{object_kind::endpoints, key, cause, endpoints_op{std::move(subsets)}, true};
 }
 
 // One write per service at a time (the queue holds a key until its write is answered), so two
 // syncs of a service cannot land out of order. A refused write is logged and retried.
-void sync(ep_actor* self, const read_model* model, const caf::actor& registry,
+void sync(ep_self self, const read_model* model, const registry_actor& registry,
           const object_key& key) {
   auto command = plan_sync(model, key);
   if (!command) {
@@ -157,8 +156,9 @@ void sync(ep_actor* self, const read_model* model, const caf::actor& registry,
         .then(answered, lost);
 }
 
-caf::behavior endpoints_controller(ep_actor* self, const read_model* model, caf::actor registry,
-                                   controller_options options) {
+controller_impl_actor::behavior_type endpoints_controller(ep_self self, const read_model* model,
+                                                          registry_actor registry,
+                                                          controller_options options) {
   self->state.queue.configure(endpoints_state::name, std::move(options));
   add_all(self, model);
   self->state.queue.request_turn(self);
@@ -196,8 +196,9 @@ caf::behavior endpoints_controller(ep_actor* self, const read_model* model, caf:
 
 }  // namespace
 
-caf::actor spawn_endpoints_controller(caf::actor_system& system, const read_model& model,
-                                      caf::actor endpoints_registry, controller_options options) {
+controller_actor spawn_endpoints_controller(caf::actor_system& system, const read_model& model,
+                                            registry_actor endpoints_registry,
+                                            controller_options options) {
   return system.spawn(endpoints_controller, &model, std::move(endpoints_registry),
                       std::move(options));
 }

@@ -13,10 +13,11 @@ namespace capstan::actors {
 std::vector<messages::endpoint_subset> desired_subsets(const messages::service& service,
                                                        const std::vector<messages::pod>& pods);
 
-// Takes (committed_atom, committed_batch); writes each service's Endpoints through the
+// Follows the journal; writes each service's Endpoints through the
 // endpoints registry (created with the service's labels, subsets changed, deleted with the
 // service). A write that failed is logged and retried after its back-off.
-caf::actor spawn_endpoints_controller(caf::actor_system& system, const read_model& model,
-                                      caf::actor endpoints_registry, controller_options options);
+controller_actor spawn_endpoints_controller(caf::actor_system& system, const read_model& model,
+                                            registry_actor endpoints_registry,
+                                            controller_options options);
 
 }  // namespace capstan::actors

@@ -1,6 +1,5 @@
 #include "actors/controllers/namespace_controller.hpp"
 
-
 namespace capstan::actors {
 
 using namespace messages;
@@ -37,9 +36,9 @@ struct namespace_controller_state {
   static inline const char* name = "namespace-controller";
 };
 
-using ns_actor = caf::stateful_actor<namespace_controller_state>;
+using ns_self = controller_impl_actor::stateful_pointer<namespace_controller_state>;
 
-void add_orphaned(ns_actor* self, const read_model* model) {
+void add_orphaned(ns_self self, const read_model* model) {
   std::vector<std::pair<object_kind, object_key>> orphans;
   model->read([&](const store::cluster_state& s) { orphans = orphaned_by_namespace(s); });
   for (const auto& [kind, key] : orphans)
@@ -49,7 +48,7 @@ void add_orphaned(ns_actor* self, const read_model* model) {
 // Deletes what is left in the deleted namespace `ns`, each object through its registry. The
 // namespace is done when every delete is answered: well, or NotFound (the RC's cascade or the
 // endpoints controller was first); anything else fails it, and it is emptied again later.
-void sync(ns_actor* self, const read_model* model, const std::vector<caf::actor>& registries,
+void sync(ns_self self, const read_model* model, const std::vector<registry_actor>& registries,
           const std::string& ns) {
   std::vector<std::pair<object_kind, object_key>> orphans;
   model->read([&](const store::cluster_state& s) { orphans = orphaned_by_namespace(s, ns); });
@@ -74,9 +73,9 @@ void sync(ns_actor* self, const read_model* model, const std::vector<caf::actor>
   }
 }
 
-caf::behavior namespace_controller(ns_actor* self, const read_model* model,
-                                   std::vector<caf::actor> registries,
-                                   controller_options options) {
+controller_impl_actor::behavior_type namespace_controller(ns_self self, const read_model* model,
+                                                          std::vector<registry_actor> registries,
+                                                          controller_options options) {
   self->state.queue.configure(namespace_controller_state::name, std::move(options));
   add_orphaned(self, model);
   self->state.queue.request_turn(self);
@@ -116,9 +115,9 @@ caf::behavior namespace_controller(ns_actor* self, const read_model* model,
 
 }  // namespace
 
-caf::actor spawn_namespace_controller(caf::actor_system& system, const read_model& model,
-                                      std::vector<caf::actor> registries,
-                                      controller_options options) {
+controller_actor spawn_namespace_controller(caf::actor_system& system, const read_model& model,
+                                            std::vector<registry_actor> registries,
+                                            controller_options options) {
   return system.spawn(namespace_controller, &model, std::move(registries), std::move(options));
 }
 

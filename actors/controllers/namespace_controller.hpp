@@ -17,10 +17,10 @@ namespace capstan::actors {
 std::vector<std::pair<messages::object_kind, object_key>> orphaned_by_namespace(
     const store::cluster_state& state, const std::string& only_namespace = "");
 
-// Takes (committed_atom, committed_batch). `registries` is indexed by object_kind. A delete
+// Follows the journal. `registries` is indexed by object_kind. A delete
 // that fails (other than NotFound) is logged and its namespace emptied again after its back-off.
-caf::actor spawn_namespace_controller(caf::actor_system& system, const read_model& model,
-                                      std::vector<caf::actor> registries,
-                                      controller_options options);
+controller_actor spawn_namespace_controller(caf::actor_system& system, const read_model& model,
+                                            std::vector<registry_actor> registries,
+                                            controller_options options);
 
 }  // namespace capstan::actors

@@ -9,8 +9,7 @@ void node_lifecycle_state::heartbeat(const std::string& node, lifecycle_clock::t
 }
 
 lifecycle_actions node_lifecycle_state::tick(
-    lifecycle_clock::time_point now,
-    const std::vector<std::pair<std::string, std::string>>& nodes,
+    lifecycle_clock::time_point now, const std::vector<std::pair<std::string, std::string>>& nodes,
     const std::vector<std::string>& pod_nodes) {
   lifecycle_actions out;
   std::set<std::string> existing;
@@ -58,7 +57,7 @@ struct lifecycle_actor_state {
   static inline const char* name = "node-lifecycle";
 };
 
-using lifecycle_actor = caf::stateful_actor<lifecycle_actor_state>;
+using lifecycle_self = node_lifecycle_impl_actor::stateful_pointer<lifecycle_actor_state>;
 
 std::string ready_status(const node& n) {
   for (const auto& c : n.status.conditions)
@@ -67,15 +66,18 @@ std::string ready_status(const node& n) {
   return "";
 }
 
-caf::behavior node_lifecycle(lifecycle_actor* self, const read_model* model, caf::actor nodes,
-                             caf::actor pods, node_lifecycle_config config) {
+node_lifecycle_impl_actor::behavior_type node_lifecycle(lifecycle_self self,
+                                                        const read_model* model,
+                                                        registry_actor nodes, registry_actor pods,
+                                                        node_lifecycle_config config) {
   self->state.logic.config = config;
   self->state.logic.started = self->clock().now();
   self->send(self, tick_atom::value);
   auto ignore = [](command_reply&) {};
   auto ignore_error = [](const caf::error&) {};
   return {
-      [=](heartbeat_atom, const std::string& name) {
+      [=](heartbeat_atom, const node_name& alive) {
+        const std::string& name = alive.value;
         self->state.logic.heartbeat(name, self->clock().now());
         auto current = model->get(object_kind::node, {"", name});
         if (current && ready_status(std::get<node>(*current)) != "True")
@@ -93,8 +95,7 @@ caf::behavior node_lifecycle(lifecycle_actor* self, const read_model* model, caf
           for (const auto& [key, o] : s.of(object_kind::node))
             view.emplace_back(key.name, ready_status(std::get<node>(o)));
         });
-        auto actions =
-            self->state.logic.tick(self->clock().now(), view, model->nodes_with_pods());
+        auto actions = self->state.logic.tick(self->clock().now(), view, model->nodes_with_pods());
         for (const auto& name : actions.mark_unknown)
           self->request(nodes, caf::infinite,
                         object_command{object_kind::node,
@@ -138,8 +139,9 @@ caf::behavior node_lifecycle(lifecycle_actor* self, const read_model* model, caf
 
 }  // namespace
 
-caf::actor spawn_node_lifecycle(caf::actor_system& system, const read_model& model,
-                                caf::actor nodes, caf::actor pods, node_lifecycle_config config) {
+node_lifecycle_actor spawn_node_lifecycle(caf::actor_system& system, const read_model& model,
+                                          registry_actor nodes, registry_actor pods,
+                                          node_lifecycle_config config) {
   return system.spawn(node_lifecycle, &model, std::move(nodes), std::move(pods), config);
 }
 

@@ -47,10 +47,10 @@ struct node_lifecycle_state {
                          const std::vector<std::string>& pod_nodes = {});
 };
 
-// (heartbeat_atom, std::string node): a node is alive (marked Ready if it was not).
 // Checks nodes every config.period; writes through the node and pod registries. Times come
 // from the actor system's clock (steady_clock, or the test coordinator's simulated time).
-caf::actor spawn_node_lifecycle(caf::actor_system& system, const read_model& model,
-                                caf::actor nodes, caf::actor pods, node_lifecycle_config config);
+node_lifecycle_actor spawn_node_lifecycle(caf::actor_system& system, const read_model& model,
+                                          registry_actor nodes, registry_actor pods,
+                                          node_lifecycle_config config);
 
 }  // namespace capstan::actors

@@ -1,89 +1,13 @@
 #include "actors/controllers/replication_manager.hpp"
 
 #include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_map>
 
 namespace capstan::actors {
 
-namespace {
-
 using namespace messages;
-
-bool active(const pod& p) {
-  return p.metadata.deletion_timestamp.empty() && p.status.phase != "Succeeded" &&
-         p.status.phase != "Failed";
-}
-
-bool ready(const pod& p) {
-  for (const auto& c : p.status.conditions)
-    if (c.type == "Ready")
-      return c.status == "True";
-  return false;
-}
-
-int phase_rank(const std::string& phase) {
-  if (phase == "Pending")
-    return 0;
-  if (phase == "Unknown")
-    return 1;
-  return 2;  // Running
-}
-
-}  // namespace
-
-rc_decision plan_rc_sync(const replication_controller& rc, const std::vector<const pod*>& matching,
-                         const rc_expectations& pending, int max_burst) {
-  rc_decision d;
-  std::vector<const pod*> live;
-  int ready_count = 0;
-  for (const pod* p : matching)
-    if (active(*p) && !pending.deletes.count(p->metadata.name)) {
-      live.push_back(p);
-      ready_count += ready(*p) ? 1 : 0;
-    }
-  const int want = rc.spec.replicas.value_or(1);
-  const int have = static_cast<int>(live.size());
-  if (pending.settled()) {
-    if (have < want) {
-      d.create = std::min(want - have, max_burst);
-    } else if (have > want) {
-      // Most expendable first: unscheduled, then pending, not ready, and the newest.
-      std::sort(live.begin(), live.end(), [](const pod* a, const pod* b) {
-        auto rank = [](const pod* p) {
-          return std::make_tuple(p->spec.node_name.empty() ? 0 : 1, phase_rank(p->status.phase),
-                                 ready(*p) ? 1 : 0, -p->metadata.creation_timestamp.seconds);
-        };
-        return rank(a) < rank(b);
-      });
-      for (int i = 0; i < std::min(have - want, max_burst); ++i)
-        d.remove.push_back(live[i]->metadata.name);
-    }
-  }
-  replication_controller_status status;
-  status.replicas = have;
-  status.fully_labeled_replicas = have;
-  status.ready_replicas = ready_count;
-  status.available_replicas = ready_count;
-  status.observed_generation = rc.metadata.generation;
-  const auto& now = rc.status;
-  if (now.replicas != status.replicas || now.ready_replicas != status.ready_replicas ||
-      now.observed_generation != status.observed_generation ||
-      now.fully_labeled_replicas != status.fully_labeled_replicas)
-    d.status = status;
-  return d;
-}
-
-pod pod_from_template(const replication_controller& rc) {
-  pod p;
-  const auto& t = *rc.spec.template_;
-  p.metadata.generate_name = rc.metadata.name + "-";
-  p.metadata.namespace_ = rc.metadata.namespace_;
-  p.metadata.labels = t.metadata.labels;
-  p.metadata.annotations = t.metadata.annotations;
-  p.metadata.owner_references.push_back(
-      {"v1", "ReplicationController", rc.metadata.name, rc.metadata.uid, true});
-  p.spec = t.spec;
-  return p;
-}
 
 namespace {
 
@@ -100,13 +24,13 @@ struct replication_state {
   // up its own labels here instead of testing every RC of the namespace.
   std::unordered_map<std::string, std::set<object_key>> rcs_by_label;
   std::map<object_key, rc_expectations> expectations;
-  controller_queue<object_key> queue;                 // RCs to sync
+  controller_queue<object_key> queue;  // RCs to sync
   std::unordered_map<object_key, string_map> pod_labels;
   std::vector<object_command> orphans;  // deletes for the next turn
   static inline const char* name = "replication-manager";
 };
 
-using rm_actor = caf::stateful_actor<replication_state>;
+using rm_self = controller_impl_actor::stateful_pointer<replication_state>;
 
 std::string label_key(const std::string& ns, const std::string& k, const std::string& v) {
   return ns + "\n" + k + "=" + v;
@@ -166,14 +90,14 @@ std::vector<object_key> matching_rcs(const replication_state& st, const std::str
 }
 
 // Marks every RC of `ns` whose selector matches `labels`.
-void mark_matching(rm_actor* self, const std::string& ns, const string_map& labels) {
+void mark_matching(rm_self self, const std::string& ns, const string_map& labels) {
   for (auto& key : matching_rcs(self->state, ns, labels))
     self->state.queue.add(key);
 }
 
 // A pod whose controlling RC is gone (its create was in flight when the RC was deleted) is
 // deleted, as Kubernetes' garbage collector deletes dependents of a deleted owner.
-void collect_orphan(rm_actor* self, const object_key& pod_key, const owner_reference& owner) {
+void collect_orphan(rm_self self, const object_key& pod_key, const owner_reference& owner) {
   self->state.orphans.push_back(
       object_command{object_kind::pod, pod_key, "system:garbage-collector",
                      delete_op{"owner ReplicationController " + pod_key.namespace_ + "/" +
@@ -181,7 +105,7 @@ void collect_orphan(rm_actor* self, const object_key& pod_key, const owner_refer
                                "", ""}});
 }
 
-void observe(rm_actor* self, const journal_record& r) {
+void observe(rm_self self, const journal_record& r) {
   auto& st = self->state;
   object_key key{r.namespace_, r.name};
   if (r.kind == object_kind::replication_controller) {
@@ -249,7 +173,7 @@ void observe(rm_actor* self, const journal_record& r) {
 
 // Deletes the pods whose controlling RC is gone. A failure is reported; the next resync finds
 // the pod again (NotFound: it went meanwhile).
-void collect_orphans(rm_actor* self, const caf::actor& pods) {
+void collect_orphans(rm_self self, const registry_actor& pods) {
   for (auto& orphan : self->state.orphans) {
     auto what = describe(object_kind::pod, orphan.target);
     self->request(pods, caf::infinite, std::move(orphan))
@@ -268,7 +192,7 @@ void collect_orphans(rm_actor* self, const caf::actor& pods) {
 // One sync: reads the RC and its pods, then creates, deletes and writes the status it decides,
 // all at once. The RC stays in flight until every write is answered; any failure (quota, a
 // missing namespace, a refused append) is logged and the RC synced again after its back-off.
-void sync(rm_actor* self, const read_model* model, caf::actor pods, caf::actor rcs,
+void sync(rm_self self, const read_model* model, registry_actor pods, registry_actor rcs,
           const object_key& key) {
   auto& queue = self->state.queue;
   auto current = model->get(object_kind::replication_controller, key);
@@ -287,8 +211,8 @@ void sync(rm_actor* self, const read_model* model, caf::actor pods, caf::actor r
                    [&](const std::vector<const pod*>& matching) {
                      decision = plan_rc_sync(rc, matching, expect);
                    });
-  std::size_t writes = (decision.create > 0 ? 1 : 0) + decision.remove.size() +
-                       (decision.status ? 1 : 0);
+  std::size_t writes =
+      (decision.create > 0 ? 1 : 0) + decision.remove.size() + (decision.status ? 1 : 0);
   if (writes == 0) {
     queue.succeeded(self, key);
     return;
@@ -371,7 +295,7 @@ void sync(rm_actor* self, const read_model* model, caf::actor pods, caf::actor r
   }
 }
 
-void load(rm_actor* self, const read_model* model) {
+void load(rm_self self, const read_model* model) {
   model->read([&](const store::cluster_state& s) {
     for (const auto& [key, o] : s.of(object_kind::replication_controller)) {
       track_rc(self->state, key, meta_of(o).uid,
@@ -388,8 +312,9 @@ void load(rm_actor* self, const read_model* model) {
   });
 }
 
-caf::behavior replication_manager(rm_actor* self, const read_model* model, caf::actor pods,
-                                  caf::actor rcs, controller_options options) {
+controller_impl_actor::behavior_type replication_manager(rm_self self, const read_model* model,
+                                                         registry_actor pods, registry_actor rcs,
+                                                         controller_options options) {
   self->state.queue.configure(replication_state::name, std::move(options));
   load(self, model);
   collect_orphans(self, pods);
@@ -433,9 +358,9 @@ caf::behavior replication_manager(rm_actor* self, const read_model* model, caf::
 
 }  // namespace
 
-caf::actor spawn_replication_manager(caf::actor_system& system, const read_model& model,
-                                     caf::actor pods, caf::actor rcs,
-                                     controller_options options) {
+controller_actor spawn_replication_manager(caf::actor_system& system, const read_model& model,
+                                           registry_actor pods, registry_actor rcs,
+                                           controller_options options) {
   return system.spawn(replication_manager, &model, std::move(pods), std::move(rcs),
                       std::move(options));
 }

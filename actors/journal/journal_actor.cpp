@@ -15,8 +15,8 @@ struct journal_state {
   static inline const char* name = "journal";
 };
 
-caf::behavior journal_actor(caf::stateful_actor<journal_state>* self,
-                            store::journal_writer* writer) {
+journal_impl_actor::behavior_type journal(journal_impl_actor::stateful_pointer<journal_state> self,
+                                          store::journal_writer* writer) {
   self->state.writer = writer;
   // A subscriber that is gone no longer receives anything.
   self->set_down_handler([=](const caf::down_msg& down) {
@@ -40,7 +40,7 @@ caf::behavior journal_actor(caf::stateful_actor<journal_state>* self,
         auto rp = self->make_response_promise<store::append_result>();
         uint64_t id = self->state.next_id++;
         self->state.pending.emplace(id, rp);
-        auto me = caf::actor_cast<caf::actor>(self);
+        journal_impl_actor me = self;
         // The completion runs on the commit thread: it only sends a message back here.
         self->state.writer->append(std::move(records), [me, id](const store::append_result& r) {
           caf::anon_send(me, appended_atom::value, id, r);
@@ -54,7 +54,7 @@ caf::behavior journal_actor(caf::stateful_actor<journal_state>* self,
         auto rp = self->make_response_promise<std::vector<store::append_result>>();
         uint64_t id = self->state.next_id++;
         self->state.pending.emplace(id, rp);
-        auto me = caf::actor_cast<caf::actor>(self);
+        journal_impl_actor me = self;
         self->state.writer->append_each(
             std::move(records), [me, id](std::vector<store::append_result> results) {
               caf::anon_send(me, appended_atom::value, id, std::move(results));
@@ -62,9 +62,9 @@ caf::behavior journal_actor(caf::stateful_actor<journal_state>* self,
         return rp;
       },
       // Catch-up then live delivery from any sequence number (what watches are built on).
-      [=](subscribe_atom, uint64_t from, caf::actor subscriber) {
+      [=](subscribe_atom, sequence_number from, const batch_subscriber_actor& subscriber) {
         auto id = self->state.writer->subscribe(
-            from, [subscriber](const std::vector<messages::journal_record>& records) {
+            from.value, [subscriber](const std::vector<messages::journal_record>& records) {
               caf::anon_send(
                   subscriber, committed_atom::value,
                   std::make_shared<const std::vector<messages::journal_record>>(records));
@@ -93,8 +93,8 @@ caf::behavior journal_actor(caf::stateful_actor<journal_state>* self,
 
 }  // namespace
 
-caf::actor spawn_journal_actor(caf::actor_system& system, store::journal_writer& writer) {
-  return system.spawn(journal_actor, &writer);
+journal_actor spawn_journal_actor(caf::actor_system& system, store::journal_writer& writer) {
+  return system.spawn(journal, &writer);
 }
 
 batch_fanout::batch_fanout(store::journal_writer& writer, uint64_t from) {
@@ -108,7 +108,7 @@ batch_fanout::batch_fanout(store::journal_writer& writer, uint64_t from) {
   });
 }
 
-void batch_fanout::add(caf::actor subscriber) {
+void batch_fanout::add(batch_subscriber_actor subscriber) {
   std::lock_guard<std::mutex> lock(mutex_);
   subscribers_.push_back(std::move(subscriber));
 }

@@ -9,20 +9,19 @@
 
 namespace capstan::actors {
 
-// (append_atom, std::vector<journal_record>) -> store::append_result
-caf::actor spawn_journal_actor(caf::actor_system& system, store::journal_writer& writer);
+journal_actor spawn_journal_actor(caf::actor_system& system, store::journal_writer& writer);
 
 // Hands every committed batch, as one shared copy, to each subscribed actor as
 // (committed_atom, committed_batch). Subscribe actors before the first append they must see.
 class batch_fanout {
 public:
   explicit batch_fanout(store::journal_writer& writer, uint64_t from);
-  void add(caf::actor subscriber);
+  void add(batch_subscriber_actor subscriber);
   void clear();
 
 private:
   std::mutex mutex_;
-  std::vector<caf::actor> subscribers_;
+  std::vector<batch_subscriber_actor> subscribers_;
 };
 
 }  // namespace capstan::actors

@@ -9,20 +9,22 @@
 
 namespace capstan::actors {
 
-std::vector<caf::actor> control_plane::batch_subscribers() const {
+std::vector<batch_subscriber_actor> control_plane::batch_subscribers() const {
   return {scheduler, replication, endpoints, namespaces};
 }
 
-std::vector<caf::actor> control_plane::clients() const {
-  std::vector<caf::actor> out = {scheduler, replication, endpoints, namespaces, lifecycle};
+std::vector<caf::actor_addr> control_plane::clients() const {
+  std::vector<caf::actor_addr> out = {scheduler.address(), replication.address(),
+                                      endpoints.address(), namespaces.address(),
+                                      lifecycle.address()};
   for (const auto& r : registries)
-    if (std::find(out.begin(), out.end(), r) == out.end())
-      out.push_back(r);
+    if (std::find(out.begin(), out.end(), r.address()) == out.end())
+      out.push_back(r.address());
   return out;
 }
 
 control_plane spawn_control_plane(caf::actor_system& system, const read_model& model,
-                                  caf::actor journal, const control_plane_config& config) {
+                                  journal_actor journal, const control_plane_config& config) {
   control_plane cp;
   cp.allocator = spawn_allocator(system, config.allocators, model);
   cp.registries.resize(messages::object_kind_count);
@@ -40,9 +42,9 @@ control_plane spawn_control_plane(caf::actor_system& system, const read_model& m
   };
   cp.scheduler =
       spawn_scheduler(system, model, pods, config.scheduler, options(cp.metrics->scheduler));
-  cp.replication =
-      spawn_replication_manager(system, model, pods, cp.registry(object_kind::replication_controller),
-                                options(cp.metrics->replication));
+  cp.replication = spawn_replication_manager(system, model, pods,
+                                             cp.registry(object_kind::replication_controller),
+                                             options(cp.metrics->replication));
   cp.endpoints = spawn_endpoints_controller(system, model, cp.registry(object_kind::endpoints),
                                             options(cp.metrics->endpoints));
   cp.lifecycle =

@@ -24,24 +24,25 @@ struct control_plane_config {
 };
 
 struct control_plane {
-  caf::actor allocator, scheduler, replication, endpoints, namespaces, lifecycle;
-  std::vector<caf::actor> registries;  // by object_kind
+  allocator_actor allocator;
+  controller_actor scheduler, replication, endpoints, namespaces;
+  node_lifecycle_actor lifecycle;
+  std::vector<registry_actor> registries;  // by object_kind
   // The work queues' figures, for /metrics; outlives the actors that write them.
   std::shared_ptr<controller_metrics> metrics = std::make_shared<controller_metrics>();
 
-  caf::actor registry(object_kind kind) const {
+  registry_actor registry(object_kind kind) const {
     return registries[static_cast<std::size_t>(kind)];
   }
-  // The actors that must receive every committed batch as (committed_atom, committed_batch),
-  // subscribed before the first append they must see.
-  std::vector<caf::actor> batch_subscribers() const;
+  // The actors that must receive every committed batch, subscribed before the first append
+  // they must see.
+  std::vector<batch_subscriber_actor> batch_subscribers() const;
   // Every actor that writes through the allocator or the journal (stopped before them).
-  std::vector<caf::actor> clients() const;
+  std::vector<caf::actor_addr> clients() const;
 };
 
-// Spawns the actors. `journal` speaks the journal actor's protocol (actors.hpp); `model` must
-// outlive the actors and is fed by whoever commits the journal.
+// Spawns the actors. `model` must outlive the actors and is fed by whoever commits the journal.
 control_plane spawn_control_plane(caf::actor_system& system, const read_model& model,
-                                  caf::actor journal, const control_plane_config& config);
+                                  journal_actor journal, const control_plane_config& config);
 
 }  // namespace capstan::actors

@@ -40,21 +40,20 @@ master::master(caf::actor_system& system, master_config config)
   fanout_ = std::make_unique<batch_fanout>(*writer_, next);
 
   journal_ = spawn_journal_actor(system_, *writer_);
-  actors_ = spawn_control_plane(
-      system_, *model_, journal_,
-      {config_.allocators, config_.lifecycle, config_.scheduler, {}});
+  actors_ = spawn_control_plane(system_, *model_, journal_,
+                                {config_.allocators, config_.lifecycle, config_.scheduler, {}});
   for (const auto& subscriber : actors_.batch_subscribers())
     fanout_->add(subscriber);
   // Nodes prove themselves with certificates of the node CA (DATA/tls/client-ca.*, created on
   // first start); they obtain them with the join token (DATA/node-token) at bootstrap.
-  node_authority_ = std::make_unique<common::certificate_authority>(
-      common::certificate_authority::load_or_create(config_.data_dir + "/tls", "client-ca",
-                                                    "capstan-client-ca"));
-  gateway_ = spawn_node_gateway(system_, *model_,
-                                {registry(object_kind::node), registry(object_kind::pod),
-                                 actors_.lifecycle, config_.join_guard},
-                                node_authority_->certificate_pem(),
-                                config_.allocators.service_cidr);
+  node_authority_ =
+      std::make_unique<common::certificate_authority>(common::certificate_authority::load_or_create(
+          config_.data_dir + "/tls", "client-ca", "capstan-client-ca"));
+  gateway_ =
+      spawn_node_gateway(system_, *model_,
+                         {registry(object_kind::node), registry(object_kind::pod),
+                          actors_.lifecycle, config_.join_guard},
+                         node_authority_->certificate_pem(), config_.allocators.service_cidr);
   fanout_->add(gateway_);
 
   ensure_namespace("default");
@@ -99,10 +98,10 @@ void master::stop_actors() {
   // Clients first, then what they depend on: an actor waiting for the journal's answer
   // finishes before the journal goes. Each stage is awaited: the actors read the read
   // model, which goes away after this.
-  std::vector<caf::actor> clients = actors_.clients();
-  clients.push_back(gateway_);
+  std::vector<caf::actor_addr> clients = actors_.clients();
+  clients.push_back(gateway_.address());
   caf::scoped_actor self{system_};
-  auto stop = [&](const std::vector<caf::actor>& stage) {
+  auto stop = [&](const std::vector<caf::actor_addr>& stage) {
     for (const auto& a : stage) {
       self->monitor(a);
       self->send_exit(a, caf::exit_reason::user_shutdown);
@@ -111,15 +110,15 @@ void master::stop_actors() {
       self->receive([](const caf::down_msg&) {});
   };
   stop(clients);
-  stop({actors_.allocator});
-  stop({journal_});
+  stop({actors_.allocator.address()});
+  stop({journal_.address()});
 }
 
-caf::actor master::registry(object_kind kind) const {
+registry_actor master::registry(object_kind kind) const {
   return actors_.registry(kind);
 }
 
-void master::subscribe(caf::actor subscriber) {
+void master::subscribe(batch_subscriber_actor subscriber) {
   fanout_->add(std::move(subscriber));
 }
 

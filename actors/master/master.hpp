@@ -46,11 +46,11 @@ public:
 
   const read_model& model() const { return *model_; }
   const store::restore_stats& restored() const { return restored_; }
-  caf::actor registry(object_kind kind) const;
-  caf::actor journal() const { return journal_; }
-  caf::actor lifecycle() const { return actors_.lifecycle; }
-  // Where node agents join (publish it on the --join address); messages/node_interfaces.hpp.
-  caf::actor node_gateway() const { return gateway_; }
+  registry_actor registry(object_kind kind) const;
+  journal_actor journal() const { return journal_; }
+  node_lifecycle_actor lifecycle() const { return actors_.lifecycle; }
+  // Where node agents join (publish it on the --join address): the interface they see.
+  messages::node_gateway_actor node_gateway() const { return gateway_; }
   // The CA whose certificates prove nodes (DATA/tls/client-ca.crt and .key, created on first
   // start): the bootstrap endpoint and in-process simulated nodes issue from it.
   const common::certificate_authority& node_authority() const { return *node_authority_; }
@@ -61,8 +61,8 @@ public:
   // Safe from any thread while the master runs.
   std::string journal_failure() const;
 
-  // Sends every committed batch to `subscriber` as (committed_atom, committed_batch).
-  void subscribe(caf::actor subscriber);
+  // Sends every committed batch to `subscriber`.
+  void subscribe(batch_subscriber_actor subscriber);
   // Calls `sink` (on the commit thread; it must not block) with every committed record from
   // `from` on: first those in the journal, then live. For watch streams on non-actor threads.
   uint64_t watch(uint64_t from, store::journal_writer::subscriber sink);
@@ -103,7 +103,8 @@ private:
   std::unique_ptr<common::certificate_authority> node_authority_;
   std::unique_ptr<store::journal_writer> writer_;
   std::unique_ptr<batch_fanout> fanout_;
-  caf::actor journal_, gateway_;
+  journal_actor journal_;
+  master_gateway_actor gateway_;
   control_plane actors_;
   // Background snapshots.
   std::mutex snapshot_mutex_;

@@ -33,16 +33,21 @@ struct node_gateway_state : gateway_state {
   static inline const char* name = "node-gateway";
 };
 
-using gateway_actor = caf::stateful_actor<node_gateway_state>;
+using gateway_self = node_gateway_impl_actor::stateful_pointer<node_gateway_state>;
 
-using routes_tick_atom = caf::atom_constant<caf::atom("routestick")>;
-using statuses_tick_atom = caf::atom_constant<caf::atom("statustick")>;
+std::vector<node_name> as_node_names(const std::vector<std::string>& names) {
+  std::vector<node_name> out;
+  out.reserve(names.size());
+  for (const auto& n : names)
+    out.push_back({n});
+  return out;
+}
 
-caf::actor_addr sender_address(gateway_actor* self) {
+caf::actor_addr sender_address(gateway_self self) {
   return caf::actor_cast<caf::actor_addr>(self->current_sender());
 }
 
-const node_routes& current_routes(gateway_actor* self, const read_model* model) {
+const node_routes& current_routes(gateway_self self, const read_model* model) {
   if (self->state.routes_stale) {
     model->read([&](const store::cluster_state& s) { self->state.routes = routes_of(s); });
     self->state.routes_stale = false;
@@ -52,7 +57,7 @@ const node_routes& current_routes(gateway_actor* self, const read_model* model) 
 
 // A node record arrived: the routes are rebuilt and sent at most every 200 ms, so that a
 // burst of joins costs a few rebuilds rather than one full list per join to every node.
-void node_records_changed(gateway_actor* self) {
+void node_records_changed(gateway_self self) {
   self->state.routes_stale = true;
   if (self->state.routes_broadcast_due || !self->state.routes_wanted())
     return;
@@ -61,28 +66,28 @@ void node_records_changed(gateway_actor* self) {
 }
 
 // Takes `names` from whatever session holds them; tells the dispatcher.
-void drop_nodes(gateway_actor* self, const caf::actor& dispatcher,
+void drop_nodes(gateway_self self, const pod_dispatcher_actor& dispatcher,
                 const std::vector<std::string>& names) {
   auto dropped = self->state.drop_nodes(names);
   if (!dropped.empty())
-    self->send(dispatcher, session_atom::value, std::move(dropped));
+    self->send(dispatcher, session_atom::value, as_node_names(dropped));
 }
 
-void session_ended(gateway_actor* self, const caf::actor& dispatcher, const caf::actor_addr& addr,
-                   join_port_guard* guard) {
+void session_ended(gateway_self self, const pod_dispatcher_actor& dispatcher,
+                   const caf::actor_addr& addr, join_port_guard* guard) {
   auto ended = self->state.end_session(addr);
   if (!ended)
     return;
   for (const auto& name : ended->dropped)
     std::fprintf(stderr, "capstan master: node %s disconnected\n", name.c_str());
   if (!ended->dropped.empty())
-    self->send(dispatcher, session_atom::value, std::move(ended->dropped));
+    self->send(dispatcher, session_atom::value, as_node_names(ended->dropped));
   if (guard && ended->peer_port != 0)
     guard->forget(ended->peer_address, ended->peer_port);
 }
 
 // A remote session proved a node: its TCP peer is let past the join port's handshake deadline.
-void admit_peer(gateway_actor* self, const caf::actor_addr& addr, join_port_guard* guard) {
+void admit_peer(gateway_self self, const caf::actor_addr& addr, join_port_guard* guard) {
   if (!guard || !self->state.needs_peer(addr))
     return;
   auto mm = self->system().middleman().actor_handle();
@@ -96,14 +101,14 @@ void admit_peer(gateway_actor* self, const caf::actor_addr& addr, join_port_guar
 }
 
 // Registers (first join) or refreshes (a join again) an admitted node; `done` gets the reply.
-void register_node(gateway_actor* self, const node_gateway_links& links, admitted_node admitted,
+void register_node(gateway_self self, const node_gateway_links& links, admitted_node admitted,
                    const std::optional<node>& registered,
                    std::function<void(const command_reply&)> done) {
   const std::string name = admitted.description.metadata.name;
   std::string cause = "system:node:" + name;
   auto on_error = [done](const caf::error& e) {
-    done(command_reply::failure(error_code::internal, "the node registry did not answer: " +
-                                                          caf::to_string(e)));
+    done(command_reply::failure(error_code::internal,
+                                "the node registry did not answer: " + caf::to_string(e)));
   };
   if (!registered) {
     auto fresh = std::move(admitted.description);
@@ -116,9 +121,10 @@ void register_node(gateway_actor* self, const node_gateway_links& links, admitte
   auto refresh_status = [=, status = admitted.description.status](const node& current) {
     auto refreshed = current;
     refreshed.status = status;
-    self->request(links.nodes, caf::infinite,
-                  object_command{object_kind::node, {"", name}, cause,
-                                 status_op{any_object(std::move(refreshed))}})
+    self->request(
+            links.nodes, caf::infinite,
+            object_command{
+                object_kind::node, {"", name}, cause, status_op{any_object(std::move(refreshed))}})
         .then([done](const command_reply& reply) { done(reply); }, on_error);
   };
   if (registered->metadata.annotations.count(node_key_annotation)) {
@@ -129,8 +135,8 @@ void register_node(gateway_actor* self, const node_gateway_links& links, admitte
   auto bound = *registered;
   bound.metadata.annotations[node_key_annotation] = admitted.key_sha256;
   self->request(links.nodes, caf::infinite,
-                object_command{object_kind::node, {"", name}, cause,
-                               update_op{any_object(std::move(bound))}})
+                object_command{
+                    object_kind::node, {"", name}, cause, update_op{any_object(std::move(bound))}})
       .then(
           [=](const command_reply& reply) {
             if (!reply.ok() || !reply.object) {
@@ -144,9 +150,9 @@ void register_node(gateway_actor* self, const node_gateway_links& links, admitte
 
 // One prove message: every proof checked now, the admitted ones registered; the reply goes
 // out when all registrations answered, then the session's nodes get their pods and state.
-caf::result<join_results> prove(gateway_actor* self, const read_model* model,
-                                const node_gateway_links& links, const caf::actor& dispatcher,
-                                join_proofs& proofs) {
+caf::result<join_results> prove(gateway_self self, const read_model* model,
+                                const node_gateway_links& links,
+                                const pod_dispatcher_actor& dispatcher, join_proofs& proofs) {
   auto addr = sender_address(self);
   join_results refused_all;
   auto refuse_all = [&](refusal why) {
@@ -159,9 +165,8 @@ caf::result<join_results> prove(gateway_actor* self, const read_model* model,
     return refuse_all({refusal_reason::no_challenge, "no join challenge is pending: ask again"});
   const std::string nonce = std::move(*challenge);
   if (proofs.nodes.size() > max_nodes_per_join)
-    return refuse_all({refusal_reason::too_large, "at most " +
-                                                      std::to_string(max_nodes_per_join) +
-                                                      " nodes per join"});
+    return refuse_all({refusal_reason::too_large,
+                       "at most " + std::to_string(max_nodes_per_join) + " nodes per join"});
   auto results = std::make_shared<join_results>();
   results->nodes.resize(proofs.nodes.size());
   auto pending = std::make_shared<std::size_t>(1);  // 1 for this function's own pass
@@ -178,14 +183,14 @@ caf::result<join_results> prove(gateway_actor* self, const read_model* model,
     if (!moved)
       return;
     if (!moved->dropped.empty())  // from any older session of the same key
-      self->send(dispatcher, session_atom::value, std::move(moved->dropped));
+      self->send(dispatcher, session_atom::value, as_node_names(moved->dropped));
     for (const auto& name : accepted)
-      self->send(links.lifecycle, actors::heartbeat_atom::value, name);
+      self->send(links.lifecycle, heartbeat_atom::value, node_name{name});
     const gateway_session* s = moved->session;
     std::fprintf(stderr, "capstan master: %zu node%s joined (%s%s)\n", accepted.size(),
                  accepted.size() == 1 ? "" : "s", accepted.front().c_str(),
                  accepted.size() > 1 ? ", ..." : "");
-    self->send(dispatcher, session_atom::value, accepted, s->handle);
+    self->send(dispatcher, session_atom::value, as_node_names(accepted), s->handle);
     if (moved->first && s->service_proxy)
       self->send(s->handle, proxy_atom::value, full_proxy_update(*model, self->state.service_cidr));
     if (s->pod_network)
@@ -219,8 +224,7 @@ caf::result<join_results> prove(gateway_actor* self, const read_model* model,
                     auto& r = results->nodes[i];
                     if (!reply.ok()) {
                       r.refused = {refusal_reason::master_error,
-                                   "the master could not store the node: " +
-                                       reply.error->message};
+                                   "the master could not store the node: " + reply.error->message};
                     } else if (auto stored = model->get(object_kind::node, {"", name})) {
                       r.accepted = true;
                       r.stored = std::get<node>(std::move(*stored));
@@ -232,8 +236,10 @@ caf::result<join_results> prove(gateway_actor* self, const read_model* model,
   return rp;
 }
 
-caf::behavior node_gateway(gateway_actor* self, const read_model* model, node_gateway_links links,
-                           std::string node_ca_pem, std::string service_cidr) {
+node_gateway_impl_actor::behavior_type node_gateway(gateway_self self, const read_model* model,
+                                                    node_gateway_links links,
+                                                    std::string node_ca_pem,
+                                                    std::string service_cidr) {
   // Pods go out through the dispatcher (linked: it stops with the gateway).
   auto dispatcher = spawn_pod_dispatcher(self->system(), *model);
   self->link_to(dispatcher);
@@ -248,10 +254,9 @@ caf::behavior node_gateway(gateway_actor* self, const read_model* model, node_ga
         if (!sender)
           return caf::make_error(caf::sec::invalid_argument, "a join needs a sender");
         bool opened = false;
-        auto* session = self->state.join(caf::actor_cast<caf::actor_addr>(sender),
-                                         caf::actor_cast<node_agent_actor>(sender),
-                                         sender->node() != self->node(), request,
-                                         common::random_nonce(), opened);
+        auto* session = self->state.join(
+            caf::actor_cast<caf::actor_addr>(sender), caf::actor_cast<node_agent_actor>(sender),
+            sender->node() != self->node(), request, common::random_nonce(), opened);
         if (!session)
           return caf::make_error(caf::sec::invalid_argument, "too many sessions");
         if (opened)
@@ -264,7 +269,7 @@ caf::behavior node_gateway(gateway_actor* self, const read_model* model, node_ga
       [=](nodebeat_atom, const node_heartbeats& beats) {
         for (const auto& name : beats.node_names)
           if (self->state.speaks_for(sender_address(self), name))
-            self->send(links.lifecycle, actors::heartbeat_atom::value, name);
+            self->send(links.lifecycle, heartbeat_atom::value, node_name{name});
       },
       [=](podstatus_atom, pod_status_reports& reports) {
         // One lock of the read model for the whole message; only the session's own nodes'
@@ -280,12 +285,11 @@ caf::behavior node_gateway(gateway_actor* self, const read_model* model, node_ga
       },
       [=](statuses_tick_atom) {
         auto batch = self->state.take_statuses();
+        // Fire and forget (no sender, so no answer comes back): a status that failed (the pod
+        // went meanwhile) is superseded by the node's next report.
         if (!batch.commands.empty())
-          self->send(links.pods, std::move(batch));
+          caf::anon_send(links.pods, std::move(batch));
       },
-      // The registry's answer to a batch sent fire-and-forget: a status that failed (the pod
-      // went meanwhile) is superseded by the node's next report.
-      [](std::vector<command_reply>&) {},
       [=](logs_atom, const log_request& request) -> caf::result<log_chunk> {
         auto sender = self->current_sender();
         if (!sender || sender->node() != self->node())
@@ -296,8 +300,10 @@ caf::behavior node_gateway(gateway_actor* self, const read_model* model, node_ga
         std::string node_name = std::get<pod>(*current).spec.node_name;
         const auto* session = self->state.session_of(node_name);
         if (!session)
-          return log_chunk{{}, 0, {refusal_reason::not_joined,
-                                   "no node agent of " + node_name + " is connected"}};
+          return log_chunk{
+              {},
+              0,
+              {refusal_reason::not_joined, "no node agent of " + node_name + " is connected"}};
         auto forwarded = request;
         forwarded.node_name = node_name;
         auto rp = self->make_response_promise<log_chunk>();
@@ -305,9 +311,11 @@ caf::behavior node_gateway(gateway_actor* self, const read_model* model, node_ga
                       std::move(forwarded))
             .then([=](log_chunk& chunk) mutable { rp.deliver(std::move(chunk)); },
                   [=](caf::error& e) mutable {
-                    rp.deliver(log_chunk{{}, 0, {refusal_reason::not_joined,
-                                                 "the node agent of " + node_name +
-                                                     " did not answer: " + caf::to_string(e)}});
+                    rp.deliver(log_chunk{
+                        {},
+                        0,
+                        {refusal_reason::not_joined, "the node agent of " + node_name +
+                                                         " did not answer: " + caf::to_string(e)}});
                   });
         return rp;
       },
@@ -345,9 +353,9 @@ caf::behavior node_gateway(gateway_actor* self, const read_model* model, node_ga
 
 }  // namespace
 
-caf::actor spawn_node_gateway(caf::actor_system& system, const read_model& model,
-                              node_gateway_links links, std::string node_ca_pem,
-                              std::string service_cidr) {
+master_gateway_actor spawn_node_gateway(caf::actor_system& system, const read_model& model,
+                                        node_gateway_links links, std::string node_ca_pem,
+                                        std::string service_cidr) {
   return system.spawn(node_gateway, &model, std::move(links), std::move(node_ca_pem),
                       std::move(service_cidr));
 }

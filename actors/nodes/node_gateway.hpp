@@ -6,7 +6,7 @@
 // to its certificate's key) and from then on takes heartbeats and pod statuses from that
 // session for exactly those nodes (cause "system:node:NAME"), and sends it the pods bound to
 // its nodes (pod_dispatcher), its proxy's services and endpoints, and pod routes.
-// It also takes (committed_atom, committed_batch) from the master, and log requests
+// It also follows the journal (master_gateway_actor, actors.hpp), and takes log requests
 // (logs_atom, log_request) from actors of its own process only.
 #pragma once
 
@@ -18,7 +18,8 @@ namespace capstan::actors {
 class join_port_guard;
 
 struct node_gateway_links {
-  caf::actor nodes, pods, lifecycle;
+  registry_actor nodes, pods;
+  node_lifecycle_actor lifecycle;
   // When set, the peers of sessions that proved a node are admitted past the join port's
   // handshake deadline (and forgotten when they leave). Must outlive the gateway.
   join_port_guard* guard = nullptr;
@@ -26,8 +27,8 @@ struct node_gateway_links {
 
 // `node_ca_pem`: the CA whose certificates prove nodes. `service_cidr` is passed on to the
 // nodes' proxies (they route it to their interface).
-caf::actor spawn_node_gateway(caf::actor_system& system, const read_model& model,
-                              node_gateway_links links, std::string node_ca_pem,
-                              std::string service_cidr);
+master_gateway_actor spawn_node_gateway(caf::actor_system& system, const read_model& model,
+                                        node_gateway_links links, std::string node_ca_pem,
+                                        std::string service_cidr);
 
 }  // namespace capstan::actors

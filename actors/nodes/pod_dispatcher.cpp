@@ -12,15 +12,11 @@ using namespace messages;
 
 struct dispatcher_state {
   std::map<std::string, node_agent_actor> sessions;  // node -> its session
-  std::map<std::string, std::string> pod_node;       // "ns/name" -> node it was sent to
+  std::map<object_key, std::string> pod_node;        // pod -> node it was sent to
   static inline const char* name = "pod-dispatcher";
 };
 
-using dispatcher_actor = caf::stateful_actor<dispatcher_state>;
-
-std::string pod_key(const std::string& ns, const std::string& name) {
-  return ns + "/" + name;
-}
+using dispatcher_self = pod_dispatcher_actor::stateful_pointer<dispatcher_state>;
 
 // The service variables of each namespace, computed once per round of sends rather than
 // once per pod (they depend on the namespace's services only).
@@ -42,7 +38,8 @@ pod for_node(const store::cluster_state& s, const pod& p, namespace_environments
 
 // What one round sends: per session, per node, the node's changes.
 struct round_outbox {
-  std::map<caf::actor_addr, std::pair<node_agent_actor, std::map<std::string, node_pods>>> by_session;
+  std::map<caf::actor_addr, std::pair<node_agent_actor, std::map<std::string, node_pods>>>
+      by_session;
 
   node_pods& entry(const node_agent_actor& session, const std::string& node_name) {
     auto& [handle, nodes] = by_session[session.address()];
@@ -51,7 +48,7 @@ struct round_outbox {
     e.node_name = node_name;
     return e;
   }
-  void send_all(dispatcher_actor* self) {
+  void send_all(dispatcher_self self) {
     for (auto& [addr, session] : by_session) {
       pod_assignments message;
       message.nodes.reserve(session.second.size());
@@ -63,8 +60,8 @@ struct round_outbox {
 };
 
 // A deleted pod goes out as gone to the session it was sent to.
-void pod_deleted(dispatcher_actor* self, const journal_record& r, round_outbox& out) {
-  auto it = self->state.pod_node.find(pod_key(r.namespace_, r.name));
+void pod_deleted(dispatcher_self self, const journal_record& r, round_outbox& out) {
+  auto it = self->state.pod_node.find({r.namespace_, r.name});
   if (it == self->state.pod_node.end())
     return;
   auto session = self->state.sessions.find(it->second);
@@ -75,7 +72,7 @@ void pod_deleted(dispatcher_actor* self, const journal_record& r, round_outbox& 
 
 // The pods a batch created or changed (not the nodes' own status reports: no echo), as they
 // are now, to their nodes' sessions — read under one lock of the read model per batch.
-void pods_changed(dispatcher_actor* self, const read_model* model,
+void pods_changed(dispatcher_self self, const read_model* model,
                   const std::vector<const journal_record*>& changed, round_outbox& out) {
   if (changed.empty())
     return;
@@ -88,32 +85,32 @@ void pods_changed(dispatcher_actor* self, const read_model* model,
       auto session = self->state.sessions.find(p->spec.node_name);
       if (session == self->state.sessions.end())
         continue;
-      self->state.pod_node[pod_key(r->namespace_, r->name)] = p->spec.node_name;
+      self->state.pod_node[{r->namespace_, r->name}] = p->spec.node_name;
       out.entry(session->second, p->spec.node_name).pods.push_back(for_node(s, *p, envs));
     }
   });
 }
 
-caf::behavior pod_dispatcher(dispatcher_actor* self, const read_model* model) {
+pod_dispatcher_actor::behavior_type pod_dispatcher(dispatcher_self self, const read_model* model) {
   return {
       // Sessions start: each node gets its whole desired set, all in one message.
-      [=](session_atom, const std::vector<std::string>& names, const node_agent_actor& session) {
+      [=](session_atom, const std::vector<node_name>& names, const node_agent_actor& session) {
         round_outbox out;
         namespace_environments envs;
-        for (const auto& name : names) {
+        for (const auto& [name] : names) {
           self->state.sessions[name] = session;
           auto& e = out.entry(session, name);
           e.full = true;
           model->for_each_pod_on_node(name, [&](const store::cluster_state& s, const pod& p) {
             e.pods.push_back(for_node(s, p, envs));
-            self->state.pod_node[pod_key(p.metadata.namespace_, p.metadata.name)] = name;
+            self->state.pod_node[{p.metadata.namespace_, p.metadata.name}] = name;
           });
         }
         out.send_all(self);
       },
-      [=](session_atom, const std::vector<std::string>& names) {
+      [=](session_atom, const std::vector<node_name>& names) {
         for (const auto& name : names)
-          self->state.sessions.erase(name);
+          self->state.sessions.erase(name.value);
       },
       [=](committed_atom, const committed_batch& batch) {
         round_outbox out;
@@ -134,7 +131,7 @@ caf::behavior pod_dispatcher(dispatcher_actor* self, const read_model* model) {
 
 }  // namespace
 
-caf::actor spawn_pod_dispatcher(caf::actor_system& system, const read_model& model) {
+pod_dispatcher_actor spawn_pod_dispatcher(caf::actor_system& system, const read_model& model) {
   return system.spawn(pod_dispatcher, &model);
 }
 

@@ -4,9 +4,7 @@
 // changes of all its nodes (one message per session per round, whatever the number of pods).
 // It runs beside the gateway so that building pods never queues in front of the nodes'
 // statuses and heartbeats.
-// Messages: (session_atom, std::vector<std::string> nodes, node_agent_actor) those nodes'
-// session started (or replaced another); (session_atom, std::vector<std::string> nodes) they
-// left; (committed_atom, committed_batch).
+// Interface: pod_dispatcher_actor (actors.hpp).
 #pragma once
 
 #include "actors/actors.hpp"
@@ -15,8 +13,6 @@
 
 namespace capstan::actors {
 
-using session_atom = caf::atom_constant<caf::atom("session")>;
-
-caf::actor spawn_pod_dispatcher(caf::actor_system& system, const read_model& model);
+pod_dispatcher_actor spawn_pod_dispatcher(caf::actor_system& system, const read_model& model);
 
 }  // namespace capstan::actors

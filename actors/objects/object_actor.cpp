@@ -37,9 +37,9 @@ struct object_state {
   static inline const char* name = "object";
 };
 
-caf::behavior object_actor(caf::stateful_actor<object_state>* self, object_kind kind,
-                           object_key key, const read_model* model, caf::actor journal,
-                           caf::actor allocator) {
+object_actor::behavior_type object(object_actor::stateful_pointer<object_state> self,
+                                   object_kind kind, object_key key, const read_model* model,
+                                   journal_actor journal, allocator_actor allocator) {
   return {
       [=](object_command& command) -> caf::result<command_reply> {
         // Planned against the object in place (no copy); a delete's reply carries the object
@@ -142,9 +142,10 @@ caf::behavior object_actor(caf::stateful_actor<object_state>* self, object_kind 
 
 }  // namespace
 
-caf::actor spawn_object_actor(caf::actor_system& system, object_kind kind, object_key key,
-                              const read_model& model, caf::actor journal, caf::actor allocator) {
-  return system.spawn(object_actor, kind, std::move(key), &model, std::move(journal),
+object_actor spawn_object_actor(caf::actor_system& system, object_kind kind, object_key key,
+                                const read_model& model, journal_actor journal,
+                                allocator_actor allocator) {
+  return system.spawn(object, kind, std::move(key), &model, std::move(journal),
                       std::move(allocator));
 }
 

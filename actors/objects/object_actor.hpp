@@ -12,8 +12,9 @@
 
 namespace capstan::actors {
 
-// object_command -> command_reply. Terminates itself after a successful delete.
-caf::actor spawn_object_actor(caf::actor_system& system, object_kind kind, object_key key,
-                              const read_model& model, caf::actor journal, caf::actor allocator);
+// Terminates itself after a successful delete.
+object_actor spawn_object_actor(caf::actor_system& system, object_kind kind, object_key key,
+                                const read_model& model, journal_actor journal,
+                                allocator_actor allocator);
 
 }  // namespace capstan::actors

@@ -21,7 +21,7 @@ struct registry_state {
   object_kind kind = object_kind::pod;
   const read_model* model = nullptr;
   registry_links links;
-  std::map<object_key, caf::actor> actors;
+  std::map<object_key, object_actor> actors;
   std::set<object_key> creating;               // admitted, not yet committed
   std::map<std::string, quota_usage> pending;  // namespace -> usage of `creating`
   // One door per object: while a batch's record for an object is being journaled, commands to
@@ -36,7 +36,7 @@ struct registry_state {
   static inline const char* name = "registry";
 };
 
-using registry_actor = caf::stateful_actor<registry_state>;
+using registry_self = registry_actor::stateful_pointer<registry_state>;
 
 // Fills in what the master owns on a new object.
 void stamp_new(any_object& object) {
@@ -58,7 +58,7 @@ void stamp_new(any_object& object) {
 
 // After a delete is committed: free allocations, and delete an RC's pods (Kubernetes'
 // background cascading deletion, done by the garbage collector).
-void after_delete(registry_actor* self, const object_key& key, const command_reply& reply,
+void after_delete(registry_self self, const object_key& key, const command_reply& reply,
                   const std::string& cause) {
   auto& st = self->state;
   if (st.kind == object_kind::service || st.kind == object_kind::node)
@@ -92,7 +92,7 @@ bool needs_allocation(object_kind kind) {
 // Admits a create: kind and namespace, generateName, admission (validation, quota counting
 // the creates still in flight), uniqueness; stamps what the master owns and counts the object
 // as in flight until settle_create. Returns the object to journal, or the refusal.
-std::variant<any_object, command_reply> prepare_create(registry_actor* self,
+std::variant<any_object, command_reply> prepare_create(registry_self self,
                                                        create_command& command) {
   auto& st = self->state;
   const object_kind kind = st.kind;
@@ -129,13 +129,13 @@ std::variant<any_object, command_reply> prepare_create(registry_actor* self,
 }
 
 // A create prepared by prepare_create is no longer in flight (journaled or failed).
-void settle_create(registry_actor* self, const object_key& key, const quota_usage& usage) {
+void settle_create(registry_self self, const object_key& key, const quota_usage& usage) {
   self->state.creating.erase(key);
   self->state.pending[key.namespace_].add(usage, -1);
 }
 
 // The actor of the object `key`, spawned on first use; none when the object does not exist.
-caf::actor object_actor_for(registry_actor* self, const object_key& key) {
+object_actor object_actor_for(registry_self self, const object_key& key) {
   auto& st = self->state;
   auto it = st.actors.find(key);
   if (it != st.actors.end())
@@ -155,7 +155,7 @@ caf::actor object_actor_for(registry_actor* self, const object_key& key) {
 
 // Sends `command` to the object's actor and calls `answer` with its reply; after a delete,
 // forgets the actor and runs what follows a delete.
-void dispatch(registry_actor* self, object_command command, caf::actor target,
+void dispatch(registry_self self, object_command command, object_actor target,
               std::function<void(command_reply)> answer) {
   const bool deleting = std::holds_alternative<delete_op>(command.op);
   const object_key key = command.target;
@@ -177,8 +177,8 @@ void dispatch(registry_actor* self, object_command command, caf::actor target,
             auto found = self->state.actors.find(key);
             if (found != self->state.actors.end() && found->second == target)
               self->state.actors.erase(found);
-            answer(command_reply::failure(error_code::not_found,
-                                          describe(kind, key) + " not found"));
+            answer(
+                command_reply::failure(error_code::not_found, describe(kind, key) + " not found"));
           });
 }
 
@@ -190,7 +190,7 @@ std::function<void(command_reply)> deliver_to(caf::typed_response_promise<comman
 
 // A batch's records for `keys` are journaled (or refused): the commands held for them go on,
 // in the order they came, through the object actors.
-void release(registry_actor* self, const std::vector<object_key>& keys) {
+void release(registry_self self, const std::vector<object_key>& keys) {
   auto& st = self->state;
   for (const auto& key : keys) {
     auto count = st.in_batch.find(key);
@@ -205,16 +205,16 @@ void release(registry_actor* self, const std::vector<object_key>& keys) {
     for (auto& h : commands) {
       auto actor = object_actor_for(self, key);
       if (!actor)
-        h.answer(command_reply::failure(error_code::not_found,
-                                        describe(st.kind, key) + " not found"));
+        h.answer(
+            command_reply::failure(error_code::not_found, describe(st.kind, key) + " not found"));
       else
         dispatch(self, std::move(h.command), actor, std::move(h.answer));
     }
   }
 }
 
-caf::behavior registry(registry_actor* self, object_kind kind, const read_model* model,
-                       registry_links links) {
+registry_actor::behavior_type registry(registry_self self, object_kind kind,
+                                       const read_model* model, registry_links links) {
   self->state.kind = kind;
   self->state.model = model;
   self->state.links = std::move(links);
@@ -361,8 +361,8 @@ caf::behavior registry(registry_actor* self, object_kind kind, const read_model*
         auto out = std::make_shared<progress>();
         out->replies.resize(batch.commands.size());
         std::vector<journal_record> records;
-        std::vector<std::size_t> reply_of;     // records[k] answers replies[reply_of[k]]
-        std::vector<std::size_t> to_actors;    // commands for objects that have an actor
+        std::vector<std::size_t> reply_of;   // records[k] answers replies[reply_of[k]]
+        std::vector<std::size_t> to_actors;  // commands for objects that have an actor
         for (std::size_t i = 0; i < batch.commands.size(); ++i) {
           auto& command = batch.commands[i];
           if (!info(kind).namespaced)
@@ -471,8 +471,7 @@ caf::behavior registry(registry_actor* self, object_kind kind, const read_model*
         if (command.outcome_only && !std::holds_alternative<delete_op>(command.op)) {
           // The object actor answers the caller itself: nothing to do here afterwards, and
           // no response to wait for (a controller's burst would keep thousands in flight).
-          self->delegate(actor, std::move(command));
-          return caf::delegated<command_reply>{};
+          return self->delegate(actor, std::move(command));
         }
         auto rp = self->make_response_promise<command_reply>();
         dispatch(self, std::move(command), actor, deliver_to(rp));
@@ -494,8 +493,8 @@ std::string random_suffix(std::size_t length) {
   return out;
 }
 
-caf::actor spawn_registry(caf::actor_system& system, object_kind kind, const read_model& model,
-                          registry_links links) {
+registry_actor spawn_registry(caf::actor_system& system, object_kind kind, const read_model& model,
+                              registry_links links) {
   return system.spawn(registry, kind, &model, std::move(links));
 }
 

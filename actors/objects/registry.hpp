@@ -10,14 +10,13 @@
 namespace capstan::actors {
 
 struct registry_links {
-  caf::actor journal;
-  caf::actor allocator;
-  caf::actor pods;  // the pod registry, for cascading an RC's delete to its pods (RCs only)
+  journal_actor journal;
+  allocator_actor allocator;
+  registry_actor pods;  // the pod registry, for cascading an RC's delete to its pods (RCs only)
 };
 
-// create_command -> command_reply; object_command -> command_reply.
-caf::actor spawn_registry(caf::actor_system& system, object_kind kind, const read_model& model,
-                          registry_links links);
+registry_actor spawn_registry(caf::actor_system& system, object_kind kind, const read_model& model,
+                              registry_links links);
 
 // A random suffix of `length` lowercase alphanumerics, as Kubernetes' generateName uses.
 std::string random_suffix(std::size_t length = 5);

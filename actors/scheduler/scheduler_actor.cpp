@@ -14,10 +14,10 @@ struct scheduler_actor_state {
   static inline const char* name = "scheduler";
 };
 
-using scheduler_actor = caf::stateful_actor<scheduler_actor_state>;
+using scheduler_self = controller_impl_actor::stateful_pointer<scheduler_actor_state>;
 
 // Moves the pods the logic found placeable into the work queue.
-void take_placeable(scheduler_actor* self) {
+void take_placeable(scheduler_self self) {
   auto& st = self->state;
   for (auto& key : st.logic.queue)
     st.queue.add(key);
@@ -28,7 +28,7 @@ void take_placeable(scheduler_actor* self) {
 // unless the pod already says exactly that (a restarted master re-evaluates every pending pod:
 // that is no news). lastTransitionTime moves only when the condition's status does. A failed
 // write is reported; the pod is looked at again when the cluster changes.
-void report_unschedulable(scheduler_actor* self, const read_model* model, caf::actor pods,
+void report_unschedulable(scheduler_self self, const read_model* model, registry_actor pods,
                           const object_key& key, const std::string& reason) {
   auto current = model->get(object_kind::pod, key);
   if (!current)
@@ -56,8 +56,8 @@ void report_unschedulable(scheduler_actor* self, const read_model* model, caf::a
       .then(
           [=](command_reply& reply) {
             if (!reply.ok() && reply.error->code != error_code::not_found)
-              self->state.queue.report(what + ": recording it unschedulable: " +
-                                       reply.error->message);
+              self->state.queue.report(what +
+                                       ": recording it unschedulable: " + reply.error->message);
           },
           [=](const caf::error& e) {
             self->state.queue.report(what + ": recording it unschedulable: " + caf::to_string(e));
@@ -65,7 +65,7 @@ void report_unschedulable(scheduler_actor* self, const read_model* model, caf::a
 }
 
 // Binds the pods placed in one turn with one request; each pod is finished by its own answer.
-void bind(scheduler_actor* self, caf::actor pods, command_batch binds,
+void bind(scheduler_self self, registry_actor pods, command_batch binds,
           std::vector<object_key> keys) {
   self->request(pods, caf::infinite, std::move(binds))
       .then(
@@ -97,8 +97,9 @@ void bind(scheduler_actor* self, caf::actor pods, command_batch binds,
           });
 }
 
-caf::behavior scheduler(scheduler_actor* self, const read_model* model, caf::actor pods,
-                        scheduler_config config, controller_options options) {
+controller_impl_actor::behavior_type scheduler(scheduler_self self, const read_model* model,
+                                               registry_actor pods, scheduler_config config,
+                                               controller_options options) {
   auto& logic = self->state.logic;
   logic.min_feasible = config.min_feasible;
   logic.feasible_percent = config.feasible_percent;
@@ -165,8 +166,9 @@ caf::behavior scheduler(scheduler_actor* self, const read_model* model, caf::act
 
 }  // namespace
 
-caf::actor spawn_scheduler(caf::actor_system& system, const read_model& model, caf::actor pods,
-                           scheduler_config config, controller_options options) {
+controller_actor spawn_scheduler(caf::actor_system& system, const read_model& model,
+                                 registry_actor pods, scheduler_config config,
+                                 controller_options options) {
   return system.spawn(scheduler, &model, std::move(pods), config, std::move(options));
 }
 

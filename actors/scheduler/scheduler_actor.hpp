@@ -13,10 +13,11 @@ struct scheduler_config {
   std::size_t feasible_percent = 5;
 };
 
-// Takes (committed_atom, committed_batch); binds with object_command{bind_op} to `pods`. A bind
+// Follows the journal; binds with object_command{bind_op} to `pods`. A bind
 // that failed (other than lost to another bind or a delete) is logged and the pod placed again
 // after its back-off; pods that fit nowhere wait for a change (or the periodic resync).
-caf::actor spawn_scheduler(caf::actor_system& system, const read_model& model, caf::actor pods,
-                           scheduler_config config = {}, controller_options options = {});
+controller_actor spawn_scheduler(caf::actor_system& system, const read_model& model,
+                                 registry_actor pods, scheduler_config config = {},
+                                 controller_options options = {});
 
 }  // namespace capstan::actors

@@ -40,9 +40,7 @@ struct cluster {
   }
   void add_nodes(nodeagent::simulated_nodes_config fake) {
     fake.keys_dir = dir.str() + "/simulated-node-keys";  // the same nodes after a restart
-    nodes = nodeagent::spawn_simulated_nodes(
-        *system, caf::actor_cast<messages::node_gateway_actor>(m->node_gateway()),
-        m->node_authority(), fake);
+    nodes = nodeagent::spawn_simulated_nodes(*system, m->node_gateway(), m->node_authority(), fake);
     node_groups.push_back(nodes);
     wait("nodes ready", [&](const store::cluster_state& s) {
       for (int i = 0; i < fake.count; ++i) {

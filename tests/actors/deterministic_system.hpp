@@ -16,7 +16,7 @@ struct deterministic_system {
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> system;
   caf::scheduler::test_coordinator* sched = nullptr;
-  std::vector<caf::actor> spawned;  // stopped by the destructor
+  std::vector<caf::actor_addr> spawned;  // stopped by the destructor
 
   deterministic_system() {
     cfg.set("scheduler.policy", caf::atom("testing"));
@@ -33,8 +33,9 @@ struct deterministic_system {
   }
 
   // Remembers `a` to be stopped at the end of the test.
-  caf::actor keep(caf::actor a) {
-    spawned.push_back(a);
+  template <class Handle>
+  Handle keep(Handle a) {
+    spawned.push_back(caf::actor_cast<caf::actor_addr>(a));
     return a;
   }
   // Runs every message that is ready, and those they send, until none is left.

@@ -222,7 +222,9 @@ BOOST_AUTO_TEST_CASE(a_dead_node_goes_not_ready_its_pods_are_evicted_and_resched
   c.create_examples("guestbook/frontend-controller.yaml");
   c.wait("3 frontends",
          [](const store::cluster_state& s) { return cluster::running(s, "frontend") == 3; });
-  caf::scoped_actor{*c.system}->send(c.nodes, nodeagent::silence_atom::value, std::string("node1"));
+  caf::scoped_actor {
+    *c.system
+    } -> send(c.nodes, nodeagent::silence_atom::value, std::string("node1"));
   c.wait("node1 not ready", [](const store::cluster_state& s) {
     for (const auto& cond : s.find<messages::node>({"", "node1"})->status.conditions)
       if (cond.type == "Ready")
@@ -320,7 +322,8 @@ BOOST_AUTO_TEST_CASE(the_journal_actor_replays_history_then_follows_live) {
   c.create_examples("guestbook/redis-master-service.yaml");
   const uint64_t existing = c.m->model().seq();
   caf::scoped_actor self{*c.system};
-  self->send(c.m->journal(), actors::subscribe_atom::value, uint64_t{1}, caf::actor{self});
+  self->send(c.m->journal(), actors::subscribe_atom::value, actors::sequence_number{1},
+             caf::actor_cast<actors::batch_subscriber_actor>(self));
   std::vector<uint64_t> seen;
   auto collect = [&] {
     self->receive([&](actors::committed_atom, const actors::committed_batch& batch) {
@@ -439,9 +442,9 @@ BOOST_AUTO_TEST_CASE(restarting_with_10000_pending_pods_appends_nothing) {
     c.restart();
     std::string marker = "marker-" + std::to_string(round);
     BOOST_REQUIRE(c.m->create(marker_pod(marker), "admin").ok());
-    c.wait("the marker reported", [&](const store::cluster_state& s) {
-      return unschedulable(s, marker);
-    }, 60s);
+    c.wait(
+        "the marker reported",
+        [&](const store::cluster_state& s) { return unschedulable(s, marker); }, 60s);
     expected.push_back("Pod/" + marker);  // created
     expected.push_back("Pod/" + marker);  // PodScheduled=False
     auto appended = records_after(c, settled);
@@ -457,7 +460,8 @@ BOOST_AUTO_TEST_CASE(nodes_and_pods_restated_after_a_restart_append_nothing) {
   c.wait("guestbook running, endpoints and RC statuses written", [](const store::cluster_state& s) {
     if (!guestbook_settled(s))
       return false;
-    for (auto [name, count] : {std::pair{"frontend", 3u}, {"redis-slave", 2u}, {"redis-master", 1u}}) {
+    for (auto [name, count] :
+         {std::pair{"frontend", 3u}, {"redis-slave", 2u}, {"redis-master", 1u}}) {
       auto* ep = s.find<messages::endpoints>({"default", name});
       if (!ep || ep->subsets.empty() || ep->subsets[0].addresses.size() != count)
         return false;
@@ -482,5 +486,6 @@ BOOST_AUTO_TEST_CASE(nodes_and_pods_restated_after_a_restart_append_nothing) {
   std::string listed;
   for (const auto& r : after)
     listed += " " + r;
-  BOOST_TEST(after == (std::vector<std::string>{"Pod/marker", "Pod/marker"}), "appended:" << listed);
+  BOOST_TEST(after == (std::vector<std::string>{"Pod/marker", "Pod/marker"}),
+             "appended:" << listed);
 }

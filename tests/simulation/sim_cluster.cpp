@@ -73,9 +73,10 @@ void sim_cluster::start_master(store::cluster_state state) {
 void sim_cluster::stop_master(std::size_t durable) {
   if (!journal_actor_)
     return;
-  std::vector<caf::actor> all = actors_.clients();
-  all.push_back(actors_.allocator);
-  all.insert(all.end(), clients_.begin(), clients_.end());
+  std::vector<caf::actor_addr> all = actors_.clients();
+  all.push_back(actors_.allocator.address());
+  for (const auto& c : clients_)
+    all.push_back(c.address());
   for (const auto& a : all)
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   while (sched_->has_job())
@@ -154,8 +155,9 @@ void sim_cluster::advance(std::chrono::seconds by) {
   journal_.now_nanos = now_seconds_ * 1000000000LL;
   sched_->advance_time(by);
   std::vector<delayed_delivery> due;
-  auto late = std::stable_partition(delayed_.begin(), delayed_.end(),
-                                    [&](const delayed_delivery& d) { return d.due > now_seconds_; });
+  auto late =
+      std::stable_partition(delayed_.begin(), delayed_.end(),
+                            [&](const delayed_delivery& d) { return d.due > now_seconds_; });
   due.assign(std::make_move_iterator(late), std::make_move_iterator(delayed_.end()));
   delayed_.erase(late, delayed_.end());
   for (auto& d : due)
@@ -193,8 +195,7 @@ void sim_cluster::create(any_object object, std::function<void(const command_rep
   const object_kind kind = kind_of(object);
   const object_key key{meta_of(object).namespace_, meta_of(object).name};
   // A create that succeeded wrote a record: an acknowledged seq 0 is a lie the invariant catches.
-  request_as_client(kind, key, actors::create_command{object, "sim:client"}, true,
-                    std::move(done));
+  request_as_client(kind, key, actors::create_command{object, "sim:client"}, true, std::move(done));
 }
 
 void sim_cluster::command(actors::object_command command,
@@ -244,7 +245,7 @@ void sim_cluster::node_duties(double duplicate, double delay) {
       n.next_heartbeat = now_seconds_ + 10;
       auto lifecycle = actors_.lifecycle;
       send_or_hold(duplicate, delay, "heartbeat", [lifecycle, name = n.name] {
-        caf::anon_send(lifecycle, actors::heartbeat_atom::value, name);
+        caf::anon_send(lifecycle, actors::heartbeat_atom::value, actors::node_name{name});
       });
     }
     // Reports, as the node gateway turns them into status commands: the node's current pods
@@ -258,9 +259,12 @@ void sim_cluster::node_duties(double duplicate, double delay) {
       std::string ip = cidr.substr(0, cidr.rfind('.') + 1) + std::to_string(2 + pod_ips_++ % 250);
       reported.status = running_status(ip, now_seconds_);
       reported.metadata.resource_version.clear();
-      batch.commands.push_back(actors::object_command{
-          object_kind::pod, {p.metadata.namespace_, p.metadata.name}, "system:node:" + n.name,
-          actors::status_op{any_object(std::move(reported))}, true});
+      batch.commands.push_back(
+          actors::object_command{object_kind::pod,
+                                 {p.metadata.namespace_, p.metadata.name},
+                                 "system:node:" + n.name,
+                                 actors::status_op{any_object(std::move(reported))},
+                                 true});
     });
     if (batch.commands.empty())
       continue;

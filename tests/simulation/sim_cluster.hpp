@@ -32,9 +32,9 @@ struct acknowledged_write {
 // One simulated node: it registers, heartbeats and reports its pods Running, unless silent.
 struct sim_node {
   std::string name;
-  bool wanted = true;   // false once the workload deleted it (it stops re-registering)
-  bool silent = false;  // stopped heartbeating and reporting (it comes back later)
-  bool registering = false;  // its create is in flight
+  bool wanted = true;          // false once the workload deleted it (it stops re-registering)
+  bool silent = false;         // stopped heartbeating and reporting (it comes back later)
+  bool registering = false;    // its create is in flight
   int64_t next_heartbeat = 0;  // simulated seconds
 };
 
@@ -54,7 +54,9 @@ public:
   // Every decision of the harness comes from here.
   std::mt19937_64 rng;
   bool chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; }
-  std::size_t pick(std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng); }
+  std::size_t pick(std::size_t n) {
+    return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng);
+  }
 
   // ---- the master -------------------------------------------------------------------------
   const actors::read_model& model() const { return *model_; }
@@ -81,8 +83,7 @@ public:
   // Sends `command` from a client of its own; `done` hears the reply (an error reply when the
   // actor died first). Acknowledged writes are recorded.
   void create(messages::any_object object, std::function<void(const command_reply&)> done = {});
-  void command(actors::object_command command,
-               std::function<void(const command_reply&)> done = {});
+  void command(actors::object_command command, std::function<void(const command_reply&)> done = {});
   const std::vector<acknowledged_write>& acknowledged() const { return acknowledged_; }
   int step = 0;  // the workload's step, recorded with acknowledgements
 
@@ -115,7 +116,7 @@ private:
   messages::simulated_time clock_guard_{&now_seconds_};
   sim_journal journal_;
   std::unique_ptr<actors::read_model> model_;
-  caf::actor journal_actor_;
+  sim_journal_actor journal_actor_;
   actors::control_plane actors_;
   std::vector<acknowledged_write> acknowledged_;
   std::vector<delayed_delivery> delayed_;

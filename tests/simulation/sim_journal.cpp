@@ -98,20 +98,20 @@ namespace {
 struct journal_actor_state {
   sim_journal* journal = nullptr;
   bool commit_pending = false;
-  std::vector<std::pair<uint64_t, caf::actor>> subscribers;  // from, subscriber
+  std::vector<std::pair<uint64_t, actors::batch_subscriber_actor>> subscribers;  // from, whom
   static inline const char* name = "sim-journal";
 };
 
-using journal_actor = caf::stateful_actor<journal_actor_state>;
+using journal_self = sim_journal_actor::stateful_pointer<journal_actor_state>;
 
-void request_commit(journal_actor* self) {
+void request_commit(journal_self self) {
   if (!self->state.commit_pending && self->state.journal->has_pending()) {
     self->state.commit_pending = true;
     self->send(self, actors::tick_atom::value);
   }
 }
 
-caf::behavior sim_journal_actor(journal_actor* self, sim_journal* journal) {
+sim_journal_actor::behavior_type sim_journal_behavior(journal_self self, sim_journal* journal) {
   self->state.journal = journal;
   return {
       [=](actors::append_atom,
@@ -122,8 +122,8 @@ caf::behavior sim_journal_actor(journal_actor* self, sim_journal* journal) {
         request_commit(self);
         return rp;
       },
-      [=](actors::append_each_atom, std::vector<journal_record>& records)
-          -> caf::result<std::vector<store::append_result>> {
+      [=](actors::append_each_atom,
+          std::vector<journal_record>& records) -> caf::result<std::vector<store::append_result>> {
         auto rp = self->make_response_promise<std::vector<store::append_result>>();
         if (records.empty())
           return std::vector<store::append_result>{};
@@ -145,7 +145,9 @@ caf::behavior sim_journal_actor(journal_actor* self, sim_journal* journal) {
         request_commit(self);
         return rp;
       },
-      [=](actors::subscribe_atom, uint64_t from, caf::actor subscriber) {
+      [=](actors::subscribe_atom, actors::sequence_number first,
+          const actors::batch_subscriber_actor& subscriber) {
+        const uint64_t from = first.value;
         const auto& log = self->state.journal->records();
         if (from >= 1 && from <= log.size())
           self->send(subscriber, actors::committed_atom::value,
@@ -174,8 +176,8 @@ caf::behavior sim_journal_actor(journal_actor* self, sim_journal* journal) {
 
 }  // namespace
 
-caf::actor spawn_sim_journal_actor(caf::actor_system& system, sim_journal& journal) {
-  return system.spawn(sim_journal_actor, &journal);
+sim_journal_actor spawn_sim_journal_actor(caf::actor_system& system, sim_journal& journal) {
+  return system.spawn(sim_journal_behavior, &journal);
 }
 
 }  // namespace capstan::simulation

@@ -70,12 +70,16 @@ private:
   batch_sink sink_;
 };
 
-// The journal actor over `journal`: (append_atom, records), (append_each_atom, records),
-// (subscribe_atom, from, actor) as actors.hpp says; a commit runs as its own message after
-// appends arrive (so other actors' appends may join the batch, as with group commit), and
-// again on (tick_atom) when the simulation lifts a stall. The master's crash is its last
-// message: (crash_atom, durable) runs sim_journal::crash(durable), then the actor exits.
+// The journal actor over `journal`: actors::journal_actor, and what the simulation drives.
 using crash_atom = caf::atom_constant<caf::atom("simcrash")>;
-caf::actor spawn_sim_journal_actor(caf::actor_system& system, sim_journal& journal);
+using sim_journal_actor = actors::journal_actor::extend<
+    // A commit: runs as its own message after appends arrive (so other actors' appends may join
+    // the batch, as with group commit), and when the simulation lifts a stall.
+    caf::reacts_to<actors::tick_atom>,
+    // The master's crash, its last message: sim_journal::crash(durable), then the actor exits.
+    caf::reacts_to<crash_atom, uint64_t>,
+    // A committed batch, for the subscribers that asked this actor.
+    caf::reacts_to<actors::committed_atom, actors::committed_batch>>;
+sim_journal_actor spawn_sim_journal_actor(caf::actor_system& system, sim_journal& journal);
 
 }  // namespace capstan::simulation

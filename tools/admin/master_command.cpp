@@ -238,9 +238,8 @@ int run_master(master_flags& flags) {
       nodeagent::simulated_nodes_config c;
       c.count = flags.fake_nodes;
       c.keys_dir = flags.config.data_dir + "/pki/simulated";
-      fake = nodeagent::spawn_simulated_nodes(
-          system, caf::actor_cast<messages::node_gateway_actor>(master->node_gateway()),
-          master->node_authority(), c);
+      fake = nodeagent::spawn_simulated_nodes(system, master->node_gateway(),
+                                              master->node_authority(), c);
       std::printf("capstan master: %d simulated nodes (fake runtime)\n", flags.fake_nodes);
     }
     for (const auto& path : flags.manifests) {

@@ -31,7 +31,7 @@ struct fixture {
   caf::actor_system system{cfg};
   caf::scoped_actor self{system};
   std::unique_ptr<read_model> model;
-  caf::actor allocator;
+  allocator_actor allocator;
 
   explicit fixture(const messages::service& committed) {
     store::cluster_state s;
@@ -65,7 +65,7 @@ BOOST_AUTO_TEST_CASE(an_update_that_was_not_journaled_keeps_the_old_node_port) {
   // The update's append failed: the service stays as journaled.
   f.self->send(f.allocator, settle_atom::value, any_object(a));
   auto other = f.allocate(node_port_service("b", 30003));
-  BOOST_TEST(!other.ok());  // still a's
+  BOOST_TEST(!other.ok());                                     // still a's
   BOOST_TEST(f.allocate(node_port_service("c", 30005)).ok());  // freed by the settle
 }
 

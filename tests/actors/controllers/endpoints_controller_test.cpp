@@ -108,16 +108,16 @@ BOOST_AUTO_TEST_CASE(only_a_difference_is_written) {
   read_model model(std::move(s));
   deterministic_system sys;
   auto commands = std::make_shared<std::vector<object_command>>();
-  auto registry = sys.keep(sys.system->spawn([commands]() -> caf::behavior {
-    return {[=](object_command& c) {
-              commands->push_back(c);
-              return command_reply{};
-            },
-            [=](create_command&) {
-              BOOST_FAIL("both Endpoints exist: nothing to create");
-              return command_reply{};
-            }};
-  }));
+  registry_answers answers;
+  answers.command = [commands](const object_command& c) {
+    commands->push_back(c);
+    return command_reply{};
+  };
+  answers.create = [](const create_command&) {
+    BOOST_FAIL("both Endpoints exist: nothing to create");
+    return command_reply{};
+  };
+  auto registry = sys.keep(spawn_registry_double(*sys.system, answers));
   controller_options options;
   sys.keep(spawn_endpoints_controller(*sys.system, model, registry, options));
   sys.run();

@@ -32,7 +32,7 @@ replication_controller rc(const std::string& name, const std::string& namespace_
 
 BOOST_AUTO_TEST_CASE(objects_of_a_missing_namespace_are_orphans_rcs_first) {
   auto s = state_with({ns("default"), small_pod("kept", "default"), small_pod("a", "gone"),
-                 rc("web", "gone"), small_pod("b", "gone"), small_pod("c", "zzz")});
+                       rc("web", "gone"), small_pod("b", "gone"), small_pod("c", "zzz")});
   auto orphans = orphaned_by_namespace(s);
   BOOST_REQUIRE(orphans.size() == 4u);
   BOOST_TEST((orphans[0].first == object_kind::replication_controller));
@@ -62,7 +62,7 @@ BOOST_AUTO_TEST_CASE(a_delete_that_failed_is_retried_after_its_backoff) {
   read_model model(state_with({small_pod("a", "gone")}));
   auto script = std::make_shared<registry_script>();
   auto pods = sys.keep(spawn_scripted_registry(*sys.system, script));
-  std::vector<caf::actor> registries(messages::object_kind_count, pods);
+  std::vector<actors::registry_actor> registries(messages::object_kind_count, pods);
   std::vector<std::string> log;
   work_queue_metrics metrics{"namespace-controller"};
   controller_options options;
@@ -72,8 +72,7 @@ BOOST_AUTO_TEST_CASE(a_delete_that_failed_is_retried_after_its_backoff) {
   sys.run();
   BOOST_TEST((script->targets == std::vector<std::string>{"a"}));
   BOOST_REQUIRE(log.size() == 1u);
-  BOOST_TEST(log[0].find("namespace-controller: gone: deleting pods \"a\"") !=
-                 std::string::npos,
+  BOOST_TEST(log[0].find("namespace-controller: gone: deleting pods \"a\"") != std::string::npos,
              log[0]);
   BOOST_TEST(log[0].find("No space left on device") != std::string::npos, log[0]);
   sys.advance(std::chrono::milliseconds(4));  // the first back-off is 5 ms

@@ -32,7 +32,7 @@ struct journal_fixture {
   std::unique_ptr<store::journal_writer> writer = std::make_unique<store::journal_writer>(*log);
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> system;
-  caf::actor journal;
+  journal_actor journal;
 
   journal_fixture() {
     cfg.set("logger.file-verbosity", caf::atom("quiet"));
@@ -189,8 +189,8 @@ BOOST_AUTO_TEST_CASE(a_subscription_replays_the_log_from_its_sequence_then_follo
   BOOST_REQUIRE(f.append(pods("old", 10)).ok());
   caf::scoped_actor subscriber{*f.system};
   caf::scoped_actor appender{*f.system};
-  caf::anon_send(f.journal, subscribe_atom::value, uint64_t{4},
-                 caf::actor_cast<caf::actor>(subscriber));
+  caf::anon_send(f.journal, subscribe_atom::value, sequence_number{4},
+                 caf::actor_cast<batch_subscriber_actor>(subscriber));
   // Appends race with the subscription's catch-up and attachment on the commit thread.
   constexpr int live = 40;
   for (int i = 0; i < live; ++i)
@@ -208,8 +208,8 @@ BOOST_AUTO_TEST_CASE(a_subscription_from_a_future_sequence_starts_exactly_there)
   journal_fixture f;
   BOOST_REQUIRE(f.append(pods("old", 3)).ok());
   caf::scoped_actor subscriber{*f.system};
-  caf::anon_send(f.journal, subscribe_atom::value, uint64_t{6},
-                 caf::actor_cast<caf::actor>(subscriber));
+  caf::anon_send(f.journal, subscribe_atom::value, sequence_number{6},
+                 caf::actor_cast<batch_subscriber_actor>(subscriber));
   BOOST_REQUIRE(f.append(pods("x", 2)).ok());  // 4 and 5: before the subscription's start
   BOOST_REQUIRE(f.append(pods("y", 2)).ok());  // 6 and 7
   auto seqs = receive_until(subscriber, 7);

@@ -18,8 +18,7 @@ namespace {
 struct hand_session {
   caf::scoped_actor self;
   node_gateway_actor gateway;
-  hand_session(caf::actor_system& system, const caf::actor& g)
-      : self(system), gateway(caf::actor_cast<node_gateway_actor>(g)) {}
+  hand_session(caf::actor_system& system, const node_gateway_actor& g) : self(system), gateway(g) {}
 
   std::string challenge() {
     std::string nonce;
@@ -36,8 +35,8 @@ struct hand_session {
     return out;
   }
   // Joins `name` described as a simulated node, with `certificate` and `key`.
-  join_result join(const std::string& name, const std::string& certificate,
-                   const std::string& key, const std::string& sign_as = "") {
+  join_result join(const std::string& name, const std::string& certificate, const std::string& key,
+                   const std::string& sign_as = "") {
     auto nonce = challenge();
     nodeagent::simulated_nodes_config config;
     config.count = 1;
@@ -67,7 +66,8 @@ BOOST_AUTO_TEST_CASE(a_node_joins_only_with_a_certificate_of_the_node_ca_that_na
   auto [foreign_cert, foreign_key] = nodeagent::issue_node_credentials(stranger, "node1");
   auto foreign = session.join("node1", foreign_cert, foreign_key);
   BOOST_TEST(!foreign.accepted);
-  BOOST_TEST(static_cast<int>(reason(foreign)) == static_cast<int>(refusal_reason::bad_certificate));
+  BOOST_TEST(static_cast<int>(reason(foreign)) ==
+             static_cast<int>(refusal_reason::bad_certificate));
   // node1's certificate cannot join node2.
   auto wrong = session.join("node2", cert1, key1);
   BOOST_TEST(!wrong.accepted);
@@ -96,10 +96,12 @@ BOOST_AUTO_TEST_CASE(a_node_joins_only_with_a_certificate_of_the_node_ca_that_na
              common::public_key_sha256(cert1));
 }
 
-BOOST_AUTO_TEST_CASE(a_second_machine_with_a_registered_name_is_refused_and_the_node_keeps_its_pods) {
+BOOST_AUTO_TEST_CASE(
+    a_second_machine_with_a_registered_name_is_refused_and_the_node_keeps_its_pods) {
   cluster c(2);  // node1 and node2, one simulated session
   c.create_examples("guestbook/frontend-controller.yaml");
-  c.wait("3 frontends", [](const store::cluster_state& s) { return cluster::running(s, "frontend") == 3; });
+  c.wait("3 frontends",
+         [](const store::cluster_state& s) { return cluster::running(s, "frontend") == 3; });
   auto on_node1 = [](const store::cluster_state& s) {
     int n = 0;
     for (const auto& p : cluster::pods_named(s, "frontend"))
@@ -135,8 +137,8 @@ BOOST_AUTO_TEST_CASE(a_second_machine_with_a_registered_name_is_refused_and_the_
              "Running");
   BOOST_TEST(on_node1(after) == before);
   // Deleting the node frees the name: the new machine is then accepted.
-  auto deleted = c.m->command(actors::object_command{object_kind::node, {"", "node1"}, "admin",
-                                                    actors::delete_op{}});
+  auto deleted = c.m->command(
+      actors::object_command{object_kind::node, {"", "node1"}, "admin", actors::delete_op{}});
   BOOST_REQUIRE(deleted.ok());
   c.wait("node1 gone", [](const store::cluster_state& s) { return !s.find<node>({"", "node1"}); });
   auto accepted = impostor.join("node1", cert, key);
@@ -171,7 +173,9 @@ BOOST_AUTO_TEST_CASE(a_certificate_for_node1_cannot_report_or_heartbeat_for_node
                      pod_status_reports{{{"node2", "default", "p2", p2.metadata.uid, forged},
                                          {"node1", "default", "p2", p2.metadata.uid, forged}}});
   // node1's session heartbeats for node2 only; node2's own session goes silent.
-  caf::scoped_actor{*c.system}->send(c.nodes, nodeagent::silence_atom::value, std::string("node2"));
+  caf::scoped_actor {
+    *c.system
+    } -> send(c.nodes, nodeagent::silence_atom::value, std::string("node2"));
   for (int i = 0; i < 20; ++i) {
     session.self->send(session.gateway, messages::nodebeat_atom::value, node_heartbeats{{"node2"}});
     std::this_thread::sleep_for(100ms);  // the lifecycle's clock: beats must keep coming

@@ -49,7 +49,7 @@ struct dispatch_fixture {
   read_model model{store::cluster_state{}};  // outlives the dispatcher, which reads it
   deterministic_system sys;
   uint64_t seq = 0;
-  caf::actor dispatcher;
+  pod_dispatcher_actor dispatcher;
 
   dispatch_fixture() { dispatcher = sys.keep(spawn_pod_dispatcher(*sys.system, model)); }
 
@@ -61,12 +61,18 @@ struct dispatch_fixture {
                    std::make_shared<const std::vector<messages::journal_record>>(records));
     sys.run();
   }
+  static std::vector<node_name> names(const std::vector<std::string>& nodes) {
+    std::vector<node_name> out;
+    for (const auto& n : nodes)
+      out.push_back({n});
+    return out;
+  }
   void start(const std::vector<std::string>& nodes, const recorder& session) {
-    caf::anon_send(dispatcher, session_atom::value, nodes, session.handle);
+    caf::anon_send(dispatcher, session_atom::value, names(nodes), session.handle);
     sys.run();
   }
   void leave(const std::vector<std::string>& nodes) {
-    caf::anon_send(dispatcher, session_atom::value, nodes);
+    caf::anon_send(dispatcher, session_atom::value, names(nodes));
     sys.run();
   }
 };

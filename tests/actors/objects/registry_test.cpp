@@ -20,29 +20,42 @@ namespace {
 struct held_journal {
   struct append {
     std::vector<messages::journal_record> records;
-    caf::response_promise reply;
+    caf::typed_response_promise<store::append_result> reply;                 // append
+    caf::typed_response_promise<std::vector<store::append_result>> replies;  // append_each
     bool each = false;
   };
+  // The journal's interface, and (committed_atom, index): commit the index'th append.
+  using held_journal_actor = journal_actor::extend<caf::reacts_to<committed_atom, std::size_t>>;
+  using self_pointer = held_journal_actor::pointer;
+
   read_model* model = nullptr;
   uint64_t seq = 1;
   std::vector<append> appends;
-  caf::actor actor;
+  held_journal_actor actor;
 
   void spawn(deterministic_system& sys, read_model& m) {
     model = &m;
-    actor = sys.keep(sys.system->spawn([this](caf::event_based_actor* self) -> caf::behavior {
-      return {
-          [=](append_atom, std::vector<messages::journal_record>& records) {
-            appends.push_back({std::move(records), self->make_response_promise(), false});
-            return appends.back().reply;
-          },
-          [=](append_each_atom, std::vector<messages::journal_record>& records) {
-            appends.push_back({std::move(records), self->make_response_promise(), true});
-            return appends.back().reply;
-          },
-          [=](committed_atom, std::size_t index) { deliver(index); },
-      };
-    }));
+    actor =
+        sys.keep(sys.system->spawn([this](self_pointer self) -> held_journal_actor::behavior_type {
+          return {
+              [=](append_atom, std::vector<messages::journal_record>& records)
+                  -> caf::result<store::append_result> {
+                append a{std::move(records), {}, {}, false};
+                a.reply = self->make_response_promise<store::append_result>();
+                appends.push_back(a);
+                return a.reply;
+              },
+              [=](append_each_atom, std::vector<messages::journal_record>& records)
+                  -> caf::result<std::vector<store::append_result>> {
+                append a{std::move(records), {}, {}, true};
+                a.replies = self->make_response_promise<std::vector<store::append_result>>();
+                appends.push_back(a);
+                return a.replies;
+              },
+              [](subscribe_atom, sequence_number, const batch_subscriber_actor&) {},
+              [=](committed_atom, std::size_t index) { deliver(index); },
+          };
+        }));
   }
 
   // Commits the `index`th append and runs what follows.
@@ -63,7 +76,7 @@ private:
     }
     model->apply(a.records);
     if (a.each)
-      a.reply.deliver(results);
+      a.replies.deliver(results);
     else
       a.reply.deliver(results.at(0));
   }
@@ -71,12 +84,13 @@ private:
 
 // Sends `command` to `registry` from an actor of its own; the reply lands in the result.
 template <class Command>
-std::shared_ptr<std::optional<command_reply>> ask(deterministic_system& sys, caf::actor registry,
-                                                  Command command) {
+std::shared_ptr<std::optional<command_reply>> ask(deterministic_system& sys,
+                                                  registry_actor registry, Command command) {
   auto out = std::make_shared<std::optional<command_reply>>();
   sys.system->spawn([=](caf::event_based_actor* self) {
-    self->request(registry, caf::infinite, command)
-        .then([=](command_reply& reply) { *out = std::move(reply); });
+    self->request(registry, caf::infinite, command).then([=](command_reply& reply) {
+      *out = std::move(reply);
+    });
   });
   return out;
 }
@@ -96,12 +110,11 @@ struct pod_registry {
   read_model model{with_pod_a()};
   held_journal journal;
   deterministic_system sys;  // after what its actors use: they stop first
-  caf::actor pods;
+  registry_actor pods;
 
   pod_registry() {
     journal.spawn(sys, model);
-    pods = sys.keep(spawn_registry(*sys.system, object_kind::pod, model,
-                                   {journal.actor, caf::actor{}, caf::actor{}}));
+    pods = sys.keep(spawn_registry(*sys.system, object_kind::pod, model, {journal.actor, {}, {}}));
   }
 };
 
@@ -122,11 +135,12 @@ BOOST_AUTO_TEST_CASE(a_command_waits_for_the_batch_record_of_its_object) {
   auto updated = std::get<messages::pod>(*model.get(object_kind::pod, {"default", "a"}));
   updated.spec.containers[0].image = "nginx";  // an update, not only labels
   updated.metadata.resource_version.clear();   // a kubectl replace without a precondition
-  auto answer = ask(sys, pods, object_command{object_kind::pod, {"default", "a"}, "bob",
-                                             update_op{updated}, true});
+  auto answer =
+      ask(sys, pods,
+          object_command{object_kind::pod, {"default", "a"}, "bob", update_op{updated}, true});
   sys.run();
   BOOST_REQUIRE(journal.appends.size() == 1u);  // the update waits behind the bind
-  BOOST_TEST(journal.appends[0].each);           // the batch's append
+  BOOST_TEST(journal.appends[0].each);          // the batch's append
   BOOST_TEST(std::holds_alternative<messages::pod_bound>(journal.appends[0].records.at(0).event));
   journal.commit(sys, 0);
   BOOST_REQUIRE(journal.appends.size() == 2u);
@@ -145,8 +159,9 @@ BOOST_AUTO_TEST_CASE(a_batch_command_for_an_object_with_an_actor_goes_through_it
   auto& [model, journal, sys, pods] = r;
   auto relabelled = std::get<messages::pod>(*model.get(object_kind::pod, {"default", "a"}));
   relabelled.metadata.labels = {{"tier", "web"}};
-  auto first = ask(sys, pods, object_command{object_kind::pod, {"default", "a"}, "alice",
-                                            update_op{relabelled}, true});
+  auto first =
+      ask(sys, pods,
+          object_command{object_kind::pod, {"default", "a"}, "alice", update_op{relabelled}, true});
   sys.run();
   BOOST_REQUIRE(journal.appends.size() == 1u);  // the update, not yet durable
   command_batch binds;
