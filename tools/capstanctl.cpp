@@ -4,6 +4,7 @@
 #include "tools/cli/cli.hpp"
 #include "tools/cli/completion.hpp"
 #include "tools/ctl/commands.hpp"
+#include "tools/ctl/resources.hpp"
 
 int main(int argc, char** argv) {
   using namespace capstan::ctl;
@@ -24,7 +25,17 @@ int main(int argc, char** argv) {
   add_logs_command(app, ctx);
   add_audit_command(app, ctx);
   add_info_commands(app, ctx);
-  capstan::cli::add_completion_command(app);
+  // The commands whose arguments name objects: "" when the first argument is the type.
+  capstan::cli::object_completion objects{{{"get", ""},
+                                           {"describe", ""},
+                                           {"delete", ""},
+                                           {"label", ""},
+                                           {"scale", ""},
+                                           {"logs", "pods"},
+                                           {"rolling-update", "rc"},
+                                           {"audit history", ""}},
+                                          resource_type_spellings()};
+  capstan::cli::add_completion_command(app, std::move(objects));
   capstan::cli::add_help_command(app);
   for (CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; }))
     command->footer(

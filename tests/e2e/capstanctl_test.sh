@@ -28,6 +28,28 @@ c get pods -l name=redis-slave -o name >"$work/out"
 check "get -l -o name lists the two slaves" test "$(grep -c '^pod/redis-slave-' "$work/out")" -eq 2
 
 pod=$(c get pods -l name=frontend -o name | head -1)
+
+# Completion asks the server for names, with the global flags typed on the line.
+"$ctl" completion bash >"$work/completion.bash"
+complete_line() {  # the words offered for the command line "$@" (the last word is completed)
+  bash -c 'source "$1"; shift
+           fn=$(complete -p capstanctl | sed -n "s/.* -F \([^ ]*\) .*/\1/p")
+           COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=()
+           "$fn"; printf "%s\n" "${COMPREPLY[@]}"' _ "$work/completion.bash" "$ctl" "$@"
+}
+offers() {  # offers WORD COMMAND-LINE...: completing the line offers WORD
+  local want=$1
+  shift
+  complete_line "$@" | grep -qx -- "$want"
+}
+kc=(--kubeconfig "$work/data/admin.kubeconfig")
+check "completion of get pods offers a pod's name" offers "${pod#pod/}" "${kc[@]}" get pods ""
+check "completion of get po/fr offers po/NAME" offers "po/${pod#pod/}" "${kc[@]}" get po/fr
+check "completion of logs offers a pod's name" offers "${pod#pod/}" "${kc[@]}" logs fr
+check "completion of rolling-update offers the RC frontend" offers frontend "${kc[@]}" rolling-update f
+check "completion with --kubeconfig=PATH offers node2" offers node2 --kubeconfig = "$work/data/admin.kubeconfig" get nodes n
+no_names() { ! complete_line "${kc[@]}" -n kube-system get pods fr | grep -q .; }
+check "completion in another namespace (-n) offers none of default's pods" no_names
 c logs "$pod" -f >"$work/out" 2>&1
 check "logs -f on a simulated node is a clear BadRequest" grep -q 'Error from server (BadRequest): pod frontend-.* a simulated node (fake runtime)' "$work/out"
 c describe "$pod" >"$work/out" 2>&1

@@ -119,6 +119,12 @@ check "capstanctl -n ns audit h offers history" offers history -n ns audit h
 no_watch() { ! complete_line audit history -- | grep -qx -- --watch; }
 check "capstanctl audit history -- does not offer get's --watch" no_watch
 check "capstanctl logs --fo offers --follow" offers --follow logs --fo
+check "capstanctl get r offers the type rc" offers rc get r
+check "capstanctl get r offers the type replicationcontrollers" offers replicationcontrollers get r
+check "capstanctl -n x describe p offers pods" offers pods -n x describe p
+check "capstanctl audit history s offers services" offers services audit history s
+not_types() { ! complete_line create p | grep -qx pods; }
+check "capstanctl create p offers no type (create takes files)" not_types
 # No drift: the root offers exactly the commands the help lists, and every command every flag.
 check "the root offers every command the help lists" \
   test "$(complete_line "" | sort)" = "$("$ctl" --help | subcommands | sort)"

@@ -103,7 +103,7 @@ std::string function_name(const std::string& binary) {
 
 }  // namespace
 
-std::string bash_completion(const CLI::App& root) {
+std::string bash_completion(const CLI::App& root, const object_completion& objects) {
   const std::string binary = root.get_name();
   const std::string fn = "_" + function_name(binary);
   std::vector<command_entry> commands;
@@ -136,21 +136,65 @@ std::string bash_completion(const CLI::App& root) {
       s << "    " << patterns << ") echo \"" << join(f.choices) << "\" ;;\n";
     }
   s << "    *) return 1 ;;\n  esac\n}\n\n";
+  s << "# Succeeds when command $1 names objects; prints the type of its arguments (none: the\n"
+       "# first argument is the type).\n";
+  s << fn << "_objects() {\n  case \"$1\" in\n";
+  for (const auto& [path, type] : objects.commands)
+    s << "    \"" << path << "\") echo \"" << type << "\" ;;\n";
+  s << "    *) return 1 ;;\n  esac\n}\n\n";
+  s << fn << "_types=\"" << join(objects.types) << "\"\n\n";
+  s << "# The names of the objects of type $1, asked of the server with the global flags typed.\n";
+  s << fn << "_names() {\n"
+    << "  local line\n"
+    << "  timeout 5 \"${COMP_WORDS[0]}\" \"${global[@]}\" get \"$1\" -o name 2>/dev/null |\n"
+    << "    while read -r line; do echo \"${line#*/}\"; done\n"
+    << "}\n\n";
   s << fn << "() {\n"
-    << "  local cur=${COMP_WORDS[COMP_CWORD]} path= word i value= flag=\n"
+    << "  local cur=${COMP_WORDS[COMP_CWORD]} path= word i value= flag= global_value=\n"
+    << "  local -a args=() global=()\n"
     << "  for ((i = 1; i < COMP_CWORD; i++)); do\n"
     << "    word=${COMP_WORDS[i]}\n"
     << "    [[ $word == = ]] && continue  # --flag=value, split at the '='\n"
-    << "    if [[ -n $value ]]; then value=; continue; fi\n"
+    << "    if [[ -n $value ]]; then\n"
+    << "      [[ -n $global_value ]] && global+=(\"$word\")\n"
+    << "      value= global_value=\n"
+    << "      continue\n"
+    << "    fi\n"
     << "    case $word in\n"
     << "      -*=*) ;;\n"
-    << "      -*) " << fn << "_value \"$path\" \"$word\" >/dev/null && value=1 flag=$word ;;\n"
-    << "      *) [[ \" $(" << fn << "_commands \"$path\") \" == *\" $word \"* ]] && "
-    << "path=${path:+$path }$word ;;\n"
+    << "      -*)\n"
+    << "        " << fn << "_value \"$path\" \"$word\" >/dev/null && value=1 flag=$word\n"
+    << "        # The root's flags (server, token, namespace) go to the names' request too.\n"
+    << "        if [[ \" $(" << fn << "_flags \"\") \" == *\" $word \"* ]]; then\n"
+    << "          global+=(\"$word\")\n"
+    << "          [[ -n $value ]] && global_value=1\n"
+    << "        fi ;;\n"
+    << "      *)\n"
+    << "        if [[ \" $(" << fn << "_commands \"$path\") \" == *\" $word \"* ]]; then\n"
+    << "          path=${path:+$path }$word\n"
+    << "        else\n"
+    << "          args+=(\"$word\")\n"
+    << "        fi ;;\n"
     << "    esac\n"
     << "  done\n"
     << "  [[ $cur == = ]] && cur=\n"
-    << "  if [[ -n $value ]]; then\n"
+    << "  local type\n"
+    << "  if [[ -z $value && $cur != -* ]] && type=$(" << fn << "_objects \"$path\"); then\n"
+    << "    if [[ -n $type ]]; then\n"
+    << "      ((${#args[@]} == 0)) && COMPREPLY=($(compgen -W \"$(" << fn
+    << "_names \"$type\")\" -- \"$cur\"))\n"
+    << "    elif ((${#args[@]} == 0)) && [[ $cur == */* ]]; then\n"
+    << "      local name names=()\n"
+    << "      for name in $(" << fn << "_names \"${cur%%/*}\"); do\n"
+    << "        names+=(\"${cur%%/*}/$name\")\n"
+    << "      done\n"
+    << "      COMPREPLY=($(compgen -W \"${names[*]}\" -- \"$cur\"))\n"
+    << "    elif ((${#args[@]} == 0)); then\n"
+    << "      COMPREPLY=($(compgen -W \"$" << fn << "_types\" -- \"$cur\"))\n"
+    << "    elif ((${#args[@]} == 1)) && [[ ${args[0]} != */* ]]; then\n"
+    << "      COMPREPLY=($(compgen -W \"$(" << fn << "_names \"${args[0]}\")\" -- \"$cur\"))\n"
+    << "    fi\n"
+    << "  elif [[ -n $value ]]; then\n"
     << "    local choices\n"
     << "    choices=$(" << fn << "_value \"$path\" \"$flag\")\n"
     << "    if [[ -n $choices ]]; then\n"
@@ -168,12 +212,14 @@ std::string bash_completion(const CLI::App& root) {
   return s.str();
 }
 
-void add_completion_command(CLI::App& root) {
+void add_completion_command(CLI::App& root, object_completion objects) {
   auto shell = std::make_shared<std::string>();
   CLI::App* cmd = root.add_subcommand("completion", "Print a shell completion script: source <(" +
                                                         root.get_name() + " completion bash)");
   cmd->add_option("SHELL", *shell, "The shell (bash)")->required()->check(CLI::IsMember({"bash"}));
-  cmd->callback([&root, shell] { std::cout << bash_completion(root); });
+  cmd->callback([&root, shell, objects = std::move(objects)] {
+    std::cout << bash_completion(root, objects);
+  });
 }
 
 }  // namespace capstan::cli

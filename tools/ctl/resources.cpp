@@ -22,6 +22,17 @@ std::string url_encode(const std::string& s) {
   return out;
 }
 
+std::vector<std::string> resource_type_spellings() {
+  std::vector<std::string> out;
+  for (std::size_t k = 0; k < object_kind_count; ++k) {
+    const auto& kind = info(static_cast<object_kind>(k));
+    for (std::string_view spelling : {kind.resource, kind.singular, kind.short_name})
+      if (!spelling.empty())
+        out.emplace_back(spelling);
+  }
+  return out;
+}
+
 std::string collection_path(object_kind kind, const std::string& ns, bool all_namespaces) {
   const std::string resource(info(kind).resource);
   if (!info(kind).namespaced || all_namespaces)

@@ -16,6 +16,10 @@ namespace capstan::ctl {
 // Percent-encoding of a query parameter's value.
 std::string url_encode(const std::string& s);
 
+// Every spelling a resource argument may take, as kind_from_resource resolves them: "pods",
+// "pod", "po", "replicationcontrollers", ..., "rc" (for completion).
+std::vector<std::string> resource_type_spellings();
+
 // /api/v1/[namespaces/NS/]RESOURCE; all_namespaces drops the namespace.
 std::string collection_path(messages::object_kind kind, const std::string& ns,
                             bool all_namespaces = false);
