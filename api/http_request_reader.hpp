@@ -1,7 +1,7 @@
 // Reading one request off a connection, without the connection: Beast's parser held to the
 // server's limits, the answer to a request that cannot be read, and the http_request a handler
-// sees. The session (http_session.cpp) drives these over TLS; fuzz/http_request_fuzz.cpp drives
-// them over bytes in memory.
+// sees. The session (detail/session_reading.cpp) drives these over TLS;
+// fuzz/http_request_fuzz.cpp drives them over bytes in memory.
 #pragma once
 
 #include <cstddef>

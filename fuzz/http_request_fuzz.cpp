@@ -2,14 +2,14 @@
 // the decoding of api/: query parameters, routes, selectors, bodies, patches, object bodies).
 //
 // Input: the bytes a client sends on one connection, after TLS. They are read as the session
-// (api/http_session.cpp) reads them: Beast's parser held to the server's limits (scaled down,
-// so that small inputs reach them: 4,000 bytes of header, 8,000 of body, 1,000 on a path
-// answered without a token, which here is any request without an Authorization header),
-// several requests per connection while they keep it alive, the input handed over in pieces
-// whose size the first byte chooses. Each request read is then decoded as rest_handler.cpp
-// decodes it before asking the master: route, dryRun, list parameters, label and field
-// selectors, kubectl's protobuf envelope, and by method the object body (POST, PUT), the patch
-// applied to an object of the route's kind (PATCH), or DeleteOptions (DELETE).
+// (api/detail/session_reading.cpp) reads them: Beast's parser held to the server's limits (scaled
+// down, so that small inputs reach them: 4,000 bytes of header, 8,000 of body, 1,000 on a path
+// answered without a token, which here is any request without an Authorization header), several
+// requests per connection while they keep it alive, the input handed over in pieces whose size the
+// first byte chooses. Each request read is then decoded as rest_handler.cpp decodes it before
+// asking the master: route, dryRun, list parameters, label and field selectors, kubectl's protobuf
+// envelope, and by method the object body (POST, PUT), the patch applied to an object of the
+// route's kind (PATCH), or DeleteOptions (DELETE).
 // TLS, sockets, timeouts, authentication and the master are not driven.
 //
 // Asserts, besides no crash and no sanitizer report (memory included):

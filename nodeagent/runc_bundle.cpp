@@ -25,6 +25,18 @@ std::pair<std::string, std::string> image_reference(const std::string& image) {
   return {name, tag};
 }
 
+std::vector<std::pair<std::string, std::string>> volume_mounts(const std::string& pod_dir,
+                                                               const pod& p,
+                                                               const container& c) {
+  std::vector<std::pair<std::string, std::string>> mounts;
+  for (const auto& m : c.volume_mounts)
+    for (const auto& v : p.spec.volumes)
+      if (v.name == m.name)
+        mounts.emplace_back(v.host_path ? v.host_path->path : pod_dir + "/volumes/" + v.name,
+                            m.mount_path);
+  return mounts;
+}
+
 namespace {
 
 // Docker's default capabilities: what images such as nginx expect.

@@ -1,6 +1,7 @@
 // The pure parts of a runc container: which image a container names (name and tag, as the
-// node's image store keeps them) and the config.json of its runc bundle, made from what
-// umoci unpack wrote and the pod's spec. No I/O: runc_runtime reads and writes the files.
+// node's image store keeps them), the host directories its volumes mount, and the config.json
+// of its runc bundle, made from what umoci unpack wrote and the pod's spec. No I/O:
+// runc_runtime reads and writes the files and creates the directories.
 #pragma once
 
 #include <string>
@@ -14,6 +15,12 @@ namespace capstan::nodeagent {
 // "nginx" -> {"nginx", "latest"}; "kubeguide/redis-master:v2" -> {"kubeguide/redis-master", "v2"}.
 // A digest (@...) is dropped, and so are Docker Hub's implicit prefixes (docker.io/library/).
 std::pair<std::string, std::string> image_reference(const std::string& image);
+
+// The bind mounts (host path, container path) of `container`'s volume mounts, in their order:
+// an emptyDir volume lives with the pod, in POD_DIR/volumes/NAME; a hostPath volume is the
+// node's own path. A mount that names no volume of `pod` gets nothing.
+std::vector<std::pair<std::string, std::string>> volume_mounts(
+    const std::string& pod_dir, const messages::pod& pod, const messages::container& container);
 
 // The runc config.json of one container: `base` is what umoci unpack wrote. The container
 // joins the network namespace at `netns_path`, gets the cgroup `cgroups_path` with the limits

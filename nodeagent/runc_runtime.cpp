@@ -1,3 +1,8 @@
+// The runc runtime's work, on its own thread: pods admitted, adopted from DATA/pods after a
+// restart and deleted; their containers started with runc (network, image, bundle), reaped and
+// restarted; statuses reported when they change. What it works with is apart: the pod records'
+// rules (pod_run), images (image_store), bundles' config (runc_bundle), the network
+// (pod_network) and log files (container_logs).
 #include "nodeagent/runc_runtime.hpp"
 
 #include <signal.h>
@@ -16,7 +21,10 @@
 
 #include "common/process.hpp"
 #include "messages/json_codec.hpp"
+#include "nodeagent/container_logs.hpp"
+#include "nodeagent/image_store.hpp"
 #include "nodeagent/pod_network.hpp"
+#include "nodeagent/pod_run.hpp"
 #include "nodeagent/runc_bundle.hpp"
 
 namespace capstan::nodeagent {
@@ -27,35 +35,6 @@ using namespace common;
 using steady = std::chrono::steady_clock;
 
 namespace {
-
-struct container_run {
-  std::string name, id;  // id: the runc container id
-  pid_t pid = 0;
-  bool child = false;  // started by this process (its exit status can be reaped)
-  int restarts = 0;
-  container_state state;
-  container_state last_state;
-  steady::time_point next_start{};
-  std::chrono::seconds backoff{1};
-  std::string image_id;
-};
-
-struct pod_run {
-  pod spec;
-  std::string dir;
-  pod_endpoint network;
-  bool network_ready = false;
-  std::vector<container_run> containers;
-  std::string reported;  // the last status sent, as JSON
-};
-
-std::string short_uid(const std::string& uid) {
-  std::string s;
-  for (char ch : uid)
-    if (ch != '-')
-      s.push_back(ch);
-  return s.substr(0, 12);
-}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -147,30 +126,7 @@ public:
         return {"", 0, "container " + container + " of pod " + name + " has not started here"};
       path = it->second;
     }
-    if (offset == 0 && tail > 0) {
-      std::string all = read_file(path);
-      std::size_t pos = all.size();
-      if (pos > 0 && all[pos - 1] == '\n')
-        --pos;
-      uint64_t lines = 0;
-      while (pos > 0) {
-        if (all[pos - 1] == '\n' && ++lines == tail)
-          break;
-        --pos;
-      }
-      return {all.substr(pos), all.size(), ""};
-    }
-    // Only what was added since `offset` is read (a follow asks every 300 ms).
-    std::ifstream in(path, std::ios::binary | std::ios::ate);
-    uint64_t size = in ? static_cast<uint64_t>(in.tellg()) : 0;
-    if (offset > size)
-      offset = 0;  // the log was replaced
-    std::string bytes(size - offset, '\0');
-    in.seekg(static_cast<std::streamoff>(offset));
-    in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    bytes.resize(static_cast<std::size_t>(in.gcount()));
-    const uint64_t next = offset + bytes.size();
-    return {std::move(bytes), next, ""};
+    return read_container_log(path, offset, tail);
   }
   std::string version() const override { return version_; }
 
@@ -260,22 +216,14 @@ private:
     }
   }
 
+  // The pod's record, its containers' log files known to logs().
   pod_run prepare(pod p) {
-    pod_run run;
-    run.dir = pod_dir(p.metadata.uid);
-    run.network.netns = "cp-" + short_uid(p.metadata.uid);
-    run.network.veth = "vp" + short_uid(p.metadata.uid);
-    for (const auto& c : p.spec.containers) {
-      container_run cr;
-      cr.name = c.name;
-      cr.id = short_uid(p.metadata.uid) + "-" + c.name;
-      cr.state.waiting = container_state_waiting{"ContainerCreating", ""};
-      run.containers.push_back(std::move(cr));
-      std::lock_guard<std::mutex> lock(mutex_);
-      log_paths_[p.metadata.namespace_ + "/" + p.metadata.name + "/" + c.name] =
+    const std::string dir = pod_dir(p.metadata.uid);
+    pod_run run = new_pod_run(std::move(p), dir);
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& c : run.containers)
+      log_paths_[run.spec.metadata.namespace_ + "/" + run.spec.metadata.name + "/" + c.name] =
           run.dir + "/logs/" + c.name + ".log";
-    }
-    run.spec = std::move(p);
     return run;
   }
 
@@ -306,33 +254,6 @@ private:
     run.network_ready = true;
   }
 
-  // The OCI layout of an image, pulled from the registry when it is not here.
-  std::string image_layout(const std::string& image, std::string& tag, std::string& error) {
-    auto [name, t] = image_reference(image);
-    tag = t;
-    std::string dir = name;
-    std::replace(dir.begin(), dir.end(), '/', '_');
-    std::string layout = config_.data_dir + "/images/" + dir;
-    auto has_tag = [&] {
-      auto r = run_process({"umoci", "ls", "--layout", layout});
-      return r.ok() && ("\n" + r.output).find("\n" + tag + "\n") != std::string::npos;
-    };
-    if (fs::exists(layout + "/index.json") && has_tag())
-      return layout;
-    if (config_.registry.empty()) {
-      error = "image " + image + " is not on this node and no --registry is set";
-      return "";
-    }
-    auto r = run_process({"skopeo", "copy", "--quiet", "--src-tls-verify=false",
-                          "docker://" + config_.registry + "/" + name + ":" + tag,
-                          "oci:" + layout + ":" + tag});
-    if (!r.ok()) {
-      error = "failed to pull image \"" + image + "\": " + r.output.substr(0, 300);
-      return "";
-    }
-    return layout;
-  }
-
   void start_container(pod_run& run, container_run& cr) {
     const container* spec = nullptr;
     for (const auto& c : run.spec.spec.containers)
@@ -345,39 +266,21 @@ private:
     std::string cdir = run.dir + "/containers/" + cr.name;
     std::string bundle = cdir + "/bundle";
     if (!fs::exists(bundle + "/config.json") || !fs::exists(cdir + "/config.base.json")) {
-      std::string tag, error;
-      std::string layout = image_layout(spec->image, tag, error);
-      if (layout.empty()) {
-        cr.state = {};
-        cr.state.waiting = container_state_waiting{
-            cr.restarts || cr.backoff.count() > 1 ? "ImagePullBackOff" : "ErrImagePull", error};
-        cr.next_start = steady::now() + cr.backoff;
-        cr.backoff = std::min(cr.backoff * 2, std::chrono::seconds(30));
+      auto image = find_image(config_.data_dir + "/images", config_.registry, spec->image);
+      if (image.path.empty()) {
+        back_off(cr, cr.restarts || cr.backoff.count() > 1 ? "ImagePullBackOff" : "ErrImagePull",
+                 image.error, steady::now());
         return;
       }
-      fs::remove_all(cdir);
-      fs::create_directories(cdir);
-      auto r = run_process({"umoci", "unpack", "--image", layout + ":" + tag, bundle});
-      if (!r.ok())
-        throw std::runtime_error("umoci unpack " + spec->image + ": " + r.output);
-      fs::copy_file(bundle + "/config.json", cdir + "/config.base.json");
+      unpack_image(image, spec->image, cdir);
       cr.image_id = "oci://" + spec->image;
     }
-    // Volumes: emptyDir lives with the pod; hostPath is the node's own path.
+    // The pod's /etc/hosts, then its volumes.
     std::vector<std::pair<std::string, std::string>> mounts{{run.dir + "/hosts", "/etc/hosts"}};
-    for (const auto& m : spec->volume_mounts)
-      for (const auto& v : run.spec.spec.volumes)
-        if (v.name == m.name) {
-          std::string source;
-          if (v.host_path) {
-            source = v.host_path->path;
-            fs::create_directories(source);
-          } else {
-            source = run.dir + "/volumes/" + v.name;
-            fs::create_directories(source);
-          }
-          mounts.emplace_back(source, m.mount_path);
-        }
+    for (auto& mount : volume_mounts(run.dir, run.spec, *spec)) {
+      fs::create_directories(mount.first);
+      mounts.push_back(std::move(mount));
+    }
     write_file(
         bundle + "/config.json",
         container_config(read_file(cdir + "/config.base.json"), run.spec, *spec,
@@ -391,11 +294,8 @@ private:
                                     log);
     std::string pid_text = read_file(cdir + "/pid");
     if (!r.ok() || pid_text.empty()) {
-      cr.state = {};
-      cr.state.waiting = container_state_waiting{"CrashLoopBackOff",
-                                                 "runc could not start the container (see logs)"};
-      cr.next_start = steady::now() + cr.backoff;
-      cr.backoff = std::min(cr.backoff * 2, std::chrono::seconds(30));
+      back_off(cr, "CrashLoopBackOff", "runc could not start the container (see logs)",
+               steady::now());
       return;
     }
     cr.pid = std::atoi(pid_text.c_str());
@@ -421,33 +321,13 @@ private:
           finished(run, c, 0, 0);
   }
 
+  // A container's process ended: its runc container goes, the record follows the restart
+  // policy (container_exited).
   void finished(pod_run& run, container_run& c, int exit_code, int signal) {
-    container_state_terminated t;
-    t.exit_code = exit_code;
-    t.signal = signal;
-    t.reason = exit_code == 0 ? "Completed" : (exit_code == 137 ? "OOMKilled" : "Error");
-    if (exit_code == 137 && signal == 9)
-      t.reason = "Error";
-    t.started_at = c.state.running ? c.state.running->started_at : timestamp{};
-    t.finished_at = timestamp::now();
-    t.container_id = "runc://" + c.id;
-    c.pid = 0;
-    c.state = {};
-    c.state.terminated = t;
-    const auto& policy = run.spec.spec.restart_policy;
-    bool restart =
-        policy == "Always" || policy.empty() || (policy == "OnFailure" && exit_code != 0);
+    const timestamp finished_at = timestamp::now();
     run_process({"runc", "--root", config_.data_dir + "/runc", "delete", "--force", c.id});
-    if (restart) {
-      c.last_state = c.state;
-      c.state = {};
-      c.state.waiting = container_state_waiting{"CrashLoopBackOff",
-                                                "back-off " + std::to_string(c.backoff.count()) +
-                                                    "s restarting failed container=" + c.name};
-      c.next_start = steady::now() + c.backoff;
-      c.backoff = std::min(c.backoff * 2, std::chrono::seconds(30));
-      ++c.restarts;
-    }
+    container_exited(c, run.spec.spec.restart_policy, exit_code, signal, finished_at,
+                     steady::now());
   }
 
   // Starts what should run and is not running yet (first start or a restart due now).
@@ -458,52 +338,14 @@ private:
       try {
         start_container(run, c);
       } catch (const std::exception& e) {
-        c.state = {};
-        c.state.waiting = container_state_waiting{"CreateContainerError", e.what()};
-        c.next_start = steady::now() + c.backoff;
-        c.backoff = std::min(c.backoff * 2, std::chrono::seconds(30));
+        back_off(c, "CreateContainerError", e.what(), steady::now());
       }
     }
   }
 
+  // Sends the pod's status when it changed since the last report.
   void report(pod_run& run) {
-    pod_status s;
-    s.host_ip = "";
-    for (const auto& a : self_.status.addresses)
-      if (a.type == "InternalIP")
-        s.host_ip = a.address;
-    s.pod_ip = run.network_ready ? run.network.ip : "";
-    bool all_running = true, any_running = false, all_done = true, any_failed = false;
-    timestamp earliest;
-    for (const auto& c : run.containers) {
-      container_status cs;
-      cs.name = c.name;
-      for (const auto& spec : run.spec.spec.containers)
-        if (spec.name == c.name)
-          cs.image = spec.image;
-      cs.image_id = c.image_id;
-      cs.container_id = "runc://" + c.id;
-      cs.state = c.state;
-      cs.last_state = c.last_state;
-      cs.restart_count = c.restarts;
-      cs.ready = c.state.running.has_value();
-      all_running &= cs.ready;
-      any_running |= cs.ready;
-      all_done &= c.state.terminated.has_value();
-      any_failed |= c.state.terminated && c.state.terminated->exit_code != 0;
-      if (c.state.running &&
-          (earliest.seconds == 0 || c.state.running->started_at.seconds < earliest.seconds))
-        earliest = c.state.running->started_at;
-      s.container_statuses.push_back(std::move(cs));
-    }
-    s.phase =
-        all_done ? (any_failed ? "Failed" : "Succeeded") : (any_running ? "Running" : "Pending");
-    s.start_time = run.spec.status.start_time.seconds ? run.spec.status.start_time : earliest;
-    auto condition = [](const std::string& type, bool ok) {
-      return pod_condition{type, ok ? "True" : "False", {}, {}, "", ""};
-    };
-    s.conditions = {condition("PodScheduled", true), condition("Initialized", true),
-                    condition("ContainersReady", all_running), condition("Ready", all_running)};
+    pod_status s = observed_status(run, self_);
     // Times in the conditions would make every report differ: compare without them.
     std::string text = to_json_part(s).dump();
     if (text == run.reported)

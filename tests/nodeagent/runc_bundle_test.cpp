@@ -1,5 +1,6 @@
-// Tests nodeagent/runc_bundle.cpp: image references and the runc config a container gets
-// (command/args, env, namespaces, cgroup limits as seed 000 computes them).
+// Tests nodeagent/runc_bundle.cpp: image references, the host directories volumes mount, and
+// the runc config a container gets (command/args, env, namespaces, cgroup limits as seed 000
+// computes them).
 #include <boost/test/unit_test.hpp>
 
 #include <nlohmann/json.hpp>
@@ -73,4 +74,25 @@ BOOST_AUTO_TEST_CASE(args_alone_keep_the_image_entrypoint) {
   c.args = {"--port", "8080"};
   auto cfg = nlohmann::json::parse(container_config(base, p, c, "/run/netns/x", "/c", {}));
   BOOST_TEST((cfg["process"]["args"] == nlohmann::json::array({"/entry", "--port", "8080"})));
+}
+
+BOOST_AUTO_TEST_CASE(empty_dirs_live_with_the_pod_and_host_paths_are_the_nodes) {
+  auto p = test::small_pod("web");
+  p.spec.volumes.resize(2);
+  p.spec.volumes[0].name = "cache";  // emptyDir
+  p.spec.volumes[1].name = "host";
+  p.spec.volumes[1].host_path = messages::host_path_volume_source{};
+  p.spec.volumes[1].host_path->path = "/var/lib/data";
+  auto& c = p.spec.containers[0];
+  c.volume_mounts.resize(3);
+  c.volume_mounts[0].name = "host";
+  c.volume_mounts[0].mount_path = "/data";
+  c.volume_mounts[1].name = "missing";  // names no volume of the pod
+  c.volume_mounts[1].mount_path = "/nowhere";
+  c.volume_mounts[2].name = "cache";
+  c.volume_mounts[2].mount_path = "/cache";
+  auto mounts = volume_mounts("/data/pods/uid-web", p, c);
+  using mount = std::pair<std::string, std::string>;
+  BOOST_TEST((mounts == std::vector<mount>{{"/var/lib/data", "/data"},
+                                           {"/data/pods/uid-web/volumes/cache", "/cache"}}));
 }

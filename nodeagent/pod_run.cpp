@@ -1,0 +1,108 @@
+// The runc runtime's pod records: names from UIDs, back-off and restarts, reported status.
+#include "nodeagent/pod_run.hpp"
+
+#include <algorithm>
+
+namespace capstan::nodeagent {
+
+using namespace messages;
+
+std::string short_uid(const std::string& uid) {
+  std::string s;
+  for (char ch : uid)
+    if (ch != '-')
+      s.push_back(ch);
+  return s.substr(0, 12);
+}
+
+pod_run new_pod_run(pod p, std::string dir) {
+  pod_run run;
+  run.dir = std::move(dir);
+  run.network.netns = "cp-" + short_uid(p.metadata.uid);
+  run.network.veth = "vp" + short_uid(p.metadata.uid);
+  for (const auto& c : p.spec.containers) {
+    container_run cr;
+    cr.name = c.name;
+    cr.id = short_uid(p.metadata.uid) + "-" + c.name;
+    cr.state.waiting = container_state_waiting{"ContainerCreating", ""};
+    run.containers.push_back(std::move(cr));
+  }
+  run.spec = std::move(p);
+  return run;
+}
+
+void back_off(container_run& c, std::string reason, std::string message, steady_time now) {
+  c.state = {};
+  c.state.waiting = container_state_waiting{std::move(reason), std::move(message)};
+  c.next_start = now + c.backoff;
+  c.backoff = std::min(c.backoff * 2, std::chrono::seconds(30));
+}
+
+void container_exited(container_run& c, const std::string& restart_policy, int exit_code,
+                      int signal, timestamp finished_at, steady_time now) {
+  container_state_terminated t;
+  t.exit_code = exit_code;
+  t.signal = signal;
+  t.reason = exit_code == 0 ? "Completed" : (exit_code == 137 ? "OOMKilled" : "Error");
+  if (exit_code == 137 && signal == 9)
+    t.reason = "Error";
+  t.started_at = c.state.running ? c.state.running->started_at : timestamp{};
+  t.finished_at = finished_at;
+  t.container_id = "runc://" + c.id;
+  c.pid = 0;
+  c.state = {};
+  c.state.terminated = t;
+  bool restart = restart_policy == "Always" || restart_policy.empty() ||
+                 (restart_policy == "OnFailure" && exit_code != 0);
+  if (restart) {
+    c.last_state = c.state;
+    back_off(c, "CrashLoopBackOff",
+             "back-off " + std::to_string(c.backoff.count()) +
+                 "s restarting failed container=" + c.name,
+             now);
+    ++c.restarts;
+  }
+}
+
+pod_status observed_status(const pod_run& run, const node& self) {
+  pod_status s;
+  s.host_ip = "";
+  for (const auto& a : self.status.addresses)
+    if (a.type == "InternalIP")
+      s.host_ip = a.address;
+  s.pod_ip = run.network_ready ? run.network.ip : "";
+  bool all_running = true, any_running = false, all_done = true, any_failed = false;
+  timestamp earliest;
+  for (const auto& c : run.containers) {
+    container_status cs;
+    cs.name = c.name;
+    for (const auto& spec : run.spec.spec.containers)
+      if (spec.name == c.name)
+        cs.image = spec.image;
+    cs.image_id = c.image_id;
+    cs.container_id = "runc://" + c.id;
+    cs.state = c.state;
+    cs.last_state = c.last_state;
+    cs.restart_count = c.restarts;
+    cs.ready = c.state.running.has_value();
+    all_running &= cs.ready;
+    any_running |= cs.ready;
+    all_done &= c.state.terminated.has_value();
+    any_failed |= c.state.terminated && c.state.terminated->exit_code != 0;
+    if (c.state.running &&
+        (earliest.seconds == 0 || c.state.running->started_at.seconds < earliest.seconds))
+      earliest = c.state.running->started_at;
+    s.container_statuses.push_back(std::move(cs));
+  }
+  s.phase =
+      all_done ? (any_failed ? "Failed" : "Succeeded") : (any_running ? "Running" : "Pending");
+  s.start_time = run.spec.status.start_time.seconds ? run.spec.status.start_time : earliest;
+  auto condition = [](const std::string& type, bool ok) {
+    return pod_condition{type, ok ? "True" : "False", {}, {}, "", ""};
+  };
+  s.conditions = {condition("PodScheduled", true), condition("Initialized", true),
+                  condition("ContainersReady", all_running), condition("Ready", all_running)};
+  return s;
+}
+
+}  // namespace capstan::nodeagent

@@ -1,0 +1,68 @@
+// What the runc runtime tracks of each pod it runs and of its containers, and the rules over
+// that record as plain functions: the names derived from a pod's UID, back-off, restart policy
+// and exit reasons, and the status a pod reports. No I/O and explicit times: runc_runtime does
+// the work, keeps the records on its own thread and passes the clock.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "messages/objects.hpp"
+#include "nodeagent/pod_network.hpp"
+
+namespace capstan::nodeagent {
+
+using steady_time = std::chrono::steady_clock::time_point;
+
+struct container_run {
+  std::string name, id;  // id: the runc container id
+  pid_t pid = 0;
+  bool child = false;  // started by this process (its exit status can be reaped)
+  int restarts = 0;
+  messages::container_state state;
+  messages::container_state last_state;
+  steady_time next_start{};
+  std::chrono::seconds backoff{1};
+  std::string image_id;
+};
+
+struct pod_run {
+  messages::pod spec;
+  std::string dir;
+  pod_endpoint network;
+  bool network_ready = false;
+  std::vector<container_run> containers;
+  std::string reported;  // the last status sent, as JSON
+};
+
+// The UID without its dashes, cut to 12 characters: it names the pod's network namespace
+// (cp-SHORT), its veth (vpSHORT), its runc containers (SHORT-NAME) and cgroups (/capstan/SHORT).
+std::string short_uid(const std::string& uid);
+
+// The record of a pod about to run from `dir` (DATA/pods/UID): its namespace and veth names, and
+// each container of its spec waiting as ContainerCreating.
+pod_run new_pod_run(messages::pod p, std::string dir);
+
+// The container waits with `reason` and `message` until `now` plus its back-off, which then
+// doubles, up to 30 s.
+void back_off(container_run& c, std::string reason, std::string message, steady_time now);
+
+// A container's process ended with `exit_code` (`signal` when a signal ended it) at
+// `finished_at`. It is terminated with reason Completed (0), OOMKilled (137 not from SIGKILL) or
+// Error. Under restart policy Always (or none) or, after a failure, OnFailure, that state becomes
+// its last state and it waits CrashLoopBackOff (back_off from `now`), one restart more.
+void container_exited(container_run& c, const std::string& restart_policy, int exit_code,
+                      int signal, messages::timestamp finished_at, steady_time now);
+
+// The status the pod reports as its containers are now, on node `self` (hostIP: its InternalIP):
+// podIP once its network is up; each container's state, last state, restarts and readiness
+// (running); phase Succeeded or Failed once all have terminated, else Running while any runs,
+// else Pending; startTime as the spec has it or the earliest start; conditions PodScheduled and
+// Initialized true, ContainersReady and Ready while all run, without times (the caller stamps
+// them: with times every report would differ).
+messages::pod_status observed_status(const pod_run& run, const messages::node& self);
+
+}  // namespace capstan::nodeagent
