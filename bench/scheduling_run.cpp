@@ -155,7 +155,7 @@ scheduling_result run_scheduling(const scheduling_options& o) {
     config.allocators.cluster_cidr = "10.0.0.0/8";
     config.lifecycle.grace = std::chrono::minutes(10);  // heartbeats are not what is measured
     actors::master master(system, config);
-    caf::actor in_process;
+    nodeagent::local_node_agent_actor in_process;
     nodeagent::simulated_nodes_config simulated;
     simulated.cpu_milli = 32000;
     simulated.memory_bytes = 128LL << 30;

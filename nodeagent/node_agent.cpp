@@ -20,24 +20,35 @@ using connect_tick_atom = caf::atom_constant<caf::atom("reconnect")>;
 using beat_atom = caf::atom_constant<caf::atom("beat")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
 
+// The agent's own messages.
+using agent_impl_actor = local_node_agent_actor::extend<
+    // (Re)connect to the master and join the nodes not joined yet.
+    caf::reacts_to<connect_tick_atom>,
+    // Send the joined nodes' heartbeats (then again after the heartbeat period).
+    caf::reacts_to<beat_atom>,
+    // Send the statuses the runtimes reported since the last flush.
+    caf::reacts_to<flush_atom>>;
+
 // Statuses the runtimes report, from any thread; the agent drains them once per mailbox round
 // and sends them as one message. Only the newest status of a pod is kept.
 class report_inbox {
 public:
   report_inbox() = default;
-  void set_agent(caf::actor agent) { agent_ = caf::actor_cast<caf::weak_actor_ptr>(agent); }
+  void set_agent(const agent_impl_actor& agent) {
+    agent_ = caf::actor_cast<caf::weak_actor_ptr>(agent);
+  }
   void push(const std::string& node_name, pod_report report) {
     bool wake = false;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       wake = pending_.empty();
       std::string key = node_name + "/" + report.namespace_ + "/" + report.name;
-      pending_[key] = pod_status_report{node_name, std::move(report.namespace_),
-                                        std::move(report.name), std::move(report.uid),
-                                        std::move(report.status)};
+      pending_[key] =
+          pod_status_report{node_name, std::move(report.namespace_), std::move(report.name),
+                            std::move(report.uid), std::move(report.status)};
     }
     if (wake)
-      if (auto agent = caf::actor_cast<caf::actor>(agent_))
+      if (auto agent = caf::actor_cast<agent_impl_actor>(agent_))
         caf::anon_send(agent, flush_atom::value);
   }
   std::map<std::string, pod_status_report> drain() {
@@ -55,8 +66,8 @@ struct node_slot {
   hosted_node hosted;
   bool joined = false;
   bool started = false;
-  bool refused = false;  // for good
-  bool silent = false;   // pretends to be dead (silence_atom)
+  bool refused = false;            // for good
+  bool silent = false;             // pretends to be dead (silence_atom)
   std::vector<node_pods> waiting;  // pods that arrived before the node's join result
 };
 
@@ -73,16 +84,16 @@ struct agent_state {
   static inline const char* name = "node-agent";
 };
 
-using agent_actor = caf::stateful_actor<agent_state>;
+using agent_self = agent_impl_actor::stateful_pointer<agent_state>;
 
-void schedule_reconnect(agent_actor* self) {
+void schedule_reconnect(agent_self self) {
   auto wait = self->state.backoff;
   self->state.backoff = std::min(self->state.backoff * 2, std::chrono::milliseconds(10000));
   self->delayed_send(self, wait, connect_tick_atom::value);
 }
 
 // Whether the current message comes from the master this agent joined.
-bool from_master(agent_actor* self) {
+bool from_master(agent_self self) {
   auto sender = self->current_sender();
   return sender && self->state.gateway && sender->node() == self->state.gateway->node();
 }
@@ -91,7 +102,7 @@ std::string key_of(const std::string& ns, const std::string& name) {
   return ns + "/" + name;
 }
 
-void apply_pods(agent_actor* self, node_slot& slot, node_pods& pods) {
+void apply_pods(agent_self self, node_slot& slot, node_pods& pods) {
   const std::string& node_name = slot.hosted.description.metadata.name;
   if (pods.full) {
     // Statuses of pods that are no longer wanted need not be resent.
@@ -114,14 +125,15 @@ void apply_pods(agent_actor* self, node_slot& slot, node_pods& pods) {
 }
 
 // A node was accepted: its runtime starts (once), pods that waited are applied.
-void node_joined(agent_actor* self, const node_agent_config& config, node_slot& slot,
+void node_joined(agent_self self, const node_agent_config& config, node_slot& slot,
                  const node& stored) {
   slot.joined = true;
   if (!slot.started) {
     slot.started = true;
     auto inbox = self->state.inbox;
     std::string name = stored.metadata.name;
-    slot.hosted.runtime->start(stored, [inbox, name](pod_report r) { inbox->push(name, std::move(r)); });
+    slot.hosted.runtime->start(stored,
+                               [inbox, name](pod_report r) { inbox->push(name, std::move(r)); });
   }
   for (auto& waiting : slot.waiting)
     apply_pods(self, slot, waiting);
@@ -130,13 +142,13 @@ void node_joined(agent_actor* self, const node_agent_config& config, node_slot& 
     config.on_joined(stored);
 }
 
-void send_statuses(agent_actor* self, std::vector<pod_status_report> reports) {
+void send_statuses(agent_self self, std::vector<pod_status_report> reports) {
   if (reports.empty() || !self->state.gateway)
     return;
   self->send(self->state.gateway, podstatus_atom::value, pod_status_reports{std::move(reports)});
 }
 
-void join(agent_actor* self, const node_agent_config& config, node_gateway_actor gateway) {
+void join(agent_self self, const node_agent_config& config, node_gateway_actor gateway) {
   // Only the nodes still to join are proven (after a lost master: all of them).
   join_request request;
   for (const auto& [name, slot] : self->state.nodes)
@@ -152,12 +164,11 @@ void join(agent_actor* self, const node_agent_config& config, node_gateway_actor
               if (slot.refused || slot.joined)
                 continue;
               auto described = slot.hosted.description;
-              described.status.node_info.container_runtime_version =
-                  slot.hosted.runtime->version();
+              described.status.node_info.container_runtime_version = slot.hosted.runtime->version();
               std::string signature;
               try {
-                signature = common::sign(slot.hosted.key_pem,
-                                         join_challenge_text(challenge.nonce, name));
+                signature =
+                    common::sign(slot.hosted.key_pem, join_challenge_text(challenge.nonce, name));
               } catch (const std::exception& e) {
                 std::fprintf(stderr, "capstan node: %s: cannot sign the join challenge: %s\n",
                              name.c_str(), e.what());
@@ -230,17 +241,17 @@ void take_proxy_update(agent_state& st, proxy_update& update) {
     st.endpoints_by_key[key(e)] = std::move(e);
 }
 
-bool any_unjoined(agent_actor* self) {
+bool any_unjoined(agent_self self) {
   for (const auto& [name, slot] : self->state.nodes)
     if (!slot.joined && !slot.refused)
       return true;
   return false;
 }
 
-caf::behavior node_agent(agent_actor* self, node_agent_config config,
-                         std::shared_ptr<proxy::service_proxy> proxy) {
+agent_impl_actor::behavior_type node_agent(agent_self self, node_agent_config config,
+                                           std::shared_ptr<proxy::service_proxy> proxy) {
   self->state.inbox = std::make_shared<report_inbox>();
-  self->state.inbox->set_agent(caf::actor_cast<caf::actor>(self));
+  self->state.inbox->set_agent(self);
   for (auto& hosted : config.nodes) {
     std::string name = hosted.description.metadata.name;
     self->state.nodes[name].hosted = std::move(hosted);
@@ -363,7 +374,8 @@ caf::behavior node_agent(agent_actor* self, node_agent_config config,
           return {{}, 0, {refusal_reason::not_joined, "not this agent's master"}};
         auto slot = self->state.nodes.find(request.node_name);
         if (slot == self->state.nodes.end() || !slot->second.started)
-          return {{}, 0, {refusal_reason::not_joined, "node " + request.node_name + " is not here"}};
+          return {
+              {}, 0, {refusal_reason::not_joined, "node " + request.node_name + " is not here"}};
         auto chunk = slot->second.hosted.runtime->logs(request.namespace_, request.pod_name,
                                                        request.container, request.offset,
                                                        request.tail_lines);
@@ -376,8 +388,8 @@ caf::behavior node_agent(agent_actor* self, node_agent_config config,
 
 }  // namespace
 
-caf::actor spawn_node_agent(caf::actor_system& system, node_agent_config config,
-                            std::shared_ptr<proxy::service_proxy> proxy) {
+local_node_agent_actor spawn_node_agent(caf::actor_system& system, node_agent_config config,
+                                        std::shared_ptr<proxy::service_proxy> proxy) {
   return system.spawn(node_agent, std::move(config), std::move(proxy));
 }
 

@@ -43,13 +43,17 @@ struct node_agent_config {
   std::function<void(const messages::node&)> on_joined;
 };
 
-// (silence_atom, std::string node): that node goes silent — no more heartbeats, statuses or
-// pods — as a dead machine would (tests of the node lifecycle). Taken only from actors of the
-// agent's own process.
 using silence_atom = caf::atom_constant<caf::atom("silence")>;
 
+// A node agent as its own process holds it: what the master sees (messages::node_agent_actor)
+// and one message of the process's own.
+using local_node_agent_actor = messages::node_agent_actor::extend<
+    // That node goes silent (no more heartbeats, statuses or pods), as a dead machine would
+    // (tests of the node lifecycle). Taken only from actors of the agent's own process.
+    caf::reacts_to<silence_atom, std::string>>;
+
 // `proxy` may be null (no service proxy). Remote gateways need the openssl module loaded.
-caf::actor spawn_node_agent(caf::actor_system& system, node_agent_config config,
-                            std::shared_ptr<proxy::service_proxy> proxy);
+local_node_agent_actor spawn_node_agent(caf::actor_system& system, node_agent_config config,
+                                        std::shared_ptr<proxy::service_proxy> proxy);
 
 }  // namespace capstan::nodeagent

@@ -68,9 +68,9 @@ std::string kept_key(const std::string& keys_dir, const std::string& node_name) 
 
 }  // namespace
 
-caf::actor spawn_simulated_nodes(caf::actor_system& system, node_gateway_actor gateway,
-                                 const common::certificate_authority& ca,
-                                 simulated_nodes_config config) {
+local_node_agent_actor spawn_simulated_nodes(caf::actor_system& system, node_gateway_actor gateway,
+                                             const common::certificate_authority& ca,
+                                             simulated_nodes_config config) {
   node_agent_config agent;
   agent.local_gateway = std::move(gateway);
   agent.heartbeat = config.heartbeat;

@@ -37,9 +37,9 @@ std::pair<std::string, std::string> issue_node_credentials(const common::certifi
                                                            std::string key_pem = "");
 
 // One session for all the configured nodes, joined to `gateway` in this process.
-// Also takes (silence_atom, node name) (node_agent.hpp).
-caf::actor spawn_simulated_nodes(caf::actor_system& system, messages::node_gateway_actor gateway,
-                                 const common::certificate_authority& ca,
-                                 simulated_nodes_config config);
+local_node_agent_actor spawn_simulated_nodes(caf::actor_system& system,
+                                             messages::node_gateway_actor gateway,
+                                             const common::certificate_authority& ca,
+                                             simulated_nodes_config config);
 
 }  // namespace capstan::nodeagent

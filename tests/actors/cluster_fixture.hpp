@@ -21,8 +21,8 @@ struct cluster {
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> system = std::make_unique<caf::actor_system>(cfg);
   std::unique_ptr<master> m;
-  caf::actor nodes;                     // the most recently added simulated nodes
-  std::vector<caf::actor> node_groups;  // every group, stopped with the cluster
+  nodeagent::local_node_agent_actor nodes;  // the most recently added simulated nodes
+  std::vector<nodeagent::local_node_agent_actor> node_groups;  // every group, stopped with it
 
   explicit cluster(int node_count = 3, master_config config = {},
                    nodeagent::simulated_nodes_config fake = {}) {

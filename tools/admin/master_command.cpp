@@ -233,7 +233,7 @@ int run_master(master_flags& flags) {
       master->stop();
       return 1;
     }
-    caf::actor fake;
+    nodeagent::local_node_agent_actor fake;
     if (flags.fake_nodes > 0) {
       nodeagent::simulated_nodes_config c;
       c.count = flags.fake_nodes;
