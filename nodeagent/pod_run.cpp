@@ -31,15 +31,19 @@ pod_run new_pod_run(pod p, std::string dir) {
   return run;
 }
 
-void back_off(container_run& c, std::string reason, std::string message, steady_time now) {
+void back_off(container_run& c, std::string reason, std::string message, steady_time now,
+              const restart_backoff& policy) {
   c.state = {};
   c.state.waiting = container_state_waiting{std::move(reason), std::move(message)};
   c.next_start = now + c.backoff;
-  c.backoff = std::min(c.backoff * 2, std::chrono::seconds(30));
+  c.backoff = c.backoff.count() == 0 ? policy.initial : std::min(c.backoff * 2, policy.max);
 }
 
 void container_exited(container_run& c, const std::string& restart_policy, int exit_code,
-                      int signal, timestamp finished_at, steady_time now) {
+                      int signal, timestamp finished_at, steady_time now,
+                      const restart_backoff& policy) {
+  if (c.state.running && now - c.running_since >= policy.reset_after)
+    c.backoff = std::chrono::seconds(0);
   container_state_terminated t;
   t.exit_code = exit_code;
   t.signal = signal;
@@ -56,10 +60,10 @@ void container_exited(container_run& c, const std::string& restart_policy, int e
                  (restart_policy == "OnFailure" && exit_code != 0);
   if (restart) {
     c.last_state = c.state;
-    back_off(c, "CrashLoopBackOff",
-             "back-off " + std::to_string(c.backoff.count()) +
-                 "s restarting failed container=" + c.name,
-             now);
+    std::string wait = c.backoff.count() == 0
+                           ? std::string()
+                           : "back-off " + std::to_string(c.backoff.count()) + "s ";
+    back_off(c, "CrashLoopBackOff", wait + "restarting failed container=" + c.name, now, policy);
     ++c.restarts;
   }
 }

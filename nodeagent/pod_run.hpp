@@ -17,6 +17,17 @@ namespace capstan::nodeagent {
 
 using steady_time = std::chrono::steady_clock::time_point;
 
+// Kubernetes' container restart back-off (the kubelet's): a container's first restart is at
+// once, the next wait `initial`, doubling up to `max`; a container that had been running for
+// `reset_after` when it ended starts over (the kubelet forgets a back-off after twice its
+// ceiling). Image pulls back off the same way. Configurable per agent (capstan node
+// --restart-backoff) so that tests stay short.
+struct restart_backoff {
+  std::chrono::seconds initial{10};
+  std::chrono::seconds max{300};
+  std::chrono::seconds reset_after{600};
+};
+
 struct container_run {
   std::string name, id;  // id: the runc container id
   pid_t pid = 0;
@@ -25,7 +36,8 @@ struct container_run {
   messages::container_state state;
   messages::container_state last_state;
   steady_time next_start{};
-  std::chrono::seconds backoff{1};
+  steady_time running_since{};      // when it was last seen starting (or adopted running)
+  std::chrono::seconds backoff{0};  // the next wait: 0 until the first back-off
   std::string image_id;
 };
 
@@ -47,15 +59,18 @@ std::string short_uid(const std::string& uid);
 pod_run new_pod_run(messages::pod p, std::string dir);
 
 // The container waits with `reason` and `message` until `now` plus its back-off, which then
-// doubles, up to 30 s.
-void back_off(container_run& c, std::string reason, std::string message, steady_time now);
+// grows by `policy` (0, initial, doubling up to max).
+void back_off(container_run& c, std::string reason, std::string message, steady_time now,
+              const restart_backoff& policy);
 
 // A container's process ended with `exit_code` (`signal` when a signal ended it) at
 // `finished_at`. It is terminated with reason Completed (0), OOMKilled (137 not from SIGKILL) or
 // Error. Under restart policy Always (or none) or, after a failure, OnFailure, that state becomes
-// its last state and it waits CrashLoopBackOff (back_off from `now`), one restart more.
+// its last state and it waits CrashLoopBackOff (back_off from `now`, started over when it had
+// run for policy.reset_after), one restart more.
 void container_exited(container_run& c, const std::string& restart_policy, int exit_code,
-                      int signal, messages::timestamp finished_at, steady_time now);
+                      int signal, messages::timestamp finished_at, steady_time now,
+                      const restart_backoff& policy);
 
 // The status the pod reports as its containers are now, on node `self` (hostIP: its InternalIP):
 // podIP once its network is up; each container's state, last state, restarts and readiness

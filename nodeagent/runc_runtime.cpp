@@ -117,7 +117,7 @@ public:
     post([this, peers = std::move(peers)] { network_.route_to(peers); });
   }
   container_log logs(const std::string& ns, const std::string& name, const std::string& container,
-                 uint64_t offset, uint64_t tail) override {
+                     uint64_t offset, uint64_t tail) override {
     std::string path;
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -203,6 +203,7 @@ private:
           c.pid = pid;
           c.child = false;
           c.state = {};
+          c.running_since = steady::now();  // at least since now: its back-off starts over
           c.state.running = container_state_running{timestamp{
               static_cast<int64_t>(fs::last_write_time(run.dir + "/containers/" + c.name + "/pid")
                                        .time_since_epoch()
@@ -268,8 +269,8 @@ private:
     if (!fs::exists(bundle + "/config.json") || !fs::exists(cdir + "/config.base.json")) {
       auto image = find_image(config_.data_dir + "/images", config_.registry, spec->image);
       if (image.path.empty()) {
-        back_off(cr, cr.restarts || cr.backoff.count() > 1 ? "ImagePullBackOff" : "ErrImagePull",
-                 image.error, steady::now());
+        back_off(cr, cr.backoff.count() > 0 ? "ImagePullBackOff" : "ErrImagePull", image.error,
+                 steady::now(), config_.backoff);
         return;
       }
       unpack_image(image, spec->image, cdir);
@@ -295,13 +296,14 @@ private:
     std::string pid_text = read_file(cdir + "/pid");
     if (!r.ok() || pid_text.empty()) {
       back_off(cr, "CrashLoopBackOff", "runc could not start the container (see logs)",
-               steady::now());
+               steady::now(), config_.backoff);
       return;
     }
     cr.pid = std::atoi(pid_text.c_str());
     cr.child = true;
     cr.state = {};
     cr.state.running = container_state_running{timestamp::now()};
+    cr.running_since = steady::now();
     write_file(cdir + "/state.json",
                nlohmann::json({{"restarts", cr.restarts}, {"imageID", cr.image_id}}).dump());
   }
@@ -326,8 +328,8 @@ private:
   void finished(pod_run& run, container_run& c, int exit_code, int signal) {
     const timestamp finished_at = timestamp::now();
     run_process({"runc", "--root", config_.data_dir + "/runc", "delete", "--force", c.id});
-    container_exited(c, run.spec.spec.restart_policy, exit_code, signal, finished_at,
-                     steady::now());
+    container_exited(c, run.spec.spec.restart_policy, exit_code, signal, finished_at, steady::now(),
+                     config_.backoff);
   }
 
   // Starts what should run and is not running yet (first start or a restart due now).
@@ -338,7 +340,7 @@ private:
       try {
         start_container(run, c);
       } catch (const std::exception& e) {
-        back_off(c, "CreateContainerError", e.what(), steady::now());
+        back_off(c, "CreateContainerError", e.what(), steady::now(), config_.backoff);
       }
     }
   }
@@ -405,7 +407,7 @@ private:
   node self_;
   reporter report_;
   pod_network network_{host_actions::real()};  // runtime thread only
-  std::map<std::string, pod_run> pods_;  // by uid; runtime thread only
+  std::map<std::string, pod_run> pods_;        // by uid; runtime thread only
   bool synced_ = false;
 
   std::mutex mutex_;

@@ -9,13 +9,15 @@
 #include <memory>
 #include <string>
 
+#include "nodeagent/pod_run.hpp"
 #include "nodeagent/pod_runtime.hpp"
 
 namespace capstan::nodeagent {
 
 struct runc_runtime_config {
-  std::string data_dir;  // images/, runc/, pods/
-  std::string registry;  // HOST:PORT of a plain-HTTP registry ("" = local images only)
+  std::string data_dir;     // images/, runc/, pods/
+  std::string registry;     // HOST:PORT of a plain-HTTP registry ("" = local images only)
+  restart_backoff backoff;  // of containers' restarts and of image pulls
 };
 
 // Throws std::runtime_error when the data directory cannot be created or runc is missing.

@@ -60,18 +60,47 @@ BOOST_AUTO_TEST_CASE(names_come_from_the_uid_without_dashes) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(back_off_doubles_up_to_30_seconds) {
+BOOST_AUTO_TEST_CASE(back_off_is_kubernetes_at_once_then_10_seconds_doubling_to_5_minutes) {
   container_run c;
   c.state = running_since(5);
-  const std::chrono::seconds waits[] = {1s, 2s, 4s, 8s, 16s, 30s, 30s};
+  const std::chrono::seconds waits[] = {0s, 10s, 20s, 40s, 80s, 160s, 300s, 300s};
   for (auto wait : waits) {
-    back_off(c, "CrashLoopBackOff", "m", t0);
+    back_off(c, "CrashLoopBackOff", "m", t0, restart_backoff{});
     BOOST_TEST((c.next_start == t0 + wait));
   }
   BOOST_TEST(!c.state.running.has_value());
   BOOST_REQUIRE(c.state.waiting.has_value());
   BOOST_TEST(c.state.waiting->reason == "CrashLoopBackOff");
   BOOST_TEST(c.state.waiting->message == "m");
+}
+
+// A container that crashes again and again waits longer each time (the message says how
+// long); one that ran for reset_after before it ended is restarted at once again.
+BOOST_AUTO_TEST_CASE(crash_loops_back_off_and_a_long_run_starts_over) {
+  const restart_backoff policy{2s, 8s, 16s};
+  auto run = web_run();
+  auto& c = run.containers[0];
+  auto crash_at = [&](steady_time start, steady_time end) {
+    c.state = running_since(1);
+    c.running_since = start;
+    container_exited(c, "Always", 1, 0, messages::timestamp{2}, end, policy);
+    return c.next_start - end;
+  };
+  steady_time t = t0;
+  BOOST_TEST((crash_at(t, t + 1s) == 0s));
+  t += 1s;
+  BOOST_TEST((crash_at(t, t + 1s) == 2s));
+  BOOST_REQUIRE(c.state.waiting.has_value());
+  BOOST_TEST(c.state.waiting->message == "back-off 2s restarting failed container=php");
+  t += 3s;
+  BOOST_TEST((crash_at(t, t + 1s) == 4s));
+  t += 5s;
+  BOOST_TEST((crash_at(t, t + 1s) == 8s));
+  t += 9s;
+  BOOST_TEST((crash_at(t, t + 1s) == 8s));  // the ceiling
+  t += 9s;
+  BOOST_TEST((crash_at(t, t + 16s) == 0s));  // ran for reset_after: at once again
+  BOOST_TEST(c.restarts == 6);
 }
 
 BOOST_AUTO_TEST_CASE(restart_policies_and_exit_reasons) {
@@ -82,9 +111,9 @@ BOOST_AUTO_TEST_CASE(restart_policies_and_exit_reasons) {
     bool restarts;
   };
   const row rows[] = {
-      {"Always", 0, 0, "Completed", true},  {"", 1, 0, "Error", true},
+      {"Always", 0, 0, "Completed", true},     {"", 1, 0, "Error", true},
       {"OnFailure", 0, 0, "Completed", false}, {"OnFailure", 2, 0, "Error", true},
-      {"Never", 1, 0, "Error", false},      {"Never", 137, 0, "OOMKilled", false},
+      {"Never", 1, 0, "Error", false},         {"Never", 137, 0, "OOMKilled", false},
       {"Never", 137, 9, "Error", false},  // killed by SIGKILL, not by the OOM killer
   };
   for (const auto& r : rows) {
@@ -93,7 +122,8 @@ BOOST_AUTO_TEST_CASE(restart_policies_and_exit_reasons) {
       auto& c = run.containers[0];
       c.pid = 4242;
       c.state = running_since(100);
-      container_exited(c, r.policy, r.exit_code, r.signal, messages::timestamp{200}, t0);
+      container_exited(c, r.policy, r.exit_code, r.signal, messages::timestamp{200}, t0,
+                       restart_backoff{});
       BOOST_TEST(c.pid == 0);
       const auto& terminated = r.restarts ? c.last_state.terminated : c.state.terminated;
       BOOST_REQUIRE(terminated.has_value());
@@ -107,7 +137,7 @@ BOOST_AUTO_TEST_CASE(restart_policies_and_exit_reasons) {
       if (r.restarts) {
         BOOST_REQUIRE(c.state.waiting.has_value());
         BOOST_TEST(c.state.waiting->reason == "CrashLoopBackOff");
-        BOOST_TEST(c.state.waiting->message == "back-off 1s restarting failed container=php");
+        BOOST_TEST(c.state.waiting->message == "restarting failed container=php");  // at once
         BOOST_TEST((c.next_start == t0 + 1s));
       } else {
         BOOST_TEST(!c.state.waiting.has_value());

@@ -154,7 +154,7 @@ int run_node(const node_flags& f) {
     for (auto& h : hosted)
       h.runtime = f.runtime == "fake"
                       ? std::shared_ptr<nodeagent::pod_runtime>(nodeagent::make_fake_runtime())
-                      : nodeagent::make_runc_runtime({f.data, f.registry});
+                      : nodeagent::make_runc_runtime({f.data, f.registry, f.backoff});
   } catch (const std::exception& e) {
     std::cerr << "capstan node: " << e.what() << "\n";
     return 1;

@@ -39,6 +39,13 @@ void add_node_flags(CLI::App& cmd, node_flags& f) {
                  "Where images are pulled from (HOST:PORT, plain HTTP, e.g. docker-registry)");
   cmd.add_option("--heartbeat", f.heartbeat_text, "Heartbeat period (500ms, 10s, 1m)")
       ->capture_default_str();
+  cmd.add_option("--restart-backoff-initial", f.backoff_initial_text,
+                 "A crashed container's wait before its second restart (the first is at once); "
+                 "doubles at every crash")
+      ->capture_default_str();
+  cmd.add_option("--restart-backoff-max", f.backoff_max_text,
+                 "The ceiling of that wait; a container that ran twice as long starts over")
+      ->capture_default_str();
   cmd.add_option("--count", f.count,
                  "With --runtime fake: N simulated nodes in this process, named NAME1..NAMEN "
                  "(each joins like a real one)")
@@ -58,6 +65,26 @@ bool complete(node_flags& f) {
     return false;
   }
   f.heartbeat = *heartbeat;
+  auto whole_seconds = [](const std::string& flag,
+                          const std::string& text) -> std::optional<std::chrono::seconds> {
+    auto d = parse_duration(text);
+    if (!d || d->count() < 1000 || d->count() % 1000 != 0) {
+      std::cerr << "error: " << flag << ": \"" << text
+                << "\" is not a whole number of seconds such as 10s or 5m\n";
+      return std::nullopt;
+    }
+    return std::chrono::duration_cast<std::chrono::seconds>(*d);
+  };
+  auto initial = whole_seconds("--restart-backoff-initial", f.backoff_initial_text);
+  auto max = whole_seconds("--restart-backoff-max", f.backoff_max_text);
+  if (!initial || !max)
+    return false;
+  if (*max < *initial) {
+    std::cerr << "error: --restart-backoff-max (" << f.backoff_max_text
+              << ") is shorter than --restart-backoff-initial (" << f.backoff_initial_text << ")\n";
+    return false;
+  }
+  f.backoff = {*initial, *max, 2 * *max};
   const std::string& v = f.labels_text;
   for (std::size_t start = 0; !v.empty() && start <= v.size();) {
     auto comma = v.find(',', start);

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "messages/objects.hpp"
+#include "nodeagent/pod_run.hpp"
 
 namespace capstan::admin {
 
@@ -20,6 +21,9 @@ struct node_flags {
   messages::string_map labels;
   std::string heartbeat_text = "10s";
   std::chrono::milliseconds heartbeat{10000};
+  // Containers' restart back-off (nodeagent/pod_run.hpp): first wait and ceiling.
+  std::string backoff_initial_text = "10s", backoff_max_text = "5m";
+  nodeagent::restart_backoff backoff;
   int count = 1;
 };
 
