@@ -1,7 +1,10 @@
 #include "proxy/iptables_proxier.hpp"
 
+#include <cstdio>
+
 #include "common/process.hpp"
 #include "proxy/node_netfilter.hpp"
+#include "proxy/stale_flows.hpp"
 
 namespace capstan::proxy {
 
@@ -24,6 +27,19 @@ void iptables_proxier::apply(const std::vector<service_port_plan>& plans) {
   ensure_jump("nat", "POSTROUTING", {}, "CAPSTAN-POSTROUTING");
   ensure_jump("filter", "OUTPUT", {}, "CAPSTAN-SERVICES");
   ensure_jump("filter", "FORWARD", {}, "CAPSTAN-SERVICES");
+  // The rules are in place; stale flows are best effort (a failure is logged, not retried:
+  // the flow then lives until conntrack's UDP timeout, as it would without this).
+  for (auto& args : stale_udp_flows(applied_, plans)) {
+    args.insert(args.begin(), "conntrack");
+    auto r = common::run_process(args);
+    if (r.exit_code != 0 && r.exit_code != 1) {  // 1: no entry matched
+      std::string line;
+      for (const auto& a : args)
+        line += (line.empty() ? "" : " ") + a;
+      std::fprintf(stderr, "capstan node: proxy: %s: %s\n", line.c_str(), r.output.c_str());
+    }
+  }
+  applied_ = plans;
 }
 
 }  // namespace capstan::proxy

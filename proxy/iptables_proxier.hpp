@@ -1,6 +1,7 @@
 // The iptables proxy (kube-proxy's design, see iptables_rules.hpp): every apply writes the
 // nat and filter CAPSTAN- chains with one iptables-restore --noflush and makes sure the hooks
-// (nat PREROUTING, OUTPUT, POSTROUTING; filter OUTPUT, FORWARD) jump to them.
+// (nat PREROUTING, OUTPUT, POSTROUTING; filter OUTPUT, FORWARD) jump to them. Then the UDP
+// flows the change left stale are deleted from conntrack (stale_flows.hpp).
 #pragma once
 
 #include "proxy/service_proxy.hpp"
@@ -15,6 +16,8 @@ public:
 
 private:
   void apply(const std::vector<service_port_plan>& plans) override;
+
+  std::vector<service_port_plan> applied_;  // the plans in place; the proxy's thread only
 };
 
 }  // namespace capstan::proxy
