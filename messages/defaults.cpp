@@ -49,6 +49,7 @@ void default_container(container& c) {
     c.resources.requests.emplace(resource, limit);
   default_probe(c.liveness_probe);
   default_probe(c.readiness_probe);
+  default_probe(c.startup_probe);
 }
 
 void default_object(namespace_object& ns) {

@@ -141,6 +141,7 @@ struct container {
   std::vector<volume_mount> volume_mounts;
   std::optional<probe> liveness_probe;
   std::optional<probe> readiness_probe;
+  std::optional<probe> startup_probe;
   std::string termination_message_path;
   std::string image_pull_policy;  // Always | IfNotPresent | Never
   bool stdin = false;
@@ -159,6 +160,7 @@ void fields(F& f, container& x) {
   f("volumeMounts", x.volume_mounts);
   f("livenessProbe", x.liveness_probe);
   f("readinessProbe", x.readiness_probe);
+  f("startupProbe", x.startup_probe);
   f("terminationMessagePath", x.termination_message_path);
   f("imagePullPolicy", x.image_pull_policy);
   f("stdin", x.stdin);

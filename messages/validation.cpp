@@ -3,8 +3,8 @@
 #include <cstdio>
 #include <set>
 
-#include "messages/json_codec.hpp"
 #include "messages/input_text.hpp"
+#include "messages/json_codec.hpp"
 #include "messages/json_input.hpp"
 #include "messages/name_rules.hpp"
 
@@ -110,8 +110,7 @@ void validate_managed_fields(const std::vector<managed_fields_entry>& entries,
     validate_field_manager(e.manager, child(p, "manager"), errors);
     if (e.subresource.size() > 256)
       errors.push_back(too_long(child(p, "subresource"), 256));
-    if (!e.fields_v1.empty() &&
-        !well_formed_fields_v1(parsed_or_null(e.fields_v1.text), 64))
+    if (!e.fields_v1.empty() && !well_formed_fields_v1(parsed_or_null(e.fields_v1.text), 64))
       errors.push_back(invalid(child(p, "fieldsV1"), "",
                                "must be an object of field path elements (\"f:name\", "
                                "\"k:{...}\", \"v:...\", \"i:N\", \".\") whose values are "
@@ -333,6 +332,13 @@ void validate_container(const container& c, const std::string& p,
   }
   validate_probe(c.liveness_probe, child(p, "livenessProbe"), errors);
   validate_probe(c.readiness_probe, child(p, "readinessProbe"), errors);
+  validate_probe(c.startup_probe, child(p, "startupProbe"), errors);
+  // Kubernetes: liveness and startup probes must have successThreshold 1.
+  for (const auto& [probe, name] :
+       {std::pair{&c.liveness_probe, "livenessProbe"}, std::pair{&c.startup_probe, "startupProbe"}})
+    if (*probe && (*probe)->success_threshold > 1)
+      errors.push_back(invalid(child(child(p, name), "successThreshold"),
+                               std::to_string((*probe)->success_threshold), "must be 1"));
 }
 
 void validate_object(const namespace_object& ns, field_errors& errors) {

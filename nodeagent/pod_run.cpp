@@ -68,6 +68,11 @@ void container_exited(container_run& c, const std::string& restart_policy, int e
   }
 }
 
+steady_time termination_deadline(const pod& p, steady_time now) {
+  int64_t grace = p.spec.termination_grace_period_seconds.value_or(30);
+  return now + std::chrono::seconds(std::max<int64_t>(0, grace));
+}
+
 pod_status observed_status(const pod_run& run, const node& self) {
   pod_status s;
   s.host_ip = "";
@@ -75,7 +80,7 @@ pod_status observed_status(const pod_run& run, const node& self) {
     if (a.type == "InternalIP")
       s.host_ip = a.address;
   s.pod_ip = run.network_ready ? run.network.ip : "";
-  bool all_running = true, any_running = false, all_done = true, any_failed = false;
+  bool all_ready = true, any_running = false, all_done = true, any_failed = false;
   timestamp earliest;
   for (const auto& c : run.containers) {
     container_status cs;
@@ -88,9 +93,9 @@ pod_status observed_status(const pod_run& run, const node& self) {
     cs.state = c.state;
     cs.last_state = c.last_state;
     cs.restart_count = c.restarts;
-    cs.ready = c.state.running.has_value();
-    all_running &= cs.ready;
-    any_running |= cs.ready;
+    cs.ready = c.state.running.has_value() && c.probes.ready();
+    all_ready &= cs.ready;
+    any_running |= c.state.running.has_value();
     all_done &= c.state.terminated.has_value();
     any_failed |= c.state.terminated && c.state.terminated->exit_code != 0;
     if (c.state.running &&
@@ -105,7 +110,7 @@ pod_status observed_status(const pod_run& run, const node& self) {
     return pod_condition{type, ok ? "True" : "False", {}, {}, "", ""};
   };
   s.conditions = {condition("PodScheduled", true), condition("Initialized", true),
-                  condition("ContainersReady", all_running), condition("Ready", all_running)};
+                  condition("ContainersReady", all_ready), condition("Ready", all_ready)};
   return s;
 }
 

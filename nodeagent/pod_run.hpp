@@ -7,10 +7,12 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "messages/objects.hpp"
+#include "nodeagent/container_probes.hpp"
 #include "nodeagent/pod_network.hpp"
 
 namespace capstan::nodeagent {
@@ -39,6 +41,8 @@ struct container_run {
   steady_time running_since{};      // when it was last seen starting (or adopted running)
   std::chrono::seconds backoff{0};  // the next wait: 0 until the first back-off
   std::string image_id;
+  container_probes probes;  // of the current run (started again with it)
+  uint64_t run_number = 0;  // counts starts: a probe's result is for the run it was taken in
 };
 
 struct pod_run {
@@ -48,7 +52,14 @@ struct pod_run {
   bool network_ready = false;
   std::vector<container_run> containers;
   std::string reported;  // the last status sent, as JSON
+  // Set when the pod is being terminated: SIGTERM was sent; SIGKILL at this time for what
+  // still runs (terminationGracePeriodSeconds after), then the pod is removed.
+  std::optional<steady_time> kill_at;
 };
+
+// When a pod whose termination starts at `now` is killed: after its
+// terminationGracePeriodSeconds (Kubernetes' default, 30 s, when unset; 0: at once).
+steady_time termination_deadline(const messages::pod& p, steady_time now);
 
 // The UID without its dashes, cut to 12 characters: it names the pod's network namespace
 // (cp-SHORT), its veth (vpSHORT), its runc containers (SHORT-NAME) and cgroups (/capstan/SHORT).
@@ -76,8 +87,9 @@ void container_exited(container_run& c, const std::string& restart_policy, int e
 // podIP once its network is up; each container's state, last state, restarts and readiness
 // (running); phase Succeeded or Failed once all have terminated, else Running while any runs,
 // else Pending; startTime as the spec has it or the earliest start; conditions PodScheduled and
-// Initialized true, ContainersReady and Ready while all run, without times (the caller stamps
-// them: with times every report would differ).
+// Initialized true, ContainersReady and Ready while all run and are ready (their startup and
+// readiness probes passed, container_probes.hpp), without times (the caller stamps them: with
+// times every report would differ).
 messages::pod_status observed_status(const pod_run& run, const messages::node& self);
 
 }  // namespace capstan::nodeagent

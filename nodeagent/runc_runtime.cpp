@@ -1,6 +1,7 @@
 // The runc runtime's work, on its own thread: pods admitted, adopted from DATA/pods after a
-// restart and deleted; their containers started with runc (network, image, bundle), reaped and
-// restarted; statuses reported when they change. What it works with is apart: the pod records'
+// restart and terminated (SIGTERM, the grace period, SIGKILL, without blocking the thread);
+// their containers started with runc (network, image, bundle), probed (probe_runner's workers),
+// reaped and restarted; statuses reported when they change. What it works with is apart: the pod records'
 // rules (pod_run), images (image_store), bundles' config (runc_bundle), the network
 // (pod_network) and log files (container_logs).
 #include "nodeagent/runc_runtime.hpp"
@@ -25,6 +26,7 @@
 #include "nodeagent/image_store.hpp"
 #include "nodeagent/pod_network.hpp"
 #include "nodeagent/pod_run.hpp"
+#include "nodeagent/probe_runner.hpp"
 #include "nodeagent/runc_bundle.hpp"
 
 namespace capstan::nodeagent {
@@ -163,6 +165,9 @@ private:
       for (auto& [uid, run] : pods_)
         tend(run);
       for (auto& [uid, run] : pods_)
+        probe(run);
+      finish_terminations();
+      for (auto& [uid, run] : pods_)
         report(run);
     }
   }
@@ -209,6 +214,11 @@ private:
                                        .time_since_epoch()
                                        .count() /
                                    1000000000)}};
+          // Probed afresh, as a kubelet restart does (readiness starts unready).
+          for (const auto& s : run.spec.spec.containers)
+            if (s.name == c.name)
+              c.probes = probes_for(s, c.running_since);
+          ++c.run_number;
         }
       }
       std::fprintf(stderr, "capstan node: adopted pod %s/%s\n",
@@ -304,6 +314,8 @@ private:
     cr.state = {};
     cr.state.running = container_state_running{timestamp::now()};
     cr.running_since = steady::now();
+    cr.probes = probes_for(*spec, cr.running_since);
+    ++cr.run_number;
     write_file(cdir + "/state.json",
                nlohmann::json({{"restarts", cr.restarts}, {"imageID", cr.image_id}}).dump());
   }
@@ -334,6 +346,8 @@ private:
 
   // Starts what should run and is not running yet (first start or a restart due now).
   void tend(pod_run& run) {
+    if (run.kill_at)
+      return;  // terminating: nothing starts again
     for (auto& c : run.containers) {
       if (c.pid > 0 || c.state.terminated || steady::now() < c.next_start)
         continue;
@@ -345,8 +359,65 @@ private:
     }
   }
 
+  // Hands the probes due now to the prober; each result comes back as a task (probe_result).
+  void probe(pod_run& run) {
+    if (run.kill_at)
+      return;
+    const auto now = steady::now();
+    for (auto& c : run.containers) {
+      if (c.pid <= 0 || !c.state.running)
+        continue;
+      const container* spec = nullptr;
+      for (const auto& s : run.spec.spec.containers)
+        if (s.name == c.name)
+          spec = &s;
+      if (!spec)
+        continue;
+      for (auto kind : take_due(c.probes, now)) {
+        const auto& p = kind == probe_kind::startup    ? *spec->startup_probe
+                        : kind == probe_kind::liveness ? *spec->liveness_probe
+                                                       : *spec->readiness_probe;
+        probe_target target{run.network.ip, spec->ports, config_.data_dir + "/runc", c.id};
+        prober_.submit([this, p, target, kind, uid = run.spec.metadata.uid, name = c.name,
+                        number = c.run_number] {
+          auto outcome = run_probe(p, target);
+          post([this, uid, name, number, kind, outcome] {
+            probe_result(uid, name, number, kind, outcome);
+          });
+        });
+      }
+    }
+  }
+
+  // A probe's result: counted against the run it was taken in; a failed liveness or startup
+  // probe kills the container (the reaper then restarts it as its restart policy says).
+  void probe_result(const std::string& uid, const std::string& name, uint64_t number,
+                    probe_kind kind, const probe_outcome& outcome) {
+    auto it = pods_.find(uid);
+    if (it == pods_.end())
+      return;
+    for (auto& c : it->second.containers) {
+      if (c.name != name || c.run_number != number || c.pid <= 0)
+        continue;
+      auto verdict = record(c.probes, kind, outcome.success);
+      const auto& meta = it->second.spec.metadata;
+      if (!outcome.success)
+        std::fprintf(stderr, "capstan node: %s probe of %s/%s container %s failed: %s\n",
+                     probe_name(kind), meta.namespace_.c_str(), meta.name.c_str(), name.c_str(),
+                     outcome.message.c_str());
+      if (verdict == probe_verdict::kill) {
+        std::fprintf(stderr, "capstan node: killing %s/%s container %s: it failed its %s probe\n",
+                     meta.namespace_.c_str(), meta.name.c_str(), name.c_str(),
+                     kind == probe_kind::startup ? "startup" : "liveness");
+        run_process({"runc", "--root", config_.data_dir + "/runc", "kill", c.id, "KILL"});
+      }
+    }
+  }
+
   // Sends the pod's status when it changed since the last report.
   void report(pod_run& run) {
+    if (run.kill_at)
+      return;  // its pod is gone from the master
     pod_status s = observed_status(run, self_);
     // Times in the conditions would make every report differ: compare without them.
     std::string text = to_json_part(s).dump();
@@ -359,23 +430,49 @@ private:
     report_({run.spec.metadata.namespace_, run.spec.metadata.name, run.spec.metadata.uid, s});
   }
 
+  // Starts the pod's termination, as the kubelet does: SIGTERM to every container now, SIGKILL
+  // to what still runs terminationGracePeriodSeconds later (finish_terminations); the pod is
+  // removed once nothing of it runs. Never blocks the runtime's thread.
   void delete_pod(const std::string& uid) {
     auto it = pods_.find(uid);
-    pod_run run;
-    if (it != pods_.end()) {
-      run = std::move(it->second);
-      pods_.erase(it);
-    } else if (fs::exists(pod_dir(uid) + "/pod.json")) {
-      return;  // not adopted (yet): left for adopt
-    } else {
-      return;
+    if (it == pods_.end() || it->second.kill_at)
+      return;  // unknown, or not adopted yet (left for adopt), or already terminating
+    auto& run = it->second;
+    run.kill_at = termination_deadline(run.spec, steady::now());
+    const std::string root = config_.data_dir + "/runc";
+    for (auto& c : run.containers)
+      if (c.pid > 0)
+        run_process({"runc", "--root", root, "kill", c.id, "TERM"});
+  }
+
+  // Terminating pods whose containers all ended, or whose grace period is over (what still runs
+  // gets SIGKILL), are removed.
+  void finish_terminations() {
+    const auto now = steady::now();
+    std::vector<std::string> done;
+    for (auto& [uid, run] : pods_) {
+      if (!run.kill_at)
+        continue;
+      bool running = false;
+      for (const auto& c : run.containers)
+        running |= c.pid > 0;
+      if (!running || now >= *run.kill_at)
+        done.push_back(uid);
     }
+    for (const auto& uid : done)
+      remove_pod(uid);
+  }
+
+  // Kills what still runs of the pod and removes its containers, cgroups, network and files.
+  void remove_pod(const std::string& uid) {
+    auto it = pods_.find(uid);
+    if (it == pods_.end())
+      return;
+    pod_run run = std::move(it->second);
+    pods_.erase(it);
     std::string root = config_.data_dir + "/runc";
     for (auto& c : run.containers) {
       if (c.pid > 0) {
-        run_process({"runc", "--root", root, "kill", c.id, "TERM"});
-        for (int i = 0; i < 20 && alive(c.pid); ++i)
-          std::this_thread::sleep_for(std::chrono::milliseconds(100));
         run_process({"runc", "--root", root, "kill", c.id, "KILL"});
         exit_status(c.pid);  // claimed if already collected; a later exit stays unclaimed
       }
@@ -416,6 +513,8 @@ private:
   std::map<std::string, std::string> log_paths_;  // "ns/pod/container" -> file; under mutex_
   bool stopping_ = false;
   std::thread thread_;
+  // Last: stopped first (its jobs post to the task queue above).
+  probe_runner prober_{2};
 };
 
 }  // namespace

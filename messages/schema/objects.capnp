@@ -82,6 +82,7 @@ struct Container {
   volumeMounts @8 :List(VolumeMount);
   livenessProbe @9 :Probe;
   readinessProbe @10 :Probe;
+  startupProbe @15 :Probe;  # added after tty: ordinals keep old journals readable
   terminationMessagePath @11 :Text;
   imagePullPolicy @12 :Text;
   stdin @13 :Bool;

@@ -4,7 +4,8 @@
 # gets its cgroup values; a hostPath volume shows the host's file; an earlier service's
 # variables reach a later pod; a killed container restarts; a kill -9'd agent leaves its
 # containers running and adopts them; a node cut off from the fabric goes NotReady and its pods
-# are recreated on the other node; a node with a bad token never appears; deleted pods leave
+# are recreated on the other node; a node with a bad token never appears; readiness probes
+# decide endpoints and liveness probes restart; deleted pods get their grace period and leave
 # nothing behind. Needs root (network namespaces, runc). Usage: lab_test.sh CAPSTAN SOURCE_DIR
 set -u
 capstan=$1
@@ -121,6 +122,133 @@ check "a missing image gives ErrImagePull or ImagePullBackOff" wait_for "ErrImag
 k get pod nowhere --no-headers >"$work/out"
 check "get pods shows the pull failure" grep -qE 'ErrImagePull|ImagePullBackOff' "$work/out"
 
+# Probes. Readiness (exec, toggled from the host through a hostPath file) decides the pod's
+# READY, its service's endpoints and the node's DNAT rules; a failing liveness probe restarts.
+mkdir -p "$work/ready-dir"
+cat >"$work/probed.yaml" <<YAML
+apiVersion: v1
+kind: Service
+metadata:
+  name: probed
+spec:
+  selector:
+    app: probed
+  ports:
+  - port: 80
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: probed
+  labels:
+    app: probed
+spec:
+  nodeName: node1
+  volumes:
+  - name: host
+    hostPath:
+      path: $work/ready-dir
+  containers:
+  - name: web
+    image: nginx
+    volumeMounts:
+    - name: host
+      mountPath: /host
+    readinessProbe:
+      exec:
+        command: ["cat", "/host/ready"]
+      periodSeconds: 1
+      failureThreshold: 1
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: unhealthy
+spec:
+  containers:
+  - name: web
+    image: nginx
+    livenessProbe:
+      tcpSocket:
+        port: 81
+      periodSeconds: 1
+      failureThreshold: 2
+YAML
+k create -f "$work/probed.yaml" >/dev/null
+probed_phase() { field probed '{.status.phase}'; }
+check "the probed pod runs" wait_for "probed Running" 60 equals Running probed_phase
+probe_failed() { grep -q "Readiness probe of default/probed container web failed" "$CAPSTAN_LAB/node1.log"; }
+check "its readiness probe runs and fails (no /host/ready yet)" wait_for "a failed probe" 20 probe_failed
+probed_ready() { field probed '{.status.containerStatuses[0].ready}'; }
+probed_ip=$(field probed '{.status.podIP}')
+endpoint_ips() { k get endpoints probed -o jsonpath='{.subsets[*].addresses[*].ip}' 2>/dev/null; }
+has_dnat() { bash "$src/scripts/lab" on node1 iptables-save -t nat | grep -c -- "DNAT --to-destination $probed_ip:80"; }
+check "a running pod whose readiness fails is not ready" equals false probed_ready
+not_ready_ips() { k get endpoints probed -o jsonpath='{.subsets[*].notReadyAddresses[*].ip}' 2>/dev/null; }
+check "its service's endpoints list it as not ready" wait_for "a not-ready address" 20 equals "$probed_ip" not_ready_ips
+check "and not as ready" equals "" endpoint_ips
+check "nor in node1's rules" equals 0 has_dnat
+touch "$work/ready-dir/ready"
+check "the probe passing makes it ready" wait_for "probed ready" 20 equals true probed_ready
+check "its service's endpoints list it" wait_for "the endpoint" 20 equals "$probed_ip" endpoint_ips
+check "node1's rules DNAT to it" wait_for "the DNAT rule" 20 equals 1 has_dnat
+rm "$work/ready-dir/ready"
+check "the probe failing again makes it not ready in the endpoints" wait_for "not ready again" 20 equals "$probed_ip" not_ready_ips
+check "and takes it out of the ready ones" equals "" endpoint_ips
+check "and out of node1's rules" wait_for "no DNAT rule" 20 equals 0 has_dnat
+unhealthy_restarts() { field unhealthy '{.status.containerStatuses[0].restartCount}'; }
+check "a failing liveness probe restarts the container" wait_for "a liveness restart" 60 at_least 1 unhealthy_restarts
+k delete pod probed unhealthy >/dev/null 2>&1
+k delete service probed >/dev/null 2>&1
+
+# Termination: SIGTERM, then terminationGracePeriodSeconds (5 s here) before SIGKILL. One pod
+# finishes its TERM handler (2 s) and goes; one ignores TERM and goes only when killed.
+mkdir -p "$work/term"
+for name in graceful stubborn; do
+  if [ "$name" = graceful ]; then
+    handler="trap 'echo TERM >>/host/$name; sleep 2; echo done >>/host/$name; exit 0' TERM"
+  else
+    handler="trap '' TERM"
+  fi
+  cat >"$work/$name.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata:
+  name: $name
+spec:
+  nodeName: node1
+  terminationGracePeriodSeconds: 5
+  volumes:
+  - name: host
+    hostPath:
+      path: $work/term
+  containers:
+  - name: c
+    image: busybox
+    command: ["sh", "-c", "$handler; echo started >>/host/$name; while true; do sleep 0.2; done"]
+    volumeMounts:
+    - name: host
+      mountPath: /host
+YAML
+  k create -f "$work/$name.yaml" >/dev/null
+done
+started() { grep -qx started "$work/term/$1" 2>/dev/null; }
+check "the graceful pod runs" wait_for "graceful started" 60 started graceful
+check "the stubborn pod runs" wait_for "stubborn started" 60 started stubborn
+netns_of() { echo "cp-$(field "$1" '{.metadata.uid}' | tr -d - | cut -c1-12)"; }
+graceful_ns=$(netns_of graceful)
+stubborn_ns=$(netns_of stubborn)
+netns_gone() { ! ip netns list | grep -q "^$1\b"; }
+k delete pod graceful >/dev/null
+check "the graceful pod gets SIGTERM and time to finish its handler" wait_for "its handler done" 15 grep -qx done "$work/term/graceful"
+check "and is removed once it ended" wait_for "graceful gone" 15 netns_gone "$graceful_ns"
+deleted_at=$(date +%s%N)
+k delete pod stubborn >/dev/null
+check "the pod ignoring SIGTERM is removed (SIGKILL)" wait_for "stubborn gone" 30 netns_gone "$stubborn_ns"
+waited_ms=$((($(date +%s%N) - deleted_at) / 1000000))
+within_grace() { [ "$waited_ms" -ge 4500 ] && [ "$waited_ms" -lt 15000 ]; }
+check "only after its 5 s grace period (took $waited_ms ms)" within_grace
+
 # A deleted pod leaves no container, cgroup, namespace or veth.
 probe_short=$(field probe '{.metadata.uid}' | tr -d - | cut -c1-12)
 probe_node=$(field probe '{.spec.nodeName}')
@@ -134,18 +262,23 @@ gone() {
 check "nothing of the deleted pod is left" wait_for "cleanup" 30 gone
 
 # An address handed to the next pod on the node answers at once: the node's ARP cache does not
-# keep the old pod's MAC (no other pod is deleted in between, so the lowest free address returns).
+# keep the old pod's MAC (no other pod is deleted in between, so the lowest free address returns
+# once the first pod is gone from the node: httpd as PID 1 ignores SIGTERM, so after its 1 s
+# grace period).
 pinned_httpd() {
-  printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: %s\nspec:\n  nodeSelector:\n    kubernetes.io/hostname: node1\n  containers:\n  - name: web\n    image: busybox\n    command: ["sh", "-c", "echo %s > /index.html && exec httpd -f -p 80 -h /"]\n' "$1" "$1" |
+  printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: %s\nspec:\n  terminationGracePeriodSeconds: 1\n  nodeSelector:\n    kubernetes.io/hostname: node1\n  containers:\n  - name: web\n    image: busybox\n    command: ["sh", "-c", "echo %s > /index.html && exec httpd -f -p 80 -h /"]\n' "$1" "$1" |
     k create -f - >/dev/null
 }
 pinned_httpd first
 check "a pod runs on node1" wait_for "first" 60 equals 1 running_on first node1
 first_ip=$(field first '{.status.podIP}')
+first_ns="cp-$(field first '{.metadata.uid}' | tr -d - | cut -c1-12)"
 check "node1 reaches it" sh -c "bash '$src/scripts/lab' on node1 curl -s -m 3 http://$first_ip/ | grep -qx first"
 k delete pod first >/dev/null
 first_gone() { ! k get pod first >/dev/null 2>&1; }
 check "it is deleted" wait_for "first deleted" 30 first_gone
+first_freed() { ! ip netns list | grep -q "^$first_ns\b"; }
+check "and gone from node1 (its address free)" wait_for "first's namespace gone" 30 first_freed
 pinned_httpd second
 check "the next pod runs on node1" wait_for "second" 60 equals 1 running_on second node1
 check "it has the freed address" equals "$first_ip" field second '{.status.podIP}'

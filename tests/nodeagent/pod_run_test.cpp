@@ -1,6 +1,6 @@
 // Tests nodeagent/pod_run.cpp: what a pod run by runc reports. Restart policies and exit reasons
-// (a pod with restartPolicy OnFailure that exits 0 must stay Succeeded, not loop), back-off that
-// doubles to 30 s, and the phase, readiness and addresses kubectl shows. Times are explicit.
+// (a pod with restartPolicy OnFailure that exits 0 must stay Succeeded, not loop), Kubernetes'
+// restart back-off, and the phase, readiness and addresses kubectl shows. Times are explicit.
 #include <boost/test/unit_test.hpp>
 
 #include "nodeagent/pod_run.hpp"
@@ -103,6 +103,16 @@ BOOST_AUTO_TEST_CASE(crash_loops_back_off_and_a_long_run_starts_over) {
   BOOST_TEST(c.restarts == 6);
 }
 
+BOOST_AUTO_TEST_CASE(termination_waits_the_grace_period_30_seconds_when_unset) {
+  auto p = test::small_pod("web");
+  p.spec.termination_grace_period_seconds.reset();
+  BOOST_TEST((termination_deadline(p, t0) == t0 + 30s));
+  p.spec.termination_grace_period_seconds = 5;
+  BOOST_TEST((termination_deadline(p, t0) == t0 + 5s));
+  p.spec.termination_grace_period_seconds = 0;
+  BOOST_TEST((termination_deadline(p, t0) == t0));
+}
+
 BOOST_AUTO_TEST_CASE(restart_policies_and_exit_reasons) {
   struct row {
     const char* policy;
@@ -138,7 +148,7 @@ BOOST_AUTO_TEST_CASE(restart_policies_and_exit_reasons) {
         BOOST_REQUIRE(c.state.waiting.has_value());
         BOOST_TEST(c.state.waiting->reason == "CrashLoopBackOff");
         BOOST_TEST(c.state.waiting->message == "restarting failed container=php");  // at once
-        BOOST_TEST((c.next_start == t0 + 1s));
+        BOOST_TEST((c.next_start == t0));  // the first restart: at once
       } else {
         BOOST_TEST(!c.state.waiting.has_value());
         BOOST_TEST(!c.last_state.terminated.has_value());
