@@ -204,7 +204,7 @@ k delete service probed >/dev/null 2>&1
 # Termination: SIGTERM, then terminationGracePeriodSeconds (5 s here) before SIGKILL. One pod
 # finishes its TERM handler (2 s) and goes; one ignores TERM and goes only when killed.
 mkdir -p "$work/term"
-for name in graceful stubborn; do
+for name in graceful deaf; do
   if [ "$name" = graceful ]; then
     handler="trap 'echo TERM >>/host/$name; sleep 2; echo done >>/host/$name; exit 0' TERM"
   else
@@ -234,17 +234,17 @@ YAML
 done
 started() { grep -qx started "$work/term/$1" 2>/dev/null; }
 check "the graceful pod runs" wait_for "graceful started" 60 started graceful
-check "the stubborn pod runs" wait_for "stubborn started" 60 started stubborn
+check "the deaf pod runs" wait_for "deaf started" 60 started deaf
 netns_of() { echo "cp-$(field "$1" '{.metadata.uid}' | tr -d - | cut -c1-12)"; }
 graceful_ns=$(netns_of graceful)
-stubborn_ns=$(netns_of stubborn)
+deaf_ns=$(netns_of deaf)
 netns_gone() { ! ip netns list | grep -q "^$1\b"; }
 k delete pod graceful >/dev/null
 check "the graceful pod gets SIGTERM and time to finish its handler" wait_for "its handler done" 15 grep -qx done "$work/term/graceful"
 check "and is removed once it ended" wait_for "graceful gone" 15 netns_gone "$graceful_ns"
 deleted_at=$(date +%s%N)
-k delete pod stubborn >/dev/null
-check "the pod ignoring SIGTERM is removed (SIGKILL)" wait_for "stubborn gone" 30 netns_gone "$stubborn_ns"
+k delete pod deaf >/dev/null
+check "the pod ignoring SIGTERM is removed (SIGKILL)" wait_for "deaf gone" 30 netns_gone "$deaf_ns"
 waited_ms=$((($(date +%s%N) - deleted_at) / 1000000))
 within_grace() { [ "$waited_ms" -ge 4500 ] && [ "$waited_ms" -lt 15000 ]; }
 check "only after its 5 s grace period (took $waited_ms ms)" within_grace
