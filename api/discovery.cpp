@@ -46,6 +46,16 @@ json core_resources() {
                            {"namespaced", true},
                            {"kind", "Pod"},
                            {"verbs", {"get"}}});
+      resources.push_back({{"name", "pods/exec"},
+                           {"singularName", ""},
+                           {"namespaced", true},
+                           {"kind", "PodExecOptions"},
+                           {"verbs", {"create", "get"}}});
+      resources.push_back({{"name", "pods/attach"},
+                           {"singularName", ""},
+                           {"namespaced", true},
+                           {"kind", "PodAttachOptions"},
+                           {"verbs", {"create", "get"}}});
       // kubectl drain looks for this entry (group policy) before it evicts.
       resources.push_back({{"name", "pods/eviction"},
                            {"singularName", ""},

@@ -13,6 +13,7 @@
 namespace capstan::api {
 
 class stream_sink;
+class websocket_channel;
 
 struct http_request {
   std::string method;  // GET, POST, PUT, PATCH, DELETE
@@ -24,6 +25,11 @@ struct http_request {
   std::string user_agent;
   std::string body;
   user_info user;  // set once authenticated
+  // Every value of a repeated query parameter, in order (exec's `command=`); `query` keeps one.
+  std::multimap<std::string, std::string> query_all;
+  // A WebSocket upgrade request: set, with the client's Sec-WebSocket-Protocol list.
+  bool websocket_upgrade = false;
+  std::vector<std::string> websocket_protocols;
 };
 
 struct http_response {
@@ -38,6 +44,11 @@ struct http_response {
   // sent, on the sink's executor; it must return at once and produce chunks asynchronously
   // until it calls finish() or the sink closes. `body` is then unused.
   std::function<void(std::shared_ptr<stream_sink>)> stream;
+  // Set to accept a WebSocket upgrade (exec, attach) with `websocket_protocol`: called once the
+  // handshake is done, on the channel's executor; it must return at once. Unused for a request
+  // that is not an upgrade (the connection answers 400).
+  std::string websocket_protocol;
+  std::function<void(std::shared_ptr<websocket_channel>)> websocket;
 };
 
 }  // namespace capstan::api

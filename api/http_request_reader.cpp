@@ -2,6 +2,7 @@
 
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/field.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 #include "api/request_params.hpp"
 #include "api/responses.hpp"
@@ -69,6 +70,24 @@ http_request to_http_request(http::request<http::string_body>& request) {
   req.authorization = std::string(request[http::field::authorization]);
   req.user_agent = std::string(request[http::field::user_agent]);
   req.body = std::move(request.body());
+  if (q != std::string::npos)
+    req.query_all = parse_query_all(target.substr(q + 1));
+  if (boost::beast::websocket::is_upgrade(request)) {
+    req.websocket_upgrade = true;
+    std::string protocols(request[http::field::sec_websocket_protocol]);
+    std::size_t start = 0;
+    while (start <= protocols.size()) {
+      auto end = protocols.find(',', start);
+      if (end == std::string::npos)
+        end = protocols.size();
+      auto word = protocols.substr(start, end - start);
+      word.erase(0, word.find_first_not_of(" \t"));
+      word.erase(word.find_last_not_of(" \t") + 1);
+      if (!word.empty())
+        req.websocket_protocols.push_back(word);
+      start = end + 1;
+    }
+  }
   return req;
 }
 

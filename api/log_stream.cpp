@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "api/pod_container.hpp"
 #include "api/request_params.hpp"
 #include "api/responses.hpp"
 #include "messages/node_interfaces.hpp"
@@ -151,23 +152,10 @@ private:
 http_response pod_log(caf::actor_system& system, actors::master& master,
                       std::shared_ptr<io_gate> gate, const http_request& req,
                       const messages::pod& p) {
-  std::string container = req.query.count("container") ? req.query.at("container") : std::string();
-  const auto& containers = p.spec.containers;
-  if (container.empty()) {
-    if (containers.size() != 1) {
-      std::string names;
-      for (const auto& c : containers)
-        names += (names.empty() ? "" : " ") + c.name;
-      return status_error(400, "BadRequest",
-                          "a container name must be specified for pod " + p.metadata.name +
-                              ", choose one of: [" + names + "]");
-    }
-    container = containers.front().name;
-  } else if (std::none_of(containers.begin(), containers.end(),
-                          [&](const messages::container& c) { return c.name == container; })) {
-    return status_error(400, "BadRequest",
-                        "container " + container + " is not valid for pod " + p.metadata.name);
-  }
+  auto chosen = requested_container(req, p);
+  if (auto* refused = std::get_if<http_response>(&chosen))
+    return std::move(*refused);
+  const std::string container = std::get<std::string>(chosen);
   if (!query_number(req, "tailLines", 0) || !query_number(req, "limitBytes", 0) ||
       !query_number(req, "sinceSeconds", 0))
     return status_error(400, "BadRequest",
@@ -197,6 +185,21 @@ http_response pod_log(caf::actor_system& system, actors::master& master,
     follower->start(std::move(sink), std::move(bytes));
   };
   return r;
+}
+
+std::variant<http_response, std::function<void(std::shared_ptr<stream_sink>)>> follow_new_output(
+    caf::actor_system& system, actors::master& master, std::shared_ptr<io_gate> gate,
+    const messages::pod& p, const std::string& container) {
+  log_target target{p.metadata.namespace_, p.metadata.name, p.metadata.uid, container};
+  // Where the output ends now: a fetch of the last line tells (its bytes are not sent).
+  auto last = fetch_blocking(system, master.node_gateway(), target, 0, 1);
+  if (last.reason == messages::refusal_reason::no_such_pod)
+    return status_error(400, "BadRequest", last.failure);
+  if (!last.failure.empty())
+    return status_error(503, "ServiceUnavailable", last.failure);
+  const uint64_t end = last.next;
+  auto follower = std::make_shared<log_follower>(system, master, std::move(gate), target, end);
+  return [follower](std::shared_ptr<stream_sink> sink) { follower->start(std::move(sink), {}); };
 }
 
 }  // namespace capstan::api

@@ -56,20 +56,27 @@ std::string url_decode(const std::string& s) {
   return out;
 }
 
-std::map<std::string, std::string> parse_query(const std::string& query) {
-  std::map<std::string, std::string> out;
+std::multimap<std::string, std::string> parse_query_all(const std::string& query) {
+  std::multimap<std::string, std::string> out;
   std::size_t i = 0;
   while (i < query.size()) {
     std::size_t amp = query.find('&', i);
     std::string pair = query.substr(i, amp == std::string::npos ? std::string::npos : amp - i);
     auto eq = pair.find('=');
     if (!pair.empty())
-      out[url_decode(pair.substr(0, eq))] =
-          eq == std::string::npos ? "" : url_decode(pair.substr(eq + 1));
+      out.emplace(url_decode(pair.substr(0, eq)),
+                  eq == std::string::npos ? "" : url_decode(pair.substr(eq + 1)));
     if (amp == std::string::npos)
       break;
     i = amp + 1;
   }
+  return out;
+}
+
+std::map<std::string, std::string> parse_query(const std::string& query) {
+  std::map<std::string, std::string> out;
+  for (auto& [name, value] : parse_query_all(query))
+    out[name] = value;  // the last of a repeated parameter counts
   return out;
 }
 

@@ -17,6 +17,8 @@ std::string url_decode(const std::string& s);
 
 // Splits "a=b&c=d%20e" into decoded pairs.
 std::map<std::string, std::string> parse_query(const std::string& query);
+// Every parameter in order, repeated ones included.
+std::multimap<std::string, std::string> parse_query_all(const std::string& query);
 
 // A boolean query parameter read as Go's strconv.ParseBool reads it (the Python client sends
 // "watch=True"): 1, t, T, TRUE, true, True are true; anything else, or no parameter, is false.

@@ -4,6 +4,8 @@
 #include "api/discovery.hpp"
 #include "api/io_gate.hpp"
 #include "api/log_stream.hpp"
+#include "api/pod_attach.hpp"
+#include "api/pod_exec.hpp"
 #include "api/field_manager.hpp"
 #include "api/managed_fields.hpp"
 #include "api/object_body.hpp"
@@ -222,6 +224,16 @@ http_response rest_handler::handle(const http_request& req) {
     if (req.method != "GET")
       return status_error(405, "MethodNotAllowed", "the log subresource takes GET");
     return pod_log(system_, master_, gate_, req, std::get<pod>(*current));
+  }
+  if (r.sub == "exec" && r.kind == object_kind::pod) {
+    if (req.method != "GET" && req.method != "POST")
+      return status_error(405, "MethodNotAllowed", "the exec subresource takes GET or POST");
+    return pod_exec(system_, master_, gate_, req, std::get<pod>(*current));
+  }
+  if (r.sub == "attach" && r.kind == object_kind::pod) {
+    if (req.method != "GET" && req.method != "POST")
+      return status_error(405, "MethodNotAllowed", "the attach subresource takes GET or POST");
+    return pod_attach(system_, master_, gate_, req, std::get<pod>(*current));
   }
   if (r.sub == "eviction" && r.kind == object_kind::pod) {
     if (req.method != "POST")

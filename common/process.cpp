@@ -288,6 +288,20 @@ process_result run_process_logging_to(const std::vector<std::string>& argv,
   return {reaper::instance().wait_private(pid).exit_code, ""};
 }
 
+pid_t start_process_with_stdio(const std::vector<std::string>& argv, int stdin_fd, int stdout_fd,
+                               int stderr_fd) {
+  if (argv.empty())
+    return -1;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, stdin_fd, 0);
+  posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1);
+  posix_spawn_file_actions_adddup2(&actions, stderr_fd, 2);
+  pid_t pid = reaper::instance().spawn(argv, &actions, false);
+  posix_spawn_file_actions_destroy(&actions);
+  return pid;
+}
+
 pid_t start_process(const std::vector<std::string>& argv, int stdout_fd) {
   if (argv.empty())
     return -1;

@@ -63,6 +63,11 @@ process_result run_process_logging_to(const std::vector<std::string>& argv,
 // claims its exit once, with wait_for_exit or exit_status; until then the reaper keeps it.
 pid_t start_process(const std::vector<std::string>& argv, int stdout_fd = -1);
 
+// The same with the child's stdin, stdout and stderr from the given descriptors (each dup'ed
+// into place; pass the same one three times for a terminal).
+pid_t start_process_with_stdio(const std::vector<std::string>& argv, int stdin_fd, int stdout_fd,
+                               int stderr_fd);
+
 // Blocks until `pid` has exited and returns how; the exit is handed over once and then forgotten.
 // For a PID from start_process; also for any other child of this process (an orphan re-parented
 // here), which is recognised through /proc/PID/stat, and for a kept exit of one. Anything else

@@ -10,11 +10,15 @@
 //   (nodebeat_atom, node_heartbeats)                  these nodes of the session are alive
 //   (podstatus_atom, pod_status_reports)              newest pod statuses of the session's nodes
 //   (logs_atom, log_request) -> log_chunk             from the master's own API only
+//   (exec_atom, exec_request) -> exec_reply           from the master's own API only
+//   (execio_atom, exec_io) -> exec_reply              from the master's own API only
 // The agent answers:
 //   (pods_atom, pod_assignments)     per round of commits: full sets or changes, per node
 //   (proxy_atom, proxy_update)       services and endpoints for the service proxy
 //   (nodes_atom, node_routes)        every node, for pod routes (agents with a pod network)
 //   (logs_atom, log_request) -> log_chunk
+//   (exec_atom, exec_request) -> exec_reply   starts a command in a container
+//   (execio_atom, exec_io) -> exec_reply      drives it (input, resize, poll, terminate)
 #pragma once
 
 #include <caf/actor_system_config.hpp>
@@ -39,18 +43,24 @@ using pods_atom = caf::atom_constant<caf::atom("pods")>;
 using proxy_atom = caf::atom_constant<caf::atom("proxy")>;
 using nodes_atom = caf::atom_constant<caf::atom("nodes")>;
 using logs_atom = caf::atom_constant<caf::atom("logs")>;
+using exec_atom = caf::atom_constant<caf::atom("exec")>;
+using execio_atom = caf::atom_constant<caf::atom("execio")>;
 
 using node_gateway_actor = caf::typed_actor<
     caf::replies_to<join_atom, join_request>::with<join_challenge>,
     caf::replies_to<prove_atom, join_proofs>::with<join_results>,
     caf::reacts_to<nodebeat_atom, node_heartbeats>,
     caf::reacts_to<podstatus_atom, pod_status_reports>,
-    caf::replies_to<logs_atom, log_request>::with<log_chunk>>;
+    caf::replies_to<logs_atom, log_request>::with<log_chunk>,
+    caf::replies_to<exec_atom, exec_request>::with<exec_reply>,
+    caf::replies_to<execio_atom, exec_io>::with<exec_reply>>;
 
 using node_agent_actor = caf::typed_actor<caf::reacts_to<pods_atom, pod_assignments>,
                                           caf::reacts_to<proxy_atom, proxy_update>,
                                           caf::reacts_to<nodes_atom, node_routes>,
-                                          caf::replies_to<logs_atom, log_request>::with<log_chunk>>;
+                                          caf::replies_to<logs_atom, log_request>::with<log_chunk>,
+                                          caf::replies_to<exec_atom, exec_request>::with<exec_reply>,
+                                          caf::replies_to<execio_atom, exec_io>::with<exec_reply>>;
 
 namespace detail {
 
@@ -93,6 +103,9 @@ CAPSTAN_NODE_MESSAGE_INSPECT(proxy_update)
 CAPSTAN_NODE_MESSAGE_INSPECT(node_routes)
 CAPSTAN_NODE_MESSAGE_INSPECT(log_request)
 CAPSTAN_NODE_MESSAGE_INSPECT(log_chunk)
+CAPSTAN_NODE_MESSAGE_INSPECT(exec_request)
+CAPSTAN_NODE_MESSAGE_INSPECT(exec_io)
+CAPSTAN_NODE_MESSAGE_INSPECT(exec_reply)
 #undef CAPSTAN_NODE_MESSAGE_INSPECT
 
 // Registers every protocol message with `cfg`: both ends of a remote link must call it before
@@ -109,6 +122,9 @@ inline void add_node_protocol_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<node_routes>("capstan::node_routes");
   cfg.add_message_type<log_request>("capstan::log_request");
   cfg.add_message_type<log_chunk>("capstan::log_chunk");
+  cfg.add_message_type<exec_request>("capstan::exec_request");
+  cfg.add_message_type<exec_io>("capstan::exec_io");
+  cfg.add_message_type<exec_reply>("capstan::exec_reply");
 }
 
 }  // namespace capstan::messages

@@ -29,6 +29,9 @@ CAPSTAN_NODE_MESSAGE(proxy_update, ProxyUpdate)
 CAPSTAN_NODE_MESSAGE(node_routes, NodeRoutes)
 CAPSTAN_NODE_MESSAGE(log_request, LogRequest)
 CAPSTAN_NODE_MESSAGE(log_chunk, LogChunk)
+CAPSTAN_NODE_MESSAGE(exec_request, ExecRequest)
+CAPSTAN_NODE_MESSAGE(exec_io, ExecIo)
+CAPSTAN_NODE_MESSAGE(exec_reply, ExecReply)
 #undef CAPSTAN_NODE_MESSAGE
 
 // A refusal reason from another process must be one this build knows.
@@ -42,7 +45,7 @@ void check_refusals(const T& message) {
   if constexpr (std::is_same_v<T, join_results>) {
     for (const auto& r : message.nodes)
       check(r.refused);
-  } else if constexpr (std::is_same_v<T, log_chunk>) {
+  } else if constexpr (std::is_same_v<T, log_chunk> || std::is_same_v<T, exec_reply>) {
     check(message.refused);
   }
 }
@@ -87,6 +90,9 @@ CAPSTAN_INSTANTIATE(proxy_update)
 CAPSTAN_INSTANTIATE(node_routes)
 CAPSTAN_INSTANTIATE(log_request)
 CAPSTAN_INSTANTIATE(log_chunk)
+CAPSTAN_INSTANTIATE(exec_request)
+CAPSTAN_INSTANTIATE(exec_io)
+CAPSTAN_INSTANTIATE(exec_reply)
 #undef CAPSTAN_INSTANTIATE
 
 }  // namespace capstan::messages

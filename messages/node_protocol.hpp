@@ -122,6 +122,29 @@ struct log_chunk {
   uint64_t next_offset = 0;
   refusal refused;
 };
+// A command run in a pod's container (kubectl exec): started by an exec_request, then driven by
+// exec_io messages naming the stream the node chose; each is answered by an exec_reply.
+struct exec_request {
+  std::string node_name, namespace_, pod_name, pod_uid, container;
+  std::vector<std::string> command;
+  bool stdin_ = false, tty = false;
+};
+struct exec_io {
+  std::string node_name;
+  uint64_t stream = 0;
+  std::string input;         // bytes for the command's stdin
+  bool close_input = false;  // after `input`, the command's stdin ends
+  uint32_t width = 0, height = 0;  // a terminal resize when both are set (tty only)
+  bool poll = false;       // answer with output: held until there is some, the exit, or 5 s
+  bool terminate = false;  // the client left: kill the command and forget the stream
+};
+struct exec_reply {
+  uint64_t stream = 0;
+  std::string output, errors;  // stdout and stderr since the last poll (with a tty: all output)
+  bool exited = false;         // the command ended; `exit_code` is its status
+  int32_t exit_code = 0;
+  refusal refused;
+};
 
 // The text a node signs to prove it holds its certificate's key for this challenge.
 inline std::string join_challenge_text(const std::string& nonce, const std::string& node_name) {
@@ -251,6 +274,37 @@ template <class F>
 void fields(F& f, log_chunk& x) {
   f("bytes", x.bytes);
   f("nextOffset", x.next_offset);
+  f("refusal", x.refused);
+}
+template <class F>
+void fields(F& f, exec_request& x) {
+  f("nodeName", x.node_name);
+  f("namespace", x.namespace_);
+  f("podName", x.pod_name);
+  f("podUid", x.pod_uid);
+  f("container", x.container);
+  f("command", x.command);
+  f("stdin", x.stdin_);
+  f("tty", x.tty);
+}
+template <class F>
+void fields(F& f, exec_io& x) {
+  f("nodeName", x.node_name);
+  f("stream", x.stream);
+  f("input", x.input);
+  f("closeInput", x.close_input);
+  f("width", x.width);
+  f("height", x.height);
+  f("poll", x.poll);
+  f("terminate", x.terminate);
+}
+template <class F>
+void fields(F& f, exec_reply& x) {
+  f("stream", x.stream);
+  f("output", x.output);
+  f("errors", x.errors);
+  f("exited", x.exited);
+  f("exitCode", x.exit_code);
   f("refusal", x.refused);
 }
 

@@ -75,6 +75,13 @@ public:
             "pod " + name + " runs on " + self_.metadata.name +
                 ", a simulated node (fake runtime): its containers write no logs"};
   }
+  exec_target exec_target_of(const std::string&, const std::string& name, const std::string&,
+                             const std::string&) override {
+    return {{},
+            {},
+            "pod " + name + " runs on " + self_.metadata.name +
+                ", a simulated node (fake runtime): it has no processes to run commands in"};
+  }
   std::string version() const override { return "fake://0.1"; }
 
 private:

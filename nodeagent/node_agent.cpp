@@ -1,14 +1,18 @@
 #include "nodeagent/node_agent.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <map>
 #include <mutex>
+#include <random>
 #include <set>
 
 #include <caf/all.hpp>
 #include <caf/openssl/manager.hpp>
 
 #include "common/pki.hpp"
+#include "nodeagent/exec_session.hpp"
 
 namespace capstan::nodeagent {
 
@@ -81,6 +85,9 @@ struct agent_state {
   // What the service proxy works from, by "ns/name".
   std::map<std::string, service> services;
   std::map<std::string, endpoints> endpoints_by_key;
+  // Commands running for `kubectl exec`, by stream (exec_session.hpp); each is monitored.
+  std::map<uint64_t, exec_session_actor> execs;
+  uint64_t next_exec = 0;
   static inline const char* name = "node-agent";
 };
 
@@ -90,6 +97,14 @@ void schedule_reconnect(agent_self self) {
   auto wait = self->state.backoff;
   self->state.backoff = std::min(self->state.backoff * 2, std::chrono::milliseconds(10000));
   self->delayed_send(self, wait, connect_tick_atom::value);
+}
+
+// Commands one agent runs at once for `kubectl exec` (each holds a runc process and a thread).
+constexpr std::size_t max_exec_streams = 32;
+
+// Where runc writes the PID of a stream's command (the session removes it at its end).
+std::string exec_pid_file(uint64_t stream) {
+  return "/run/capstan-exec-" + std::to_string(getpid()) + "-" + std::to_string(stream) + ".pid";
 }
 
 // Whether the current message comes from the master this agent joined.
@@ -257,7 +272,13 @@ agent_impl_actor::behavior_type node_agent(agent_self self, node_agent_config co
     self->state.nodes[name].hosted = std::move(hosted);
   }
   config.nodes.clear();
+  self->state.next_exec = std::random_device{}() | 1;  // a stream of an earlier agent is unknown
   self->set_down_handler([=](const caf::down_msg& down) {
+    for (auto it = self->state.execs.begin(); it != self->state.execs.end(); ++it)
+      if (it->second.address() == down.source) {
+        self->state.execs.erase(it);
+        return;
+      }
     if (self->state.gateway && down.source == self->state.gateway.address()) {
       std::fprintf(stderr, "capstan node: lost the master; reconnecting\n");
       self->state.gateway = nullptr;
@@ -368,6 +389,64 @@ agent_impl_actor::behavior_type node_agent(agent_self self, node_agent_config co
         auto slot = self->state.nodes.find(name);
         if (sender && sender->node() == self->node() && slot != self->state.nodes.end())
           slot->second.silent = true;
+      },
+      [=](exec_atom, const exec_request& request) -> exec_reply {
+        exec_reply refused;
+        if (!from_master(self)) {
+          refused.refused = {refusal_reason::not_joined, "not this agent's master"};
+          return refused;
+        }
+        auto slot = self->state.nodes.find(request.node_name);
+        if (slot == self->state.nodes.end() || !slot->second.started) {
+          refused.refused = {refusal_reason::not_joined, "node " + request.node_name + " is not here"};
+          return refused;
+        }
+        if (self->state.execs.size() >= max_exec_streams) {
+          refused.refused = {refusal_reason::too_large,
+                             "node " + request.node_name + " runs " +
+                                 std::to_string(max_exec_streams) +
+                                 " commands already; try again when one has ended"};
+          return refused;
+        }
+        auto target = slot->second.hosted.runtime->exec_target_of(
+            request.namespace_, request.pod_name, request.pod_uid, request.container);
+        if (!target.error.empty()) {
+          refused.refused = {refusal_reason::no_such_pod, target.error};
+          return refused;
+        }
+        const uint64_t stream = self->state.next_exec++;
+        exec_process::options options;
+        options.argv = std::move(target.argv);
+        options.command = request.command;
+        options.stdin_ = request.stdin_;
+        options.tty = request.tty;
+        options.tty_options = std::move(target.tty_options);
+        options.pid_file = exec_pid_file(stream);
+        try {
+          auto session = spawn_exec_session(self->system(), stream, std::move(options));
+          self->monitor(session);
+          self->state.execs.emplace(stream, session);
+        } catch (const std::exception& e) {
+          refused.refused = {refusal_reason::no_such_pod,
+                             std::string("cannot run the command: ") + e.what()};
+          return refused;
+        }
+        exec_reply started;
+        started.stream = stream;
+        return started;
+      },
+      [=](execio_atom, exec_io& io) -> caf::result<exec_reply> {
+        exec_reply refused;
+        if (!from_master(self)) {
+          refused.refused = {refusal_reason::not_joined, "not this agent's master"};
+          return refused;
+        }
+        auto it = self->state.execs.find(io.stream);
+        if (it == self->state.execs.end()) {
+          refused.refused = {refusal_reason::no_such_pod, "the command has ended"};
+          return refused;
+        }
+        return self->delegate(it->second, execio_atom::value, std::move(io));
       },
       [=](logs_atom, const log_request& request) -> log_chunk {
         if (!from_master(self))

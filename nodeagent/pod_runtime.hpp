@@ -27,6 +27,14 @@ struct container_log {
   std::string error;  // set when there is no such container or log
 };
 
+// How to run a command in a container: runc's argv up to the container id (the command and
+// runc exec's own options go around it), or why it cannot.
+struct exec_target {
+  std::vector<std::string> argv;
+  std::vector<std::string> tty_options;  // before the container id, for a terminal
+  std::string error;                     // set when the pod or container does not run here
+};
+
 class pod_runtime {
 public:
   using reporter = std::function<void(pod_report)>;
@@ -45,6 +53,9 @@ public:
   // A container's output from byte `offset`; with offset 0 and tail > 0, its last `tail` lines.
   virtual container_log logs(const std::string& namespace_, const std::string& name,
                          const std::string& container, uint64_t offset, uint64_t tail) = 0;
+  // Where a command for `container` of the pod (with that UID) runs; thread-safe.
+  virtual exec_target exec_target_of(const std::string& namespace_, const std::string& name,
+                                     const std::string& uid, const std::string& container) = 0;
   // "runc://1.1.5", "fake://0.1": the node's containerRuntimeVersion.
   virtual std::string version() const = 0;
 };

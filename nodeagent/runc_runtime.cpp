@@ -130,6 +130,14 @@ public:
     }
     return read_container_log(path, offset, tail);
   }
+  exec_target exec_target_of(const std::string& ns, const std::string& name,
+                             const std::string& uid, const std::string& container) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = exec_ids_.find(ns + "/" + name + "/" + container);
+    if (it == exec_ids_.end() || (!uid.empty() && it->second.first != uid))
+      return {{}, {}, "container " + container + " of pod " + name + " does not run here"};
+    return {{"runc", "--root", config_.data_dir + "/runc", "exec", it->second.second}, {"--tty"}, {}};
+  }
   std::string version() const override { return version_; }
 
 private:
@@ -232,9 +240,11 @@ private:
     const std::string dir = pod_dir(p.metadata.uid);
     pod_run run = new_pod_run(std::move(p), dir);
     std::lock_guard<std::mutex> lock(mutex_);
-    for (const auto& c : run.containers)
-      log_paths_[run.spec.metadata.namespace_ + "/" + run.spec.metadata.name + "/" + c.name] =
-          run.dir + "/logs/" + c.name + ".log";
+    for (const auto& c : run.containers) {
+      const auto key = run.spec.metadata.namespace_ + "/" + run.spec.metadata.name + "/" + c.name;
+      log_paths_[key] = run.dir + "/logs/" + c.name + ".log";
+      exec_ids_[key] = {run.spec.metadata.uid, c.id};
+    }
     return run;
   }
 
@@ -480,6 +490,7 @@ private:
       remove_cgroup("/capstan/" + short_uid(uid) + "/" + c.name);
       std::lock_guard<std::mutex> lock(mutex_);
       log_paths_.erase(run.spec.metadata.namespace_ + "/" + run.spec.metadata.name + "/" + c.name);
+      exec_ids_.erase(run.spec.metadata.namespace_ + "/" + run.spec.metadata.name + "/" + c.name);
     }
     remove_cgroup("/capstan/" + short_uid(uid));
     network_.detach(run.network);
@@ -511,6 +522,8 @@ private:
   std::condition_variable wake_;
   std::deque<std::function<void()>> tasks_;
   std::map<std::string, std::string> log_paths_;  // "ns/pod/container" -> file; under mutex_
+  // "ns/pod/container" -> the pod's UID and the runc container id; under mutex_
+  std::map<std::string, std::pair<std::string, std::string>> exec_ids_;
   bool stopping_ = false;
   std::thread thread_;
   // Last: stopped first (its jobs post to the task queue above).

@@ -55,6 +55,37 @@ const node_routes& current_routes(gateway_self self, const read_model* model) {
   return self->state.routes;
 }
 
+bool from_own_process(gateway_self self) {
+  auto sender = self->current_sender();
+  return sender && sender->node() == self->node();
+}
+
+exec_reply exec_refusal(refusal_reason reason, std::string message) {
+  exec_reply r;
+  r.refused = {reason, std::move(message)};
+  return r;
+}
+
+// Passes an exec message on to the session of `node_name`; its answer (or why there is none)
+// goes back to the asker. The node holds a poll for at most 5 s, so 15 s means it is gone.
+template <class Atom, class Message>
+caf::result<exec_reply> forward_exec(gateway_self self, const std::string& node_name, Atom atom,
+                                     Message message) {
+  const auto* session = self->state.session_of(node_name);
+  if (!session)
+    return exec_refusal(refusal_reason::not_joined,
+                        "no node agent of " + node_name + " is connected");
+  auto rp = self->make_response_promise<exec_reply>();
+  self->request(session->handle, std::chrono::seconds(15), atom, std::move(message))
+      .then([=](exec_reply& reply) mutable { rp.deliver(std::move(reply)); },
+            [=](caf::error& e) mutable {
+              rp.deliver(exec_refusal(refusal_reason::not_joined,
+                                      "the node agent of " + node_name +
+                                          " did not answer: " + caf::to_string(e)));
+            });
+  return rp;
+}
+
 // A node record arrived: the routes are rebuilt and sent at most every 200 ms, so that a
 // burst of joins costs a few rebuilds rather than one full list per join to every node.
 void node_records_changed(gateway_self self) {
@@ -318,6 +349,22 @@ node_gateway_impl_actor::behavior_type node_gateway(gateway_self self, const rea
                                                          " did not answer: " + caf::to_string(e)}});
                   });
         return rp;
+      },
+      [=](exec_atom, exec_request& request) -> caf::result<exec_reply> {
+        if (!from_own_process(self))
+          return exec_refusal(refusal_reason::not_joined, "commands are run through the API");
+        auto current = model->get(object_kind::pod, {request.namespace_, request.pod_name});
+        if (!current)
+          return exec_refusal(refusal_reason::no_such_pod, "no such pod");
+        const std::string node = std::get<pod>(*current).spec.node_name;
+        request.node_name = node;
+        return forward_exec(self, node, exec_atom::value, std::move(request));
+      },
+      [=](execio_atom, exec_io& io) -> caf::result<exec_reply> {
+        if (!from_own_process(self))
+          return exec_refusal(refusal_reason::not_joined, "commands are run through the API");
+        auto node = io.node_name;
+        return forward_exec(self, node, execio_atom::value, std::move(io));
       },
       [=](committed_atom, const committed_batch& batch) {
         self->send(dispatcher, committed_atom::value, batch);

@@ -7,7 +7,8 @@
 // session for exactly those nodes (cause "system:node:NAME"), and sends it the pods bound to
 // its nodes (pod_dispatcher), its proxy's services and endpoints, and pod routes.
 // It also follows the journal (master_gateway_actor, actors.hpp), and takes log requests
-// (logs_atom, log_request) from actors of its own process only.
+// (logs_atom, log_request) and commands to run in containers (exec_atom, execio_atom) from
+// actors of its own process only, passing them on to the pod's node.
 #pragma once
 
 #include "actors/actors.hpp"

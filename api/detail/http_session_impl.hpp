@@ -1,7 +1,8 @@
 // The http_session class behind start_session (api/http_session.hpp): one connection's state,
 // with its jobs implemented apart: its life from accept to close (api/http_session.cpp),
 // reading a request (session_reading.cpp), handing it to a handler (session_dispatch.cpp),
-// writing whole answers (session_writing.cpp), and streamed answers (session_streams.cpp).
+// writing whole answers (session_writing.cpp), streamed answers (session_streams.cpp), and a
+// WebSocket once a handler accepts an upgrade (session_websocket.cpp).
 // Internal to those files.
 //
 // Threads: the private member functions run on the connection's strand (executor_), except
@@ -27,14 +28,19 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 #include "api/http_message.hpp"
 #include "api/http_session.hpp"
 #include "api/stream_sink.hpp"
+#include "api/websocket_channel.hpp"
 
 namespace capstan::api {
 
-class http_session : public stream_sink, public std::enable_shared_from_this<http_session> {
+class http_session : public stream_sink,
+                     public websocket_channel,
+                     public std::enable_shared_from_this<http_session> {
 public:
   // ---- life (http_session.cpp) -----------------------------------------------------------
   // `socket` is accepted and counted in context.connections; the destructor uncounts it and
@@ -53,6 +59,11 @@ public:
   void finish() override;
   void on_close(std::function<void()> f) override;
   boost::asio::any_io_executor executor() override;
+
+  // ---- websocket_channel (session_websocket.cpp; on_close and executor as above) ---------
+  bool send(std::string message, std::function<void()> written) override;
+  void receive(std::function<void(std::string)> f) override;
+  void close_normally() override;
 
 private:
   // ---- reading (session_reading.cpp) -----------------------------------------------------
@@ -94,6 +105,15 @@ private:
   // On the strand: writes the queued chunks, one write at a time.
   void flush();
 
+  // ---- WebSocket (session_websocket.cpp) ------------------------------------------------
+  // Accepts the upgrade `request` with out.websocket_protocol, then hands the channel to
+  // out.websocket.
+  void start_websocket(http_response out,
+                       std::shared_ptr<boost::beast::http::request<boost::beast::http::empty_body>>
+                           request);
+  // On the strand: writes the queued messages, one write at a time; then the close if asked.
+  void flush_websocket();
+
   // ---- closing (http_session.cpp) --------------------------------------------------------
   // A clean end: TLS close_notify (bounded by a short timeout), then close.
   void shutdown();
@@ -128,6 +148,15 @@ private:
   bool flush_scheduled_ = false;
   bool finishing_ = false;
   bool stream_closed_ = false;
+
+  // The WebSocket over stream_ once upgraded; strand only, like the members below.
+  using websocket_stream =
+      boost::beast::websocket::stream<boost::beast::ssl_stream<boost::beast::tcp_stream>&>;
+  std::optional<websocket_stream> websocket_;
+  std::deque<std::pair<std::string, std::function<void()>>> websocket_out_;
+  std::size_t websocket_queued_ = 0;
+  bool websocket_writing_ = false;
+  bool websocket_closing_ = false;  // close_normally was called
 };
 
 }  // namespace capstan::api

@@ -27,6 +27,11 @@ void http_session::dispatch_request() {
     beast_request.method(http::verb::get);
   keep_alive_ = beast_request.keep_alive();
   version_ = beast_request.version();
+  // An upgrade keeps its header for the WebSocket handshake, should the handler accept it.
+  std::shared_ptr<http::request<http::empty_body>> upgrade;
+  if (beast::websocket::is_upgrade(beast_request))
+    upgrade = std::make_shared<http::request<http::empty_body>>(
+        http::request_header<>(beast_request.base()));
   auto request = std::make_shared<http_request>(to_http_request(beast_request));
   release_body_memory();  // the body now lives in `request`, bounded by the in-flight limits
   beast::get_lowest_layer(*stream_).expires_never();  // the handler's time is its own
@@ -47,7 +52,7 @@ void http_session::dispatch_request() {
     return refuse(429, "TooManyRequests", "too many requests, please try again later", true);
   }
   auto& pool = mutating ? context_.writers : context_.handlers;
-  pool.submit([self = shared_from_this(), request, gate, long_running] {
+  pool.submit([self = shared_from_this(), request, gate, long_running, upgrade] {
     // Whatever happens, the gate is released and an answer goes back to the connection.
     struct gate_release {
       std::atomic<std::size_t>* gate;
@@ -64,10 +69,16 @@ void http_session::dispatch_request() {
     } catch (...) {
       out = status_error(500, "InternalError", "internal error");
     }
-    if (out.stream && long_running)
+    if (out.websocket && !upgrade) {
+      out = status_error(400, "BadRequest",
+                         "this subresource is served over WebSocket only (Upgrade: websocket)");
+    }
+    const bool stream = out.stream || out.websocket;
+    if (stream && long_running)
       self->context_.long_running.fetch_add(1);  // released by close()
-    const bool counted = out.stream && long_running;
-    self->context_.post(self->executor_, [self, out = std::move(out), counted]() mutable {
+    const bool counted = stream && long_running;
+    self->context_.post(self->executor_, [self, out = std::move(out), counted,
+                                          upgrade]() mutable {
       if (counted)
         self->long_running_gate_ = &self->context_.long_running;
       if (self->closed_) {
@@ -77,7 +88,9 @@ void http_session::dispatch_request() {
         }
         return;
       }
-      if (out.stream && !self->head_request_)
+      if (out.websocket)
+        self->start_websocket(std::move(out), upgrade);
+      else if (out.stream && !self->head_request_)
         self->start_stream(std::move(out));
       else
         self->write_response(std::move(out));

@@ -83,3 +83,20 @@ struct LogRequest {
   offset @4 :UInt64; tailLines @5 :UInt64; limitBytes @6 :UInt64;
 }
 struct LogChunk { bytes @0 :Data; nextOffset @1 :UInt64; refusal @2 :Refusal; }
+
+# (exec) A command run in a pod's container (kubectl exec); answered by an ExecReply naming the
+# stream the node chose, or refusing.
+struct ExecRequest {
+  nodeName @0 :Text; namespace @1 :Text; podName @2 :Text; podUid @3 :Text; container @4 :Text;
+  command @5 :List(Text); stdin @6 :Bool; tty @7 :Bool;
+}
+# (execio) Input for a stream, a resize, a poll for output (held until there is some, the
+# command's exit, or 5 s), or the end of the stream (terminate: the command is killed).
+struct ExecIo {
+  nodeName @0 :Text; stream @1 :UInt64; input @2 :Data; closeInput @3 :Bool;
+  width @4 :UInt32; height @5 :UInt32; poll @6 :Bool; terminate @7 :Bool;
+}
+struct ExecReply {
+  stream @0 :UInt64; output @1 :Data; errors @2 :Data; exited @3 :Bool; exitCode @4 :Int32;
+  refusal @5 :Refusal;
+}

@@ -54,6 +54,16 @@ BOOST_AUTO_TEST_CASE(parse_query_splits_and_decodes_pairs) {
   BOOST_TEST(parse_query("limit=1&limit=2").at("limit") == "2");
 }
 
+BOOST_AUTO_TEST_CASE(parse_query_all_keeps_every_repeated_value_in_order) {
+  auto q = parse_query_all("command=sh&stdout=true&command=-c&command=echo%20a%26b");
+  std::vector<std::string> command;
+  for (auto [it, end] = q.equal_range("command"); it != end; ++it)
+    command.push_back(it->second);
+  BOOST_TEST(command == (std::vector<std::string>{"sh", "-c", "echo a&b"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(parse_query("command=sh&command=-c").at("command") == "-c");  // the last counts
+}
+
 BOOST_AUTO_TEST_CASE(query_flag_reads_booleans_as_go_does) {
   for (const std::string yes : {"1", "t", "T", "true", "True", "TRUE"})
     BOOST_TEST(query_flag(with_query("watch=" + yes), "watch"), yes);

@@ -4,7 +4,8 @@
 # gets its cgroup values; a hostPath volume shows the host's file; an earlier service's
 # variables reach a later pod; a killed container restarts; a kill -9'd agent leaves its
 # containers running and adopts them; a node cut off from the fabric goes NotReady and its pods
-# are recreated on the other node; a node with a bad token never appears; readiness probes
+# are recreated on the other node; a node with a bad token never appears; kubectl exec (exit
+# codes, stdin, a terminal) and cp work; readiness probes
 # decide endpoints and liveness probes restart; deleted pods get their grace period and leave
 # nothing behind. Needs root (network namespaces, runc). Usage: lab_test.sh CAPSTAN SOURCE_DIR
 set -u
@@ -19,6 +20,7 @@ field() { k get pod "$1" -o jsonpath="$2" 2>/dev/null; }
 pod_on() { k get pods -o wide --no-headers | grep -E "^$1" | awk -v n="$2" '$7 == n {print $1}' | head -1; }
 
 # The seed's nginx RC: real nginx on both nodes.
+echo "copied in" >"$work/greeting-src"
 k create -f "$src/examples/nginx/nginx-rc.yaml" >/dev/null
 check "nginx runs on node1" wait_for "nginx on node1" 60 equals 1 running_on nginx-controller node1
 check "nginx runs on node2" wait_for "nginx on node2" 60 equals 1 running_on nginx-controller node2
@@ -31,6 +33,46 @@ check "kubectl logs shows nginx's access log" grep -q '"GET / HTTP/1.1" 200' "$w
 timeout 3 bash "$src/scripts/lab" on master "$(dirname "$capstan")/capstanctl" \
   --kubeconfig "$CAPSTAN_LAB/master/admin.kubeconfig" logs "$pod1" -f >"$work/out" 2>&1
 check "capstanctl logs -f streams the log" grep -q '"GET / HTTP/1.1" 200' "$work/out"
+
+# kubectl exec (WebSocket v5 through the master to runc exec on node1): stdout and stderr apart,
+# the command's exit code, stdin, a terminal, an unknown container; kubectl cp both ways.
+k exec "$pod1" -- sh -c 'echo out; echo err >&2' >"$work/out" 2>"$work/err"
+check "kubectl exec prints the command's stdout" grep -qx out "$work/out"
+check "and its stderr, apart" grep -qx err "$work/err"
+exec_code() { k exec "$pod1" -- sh -c "exit $1" >/dev/null 2>&1; echo $?; }
+check "kubectl exec exits with the command's exit code (3)" equals 3 exec_code 3
+check "and 0 for 0" equals 0 exec_code 0
+echo "piped in" | k exec -i "$pod1" -- cat >"$work/out" 2>&1
+check "stdin reaches the command (exec -i) and its end ends it" grep -qx "piped in" "$work/out"
+k exec "$pod1" -c nosuch -- true >"$work/out" 2>&1
+check "an unknown container is a clear error" grep -q "container nosuch is not valid" "$work/out"
+# A terminal: kubectl exec -it under script(1), which gives kubectl a terminal of its own.
+kubectl_line="bash '$src/scripts/lab' kubectl exec -it $pod1 -- sh"
+printf 'echo answer $((6*7)); tty; exit 5\n' |
+  script -qec "$kubectl_line" /dev/null >"$work/out" 2>&1
+tty_code=$?
+check "exec -it is a shell on a terminal" grep -q "answer 42" "$work/out"
+check "whose tty is a pseudo-terminal" grep -q "/dev/pts/" "$work/out"
+check "and its exit code is kubectl's (5)" equals 5 echo "$tty_code"
+k cp "$work/greeting-src" "default/$pod1:/tmp/greeting" >"$work/out" 2>&1
+check "kubectl cp copies a file into the container" equals "copied in" k exec "$pod1" -- cat /tmp/greeting
+k cp "default/$pod1:/etc/nginx/nginx.conf" "$work/nginx.conf" >"$work/out" 2>&1
+check "and out of it" grep -q "worker_processes" "$work/nginx.conf"
+
+on master /usr/bin/python3 "$src/tests/e2e/python_exec.py" "$CAPSTAN_LAB/master/admin.kubeconfig" \
+  "$pod1" >"$work/out" 2>&1
+check "the Python client's stream runs it too: stdout" grep -qx "stdout=out" "$work/out"
+check "stderr" grep -qx "stderr=err" "$work/out"
+check "and the exit code" grep -qx "exit=4" "$work/out"
+
+# kubectl attach: the container's output from then on (nginx logs the request made meanwhile).
+timeout 8 bash "$src/scripts/lab" kubectl attach "$pod1" >"$work/attach" 2>&1 &
+attach_pid=$!
+attached() { on node2 curl -s -m 2 -o /dev/null "http://$ip1/attach-marker"; grep -q attach-marker "$work/attach"; }
+check "kubectl attach streams what the container writes" wait_for "the marker in attach" 6 attached
+kill "$attach_pid" 2>/dev/null; wait "$attach_pid" 2>/dev/null
+k attach -i "$pod1" >"$work/out" 2>&1
+check "attach -i is refused with the reason" grep -q "runs without stdin" "$work/out"
 
 # A killed container restarts and RESTARTS counts it.
 uid1=$(field "$pod1" '{.metadata.uid}')
