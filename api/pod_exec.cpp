@@ -6,6 +6,7 @@
 
 #include "api/exec_relay.hpp"
 #include "api/pod_container.hpp"
+#include "api/refused_upgrades.hpp"
 #include "api/request_params.hpp"
 #include "api/responses.hpp"
 #include "messages/node_interfaces.hpp"
@@ -25,6 +26,12 @@ bool container_running(const messages::pod& p, const std::string& container) {
     if (s.name == container)
       return s.state.running.has_value();
   return false;
+}
+
+// The node's refusals of recent upgrades, for kubectl's SPDY retry (refused_upgrades.hpp).
+refused_upgrades& failed_upgrades() {
+  static refused_upgrades the_refusals;
+  return the_refusals;
 }
 
 }  // namespace
@@ -68,16 +75,23 @@ http_response pod_exec(caf::actor_system& system, actors::master& master,
 
   // After the checks above: kubectl retries a refused WebSocket over SPDY, and the user should
   // read why the first attempt failed, not that SPDY is not spoken.
-  if (!req.websocket_upgrade)
+  if (!req.websocket_upgrade) {
+    if (auto earlier = failed_upgrades().take(refused_upgrades::key_of(req)))
+      return std::move(*earlier);  // kubectl's SPDY retry of an upgrade refused just before
     return status_error(400, "BadRequest",
                         "exec is served over WebSocket (v5.channel.k8s.io or v4.channel.k8s.io); "
                         "SPDY is not supported");
+  }
   const std::string protocol = exec_protocol(req.websocket_protocols);
   if (protocol.empty())
     return status_error(400, "BadRequest",
                         "exec speaks the WebSocket subprotocols v5.channel.k8s.io and "
                         "v4.channel.k8s.io; the client offered none of them");
 
+  auto refused = [&req](http_response refusal) {
+    failed_upgrades().remember(refused_upgrades::key_of(req), refusal);
+    return refusal;
+  };
   messages::exec_reply started;
   std::string failure;
   {
@@ -89,14 +103,14 @@ http_response pod_exec(caf::actor_system& system, actors::master& master,
                  });
   }
   if (!failure.empty())
-    return status_error(503, "ServiceUnavailable", failure);
+    return refused(status_error(503, "ServiceUnavailable", failure));
   if (started.refused) {
     const auto reason = started.refused.reason;
     if (reason == messages::refusal_reason::no_such_pod)
-      return status_error(400, "BadRequest", started.refused.message);
+      return refused(status_error(400, "BadRequest", started.refused.message));
     if (reason == messages::refusal_reason::too_large)
-      return status_error(429, "TooManyRequests", started.refused.message);
-    return status_error(503, "ServiceUnavailable", started.refused.message);
+      return refused(status_error(429, "TooManyRequests", started.refused.message));
+    return refused(status_error(503, "ServiceUnavailable", started.refused.message));
   }
   auto relay = std::make_shared<exec_relay>(system, master.node_gateway(), std::move(gate),
                                             p.spec.node_name, started.stream,
