@@ -40,6 +40,7 @@ struct command_reply {
   std::optional<any_object> object;  // the object after the command (for deletes: before)
   std::optional<api_error> error;
   uint64_t seq = 0;  // the journal record that carried the change (0: none)
+  bool deleted = false;  // a delete removed the object (not only began its graceful deletion)
   bool ok() const { return !error; }
 
   static command_reply failure(error_code code, std::string message,
@@ -67,11 +68,15 @@ struct create_command {
 struct update_op {
   any_object object;
 };
-// Deletes the object. Preconditions are checked when set.
+// Deletes the object. Preconditions are checked when set. A pod on a node is deleted
+// gracefully: it gets a deletionTimestamp `grace_period_seconds` ahead (unset: the pod's
+// terminationGracePeriodSeconds, default 30) and is removed once its node confirms that nothing
+// of it runs; 0 removes it at once (kubectl delete --force --grace-period=0).
 struct delete_op {
   std::string reason;
   std::string uid_precondition;
   std::string resource_version_precondition;
+  std::optional<int64_t> grace_period_seconds;
 };
 // Binds an unbound pod to a node.
 struct bind_op {

@@ -72,6 +72,13 @@ std::optional<http_response> read_delete_options(const std::string& body, actors
     if (auto rv = it->find("resourceVersion"); rv != it->end() && rv->is_string())
       op.resource_version_precondition = rv->get<std::string>();
   }
+  if (auto it = options.find("gracePeriodSeconds"); it != options.end() && !it->is_null()) {
+    if (!it->is_number_integer() || it->get<int64_t>() < 0)
+      return status_error(422, "Invalid",
+                          "DeleteOptions.gracePeriodSeconds: Invalid value: " + dump_json(*it) +
+                              ": must be a non-negative integer");
+    op.grace_period_seconds = it->get<int64_t>();
+  }
   if (auto it = options.find("dryRun"); it != options.end() && !it->is_null()) {
     if (!it->is_array())
       return status_error(400, "BadRequest", "dryRun must be a list");

@@ -255,6 +255,12 @@ http_response rest_handler::handle(const http_request& req) {
       if (options)
         return *options;
     }
+    if (req.query.count("gracePeriodSeconds")) {
+      auto grace = query_number(req, "gracePeriodSeconds", 0);
+      if (!grace || *grace > INT32_MAX)
+        return status_error(400, "BadRequest", "gracePeriodSeconds is a non-negative integer");
+      std::get<actors::delete_op>(c.op).grace_period_seconds = static_cast<int64_t>(*grace);
+    }
     if (!current)
       return status_error(404, "NotFound", resource + " \"" + r.name + "\" not found", resource,
                           r.name);

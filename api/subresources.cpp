@@ -45,7 +45,7 @@ http_response evict_pod(actors::master& master, const http_request& req,
   }
   actors::object_command c{
       object_kind::pod, key, req.user.name,
-      actors::delete_op{"evicted by " + req.user.name + " (Eviction API)", "", ""}};
+      actors::delete_op{"evicted by " + req.user.name + " (Eviction API)", "", "", std::nullopt}};
   c.dry_run = dry_run;
   if (auto options = eviction.find("deleteOptions");
       options != eviction.end() && options->is_object()) {

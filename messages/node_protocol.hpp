@@ -77,6 +77,7 @@ struct node_heartbeats {
 struct pod_status_report {
   std::string node_name, namespace_, name, uid;
   pod_status status;
+  bool terminated = false;  // a pod being deleted has ended here: the master may remove it
 };
 struct pod_status_reports {
   std::vector<pod_status_report> reports;
@@ -213,6 +214,7 @@ void fields(F& f, pod_status_report& x) {
   f("name", x.name);
   f("uid", x.uid);
   f("status", x.status);
+  f("terminated", x.terminated);
 }
 template <class F>
 void fields(F& f, pod_status_reports& x) {

@@ -18,6 +18,16 @@ public:
     cidr_ = common::ipv4_cidr::parse(self.spec.pod_cidr);
   }
   void sync(std::vector<pod> desired) override {
+    std::vector<pod> terminating;
+    for (auto it = desired.begin(); it != desired.end();)
+      if (!it->metadata.deletion_timestamp.empty()) {
+        terminating.push_back(std::move(*it));
+        it = desired.erase(it);
+      } else {
+        ++it;
+      }
+    for (auto& p : terminating)
+      upsert(std::move(p));
     std::set<std::string> wanted;
     for (const auto& p : desired)
       wanted.insert(p.metadata.uid);
@@ -32,6 +42,12 @@ public:
       upsert(std::move(p));
   }
   void upsert(pod p) override {
+    if (!p.metadata.deletion_timestamp.empty()) {
+      // Nothing runs: a pod being deleted has ended at once.
+      ips_.erase(p.metadata.uid);
+      report_({p.metadata.namespace_, p.metadata.name, p.metadata.uid, {}, true});
+      return;
+    }
     if (ips_.count(p.metadata.uid) || adopt(p))
       return;
     uint32_t host = 2;

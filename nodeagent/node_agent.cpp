@@ -48,8 +48,9 @@ public:
       wake = pending_.empty();
       std::string key = node_name + "/" + report.namespace_ + "/" + report.name;
       pending_[key] =
-          pod_status_report{node_name, std::move(report.namespace_), std::move(report.name),
-                            std::move(report.uid), std::move(report.status)};
+          pod_status_report{node_name,          std::move(report.namespace_),
+                            std::move(report.name), std::move(report.uid),
+                            std::move(report.status), report.terminated};
     }
     if (wake)
       if (auto agent = caf::actor_cast<agent_impl_actor>(agent_))

@@ -68,9 +68,9 @@ void container_exited(container_run& c, const std::string& restart_policy, int e
   }
 }
 
-steady_time termination_deadline(const pod& p, steady_time now) {
-  int64_t grace = p.spec.termination_grace_period_seconds.value_or(30);
-  return now + std::chrono::seconds(std::max<int64_t>(0, grace));
+steady_time termination_deadline(const pod& p, steady_time now, std::optional<int64_t> grace) {
+  int64_t seconds = grace ? *grace : p.spec.termination_grace_period_seconds.value_or(30);
+  return now + std::chrono::seconds(std::max<int64_t>(0, seconds));
 }
 
 pod_status observed_status(const pod_run& run, const node& self) {

@@ -55,11 +55,16 @@ struct pod_run {
   // Set when the pod is being terminated: SIGTERM was sent; SIGKILL at this time for what
   // still runs (terminationGracePeriodSeconds after), then the pod is removed.
   std::optional<steady_time> kill_at;
+  // The master asked for the termination (a deletionTimestamp) and waits for the node to
+  // confirm the pod's end before it removes the pod.
+  bool confirm_deletion = false;
 };
 
-// When a pod whose termination starts at `now` is killed: after its
-// terminationGracePeriodSeconds (Kubernetes' default, 30 s, when unset; 0: at once).
-steady_time termination_deadline(const messages::pod& p, steady_time now);
+// When a pod whose termination starts at `now` is killed: after `grace` seconds (the delete's
+// grace period) or, unset, its terminationGracePeriodSeconds (Kubernetes' default, 30 s, when
+// unset; 0: at once).
+steady_time termination_deadline(const messages::pod& p, steady_time now,
+                                 std::optional<int64_t> grace = std::nullopt);
 
 // The UID without its dashes, cut to 12 characters: it names the pod's network namespace
 // (cp-SHORT), its veth (vpSHORT), its runc containers (SHORT-NAME) and cgroups (/capstan/SHORT).

@@ -14,6 +14,9 @@ namespace capstan::nodeagent {
 struct pod_report {
   std::string namespace_, name, uid;
   messages::pod_status status;
+  // The pod was being deleted (it has a deletionTimestamp) and nothing of it runs any more:
+  // the master may remove it. `status` is then unused.
+  bool terminated = false;
 };
 
 // Another node, for routes to its pods.

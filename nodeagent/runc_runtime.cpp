@@ -250,6 +250,18 @@ private:
 
   void admit(pod p) {
     auto it = pods_.find(p.metadata.uid);
+    if (!p.metadata.deletion_timestamp.empty()) {
+      // The master deletes the pod gracefully: it ends here within its grace period, and the
+      // master removes it once told so (at once if it does not run here).
+      if (it == pods_.end()) {
+        if (report_)
+          report_({p.metadata.namespace_, p.metadata.name, p.metadata.uid, {}, true});
+        return;
+      }
+      it->second.confirm_deletion = true;
+      delete_pod(p.metadata.uid, p.metadata.deletion_grace_period_seconds);
+      return;
+    }
     if (it != pods_.end()) {
       it->second.spec.metadata.labels = p.metadata.labels;
       return;  // running already; spec changes other than images would need a new pod
@@ -443,12 +455,17 @@ private:
   // Starts the pod's termination, as the kubelet does: SIGTERM to every container now, SIGKILL
   // to what still runs terminationGracePeriodSeconds later (finish_terminations); the pod is
   // removed once nothing of it runs. Never blocks the runtime's thread.
-  void delete_pod(const std::string& uid) {
+  void delete_pod(const std::string& uid, std::optional<int64_t> grace = std::nullopt) {
     auto it = pods_.find(uid);
-    if (it == pods_.end() || it->second.kill_at)
-      return;  // unknown, or not adopted yet (left for adopt), or already terminating
+    if (it == pods_.end())
+      return;  // unknown, or not adopted yet (left for adopt)
     auto& run = it->second;
-    run.kill_at = termination_deadline(run.spec, steady::now());
+    auto deadline = termination_deadline(run.spec, steady::now(), grace);
+    if (run.kill_at) {
+      run.kill_at = std::min(*run.kill_at, deadline);  // a later delete may shorten the grace
+      return;
+    }
+    run.kill_at = deadline;
     const std::string root = config_.data_dir + "/runc";
     for (auto& c : run.containers)
       if (c.pid > 0)
@@ -496,6 +513,9 @@ private:
     network_.detach(run.network);
     std::error_code ignored;
     fs::remove_all(pod_dir(uid), ignored);
+    // Only now: a pod the master removes has nothing left here.
+    if (run.confirm_deletion && report_)
+      report_({run.spec.metadata.namespace_, run.spec.metadata.name, uid, {}, true});
   }
 
   // runc delete leaves the cgroup directories behind (one per controller in cgroup v1).

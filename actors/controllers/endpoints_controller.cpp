@@ -107,7 +107,7 @@ std::optional<std::variant<create_command, object_command>> plan_sync(const read
     if (!existing)
       return std::nullopt;
     return object_command{object_kind::endpoints, key, cause,
-                          delete_op{"service deleted", meta_of(*existing).uid, ""}, true};
+                          delete_op{"service deleted", meta_of(*existing).uid, "", std::nullopt}, true};
   }
   const auto& svc = std::get<service>(*current);
   if (svc.spec.selector.empty())

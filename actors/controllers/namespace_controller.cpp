@@ -59,7 +59,7 @@ void sync(ns_self self, const read_model* model, const std::vector<registry_acto
   auto answered = self->state.queue.await_answers(self, ns, orphans.size());
   for (const auto& [kind, key] : orphans) {
     object_command del{kind, key, "system:namespace-controller",
-                       delete_op{"namespace " + ns + " deleted", "", ""}, true};
+                       delete_op{"namespace " + ns + " deleted", "", "", std::nullopt}, true};
     auto what = describe(kind, key);
     self->request(registries[static_cast<std::size_t>(kind)], caf::infinite, std::move(del))
         .then(

@@ -116,8 +116,9 @@ node_lifecycle_impl_actor::behavior_type node_lifecycle(lifecycle_self self,
                     object_command{object_kind::pod,
                                    {m.namespace_, m.name},
                                    "system:node-lifecycle",
+                                   // At once: no node is there to confirm a graceful end.
                                    delete_op{"node " + name + " not ready for more than " + timeout,
-                                             m.uid, ""}})
+                                             m.uid, "", 0}})
                 .then(ignore, ignore_error);
           }
         }
@@ -129,7 +130,7 @@ node_lifecycle_impl_actor::behavior_type node_lifecycle(lifecycle_self self,
           for (const auto& [key, uid] : orphans)
             self->request(pods, caf::infinite,
                           object_command{object_kind::pod, key, "system:pod-gc",
-                                         delete_op{"node " + name + " no longer exists", uid, ""}})
+                                         delete_op{"node " + name + " no longer exists", uid, "", 0}})
                 .then(ignore, ignore_error);
         }
         self->delayed_send(self, config.period, tick_atom::value);

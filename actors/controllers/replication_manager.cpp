@@ -102,7 +102,7 @@ void collect_orphan(rm_self self, const object_key& pod_key, const owner_referen
       object_command{object_kind::pod, pod_key, "system:garbage-collector",
                      delete_op{"owner ReplicationController " + pod_key.namespace_ + "/" +
                                    owner.name + " (uid " + owner.uid + ") no longer exists",
-                               "", ""}});
+                               "", "", std::nullopt}});
 }
 
 void observe(rm_self self, const journal_record& r) {
@@ -258,7 +258,8 @@ void sync(rm_self self, const read_model* model, registry_actor pods, registry_a
             object_command{object_kind::pod,
                            {key.namespace_, name},
                            cause,
-                           delete_op{"scaling ReplicationController " + key.name + " down", "", ""},
+                           delete_op{"scaling ReplicationController " + key.name + " down", "",
+                                     "", std::nullopt},
                            true})
         .then(
             [=](command_reply& reply) {

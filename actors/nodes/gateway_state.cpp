@@ -1,5 +1,7 @@
 #include "actors/nodes/gateway_state.hpp"
 
+#include <utility>
+
 namespace capstan::actors {
 
 using namespace messages;
@@ -119,7 +121,7 @@ bool gateway_state::routes_wanted() const {
 
 bool gateway_state::collect_statuses(const caf::actor_addr& addr, const store::cluster_state& s,
                                      pod_status_reports& reports) {
-  bool was_empty = statuses.commands.empty();
+  bool was_empty = statuses.commands.empty() && confirmed_deletions.empty();
   for (auto& report : reports.reports) {
     if (!speaks_for(addr, report.node_name))
       continue;
@@ -127,6 +129,17 @@ bool gateway_state::collect_statuses(const caf::actor_addr& addr, const store::c
     if (!current || current->metadata.uid != report.uid ||
         current->spec.node_name != report.node_name)
       continue;  // gone, an older pod of that name, or no longer this node's
+    if (report.terminated) {
+      // The node confirms a graceful deletion: the pod goes (only one the master asked to end).
+      if (!current->metadata.deletion_timestamp.empty())
+        confirmed_deletions.push_back(object_command{
+            object_kind::pod,
+            {report.namespace_, report.name},
+            "system:node:" + report.node_name,
+            delete_op{"terminated on node " + report.node_name, report.uid, "", 0},
+            true});
+      continue;
+    }
     auto p = *current;
     p.status = std::move(report.status);
     p.metadata.resource_version.clear();
@@ -136,7 +149,11 @@ bool gateway_state::collect_statuses(const caf::actor_addr& addr, const store::c
                                                status_op{any_object(std::move(p))},
                                                true});
   }
-  return was_empty && !statuses.commands.empty();
+  return was_empty && (!statuses.commands.empty() || !confirmed_deletions.empty());
+}
+
+std::vector<object_command> gateway_state::take_confirmed_deletions() {
+  return std::exchange(confirmed_deletions, {});
 }
 
 command_batch gateway_state::take_statuses() {

@@ -55,6 +55,8 @@ struct gateway_state {
   std::set<std::string> registering;                    // nodes whose registration is in flight
   // Pod statuses received since the last flush: sent to the pod registry as one batch.
   command_batch statuses;
+  // Deletes of pods whose nodes confirmed their end (a delete cannot be part of a batch).
+  std::vector<object_command> confirmed_deletions;
 
   // A join request from `addr`: opens its session (or reuses it) and sets a fresh challenge
   // `nonce`. Nothing when the bound on sessions is reached. `opened` tells a new session (the
@@ -105,6 +107,7 @@ struct gateway_state {
                         messages::pod_status_reports& reports);
   // Empties the queue into one batch.
   command_batch take_statuses();
+  std::vector<object_command> take_confirmed_deletions();
 };
 
 // Whether two route lists are the same, entry by entry.

@@ -315,6 +315,8 @@ node_gateway_impl_actor::behavior_type node_gateway(gateway_self self, const rea
           self->send(self, statuses_tick_atom::value);
       },
       [=](statuses_tick_atom) {
+        for (auto& deletion : self->state.take_confirmed_deletions())
+          caf::anon_send(links.pods, std::move(deletion));
         auto batch = self->state.take_statuses();
         // Fire and forget (no sender, so no answer comes back): a status that failed (the pod
         // went meanwhile) is superseded by the node's next report.

@@ -47,6 +47,17 @@ object_actor::behavior_type object(object_actor::stateful_pointer<object_state> 
         std::optional<planned_change> planned;
         std::optional<any_object> current;
         const bool delete_command = std::holds_alternative<delete_op>(command.op);
+        if (delete_command && kind == object_kind::pod) {
+          // A pod bound to a node that is not registered has nobody to end it and confirm:
+          // it goes at once (Kubernetes' pod garbage collector force-deletes such pods).
+          auto& del = std::get<delete_op>(command.op);
+          model->read([&](const store::cluster_state& s) {
+            const auto* p = s.find<messages::pod>(key);
+            if (p && !p->spec.node_name.empty() &&
+                !s.of(object_kind::node).count(object_key{"", p->spec.node_name}))
+              del.grace_period_seconds = 0;
+          });
+        }
         model->read_object(kind, key, [&](const any_object* object) {
           if (!object)
             return;
@@ -64,7 +75,7 @@ object_actor::behavior_type object(object_actor::stateful_pointer<object_state> 
         if (dry_run && deleting) {
           command_reply reply;
           reply.object = std::move(current);
-          return reply;
+          return reply;  // not `deleted`: nothing was
         }
         const bool outcome_only = command.outcome_only;
         auto rp = self->make_response_promise<command_reply>();
@@ -100,6 +111,7 @@ object_actor::behavior_type object(object_actor::stateful_pointer<object_state> 
                     }
                     command_reply reply;
                     reply.seq = result.first_seq;
+                    reply.deleted = deleting;
                     if (deleting)
                       reply.object = current;
                     else if (!outcome_only)

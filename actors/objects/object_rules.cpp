@@ -166,6 +166,22 @@ planned_change plan_delete(const any_object& current, const object_command& c,
   if (!op.resource_version_precondition.empty() &&
       op.resource_version_precondition != meta.resource_version)
     return stale(c.kind, c.target);
+  if (const auto* p = std::get_if<pod>(&current)) {
+    // A pod whose node may run it terminates there first (as Kubernetes does): its node sees
+    // the deletionTimestamp, stops it within the grace period and confirms with a delete of
+    // grace 0. A pod no node runs (unscheduled, finished) goes at once.
+    const int64_t grace =
+        op.grace_period_seconds ? *op.grace_period_seconds
+                                : p->spec.termination_grace_period_seconds.value_or(30);
+    const bool runs = !p->spec.node_name.empty() && p->status.phase != "Succeeded" &&
+                      p->status.phase != "Failed";
+    if (grace > 0 && runs) {
+      if (!p->metadata.deletion_timestamp.empty() &&
+          timestamp::now().seconds + grace >= p->metadata.deletion_timestamp.seconds)
+        return unchanged(current);  // terminating already, and not sooner by this delete
+      return record_about(current, c, deletion_requested{grace});
+    }
+  }
   return record_about(current, c, object_deleted{op.reason});
 }
 

@@ -79,7 +79,7 @@ void after_delete(registry_self self, const object_key& key, const command_reply
     object_command del{object_kind::pod, p, "system:garbage-collector",
                        delete_op{"cascade from ReplicationController " + key.namespace_ + "/" +
                                      key.name + " deleted by " + cause,
-                                 uid.empty() ? "" : "", ""}};
+                                 uid.empty() ? "" : "", "", std::nullopt}};
     self->request(st.links.pods, caf::infinite, std::move(del))
         .then([](command_reply&) {}, [](const caf::error&) {});
   }
@@ -164,7 +164,7 @@ void dispatch(registry_self self, object_command command, object_actor target,
   self->request(target, caf::infinite, std::move(command))
       .then(
           [=](command_reply& reply) mutable {
-            if (deleting && reply.ok() && reply.seq != 0) {
+            if (deleting && reply.ok() && reply.deleted) {
               auto found = self->state.actors.find(key);
               if (found != self->state.actors.end() && found->second == target)
                 self->state.actors.erase(found);

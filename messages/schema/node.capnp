@@ -52,6 +52,7 @@ struct NodeHeartbeats { nodeNames @0 :List(Text); }
 struct PodStatusReport {
   nodeName @0 :Text; namespace @1 :Text; name @2 :Text; uid @3 :Text;
   status @4 :Objects.PodStatus;
+  terminated @5 :Bool;  # the pod was being deleted and nothing of it runs: status unused
 }
 struct PodStatusReports { reports @0 :List(PodStatusReport); }
 

@@ -128,7 +128,8 @@ check "the drained node is cordoned" sh -c "kubectl get node $node --no-headers 
 check "no pod is left on $node" equals 0 on_node
 check "the RC's 6 pods run again, elsewhere" wait_for "6 pods back" 30 equals 6 count_running -l app=web
 "$capstan" journal history --data "$work/data" --kind pods >"$work/out" 2>&1
-check "the journal records the evictions by the user" grep -qE 'admin +PodDeleted|admin +ObjectDeleted' "$work/out"
+check "the journal records the evictions by the user (a graceful deletion the node confirms)" grep -qE 'admin +(PodDeleted|PodDeletionRequested)' "$work/out"
+check "and each evicted pod's end confirmed by its node" grep -qE 'system:node:[^ ]+ +(PodDeleted|ObjectDeleted)' "$work/out"
 k uncordon "$node" >"$work/out" 2>&1
 check "uncordon works" grep -q "node/$node uncordoned" "$work/out"
 check "the node is schedulable again" sh -c "! kubectl get node $node --no-headers | grep -q SchedulingDisabled"

@@ -240,18 +240,22 @@ check "and takes it out of the ready ones" equals "" endpoint_ips
 check "and out of node1's rules" wait_for "no DNAT rule" 20 equals 0 has_dnat
 unhealthy_restarts() { field unhealthy '{.status.containerStatuses[0].restartCount}'; }
 check "a failing liveness probe restarts the container" wait_for "a liveness restart" 60 at_least 1 unhealthy_restarts
-k delete pod probed unhealthy >/dev/null 2>&1
+k delete pod probed unhealthy --wait=false >/dev/null 2>&1
 k delete service probed >/dev/null 2>&1
 
-# Termination: SIGTERM, then terminationGracePeriodSeconds (5 s here) before SIGKILL. One pod
-# finishes its TERM handler (2 s) and goes; one ignores TERM and goes only when killed.
+# Termination: a delete sets deletionTimestamp (the pod shows Terminating), its node sends
+# SIGTERM, then SIGKILL after terminationGracePeriodSeconds (5 s here) or the delete's
+# --grace-period, and confirms; only then the pod leaves the API. One pod finishes its TERM
+# handler (2 s) and goes; two ignore TERM and go only when killed; --force goes at once.
 mkdir -p "$work/term"
-for name in graceful deaf; do
+for name in graceful deaf deaf-long forced; do
   if [ "$name" = graceful ]; then
     handler="trap 'echo TERM >>/host/$name; sleep 2; echo done >>/host/$name; exit 0' TERM"
   else
     handler="trap '' TERM"
   fi
+  grace=5
+  [ "$name" = deaf-long ] && grace=30
   cat >"$work/$name.yaml" <<YAML
 apiVersion: v1
 kind: Pod
@@ -259,7 +263,7 @@ metadata:
   name: $name
 spec:
   nodeName: node1
-  terminationGracePeriodSeconds: 5
+  terminationGracePeriodSeconds: $grace
   volumes:
   - name: host
     hostPath:
@@ -275,21 +279,34 @@ YAML
   k create -f "$work/$name.yaml" >/dev/null
 done
 started() { grep -qx started "$work/term/$1" 2>/dev/null; }
-check "the graceful pod runs" wait_for "graceful started" 60 started graceful
-check "the deaf pod runs" wait_for "deaf started" 60 started deaf
+for name in graceful deaf deaf-long forced; do
+  check "the $name pod runs" wait_for "$name started" 60 started "$name"
+done
 netns_of() { echo "cp-$(field "$1" '{.metadata.uid}' | tr -d - | cut -c1-12)"; }
 graceful_ns=$(netns_of graceful)
 deaf_ns=$(netns_of deaf)
 netns_gone() { ! ip netns list | grep -q "^$1\b"; }
-k delete pod graceful >/dev/null
+api_gone() { k get pod "$1" 2>&1 | grep -q NotFound; }
+terminating() { k get pod "$1" --no-headers 2>/dev/null | grep -q ' Terminating '; }
+k delete pod graceful --wait=false >/dev/null
+check "a deleted pod shows Terminating while its node ends it" terminating graceful
+check "with its deletionTimestamp set" test -n "$(field graceful '{.metadata.deletionTimestamp}')"
 check "the graceful pod gets SIGTERM and time to finish its handler" wait_for "its handler done" 15 grep -qx done "$work/term/graceful"
-check "and is removed once it ended" wait_for "graceful gone" 15 netns_gone "$graceful_ns"
+check "and leaves the API once its node confirmed its end" wait_for "graceful gone" 15 api_gone graceful
+check "with nothing left on the node" netns_gone "$graceful_ns"
 deleted_at=$(date +%s%N)
-k delete pod deaf >/dev/null
-check "the pod ignoring SIGTERM is removed (SIGKILL)" wait_for "deaf gone" 30 netns_gone "$deaf_ns"
+k delete pod deaf >/dev/null  # kubectl waits until the pod is gone
 waited_ms=$((($(date +%s%N) - deleted_at) / 1000000))
-within_grace() { [ "$waited_ms" -ge 4500 ] && [ "$waited_ms" -lt 15000 ]; }
-check "only after its 5 s grace period (took $waited_ms ms)" within_grace
+check "the pod ignoring SIGTERM is removed (SIGKILL)" api_gone deaf
+check "and gone from the node" netns_gone "$deaf_ns"
+within() { [ "$waited_ms" -ge "$1" ] && [ "$waited_ms" -lt "$2" ]; }
+check "only after its 5 s grace period (took $waited_ms ms)" within 4500 15000
+deleted_at=$(date +%s%N)
+k delete pod deaf-long --grace-period=2 >/dev/null
+waited_ms=$((($(date +%s%N) - deleted_at) / 1000000))
+check "--grace-period=2 shortens a 30 s grace period (took $waited_ms ms)" within 1500 10000
+k delete pod forced --grace-period=0 --force >/dev/null 2>&1
+check "--grace-period=0 --force removes the pod from the API at once" api_gone forced
 
 # A deleted pod leaves no container, cgroup, namespace or veth.
 probe_short=$(field probe '{.metadata.uid}' | tr -d - | cut -c1-12)

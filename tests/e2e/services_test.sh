@@ -115,7 +115,7 @@ echo "spread over the backends: $(sort "$work/hits" | uniq -c | awk '{print $1}'
 victim=$(k get pods --no-headers | awk '/^whoami/ {print $1; exit}')
 victim_ip=$(k get pod "$victim" -o jsonpath='{.status.podIP}')
 started=$(date +%s%N)
-k delete pod "$victim" >/dev/null
+k delete pod "$victim" --wait=false >/dev/null
 if [ "$mode" = iptables ]; then
   victim_gone() { ! on "$1" iptables-save -t nat | grep -q "DNAT --to-destination $victim_ip:80"; }
   check "the deleted pod's endpoint leaves node1's rules" wait_for "rules without $victim_ip" 30 victim_gone node1

@@ -59,6 +59,9 @@ BOOST_FIXTURE_TEST_CASE(every_message_crosses_caf_serialization, system_fixture)
   crosses_caf<node_routes>(*system);
   crosses_caf<log_request>(*system);
   crosses_caf<log_chunk>(*system);
+  crosses_caf<exec_request>(*system);
+  crosses_caf<exec_io>(*system);
+  crosses_caf<exec_reply>(*system);
 }
 
 BOOST_FIXTURE_TEST_CASE(bytes_that_do_not_decode_fail_the_message, system_fixture) {

@@ -39,6 +39,9 @@ BOOST_AUTO_TEST_CASE(every_message_round_trips_with_every_field) {
   round_trips<node_routes>();
   round_trips<log_request>();
   round_trips<log_chunk>();
+  round_trips<exec_request>();
+  round_trips<exec_io>();
+  round_trips<exec_reply>();
 }
 
 BOOST_AUTO_TEST_CASE(values_survive_as_themselves) {

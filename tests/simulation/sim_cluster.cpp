@@ -252,8 +252,19 @@ void sim_cluster::node_duties(double duplicate, double delay) {
     // that do not say Running yet.
     const std::string cidr = std::get<node>(*current).spec.pod_cidr;
     actors::command_batch batch;
+    std::vector<actors::object_command> confirmations;
     model_->for_each_pod_on_node(n.name, [&](const store::cluster_state&, const pod& p) {
-      if (p.status.phase == "Running" || !p.metadata.deletion_timestamp.empty())
+      if (!p.metadata.deletion_timestamp.empty()) {
+        // A pod being deleted has ended on the node at once: it confirms, as an agent does.
+        confirmations.push_back(actors::object_command{
+            object_kind::pod,
+            {p.metadata.namespace_, p.metadata.name},
+            "system:node:" + n.name,
+            actors::delete_op{"terminated on node " + n.name, p.metadata.uid, "", 0},
+            true});
+        return;
+      }
+      if (p.status.phase == "Running")
         return;
       auto reported = p;
       std::string ip = cidr.substr(0, cidr.rfind('.') + 1) + std::to_string(2 + pod_ips_++ % 250);
@@ -266,9 +277,17 @@ void sim_cluster::node_duties(double duplicate, double delay) {
                                  actors::status_op{any_object(std::move(reported))},
                                  true});
     });
+    auto pods = actors_.registry(object_kind::pod);
+    for (auto& confirmation : confirmations)
+      send_or_hold(duplicate, delay, "pod deletion confirmed",
+                   [this, pods, confirmation] {
+                     spawn_client([=](caf::event_based_actor* self) {
+                       self->request(pods, caf::infinite, confirmation)
+                           .then([](command_reply&) {}, [](caf::error&) {});
+                     });
+                   });
     if (batch.commands.empty())
       continue;
-    auto pods = actors_.registry(object_kind::pod);
     send_or_hold(duplicate, delay, "pod status report", [this, pods, batch] {
       spawn_client([=](caf::event_based_actor* self) {
         self->request(pods, caf::infinite, batch)

@@ -373,3 +373,34 @@ BOOST_AUTO_TEST_CASE(routes_are_wanted_only_by_sessions_with_a_pod_network_and_n
   BOOST_REQUIRE(g.end_session(network));
   BOOST_TEST(!g.routes_wanted());
 }
+
+// A node's "terminated" report becomes a delete only for its own pod that the master is
+// deleting gracefully (deletionTimestamp set), with the pod's uid as precondition and grace 0.
+BOOST_AUTO_TEST_CASE(a_terminated_report_confirms_only_a_graceful_deletion_on_that_node) {
+  agents a;
+  gateway_state g;
+  auto s1 = a.make();
+  open(g, a, s1);
+  BOOST_REQUIRE(g.accept(s1, names({"node1"})));
+  auto deleting = pod_on("deleting", "node1");
+  deleting.metadata.deletion_timestamp = {messages::timestamp::now().seconds + 30};
+  auto state = state_with({deleting, pod_on("running", "node1"), pod_on("theirs", "node2")});
+  auto terminated = [](const std::string& node, const std::string& name) {
+    auto r = report(node, name, "uid-" + name, "Running");
+    r.terminated = true;
+    return r;
+  };
+  messages::pod_status_reports reports{{terminated("node1", "deleting"),
+                                        terminated("node1", "running"),  // not being deleted
+                                        terminated("node1", "theirs")}};  // not its node's
+  BOOST_TEST(g.collect_statuses(s1, state, reports));
+  BOOST_TEST(g.statuses.commands.empty());  // no status is written for them
+  auto deletions = g.take_confirmed_deletions();
+  BOOST_REQUIRE(deletions.size() == 1u);
+  BOOST_TEST(deletions[0].target.name == "deleting");
+  BOOST_TEST(deletions[0].cause == "system:node:node1");
+  const auto& op = std::get<delete_op>(deletions[0].op);
+  BOOST_TEST(op.uid_precondition == "uid-deleting");
+  BOOST_TEST((op.grace_period_seconds == std::optional<int64_t>(0)));
+  BOOST_TEST(g.take_confirmed_deletions().empty());
+}

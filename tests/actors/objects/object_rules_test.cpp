@@ -86,7 +86,7 @@ BOOST_AUTO_TEST_CASE(a_stale_resource_version_or_uid_is_a_conflict) {
              static_cast<int>(error_code::conflict));
   BOOST_TEST(
       static_cast<int>(code_of(plan_change(rc, on(messages::object_kind::replication_controller,
-                                                  delete_op{"", "other-uid", ""})))) ==
+                                                  delete_op{"", "other-uid", "", std::nullopt})))) ==
       static_cast<int>(error_code::conflict));
 }
 
@@ -184,4 +184,54 @@ BOOST_AUTO_TEST_CASE(a_node_restating_its_status_changes_nothing) {
   rejoined.status.conditions[0].last_transition_time = {300};
   object_command c{messages::object_kind::node, {"", "node1"}, "system:node:node1", status_op{rejoined}};
   BOOST_TEST(std::holds_alternative<command_reply>(plan_change(n, c)));
+}
+
+namespace {
+
+messages::pod a_pod(const std::string& node, const std::string& phase) {
+  auto p = small_pod("frontend");
+  p.metadata.namespace_ = "default";
+  p.metadata.uid = "pod-uid";
+  p.spec.node_name = node;
+  p.status.phase = phase;
+  return stored(p);
+}
+
+int64_t grace_of(const planned_change& c) {
+  auto* e = event_of<messages::deletion_requested>(c);
+  return e ? e->grace_period_seconds : -1;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_pod_on_a_node_is_deleted_gracefully) {
+  auto running = a_pod("node1", "Running");
+  // Its terminationGracePeriodSeconds (defaulted to 30), or the delete's grace period.
+  BOOST_TEST(grace_of(plan_change(running, on(messages::object_kind::pod, delete_op{}))) == 30);
+  running.spec.termination_grace_period_seconds = 5;
+  BOOST_TEST(grace_of(plan_change(running, on(messages::object_kind::pod, delete_op{}))) == 5);
+  BOOST_TEST(grace_of(plan_change(running, on(messages::object_kind::pod,
+                                              delete_op{"", "", "", 60}))) == 60);
+  // 0 (--force --grace-period=0) removes it at once.
+  BOOST_TEST(event_of<messages::object_deleted>(
+      plan_change(running, on(messages::object_kind::pod, delete_op{"", "", "", 0}))));
+}
+
+BOOST_AUTO_TEST_CASE(a_pod_no_node_runs_is_deleted_at_once) {
+  for (auto p : {a_pod("", "Pending"), a_pod("node1", "Succeeded"), a_pod("node1", "Failed")})
+    BOOST_TEST(event_of<messages::object_deleted>(
+        plan_change(p, on(messages::object_kind::pod, delete_op{}))));
+}
+
+BOOST_AUTO_TEST_CASE(a_second_delete_may_shorten_the_grace_period_but_not_lengthen_it) {
+  auto terminating = a_pod("node1", "Running");
+  terminating.metadata.deletion_timestamp = {messages::timestamp::now().seconds + 20};
+  terminating.metadata.deletion_grace_period_seconds = 20;
+  auto longer =
+      plan_change(terminating, on(messages::object_kind::pod, delete_op{"", "", "", 60}));
+  BOOST_TEST(std::get<command_reply>(longer).ok());  // nothing journaled
+  BOOST_TEST(grace_of(plan_change(terminating, on(messages::object_kind::pod,
+                                                  delete_op{"", "", "", 2}))) == 2);
+  BOOST_TEST(event_of<messages::object_deleted>(
+      plan_change(terminating, on(messages::object_kind::pod, delete_op{"", "", "", 0}))));
 }
