@@ -26,6 +26,7 @@ struct field_filler {
   void fill(bool& v) { v = true; }
   void fill(int32_t& v) { v = ++counter; }
   void fill(int64_t& v) { v = 1000000LL * ++counter; }
+  void fill(uint32_t& v) { v = 3000000000U + static_cast<uint32_t>(++counter); }
   void fill(uint64_t& v) { v = 7000000000ULL + ++counter; }
   template <class E>
   std::enable_if_t<std::is_enum_v<E>> fill(E& v) {
