@@ -202,7 +202,12 @@ bool a_node_gets_an_answer(transport t, uint16_t port) {
   return answers(node, *remote);
 }
 
-constexpr auto grace = 300ms;
+// The attack's node is not admitted (no join proof here): it must complete its handshake and
+// get its answer within the grace, counted from CAF's accept. 300 ms was too short for that
+// under ASan with a parallel test (a clean-clone CI run: the node's connection was shut down
+// with the idle ones and its request timed out), so the grace is 2 s; the idle connections
+// still have to be shut down by the guard, nothing else ends them.
+constexpr auto grace = 2000ms;
 constexpr auto period = 50ms;
 
 // 500 idle connections, a truncated handshake, 100 random bytes and 10 MB of junk against a
