@@ -79,8 +79,16 @@ struct pod_status_report {
   pod_status status;
   bool terminated = false;  // a pod being deleted has ended here: the master may remove it
 };
+// Something that happened to a pod on its node (FailedMount, Unhealthy, Killing, BackOff):
+// the master keeps it as an Event of that pod for `kubectl describe`, not in the journal.
+struct pod_event_report {
+  std::string node_name, namespace_, name, uid;
+  std::string type;  // Normal | Warning
+  std::string reason, message;
+};
 struct pod_status_reports {
   std::vector<pod_status_report> reports;
+  std::vector<pod_event_report> events;
 };
 
 // ---- gateway -> node ----------------------------------------------------------------------
@@ -217,8 +225,19 @@ void fields(F& f, pod_status_report& x) {
   f("terminated", x.terminated);
 }
 template <class F>
+void fields(F& f, pod_event_report& x) {
+  f("nodeName", x.node_name);
+  f("namespace", x.namespace_);
+  f("name", x.name);
+  f("uid", x.uid);
+  f("type", x.type);
+  f("reason", x.reason);
+  f("message", x.message);
+}
+template <class F>
 void fields(F& f, pod_status_reports& x) {
   f("reports", x.reports);
+  f("events", x.events);
 }
 template <class F>
 void fields(F& f, pod_ref& x) {

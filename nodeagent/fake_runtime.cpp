@@ -12,7 +12,7 @@ using namespace messages;
 
 class fake_runtime : public pod_runtime {
 public:
-  void start(const node& self, reporter report) override {
+  void start(const node& self, reporter report, event_reporter) override {
     self_ = self;
     report_ = std::move(report);
     cidr_ = common::ipv4_cidr::parse(self.spec.pod_cidr);

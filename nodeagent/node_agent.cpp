@@ -56,15 +56,46 @@ public:
       if (auto agent = caf::actor_cast<agent_impl_actor>(agent_))
         caf::anon_send(agent, flush_atom::value);
   }
+  // Events are kept in order up to `max_pending_events` between two flushes; beyond, the
+  // newest are dropped (counted) rather than grow without bound.
+  void push_event(const std::string& node_name, pod_event e) {
+    bool wake = false;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      wake = pending_.empty() && events_.empty();
+      if (events_.size() >= max_pending_events) {
+        ++dropped_events_;
+        return;
+      }
+      events_.push_back(pod_event_report{node_name, std::move(e.namespace_), std::move(e.name),
+                                         std::move(e.uid), std::move(e.type),
+                                         std::move(e.reason), std::move(e.message)});
+    }
+    if (wake)
+      if (auto agent = caf::actor_cast<agent_impl_actor>(agent_))
+        caf::anon_send(agent, flush_atom::value);
+  }
   std::map<std::string, pod_status_report> drain() {
     std::lock_guard<std::mutex> lock(mutex_);
     return std::exchange(pending_, {});
   }
+  std::vector<pod_event_report> drain_events() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (dropped_events_ > 0) {
+      std::fprintf(stderr, "capstan node: %llu pod event(s) dropped: more than %zu in one flush\n",
+                   static_cast<unsigned long long>(dropped_events_), max_pending_events);
+      dropped_events_ = 0;
+    }
+    return std::exchange(events_, {});
+  }
 
 private:
+  static constexpr std::size_t max_pending_events = 1000;
   caf::weak_actor_ptr agent_;
   std::mutex mutex_;
   std::map<std::string, pod_status_report> pending_;  // "node/ns/name" -> newest
+  std::vector<pod_event_report> events_;              // oldest first
+  uint64_t dropped_events_ = 0;
 };
 
 struct node_slot {
@@ -148,8 +179,9 @@ void node_joined(agent_self self, const node_agent_config& config, node_slot& sl
     slot.started = true;
     auto inbox = self->state.inbox;
     std::string name = stored.metadata.name;
-    slot.hosted.runtime->start(stored,
-                               [inbox, name](pod_report r) { inbox->push(name, std::move(r)); });
+    slot.hosted.runtime->start(
+        stored, [inbox, name](pod_report r) { inbox->push(name, std::move(r)); },
+        [inbox, name](pod_event e) { inbox->push_event(name, std::move(e)); });
   }
   for (auto& waiting : slot.waiting)
     apply_pods(self, slot, waiting);
@@ -158,10 +190,12 @@ void node_joined(agent_self self, const node_agent_config& config, node_slot& sl
     config.on_joined(stored);
 }
 
-void send_statuses(agent_self self, std::vector<pod_status_report> reports) {
-  if (reports.empty() || !self->state.gateway)
+void send_statuses(agent_self self, std::vector<pod_status_report> reports,
+                   std::vector<pod_event_report> events = {}) {
+  if ((reports.empty() && events.empty()) || !self->state.gateway)
     return;
-  self->send(self->state.gateway, podstatus_atom::value, pod_status_reports{std::move(reports)});
+  self->send(self->state.gateway, podstatus_atom::value,
+             pod_status_reports{std::move(reports), std::move(events)});
 }
 
 void join(agent_self self, const node_agent_config& config, node_gateway_actor gateway) {
@@ -340,7 +374,15 @@ agent_impl_actor::behavior_type node_agent(agent_self self, node_agent_config co
           self->state.statuses[key] = report;
           reports.push_back(std::move(report));
         }
-        send_statuses(self, std::move(reports));
+        // Events are not resent after a rejoin: one lost with the master is lost (as a
+        // Kubernetes event after its TTL); the next failure reports again.
+        std::vector<pod_event_report> events;
+        for (auto& e : self->state.inbox->drain_events()) {
+          auto slot = self->state.nodes.find(e.node_name);
+          if (slot == self->state.nodes.end() || !slot->second.silent)
+            events.push_back(std::move(e));
+        }
+        send_statuses(self, std::move(reports), std::move(events));
       },
       [=](pods_atom, pod_assignments& assignments) {
         if (!from_master(self))

@@ -45,11 +45,21 @@ struct container_run {
   uint64_t run_number = 0;  // counts starts: a probe's result is for the run it was taken in
 };
 
+// A pod's volumes (pod_volumes.hpp): set up before any container starts, on a worker; a
+// failure waits mount_retry_delay(failures) before the next attempt.
+struct volume_setup {
+  bool ready = false;
+  bool in_progress = false;  // a worker sets them up now
+  int failures = 0;
+  steady_time next_attempt{};
+};
+
 struct pod_run {
   messages::pod spec;
   std::string dir;
   pod_endpoint network;
   bool network_ready = false;
+  volume_setup volumes;  // containers wait ContainerCreating until ready
   std::vector<container_run> containers;
   std::string reported;  // the last status sent, as JSON
   // Set when the pod is being terminated: SIGTERM was sent; SIGKILL at this time for what

@@ -19,6 +19,14 @@ struct pod_report {
   bool terminated = false;
 };
 
+// Something that happened to a pod here (FailedMount, Unhealthy, Killing, BackOff), for the
+// pod's Events.
+struct pod_event {
+  std::string namespace_, name, uid;
+  std::string type;  // Normal | Warning
+  std::string reason, message;
+};
+
 // Another node, for routes to its pods.
 struct peer_node {
   std::string name, pod_cidr, address;
@@ -41,10 +49,12 @@ struct exec_target {
 class pod_runtime {
 public:
   using reporter = std::function<void(pod_report)>;
+  using event_reporter = std::function<void(pod_event)>;
   virtual ~pod_runtime() = default;
 
-  // Once, after the first join: the node as the master stored it (podCIDR set).
-  virtual void start(const messages::node& self, reporter report) = 0;
+  // Once, after the first join: the node as the master stored it (podCIDR set). Statuses go to
+  // `report`, events to `events`; both may be called from any thread.
+  virtual void start(const messages::node& self, reporter report, event_reporter events) = 0;
   // The whole desired set (after every join): pods not in it are removed, missing ones started,
   // running ones adopted.
   virtual void sync(std::vector<messages::pod> desired) = 0;

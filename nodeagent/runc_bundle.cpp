@@ -25,15 +25,14 @@ std::pair<std::string, std::string> image_reference(const std::string& image) {
   return {name, tag};
 }
 
-std::vector<std::pair<std::string, std::string>> volume_mounts(const std::string& pod_dir,
-                                                               const pod& p,
-                                                               const container& c) {
-  std::vector<std::pair<std::string, std::string>> mounts;
+std::vector<bind_mount> volume_mounts(const std::string& pod_dir, const pod& p,
+                                      const container& c) {
+  std::vector<bind_mount> mounts;
   for (const auto& m : c.volume_mounts)
     for (const auto& v : p.spec.volumes)
       if (v.name == m.name)
-        mounts.emplace_back(v.host_path ? v.host_path->path : pod_dir + "/volumes/" + v.name,
-                            m.mount_path);
+        mounts.push_back({v.host_path ? v.host_path->path : pod_dir + "/volumes/" + v.name,
+                          m.mount_path, m.read_only || (v.nfs && v.nfs->read_only)});
   return mounts;
 }
 
@@ -50,7 +49,7 @@ const std::vector<std::string> default_capabilities = {
 
 std::string container_config(const std::string& base, const pod& p, const container& c,
                              const std::string& netns_path, const std::string& cgroups_path,
-                             const std::vector<std::pair<std::string, std::string>>& mounts) {
+                             const std::vector<bind_mount>& mounts) {
   auto cfg = nlohmann::json::parse(base);
   auto& process = cfg["process"];
   process["terminal"] = false;
@@ -104,11 +103,11 @@ std::string container_config(const std::string& base, const pod& p, const contai
   if (limits.count("memory"))
     resources["memory"]["limit"] = limits.at("memory").value();
   resources["pids"]["limit"] = 4096;
-  for (const auto& [source, destination] : mounts)
-    cfg["mounts"].push_back({{"destination", destination},
+  for (const auto& m : mounts)
+    cfg["mounts"].push_back({{"destination", m.destination},
                              {"type", "bind"},
-                             {"source", source},
-                             {"options", {"rbind", "rw"}}});
+                             {"source", m.source},
+                             {"options", {"rbind", m.read_only ? "ro" : "rw"}}});
   return cfg.dump(2);
 }
 

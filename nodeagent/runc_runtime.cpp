@@ -1,5 +1,6 @@
 // The runc runtime's work, on its own thread: pods admitted, adopted from DATA/pods after a
 // restart and terminated (SIGTERM, the grace period, SIGKILL, without blocking the thread);
+// their volumes set up (pod_volumes, on probe_runner's workers: a mount may wait for its server),
 // their containers started with runc (network, image, bundle), probed (probe_runner's workers),
 // reaped and restarted; statuses reported when they change. What it works with is apart: the pod records'
 // rules (pod_run), images (image_store), bundles' config (runc_bundle), the network
@@ -26,6 +27,7 @@
 #include "nodeagent/image_store.hpp"
 #include "nodeagent/pod_network.hpp"
 #include "nodeagent/pod_run.hpp"
+#include "nodeagent/pod_volumes.hpp"
 #include "nodeagent/probe_runner.hpp"
 #include "nodeagent/runc_bundle.hpp"
 
@@ -85,10 +87,11 @@ public:
     thread_.join();
   }
 
-  void start(const node& self, reporter report) override {
-    post([this, self, report = std::move(report)] {
+  void start(const node& self, reporter report, event_reporter events) override {
+    post([this, self, report = std::move(report), events = std::move(events)] {
       self_ = self;
       report_ = report;
+      events_ = events;
       network_.set_up_bridge(self.spec.pod_cidr);
       adopt();
     });
@@ -308,10 +311,12 @@ private:
       unpack_image(image, spec->image, cdir);
       cr.image_id = "oci://" + spec->image;
     }
-    // The pod's /etc/hosts, then its volumes.
-    std::vector<std::pair<std::string, std::string>> mounts{{run.dir + "/hosts", "/etc/hosts"}};
+    // The pod's /etc/hosts, then its volumes (set up: a hostPath without a type that does not
+    // exist becomes a directory, as Docker did).
+    std::vector<bind_mount> mounts{{run.dir + "/hosts", "/etc/hosts", false}};
     for (auto& mount : volume_mounts(run.dir, run.spec, *spec)) {
-      fs::create_directories(mount.first);
+      if (!fs::exists(mount.source))
+        fs::create_directories(mount.source);
       mounts.push_back(std::move(mount));
     }
     write_file(
@@ -370,6 +375,10 @@ private:
   void tend(pod_run& run) {
     if (run.kill_at)
       return;  // terminating: nothing starts again
+    if (!run.volumes.ready) {
+      set_up_volumes_of(run);
+      return;
+    }
     for (auto& c : run.containers) {
       if (c.pid > 0 || c.state.terminated || steady::now() < c.next_start)
         continue;
@@ -379,6 +388,49 @@ private:
         back_off(c, "CreateContainerError", e.what(), steady::now(), config_.backoff);
       }
     }
+  }
+
+  // Hands the pod's volumes to a worker when an attempt is due; the outcome comes back as a
+  // task (volumes_set_up).
+  void set_up_volumes_of(pod_run& run) {
+    if (run.volumes.in_progress || steady::now() < run.volumes.next_attempt)
+      return;
+    run.volumes.in_progress = true;
+    mounter_.submit([this, spec = run.spec, dir = run.dir] {
+      auto failure = set_up_volumes(spec, dir);
+      post([this, spec, dir, failure] { volumes_set_up(spec, dir, failure); });
+    });
+  }
+
+  // The pod's containers may start, or it waits (ContainerCreating) for the next attempt with a
+  // FailedMount event. A pod removed meanwhile has what was mounted for it undone here.
+  void volumes_set_up(const pod& spec, const std::string& dir,
+                      const std::optional<volume_failure>& failure) {
+    auto it = pods_.find(spec.metadata.uid);
+    if (it == pods_.end()) {
+      std::error_code ignored;
+      if (tear_down_volumes(spec, dir))
+        fs::remove_all(dir, ignored);
+      return;
+    }
+    auto& v = it->second.volumes;
+    v.in_progress = false;
+    if (!failure) {
+      v.ready = true;
+      v.failures = 0;
+      return;
+    }
+    ++v.failures;
+    v.next_attempt = steady::now() + mount_retry_delay(v.failures);
+    std::fprintf(stderr, "capstan node: pod %s/%s: %s\n", spec.metadata.namespace_.c_str(),
+                 spec.metadata.name.c_str(), failure->message.c_str());
+    emit(it->second, "Warning", "FailedMount", failure->message);
+  }
+
+  void emit(const pod_run& run, std::string type, std::string reason, std::string message) {
+    if (events_)
+      events_({run.spec.metadata.namespace_, run.spec.metadata.name, run.spec.metadata.uid,
+               std::move(type), std::move(reason), std::move(message)});
   }
 
   // Hands the probes due now to the prober; each result comes back as a task (probe_result).
@@ -423,14 +475,19 @@ private:
         continue;
       auto verdict = record(c.probes, kind, outcome.success);
       const auto& meta = it->second.spec.metadata;
-      if (!outcome.success)
+      if (!outcome.success) {
         std::fprintf(stderr, "capstan node: %s probe of %s/%s container %s failed: %s\n",
                      probe_name(kind), meta.namespace_.c_str(), meta.name.c_str(), name.c_str(),
                      outcome.message.c_str());
+        emit(it->second, "Warning", "Unhealthy",
+             std::string(probe_name(kind)) + " probe failed: " + outcome.message);
+      }
       if (verdict == probe_verdict::kill) {
+        const char* which = kind == probe_kind::startup ? "startup" : "liveness";
         std::fprintf(stderr, "capstan node: killing %s/%s container %s: it failed its %s probe\n",
-                     meta.namespace_.c_str(), meta.name.c_str(), name.c_str(),
-                     kind == probe_kind::startup ? "startup" : "liveness");
+                     meta.namespace_.c_str(), meta.name.c_str(), name.c_str(), which);
+        emit(it->second, "Normal", "Killing",
+             "Container " + name + " failed " + which + " probe, will be restarted");
         run_process({"runc", "--root", config_.data_dir + "/runc", "kill", c.id, "KILL"});
       }
     }
@@ -468,8 +525,11 @@ private:
     run.kill_at = deadline;
     const std::string root = config_.data_dir + "/runc";
     for (auto& c : run.containers)
-      if (c.pid > 0)
+      if (c.pid > 0) {
+        if (run.confirm_deletion)  // the pod is still in the master: its events are seen
+          emit(run, "Normal", "Killing", "Stopping container " + c.name);
         run_process({"runc", "--root", root, "kill", c.id, "TERM"});
+      }
   }
 
   // Terminating pods whose containers all ended, or whose grace period is over (what still runs
@@ -511,8 +571,16 @@ private:
     }
     remove_cgroup("/capstan/" + short_uid(uid));
     network_.detach(run.network);
-    std::error_code ignored;
-    fs::remove_all(pod_dir(uid), ignored);
+    // Never remove_all over a mounted nfs volume (its files are the server's): a volume set up
+    // right now is undone when that ends (volumes_set_up), one that stays mounted is left.
+    if (!run.volumes.in_progress) {
+      std::error_code ignored;
+      if (tear_down_volumes(run.spec, run.dir))
+        fs::remove_all(pod_dir(uid), ignored);
+      else
+        std::fprintf(stderr, "capstan node: %s left in place: an nfs volume stays mounted\n",
+                     run.dir.c_str());
+    }
     // Only now: a pod the master removes has nothing left here.
     if (run.confirm_deletion && report_)
       report_({run.spec.metadata.namespace_, run.spec.metadata.name, uid, {}, true});
@@ -534,6 +602,7 @@ private:
   std::string version_;
   node self_;
   reporter report_;
+  event_reporter events_;
   pod_network network_{host_actions::real()};  // runtime thread only
   std::map<std::string, pod_run> pods_;        // by uid; runtime thread only
   bool synced_ = false;
@@ -546,8 +615,10 @@ private:
   std::map<std::string, std::pair<std::string, std::string>> exec_ids_;
   bool stopping_ = false;
   std::thread thread_;
-  // Last: stopped first (its jobs post to the task queue above).
+  // Last: stopped first (their jobs post to the task queue above). Mounts have their own
+  // worker: one waiting for an NFS server must not hold up probes.
   probe_runner prober_{2};
+  probe_runner mounter_{1};
 };
 
 }  // namespace

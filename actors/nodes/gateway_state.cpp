@@ -152,6 +152,31 @@ bool gateway_state::collect_statuses(const caf::actor_addr& addr, const store::c
   return was_empty && (!statuses.commands.empty() || !confirmed_deletions.empty());
 }
 
+std::vector<reported_event> gateway_state::collect_events(const caf::actor_addr& addr,
+                                                         const store::cluster_state& s,
+                                                         const pod_status_reports& reports) const {
+  constexpr std::size_t max_text = 1024;
+  std::vector<reported_event> events;
+  for (const auto& e : reports.events) {
+    if (!speaks_for(addr, e.node_name) || e.reason.empty() ||
+        (e.type != "Normal" && e.type != "Warning"))
+      continue;
+    const auto* current = s.find<pod>({e.namespace_, e.name});
+    if (!current || current->metadata.uid != e.uid || current->spec.node_name != e.node_name)
+      continue;
+    object_reference involved;
+    involved.kind = "Pod";
+    involved.api_version = "v1";
+    involved.namespace_ = e.namespace_;
+    involved.name = e.name;
+    involved.uid = e.uid;
+    events.push_back(reported_event{std::move(involved), e.type, e.reason.substr(0, 128),
+                                    e.message.substr(0, max_text),
+                                    event_source{"kubelet", e.node_name}});
+  }
+  return events;
+}
+
 std::vector<object_command> gateway_state::take_confirmed_deletions() {
   return std::exchange(confirmed_deletions, {});
 }

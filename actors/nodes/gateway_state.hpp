@@ -12,6 +12,7 @@
 
 #include "actors/actors.hpp"
 #include "actors/commands.hpp"
+#include "actors/read_model/derived_events.hpp"
 #include "messages/node_interfaces.hpp"
 #include "store/cluster_state.hpp"
 
@@ -105,6 +106,11 @@ struct gateway_state {
   // Returns true when the queue was empty before and is not now (a flush must be scheduled).
   bool collect_statuses(const caf::actor_addr& addr, const store::cluster_state& s,
                         messages::pod_status_reports& reports);
+  // The events of `reports` that `addr` may report: about its own nodes' current pods (same
+  // uid, bound to that node), from component "kubelet" on that node, cut to 1 KiB of message.
+  std::vector<reported_event> collect_events(const caf::actor_addr& addr,
+                                             const store::cluster_state& s,
+                                             const messages::pod_status_reports& reports) const;
   // Empties the queue into one batch.
   command_batch take_statuses();
   std::vector<object_command> take_confirmed_deletions();

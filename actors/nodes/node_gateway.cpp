@@ -267,7 +267,7 @@ caf::result<join_results> prove(gateway_self self, const read_model* model,
   return rp;
 }
 
-node_gateway_impl_actor::behavior_type node_gateway(gateway_self self, const read_model* model,
+node_gateway_impl_actor::behavior_type node_gateway(gateway_self self, read_model* model,
                                                     node_gateway_links links,
                                                     std::string node_ca_pem,
                                                     std::string service_cidr) {
@@ -306,9 +306,13 @@ node_gateway_impl_actor::behavior_type node_gateway(gateway_self self, const rea
         // One lock of the read model for the whole message; only the session's own nodes'
         // reports for their current pods count.
         bool flush_due = false;
+        std::vector<reported_event> events;
         model->read([&](const store::cluster_state& s) {
           flush_due = self->state.collect_statuses(sender_address(self), s, reports);
+          events = self->state.collect_events(sender_address(self), s, reports);
         });
+        // Events are not journaled: the read model keeps them with the derived ones.
+        model->record_reported_events(std::move(events));
         // Collected until the mailbox has been read through: many sessions' statuses then go
         // to the registry as one batch (one journal request), not one request each.
         if (flush_due)
@@ -402,7 +406,7 @@ node_gateway_impl_actor::behavior_type node_gateway(gateway_self self, const rea
 
 }  // namespace
 
-master_gateway_actor spawn_node_gateway(caf::actor_system& system, const read_model& model,
+master_gateway_actor spawn_node_gateway(caf::actor_system& system, read_model& model,
                                         node_gateway_links links, std::string node_ca_pem,
                                         std::string service_cidr) {
   return system.spawn(node_gateway, &model, std::move(links), std::move(node_ca_pem),

@@ -26,9 +26,9 @@ struct node_gateway_links {
   join_port_guard* guard = nullptr;
 };
 
-// `node_ca_pem`: the CA whose certificates prove nodes. `service_cidr` is passed on to the
+// `model` is read, and receives the events nodes report about their pods. `node_ca_pem`: the CA whose certificates prove nodes. `service_cidr` is passed on to the
 // nodes' proxies (they route it to their interface).
-master_gateway_actor spawn_node_gateway(caf::actor_system& system, const read_model& model,
+master_gateway_actor spawn_node_gateway(caf::actor_system& system, read_model& model,
                                         node_gateway_links links, std::string node_ca_pem,
                                         std::string service_cidr);
 

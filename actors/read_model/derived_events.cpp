@@ -37,7 +37,25 @@ const owner_reference* controller_of(const pod& p) {
 void derived_events::emit(const journal_record& record, object_reference involved,
                           const std::string& type, const std::string& reason,
                           const std::string& message, const std::string& component) {
-  timestamp when{record.time_nanos / 1000000000};
+  char suffix[24];
+  std::snprintf(suffix, sizeof suffix, ".%llx", static_cast<unsigned long long>(record.seq));
+  emit(record.seq, record.time_nanos / 1000000000, suffix, std::move(involved), type, reason,
+       message, event_source{component, ""});
+}
+
+void derived_events::report(reported_event e, uint64_t seq, int64_t time_seconds) {
+  char suffix[48];
+  std::snprintf(suffix, sizeof suffix, ".%llx.r%llx", static_cast<unsigned long long>(seq),
+                static_cast<unsigned long long>(++reported_));
+  emit(seq, time_seconds, suffix, std::move(e.involved), e.type, e.reason, e.message,
+       std::move(e.source));
+}
+
+void derived_events::emit(uint64_t seq, int64_t time_seconds, const std::string& name_suffix,
+                          object_reference involved, const std::string& type,
+                          const std::string& reason, const std::string& message,
+                          event_source source) {
+  timestamp when{time_seconds};
   std::string identity = involved.uid + "\n" + reason + "\n" + message;
   if (auto it = by_identity_.find(identity); it != by_identity_.end()) {
     auto found = events_.find(it->second);
@@ -45,22 +63,20 @@ void derived_events::emit(const journal_record& record, object_reference involve
       auto& e = std::get<event>(found->second);
       e.count += 1;
       e.last_timestamp = when;
-      e.metadata.resource_version = std::to_string(record.seq);
+      e.metadata.resource_version = std::to_string(seq);
       return;
     }
   }
   event e;
-  char suffix[24];
-  std::snprintf(suffix, sizeof suffix, ".%llx", static_cast<unsigned long long>(record.seq));
-  e.metadata.name = involved.name + suffix;
+  e.metadata.name = involved.name + name_suffix;
   e.metadata.namespace_ = involved.namespace_.empty() ? "default" : involved.namespace_;
-  e.metadata.uid = "event-" + std::to_string(record.seq) + "-" + reason;
+  e.metadata.uid = "event" + name_suffix + "-" + reason;
   e.metadata.creation_timestamp = when;
-  e.metadata.resource_version = std::to_string(record.seq);
+  e.metadata.resource_version = std::to_string(seq);
   e.involved_object = std::move(involved);
   e.reason = reason;
   e.message = message;
-  e.source.component = component;
+  e.source = std::move(source);
   e.first_timestamp = when;
   e.last_timestamp = when;
   e.count = 1;

@@ -68,6 +68,19 @@ void read_model::apply(const std::vector<messages::journal_record>& records) {
   changed_.notify_all();
 }
 
+void read_model::record_reported_events(std::vector<reported_event> events) {
+  if (events.empty())
+    return;
+  const int64_t now = messages::timestamp::now().seconds;
+  std::unique_lock<std::shared_mutex> lock(mutex_);
+  for (auto& e : events) {
+    const pod* p = state_.find<pod>({e.involved.namespace_, e.involved.name});
+    if (!p || p->metadata.uid != e.involved.uid)
+      continue;
+    events_.report(std::move(e), state_.seq, now);
+  }
+}
+
 std::vector<std::string> read_model::check_appends(
     const std::vector<const std::vector<messages::journal_record>*>& appends) const {
   std::shared_lock<std::shared_mutex> lock(mutex_);

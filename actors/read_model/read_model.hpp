@@ -34,6 +34,10 @@ public:
   // before the batch's appends are acknowledged, so an acknowledged write is readable.
   void apply(const std::vector<messages::journal_record>& records);
 
+  // Events a node reported (derived_events::report), under the exclusive lock; each counts
+  // only while its pod exists with that uid.
+  void record_reported_events(std::vector<reported_event> events);
+
   // store::check_appends against the current state, under the shared lock: the journal
   // writer's pre-write check.
   std::vector<std::string> check_appends(

@@ -54,7 +54,12 @@ struct PodStatusReport {
   status @4 :Objects.PodStatus;
   terminated @5 :Bool;  # the pod was being deleted and nothing of it runs: status unused
 }
-struct PodStatusReports { reports @0 :List(PodStatusReport); }
+# Something that happened to a pod on its node (FailedMount, Unhealthy, Killing, BackOff).
+struct PodEventReport {
+  nodeName @0 :Text; namespace @1 :Text; name @2 :Text; uid @3 :Text;
+  type @4 :Text; reason @5 :Text; message @6 :Text;
+}
+struct PodStatusReports { reports @0 :List(PodStatusReport); events @1 :List(PodEventReport); }
 
 # ---- gateway -> node --------------------------------------------------------------------
 

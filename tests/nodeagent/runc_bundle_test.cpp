@@ -45,7 +45,8 @@ BOOST_AUTO_TEST_CASE(a_container_config_has_the_pods_namespace_limits_env_and_mo
   c.resources.limits["memory"] = *messages::quantity::parse("128Mi");
   c.resources.requests["cpu"] = *messages::quantity::parse("250m");
   auto cfg = nlohmann::json::parse(container_config(base, p, c, "/run/netns/cp-1", "/capstan/x/web",
-                                                    {{"/data/vol", "/cache"}}));
+                                                    {{"/data/vol", "/cache", false},
+                                                     {"/srv/conf", "/etc/conf", true}}));
   BOOST_TEST(cfg["process"]["terminal"] == false);
   BOOST_TEST((cfg["process"]["args"] ==
               nlohmann::json::array({"/bin/sh", "-c", "echo hi"})));  // command + args
@@ -64,6 +65,8 @@ BOOST_AUTO_TEST_CASE(a_container_config_has_the_pods_namespace_limits_env_and_mo
   BOOST_TEST(cfg["linux"]["resources"]["memory"]["limit"] == 128 * 1024 * 1024);
   BOOST_TEST(cfg["mounts"][0]["source"] == "/data/vol");
   BOOST_TEST(cfg["mounts"][0]["destination"] == "/cache");
+  BOOST_TEST((cfg["mounts"][0]["options"] == nlohmann::json::array({"rbind", "rw"})));
+  BOOST_TEST((cfg["mounts"][1]["options"] == nlohmann::json::array({"rbind", "ro"})));
   auto caps = cfg["process"]["capabilities"]["bounding"].get<std::vector<std::string>>();
   BOOST_TEST((std::count(caps.begin(), caps.end(), "CAP_CHOWN") == 1));
 }
@@ -92,7 +95,24 @@ BOOST_AUTO_TEST_CASE(empty_dirs_live_with_the_pod_and_host_paths_are_the_nodes) 
   c.volume_mounts[2].name = "cache";
   c.volume_mounts[2].mount_path = "/cache";
   auto mounts = volume_mounts("/data/pods/uid-web", p, c);
-  using mount = std::pair<std::string, std::string>;
-  BOOST_TEST((mounts == std::vector<mount>{{"/var/lib/data", "/data"},
-                                           {"/data/pods/uid-web/volumes/cache", "/cache"}}));
+  BOOST_TEST((mounts == std::vector<bind_mount>{{"/var/lib/data", "/data", false},
+                                                {"/data/pods/uid-web/volumes/cache", "/cache", false}}));
+}
+
+BOOST_AUTO_TEST_CASE(nfs_volumes_are_mounted_with_the_pod_and_read_only_when_asked) {
+  auto p = test::small_pod("web");
+  p.spec.volumes.resize(2);
+  p.spec.volumes[0].name = "share";
+  p.spec.volumes[0].nfs = messages::nfs_volume_source{"nfs.example", "/exports", true};
+  p.spec.volumes[1].name = "cache";  // emptyDir
+  auto& c = p.spec.containers[0];
+  c.volume_mounts.resize(2);
+  c.volume_mounts[0].name = "share";
+  c.volume_mounts[0].mount_path = "/share";
+  c.volume_mounts[1].name = "cache";
+  c.volume_mounts[1].mount_path = "/cache";
+  c.volume_mounts[1].read_only = true;  // the mount's own readOnly
+  auto mounts = volume_mounts("/data/pods/uid-web", p, c);
+  BOOST_TEST((mounts == std::vector<bind_mount>{{"/data/pods/uid-web/volumes/share", "/share", true},
+                                                {"/data/pods/uid-web/volumes/cache", "/cache", true}}));
 }

@@ -404,3 +404,36 @@ BOOST_AUTO_TEST_CASE(a_terminated_report_confirms_only_a_graceful_deletion_on_th
   BOOST_TEST((op.grace_period_seconds == std::optional<int64_t>(0)));
   BOOST_TEST(g.take_confirmed_deletions().empty());
 }
+
+// A node's events count only for its own nodes' current pods, from the kubelet on that node,
+// with a known type and a reason, their text bounded.
+BOOST_AUTO_TEST_CASE(only_a_sessions_own_nodes_current_pods_get_their_events_kept) {
+  agents a;
+  gateway_state g;
+  auto s1 = a.make();
+  open(g, a, s1);
+  BOOST_REQUIRE(g.accept(s1, names({"node1"})));
+  auto state = state_with({pod_on("mine", "node1"), pod_on("theirs", "node2")});
+  auto event = [](const std::string& node, const std::string& name, const std::string& uid,
+                  const std::string& type, const std::string& reason, std::string message) {
+    return messages::pod_event_report{node, "default", name, uid, type, reason, std::move(message)};
+  };
+  messages::pod_status_reports reports;
+  reports.events = {
+      event("node1", "mine", "uid-mine", "Warning", "FailedMount", std::string(5000, 'x')),
+      event("node1", "theirs", "uid-theirs", "Warning", "FailedMount", "not its node's"),
+      event("node2", "theirs", "uid-theirs", "Warning", "FailedMount", "another session's"),
+      event("node1", "mine", "uid-older", "Warning", "FailedMount", "an older pod"),
+      event("node1", "mine", "uid-mine", "Bogus", "FailedMount", "unknown type"),
+      event("node1", "mine", "uid-mine", "Normal", "", "no reason"),
+  };
+  auto kept = g.collect_events(s1, state, reports);
+  BOOST_REQUIRE(kept.size() == 1u);
+  BOOST_TEST(kept[0].involved.kind == "Pod");
+  BOOST_TEST(kept[0].involved.name == "mine");
+  BOOST_TEST(kept[0].involved.uid == "uid-mine");
+  BOOST_TEST(kept[0].reason == "FailedMount");
+  BOOST_TEST(kept[0].message.size() == 1024u);
+  BOOST_TEST(kept[0].source.component == "kubelet");
+  BOOST_TEST(kept[0].source.host == "node1");
+}

@@ -147,3 +147,44 @@ BOOST_AUTO_TEST_CASE(lists_filter_by_namespace_labels_and_fields) {
   BOOST_REQUIRE(listed.items.size() == 1u);
   BOOST_TEST(messages::meta_of(listed.items[0]).name == "c");
 }
+
+// Events a node reported are listed with the derived ones: only for a pod that exists with that
+// uid, aggregated (count) when the same reason and message come again, named apart otherwise.
+BOOST_AUTO_TEST_CASE(reported_events_are_kept_for_existing_pods_and_aggregated) {
+  read_model model{store::cluster_state{}};
+  auto p = small_pod("web");
+  auto create = created(p);
+  create.seq = 1;
+  model.apply({create});
+  auto event = [&](const std::string& uid, const std::string& reason, const std::string& message) {
+    messages::object_reference involved;
+    involved.kind = "Pod";
+    involved.namespace_ = "default";
+    involved.name = "web";
+    involved.uid = uid;
+    return reported_event{involved, "Warning", reason, message, {"kubelet", "node1"}};
+  };
+  auto events_of = [&] {
+    return model.list(object_kind::event, "default").items;
+  };
+  const auto before = events_of().size();
+  model.record_reported_events({event(p.metadata.uid, "FailedMount", "no server"),
+                                event(p.metadata.uid, "FailedMount", "no server"),
+                                event(p.metadata.uid, "Unhealthy", "Readiness probe failed"),
+                                event("uid-other", "FailedMount", "an older pod's")});
+  auto items = events_of();
+  BOOST_REQUIRE(items.size() == before + 2);
+  int failed_mount = 0;
+  for (const auto& o : items) {
+    const auto& e = std::get<messages::event>(o);
+    if (e.reason != "FailedMount")
+      continue;
+    ++failed_mount;
+    BOOST_TEST(e.count == 2);
+    BOOST_TEST(e.message == "no server");
+    BOOST_TEST(e.involved_object.uid == p.metadata.uid);
+    BOOST_TEST(e.source.host == "node1");
+    BOOST_TEST(e.metadata.resource_version == "1");
+  }
+  BOOST_TEST(failed_mount == 1);
+}

@@ -1,0 +1,239 @@
+#include "nodeagent/pod_volumes.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/process.hpp"
+
+namespace capstan::nodeagent {
+
+namespace fs = std::filesystem;
+using namespace messages;
+
+namespace {
+
+constexpr int mount_timeout_seconds = 15;
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string volume_dir(const std::string& pod_dir, const std::string& name) {
+  return pod_dir + "/volumes/" + name;
+}
+
+path_kind kind_of(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    return path_kind::missing;
+  if (S_ISDIR(st.st_mode))
+    return path_kind::directory;
+  if (S_ISREG(st.st_mode))
+    return path_kind::regular_file;
+  if (S_ISSOCK(st.st_mode))
+    return path_kind::socket;
+  if (S_ISCHR(st.st_mode))
+    return path_kind::char_device;
+  if (S_ISBLK(st.st_mode))
+    return path_kind::block_device;
+  return path_kind::other;
+}
+
+// Whether `path` is a mount point in this process's mount namespace (/proc/self/mountinfo's
+// fifth field; octal escapes as the kernel writes them for spaces and tabs).
+bool is_mount_point(const std::string& path) {
+  std::error_code ec;
+  auto canonical = fs::weakly_canonical(path, ec).string();
+  std::istringstream in(read_file("/proc/self/mountinfo"));
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string id, parent, device, root, mount_point;
+    fields >> id >> parent >> device >> root >> mount_point;
+    std::string unescaped;
+    for (std::size_t i = 0; i < mount_point.size(); ++i) {
+      if (mount_point[i] == '\\' && i + 3 < mount_point.size()) {
+        unescaped.push_back(static_cast<char>(std::stoi(mount_point.substr(i + 1, 3), nullptr, 8)));
+        i += 3;
+      } else {
+        unescaped.push_back(mount_point[i]);
+      }
+    }
+    if (unescaped == canonical)
+      return true;
+  }
+  return false;
+}
+
+std::string kernel_release() {
+  struct utsname u {};
+  return ::uname(&u) == 0 ? u.release : "";
+}
+
+// The node's NFS support, read once per attempt (cheap: two stats and one small file).
+std::string nfs_support_problem() {
+  const std::string release = kernel_release();
+  bool module = false;
+  std::error_code ec;
+  for (const char* name : {"nfs.ko", "nfs.ko.xz", "nfs.ko.zst", "nfs.ko.gz"})
+    module |= fs::exists("/lib/modules/" + release + "/kernel/fs/nfs/" + name, ec);
+  bool helper = fs::exists("/sbin/mount.nfs", ec) || fs::exists("/usr/sbin/mount.nfs", ec);
+  return nfs_unsupported_reason(read_file("/proc/filesystems"), module, helper, release);
+}
+
+std::string set_up_nfs(const nfs_volume_source& nfs, const std::string& target) {
+  if (is_mount_point(target))
+    return "";
+  if (auto problem = nfs_support_problem(); !problem.empty())
+    return problem;
+  fs::create_directories(target);
+  auto argv = nfs_mount_command(nfs, target, mount_timeout_seconds);
+  auto r = common::run_process(argv);
+  if (r.ok())
+    return "";
+  std::string output = r.output.substr(0, 512);
+  while (!output.empty() && (output.back() == '\n' || output.back() == ' '))
+    output.pop_back();
+  std::string why = r.exit_code == 124 ? "mount timed out after " +
+                                             std::to_string(mount_timeout_seconds) + " s"
+                                       : "mount failed: exit status " + std::to_string(r.exit_code);
+  // As the kubelet words it: mount's arguments without "timeout N mount".
+  return why + "\nMounting command: mount\nMounting arguments: " +
+         common::command_line(std::vector<std::string>(argv.begin() + 3, argv.end())) +
+         "\nOutput: " + output;
+}
+
+std::string set_up_host_path(const host_path_volume_source& hp) {
+  path_kind kind = kind_of(hp.path);
+  if (auto problem = host_path_type_problem(hp.type, hp.path, kind); !problem.empty())
+    return problem;
+  if (kind != path_kind::missing)
+    return "";
+  if (hp.type == "DirectoryOrCreate") {
+    std::error_code ec;
+    fs::create_directories(hp.path, ec);
+    if (ec)
+      return "hostPath type check failed: cannot create directory " + hp.path + ": " +
+             ec.message();
+  } else if (hp.type == "FileOrCreate") {
+    int fd = ::open(hp.path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+      return "hostPath type check failed: cannot create file " + hp.path + ": " +
+             std::string(std::strerror(errno));
+    ::close(fd);
+  }
+  return "";
+}
+
+}  // namespace
+
+std::chrono::milliseconds mount_retry_delay(int failures) {
+  constexpr std::chrono::milliseconds initial{500}, ceiling{122000};
+  auto delay = initial;
+  for (int i = 1; i < failures && delay < ceiling; ++i)
+    delay *= 2;
+  return std::min(delay, ceiling);
+}
+
+std::string nfs_unsupported_reason(const std::string& proc_filesystems, bool nfs_module_present,
+                                   bool mount_helper_installed, const std::string& release) {
+  bool built_in = false;
+  std::istringstream in(proc_filesystems);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto tab = line.rfind('\t');
+    std::string name = tab == std::string::npos ? line : line.substr(tab + 1);
+    built_in |= name == "nfs" || name == "nfs4";
+  }
+  if (!built_in && !nfs_module_present)
+    return "this node cannot mount NFS: its kernel (" + release +
+           ") has no NFS client (no nfs in /proc/filesystems and no nfs module in /lib/modules/" +
+           release + ")";
+  if (!mount_helper_installed)
+    return "this node cannot mount NFS: mount.nfs is not installed (apt-get install nfs-common)";
+  return "";
+}
+
+std::vector<std::string> nfs_mount_command(const nfs_volume_source& nfs,
+                                           const std::string& target, int timeout_seconds) {
+  std::string options = std::string(nfs.read_only ? "ro" : "rw") + ",soft,retry=0,timeo=50,retrans=1";
+  // An IPv6 server is written in brackets, as mount.nfs expects.
+  std::string server = nfs.server.find(':') != std::string::npos && nfs.server.front() != '['
+                           ? "[" + nfs.server + "]"
+                           : nfs.server;
+  return {"timeout", std::to_string(timeout_seconds), "mount", "-t", "nfs", "-o", options,
+          server + ":" + nfs.path, target};
+}
+
+std::string host_path_type_problem(const std::string& type, const std::string& path,
+                                   path_kind kind) {
+  auto failed = [&](const std::string& what) {
+    return "hostPath type check failed: " + path + " is not " + what;
+  };
+  if (type.empty())
+    return "";
+  if (type == "DirectoryOrCreate")
+    return kind == path_kind::missing || kind == path_kind::directory ? "" : failed("a directory");
+  if (type == "Directory")
+    return kind == path_kind::directory ? "" : failed("a directory");
+  if (type == "FileOrCreate")
+    return kind == path_kind::missing || kind == path_kind::regular_file ? "" : failed("a file");
+  if (type == "File")
+    return kind == path_kind::regular_file ? "" : failed("a file");
+  if (type == "Socket")
+    return kind == path_kind::socket ? "" : failed("a socket file");
+  if (type == "CharDevice")
+    return kind == path_kind::char_device ? "" : failed("a character device");
+  if (type == "BlockDevice")
+    return kind == path_kind::block_device ? "" : failed("a block device");
+  return "hostPath type check failed: unknown type " + type;
+}
+
+std::optional<volume_failure> set_up_volumes(const pod& p, const std::string& pod_dir) {
+  for (const auto& v : p.spec.volumes) {
+    std::string problem;
+    try {
+      if (v.host_path)
+        problem = set_up_host_path(*v.host_path);
+      else if (v.nfs)
+        problem = set_up_nfs(*v.nfs, volume_dir(pod_dir, v.name));
+      else
+        fs::create_directories(volume_dir(pod_dir, v.name));
+    } catch (const std::exception& e) {
+      problem = e.what();
+    }
+    if (!problem.empty())
+      return volume_failure{v.name, "MountVolume.SetUp failed for volume \"" + v.name +
+                                        "\" : " + problem};
+  }
+  return std::nullopt;
+}
+
+bool tear_down_volumes(const pod& p, const std::string& pod_dir) {
+  bool all = true;
+  for (const auto& v : p.spec.volumes) {
+    if (!v.nfs)
+      continue;
+    std::string target = volume_dir(pod_dir, v.name);
+    if (!is_mount_point(target))
+      continue;
+    if (!common::run_process({"umount", target}).ok())
+      common::run_process({"umount", "-l", target});
+    all &= !is_mount_point(target);
+  }
+  return all;
+}
+
+}  // namespace capstan::nodeagent

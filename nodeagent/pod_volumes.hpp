@@ -1,0 +1,60 @@
+// A pod's volumes on its node, set up before any of its containers starts and torn down after
+// the last one ended: an emptyDir is the directory POD_DIR/volumes/NAME, an nfs volume is
+// mounted there (mount -t nfs, bounded in time), a hostPath volume is checked against its type
+// (Kubernetes' DirectoryOrCreate, Directory, FileOrCreate, File, Socket, CharDevice,
+// BlockDevice). The rules are plain functions; set_up_volumes and tear_down_volumes do the I/O
+// and may block (a mount waits for its server up to its timeout): runc_runtime runs them on a
+// worker, never on its loop.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "messages/objects.hpp"
+
+namespace capstan::nodeagent {
+
+// The volume that could not be set up and why, as Kubernetes words a FailedMount event:
+// `MountVolume.SetUp failed for volume "NAME" : REASON`.
+struct volume_failure {
+  std::string volume;
+  std::string message;
+};
+
+// Kubernetes' volume manager: a failed mount is tried again after 500 ms, doubling up to
+// 2 min 2 s. `failures`: how many attempts have failed so far (>= 1).
+std::chrono::milliseconds mount_retry_delay(int failures);
+
+// Why this node cannot mount NFS, or "" when a mount can be tried: the kernel needs an NFS
+// client (built in: "nfs" in `proc_filesystems`, the text of /proc/filesystems; or as a module
+// that mount.nfs loads) and the mount.nfs helper must be installed (Debian: nfs-common).
+std::string nfs_unsupported_reason(const std::string& proc_filesystems, bool nfs_module_present,
+                                   bool mount_helper_installed, const std::string& kernel_release);
+
+// The command that mounts `nfs` at `target`: read-only when the volume says so, `soft` with one
+// try (no minutes of foreground retries: the pod's own back-off retries), killed after
+// `timeout_seconds` by coreutils' timeout.
+std::vector<std::string> nfs_mount_command(const messages::nfs_volume_source& nfs,
+                                           const std::string& target, int timeout_seconds);
+
+// What a host path is (as lstat-then-stat sees it, following a symlink).
+enum class path_kind { missing, directory, regular_file, socket, char_device, block_device, other };
+
+// Kubernetes' hostPath type check of `path` being `kind`: "" when it passes, else the reason
+// ("hostPath type check failed: /srv/x is not a directory"). The OrCreate types pass a missing
+// path (the caller creates it); type "" checks nothing.
+std::string host_path_type_problem(const std::string& type, const std::string& path,
+                                   path_kind kind);
+
+// Sets up every volume of `p` in order (I/O; blocking): creates emptyDir directories, checks
+// (and for the OrCreate types creates) host paths, mounts nfs volumes not mounted yet. Returns
+// the first volume that failed, or nothing when all are ready. Idempotent.
+std::optional<volume_failure> set_up_volumes(const messages::pod& p, const std::string& pod_dir);
+
+// Unmounts the pod's nfs volumes (lazily when busy). False when one stays mounted: POD_DIR must
+// then not be removed, its files would be the server's.
+bool tear_down_volumes(const messages::pod& p, const std::string& pod_dir);
+
+}  // namespace capstan::nodeagent
