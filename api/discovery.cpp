@@ -56,6 +56,11 @@ json core_resources() {
                            {"namespaced", true},
                            {"kind", "PodAttachOptions"},
                            {"verbs", {"create", "get"}}});
+      resources.push_back({{"name", "pods/portforward"},
+                           {"singularName", ""},
+                           {"namespaced", true},
+                           {"kind", "PodPortForwardOptions"},
+                           {"verbs", {"create", "get"}}});
       // kubectl drain looks for this entry (group policy) before it evicts.
       resources.push_back({{"name", "pods/eviction"},
                            {"singularName", ""},

@@ -6,6 +6,7 @@
 #include "api/log_stream.hpp"
 #include "api/pod_attach.hpp"
 #include "api/pod_exec.hpp"
+#include "api/pod_portforward.hpp"
 #include "api/field_manager.hpp"
 #include "api/managed_fields.hpp"
 #include "api/object_body.hpp"
@@ -234,6 +235,11 @@ http_response rest_handler::handle(const http_request& req) {
     if (req.method != "GET" && req.method != "POST")
       return status_error(405, "MethodNotAllowed", "the attach subresource takes GET or POST");
     return pod_attach(system_, master_, gate_, req, std::get<pod>(*current));
+  }
+  if (r.sub == "portforward" && r.kind == object_kind::pod) {
+    if (req.method != "GET" && req.method != "POST")
+      return status_error(405, "MethodNotAllowed", "the portforward subresource takes GET or POST");
+    return pod_portforward(system_, master_, gate_, req, std::get<pod>(*current));
   }
   if (r.sub == "eviction" && r.kind == object_kind::pod) {
     if (req.method != "POST")

@@ -6,6 +6,7 @@ find_package(nlohmann_json 3.10 REQUIRED)
 find_package(RocksDB CONFIG REQUIRED)
 find_package(Boost 1.74 REQUIRED COMPONENTS unit_test_framework)
 find_package(OpenSSL REQUIRED)
+find_package(ZLIB REQUIRED)
 # The command lines of tools/ and bench/ (libcli11-dev, header-only).
 find_package(CLI11 2.1 CONFIG REQUIRED)
 # protoc and libprotobuf-lite: the messages kubectl sends as protobuf (api/proto/).

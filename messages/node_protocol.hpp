@@ -133,10 +133,14 @@ struct log_chunk {
 };
 // A command run in a pod's container (kubectl exec): started by an exec_request, then driven by
 // exec_io messages naming the stream the node chose; each is answered by an exec_reply.
+// With `port` set, the stream is `kubectl port-forward`'s connection to that port on localhost
+// in the pod's network namespace instead (container, command and tty unused): input goes to the
+// connection, output comes from it, and a failed connect is the stream's errors and exit code 1.
 struct exec_request {
   std::string node_name, namespace_, pod_name, pod_uid, container;
   std::vector<std::string> command;
   bool stdin_ = false, tty = false;
+  uint32_t port = 0;
 };
 struct exec_io {
   std::string node_name;
@@ -307,6 +311,7 @@ void fields(F& f, exec_request& x) {
   f("command", x.command);
   f("stdin", x.stdin_);
   f("tty", x.tty);
+  f("port", x.port);
 }
 template <class F>
 void fields(F& f, exec_io& x) {

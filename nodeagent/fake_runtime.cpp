@@ -98,6 +98,13 @@ public:
             "pod " + name + " runs on " + self_.metadata.name +
                 ", a simulated node (fake runtime): it has no processes to run commands in"};
   }
+  exec_target port_target_of(const std::string&, const std::string& name,
+                             const std::string&) override {
+    return {{},
+            {},
+            "pod " + name + " runs on " + self_.metadata.name +
+                ", a simulated node (fake runtime): it has no network to forward ports into"};
+  }
   std::string version() const override { return "fake://0.1"; }
 
 private:

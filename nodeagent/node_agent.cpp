@@ -451,20 +451,31 @@ agent_impl_actor::behavior_type node_agent(agent_self self, node_agent_config co
                                  " commands already; try again when one has ended"};
           return refused;
         }
-        auto target = slot->second.hosted.runtime->exec_target_of(
-            request.namespace_, request.pod_name, request.pod_uid, request.container);
-        if (!target.error.empty()) {
-          refused.refused = {refusal_reason::no_such_pod, target.error};
+        auto& runtime = *slot->second.hosted.runtime;
+        const bool forward = request.port > 0;
+        auto target = forward ? runtime.port_target_of(request.namespace_, request.pod_name,
+                                                       request.pod_uid)
+                              : runtime.exec_target_of(request.namespace_, request.pod_name,
+                                                       request.pod_uid, request.container);
+        if (!target.error.empty() || (forward && request.port > 65535)) {
+          refused.refused = {refusal_reason::no_such_pod,
+                             target.error.empty() ? "invalid port" : target.error};
           return refused;
         }
         const uint64_t stream = self->state.next_exec++;
         exec_process::options options;
         options.argv = std::move(target.argv);
-        options.command = request.command;
-        options.stdin_ = request.stdin_;
-        options.tty = request.tty;
-        options.tty_options = std::move(target.tty_options);
-        options.pid_file = exec_pid_file(stream);
+        if (forward) {
+          // The port completes pod-connect's argv; its stdio is the connection.
+          options.argv.push_back(std::to_string(request.port));
+          options.stdin_ = true;
+        } else {
+          options.command = request.command;
+          options.stdin_ = request.stdin_;
+          options.tty = request.tty;
+          options.tty_options = std::move(target.tty_options);
+          options.pid_file = exec_pid_file(stream);
+        }
         try {
           auto session = spawn_exec_session(self->system(), stream, std::move(options));
           self->monitor(session);

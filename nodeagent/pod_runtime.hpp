@@ -69,6 +69,10 @@ public:
   // Where a command for `container` of the pod (with that UID) runs; thread-safe.
   virtual exec_target exec_target_of(const std::string& namespace_, const std::string& name,
                                      const std::string& uid, const std::string& container) = 0;
+  // How to connect to a port in the pod's network namespace (kubectl port-forward): the argv
+  // that the port number completes (pod_connect.hpp); thread-safe.
+  virtual exec_target port_target_of(const std::string& namespace_, const std::string& name,
+                                     const std::string& uid) = 0;
   // "runc://1.1.5", "fake://0.1": the node's containerRuntimeVersion.
   virtual std::string version() const = 0;
 };

@@ -141,6 +141,26 @@ public:
       return {{}, {}, "container " + container + " of pod " + name + " does not run here"};
     return {{"runc", "--root", config_.data_dir + "/runc", "exec", it->second.second}, {"--tty"}, {}};
   }
+  exec_target port_target_of(const std::string& ns, const std::string& name,
+                             const std::string& uid) override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      const std::string prefix = ns + "/" + name + "/";
+      auto it = exec_ids_.lower_bound(prefix);
+      if (it == exec_ids_.end() || it->first.compare(0, prefix.size(), prefix) != 0 ||
+          (!uid.empty() && it->second.first != uid))
+        return {{}, {}, "pod " + name + " does not run here"};
+    }
+    // This agent's own binary (capstan-node) connects from inside the pod's namespace.
+    char self[4096];
+    ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+      return {{}, {}, "cannot find the agent's own binary"};
+    return {{std::string(self, static_cast<std::size_t>(n)), "pod-connect",
+             "/run/netns/cp-" + short_uid(uid)},
+            {},
+            {}};
+  }
   std::string version() const override { return version_; }
 
 private:

@@ -95,6 +95,7 @@ struct LogChunk { bytes @0 :Data; nextOffset @1 :UInt64; refusal @2 :Refusal; }
 struct ExecRequest {
   nodeName @0 :Text; namespace @1 :Text; podName @2 :Text; podUid @3 :Text; container @4 :Text;
   command @5 :List(Text); stdin @6 :Bool; tty @7 :Bool;
+  port @8 :UInt32;  # port-forward: a connection to this port in the pod's network namespace
 }
 # (execio) Input for a stream, a resize, a poll for output (held until there is some, the
 # command's exit, or 5 s), or the end of the stream (terminate: the command is killed).

@@ -5,7 +5,7 @@
 # variables reach a later pod; a killed container restarts; a kill -9'd agent leaves its
 # containers running and adopts them; a node cut off from the fabric goes NotReady and its pods
 # are recreated on the other node; a node with a bad token never appears; kubectl exec (exit
-# codes, stdin, a terminal) and cp work; readiness probes
+# codes, stdin, a terminal), cp and port-forward work; readiness probes
 # decide endpoints and liveness probes restart, with their events; volumes that cannot be mounted
 # keep their pods ContainerCreating with FailedMount; deleted pods get their grace period and
 # leave nothing behind. Needs root (network namespaces, runc). Usage: lab_test.sh CAPSTAN SOURCE_DIR
@@ -65,6 +65,36 @@ on master /usr/bin/python3 "$src/tests/e2e/python_exec.py" "$CAPSTAN_LAB/master/
 check "the Python client's stream runs it too: stdout" grep -qx "stdout=out" "$work/out"
 check "stderr" grep -qx "stderr=err" "$work/out"
 check "and the exit code" grep -qx "exit=4" "$work/out"
+
+# kubectl port-forward (SPDY/3.1 in a WebSocket, through the master to a connection made inside
+# the pod's network namespace on node1), from the master's namespace: nginx answers on a local
+# port, several connections at once, 2 MB arrive intact; a port nobody listens on is an error
+# on its stream that kubectl reports (and, as kubectl 1.32 does, exits on), not a hang.
+k exec "$pod1" -- sh -c 'head -c 2097152 /dev/urandom >/usr/share/nginx/html/big; md5sum /usr/share/nginx/html/big' |
+  awk '{print $1}' >"$work/big.md5"
+setsid bash "$src/scripts/lab" kubectl port-forward "$pod1" 18080:80 >"$work/pf.log" 2>&1 &
+pf=$!
+forwarding() { grep -q "Forwarding from 127.0.0.1:18080 -> 80" "$work/pf.log"; }
+check "kubectl port-forward listens" wait_for "Forwarding from" 20 forwarding
+check "nginx answers through it" sh -c "bash '$src/scripts/lab' on master curl -s -m 10 http://127.0.0.1:18080/ | grep -q 'Welcome to nginx!'"
+for i in 1 2 3 4 5 6; do
+  on master curl -s -m 20 -o "$work/pf-$i" http://127.0.0.1:18080/big &
+done
+wait_jobs() { for j in $(jobs -p); do [ "$j" = "$pf" ] || wait "$j"; done; }
+wait_jobs
+pf_intact() { local n=0 i; for i in 1 2 3 4 5 6; do [ "$(md5sum <"$work/pf-$i" | awk '{print $1}')" = "$(cat "$work/big.md5")" ] && n=$((n + 1)); done; echo $n; }
+check "six connections at once each get the 2 MB file intact" equals 6 pf_intact
+kill -- -"$pf" 2>/dev/null; wait "$pf" 2>/dev/null
+setsid bash "$src/scripts/lab" kubectl port-forward "$pod1" 18081:81 >"$work/pf81.log" 2>&1 &
+pf=$!
+forwarding81() { grep -q "Forwarding from 127.0.0.1:18081 -> 81" "$work/pf81.log"; }
+check "a port-forward to a port nobody listens on starts" wait_for "Forwarding from (81)" 20 forwarding81
+on master curl -s -m 10 http://127.0.0.1:18081/ >/dev/null 2>&1
+pf81_error() { grep -q "error forwarding port 81 to pod $pod1: failed to connect to localhost:81 inside the pod's network namespace" "$work/pf81.log"; }
+check "a connection to it is an error saying why" wait_for "the forwarding error" 20 pf81_error
+pf_gone() { kill -0 "$pf" 2>/dev/null && echo running || echo exited; }
+check "and kubectl ends rather than hangs" wait_for "kubectl's end" 20 equals exited pf_gone
+kill -- -"$pf" 2>/dev/null; wait "$pf" 2>/dev/null
 
 # kubectl attach: the container's output from then on (nginx logs the request made meanwhile).
 timeout 8 bash "$src/scripts/lab" kubectl attach "$pod1" >"$work/attach" 2>&1 &
