@@ -130,9 +130,10 @@ void exec_relay::on_output(exec_reply reply) {
     out = std::string(1, stdout_channel) + reply.output;
   if (!reply.errors.empty())
     err = std::string(1, stderr_channel) + reply.errors;
-  if (!out.empty() && !channel_->send(std::move(out), err.empty() ? next : nullptr))
+  auto channel = channel_;
+  if (!out.empty() && !channel->send(std::move(out), err.empty() ? next : nullptr))
     return;
-  if (!err.empty() && !channel_->send(std::move(err), next))
+  if (!err.empty() && !channel->send(std::move(err), next))
     return;
   if (reply.exited) {
     ended_ = true;
@@ -143,10 +144,11 @@ void exec_relay::on_output(exec_reply reply) {
 }
 
 void exec_relay::finish(const std::string& status_json) {
-  if (!channel_)
+  auto channel = channel_;  // a send that overflows the backlog closes it: channel_ resets
+  if (!channel)
     return;
-  channel_->send(std::string(1, error_channel) + status_json);
-  channel_->close_normally();
+  channel->send(std::string(1, error_channel) + status_json);
+  channel->close_normally();
 }
 
 void exec_relay::read_next() {

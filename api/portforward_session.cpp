@@ -42,6 +42,19 @@ uint32_t parse_port(const std::string& text) {
   return port <= 65535 ? port : 0;
 }
 
+// Tells the node to end stream `stream`, from an actor of this process (the gateway takes exec
+// messages from its own process only); the answer is not awaited.
+void terminate_stream(caf::actor_system& system, const messages::node_gateway_actor& gateway,
+                      const std::string& node, uint64_t stream) {
+  exec_io io;
+  io.node_name = node;
+  io.stream = stream;
+  io.terminate = true;
+  system.spawn([gateway, io = std::move(io)](caf::event_based_actor* self) {
+    self->send(gateway, messages::execio_atom::value, io);
+  });
+}
+
 }  // namespace
 
 portforward_session::portforward_session(caf::actor_system& system,
@@ -56,14 +69,7 @@ portforward_session::~portforward_session() {
 }
 
 void portforward_session::terminate_on_node(uint64_t node_stream) {
-  exec_io io;
-  io.node_name = pod_.node_name;
-  io.stream = node_stream;
-  io.terminate = true;
-  // From an actor of this process: the gateway takes exec messages from its own process only.
-  system_.spawn([gateway = gateway_, io = std::move(io)](caf::event_based_actor* self) {
-    self->send(gateway, messages::execio_atom::value, io);
-  });
+  terminate_stream(system_, gateway_, pod_.node_name, node_stream);
 }
 
 void portforward_session::start(std::shared_ptr<websocket_channel> channel) {
@@ -75,18 +81,46 @@ void portforward_session::start(std::shared_ptr<websocket_channel> channel) {
   read_next();
 }
 
+bool portforward_session::send(std::string frame, std::function<void()> written) {
+  auto channel = channel_;  // a send that overflows the backlog closes it: channel_ resets
+  return channel && channel->send(std::move(frame), std::move(written));
+}
+
+std::string portforward_session::key_of(const std::string& request) {
+  auto* c = find(request);
+  return request + '\n' + std::to_string(c ? c->generation : 0);
+}
+
+portforward_session::connection* portforward_session::find_key(const std::string& key,
+                                                               std::string& request) {
+  auto newline = key.rfind('\n');
+  request = key.substr(0, newline);
+  auto* c = find(request);
+  return c && std::to_string(c->generation) == key.substr(newline + 1) ? c : nullptr;
+}
+
 template <class Request, class Atom>
 void portforward_session::ask(Atom atom, Request request, const std::string& key,
-                              void (portforward_session::*done)(const std::string&, exec_reply)) {
+                              void (portforward_session::*done)(const std::string&, exec_reply),
+                              bool started_stream) {
   if (closed_ || !channel_)
     return;
   auto executor = channel_->executor();
-  auto deliver = [weak = weak_from_this(), gate = gate_, executor, done, key](exec_reply reply) {
-    gate->post(executor, [weak, done, key, reply = std::move(reply)]() mutable {
+  auto deliver = [weak = weak_from_this(), gate = gate_, executor, done, key, started_stream,
+                  &system = system_, gateway = gateway_, node = pod_.node_name](exec_reply reply) {
+    auto orphan = [&](const exec_reply& r) {
+      if (started_stream && !r.refused)
+        terminate_stream(system, gateway, node, r.stream);
+    };
+    bool posted = gate->post(executor, [weak, done, key, orphan, reply]() mutable {
       auto self = weak.lock();
       if (self && !self->closed_ && self->channel_)
         ((*self).*done)(key, std::move(reply));
+      else
+        orphan(reply);
     });
+    if (!posted)
+      orphan(reply);
   };
   // The answer comes on a CAF thread, maybe after the channel closed: it holds the session
   // weakly and posts through the gate.
@@ -113,7 +147,7 @@ bool portforward_session::input_backlogged() const {
 }
 
 void portforward_session::read_next() {
-  if (closed_ || !channel_ || reading_ || input_backlogged())
+  if (closed_ || ending_ || !channel_ || reading_ || input_backlogged())
     return;
   reading_ = true;
   channel_->receive([weak = weak_from_this()](std::string bytes) {
@@ -129,7 +163,7 @@ void portforward_session::on_message(std::string bytes) {
     reader_.feed(bytes);
     while (auto f = reader_.next()) {
       on_frame(std::move(*f));
-      if (closed_ || !channel_)
+      if (closed_ || ending_ || !channel_)
         return;
     }
   } catch (const spdy::protocol_error& e) {
@@ -141,10 +175,10 @@ void portforward_session::on_message(std::string bytes) {
 void portforward_session::fail_session(const std::string& why) {
   std::fprintf(stderr, "capstan master: port-forward to pod %s/%s: %s\n",
                pod_.namespace_.c_str(), pod_.pod_name.c_str(), why.c_str());
-  if (!channel_)
-    return;
-  channel_->send(spdy::goaway_frame(last_stream_, spdy::protocol_error_status));
-  channel_->close_normally();
+  ending_ = true;
+  send(spdy::goaway_frame(last_stream_, spdy::protocol_error_status));
+  if (auto channel = channel_)
+    channel->close_normally();
 }
 
 void portforward_session::on_frame(spdy::frame f) {
@@ -175,10 +209,12 @@ void portforward_session::on_frame(spdy::frame f) {
     }
     case spdy::ping:
       if (f.payload.size() == 4)
-        channel_->send(spdy::ping_frame(f.payload));
+        send(spdy::ping_frame(f.payload));
       return;
     case spdy::goaway:
-      channel_->close_normally();
+      ending_ = true;
+      if (auto channel = channel_)
+        channel->close_normally();
       return;
     default:
       return;  // SETTINGS, WINDOW_UPDATE: nothing to do (no flow control is enforced)
@@ -186,29 +222,35 @@ void portforward_session::on_frame(spdy::frame f) {
 }
 
 void portforward_session::reset(uint32_t stream_id) {
-  channel_->send(spdy::rst_stream_frame(stream_id, spdy::refused_stream));
+  send(spdy::rst_stream_frame(stream_id, spdy::refused_stream));
 }
 
 void portforward_session::on_syn_stream(const spdy::frame& f) {
   auto [id, block] = spdy::syn_stream_fields(f.payload);
   auto headers = inflater_.decode(block);
-  last_stream_ = std::max(last_stream_, id);
+  // SPDY: a client's new stream ids increase (and are odd).
+  if (id <= last_stream_ || id % 2 == 0)
+    throw spdy::protocol_error("stream id " + std::to_string(id) + " after " +
+                               std::to_string(last_stream_));
+  last_stream_ = id;
   const std::string type = header(headers, "streamtype");
   std::string request = header(headers, "requestid");
   if (request.empty())  // clients before requestID: the data stream follows its error stream
     request = "stream-" + std::to_string(type == "data" ? id - 2 : id);
-  if ((type != "data" && type != "error") || request_of_stream_.count(id))
+  if (type != "data" && type != "error")
     return reset(id);
   auto it = connections_.find(request);
   if (it == connections_.end()) {
     if (connections_.size() >= max_connections)
       return reset(id);
     it = connections_.emplace(request, connection{}).first;
+    it->second.generation = ++generations_;
   }
   auto& c = it->second;
   if ((type == "data" && c.data_stream) || (type == "error" && c.error_stream))
     return reset(id);
-  channel_->send(spdy::syn_reply_frame(id, deflater_.encode({})));
+  if (!send(spdy::syn_reply_frame(id, deflater_.encode({}))))
+    return;
   request_of_stream_[id] = request;
   if (type == "error") {
     c.error_stream = id;
@@ -217,7 +259,7 @@ void portforward_session::on_syn_stream(const spdy::frame& f) {
   c.data_stream = id;
   c.port = parse_port(header(headers, "port"));
   if (c.port == 0)
-    return end_connection(request, "invalid port \"" + header(headers, "port") + "\"");
+    return end_connection(request, "invalid port \"" + header(headers, "port").substr(0, 32) + "\"");
   start_connection(request);
 }
 
@@ -225,13 +267,16 @@ void portforward_session::on_data(spdy::frame f) {
   auto it = request_of_stream_.find(f.stream_id);
   if (it == request_of_stream_.end())
     return;  // a stream that ended
-  auto* c = find(it->second);
+  const std::string request = it->second;
+  auto* c = find(request);
   if (!c || f.stream_id != c->data_stream)
     return;  // kubectl sends nothing on the error stream but its end
+  if (c->input_closed)
+    return;  // data after the stream's end: not the client's to send
   c->pending_input += f.payload;
   if (f.flags & spdy::flag_fin)
     c->input_closed = true;
-  pump_input(it->second);
+  pump_input(request);
 }
 
 portforward_session::connection* portforward_session::find(const std::string& request) {
@@ -248,11 +293,13 @@ void portforward_session::start_connection(const std::string& request) {
   c->starting = true;
   exec_request start = pod_;
   start.port = c->port;
-  ask(messages::exec_atom::value, std::move(start), request, &portforward_session::on_started);
+  ask(messages::exec_atom::value, std::move(start), key_of(request),
+      &portforward_session::on_started, true);
 }
 
-void portforward_session::on_started(const std::string& request, exec_reply reply) {
-  auto* c = find(request);
+void portforward_session::on_started(const std::string& key, exec_reply reply) {
+  std::string request;
+  auto* c = find_key(key, request);
   if (!c) {
     if (!reply.refused)
       terminate_on_node(reply.stream);  // the client reset the stream meanwhile
@@ -276,27 +323,28 @@ void portforward_session::poll(const std::string& request) {
   io.node_name = pod_.node_name;
   io.stream = c->node_stream;
   io.poll = true;
-  ask(messages::execio_atom::value, std::move(io), request, &portforward_session::on_output);
+  ask(messages::execio_atom::value, std::move(io), key_of(request),
+      &portforward_session::on_output);
 }
 
-void portforward_session::on_output(const std::string& request, exec_reply reply) {
-  auto* c = find(request);
+void portforward_session::on_output(const std::string& key, exec_reply reply) {
+  std::string request;
+  auto* c = find_key(key, request);
   if (!c || c->ended)
     return;
-  if (reply.refused) {
-    c->ended = true;  // the node no longer has the stream
+  if (reply.refused)  // gone from the node, or the gateway timed out: ended either way
     return end_connection(request, reply.refused.message);
-  }
   // The node's side reports a failed connect on stderr, maybe before it exits.
   c->errors += reply.errors.substr(0, 4096 - std::min<std::size_t>(4096, c->errors.size()));
   if (!reply.output.empty()) {
     std::function<void()> next;
     if (!reply.exited)
-      next = [weak = weak_from_this(), request] {
-        if (auto self = weak.lock(); self && !self->closed_)
+      next = [weak = weak_from_this(), key] {
+        std::string request;
+        if (auto self = weak.lock(); self && !self->closed_ && self->find_key(key, request))
           self->poll(request);
       };
-    if (!channel_->send(spdy::data_frame(c->data_stream, reply.output), next))
+    if (!send(spdy::data_frame(c->data_stream, reply.output), next))
       return;
   }
   if (reply.exited) {
@@ -318,43 +366,52 @@ void portforward_session::pump_input(const std::string& request) {
   auto* c = find(request);
   if (!c || !c->started || c->ended || c->input_in_flight)
     return;
-  if (c->pending_input.empty() && (!c->input_closed || c->close_passed))
+  const bool close_due = c->input_closed && !c->close_passed;
+  if (c->pending_input.empty() && !close_due)
     return;
   exec_io io;
   io.node_name = pod_.node_name;
   io.stream = c->node_stream;
-  const std::size_t n = std::min(input_chunk, c->pending_input.size());
-  io.input = c->pending_input.substr(0, n);
-  c->pending_input.erase(0, n);
-  if (c->pending_input.empty() && c->input_closed) {
-    io.close_input = true;
-    c->close_passed = true;
-  }
+  // The bytes stay pending until the node took them (on_taken).
+  c->in_flight = std::min(input_chunk, c->pending_input.size());
+  io.input = c->pending_input.substr(0, c->in_flight);
+  io.close_input = c->input_closed && c->in_flight == c->pending_input.size();
+  c->close_passed = c->close_passed || io.close_input;
   c->input_in_flight = true;
-  ask(messages::execio_atom::value, std::move(io), request, &portforward_session::on_taken);
+  ask(messages::execio_atom::value, std::move(io), key_of(request),
+      &portforward_session::on_taken);
 }
 
-void portforward_session::on_taken(const std::string& request, exec_reply reply) {
-  auto* c = find(request);
+void portforward_session::on_taken(const std::string& key, exec_reply reply) {
+  std::string request;
+  auto* c = find_key(key, request);
   if (!c)
     return read_next();
+  if (reply.refused) {
+    // Whether the node took the bytes is unknown: the stream cannot go on without a hole.
+    return end_connection(request, "error forwarding port " + std::to_string(c->port) +
+                                       " to pod " + pod_.pod_name +
+                                       ": the pod did not take the data: " +
+                                       reply.refused.message);
+  }
+  c->pending_input.erase(0, std::min(c->in_flight, c->pending_input.size()));
+  c->in_flight = 0;
   c->input_in_flight = false;
-  if (!reply.refused)
-    pump_input(request);
+  pump_input(request);
   read_next();  // the backlog may have drained
 }
 
 void portforward_session::end_connection(const std::string& request, const std::string& error) {
   auto* c = find(request);
-  if (!c || !channel_)
+  if (!c)
     return;
   if (c->error_stream) {
     if (!error.empty())
-      channel_->send(spdy::data_frame(c->error_stream, error));
-    channel_->send(spdy::data_frame(c->error_stream, {}, true));
+      send(spdy::data_frame(c->error_stream, error));
+    send(spdy::data_frame(c->error_stream, {}, true));
   }
   if (c->data_stream)
-    channel_->send(spdy::data_frame(c->data_stream, {}, true));
+    send(spdy::data_frame(c->data_stream, {}, true));
   if (c->started && !c->ended)
     terminate_on_node(c->node_stream);
   request_of_stream_.erase(c->data_stream);

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -29,7 +30,8 @@ namespace capstan::api {
 
 class portforward_session : public std::enable_shared_from_this<portforward_session> {
 public:
-  static constexpr std::size_t max_connections = 64;
+  // Not more than a node runs streams (32, shared with kubectl exec).
+  static constexpr std::size_t max_connections = 32;
   static constexpr std::size_t max_pending_input = 256 * 1024;
 
   // `pod`: the node, namespace, name and uid every connection's exec_request carries.
@@ -45,17 +47,22 @@ public:
 
 private:
   struct connection {
+    uint64_t generation = 0;  // tells a later connection with a reused requestID apart
     uint32_t data_stream = 0, error_stream = 0;
     uint32_t port = 0;
     bool starting = false, started = false, ended = false;
     uint64_t node_stream = 0;
-    std::string pending_input;     // the data stream's bytes not yet given to the node
+    std::string pending_input;     // the data stream's bytes the node has not taken yet
+    std::size_t in_flight = 0;     // how many of them the exec_io in flight carries
     bool input_closed = false;     // the client ended the data stream (FIN)
     bool close_passed = false;     // ... and the node was told
     bool input_in_flight = false;  // one exec_io with input at a time
     std::string errors;            // what the node's side said went wrong (first 4 KiB)
   };
 
+  // Sends on the channel if it is still open; false once it closed (a send may close it: the
+  // client does not read).
+  bool send(std::string frame, std::function<void()> written = {});
   void read_next();
   void on_message(std::string bytes);
   void on_frame(spdy::frame f);
@@ -75,10 +82,18 @@ private:
   void terminate_on_node(uint64_t node_stream);
   bool input_backlogged() const;
   connection* find(const std::string& request);
+  // The connection an asynchronous answer for `key` (requestID and generation) is for, if it
+  // still exists; `request` is set to its requestID.
+  connection* find_key(const std::string& key, std::string& request);
+  std::string key_of(const std::string& request);
 
+  // Sends `request` to the gateway; `done` runs on the channel's executor with the answer for
+  // the connection of `key`, unless the session is gone or closed. A node stream started by an
+  // answer that finds no session is terminated (`started_stream`).
   template <class Request, class Atom>
   void ask(Atom atom, Request request, const std::string& key,
-           void (portforward_session::*done)(const std::string&, messages::exec_reply));
+           void (portforward_session::*done)(const std::string&, messages::exec_reply),
+           bool started_stream = false);
 
   caf::actor_system& system_;
   const messages::node_gateway_actor gateway_;
@@ -87,7 +102,9 @@ private:
   // Executor only.
   std::shared_ptr<websocket_channel> channel_;
   bool closed_ = false;
+  bool ending_ = false;   // GOAWAY sent or received: no frame is taken any more
   bool reading_ = false;  // a receive is outstanding
+  uint64_t generations_ = 0;
   spdy::frame_reader reader_;
   spdy::header_inflater inflater_;
   spdy::header_deflater deflater_;

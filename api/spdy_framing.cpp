@@ -114,7 +114,9 @@ header_list header_inflater::decode(std::string_view block) {
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(block.data()));
   z.avail_in = static_cast<uInt>(block.size());
   char out[4096];
-  while (z.avail_in > 0) {
+  // Until the block is consumed and zlib has nothing more to give (a full output buffer may
+  // leave output pending with no input left).
+  for (;;) {
     z.next_out = reinterpret_cast<Bytef*>(out);
     z.avail_out = sizeof out;
     int r = inflate(&z, Z_SYNC_FLUSH);
@@ -129,8 +131,8 @@ header_list header_inflater::decode(std::string_view block) {
     if (plain.size() > max_header_block)
       throw protocol_error("a SPDY header block larger than " +
                            std::to_string(max_header_block) + " bytes");
-    if (r == Z_BUF_ERROR && z.avail_out != 0)
-      break;  // no progress possible
+    if (z.avail_out != 0)
+      break;  // all output given: the input is used up, or no progress is possible
   }
   // count, then (length, name, length, value) pairs, all lengths 32-bit.
   std::string_view p(plain);

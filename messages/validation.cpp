@@ -1,5 +1,7 @@
 #include "messages/validation.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <set>
 
@@ -243,8 +245,17 @@ void validate_volumes(const std::vector<volume>& volumes, const std::string& pat
     }
     if (v.nfs) {
       std::string np = child(p, "nfs");
-      if (v.nfs->server.empty())
+      // A host name or an address: it becomes an argument of the node's mount.
+      const auto& server = v.nfs->server;
+      if (server.empty())
         errors.push_back(required(child(np, "server")));
+      else if (server.size() > 253 || server[0] == '-' ||
+               !std::all_of(server.begin(), server.end(), [](unsigned char c) {
+                 return std::isalnum(c) || c == '.' || c == '-' || c == ':' || c == '[' ||
+                        c == ']';
+               }))
+        errors.push_back(invalid(child(np, "server"), quote(server),
+                                 "must be a host name or an IP address"));
       if (v.nfs->path.empty())
         errors.push_back(required(child(np, "path")));
       else if (v.nfs->path[0] != '/')

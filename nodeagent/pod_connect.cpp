@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -13,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 
 namespace capstan::nodeagent {
 
@@ -86,38 +86,34 @@ int pod_connect_main(const std::string& netns_path, const std::string& port_text
     return fail("failed to connect to localhost:" + port_text + " inside the pod's network " +
                 "namespace: " + error);
 
-  // Copy both ways until the connection ends. stdin's end half-closes the connection.
-  char buffer[64 * 1024];
-  bool input_open = true;
-  for (;;) {
-    pollfd fds[2] = {{conn, POLLIN, 0}, {0, static_cast<short>(input_open ? POLLIN : 0), 0}};
-    if (::poll(fds, input_open ? 2 : 1, -1) < 0) {
-      if (errno == EINTR)
-        continue;
-      return fail(std::string("poll: ") + std::strerror(errno));
-    }
-    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-      ssize_t n = ::read(conn, buffer, sizeof buffer);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return fail(std::string("reading from the pod: ") + std::strerror(errno));
-      if (n == 0)
-        return 0;  // the pod's side ended
-      if (!write_all(1, buffer, static_cast<std::size_t>(n)))
-        return 0;  // nobody reads any more
-    }
-    if (input_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+  // Copy both ways at once, as the kubelet's two copies do: a pod that writes while it reads
+  // must not wait for us to finish writing to it. stdin -> the pod on a thread of its own (the
+  // namespace no longer matters: the socket is made); the pod -> stdout here. The pod's end of
+  // the connection ends the process.
+  std::thread to_pod([conn] {
+    char buffer[64 * 1024];
+    for (;;) {
       ssize_t n = ::read(0, buffer, sizeof buffer);
       if (n < 0 && errno == EINTR)
         continue;
-      if (n <= 0) {
-        input_open = false;
-        ::shutdown(conn, SHUT_WR);
-      } else if (!write_all(conn, buffer, static_cast<std::size_t>(n))) {
-        return fail(std::string("writing to the pod: ") + std::strerror(errno));
-      }
+      if (n <= 0 || !write_all(conn, buffer, static_cast<std::size_t>(n)))
+        break;
     }
+    ::shutdown(conn, SHUT_WR);  // stdin ended: the pod reads its end
+  });
+  to_pod.detach();
+  char buffer[64 * 1024];
+  for (;;) {
+    ssize_t n = ::read(conn, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      std::fprintf(stderr, "reading from the pod: %s\n", std::strerror(errno));
+      std::fflush(stderr);
+      ::_exit(1);
+    }
+    if (n == 0 || !write_all(1, buffer, static_cast<std::size_t>(n)))
+      ::_exit(0);  // the pod's side ended, or nobody reads any more
   }
 }
 

@@ -51,11 +51,10 @@ path_kind kind_of(const std::string& path) {
   return path_kind::other;
 }
 
-// Whether `path` is a mount point in this process's mount namespace (/proc/self/mountinfo's
-// fifth field; octal escapes as the kernel writes them for spaces and tabs).
-bool is_mount_point(const std::string& path) {
-  std::error_code ec;
-  auto canonical = fs::weakly_canonical(path, ec).string();
+// The mount points of this process's mount namespace (/proc/self/mountinfo's fifth field,
+// with the kernel's octal escapes for spaces, tabs and backslashes undone).
+std::vector<std::string> mount_points() {
+  std::vector<std::string> points;
   std::istringstream in(read_file("/proc/self/mountinfo"));
   std::string line;
   while (std::getline(in, line)) {
@@ -71,10 +70,36 @@ bool is_mount_point(const std::string& path) {
         unescaped.push_back(mount_point[i]);
       }
     }
-    if (unescaped == canonical)
-      return true;
+    points.push_back(std::move(unescaped));
   }
+  return points;
+}
+
+std::string canonical(const std::string& path) {
+  std::error_code ec;
+  auto c = fs::weakly_canonical(path, ec);
+  return ec ? path : c.string();
+}
+
+// Whether `path` is a mount point in this process's mount namespace.
+bool is_mount_point(const std::string& path) {
+  const auto target = canonical(path);
+  for (const auto& p : mount_points())
+    if (p == target)
+      return true;
   return false;
+}
+
+// The mount points at or under `dir`, deepest first.
+std::vector<std::string> mounts_under(const std::string& dir) {
+  const auto base = canonical(dir);
+  std::vector<std::string> found;
+  for (auto& p : mount_points())
+    if (p == base || p.rfind(base + "/", 0) == 0)
+      found.push_back(std::move(p));
+  std::sort(found.begin(), found.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  return found;
 }
 
 std::string kernel_release() {
@@ -109,9 +134,9 @@ std::string set_up_nfs(const nfs_volume_source& nfs, const std::string& target) 
   std::string why = r.exit_code == 124 ? "mount timed out after " +
                                              std::to_string(mount_timeout_seconds) + " s"
                                        : "mount failed: exit status " + std::to_string(r.exit_code);
-  // As the kubelet words it: mount's arguments without "timeout N mount".
+  // As the kubelet words it: mount's arguments without "timeout -k 5 N mount".
   return why + "\nMounting command: mount\nMounting arguments: " +
-         common::command_line(std::vector<std::string>(argv.begin() + 3, argv.end())) +
+         common::command_line(std::vector<std::string>(argv.begin() + 5, argv.end())) +
          "\nOutput: " + output;
 }
 
@@ -173,8 +198,8 @@ std::vector<std::string> nfs_mount_command(const nfs_volume_source& nfs,
   std::string server = nfs.server.find(':') != std::string::npos && nfs.server.front() != '['
                            ? "[" + nfs.server + "]"
                            : nfs.server;
-  return {"timeout", std::to_string(timeout_seconds), "mount", "-t", "nfs", "-o", options,
-          server + ":" + nfs.path, target};
+  return {"timeout", "-k", "5", std::to_string(timeout_seconds), "mount", "-t", "nfs", "-o",
+          options, "--", server + ":" + nfs.path, target};
 }
 
 std::string host_path_type_problem(const std::string& type, const std::string& path,
@@ -221,6 +246,13 @@ std::optional<volume_failure> set_up_volumes(const pod& p, const std::string& po
   return std::nullopt;
 }
 
+bool has_slow_volumes(const pod& p) {
+  for (const auto& v : p.spec.volumes)
+    if (v.nfs)
+      return true;
+  return false;
+}
+
 bool tear_down_volumes(const pod& p, const std::string& pod_dir) {
   bool all = true;
   for (const auto& v : p.spec.volumes) {
@@ -229,11 +261,24 @@ bool tear_down_volumes(const pod& p, const std::string& pod_dir) {
     std::string target = volume_dir(pod_dir, v.name);
     if (!is_mount_point(target))
       continue;
-    if (!common::run_process({"umount", target}).ok())
-      common::run_process({"umount", "-l", target});
+    common::run_process({"umount", "-l", target});
     all &= !is_mount_point(target);
   }
   return all;
+}
+
+bool remove_pod_dir(const std::string& pod_dir) {
+  try {
+    for (const auto& m : mounts_under(pod_dir))
+      common::run_process({"umount", "-l", m});
+    if (!mounts_under(pod_dir).empty())
+      return false;
+    std::error_code ignored;
+    fs::remove_all(pod_dir, ignored);
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
 }
 
 }  // namespace capstan::nodeagent

@@ -34,8 +34,8 @@ std::string nfs_unsupported_reason(const std::string& proc_filesystems, bool nfs
                                    bool mount_helper_installed, const std::string& kernel_release);
 
 // The command that mounts `nfs` at `target`: read-only when the volume says so, `soft` with one
-// try (no minutes of foreground retries: the pod's own back-off retries), killed after
-// `timeout_seconds` by coreutils' timeout.
+// try (no minutes of foreground retries: the pod's own back-off retries), stopped after
+// `timeout_seconds` by coreutils' timeout (SIGKILL 5 s later); `--` before the source.
 std::vector<std::string> nfs_mount_command(const messages::nfs_volume_source& nfs,
                                            const std::string& target, int timeout_seconds);
 
@@ -53,8 +53,17 @@ std::string host_path_type_problem(const std::string& type, const std::string& p
 // the first volume that failed, or nothing when all are ready. Idempotent.
 std::optional<volume_failure> set_up_volumes(const messages::pod& p, const std::string& pod_dir);
 
-// Unmounts the pod's nfs volumes (lazily when busy). False when one stays mounted: POD_DIR must
-// then not be removed, its files would be the server's.
+// Whether `p` has a volume whose set-up may wait (an nfs mount); the others are local file
+// operations, done at once.
+bool has_slow_volumes(const messages::pod& p);
+
+// Unmounts the pod's nfs volumes (lazily: never waits for a server that is gone). False when
+// one stays mounted.
 bool tear_down_volumes(const messages::pod& p, const std::string& pod_dir);
+
+// Removes `pod_dir` (DATA/pods/UID) and everything in it, but never across a mount: whatever is
+// mounted under it is lazily unmounted first, and when something stays mounted the directory is
+// left (false) — its files would be an NFS server's. Never throws.
+bool remove_pod_dir(const std::string& pod_dir);
 
 }  // namespace capstan::nodeagent

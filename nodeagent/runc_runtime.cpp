@@ -143,6 +143,7 @@ public:
   }
   exec_target port_target_of(const std::string& ns, const std::string& name,
                              const std::string& uid) override {
+    std::string netns;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       const std::string prefix = ns + "/" + name + "/";
@@ -150,14 +151,14 @@ public:
       if (it == exec_ids_.end() || it->first.compare(0, prefix.size(), prefix) != 0 ||
           (!uid.empty() && it->second.first != uid))
         return {{}, {}, "pod " + name + " does not run here"};
+      netns = "/run/netns/cp-" + short_uid(it->second.first);
     }
     // This agent's own binary (capstan-node) connects from inside the pod's namespace.
     char self[4096];
     ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
     if (n <= 0)
       return {{}, {}, "cannot find the agent's own binary"};
-    return {{std::string(self, static_cast<std::size_t>(n)), "pod-connect",
-             "/run/netns/cp-" + short_uid(uid)},
+    return {{std::string(self, static_cast<std::size_t>(n)), "pod-connect", netns},
             {},
             {}};
   }
@@ -218,7 +219,7 @@ private:
       } catch (const std::exception&) {
       }
       if (!o || !std::holds_alternative<pod>(*o)) {
-        fs::remove_all(entry.path());
+        remove_pod_dir(entry.path());  // never across a volume still mounted in it
         continue;
       }
       pod_run run = prepare(std::get<pod>(*o));
@@ -335,7 +336,8 @@ private:
     // exist becomes a directory, as Docker did).
     std::vector<bind_mount> mounts{{run.dir + "/hosts", "/etc/hosts", false}};
     for (auto& mount : volume_mounts(run.dir, run.spec, *spec)) {
-      if (!fs::exists(mount.source))
+      std::error_code ec;  // a stale NFS handle is an error here, not an exception
+      if (!fs::exists(mount.source, ec) && !ec)
         fs::create_directories(mount.source);
       mounts.push_back(std::move(mount));
     }
@@ -415,6 +417,10 @@ private:
   void set_up_volumes_of(pod_run& run) {
     if (run.volumes.in_progress || steady::now() < run.volumes.next_attempt)
       return;
+    if (!has_slow_volumes(run.spec)) {  // local directories only: at once, here
+      volumes_set_up(run.spec, run.dir, set_up_volumes(run.spec, run.dir));
+      return;
+    }
     run.volumes.in_progress = true;
     mounter_.submit([this, spec = run.spec, dir = run.dir] {
       auto failure = set_up_volumes(spec, dir);
@@ -428,9 +434,7 @@ private:
                       const std::optional<volume_failure>& failure) {
     auto it = pods_.find(spec.metadata.uid);
     if (it == pods_.end()) {
-      std::error_code ignored;
-      if (tear_down_volumes(spec, dir))
-        fs::remove_all(dir, ignored);
+      remove_pod_dir(dir);
       return;
     }
     auto& v = it->second.volumes;
@@ -593,14 +597,9 @@ private:
     network_.detach(run.network);
     // Never remove_all over a mounted nfs volume (its files are the server's): a volume set up
     // right now is undone when that ends (volumes_set_up), one that stays mounted is left.
-    if (!run.volumes.in_progress) {
-      std::error_code ignored;
-      if (tear_down_volumes(run.spec, run.dir))
-        fs::remove_all(pod_dir(uid), ignored);
-      else
-        std::fprintf(stderr, "capstan node: %s left in place: an nfs volume stays mounted\n",
-                     run.dir.c_str());
-    }
+    if (!run.volumes.in_progress && !remove_pod_dir(run.dir))
+      std::fprintf(stderr, "capstan node: %s left in place: a volume in it stays mounted\n",
+                   run.dir.c_str());
     // Only now: a pod the master removes has nothing left here.
     if (run.confirm_deletion && report_)
       report_({run.spec.metadata.namespace_, run.spec.metadata.name, uid, {}, true});

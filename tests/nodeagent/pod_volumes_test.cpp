@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/process.hpp"
 #include "nodeagent/pod_volumes.hpp"
 #include "tests/store/records.hpp"
 
@@ -69,15 +70,15 @@ BOOST_AUTO_TEST_CASE(nfs_needs_a_kernel_client_and_mount_nfs) {
 BOOST_AUTO_TEST_CASE(the_nfs_mount_is_soft_bounded_and_read_only_when_asked) {
   messages::nfs_volume_source nfs{"127.0.0.2", "/exports/www", true};
   auto argv = nfs_mount_command(nfs, "/data/pods/u/volumes/www", 15);
-  BOOST_TEST((argv == std::vector<std::string>{"timeout", "15", "mount", "-t", "nfs", "-o",
-                                               "ro,soft,retry=0,timeo=50,retrans=1",
+  BOOST_TEST((argv == std::vector<std::string>{"timeout", "-k", "5", "15", "mount", "-t", "nfs",
+                                               "-o", "ro,soft,retry=0,timeo=50,retrans=1", "--",
                                                "127.0.0.2:/exports/www",
                                                "/data/pods/u/volumes/www"}));
   nfs.read_only = false;
   nfs.server = "2001:db8::7";
   argv = nfs_mount_command(nfs, "/t", 15);
-  BOOST_TEST(argv[6].rfind("rw,", 0) == 0);
-  BOOST_TEST(argv[7] == "[2001:db8::7]:/exports/www");
+  BOOST_TEST(argv[8].rfind("rw,", 0) == 0);
+  BOOST_TEST(argv[10] == "[2001:db8::7]:/exports/www");
 }
 
 BOOST_AUTO_TEST_CASE(host_path_types_are_checked_as_kubernetes_does) {
@@ -169,6 +170,27 @@ BOOST_AUTO_TEST_CASE(an_nfs_volume_the_node_cannot_mount_fails_with_the_reason) 
                    failure->message.find("mount failed: exit status") != std::string::npos ||
                    failure->message.find("mount timed out") != std::string::npos;
   BOOST_TEST(explained, failure->message);
-  // Nothing is left mounted; tearing down is a no-op that succeeds.
+  // Nothing is left mounted; tearing down is a no-op that succeeds, and the directory goes.
   BOOST_TEST(tear_down_volumes(p, tmp.path + "/pods/uid-web"));
+  BOOST_TEST(remove_pod_dir(tmp.path + "/pods/uid-web"));
+  BOOST_TEST(!fs::exists(tmp.path + "/pods/uid-web"));
+}
+
+// The danger remove_pod_dir guards against: a pod directory with a volume still mounted in it
+// (an NFS share; here a bind mount of a "server" directory). Removing the pod must not delete
+// the server's files: the mount is lazily unmounted first, then the directory goes.
+BOOST_AUTO_TEST_CASE(removing_a_pod_never_deletes_through_a_mount) {
+  BOOST_REQUIRE_MESSAGE(::geteuid() == 0, "needs root to mount (the suite runs as root)");
+  temp_dir tmp;
+  const std::string server = tmp.path + "/server", pod_dir = tmp.path + "/pods/uid-web";
+  const std::string target = pod_dir + "/volumes/share";
+  fs::create_directories(server);
+  fs::create_directories(target);
+  std::ofstream(server + "/precious") << "the server's data";
+  BOOST_REQUIRE(common::run_process({"mount", "--bind", server, target}).ok());
+  BOOST_REQUIRE(fs::exists(target + "/precious"));
+  BOOST_TEST(remove_pod_dir(pod_dir));
+  BOOST_TEST(!fs::exists(pod_dir));
+  BOOST_TEST(fs::exists(server + "/precious"));  // untouched
+  common::run_process({"umount", "-l", target});  // in case the test failed before
 }
