@@ -291,6 +291,22 @@ constexpr description descriptions[] = {
     {"Container", "readinessProbe",
      "Periodic probe of container service readiness. Container will be removed from service "
      "endpoints if the probe fails. Cannot be updated."},
+    {"Container", "lifecycle",
+     "Actions that the management system should take in response to container lifecycle "
+     "events. Cannot be updated."},
+    {"Lifecycle", "postStart",
+     "PostStart is called immediately after a container is created. If the handler fails, the "
+     "container is terminated and restarted according to its restart policy."},
+    {"Lifecycle", "preStop",
+     "PreStop is called immediately before a container is terminated due to an API request. "
+     "The handler runs to completion or until the termination grace period is over, then the "
+     "container receives SIGTERM; SIGKILL follows at the end of the grace period."},
+    {"LifecycleHandler", "exec", "Exec specifies the action to take."},
+    {"LifecycleHandler", "httpGet", "HTTPGet specifies the http request to perform."},
+    {"LifecycleHandler", "tcpSocket", "TCPSocket: a connection to the port counts as success."},
+    {"LifecycleHandler", "sleep", "Sleep represents the duration that the container should sleep "
+     "before being terminated."},
+    {"SleepAction", "seconds", "Seconds is the number of seconds to sleep."},
     {"Container", "terminationMessagePath",
      "Optional: Path at which the file to which the container's termination message will be "
      "written is mounted into the container's filesystem. Defaults to /dev/termination-log. "

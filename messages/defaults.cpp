@@ -36,6 +36,15 @@ void default_probe(std::optional<probe>& p) {
   }
 }
 
+void default_handler(std::optional<lifecycle_handler>& h) {
+  if (h && h->http_get) {
+    if (h->http_get->path.empty())
+      h->http_get->path = "/";
+    if (h->http_get->scheme.empty())
+      h->http_get->scheme = "HTTP";
+  }
+}
+
 void default_container(container& c) {
   if (c.image_pull_policy.empty() && !c.image.empty())
     c.image_pull_policy = default_pull_policy(c.image);
@@ -50,6 +59,10 @@ void default_container(container& c) {
   default_probe(c.liveness_probe);
   default_probe(c.readiness_probe);
   default_probe(c.startup_probe);
+  if (c.lifecycle) {
+    default_handler(c.lifecycle->post_start);
+    default_handler(c.lifecycle->pre_stop);
+  }
 }
 
 void default_object(namespace_object& ns) {

@@ -129,6 +129,39 @@ void fields(F& f, probe& x) {
   f("failureThreshold", x.failure_threshold);
 }
 
+struct sleep_action {
+  int64_t seconds = 0;
+};
+template <class F>
+void fields(F& f, sleep_action& x) {
+  f.always("seconds", x.seconds);
+}
+
+// What a lifecycle hook does: exactly one of the actions.
+struct lifecycle_handler {
+  std::optional<exec_action> exec;
+  std::optional<http_get_action> http_get;
+  std::optional<tcp_socket_action> tcp_socket;
+  std::optional<sleep_action> sleep;
+};
+template <class F>
+void fields(F& f, lifecycle_handler& x) {
+  f("exec", x.exec);
+  f("httpGet", x.http_get);
+  f("tcpSocket", x.tcp_socket);
+  f("sleep", x.sleep);
+}
+
+struct container_lifecycle {
+  std::optional<lifecycle_handler> post_start;
+  std::optional<lifecycle_handler> pre_stop;
+};
+template <class F>
+void fields(F& f, container_lifecycle& x) {
+  f("postStart", x.post_start);
+  f("preStop", x.pre_stop);
+}
+
 struct container {
   std::string name;
   std::string image;
@@ -142,6 +175,7 @@ struct container {
   std::optional<probe> liveness_probe;
   std::optional<probe> readiness_probe;
   std::optional<probe> startup_probe;
+  std::optional<container_lifecycle> lifecycle;
   std::string termination_message_path;
   std::string image_pull_policy;  // Always | IfNotPresent | Never
   bool stdin = false;
@@ -161,6 +195,7 @@ void fields(F& f, container& x) {
   f("livenessProbe", x.liveness_probe);
   f("readinessProbe", x.readiness_probe);
   f("startupProbe", x.startup_probe);
+  f("lifecycle", x.lifecycle);
   f("terminationMessagePath", x.termination_message_path);
   f("imagePullPolicy", x.image_pull_policy);
   f("stdin", x.stdin);

@@ -7,6 +7,13 @@ namespace capstan::nodeagent {
 
 using namespace messages;
 
+const container* spec_of(const pod_run& run, const std::string& name) {
+  for (const auto& c : run.spec.spec.containers)
+    if (c.name == name)
+      return &c;
+  return nullptr;
+}
+
 std::string short_uid(const std::string& uid) {
   std::string s;
   for (char ch : uid)
@@ -70,7 +77,8 @@ void container_exited(container_run& c, const std::string& restart_policy, int e
 
 steady_time termination_deadline(const pod& p, steady_time now, std::optional<int64_t> grace) {
   int64_t seconds = grace ? *grace : p.spec.termination_grace_period_seconds.value_or(30);
-  return now + std::chrono::seconds(std::max<int64_t>(0, seconds));
+  // At most ten years: a larger grace period is as good as none ending, and must not overflow.
+  return now + std::chrono::seconds(std::clamp<int64_t>(seconds, 0, max_wait_seconds));
 }
 
 pod_status observed_status(const pod_run& run, const node& self) {
@@ -93,7 +101,7 @@ pod_status observed_status(const pod_run& run, const node& self) {
     cs.state = c.state;
     cs.last_state = c.last_state;
     cs.restart_count = c.restarts;
-    cs.ready = c.state.running.has_value() && c.probes.ready();
+    cs.ready = c.state.running.has_value() && !c.post_start_pending && c.probes.ready();
     all_ready &= cs.ready;
     any_running |= c.state.running.has_value();
     all_done &= c.state.terminated.has_value();

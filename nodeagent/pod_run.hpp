@@ -19,6 +19,10 @@ namespace capstan::nodeagent {
 
 using steady_time = std::chrono::steady_clock::time_point;
 
+// The longest wait a pod's spec can ask for (ten years): grace periods and sleeps beyond are
+// cut to it, so that no time computed from them overflows.
+inline constexpr int64_t max_wait_seconds = 10LL * 365 * 24 * 3600;
+
 // Kubernetes' container restart back-off (the kubelet's): a container's first restart is at
 // once, the next wait `initial`, doubling up to `max`; a container that had been running for
 // `reset_after` when it ended starts over (the kubelet forgets a back-off after twice its
@@ -43,6 +47,11 @@ struct container_run {
   std::string image_id;
   container_probes probes;  // of the current run (started again with it)
   uint64_t run_number = 0;  // counts starts: a probe's result is for the run it was taken in
+  // Its lifecycle hooks (container_hooks.hpp), of the current run:
+  bool post_start_pending = false;              // postStart not over: not ready, not probed
+  std::optional<steady_time> post_start_until;  // a postStart sleep ends then
+  std::optional<steady_time> terminate_at;      // terminating: SIGTERM then (a preStop sleep)
+  std::optional<steady_time> kill_at;  // SIGKILL then, unless it ended (a failed postStart)
 };
 
 // A pod's volumes (pod_volumes.hpp): set up before any container starts, on a worker; a
@@ -76,6 +85,9 @@ struct pod_run {
 steady_time termination_deadline(const messages::pod& p, steady_time now,
                                  std::optional<int64_t> grace = std::nullopt);
 
+// The spec of `run`'s container `name` (null when the spec has none of that name).
+const messages::container* spec_of(const pod_run& run, const std::string& name);
+
 // The UID without its dashes, cut to 12 characters: it names the pod's network namespace
 // (cp-SHORT), its veth (vpSHORT), its runc containers (SHORT-NAME) and cgroups (/capstan/SHORT).
 std::string short_uid(const std::string& uid);
@@ -100,7 +112,7 @@ void container_exited(container_run& c, const std::string& restart_policy, int e
 
 // The status the pod reports as its containers are now, on node `self` (hostIP: its InternalIP):
 // podIP once its network is up; each container's state, last state, restarts and readiness
-// (running); phase Succeeded or Failed once all have terminated, else Running while any runs,
+// (running, its postStart hook over); phase Succeeded or Failed once all have terminated, else Running while any runs,
 // else Pending; startTime as the spec has it or the earliest start; conditions PodScheduled and
 // Initialized true, ContainersReady and Ready while all run and are ready (their startup and
 // readiness probes passed, container_probes.hpp), without times (the caller stamps them: with

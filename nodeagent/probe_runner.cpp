@@ -13,6 +13,9 @@
 #include <chrono>
 #include <cstring>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include "common/process.hpp"
 
 namespace capstan::nodeagent {
@@ -85,52 +88,149 @@ probe_outcome tcp_probe(const std::string& host, int32_t port, steady::time_poin
   return {true, ""};
 }
 
+// Waits until `fd` is ready for `events`; false at `deadline`.
+bool wait_ready(int fd, short events, steady::time_point deadline) {
+  pollfd p{fd, events, 0};
+  return ::poll(&p, 1, remaining_ms(deadline)) > 0;
+}
+
+// One probe connection's bytes, in clear or through TLS. For HTTPS, as the kubelet does, the
+// server's certificate is not checked (a probe asks whether the server answers, not who it is).
+class probe_connection {
+public:
+  explicit probe_connection(int fd) : fd_(fd) {}
+  ~probe_connection() {
+    if (ssl_)
+      SSL_free(ssl_);
+    if (context_)
+      SSL_CTX_free(context_);
+    ::close(fd_);
+  }
+  probe_connection(const probe_connection&) = delete;
+  probe_connection& operator=(const probe_connection&) = delete;
+
+  // The TLS handshake before `deadline`; false with `why` set.
+  bool start_tls(const std::string& host, steady::time_point deadline, std::string& why) {
+    context_ = SSL_CTX_new(TLS_client_method());
+    if (context_)
+      ssl_ = SSL_new(context_);
+    if (!ssl_ || SSL_set_fd(ssl_, fd_) != 1) {
+      why = "cannot set up TLS";
+      return false;
+    }
+    SSL_set_verify(ssl_, SSL_VERIFY_NONE, nullptr);
+    in_addr numeric{};
+    if (inet_pton(AF_INET, host.c_str(), &numeric) != 1)  // a name: sent as SNI
+      SSL_set_tlsext_host_name(ssl_, host.c_str());
+    if (call([this] { return SSL_connect(ssl_); }, deadline) > 0)
+      return true;
+    why = timed_out_ ? "TLS handshake timeout" : "remote error: TLS handshake failed";
+    return false;
+  }
+
+  // Writes all of `data` before `deadline`.
+  bool write_all(const std::string& data, steady::time_point deadline) {
+    std::size_t sent = 0;
+    while (sent < data.size()) {
+      const char* at = data.data() + sent;
+      const std::size_t left = data.size() - sent;
+      ssize_t n;
+      if (ssl_) {
+        n = call([&] { return SSL_write(ssl_, at, static_cast<int>(left)); }, deadline);
+      } else {
+        if (!wait_ready(fd_, POLLOUT, deadline)) {
+          timed_out_ = true;
+          return false;
+        }
+        n = ::send(fd_, at, left, MSG_NOSIGNAL);
+      }
+      if (n <= 0)
+        return false;
+      sent += static_cast<std::size_t>(n);
+    }
+    return true;
+  }
+
+  // Reads what arrives next (at most `size` bytes) before `deadline`: > 0 bytes read, 0 the
+  // end, -1 an error or the deadline (timed_out()).
+  ssize_t read_some(char* buf, std::size_t size, steady::time_point deadline) {
+    if (ssl_) {
+      int n = call([&] { return SSL_read(ssl_, buf, static_cast<int>(size)); }, deadline);
+      return n > 0 ? n : (timed_out_ ? -1 : 0);
+    }
+    if (!wait_ready(fd_, POLLIN, deadline)) {
+      timed_out_ = true;
+      return -1;
+    }
+    return ::recv(fd_, buf, size, 0);
+  }
+
+  bool timed_out() const { return timed_out_; }
+
+private:
+  // Runs an OpenSSL call on the non-blocking socket until it is done, waiting for the socket
+  // as it asks; its result (<= 0: failed, closed, or the deadline came).
+  template <class Op>
+  int call(Op op, steady::time_point deadline) {
+    for (;;) {
+      ERR_clear_error();
+      int r = op();
+      if (r > 0)
+        return r;
+      int error = SSL_get_error(ssl_, r);
+      short events = error == SSL_ERROR_WANT_READ    ? POLLIN
+                     : error == SSL_ERROR_WANT_WRITE ? POLLOUT
+                                                     : 0;
+      if (!events)
+        return r;
+      if (!wait_ready(fd_, events, deadline)) {
+        timed_out_ = true;
+        return -1;
+      }
+    }
+  }
+
+  int fd_;
+  SSL_CTX* context_ = nullptr;
+  SSL* ssl_ = nullptr;
+  bool timed_out_ = false;
+};
+
 probe_outcome http_probe(const messages::http_get_action& get, const std::string& host,
                          int32_t port, steady::time_point deadline) {
-  if (get.scheme == "HTTPS")
-    return failed("HTTPS probes are not supported by this node agent yet");
+  const bool https = get.scheme == "HTTPS";
+  const std::string path = get.path.empty() ? "/" : get.path;
+  const std::string url = std::string(https ? "https://" : "http://") + host + ":" +
+                          std::to_string(port) + path;
   std::string why;
   int fd = connect_before(host, port, deadline, why);
   if (fd < 0)
-    return failed("Get \"http://" + host + ":" + std::to_string(port) + get.path + "\": " + why);
-  std::string path = get.path.empty() ? "/" : get.path;
+    return failed("Get \"" + url + "\": " + why);
+  probe_connection connection(fd);
+  if (https && !connection.start_tls(host, deadline, why))
+    return failed("Get \"" + url + "\": " + why);
+  const std::string timeout_text = "Get \"" + url +
+                                   "\": context deadline exceeded (Client.Timeout exceeded while "
+                                   "awaiting headers)";
   std::string request = "GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + std::to_string(port) +
                         "\r\nUser-Agent: kube-probe/1.32\r\nAccept: */*\r\n"
                         "Connection: close\r\n\r\n";
-  std::size_t sent = 0;
+  if (!connection.write_all(request, deadline))
+    return failed(connection.timed_out() ? timeout_text
+                                         : std::string("write: ") + std::strerror(errno));
   std::string head;
-  probe_outcome out = failed("no answer");
-  while (true) {
-    short events = sent < request.size() ? POLLOUT : POLLIN;
-    pollfd p{fd, events, 0};
-    if (::poll(&p, 1, remaining_ms(deadline)) <= 0) {
-      out = failed("Get \"http://" + host + ":" + std::to_string(port) + path +
-                   "\": context deadline exceeded (Client.Timeout exceeded while awaiting "
-                   "headers)");
-      break;
-    }
-    if (sent < request.size()) {
-      ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0) {
-        out = failed(std::string("write: ") + std::strerror(errno));
-        break;
-      }
-      sent += static_cast<std::size_t>(n);
-      continue;
-    }
+  for (;;) {
     char buf[512];
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) {
-      out = failed("the server closed the connection before its status line");
-      break;
-    }
+    ssize_t n = connection.read_some(buf, sizeof buf, deadline);
+    if (n < 0 && connection.timed_out())
+      return failed(timeout_text);
+    if (n <= 0)
+      return failed("the server closed the connection before its status line");
     head.append(buf, static_cast<std::size_t>(n));
     auto eol = head.find("\r\n");
     if (eol == std::string::npos) {
-      if (head.size() > 1024) {
-        out = failed("no HTTP status line in the first 1 KiB");
-        break;
-      }
+      if (head.size() > 1024)
+        return failed("no HTTP status line in the first 1 KiB");
       continue;
     }
     // "HTTP/1.1 200 OK"
@@ -138,15 +238,11 @@ probe_outcome http_probe(const messages::http_get_action& get, const std::string
     auto space = line.find(' ');
     int code = space == std::string::npos ? 0 : std::atoi(line.c_str() + space + 1);
     if (line.rfind("HTTP/", 0) != 0 || code < 100)
-      out = failed("not an HTTP status line: " + line);
-    else if (code >= 200 && code < 400)
-      out = {true, ""};
-    else
-      out = failed("HTTP probe failed with statuscode: " + std::to_string(code));
-    break;
+      return failed("not an HTTP status line: " + line);
+    if (code >= 200 && code < 400)
+      return {true, ""};
+    return failed("HTTP probe failed with statuscode: " + std::to_string(code));
   }
-  ::close(fd);
-  return out;
 }
 
 probe_outcome exec_probe(const messages::exec_action& exec, const probe_target& t,

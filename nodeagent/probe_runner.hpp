@@ -30,8 +30,8 @@ struct probe_outcome {
 };
 
 // Runs `probe`'s action against `target`, blocking for at most its timeoutSeconds (at least 1 s).
-// httpGet succeeds on a status from 200 to 399 (HTTP only: HTTPS fails, saying it is not
-// supported); tcpSocket on a connection; exec on exit code 0.
+// httpGet succeeds on a status from 200 to 399 (HTTPS: through TLS, the certificate not checked,
+// as the kubelet does); tcpSocket on a connection; exec on exit code 0.
 probe_outcome run_probe(const messages::probe& probe, const probe_target& target);
 
 // The port a probe names (a number, or a container port's name); 0 when it names none.

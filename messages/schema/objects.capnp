@@ -70,6 +70,12 @@ struct Probe {
   failureThreshold @7 :Int32;
 }
 
+struct SleepAction { seconds @0 :Int64; }
+struct LifecycleHandler {
+  exec @0 :ExecAction; httpGet @1 :HttpGetAction; tcpSocket @2 :TcpSocketAction; sleep @3 :SleepAction;
+}
+struct Lifecycle { postStart @0 :LifecycleHandler; preStop @1 :LifecycleHandler; }
+
 struct Container {
   name @0 :Text;
   image @1 :Text;
@@ -87,6 +93,7 @@ struct Container {
   imagePullPolicy @12 :Text;
   stdin @13 :Bool;
   tty @14 :Bool;
+  lifecycle @16 :Lifecycle;
 }
 
 struct EmptyDirVolumeSource { medium @0 :Text; sizeLimit @1 :Text; }

@@ -1,0 +1,264 @@
+// Validation of a pod's spec (also a template's), with Kubernetes' rules: volumes, containers
+// (ports, env, resources, mounts, probes, lifecycle hooks), policies.
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "messages/detail/validation_checks.hpp"
+#include "messages/input_text.hpp"
+#include "messages/validation.hpp"
+
+namespace capstan::messages {
+
+namespace {
+
+using namespace detail;
+
+void validate_resources(const resource_requirements& r, const std::string& path,
+                        field_errors& errors) {
+  validate_resource_list(r.limits, child(path, "limits"), errors);
+  validate_resource_list(r.requests, child(path, "requests"), errors);
+  for (const auto& [name, request] : r.requests) {
+    auto limit = r.limits.find(name);
+    if (limit != r.limits.end() && request.milli() > limit->second.milli())
+      errors.push_back(
+          invalid(key(child(path, "requests"), name), quote(request.text()),
+                  "must be less than or equal to " + name + " limit of " + limit->second.text()));
+  }
+}
+
+void validate_probe(const std::optional<probe>& p, const std::string& path, field_errors& errors) {
+  if (!p)
+    return;
+  int handlers = (p->exec ? 1 : 0) + (p->http_get ? 1 : 0) + (p->tcp_socket ? 1 : 0);
+  if (handlers == 0)
+    errors.push_back(required(path, "must specify a handler type (exec, httpGet or tcpSocket)"));
+  else if (handlers > 1)
+    errors.push_back(forbidden(path, "may not specify more than 1 handler type"));
+  if (p->exec && p->exec->command.empty())
+    errors.push_back(required(child(child(path, "exec"), "command")));
+  if (p->http_get)
+    validate_port_ref(p->http_get->port, child(child(path, "httpGet"), "port"), errors);
+  if (p->http_get && !p->http_get->scheme.empty())
+    check_enum(p->http_get->scheme, {"HTTP", "HTTPS"}, child(child(path, "httpGet"), "scheme"),
+               errors);
+  if (p->tcp_socket)
+    validate_port_ref(p->tcp_socket->port, child(child(path, "tcpSocket"), "port"), errors);
+  check_non_negative(p->initial_delay_seconds, child(path, "initialDelaySeconds"), errors);
+  check_non_negative(p->timeout_seconds, child(path, "timeoutSeconds"), errors);
+  check_non_negative(p->period_seconds, child(path, "periodSeconds"), errors);
+  check_non_negative(p->success_threshold, child(path, "successThreshold"), errors);
+  check_non_negative(p->failure_threshold, child(path, "failureThreshold"), errors);
+}
+
+// A lifecycle hook (Kubernetes validateHandler, validateSleepAction): one action; a sleep of at
+// least 1 s and at most the grace period.
+void validate_lifecycle_handler(const std::optional<lifecycle_handler>& h, const std::string& path,
+                                int64_t grace_period, field_errors& errors) {
+  if (!h)
+    return;
+  int handlers = (h->exec ? 1 : 0) + (h->http_get ? 1 : 0) + (h->tcp_socket ? 1 : 0) +
+                 (h->sleep ? 1 : 0);
+  if (handlers == 0)
+    errors.push_back(
+        required(path, "must specify a handler type (exec, httpGet, tcpSocket or sleep)"));
+  else if (handlers > 1)
+    errors.push_back(forbidden(path, "may not specify more than 1 handler type"));
+  if (h->exec && h->exec->command.empty())
+    errors.push_back(required(child(child(path, "exec"), "command")));
+  if (h->http_get)
+    validate_port_ref(h->http_get->port, child(child(path, "httpGet"), "port"), errors);
+  if (h->http_get && !h->http_get->scheme.empty())
+    check_enum(h->http_get->scheme, {"HTTP", "HTTPS"}, child(child(path, "httpGet"), "scheme"),
+               errors);
+  if (h->tcp_socket)
+    validate_port_ref(h->tcp_socket->port, child(child(path, "tcpSocket"), "port"), errors);
+  if (h->sleep && (h->sleep->seconds <= 0 || h->sleep->seconds > grace_period))
+    errors.push_back(invalid(child(child(path, "sleep"), "seconds"),
+                             std::to_string(h->sleep->seconds),
+                             "must be greater than 0 and less than terminationGracePeriodSeconds (" +
+                                 std::to_string(grace_period) + ")"));
+}
+
+void validate_volumes(const std::vector<volume>& volumes, const std::string& path,
+                      field_errors& errors, std::set<std::string>& names) {
+  for (std::size_t i = 0; i < volumes.size(); ++i) {
+    const auto& v = volumes[i];
+    std::string p = index(path, i);
+    check_required_name(dns1123_label, v.name, child(p, "name"), errors);
+    if (!v.name.empty() && !names.insert(v.name).second)
+      errors.push_back(duplicate(child(p, "name"), quote(v.name)));
+    int sources = (v.empty_dir ? 1 : 0) + (v.host_path ? 1 : 0) + (v.nfs ? 1 : 0);
+    if (sources == 0)
+      errors.push_back(required(p, "must specify a volume type (emptyDir, hostPath or nfs)"));
+    else if (sources > 1)
+      errors.push_back(forbidden(p, "may not specify more than 1 volume type"));
+    if (v.empty_dir)
+      check_enum(v.empty_dir->medium, {"", "Memory"}, child(child(p, "emptyDir"), "medium"), errors,
+                 true);
+    if (v.host_path) {
+      std::string hp = child(p, "hostPath");
+      if (v.host_path->path.empty())
+        errors.push_back(required(child(hp, "path")));
+      check_enum(v.host_path->type,
+                 {"", "DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket",
+                  "CharDevice", "BlockDevice"},
+                 child(hp, "type"), errors, true);
+    }
+    if (v.nfs) {
+      std::string np = child(p, "nfs");
+      // A host name or an address: it becomes an argument of the node's mount.
+      const auto& server = v.nfs->server;
+      if (server.empty())
+        errors.push_back(required(child(np, "server")));
+      else if (server.size() > 253 || server[0] == '-' ||
+               !std::all_of(server.begin(), server.end(), [](unsigned char c) {
+                 return std::isalnum(c) || c == '.' || c == '-' || c == ':' || c == '[' ||
+                        c == ']';
+               }))
+        errors.push_back(invalid(child(np, "server"), quote(server),
+                                 "must be a host name or an IP address"));
+      if (v.nfs->path.empty())
+        errors.push_back(required(child(np, "path")));
+      else if (v.nfs->path[0] != '/')
+        errors.push_back(
+            invalid(child(np, "path"), quote(v.nfs->path), "must be an absolute path"));
+    }
+  }
+}
+
+void validate_container(const container& c, const std::string& p,
+                        const std::set<std::string>& volume_names, int64_t grace_period,
+                        field_errors& errors,
+                        std::set<std::string>& port_names,
+                        std::set<std::pair<int32_t, std::string>>& host_ports) {
+  check_required_name(dns1123_label, c.name, child(p, "name"), errors);
+  if (c.image.empty())
+    errors.push_back(required(child(p, "image")));
+  else if (c.image.find_first_of(" \t\n") != std::string::npos)
+    errors.push_back(invalid(child(p, "image"), quote(c.image), "must not contain whitespace"));
+  check_enum(c.image_pull_policy, {"Always", "IfNotPresent", "Never"}, child(p, "imagePullPolicy"),
+             errors, true);
+
+  for (std::size_t j = 0; j < c.ports.size(); ++j) {
+    const auto& port = c.ports[j];
+    std::string pp = index(child(p, "ports"), j);
+    if (!port.name.empty()) {
+      check_string(port_name, port.name, child(pp, "name"), errors);
+      if (!port_names.insert(port.name).second)
+        errors.push_back(duplicate(child(pp, "name"), quote(port.name)));
+    }
+    if (port.container_port == 0)
+      errors.push_back(required(child(pp, "containerPort")));
+    else
+      check(port_number(port.container_port), child(pp, "containerPort"),
+            std::to_string(port.container_port), errors);
+    if (port.host_port != 0) {
+      check(port_number(port.host_port), child(pp, "hostPort"), std::to_string(port.host_port),
+            errors);
+      if (!host_ports.insert({port.host_port, port.protocol}).second)
+        errors.push_back(duplicate(child(pp, "hostPort"),
+                                   quote(std::to_string(port.host_port) + "/" + port.protocol)));
+    }
+    check_enum(port.protocol, {"TCP", "UDP", "SCTP"}, child(pp, "protocol"), errors);
+    if (!port.host_ip.empty())
+      check_string(ipv4_address, port.host_ip, child(pp, "hostIP"), errors);
+  }
+
+  for (std::size_t j = 0; j < c.env.size(); ++j) {
+    const auto& e = c.env[j];
+    std::string ep = index(child(p, "env"), j);
+    if (e.name.empty())
+      errors.push_back(required(child(ep, "name")));
+    else
+      check_string(env_var_name, e.name, child(ep, "name"), errors);
+    if (e.value_from) {
+      if (!e.value.empty())
+        errors.push_back(
+            invalid(child(ep, "valueFrom"), "", "may not be specified when `value` is not empty"));
+      if (!e.value_from->field_ref)
+        errors.push_back(required(child(ep, "valueFrom"), "must specify one of: `fieldRef`"));
+      else
+        check_enum(e.value_from->field_ref->field_path,
+                   {"metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName",
+                    "spec.serviceAccountName", "status.hostIP", "status.podIP"},
+                   child(child(child(ep, "valueFrom"), "fieldRef"), "fieldPath"), errors);
+    }
+  }
+
+  validate_resources(c.resources, child(p, "resources"), errors);
+
+  std::set<std::string> mount_paths;
+  for (std::size_t j = 0; j < c.volume_mounts.size(); ++j) {
+    const auto& m = c.volume_mounts[j];
+    std::string mp = index(child(p, "volumeMounts"), j);
+    if (m.name.empty())
+      errors.push_back(required(child(mp, "name")));
+    else if (!volume_names.count(m.name))
+      errors.push_back(not_found(child(mp, "name"), quote(m.name)));
+    if (m.mount_path.empty())
+      errors.push_back(required(child(mp, "mountPath")));
+    else if (!mount_paths.insert(m.mount_path).second)
+      errors.push_back(invalid(child(mp, "mountPath"), quote(m.mount_path), "must be unique"));
+    if (m.sub_path.find("..") != std::string::npos || (!m.sub_path.empty() && m.sub_path[0] == '/'))
+      errors.push_back(
+          invalid(child(mp, "subPath"), quote(m.sub_path), "must be a relative path without '..'"));
+  }
+  validate_probe(c.liveness_probe, child(p, "livenessProbe"), errors);
+  validate_probe(c.readiness_probe, child(p, "readinessProbe"), errors);
+  validate_probe(c.startup_probe, child(p, "startupProbe"), errors);
+  if (c.lifecycle) {
+    validate_lifecycle_handler(c.lifecycle->post_start, child(child(p, "lifecycle"), "postStart"),
+                               grace_period, errors);
+    validate_lifecycle_handler(c.lifecycle->pre_stop, child(child(p, "lifecycle"), "preStop"),
+                               grace_period, errors);
+  }
+  // Kubernetes: liveness and startup probes must have successThreshold 1.
+  for (const auto& [probe, name] :
+       {std::pair{&c.liveness_probe, "livenessProbe"}, std::pair{&c.startup_probe, "startupProbe"}})
+    if (*probe && (*probe)->success_threshold > 1)
+      errors.push_back(invalid(child(child(p, name), "successThreshold"),
+                               std::to_string((*probe)->success_threshold), "must be 1"));
+}
+
+}  // namespace
+
+void validate_pod_spec(const pod_spec& spec, const std::string& path, field_errors& errors) {
+  std::set<std::string> volume_names;
+  validate_volumes(spec.volumes, child(path, "volumes"), errors, volume_names);
+  if (spec.containers.empty())
+    errors.push_back(required(child(path, "containers")));
+  std::set<std::string> container_names, port_names;
+  std::set<std::pair<int32_t, std::string>> host_ports;
+  for (std::size_t i = 0; i < spec.containers.size(); ++i) {
+    std::string p = index(child(path, "containers"), i);
+    const auto& c = spec.containers[i];
+    if (!c.name.empty() && !container_names.insert(c.name).second)
+      errors.push_back(duplicate(child(p, "name"), quote(c.name)));
+    validate_container(c, p, volume_names, spec.termination_grace_period_seconds.value_or(30),
+                       errors, port_names, host_ports);
+  }
+  check_enum(spec.restart_policy, {"Always", "OnFailure", "Never"}, child(path, "restartPolicy"),
+             errors);
+  check_enum(spec.dns_policy, {"ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"},
+             child(path, "dnsPolicy"), errors, true);
+  if (spec.termination_grace_period_seconds)
+    check_non_negative(*spec.termination_grace_period_seconds,
+                       child(path, "terminationGracePeriodSeconds"), errors);
+  if (spec.active_deadline_seconds && *spec.active_deadline_seconds <= 0)
+    errors.push_back(invalid(child(path, "activeDeadlineSeconds"),
+                             std::to_string(*spec.active_deadline_seconds),
+                             "must be between 1 and 2147483647, inclusive"));
+  validate_labels(spec.node_selector, child(path, "nodeSelector"), errors);
+  if (!spec.node_name.empty())
+    check_string(dns1123_subdomain, spec.node_name, child(path, "nodeName"), errors);
+  if (!spec.service_account_name.empty())
+    check_string(dns1123_subdomain, spec.service_account_name, child(path, "serviceAccountName"),
+                 errors);
+  if (!spec.hostname.empty())
+    check_string(dns1123_label, spec.hostname, child(path, "hostname"), errors);
+  if (!spec.subdomain.empty())
+    check_string(dns1123_label, spec.subdomain, child(path, "subdomain"), errors);
+}
+
+}  // namespace capstan::messages
