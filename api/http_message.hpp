@@ -30,6 +30,10 @@ struct http_request {
   // A WebSocket upgrade request: set, with the client's Sec-WebSocket-Protocol list.
   bool websocket_upgrade = false;
   std::vector<std::string> websocket_protocols;
+  // Any other upgrade (Connection: Upgrade): the Upgrade header ("SPDY/3.1"), with the
+  // client's X-Stream-Protocol-Version values.
+  std::string upgrade;
+  std::vector<std::string> stream_protocols;
 };
 
 struct http_response {
@@ -49,6 +53,12 @@ struct http_response {
   // that is not an upgrade (the connection answers 400).
   std::string websocket_protocol;
   std::function<void(std::shared_ptr<websocket_channel>)> websocket;
+  // Set with `websocket` to accept a request's other upgrade instead (http_request::upgrade):
+  // the answer is 101 with `Upgrade: raw_upgrade` and `X-Stream-Protocol-Version:
+  // stream_protocol`, and the channel then carries the connection's raw bytes both ways (a
+  // message is whatever arrived; message boundaries mean nothing).
+  std::string raw_upgrade;
+  std::string stream_protocol;
 };
 
 }  // namespace capstan::api

@@ -1,7 +1,9 @@
 #include "api/http_request_reader.hpp"
 
 #include <boost/beast/http/error.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
+#include <boost/beast/http/rfc7230.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "api/request_params.hpp"
@@ -72,6 +74,31 @@ http_request to_http_request(http::request<http::string_body>& request) {
   req.body = std::move(request.body());
   if (q != std::string::npos)
     req.query_all = parse_query_all(target.substr(q + 1));
+  auto words_of = [](const std::string& list) {
+    std::vector<std::string> words;
+    std::size_t start = 0;
+    while (start <= list.size()) {
+      auto end = list.find(',', start);
+      if (end == std::string::npos)
+        end = list.size();
+      auto word = list.substr(start, end - start);
+      word.erase(0, word.find_first_not_of(" \t"));
+      word.erase(word.find_last_not_of(" \t") + 1);
+      if (!word.empty())
+        words.push_back(word);
+      start = end + 1;
+    }
+    return words;
+  };
+  if (!boost::beast::websocket::is_upgrade(request) && request.count(http::field::upgrade) &&
+      boost::beast::http::token_list(request[http::field::connection]).exists("upgrade")) {
+    req.upgrade = std::string(request[http::field::upgrade]);
+    // Repeated headers are one list (RFC 9110 5.3).
+    for (const auto& field : request)
+      if (boost::beast::iequals(field.name_string(), "X-Stream-Protocol-Version"))
+        for (auto& word : words_of(std::string(field.value())))
+          req.stream_protocols.push_back(std::move(word));
+  }
   if (boost::beast::websocket::is_upgrade(request)) {
     req.websocket_upgrade = true;
     std::string protocols(request[http::field::sec_websocket_protocol]);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <boost/beast/core/string.hpp>
+
 #include "api/portforward_session.hpp"
 #include "api/responses.hpp"
 
@@ -16,15 +18,28 @@ http_response pod_portforward(caf::actor_system& system, actors::master& master,
                             ": it is not running (phase " +
                             (p.status.phase.empty() ? std::string("Pending") : p.status.phase) +
                             ")");
-  if (!req.websocket_upgrade)
+  const bool direct_spdy = !req.websocket_upgrade && !req.upgrade.empty();
+  if (!req.websocket_upgrade && !direct_spdy)
     return status_error(400, "BadRequest",
                         std::string("port-forward is served over WebSocket (") +
-                            portforward_protocol + "); a direct SPDY upgrade is not supported");
-  const auto& offered = req.websocket_protocols;
-  if (std::find(offered.begin(), offered.end(), portforward_protocol) == offered.end())
-    return status_error(400, "BadRequest",
-                        std::string("port-forward speaks the WebSocket subprotocol ") +
-                            portforward_protocol + "; the client offered none it speaks");
+                            portforward_protocol + ") or a " + spdy_upgrade + " upgrade");
+  if (direct_spdy) {
+    if (!boost::beast::iequals(req.upgrade, spdy_upgrade))
+      return status_error(400, "BadRequest",
+                          "port-forward cannot upgrade to " + req.upgrade.substr(0, 64) +
+                              "; it speaks WebSocket and " + spdy_upgrade);
+    const auto& offered = req.stream_protocols;
+    if (std::find(offered.begin(), offered.end(), portforward_stream_protocol) == offered.end())
+      return status_error(400, "BadRequest",
+                          std::string("port-forward speaks the stream protocol ") +
+                              portforward_stream_protocol + "; the client offered none it speaks");
+  } else {
+    const auto& offered = req.websocket_protocols;
+    if (std::find(offered.begin(), offered.end(), portforward_protocol) == offered.end())
+      return status_error(400, "BadRequest",
+                          std::string("port-forward speaks the WebSocket subprotocol ") +
+                              portforward_protocol + "; the client offered none it speaks");
+  }
   messages::exec_request pod;
   pod.node_name = p.spec.node_name;
   pod.namespace_ = p.metadata.namespace_;
@@ -34,7 +49,12 @@ http_response pod_portforward(caf::actor_system& system, actors::master& master,
       std::make_shared<portforward_session>(system, master.node_gateway(), std::move(gate), pod);
   http_response r;
   r.status = 101;
-  r.websocket_protocol = portforward_protocol;
+  if (direct_spdy) {
+    r.raw_upgrade = spdy_upgrade;
+    r.stream_protocol = portforward_stream_protocol;
+  } else {
+    r.websocket_protocol = portforward_protocol;
+  }
   r.websocket = [session](std::shared_ptr<websocket_channel> channel) {
     session->start(std::move(channel));
   };

@@ -2,7 +2,7 @@
 // with its jobs implemented apart: its life from accept to close (api/http_session.cpp),
 // reading a request (session_reading.cpp), handing it to a handler (session_dispatch.cpp),
 // writing whole answers (session_writing.cpp), streamed answers (session_streams.cpp), and a
-// WebSocket once a handler accepts an upgrade (session_websocket.cpp).
+// WebSocket (or the raw connection) once a handler accepts an upgrade (session_websocket.cpp).
 // Internal to those files.
 //
 // Threads: the private member functions run on the connection's strand (executor_), except
@@ -111,6 +111,10 @@ private:
   void start_websocket(http_response out,
                        std::shared_ptr<boost::beast::http::request<boost::beast::http::empty_body>>
                            request);
+  // Accepts another upgrade (a direct SPDY/3.1 port-forward): writes the 101 with
+  // out.raw_upgrade and out.stream_protocol, then hands the channel, now carrying raw bytes,
+  // to out.websocket. A vanished client is noticed by TCP keep-alive (about a minute).
+  void start_raw_upgrade(http_response out);
   // On the strand: writes the queued messages, one write at a time; then the close if asked.
   void flush_websocket();
 
@@ -157,6 +161,7 @@ private:
   std::size_t websocket_queued_ = 0;
   bool websocket_writing_ = false;
   bool websocket_closing_ = false;  // close_normally was called
+  bool raw_upgraded_ = false;       // the channel is the raw connection (start_raw_upgrade)
 };
 
 }  // namespace capstan::api

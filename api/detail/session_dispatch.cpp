@@ -40,7 +40,9 @@ void http_session::dispatch_request() {
   // included (their setup reads the journal); a stream moves to the long-running count once
   // it starts.
   const bool mutating = detail::is_mutating(beast_request.method());
-  const bool long_running = !mutating && detail::is_long_running(*request);
+  // exec, attach and portforward take POST too (a direct SPDY upgrade is a POST).
+  const bool long_running =
+      (!mutating || !request->upgrade.empty()) && detail::is_long_running(*request);
   std::atomic<std::size_t>* gate =
       mutating ? &context_.inflight_mutating : &context_.inflight_reads;
   std::size_t cap = mutating ? context_.limits.max_mutating_requests_inflight
@@ -52,7 +54,8 @@ void http_session::dispatch_request() {
     return refuse(429, "TooManyRequests", "too many requests, please try again later", true);
   }
   auto& pool = mutating ? context_.writers : context_.handlers;
-  pool.submit([self = shared_from_this(), request, gate, long_running, upgrade] {
+  const bool head = head_request_;
+  pool.submit([self = shared_from_this(), request, gate, long_running, upgrade, head] {
     // Whatever happens, the gate is released and an answer goes back to the connection.
     struct gate_release {
       std::atomic<std::size_t>* gate;
@@ -69,11 +72,12 @@ void http_session::dispatch_request() {
     } catch (...) {
       out = status_error(500, "InternalError", "internal error");
     }
-    if (out.websocket && !upgrade) {
+    if (out.websocket && !upgrade && (out.raw_upgrade.empty() || request->upgrade.empty())) {
       out = status_error(400, "BadRequest",
                          "this subresource is served over WebSocket only (Upgrade: websocket)");
     }
-    const bool stream = out.stream || out.websocket;
+    // A HEAD is answered with the headers alone: no stream starts, nothing long-running.
+    const bool stream = (out.stream && !head) || out.websocket;
     if (stream && long_running)
       self->context_.long_running.fetch_add(1);  // released by close()
     const bool counted = stream && long_running;
@@ -88,7 +92,9 @@ void http_session::dispatch_request() {
         }
         return;
       }
-      if (out.websocket)
+      if (out.websocket && !out.raw_upgrade.empty())
+        self->start_raw_upgrade(std::move(out));
+      else if (out.websocket)
         self->start_websocket(std::move(out), upgrade);
       else if (out.stream && !self->head_request_)
         self->start_stream(std::move(out));

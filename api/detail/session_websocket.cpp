@@ -1,12 +1,20 @@
-// A connection after a handler accepted a WebSocket upgrade (exec, attach): the handshake with
-// the chosen subprotocol, then binary messages both ways for the handler's channel, under the
-// same bounds as a stream (the backlog limit) and with pings that notice a vanished client.
+// A connection after a handler accepted a WebSocket upgrade (exec, attach, port-forward): the
+// handshake with the chosen subprotocol, then binary messages both ways for the handler's
+// channel, under the same bounds as a stream (the backlog limit) and with pings that notice a
+// vanished client. Or, after another upgrade (a direct SPDY/3.1 port-forward), the 101 and the
+// connection's raw bytes both ways under the same backlog limit, TCP keep-alive noticing a
+// vanished client.
 #include <cstdio>
 #include <exception>
 #include <memory>
 #include <string>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 
 #include "api/detail/http_session_impl.hpp"
 
@@ -21,6 +29,18 @@ namespace {
 
 // The largest message a client may send (kubectl sends stdin in pieces of at most 32 KiB).
 constexpr std::size_t max_client_message = 1024 * 1024;
+
+// The most a raw upgraded connection hands over at once.
+constexpr std::size_t raw_read_size = 64 * 1024;
+
+// Probes an idle raw connection after 30 s, every 10 s, and gives up after 3 unanswered.
+void keep_alive(int fd) {
+  int on = 1, idle = 30, interval = 10, count = 3;
+  ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+}
 
 }  // namespace
 
@@ -57,8 +77,35 @@ void http_session::start_websocket(http_response out,
       });
 }
 
+void http_session::start_raw_upgrade(http_response out) {
+  streaming_ = true;
+  keep_alive_ = false;
+  auto& tcp = beast::get_lowest_layer(*stream_);
+  keep_alive(tcp.socket().native_handle());
+  tcp.expires_after(context_.limits.write_timeout);  // for the 101
+  auto head = std::make_shared<std::string>(
+      "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: " + out.raw_upgrade +
+      "\r\nX-Stream-Protocol-Version: " + out.stream_protocol + "\r\nServer: capstan\r\n\r\n");
+  net::async_write(*stream_, net::buffer(*head),
+                   [self = shared_from_this(), head, handler = std::move(out.websocket)](
+                       beast::error_code ec, std::size_t) {
+                     if (ec || self->closed_)
+                       return self->close();
+                     beast::get_lowest_layer(*self->stream_).expires_never();
+                     self->raw_upgraded_ = true;
+                     std::shared_ptr<websocket_channel> channel = self;
+                     try {
+                       handler(channel);
+                     } catch (const std::exception& e) {
+                       std::fprintf(stderr, "capstan api: an upgrade failed to start: %s\n",
+                                    e.what());
+                       self->close();
+                     }
+                   });
+}
+
 bool http_session::send(std::string message, std::function<void()> written) {
-  if (closed_ || websocket_closing_ || !websocket_)
+  if (closed_ || websocket_closing_ || (!websocket_ && !raw_upgraded_))
     return false;
   if (websocket_queued_ > 0 &&
       websocket_queued_ + message.size() > context_.limits.max_stream_backlog) {
@@ -72,8 +119,31 @@ bool http_session::send(std::string message, std::function<void()> written) {
 }
 
 void http_session::receive(std::function<void(std::string)> f) {
-  if (closed_ || !websocket_)
+  if (closed_ || (!websocket_ && !raw_upgraded_))
     return;
+  if (raw_upgraded_) {
+    if (buffer_.size() > 0) {  // what the client sent right after its request
+      std::string early = beast::buffers_to_string(buffer_.data());
+      buffer_.consume(buffer_.size());
+      net::post(executor_, [self = shared_from_this(), early = std::move(early), f = std::move(f)] {
+        if (!self->closed_)
+          f(early);
+      });
+      return;
+    }
+    auto bytes = std::make_shared<std::string>(raw_read_size, '\0');
+    stream_->async_read_some(net::buffer(*bytes), [self = shared_from_this(), bytes,
+                                                   f = std::move(f)](beast::error_code ec,
+                                                                     std::size_t n) {
+      if (ec)
+        return self->close();
+      if (self->closed_)
+        return;
+      bytes->resize(n);
+      f(std::move(*bytes));
+    });
+    return;
+  }
   auto buffer = std::make_shared<beast::flat_buffer>();
   websocket_->async_read(*buffer, [self = shared_from_this(), buffer, f = std::move(f)](
                                       beast::error_code ec, std::size_t) {
@@ -86,7 +156,7 @@ void http_session::receive(std::function<void(std::string)> f) {
 }
 
 void http_session::close_normally() {
-  if (closed_ || websocket_closing_ || !websocket_)
+  if (closed_ || websocket_closing_ || (!websocket_ && !raw_upgraded_))
     return;
   websocket_closing_ = true;
   flush_websocket();
@@ -99,6 +169,8 @@ void http_session::flush_websocket() {
     if (!websocket_closing_)
       return;
     websocket_writing_ = true;
+    if (raw_upgraded_)
+      return close();  // a read is pending: no TLS shutdown (a second reader)
     websocket_->async_close(websocket::close_code::normal,
                             [self = shared_from_this()](beast::error_code) { self->close(); });
     return;
@@ -107,9 +179,8 @@ void http_session::flush_websocket() {
   auto data = std::make_shared<std::string>(std::move(websocket_out_.front().first));
   auto written = std::move(websocket_out_.front().second);
   websocket_out_.pop_front();
-  websocket_->async_write(
-      net::buffer(*data), [self = shared_from_this(), data, written = std::move(written)](
-                              beast::error_code ec, std::size_t) {
+  auto done = [self = shared_from_this(), data, written = std::move(written)](
+                  beast::error_code ec, std::size_t) {
         self->websocket_writing_ = false;
         self->websocket_queued_ -= data->size();
         if (ec)
@@ -117,7 +188,11 @@ void http_session::flush_websocket() {
         if (written)
           written();
         self->flush_websocket();
-      });
+      };
+  if (raw_upgraded_)
+    net::async_write(*stream_, net::buffer(*data), std::move(done));
+  else
+    websocket_->async_write(net::buffer(*data), std::move(done));
 }
 
 }  // namespace capstan::api

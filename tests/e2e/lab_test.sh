@@ -74,7 +74,7 @@ k exec "$pod1" -- sh -c 'head -c 2097152 /dev/urandom >/usr/share/nginx/html/big
   awk '{print $1}' >"$work/big.md5"
 setsid bash "$src/scripts/lab" kubectl port-forward "$pod1" 18080:80 >"$work/pf.log" 2>&1 &
 pf=$!
-forwarding() { grep -q "Forwarding from 127.0.0.1:18080 -> 80" "$work/pf.log"; }
+forwarding() { grep -q "Forwarding from 127.0.0.1:18080 -> 80" "$work/pf.log" 2>/dev/null; }
 check "kubectl port-forward listens" wait_for "Forwarding from" 20 forwarding
 check "nginx answers through it" sh -c "bash '$src/scripts/lab' on master curl -s -m 10 http://127.0.0.1:18080/ | grep -q 'Welcome to nginx!'"
 for i in 1 2 3 4 5 6; do
@@ -85,9 +85,25 @@ wait_jobs
 pf_intact() { local n=0 i; for i in 1 2 3 4 5 6; do [ "$(md5sum <"$work/pf-$i" | awk '{print $1}')" = "$(cat "$work/big.md5")" ] && n=$((n + 1)); done; echo $n; }
 check "six connections at once each get the 2 MB file intact" equals 6 pf_intact
 kill -- -"$pf" 2>/dev/null; wait "$pf" 2>/dev/null
+# The same session directly on the connection (POST, Upgrade: SPDY/3.1), as kubectl speaks it
+# with its WebSocket dialer turned off and as clients before 1.31 do.
+KUBECTL_PORT_FORWARD_WEBSOCKETS=false setsid bash "$src/scripts/lab" kubectl port-forward -v=6 \
+  "$pod1" 18082:80 >"$work/pf-spdy.log" 2>&1 &
+pf=$!
+forwarding_spdy() { grep -q "Forwarding from 127.0.0.1:18082 -> 80" "$work/pf-spdy.log" 2>/dev/null; }
+check "kubectl port-forward over a direct SPDY upgrade listens" wait_for "Forwarding from (SPDY)" 20 forwarding_spdy
+check "after a POST answered 101" grep -q "POST .*/portforward.* 101 Switching Protocols" "$work/pf-spdy.log"
+rm -f "$work"/pf-[123]
+for i in 1 2 3; do
+  on master curl -s -m 20 -o "$work/pf-$i" http://127.0.0.1:18082/big &
+done
+wait_jobs
+pf_spdy_intact() { local n=0 i; for i in 1 2 3; do [ "$(md5sum <"$work/pf-$i" | awk '{print $1}')" = "$(cat "$work/big.md5")" ] && n=$((n + 1)); done; echo $n; }
+check "three connections at once each get the 2 MB file intact over it" equals 3 pf_spdy_intact
+kill -- -"$pf" 2>/dev/null; wait "$pf" 2>/dev/null
 setsid bash "$src/scripts/lab" kubectl port-forward "$pod1" 18081:81 >"$work/pf81.log" 2>&1 &
 pf=$!
-forwarding81() { grep -q "Forwarding from 127.0.0.1:18081 -> 81" "$work/pf81.log"; }
+forwarding81() { grep -q "Forwarding from 127.0.0.1:18081 -> 81" "$work/pf81.log" 2>/dev/null; }
 check "a port-forward to a port nobody listens on starts" wait_for "Forwarding from (81)" 20 forwarding81
 on master curl -s -m 10 http://127.0.0.1:18081/ >/dev/null 2>&1
 pf81_error() { grep -q "error forwarding port 81 to pod $pod1: failed to connect to localhost:81 inside the pod's network namespace" "$work/pf81.log"; }
@@ -380,7 +396,65 @@ spec:
 YAML
   k create -f "$work/$name.yaml" >/dev/null
 done
+# Lifecycle hooks: postStart runs once the container started; preStop runs before the SIGTERM
+# (the TERM waits for it, failed or not); a failing postStart kills the container.
+cat >"$work/hooked.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata:
+  name: hooked
+spec:
+  nodeName: node1
+  terminationGracePeriodSeconds: 10
+  volumes:
+  - name: host
+    hostPath:
+      path: $work/term
+  containers:
+  - name: c
+    image: busybox
+    command: ["sh", "-c", "trap 'echo TERM >>/host/hooked; exit 0' TERM; echo started >>/host/hooked; while true; do sleep 0.2; done"]
+    lifecycle:
+      postStart:
+        exec:
+          command: ["sh", "-c", "echo poststart >>/host/hooked"]
+      preStop:
+        exec:
+          command: ["sh", "-c", "echo prestop >>/host/hooked; sleep 1; echo prestop-end >>/host/hooked; exit 1"]
+    volumeMounts:
+    - name: host
+      mountPath: /host
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: bad-start
+spec:
+  nodeName: node1
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: busybox
+    command: ["sh", "-c", "while true; do sleep 0.2; done"]
+    lifecycle:
+      postStart:
+        exec:
+          command: ["sh", "-c", "exit 7"]
+YAML
+k create -f "$work/hooked.yaml" >/dev/null
 started() { grep -qx started "$work/term/$1" 2>/dev/null; }
+check "the hooked pod runs" wait_for "hooked started" 60 started hooked
+check "its postStart hook ran in the container" wait_for "poststart" 20 grep -qx poststart "$work/term/hooked"
+bad_start_restarts() { field bad-start '{.status.containerStatuses[0].restartCount}'; }
+check "a failing postStart hook gives FailedPostStartHook" wait_for "FailedPostStartHook" 30 has_event bad-start "Warning|FailedPostStartHook|node1|PostStartHook failed:"
+check "and its container is killed and restarted" wait_for "a restart" 30 at_least 1 bad_start_restarts
+k delete pod hooked --wait=false >/dev/null
+check "a deleted pod's preStop hook runs" wait_for "prestop" 15 grep -qx prestop "$work/term/hooked"
+check "its SIGTERM follows the hook's end" wait_for "TERM" 15 grep -qx TERM "$work/term/hooked"
+hook_order() { grep -E '^(prestop|prestop-end|TERM)$' "$work/term/hooked" | tr '\n' ' '; }
+check "and not before (order: $(hook_order))" equals "prestop prestop-end TERM " hook_order
+check "the failed preStop hook is an event (FailedPreStopHook)" wait_for "FailedPreStopHook" 20 has_event hooked "Warning|FailedPreStopHook|node1|PreStopHook failed:"
+k delete pod bad-start --wait=false >/dev/null 2>&1
 for name in graceful deaf deaf-long forced; do
   check "the $name pod runs" wait_for "$name started" 60 started "$name"
 done
