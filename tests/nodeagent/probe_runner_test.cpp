@@ -26,6 +26,20 @@ using namespace capstan::nodeagent;
 
 namespace {
 
+// A socket listening on 127.0.0.1, on an ephemeral port (set in `port`).
+int listen_on_loopback(int32_t& port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  port = ntohs(addr.sin_port);
+  BOOST_REQUIRE(::listen(fd, 16) == 0);
+  return fd;
+}
+
 // A listening socket on 127.0.0.1 (an ephemeral port); answers each connection with `reply`
 // (nothing: accepts and stays silent) on a thread of its own.
 struct local_server {
@@ -36,15 +50,7 @@ struct local_server {
   std::thread thread;
 
   explicit local_server(std::string answer) : reply(std::move(answer)) {
-    fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    port = ntohs(addr.sin_port);
-    BOOST_REQUIRE(::listen(fd, 16) == 0);
+    fd = listen_on_loopback(port);
     thread = std::thread([this] {
       while (!stopping) {
         int c = ::accept(fd, nullptr, nullptr);
@@ -109,15 +115,7 @@ struct tls_server {
     EVP_PKEY_free(key);
     BIO_free(cert_bio);
     BIO_free(key_bio);
-    fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    port = ntohs(addr.sin_port);
-    BOOST_REQUIRE(::listen(fd, 16) == 0);
+    fd = listen_on_loopback(port);
     thread = std::thread([this] {
       while (!stopping) {
         int c = ::accept(fd, nullptr, nullptr);
