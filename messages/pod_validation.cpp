@@ -27,23 +27,34 @@ void validate_resources(const resource_requirements& r, const std::string& path,
   }
 }
 
+// The actions a probe and a lifecycle hook share (Kubernetes validateHandler): exactly one
+// of them (`sleep` counts for hooks; `kinds` names the ones allowed), each well formed.
+void validate_actions(const std::optional<exec_action>& exec,
+                      const std::optional<http_get_action>& http_get,
+                      const std::optional<tcp_socket_action>& tcp_socket, bool has_sleep,
+                      const char* kinds, const std::string& path, field_errors& errors) {
+  int handlers = (exec ? 1 : 0) + (http_get ? 1 : 0) + (tcp_socket ? 1 : 0) + (has_sleep ? 1 : 0);
+  if (handlers == 0)
+    errors.push_back(required(path, std::string("must specify a handler type (") + kinds + ")"));
+  else if (handlers > 1)
+    errors.push_back(forbidden(path, "may not specify more than 1 handler type"));
+  if (exec && exec->command.empty())
+    errors.push_back(required(child(child(path, "exec"), "command")));
+  if (http_get) {
+    validate_port_ref(http_get->port, child(child(path, "httpGet"), "port"), errors);
+    if (!http_get->scheme.empty())
+      check_enum(http_get->scheme, {"HTTP", "HTTPS"}, child(child(path, "httpGet"), "scheme"),
+                 errors);
+  }
+  if (tcp_socket)
+    validate_port_ref(tcp_socket->port, child(child(path, "tcpSocket"), "port"), errors);
+}
+
 void validate_probe(const std::optional<probe>& p, const std::string& path, field_errors& errors) {
   if (!p)
     return;
-  int handlers = (p->exec ? 1 : 0) + (p->http_get ? 1 : 0) + (p->tcp_socket ? 1 : 0);
-  if (handlers == 0)
-    errors.push_back(required(path, "must specify a handler type (exec, httpGet or tcpSocket)"));
-  else if (handlers > 1)
-    errors.push_back(forbidden(path, "may not specify more than 1 handler type"));
-  if (p->exec && p->exec->command.empty())
-    errors.push_back(required(child(child(path, "exec"), "command")));
-  if (p->http_get)
-    validate_port_ref(p->http_get->port, child(child(path, "httpGet"), "port"), errors);
-  if (p->http_get && !p->http_get->scheme.empty())
-    check_enum(p->http_get->scheme, {"HTTP", "HTTPS"}, child(child(path, "httpGet"), "scheme"),
-               errors);
-  if (p->tcp_socket)
-    validate_port_ref(p->tcp_socket->port, child(child(path, "tcpSocket"), "port"), errors);
+  validate_actions(p->exec, p->http_get, p->tcp_socket, false, "exec, httpGet or tcpSocket",
+                   path, errors);
   check_non_negative(p->initial_delay_seconds, child(path, "initialDelaySeconds"), errors);
   check_non_negative(p->timeout_seconds, child(path, "timeoutSeconds"), errors);
   check_non_negative(p->period_seconds, child(path, "periodSeconds"), errors);
@@ -51,28 +62,14 @@ void validate_probe(const std::optional<probe>& p, const std::string& path, fiel
   check_non_negative(p->failure_threshold, child(path, "failureThreshold"), errors);
 }
 
-// A lifecycle hook (Kubernetes validateHandler, validateSleepAction): one action; a sleep of at
-// least 1 s and at most the grace period.
+// A lifecycle hook (validateHandler, validateSleepAction): one action; a sleep of at least 1 s
+// and at most the grace period.
 void validate_lifecycle_handler(const std::optional<lifecycle_handler>& h, const std::string& path,
                                 int64_t grace_period, field_errors& errors) {
   if (!h)
     return;
-  int handlers = (h->exec ? 1 : 0) + (h->http_get ? 1 : 0) + (h->tcp_socket ? 1 : 0) +
-                 (h->sleep ? 1 : 0);
-  if (handlers == 0)
-    errors.push_back(
-        required(path, "must specify a handler type (exec, httpGet, tcpSocket or sleep)"));
-  else if (handlers > 1)
-    errors.push_back(forbidden(path, "may not specify more than 1 handler type"));
-  if (h->exec && h->exec->command.empty())
-    errors.push_back(required(child(child(path, "exec"), "command")));
-  if (h->http_get)
-    validate_port_ref(h->http_get->port, child(child(path, "httpGet"), "port"), errors);
-  if (h->http_get && !h->http_get->scheme.empty())
-    check_enum(h->http_get->scheme, {"HTTP", "HTTPS"}, child(child(path, "httpGet"), "scheme"),
-               errors);
-  if (h->tcp_socket)
-    validate_port_ref(h->tcp_socket->port, child(child(path, "tcpSocket"), "port"), errors);
+  validate_actions(h->exec, h->http_get, h->tcp_socket, h->sleep.has_value(),
+                   "exec, httpGet, tcpSocket or sleep", path, errors);
   if (h->sleep && (h->sleep->seconds <= 0 || h->sleep->seconds > grace_period))
     errors.push_back(invalid(child(child(path, "sleep"), "seconds"),
                              std::to_string(h->sleep->seconds),
