@@ -288,21 +288,26 @@ int run_nfs_user_mount(const nfs_user_mount_options& options) {
 int nfs_user_mount_main(int argc, char** argv) {
   nfs_user_mount_options options;
   std::vector<std::string> positional;
+  bool flags_done = false, unknown_flag = false;
   for (int i = 1; i < argc; ++i) {
     std::string word = argv[i];
-    if (word == "--read-only")
+    if (flags_done)
+      positional.push_back(word);
+    else if (word == "--")
+      flags_done = true;
+    else if (word == "--read-only")
       options.read_only = true;
     else if (word == "--nfs-version=4")
       options.nfs_version = 4;
     else if (!word.empty() && word[0] == '-')
-      positional.clear(), positional.resize(4);  // unknown flag: a usage error below
+      unknown_flag = true;
     else
       positional.push_back(word);
   }
-  if (positional.size() != 3 || positional[0].empty() || positional[1].empty() ||
+  if (unknown_flag || positional.size() != 3 || positional[0].empty() || positional[1].empty() ||
       positional[1][0] != '/' || positional[2].empty()) {
     std::fprintf(stderr,
-                 "usage: capstan-node nfs-mount [--read-only] [--nfs-version=4] SERVER /PATH "
+                 "usage: capstan-node nfs-mount [--read-only] [--nfs-version=4] [--] SERVER /PATH "
                  "TARGET\n");
     return 2;
   }
