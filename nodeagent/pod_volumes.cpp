@@ -118,13 +118,28 @@ std::string nfs_support_problem() {
   return nfs_unsupported_reason(read_file("/proc/filesystems"), module, helper, release);
 }
 
+// This process's binary (the agent's capstan-node), "" when /proc does not say.
+std::string own_binary() {
+  char path[4096];
+  ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
+  return n > 0 ? std::string(path, static_cast<std::size_t>(n)) : std::string();
+}
+
 std::string set_up_nfs(const nfs_volume_source& nfs, const std::string& target) {
   if (is_mount_point(target))
     return "";
-  if (auto problem = nfs_support_problem(); !problem.empty())
-    return problem;
   fs::create_directories(target);
-  auto argv = nfs_mount_command(nfs, target, mount_timeout_seconds);
+  // The kernel's client when the node has one, else the agent's own in user space.
+  std::vector<std::string> argv;
+  if (nfs_support_problem().empty()) {
+    argv = nfs_mount_command(nfs, target, mount_timeout_seconds);
+  } else {
+    const std::string binary = own_binary();
+    if (binary.empty())
+      return "this node cannot mount NFS: its kernel has no NFS client and the agent cannot "
+             "find its own binary for a mount in user space";
+    argv = nfs_user_mount_command(nfs, target, mount_timeout_seconds, binary);
+  }
   auto r = common::run_process(argv);
   if (r.ok())
     return "";
@@ -134,8 +149,8 @@ std::string set_up_nfs(const nfs_volume_source& nfs, const std::string& target) 
   std::string why = r.exit_code == 124 ? "mount timed out after " +
                                              std::to_string(mount_timeout_seconds) + " s"
                                        : "mount failed: exit status " + std::to_string(r.exit_code);
-  // As the kubelet words it: mount's arguments without "timeout -k 5 N mount".
-  return why + "\nMounting command: mount\nMounting arguments: " +
+  // As the kubelet words it: the command's arguments without "timeout -k 5 N COMMAND".
+  return why + "\nMounting command: " + argv[4] + "\nMounting arguments: " +
          common::command_line(std::vector<std::string>(argv.begin() + 5, argv.end())) +
          "\nOutput: " + output;
 }
@@ -200,6 +215,19 @@ std::vector<std::string> nfs_mount_command(const nfs_volume_source& nfs,
                            : nfs.server;
   return {"timeout", "-k", "5", std::to_string(timeout_seconds), "mount", "-t", "nfs", "-o",
           options, "--", server + ":" + nfs.path, target};
+}
+
+std::vector<std::string> nfs_user_mount_command(const nfs_volume_source& nfs,
+                                                const std::string& target, int timeout_seconds,
+                                                const std::string& agent_binary) {
+  std::vector<std::string> argv = {"timeout", "-k", "5", std::to_string(timeout_seconds),
+                                   agent_binary, "nfs-mount"};
+  if (nfs.read_only)
+    argv.push_back("--read-only");
+  argv.push_back("--");
+  for (const auto& word : {nfs.server, nfs.path, target})
+    argv.push_back(word);
+  return argv;
 }
 
 std::string host_path_type_problem(const std::string& type, const std::string& path,

@@ -27,7 +27,8 @@ struct volume_failure {
 // 2 min 2 s. `failures`: how many attempts have failed so far (>= 1).
 std::chrono::milliseconds mount_retry_delay(int failures);
 
-// Why this node cannot mount NFS, or "" when a mount can be tried: the kernel needs an NFS
+// Why this node's kernel cannot mount NFS, or "" when a kernel mount can be tried (else the
+// agent mounts in user space, nfs_user_mount_command): the kernel needs an NFS
 // client (built in: "nfs" in `proc_filesystems`, the text of /proc/filesystems; or as a module
 // that mount.nfs loads) and the mount.nfs helper must be installed (Debian: nfs-common).
 std::string nfs_unsupported_reason(const std::string& proc_filesystems, bool nfs_module_present,
@@ -38,6 +39,12 @@ std::string nfs_unsupported_reason(const std::string& proc_filesystems, bool nfs
 // `timeout_seconds` by coreutils' timeout (SIGKILL 5 s later); `--` before the source.
 std::vector<std::string> nfs_mount_command(const messages::nfs_volume_source& nfs,
                                            const std::string& target, int timeout_seconds);
+
+// The same mount without the kernel's NFS client: `agent_binary` (capstan-node) nfs-mount
+// (nfs_user_mount.hpp), read-only when the volume says so, stopped as above.
+std::vector<std::string> nfs_user_mount_command(const messages::nfs_volume_source& nfs,
+                                                const std::string& target, int timeout_seconds,
+                                                const std::string& agent_binary);
 
 // What a host path is (as lstat-then-stat sees it, following a symlink).
 enum class path_kind { missing, directory, regular_file, socket, char_device, block_device, other };
