@@ -254,7 +254,14 @@ int run_nfs_user_mount(const nfs_user_mount_options& options) {
     return 32;  // mount(8)'s "mount failure"
   }
   // Containers run as any user: allow_other; the server's modes decide (default_permissions).
-  std::string fuse_options = std::string("allow_other,default_permissions,fsname=") + what +
+  // A comma or backslash in the name is escaped: it cannot add an option.
+  std::string fsname;
+  for (char c : what) {
+    if (c == ',' || c == '\\')
+      fsname += '\\';
+    fsname += c;
+  }
+  std::string fuse_options = "allow_other,default_permissions,fsname=" + fsname +
                              ",subtype=nfs" + (options.read_only ? ",ro" : "");
   std::vector<std::string> words = {"capstan-node-nfs", "-o", fuse_options};
   std::vector<char*> argv;

@@ -6,9 +6,8 @@
 # containers running and adopts them; a node cut off from the fabric goes NotReady and its pods
 # are recreated on the other node; a node with a bad token never appears; kubectl exec (exit
 # codes, stdin, a terminal), cp and port-forward work; readiness probes
-# decide endpoints and liveness probes restart, with their events; volumes that cannot be mounted
-# keep their pods ContainerCreating with FailedMount; deleted pods get their grace period and
-# leave nothing behind. Needs root (network namespaces, runc). Usage: lab_test.sh CAPSTAN SOURCE_DIR
+# decide endpoints and liveness probes restart, with their events; deleted pods get their grace
+# period and leave nothing behind (volumes: lab_volumes_test.sh). Needs root (network namespaces, runc). Usage: lab_test.sh CAPSTAN SOURCE_DIR
 set -u
 capstan=$1
 src=$2
@@ -17,7 +16,6 @@ export CAPSTAN_LAB_GRACE=4s CAPSTAN_LAB_EVICTION=4s
 source "$src/tests/e2e/lab_helpers.sh"
 running_on() { k get pods -o wide --no-headers 2>/dev/null | grep -E "^$1" | grep -cE " Running .* $2( |$)"; }
 running() { k get pods --no-headers 2>/dev/null | grep -E "^$1" | grep -c ' Running '; }
-field() { k get pod "$1" -o jsonpath="$2" 2>/dev/null; }
 pod_on() { k get pods -o wide --no-headers | grep -E "^$1" | awk -v n="$2" '$7 == n {print $1}' | head -1; }
 
 # The seed's nginx RC: real nginx on both nodes.
@@ -287,9 +285,6 @@ check "and takes it out of the ready ones" equals "" endpoint_ips
 check "and out of node1's rules" wait_for "no DNAT rule" 20 equals 0 has_dnat
 unhealthy_restarts() { field unhealthy '{.status.containerStatuses[0].restartCount}'; }
 check "a failing liveness probe restarts the container" wait_for "a liveness restart" 60 at_least 1 unhealthy_restarts
-# The node's events about them, as kubectl describe shows them.
-pod_events() { k get events -o jsonpath='{range .items[?(@.involvedObject.name=="'"$1"'")]}{.type}|{.reason}|{.source.host}|{.message}{"\n"}{end}' 2>/dev/null; }
-has_event() { pod_events "$1" | grep -qF -- "$2"; }
 check "an Unhealthy event for the failed readiness probe" wait_for "Unhealthy (readiness)" 20 has_event probed "Warning|Unhealthy|node1|Readiness probe failed:"
 check "an Unhealthy event for the failed liveness probe" wait_for "Unhealthy (liveness)" 20 has_event unhealthy "|Unhealthy|"
 check "a Killing event for the liveness restart" wait_for "Killing" 20 has_event unhealthy "Normal|Killing|"
@@ -297,69 +292,6 @@ k describe pod unhealthy >"$work/out" 2>&1
 check "kubectl describe lists the pod's Killing event" grep -q "Killing.*failed liveness probe, will be restarted" "$work/out"
 k delete pod probed unhealthy --wait=false >/dev/null 2>&1
 k delete service probed >/dev/null 2>&1
-
-# Volumes are mounted or the pod does not start: an nfs volume this node cannot mount (these
-# machines' kernel has no NFS client; elsewhere no server answers on 127.0.0.1) and a hostPath
-# Directory that does not exist keep their pods ContainerCreating with FailedMount events, retried
-# with back-off; the hostPath pod starts once its directory is there.
-cat >"$work/volumes.yaml" <<YAML
-apiVersion: v1
-kind: Pod
-metadata:
-  name: nfs-share
-spec:
-  volumes:
-  - name: share
-    nfs:
-      server: 127.0.0.1
-      path: /exports
-      readOnly: true
-  containers:
-  - name: c
-    image: busybox
-    command: ["sleep", "3600"]
-    volumeMounts:
-    - name: share
-      mountPath: /share
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: host-dir
-spec:
-  volumes:
-  - name: data
-    hostPath:
-      path: $work/later
-      type: Directory
-  containers:
-  - name: c
-    image: busybox
-    command: ["sh", "-c", "cat /data/note; exec sleep 3600"]
-    volumeMounts:
-    - name: data
-      mountPath: /data
-YAML
-k create -f "$work/volumes.yaml" >/dev/null
-check "an unmountable nfs volume gives FailedMount" wait_for "FailedMount (nfs)" 30 has_event nfs-share 'Warning|FailedMount|'
-check "saying which volume and why" has_event nfs-share 'MountVolume.SetUp failed for volume "share" : '
-nfs_phase() { field nfs-share '{.status.phase}'; }
-nfs_waiting() { field nfs-share '{.status.containerStatuses[0].state.waiting.reason}'; }
-check "the nfs pod is not Running" equals Pending nfs_phase
-check "its container waits ContainerCreating" equals ContainerCreating nfs_waiting
-check "a missing hostPath Directory gives FailedMount" wait_for "FailedMount (hostPath)" 30 has_event host-dir "hostPath type check failed: $work/later is not a directory"
-k describe pod host-dir >"$work/out" 2>&1
-check "kubectl describe shows the FailedMount" grep -q "FailedMount.*hostPath type check failed" "$work/out"
-host_dir_phase() { field host-dir '{.status.phase}'; }
-check "the hostPath pod is not Running" equals Pending host_dir_phase
-mkdir -p "$work/later" && echo "mounted at last" >"$work/later/note"
-check "it starts once the directory is there (the retry)" wait_for "host-dir Running" 60 equals Running host_dir_phase
-host_dir_log() { k logs host-dir 2>/dev/null; }
-check "and sees the directory" wait_for "its log" 20 equals "mounted at last" host_dir_log
-nfs_count() { k get events -o jsonpath='{range .items[?(@.involvedObject.name=="nfs-share")]}{.count}{"\n"}{end}' 2>/dev/null | sort -n | tail -1; }
-check "the nfs mount is retried (the event counts the attempts)" wait_for "a second attempt" 20 at_least 2 nfs_count
-check "the nfs pod is still not Running" equals Pending nfs_phase
-k delete pod nfs-share host-dir --wait=false >/dev/null 2>&1
 
 # Termination: a delete sets deletionTimestamp (the pod shows Terminating), its node sends
 # SIGTERM, then SIGKILL after terminationGracePeriodSeconds (5 s here) or the delete's

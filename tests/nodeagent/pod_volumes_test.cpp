@@ -81,6 +81,20 @@ BOOST_AUTO_TEST_CASE(the_nfs_mount_is_soft_bounded_and_read_only_when_asked) {
   BOOST_TEST(argv[10] == "[2001:db8::7]:/exports/www");
 }
 
+BOOST_AUTO_TEST_CASE(without_a_kernel_client_the_agent_mounts_nfs_itself_bounded_the_same_way) {
+  messages::nfs_volume_source nfs{"127.0.0.2", "/exports/www", true};
+  auto argv = nfs_user_mount_command(nfs, "/data/pods/u/volumes/www", 15, "/usr/bin/capstan-node");
+  BOOST_TEST((argv == std::vector<std::string>{"timeout", "-k", "5", "15", "/usr/bin/capstan-node",
+                                               "nfs-mount", "--read-only", "--", "127.0.0.2",
+                                               "/exports/www", "/data/pods/u/volumes/www"}));
+  // A path that looks like an option stays an operand (after "--").
+  nfs.read_only = false;
+  nfs.server = "--foreground";
+  argv = nfs_user_mount_command(nfs, "/t", 15, "/b");
+  BOOST_TEST((argv == std::vector<std::string>{"timeout", "-k", "5", "15", "/b", "nfs-mount", "--",
+                                               "--foreground", "/exports/www", "/t"}));
+}
+
 BOOST_AUTO_TEST_CASE(host_path_types_are_checked_as_kubernetes_does) {
   BOOST_TEST(host_path_type_problem("", "/x", path_kind::missing) == "");
   BOOST_TEST(host_path_type_problem("DirectoryOrCreate", "/x", path_kind::missing) == "");

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Volumes on real (namespaced) nodes: scripts/lab with 1 node and an NFS server (nfs-ganesha,
+# with its own rpcbind) in the master's namespace. A pod's nfs volume is mounted (by the kernel's
+# NFS client, or by capstan-node's own in user space where the kernel has none): the container
+# reads the server's file and writes one the server sees; a readOnly volume refuses writes; the
+# pod's deletion unmounts it and ends the user-space client. An export the server does not have,
+# a server that does not answer and a missing hostPath Directory keep their pods
+# ContainerCreating with FailedMount events saying why, retried; the hostPath pod starts once its
+# directory is there. Needs root. Usage: lab_volumes_test.sh CAPSTAN SOURCE_DIR
+set -u
+capstan=$1
+src=$2
+source "$src/tests/tools/check_helpers.sh"
+lab_nodes=1
+source "$src/tests/e2e/lab_helpers.sh"
+master_ip=192.168.77.2
+master_ns=$CAPSTAN_LAB_PREFIX-master
+
+# The NFS server: rpcbind and ganesha in the master's namespace, in a mount namespace of their
+# own whose /run is private (rpcbind's socket there is not the machine's), stopped by PID.
+mkdir -p "$work/export" "$work/ganesha"
+echo "from the server" >"$work/export/hello"
+cat >"$work/ganesha/ganesha.conf" <<CONF
+NFS_CORE_PARAM { Protocols = 3, 4; NFS_Port = 2049; Enable_RQUOTA = false; Enable_NLM = false; }
+NFSV4 { Graceless = true; RecoveryRoot = $work/ganesha/recovery; }
+EXPORT {
+  Export_Id = 1; Path = $work/export; Pseudo = $work/export; Protocols = 3, 4;
+  Access_Type = RW; Squash = No_Root_Squash; SecType = sys;
+  FSAL { Name = VFS; }
+}
+CONF
+ip netns exec "$master_ns" unshare --mount --propagation private bash -c '
+  mount -t tmpfs capstan-nfs-run /run || exit 1
+  rpcbind -f & echo $! >"$1/rpcbind.pid"
+  for _ in $(seq 50); do [ -S /run/rpcbind.sock ] && break; sleep 0.1; done
+  exec ganesha.nfsd -F -L "$1/ganesha.log" -f "$1/ganesha.conf" -p /run/ganesha.pid' \
+  _ "$work/ganesha" >"$work/ganesha/out" 2>&1 &
+ganesha_pid=$!
+extra_cleanup() {
+  kill "$ganesha_pid" 2>/dev/null
+  [ -f "$work/ganesha/rpcbind.pid" ] && kill "$(cat "$work/ganesha/rpcbind.pid")" 2>/dev/null
+  wait "$ganesha_pid" 2>/dev/null
+}
+exports_mount() { on master rpcinfo -p "$master_ip" 2>/dev/null | grep -q mountd; }
+check "the NFS server answers" wait_for "the NFS server" 60 exports_mount ||
+  tail -20 "$work/ganesha/out" "$work/ganesha/ganesha.log" 2>/dev/null
+
+# A writer and a reader with readOnly: true, on the server's export.
+nfs_pod() { # NAME READ_ONLY PATH COMMAND
+  printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: %s\nspec:\n  terminationGracePeriodSeconds: 1\n  volumes:\n  - name: share\n    nfs:\n      server: %s\n      path: %s\n      readOnly: %s\n  containers:\n  - name: c\n    image: busybox\n    command: ["sh", "-c", %s]\n    volumeMounts:\n    - name: share\n      mountPath: /share\n' \
+    "$1" "$master_ip" "$3" "$2" "$4" | k create -f - >/dev/null
+}
+nfs_pod writer false "$work/export" "'cat /share/hello; echo written by the pod >/share/from-pod; exec sleep 3600'"
+nfs_pod reader true "$work/export" "'cat /share/hello; if echo x >/share/refused; then echo WROTE; else echo REFUSED; fi; exec sleep 3600'"
+phase() { field "$1" '{.status.phase}'; }
+check "a pod with an nfs volume runs" wait_for "writer Running" 60 equals Running phase writer
+log_has() { k logs "$1" 2>/dev/null | grep -qx -- "$2"; }
+check "it reads the server's file" wait_for "writer's log" 20 log_has writer "from the server"
+server_has_file() { [ "$(cat "$work/export/from-pod" 2>/dev/null)" = "written by the pod" ]; }
+check "the server has the file the pod wrote" wait_for "from-pod on the server" 20 server_has_file
+check "kubectl exec lists the volume" sh -c "bash '$src/scripts/lab' kubectl exec writer -- ls /share | grep -qx from-pod"
+check "a readOnly nfs volume is mounted too" wait_for "reader Running" 60 equals Running phase reader
+check "its container reads the server's file" wait_for "reader's log" 20 log_has reader "from the server"
+check "and cannot write" wait_for "reader's verdict" 20 log_has reader REFUSED
+check "nothing it tried reached the server" test ! -e "$work/export/refused"
+lab_mounts() { findmnt -rn -o TARGET | grep -c "^$CAPSTAN_LAB/"; }
+check "both volumes are mounted on the node" equals 2 lab_mounts
+k delete pod writer reader >/dev/null 2>&1
+check "deleting the pods unmounts their volumes" wait_for "no mounts" 30 equals 0 lab_mounts
+# The user-space client (where the kernel has none) is a process whose arguments name the target.
+clients() { pgrep -f -- "nfs-mount.*$CAPSTAN_LAB/" | wc -l; }
+check "and no NFS client process is left" wait_for "no nfs-mount" 10 equals 0 clients
+check "the server keeps the pod's file" server_has_file
+
+# An export the server does not have: FailedMount with the server's answer.
+nfs_pod no-export false /no/such/export "'exec sleep 3600'"
+check "an export the server does not have gives FailedMount" wait_for "FailedMount (no export)" 30 has_event no-export 'Warning|FailedMount|node1|MountVolume.SetUp failed for volume "share" : '
+check "naming the export" has_event no-export "/no/such/export"
+check "the pod is not Running" equals Pending phase no-export
+k delete pod no-export --wait=false >/dev/null 2>&1
+
+# Volumes that cannot be mounted: an nfs volume whose server does not answer (nothing listens on
+# the node's 127.0.0.1) and a hostPath Directory that does not exist keep their pods
+# ContainerCreating with FailedMount events, retried with back-off; the hostPath pod starts once
+# its directory is there.
+cat >"$work/volumes.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata:
+  name: nfs-share
+spec:
+  volumes:
+  - name: share
+    nfs:
+      server: 127.0.0.1
+      path: /exports
+      readOnly: true
+  containers:
+  - name: c
+    image: busybox
+    command: ["sleep", "3600"]
+    volumeMounts:
+    - name: share
+      mountPath: /share
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: host-dir
+spec:
+  volumes:
+  - name: data
+    hostPath:
+      path: $work/later
+      type: Directory
+  containers:
+  - name: c
+    image: busybox
+    command: ["sh", "-c", "cat /data/note; exec sleep 3600"]
+    volumeMounts:
+    - name: data
+      mountPath: /data
+YAML
+k create -f "$work/volumes.yaml" >/dev/null
+check "an unmountable nfs volume gives FailedMount" wait_for "FailedMount (nfs)" 30 has_event nfs-share 'Warning|FailedMount|'
+check "saying which volume and why" has_event nfs-share 'MountVolume.SetUp failed for volume "share" : '
+nfs_phase() { field nfs-share '{.status.phase}'; }
+nfs_waiting() { field nfs-share '{.status.containerStatuses[0].state.waiting.reason}'; }
+check "the nfs pod is not Running" equals Pending nfs_phase
+check "its container waits ContainerCreating" equals ContainerCreating nfs_waiting
+check "a missing hostPath Directory gives FailedMount" wait_for "FailedMount (hostPath)" 30 has_event host-dir "hostPath type check failed: $work/later is not a directory"
+k describe pod host-dir >"$work/out" 2>&1
+check "kubectl describe shows the FailedMount" grep -q "FailedMount.*hostPath type check failed" "$work/out"
+host_dir_phase() { field host-dir '{.status.phase}'; }
+check "the hostPath pod is not Running" equals Pending host_dir_phase
+mkdir -p "$work/later" && echo "mounted at last" >"$work/later/note"
+check "it starts once the directory is there (the retry)" wait_for "host-dir Running" 60 equals Running host_dir_phase
+host_dir_log() { k logs host-dir 2>/dev/null; }
+check "and sees the directory" wait_for "its log" 20 equals "mounted at last" host_dir_log
+nfs_count() { k get events -o jsonpath='{range .items[?(@.involvedObject.name=="nfs-share")]}{.count}{"\n"}{end}' 2>/dev/null | sort -n | tail -1; }
+check "the nfs mount is retried (the event counts the attempts)" wait_for "a second attempt" 20 at_least 2 nfs_count
+check "the nfs pod is still not Running" equals Pending nfs_phase
+k delete pod nfs-share host-dir --wait=false >/dev/null 2>&1
+
+
+finish
