@@ -131,7 +131,8 @@ std::string set_up_nfs(const nfs_volume_source& nfs, const std::string& target) 
   fs::create_directories(target);
   // The kernel's client when the node has one, else the agent's own in user space.
   std::vector<std::string> argv;
-  if (nfs_support_problem().empty()) {
+  const std::string kernel_problem = nfs_support_problem();
+  if (kernel_problem.empty()) {
     argv = nfs_mount_command(nfs, target, mount_timeout_seconds);
   } else {
     const std::string binary = own_binary();
@@ -149,6 +150,9 @@ std::string set_up_nfs(const nfs_volume_source& nfs, const std::string& target) 
   std::string why = r.exit_code == 124 ? "mount timed out after " +
                                              std::to_string(mount_timeout_seconds) + " s"
                                        : "mount failed: exit status " + std::to_string(r.exit_code);
+  // In user space: say why the kernel's client was not used (the event tells it as it is).
+  if (!kernel_problem.empty())
+    why += " (mounted in user space, as " + kernel_problem + ")";
   // As the kubelet words it: the command's arguments without "timeout -k 5 N COMMAND".
   return why + "\nMounting command: " + argv[4] + "\nMounting arguments: " +
          common::command_line(std::vector<std::string>(argv.begin() + 5, argv.end())) +

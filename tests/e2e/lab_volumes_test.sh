@@ -124,6 +124,9 @@ YAML
 k create -f "$work/volumes.yaml" >/dev/null
 check "an unmountable nfs volume gives FailedMount" wait_for "FailedMount (nfs)" 30 has_event nfs-share 'Warning|FailedMount|'
 check "saying which volume and why" has_event nfs-share 'MountVolume.SetUp failed for volume "share" : '
+# Where the kernel has no NFS client (these machines), the event says so.
+kernel_nfs() { grep -qw nfs4\? /proc/filesystems || ls /lib/modules/"$(uname -r)"/kernel/fs/nfs/nfs.ko* >/dev/null 2>&1; }
+kernel_nfs || check "saying the kernel has no NFS client" has_event nfs-share "has no NFS client"
 nfs_phase() { field nfs-share '{.status.phase}'; }
 nfs_waiting() { field nfs-share '{.status.containerStatuses[0].state.waiting.reason}'; }
 check "the nfs pod is not Running" equals Pending nfs_phase
