@@ -68,9 +68,22 @@ public:
     for (const auto& a : argv)
       args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
+    // The child starts with no signal blocked and SIGPIPE at its default, whatever this
+    // process's threads block (the mains block SIGINT and SIGTERM for sigwait) or ignore: a
+    // `timeout` or a daemon it starts must be stoppable by SIGTERM.
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    sigset_t none, defaults;
+    sigemptyset(&none);
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGPIPE);
+    posix_spawnattr_setsigmask(&attributes, &none);
+    posix_spawnattr_setsigdefault(&attributes, &defaults);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     std::lock_guard<std::mutex> lock(mutex_);
     pid_t pid = 0;
-    int error = posix_spawnp(&pid, args[0], actions, nullptr, args.data(), environ);
+    int error = posix_spawnp(&pid, args[0], actions, &attributes, args.data(), environ);
+    posix_spawnattr_destroy(&attributes);
     if (error != 0) {
       errno = error;
       return -1;

@@ -2,11 +2,15 @@
 
 #define FUSE_USE_VERSION 35
 #include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
 #include <fuse3/fuse.h>
 #include <nfsc/libnfs.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -18,20 +22,45 @@ namespace capstan::nodeagent {
 
 namespace {
 
+constexpr rlim_t daemon_address_space_bytes = 1024ull * 1024 * 1024;
+
 // The one connection, used from FUSE's single-threaded loop only.
 struct mount_state {
   nfs_context* nfs = nullptr;
   bool read_only = false;
+  uid_t uid = 0;  // the AUTH_SYS credentials the connection speaks with now
+  gid_t gid = 0;
 };
 
 mount_state& state() {
   return *static_cast<mount_state*>(fuse_get_context()->private_data);
 }
 
-nfs_context* nfs() { return state().nfs; }
+// The connection, speaking as the process that made the call (its uid and gid, as the
+// kernel's client sends them; not its supplementary groups): the server decides as it would
+// for that process on a kernel mount (root_squash included).
+nfs_context* nfs() {
+  const fuse_context* caller = fuse_get_context();
+  mount_state& s = state();
+  if (caller->uid != s.uid) {
+    nfs_set_uid(s.nfs, static_cast<int>(caller->uid));
+    s.uid = caller->uid;
+  }
+  if (caller->gid != s.gid) {
+    nfs_set_gid(s.nfs, static_cast<int>(caller->gid));
+    s.gid = caller->gid;
+  }
+  return s.nfs;
+}
 
-// libnfs returns -errno; FUSE wants -errno too. A timeout reads as EIO.
-int result(int r) { return r == -ETIMEDOUT ? -EIO : r; }
+// libnfs returns -errno, FUSE wants -errno too, but libnfs 4.0 says EINTR for a call that timed
+// out, EFAULT for any failed READ or WRITE and -1 for a call it could not send: those read as
+// EIO, as a soft kernel mount's failures do.
+int result(int r) {
+  if (r == -EINTR || r == -EFAULT || r == -ETIMEDOUT || r == -1)
+    return -EIO;
+  return r;
+}
 
 int refuse_if_read_only() { return state().read_only ? -EROFS : 0; }
 
@@ -118,10 +147,7 @@ int op_release(const char*, fuse_file_info* fi) {
 int op_mkdir(const char* path, mode_t mode) {
   if (int r = refuse_if_read_only())
     return r;
-  int r = nfs_mkdir(nfs(), path);
-  if (r == 0)
-    nfs_chmod(nfs(), path, static_cast<int>(mode & 07777));
-  return result(r);
+  return result(nfs_mkdir2(nfs(), path, static_cast<int>(mode & 07777)));
 }
 
 int op_unlink(const char* path) {
@@ -161,29 +187,46 @@ int op_chmod(const char* path, mode_t mode, fuse_file_info*) {
 int op_chown(const char* path, uid_t uid, gid_t gid, fuse_file_info*) {
   if (int r = refuse_if_read_only())
     return r;
-  return result(nfs_chown(nfs(), path, static_cast<int>(uid), static_cast<int>(gid)));
+  // -1 (unchanged) passes through: libnfs leaves that attribute alone.
+  return result(nfs_lchown(nfs(), path, static_cast<int>(uid), static_cast<int>(gid)));
 }
 
 int op_utimens(const char* path, const struct timespec tv[2], fuse_file_info*) {
   if (int r = refuse_if_read_only())
     return r;
-  struct timeval times[2];
   struct timespec now {};
   clock_gettime(CLOCK_REALTIME, &now);
+  // libnfs sets both times: a time to leave alone (UTIME_OMIT) is set to what it is now.
+  nfs_stat_64 current{};
+  if (tv[0].tv_nsec == UTIME_OMIT || tv[1].tv_nsec == UTIME_OMIT)
+    if (int r = nfs_lstat64(nfs(), path, &current); r < 0)
+      return result(r);
+  const struct timespec kept[2] = {
+      {static_cast<time_t>(current.nfs_atime), static_cast<long>(current.nfs_atime_nsec)},
+      {static_cast<time_t>(current.nfs_mtime), static_cast<long>(current.nfs_mtime_nsec)}};
+  struct timeval times[2];
   for (int i = 0; i < 2; ++i) {
-    // UTIME_OMIT cannot be said over NFSv3 with libnfs: it becomes now, as UTIME_NOW does.
-    const struct timespec& t =
-        tv[i].tv_nsec == UTIME_NOW || tv[i].tv_nsec == UTIME_OMIT ? now : tv[i];
+    const struct timespec& t = tv[i].tv_nsec == UTIME_NOW    ? now
+                               : tv[i].tv_nsec == UTIME_OMIT ? kept[i]
+                                                             : tv[i];
     times[i].tv_sec = t.tv_sec;
     times[i].tv_usec = t.tv_nsec / 1000;
   }
-  return result(nfs_utimes(nfs(), path, times));
+  return result(nfs_lutimes(nfs(), path, times));
 }
 
 int op_readlink(const char* path, char* buf, size_t size) {
   if (size == 0)
     return -EINVAL;
-  return result(nfs_readlink(nfs(), path, buf, static_cast<int>(size)));
+  // nfs_readlink2 allocates: nfs_readlink would write a too long target's NUL past `buf`.
+  char* target = nullptr;
+  if (int r = nfs_readlink2(nfs(), path, &target); r < 0)
+    return result(r);
+  std::size_t n = std::min(std::strlen(target), size - 1);  // FUSE: truncate, NUL-terminate
+  std::memcpy(buf, target, n);
+  buf[n] = '\0';
+  std::free(target);
+  return 0;
 }
 
 int op_symlink(const char* target, const char* link) {
@@ -211,8 +254,16 @@ int op_statfs(const char* path, struct statvfs* st) {
   return 0;
 }
 
+// The kernel keeps its own rules where libnfs cannot follow them: it clears set-user-ID and
+// set-group-ID bits on writes and chowns itself (no FUSE_CAP_HANDLE_KILLPRIV).
+void* op_init(fuse_conn_info* conn, fuse_config*) {
+  conn->want &= ~static_cast<unsigned>(FUSE_CAP_HANDLE_KILLPRIV);
+  return fuse_get_context()->private_data;
+}
+
 fuse_operations operations() {
   fuse_operations ops{};
+  ops.init = op_init;
   ops.getattr = op_getattr;
   ops.readdir = op_readdir;
   ops.open = op_open;
@@ -285,7 +336,10 @@ int run_nfs_user_mount(const nfs_user_mount_options& options) {
     fuse_destroy(session);
     return 1;
   }
+  // SIGTERM, SIGINT, SIGHUP end the loop; the mount is undone below.
+  fuse_set_signal_handlers(fuse_get_session(session));
   int status = fuse_loop(session);
+  fuse_remove_signal_handlers(fuse_get_session(session));
   fuse_unmount(session);
   fuse_destroy(session);
   nfs_destroy_context(mounted.nfs);
@@ -293,6 +347,17 @@ int run_nfs_user_mount(const nfs_user_mount_options& options) {
 }
 
 int nfs_user_mount_main(int argc, char** argv) {
+  // A daemon that may live as long as its pod: none of the agent's descriptors (stdio aside),
+  // none of its blocked signals, and at most daemon_address_space_bytes of memory (a server
+  // that sends a directory without end makes the daemon fail, not the node).
+  ::close_range(3, ~0U, 0);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+#if !defined(__SANITIZE_ADDRESS__)  // ASan reserves terabytes of address space up front
+  const rlimit memory{daemon_address_space_bytes, daemon_address_space_bytes};
+  ::setrlimit(RLIMIT_AS, &memory);
+#endif
   nfs_user_mount_options options;
   std::vector<std::string> positional;
   bool flags_done = false, unknown_flag = false;

@@ -75,10 +75,15 @@ std::vector<std::string> mount_points() {
   return points;
 }
 
+// The path with its directory's symlinks resolved; the last component itself is not looked at:
+// a mount there (a user-space nfs client that hangs or has died) is never touched.
 std::string canonical(const std::string& path) {
+  const fs::path p = fs::path(path).lexically_normal();
+  if (!p.has_parent_path() || !p.has_filename())
+    return p.string();
   std::error_code ec;
-  auto c = fs::weakly_canonical(path, ec);
-  return ec ? path : c.string();
+  auto dir = fs::weakly_canonical(p.parent_path(), ec);
+  return ec ? p.string() : (dir / p.filename()).string();
 }
 
 // Whether `path` is a mount point in this process's mount namespace.
@@ -125,9 +130,21 @@ std::string own_binary() {
   return n > 0 ? std::string(path, static_cast<std::size_t>(n)) : std::string();
 }
 
+// Whether the file system at `target` answers: a stat, by a process of its own bounded by
+// 5 s (a hung user-space client holds that process, not the caller). A user-space client that
+// died leaves a mount that answers ENOTCONN, which a kernel mount never does.
+bool mount_answers(const std::string& target) {
+  return common::run_process({"timeout", "-k", "1", "5", "stat", "-c", "%i", "--", target}).ok();
+}
+
 std::string set_up_nfs(const nfs_volume_source& nfs, const std::string& target) {
-  if (is_mount_point(target))
-    return "";
+  if (is_mount_point(target)) {
+    if (mount_answers(target))
+      return "";
+    common::run_process({"umount", "-l", target});  // mounted again below
+    if (is_mount_point(target))
+      return "the volume's mount at " + target + " does not answer and cannot be unmounted";
+  }
   fs::create_directories(target);
   // The kernel's client when the node has one, else the agent's own in user space.
   std::vector<std::string> argv;

@@ -36,6 +36,23 @@ BOOST_AUTO_TEST_CASE(output_is_captured_from_stdout_and_stderr) {
   BOOST_TEST(r.output == "out\nerr\n");
 }
 
+BOOST_AUTO_TEST_CASE(a_child_starts_with_no_signal_blocked_and_sigpipe_at_its_default) {
+  // As the mains do: SIGTERM blocked (for sigwait), SIGPIPE ignored, in the spawning thread.
+  sigset_t term, old;
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &term, &old);
+  auto previous = signal(SIGPIPE, SIG_IGN);
+  auto r = run_process({"grep", "-E", "^Sig(Blk|Ign):", "/proc/self/status"});
+  signal(SIGPIPE, previous);
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  BOOST_TEST(r.ok());
+  BOOST_TEST(r.output.find("SigBlk:\t0000000000000000") != std::string::npos, r.output);
+  // SIGPIPE is signal 13: bit 12 of SigIgn.
+  auto ign = r.output.substr(r.output.find("SigIgn:\t") + 8, 16);
+  BOOST_TEST((std::stoull(ign, nullptr, 16) & (1ull << 12)) == 0u, r.output);
+}
+
 BOOST_AUTO_TEST_CASE(a_command_killed_by_a_signal_is_not_ok) {
   auto r = run_process({"sh", "-c", "kill -KILL $$"});
   BOOST_TEST(r.exit_code == 128 + SIGKILL);

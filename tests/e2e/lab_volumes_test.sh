@@ -20,6 +20,7 @@ master_ns=$CAPSTAN_LAB_PREFIX-master
 # own whose /run is private (rpcbind's socket there is not the machine's), stopped by PID.
 mkdir -p "$work/export" "$work/ganesha"
 echo "from the server" >"$work/export/hello"
+mkdir -m 1777 "$work/export/public"
 cat >"$work/ganesha/ganesha.conf" <<CONF
 NFS_CORE_PARAM { Protocols = 3, 4; NFS_Port = 2049; Enable_RQUOTA = false; Enable_NLM = false; }
 NFSV4 { Graceless = true; RecoveryRoot = $work/ganesha/recovery; }
@@ -50,7 +51,7 @@ nfs_pod() { # NAME READ_ONLY PATH COMMAND
   printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: %s\nspec:\n  terminationGracePeriodSeconds: 1\n  volumes:\n  - name: share\n    nfs:\n      server: %s\n      path: %s\n      readOnly: %s\n  containers:\n  - name: c\n    image: busybox\n    command: ["sh", "-c", %s]\n    volumeMounts:\n    - name: share\n      mountPath: /share\n' \
     "$1" "$master_ip" "$3" "$2" "$4" | k create -f - >/dev/null
 }
-nfs_pod writer false "$work/export" "'cat /share/hello; echo written by the pod >/share/from-pod; exec sleep 3600'"
+nfs_pod writer false "$work/export" "'cat /share/hello; echo written by the pod >/share/from-pod; su -s /bin/sh nobody -c \"echo hi >/share/public/by-nobody\"; exec sleep 3600'"
 nfs_pod reader true "$work/export" "'cat /share/hello; if echo x >/share/refused; then echo WROTE; else echo REFUSED; fi; exec sleep 3600'"
 phase() { field "$1" '{.status.phase}'; }
 check "a pod with an nfs volume runs" wait_for "writer Running" 60 equals Running phase writer
@@ -58,17 +59,27 @@ log_has() { k logs "$1" 2>/dev/null | grep -qx -- "$2"; }
 check "it reads the server's file" wait_for "writer's log" 20 log_has writer "from the server"
 server_has_file() { [ "$(cat "$work/export/from-pod" 2>/dev/null)" = "written by the pod" ]; }
 check "the server has the file the pod wrote" wait_for "from-pod on the server" 20 server_has_file
+owner() { stat -c %u "$work/export/public/by-nobody" 2>/dev/null; }
+check "a file written by nobody (65534) in the pod is nobody's on the server" wait_for "by-nobody" 20 equals 65534 owner
 check "kubectl exec lists the volume" sh -c "bash '$src/scripts/lab' kubectl exec writer -- ls /share | grep -qx from-pod"
 check "a readOnly nfs volume is mounted too" wait_for "reader Running" 60 equals Running phase reader
 check "its container reads the server's file" wait_for "reader's log" 20 log_has reader "from the server"
 check "and cannot write" wait_for "reader's verdict" 20 log_has reader REFUSED
 check "nothing it tried reached the server" test ! -e "$work/export/refused"
+# The mount itself is read-only, not only the container's bind of it: the node cannot write.
+reader_volume=$CAPSTAN_LAB/node1/pods/$(field reader '{.metadata.uid}')/volumes/share
+read_only_mount() { findmnt -no OPTIONS --mountpoint "$reader_volume" | grep -qE '(^|,)ro(,|$)'; }
+check "the readOnly volume is mounted read-only on the node" read_only_mount
+check "a write there from the node is refused as read-only" sh -c "touch '$reader_volume/from-node' 2>&1 | grep -q 'Read-only file system'"
+check "and reached nothing" test ! -e "$work/export/from-node"
 lab_mounts() { findmnt -rn -o TARGET | grep -c "^$CAPSTAN_LAB/"; }
 check "both volumes are mounted on the node" equals 2 lab_mounts
+# The user-space client (where the kernel has none) is a process whose arguments name the target.
+kernel_nfs() { grep -qwE 'nfs4?' /proc/filesystems || ls /lib/modules/"$(uname -r)"/kernel/fs/nfs/nfs.ko* >/dev/null 2>&1; }
+clients() { pgrep -f -- "nfs-mount.*$CAPSTAN_LAB/" | wc -l; }
+kernel_nfs || check "each is served by a user-space client" equals 2 clients
 k delete pod writer reader >/dev/null 2>&1
 check "deleting the pods unmounts their volumes" wait_for "no mounts" 30 equals 0 lab_mounts
-# The user-space client (where the kernel has none) is a process whose arguments name the target.
-clients() { pgrep -f -- "nfs-mount.*$CAPSTAN_LAB/" | wc -l; }
 check "and no NFS client process is left" wait_for "no nfs-mount" 10 equals 0 clients
 check "the server keeps the pod's file" server_has_file
 
@@ -125,7 +136,6 @@ k create -f "$work/volumes.yaml" >/dev/null
 check "an unmountable nfs volume gives FailedMount" wait_for "FailedMount (nfs)" 30 has_event nfs-share 'Warning|FailedMount|'
 check "saying which volume and why" has_event nfs-share 'MountVolume.SetUp failed for volume "share" : '
 # Where the kernel has no NFS client (these machines), the event says so.
-kernel_nfs() { grep -qw nfs4\? /proc/filesystems || ls /lib/modules/"$(uname -r)"/kernel/fs/nfs/nfs.ko* >/dev/null 2>&1; }
 kernel_nfs || check "saying the kernel has no NFS client" has_event nfs-share "has no NFS client"
 nfs_phase() { field nfs-share '{.status.phase}'; }
 nfs_waiting() { field nfs-share '{.status.containerStatuses[0].state.waiting.reason}'; }
