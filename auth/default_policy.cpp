@@ -118,4 +118,13 @@ std::vector<role_binding> default_cluster_role_bindings() {
   };
 }
 
+rbac_policy bootstrap_policy() {
+  rbac_policy policy;
+  for (const auto& r : default_cluster_roles())
+    policy.put_role(r);
+  for (const auto& b : default_cluster_role_bindings())
+    policy.put_binding(b);
+  return policy;
+}
+
 }  // namespace capstan::auth

@@ -11,11 +11,15 @@
 
 #include <vector>
 
+#include "auth/rbac_policy.hpp"
 #include "messages/rbac.hpp"
 
 namespace capstan::auth {
 
 std::vector<messages::role> default_cluster_roles();
 std::vector<messages::role_binding> default_cluster_role_bindings();
+
+// A policy holding those and nothing else.
+rbac_policy bootstrap_policy();
 
 }  // namespace capstan::auth
