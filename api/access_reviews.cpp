@@ -126,10 +126,8 @@ json review_resource(const std::string& plural, const std::string& kind) {
           {"verbs", {"create"}}};
 }
 
-}  // namespace
-
-std::optional<http_response> answer_access_review(const http_request& req,
-                                                  const auth::rbac_policy& policy) {
+std::optional<http_response> answer_review(const http_request& req,
+                                           const auth::rbac_policy& policy) {
   const std::string authorization = prefix + authorization_group + "/v1/";
   const std::string authentication = prefix + authentication_group + "/v1/";
   std::string kind;
@@ -170,6 +168,17 @@ std::optional<http_response> answer_access_review(const http_request& req,
   if (!decision.reason.empty())
     status["reason"] = decision.reason;
   return json_response(201, answered(review, kind, authorization_group, status));
+}
+
+}  // namespace
+
+std::optional<http_response> answer_access_review(const http_request& req,
+                                                  const auth::rbac_policy& policy) {
+  try {
+    return answer_review(req, policy);
+  } catch (const std::exception& e) {  // a JSON shape the checks above missed: never the process
+    return status_error(400, "BadRequest", std::string("the review cannot be read: ") + e.what());
+  }
 }
 
 std::optional<http_response> access_review_discovery(const std::string& path) {
