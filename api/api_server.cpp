@@ -12,12 +12,16 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "api/access_reviews.hpp"
+#include "api/forbidden.hpp"
 #include "api/handler_pool.hpp"
 #include "api/http_session.hpp"
 #include "api/io_gate.hpp"
 #include "api/metrics.hpp"
+#include "api/request_attributes.hpp"
 #include "api/responses.hpp"
 #include "api/watch_hub.hpp"
+#include "auth/default_policy.hpp"
 
 namespace capstan::api {
 
@@ -61,6 +65,10 @@ struct api_server::impl {
   std::shared_ptr<io_gate> gate;  // closed before `io` is destroyed
   std::unique_ptr<watch_hub> watches;
   std::unique_ptr<rest_handler> handler;
+  // Who may do what: the bootstrap roles and bindings (cluster-admin for system:masters,
+  // discovery and self-reviews for every authenticated user).
+  std::shared_ptr<const auth::rbac_policy> policy =
+      std::make_shared<const auth::rbac_policy>(auth::bootstrap_policy());
   std::unique_ptr<handler_pool> handlers;  // reads
   std::unique_ptr<handler_pool> writers;   // writes
   std::unique_ptr<session_context> sessions;
@@ -74,7 +82,7 @@ struct api_server::impl {
     acceptor.emplace(*io);
   }
 
-  // On a handler thread: authentication, then the REST handler; never throws.
+  // On a handler thread: authentication, authorization, then the REST handler; never throws.
   http_response respond(http_request& req);
   void accept();
   // Every 10 s, after many connections have closed, gives the freed connection buffers back
@@ -103,10 +111,21 @@ http_response api_server::impl::respond(http_request& req) {
     user = tokens.authenticate(req.authorization.substr(bearer.size()));
   auto started = std::chrono::steady_clock::now();
   http_response out;
+  // Authorization, for every request but the bootstrap doors: RBAC on what it asks.
+  auth::request_attributes asked;
+  if (user) {
+    req.user = *user;
+    asked = describe_request(req);
+    asked.user = req.user;
+  }
   if (node_bootstrap::is_public_path(req.path)) {
     out = bootstrap.handle(req, master.model());
   } else if (!user) {
     out = unauthorized();
+  } else if (!policy->authorize(asked).allowed) {
+    out = forbidden(asked);
+  } else if (auto review = answer_access_review(req, *policy)) {
+    out = std::move(*review);
   } else if (req.path == "/metrics") {
     out.content_type = "text/plain; version=0.0.4";
     out.body = metrics.render(master);
@@ -134,7 +153,6 @@ http_response api_server::impl::respond(http_request& req) {
                 "capstan_apiserver_refused_connections_total " +
                 std::to_string(s->refused_connections.load()) + "\n";
   } else {
-    req.user = *user;
     try {
       out = handler->handle(req);
     } catch (const std::exception& e) {

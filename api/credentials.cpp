@@ -8,7 +8,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include "common/pki.hpp"
 
@@ -46,48 +45,6 @@ tls_material ensure_tls(const std::string& data_dir, const std::vector<std::stri
 common::certificate_authority ensure_node_authority(const std::string& data_dir) {
   return common::certificate_authority::load_or_create(data_dir + "/tls", "client-ca",
                                                        "capstan-client-ca");
-}
-
-token_table token_table::load_or_create(const std::string& data_dir) {
-  fs::path path = fs::path(data_dir) / "tokens.csv";
-  token_table t;
-  if (!fs::exists(path)) {
-    unsigned char raw[24];
-    RAND_bytes(raw, sizeof raw);
-    std::string token;
-    char hex[3];
-    for (unsigned char c : raw) {
-      std::snprintf(hex, sizeof hex, "%02x", c);
-      token += hex;
-    }
-    write_private(path, token + ",admin,admin\n");
-  }
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#')
-      continue;
-    std::vector<std::string> parts;
-    std::stringstream ss(line);
-    std::string part;
-    while (std::getline(ss, part, ','))
-      parts.push_back(part);
-    if (parts.size() < 2 || parts[0].empty())
-      continue;
-    t.entries_.push_back({parts[0], {parts[1], parts.size() > 2 ? parts[2] : parts[1]}});
-    if (parts[1] == "admin" && t.admin_token_.empty())
-      t.admin_token_ = parts[0];
-  }
-  return t;
-}
-
-std::optional<user_info> token_table::authenticate(const std::string& token) const {
-  std::optional<user_info> found;
-  for (const auto& e : entries_)
-    if (e.token.size() == token.size() &&
-        CRYPTO_memcmp(e.token.data(), token.data(), token.size()) == 0)
-      found = e.user;
-  return found;
 }
 
 void write_kubeconfig(const std::string& path, const std::string& server, const std::string& ca_pem,

@@ -1,13 +1,14 @@
 // The API server's credentials, created on the master's first start (as k3s does): in DATA/tls/
 // the server CA (ca.crt, whose hash node tokens carry) and the serving certificate, the client
-// CA that signs node certificates (client-ca.crt); a static token file DATA/tokens.csv
-// ("token,user,uid" lines, Kubernetes' format), and DATA/admin.kubeconfig for kubectl.
+// CA that signs node certificates (client-ca.crt); the static token file DATA/tokens.csv
+// (api/token_file.hpp), and DATA/admin.kubeconfig for kubectl.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "api/token_file.hpp"
 #include "common/pki.hpp"
 
 namespace capstan::api {
@@ -28,28 +29,6 @@ tls_material ensure_tls(const std::string& data_dir, const std::vector<std::stri
 // client-ca.key, created on first use. Distinct from the server CA, so that no node certificate
 // can pass for the master. Throws std::runtime_error.
 common::certificate_authority ensure_node_authority(const std::string& data_dir);
-
-struct user_info {
-  std::string name;
-  std::string uid;
-};
-
-// Bearer tokens from DATA/tokens.csv; created with one admin token on first start.
-class token_table {
-public:
-  static token_table load_or_create(const std::string& data_dir);
-  // The user a bearer token belongs to; comparison is constant-time.
-  std::optional<user_info> authenticate(const std::string& token) const;
-  const std::string& admin_token() const { return admin_token_; }
-
-private:
-  struct entry {
-    std::string token;
-    user_info user;
-  };
-  std::vector<entry> entries_;
-  std::string admin_token_;
-};
 
 // Writes a kubeconfig for `server` (https://HOST:PORT) with the CA and a token. Mode 0600.
 void write_kubeconfig(const std::string& path, const std::string& server, const std::string& ca_pem,

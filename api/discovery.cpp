@@ -1,5 +1,6 @@
 #include "api/discovery.hpp"
 
+#include "api/access_reviews.hpp"
 #include "api/responses.hpp"
 
 namespace capstan::api {
@@ -105,7 +106,9 @@ std::optional<http_response> discovery(const http_request& req, const std::strin
   // evictions under /api/v1), and an empty group makes `kubectl api-resources` fail.
   if (req.path == "/apis")
     return json_response(
-        200, {{"kind", "APIGroupList"}, {"apiVersion", "v1"}, {"groups", json::array()}});
+        200, {{"kind", "APIGroupList"}, {"apiVersion", "v1"}, {"groups", access_review_groups()}});
+  if (auto answer = access_review_discovery(req.path))
+    return answer;
   if (req.path == "/apis/policy") {
     json group = {{"kind", "APIGroup"}, {"apiVersion", "v1"}};
     group.update(policy_group);

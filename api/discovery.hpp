@@ -1,5 +1,6 @@
-// API discovery as kubectl reads it: /version, health, /api, /apis (the policy group that
-// carries evictions), /api/v1's resource list with short names, categories and subresources.
+// API discovery as kubectl reads it: /version, health, /api, /apis (the access-review groups;
+// the policy group that carries evictions, unlisted), /api/v1's resource list with short names,
+// categories and subresources.
 #pragma once
 
 #include <optional>

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "api/credentials.hpp"
+#include "api/token_file.hpp"
 
 namespace capstan::api {
 

@@ -5,9 +5,12 @@
 #include <climits>
 #include <cstdint>
 #include <map>
+#include <tuple>
 
 #include <google/protobuf/io/coded_stream.h>
 
+#include "api/proto/authentication.pb.h"
+#include "api/proto/authorization.pb.h"
 #include "api/proto/core.pb.h"
 #include "api/proto/policy.pb.h"
 #include "api/proto/runtime.pb.h"
@@ -93,6 +96,64 @@ std::optional<messages::json> eviction_from(const std::string& raw) {
                         {"deleteOptions", options}};
 }
 
+namespace authz_v1 = k8s::io::api::authorization::v1;
+
+// `kubectl auth can-i`'s question: its resource or non-resource attributes, as set.
+std::optional<messages::json> access_review_from(const std::string& raw) {
+  authz_v1::SelfSubjectAccessReview review;
+  if (!parse_whole(raw, review))
+    return std::nullopt;
+  messages::json spec = messages::json::object();
+  if (review.spec().has_resourceattributes()) {
+    const auto& a = review.spec().resourceattributes();
+    messages::json attributes = messages::json::object();
+    for (const auto& [name, has, value] :
+         {std::tuple{"namespace", a.has_namespace_(), &a.namespace_()},
+          std::tuple{"verb", a.has_verb(), &a.verb()},
+          std::tuple{"group", a.has_group(), &a.group()},
+          std::tuple{"version", a.has_version(), &a.version()},
+          std::tuple{"resource", a.has_resource(), &a.resource()},
+          std::tuple{"subresource", a.has_subresource(), &a.subresource()},
+          std::tuple{"name", a.has_name(), &a.name()}})
+      if (has)
+        attributes[name] = *value;
+    spec["resourceAttributes"] = attributes;
+  }
+  if (review.spec().has_nonresourceattributes()) {
+    const auto& a = review.spec().nonresourceattributes();
+    messages::json attributes = messages::json::object();
+    if (a.has_path())
+      attributes["path"] = a.path();
+    if (a.has_verb())
+      attributes["verb"] = a.verb();
+    spec["nonResourceAttributes"] = attributes;
+  }
+  return messages::json{{"apiVersion", "authorization.k8s.io/v1"},
+                        {"kind", "SelfSubjectAccessReview"},
+                        {"spec", spec}};
+}
+
+// `kubectl auth can-i --list`'s namespace.
+std::optional<messages::json> rules_review_from(const std::string& raw) {
+  authz_v1::SelfSubjectRulesReview review;
+  if (!parse_whole(raw, review))
+    return std::nullopt;
+  messages::json spec = messages::json::object();
+  if (review.spec().has_namespace_())
+    spec["namespace"] = review.spec().namespace_();
+  return messages::json{{"apiVersion", "authorization.k8s.io/v1"},
+                        {"kind", "SelfSubjectRulesReview"},
+                        {"spec", spec}};
+}
+
+// `kubectl auth whoami` asks with an empty review.
+std::optional<messages::json> self_review_from(const std::string& raw) {
+  k8s::io::api::authentication::v1::SelfSubjectReview review;
+  if (!parse_whole(raw, review))
+    return std::nullopt;
+  return messages::json{{"apiVersion", "authentication.k8s.io/v1"}, {"kind", "SelfSubjectReview"}};
+}
+
 }  // namespace
 
 std::optional<messages::json> object_from_protobuf(const std::string& body) {
@@ -107,6 +168,12 @@ std::optional<messages::json> object_from_protobuf(const std::string& body) {
     return namespace_from(envelope.raw());
   if (kind == "Eviction")
     return eviction_from(envelope.raw());
+  if (kind == "SelfSubjectAccessReview")
+    return access_review_from(envelope.raw());
+  if (kind == "SelfSubjectRulesReview")
+    return rules_review_from(envelope.raw());
+  if (kind == "SelfSubjectReview")
+    return self_review_from(envelope.raw());
   return std::nullopt;
 }
 

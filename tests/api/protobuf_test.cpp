@@ -162,3 +162,38 @@ BOOST_AUTO_TEST_CASE(nesting_is_bounded) {
   BOOST_TEST(bool(object_from_protobuf(good + varint(9 << 3 | 3) + varint(10 << 3 | 3) +
                                        varint(10 << 3 | 4) + varint(9 << 3 | 4))));
 }
+
+BOOST_AUTO_TEST_CASE(kubectl_auth_reviews_decode_to_their_specs) {
+  // SelfSubjectAccessReview: 2 spec { 1 resourceAttributes {1 namespace, 2 verb, 3 group,
+  // 5 resource, 6 subresource, 7 name} | 2 nonResourceAttributes {1 path, 2 verb} }.
+  auto resource = object_from_protobuf(envelope(
+      "authorization.k8s.io/v1", "SelfSubjectAccessReview",
+      field(2, field(1, field(1, "team-a") + field(2, "create") + field(3, "") +
+                            field(5, "pods") + field(6, "exec") + field(7, "web")))));
+  BOOST_TEST_REQUIRE(resource.has_value());
+  BOOST_TEST((*resource)["kind"] == "SelfSubjectAccessReview");
+  const json& a = (*resource)["spec"]["resourceAttributes"];
+  BOOST_TEST(a["namespace"] == "team-a");
+  BOOST_TEST(a["verb"] == "create");
+  BOOST_TEST(a["group"] == "");
+  BOOST_TEST(a["resource"] == "pods");
+  BOOST_TEST(a["subresource"] == "exec");
+  BOOST_TEST(a["name"] == "web");
+  auto path = object_from_protobuf(envelope("authorization.k8s.io/v1", "SelfSubjectAccessReview",
+                                            field(2, field(2, field(1, "/version") + field(2, "get")))));
+  BOOST_TEST_REQUIRE(path.has_value());
+  BOOST_TEST((*path)["spec"]["nonResourceAttributes"]["path"] == "/version");
+  BOOST_TEST(!(*path)["spec"].contains("resourceAttributes"));
+  // SelfSubjectRulesReview: 2 spec { 1 namespace }; SelfSubjectReview: metadata only.
+  auto rules = object_from_protobuf(
+      envelope("authorization.k8s.io/v1", "SelfSubjectRulesReview", field(2, field(1, "team-a"))));
+  BOOST_TEST_REQUIRE(rules.has_value());
+  BOOST_TEST((*rules)["spec"]["namespace"] == "team-a");
+  auto self = object_from_protobuf(envelope("authentication.k8s.io/v1", "SelfSubjectReview", ""));
+  BOOST_TEST_REQUIRE(self.has_value());
+  BOOST_TEST((*self)["kind"] == "SelfSubjectReview");
+  // A truncated review is refused like any other body.
+  BOOST_TEST(!object_from_protobuf(envelope("authorization.k8s.io/v1", "SelfSubjectAccessReview",
+                                            field(2, "\x0a\x05te")))
+                  .has_value());
+}

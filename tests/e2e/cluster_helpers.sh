@@ -1,7 +1,7 @@
 # Shared by the e2e scripts (sourced after tests/tools/check_helpers.sh, with $capstan set):
 # a scratch directory $work, a master on random loopback ports with three simulated nodes
 # (its PID in $pid, its kubeconfig at $work/data/admin.kubeconfig; more flags in
-# $master_flags), and a cleanup that ends
+# $master_flags; its token file's text in $tokens_csv), and a cleanup that ends
 # the master and a background watcher ($watch_pid) by PID and removes $work.
 work=$(mktemp -d)
 pid=
@@ -12,6 +12,11 @@ cleanup() {
   [ -n "${KEEP:-}" ] && echo "kept $work" || rm -rf "$work"
 }
 trap cleanup EXIT
+# A token file of the script's own ($tokens_csv, its text), in place before the first start.
+if [ -n "${tokens_csv:-}" ]; then
+  mkdir -p "$work/data"
+  (umask 077 && printf '%s' "$tokens_csv" >"$work/data/tokens.csv")
+fi
 # Below the ephemeral range (32768-60999), where client sockets of other tests may sit.
 port=$((20000 + RANDOM % 12000))
 "$capstan" master --data "$work/data" --api "127.0.0.1:$port" --join "127.0.0.1:$((port + 1))" \
