@@ -8,6 +8,8 @@ namespace capstan::api {
 
 namespace {
 
+// The path's non-empty segments, each percent-decoded after the split, as the router reads
+// them (api/routes.cpp): what is authorized is what is served (`%65xec` is exec).
 std::vector<std::string> split_path(const std::string& path) {
   std::vector<std::string> parts;
   std::size_t start = 0;
@@ -16,7 +18,7 @@ std::vector<std::string> split_path(const std::string& path) {
     if (slash == std::string::npos)
       slash = path.size();
     if (slash > start)
-      parts.push_back(path.substr(start, slash - start));
+      parts.push_back(url_decode(path.substr(start, slash - start)));
     start = slash + 1;
   }
   return parts;

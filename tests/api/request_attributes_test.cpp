@@ -82,6 +82,21 @@ BOOST_AUTO_TEST_CASE(resource_requests_give_verb_namespace_resource_name_and_sub
   }
 }
 
+BOOST_AUTO_TEST_CASE(segments_are_read_decoded_as_the_router_reads_them) {
+  // `%65xec` is served as exec: it must be authorized as exec.
+  auto exec = describe_request(request("GET", "/api/v1/namespaces/t%31/pods/p%31/%65xec"));
+  BOOST_TEST(exec.verb == "create");
+  BOOST_TEST(exec.namespace_ == "t1");
+  BOOST_TEST(exec.name == "p1");
+  BOOST_TEST(exec.subresource == "exec");
+  auto pods = describe_request(request("GET", "/api/v1/%70ods"));
+  BOOST_TEST(pods.resource == "pods");
+  BOOST_TEST(pods.verb == "list");
+  auto watch = describe_request(request("GET", "/api/v1/%77atch/pods"));
+  BOOST_TEST(watch.verb == "watch");
+  BOOST_TEST(watch.resource == "pods");
+}
+
 BOOST_AUTO_TEST_CASE(other_paths_are_not_resources_and_keep_their_method) {
   for (const char* url : {"/api", "/api/v1", "/apis", "/apis/rbac.authorization.k8s.io",
                           "/apis/rbac.authorization.k8s.io/v1", "/version", "/healthz",
