@@ -8,22 +8,6 @@ namespace capstan::api {
 
 namespace {
 
-// The path's non-empty segments, each percent-decoded after the split, as the router reads
-// them (api/routes.cpp): what is authorized is what is served (`%65xec` is exec).
-std::vector<std::string> split_path(const std::string& path) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    std::size_t slash = path.find('/', start);
-    if (slash == std::string::npos)
-      slash = path.size();
-    if (slash > start)
-      parts.push_back(url_decode(path.substr(start, slash - start)));
-    start = slash + 1;
-  }
-  return parts;
-}
-
 std::string verb_of_method(const std::string& method) {
   if (method == "POST")
     return "create";
@@ -74,7 +58,8 @@ auth::request_attributes describe_request(const http_request& req) {
   a.path = req.path;
   a.resource_request = false;
   a.verb = lower(req.method == "HEAD" ? "GET" : req.method);
-  auto parts = split_path(req.path);
+  // Read as the router reads it (path_segments): what is authorized is what is served.
+  auto parts = path_segments(req.path);
   if (parts.size() < 3 || (parts[0] != "api" && parts[0] != "apis"))
     return a;
   std::size_t at = 1;

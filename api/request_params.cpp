@@ -73,6 +73,20 @@ std::multimap<std::string, std::string> parse_query_all(const std::string& query
   return out;
 }
 
+std::vector<std::string> path_segments(const std::string& path) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t slash = path.find('/', start);
+    if (slash == std::string::npos)
+      slash = path.size();
+    if (slash > start)
+      parts.push_back(url_decode(path.substr(start, slash - start)));
+    start = slash + 1;
+  }
+  return parts;
+}
+
 std::map<std::string, std::string> parse_query(const std::string& query) {
   std::map<std::string, std::string> out;
   for (auto& [name, value] : parse_query_all(query))

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "api/http_message.hpp"
 
@@ -14,6 +15,10 @@ namespace capstan::api {
 
 // Decodes %XX and '+'; a malformed escape is kept as it is.
 std::string url_decode(const std::string& s);
+
+// A URL path's non-empty segments, each percent-decoded after the split ("/api//v1/%70ods"
+// is api, v1, pods): the one reading of a path, for routing and for authorization alike.
+std::vector<std::string> path_segments(const std::string& path);
 
 // Splits "a=b&c=d%20e" into decoded pairs.
 std::map<std::string, std::string> parse_query(const std::string& query);

@@ -13,17 +13,7 @@ route parse_route(const std::string& path) {
   const std::string prefix = "/api/v1/";
   if (path.rfind(prefix, 0) != 0)
     return r;
-  std::vector<std::string> parts;
-  std::size_t i = prefix.size();
-  while (i <= path.size()) {
-    std::size_t j = path.find('/', i);
-    std::string part = path.substr(i, j == std::string::npos ? std::string::npos : j - i);
-    if (!part.empty())
-      parts.push_back(url_decode(part));
-    if (j == std::string::npos)
-      break;
-    i = j + 1;
-  }
+  std::vector<std::string> parts = path_segments(path.substr(prefix.size()));
   if (parts.empty())
     return r;
   if (parts[0] == "namespaces" && parts.size() >= 3) {
