@@ -2,6 +2,7 @@
 #pragma once
 
 #include <charconv>
+#include <cmath>
 #include <limits>
 #include <type_traits>
 
@@ -133,8 +134,9 @@ void decode_integer(const json& j, I& out, const std::string& path, field_errors
   if (j.is_number_integer()) {
     v = j.is_number_unsigned() ? static_cast<long double>(j.get<uint64_t>())
                                : static_cast<long double>(j.get<int64_t>());
-  } else if (j.is_number_float() && j.get<double>() == static_cast<int64_t>(j.get<double>())) {
-    v = j.get<double>();
+  } else if (j.is_number_float() && std::isfinite(j.get<double>()) &&
+             std::trunc(j.get<double>()) == j.get<double>()) {
+    v = j.get<double>();  // integral; the range is checked below, before any conversion
   } else {
     type_error(j, path, expected, errors);
     return;

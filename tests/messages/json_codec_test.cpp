@@ -120,6 +120,18 @@ BOOST_AUTO_TEST_CASE(integers_are_range_checked_and_quantities_accept_numbers) {
                             errors);
   BOOST_TEST(errors.size() == 1u);
   BOOST_TEST(errors.at(0).field == "spec.replicas");
+  // Integral doubles beyond any 64-bit integer (and infinities' stand-ins) are refused by range,
+  // never converted first (the conversion itself would be undefined).
+  for (const char* big : {"6.37889e+26", "-9.3e18", "1e308"}) {
+    errors.clear();
+    object_from_json(json::parse(std::string(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},
+        "spec":{"activeDeadlineSeconds":)") + big + "}}"),
+                     errors);
+    BOOST_TEST_CONTEXT(big) {
+      BOOST_TEST(errors.size() == 1u);
+      BOOST_TEST(errors.at(0).field == "spec.activeDeadlineSeconds");
+    }
+  }
   errors.clear();
   auto p = object_from_json(json::parse(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},
       "spec":{"containers":[{"name":"c","image":"i","resources":{"limits":{"cpu":0.5,"memory":134217728}}}]}})"),
