@@ -43,7 +43,7 @@ const char* status_reason(error_code code) {
 }
 
 std::string describe(object_kind kind, const object_key& key) {
-  return std::string(messages::info(kind).resource) + " \"" + key.name + "\"";
+  return messages::group_resource(kind) + " \"" + key.name + "\"";
 }
 
 }  // namespace capstan::actors

@@ -21,7 +21,6 @@
 #include "api/request_attributes.hpp"
 #include "api/responses.hpp"
 #include "api/watch_hub.hpp"
-#include "auth/default_policy.hpp"
 
 namespace capstan::api {
 
@@ -65,10 +64,6 @@ struct api_server::impl {
   std::shared_ptr<io_gate> gate;  // closed before `io` is destroyed
   std::unique_ptr<watch_hub> watches;
   std::unique_ptr<rest_handler> handler;
-  // Who may do what: the bootstrap roles and bindings (cluster-admin for system:masters,
-  // discovery and self-reviews for every authenticated user).
-  std::shared_ptr<const auth::rbac_policy> policy =
-      std::make_shared<const auth::rbac_policy>(auth::bootstrap_policy());
   std::unique_ptr<handler_pool> handlers;  // reads
   std::unique_ptr<handler_pool> writers;   // writes
   std::unique_ptr<session_context> sessions;
@@ -111,8 +106,10 @@ http_response api_server::impl::respond(http_request& req) {
     user = tokens.authenticate(req.authorization.substr(bearer.size()));
   auto started = std::chrono::steady_clock::now();
   http_response out;
-  // Authorization, for every request but the bootstrap doors: RBAC on what it asks.
+  // Authorization, for every request but the bootstrap doors: RBAC on what it asks, with the
+  // policy of the last committed RBAC change.
   auth::request_attributes asked;
+  std::shared_ptr<const auth::rbac_policy> policy;
   if (user) {
     req.user = *user;
     asked = describe_request(req);
@@ -122,7 +119,7 @@ http_response api_server::impl::respond(http_request& req) {
     out = bootstrap.handle(req, master.model());
   } else if (!user) {
     out = unauthorized();
-  } else if (!policy->authorize(asked).allowed) {
+  } else if (!(policy = master.model().policy())->authorize(asked).allowed) {
     out = forbidden(asked);
   } else if (auto review = answer_access_review(req, *policy)) {
     out = std::move(*review);

@@ -9,10 +9,15 @@ namespace {
 
 using namespace messages;
 
-json core_resources() {
+const std::string rbac_group = "rbac.authorization.k8s.io";
+
+// The resources of one group ("" : core) as its /v1 resource list has them.
+json group_resources(const std::string& group) {
   json resources = json::array();
   for (std::size_t k = 0; k < object_kind_count; ++k) {
     const auto& ki = info(static_cast<object_kind>(k));
+    if (ki.group != group)
+      continue;
     json verbs = {"create", "delete", "get", "list", "patch", "update", "watch"};
     json r = {{"name", std::string(ki.resource)},
               {"singularName", std::string(ki.singular)},
@@ -74,8 +79,15 @@ json core_resources() {
   }
   return {{"kind", "APIResourceList"},
           {"apiVersion", "v1"},
-          {"groupVersion", "v1"},
+          {"groupVersion", group.empty() ? "v1" : group + "/v1"},
           {"resources", resources}};
+}
+
+json rbac_api_group() {
+  const json version = {{"groupVersion", rbac_group + "/v1"}, {"version", "v1"}};
+  return {{"name", rbac_group},
+          {"versions", json::array({version})},
+          {"preferredVersion", version}};
 }
 
 }  // namespace
@@ -104,9 +116,19 @@ std::optional<http_response> discovery(const http_request& req, const std::strin
                              {"preferredVersion", policy_version}};
   // The group is not listed in /apis: it serves no resource of its own (kubectl drain finds
   // evictions under /api/v1), and an empty group makes `kubectl api-resources` fail.
-  if (req.path == "/apis")
-    return json_response(
-        200, {{"kind", "APIGroupList"}, {"apiVersion", "v1"}, {"groups", access_review_groups()}});
+  if (req.path == "/apis") {
+    json groups = access_review_groups();
+    groups.push_back(rbac_api_group());
+    return json_response(200,
+                         {{"kind", "APIGroupList"}, {"apiVersion", "v1"}, {"groups", groups}});
+  }
+  if (req.path == "/apis/" + rbac_group) {
+    json group = {{"kind", "APIGroup"}, {"apiVersion", "v1"}};
+    group.update(rbac_api_group());
+    return json_response(200, group);
+  }
+  if (req.path == "/apis/" + rbac_group + "/v1")
+    return json_response(200, group_resources(rbac_group));
   if (auto answer = access_review_discovery(req.path))
     return answer;
   if (req.path == "/apis/policy") {
@@ -120,7 +142,7 @@ std::optional<http_response> discovery(const http_request& req, const std::strin
                                {"groupVersion", "policy/v1"},
                                {"resources", json::array()}});
   if (req.path == "/api/v1")
-    return json_response(200, core_resources());
+    return json_response(200, group_resources(""));
   return std::nullopt;
 }
 

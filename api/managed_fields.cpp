@@ -90,7 +90,9 @@ std::optional<field_set> fields_still_last_applied(const schema_node& schema, co
     return std::nullopt;
   json last = json::parse(text->get<std::string>(), nullptr, false);
   const json* version = member(last, "apiVersion");
-  if (!last.is_object() || !version || *version != "v1" || config_problems(schema, last))
+  const json* live_version = member(live, "apiVersion");
+  if (!last.is_object() || !version || !live_version || *version != *live_version ||
+      config_problems(schema, last))
     return std::nullopt;
   comparison c = compare_objects(schema, last, live);
   return difference(difference(difference(fields_of(schema, last), c.modified), c.added),
@@ -130,7 +132,7 @@ apply_outcome apply(m::object_kind kind, const json* live, const managed_fields&
   // Kubernetes' versionCheckManager: group, version and kind must be the resource's.
   const json* api_version = member(config, "apiVersion");
   const json* config_kind = member(config, "kind");
-  if (!api_version || *api_version != "v1" || !config_kind ||
+  if (!api_version || *api_version != m::api_version(kind) || !config_kind ||
       *config_kind != std::string(m::info(kind).name))
     return apply_error{"invalid object type: " + group_version_kind(config)};
   if (const json* meta = member(config, "metadata"))
@@ -151,6 +153,7 @@ apply_outcome apply(m::object_kind kind, const json* live, const managed_fields&
     manager_entry before;
     before.manager = "before-first-apply";
     before.operation = "Update";
+    before.api_version = m::api_version(kind);
     before.time = now;
     before.fields = united(c.modified, c.added);
     if (!empty(before.fields))
@@ -160,6 +163,7 @@ apply_outcome apply(m::object_kind kind, const json* live, const managed_fields&
   manager_entry me;
   me.manager = manager;
   me.operation = "Apply";
+  me.api_version = m::api_version(kind);
   field_set last = entry_for(entries, me).fields;
   field_set now_applied = fields_of(schema, applied);
   drop_unownable(now_applied, "");
@@ -258,6 +262,7 @@ managed_fields record_update(m::object_kind kind, const json* before, const json
     manager_entry who;
     who.manager = manager.empty() ? "unknown" : manager;
     who.operation = "Update";
+    who.api_version = m::api_version(kind);
     who.subresource = subresource;
     manager_entry& mine = entry_for(entries, who);
     unite(mine.fields, gained);

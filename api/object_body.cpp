@@ -22,7 +22,7 @@ std::variant<any_object, http_response> decode_object(const http_request& req, c
   if (doc.is_object() && !doc.contains("kind"))
     doc["kind"] = std::string(info(r.kind).name);
   if (doc.is_object() && !doc.contains("apiVersion"))
-    doc["apiVersion"] = "v1";
+    doc["apiVersion"] = api_version(r.kind);
   field_errors all;
   auto object = object_from_json(doc, all);
   std::string unknown, malformed;
@@ -54,6 +54,8 @@ std::variant<any_object, http_response> decode_object(const http_request& req, c
           400, "BadRequest",
           "the namespace of the provided object does not match the namespace sent on the request");
     meta.namespace_ = r.ns;
+  } else {
+    meta.namespace_.clear();  // as kube-apiserver does for cluster-scoped objects
   }
   return std::move(*object);
 }

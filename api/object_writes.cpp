@@ -1,6 +1,7 @@
 #include "api/object_writes.hpp"
 
 #include "api/field_manager.hpp"
+#include "api/forbidden.hpp"
 #include "api/managed_fields.hpp"
 #include "api/object_body.hpp"
 #include "api/patch.hpp"
@@ -21,7 +22,7 @@ using actors::error_code;
 constexpr int write_attempts = 5;
 
 http_response not_found(const route& r) {
-  const std::string resource(info(r.kind).resource);
+  const std::string resource = group_resource(r.kind);
   return status_error(404, "NotFound", resource + " \"" + r.name + "\" not found", resource,
                       r.name);
 }
@@ -78,6 +79,30 @@ actors::object_command update_command(const write_context& w, any_object object)
   return c;
 }
 
+// Kubernetes' RBAC escalation check on a role or binding about to be written: a user may not
+// grant what they do not hold (unless they may `escalate` or `bind`). nullopt for other kinds
+// and for grants the user may make.
+std::optional<http_response> grant_refusal_of(const write_context& w, const any_object& object) {
+  std::optional<auth::grant_refusal> refusal;
+  auto policy = w.master.model().policy();
+  std::visit(
+      [&](const auto& o) {
+        using T = std::decay_t<decltype(o)>;
+        if constexpr (std::is_base_of_v<role, T>)
+          refusal = policy->role_escalation(w.req.user, o, w.r.name);
+        else if constexpr (std::is_base_of_v<role_binding, T>)
+          refusal = policy->binding_escalation(w.req.user, o);
+      },
+      object);
+  if (!refusal)
+    return std::nullopt;
+  const std::string what = group_resource(w.r.kind) + " \"" + meta_of(object).name + "\"";
+  if (refusal->role_not_found)
+    return status_error(404, "NotFound", refusal->message);
+  return status_error(403, "Forbidden", what + " is forbidden: " + refusal->message,
+                      std::string(info(w.r.kind).resource), meta_of(object).name);
+}
+
 }  // namespace
 
 http_response create_object(const write_context& w) {
@@ -87,6 +112,8 @@ http_response create_object(const write_context& w) {
     return *err;
   auto object = std::get<any_object>(std::move(decoded));
   record_ownership(w, nullptr, object, body_resets_ownership(w.req), "");
+  if (auto refused = grant_refusal_of(w, object))
+    return *refused;
   std::string name = meta_of(object).name;
   auto reply = w.master.create(std::move(object), w.req.user.name, w.dry_run);
   if (!reply.ok())
@@ -145,6 +172,8 @@ http_response update_object(const write_context& w) {
     // named a resourceVersion (a precondition).
     const bool retry = patch && meta_of(object).resource_version == meta_of(*base).resource_version;
     record_ownership(w, &*base, object, reset, subresource);
+    if (auto refused = grant_refusal_of(w, object))
+      return *refused;
     auto reply = w.master.command(update_command(w, std::move(object)));
     if (retry && !reply.ok() && reply.error->code == error_code::conflict)
       continue;
@@ -202,7 +231,7 @@ http_response apply_object(const write_context& w) {
     if (!doc.contains("kind"))
       doc["kind"] = std::string(info(w.r.kind).name);
     if (!doc.contains("apiVersion"))
-      doc["apiVersion"] = "v1";
+      doc["apiVersion"] = api_version(w.r.kind);
     http_request as_put = req;
     as_put.body = dump_json(doc);
     as_put.content_type = "application/json";
@@ -217,7 +246,18 @@ http_response apply_object(const write_context& w) {
       return status_error(400, "BadRequest",
                           "the name of the object does not match the name on the URL");
     meta.managed_fields = std::move(result.managed);
+    if (auto refused = grant_refusal_of(w, object))
+      return *refused;
     if (!live) {
+      // An apply that creates is a create: the request was authorized as a patch only.
+      auth::request_attributes create{w.req.user,        "create",
+                                      true,              info(w.r.kind).namespaced ? w.r.ns : "",
+                                      std::string(info(w.r.kind).group),
+                                      std::string(info(w.r.kind).resource),
+                                      "",                w.r.name,
+                                      w.req.path};
+      if (!w.master.model().policy()->authorize(create).allowed)
+        return forbidden(create);
       auto reply = w.master.create(std::move(object), req.user.name, w.dry_run);
       if (!reply.ok() && reply.error->code == error_code::already_exists)
         continue;  // created meanwhile: apply to it

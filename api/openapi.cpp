@@ -33,7 +33,8 @@ const json bearer_token = {{"type", "apiKey"},
 
 std::string swagger_2_document() {
   schema_set set(dialect::swagger_2);
-  json paths = core_paths(set);
+  json paths = group_paths(set, "");
+  paths.update(group_paths(set, "rbac.authorization.k8s.io"));
   add_core_extras(set);
   return json{{"swagger", "2.0"},
               {"info", info_json},
@@ -79,9 +80,15 @@ documents build_documents() {
   d.swagger_2 = swagger_2_document();
   {
     schema_set set(dialect::openapi_3);
-    json paths = core_paths(set);
+    json paths = group_paths(set, "");
     add_core_extras(set);
     d.openapi_3["api/v1"] = openapi_3_document(set, std::move(paths));
+  }
+  {
+    schema_set set(dialect::openapi_3);
+    json paths = group_paths(set, "rbac.authorization.k8s.io");
+    set.ref(status_name);
+    d.openapi_3["apis/rbac.authorization.k8s.io/v1"] = openapi_3_document(set, std::move(paths));
   }
   // The groups of the subresources' kinds: their schemas, and no resources of their own.
   for (const auto& [group, root] :

@@ -13,6 +13,7 @@
 #include "api/proto/authorization.pb.h"
 #include "api/proto/core.pb.h"
 #include "api/proto/policy.pb.h"
+#include "api/proto/rbac.pb.h"
 #include "api/proto/runtime.pb.h"
 
 namespace capstan::api {
@@ -48,21 +49,86 @@ messages::json sorted_object(const google::protobuf::Map<std::string, std::strin
   return out;
 }
 
+// An object's name, generateName, namespace, labels and annotations.
+messages::json meta_json(const meta_v1::ObjectMeta& m) {
+  messages::json meta = messages::json::object();
+  if (m.has_name())
+    meta["name"] = m.name();
+  if (m.has_generatename())
+    meta["generateName"] = m.generatename();
+  if (m.has_namespace_())
+    meta["namespace"] = m.namespace_();
+  if (!m.labels().empty())
+    meta["labels"] = sorted_object(m.labels());
+  if (!m.annotations().empty())
+    meta["annotations"] = sorted_object(m.annotations());
+  return meta;
+}
+
 // A Namespace's name, generateName, labels and annotations.
 std::optional<messages::json> namespace_from(const std::string& raw) {
   k8s::io::api::core::v1::Namespace ns;
   if (!parse_whole(raw, ns))
     return std::nullopt;
-  messages::json meta = messages::json::object();
-  if (ns.metadata().has_name())
-    meta["name"] = ns.metadata().name();
-  if (ns.metadata().has_generatename())
-    meta["generateName"] = ns.metadata().generatename();
-  if (!ns.metadata().labels().empty())
-    meta["labels"] = sorted_object(ns.metadata().labels());
-  if (!ns.metadata().annotations().empty())
-    meta["annotations"] = sorted_object(ns.metadata().annotations());
+  messages::json meta = meta_json(ns.metadata());
+  meta.erase("namespace");
   return messages::json{{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", meta}};
+}
+
+namespace rbac_v1 = k8s::io::api::rbac::v1;
+const char* const rbac_version = "rbac.authorization.k8s.io/v1";
+
+messages::json strings(const google::protobuf::RepeatedPtrField<std::string>& list) {
+  return messages::json(std::vector<std::string>(list.begin(), list.end()));
+}
+
+// A Role or ClusterRole: metadata and rules.
+template <class Message>
+std::optional<messages::json> role_from(const std::string& raw, const char* kind) {
+  Message role;
+  if (!parse_whole(raw, role))
+    return std::nullopt;
+  messages::json rules = messages::json::array();
+  for (const auto& r : role.rules()) {
+    messages::json rule = {{"verbs", strings(r.verbs())}};
+    if (r.apigroups_size())
+      rule["apiGroups"] = strings(r.apigroups());
+    if (r.resources_size())
+      rule["resources"] = strings(r.resources());
+    if (r.resourcenames_size())
+      rule["resourceNames"] = strings(r.resourcenames());
+    if (r.nonresourceurls_size())
+      rule["nonResourceURLs"] = strings(r.nonresourceurls());
+    rules.push_back(rule);
+  }
+  return messages::json{{"apiVersion", rbac_version},
+                        {"kind", kind},
+                        {"metadata", meta_json(role.metadata())},
+                        {"rules", rules}};
+}
+
+// A RoleBinding or ClusterRoleBinding: metadata, subjects and roleRef.
+template <class Message>
+std::optional<messages::json> binding_from(const std::string& raw, const char* kind) {
+  Message binding;
+  if (!parse_whole(raw, binding))
+    return std::nullopt;
+  messages::json subjects = messages::json::array();
+  for (const auto& s : binding.subjects()) {
+    messages::json subject = {{"kind", s.kind()}, {"name", s.name()}};
+    if (s.has_apigroup())
+      subject["apiGroup"] = s.apigroup();
+    if (s.has_namespace_())
+      subject["namespace"] = s.namespace_();
+    subjects.push_back(subject);
+  }
+  const auto& ref = binding.roleref();
+  return messages::json{
+      {"apiVersion", rbac_version},
+      {"kind", kind},
+      {"metadata", meta_json(binding.metadata())},
+      {"subjects", subjects},
+      {"roleRef", {{"apiGroup", ref.apigroup()}, {"kind", ref.kind()}, {"name", ref.name()}}}};
 }
 
 // An Eviction's name and namespace, and its deleteOptions' preconditions, propagationPolicy
@@ -174,6 +240,14 @@ std::optional<messages::json> object_from_protobuf(const std::string& body) {
     return rules_review_from(envelope.raw());
   if (kind == "SelfSubjectReview")
     return self_review_from(envelope.raw());
+  if (kind == "Role")
+    return role_from<rbac_v1::Role>(envelope.raw(), "Role");
+  if (kind == "ClusterRole")
+    return role_from<rbac_v1::ClusterRole>(envelope.raw(), "ClusterRole");
+  if (kind == "RoleBinding")
+    return binding_from<rbac_v1::RoleBinding>(envelope.raw(), "RoleBinding");
+  if (kind == "ClusterRoleBinding")
+    return binding_from<rbac_v1::ClusterRoleBinding>(envelope.raw(), "ClusterRoleBinding");
   return std::nullopt;
 }
 

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "api/request_params.hpp"
+#include "messages/field_selector.hpp"
 
 namespace capstan::api {
 
@@ -35,20 +36,17 @@ bool valid_path_segment(const std::string& name) {
          name.find_first_of("/%") == std::string::npos;
 }
 
-// The name a field selector requires exactly (metadata.name=NAME or ==NAME), "" when none.
-std::string name_required_by(const std::string& selector) {
-  std::size_t start = 0;
-  while (start <= selector.size()) {
-    std::size_t comma = selector.find(',', start);
-    if (comma == std::string::npos)
-      comma = selector.size();
-    const std::string term = selector.substr(start, comma - start);
-    for (const std::string prefix : {"metadata.name==", "metadata.name="})
-      if (term.rfind(prefix, 0) == 0)
-        return term.substr(prefix.size());
-    start = comma + 1;
-  }
-  return "";
+// The name a field selector on `resource` requires exactly (metadata.name=NAME or ==NAME), read
+// by the parser the list itself uses (spaces trimmed alike); "" when none or unreadable.
+std::string name_required_by(const std::string& selector, const std::string& resource) {
+  auto kind = messages::kind_from_resource(resource);
+  if (!kind)
+    return "";
+  auto parsed = messages::field_selector::parse(selector, *kind);
+  auto* fields = std::get_if<messages::field_selector>(&parsed);
+  if (!fields)
+    return "";
+  return fields->required_value("metadata.name").value_or("");
 }
 
 }  // namespace
@@ -97,7 +95,7 @@ auth::request_attributes describe_request(const http_request& req) {
     a.verb = query_flag(req, "watch") ? "watch" : "list";
     auto selector = req.query.find("fieldSelector");
     if (selector != req.query.end()) {
-      std::string name = name_required_by(selector->second);
+      std::string name = name_required_by(selector->second, a.resource);
       if (valid_path_segment(name))
         a.name = name;
     }

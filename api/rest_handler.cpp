@@ -73,7 +73,7 @@ http_response rest_handler::handle(const http_request& req) {
   route r = parse_route(req.path);
   if (!r.ok)
     return status_error(404, "NotFound", "the server could not find the requested resource");
-  // JSON, and the one protobuf body kubectl insists on (`kubectl create namespace`).
+  // JSON, and the protobuf bodies kubectl insists on (api/protobuf.hpp).
   http_request converted;
   if (!req.body.empty() && req.content_type.find("protobuf") != std::string::npos) {
     auto ns = object_from_protobuf(req.body);
@@ -87,7 +87,7 @@ http_response rest_handler::handle(const http_request& req) {
     converted.content_type = "application/json";
     return handle(converted);
   }
-  const std::string resource(info(r.kind).resource);
+  const std::string resource = group_resource(r.kind);
   const std::string cause = req.user.name;
 
   auto dry = read_dry_run(req);
@@ -163,7 +163,7 @@ http_response rest_handler::handle(const http_request& req) {
       for (const auto& o : result.items)
         items.push_back(with_kind(o));
       return json_response(200, {{"kind", list_kind(r.kind)},
-                                 {"apiVersion", "v1"},
+                                 {"apiVersion", api_version(r.kind)},
                                  {"metadata", {{"resourceVersion", std::to_string(result.seq)}}},
                                  {"items", items}});
     }
@@ -246,8 +246,15 @@ http_response rest_handler::handle(const http_request& req) {
       return status_error(405, "MethodNotAllowed", "the eviction subresource takes POST");
     return evict_pod(master_, req, key, dry_run);
   }
-  if (!r.sub.empty() && r.sub != "status")
+  // Only pods, RCs and nodes have a status subresource (as discovery lists them); a status is
+  // read and written, never deleted (DELETE .../status must not delete the object it names).
+  const bool has_status = r.kind == object_kind::pod ||
+                          r.kind == object_kind::replication_controller ||
+                          r.kind == object_kind::node;
+  if (!r.sub.empty() && (r.sub != "status" || !has_status))
     return status_error(404, "NotFound", "the server could not find the requested resource");
+  if (!r.sub.empty() && req.method != "GET" && req.method != "PUT" && req.method != "PATCH")
+    return status_error(405, "MethodNotAllowed", "the status subresource takes GET, PUT and PATCH");
 
   if (req.method == "GET")
     return wants_table(req)

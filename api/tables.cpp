@@ -48,6 +48,13 @@ std::vector<column> columns_of(object_kind kind) {
               {"Reason", "string", 0},
               {"Object", "string", 0},
               {"Message", "string", 0}};
+    case object_kind::role:
+    case object_kind::cluster_role:
+      return {{"Name", "string", 0}, {"Created At", "date", 0}};
+    case object_kind::role_binding:
+    case object_kind::cluster_role_binding:
+      return {{"Name", "string", 0},   {"Role", "string", 0},   {"Age", "string", 0},
+              {"Users", "string", 1},  {"Groups", "string", 1}, {"ServiceAccounts", "string", 1}};
     default:
       return {{"Name", "string", 0}, {"Age", "string", 0}};
   }
@@ -144,6 +151,27 @@ json cells_of(const any_object& o, int64_t now) {
     std::string object = ascii_lower(ev->involved_object.kind);
     return json::array({human_age(now - ev->last_timestamp.seconds), ev->type, ev->reason,
                         object + "/" + ev->involved_object.name, ev->message});
+  }
+  if (std::holds_alternative<role>(o) || std::holds_alternative<cluster_role>(o))
+    return json::array({meta.name, meta.creation_timestamp.to_rfc3339()});
+  const role_binding* b = std::get_if<role_binding>(&o);
+  if (!b)
+    b = std::get_if<cluster_role_binding>(&o);
+  if (b) {
+    std::string users, groups, accounts;
+    auto add = [](std::string& list, const std::string& item) {
+      list += (list.empty() ? "" : ", ") + item;
+    };
+    for (const auto& s : b->subjects) {
+      if (s.kind == "User")
+        add(users, s.name);
+      else if (s.kind == "Group")
+        add(groups, s.name);
+      else if (s.kind == "ServiceAccount")
+        add(accounts, s.namespace_ + "/" + s.name);
+    }
+    return json::array({meta.name, b->role_ref_.kind + "/" + b->role_ref_.name, age, users,
+                        groups, accounts});
   }
   return json::array({meta.name, age});
 }

@@ -173,11 +173,12 @@ std::vector<policy_rule> rbac_policy::rules_for(const user_identity& user,
 }
 
 std::optional<grant_refusal> rbac_policy::role_escalation(const user_identity& user,
-                                                          const role& r) const {
+                                                          const role& r,
+                                                          const std::string& request_name) const {
   const auto& ns = r.metadata.namespace_;
   if (in_masters(user) ||
       authorize(rbac_request(user, "escalate", ns, ns.empty() ? "clusterroles" : "roles",
-                             r.metadata.name))
+                             request_name))
           .allowed)
     return std::nullopt;
   auto missing = uncovered_rules(rules_for(user, ns), r.rules);

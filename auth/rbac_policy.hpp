@@ -53,9 +53,11 @@ public:
 
   // Why `user` may not create or update `r` (nullopt: they may): they hold every rule it has
   // (where it applies: its namespace, or cluster-wide for a ClusterRole), or may `escalate`
-  // roles, or are in system:masters. The message is Kubernetes'.
-  std::optional<grant_refusal> role_escalation(const user_identity& user,
-                                               const messages::role& r) const;
+  // roles — checked, as Kubernetes does, with the name the request's URL carries
+  // (`request_name`: "" for a create, so `escalate` limited by resourceNames allows updates of
+  // those roles only) — or are in system:masters. The message is Kubernetes'.
+  std::optional<grant_refusal> role_escalation(const user_identity& user, const messages::role& r,
+                                               const std::string& request_name) const;
   // Why `user` may not create or update `b` (nullopt: they may): they may `bind` the role it
   // grants, or hold every rule of that role (in the binding's namespace), or are in
   // system:masters. A role that does not exist is refused as not found (masters aside).

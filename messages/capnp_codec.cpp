@@ -9,7 +9,8 @@ using namespace capnp_layout;
 std::string event_name(const journal_record& record) {
   static const char* const kind_prefix[object_kind_count] = {
       "Namespace", "Pod",           "Rc",        "Service", "Endpoints", "Node",
-      "Event",     "ResourceQuota", "LimitRange"};
+      "Event",     "ResourceQuota", "LimitRange", "Role",    "ClusterRole", "RoleBinding",
+      "ClusterRoleBinding"};
   static const char* const suffix[] = {"Created", "Updated", "Deleted", "",
                                        "",        "",        "",        "LabelsChanged",
                                        "",        "",        "",        "DeletionRequested"};

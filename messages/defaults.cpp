@@ -135,6 +135,17 @@ void default_object(limit_range& lr) {
   }
 }
 
+void default_object(role&) {}
+
+// Kubernetes' SetDefaults_Subject and the bindings' roleRef.apiGroup.
+void default_object(role_binding& b) {
+  if (b.role_ref_.api_group.empty())
+    b.role_ref_.api_group = "rbac.authorization.k8s.io";
+  for (auto& s : b.subjects)
+    if (s.api_group.empty() && (s.kind == "User" || s.kind == "Group"))
+      s.api_group = "rbac.authorization.k8s.io";
+}
+
 }  // namespace
 
 void apply_defaults(pod_spec& spec) {

@@ -11,12 +11,55 @@ std::string labels_text(const string_map& labels) {
   return out.empty() ? "<none>" : out;
 }
 
+std::string joined(const std::vector<std::string>& items, const char* separator) {
+  std::string out;
+  for (const auto& item : items)
+    out += (out.empty() ? "" : separator) + item;
+  return out;
+}
+
+// What an RBAC object grants, for the audit: a binding's role and subjects ("ClusterRole/view
+// to User bob, Group devs"), a role's rules ("get,list pods; get /healthz"); "" for other kinds.
+std::string grant_text(const any_object& object) {
+  std::string out;
+  std::visit(
+      [&](const auto& o) {
+        using T = std::decay_t<decltype(o)>;
+        if constexpr (std::is_base_of_v<role_binding, T>) {
+          std::vector<std::string> subjects;
+          for (const auto& s : o.subjects)
+            subjects.push_back(s.kind + " " +
+                               (s.namespace_.empty() ? s.name : s.namespace_ + "/" + s.name));
+          out = o.role_ref_.kind + "/" + o.role_ref_.name + " to " +
+                (subjects.empty() ? "nobody" : joined(subjects, ", "));
+        } else if constexpr (std::is_base_of_v<role, T>) {
+          std::vector<std::string> rules;
+          for (const auto& r : o.rules) {
+            std::vector<std::string> what = r.non_resource_urls;
+            for (const auto& resource : r.resources)
+              for (const auto& group : r.api_groups)
+                what.push_back(group.empty() ? resource : resource + "." + group);
+            rules.push_back(joined(r.verbs, ",") + " " + joined(what, ",") +
+                            (r.resource_names.empty() ? "" : " " + joined(r.resource_names, ",")));
+          }
+          out = rules.empty() ? "no rules" : joined(rules, "; ");
+        }
+      },
+      object);
+  constexpr std::size_t shown = 240;  // a table cell, not the whole policy
+  if (out.size() > shown)
+    out = out.substr(0, shown) + "...";
+  return out;
+}
+
 }  // namespace
 
 std::string change_summary(const journal_record& r) {
   struct summarize {
     std::string operator()(const object_created& e) const {
       const auto& meta = meta_of(e.object);
+      if (auto grant = grant_text(e.object); !grant.empty())
+        return grant;
       std::string out = "labels " + labels_text(meta.labels);
       if (auto* rc = std::get_if<replication_controller>(&e.object))
         out = "replicas " + std::to_string(rc->spec.replicas.value_or(0)) + ", " + out;
@@ -35,6 +78,8 @@ std::string change_summary(const journal_record& r) {
       return out;
     }
     std::string operator()(const object_updated& e) const {
+      if (auto grant = grant_text(e.object); !grant.empty())
+        return "now " + grant;
       return "generation " + std::to_string(meta_of(e.object).generation);
     }
     std::string operator()(const object_deleted& e) const { return e.reason; }

@@ -51,7 +51,7 @@ json to_json(const any_object& object) {
       [&](const auto& o) {
         json out = json::object();
         out["kind"] = std::string(info(kind_of(object)).name);
-        out["apiVersion"] = "v1";
+        out["apiVersion"] = api_version(kind_of(object));
         json fields = detail::encode_json(o);
         for (auto& [k, v] : fields.items())
           out[k] = std::move(v);
@@ -73,16 +73,18 @@ std::optional<any_object> object_from_json(const json& document, field_errors& e
   const std::string kind_name = kind_it->get<std::string>();
   auto kind = kind_from_name(kind_name);
   if (!kind) {
-    errors.push_back(not_supported("kind", quote(kind_name),
-                                   {"Namespace", "Pod", "ReplicationController", "Service",
-                                    "Endpoints", "Node", "Event", "ResourceQuota", "LimitRange"}));
+    std::vector<std::string> names;
+    for (std::size_t k = 0; k < object_kind_count; ++k)
+      names.emplace_back(info(static_cast<object_kind>(k)).name);
+    errors.push_back(not_supported("kind", quote(kind_name), names));
     return std::nullopt;
   }
+  const std::string version = api_version(*kind);
   auto version_it = document.find("apiVersion");
   if (version_it == document.end() || version_it->is_null())
-    errors.push_back(required("apiVersion", "must be \"v1\""));
-  else if (!version_it->is_string() || version_it->get<std::string>() != "v1")
-    errors.push_back(not_supported("apiVersion", version_it->dump(), {"v1"}));
+    errors.push_back(required("apiVersion", "must be \"" + version + "\""));
+  else if (!version_it->is_string() || version_it->get<std::string>() != version)
+    errors.push_back(not_supported("apiVersion", version_it->dump(), {version}));
 
   any_object object = make_object(*kind);
   std::visit(

@@ -126,6 +126,17 @@ problems dns1035_label(const std::string& value) {
   return out;
 }
 
+problems path_segment_name(const std::string& value) {
+  // Kubernetes' IsValidPathSegmentName: the name is one segment of the object's URL.
+  problems out;
+  if (value == "." || value == "..")
+    out.push_back("may not be '" + value + "'");
+  for (const char* bad : {"/", "%"})
+    if (value.find(bad) != std::string::npos)
+      out.push_back(std::string("may not contain '") + bad + "'");
+  return out;
+}
+
 problems qualified_name(const std::string& value) {
   problems out;
   std::string name = value;

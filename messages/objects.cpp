@@ -11,6 +11,8 @@ namespace capstan::messages {
 
 namespace {
 
+constexpr std::string_view rbac_group = "rbac.authorization.k8s.io";
+
 constexpr std::array<kind_info, object_kind_count> kinds = {{
     {object_kind::namespace_, "Namespace", "namespaces", "namespace", "ns", false},
     {object_kind::pod, "Pod", "pods", "pod", "po", true},
@@ -23,6 +25,13 @@ constexpr std::array<kind_info, object_kind_count> kinds = {{
     {object_kind::resource_quota, "ResourceQuota", "resourcequotas", "resourcequota", "quota",
      true},
     {object_kind::limit_range, "LimitRange", "limitranges", "limitrange", "limits", true},
+    {object_kind::role, "Role", "roles", "role", "", true, rbac_group},
+    {object_kind::cluster_role, "ClusterRole", "clusterroles", "clusterrole", "", false,
+     rbac_group},
+    {object_kind::role_binding, "RoleBinding", "rolebindings", "rolebinding", "", true,
+     rbac_group},
+    {object_kind::cluster_role_binding, "ClusterRoleBinding", "clusterrolebindings",
+     "clusterrolebinding", "", false, rbac_group},
 }};
 
 template <std::size_t... I>
@@ -38,6 +47,17 @@ const kind_info& info(object_kind kind) {
   return kinds[static_cast<std::size_t>(kind)];
 }
 
+std::string api_version(object_kind kind) {
+  const auto& k = info(kind);
+  return k.group.empty() ? "v1" : std::string(k.group) + "/v1";
+}
+
+std::string group_resource(object_kind kind) {
+  const auto& k = info(kind);
+  return k.group.empty() ? std::string(k.resource)
+                         : std::string(k.resource) + "." + std::string(k.group);
+}
+
 std::optional<object_kind> kind_from_name(std::string_view name) {
   for (const auto& k : kinds)
     if (k.name == name)
@@ -47,10 +67,16 @@ std::optional<object_kind> kind_from_name(std::string_view name) {
 
 std::optional<object_kind> kind_from_resource(std::string_view resource) {
   const std::string lower = ascii_lower(std::string(resource));
-  for (const auto& k : kinds)
-    if (k.resource == lower || k.singular == lower ||
-        (!k.short_name.empty() && k.short_name == lower))
+  for (const auto& k : kinds) {
+    std::string_view name = lower;
+    // "rolebindings.rbac.authorization.k8s.io": the group may follow, as kubectl allows.
+    if (!k.group.empty() && name.size() > k.group.size() + 1 &&
+        name.substr(name.size() - k.group.size()) == k.group &&
+        name[name.size() - k.group.size() - 1] == '.')
+      name = name.substr(0, name.size() - k.group.size() - 1);
+    if (k.resource == name || k.singular == name || (!k.short_name.empty() && k.short_name == name))
       return k.kind;
+  }
   return std::nullopt;
 }
 

@@ -11,6 +11,7 @@
 #include "messages/node.hpp"
 #include "messages/pod.hpp"
 #include "messages/policy.hpp"
+#include "messages/rbac.hpp"
 #include "messages/replication_controller.hpp"
 #include "messages/service.hpp"
 
@@ -28,11 +29,16 @@ enum class object_kind : uint8_t {
   event = 6,
   resource_quota = 7,
   limit_range = 8,
+  role = 9,
+  cluster_role = 10,
+  role_binding = 11,
+  cluster_role_binding = 12,
 };
-inline constexpr std::size_t object_kind_count = 9;
+inline constexpr std::size_t object_kind_count = 13;
 
-using any_object = std::variant<namespace_object, pod, replication_controller, service, endpoints,
-                                node, event, resource_quota, limit_range>;
+using any_object =
+    std::variant<namespace_object, pod, replication_controller, service, endpoints, node, event,
+                 resource_quota, limit_range, role, cluster_role, role_binding, cluster_role_binding>;
 
 // Static facts about a kind, as the Kubernetes API names them.
 struct kind_info {
@@ -42,7 +48,14 @@ struct kind_info {
   std::string_view singular;    // "replicationcontroller"
   std::string_view short_name;  // "rc" ("" when none)
   bool namespaced;
+  std::string_view group = "";  // "" for the core group, "rbac.authorization.k8s.io"
 };
+
+// "v1" for the core group, "GROUP/v1" otherwise: the apiVersion of the kind's objects.
+std::string api_version(object_kind kind);
+// The resource qualified by its group, as Kubernetes names it in messages: "pods",
+// "roles.rbac.authorization.k8s.io".
+std::string group_resource(object_kind kind);
 
 const kind_info& info(object_kind kind);
 // "Pod" -> pod. Exact Kubernetes kind names only.
@@ -87,6 +100,23 @@ constexpr object_kind kind_of<resource_quota>() {
 template <>
 constexpr object_kind kind_of<limit_range>() {
   return object_kind::limit_range;
+}
+
+template <>
+constexpr object_kind kind_of<role>() {
+  return object_kind::role;
+}
+template <>
+constexpr object_kind kind_of<cluster_role>() {
+  return object_kind::cluster_role;
+}
+template <>
+constexpr object_kind kind_of<role_binding>() {
+  return object_kind::role_binding;
+}
+template <>
+constexpr object_kind kind_of<cluster_role_binding>() {
+  return object_kind::cluster_role_binding;
 }
 
 inline object_kind kind_of(const any_object& object) {

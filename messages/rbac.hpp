@@ -29,7 +29,8 @@ void fields(F& f, policy_rule& x) {
   f("nonResourceURLs", x.non_resource_urls);
 }
 
-// Role (namespaced) and ClusterRole (metadata.namespace empty).
+// Role (namespaced) and ClusterRole (metadata.namespace empty; its own type below, so that the
+// object variant holds each kind once).
 struct role {
   object_meta metadata;
   std::vector<policy_rule> rules;
@@ -39,6 +40,8 @@ void fields(F& f, role& x) {
   f.always("metadata", x.metadata);
   f("rules", x.rules);
 }
+
+struct cluster_role : role {};
 
 // The role a binding grants: kind Role (in the binding's namespace) or ClusterRole.
 struct role_ref {
@@ -81,5 +84,7 @@ void fields(F& f, role_binding& x) {
   f("subjects", x.subjects);
   f.always("roleRef", x.role_ref_);
 }
+
+struct cluster_role_binding : role_binding {};
 
 }  // namespace capstan::messages

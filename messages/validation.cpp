@@ -338,6 +338,86 @@ void validate_object(const limit_range& lr, field_errors& errors) {
   }
 }
 
+// Kubernetes' ValidatePolicyRule.
+void validate_rules(const std::vector<policy_rule>& rules, bool namespaced, field_errors& errors) {
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    const auto& rule = rules[i];
+    const std::string p = index("rules", i);
+    if (rule.verbs.empty())
+      errors.push_back(required(child(p, "verbs"), "verbs must contain at least one value"));
+    if (!rule.non_resource_urls.empty()) {
+      if (namespaced)
+        errors.push_back(invalid(child(p, "nonResourceURLs"), "",
+                                 "namespaced rules cannot apply to non-resource URLs"));
+      if (!rule.api_groups.empty() || !rule.resources.empty() || !rule.resource_names.empty())
+        errors.push_back(invalid(child(p, "nonResourceURLs"), "",
+                                 "rules cannot apply to both regular resources and non-resource "
+                                 "URLs"));
+      continue;
+    }
+    if (rule.api_groups.empty())
+      errors.push_back(
+          required(child(p, "apiGroups"), "resource rules must supply at least one api group"));
+    if (rule.resources.empty())
+      errors.push_back(
+          required(child(p, "resources"), "resource rules must supply at least one resource"));
+  }
+}
+
+void validate_object(const role& r, field_errors& errors) {
+  validate_meta(r.metadata, info(object_kind::role), path_segment_name, errors);
+  validate_rules(r.rules, true, errors);
+}
+
+void validate_object(const cluster_role& r, field_errors& errors) {
+  validate_meta(r.metadata, info(object_kind::cluster_role), path_segment_name, errors);
+  validate_rules(r.rules, false, errors);
+}
+
+// Kubernetes' ValidateRoleBinding and ValidateRoleBindingSubject.
+void validate_binding(const role_binding& b, bool namespaced, field_errors& errors) {
+  const std::string rbac_group = "rbac.authorization.k8s.io";
+  if (b.role_ref_.api_group != rbac_group)
+    errors.push_back(
+        not_supported("roleRef.apiGroup", quote(b.role_ref_.api_group), {rbac_group}));
+  if (namespaced)
+    check_enum(b.role_ref_.kind, {"Role", "ClusterRole"}, "roleRef.kind", errors);
+  else
+    check_enum(b.role_ref_.kind, {"ClusterRole"}, "roleRef.kind", errors);
+  check_required_name(path_segment_name, b.role_ref_.name, "roleRef.name", errors);
+  for (std::size_t i = 0; i < b.subjects.size(); ++i) {
+    const auto& s = b.subjects[i];
+    const std::string p = index("subjects", i);
+    if (s.name.empty())
+      errors.push_back(required(child(p, "name")));
+    if (s.kind == "ServiceAccount") {
+      if (!s.name.empty())
+        check_string(dns1123_subdomain, s.name, child(p, "name"), errors);
+      if (!s.api_group.empty())
+        errors.push_back(not_supported(child(p, "apiGroup"), quote(s.api_group), {""}));
+      if (!namespaced && s.namespace_.empty())
+        errors.push_back(required(child(p, "namespace")));
+      else if (!s.namespace_.empty())
+        check_string(dns1123_label, s.namespace_, child(p, "namespace"), errors);
+    } else if (s.kind == "User" || s.kind == "Group") {
+      if (s.api_group != rbac_group)
+        errors.push_back(not_supported(child(p, "apiGroup"), quote(s.api_group), {rbac_group}));
+    } else {
+      check_enum(s.kind, {"ServiceAccount", "User", "Group"}, child(p, "kind"), errors);
+    }
+  }
+}
+
+void validate_object(const role_binding& b, field_errors& errors) {
+  validate_meta(b.metadata, info(object_kind::role_binding), path_segment_name, errors);
+  validate_binding(b, true, errors);
+}
+
+void validate_object(const cluster_role_binding& b, field_errors& errors) {
+  validate_meta(b.metadata, info(object_kind::cluster_role_binding), path_segment_name, errors);
+  validate_binding(b, false, errors);
+}
+
 }  // namespace
 
 void validate_labels(const string_map& labels, const std::string& path, field_errors& errors) {

@@ -4,16 +4,20 @@ namespace capstan::actors {
 
 using namespace messages;
 
+const std::vector<object_kind>& namespace_content_kinds() {
+  // Endpoints go with their services (the endpoints controller owns them), events are derived.
+  static const std::vector<object_kind> order = {
+      object_kind::role_binding,  object_kind::role,           object_kind::replication_controller,
+      object_kind::pod,           object_kind::service,        object_kind::resource_quota,
+      object_kind::limit_range};
+  return order;
+}
+
 std::vector<std::pair<object_kind, object_key>> orphaned_by_namespace(
     const store::cluster_state& state, const std::string& only_namespace) {
-  // RCs first (their pods then go by the cascade), then everything else a user can create.
-  // Endpoints go with their services (the endpoints controller owns them), events are derived.
-  static const object_kind order[] = {object_kind::replication_controller, object_kind::pod,
-                                      object_kind::service, object_kind::resource_quota,
-                                      object_kind::limit_range};
   const auto& namespaces = state.of(object_kind::namespace_);
   std::vector<std::pair<object_kind, object_key>> out;
-  for (auto kind : order) {
+  for (auto kind : namespace_content_kinds()) {
     const auto& objects = state.of(kind);
     auto it = only_namespace.empty() ? objects.begin() : objects.lower_bound({only_namespace, ""});
     while (it != objects.end() &&

@@ -1,5 +1,7 @@
 #include "actors/master/master.hpp"
 
+#include "auth/default_policy.hpp"
+
 #include <cstdio>
 
 #include <deque>
@@ -58,6 +60,7 @@ master::master(caf::actor_system& system, master_config config)
 
   ensure_namespace("default");
   ensure_namespace("kube-system");
+  ensure_rbac_defaults();
   snapshot_thread_ = std::thread([this] { snapshot_loop(); });
 }
 
@@ -162,6 +165,29 @@ void master::ensure_namespace(const std::string& name) {
   auto r = create(ns, "system:master");
   if (!r.ok() && r.error->code != error_code::already_exists)
     throw store::store_error("cannot create namespace " + name + ": " + r.error->message);
+}
+
+void master::ensure_rbac_defaults() {
+  auto ensure = [&](messages::any_object object) {
+    const auto kind = messages::kind_of(object);
+    const auto& name = messages::meta_of(object).name;
+    if (model_->get(kind, {"", name}))
+      return;
+    auto r = create(object, "system:master");
+    if (!r.ok() && r.error->code != error_code::already_exists)
+      throw store::store_error("cannot create " + messages::group_resource(kind) + " " + name +
+                               ": " + r.error->message);
+  };
+  for (const auto& r : auth::default_cluster_roles()) {
+    messages::cluster_role cluster_role;
+    static_cast<messages::role&>(cluster_role) = r;
+    ensure(std::move(cluster_role));
+  }
+  for (const auto& b : auth::default_cluster_role_bindings()) {
+    messages::cluster_role_binding binding;
+    static_cast<messages::role_binding&>(binding) = b;
+    ensure(std::move(binding));
+  }
 }
 
 void master::snapshot() {

@@ -92,6 +92,9 @@ public:
 
 private:
   void ensure_namespace(const std::string& name);
+  // Kubernetes' bootstrap roles and bindings (auth/default_policy.hpp), each created when it
+  // does not exist: a restart adds no record, and a default a user changed stays changed.
+  void ensure_rbac_defaults();
   void snapshot_loop();
   void stop_actors();
 

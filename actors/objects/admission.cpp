@@ -1,5 +1,7 @@
 #include "actors/objects/admission.hpp"
 
+#include "actors/controllers/namespace_controller.hpp"
+
 #include "messages/defaults.hpp"
 #include "messages/validation.hpp"
 
@@ -21,7 +23,7 @@ command_reply forbidden_object(const any_object& o, const std::string& why) {
   const auto& meta = meta_of(o);
   return command_reply::failure(
       error_code::forbidden,
-      std::string(info(kind_of(o)).resource) + " \"" + meta.name + "\" is forbidden: " + why);
+      group_resource(kind_of(o)) + " \"" + meta.name + "\" is forbidden: " + why);
 }
 
 std::string format_quantity(const std::string& resource, int64_t milli) {
@@ -154,6 +156,17 @@ std::variant<any_object, command_reply> admit_create(any_object object,
   if (!errors.empty())
     return invalid_object(object, std::move(errors));
   const auto& meta = meta_of(object);
+  if (std::holds_alternative<namespace_object>(object))
+    for (auto kind : namespace_content_kinds()) {
+      const auto& table = state.of(kind);
+      auto left = table.lower_bound({meta.name, ""});
+      // What a deleted namespace held is still being deleted: a new namespace of that name must
+      // not inherit it (its RoleBindings above all). Kubernetes' words for a terminating one.
+      if (left != table.end() && left->first.namespace_ == meta.name)
+        return command_reply::failure(error_code::already_exists,
+                                      "object is being deleted: namespaces \"" + meta.name +
+                                          "\" already exists");
+    }
   if (info(kind_of(object)).namespaced) {
     const auto* ns = state.find<namespace_object>({"", meta.namespace_});
     if (!ns)

@@ -46,6 +46,10 @@ bool same_spec(const T& a, const T& b) {
     return equal_fields(a.subsets, b.subsets);
   else if constexpr (std::is_same_v<T, event>)
     return equal_fields(a, b);
+  else if constexpr (std::is_base_of_v<role, T>)
+    return equal_fields(a.rules, b.rules);
+  else if constexpr (std::is_base_of_v<role_binding, T>)
+    return equal_fields(a.subjects, b.subjects) && equal_fields(a.role_ref_, b.role_ref_);
   else
     return equal_fields(a.spec, b.spec);
 }
@@ -66,6 +70,22 @@ std::optional<field_error> immutable_violation(const any_object& current, const 
       return forbidden("spec",
                        "pod updates may not change fields other than `spec.containers[*].image` "
                        "or `spec.activeDeadlineSeconds`");
+  }
+  // A binding's role is what it grants: changing it is a new binding (Kubernetes' words).
+  const role_binding* binding = std::get_if<role_binding>(&current);
+  if (!binding)
+    binding = std::get_if<cluster_role_binding>(&current);
+  if (binding) {
+    const role_ref& next_ref = std::visit(
+        [&](const auto& n) -> const role_ref& {
+          if constexpr (std::is_base_of_v<role_binding, std::decay_t<decltype(n)>>)
+            return n.role_ref_;
+          else
+            return binding->role_ref_;
+        },
+        next);
+    if (!equal_fields(next_ref, binding->role_ref_))
+      return invalid("roleRef", "", "cannot change roleRef");
   }
   if (auto* s = std::get_if<service>(&current)) {
     const auto& n = std::get<service>(next);

@@ -20,6 +20,34 @@ std::string label_key(const std::string& ns, const std::string& k, const std::st
 read_model::read_model(store::cluster_state initial) : state_(std::move(initial)) {
   for (const auto& [key, object] : state_.of(object_kind::pod))
     index_pod(nullptr, &std::get<pod>(object), key);
+  rebuild_policy();
+}
+
+void read_model::rebuild_policy() {
+  auto next = std::make_shared<auth::rbac_policy>();
+  for (auto kind : {object_kind::role, object_kind::cluster_role})
+    for (const auto& [key, object] : state_.of(kind))
+      std::visit(
+          [&](const auto& o) {
+            if constexpr (std::is_base_of_v<messages::role, std::decay_t<decltype(o)>>)
+              next->put_role(o);
+          },
+          object);
+  for (auto kind : {object_kind::role_binding, object_kind::cluster_role_binding})
+    for (const auto& [key, object] : state_.of(kind))
+      std::visit(
+          [&](const auto& o) {
+            if constexpr (std::is_base_of_v<messages::role_binding, std::decay_t<decltype(o)>>)
+              next->put_binding(o);
+          },
+          object);
+  std::lock_guard<std::mutex> lock(policy_mutex_);
+  policy_ = std::move(next);
+}
+
+std::shared_ptr<const auth::rbac_policy> read_model::policy() const {
+  std::lock_guard<std::mutex> lock(policy_mutex_);
+  return policy_;
 }
 
 void read_model::index_pod(const pod_index_entry* before, const pod* after, const object_key& key) {
@@ -46,6 +74,7 @@ void read_model::index_pod(const pod_index_entry* before, const pod* after, cons
 void read_model::apply(const std::vector<messages::journal_record>& records) {
   {
     std::unique_lock<std::shared_mutex> lock(mutex_);
+    bool rbac_changed = false;
     for (const auto& r : records) {
       object_key key{r.namespace_, r.name};
       // Only the node and labels of the pod before the record, for the indexes; a status
@@ -63,7 +92,12 @@ void read_model::apply(const std::vector<messages::journal_record>& records) {
         applied_names_[static_cast<std::size_t>(r.kind)][r.event.index()] = messages::event_name(r);
       if (reindex)
         index_pod(before ? &*before : nullptr, state_.find<pod>(key), key);
+      rbac_changed = rbac_changed || r.kind == object_kind::role ||
+                     r.kind == object_kind::cluster_role || r.kind == object_kind::role_binding ||
+                     r.kind == object_kind::cluster_role_binding;
     }
+    if (rbac_changed)
+      rebuild_policy();
   }
   changed_.notify_all();
 }

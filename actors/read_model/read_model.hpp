@@ -8,12 +8,15 @@
 #include <condition_variable>
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <shared_mutex>
 #include <unordered_map>
 #include <vector>
 
 #include "actors/read_model/derived_events.hpp"
+#include "auth/rbac_policy.hpp"
 #include "messages/field_selector.hpp"
 #include "messages/label_selector.hpp"
 #include "store/cluster_state.hpp"
@@ -83,6 +86,10 @@ public:
   // A full copy, for snapshots and restart comparisons.
   store::cluster_state copy_state() const;
 
+  // Who may do what: the RBAC objects as of the last committed batch, indexed. An RBAC change
+  // is in force as soon as it is acknowledged. The value is immutable; a new one replaces it.
+  std::shared_ptr<const auth::rbac_policy> policy() const;
+
   // How many records of each event name ("PodBound", ...) were applied since start.
   std::map<std::string, uint64_t> applied_events() const;
 
@@ -92,6 +99,8 @@ private:
     std::string node;
     messages::string_map labels;
   };
+  // Rebuilds policy_ from the RBAC objects in state_ (under the exclusive lock).
+  void rebuild_policy();
   void index_pod(const pod_index_entry* before, const messages::pod* after, const object_key& key);
   template <class F>
   void candidates(object_kind kind, const std::string& ns, const messages::label_selector& labels,
@@ -109,6 +118,8 @@ private:
   // Pod indexes: node name -> pods; "namespace\nkey=value" -> pod names.
   std::unordered_map<std::string, std::set<object_key>> pods_by_node_;
   std::unordered_map<std::string, std::set<std::string>> pods_by_label_;
+  mutable std::mutex policy_mutex_;  // guards the pointer only
+  std::shared_ptr<const auth::rbac_policy> policy_;
 };
 
 }  // namespace capstan::actors

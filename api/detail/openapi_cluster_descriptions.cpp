@@ -1,4 +1,5 @@
-// Descriptions of the core/v1 kinds besides pods (openapi_description_tables.hpp).
+// Descriptions of the core/v1 kinds besides pods and of the RBAC kinds
+// (openapi_description_tables.hpp).
 #include "api/detail/openapi_description_tables.hpp"
 
 namespace capstan::api::detail {
@@ -271,6 +272,78 @@ constexpr description table[] = {
     {"EventSource", "", "EventSource contains information for an event."},
     {"EventSource", "component", "Component from which the event is generated."},
     {"EventSource", "host", "Node name on which the event is generated."},
+
+    // ---- rbac.authorization.k8s.io/v1 ----
+    {"Role", "",
+     "Role is a namespaced, logical grouping of PolicyRules that can be referenced as a unit by "
+     "a RoleBinding."},
+    {"Role", "metadata", "Standard object's metadata."},
+    {"Role", "rules", "Rules holds all the PolicyRules for this Role"},
+    {"ClusterRole", "",
+     "ClusterRole is a cluster level, logical grouping of PolicyRules that can be referenced as "
+     "a unit by a RoleBinding or ClusterRoleBinding."},
+    {"ClusterRole", "metadata", "Standard object's metadata."},
+    {"ClusterRole", "rules", "Rules holds all the PolicyRules for this ClusterRole"},
+    {"PolicyRule", "",
+     "PolicyRule holds information that describes a policy rule, but does not contain "
+     "information about who the rule applies to or which namespace the rule applies to."},
+    {"PolicyRule", "verbs",
+     "Verbs is a list of Verbs that apply to ALL the ResourceKinds contained in this rule. '*' "
+     "represents all verbs."},
+    {"PolicyRule", "apiGroups",
+     "APIGroups is the name of the APIGroup that contains the resources. If multiple API groups "
+     "are specified, any action requested against one of the enumerated resources in any API "
+     "group will be allowed. \"\" represents the core API group and \"*\" represents all API "
+     "groups."},
+    {"PolicyRule", "resources",
+     "Resources is a list of resources this rule applies to. '*' represents all resources."},
+    {"PolicyRule", "resourceNames",
+     "ResourceNames is an optional white list of names that the rule applies to. An empty set "
+     "means that everything is allowed."},
+    {"PolicyRule", "nonResourceURLs",
+     "NonResourceURLs is a set of partial urls that a user should have access to. *s are "
+     "allowed, but only as the full, final step in the path. Rules can either apply to API "
+     "resources (such as \"pods\" or \"secrets\") or non-resource URL paths (such as "
+     "\"/api\"), but not both."},
+    {"RoleBinding", "",
+     "RoleBinding references a role, but does not contain it. It can reference a Role in the "
+     "same namespace or a ClusterRole in the global namespace. It adds who information via "
+     "Subjects and namespace information by which namespace it exists in. RoleBindings in a "
+     "given namespace only have effect in that namespace."},
+    {"RoleBinding", "metadata", "Standard object's metadata."},
+    {"RoleBinding", "subjects", "Subjects holds references to the objects the role applies to."},
+    {"RoleBinding", "roleRef",
+     "RoleRef can reference a Role in the current namespace or a ClusterRole in the global "
+     "namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This "
+     "field is immutable."},
+    {"ClusterRoleBinding", "",
+     "ClusterRoleBinding references a ClusterRole, but not contain it. It can reference a "
+     "ClusterRole in the global namespace, and adds who information via Subject."},
+    {"ClusterRoleBinding", "metadata", "Standard object's metadata."},
+    {"ClusterRoleBinding", "subjects",
+     "Subjects holds references to the objects the role applies to."},
+    {"ClusterRoleBinding", "roleRef",
+     "RoleRef can only reference a ClusterRole in the global namespace. If the RoleRef cannot be "
+     "resolved, the Authorizer must return an error. This field is immutable."},
+    {"RoleRef", "", "RoleRef contains information that points to the role being used"},
+    {"RoleRef", "apiGroup", "APIGroup is the group for the resource being referenced"},
+    {"RoleRef", "kind", "Kind is the type of resource being referenced"},
+    {"RoleRef", "name", "Name is the name of resource being referenced"},
+    {"Subject", "",
+     "Subject contains a reference to the object or user identities a role binding applies to. "
+     "This can either hold a direct API object reference, or a value for non-objects such as "
+     "user and group names."},
+    {"Subject", "kind",
+     "Kind of object being referenced. Values defined by this API group are \"User\", "
+     "\"Group\", and \"ServiceAccount\"."},
+    {"Subject", "apiGroup",
+     "APIGroup holds the API group of the referenced subject. Defaults to \"\" for "
+     "ServiceAccount subjects. Defaults to \"rbac.authorization.k8s.io\" for User and Group "
+     "subjects."},
+    {"Subject", "name", "Name of the object being referenced."},
+    {"Subject", "namespace",
+     "Namespace of the referenced object. If the object kind is non-namespace, such as \"User\" "
+     "or \"Group\", and this value is not empty the Authorizer should report an error."},
 };
 
 }  // namespace

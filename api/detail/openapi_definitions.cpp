@@ -84,6 +84,13 @@ template <> constexpr const char* model_name<limit_range_spec> = "io.k8s.api.cor
 template <> constexpr const char* model_name<limit_range> = "io.k8s.api.core.v1.LimitRange";
 template <> constexpr const char* model_name<event_source> = "io.k8s.api.core.v1.EventSource";
 template <> constexpr const char* model_name<event> = "io.k8s.api.core.v1.Event";
+template <> constexpr const char* model_name<policy_rule> = "io.k8s.api.rbac.v1.PolicyRule";
+template <> constexpr const char* model_name<role> = "io.k8s.api.rbac.v1.Role";
+template <> constexpr const char* model_name<cluster_role> = "io.k8s.api.rbac.v1.ClusterRole";
+template <> constexpr const char* model_name<role_ref> = "io.k8s.api.rbac.v1.RoleRef";
+template <> constexpr const char* model_name<subject> = "io.k8s.api.rbac.v1.Subject";
+template <> constexpr const char* model_name<role_binding> = "io.k8s.api.rbac.v1.RoleBinding";
+template <> constexpr const char* model_name<cluster_role_binding> = "io.k8s.api.rbac.v1.ClusterRoleBinding";
 // clang-format on
 
 template <class T, class Variant>
@@ -238,7 +245,8 @@ private:
     json out = object(type, properties, required);
     if constexpr (is_kind<T>)
       out["x-kubernetes-group-version-kind"] =
-          json::array({gvk("", "v1", std::string(info(kind_of<T>()).name))});
+          json::array({gvk(std::string(info(kind_of<T>()).group), "v1",
+                           std::string(info(kind_of<T>()).name))});
     return out;
   }
 
@@ -338,7 +346,7 @@ json schema_set::impl::define_named(const std::string& name) {
   for (std::size_t k = 0; k < object_kind_count; ++k) {
     const auto& ki = info(static_cast<object_kind>(k));
     const std::string kind(ki.name);
-    if (name != core_v1 + kind + "List")
+    if (name != model_prefix(ki.kind) + kind + "List")
       continue;
     json items = {
         {"description", "List of " + std::string(ki.resource) + "."},
@@ -352,7 +360,7 @@ json schema_set::impl::define_named(const std::string& name) {
                        {"items", items}},
                       json::array({"items"}));
     out["description"] = kind + "List is a list of " + kind + " objects.";
-    return with_gvks(out, json::array({gvk("", "v1", kind + "List")}));
+    return with_gvks(out, json::array({gvk(std::string(ki.group), "v1", kind + "List")}));
   }
   throw std::logic_error("openapi: no definition named " + name);
 }

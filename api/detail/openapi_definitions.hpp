@@ -29,6 +29,12 @@ inline const std::string scale_status_name = "io.k8s.api.autoscaling.v1.ScaleSta
 inline const std::string eviction_name = "io.k8s.api.policy.v1.Eviction";
 inline const std::string fields_v1_name = std::string(meta_v1) + "FieldsV1";
 
+inline constexpr const char* rbac_v1 = "io.k8s.api.rbac.v1.";
+// Where a kind's definitions live: "io.k8s.api.core.v1." or "io.k8s.api.rbac.v1.".
+inline std::string model_prefix(messages::object_kind kind) {
+  return messages::info(kind).group.empty() ? core_v1 : rbac_v1;
+}
+
 // {"group": ..., "version": ..., "kind": ...}, as x-kubernetes-group-version-kind lists them.
 inline messages::json gvk(const std::string& group, const std::string& version,
                           const std::string& kind) {

@@ -1,4 +1,5 @@
-// The operations of every core/v1 path, in Swagger 2.0 or OpenAPI 3.0.
+// The operations of every path of a group (core/v1, rbac.authorization.k8s.io/v1), in Swagger
+// 2.0 or OpenAPI 3.0.
 #include "api/detail/openapi_paths.hpp"
 
 #include <string>
@@ -80,10 +81,9 @@ json parameter_json(const schema_set& set, const parameter& p) {
   return out;
 }
 
-json operation_json(schema_set& set, const operation& op) {
+json operation_json(schema_set& set, const operation& op, const std::string& tag) {
   const bool v3 = set.kind() == dialect::openapi_3;
-  json out = {
-      {"tags", json::array({"core_v1"})}, {"description", op.description}, {"operationId", op.id}};
+  json out = {{"tags", json::array({tag})}, {"description", op.description}, {"operationId", op.id}};
   const std::vector<std::string> produces = op.response.empty()
                                                 ? std::vector<std::string>{"text/plain"}
                                                 : std::vector<std::string>{"application/json"};
@@ -126,7 +126,12 @@ json operation_json(schema_set& set, const operation& op) {
 
 }  // namespace
 
-json core_paths(schema_set& set) {
+json group_paths(schema_set& set, const std::string& group) {
+  // Kubernetes' names for the group in operation ids and tags: CoreV1 / core_v1,
+  // RbacAuthorizationV1 / rbacAuthorization_v1.
+  const std::string infix = group.empty() ? "CoreV1" : "RbacAuthorizationV1";
+  const std::string tag = group.empty() ? "core_v1" : "rbacAuthorization_v1";
+  const std::string prefix = group.empty() ? "/api/v1/" : "/apis/" + group + "/v1/";
   const parameter namespace_parameter = {
       "namespace", "path", "string", "object name and auth scope, such as for teams and projects"};
   const std::vector<std::string> json_body = {"*/*"};
@@ -141,12 +146,14 @@ json core_paths(schema_set& set) {
   json paths = json::object();
   for (std::size_t k = 0; k < object_kind_count; ++k) {
     const auto& ki = info(static_cast<object_kind>(k));
+    if (ki.group != group)
+      continue;
     const std::string kind(ki.name), resource(ki.resource);
-    const std::string definition = core_v1 + kind;
-    const json this_kind = gvk("", "v1", kind);
+    const std::string definition = model_prefix(ki.kind) + kind;
+    const json this_kind = gvk(group, "v1", kind);
     const std::string scope = ki.namespaced ? "Namespaced" : "";
     const std::string collection =
-        ki.namespaced ? "/api/v1/namespaces/{namespace}/" + resource : "/api/v1/" + resource;
+        ki.namespaced ? prefix + "namespaces/{namespace}/" + resource : prefix + resource;
     const std::string one = collection + "/{name}";
     const parameter name_parameter = {"name", "path", "string", "name of the object"};
     std::vector<parameter> scoped;
@@ -156,7 +163,7 @@ json core_paths(schema_set& set) {
                          const std::vector<operation>& ops) {
       json item = json::object();
       for (const auto& op : ops)
-        item[op.method] = operation_json(set, op);
+        item[op.method] = operation_json(set, op, tag);
       json params = json::array();
       for (const auto& p : path_parameters)
         params.push_back(parameter_json(set, p));
@@ -169,7 +176,7 @@ json core_paths(schema_set& set) {
 
     paths[collection] = path_item(scoped, {{"get",
                                             "list",
-                                            "listCoreV1" + scope + kind,
+                                            "list" + infix + scope + kind,
                                             "list or watch objects of kind " + kind,
                                             this_kind,
                                             list_parameters,
@@ -179,7 +186,7 @@ json core_paths(schema_set& set) {
                                             definition + "List"},
                                            {"post",
                                             "post",
-                                            "createCoreV1" + scope + kind,
+                                            "create" + infix + scope + kind,
                                             "create " + kind,
                                             this_kind,
                                             {field_validation},
@@ -189,7 +196,7 @@ json core_paths(schema_set& set) {
                                             definition}});
     paths[one] = path_item(with_name, {{"get",
                                         "get",
-                                        "readCoreV1" + scope + kind,
+                                        "read" + infix + scope + kind,
                                         "read the specified " + kind,
                                         this_kind,
                                         {},
@@ -199,7 +206,7 @@ json core_paths(schema_set& set) {
                                         definition},
                                        {"put",
                                         "put",
-                                        "replaceCoreV1" + scope + kind,
+                                        "replace" + infix + scope + kind,
                                         "replace the specified " + kind,
                                         this_kind,
                                         {field_validation},
@@ -209,7 +216,7 @@ json core_paths(schema_set& set) {
                                         definition},
                                        {"patch",
                                         "patch",
-                                        "patchCoreV1" + scope + kind,
+                                        "patch" + infix + scope + kind,
                                         "partially update the specified " + kind,
                                         this_kind,
                                         {field_validation},
@@ -219,7 +226,7 @@ json core_paths(schema_set& set) {
                                         definition},
                                        {"delete",
                                         "delete",
-                                        "deleteCoreV1" + scope + kind,
+                                        "delete" + infix + scope + kind,
                                         "delete " + kind,
                                         this_kind,
                                         {},
@@ -228,9 +235,9 @@ json core_paths(schema_set& set) {
                                         200,
                                         definition}});
     if (ki.namespaced)
-      paths["/api/v1/" + resource] = path_item({}, {{"get",
+      paths[prefix + resource] = path_item({}, {{"get",
                                                      "list",
-                                                     "listCoreV1" + kind + "ForAllNamespaces",
+                                                     "list" + infix + kind + "ForAllNamespaces",
                                                      "list or watch objects of kind " + kind,
                                                      this_kind,
                                                      list_parameters,
@@ -245,7 +252,7 @@ json core_paths(schema_set& set) {
       paths[one + "/status"] =
           path_item(with_name, {{"get",
                                  "get",
-                                 "readCoreV1" + scope + kind + "Status",
+                                 "read" + infix + scope + kind + "Status",
                                  "read status of the specified " + kind,
                                  this_kind,
                                  {},
@@ -255,7 +262,7 @@ json core_paths(schema_set& set) {
                                  definition},
                                 {"put",
                                  "put",
-                                 "replaceCoreV1" + scope + kind + "Status",
+                                 "replace" + infix + scope + kind + "Status",
                                  "replace status of the specified " + kind,
                                  this_kind,
                                  {field_validation},
@@ -265,7 +272,7 @@ json core_paths(schema_set& set) {
                                  definition},
                                 {"patch",
                                  "patch",
-                                 "patchCoreV1" + scope + kind + "Status",
+                                 "patch" + infix + scope + kind + "Status",
                                  "partially update status of the specified " + kind,
                                  this_kind,
                                  {field_validation},

@@ -1,4 +1,4 @@
-// The paths of an OpenAPI document: every core/v1 resource and subresource the REST handler
+// The paths of an OpenAPI document: every resource of a group and subresource the REST handler
 // serves, with its operations, parameters and the definitions they refer to. Detail of
 // api/openapi.cpp.
 #pragma once
@@ -8,8 +8,8 @@
 
 namespace capstan::api::detail {
 
-// The "paths" object of the core group's document in `set`'s dialect; the definitions its
-// operations refer to are added to `set`.
-messages::json core_paths(schema_set& set);
+// The "paths" object of a group's document ("" : core/v1) in `set`'s dialect; the definitions
+// its operations refer to are added to `set`.
+messages::json group_paths(schema_set& set, const std::string& group);
 
 }  // namespace capstan::api::detail

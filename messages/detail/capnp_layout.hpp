@@ -201,7 +201,8 @@ inline union_plan build_union(StructSchema s, const char* const* tags, std::size
 // Union member names of schema AnyObject, in object_kind order.
 inline constexpr const char* object_tags[object_kind_count] = {
     "namespace", "pod",   "replicationController", "service",   "endpoints",
-    "node",      "event", "resourceQuota",         "limitRange"};
+    "node",      "event", "resourceQuota",         "limitRange", "role",
+    "clusterRole", "roleBinding", "clusterRoleBinding"};
 
 // Union member names of schema Record.event, in domain_event order.
 inline constexpr const char* event_tags[] = {"created",           "updated",          "deleted",

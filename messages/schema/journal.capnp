@@ -18,6 +18,10 @@ enum Kind {
   event @6;
   resourceQuota @7;
   limitRange @8;
+  role @9;
+  clusterRole @10;
+  roleBinding @11;
+  clusterRoleBinding @12;
 }
 
 struct Created { object @0 :Objects.AnyObject; }

@@ -237,6 +237,17 @@ struct LimitRangeItem {
 struct LimitRangeSpec { limits @0 :List(LimitRangeItem); }
 struct LimitRange { metadata @0 :ObjectMeta; spec @1 :LimitRangeSpec; }
 
+# ---- RBAC (rbac.authorization.k8s.io/v1) --------------------------------------------------
+
+struct PolicyRule {
+  verbs @0 :List(Text); apiGroups @1 :List(Text); resources @2 :List(Text);
+  resourceNames @3 :List(Text); nonResourceURLs @4 :List(Text);
+}
+struct Role { metadata @0 :ObjectMeta; rules @1 :List(PolicyRule); }
+struct RoleRef { apiGroup @0 :Text; kind @1 :Text; name @2 :Text; }
+struct Subject { kind @0 :Text; apiGroup @1 :Text; name @2 :Text; namespace @3 :Text; }
+struct RoleBinding { metadata @0 :ObjectMeta; subjects @1 :List(Subject); roleRef @2 :RoleRef; }
+
 # Any object; the member names are fixed by messages/capnp_codec.cpp's kind table.
 struct AnyObject {
   union {
@@ -249,5 +260,9 @@ struct AnyObject {
     event @6 :Event;
     resourceQuota @7 :ResourceQuota;
     limitRange @8 :LimitRange;
+    role @9 :Role;
+    clusterRole @10 :Role;
+    roleBinding @11 :RoleBinding;
+    clusterRoleBinding @12 :RoleBinding;
   }
 }

@@ -39,6 +39,23 @@ const json& schemas(const json& doc) {
   return doc.contains("definitions") ? doc["definitions"] : doc["components"]["schemas"];
 }
 
+// Where a kind is described: its group's v3 document ("api/v1",
+// "apis/rbac.authorization.k8s.io/v1") and the name prefix of its definitions.
+std::string group_document(object_kind kind) {
+  const std::string group(info(kind).group);
+  return group.empty() ? "api/v1" : "apis/" + group + "/v1";
+}
+std::string model(object_kind kind) {
+  return (info(kind).group.empty() ? core : "io.k8s.api.rbac.v1.") + std::string(info(kind).name);
+}
+std::string collection_path(object_kind kind) {
+  const auto& ki = info(kind);
+  const std::string prefix =
+      ki.group.empty() ? "/api/v1/" : "/apis/" + std::string(ki.group) + "/v1/";
+  return ki.namespaced ? prefix + "namespaces/{namespace}/" + std::string(ki.resource)
+                       : prefix + std::string(ki.resource);
+}
+
 std::string ref_name(const std::string& ref) {
   return ref.substr(ref.rfind('/') + 1);
 }
@@ -158,8 +175,9 @@ BOOST_AUTO_TEST_CASE(every_document_is_json_of_its_openapi_version) {
   BOOST_TEST(v2["swagger"] == "2.0");
   BOOST_TEST(v2["definitions"].size() > 50u);
   auto docs = v3_documents();
-  BOOST_TEST(docs.size() == 3u);
-  for (const auto& group : {"api/v1", "apis/autoscaling/v1", "apis/policy/v1"}) {
+  BOOST_TEST(docs.size() == 4u);
+  for (const auto& group : {"api/v1", "apis/autoscaling/v1", "apis/policy/v1",
+                            "apis/rbac.authorization.k8s.io/v1"}) {
     BOOST_TEST_INFO(group);
     BOOST_REQUIRE(docs.count(group));
     BOOST_TEST(docs[group]["openapi"] == "3.0.0");
@@ -219,15 +237,19 @@ BOOST_AUTO_TEST_CASE(every_reference_resolves) {
 
 BOOST_AUTO_TEST_CASE(every_kind_carries_its_group_version_kind) {
   auto docs = v3_documents();
-  for (const json& doc : {docs["api/v1"], document("/openapi/v2")}) {
-    for (std::size_t k = 0; k < object_kind_count; ++k) {
-      const std::string kind(info(static_cast<object_kind>(k)).name);
+  json v2 = document("/openapi/v2");
+  for (std::size_t k = 0; k < object_kind_count; ++k) {
+    const auto id = static_cast<object_kind>(k);
+    const std::string kind(info(id).name), group(info(id).group);
+    for (const json* doc : {&docs[group_document(id)], &v2}) {
       BOOST_TEST_INFO(kind);
-      BOOST_TEST(
-          has_gvk(schemas(doc).at(core + kind)["x-kubernetes-group-version-kind"], "", "v1", kind));
-      BOOST_TEST(has_gvk(schemas(doc).at(core + kind + "List")["x-kubernetes-group-version-kind"],
-                         "", "v1", kind + "List"));
+      BOOST_TEST(has_gvk(schemas(*doc).at(model(id))["x-kubernetes-group-version-kind"], group,
+                         "v1", kind));
+      BOOST_TEST(has_gvk(schemas(*doc).at(model(id) + "List")["x-kubernetes-group-version-kind"],
+                         group, "v1", kind + "List"));
     }
+  }
+  for (const json& doc : {docs["api/v1"], v2}) {
     BOOST_TEST(has_gvk(
         schemas(doc).at("io.k8s.api.autoscaling.v1.Scale")["x-kubernetes-group-version-kind"],
         "autoscaling", "v1", "Scale"));
@@ -249,18 +271,19 @@ BOOST_AUTO_TEST_CASE(every_kind_carries_its_group_version_kind) {
 
 // kubectl explain finds a resource's kind in the GVK of an operation on one of these paths.
 BOOST_AUTO_TEST_CASE(explain_finds_every_resource_by_its_paths) {
-  json doc = v3_documents()["api/v1"];
+  auto docs = v3_documents();
   for (std::size_t k = 0; k < object_kind_count; ++k) {
-    const auto& ki = info(static_cast<object_kind>(k));
+    const auto id = static_cast<object_kind>(k);
+    const auto& ki = info(id);
     BOOST_TEST_INFO(ki.name);
-    const std::string collection =
-        ki.namespaced ? "/api/v1/namespaces/{namespace}/" + std::string(ki.resource)
-                      : "/api/v1/" + std::string(ki.resource);
+    const json& doc = docs[group_document(id)];
+    const std::string collection = collection_path(id);
     for (const auto& path : {collection, collection + "/{name}"}) {
       BOOST_REQUIRE(doc["paths"].contains(path));
       const json& get = doc["paths"][path]["get"];
-      BOOST_TEST(get["x-kubernetes-group-version-kind"] ==
-                 json({{"group", ""}, {"version", "v1"}, {"kind", std::string(ki.name)}}));
+      BOOST_TEST(get["x-kubernetes-group-version-kind"] == json({{"group", std::string(ki.group)},
+                                                                 {"version", "v1"},
+                                                                 {"kind", std::string(ki.name)}}));
     }
   }
 }
@@ -269,15 +292,16 @@ BOOST_AUTO_TEST_CASE(explain_finds_every_resource_by_its_paths) {
 // server-side field validation when they declare fieldValidation (and the server honours it on
 // every write of the kind, status included).
 BOOST_AUTO_TEST_CASE(every_write_of_a_kind_declares_field_validation) {
-  json doc = v3_documents()["api/v1"];
+  auto docs = v3_documents();
   std::set<std::string> patched;
+  for (const json& doc : {docs["api/v1"], docs["apis/rbac.authorization.k8s.io/v1"]})
   for (auto path = doc["paths"].begin(); path != doc["paths"].end(); ++path) {
     for (const auto& method : {"post", "put", "patch"}) {
       if (!path.value().contains(method))
         continue;
       const json& op = path.value()[method];
       const json& g = op["x-kubernetes-group-version-kind"];
-      if (g["group"] != "")
+      if (g["group"] == "autoscaling")
         continue;  // the scale subresource reads its body as is
       bool declared = false;
       for (const auto& p : op["parameters"])
@@ -305,14 +329,15 @@ BOOST_AUTO_TEST_CASE(no_patch_declares_strategic_merge) {
 
 BOOST_AUTO_TEST_CASE(every_field_the_codec_writes_is_in_the_schema) {
   auto docs = v3_documents();
-  for (const json& doc : {docs["api/v1"], document("/openapi/v2")}) {
-    for (std::size_t k = 0; k < object_kind_count; ++k) {
-      const auto kind = static_cast<object_kind>(k);
+  json v2 = document("/openapi/v2");
+  for (std::size_t k = 0; k < object_kind_count; ++k) {
+    const auto kind = static_cast<object_kind>(k);
+    for (const json* doc : {&docs[group_document(kind)], &v2}) {
       BOOST_TEST_INFO("kind " << info(kind).name);
       json encoded = to_json(capstan::test::filled_object(kind));
       std::string why;
-      BOOST_TEST(schema_admits(doc, schemas(doc).at(core + std::string(info(kind).name)), encoded,
-                               why, std::string(info(kind).name)),
+      BOOST_TEST(schema_admits(*doc, schemas(*doc).at(model(kind)), encoded, why,
+                               std::string(info(kind).name)),
                  why);
     }
   }
@@ -404,14 +429,31 @@ BOOST_AUTO_TEST_CASE(common_fields_and_kinds_are_described) {
       BOOST_TEST(!field.value("description", "").empty());
     }
     for (std::size_t k = 0; k < object_kind_count; ++k) {
-      const std::string kind(info(static_cast<object_kind>(k)).name);
-      BOOST_TEST_INFO(kind);
-      BOOST_TEST(!schemas(doc)[core + kind].value("description", "").empty());
-      BOOST_TEST(
-          !schemas(doc)[core + kind]["properties"]["apiVersion"].value("description", "").empty());
+      const auto id = static_cast<object_kind>(k);
+      if (!info(id).group.empty() && !doc.contains("definitions"))
+        continue;  // in its group's v3 document (below)
+      const std::string name = model(id);
+      BOOST_TEST_INFO(name);
+      BOOST_REQUIRE(schemas(doc).contains(name));
+      BOOST_TEST(!schemas(doc).at(name).value("description", "").empty());
+      BOOST_TEST(!schemas(doc).at(name).at("properties").at("apiVersion").value("description", "")
+                      .empty());
     }
     BOOST_TEST(schemas(doc)[core + "Pod"]["description"].get<std::string>().find(
                    "Pod is a collection of containers that can run on a host") == 0u);
+  }
+  // The RBAC kinds, in their group's document: every field of theirs is described.
+  const json& rbac = docs["apis/rbac.authorization.k8s.io/v1"];
+  for (const std::string type : {"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding",
+                                 "PolicyRule", "RoleRef", "Subject"}) {
+    const json& schema = schemas(rbac).at("io.k8s.api.rbac.v1." + type);
+    BOOST_TEST_INFO(type);
+    BOOST_TEST(!schema.value("description", "").empty());
+    for (auto field = schema.at("properties").begin(); field != schema.at("properties").end();
+         ++field) {
+      BOOST_TEST_INFO(type << "." << field.key());
+      BOOST_TEST(!field.value().value("description", "").empty());
+    }
   }
 }
 

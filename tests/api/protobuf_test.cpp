@@ -106,6 +106,48 @@ BOOST_AUTO_TEST_CASE(kubectl_drain_eviction_decodes_to_its_json) {
   BOOST_TEST(bare->at("metadata") == json::parse(R"({"name":"p","namespace":"default"})"));
 }
 
+BOOST_AUTO_TEST_CASE(kubectl_create_role_and_rolebinding_decode_to_their_json) {
+  // Role{metadata{name, namespace}, rules[{verbs, apiGroups, resources, resourceNames}]}
+  const std::string rule = field(1, "get") + field(1, "list") + field(2, "") + field(3, "pods") +
+                           field(4, "web");
+  auto role = object_from_protobuf(envelope(
+      "rbac.authorization.k8s.io/v1", "Role",
+      field(1, field(1, "pod-reader") + field(3, "team-a")) + field(2, rule)));
+  BOOST_REQUIRE(role);
+  BOOST_TEST((*role)["apiVersion"] == "rbac.authorization.k8s.io/v1");
+  BOOST_TEST((*role)["metadata"]["namespace"] == "team-a");
+  BOOST_TEST((*role)["rules"][0]["verbs"] == json({"get", "list"}));
+  BOOST_TEST((*role)["rules"][0]["apiGroups"] == json({""}));
+  BOOST_TEST((*role)["rules"][0]["resources"] == json({"pods"}));
+  BOOST_TEST((*role)["rules"][0]["resourceNames"] == json({"web"}));
+  // ClusterRole with a non-resource URL (field 5).
+  auto cluster_role = object_from_protobuf(envelope(
+      "rbac.authorization.k8s.io/v1", "ClusterRole",
+      field(1, field(1, "probe")) + field(2, field(1, "get") + field(5, "/healthz"))));
+  BOOST_REQUIRE(cluster_role);
+  BOOST_TEST((*cluster_role)["rules"][0]["nonResourceURLs"] == json({"/healthz"}));
+  // RoleBinding{metadata, subjects[{kind, apiGroup, name, namespace}], roleRef{apiGroup, kind, name}}
+  auto binding = object_from_protobuf(envelope(
+      "rbac.authorization.k8s.io/v1", "RoleBinding",
+      field(1, field(1, "bob-view") + field(3, "team-a")) +
+          field(2, field(1, "User") + field(2, "rbac.authorization.k8s.io") + field(3, "bob")) +
+          field(2, field(1, "ServiceAccount") + field(3, "ci") + field(4, "build")) +
+          field(3, field(1, "rbac.authorization.k8s.io") + field(2, "ClusterRole") +
+                       field(3, "view"))));
+  BOOST_REQUIRE(binding);
+  BOOST_TEST((*binding)["subjects"][0]["name"] == "bob");
+  BOOST_TEST((*binding)["subjects"][0]["apiGroup"] == "rbac.authorization.k8s.io");
+  BOOST_TEST((*binding)["subjects"][1]["namespace"] == "build");
+  BOOST_TEST((*binding)["roleRef"]["kind"] == "ClusterRole");
+  BOOST_TEST((*binding)["roleRef"]["name"] == "view");
+  auto cluster_binding = object_from_protobuf(
+      envelope("rbac.authorization.k8s.io/v1", "ClusterRoleBinding",
+               field(1, field(1, "x")) + field(3, field(2, "ClusterRole") + field(3, "view"))));
+  BOOST_REQUIRE(cluster_binding);
+  BOOST_TEST((*cluster_binding)["kind"] == "ClusterRoleBinding");
+  BOOST_TEST((*cluster_binding)["subjects"] == json::array());
+}
+
 BOOST_AUTO_TEST_CASE(anything_but_an_enveloped_namespace_or_eviction_is_refused) {
   const std::string good = envelope("v1", "Namespace", namespace_raw());
   BOOST_REQUIRE(object_from_protobuf(good));

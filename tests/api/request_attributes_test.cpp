@@ -120,4 +120,8 @@ BOOST_AUTO_TEST_CASE(an_odd_name_in_a_field_selector_names_nothing) {
   auto both = describe_request(
       request("GET", "/api/v1/pods?fieldSelector=status.phase%3DRunning%2Cmetadata.name%3D%3Dweb"));
   BOOST_TEST(both.name == "web");
+  // The name is read as the list reads it: spaces around it trimmed.
+  auto spaced = describe_request(
+      request("GET", "/api/v1/namespaces/a/pods?fieldSelector=metadata.name%3D%20web%20"));
+  BOOST_TEST(spaced.name == "web");
 }

@@ -30,8 +30,12 @@ BOOST_AUTO_TEST_CASE(paths_name_kind_namespace_name_and_subresource) {
       // A namespace itself: /namespaces/<name> and the namespaces collection.
       {"/api/v1/namespaces", object_kind::namespace_, "", "", ""},
       {"/api/v1/namespaces/shop", object_kind::namespace_, "", "shop", ""},
-      // Singular and short resource names resolve as kubectl's do.
-      {"/api/v1/namespaces/default/svc/x", object_kind::service, "default", "x", ""},
+      // Other groups: /apis/GROUP/v1/...
+      {"/apis/rbac.authorization.k8s.io/v1/namespaces/team-a/rolebindings/bob",
+       object_kind::role_binding, "team-a", "bob", ""},
+      {"/apis/rbac.authorization.k8s.io/v1/clusterroles/system:node", object_kind::cluster_role,
+       "", "system:node", ""},
+      {"/apis/rbac.authorization.k8s.io/v1/roles", object_kind::role, "", "", ""},
       // Escapes are decoded in each segment, after splitting.
       {"/api/v1/namespaces/default/pods/a%2Fb", object_kind::pod, "default", "a/b", ""},
       {"/api/v1/namespaces/default/events", object_kind::event, "default", "", ""},
@@ -56,7 +60,14 @@ BOOST_AUTO_TEST_CASE(paths_that_name_no_resource_are_not_ok) {
         "/api/v1/namespaces/default/pods/a/log/extra",
         // Cluster-scoped kinds do not live in a namespace.
         "/api/v1/namespaces/default/nodes/n1", "/api/v1/namespaces/default/namespaces/x",
-        "/healthz", "api/v1/pods"}) {
+        "/healthz", "api/v1/pods",
+        // Only the plural resource name, of the path's group (authorization reads that name).
+        "/api/v1/namespaces/default/svc/x", "/api/v1/po", "/api/v1/namespaces/default/roles",
+        "/apis/rbac.authorization.k8s.io/v1/pods", "/apis/rbac.authorization.k8s.io/v2/roles",
+        "/apis/rbac.authorization.k8s.io/v1/roles.rbac.authorization.k8s.io",
+        "/apis/rbac.authorization.k8s.io/v1/namespaces/x", "/apis/rbac.authorization.k8s.io/v1",
+        // ClusterRoles and ClusterRoleBindings do not live in a namespace.
+        "/apis/rbac.authorization.k8s.io/v1/namespaces/a/clusterroles/x"}) {
     BOOST_TEST_CONTEXT(path) {
       BOOST_TEST(!parse_route(path).ok);
     }

@@ -188,7 +188,7 @@ BOOST_AUTO_TEST_CASE(nobody_grants_what_they_do_not_hold) {
   secrets_reader.metadata.name = "secrets-reader";
   secrets_reader.rules = {policy_rule{{"get"}, {""}, {"secrets"}, {}, {}}};
   // bob (view in team-a) may not write a role with more than view.
-  auto refused = p.role_escalation(bob, secrets_reader);
+  auto refused = p.role_escalation(bob, secrets_reader, "");
   BOOST_TEST_REQUIRE(refused.has_value());
   BOOST_TEST(!refused->role_not_found);
   BOOST_TEST(refused->message ==
@@ -198,11 +198,11 @@ BOOST_AUTO_TEST_CASE(nobody_grants_what_they_do_not_hold) {
   // A role within what bob holds is fine; alice (admin in team-b) holds secrets there only.
   role pod_reader = secrets_reader;
   pod_reader.rules = {policy_rule{{"get", "list"}, {""}, {"pods"}, {}, {}}};
-  BOOST_TEST(!p.role_escalation(bob, pod_reader).has_value());
-  BOOST_TEST(p.role_escalation(alice, secrets_reader).has_value());
+  BOOST_TEST(!p.role_escalation(bob, pod_reader, "").has_value());
+  BOOST_TEST(p.role_escalation(alice, secrets_reader, "").has_value());
   secrets_reader.metadata.namespace_ = "team-b";
-  BOOST_TEST(!p.role_escalation(alice, secrets_reader).has_value());
-  BOOST_TEST(!p.role_escalation(admin, secrets_reader).has_value());
+  BOOST_TEST(!p.role_escalation(alice, secrets_reader, "").has_value());
+  BOOST_TEST(!p.role_escalation(admin, secrets_reader, "").has_value());
   // Bindings: alice may bind edit in team-b (she holds it all through admin), not cluster-admin.
   BOOST_TEST(!p.binding_escalation(alice, binding("team-b", "e", "ClusterRole", "edit",
                                                   {user("carol")}))
@@ -235,9 +235,16 @@ BOOST_AUTO_TEST_CASE(bind_and_escalate_verbs_allow_granting_beyond_what_one_hold
   anything.metadata.namespace_ = "team-a";
   anything.metadata.name = "anything";
   anything.rules = {policy_rule{{"*"}, {"*"}, {"*"}, {}, {}}};
-  BOOST_TEST(!p.role_escalation(bob, anything).has_value());
+  BOOST_TEST(!p.role_escalation(bob, anything, "").has_value());
   anything.metadata.namespace_ = "";  // a ClusterRole: escalate on roles in team-a is not enough
-  BOOST_TEST(p.role_escalation(bob, anything).has_value());
+  BOOST_TEST(p.role_escalation(bob, anything, "").has_value());
+  // escalate limited to one role's name covers updating that role, not creating one (whose URL
+  // has no name), as in Kubernetes.
+  binder.rules[1].resource_names = {"anything"};
+  p.put_role(binder);
+  anything.metadata.namespace_ = "team-a";
+  BOOST_TEST(!p.role_escalation(bob, anything, "anything").has_value());
+  BOOST_TEST(p.role_escalation(bob, anything, "").has_value());
 }
 
 BOOST_AUTO_TEST_CASE(refusals_are_worded_as_kubernetes_words_them) {

@@ -2,15 +2,19 @@
 # Who may do what, as kubectl sees it: tokens with groups (Kubernetes' static token file), RBAC
 # deny by default with Kubernetes' 403 words, system:masters allowed everything, every
 # authenticated user allowed discovery, `auth can-i` (one question and --list) and `auth whoami`.
-# Usage: authorization_test.sh CAPSTAN
+# Roles and bindings are API objects (rbac.authorization.k8s.io/v1), journaled, in force as soon
+# as they are written, and guarded against escalation.
+# Usage: authorization_test.sh CAPSTAN CAPSTANCTL
 set -u
 capstan=$1
+ctl=$2
 source "$(dirname "$0")/../tools/check_helpers.sh"
 admin_token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 tokens_csv="$admin_token,admin,admin,\"system:masters\"
 b0b-token,bob,u-bob
 carol-token,carol,u-carol,\"ops,system:masters\"
 dave-token,dave,u-dave,\"devs,qa\"
+erin-token,erin,u-erin
 "
 source "$(dirname "$0")/cluster_helpers.sh"
 kubeconfig=$work/data/admin.kubeconfig
@@ -67,5 +71,73 @@ as dave-token auth whoami >"$work/out" 2>&1
 check "auth whoami names the user" grep -qE 'Username[[:space:]]+dave' "$work/out"
 check "its uid" grep -qE 'UID[[:space:]]+u-dave' "$work/out"
 check "and groups, system:authenticated added" grep -qE 'Groups[[:space:]]+\[devs qa system:authenticated\]' "$work/out"
+
+# RBAC objects: the defaults are there, kubectl creates more (in protobuf), and they grant.
+admin() { kubectl --kubeconfig "$kubeconfig" --request-timeout=10s "$@"; }
+admin get clusterroles >"$work/out" 2>&1
+check "the default cluster roles are objects" grep -qE '^view +[0-9]{4}-' "$work/out"
+check "cluster-admin among them" grep -qE '^cluster-admin ' "$work/out"
+admin get clusterrolebinding cluster-admin -o wide >"$work/out" 2>&1
+check "cluster-admin is bound to system:masters" grep -qE '^cluster-admin +ClusterRole/cluster-admin .*system:masters' "$work/out"
+check "two team namespaces" admin create namespace team-a
+admin create namespace team-b >/dev/null 2>&1
+check "kubectl create rolebinding (view for bob in team-a)" admin create rolebinding bob-view --clusterrole=view --user=bob -n team-a
+check "bob now lists pods in team-a" as b0b-token get pods -n team-a
+check "and can-i says so" equals "yes 0" can_i_bob list pods -n team-a
+as b0b-token get pods -n team-b >"$work/out" 2>&1
+check "but not in team-b" grep -qF 'User "bob" cannot list resource "pods" in API group "" in the namespace "team-b"' "$work/out"
+as b0b-token create service clusterip web --tcp=80 -n team-a >"$work/out" 2>&1
+check "nor write in team-a" grep -qF 'User "bob" cannot create resource "services" in API group "" in the namespace "team-a"' "$work/out"
+check "and nothing was created" sh -c "! kubectl --kubeconfig '$kubeconfig' get service web -n team-a >/dev/null 2>&1"
+admin get rolebinding -n team-a -o wide >"$work/out" 2>&1
+check "the binding lists as kubectl shows it" grep -qE '^bob-view +ClusterRole/view +[0-9]+s +bob' "$work/out"
+admin patch rolebinding bob-view -n team-a --type=merge -p '{"roleRef":{"name":"edit"}}' >"$work/out" 2>&1
+check "a binding's roleRef cannot change" grep -qF 'cannot change roleRef' "$work/out"
+"$ctl" --kubeconfig "$kubeconfig" audit history rolebinding/bob-view -n team-a >"$work/out" 2>&1
+check "audit history shows who granted what" grep -qE '^[0-9]+ +[0-9T:-]+Z +admin +RoleBindingCreated +rolebinding/team-a/bob-view +ClusterRole/view to User bob' "$work/out"
+
+# Roles of one's own, and escalation: dave administers team-a; he may grant what he holds there,
+# not more.
+check "kubectl create role (pod-reader in team-a)" admin create role pod-reader --verb=get,list --resource=pods -n team-a
+check "kubectl create clusterrole" admin create clusterrole node-reader --verb=get,list --resource=nodes
+check "kubectl create clusterrolebinding" admin create clusterrolebinding dave-nodes --clusterrole=node-reader --user=dave
+check "dave reads nodes through it" as dave-token get nodes
+check "dave becomes admin of team-a" admin create rolebinding dave-admin --clusterrole=admin --group=devs -n team-a
+check "dave grants pod-reader in team-a to carol's group" as dave-token create rolebinding ops-read --role=pod-reader --group=ops -n team-a
+as dave-token create rolebinding dave-root --clusterrole=cluster-admin --user=dave -n team-a >"$work/out" 2>&1
+check "but not cluster-admin: escalation refused" grep -qF 'rolebindings.rbac.authorization.k8s.io "dave-root" is forbidden: user "dave"' "$work/out"
+check "naming what he lacks" grep -qF 'attempting to grant RBAC permissions not currently held' "$work/out"
+as dave-token create role ns-maker --verb=create --resource=namespaces -n team-a >"$work/out" 2>&1
+check "nor a role with rules he does not hold" grep -qF 'roles.rbac.authorization.k8s.io "ns-maker" is forbidden' "$work/out"
+as dave-token create rolebinding ghost --role=no-such-role --user=dave -n team-a >"$work/out" 2>&1
+check "a binding to a role that does not exist is not found" grep -qF 'roles.rbac.authorization.k8s.io "no-such-role" not found' "$work/out"
+as dave-token get pods -n team-b >"$work/out" 2>&1
+check "dave's admin stops at team-a" grep -qF 'User "dave" cannot list resource "pods" in API group "" in the namespace "team-b"' "$work/out"
+
+# Server-side apply that would create is a create: patch rights alone do not make objects.
+check "a role that may only patch pods in team-a" admin create role pod-patcher --verb=patch --resource=pods -n team-a
+check "granted to erin" admin create rolebinding erin-patch --role=pod-patcher --user=erin -n team-a
+pod_yaml() { printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: %s, namespace: team-a, labels: {tier: %s}}\nspec: {containers: [{name: c, image: busybox}]}\n' "$1" "$2"; }
+pod_yaml existing a >"$work/existing.yaml"
+check "the admin creates a pod in team-a" admin apply --server-side -f "$work/existing.yaml"
+pod_yaml existing b >"$work/existing.yaml"
+check "erin may patch it by server-side apply" as erin-token apply --server-side --force-conflicts -f "$work/existing.yaml"
+pod_yaml sneaky a >"$work/sneaky.yaml"
+as erin-token apply --server-side -f "$work/sneaky.yaml" >"$work/out" 2>&1
+check "but an apply that would create is refused as a create" grep -qF 'User "erin" cannot create resource "pods" in API group "" in the namespace "team-a"' "$work/out"
+check "and nothing was created" sh -c "! kubectl --kubeconfig '$kubeconfig' get pod sneaky -n team-a >/dev/null 2>&1"
+
+# A status is read and written, never deleted: DELETE .../status must not delete the object (a
+# grant on */status would otherwise delete anything); kinds without a status have none.
+api() { curl -sk -m 10 -o "$work/body" -w '%{http_code}' -H "Authorization: Bearer $admin_token" "$@"; }
+check "DELETE pods/NAME/status is 405" equals 405 api -X DELETE "https://127.0.0.1:$port/api/v1/namespaces/team-a/pods/existing/status"
+check "and the pod is still there" admin get pod existing -n team-a
+check "roles have no status subresource (404)" equals 404 api "https://127.0.0.1:$port/apis/rbac.authorization.k8s.io/v1/namespaces/team-a/roles/pod-reader/status"
+check "singular resource names are no paths (404)" equals 404 api "https://127.0.0.1:$port/api/v1/namespaces/team-a/pod/existing"
+
+# Revoking is immediate: the next request after the delete is refused.
+check "the binding is deleted" admin delete rolebinding bob-view -n team-a
+as b0b-token get pods -n team-a >"$work/out" 2>&1
+check "and bob is refused at once" grep -qF 'User "bob" cannot list resource "pods"' "$work/out"
 
 finish

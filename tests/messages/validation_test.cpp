@@ -44,8 +44,37 @@ struct bad_case {
 
 }  // namespace
 
+const std::string rbac = "apiVersion: rbac.authorization.k8s.io/v1, ";
+
+std::string role_yaml(const std::string& rules, const std::string& kind = "Role",
+                      const std::string& name = "r") {
+  return "{" + rbac + "kind: " + kind + ", metadata: {name: '" + name + "'}, rules: [" + rules +
+         "]}";
+}
+
+std::string binding_yaml(const std::string& subjects, const std::string& role_ref,
+                         const std::string& kind = "RoleBinding") {
+  return "{" + rbac + "kind: " + kind + ", metadata: {name: b}, subjects: [" + subjects +
+         "], roleRef: {" + role_ref + "}}";
+}
+
 BOOST_AUTO_TEST_CASE(good_inputs_are_accepted) {
   const std::vector<std::pair<std::string, std::string>> good = {
+      {"role", role_yaml("{verbs: [get, list], apiGroups: [''], resources: [pods]}")},
+      {"role with resourceNames and a subresource",
+       role_yaml("{verbs: [get], apiGroups: [''], resources: [pods/log], resourceNames: [web]}")},
+      {"cluster role with a colon in its name and non-resource URLs",
+       role_yaml("{verbs: [get], nonResourceURLs: ['/healthz', '/metrics/*']}", "ClusterRole",
+                 "system:monitoring")},
+      {"role binding to a cluster role, user and group without apiGroup (defaulted)",
+       binding_yaml("{kind: User, name: bob}, {kind: Group, name: devs}",
+                    "kind: ClusterRole, name: view")},
+      {"role binding of a service account in the binding's namespace",
+       binding_yaml("{kind: ServiceAccount, name: builder}", "kind: Role, name: r")},
+      {"cluster role binding of a service account with its namespace",
+       binding_yaml("{kind: ServiceAccount, name: builder, namespace: ci}",
+                    "apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit",
+                    "ClusterRoleBinding")},
       {"minimal pod", pod_yaml("")},
       {"dotted pod name", pod_yaml("", "", "redis.master-1")},
       {"253-char pod name", pod_yaml("", "",
@@ -159,6 +188,47 @@ BOOST_AUTO_TEST_CASE(good_inputs_are_accepted) {
 
 BOOST_AUTO_TEST_CASE(bad_inputs_are_refused_naming_the_field) {
   const std::vector<bad_case> bad = {
+      {"rule without verbs", role_yaml("{apiGroups: [''], resources: [pods]}"), "rules[0].verbs"},
+      {"resource rule without apiGroups", role_yaml("{verbs: [get], resources: [pods]}"),
+       "rules[0].apiGroups"},
+      {"resource rule without resources", role_yaml("{verbs: [get], apiGroups: ['']}"),
+       "rules[0].resources"},
+      {"namespaced role with non-resource URLs", role_yaml("{verbs: [get], nonResourceURLs: [/x]}"),
+       "rules[0].nonResourceURLs"},
+      {"rule on resources and URLs at once",
+       role_yaml("{verbs: [get], resources: [pods], nonResourceURLs: [/x]}", "ClusterRole"),
+       "rules[0].nonResourceURLs"},
+      {"role name with a slash", role_yaml("{verbs: [get], apiGroups: [''], resources: [pods]}",
+                                          "Role", "a/b"),
+       "metadata.name"},
+      {"role name '..'", role_yaml("{verbs: [get], apiGroups: [''], resources: [pods]}",
+                                   "ClusterRole", ".."),
+       "metadata.name"},
+      {"cluster role binding to a Role", binding_yaml("{kind: User, name: bob}",
+                                                      "kind: Role, name: r", "ClusterRoleBinding"),
+       "roleRef.kind"},
+      {"roleRef of another group",
+       binding_yaml("{kind: User, name: bob}", "apiGroup: apps, kind: ClusterRole, name: view"),
+       "roleRef.apiGroup"},
+      {"roleRef without a name", binding_yaml("{kind: User, name: bob}", "kind: ClusterRole"),
+       "roleRef.name"},
+      {"subject of an unknown kind", binding_yaml("{kind: Robot, name: r2}",
+                                                  "kind: ClusterRole, name: view"),
+       "subjects[0].kind"},
+      {"subject without a name", binding_yaml("{kind: User}", "kind: ClusterRole, name: view"),
+       "subjects[0].name"},
+      {"user subject of the core group",
+       binding_yaml("{kind: User, name: bob, apiGroup: v1}", "kind: ClusterRole, name: view"),
+       "subjects[0].apiGroup"},
+      {"service account of a cluster role binding without a namespace",
+       binding_yaml("{kind: ServiceAccount, name: builder}", "kind: ClusterRole, name: view",
+                    "ClusterRoleBinding"),
+       "subjects[0].namespace"},
+      {"service account with a bad name",
+       binding_yaml("{kind: ServiceAccount, name: Builder}", "kind: ClusterRole, name: view"),
+       "subjects[0].name"},
+      {"role with apiVersion v1",
+       "{apiVersion: v1, kind: Role, metadata: {name: r}, rules: []}", "apiVersion"},
       {"uppercase pod name", pod_yaml("", "", "Bad"), "metadata.name"},
       {"254-char pod name", pod_yaml("", "", std::string(254, 'a')), "metadata.name"},
       {"underscore pod name", pod_yaml("", "", "my_pod"), "metadata.name"},

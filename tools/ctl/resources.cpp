@@ -35,13 +35,15 @@ std::vector<std::string> resource_type_spellings() {
 
 std::string collection_path(object_kind kind, const std::string& ns, bool all_namespaces) {
   const std::string resource(info(kind).resource);
+  const std::string group(info(kind).group);
+  const std::string prefix = group.empty() ? "/api/v1/" : "/apis/" + group + "/v1/";
   if (!info(kind).namespaced || all_namespaces)
-    return "/api/v1/" + resource;
-  return "/api/v1/namespaces/" + ns + "/" + resource;
+    return prefix + resource;
+  return prefix + "namespaces/" + ns + "/" + resource;
 }
 
 std::string object_path(object_kind kind, const std::string& ns, const std::string& name) {
-  return collection_path(kind, ns, false) + "/" + name;
+  return collection_path(kind, ns, false) + "/" + url_encode(name);
 }
 
 bool resolve_resource(const std::string& arg, object_kind& kind, std::string& name,

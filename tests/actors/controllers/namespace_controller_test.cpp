@@ -45,6 +45,21 @@ BOOST_AUTO_TEST_CASE(objects_of_a_missing_namespace_are_orphans_rcs_first) {
   BOOST_TEST((pods == std::set<std::string>{"gone/a", "gone/b", "zzz/c"}));
 }
 
+BOOST_AUTO_TEST_CASE(grants_of_a_missing_namespace_go_first) {
+  messages::role_binding binding;
+  binding.metadata.name = "bob-view";
+  binding.metadata.namespace_ = "gone";
+  messages::role role;
+  role.metadata.name = "reader";
+  role.metadata.namespace_ = "gone";
+  auto s = state_with({ns("default"), rc("web", "gone"), role, binding});
+  auto orphans = orphaned_by_namespace(s);
+  BOOST_REQUIRE(orphans.size() == 3u);
+  BOOST_TEST((orphans[0].first == object_kind::role_binding));
+  BOOST_TEST((orphans[1].first == object_kind::role));
+  BOOST_TEST((orphans[2].first == object_kind::replication_controller));
+}
+
 BOOST_AUTO_TEST_CASE(one_namespace_can_be_asked_for_and_existing_ones_have_no_orphans) {
   auto s = state_with(
       {ns("default"), small_pod("kept", "default"), small_pod("a", "gone"), small_pod("c", "zzz")});

@@ -1,4 +1,5 @@
-// Tests actors/objects/admission.cpp: namespaces, LimitRange defaults and bounds, quotas.
+// Tests actors/objects/admission.cpp: namespaces (to exist; not to be created again over what a
+// deleted one left), LimitRange defaults and bounds, quotas.
 #include <boost/test/unit_test.hpp>
 
 #include "actors/objects/admission.hpp"
@@ -32,6 +33,29 @@ BOOST_AUTO_TEST_CASE(the_namespace_must_exist) {
   auto r = admit_create(small_pod("a", "nope"), f.state, {});
   BOOST_REQUIRE(std::holds_alternative<command_reply>(r));
   BOOST_TEST(std::get<command_reply>(r).error->message == "namespaces \"nope\" not found");
+}
+
+// A namespace deleted and created again must not inherit what the old one held (its grants
+// above all) while the namespace controller is still deleting it.
+BOOST_AUTO_TEST_CASE(a_namespace_is_not_created_again_while_its_old_content_remains) {
+  fixture f;
+  messages::role_binding binding;
+  binding.metadata.name = "bob-view";
+  binding.metadata.namespace_ = "team-a";
+  binding.role_ref_ = {"rbac.authorization.k8s.io", "ClusterRole", "view"};
+  binding.subjects.push_back({"User", "rbac.authorization.k8s.io", "bob", ""});
+  f.add(binding);  // left of a deleted team-a
+  messages::namespace_object team_a;
+  team_a.metadata.name = "team-a";
+  auto r = admit_create(team_a, f.state, {});
+  BOOST_REQUIRE(std::holds_alternative<command_reply>(r));
+  BOOST_TEST((std::get<command_reply>(r).error->code == error_code::already_exists));
+  BOOST_TEST(std::get<command_reply>(r).error->message ==
+             "object is being deleted: namespaces \"team-a\" already exists");
+  // Another name, or a name that is only a prefix of the leftover's namespace, is admitted.
+  messages::namespace_object team;
+  team.metadata.name = "team";
+  BOOST_TEST(std::holds_alternative<messages::any_object>(admit_create(team, f.state, {})));
 }
 
 BOOST_AUTO_TEST_CASE(invalid_objects_are_refused_with_their_fields) {
