@@ -55,9 +55,16 @@ const node_routes& current_routes(gateway_self self, const read_model* model) {
   return self->state.routes;
 }
 
+// Whether the message comes from an actor of the master's own process that no other process can
+// pose as. CAF 0.17 lets a peer of the join port send a "routed" message naming the master's
+// node and the id of any local actor in the registry as its sender (basp's
+// remote_message_handler looks the id up in registry()); actors are put there when their
+// handle crosses to another process (this gateway, which talks to every node). The API's
+// actors never talk to another process, so a registered sender is refused: it may be forged.
 bool from_own_process(gateway_self self) {
   auto sender = self->current_sender();
-  return sender && sender->node() == self->node();
+  return sender && sender->node() == self->node() &&
+         self->home_system().registry().get(sender->id()) == nullptr;
 }
 
 exec_reply exec_refusal(refusal_reason reason, std::string message) {
@@ -328,8 +335,7 @@ node_gateway_impl_actor::behavior_type node_gateway(gateway_self self, read_mode
           caf::anon_send(links.pods, std::move(batch));
       },
       [=](logs_atom, const log_request& request) -> caf::result<log_chunk> {
-        auto sender = self->current_sender();
-        if (!sender || sender->node() != self->node())
+        if (!from_own_process(self))
           return log_chunk{{}, 0, {refusal_reason::not_joined, "logs are read through the API"}};
         auto current = model->get(object_kind::pod, {request.namespace_, request.pod_name});
         if (!current)

@@ -2,7 +2,7 @@
 // only with a certificate of the master's node CA that names them and a signature over the
 // challenge; a session speaks only for the nodes it proved; a second machine claiming a
 // registered node's name is refused and the node keeps its pods; deleting the node frees the
-// name.
+// name; logs and commands are taken only from the master's own actors that no peer can pose as.
 #include "tests/actors/cluster_fixture.hpp"
 
 #include "actors/nodes/join_checks.hpp"
@@ -187,4 +187,43 @@ BOOST_AUTO_TEST_CASE(a_certificate_for_node1_cannot_report_or_heartbeat_for_node
     return false;
   });
   BOOST_TEST(c.m->model().copy_state().find<pod>({"default", "p2"})->status.phase != "Failed");
+}
+
+// A peer of the join port can name, as the sender of a routed message, any local actor CAF 0.17
+// keeps in its registry (those whose handles crossed to another process, the gateway itself
+// first): such a sender must not start commands or read logs. The API's actors, never
+// registered, may.
+BOOST_AUTO_TEST_CASE(logs_and_commands_are_refused_from_senders_a_peer_could_forge) {
+  cluster c(0);
+  caf::scoped_actor api(*c.system);
+  auto ask_exec = [&](caf::scoped_actor& who) {
+    std::string refused;
+    exec_request start;
+    start.namespace_ = "default";
+    start.pod_name = "nope";
+    start.command = {"true"};
+    who->request(c.m->node_gateway(), 10s, exec_atom::value, start)
+        .receive([&](exec_reply& r) { refused = r.refused.message; },
+                 [&](caf::error& e) { BOOST_FAIL("no answer: " << caf::to_string(e)); });
+    return refused;
+  };
+  auto ask_logs = [&](caf::scoped_actor& who) {
+    std::string refused;
+    log_request request;
+    request.namespace_ = "default";
+    request.pod_name = "nope";
+    who->request(c.m->node_gateway(), 10s, logs_atom::value, request)
+        .receive([&](log_chunk& chunk) { refused = chunk.refused.message; },
+                 [&](caf::error& e) { BOOST_FAIL("no answer: " << caf::to_string(e)); });
+    return refused;
+  };
+  // An actor of the API: past the check (then: no such pod).
+  BOOST_TEST(ask_exec(api) == "no such pod");
+  BOOST_TEST(ask_logs(api) == "no such pod");
+  // The same kind of actor once in the registry, as a forged routed sender would be found.
+  caf::scoped_actor registered(*c.system);
+  c.system->registry().put(registered->id(), caf::actor_cast<caf::strong_actor_ptr>(registered));
+  BOOST_TEST(ask_exec(registered) == "commands are run through the API");
+  BOOST_TEST(ask_logs(registered) == "logs are read through the API");
+  c.system->registry().erase(registered->id());
 }
