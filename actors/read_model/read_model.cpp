@@ -25,19 +25,16 @@ read_model::read_model(store::cluster_state initial) : state_(std::move(initial)
 
 void read_model::rebuild_policy() {
   auto next = std::make_shared<auth::rbac_policy>();
-  for (auto kind : {object_kind::role, object_kind::cluster_role})
+  // The policy resolves a binding's role when asked: the order of the puts does not matter.
+  for (auto kind : {object_kind::role, object_kind::cluster_role, object_kind::role_binding,
+                    object_kind::cluster_role_binding})
     for (const auto& [key, object] : state_.of(kind))
       std::visit(
           [&](const auto& o) {
-            if constexpr (std::is_base_of_v<messages::role, std::decay_t<decltype(o)>>)
+            using T = std::decay_t<decltype(o)>;
+            if constexpr (std::is_base_of_v<messages::role, T>)
               next->put_role(o);
-          },
-          object);
-  for (auto kind : {object_kind::role_binding, object_kind::cluster_role_binding})
-    for (const auto& [key, object] : state_.of(kind))
-      std::visit(
-          [&](const auto& o) {
-            if constexpr (std::is_base_of_v<messages::role_binding, std::decay_t<decltype(o)>>)
+            else if constexpr (std::is_base_of_v<messages::role_binding, T>)
               next->put_binding(o);
           },
           object);
