@@ -3,7 +3,9 @@
 #include <malloc.h>
 #include <sys/resource.h>
 
+#include <cctype>
 #include <condition_variable>
+#include <optional>
 #include <set>
 #include <cstdio>
 #include <thread>
@@ -16,6 +18,7 @@
 #include "api/forbidden.hpp"
 #include "api/handler_pool.hpp"
 #include "api/http_session.hpp"
+#include "api/impersonation.hpp"
 #include "api/io_gate.hpp"
 #include "api/metrics.hpp"
 #include "api/request_attributes.hpp"
@@ -29,6 +32,19 @@ namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
 
 namespace {
+
+// The token of an `Authorization: Bearer TOKEN` header; the scheme's case does not matter
+// (RFC 7235), as in Kubernetes.
+std::optional<std::string_view> bearer_token(std::string_view authorization) {
+  constexpr std::string_view scheme = "bearer ";
+  if (authorization.size() <= scheme.size())
+    return std::nullopt;
+  for (std::size_t i = 0; i < scheme.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(authorization[i])) != scheme[i])
+      return std::nullopt;
+  return authorization.substr(scheme.size());
+}
+
 
 // Raises the soft limit on open files to the hard one and returns how many connections that
 // leaves room for (some descriptors stay for the journal, CAF and the node agents).
@@ -100,18 +116,27 @@ void api_server::impl::trim_memory_later() {
 }
 
 http_response api_server::impl::respond(http_request& req) {
-  const std::string bearer = "Bearer ";
   std::optional<user_info> user;
-  if (req.authorization.rfind(bearer, 0) == 0)
-    user = tokens.authenticate(req.authorization.substr(bearer.size()));
+  if (auto token = bearer_token(req.authorization))
+    user = tokens.authenticate(std::string(*token));
   auto started = std::chrono::steady_clock::now();
   http_response out;
   // Authorization, for every request but the bootstrap doors: RBAC on what it asks, with the
   // policy of the last committed RBAC change.
   auth::request_attributes asked;
   std::shared_ptr<const auth::rbac_policy> policy;
+  std::optional<http_response> impersonation_refused;
   if (user) {
     req.user = *user;
+    // kubectl --as: the request acts as the impersonated identity, if the caller may.
+    if (req.impersonation.any()) {
+      policy = master.model().policy();
+      auto as = impersonate(*user, req.impersonation, *policy);
+      if (auto* refusal = std::get_if<http_response>(&as))
+        impersonation_refused = std::move(*refusal);
+      else
+        req.user = std::get<auth::user_identity>(std::move(as));
+    }
     asked = describe_request(req);
     asked.user = req.user;
   }
@@ -119,6 +144,8 @@ http_response api_server::impl::respond(http_request& req) {
     out = bootstrap.handle(req, master.model());
   } else if (!user) {
     out = unauthorized();
+  } else if (impersonation_refused) {
+    out = std::move(*impersonation_refused);
   } else if (!(policy = master.model().policy())->authorize(asked).allowed) {
     out = forbidden(asked);
   } else if (auto review = answer_access_review(req, *policy)) {
@@ -218,9 +245,8 @@ api_server::api_server(caf::actor_system& system, actors::master& master, const 
   i.sessions = std::make_unique<session_context>(
       i.limits, i.tls, *i.handlers, *i.writers, [&i](http_request& r) { return i.respond(r); },
       [&i](std::string_view authorization) {
-        const std::string_view bearer = "Bearer ";
-        return authorization.substr(0, bearer.size()) == bearer &&
-               i.tokens.authenticate(std::string(authorization.substr(bearer.size())))
+        auto token = bearer_token(authorization);
+        return token && i.tokens.authenticate(std::string(*token))
                    .has_value();
       },
       [](std::string_view path) { return node_bootstrap::is_public_path(path); }, i.gate);

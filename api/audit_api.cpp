@@ -52,8 +52,22 @@ http_response audit_api(const actors::master& master, const http_request& req) {
   }
   auto state = master.state_at(seq);
   json items = json::array();
-  for (const auto* o : state.all_objects())
-    items.push_back(to_json(*o));
+  for (const auto* o : state.all_objects()) {
+    json item = to_json(*o);
+    // The past state shows which keys a Secret had, never their values (the live API serves
+    // those to whoever may get the Secret).
+    if (std::holds_alternative<secret>(*o)) {
+      // Annotations too: kubectl apply's last-applied-configuration holds the values.
+      for (const char* part : {"data"})
+        if (item.contains(part))
+          for (auto& [key, value] : item[part].items())
+            value = "(redacted)";
+      if (item["metadata"].contains("annotations"))
+        for (auto& [key, value] : item["metadata"]["annotations"].items())
+          value = "(redacted)";
+    }
+    items.push_back(std::move(item));
+  }
   return json_response(200, {{"kind", "List"},
                              {"apiVersion", "v1"},
                              {"metadata", {{"resourceVersion", std::to_string(state.seq)}}},

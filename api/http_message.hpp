@@ -15,6 +15,16 @@ namespace capstan::api {
 class stream_sink;
 class websocket_channel;
 
+// What a request's Impersonate-* headers ask (api/impersonation.hpp decides).
+struct impersonation_request {
+  std::string user;                 // Impersonate-User
+  std::string uid;                  // Impersonate-Uid
+  std::vector<std::string> groups;  // every Impersonate-Group
+  bool extra = false;               // an Impersonate-Extra-* header was sent
+
+  bool any() const { return !user.empty() || !uid.empty() || !groups.empty() || extra; }
+};
+
 struct http_request {
   std::string method;  // GET, POST, PUT, PATCH, DELETE
   std::string path;    // without the query
@@ -24,7 +34,8 @@ struct http_request {
   std::string authorization;  // the Authorization header
   std::string user_agent;
   std::string body;
-  user_info user;  // set once authenticated
+  user_info user;  // set once authenticated (the impersonated identity, when allowed)
+  impersonation_request impersonation;
   // Every value of a repeated query parameter, in order (exec's `command=`); `query` keeps one.
   std::multimap<std::string, std::string> query_all;
   // A WebSocket upgrade request: set, with the client's Sec-WebSocket-Protocol list.

@@ -71,6 +71,18 @@ http_request to_http_request(http::request<http::string_body>& request) {
   req.accept = std::string(request[http::field::accept]);
   req.authorization = std::string(request[http::field::authorization]);
   req.user_agent = std::string(request[http::field::user_agent]);
+  for (const auto& field : request) {
+    const auto name = field.name_string();
+    auto is = [&](boost::beast::string_view header) { return boost::beast::iequals(name, header); };
+    if (is("Impersonate-User"))
+      req.impersonation.user = std::string(field.value());
+    else if (is("Impersonate-Uid"))
+      req.impersonation.uid = std::string(field.value());
+    else if (is("Impersonate-Group"))
+      req.impersonation.groups.emplace_back(field.value());
+    else if (name.size() > 17 && boost::beast::iequals(name.substr(0, 17), "Impersonate-Extra"))
+      req.impersonation.extra = true;
+  }
   req.body = std::move(request.body());
   if (q != std::string::npos)
     req.query_all = parse_query_all(target.substr(q + 1));

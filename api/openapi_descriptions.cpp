@@ -7,7 +7,8 @@ namespace capstan::api::detail {
 namespace {
 
 const description* find(std::string_view type, std::string_view field) {
-  for (auto table : {meta_descriptions(), pod_descriptions(), cluster_descriptions()})
+  for (auto table : {meta_descriptions(), pod_descriptions(), cluster_descriptions(),
+                     config_descriptions()})
     for (std::size_t i = 0; i < table.size; ++i)
       if (table.entries[i].type == type && table.entries[i].field == field)
         return &table.entries[i];

@@ -15,6 +15,7 @@
 #include "api/proto/policy.pb.h"
 #include "api/proto/rbac.pb.h"
 #include "api/proto/runtime.pb.h"
+#include "messages/base64.hpp"
 
 namespace capstan::api {
 
@@ -73,6 +74,90 @@ std::optional<messages::json> namespace_from(const std::string& raw) {
   messages::json meta = meta_json(ns.metadata());
   meta.erase("namespace");
   return messages::json{{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", meta}};
+}
+
+namespace core_v1 = k8s::io::api::core::v1;
+
+// A map of byte strings as JSON does it: base64 values, keys sorted.
+messages::json base64_object(const google::protobuf::Map<std::string, std::string>& map) {
+  std::map<std::string, std::string> sorted(map.begin(), map.end());
+  messages::json out = messages::json::object();
+  for (const auto& [key, value] : sorted)
+    out[key] = messages::base64_encode(value);
+  return out;
+}
+
+// A Secret: metadata, type, data (bytes), stringData, immutable (`kubectl create secret`).
+std::optional<messages::json> secret_from(const std::string& raw) {
+  core_v1::Secret s;
+  if (!parse_whole(raw, s))
+    return std::nullopt;
+  messages::json out = {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", meta_json(s.metadata())}};
+  if (!s.data().empty())
+    out["data"] = base64_object(s.data());
+  if (!s.stringdata().empty())
+    out["stringData"] = sorted_object(s.stringdata());
+  if (s.has_type())
+    out["type"] = s.type();
+  if (s.has_immutable())
+    out["immutable"] = s.immutable();
+  return out;
+}
+
+// A ConfigMap: metadata, data, binaryData, immutable (`kubectl create configmap`).
+std::optional<messages::json> config_map_from(const std::string& raw) {
+  core_v1::ConfigMap c;
+  if (!parse_whole(raw, c))
+    return std::nullopt;
+  messages::json out = {
+      {"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", meta_json(c.metadata())}};
+  if (!c.data().empty())
+    out["data"] = sorted_object(c.data());
+  if (!c.binarydata().empty())
+    out["binaryData"] = base64_object(c.binarydata());
+  if (c.has_immutable())
+    out["immutable"] = c.immutable();
+  return out;
+}
+
+// A ServiceAccount: metadata, secrets, imagePullSecrets, automountServiceAccountToken.
+std::optional<messages::json> service_account_from(const std::string& raw) {
+  core_v1::ServiceAccount sa;
+  if (!parse_whole(raw, sa))
+    return std::nullopt;
+  messages::json out = {
+      {"apiVersion", "v1"}, {"kind", "ServiceAccount"}, {"metadata", meta_json(sa.metadata())}};
+  if (sa.secrets_size() > 0) {
+    messages::json secrets = messages::json::array();
+    for (const auto& r : sa.secrets()) {
+      messages::json ref = messages::json::object();
+      if (r.has_kind())
+        ref["kind"] = r.kind();
+      if (r.has_namespace_())
+        ref["namespace"] = r.namespace_();
+      if (r.has_name())
+        ref["name"] = r.name();
+      if (r.has_uid())
+        ref["uid"] = r.uid();
+      if (r.has_apiversion())
+        ref["apiVersion"] = r.apiversion();
+      if (r.has_resourceversion())
+        ref["resourceVersion"] = r.resourceversion();
+      if (r.has_fieldpath())
+        ref["fieldPath"] = r.fieldpath();
+      secrets.push_back(std::move(ref));
+    }
+    out["secrets"] = std::move(secrets);
+  }
+  if (sa.imagepullsecrets_size() > 0) {
+    messages::json pulls = messages::json::array();
+    for (const auto& r : sa.imagepullsecrets())
+      pulls.push_back(r.has_name() ? messages::json{{"name", r.name()}} : messages::json::object());
+    out["imagePullSecrets"] = std::move(pulls);
+  }
+  if (sa.has_automountserviceaccounttoken())
+    out["automountServiceAccountToken"] = sa.automountserviceaccounttoken();
+  return out;
 }
 
 namespace rbac_v1 = k8s::io::api::rbac::v1;
@@ -232,6 +317,12 @@ std::optional<messages::json> object_from_protobuf(const std::string& body) {
   const std::string& kind = envelope.typemeta().kind();
   if (kind == "Namespace")
     return namespace_from(envelope.raw());
+  if (kind == "Secret")
+    return secret_from(envelope.raw());
+  if (kind == "ConfigMap")
+    return config_map_from(envelope.raw());
+  if (kind == "ServiceAccount")
+    return service_account_from(envelope.raw());
   if (kind == "Eviction")
     return eviction_from(envelope.raw());
   if (kind == "SelfSubjectAccessReview")

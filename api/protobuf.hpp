@@ -15,7 +15,8 @@ namespace capstan::api {
 // deleteOptions' preconditions, propagationPolicy and dryRun; `kubectl drain`), or a
 // SelfSubjectAccessReview, SelfSubjectRulesReview or SelfSubjectReview (their specs; `kubectl
 // auth can-i` and `auth whoami`), or a Role, ClusterRole, RoleBinding or ClusterRoleBinding
-// (`kubectl create role` ...: metadata, rules, subjects, roleRef). Returns nullopt
+// (`kubectl create role` ...: metadata, rules, subjects, roleRef), or a Secret, ConfigMap or
+// ServiceAccount (`kubectl create secret|configmap|serviceaccount`). Returns nullopt
 // for anything else: no envelope, another kind, a malformed, truncated or trailing-garbage
 // message. Fields capstan does not use are skipped. Bounded: libprotobuf reads no byte beyond
 // the body and nests at most 8 messages deep. Thread-safe.

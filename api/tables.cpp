@@ -55,6 +55,13 @@ std::vector<column> columns_of(object_kind kind) {
     case object_kind::cluster_role_binding:
       return {{"Name", "string", 0},   {"Role", "string", 0},   {"Age", "string", 0},
               {"Users", "string", 1},  {"Groups", "string", 1}, {"ServiceAccounts", "string", 1}};
+    case object_kind::secret:
+      return {{"Name", "string", 0}, {"Type", "string", 0}, {"Data", "string", 0},
+              {"Age", "string", 0}};
+    case object_kind::config_map:
+      return {{"Name", "string", 0}, {"Data", "string", 0}, {"Age", "string", 0}};
+    case object_kind::service_account:
+      return {{"Name", "string", 0}, {"Secrets", "string", 0}, {"Age", "string", 0}};
     default:
       return {{"Name", "string", 0}, {"Age", "string", 0}};
   }
@@ -152,6 +159,14 @@ json cells_of(const any_object& o, int64_t now) {
     return json::array({human_age(now - ev->last_timestamp.seconds), ev->type, ev->reason,
                         object + "/" + ev->involved_object.name, ev->message});
   }
+  // Kubernetes prints the number of keys, never the values.
+  if (auto* sec = std::get_if<secret>(&o))
+    return json::array({meta.name, sec->type, std::to_string(sec->data.size()), age});
+  if (auto* cm = std::get_if<config_map>(&o))
+    return json::array(
+        {meta.name, std::to_string(cm->data.size() + cm->binary_data.size()), age});
+  if (auto* sa = std::get_if<service_account>(&o))
+    return json::array({meta.name, std::to_string(sa->secrets.size()), age});
   if (std::holds_alternative<role>(o) || std::holds_alternative<cluster_role>(o))
     return json::array({meta.name, meta.creation_timestamp.to_rfc3339()});
   const role_binding* b = std::get_if<role_binding>(&o);

@@ -73,22 +73,35 @@ bool rule_covers(const policy_rule& owner, const policy_rule& atomic) {
          urls_cover(owner.non_resource_urls, atomic.non_resource_urls);
 }
 
-// One verb on one group's resource (and name), or one verb on one URL: Kubernetes'
-// BreakdownRule.
-std::vector<policy_rule> breakdown(const policy_rule& rule) {
-  std::vector<policy_rule> atoms;
+// Calls `visit` with each atom of `rule` — one verb on one group's resource (and name), or one
+// verb on one URL: Kubernetes' BreakdownRule — one at a time (a role's lists multiply: the
+// atoms are never all held at once), until it returns false. Returns false when stopped.
+template <class Visit>
+bool for_each_atom(const policy_rule& rule, Visit&& visit) {
+  policy_rule atom{{""}, {""}, {""}, {}, {}};
   for (const auto& group : rule.api_groups)
     for (const auto& resource : rule.resources)
       for (const auto& verb : rule.verbs) {
-        if (rule.resource_names.empty())
-          atoms.push_back(policy_rule{{verb}, {group}, {resource}, {}, {}});
-        for (const auto& name : rule.resource_names)
-          atoms.push_back(policy_rule{{verb}, {group}, {resource}, {name}, {}});
+        atom.verbs[0] = verb;
+        atom.api_groups[0] = group;
+        atom.resources[0] = resource;
+        atom.non_resource_urls.clear();
+        if (rule.resource_names.empty()) {
+          atom.resource_names.clear();
+          if (!visit(atom))
+            return false;
+        }
+        for (const auto& name : rule.resource_names) {
+          atom.resource_names.assign(1, name);
+          if (!visit(atom))
+            return false;
+        }
       }
   for (const auto& url : rule.non_resource_urls)
     for (const auto& verb : rule.verbs)
-      atoms.push_back(policy_rule{{verb}, {}, {}, {}, {url}});
-  return atoms;
+      if (!visit(policy_rule{{verb}, {}, {}, {}, {url}}))
+        return false;
+  return true;
 }
 
 void append_quoted_list(std::string& out, const std::vector<std::string>& words) {
@@ -141,23 +154,43 @@ bool subject_matches(const messages::subject& who, const user_identity& user,
 std::vector<policy_rule> uncovered_rules(const std::vector<policy_rule>& owned,
                                          const std::vector<policy_rule>& requested) {
   // Missing atoms, merged back per group, resource and name (their verbs together), as
-  // Kubernetes compacts them for its message.
+  // Kubernetes compacts them for its message. Bounded: at most max_checked_atoms are checked
+  // (beyond, the rest counts as not covered: refused rather than minutes of work) and at most
+  // max_reported rules are reported.
+  constexpr std::size_t max_checked_atoms = 200000, max_reported = 64;
   std::map<std::tuple<std::string, std::string, std::string, std::string>, policy_rule> missing;
-  for (const auto& rule : requested)
-    for (auto& atom : breakdown(rule)) {
+  std::size_t checked = 0;
+  bool over_budget = false;
+  for (const auto& rule : requested) {
+    const bool finished = for_each_atom(rule, [&](const policy_rule& atom) {
+      if (++checked > max_checked_atoms) {
+        over_budget = true;
+        return false;
+      }
       if (std::any_of(owned.begin(), owned.end(),
                       [&](const policy_rule& o) { return rule_covers(o, atom); }))
-        continue;
+        return true;
       auto first = [](const std::vector<std::string>& v) { return v.empty() ? "" : v.front(); };
       auto key = std::make_tuple(first(atom.api_groups), first(atom.resources),
                                  first(atom.resource_names), first(atom.non_resource_urls));
       auto [it, inserted] = missing.emplace(key, atom);
       if (!inserted && !has(it->second.verbs, atom.verbs.front()))
         it->second.verbs.push_back(atom.verbs.front());
-    }
+      return missing.size() < max_reported;
+    });
+    if (!finished)
+      break;
+  }
   std::vector<policy_rule> out;
   for (auto& [key, rule] : missing)
     out.push_back(std::move(rule));
+  if (over_budget)
+    out.push_back(policy_rule{{"(more than 200000 verb, resource and name combinations: split "
+                               "the role)"},
+                              {},
+                              {},
+                              {},
+                              {}});
   return out;
 }
 

@@ -10,7 +10,7 @@ std::string event_name(const journal_record& record) {
   static const char* const kind_prefix[object_kind_count] = {
       "Namespace", "Pod",           "Rc",        "Service", "Endpoints", "Node",
       "Event",     "ResourceQuota", "LimitRange", "Role",    "ClusterRole", "RoleBinding",
-      "ClusterRoleBinding"};
+      "ClusterRoleBinding", "Secret", "ConfigMap", "ServiceAccount"};
   static const char* const suffix[] = {"Created", "Updated", "Deleted", "",
                                        "",        "",        "",        "LabelsChanged",
                                        "",        "",        "",        "DeletionRequested"};

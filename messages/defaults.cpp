@@ -146,6 +146,21 @@ void default_object(role_binding& b) {
       s.api_group = "rbac.authorization.k8s.io";
 }
 
+// stringData is write-only: merged into data (its keys win, as in Kubernetes' registry) and
+// never stored.
+void default_object(secret& s) {
+  if (s.type.empty())
+    s.type = "Opaque";
+  for (auto& [key, value] : s.string_data)
+    s.data[key] = std::move(value);
+  s.string_data.clear();
+}
+
+void default_object(config_map&) {}
+void default_object(service_account&) {}
+
+constexpr int32_t default_file_mode = 0644;
+
 }  // namespace
 
 void apply_defaults(pod_spec& spec) {
@@ -157,9 +172,14 @@ void apply_defaults(pod_spec& spec) {
     spec.termination_grace_period_seconds = 30;
   for (auto& c : spec.containers)
     default_container(c);
-  for (auto& v : spec.volumes)
-    if (!v.empty_dir && !v.host_path && !v.nfs)
+  for (auto& v : spec.volumes) {
+    if (!v.empty_dir && !v.host_path && !v.nfs && !v.secret && !v.config_map)
       v.empty_dir = empty_dir_volume_source{};
+    if (v.secret && !v.secret->default_mode)
+      v.secret->default_mode = default_file_mode;
+    if (v.config_map && !v.config_map->default_mode)
+      v.config_map->default_mode = default_file_mode;
+  }
 }
 
 void apply_defaults(any_object& object) {

@@ -52,6 +52,29 @@ std::string grant_text(const any_object& object) {
   return out;
 }
 
+// What a Secret or ConfigMap holds, for the audit: its keys, never a value ("" for other kinds).
+std::string keys_text(const any_object& object) {
+  std::vector<std::string> keys;
+  std::string prefix;
+  if (auto* s = std::get_if<secret>(&object)) {
+    prefix = "type " + s->type + ", ";
+    for (const auto& entry : s->data)
+      keys.push_back(entry.first);
+  } else if (auto* c = std::get_if<config_map>(&object)) {
+    for (const auto& entry : c->data)
+      keys.push_back(entry.first);
+    for (const auto& entry : c->binary_data)
+      keys.push_back(entry.first);
+  } else {
+    return "";
+  }
+  std::string out = prefix + "keys " + (keys.empty() ? "none" : joined(keys, ","));
+  constexpr std::size_t shown = 240;
+  if (out.size() > shown)
+    out = out.substr(0, shown) + "...";
+  return out;
+}
+
 }  // namespace
 
 std::string change_summary(const journal_record& r) {
@@ -60,6 +83,8 @@ std::string change_summary(const journal_record& r) {
       const auto& meta = meta_of(e.object);
       if (auto grant = grant_text(e.object); !grant.empty())
         return grant;
+      if (auto keys = keys_text(e.object); !keys.empty())
+        return keys;
       std::string out = "labels " + labels_text(meta.labels);
       if (auto* rc = std::get_if<replication_controller>(&e.object))
         out = "replicas " + std::to_string(rc->spec.replicas.value_or(0)) + ", " + out;
@@ -80,6 +105,8 @@ std::string change_summary(const journal_record& r) {
     std::string operator()(const object_updated& e) const {
       if (auto grant = grant_text(e.object); !grant.empty())
         return "now " + grant;
+      if (auto keys = keys_text(e.object); !keys.empty())
+        return "now " + keys;
       return "generation " + std::to_string(meta_of(e.object).generation);
     }
     std::string operator()(const object_deleted& e) const { return e.reason; }

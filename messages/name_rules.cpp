@@ -1,5 +1,7 @@
 #include "messages/name_rules.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <string_view>
 
 #include <arpa/inet.h>
@@ -134,6 +136,26 @@ problems path_segment_name(const std::string& value) {
   for (const char* bad : {"/", "%"})
     if (value.find(bad) != std::string::npos)
       out.push_back(std::string("may not contain '") + bad + "'");
+  return out;
+}
+
+problems config_map_key(const std::string& value) {
+  // Kubernetes' IsConfigMapKey: a key is a file name in a volume and a variable's suffix.
+  problems out;
+  if (value.size() > 253)
+    out.push_back("must be no more than 253 characters");
+  if (value.empty() || !std::all_of(value.begin(), value.end(), [](unsigned char c) {
+        return std::isalnum(c) || c == '-' || c == '_' || c == '.';
+      }))
+    out.push_back("a valid config key must consist of alphanumeric characters, '-', '_' or '.' "
+                  "(e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation "
+                  "is '[-._a-zA-Z0-9]+')");
+  if (value == ".")
+    out.push_back("must not be '.'");
+  else if (value == "..")
+    out.push_back("must not be '..'");
+  else if (value.rfind("..", 0) == 0)
+    out.push_back("must not start with '..'");
   return out;
 }
 

@@ -14,6 +14,7 @@ problems dns1123_subdomain(const std::string& value);  // pods, RCs, nodes
 problems dns1035_label(const std::string& value);      // services
 problems path_segment_name(const std::string& value);  // RBAC objects: not . or .., no / or %
 problems qualified_name(const std::string& value);     // label and annotation keys
+problems config_map_key(const std::string& value);     // Secret and ConfigMap keys
 problems label_value(const std::string& value);
 problems port_number(int64_t value);           // 1-65535
 problems port_name(const std::string& value);  // IANA_SVC_NAME

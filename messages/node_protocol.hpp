@@ -96,11 +96,25 @@ struct pod_status_reports {
 struct pod_ref {
   std::string namespace_, name, uid;
 };
+// One file of a Secret or ConfigMap volume: `path` relative to the volume (checked by the
+// pod's validation and again by the node), its mode and content.
+struct volume_file {
+  std::string path;
+  int32_t mode = 0644;
+  std::string bytes;
+};
+// The whole content of one secret or configMap volume of a pod, as the master resolved it
+// (every key, or the volume's items); sent with the pod and again whenever the object changes.
+struct config_volume {
+  std::string pod_uid, volume;
+  std::vector<volume_file> files;
+};
 struct node_pods {
   std::string node_name;
   bool full = false;  // the whole desired set: pods not listed must go
   std::vector<pod> pods;
   std::vector<pod_ref> gone;
+  std::vector<config_volume> config_volumes;  // of pods in `pods`
 };
 struct pod_assignments {
   std::vector<node_pods> nodes;
@@ -250,11 +264,24 @@ void fields(F& f, pod_ref& x) {
   f("uid", x.uid);
 }
 template <class F>
+void fields(F& f, volume_file& x) {
+  f("path", x.path);
+  f("mode", x.mode);
+  f("bytes", x.bytes);
+}
+template <class F>
+void fields(F& f, config_volume& x) {
+  f("podUid", x.pod_uid);
+  f("volume", x.volume);
+  f("files", x.files);
+}
+template <class F>
 void fields(F& f, node_pods& x) {
   f("nodeName", x.node_name);
   f("full", x.full);
   f("pods", x.pods);
   f("gone", x.gone);
+  f("configVolumes", x.config_volumes);
 }
 template <class F>
 void fields(F& f, pod_assignments& x) {

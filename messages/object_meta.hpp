@@ -103,4 +103,13 @@ void fields(F& f, object_reference& x) {
   f("fieldPath", x.field_path);
 }
 
+// A reference to an object by name in the same namespace (imagePullSecrets).
+struct local_object_reference {
+  std::string name;
+};
+template <class F>
+void fields(F& f, local_object_reference& x) {
+  f("name", x.name);
+}
+
 }  // namespace capstan::messages

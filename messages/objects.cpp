@@ -32,6 +32,10 @@ constexpr std::array<kind_info, object_kind_count> kinds = {{
      rbac_group},
     {object_kind::cluster_role_binding, "ClusterRoleBinding", "clusterrolebindings",
      "clusterrolebinding", "", false, rbac_group},
+    {object_kind::secret, "Secret", "secrets", "secret", "", true},
+    {object_kind::config_map, "ConfigMap", "configmaps", "configmap", "cm", true},
+    {object_kind::service_account, "ServiceAccount", "serviceaccounts", "serviceaccount", "sa",
+     true},
 }};
 
 template <std::size_t... I>

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <variant>
 
+#include "messages/config.hpp"
 #include "messages/event.hpp"
 #include "messages/namespace.hpp"
 #include "messages/node.hpp"
@@ -33,12 +34,16 @@ enum class object_kind : uint8_t {
   cluster_role = 10,
   role_binding = 11,
   cluster_role_binding = 12,
+  secret = 13,
+  config_map = 14,
+  service_account = 15,
 };
-inline constexpr std::size_t object_kind_count = 13;
+inline constexpr std::size_t object_kind_count = 16;
 
 using any_object =
     std::variant<namespace_object, pod, replication_controller, service, endpoints, node, event,
-                 resource_quota, limit_range, role, cluster_role, role_binding, cluster_role_binding>;
+                 resource_quota, limit_range, role, cluster_role, role_binding, cluster_role_binding,
+                 secret, config_map, service_account>;
 
 // Static facts about a kind, as the Kubernetes API names them.
 struct kind_info {
@@ -117,6 +122,18 @@ constexpr object_kind kind_of<role_binding>() {
 template <>
 constexpr object_kind kind_of<cluster_role_binding>() {
   return object_kind::cluster_role_binding;
+}
+template <>
+constexpr object_kind kind_of<secret>() {
+  return object_kind::secret;
+}
+template <>
+constexpr object_kind kind_of<config_map>() {
+  return object_kind::config_map;
+}
+template <>
+constexpr object_kind kind_of<service_account>() {
+  return object_kind::service_account;
 }
 
 inline object_kind kind_of(const any_object& object) {

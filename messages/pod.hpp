@@ -31,12 +31,59 @@ void fields(F& f, object_field_selector& x) {
   f.always("fieldPath", x.field_path);
 }
 
+// One key of a ConfigMap or Secret in the pod's namespace (SecretKeySelector,
+// ConfigMapKeySelector). `optional_`: a missing object or key is no error then.
+struct key_selector {
+  std::string name;
+  std::string key;
+  std::optional<bool> optional_;
+};
+template <class F>
+void fields(F& f, key_selector& x) {
+  f("name", x.name);
+  f.always("key", x.key);
+  f("optional", x.optional_);
+}
+struct config_map_key_selector : key_selector {};
+struct secret_key_selector : key_selector {};
+
 struct env_var_source {
   std::optional<object_field_selector> field_ref;
+  std::optional<config_map_key_selector> config_map_key_ref;
+  std::optional<secret_key_selector> secret_key_ref;
 };
 template <class F>
 void fields(F& f, env_var_source& x) {
   f("fieldRef", x.field_ref);
+  f("configMapKeyRef", x.config_map_key_ref);
+  f("secretKeyRef", x.secret_key_ref);
+}
+
+// A whole ConfigMap or Secret as variables (ConfigMapEnvSource, SecretEnvSource).
+struct env_object_ref {
+  std::string name;
+  std::optional<bool> optional_;
+};
+template <class F>
+void fields(F& f, env_object_ref& x) {
+  f("name", x.name);
+  f("optional", x.optional_);
+}
+struct config_map_env_source : env_object_ref {};
+struct secret_env_source : env_object_ref {};
+
+// envFrom: every key of the object becomes a variable, `prefix` prepended. Exactly one of the
+// two references is set (validation enforces it).
+struct env_from_source {
+  std::string prefix;
+  std::optional<config_map_env_source> config_map_ref;
+  std::optional<secret_env_source> secret_ref;
+};
+template <class F>
+void fields(F& f, env_from_source& x) {
+  f("prefix", x.prefix);
+  f("configMapRef", x.config_map_ref);
+  f("secretRef", x.secret_ref);
 }
 
 struct env_var {
@@ -169,6 +216,7 @@ struct container {
   std::vector<std::string> args;
   std::string working_dir;
   std::vector<container_port> ports;
+  std::vector<env_from_source> env_from;
   std::vector<env_var> env;
   resource_requirements resources;
   std::vector<volume_mount> volume_mounts;
@@ -189,6 +237,7 @@ void fields(F& f, container& x) {
   f("args", x.args);
   f("workingDir", x.working_dir);
   f("ports", x.ports);
+  f("envFrom", x.env_from);
   f("env", x.env);
   f("resources", x.resources);
   f("volumeMounts", x.volume_mounts);
@@ -234,12 +283,58 @@ void fields(F& f, nfs_volume_source& x) {
   f("readOnly", x.read_only);
 }
 
+// One key of a ConfigMap or Secret as a file at `path` (relative), with `mode` or the
+// volume's defaultMode.
+struct key_to_path {
+  std::string key;
+  std::string path;
+  std::optional<int32_t> mode;
+};
+template <class F>
+void fields(F& f, key_to_path& x) {
+  f.always("key", x.key);
+  f.always("path", x.path);
+  f("mode", x.mode);
+}
+
+// A Secret's keys as files (every key, or only `items`); updated when the Secret changes.
+struct secret_volume_source {
+  std::string secret_name;
+  std::vector<key_to_path> items;
+  std::optional<int32_t> default_mode;  // defaulted to 0644
+  std::optional<bool> optional_;
+};
+template <class F>
+void fields(F& f, secret_volume_source& x) {
+  f("secretName", x.secret_name);
+  f("items", x.items);
+  f("defaultMode", x.default_mode);
+  f("optional", x.optional_);
+}
+
+// The same for a ConfigMap (named by `name`).
+struct config_map_volume_source {
+  std::string name;
+  std::vector<key_to_path> items;
+  std::optional<int32_t> default_mode;  // defaulted to 0644
+  std::optional<bool> optional_;
+};
+template <class F>
+void fields(F& f, config_map_volume_source& x) {
+  f("name", x.name);
+  f("items", x.items);
+  f("defaultMode", x.default_mode);
+  f("optional", x.optional_);
+}
+
 // Exactly one source is set (validation enforces it).
 struct volume {
   std::string name;
   std::optional<empty_dir_volume_source> empty_dir;
   std::optional<host_path_volume_source> host_path;
   std::optional<nfs_volume_source> nfs;
+  std::optional<secret_volume_source> secret;
+  std::optional<config_map_volume_source> config_map;
 };
 template <class F>
 void fields(F& f, volume& x) {
@@ -247,6 +342,8 @@ void fields(F& f, volume& x) {
   f("emptyDir", x.empty_dir);
   f("hostPath", x.host_path);
   f("nfs", x.nfs);
+  f("secret", x.secret);
+  f("configMap", x.config_map);
 }
 
 struct pod_spec {
@@ -258,6 +355,8 @@ struct pod_spec {
   std::string dns_policy;
   string_map node_selector;
   std::string service_account_name;
+  std::optional<bool> automount_service_account_token;
+  std::vector<local_object_reference> image_pull_secrets;
   std::string node_name;
   bool host_network = false;
   std::string hostname;
@@ -273,6 +372,8 @@ void fields(F& f, pod_spec& x) {
   f("dnsPolicy", x.dns_policy);
   f("nodeSelector", x.node_selector);
   f("serviceAccountName", x.service_account_name);
+  f("automountServiceAccountToken", x.automount_service_account_token);
+  f("imagePullSecrets", x.image_pull_secrets);
   f("nodeName", x.node_name);
   f("hostNetwork", x.host_network);
   f("hostname", x.hostname);

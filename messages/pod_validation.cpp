@@ -77,6 +77,57 @@ void validate_lifecycle_handler(const std::optional<lifecycle_handler>& h, const
                                  std::to_string(grace_period) + ")"));
 }
 
+// A file mode as Kubernetes accepts it: 0 to 0777.
+void validate_file_mode(const std::optional<int32_t>& mode, const std::string& path,
+                        field_errors& errors) {
+  if (mode && (*mode < 0 || *mode > 0777))
+    errors.push_back(invalid(path, std::to_string(*mode),
+                             "must be a number between 0 and 0777 (octal), both inclusive"));
+}
+
+// Kubernetes' validateKeyToPath and validateLocalDescendingPath: each item a valid key and a
+// relative path that stays inside the volume.
+void validate_key_files(const std::vector<key_to_path>& items,
+                        const std::optional<int32_t>& default_mode, const std::string& path,
+                        field_errors& errors) {
+  validate_file_mode(default_mode, child(path, "defaultMode"), errors);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const auto& item = items[i];
+    const std::string ip = index(child(path, "items"), i);
+    check_required_name(config_map_key, item.key, child(ip, "key"), errors);
+    const std::string& file = item.path;
+    const std::string fp = child(ip, "path");
+    if (file.empty()) {
+      errors.push_back(required(fp));
+    } else if (file[0] == '/') {
+      errors.push_back(invalid(fp, quote(file), "must be a relative path"));
+    } else {
+      // No element may be "..": the file would land outside the volume. Empty and "."
+      // elements are refused too (Kubernetes cleans them away; the node writes the path as
+      // given, so it must be plain).
+      bool climbs = false, unclean = false;
+      for (std::size_t start = 0; start <= file.size() && !climbs;) {
+        std::size_t end = file.find('/', start);
+        if (end == std::string::npos)
+          end = file.size();
+        climbs = file.compare(start, end - start, "..") == 0;
+        unclean |= end == start || file.compare(start, end - start, ".") == 0;
+        start = end + 1;
+      }
+      if (climbs)
+        errors.push_back(invalid(fp, quote(file), "must not contain '..'"));
+      else if (file.rfind("..", 0) == 0)
+        errors.push_back(invalid(fp, quote(file), "must not start with '..'"));
+      else if (unclean)
+        errors.push_back(
+            invalid(fp, quote(file), "must not contain empty or '.' path elements"));
+      if (file.find('\0') != std::string::npos)
+        errors.push_back(invalid(fp, quote(file), "must not contain NUL"));
+    }
+    validate_file_mode(item.mode, child(ip, "mode"), errors);
+  }
+}
+
 void validate_volumes(const std::vector<volume>& volumes, const std::string& path,
                       field_errors& errors, std::set<std::string>& names) {
   for (std::size_t i = 0; i < volumes.size(); ++i) {
@@ -85,9 +136,11 @@ void validate_volumes(const std::vector<volume>& volumes, const std::string& pat
     check_required_name(dns1123_label, v.name, child(p, "name"), errors);
     if (!v.name.empty() && !names.insert(v.name).second)
       errors.push_back(duplicate(child(p, "name"), quote(v.name)));
-    int sources = (v.empty_dir ? 1 : 0) + (v.host_path ? 1 : 0) + (v.nfs ? 1 : 0);
+    int sources = (v.empty_dir ? 1 : 0) + (v.host_path ? 1 : 0) + (v.nfs ? 1 : 0) +
+                  (v.secret ? 1 : 0) + (v.config_map ? 1 : 0);
     if (sources == 0)
-      errors.push_back(required(p, "must specify a volume type (emptyDir, hostPath or nfs)"));
+      errors.push_back(required(
+          p, "must specify a volume type (emptyDir, hostPath, nfs, secret or configMap)"));
     else if (sources > 1)
       errors.push_back(forbidden(p, "may not specify more than 1 volume type"));
     if (v.empty_dir)
@@ -101,6 +154,17 @@ void validate_volumes(const std::vector<volume>& volumes, const std::string& pat
                  {"", "DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket",
                   "CharDevice", "BlockDevice"},
                  child(hp, "type"), errors, true);
+    }
+    if (v.secret) {
+      std::string sp = child(p, "secret");
+      check_required_name(dns1123_subdomain, v.secret->secret_name, child(sp, "secretName"),
+                          errors);
+      validate_key_files(v.secret->items, v.secret->default_mode, sp, errors);
+    }
+    if (v.config_map) {
+      std::string cp = child(p, "configMap");
+      check_required_name(dns1123_subdomain, v.config_map->name, child(cp, "name"), errors);
+      validate_key_files(v.config_map->items, v.config_map->default_mode, cp, errors);
     }
     if (v.nfs) {
       std::string np = child(p, "nfs");
@@ -170,17 +234,51 @@ void validate_container(const container& c, const std::string& p,
     else
       check_string(env_var_name, e.name, child(ep, "name"), errors);
     if (e.value_from) {
+      const std::string vp = child(ep, "valueFrom");
+      const auto& from = *e.value_from;
       if (!e.value.empty())
-        errors.push_back(
-            invalid(child(ep, "valueFrom"), "", "may not be specified when `value` is not empty"));
-      if (!e.value_from->field_ref)
-        errors.push_back(required(child(ep, "valueFrom"), "must specify one of: `fieldRef`"));
-      else
-        check_enum(e.value_from->field_ref->field_path,
+        errors.push_back(invalid(vp, "", "may not be specified when `value` is not empty"));
+      const int sources = (from.field_ref ? 1 : 0) + (from.config_map_key_ref ? 1 : 0) +
+                          (from.secret_key_ref ? 1 : 0);
+      if (sources == 0)
+        errors.push_back(required(
+            vp, "must specify one of: `fieldRef`, `configMapKeyRef` or `secretKeyRef`"));
+      else if (sources > 1)
+        errors.push_back(invalid(vp, "",
+                                 "may not have more than one field specified at a time"));
+      if (from.field_ref)
+        check_enum(from.field_ref->field_path,
                    {"metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName",
                     "spec.serviceAccountName", "status.hostIP", "status.podIP"},
-                   child(child(child(ep, "valueFrom"), "fieldRef"), "fieldPath"), errors);
+                   child(child(vp, "fieldRef"), "fieldPath"), errors);
+      auto check_key_ref = [&](const key_selector& ref, const char* field) {
+        const std::string rp = child(vp, field);
+        check_required_name(dns1123_subdomain, ref.name, child(rp, "name"), errors);
+        check_required_name(config_map_key, ref.key, child(rp, "key"), errors);
+      };
+      if (from.config_map_key_ref)
+        check_key_ref(*from.config_map_key_ref, "configMapKeyRef");
+      if (from.secret_key_ref)
+        check_key_ref(*from.secret_key_ref, "secretKeyRef");
     }
+  }
+
+  for (std::size_t j = 0; j < c.env_from.size(); ++j) {
+    const auto& from = c.env_from[j];
+    const std::string fp = index(child(p, "envFrom"), j);
+    const int sources = (from.config_map_ref ? 1 : 0) + (from.secret_ref ? 1 : 0);
+    if (sources == 0)
+      errors.push_back(required(fp, "must specify one of: `configMapRef` or `secretRef`"));
+    else if (sources > 1)
+      errors.push_back(invalid(fp, "", "may not have more than one field specified at a time"));
+    if (from.config_map_ref)
+      check_required_name(dns1123_subdomain, from.config_map_ref->name,
+                          child(child(fp, "configMapRef"), "name"), errors);
+    if (from.secret_ref)
+      check_required_name(dns1123_subdomain, from.secret_ref->name,
+                          child(child(fp, "secretRef"), "name"), errors);
+    if (!from.prefix.empty())
+      check_string(env_var_name, from.prefix, child(fp, "prefix"), errors);
   }
 
   validate_resources(c.resources, child(p, "resources"), errors);
@@ -247,6 +345,9 @@ void validate_pod_spec(const pod_spec& spec, const std::string& path, field_erro
                              std::to_string(*spec.active_deadline_seconds),
                              "must be between 1 and 2147483647, inclusive"));
   validate_labels(spec.node_selector, child(path, "nodeSelector"), errors);
+  for (std::size_t i = 0; i < spec.image_pull_secrets.size(); ++i)
+    check_required_name(dns1123_subdomain, spec.image_pull_secrets[i].name,
+                        child(index(child(path, "imagePullSecrets"), i), "name"), errors);
   if (!spec.node_name.empty())
     check_string(dns1123_subdomain, spec.node_name, child(path, "nodeName"), errors);
   if (!spec.service_account_name.empty())

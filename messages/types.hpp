@@ -53,6 +53,25 @@ struct raw_json_object {
 };
 
 using string_map = std::map<std::string, std::string>;
+
+// Keys to byte strings (Secret.data, ConfigMap.binaryData): JSON writes each value in base64
+// (Go's []byte), Cap'n Proto as Data. A type of its own so that the codecs can tell it from a
+// string_map.
+struct byte_map : std::map<std::string, std::string> {
+  using std::map<std::string, std::string>::map;
+};
+
+// A Secret's data as the journal keeps it: an AES-GCM envelope that only store/secret_sealing
+// reads and writes. Never in JSON (neither written nor accepted); empty in every object outside
+// the journal's own encoding.
+struct sealed_bytes {
+  std::string envelope;
+
+  bool empty() const { return envelope.empty(); }
+  friend bool operator==(const sealed_bytes& a, const sealed_bytes& b) {
+    return a.envelope == b.envelope;
+  }
+};
 // ResourceList: resource name ("cpu", "memory", "pods") to quantity.
 using resource_list = std::map<std::string, quantity>;
 

@@ -418,6 +418,78 @@ void validate_object(const cluster_role_binding& b, field_errors& errors) {
   validate_binding(b, false, errors);
 }
 
+// Kubernetes' MaxSecretSize, which ConfigMaps share (their keys and values together).
+constexpr std::size_t max_config_bytes = 1024 * 1024;
+
+void validate_config_keys(const std::map<std::string, std::string>& entries,
+                          const std::string& path, std::size_t& total, field_errors& errors) {
+  for (const auto& [k, v] : entries) {
+    check_string(config_map_key, k, key(path, k), errors);
+    total += k.size() + v.size();
+  }
+}
+
+// Kubernetes' ValidateSecret: keys, size, and the keys each well-known type requires.
+void validate_object(const secret& s, field_errors& errors) {
+  validate_meta(s.metadata, info(object_kind::secret), dns1123_subdomain, errors);
+  std::size_t total = 0;
+  validate_config_keys(s.data, "data", total, errors);
+  validate_config_keys(s.string_data, "stringData", total, errors);
+  if (total > max_config_bytes)
+    errors.push_back(too_long("data", max_config_bytes));
+  auto require_key = [&](const char* k) {
+    if (!s.data.count(k))
+      errors.push_back(required(key("data", k)));
+  };
+  if (s.type == "kubernetes.io/service-account-token") {
+    if (!s.metadata.annotations.count("kubernetes.io/service-account.name"))
+      errors.push_back(
+          required(key("metadata.annotations", "kubernetes.io/service-account.name")));
+  } else if (s.type == "kubernetes.io/dockercfg" || s.type == "kubernetes.io/dockerconfigjson") {
+    const char* k = s.type == "kubernetes.io/dockercfg" ? ".dockercfg" : ".dockerconfigjson";
+    auto it = s.data.find(k);
+    if (it == s.data.end())
+      errors.push_back(required(key("data", k)));
+    else if (auto doc = json::parse(it->second, nullptr, false); !doc.is_object())
+      errors.push_back(invalid(key("data", k), "<secret contents redacted>",
+                               "must be a valid JSON document"));
+  } else if (s.type == "kubernetes.io/basic-auth") {
+    if (!s.data.count("username") && !s.data.count("password"))
+      errors.push_back(required(key("data", "username"),
+                                "must specify at least one of username or password"));
+  } else if (s.type == "kubernetes.io/ssh-auth") {
+    require_key("ssh-privatekey");
+  } else if (s.type == "kubernetes.io/tls") {
+    require_key("tls.crt");
+    require_key("tls.key");
+  } else if (s.type.size() > 253) {
+    errors.push_back(too_long("type", 253));
+  }
+}
+
+// Kubernetes' ValidateConfigMap: keys unique across data and binaryData, 1 MiB in all.
+void validate_object(const config_map& c, field_errors& errors) {
+  validate_meta(c.metadata, info(object_kind::config_map), dns1123_subdomain, errors);
+  std::size_t total = 0;
+  validate_config_keys(c.data, "data", total, errors);
+  validate_config_keys(c.binary_data, "binaryData", total, errors);
+  for (const auto& [k, v] : c.binary_data)
+    if (c.data.count(k))
+      errors.push_back(invalid(key("data", k), quote(k), "duplicate of key present in binaryData"));
+  if (total > max_config_bytes)
+    errors.push_back(too_long("", max_config_bytes));
+}
+
+void validate_object(const service_account& sa, field_errors& errors) {
+  validate_meta(sa.metadata, info(object_kind::service_account), dns1123_subdomain, errors);
+  for (std::size_t i = 0; i < sa.image_pull_secrets.size(); ++i)
+    check_required_name(dns1123_subdomain, sa.image_pull_secrets[i].name,
+                        child(index("imagePullSecrets", i), "name"), errors);
+  for (std::size_t i = 0; i < sa.secrets.size(); ++i)
+    check_required_name(dns1123_subdomain, sa.secrets[i].name, child(index("secrets", i), "name"),
+                        errors);
+}
+
 }  // namespace
 
 void validate_labels(const string_map& labels, const std::string& path, field_errors& errors) {

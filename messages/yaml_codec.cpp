@@ -70,6 +70,18 @@ json resolve_plain_scalar(const std::string& s) {
     if (errno != ERANGE)
       return v;
   }
+  // Octal as go-yaml (YAML 1.1) reads it, which is what Kubernetes' manifests mean by a file
+  // mode such as `defaultMode: 0400` (256); "0o400" is YAML 1.2's spelling.
+  if (s.size() > 1 && s[0] == '0') {
+    const bool o_prefix = s.size() > 2 && s[1] == 'o';
+    const std::string digits = strip_underscores(s.substr(o_prefix ? 2 : 1));
+    if (!digits.empty() && digits.find_first_not_of("01234567") == std::string::npos) {
+      errno = 0;
+      long long v = std::strtoll(digits.c_str(), nullptr, 8);
+      if (errno != ERANGE)
+        return v;
+    }
+  }
   if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
     char* end = nullptr;
     long long v = std::strtoll(s.c_str() + 2, &end, 16);

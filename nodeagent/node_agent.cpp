@@ -151,6 +151,8 @@ std::string key_of(const std::string& ns, const std::string& name) {
 
 void apply_pods(agent_self self, node_slot& slot, node_pods& pods) {
   const std::string& node_name = slot.hosted.description.metadata.name;
+  if (!pods.config_volumes.empty())
+    slot.hosted.runtime->set_config_volumes(std::move(pods.config_volumes));
   if (pods.full) {
     // Statuses of pods that are no longer wanted need not be resent.
     std::set<std::string> wanted;

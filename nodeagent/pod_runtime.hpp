@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "messages/node_protocol.hpp"
 #include "messages/objects.hpp"
 
 namespace capstan::nodeagent {
@@ -60,6 +61,10 @@ public:
   virtual void sync(std::vector<messages::pod> desired) = 0;
   // One pod bound to this node, new or changed.
   virtual void upsert(messages::pod desired) = 0;
+  // The files of pods' secret and configMap volumes (before those pods in sync or upsert, and
+  // again when a Secret or ConfigMap changes): written when the volume is set up, rewritten in
+  // place (atomically) while the pod runs. A runtime without files ignores them.
+  virtual void set_config_volumes(std::vector<messages::config_volume> volumes) { (void)volumes; }
   virtual void remove(const std::string& namespace_, const std::string& name,
                       const std::string& uid) = 0;
   virtual void set_peers(std::vector<peer_node> peers) = 0;

@@ -6,10 +6,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "common/process.hpp"
@@ -273,6 +275,95 @@ std::string host_path_type_problem(const std::string& type, const std::string& p
   if (type == "BlockDevice")
     return kind == path_kind::block_device ? "" : failed("a block device");
   return "hostPath type check failed: unknown type " + type;
+}
+
+std::string config_file_path_problem(const std::string& path) {
+  if (path.empty())
+    return "empty file path";
+  if (path[0] == '/')
+    return "file path " + path + " is absolute";
+  if (path.rfind("..", 0) == 0)
+    return "file path " + path + " starts with '..'";
+  if (path.size() > 4096 || path.find('\0') != std::string::npos)
+    return "file path is too long or holds NUL";
+  for (std::size_t start = 0; start <= path.size();) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string::npos)
+      end = path.size();
+    const std::string part = path.substr(start, end - start);
+    if (part.empty() || part == "." || part == "..")
+      return "file path " + path + " has a component \"" + part + "\"";
+    start = end + 1;
+  }
+  return "";
+}
+
+std::string write_config_volume(const std::string& dir, const std::vector<volume_file>& files) {
+  try {
+    for (const auto& f : files)
+      if (auto problem = config_file_path_problem(f.path); !problem.empty())
+        return problem;
+    fs::create_directories(dir);
+    const auto stamp = std::chrono::system_clock::now().time_since_epoch().count();
+    const std::string data_name = ".." + std::to_string(stamp);
+    const std::string data_dir = dir + "/" + data_name;
+    fs::create_directory(data_dir);
+    ::chmod(data_dir.c_str(), 0755);
+    std::set<std::string> top_level;
+    for (const auto& f : files) {
+      const std::string target = data_dir + "/" + f.path;
+      fs::create_directories(fs::path(target).parent_path());
+      int fd = ::open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+      if (fd < 0)
+        return "cannot write " + f.path + ": " + std::strerror(errno);
+      std::size_t written = 0;
+      while (written < f.bytes.size()) {
+        ssize_t n = ::write(fd, f.bytes.data() + written, f.bytes.size() - written);
+        if (n < 0 && errno == EINTR)
+          continue;
+        if (n <= 0)
+          break;
+        written += static_cast<std::size_t>(n);
+      }
+      // Permission bits only: no setuid, setgid or sticky bit from what the master sent.
+      const bool ok = written == f.bytes.size() && ::fchmod(fd, f.mode & 0777) == 0;
+      ::close(fd);
+      if (!ok)
+        return "cannot write " + f.path + ": " + std::strerror(errno);
+      top_level.insert(f.path.substr(0, f.path.find('/')));
+    }
+    // The swap: a new link to the new data, renamed over ..data in one step.
+    const std::string link_tmp = dir + "/..data_tmp";
+    ::unlink(link_tmp.c_str());
+    if (::symlink(data_name.c_str(), link_tmp.c_str()) != 0 ||
+        ::rename(link_tmp.c_str(), (dir + "/..data").c_str()) != 0)
+      return std::string("cannot switch to the new data: ") + std::strerror(errno);
+    for (const auto& name : top_level) {
+      const std::string link = dir + "/" + name;
+      struct stat st {};
+      if (::lstat(link.c_str(), &st) != 0 &&
+          ::symlink(("..data/" + name).c_str(), link.c_str()) != 0)
+        return "cannot link " + name + ": " + std::strerror(errno);
+    }
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind("..", 0) == 0) {
+        if (name != "..data" && name != data_name)
+          fs::remove_all(entry.path());  // an older data directory
+      } else if (!top_level.count(name) && fs::is_symlink(entry.symlink_status())) {
+        fs::remove(entry.path());  // a key that is gone
+      }
+    }
+    return "";
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
+bool is_config_volume(const pod& p, const std::string& name) {
+  return std::any_of(p.spec.volumes.begin(), p.spec.volumes.end(), [&](const volume& v) {
+    return v.name == name && (v.secret || v.config_map);
+  });
 }
 
 std::optional<volume_failure> set_up_volumes(const pod& p, const std::string& pod_dir) {

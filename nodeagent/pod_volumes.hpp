@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "messages/node_protocol.hpp"
 #include "messages/objects.hpp"
 
 namespace capstan::nodeagent {
@@ -54,6 +55,23 @@ enum class path_kind { missing, directory, regular_file, socket, char_device, bl
 // path (the caller creates it); type "" checks nothing.
 std::string host_path_type_problem(const std::string& type, const std::string& path,
                                    path_kind kind);
+
+// Why a secret or configMap volume's file path is unsafe to write ("" when it is a relative
+// path of plain components: not absolute, no "" / "." / ".." component, no leading ".."), as
+// received from the master and checked again here.
+std::string config_file_path_problem(const std::string& path);
+
+// Writes a secret or configMap volume's files into `dir` as Kubernetes' AtomicWriter does: the
+// files go into a new hidden directory `..<nanoseconds>`, the symlink `..data` is swapped to it
+// in one rename, and each top-level name is a symlink into `..data`; names no longer present
+// go, older data directories are removed. A container that has the volume mounted sees the old
+// files or the new ones, never a mix. Returns the problem ("" on success). I/O; never throws.
+std::string write_config_volume(const std::string& dir,
+                                const std::vector<messages::volume_file>& files);
+
+// Whether `name` is one of `p`'s secret or configMap volumes: the only directories the files of
+// a config_volume may be written to (a message naming another volume, or no volume, is ignored).
+bool is_config_volume(const messages::pod& p, const std::string& name);
 
 // Sets up every volume of `p` in order (I/O; blocking): creates emptyDir directories, checks
 // (and for the OrCreate types creates) host paths, mounts nfs volumes not mounted yet. Returns

@@ -32,7 +32,9 @@ std::vector<bind_mount> volume_mounts(const std::string& pod_dir, const pod& p,
     for (const auto& v : p.spec.volumes)
       if (v.name == m.name)
         mounts.push_back({v.host_path ? v.host_path->path : pod_dir + "/volumes/" + v.name,
-                          m.mount_path, m.read_only || (v.nfs && v.nfs->read_only)});
+                          m.mount_path,
+                          // Secret and configMap volumes are always read-only, as in Kubernetes.
+                          m.read_only || (v.nfs && v.nfs->read_only) || v.secret || v.config_map});
   return mounts;
 }
 

@@ -3,6 +3,10 @@
 // network, image and bundle prepared, their containers started with runc.
 #include "nodeagent/detail/runc_runtime_impl.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <set>
@@ -87,6 +91,7 @@ void runc_runtime::admit(pod p) {
     // The master deletes the pod gracefully: it ends here within its grace period, and the
     // master removes it once told so (at once if it does not run here).
     if (it == pods_.end()) {
+      config_volumes_.erase(p.metadata.uid);
       if (report_)
         report_({p.metadata.namespace_, p.metadata.name, p.metadata.uid, {}, true});
       return;
@@ -103,7 +108,13 @@ void runc_runtime::admit(pod p) {
     return;
   pod_run run = prepare(std::move(p));
   fs::create_directories(run.dir + "/logs");
-  write_file(run.dir + "/pod.json", to_json(any_object(run.spec)).dump());
+  // Private before anything is in it: the spec holds the values of variables taken from
+  // Secrets.
+  const std::string spec_file = run.dir + "/pod.json";
+  if (int fd = ::open(spec_file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600); fd >= 0)
+    ::close(fd);
+  ::chmod(spec_file.c_str(), 0600);
+  write_file(spec_file, to_json(any_object(run.spec)).dump());
   pods_.emplace(run.spec.metadata.uid, std::move(run));
 }
 
@@ -227,6 +238,18 @@ void runc_runtime::tend(pod_run& run) {
 void runc_runtime::set_up_volumes_of(pod_run& run) {
   if (run.volumes.in_progress || steady::now() < run.volumes.next_attempt)
     return;
+  // Secret and configMap volumes: the files the master sent, written here (local files).
+  if (auto files = config_volumes_.find(run.spec.metadata.uid); files != config_volumes_.end())
+    for (const auto& [name, content] : files->second)
+      if (!is_config_volume(run.spec, name))
+        continue;  // not a secret or configMap volume of this pod: never written
+      else if (auto problem = write_config_volume(run.dir + "/volumes/" + name, content);
+               !problem.empty()) {
+        volumes_set_up(run.spec, run.dir,
+                       volume_failure{name, "MountVolume.SetUp failed for volume \"" + name +
+                                                "\" : " + problem});
+        return;
+      }
   if (!has_slow_volumes(run.spec)) {  // local directories only: at once, here
     volumes_set_up(run.spec, run.dir, set_up_volumes(run.spec, run.dir));
     return;

@@ -98,6 +98,24 @@ void runc_runtime::upsert(pod desired) {
   post([this, desired = std::move(desired)]() mutable { admit(std::move(desired)); });
 }
 
+void runc_runtime::set_config_volumes(std::vector<config_volume> volumes) {
+  post([this, volumes = std::move(volumes)]() mutable {
+    for (auto& v : volumes) {
+      auto& files = config_volumes_[v.pod_uid][v.volume];
+      files = std::move(v.files);
+      // A pod whose volumes are set up gets the new files now; others when they are set up.
+      auto it = pods_.find(v.pod_uid);
+      if (it == pods_.end() || !it->second.volumes.ready ||
+          !is_config_volume(it->second.spec, v.volume))
+        continue;
+      auto problem = write_config_volume(it->second.dir + "/volumes/" + v.volume, files);
+      if (!problem.empty())
+        emit(it->second, "Warning", "FailedMount",
+             "MountVolume.SetUp failed for volume \"" + v.volume + "\" : " + problem);
+    }
+  });
+}
+
 void runc_runtime::remove(const std::string&, const std::string&, const std::string& uid) {
   post([this, uid] { delete_pod(uid); });
 }

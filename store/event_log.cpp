@@ -1,6 +1,8 @@
 #include "store/event_log.hpp"
 
 #include <chrono>
+#include <cstdio>
+#include <deque>
 #include <cstring>
 #include <filesystem>
 
@@ -13,6 +15,8 @@
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
+
+#include "store/secret_sealing.hpp"
 
 namespace capstan::store {
 
@@ -160,8 +164,11 @@ event_log::~event_log() {
   }
 }
 
-std::unique_ptr<event_log> event_log::open_reader(const std::string& directory) {
-  std::unique_ptr<event_log> log(new event_log(directory, event_log_options{}));
+std::unique_ptr<event_log> event_log::open_reader(const std::string& directory,
+                                                  std::shared_ptr<const secret_sealer> sealer) {
+  event_log_options options;
+  options.sealer = std::move(sealer);
+  std::unique_ptr<event_log> log(new event_log(directory, std::move(options)));
   log->read_only_ = true;
   if (!std::filesystem::exists(directory + "/CURRENT"))
     throw store_error("no journal in " + directory);
@@ -258,6 +265,11 @@ uint64_t event_log::newest_key() const {
 std::size_t event_log::append(std::vector<journal_record>& records) {
   if (records.empty())
     return 0;
+  if (!options_.sealer)
+    for (const auto& r : records)
+      if (holds_clear_secret(r))
+        throw store_error("cannot append to the journal in " + directory_ +
+                          ": a Secret's data would be written in clear (no secrets key)");
   rocksdb::WriteBatch batch;
   uint64_t seq = last_seq_;
   int64_t now = now_nanos();
@@ -266,7 +278,11 @@ std::size_t event_log::append(std::vector<journal_record>& records) {
     r.seq = ++seq;
     if (r.time_nanos == 0)
       r.time_nanos = now;
-    std::string value = messages::encode_record(r);
+    // Only a copy is sealed: the records go on to the read model and watchers in clear.
+    std::unique_ptr<journal_record> sealed;
+    if (options_.sealer)
+      sealed = options_.sealer->sealed_copy(r);
+    std::string value = messages::encode_record(sealed ? *sealed : r);
     bytes += value.size() + 8;
     check(batch.Put(handles_[log_cf], seq_key(r.seq), value), "cannot stage journal record");
   }
@@ -325,11 +341,36 @@ void event_log::read(uint64_t from, uint64_t to,
                         ")");
     journal_record record = decode_stored_record(
         seq, std::string_view(it->value().data(), it->value().size()), directory_);
+    if (holds_sealed_secret(record))
+      open_sealed(record);
     expected = seq + 1;
     if (!visit(std::move(record)))
       return;
   }
   check(it->status(), "cannot read the journal in " + directory_);
+}
+
+void event_log::open_sealed(journal_record& record) const {
+  if (auto* c = std::get_if<messages::object_created>(&record.event))
+    if (auto* s = std::get_if<messages::secret>(&c->object))
+      open_sealed(*s);
+  if (auto* u = std::get_if<messages::object_updated>(&record.event))
+    if (auto* s = std::get_if<messages::secret>(&u->object))
+      open_sealed(*s);
+}
+
+void event_log::open_sealed(messages::secret& s) const {
+  if (s.sealed.empty())
+    return;
+  if (!options_.sealer)
+    return;  // a reader without the key ring: empty data, as documented
+  try {
+    options_.sealer->unseal(s);
+  } catch (const store_error& e) {
+    std::fprintf(stderr, "capstan: journal in %s: %s; its data reads as empty\n",
+                 directory_.c_str(), e.what());
+    s.data.clear();
+  }
 }
 
 journal_record decode_stored_record(uint64_t seq, std::string_view value,
@@ -365,6 +406,22 @@ void event_log::write_snapshot(uint64_t seq,
     std::vector<const messages::any_object*> chunk(
         objects.begin() + i,
         objects.begin() + std::min(objects.size(), i + snapshot_chunk_objects));
+    // Secrets go in sealed copies, as in the log (their number is small next to the pods').
+    std::deque<messages::any_object> sealed;  // stable addresses as it grows
+    for (auto& object : chunk) {
+      const auto* s = std::get_if<messages::secret>(object);
+      if (!s || (s->data.empty() && s->metadata.annotations.empty()))
+        continue;
+      if (!options_.sealer) {
+        if (s->data.empty())
+          continue;
+        throw store_error("cannot write a snapshot to " + directory_ +
+                          ": a Secret's data would be written in clear (no secrets key)");
+      }
+      sealed.push_back(*object);
+      options_.sealer->seal(std::get<messages::secret>(sealed.back()));
+      object = &sealed.back();
+    }
     check(batch.Put(handles_[snapshot_cf], snapshot_chunk_key(seq, chunks),
                     messages::encode_snapshot_chunk(chunk)),
           "cannot stage snapshot chunk");
@@ -429,7 +486,11 @@ std::vector<messages::any_object> event_log::load_snapshot(
           "snapshot " + std::to_string(manifest.seq) + " chunk " + std::to_string(chunk) + " in " +
               directory_);
     try {
+      const std::size_t first = objects.size();
       messages::decode_snapshot_chunk(value, objects);
+      for (std::size_t i = first; i < objects.size(); ++i)
+        if (auto* s = std::get_if<messages::secret>(&objects[i]))
+          open_sealed(*s);
     } catch (const messages::decode_error& e) {
       throw store_error("snapshot " + std::to_string(manifest.seq) + " chunk " +
                         std::to_string(chunk) + " in " + directory_ + " is corrupt: " + e.what());

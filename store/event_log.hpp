@@ -28,6 +28,8 @@ struct store_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+class secret_sealer;
+
 struct event_log_options {
   // Acknowledge appends only after fsync (default). Off trades durability for speed: a crash
   // of the machine, not of the process, may then lose the newest appends.
@@ -37,6 +39,10 @@ struct event_log_options {
   // a full disk, where Debian's build aborts on an assertion instead of failing the write. The
   // room covers one preallocated write-ahead log and one memtable flush (16 MiB each).
   uint64_t min_free_bytes = 48ull << 20;
+  // Seals Secrets' data in records and snapshots and opens it when they are read
+  // (store/secret_sealing.hpp). Without it, an append holding a Secret with data is refused
+  // (a Secret never reaches the disk in clear) and Secrets read back with empty data.
+  std::shared_ptr<const secret_sealer> sealer;
 };
 
 // Owns one RocksDB database. Thread-safety: reads may run on any thread concurrently with
@@ -50,7 +56,8 @@ public:
                                          event_log_options options = {});
   // Opens an existing journal for reading only, also while a master writes it (a RocksDB
   // secondary instance: it sees what was committed when it opened). Throws store_error.
-  static std::unique_ptr<event_log> open_reader(const std::string& directory);
+  static std::unique_ptr<event_log> open_reader(
+      const std::string& directory, std::shared_ptr<const secret_sealer> sealer = nullptr);
   ~event_log();
   event_log(const event_log&) = delete;
   event_log& operator=(const event_log&) = delete;
@@ -92,6 +99,10 @@ public:
 
 private:
   event_log(std::string directory, event_log_options options);
+  // Opens the sealed Secret data of a record or snapshot object read back. A Secret that no
+  // key opens keeps empty data (reported on stderr): history stays readable without it.
+  void open_sealed(journal_record& record) const;
+  void open_sealed(messages::secret& s) const;
   uint64_t newest_key() const;  // the last sequence number stored, 0 when none
 
   std::string directory_;

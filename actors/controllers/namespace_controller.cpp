@@ -9,7 +9,8 @@ const std::vector<object_kind>& namespace_content_kinds() {
   static const std::vector<object_kind> order = {
       object_kind::role_binding,  object_kind::role,           object_kind::replication_controller,
       object_kind::pod,           object_kind::service,        object_kind::resource_quota,
-      object_kind::limit_range};
+      object_kind::limit_range,   object_kind::secret,         object_kind::config_map,
+      object_kind::service_account};
   return order;
 }
 

@@ -8,6 +8,7 @@
 
 #include "actors/nodes/node_gateway.hpp"
 #include "store/disk_reserve.hpp"
+#include "store/secret_sealing.hpp"
 
 namespace capstan::actors {
 
@@ -18,8 +19,11 @@ master::master(caf::actor_system& system, master_config config)
   // open; with no room left for it the master runs without one, and says so.
   store::disk_reserve reserve(config_.data_dir + "/journal.reserve", config_.journal_reserve_bytes);
   reserve.release();
-  log_ =
-      store::event_log::open(config_.data_dir + "/journal", store::event_log_options{config_.sync});
+  store::event_log_options journal_options;
+  journal_options.sync = config_.sync;
+  // DATA/secrets.key: created 0600 on first start (rotation: store/secret_sealing.hpp).
+  journal_options.sealer = store::secret_sealer::from_key_file(config_.data_dir + "/secrets.key");
+  log_ = store::event_log::open(config_.data_dir + "/journal", std::move(journal_options));
   if (auto problem = reserve.keep(); !problem.empty())
     std::fprintf(stderr, "capstan master: running without a disk reserve: %s\n", problem.c_str());
   model_ = std::make_unique<read_model>(store::restore(*log_, &restored_));

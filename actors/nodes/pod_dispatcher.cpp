@@ -1,7 +1,10 @@
 #include "actors/nodes/pod_dispatcher.hpp"
 
 #include <map>
+#include <set>
 
+#include "actors/nodes/config_env.hpp"
+#include "actors/nodes/config_volumes.hpp"
 #include "actors/nodes/service_env.hpp"
 
 namespace capstan::actors {
@@ -22,8 +25,43 @@ using dispatcher_self = pod_dispatcher_actor::stateful_pointer<dispatcher_state>
 // once per pod (they depend on the namespace's services only).
 using namespace_environments = std::map<std::string, std::vector<env_var>>;
 
-// The pod as its node receives it: with the service variables of its namespace.
-pod for_node(const store::cluster_state& s, const pod& p, namespace_environments& envs) {
+// A pod as its node receives it, with the files of its secret and configMap volumes.
+struct pod_delivery {
+  pod spec;
+  std::vector<config_volume> volumes;
+};
+
+// The Warning event of a pod held back: `reason` Failed (env) or FailedMount (volumes).
+reported_event held_event(const pod& p, const char* reason, std::string message) {
+  object_reference involved;
+  involved.kind = "Pod";
+  involved.api_version = "v1";
+  involved.namespace_ = p.metadata.namespace_;
+  involved.name = p.metadata.name;
+  involved.uid = p.metadata.uid;
+  event_source source;
+  source.component = "kubelet";
+  source.host = p.spec.node_name;
+  return {std::move(involved), "Warning", reason, std::move(message), std::move(source)};
+}
+
+// The pod as its node receives it: with the service variables of its namespace, the values it
+// takes from ConfigMaps and Secrets and its volumes' files; or nothing when one it needs is
+// missing (then `held` gets the pod's Warning event, and the pod goes out once it appears).
+std::optional<pod_delivery> for_node(const store::cluster_state& s, const pod& p,
+                                     namespace_environments& envs,
+                                     std::vector<reported_event>& held) {
+  auto volumes = config_volumes_of(p, s);
+  if (auto* why = std::get_if<std::string>(&volumes)) {
+    held.push_back(held_event(p, "FailedMount", std::move(*why)));
+    return std::nullopt;
+  }
+  auto configured = with_config_environment(p, s);
+  if (auto* why = std::get_if<std::string>(&configured)) {
+    held.push_back(
+        held_event(p, "Failed", "Error: " + *why + " (CreateContainerConfigError)"));
+    return std::nullopt;
+  }
   auto found = envs.find(p.metadata.namespace_);
   if (found == envs.end()) {
     std::vector<service> services;
@@ -33,7 +71,8 @@ pod for_node(const store::cluster_state& s, const pod& p, namespace_environments
       services.push_back(std::get<service>(it->second));
     found = envs.emplace(p.metadata.namespace_, service_environment(services)).first;
   }
-  return with_service_environment(p, found->second);
+  return pod_delivery{with_service_environment(std::get<pod>(std::move(configured)), found->second),
+                      std::get<std::vector<config_volume>>(std::move(volumes))};
 }
 
 // What one round sends: per session, per node, the node's changes.
@@ -70,43 +109,90 @@ void pod_deleted(dispatcher_self self, const journal_record& r, round_outbox& ou
   self->state.pod_node.erase(it);
 }
 
-// The pods a batch created or changed (not the nodes' own status reports: no echo), as they
-// are now, to their nodes' sessions — read under one lock of the read model per batch.
-void pods_changed(dispatcher_self self, const read_model* model,
-                  const std::vector<const journal_record*>& changed, round_outbox& out) {
-  if (changed.empty())
-    return;
-  namespace_environments envs;  // the services as of now, for this batch's pods
-  model->read([&](const store::cluster_state& s) {
-    for (const auto* r : changed) {
-      const auto* p = s.find<pod>({r->namespace_, r->name});
-      if (!p || p->spec.node_name.empty())
-        continue;
-      auto session = self->state.sessions.find(p->spec.node_name);
-      if (session == self->state.sessions.end())
-        continue;
-      self->state.pod_node[{r->namespace_, r->name}] = p->spec.node_name;
-      out.entry(session->second, p->spec.node_name).pods.push_back(for_node(s, *p, envs));
-    }
-  });
+// Whether the pod's containers have started on its node (then a missing ConfigMap or Secret
+// no longer holds it back: what it took is in its containers already).
+bool has_started(const pod& p) {
+  if (p.status.phase != "Pending" && !p.status.phase.empty())
+    return true;
+  for (const auto& c : p.status.container_statuses)
+    if (c.state.running || c.state.terminated || c.restart_count > 0)
+      return true;
+  return false;
 }
 
-pod_dispatcher_actor::behavior_type pod_dispatcher(dispatcher_self self, const read_model* model) {
+// Adds `p` to its node's entry of `out`, configured; a pod held back for a missing ConfigMap or
+// Secret is not sent (unless it runs already: then as it is, the node keeps what it started).
+void send_pod(dispatcher_self self, const store::cluster_state& s, const pod& p,
+              node_pods& entry, namespace_environments& envs,
+              std::vector<reported_event>& held) {
+  auto delivery = for_node(s, p, envs, held);
+  // A pod that started keeps what it took; a pod being deleted goes out as it is, so that its
+  // node confirms the deletion (it never starts it).
+  if (!delivery && (has_started(p) || !p.metadata.deletion_timestamp.empty()))
+    delivery = pod_delivery{p, {}};
+  if (!delivery)
+    return;
+  self->state.pod_node[{p.metadata.namespace_, p.metadata.name}] = entry.node_name;
+  entry.pods.push_back(std::move(delivery->spec));
+  for (auto& v : delivery->volumes)
+    entry.config_volumes.push_back(std::move(v));
+}
+
+// The pods a batch created or changed (not the nodes' own status reports: no echo), and those
+// that take something from a ConfigMap or Secret the batch created or changed, as they are
+// now, to their nodes' sessions — read under one lock of the read model per batch.
+void pods_changed(dispatcher_self self, read_model* model, const std::vector<object_key>& changed,
+                  const std::vector<std::pair<object_kind, object_key>>& config_changed,
+                  round_outbox& out) {
+  if (changed.empty() && config_changed.empty())
+    return;
+  namespace_environments envs;  // the services as of now, for this batch's pods
+  std::vector<reported_event> held;
+  model->read([&](const store::cluster_state& s) {
+    std::set<object_key> sent;
+    auto send = [&](const pod& p) {
+      if (p.spec.node_name.empty() || !sent.insert({p.metadata.namespace_, p.metadata.name}).second)
+        return;
+      auto session = self->state.sessions.find(p.spec.node_name);
+      if (session != self->state.sessions.end())
+        send_pod(self, s, p, out.entry(session->second, p.spec.node_name), envs, held);
+    };
+    for (const auto& key : changed)
+      if (const auto* p = s.find<pod>(key))
+        send(*p);
+    // A pod that waits for a ConfigMap or Secret starts when it appears; a running one gets the
+    // new values where it can take them.
+    const auto& pods = s.of(object_kind::pod);
+    for (const auto& [kind, key] : config_changed)
+      for (auto it = pods.lower_bound({key.namespace_, ""});
+           it != pods.end() && it->first.namespace_ == key.namespace_; ++it) {
+        const auto& p = std::get<pod>(it->second);
+        if (uses_config_object(p, kind, key.name))
+          send(p);
+      }
+  });
+  if (!held.empty())
+    model->record_reported_events(std::move(held));
+}
+
+pod_dispatcher_actor::behavior_type pod_dispatcher(dispatcher_self self, read_model* model) {
   return {
       // Sessions start: each node gets its whole desired set, all in one message.
       [=](session_atom, const std::vector<node_name>& names, const node_agent_actor& session) {
         round_outbox out;
         namespace_environments envs;
+        std::vector<reported_event> held;
         for (const auto& [name] : names) {
           self->state.sessions[name] = session;
           auto& e = out.entry(session, name);
           e.full = true;
           model->for_each_pod_on_node(name, [&](const store::cluster_state& s, const pod& p) {
-            e.pods.push_back(for_node(s, p, envs));
-            self->state.pod_node[{p.metadata.namespace_, p.metadata.name}] = name;
+            send_pod(self, s, p, e, envs, held);
           });
         }
         out.send_all(self);
+        if (!held.empty())
+          model->record_reported_events(std::move(held));
       },
       [=](session_atom, const std::vector<node_name>& names) {
         for (const auto& name : names)
@@ -114,16 +200,22 @@ pod_dispatcher_actor::behavior_type pod_dispatcher(dispatcher_self self, const r
       },
       [=](committed_atom, const committed_batch& batch) {
         round_outbox out;
-        std::vector<const journal_record*> changed;
+        std::vector<object_key> changed;
+        std::vector<std::pair<object_kind, object_key>> config_changed;
         for (const auto& r : *batch) {
+          if ((r.kind == object_kind::secret || r.kind == object_kind::config_map) &&
+              !std::holds_alternative<object_deleted>(r.event)) {
+            config_changed.push_back({r.kind, {r.namespace_, r.name}});
+            continue;
+          }
           if (r.kind != object_kind::pod || std::holds_alternative<pod_status_changed>(r.event))
             continue;
           if (std::holds_alternative<object_deleted>(r.event))
             pod_deleted(self, r, out);
           else
-            changed.push_back(&r);
+            changed.push_back({r.namespace_, r.name});
         }
-        pods_changed(self, model, changed, out);
+        pods_changed(self, model, changed, config_changed, out);
         out.send_all(self);
       },
   };
@@ -131,7 +223,7 @@ pod_dispatcher_actor::behavior_type pod_dispatcher(dispatcher_self self, const r
 
 }  // namespace
 
-pod_dispatcher_actor spawn_pod_dispatcher(caf::actor_system& system, const read_model& model) {
+pod_dispatcher_actor spawn_pod_dispatcher(caf::actor_system& system, read_model& model) {
   return system.spawn(pod_dispatcher, &model);
 }
 

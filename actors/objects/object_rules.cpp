@@ -50,6 +50,9 @@ bool same_spec(const T& a, const T& b) {
     return equal_fields(a.rules, b.rules);
   else if constexpr (std::is_base_of_v<role_binding, T>)
     return equal_fields(a.subjects, b.subjects) && equal_fields(a.role_ref_, b.role_ref_);
+  else if constexpr (std::is_same_v<T, secret> || std::is_same_v<T, config_map> ||
+                     std::is_same_v<T, service_account>)
+    return true;  // no spec: Kubernetes keeps no generation for these kinds
   else
     return equal_fields(a.spec, b.spec);
 }
@@ -86,6 +89,34 @@ std::optional<field_error> immutable_violation(const any_object& current, const 
         next);
     if (!equal_fields(next_ref, binding->role_ref_))
       return invalid("roleRef", "", "cannot change roleRef");
+  }
+  // Kubernetes' ValidateSecretUpdate and ValidateConfigMapUpdate: the type never changes;
+  // an object marked immutable keeps its data and the mark.
+  // `changed`: the first data field that differs ("" when none).
+  auto immutable_data = [](const auto& cur, const auto& nxt, const char* changed) {
+    std::optional<field_error> out;
+    if (cur.immutable.value_or(false)) {
+      if (!nxt.immutable.value_or(false))
+        out = forbidden("immutable", "field is immutable when `immutable` is set");
+      else if (*changed)
+        out = forbidden(changed, "field is immutable when `immutable` is set");
+    }
+    return out;
+  };
+  if (auto* cur = std::get_if<secret>(&current)) {
+    const auto& nxt = std::get<secret>(next);
+    if (nxt.type != cur->type)
+      return invalid("type", quote(nxt.type), "field is immutable");
+    if (auto v = immutable_data(*cur, nxt, equal_fields(cur->data, nxt.data) ? "" : "data"))
+      return v;
+  }
+  if (auto* cur = std::get_if<config_map>(&current)) {
+    const auto& nxt = std::get<config_map>(next);
+    const char* changed = !equal_fields(cur->data, nxt.data)                 ? "data"
+                          : !equal_fields(cur->binary_data, nxt.binary_data) ? "binaryData"
+                                                                             : "";
+    if (auto v = immutable_data(*cur, nxt, changed))
+      return v;
   }
   if (auto* s = std::get_if<service>(&current)) {
     const auto& n = std::get<service>(next);

@@ -28,6 +28,18 @@ template <> constexpr const char* model_name<managed_fields_entry> = "io.k8s.api
 template <> constexpr const char* model_name<object_reference> = "io.k8s.api.core.v1.ObjectReference";
 template <> constexpr const char* model_name<container_port> = "io.k8s.api.core.v1.ContainerPort";
 template <> constexpr const char* model_name<object_field_selector> = "io.k8s.api.core.v1.ObjectFieldSelector";
+template <> constexpr const char* model_name<config_map_key_selector> = "io.k8s.api.core.v1.ConfigMapKeySelector";
+template <> constexpr const char* model_name<secret_key_selector> = "io.k8s.api.core.v1.SecretKeySelector";
+template <> constexpr const char* model_name<config_map_env_source> = "io.k8s.api.core.v1.ConfigMapEnvSource";
+template <> constexpr const char* model_name<secret_env_source> = "io.k8s.api.core.v1.SecretEnvSource";
+template <> constexpr const char* model_name<env_from_source> = "io.k8s.api.core.v1.EnvFromSource";
+template <> constexpr const char* model_name<key_to_path> = "io.k8s.api.core.v1.KeyToPath";
+template <> constexpr const char* model_name<secret_volume_source> = "io.k8s.api.core.v1.SecretVolumeSource";
+template <> constexpr const char* model_name<config_map_volume_source> = "io.k8s.api.core.v1.ConfigMapVolumeSource";
+template <> constexpr const char* model_name<local_object_reference> = "io.k8s.api.core.v1.LocalObjectReference";
+template <> constexpr const char* model_name<secret> = "io.k8s.api.core.v1.Secret";
+template <> constexpr const char* model_name<config_map> = "io.k8s.api.core.v1.ConfigMap";
+template <> constexpr const char* model_name<service_account> = "io.k8s.api.core.v1.ServiceAccount";
 template <> constexpr const char* model_name<env_var_source> = "io.k8s.api.core.v1.EnvVarSource";
 template <> constexpr const char* model_name<env_var> = "io.k8s.api.core.v1.EnvVar";
 template <> constexpr const char* model_name<resource_requirements> = "io.k8s.api.core.v1.ResourceRequirements";
@@ -142,6 +154,9 @@ public:
       return ref(time_name);
     } else if constexpr (std::is_same_v<T, string_map>) {
       return {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}};
+    } else if constexpr (std::is_same_v<T, byte_map>) {
+      return {{"type", "object"},
+              {"additionalProperties", {{"type", "string"}, {"format", "byte"}}}};
     } else if constexpr (std::is_same_v<T, resource_list>) {
       return {{"type", "object"}, {"additionalProperties", ref(quantity_name)}};
     } else if constexpr (std::is_same_v<T, raw_json_object>) {
@@ -220,7 +235,8 @@ private:
     json& required;
     template <class V>
     void operator()(const char* name, V&) {
-      properties.emplace_back(name, set.schema_of<V>());
+      if constexpr (!std::is_same_v<V, messages::sealed_bytes>)  // never in JSON
+        properties.emplace_back(name, set.schema_of<V>());
     }
     template <class V>
     void always(const char* name, V&) {

@@ -37,6 +37,10 @@ std::vector<key_field> list_keys<m::env_var>() {
   return {{"name", nullptr}};
 }
 template <>
+std::vector<key_field> list_keys<m::local_object_reference>() {
+  return {{"name", nullptr}};
+}
+template <>
 std::vector<key_field> list_keys<m::volume_mount>() {
   return {{"mountPath", nullptr}};
 }
@@ -91,7 +95,8 @@ struct schema_builder {
   schema_node& node;
   template <class V>
   void operator()(const char* name, V&) {
-    node.fields.emplace_back(name, field_schema<V>(name));
+    if constexpr (!std::is_same_v<V, m::sealed_bytes>)  // never in JSON
+      node.fields.emplace_back(name, field_schema<V>(name));
   }
   template <class V>
   void always(const char* name, V& v) {
@@ -112,7 +117,8 @@ const schema_node* schema_of() {
     return &scalar_node;
   } else if constexpr (std::is_same_v<T, m::raw_json_object>) {
     return &atomic_node;
-  } else if constexpr (std::is_same_v<T, m::string_map> || std::is_same_v<T, m::resource_list>) {
+  } else if constexpr (std::is_same_v<T, m::string_map> || std::is_same_v<T, m::resource_list> ||
+                       std::is_same_v<T, m::byte_map>) {
     return &scalar_map_node;
   } else if constexpr (is_vector<T>::value) {
     using element = typename T::value_type;

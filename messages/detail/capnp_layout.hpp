@@ -101,8 +101,22 @@ void expect_type(StructSchema s, const char* name, capnp::Type t, slot& out) {
     out.is_data = which == capnp_type::DATA;
     if (!out.is_data)
       need(capnp_type::TEXT, "Text or Data");
+  } else if constexpr (std::is_same_v<V, sealed_bytes>) {
+    need(capnp_type::DATA, "Data");
   } else if constexpr (std::is_same_v<V, quantity> || std::is_same_v<V, raw_json_object>) {
     need(capnp_type::TEXT, "Text");
+  } else if constexpr (std::is_same_v<V, byte_map>) {
+    need(capnp_type::LIST, "List(KeyData)");
+    auto element = t.asList().getElementType();
+    if (element.which() != capnp_type::STRUCT)
+      mismatch(s, name, "List(KeyData)");
+    // The codec writes key (Text) and value (Data) as pointers 0 and 1.
+    auto kv = element.asStruct();
+    auto key = kv.getFieldByName("key"), value = kv.getFieldByName("value");
+    if (key.getProto().getSlot().getOffset() != 0 || value.getProto().getSlot().getOffset() != 1 ||
+        key.getType().which() != capnp_type::TEXT || value.getType().which() != capnp_type::DATA)
+      mismatch(s, name, "List(KeyData) with key (Text) and value (Data) as its first two pointers");
+    need_struct(kv);
   } else if constexpr (std::is_same_v<V, string_map> || std::is_same_v<V, resource_list>) {
     need(capnp_type::LIST, "List(KeyValue)");
     auto element = t.asList().getElementType();
@@ -202,7 +216,7 @@ inline union_plan build_union(StructSchema s, const char* const* tags, std::size
 inline constexpr const char* object_tags[object_kind_count] = {
     "namespace", "pod",   "replicationController", "service",   "endpoints",
     "node",      "event", "resourceQuota",         "limitRange", "role",
-    "clusterRole", "roleBinding", "clusterRoleBinding"};
+    "clusterRole", "roleBinding", "clusterRoleBinding", "secret", "configMap", "serviceAccount"};
 
 // Union member names of schema Record.event, in domain_event order.
 inline constexpr const char* event_tags[] = {"created",           "updated",          "deleted",
@@ -235,6 +249,16 @@ inline void set_text(layout::PointerBuilder p, const std::string& s) {
 inline std::string get_text(layout::PointerReader p) {
   auto t = layout::PointerHelpers<capnp::Text>::get(p);
   return std::string(t.cStr(), t.size());
+}
+
+inline void set_data(layout::PointerBuilder p, const std::string& s) {
+  layout::PointerHelpers<capnp::Data>::set(
+      p, capnp::Data::Reader(reinterpret_cast<const kj::byte*>(s.data()), s.size()));
+}
+
+inline std::string get_data(layout::PointerReader p) {
+  auto d = layout::PointerHelpers<capnp::Data>::get(p);
+  return std::string(reinterpret_cast<const char*>(d.begin()), d.size());
 }
 
 inline quantity parse_stored_quantity(const std::string& t) {
@@ -271,6 +295,20 @@ void write_field(layout::StructBuilder b, const slot& s, const V& v) {
           capnp::Data::Reader(reinterpret_cast<const kj::byte*>(v.data()), v.size()));
     else
       set_text(b.getPointerField(s.offset), v);
+  } else if constexpr (std::is_same_v<V, sealed_bytes>) {
+    if (!v.empty())
+      set_data(b.getPointerField(s.offset), v.envelope);
+  } else if constexpr (std::is_same_v<V, byte_map>) {
+    if (v.empty())
+      return;
+    // KeyData: key is pointer 0, value pointer 1 (checked when the plan is built).
+    auto list = b.getPointerField(s.offset).initStructList(v.size(), s.nested_size);
+    unsigned i = 0;
+    for (const auto& [k, val] : v) {
+      auto entry = list.getStructElement(i++);
+      set_text(entry.getPointerField(0), k);
+      set_data(entry.getPointerField(1), val);
+    }
   } else if constexpr (std::is_same_v<V, quantity>) {
     if (!v.empty())
       set_text(b.getPointerField(s.offset), v.text());
@@ -382,6 +420,15 @@ void read_field(layout::StructReader r, const slot& s, V& v) {
       v.assign(reinterpret_cast<const char*>(d.begin()), d.size());
     } else {
       v = get_text(r.getPointerField(s.offset));
+    }
+  } else if constexpr (std::is_same_v<V, sealed_bytes>) {
+    v.envelope = get_data(r.getPointerField(s.offset));
+  } else if constexpr (std::is_same_v<V, byte_map>) {
+    v.clear();
+    auto list = r.getPointerField(s.offset).getList(capnp::ElementSize::INLINE_COMPOSITE, nullptr);
+    for (unsigned i = 0; i < list.size(); ++i) {
+      auto entry = list.getStructElement(i);
+      v.emplace(get_text(entry.getPointerField(0)), get_data(entry.getPointerField(1)));
     }
   } else if constexpr (std::is_same_v<V, quantity>) {
     auto p = r.getPointerField(s.offset);

@@ -6,6 +6,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "messages/base64.hpp"
 #include "messages/detail/type_traits.hpp"
 
 namespace capstan::messages::detail {
@@ -42,6 +43,7 @@ bool is_zero(const T& v) {
     return v == 0;
   else if constexpr (std::is_same_v<T, std::string> || is_vector<T>::value ||
                      std::is_same_v<T, string_map> || std::is_same_v<T, resource_list> ||
+                     std::is_same_v<T, byte_map> || std::is_same_v<T, sealed_bytes> ||
                      std::is_same_v<T, quantity> || std::is_same_v<T, int_or_string> ||
                      std::is_same_v<T, timestamp> || std::is_same_v<T, raw_json_object>)
     return v.empty();
@@ -55,8 +57,9 @@ struct json_encoder {
   json& out;
   template <class T>
   void operator()(const char* name, const T& v) {
-    if (!is_zero(v))
-      out[name] = encode_json(v);
+    if constexpr (!std::is_same_v<T, sealed_bytes>)  // the journal's own, never in JSON
+      if (!is_zero(v))
+        out[name] = encode_json(v);
   }
   template <class T>
   void always(const char* name, const T& v) {
@@ -79,6 +82,13 @@ json encode_json(const T& v) {
     // The text was produced by the decoder below or by capstan itself; an unparsable text
     // (a damaged record) reads as an empty object rather than throwing from an encoder.
     return raw_object_from_text(v.text);
+  } else if constexpr (std::is_same_v<T, byte_map>) {
+    json out = json::object();
+    auto& members = out.get_ref<json::object_t&>();
+    members.reserve(v.size());
+    for (const auto& [k, val] : v)
+      members.emplace_back(k, base64_encode(val));
+    return out;
   } else if constexpr (std::is_same_v<T, string_map>) {
     // The map's keys are unique: appended directly (ordered_json's operator[] searches the
     // object linearly, which made 10,000 labels cost 50 million comparisons).
@@ -157,10 +167,12 @@ struct json_decoder {
 
   template <class T>
   void operator()(const char* name, T& v) {
-    known.push_back(name);
-    auto it = in.find(name);
-    if (it != in.end() && !it->is_null())
-      decode_json(*it, v, child(path, name), errors);
+    if constexpr (!std::is_same_v<T, sealed_bytes>) {  // not JSON: named, it is unknown
+      known.push_back(name);
+      auto it = in.find(name);
+      if (it != in.end() && !it->is_null())
+        decode_json(*it, v, child(path, name), errors);
+    }
   }
   template <class T>
   void always(const char* name, T& v) {
@@ -244,6 +256,23 @@ void decode_json(const json& j, T& out, const std::string& path, field_errors& e
       out.text = j.dump();
     else
       type_error(j, path, "an object", errors);
+  } else if constexpr (std::is_same_v<T, byte_map>) {
+    if (!j.is_object()) {
+      type_error(j, path, "an object of key: base64 value pairs", errors);
+      return;
+    }
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      const std::string at = key(path, it.key());
+      if (!it.value().is_string()) {
+        type_error(it.value(), at, "a base64 string", errors);
+        continue;
+      }
+      std::string why;
+      if (auto bytes = base64_decode(it.value().get_ref<const std::string&>(), &why))
+        out[it.key()] = std::move(*bytes);
+      else
+        errors.push_back(invalid(at, "<value>", why));
+    }
   } else if constexpr (std::is_same_v<T, string_map> || std::is_same_v<T, resource_list>) {
     if (!j.is_object()) {
       type_error(j, path, "an object of key: value pairs", errors);

@@ -22,6 +22,9 @@ enum Kind {
   clusterRole @10;
   roleBinding @11;
   clusterRoleBinding @12;
+  secret @13;
+  configMap @14;
+  serviceAccount @15;
 }
 
 struct Created { object @0 :Objects.AnyObject; }

@@ -66,7 +66,13 @@ struct PodStatusReports { reports @0 :List(PodStatusReport); events @1 :List(Pod
 struct PodRef { namespace @0 :Text; name @1 :Text; uid @2 :Text; }
 # A node's pods: with `full`, every pod bound to it (the whole desired set; pods not listed
 # must go); else the pods that are new or changed, and those that were deleted.
-struct NodePods { nodeName @0 :Text; full @1 :Bool; pods @2 :List(Objects.Pod); gone @3 :List(PodRef); }
+# A Secret's or ConfigMap's files for one volume of a pod (configVolumes).
+struct VolumeFile { path @0 :Text; mode @1 :Int32; bytes @2 :Data; }
+struct ConfigVolume { podUid @0 :Text; volume @1 :Text; files @2 :List(VolumeFile); }
+struct NodePods {
+  nodeName @0 :Text; full @1 :Bool; pods @2 :List(Objects.Pod); gone @3 :List(PodRef);
+  configVolumes @4 :List(ConfigVolume);
+}
 # (pods) One message per session per round of commits, for all its nodes.
 struct PodAssignments { nodes @0 :List(NodePods); }
 

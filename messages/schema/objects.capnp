@@ -9,6 +9,7 @@
 $import "/capnp/c++.capnp".namespace("capstan::schema");
 
 struct KeyValue { key @0 :Text; value @1 :Text; }
+struct KeyData { key @0 :Text; value @1 :Data; }
 struct IntOrString { isString @0 :Bool; intValue @1 :Int32; stringValue @2 :Text; }
 # Presence wrappers for optional scalars (Kubernetes' *int32, *int64, *bool).
 struct Int32Box { value @0 :Int32; }
@@ -41,6 +42,7 @@ struct ObjectMeta {
   managedFields @12 :List(ManagedFieldsEntry);
 }
 
+struct LocalObjectReference { name @0 :Text; }
 struct ObjectReference {
   kind @0 :Text; namespace @1 :Text; name @2 :Text; uid @3 :Text; apiVersion @4 :Text;
   resourceVersion @5 :Text; fieldPath @6 :Text;
@@ -52,7 +54,12 @@ struct ContainerPort {
   name @0 :Text; hostPort @1 :Int32; containerPort @2 :Int32; protocol @3 :Text; hostIP @4 :Text;
 }
 struct ObjectFieldSelector { apiVersion @0 :Text; fieldPath @1 :Text; }
-struct EnvVarSource { fieldRef @0 :ObjectFieldSelector; }
+struct KeySelector { name @0 :Text; key @1 :Text; optional @2 :BoolBox; }
+struct EnvVarSource {
+  fieldRef @0 :ObjectFieldSelector; configMapKeyRef @1 :KeySelector; secretKeyRef @2 :KeySelector;
+}
+struct EnvObjectRef { name @0 :Text; optional @1 :BoolBox; }
+struct EnvFromSource { prefix @0 :Text; configMapRef @1 :EnvObjectRef; secretRef @2 :EnvObjectRef; }
 struct EnvVar { name @0 :Text; value @1 :Text; valueFrom @2 :EnvVarSource; }
 struct ResourceRequirements { limits @0 :List(KeyValue); requests @1 :List(KeyValue); }
 struct VolumeMount { name @0 :Text; readOnly @1 :Bool; mountPath @2 :Text; subPath @3 :Text; }
@@ -94,16 +101,26 @@ struct Container {
   stdin @13 :Bool;
   tty @14 :Bool;
   lifecycle @16 :Lifecycle;
+  envFrom @17 :List(EnvFromSource);
 }
 
 struct EmptyDirVolumeSource { medium @0 :Text; sizeLimit @1 :Text; }
 struct HostPathVolumeSource { path @0 :Text; type @1 :Text; }
 struct NfsVolumeSource { server @0 :Text; path @1 :Text; readOnly @2 :Bool; }
+struct KeyToPath { key @0 :Text; path @1 :Text; mode @2 :Int32Box; }
+struct SecretVolumeSource {
+  secretName @0 :Text; items @1 :List(KeyToPath); defaultMode @2 :Int32Box; optional @3 :BoolBox;
+}
+struct ConfigMapVolumeSource {
+  name @0 :Text; items @1 :List(KeyToPath); defaultMode @2 :Int32Box; optional @3 :BoolBox;
+}
 struct Volume {
   name @0 :Text;
   emptyDir @1 :EmptyDirVolumeSource;
   hostPath @2 :HostPathVolumeSource;
   nfs @3 :NfsVolumeSource;
+  secret @4 :SecretVolumeSource;
+  configMap @5 :ConfigMapVolumeSource;
 }
 
 struct PodSpec {
@@ -119,6 +136,8 @@ struct PodSpec {
   hostNetwork @9 :Bool;
   hostname @10 :Text;
   subdomain @11 :Text;
+  automountServiceAccountToken @12 :BoolBox;
+  imagePullSecrets @13 :List(LocalObjectReference);
 }
 
 struct PodCondition {
@@ -248,6 +267,22 @@ struct RoleRef { apiGroup @0 :Text; kind @1 :Text; name @2 :Text; }
 struct Subject { kind @0 :Text; apiGroup @1 :Text; name @2 :Text; namespace @3 :Text; }
 struct RoleBinding { metadata @0 :ObjectMeta; subjects @1 :List(Subject); roleRef @2 :RoleRef; }
 
+# ---- Secret, ConfigMap, ServiceAccount (core/v1) ------------------------------------------
+
+# `data` is empty in the journal: `sealed` holds it encrypted (store/secret_sealing.hpp).
+struct Secret {
+  metadata @0 :ObjectMeta; immutable @1 :BoolBox; data @2 :List(KeyData);
+  stringData @3 :List(KeyValue); type @4 :Text; sealed @5 :Data;
+}
+struct ConfigMap {
+  metadata @0 :ObjectMeta; immutable @1 :BoolBox; data @2 :List(KeyValue);
+  binaryData @3 :List(KeyData);
+}
+struct ServiceAccount {
+  metadata @0 :ObjectMeta; secrets @1 :List(ObjectReference);
+  imagePullSecrets @2 :List(LocalObjectReference); automountServiceAccountToken @3 :BoolBox;
+}
+
 # Any object; the member names are fixed by messages/capnp_codec.cpp's kind table.
 struct AnyObject {
   union {
@@ -264,5 +299,8 @@ struct AnyObject {
     clusterRole @10 :Role;
     roleBinding @11 :RoleBinding;
     clusterRoleBinding @12 :RoleBinding;
+    secret @13 :Secret;
+    configMap @14 :ConfigMap;
+    serviceAccount @15 :ServiceAccount;
   }
 }

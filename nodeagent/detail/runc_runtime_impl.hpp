@@ -48,6 +48,7 @@ public:
   void start(const node& self, reporter report, event_reporter events) override;
   void sync(std::vector<pod> desired) override;
   void upsert(pod desired) override;
+  void set_config_volumes(std::vector<config_volume> volumes) override;
   void remove(const std::string&, const std::string&, const std::string& uid) override;
   void set_peers(std::vector<peer_node> peers) override;
   container_log logs(const std::string& ns, const std::string& name, const std::string& container,
@@ -157,6 +158,8 @@ private:
   event_reporter events_;
   pod_network network_{host_actions::real()};  // runtime thread only
   std::map<std::string, pod_run> pods_;        // by uid; runtime thread only
+  // Pod UID -> volume name -> the files of its secret or configMap volume; runtime thread only.
+  std::map<std::string, std::map<std::string, std::vector<volume_file>>> config_volumes_;
   bool synced_ = false;
 
   std::mutex mutex_;

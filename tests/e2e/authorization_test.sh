@@ -140,4 +140,19 @@ check "the binding is deleted" admin delete rolebinding bob-view -n team-a
 as b0b-token get pods -n team-a >"$work/out" 2>&1
 check "and bob is refused at once" grep -qF 'User "bob" cannot list resource "pods"' "$work/out"
 
+# Impersonation (kubectl --as): the admin acts as bob and gets bob's answers; bob cannot act as
+# anyone until granted `impersonate` on that user; --as-group needs it on the group too.
+admin --as bob get pods -n team-a >"$work/out" 2>&1
+check "the admin --as bob is refused as bob" grep -qF 'User "bob" cannot list resource "pods"' "$work/out"
+whoami_as() { admin --as erin --as-group qa auth whoami -o jsonpath='{.status.userInfo.username} {.status.userInfo.groups}'; }
+check "auth whoami --as says who the request acts as" equals 'erin ["qa","system:authenticated"]' whoami_as
+as b0b-token --as admin get pods >"$work/out" 2>&1
+check "bob cannot impersonate" grep -qF 'users "admin" is forbidden: User "bob" cannot impersonate resource "users" in API group "" at the cluster scope' "$work/out"
+check "a role that lets bob impersonate erin" admin create clusterrole impersonate-erin --verb=impersonate --resource=users --resource-name=erin
+check "bound to bob" admin create clusterrolebinding bob-impersonates-erin --clusterrole=impersonate-erin --user=bob
+check "bob --as erin does what erin may" as b0b-token --as erin auth can-i patch pods -n team-a
+as b0b-token --as erin --as-group system:masters get nodes >"$work/out" 2>&1
+check "but not as erin in system:masters" grep -qF 'groups "system:masters" is forbidden: User "bob" cannot impersonate resource "groups"' "$work/out"
+check "a lower-case bearer scheme is accepted" equals 200 curl -sk -m 10 -o /dev/null -w '%{http_code}' -H "Authorization: bearer $admin_token" "https://127.0.0.1:$port/api/v1/namespaces"
+
 finish

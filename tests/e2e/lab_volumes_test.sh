@@ -6,7 +6,8 @@
 # pod's deletion unmounts it and ends the user-space client. An export the server does not have,
 # a server that does not answer and a missing hostPath Directory keep their pods
 # ContainerCreating with FailedMount events saying why, retried; the hostPath pod starts once its
-# directory is there. Needs root. Usage: lab_volumes_test.sh CAPSTAN SOURCE_DIR
+# directory is there. A Secret and a ConfigMap reach a container as variables and read-only
+# files, the files following a change. Needs root. Usage: lab_volumes_test.sh CAPSTAN SOURCE_DIR
 set -u
 capstan=$1
 src=$2
@@ -155,5 +156,57 @@ check "the nfs mount is retried (the event counts the attempts)" wait_for "a sec
 check "the nfs pod is still not Running" equals Pending nfs_phase
 k delete pod nfs-share host-dir --wait=false >/dev/null 2>&1
 
+# Secrets and ConfigMaps in a real container: variables (valueFrom, envFrom with a prefix) and
+# read-only volumes (all keys with a defaultMode; items with a path), the configMap volume's
+# file rewritten in place when the ConfigMap changes, the variable kept as it started.
+secret_value="s-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+check "a Secret" k create secret generic db --from-literal=password="$secret_value" --from-literal=user=app
+check "a ConfigMap" k create configmap settings --from-literal=LOG_LEVEL=debug --from-literal=greeting=hello
+cat >"$work/config-pod.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: configured
+spec:
+  terminationGracePeriodSeconds: 1
+  volumes:
+  - name: creds
+    secret: {secretName: db, defaultMode: 0400}
+  - name: conf
+    configMap:
+      name: settings
+      items: [{key: greeting, path: text/greeting.txt}]
+  containers:
+  - name: c
+    image: busybox
+    command: ["sleep", "3600"]
+    env:
+    - name: DB_PASSWORD
+      valueFrom: {secretKeyRef: {name: db, key: password}}
+    envFrom:
+    - prefix: CFG_
+      configMapRef: {name: settings}
+    volumeMounts:
+    - {name: creds, mountPath: /etc/creds}
+    - {name: conf, mountPath: /etc/conf}
+YAML
+check "a pod taking both" k create -f "$work/config-pod.yaml"
+configured_phase() { field configured '{.status.phase}'; }
+check "runs" wait_for "configured Running" 60 equals Running configured_phase
+in_pod() { k exec configured -- sh -c "$1" 2>/dev/null; }
+check "the Secret's key is its variable" equals "$secret_value" in_pod 'echo $DB_PASSWORD'
+check "the ConfigMap's keys are variables with the prefix" equals "debug hello" in_pod 'echo $CFG_LOG_LEVEL $CFG_greeting'
+check "the Secret's keys are files" equals "$secret_value" in_pod 'cat /etc/creds/password'
+check "with the defaultMode" equals 400 in_pod 'stat -L -c %a /etc/creds/user'
+check "an item is at its path" equals hello in_pod 'cat /etc/conf/text/greeting.txt'
+check "a key not in items is absent" equals absent in_pod 'test -e /etc/conf/LOG_LEVEL && echo present || echo absent'
+check "the Secret's volume is read-only" equals refused in_pod '(echo x >/etc/creds/new) 2>/dev/null && echo wrote || echo refused'
+check "the ConfigMap changes" k patch configmap settings -p '{"data":{"greeting":"changed"}}'
+greeting() { in_pod 'cat /etc/conf/text/greeting.txt'; }
+check "the mounted file follows" wait_for "the new greeting" 30 equals changed greeting
+check "the variable keeps the value it started with" equals hello in_pod 'echo $CFG_greeting'
+check "the master's journal is where the test looks" test -d "$CAPSTAN_LAB/master/journal"
+check "the Secret's value is not in the master's journal" sh -c "! grep -rqa -- '$secret_value' '$CAPSTAN_LAB/master/journal'"
+k delete pod configured --wait=false >/dev/null 2>&1
 
 finish

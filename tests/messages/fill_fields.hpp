@@ -48,6 +48,12 @@ struct field_filler {
       v["k" + n] = "v" + n;
     }
   }
+  void fill(byte_map& v) {
+    std::string n = std::to_string(++counter);
+    v["b" + n] = std::string("\0\xff bytes ", 8) + n;
+  }
+  // Only the journal's sealing sets it; the JSON codec has no such field.
+  void fill(sealed_bytes&) {}
   void fill(resource_list& v) {
     v["cpu"] = *quantity::parse(std::to_string(++counter) + "00m");
     v["memory"] = *quantity::parse(std::to_string(++counter) + "Gi");

@@ -58,8 +58,36 @@ std::string binding_yaml(const std::string& subjects, const std::string& role_re
          "], roleRef: {" + role_ref + "}}";
 }
 
+std::string secret_yaml(const std::string& body, const std::string& name = "s") {
+  return "{apiVersion: v1, kind: Secret, metadata: {name: " + name + "}, " + body + "}";
+}
+
+std::string config_map_yaml(const std::string& body) {
+  return "{apiVersion: v1, kind: ConfigMap, metadata: {name: c}, " + body + "}";
+}
+
 BOOST_AUTO_TEST_CASE(good_inputs_are_accepted) {
   const std::vector<std::pair<std::string, std::string>> good = {
+      {"opaque secret with base64 data and stringData",
+       secret_yaml("data: {password: aHVudGVyMg==, .hidden: eA==}, stringData: {user: app}")},
+      {"docker-registry secret",
+       secret_yaml("type: kubernetes.io/dockerconfigjson, data: {.dockerconfigjson: e30=}")},
+      {"tls secret", secret_yaml("type: kubernetes.io/tls, data: {tls.crt: eA==, tls.key: eA==}")},
+      {"immutable secret", secret_yaml("immutable: true, data: {k: eA==}")},
+      {"config map with data and binaryData",
+       config_map_yaml("data: {app.conf: 'x=1', LOG_LEVEL: debug}, binaryData: {logo: iVBORw==}")},
+      {"service account with image pull secrets",
+       "{apiVersion: v1, kind: ServiceAccount, metadata: {name: builder}, imagePullSecrets: "
+       "[{name: regcred}], automountServiceAccountToken: false}"},
+      {"pod with env from secrets and config maps",
+       pod_yaml(", env: [{name: A, valueFrom: {secretKeyRef: {name: s, key: k}}}, {name: B, "
+                "valueFrom: {configMapKeyRef: {name: c, key: k, optional: true}}}], envFrom: "
+                "[{prefix: P_, secretRef: {name: s}}, {configMapRef: {name: c}}]")},
+      {"pod with secret and configMap volumes",
+       pod_yaml(", volumeMounts: [{name: s, mountPath: /s}, {name: c, mountPath: /c}]",
+                ", volumes: [{name: s, secret: {secretName: s, defaultMode: 0400, items: [{key: "
+                "k, path: a/b, mode: 0440}]}}, {name: c, configMap: {name: c}}], "
+                "imagePullSecrets: [{name: regcred}]")},
       {"role", role_yaml("{verbs: [get, list], apiGroups: [''], resources: [pods]}")},
       {"role with resourceNames and a subresource",
        role_yaml("{verbs: [get], apiGroups: [''], resources: [pods/log], resourceNames: [web]}")},
@@ -188,6 +216,41 @@ BOOST_AUTO_TEST_CASE(good_inputs_are_accepted) {
 
 BOOST_AUTO_TEST_CASE(bad_inputs_are_refused_naming_the_field) {
   const std::vector<bad_case> bad = {
+      {"secret data not base64", secret_yaml("data: {password: 'hunter2!'}"), "data[password]"},
+      // stringData is merged into data before validation, as Kubernetes converts it.
+      {"secret key with a slash", secret_yaml("stringData: {'a/b': x}"), "data[a/b]"},
+      {"secret key '..'", secret_yaml("data: {'..': eA==}"), "data[..]"},
+      {"tls secret without its key", secret_yaml("type: kubernetes.io/tls, data: {tls.crt: eA==}"),
+       "data[tls.key]"},
+      {"docker-registry secret that is not JSON",
+       secret_yaml("type: kubernetes.io/dockerconfigjson, data: {.dockerconfigjson: eA==}"),
+       "data[.dockerconfigjson]"},
+      {"secret over 1 MiB", secret_yaml("stringData: {big: " + std::string(1024 * 1024 + 1, 'x') + "}"),
+       "data"},
+      {"secret sealed field from outside", secret_yaml("sealed: eA=="), "sealed"},
+      {"config map key in data and binaryData",
+       config_map_yaml("data: {k: x}, binaryData: {k: eA==}"), "data[k]"},
+      {"env valueFrom with two sources",
+       pod_yaml(", env: [{name: A, valueFrom: {secretKeyRef: {name: s, key: k}, configMapKeyRef: "
+                "{name: c, key: k}}}]"),
+       "spec.containers[0].env[0].valueFrom"},
+      {"secretKeyRef without a key",
+       pod_yaml(", env: [{name: A, valueFrom: {secretKeyRef: {name: s}}}]"),
+       "spec.containers[0].env[0].valueFrom.secretKeyRef.key"},
+      {"envFrom with neither source", pod_yaml(", envFrom: [{prefix: P_}]"),
+       "spec.containers[0].envFrom[0]"},
+      {"secret volume item climbing out",
+       pod_yaml("", ", volumes: [{name: s, secret: {secretName: s, items: [{key: k, path: "
+                    "../../etc/x}]}}]"),
+       "spec.volumes[0].secret.items[0].path"},
+      {"configMap volume item with an absolute path",
+       pod_yaml("", ", volumes: [{name: c, configMap: {name: c, items: [{key: k, path: /x}]}}]"),
+       "spec.volumes[0].configMap.items[0].path"},
+      {"secret volume mode above 0777",
+       pod_yaml("", ", volumes: [{name: s, secret: {secretName: s, defaultMode: 01000}}]"),
+       "spec.volumes[0].secret.defaultMode"},
+      {"secret volume without secretName", pod_yaml("", ", volumes: [{name: s, secret: {}}]"),
+       "spec.volumes[0].secret.secretName"},
       {"rule without verbs", role_yaml("{apiGroups: [''], resources: [pods]}"), "rules[0].verbs"},
       {"resource rule without apiGroups", role_yaml("{verbs: [get], resources: [pods]}"),
        "rules[0].apiGroups"},

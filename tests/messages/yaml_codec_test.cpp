@@ -28,6 +28,8 @@ text: redis-master
 version: 1.0.2
 image: kubeguide/redis-master:latest
 explicit: !!str 42
+mode: 0400
+mode_o: 0o755
 )");
   BOOST_REQUIRE(docs.size() == 1u);
   const json& t = docs[0].tree;
@@ -48,6 +50,9 @@ explicit: !!str 42
   BOOST_TEST(t["version"] == "1.0.2");
   BOOST_TEST(t["image"] == "kubeguide/redis-master:latest");
   BOOST_TEST(t["explicit"] == "42");
+  // File modes as go-yaml reads them (Go's base-0 integers): octal.
+  BOOST_TEST(t["mode"].get<int>() == 0400);
+  BOOST_TEST(t["mode_o"].get<int>() == 0755);
 }
 
 BOOST_AUTO_TEST_CASE(multi_document_streams_keep_order_and_skip_empty_documents) {

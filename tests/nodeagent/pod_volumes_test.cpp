@@ -208,3 +208,54 @@ BOOST_AUTO_TEST_CASE(removing_a_pod_never_deletes_through_a_mount) {
   BOOST_TEST(fs::exists(server + "/precious"));  // untouched
   common::run_process({"umount", "-l", target});  // in case the test failed before
 }
+
+namespace {
+
+std::string file_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(config_file_paths_stay_inside_the_volume) {
+  BOOST_TEST(config_file_path_problem("password").empty());
+  BOOST_TEST(config_file_path_problem("conf/app.ini").empty());
+  BOOST_TEST(!config_file_path_problem("").empty());
+  BOOST_TEST(!config_file_path_problem("/etc/passwd").empty());
+  BOOST_TEST(!config_file_path_problem("../escape").empty());
+  BOOST_TEST(!config_file_path_problem("a/../../escape").empty());
+  BOOST_TEST(!config_file_path_problem("..data").empty());
+  BOOST_TEST(!config_file_path_problem("a//b").empty());
+  BOOST_TEST(!config_file_path_problem("a/./b").empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_config_volume_is_written_and_swapped_atomically) {
+  temp_dir dir;
+  const std::string volume = dir.path + "/creds";
+  BOOST_TEST(write_config_volume(volume, {{"password", 0400, "one"}, {"conf/app.ini", 0644, "x=1"}})
+                 .empty());
+  BOOST_TEST(file_text(volume + "/password") == "one");
+  BOOST_TEST(file_text(volume + "/conf/app.ini") == "x=1");
+  BOOST_TEST(fs::is_symlink(volume + "/password"));
+  BOOST_TEST(fs::is_symlink(volume + "/..data"));
+  struct stat st {};
+  BOOST_TEST_REQUIRE(::stat((volume + "/password").c_str(), &st) == 0);
+  BOOST_TEST((st.st_mode & 07777) == 0400u);
+  // New content: a key changes, one goes, one comes; one data directory is left.
+  BOOST_TEST(write_config_volume(volume, {{"password", 0400, "two"}, {"token", 0600, "t"}}).empty());
+  BOOST_TEST(file_text(volume + "/password") == "two");
+  BOOST_TEST(file_text(volume + "/token") == "t");
+  BOOST_TEST(!fs::exists(fs::symlink_status(volume + "/conf")));
+  int data_dirs = 0;
+  for (const auto& entry : fs::directory_iterator(volume)) {
+    const auto name = entry.path().filename().string();
+    if (name.rfind("..", 0) == 0 && name != "..data")
+      ++data_dirs;
+  }
+  BOOST_TEST(data_dirs == 1);
+  // A path that climbs out is refused and nothing changes.
+  BOOST_TEST(!write_config_volume(volume, {{"../outside", 0644, "x"}}).empty());
+  BOOST_TEST(!fs::exists(dir.path + "/outside"));
+  BOOST_TEST(file_text(volume + "/password") == "two");
+}

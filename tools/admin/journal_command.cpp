@@ -1,5 +1,7 @@
 #include "tools/admin/journal_command.hpp"
 
+#include <unistd.h>
+
 #include <ctime>
 #include <iomanip>
 #include <iostream>
@@ -10,6 +12,7 @@
 #include "messages/manifest.hpp"
 #include "messages/uid.hpp"
 #include "store/restore.hpp"
+#include "store/secret_sealing.hpp"
 #include "tools/cli/cli.hpp"
 
 namespace capstan::admin {
@@ -33,6 +36,29 @@ std::string format_time(int64_t nanos) {
   return std::string(buf) + millis;
 }
 
+// The master's secrets key ring (DATA/secrets.key), so that Secrets read back whole and are
+// written sealed; `create` makes the file as the master would (import writes Secrets). Without
+// the file a reader sees Secrets with empty data.
+std::shared_ptr<const store::secret_sealer> sealer_of(const std::string& data, bool create) {
+  const std::string path = data + "/secrets.key";
+  if (create)
+    return store::secret_sealer::from_key_file(path);
+  if (::access(path.c_str(), F_OK) != 0)
+    return nullptr;
+  try {
+    return store::secret_sealer::from_key_file(path);
+  } catch (const store::store_error& e) {
+    std::cerr << "warning: " << e.what() << "; Secrets read with empty data\n";
+    return nullptr;
+  }
+}
+
+store::event_log_options writer_options(const std::string& data) {
+  store::event_log_options options;
+  options.sealer = sealer_of(data, true);
+  return options;
+}
+
 std::string object_name(object_kind kind, const std::string& ns, const std::string& name) {
   std::string out = std::string(info(kind).singular) + "/";
   return ns.empty() ? out + name : out + ns + "/" + name;
@@ -45,7 +71,7 @@ int import(const journal_flags& f, std::ostream& out, std::ostream& err) {
   if (!manifests.ok())
     return 1;
 
-  auto log = store::event_log::open(journal_dir(f.data));
+  auto log = store::event_log::open(journal_dir(f.data), writer_options(f.data));
   auto state = store::restore(*log);
   std::vector<journal_record> records;
   std::map<std::pair<int, std::string>, bool> seen;
@@ -100,7 +126,7 @@ int history(const journal_flags& f, std::ostream& out, std::ostream& err) {
     ns = f.name.substr(0, slash);
     name = f.name.substr(slash + 1);
   }
-  auto log = store::event_log::open_reader(journal_dir(f.data));
+  auto log = store::event_log::open_reader(journal_dir(f.data), sealer_of(f.data, false));
   out << std::left << std::setw(8) << "SEQ" << std::setw(26) << "TIME" << std::setw(28) << "CAUSE"
       << std::setw(24) << "EVENT"
       << "OBJECT\n";
@@ -160,7 +186,7 @@ int state(const journal_flags& f, std::ostream& out, std::ostream& err) {
     err << "error: unknown kind \"" << f.kind << "\"\n";
     return 2;
   }
-  auto log = store::event_log::open_reader(journal_dir(f.data));
+  auto log = store::event_log::open_reader(journal_dir(f.data), sealer_of(f.data, false));
   store::cluster_state s = f.has_at ? store::state_at(*log, f.at) : store::restore(*log);
   out << "state at seq " << s.seq << ": " << s.size() << " objects\n";
   out << std::left << std::setw(23) << "KIND" << std::setw(13) << "NAMESPACE" << std::setw(26)
@@ -178,7 +204,7 @@ int state(const journal_flags& f, std::ostream& out, std::ostream& err) {
 }
 
 int snapshot(const journal_flags& f, std::ostream& out, std::ostream&) {
-  auto log = store::event_log::open(journal_dir(f.data));
+  auto log = store::event_log::open(journal_dir(f.data), writer_options(f.data));
   auto s = store::restore(*log);
   store::write_snapshot(*log, s);
   out << "snapshot written at seq " << s.seq << " (" << s.size() << " objects)\n";

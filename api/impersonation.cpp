@@ -1,0 +1,72 @@
+#include "api/impersonation.hpp"
+
+#include "api/forbidden.hpp"
+#include "api/responses.hpp"
+
+namespace capstan::api {
+
+namespace {
+
+constexpr std::string_view service_account_prefix = "system:serviceaccount:";
+
+}  // namespace
+
+std::variant<auth::user_identity, http_response> impersonate(const auth::user_identity& requester,
+                                                             const impersonation_request& asked,
+                                                             const auth::rbac_policy& policy) {
+  if (asked.extra)
+    return status_error(403, "Forbidden",
+                        "impersonating user extras (Impersonate-Extra-*) is not supported");
+  if (asked.user.empty())
+    return status_error(400, "BadRequest",
+                        "requested impersonation of groups or a uid without impersonating a user");
+  auto may = [&](const std::string& group, const std::string& resource, const std::string& ns,
+                 const std::string& name) -> std::optional<http_response> {
+    auth::request_attributes a;
+    a.user = requester;
+    a.verb = "impersonate";
+    a.api_group = group;
+    a.resource = resource;
+    a.namespace_ = ns;
+    a.name = name;
+    if (policy.authorize(a).allowed)
+      return std::nullopt;
+    return forbidden(a);
+  };
+  auth::user_identity as;
+  as.name = asked.user;
+  as.uid = asked.uid;
+  as.groups = asked.groups;
+  std::optional<http_response> refused;
+  if (asked.user.rfind(service_account_prefix, 0) == 0) {
+    // system:serviceaccount:NS:NAME is impersonated as the ServiceAccount object.
+    const std::string rest = asked.user.substr(service_account_prefix.size());
+    const auto colon = rest.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == rest.size())
+      return status_error(400, "BadRequest", "invalid service account name \"" + asked.user + "\"");
+    const std::string ns = rest.substr(0, colon);
+    refused = may("", "serviceaccounts", ns, rest.substr(colon + 1));
+    if (asked.groups.empty()) {  // as Kubernetes: the account's groups unless groups are given
+      as.groups.push_back("system:serviceaccounts");
+      as.groups.push_back("system:serviceaccounts:" + ns);
+    }
+  } else {
+    refused = may("", "users", "", asked.user);
+  }
+  if (refused)
+    return std::move(*refused);
+  for (const auto& group : asked.groups)
+    if ((refused = may("", "groups", "", group)))
+      return std::move(*refused);
+  if (!asked.uid.empty() && (refused = may("authentication.k8s.io", "uids", "", asked.uid)))
+    return std::move(*refused);
+  const bool anonymous = as.name == "system:anonymous";
+  bool has_authenticated = false;
+  for (const auto& g : as.groups)
+    has_authenticated |= g == "system:authenticated";
+  if (!anonymous && !has_authenticated)
+    as.groups.push_back("system:authenticated");
+  return as;
+}
+
+}  // namespace capstan::api
