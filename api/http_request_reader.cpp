@@ -74,10 +74,14 @@ http_request to_http_request(http::request<http::string_body>& request) {
   for (const auto& field : request) {
     const auto name = field.name_string();
     auto is = [&](boost::beast::string_view header) { return boost::beast::iequals(name, header); };
-    if (is("Impersonate-User"))
-      req.impersonation.user = std::string(field.value());
-    else if (is("Impersonate-Uid"))
-      req.impersonation.uid = std::string(field.value());
+    // The first of repeated User and Uid headers counts, as in Kubernetes.
+    if (is("Impersonate-User")) {
+      if (req.impersonation.user.empty())
+        req.impersonation.user = std::string(field.value());
+    } else if (is("Impersonate-Uid")) {
+      if (req.impersonation.uid.empty())
+        req.impersonation.uid = std::string(field.value());
+    }
     else if (is("Impersonate-Group"))
       req.impersonation.groups.emplace_back(field.value());
     else if (name.size() > 17 && boost::beast::iequals(name.substr(0, 17), "Impersonate-Extra"))

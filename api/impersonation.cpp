@@ -38,12 +38,14 @@ std::variant<auth::user_identity, http_response> impersonate(const auth::user_id
   as.uid = asked.uid;
   as.groups = asked.groups;
   std::optional<http_response> refused;
-  if (asked.user.rfind(service_account_prefix, 0) == 0) {
-    // system:serviceaccount:NS:NAME is impersonated as the ServiceAccount object.
-    const std::string rest = asked.user.substr(service_account_prefix.size());
-    const auto colon = rest.find(':');
-    if (colon == std::string::npos || colon == 0 || colon + 1 == rest.size())
-      return status_error(400, "BadRequest", "invalid service account name \"" + asked.user + "\"");
+  const std::string rest = asked.user.rfind(service_account_prefix, 0) == 0
+                               ? asked.user.substr(service_account_prefix.size())
+                               : std::string();
+  const auto colon = rest.find(':');
+  // system:serviceaccount:NS:NAME (exactly two parts, as Kubernetes splits it) is impersonated
+  // as the ServiceAccount object; any other name as a user.
+  if (colon != std::string::npos && colon > 0 && colon + 1 < rest.size() &&
+      rest.find(':', colon + 1) == std::string::npos) {
     const std::string ns = rest.substr(0, colon);
     refused = may("", "serviceaccounts", ns, rest.substr(colon + 1));
     if (asked.groups.empty()) {  // as Kubernetes: the account's groups unless groups are given

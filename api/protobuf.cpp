@@ -63,6 +63,24 @@ messages::json meta_json(const meta_v1::ObjectMeta& m) {
     meta["labels"] = sorted_object(m.labels());
   if (!m.annotations().empty())
     meta["annotations"] = sorted_object(m.annotations());
+  // What an update's preconditions and an owner's garbage collection rest on.
+  if (m.has_uid())
+    meta["uid"] = m.uid();
+  if (m.has_resourceversion())
+    meta["resourceVersion"] = m.resourceversion();
+  if (m.ownerreferences_size() > 0) {
+    messages::json owners = messages::json::array();
+    for (const auto& o : m.ownerreferences()) {
+      messages::json owner = {{"apiVersion", o.apiversion()}, {"kind", o.kind()},
+                              {"name", o.name()}, {"uid", o.uid()}};
+      if (o.has_controller())
+        owner["controller"] = o.controller();
+      if (o.has_blockownerdeletion())
+        owner["blockOwnerDeletion"] = o.blockownerdeletion();
+      owners.push_back(std::move(owner));
+    }
+    meta["ownerReferences"] = std::move(owners);
+  }
   return meta;
 }
 
@@ -315,14 +333,21 @@ std::optional<messages::json> object_from_protobuf(const std::string& body) {
   if (!parse_whole(body.substr(magic.size()), envelope))
     return std::nullopt;
   const std::string& kind = envelope.typemeta().kind();
+  // A stored kind keeps the envelope's apiVersion, so that the object's decoder refuses a wrong
+  // one in the same words as for JSON.
+  auto as_sent = [&](std::optional<messages::json> object) {
+    if (object)
+      (*object)["apiVersion"] = envelope.typemeta().apiversion();
+    return object;
+  };
   if (kind == "Namespace")
-    return namespace_from(envelope.raw());
+    return as_sent(namespace_from(envelope.raw()));
   if (kind == "Secret")
-    return secret_from(envelope.raw());
+    return as_sent(secret_from(envelope.raw()));
   if (kind == "ConfigMap")
-    return config_map_from(envelope.raw());
+    return as_sent(config_map_from(envelope.raw()));
   if (kind == "ServiceAccount")
-    return service_account_from(envelope.raw());
+    return as_sent(service_account_from(envelope.raw()));
   if (kind == "Eviction")
     return eviction_from(envelope.raw());
   if (kind == "SelfSubjectAccessReview")
@@ -332,13 +357,14 @@ std::optional<messages::json> object_from_protobuf(const std::string& body) {
   if (kind == "SelfSubjectReview")
     return self_review_from(envelope.raw());
   if (kind == "Role")
-    return role_from<rbac_v1::Role>(envelope.raw(), "Role");
+    return as_sent(role_from<rbac_v1::Role>(envelope.raw(), "Role"));
   if (kind == "ClusterRole")
-    return role_from<rbac_v1::ClusterRole>(envelope.raw(), "ClusterRole");
+    return as_sent(role_from<rbac_v1::ClusterRole>(envelope.raw(), "ClusterRole"));
   if (kind == "RoleBinding")
-    return binding_from<rbac_v1::RoleBinding>(envelope.raw(), "RoleBinding");
+    return as_sent(binding_from<rbac_v1::RoleBinding>(envelope.raw(), "RoleBinding"));
   if (kind == "ClusterRoleBinding")
-    return binding_from<rbac_v1::ClusterRoleBinding>(envelope.raw(), "ClusterRoleBinding");
+    return as_sent(
+        binding_from<rbac_v1::ClusterRoleBinding>(envelope.raw(), "ClusterRoleBinding"));
   return std::nullopt;
 }
 

@@ -73,6 +73,18 @@ http_response rest_handler::handle(const http_request& req) {
   route r = parse_route(req.path);
   if (!r.ok)
     return status_error(404, "NotFound", "the server could not find the requested resource");
+  // A patch says which kind it is by its media type, as Kubernetes requires (no guessing).
+  if (req.method == "PATCH") {
+    bool known = false;
+    for (const char* type : {"application/json-patch+json", "application/merge-patch+json",
+                             "application/strategic-merge-patch+json", "application/apply-patch+yaml"})
+      known |= req.content_type.rfind(type, 0) == 0;
+    if (!known)
+      return status_error(415, "UnsupportedMediaType",
+                          "the body of the request was in an unknown format - accepted media types "
+                          "include: application/json-patch+json, application/merge-patch+json, "
+                          "application/apply-patch+yaml, application/strategic-merge-patch+json");
+  }
   // JSON, and the protobuf bodies kubectl insists on (api/protobuf.hpp).
   http_request converted;
   if (!req.body.empty() && req.content_type.find("protobuf") != std::string::npos) {
@@ -80,8 +92,10 @@ http_response rest_handler::handle(const http_request& req) {
     if (!ns)
       return status_error(
           415, "UnsupportedMediaType",
-          "the body of the request was in an unknown format - accepted media types include: "
-          "application/json, application/yaml");
+          "the body of the request was not a protobuf message capstan reads (kubectl's "
+          "Namespace, Secret, ConfigMap, ServiceAccount, RBAC objects, Eviction and reviews) - "
+          "accepted media types include: application/json, application/yaml, "
+          "application/vnd.kubernetes.protobuf");
     converted = req;
     converted.body = dump_json(*ns);
     converted.content_type = "application/json";

@@ -45,7 +45,11 @@ void stamp_new(any_object& object) {
   meta.creation_timestamp = timestamp::now();
   meta.deletion_timestamp = {};
   meta.resource_version.clear();
-  meta.generation = 1;
+  // Kinds without a spec keep no generation, as in Kubernetes.
+  const bool has_spec = !std::holds_alternative<secret>(object) &&
+                        !std::holds_alternative<config_map>(object) &&
+                        !std::holds_alternative<service_account>(object);
+  meta.generation = has_spec ? 1 : 0;
   if (auto* p = std::get_if<pod>(&object)) {
     if (p->spec.node_name.empty())
       p->status = pod_status{};

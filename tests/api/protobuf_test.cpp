@@ -70,15 +70,49 @@ std::string eviction_raw() {
 BOOST_AUTO_TEST_CASE(kubectl_create_namespace_decodes_to_its_json) {
   auto out = object_from_protobuf(envelope("v1", "Namespace", namespace_raw()));
   BOOST_REQUIRE(out);
-  // Field order as capstan writes it; fields capstan does not read (uid, the timestamp, spec)
-  // are skipped.
+  // Field order as capstan writes it; fields capstan does not read (the timestamp, spec) are
+  // skipped; the uid is kept (an update's precondition).
   BOOST_TEST(out->dump() == R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"demo",)"
-                            R"("labels":{"env":"prod","team":"a"},"annotations":{"note":"x"}}})");
+                            R"("labels":{"env":"prod","team":"a"},"annotations":{"note":"x"},)"
+                            R"("uid":"ignored-uid"}})");
 
   auto generated = object_from_protobuf(envelope("v1", "Namespace", field(1, field(2, "tmp-"))));
   BOOST_REQUIRE(generated);
   BOOST_TEST(generated->dump() ==
              R"({"apiVersion":"v1","kind":"Namespace","metadata":{"generateName":"tmp-"}})");
+}
+
+// Secret: 1 metadata, 2 data (map<string, bytes>), 3 type, 4 stringData, 5 immutable.
+// ObjectMeta: 6 resourceVersion, 13 ownerReferences {1 kind, 3 name, 4 uid, 5 apiVersion,
+// 6 controller}.
+BOOST_AUTO_TEST_CASE(kubectl_create_secret_and_configmap_decode_to_their_json) {
+  std::string meta = field(1, "db") + field(3, "team-a") + field(6, "42") +
+                     field(13, field(1, "ReplicationController") + field(3, "web") +
+                                   field(4, "u-1") + field(5, "v1") + number_field(6, 1));
+  std::string secret = field(1, meta) + map_entry(2, "password", std::string("hu\0ter2", 7)) +
+                       field(3, "Opaque") + map_entry(4, "user", "app") + number_field(5, 1);
+  auto out = object_from_protobuf(envelope("v1", "Secret", secret));
+  BOOST_REQUIRE(out);
+  BOOST_TEST(out->at("data").dump() == R"({"password":"aHUAdGVyMg=="})");  // base64 of bytes
+  BOOST_TEST(out->at("stringData").dump() == R"({"user":"app"})");
+  BOOST_TEST(out->at("type") == "Opaque");
+  BOOST_TEST(out->at("immutable") == true);
+  BOOST_TEST(out->at("metadata").at("resourceVersion") == "42");  // a stale one is a conflict
+  BOOST_TEST(out->at("metadata").at("ownerReferences").dump() ==
+             R"([{"apiVersion":"v1","kind":"ReplicationController","name":"web","uid":"u-1",)"
+             R"("controller":true}])");
+  // The envelope's apiVersion is kept, for the object's decoder to refuse a wrong one.
+  auto wrong = object_from_protobuf(envelope("apps/v1", "Secret", secret));
+  BOOST_REQUIRE(wrong);
+  BOOST_TEST(wrong->at("apiVersion") == "apps/v1");
+
+  // ConfigMap: 1 metadata, 2 data, 3 binaryData, 4 immutable.
+  auto cm = object_from_protobuf(envelope(
+      "v1", "ConfigMap", field(1, field(1, "settings")) + map_entry(2, "LOG_LEVEL", "debug") +
+                             map_entry(3, "blob", "\x01\x02")));
+  BOOST_REQUIRE(cm);
+  BOOST_TEST(cm->at("data").dump() == R"({"LOG_LEVEL":"debug"})");
+  BOOST_TEST(cm->at("binaryData").dump() == R"({"blob":"AQI="})");
 }
 
 BOOST_AUTO_TEST_CASE(labels_come_out_sorted_whatever_their_wire_order) {

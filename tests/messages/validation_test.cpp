@@ -74,6 +74,10 @@ BOOST_AUTO_TEST_CASE(good_inputs_are_accepted) {
        secret_yaml("type: kubernetes.io/dockerconfigjson, data: {.dockerconfigjson: e30=}")},
       {"tls secret", secret_yaml("type: kubernetes.io/tls, data: {tls.crt: eA==, tls.key: eA==}")},
       {"immutable secret", secret_yaml("immutable: true, data: {k: eA==}")},
+      // 1 MiB of values in all: the keys do not count, as in Kubernetes.
+      {"secret with exactly 1 MiB of values",
+       secret_yaml("stringData: {a: " + std::string(512 * 1024, 'x') + ", b: " +
+                   std::string(512 * 1024, 'y') + "}")},
       {"config map with data and binaryData",
        config_map_yaml("data: {app.conf: 'x=1', LOG_LEVEL: debug}, binaryData: {logo: iVBORw==}")},
       {"service account with image pull secrets",
