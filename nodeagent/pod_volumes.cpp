@@ -360,6 +360,22 @@ std::string write_config_volume(const std::string& dir, const std::vector<volume
   }
 }
 
+std::string mount_secret_volume(const std::string& dir) {
+  try {
+    fs::create_directories(dir);
+    if (is_mount_point(dir))
+      return "";
+    auto r = common::run_process(
+        {"mount", "-t", "tmpfs", "-o", "mode=0755,size=8m,nosuid,nodev", "capstan-secret", dir});
+    if (r.exit_code != 0 || !is_mount_point(dir))
+      return "cannot mount a tmpfs for the secret: " +
+             (r.output.empty() ? std::string("mount failed") : r.output);
+    return "";
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
 bool is_config_volume(const pod& p, const std::string& name) {
   return std::any_of(p.spec.volumes.begin(), p.spec.volumes.end(), [&](const volume& v) {
     return v.name == name && (v.secret || v.config_map);

@@ -69,6 +69,12 @@ std::string config_file_path_problem(const std::string& path);
 std::string write_config_volume(const std::string& dir,
                                 const std::vector<messages::volume_file>& files);
 
+// Mounts a tmpfs at `dir` (creating it) unless one is mounted there: a Secret's files stay in
+// memory, never on the node's disk, as Kubernetes keeps them. 8 MiB (a Secret holds at most
+// 1 MiB; an update writes the new files before the old go). Returns the problem ("" when
+// mounted). I/O; never throws. remove_pod_dir unmounts it with the pod.
+std::string mount_secret_volume(const std::string& dir);
+
 // Whether `name` is one of `p`'s secret or configMap volumes: the only directories the files of
 // a config_volume may be written to (a message naming another volume, or no volume, is ignored).
 bool is_config_volume(const messages::pod& p, const std::string& name);

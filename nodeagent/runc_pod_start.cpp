@@ -235,21 +235,37 @@ void runc_runtime::tend(pod_run& run) {
   }
 }
 
+// A secret volume is a tmpfs (its files never reach the node's disk); a configMap volume a
+// directory. Then the files, swapped in atomically.
+std::string write_secret_or_config(const pod& spec, const std::string& pod_dir,
+                                   const std::string& name, const std::vector<volume_file>& files) {
+  const std::string dir = pod_dir + "/volumes/" + name;
+  for (const auto& v : spec.spec.volumes) {
+    if (v.name != name || !v.secret)
+      continue;
+    if (auto problem = mount_secret_volume(dir); !problem.empty())
+      return problem;
+  }
+  return write_config_volume(dir, files);
+}
+
 void runc_runtime::set_up_volumes_of(pod_run& run) {
   if (run.volumes.in_progress || steady::now() < run.volumes.next_attempt)
     return;
   // Secret and configMap volumes: the files the master sent, written here (local files).
-  if (auto files = config_volumes_.find(run.spec.metadata.uid); files != config_volumes_.end())
-    for (const auto& [name, content] : files->second)
+  if (auto files = config_volumes_.find(run.spec.metadata.uid); files != config_volumes_.end()) {
+    for (const auto& [name, content] : files->second) {
       if (!is_config_volume(run.spec, name))
         continue;  // not a secret or configMap volume of this pod: never written
-      else if (auto problem = write_config_volume(run.dir + "/volumes/" + name, content);
-               !problem.empty()) {
+      if (auto problem = write_secret_or_config(run.spec, run.dir, name, content);
+          !problem.empty()) {
         volumes_set_up(run.spec, run.dir,
                        volume_failure{name, "MountVolume.SetUp failed for volume \"" + name +
                                                 "\" : " + problem});
         return;
       }
+    }
+  }
   if (!has_slow_volumes(run.spec)) {  // local directories only: at once, here
     volumes_set_up(run.spec, run.dir, set_up_volumes(run.spec, run.dir));
     return;

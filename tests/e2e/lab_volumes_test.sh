@@ -200,6 +200,9 @@ check "the Secret's keys are files" equals "$secret_value" in_pod 'cat /etc/cred
 check "with the defaultMode" equals 400 in_pod 'stat -L -c %a /etc/creds/user'
 check "an item is at its path" equals hello in_pod 'cat /etc/conf/text/greeting.txt'
 check "a key not in items is absent" equals absent in_pod 'test -e /etc/conf/LOG_LEVEL && echo present || echo absent'
+creds_dir() { echo "$CAPSTAN_LAB/node1/pods/$(field configured '{.metadata.uid}')/volumes/creds"; }
+creds_fstype() { findmnt -no FSTYPE --mountpoint "$(creds_dir)"; }
+check "the Secret's files are in a tmpfs on the node, never on its disk" equals tmpfs creds_fstype
 check "the Secret's volume is read-only" equals refused in_pod '(echo x >/etc/creds/new) 2>/dev/null && echo wrote || echo refused'
 check "the ConfigMap changes" k patch configmap settings -p '{"data":{"greeting":"changed"}}'
 greeting() { in_pod 'cat /etc/conf/text/greeting.txt'; }
@@ -207,6 +210,8 @@ check "the mounted file follows" wait_for "the new greeting" 30 equals changed g
 check "the variable keeps the value it started with" equals hello in_pod 'echo $CFG_greeting'
 check "the master's journal is where the test looks" test -d "$CAPSTAN_LAB/master/journal"
 check "the Secret's value is not in the master's journal" sh -c "! grep -rqa -- '$secret_value' '$CAPSTAN_LAB/master/journal'"
-k delete pod configured --wait=false >/dev/null 2>&1
+k delete pod configured >/dev/null 2>&1
+creds_mounts() { findmnt -rn -o TARGET | grep -c "/volumes/creds$"; }
+check "deleting the pod unmounts the Secret's tmpfs" wait_for "no creds mount" 30 equals 0 creds_mounts
 
 finish
