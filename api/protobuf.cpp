@@ -336,7 +336,7 @@ std::optional<messages::json> object_from_protobuf(const std::string& body) {
   // A stored kind keeps the envelope's apiVersion, so that the object's decoder refuses a wrong
   // one in the same words as for JSON.
   auto as_sent = [&](std::optional<messages::json> object) {
-    if (object)
+    if (object && !envelope.typemeta().apiversion().empty())
       (*object)["apiVersion"] = envelope.typemeta().apiversion();
     return object;
   };

@@ -309,6 +309,16 @@ std::string write_config_volume(const std::string& dir, const std::vector<volume
     const std::string data_dir = dir + "/" + data_name;
     fs::create_directory(data_dir);
     ::chmod(data_dir.c_str(), 0755);
+    // A write that fails (a full tmpfs, say) leaves nothing behind: the next try starts clean.
+    struct partial_data {
+      std::string path;
+      bool done = false;
+      ~partial_data() {
+        std::error_code ignored;
+        if (!done)
+          fs::remove_all(path, ignored);
+      }
+    } partial{data_dir};
     std::set<std::string> top_level;
     for (const auto& f : files) {
       const std::string target = data_dir + "/" + f.path;
@@ -338,6 +348,7 @@ std::string write_config_volume(const std::string& dir, const std::vector<volume
     if (::symlink(data_name.c_str(), link_tmp.c_str()) != 0 ||
         ::rename(link_tmp.c_str(), (dir + "/..data").c_str()) != 0)
       return std::string("cannot switch to the new data: ") + std::strerror(errno);
+    partial.done = true;  // ..data points at it now
     for (const auto& name : top_level) {
       const std::string link = dir + "/" + name;
       struct stat st {};
@@ -365,8 +376,12 @@ std::string mount_secret_volume(const std::string& dir) {
     fs::create_directories(dir);
     if (is_mount_point(dir))
       return "";
+    // A directory with files already is a volume an older agent set up on disk, bound into
+    // containers that run: mounting over it would hide what they see. It stays as it is.
+    if (!fs::is_empty(dir))
+      return "";
     auto r = common::run_process(
-        {"mount", "-t", "tmpfs", "-o", "mode=0755,size=8m,nosuid,nodev", "capstan-secret", dir});
+        {"mount", "-t", "tmpfs", "-o", "mode=0755,nosuid,nodev", "capstan-secret", dir});
     if (r.exit_code != 0 || !is_mount_point(dir))
       return "cannot mount a tmpfs for the secret: " +
              (r.output.empty() ? std::string("mount failed") : r.output);

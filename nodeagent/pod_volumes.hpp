@@ -65,14 +65,16 @@ std::string config_file_path_problem(const std::string& path);
 // files go into a new hidden directory `..<nanoseconds>`, the symlink `..data` is swapped to it
 // in one rename, and each top-level name is a symlink into `..data`; names no longer present
 // go, older data directories are removed. A container that has the volume mounted sees the old
-// files or the new ones, never a mix. Returns the problem ("" on success). I/O; never throws.
+// files or the new ones, never a mix; a write that fails leaves no partial data directory.
+// Returns the problem ("" on success). I/O; never throws.
 std::string write_config_volume(const std::string& dir,
                                 const std::vector<messages::volume_file>& files);
 
 // Mounts a tmpfs at `dir` (creating it) unless one is mounted there: a Secret's files stay in
-// memory, never on the node's disk, as Kubernetes keeps them. 8 MiB (a Secret holds at most
-// 1 MiB; an update writes the new files before the old go). Returns the problem ("" when
-// mounted). I/O; never throws. remove_pod_dir unmounts it with the pod.
+// memory, never on the node's disk, as Kubernetes keeps them (no size of its own: memory is
+// taken as files are written). A directory that already holds files (set up on disk by an
+// older agent, bound into running containers) is left as it is. Returns the problem ("" when
+// done). I/O; never throws. remove_pod_dir unmounts it with the pod.
 std::string mount_secret_volume(const std::string& dir);
 
 // Whether `name` is one of `p`'s secret or configMap volumes: the only directories the files of

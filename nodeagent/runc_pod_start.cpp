@@ -235,35 +235,31 @@ void runc_runtime::tend(pod_run& run) {
   }
 }
 
-// A secret volume is a tmpfs (its files never reach the node's disk); a configMap volume a
-// directory. Then the files, swapped in atomically.
-std::string write_secret_or_config(const pod& spec, const std::string& pod_dir,
-                                   const std::string& name, const std::vector<volume_file>& files) {
-  const std::string dir = pod_dir + "/volumes/" + name;
-  for (const auto& v : spec.spec.volumes) {
-    if (v.name != name || !v.secret)
-      continue;
-    if (auto problem = mount_secret_volume(dir); !problem.empty())
-      return problem;
-  }
-  return write_config_volume(dir, files);
-}
-
 void runc_runtime::set_up_volumes_of(pod_run& run) {
   if (run.volumes.in_progress || steady::now() < run.volumes.next_attempt)
     return;
-  // Secret and configMap volumes: the files the master sent, written here (local files).
-  if (auto files = config_volumes_.find(run.spec.metadata.uid); files != config_volumes_.end()) {
-    for (const auto& [name, content] : files->second) {
-      if (!is_config_volume(run.spec, name))
-        continue;  // not a secret or configMap volume of this pod: never written
-      if (auto problem = write_secret_or_config(run.spec, run.dir, name, content);
-          !problem.empty()) {
-        volumes_set_up(run.spec, run.dir,
-                       volume_failure{name, "MountVolume.SetUp failed for volume \"" + name +
+  // Secret and configMap volumes wait for the files the master sends with the pod (an adopted
+  // pod, after a reboot, until the master's first sync); then a secret volume's tmpfs is
+  // mounted, before any container can bind the directory, and the files are written.
+  const auto files = config_volumes_.find(run.spec.metadata.uid);
+  for (const auto& v : run.spec.spec.volumes) {
+    if (!v.secret && !v.config_map)
+      continue;
+    const std::vector<volume_file>* content = nullptr;
+    if (files != config_volumes_.end())
+      if (auto f = files->second.find(v.name); f != files->second.end())
+        content = &f->second;
+    if (!content)
+      return;  // not received yet: the next round tries again
+    const std::string dir = run.dir + "/volumes/" + v.name;
+    std::string problem = v.secret ? mount_secret_volume(dir) : "";
+    if (problem.empty())
+      problem = write_config_volume(dir, *content);
+    if (!problem.empty()) {
+      volumes_set_up(run.spec, run.dir,
+                     volume_failure{v.name, "MountVolume.SetUp failed for volume \"" + v.name +
                                                 "\" : " + problem});
-        return;
-      }
+      return;
     }
   }
   if (!has_slow_volumes(run.spec)) {  // local directories only: at once, here

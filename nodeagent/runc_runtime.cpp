@@ -108,7 +108,8 @@ void runc_runtime::set_config_volumes(std::vector<config_volume> volumes) {
       if (it == pods_.end() || !it->second.volumes.ready ||
           !is_config_volume(it->second.spec, v.volume))
         continue;
-      auto problem = write_secret_or_config(it->second.spec, it->second.dir, v.volume, files);
+      // Set up already (a secret volume's tmpfs mounted): the files are replaced in place.
+      auto problem = write_config_volume(it->second.dir + "/volumes/" + v.volume, files);
       if (!problem.empty())
         emit(it->second, "Warning", "FailedMount",
              "MountVolume.SetUp failed for volume \"" + v.volume + "\" : " + problem);

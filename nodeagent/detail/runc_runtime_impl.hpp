@@ -39,10 +39,6 @@ std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& text);
 // A process runs (and is not a zombie).
 bool alive(pid_t pid);
-// Writes the files of a pod's secret volume (into a tmpfs mounted for it) or configMap volume
-// `name` under `pod_dir`; the problem, or "".
-std::string write_secret_or_config(const pod& spec, const std::string& pod_dir,
-                                   const std::string& name, const std::vector<volume_file>& files);
 
 class runc_runtime : public pod_runtime {
 public:

@@ -254,6 +254,16 @@ BOOST_AUTO_TEST_CASE(a_config_volume_is_written_and_swapped_atomically) {
       ++data_dirs;
   }
   BOOST_TEST(data_dirs == 1);
+  // A write that fails half-way ("a" a file, then "a/b" inside it) leaves no data directory.
+  BOOST_TEST(!write_config_volume(volume, {{"a", 0644, "x"}, {"a/b", 0644, "y"}}).empty());
+  int after_failure = 0;
+  for (const auto& entry : fs::directory_iterator(volume)) {
+    const auto name = entry.path().filename().string();
+    if (name.rfind("..", 0) == 0 && name != "..data")
+      ++after_failure;
+  }
+  BOOST_TEST(after_failure == 1);
+  BOOST_TEST(file_text(volume + "/password") == "two");
   // A path that climbs out is refused and nothing changes.
   BOOST_TEST(!write_config_volume(volume, {{"../outside", 0644, "x"}}).empty());
   BOOST_TEST(!fs::exists(dir.path + "/outside"));

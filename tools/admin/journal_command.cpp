@@ -95,7 +95,11 @@ int import(const journal_flags& f, std::ostream& out, std::ostream& err) {
     }
     meta.uid = new_uid();
     meta.creation_timestamp = timestamp::now();
-    meta.generation = 1;
+    // As the master stamps a new object: kinds without a spec keep no generation.
+    meta.generation = kind == object_kind::secret || kind == object_kind::config_map ||
+                              kind == object_kind::service_account
+                          ? 0
+                          : 1;
     journal_record r;
     r.kind = kind;
     r.namespace_ = meta.namespace_;
