@@ -267,7 +267,7 @@ std::size_t event_log::append(std::vector<journal_record>& records) {
     return 0;
   if (!options_.sealer)
     for (const auto& r : records)
-      if (holds_clear_secret(r))
+      if (const auto* s = secret_in(r); s && !s->data.empty())
         throw store_error("cannot append to the journal in " + directory_ +
                           ": a Secret's data would be written in clear (no secrets key)");
   rocksdb::WriteBatch batch;
@@ -341,22 +341,13 @@ void event_log::read(uint64_t from, uint64_t to,
                         ")");
     journal_record record = decode_stored_record(
         seq, std::string_view(it->value().data(), it->value().size()), directory_);
-    if (holds_sealed_secret(record))
-      open_sealed(record);
+    if (auto* s = secret_in(record))
+      open_sealed(*s);
     expected = seq + 1;
     if (!visit(std::move(record)))
       return;
   }
   check(it->status(), "cannot read the journal in " + directory_);
-}
-
-void event_log::open_sealed(journal_record& record) const {
-  if (auto* c = std::get_if<messages::object_created>(&record.event))
-    if (auto* s = std::get_if<messages::secret>(&c->object))
-      open_sealed(*s);
-  if (auto* u = std::get_if<messages::object_updated>(&record.event))
-    if (auto* s = std::get_if<messages::secret>(&u->object))
-      open_sealed(*s);
 }
 
 void event_log::open_sealed(messages::secret& s) const {

@@ -99,9 +99,8 @@ public:
 
 private:
   event_log(std::string directory, event_log_options options);
-  // Opens the sealed Secret data of a record or snapshot object read back. A Secret that no
+  // Opens the sealed data of a Secret read back (from a record or a snapshot). A Secret that no
   // key opens keeps empty data (reported on stderr): history stays readable without it.
-  void open_sealed(journal_record& record) const;
   void open_sealed(messages::secret& s) const;
   uint64_t newest_key() const;  // the last sequence number stored, 0 when none
 

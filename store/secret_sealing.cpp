@@ -111,18 +111,6 @@ void check_key(const std::string& id, const std::string& key) {
     fail("secrets key \"" + id + "\" is not 32 bytes (AES-256)");
 }
 
-messages::any_object* object_of(messages::journal_record& r) {
-  if (auto* c = std::get_if<messages::object_created>(&r.event))
-    return &c->object;
-  if (auto* u = std::get_if<messages::object_updated>(&r.event))
-    return &u->object;
-  return nullptr;
-}
-
-const messages::any_object* object_of(const messages::journal_record& r) {
-  return object_of(const_cast<messages::journal_record&>(r));
-}
-
 }  // namespace
 
 secret_sealer::secret_sealer(std::vector<std::pair<std::string, std::string>> keys)
@@ -272,31 +260,25 @@ void secret_sealer::unseal(secret& s) const {
 
 std::unique_ptr<messages::journal_record> secret_sealer::sealed_copy(
     const messages::journal_record& r) const {
-  const auto* object = object_of(r);
-  const auto* s = object ? std::get_if<secret>(object) : nullptr;
+  const auto* s = secret_in(r);
   if (!s || (s->data.empty() && s->metadata.annotations.empty()))
     return nullptr;
   auto copy = std::make_unique<messages::journal_record>(r);
-  seal(std::get<secret>(*object_of(*copy)));
+  seal(*secret_in(*copy));
   return copy;
 }
 
-void secret_sealer::unseal(messages::journal_record& r) const {
-  if (auto* object = object_of(r))
-    if (auto* s = std::get_if<secret>(object))
-      unseal(*s);
+secret* secret_in(messages::journal_record& r) {
+  messages::any_object* object = nullptr;
+  if (auto* c = std::get_if<messages::object_created>(&r.event))
+    object = &c->object;
+  else if (auto* u = std::get_if<messages::object_updated>(&r.event))
+    object = &u->object;
+  return object ? std::get_if<secret>(object) : nullptr;
 }
 
-bool holds_sealed_secret(const messages::journal_record& r) {
-  const auto* object = object_of(r);
-  const auto* s = object ? std::get_if<secret>(object) : nullptr;
-  return s && !s->sealed.empty();
-}
-
-bool holds_clear_secret(const messages::journal_record& r) {
-  const auto* object = object_of(r);
-  const auto* s = object ? std::get_if<secret>(object) : nullptr;
-  return s && !s->data.empty();  // annotations alone are sealed when a key is there
+const secret* secret_in(const messages::journal_record& r) {
+  return secret_in(const_cast<messages::journal_record&>(r));
 }
 
 }  // namespace capstan::store

@@ -44,10 +44,9 @@ public:
   // ring opens the envelope or it was made for another Secret (names are authenticated).
   void unseal(messages::secret& s) const;
 
-  // The same for every Secret a record holds: a copy with sealed data, or `nullptr` when the
-  // record holds no Secret with data (the caller then encodes the record itself).
+  // A copy of `r` with its Secret sealed, or `nullptr` when the record holds no Secret with
+  // data or annotations (the caller then encodes the record itself).
   std::unique_ptr<messages::journal_record> sealed_copy(const messages::journal_record& r) const;
-  void unseal(messages::journal_record& r) const;
 
   const std::string& sealing_key_id() const { return keys_.front().first; }
 
@@ -55,10 +54,8 @@ private:
   std::vector<std::pair<std::string, std::string>> keys_;
 };
 
-// Whether a record holds a Secret (created or updated) whose data is sealed: a reader without
-// the key ring sees such Secrets with empty data.
-bool holds_sealed_secret(const messages::journal_record& r);
-// Whether a record holds a Secret whose data is in clear (not yet sealed).
-bool holds_clear_secret(const messages::journal_record& r);
+// The Secret a record holds (created or updated), or nullptr: what is sealed and opened.
+messages::secret* secret_in(messages::journal_record& r);
+const messages::secret* secret_in(const messages::journal_record& r);
 
 }  // namespace capstan::store
