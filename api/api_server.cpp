@@ -22,6 +22,7 @@
 #include "api/io_gate.hpp"
 #include "api/metrics.hpp"
 #include "api/request_attributes.hpp"
+#include "api/service_account_auth.hpp"
 #include "api/responses.hpp"
 #include "api/watch_hub.hpp"
 
@@ -87,6 +88,18 @@ struct api_server::impl {
   std::optional<net::steady_timer> trim_timer;
   uint64_t closed_at_last_trim = 0;
 
+  // The user a request's Authorization header proves: a token of DATA/tokens.csv or of a
+  // service account.
+  std::optional<user_info> authenticate(std::string_view authorization) const {
+    auto token = bearer_token(authorization);
+    if (!token)
+      return std::nullopt;
+    std::string text(*token);
+    if (auto user = tokens.authenticate(text))
+      return user;
+    return authenticate_service_account(master.model(), text);
+  }
+
   impl(actors::master& m, token_table t, node_bootstrap b, server_limits l)
       : limits(l), tokens(std::move(t)), bootstrap(std::move(b)), master(m) {
     io.emplace(static_cast<int>(limits.io_threads));
@@ -116,9 +129,7 @@ void api_server::impl::trim_memory_later() {
 }
 
 http_response api_server::impl::respond(http_request& req) {
-  std::optional<user_info> user;
-  if (auto token = bearer_token(req.authorization))
-    user = tokens.authenticate(std::string(*token));
+  std::optional<user_info> user = authenticate(req.authorization);
   auto started = std::chrono::steady_clock::now();
   http_response out;
   // Authorization, for every request but the bootstrap doors: RBAC on what it asks, with the
@@ -244,11 +255,7 @@ api_server::api_server(caf::actor_system& system, actors::master& master, const 
   i.writers = std::make_unique<handler_pool>(i.limits.write_threads);
   i.sessions = std::make_unique<session_context>(
       i.limits, i.tls, *i.handlers, *i.writers, [&i](http_request& r) { return i.respond(r); },
-      [&i](std::string_view authorization) {
-        auto token = bearer_token(authorization);
-        return token && i.tokens.authenticate(std::string(*token))
-                   .has_value();
-      },
+      [&i](std::string_view authorization) { return i.authenticate(authorization).has_value(); },
       [](std::string_view path) { return node_bootstrap::is_public_path(path); }, i.gate);
   i.accept();
   i.trim_timer.emplace(*i.io);

@@ -46,6 +46,30 @@ void pod_network::set_up_bridge(const std::string& pod_cidr) {
   run({"ip", "addr", "replace", gateway + "/" + std::to_string(cidr_->prefix), "dev", "cbr0"});
   run({"ip", "link", "set", "cbr0", "up"});
   host_.write_file("/proc/sys/net/ipv4/ip_forward", "1");
+  masquerade_egress();
+}
+
+void pod_network::masquerade_egress() {
+  if (!cidr_)
+    return;
+  const std::vector<std::string> nat = {"iptables", "-w", "-t", "nat"};
+  auto iptables = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = nat;
+    argv.insert(argv.end(), args.begin(), args.end());
+    return host_.run(argv);
+  };
+  iptables({"-N", "CAPSTAN-POD-EGRESS"});  // fails when it exists: fine
+  iptables({"-F", "CAPSTAN-POD-EGRESS"});
+  iptables({"-A", "CAPSTAN-POD-EGRESS", "-d", pod_cidr_, "-j", "RETURN"});
+  for (const auto& peer : routes_)
+    iptables({"-A", "CAPSTAN-POD-EGRESS", "-d", peer, "-j", "RETURN"});
+  iptables({"-A", "CAPSTAN-POD-EGRESS", "-j", "MASQUERADE"});
+  const std::vector<std::string> hook = {"POSTROUTING", "-s", pod_cidr_, "-j", "CAPSTAN-POD-EGRESS"};
+  std::vector<std::string> check = {"-C"}, append = {"-A"};
+  check.insert(check.end(), hook.begin(), hook.end());
+  append.insert(append.end(), hook.begin(), hook.end());
+  if (!iptables(check).ok())
+    iptables(append);
 }
 
 std::string pod_network::free_address(const std::set<std::string>& used) const {
@@ -101,7 +125,10 @@ void pod_network::route_to(const std::vector<peer_node>& peers) {
   for (const auto& old : routes_)
     if (!now.count(old))
       run({"ip", "route", "del", old}, false);
+  bool changed = now != routes_;
   routes_ = now;
+  if (changed)
+    masquerade_egress();
 }
 
 }  // namespace capstan::nodeagent

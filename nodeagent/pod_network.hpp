@@ -1,6 +1,10 @@
 // The node's pod network as runc_runtime builds it with iproute2: the cbr0 bridge holding the
 // gateway of the node's pod CIDR, one network namespace per pod joined to cbr0 by a veth pair,
-// the node's neighbour (ARP) entries for pod addresses, and routes to other nodes' pod CIDRs.
+// the node's neighbour (ARP) entries for pod addresses, routes to other nodes' pod CIDRs, and
+// the masquerade of what pods send outside the pod networks (to the API through the
+// `kubernetes` Service, a registry, the world): those hosts have no route back to pod
+// addresses, so pods reach them with the node's address, as CNI's bridge plugin (ipMasq) does.
+// Traffic between pods keeps its source address.
 //
 // Every change to the host goes through `host_actions`, one call per command or file write, in
 // the order the network needs them; the real ones run the commands and write the files, tests
@@ -48,8 +52,9 @@ public:
   explicit pod_network(host_actions host);
 
   // Creates cbr0 if it is missing, gives it a fixed MAC (bridge_mac of the gateway) and the
-  // gateway (the first address of `pod_cidr`), brings it up and turns on IPv4 forwarding.
-  // Repeating it is harmless. Throws std::runtime_error when `pod_cidr` is not a CIDR or a
+  // gateway (the first address of `pod_cidr`), brings it up, turns on IPv4 forwarding and
+  // masquerades pod traffic leaving the pod networks (nat chain CAPSTAN-POD-EGRESS, hooked in
+  // POSTROUTING for sources in `pod_cidr`). Repeating it is harmless. Throws std::runtime_error when `pod_cidr` is not a CIDR or a
   // required command fails.
   void set_up_bridge(const std::string& pod_cidr);
 
@@ -70,7 +75,8 @@ public:
   void detach(const pod_endpoint& pod);
 
   // Routes each peer's pod CIDR via the peer's address and deletes the routes this object added
-  // for peers no longer listed. Peers without a CIDR or an address are skipped.
+  // for peers no longer listed; peer pod CIDRs are exempt from the masquerade. Peers without a
+  // CIDR or an address are skipped. The masquerade is rewritten only when the CIDRs change.
   void route_to(const std::vector<peer_node>& peers);
 
 private:
@@ -80,6 +86,9 @@ private:
   // Drops the node's ARP entry for a pod address that is leaving or being handed out again.
   void forget_neighbour(const std::string& ip);
   std::string gateway() const;
+  // Rewrites CAPSTAN-POD-EGRESS: RETURN for the node's and the peers' pod CIDRs, MASQUERADE for
+  // the rest; hooks it once. Failures are not fatal (a node without iptables still runs pods).
+  void masquerade_egress();
 
   host_actions host_;
   std::string pod_cidr_;                   // as given to set_up_bridge

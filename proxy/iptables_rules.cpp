@@ -151,7 +151,7 @@ std::set<std::string> capstan_chains(const std::string& save) {
   std::istringstream in(save);
   std::string line;
   while (std::getline(in, line))
-    if (line.rfind(":CAPSTAN-", 0) == 0)
+    if (line.rfind(":CAPSTAN-SVC-", 0) == 0 || line.rfind(":CAPSTAN-SEP-", 0) == 0)
       chains.insert(line.substr(1, line.find(' ') - 1));
   return chains;
 }

@@ -43,7 +43,9 @@ std::string nat_rules(const std::vector<service_port_plan>& plans,
 std::string service_chain(const service_port_plan& plan);
 std::string endpoint_chain(const service_port_plan& plan, const std::string& ip, int32_t port);
 
-// The CAPSTAN- chain names in iptables-save output.
+// The names of the proxy's per-service chains (CAPSTAN-SVC-, CAPSTAN-SEP-) in iptables-save
+// output: those it deletes when their service is gone. Other CAPSTAN- chains are its base chains
+// (always written) or another component's (the pod network's CAPSTAN-POD-EGRESS).
 std::set<std::string> capstan_chains(const std::string& iptables_save_output);
 
 }  // namespace capstan::proxy

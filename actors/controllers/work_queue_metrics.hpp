@@ -48,9 +48,10 @@ struct controller_metrics {
   work_queue_metrics replication{"replication-manager"};
   work_queue_metrics endpoints{"endpoints-controller"};
   work_queue_metrics namespaces{"namespace-controller"};
+  work_queue_metrics service_accounts{"serviceaccount-controller"};
 
-  std::array<const work_queue_metrics*, 4> all() const {
-    return {&scheduler, &replication, &endpoints, &namespaces};
+  std::array<const work_queue_metrics*, 5> all() const {
+    return {&scheduler, &replication, &endpoints, &namespaces, &service_accounts};
   }
 };
 

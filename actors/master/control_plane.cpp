@@ -10,13 +10,13 @@
 namespace capstan::actors {
 
 std::vector<batch_subscriber_actor> control_plane::batch_subscribers() const {
-  return {scheduler, replication, endpoints, namespaces};
+  return {scheduler, replication, endpoints, namespaces, service_accounts};
 }
 
 std::vector<caf::actor_addr> control_plane::clients() const {
   std::vector<caf::actor_addr> out = {scheduler.address(), replication.address(),
                                       endpoints.address(), namespaces.address(),
-                                      lifecycle.address()};
+                                      service_accounts.address(), lifecycle.address()};
   for (const auto& r : registries)
     if (std::find(out.begin(), out.end(), r.address()) == out.end())
       out.push_back(r.address());
@@ -51,6 +51,9 @@ control_plane spawn_control_plane(caf::actor_system& system, const read_model& m
       spawn_node_lifecycle(system, model, cp.registry(object_kind::node), pods, config.lifecycle);
   cp.namespaces =
       spawn_namespace_controller(system, model, cp.registries, options(cp.metrics->namespaces));
+  cp.service_accounts =
+      spawn_service_account_controller(system, model, cp.registries, config.service_accounts,
+                                       options(cp.metrics->service_accounts));
   return cp;
 }
 

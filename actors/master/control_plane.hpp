@@ -1,13 +1,14 @@
 // The master's control-plane actors wired on a read model and a journal actor: allocators,
-// one registry per kind, scheduler, replication manager, endpoints, node lifecycle and
-// namespace controllers. The master runs them on the RocksDB journal; the seeded simulation
-// (tests/simulation) runs the same wiring on an in-memory journal actor.
+// one registry per kind, scheduler, replication manager, endpoints, node lifecycle, namespace
+// and service-account controllers. The master runs them on the RocksDB journal; the seeded
+// simulation (tests/simulation) runs the same wiring on an in-memory journal actor.
 #pragma once
 
 #include <memory>
 
 #include "actors/allocators/allocator_actor.hpp"
 #include "actors/controllers/controller_queue.hpp"
+#include "actors/controllers/service_account_controller.hpp"
 #include "actors/controllers/node_lifecycle.hpp"
 #include "actors/read_model/read_model.hpp"
 #include "actors/scheduler/scheduler_actor.hpp"
@@ -21,11 +22,12 @@ struct control_plane_config {
   // The work queues' back-off, resync period and log of the scheduler and the controllers
   // (their `metrics` member is ignored: each gets its own in control_plane::metrics).
   controller_options controllers;
+  service_account_settings service_accounts;
 };
 
 struct control_plane {
   allocator_actor allocator;
-  controller_actor scheduler, replication, endpoints, namespaces;
+  controller_actor scheduler, replication, endpoints, namespaces, service_accounts;
   node_lifecycle_actor lifecycle;
   std::vector<registry_actor> registries;  // by object_kind
   // The work queues' figures, for /metrics; outlives the actors that write them.

@@ -7,6 +7,7 @@
 #include <deque>
 
 #include "actors/nodes/node_gateway.hpp"
+#include "common/ipv4.hpp"
 #include "store/disk_reserve.hpp"
 #include "store/secret_sealing.hpp"
 
@@ -46,8 +47,9 @@ master::master(caf::actor_system& system, master_config config)
   fanout_ = std::make_unique<batch_fanout>(*writer_, next);
 
   journal_ = spawn_journal_actor(system_, *writer_);
-  actors_ = spawn_control_plane(system_, *model_, journal_,
-                                {config_.allocators, config_.lifecycle, config_.scheduler, {}});
+  control_plane_config plane{config_.allocators, config_.lifecycle, config_.scheduler, {}, {}};
+  plane.service_accounts.api_ca_pem = config_.api_ca_pem;
+  actors_ = spawn_control_plane(system_, *model_, journal_, plane);
   for (const auto& subscriber : actors_.batch_subscribers())
     fanout_->add(subscriber);
   // Nodes prove themselves with certificates of the node CA (DATA/tls/client-ca.*, created on
@@ -192,6 +194,71 @@ void master::ensure_rbac_defaults() {
     static_cast<messages::role_binding&>(binding) = b;
     ensure(std::move(binding));
   }
+}
+
+std::string master::ensure_api_service(const std::string& ip, uint16_t port) {
+  const std::string cause = "system:master";
+  const object_key key{"default", "kubernetes"};
+  auto range = common::ipv4_cidr::parse(config_.allocators.service_cidr);
+  if (!range)
+    return "the service range " + config_.allocators.service_cidr + " does not parse";
+  messages::service_port https;
+  https.name = "https";
+  https.protocol = "TCP";
+  https.port = 443;
+  https.target_port = messages::int_or_string::of(static_cast<int32_t>(port));
+  auto same_ports = [&](const messages::service& s) {
+    return s.spec.ports.size() == 1 && s.spec.ports[0].name == https.name &&
+           s.spec.ports[0].port == https.port && s.spec.ports[0].target_port == https.target_port &&
+           s.spec.selector.empty();
+  };
+  auto existing = model_->get(object_kind::service, key);
+  if (!existing) {
+    messages::service svc;
+    svc.metadata.namespace_ = key.namespace_;
+    svc.metadata.name = key.name;
+    svc.metadata.labels = {{"component", "apiserver"}, {"provider", "kubernetes"}};
+    svc.spec.ports = {https};
+    svc.spec.cluster_ip = common::format_ipv4(range->network + 1);
+    auto r = create(svc, cause);
+    if (!r.ok() && r.error->code != error_code::already_exists)
+      return "cannot create service default/kubernetes: " + r.error->message;
+  } else if (auto svc = std::get<messages::service>(*existing); !same_ports(svc)) {
+    svc.spec.ports = {https};
+    svc.spec.selector.clear();
+    auto r = command({object_kind::service, key, cause, update_op{svc}, true});
+    if (!r.ok())
+      return "cannot update service default/kubernetes: " + r.error->message;
+  }
+  if (!common::parse_ipv4(ip) || ip == "0.0.0.0")
+    return "";  // no address to point at: the service has no endpoints
+  messages::endpoint_subset subset;
+  subset.addresses.resize(1);
+  subset.addresses[0].ip = ip;
+  subset.ports.resize(1);
+  subset.ports[0].name = "https";
+  subset.ports[0].port = port;
+  subset.ports[0].protocol = "TCP";
+  auto current = model_->get(object_kind::endpoints, key);
+  if (current) {
+    const auto& subsets = std::get<messages::endpoints>(*current).subsets;
+    if (subsets.size() == 1 && subsets[0].addresses.size() == 1 &&
+        subsets[0].not_ready_addresses.empty() && subsets[0].addresses[0].ip == ip &&
+        subsets[0].ports.size() == 1 && subsets[0].ports[0].name == "https" &&
+        subsets[0].ports[0].port == port && subsets[0].ports[0].protocol == "TCP")
+      return "";
+    auto r = command({object_kind::endpoints, key, cause, endpoints_op{{subset}}, true});
+    return r.ok() ? "" : "cannot update endpoints default/kubernetes: " + r.error->message;
+  }
+  messages::endpoints eps;
+  eps.metadata.namespace_ = key.namespace_;
+  eps.metadata.name = key.name;
+  eps.metadata.labels = {{"endpointslice.kubernetes.io/skip-mirror", "true"}};
+  eps.subsets = {subset};
+  auto r = create(eps, cause);
+  return r.ok() || r.error->code == error_code::already_exists
+             ? ""
+             : "cannot create endpoints default/kubernetes: " + r.error->message;
 }
 
 void master::snapshot() {

@@ -26,6 +26,8 @@ struct master_config {
   allocator_config allocators;
   node_lifecycle_config lifecycle;
   scheduler_config scheduler;
+  // The API server's CA (DATA/tls/ca.crt): the ca.crt of service-account token Secrets.
+  std::string api_ca_pem;
   // Lets proven nodes' connections past the join port's handshake deadline (master_command
   // owns it; null in tests and benchmarks without a join port).
   join_port_guard* join_guard = nullptr;
@@ -71,6 +73,13 @@ public:
   // Blocking forms for tools and tests (never from inside an actor).
   command_reply create(any_object object, const std::string& cause, bool dry_run = false);
   command_reply command(object_command command);
+
+  // The `kubernetes` Service of namespace default (ClusterIP the first address of the service
+  // range, port 443 "https") and its Endpoints: the API at `ip`:`port`, what pods reach with
+  // their service-account tokens. Each written only when missing or different (a restart on the
+  // same address adds no record); no Endpoints when `ip` is unspecified (0.0.0.0, ::).
+  // Returns what went wrong, empty when all is in place.
+  std::string ensure_api_service(const std::string& ip, uint16_t port);
 
   // Writes a snapshot of the current state now.
   void snapshot();

@@ -45,9 +45,9 @@ reported_event held_event(const pod& p, const char* reason, std::string message)
   return {std::move(involved), "Warning", reason, std::move(message), std::move(source)};
 }
 
-// The pod as its node receives it: with the service variables of its namespace, the values it
-// takes from ConfigMaps and Secrets and its volumes' files; or nothing when one it needs is
-// missing (then `held` gets the pod's Warning event, and the pod goes out once it appears).
+// The pod as its node receives it: with the service variables of its namespace (and the
+// API's), the values it takes from ConfigMaps and Secrets and its volumes' files; or nothing
+// when one it needs is missing (then `held` gets the pod's Warning event, and the pod goes out once it appears).
 std::optional<pod_delivery> for_node(const store::cluster_state& s, const pod& p,
                                      namespace_environments& envs,
                                      std::vector<reported_event>& held) {
@@ -69,6 +69,11 @@ std::optional<pod_delivery> for_node(const store::cluster_state& s, const pod& p
     for (auto it = table.lower_bound({p.metadata.namespace_, ""});
          it != table.end() && it->first.namespace_ == p.metadata.namespace_; ++it)
       services.push_back(std::get<service>(it->second));
+    // The API's own Service is every pod's, as the kubelet adds it (KUBERNETES_SERVICE_HOST,
+    // KUBERNETES_SERVICE_PORT: where in-cluster clients find the API).
+    if (p.metadata.namespace_ != "default")
+      if (const auto* api = s.find<service>({"default", "kubernetes"}))
+        services.push_back(*api);
     found = envs.emplace(p.metadata.namespace_, service_environment(services)).first;
   }
   return pod_delivery{with_service_environment(std::get<pod>(std::move(configured)), found->second),

@@ -1,5 +1,7 @@
 #include "actors/objects/admission.hpp"
 
+#include "actors/objects/service_account_admission.hpp"
+
 #include "actors/controllers/namespace_controller.hpp"
 
 #include "messages/defaults.hpp"
@@ -177,6 +179,8 @@ std::variant<any_object, command_reply> admit_create(any_object object,
                                           meta.namespace_ + " because it is being terminated");
   }
   if (auto* p = std::get_if<pod>(&object)) {
+    if (auto refused = admit_service_account(*p, state))
+      return forbidden_object(object, *refused);
     if (auto refusal = apply_limit_ranges(*p, object, state))
       return *refusal;
     // LimitRange defaults may add limits; requests default from limits again.

@@ -155,4 +155,44 @@ as b0b-token --as erin --as-group system:masters get nodes >"$work/out" 2>&1
 check "but not as erin in system:masters" grep -qF 'groups "system:masters" is forbidden: User "bob" cannot impersonate resource "groups"' "$work/out"
 check "a lower-case bearer scheme is accepted" equals 200 curl -sk -m 10 -o /dev/null -w '%{http_code}' -H "Authorization: bearer $admin_token" "https://127.0.0.1:$port/api/v1/namespaces"
 
+
+# Service accounts: every namespace has `default`, with a token Secret the controller writes;
+# its token authenticates as system:serviceaccount:NS:NAME with the rights granted to it, and
+# only while the account lives. Pods run as their account with its token mounted.
+sa_token_secret() { admin get serviceaccount "$1" -n "$2" -o jsonpath='{.secrets[0].name}' 2>/dev/null; }
+check "team-a's default service account lists its token Secret" wait_for "default's token" 20 sh -c "[ -n \"\$(kubectl --kubeconfig '$kubeconfig' get serviceaccount default -n team-a -o jsonpath='{.secrets[0].name}' 2>/dev/null)\" ]"
+secret_name=$(sa_token_secret default team-a)
+check "of type kubernetes.io/service-account-token" equals kubernetes.io/service-account-token admin get secret "$secret_name" -n team-a -o jsonpath='{.type}'
+secret_key() { admin get secret "$secret_name" -n team-a -o jsonpath="{.data.$1}" | base64 -d; }
+check "holding the namespace" equals team-a secret_key namespace
+check "and the API's CA" sh -c "kubectl --kubeconfig '$kubeconfig' get secret '$secret_name' -n team-a -o jsonpath='{.data.ca\\.crt}' | base64 -d | cmp -s - '$work/data/tls/ca.crt'"
+sa_token=$(secret_key token)
+check "the token authenticates as the account" equals system:serviceaccount:team-a:default as "$sa_token" auth whoami -o jsonpath='{.status.userInfo.username}'
+check "in the service-account groups" equals '["system:serviceaccounts","system:serviceaccounts:team-a","system:authenticated"]' as "$sa_token" auth whoami -o jsonpath='{.status.userInfo.groups}'
+as "$sa_token" get pods -n team-a >"$work/out" 2>&1
+check "with no rights of its own" grep -qF 'User "system:serviceaccount:team-a:default" cannot list resource "pods" in API group "" in the namespace "team-a"' "$work/out"
+check "view granted to it (kubectl create rolebinding --serviceaccount)" admin create rolebinding sa-view --clusterrole=view --serviceaccount=team-a:default -n team-a
+check "it lists pods in team-a" as "$sa_token" get pods -n team-a
+as "$sa_token" get pods -n team-b >"$work/out" 2>&1
+check "not in team-b" grep -qF 'User "system:serviceaccount:team-a:default" cannot list resource "pods" in API group "" in the namespace "team-b"' "$work/out"
+check "and it cannot read its Secret (view excludes secrets)" sh -c "! kubectl --kubeconfig '$kubeconfig' --token '$sa_token' get secret '$secret_name' -n team-a >/dev/null 2>&1"
+check "the token is not in the journal's files (sealed)" sh -c "! grep -rqa -- '${sa_token##*.}' '$work/data/journal'"
+check "a pod created in team-a runs as default" admin run sa-pod --image=busybox --restart=Never -n team-a
+check "with the token Secret as a volume" equals "$secret_name" admin get pod sa-pod -n team-a -o jsonpath='{.spec.volumes[0].secret.secretName}'
+check "mounted where in-cluster clients look" equals /var/run/secrets/kubernetes.io/serviceaccount admin get pod sa-pod -n team-a -o jsonpath='{.spec.containers[0].volumeMounts[0].mountPath}'
+admin run other-sa --image=busybox --restart=Never -n team-a --overrides='{"spec":{"serviceAccountName":"builder"}}' >"$work/out" 2>&1
+check "a pod naming an account that does not exist is refused" grep -qF 'error looking up service account team-a/builder: serviceaccount "builder" not found' "$work/out"
+check "the admin deletes the account" admin delete serviceaccount default -n team-a
+as "$sa_token" get pods -n team-a >"$work/out" 2>&1
+check "and its token is refused at once (401)" grep -qF 'Unauthorized' "$work/out"
+check "the controller creates default again" wait_for "a new default" 20 sh -c "[ -n \"\$(kubectl --kubeconfig '$kubeconfig' get serviceaccount default -n team-a -o jsonpath='{.metadata.uid}' 2>/dev/null)\" ]"
+check "with a new token" wait_for "a new token" 20 sh -c "t=\$(kubectl --kubeconfig '$kubeconfig' get secret '$secret_name' -n team-a -o jsonpath='{.data.token}' 2>/dev/null | base64 -d); [ -n \"\$t\" ] && [ \"\$t\" != '$sa_token' ]"
+as "$sa_token" get pods -n team-a >"$work/out" 2>&1
+check "the old token proves nothing to the new account" grep -qF 'Unauthorized' "$work/out"
+"$ctl" --kubeconfig "$kubeconfig" audit history "secret/$secret_name" -n team-a >"$work/out" 2>&1
+check "audit history shows the controller writing the token, never its value" grep -qE 'system:serviceaccount-controller +SecretCreated' "$work/out"
+check "(no value)" sh -c "! grep -qF -- '${sa_token##*.}' '$work/out'"
+check "the kubernetes Service points at the API" equals "127.0.0.1:$port" admin get endpoints kubernetes -n default -o jsonpath='{.subsets[0].addresses[0].ip}:{.subsets[0].ports[0].port}'
+check "on the service range's first address, port 443" equals "10.254.0.1:443" admin get service kubernetes -n default -o jsonpath='{.spec.clusterIP}:{.spec.ports[0].port}'
+
 finish

@@ -7,7 +7,8 @@
 # a server that does not answer and a missing hostPath Directory keep their pods
 # ContainerCreating with FailedMount events saying why, retried; the hostPath pod starts once its
 # directory is there. A Secret and a ConfigMap reach a container as variables and read-only
-# files, the files following a change. Needs root. Usage: lab_volumes_test.sh CAPSTAN SOURCE_DIR
+# files, the files following a change. A pod's Python client reads the API with the pod's
+# service-account token. Needs root. Usage: lab_volumes_test.sh CAPSTAN SOURCE_DIR
 set -u
 capstan=$1
 src=$2
@@ -73,7 +74,7 @@ read_only_mount() { findmnt -no OPTIONS --mountpoint "$reader_volume" | grep -qE
 check "the readOnly volume is mounted read-only on the node" read_only_mount
 check "a write there from the node is refused as read-only" sh -c "touch '$reader_volume/from-node' 2>&1 | grep -q 'Read-only file system'"
 check "and reached nothing" test ! -e "$work/export/from-node"
-lab_mounts() { findmnt -rn -o TARGET | grep -c "^$CAPSTAN_LAB/"; }
+lab_mounts() { findmnt -rn -o TARGET | grep -c "^$CAPSTAN_LAB/.*/volumes/share$"; }
 check "both volumes are mounted on the node" equals 2 lab_mounts
 # The user-space client (where the kernel has none) is a process whose arguments name the target.
 kernel_nfs() { grep -qwE 'nfs4?' /proc/filesystems || ls /lib/modules/"$(uname -r)"/kernel/fs/nfs/nfs.ko* >/dev/null 2>&1; }
@@ -213,5 +214,54 @@ check "the Secret's value is not in the master's journal" sh -c "! grep -rqa -- 
 k delete pod configured >/dev/null 2>&1
 creds_mounts() { findmnt -rn -o TARGET | grep -c "/volumes/creds$"; }
 check "deleting the pod unmounts the Secret's tmpfs" wait_for "no creds mount" 30 equals 0 creds_mounts
+
+# A program in a pod uses the API with its service account: the Python client's
+# load_incluster_config() finds KUBERNETES_SERVICE_HOST/PORT, the token and ca.crt where
+# Kubernetes puts them, and reaches the API through the `kubernetes` Service (the node's proxy
+# and its masquerade of pod traffic leaving the pod networks). The account may list pods (view
+# granted to it), not Secrets. Python and its client come from the node's /usr (hostPath).
+check "view for default's service account" k create rolebinding default-view --clusterrole=view --serviceaccount=default:default
+cat >"$work/incluster.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: incluster
+spec:
+  restartPolicy: Never
+  terminationGracePeriodSeconds: 1
+  volumes:
+  - {name: usr, hostPath: {path: /usr}}
+  containers:
+  - name: c
+    image: busybox
+    # busybox's image has no dynamic loader: the node's, by its path under /usr.
+    command:
+    - /usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2
+    - /usr/bin/python3
+    - -c
+    - |
+      from kubernetes import client, config
+      config.load_incluster_config()
+      v1 = client.CoreV1Api()
+      names = sorted(p.metadata.name for p in v1.list_namespaced_pod("default").items)
+      print("pods:", " ".join(names))
+      try:
+          v1.list_namespaced_secret("default")
+          print("secrets: listed")
+      except client.exceptions.ApiException as e:
+          print("secrets:", e.status)
+    env:
+    - {name: LD_LIBRARY_PATH, value: /usr/lib/x86_64-linux-gnu}
+    volumeMounts:
+    - {name: usr, mountPath: /usr, readOnly: true}
+YAML
+check "a pod running the Python client in-cluster" k create -f "$work/incluster.yaml"
+incluster_phase() { field incluster '{.status.phase}'; }
+check "completes" wait_for "incluster Succeeded" 90 equals Succeeded incluster_phase ||
+  k logs incluster 2>&1 | tail -20
+incluster_said() { k logs incluster 2>/dev/null | grep -qxE -- "$1"; }
+check "it listed the pods with its token" incluster_said 'pods: .*incluster.*'
+check "and was refused the Secrets (403)" incluster_said 'secrets: 403'
+
 
 finish

@@ -224,13 +224,16 @@ check "cmd=set through node1's NodePort 30001" wait_for "set" 30 set_hello
 get_hello() { answers node2 "http://$(node_ip 2):30001/?cmd=get&key=messages" | grep -q '"data": "Hello World!"'; }
 check "cmd=get through node2's NodePort reads it back from the slaves" wait_for "get" 30 get_hello
 
-# Deleting the services removes their chains; only the four base chains remain.
+# Deleting the services removes their chains; only the four base chains remain, and those of
+# the API's own Service (default/kubernetes, 10.254.0.1:443 to the master).
 k delete svc whoami frontend redis-master redis-slave >/dev/null
 if [ "$mode" = iptables ]; then
   leftovers() { on node2 iptables-save -t nat | grep -cE '^:CAPSTAN-(SVC|SEP)-'; }
-  check "no service or endpoint chain is left" wait_for "no chains" 30 equals 0 leftovers
+  check "no service or endpoint chain is left but the API's two" wait_for "no chains" 30 equals 2 leftovers
+  api_rules() { on node2 iptables-save -t nat | grep -E '^-A CAPSTAN-(SVC|SEP)-' | grep -vc '"default/kubernetes:https"'; }
+  check "whose rules are all the API's" equals 0 api_rules
 else
-  leftovers() { on node2 iptables-save -t nat | grep -cE -- '^-A KUBE-(PORTALS|NODEPORT)-'; }
-  check "no portal or nodeport rule is left" wait_for "no rules" 30 equals 0 leftovers
+  leftovers() { on node2 iptables-save -t nat | grep -E -- '^-A KUBE-(PORTALS|NODEPORT)-' | grep -vc -- '-d 10.254.0.1/32'; }
+  check "no portal or nodeport rule is left but the API's" wait_for "no rules" 30 equals 0 leftovers
 fi
 finish

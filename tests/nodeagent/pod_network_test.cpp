@@ -1,7 +1,7 @@
 // Tests nodeagent/pod_network.cpp against a recording host: the exact iproute2 commands, in
 // order, that build the bridge, attach and detach a pod (with the neighbour entry forgotten
-// before the pod's eth0 announces itself) and route to peers; which failures stop it; and how
-// pod addresses are handed out.
+// before the pod's eth0 announces itself), route to peers and masquerade what leaves the pod
+// networks; which failures stop it; and how pod addresses are handed out.
 #include <boost/test/unit_test.hpp>
 
 #include <map>
@@ -63,8 +63,48 @@ BOOST_AUTO_TEST_CASE(the_bridge_holds_the_gateway_and_the_node_forwards) {
                                    {"ip", "link", "set", "cbr0", "address", "02:ca:0a:f4:01:01"},
                                    {"ip", "addr", "replace", "10.244.1.1/24", "dev", "cbr0"},
                                    {"ip", "link", "set", "cbr0", "up"},
+                                   {"iptables", "-w", "-t", "nat", "-N", "CAPSTAN-POD-EGRESS"},
+                                   {"iptables", "-w", "-t", "nat", "-F", "CAPSTAN-POD-EGRESS"},
+                                   {"iptables", "-w", "-t", "nat", "-A", "CAPSTAN-POD-EGRESS",
+                                    "-d", "10.244.1.0/24", "-j", "RETURN"},
+                                   {"iptables", "-w", "-t", "nat", "-A", "CAPSTAN-POD-EGRESS",
+                                    "-j", "MASQUERADE"},
+                                   {"iptables", "-w", "-t", "nat", "-C", "POSTROUTING", "-s",
+                                    "10.244.1.0/24", "-j", "CAPSTAN-POD-EGRESS"},
                                }));
   BOOST_TEST(host.files["/proc/sys/net/ipv4/ip_forward"] == "1");
+}
+
+// Pods reach hosts outside the pod networks (the API, a registry) with the node's address:
+// those hosts have no route back to pod addresses. Pod-to-pod traffic keeps its source.
+BOOST_AUTO_TEST_CASE(traffic_leaving_the_pod_networks_is_masqueraded_and_the_hook_added_once) {
+  recording_host host;
+  const command check_hook = {"iptables", "-w", "-t", "nat", "-C", "POSTROUTING", "-s",
+                              "10.244.1.0/24", "-j", "CAPSTAN-POD-EGRESS"};
+  host.failing = {check_hook};  // not hooked yet
+  pod_network network(host.actions());
+  network.set_up_bridge("10.244.1.0/24");
+  BOOST_TEST((host.commands.back() == command{"iptables", "-w", "-t", "nat", "-A", "POSTROUTING",
+                                              "-s", "10.244.1.0/24", "-j", "CAPSTAN-POD-EGRESS"}));
+  host.failing.clear();
+  host.commands.clear();
+  network.route_to({{"node2", "10.244.2.0/24", "192.168.77.12"}});
+  BOOST_TEST((host.commands == std::vector<command>{
+                                   {"ip", "route", "replace", "10.244.2.0/24", "via",
+                                    "192.168.77.12"},
+                                   {"iptables", "-w", "-t", "nat", "-N", "CAPSTAN-POD-EGRESS"},
+                                   {"iptables", "-w", "-t", "nat", "-F", "CAPSTAN-POD-EGRESS"},
+                                   {"iptables", "-w", "-t", "nat", "-A", "CAPSTAN-POD-EGRESS",
+                                    "-d", "10.244.1.0/24", "-j", "RETURN"},
+                                   {"iptables", "-w", "-t", "nat", "-A", "CAPSTAN-POD-EGRESS",
+                                    "-d", "10.244.2.0/24", "-j", "RETURN"},
+                                   {"iptables", "-w", "-t", "nat", "-A", "CAPSTAN-POD-EGRESS",
+                                    "-j", "MASQUERADE"},
+                                   check_hook,
+                               }));
+  host.commands.clear();
+  network.route_to({{"node2", "10.244.2.0/24", "192.168.77.12"}});  // no change: routes only
+  BOOST_TEST(host.commands.size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(an_existing_bridge_is_kept_but_a_failed_address_stops_the_setup) {
@@ -72,7 +112,7 @@ BOOST_AUTO_TEST_CASE(an_existing_bridge_is_kept_but_a_failed_address_stops_the_s
   host.failing = {{"ip", "link", "add", "cbr0", "type", "bridge"}};
   pod_network network(host.actions());
   network.set_up_bridge("10.244.1.0/24");  // cbr0 is there already (agent restart)
-  BOOST_TEST(host.commands.size() == 4u);
+  BOOST_TEST(host.commands.size() == 9u);  // the bridge's 4 and the masquerade's 5
 
   recording_host broken;
   broken.failing = {{"ip", "addr", "replace", "10.244.1.1/24", "dev", "cbr0"}};

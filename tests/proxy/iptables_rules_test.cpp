@@ -74,14 +74,19 @@ BOOST_AUTO_TEST_CASE(
 }
 
 BOOST_AUTO_TEST_CASE(chains_of_services_that_are_gone_are_flushed_then_deleted) {
-  auto save = ":CAPSTAN-SERVICES - [0:0]\n:CAPSTAN-SVC-OLD - [0:0]\n:KUBE-OTHER - [0:0]\n";
+  auto save =
+      ":CAPSTAN-SERVICES - [0:0]\n:CAPSTAN-SVC-OLD - [0:0]\n:CAPSTAN-SEP-OLD - [0:0]\n"
+      ":CAPSTAN-POD-EGRESS - [0:0]\n:KUBE-OTHER - [0:0]\n";
   auto existing = capstan_chains(save);
-  BOOST_TEST((existing == std::set<std::string>{"CAPSTAN-SERVICES", "CAPSTAN-SVC-OLD"}));
+  BOOST_TEST((existing == std::set<std::string>{"CAPSTAN-SEP-OLD", "CAPSTAN-SVC-OLD"}));
   auto rules = nat_rules({}, existing);
   BOOST_TEST(count(rules, ":CAPSTAN-SVC-OLD - [0:0]") == 1u);
   BOOST_TEST(count(rules, "-X CAPSTAN-SVC-OLD") == 1u);
   BOOST_TEST(rules.find("-X CAPSTAN-SVC-OLD") > rules.find("-A CAPSTAN-SERVICES"));
+  BOOST_TEST(count(rules, "-X CAPSTAN-SEP-OLD") == 1u);
   BOOST_TEST(count(rules, "KUBE-OTHER") == 0u);  // never touches chains that are not capstan's
+  // nor the pod network's masquerade chain (deleting it would fail the whole restore)
+  BOOST_TEST(count(rules, "CAPSTAN-POD-EGRESS") == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(userspace_rules_redirect_portals_and_nodeports_to_the_local_port) {

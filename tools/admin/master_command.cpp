@@ -20,6 +20,7 @@
 #include "actors/nodes/join_port_guard.hpp"
 #include "api/api_server.hpp"
 #include "api/credentials.hpp"
+#include "common/ipv4.hpp"
 #include "common/join_proof.hpp"
 #include "common/pki.hpp"
 #include "messages/manifest.hpp"
@@ -162,8 +163,15 @@ int run_master(master_flags& flags) {
   // DATA/node-token: K10<sha256 of the server CA>::<secret>.
   api::tls_material tls;
   try {
-    tls = api::ensure_tls(flags.config.data_dir,
-                          {flags.api_host, flags.join_host, "127.0.0.1", "localhost"});
+    // Pods reach the API as the `kubernetes` Service: its ClusterIP and names are the
+    // certificate's too, as kube-apiserver's.
+    std::vector<std::string> hosts = {flags.api_host, flags.join_host, "127.0.0.1", "localhost",
+                                      "kubernetes", "kubernetes.default", "kubernetes.default.svc",
+                                      "kubernetes.default.svc.cluster.local"};
+    if (auto range = common::ipv4_cidr::parse(flags.config.allocators.service_cidr))
+      hosts.push_back(common::format_ipv4(range->network + 1));
+    tls = api::ensure_tls(flags.config.data_dir, hosts);
+    flags.config.api_ca_pem = tls.ca_cert_pem;
     api::ensure_node_authority(flags.config.data_dir);
     common::load_or_create_join_token(flags.config.data_dir, tls.ca_cert_pem);
   } catch (const std::exception& e) {
@@ -227,6 +235,9 @@ int run_master(master_flags& flags) {
         api::write_kubeconfig(kubeconfig, server, tls.ca_cert_pem, "admin", admin_token);
       std::printf("capstan master: API at %s (kubectl --kubeconfig %s)\n", server.c_str(),
                   kubeconfig.c_str());
+      if (auto problem = master->ensure_api_service(flags.api_host, api_server->port());
+          !problem.empty())
+        std::fprintf(stderr, "capstan master: %s\n", problem.c_str());
     } catch (const std::exception& e) {
       std::cerr << "capstan master: cannot serve the API: " << e.what() << "\n";
       system.middleman().unpublish(master->node_gateway(), flags.join_port);
