@@ -85,8 +85,9 @@ std::optional<user_identity> service_account_identity(std::string_view token,
   if (name == annotations.end() || name->second != account->metadata.name ||
       secret.metadata.namespace_ != account->metadata.namespace_)
     return std::nullopt;
+  // The uid the controller wrote: a Secret without it (not yet filled in) proves nothing.
   auto uid = annotations.find(service_account_uid_annotation);
-  if (uid != annotations.end() && !uid->second.empty() && uid->second != account->metadata.uid)
+  if (uid == annotations.end() || uid->second != account->metadata.uid)
     return std::nullopt;
   const auto& ns = account->metadata.namespace_;
   return user_identity{service_account_user_name(ns, account->metadata.name),

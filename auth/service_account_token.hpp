@@ -8,6 +8,11 @@
 // Secret holds exactly it and the service account it names exists with the uid it names (a
 // deleted and re-created account does not inherit its predecessor's tokens). Pure: the caller
 // looks the objects up.
+//
+// Known limit: the token is not signed. Whoever may write Secrets of a namespace may write a
+// token Secret for an account of that namespace with a token of their choosing, and so act as
+// that account — as Kubernetes' `edit` role may already (it runs pods as any account of its
+// namespace), but also with a narrower grant on Secrets alone.
 #pragma once
 
 #include <optional>

@@ -41,12 +41,18 @@ std::optional<account_action> keep_token_secret(const secret& s, const service_a
                                                 const service_account_settings& settings) {
   const std::string uid = annotation(s.metadata, auth::service_account_uid_annotation);
   if (!account || (!uid.empty() && uid != account->metadata.uid))
-    return account_delete{object_kind::secret, {s.metadata.namespace_, s.metadata.name}};
+    return account_delete{object_kind::secret, {s.metadata.namespace_, s.metadata.name},
+                          s.metadata.uid};
   if (!uid.empty() && token_data_complete(s.data, settings))
     return std::nullopt;
   secret filled = s;
   filled.metadata.annotations[auth::service_account_uid_annotation] = account->metadata.uid;
-  filled.data = token_data(s.data, s.metadata.namespace_, s.metadata.name, settings);
+  // A token not yet bound to this account's uid is never kept: it may be one a writer of the
+  // Secret chose, or one an earlier account of that name had.
+  byte_map kept = s.data;
+  if (uid.empty())
+    kept.erase("token");
+  filled.data = token_data(kept, s.metadata.namespace_, s.metadata.name, settings);
   return account_update{std::move(filled)};
 }
 
@@ -178,7 +184,8 @@ void sync(sa_self self, const read_model* model, const std::vector<registry_acto
       auto what = "deleting " + describe(d.kind, d.key);
       self->request(registries[static_cast<std::size_t>(d.kind)], caf::infinite,
                     object_command{d.kind, d.key, cause,
-                                   delete_op{"its service account is gone", "", "", std::nullopt},
+                                   delete_op{"its service account is gone", d.uid, "",
+                                             std::nullopt},
                                    true})
           .then(reply(what, true), unavailable(what));
     }

@@ -34,6 +34,7 @@ struct account_update {
 struct account_delete {
   object_kind kind;
   object_key key;
+  std::string uid;  // the object's, as the controller saw it (a delete precondition)
 };
 using account_action = std::variant<account_create, account_update, account_delete>;
 

@@ -230,8 +230,20 @@ std::string master::ensure_api_service(const std::string& ip, uint16_t port) {
     if (!r.ok())
       return "cannot update service default/kubernetes: " + r.error->message;
   }
-  if (!common::parse_ipv4(ip) || ip == "0.0.0.0")
-    return "";  // no address to point at: the service has no endpoints
+  auto current = model_->get(object_kind::endpoints, key);
+  auto address = common::parse_ipv4(ip);
+  // No address pods can reach (unspecified, or loopback: a pod's loopback is its own): the
+  // Service has no endpoints, and connections to it are refused rather than sent astray.
+  if (!address || *address == 0 || (*address >> 24) == 127) {
+    if (!current)
+      return "";
+    auto r = command({object_kind::endpoints, key, cause,
+                      delete_op{"the API has no address pods can reach", "", "", std::nullopt},
+                      true});
+    return r.ok() || r.error->code == error_code::not_found
+               ? ""
+               : "cannot delete endpoints default/kubernetes: " + r.error->message;
+  }
   messages::endpoint_subset subset;
   subset.addresses.resize(1);
   subset.addresses[0].ip = ip;
@@ -239,7 +251,6 @@ std::string master::ensure_api_service(const std::string& ip, uint16_t port) {
   subset.ports[0].name = "https";
   subset.ports[0].port = port;
   subset.ports[0].protocol = "TCP";
-  auto current = model_->get(object_kind::endpoints, key);
   if (current) {
     const auto& subsets = std::get<messages::endpoints>(*current).subsets;
     if (subsets.size() == 1 && subsets[0].addresses.size() == 1 &&

@@ -77,7 +77,8 @@ public:
   // The `kubernetes` Service of namespace default (ClusterIP the first address of the service
   // range, port 443 "https") and its Endpoints: the API at `ip`:`port`, what pods reach with
   // their service-account tokens. Each written only when missing or different (a restart on the
-  // same address adds no record); no Endpoints when `ip` is unspecified (0.0.0.0, ::).
+  // same address adds no record); no Endpoints (deleted if there were) when `ip` is no
+  // address a pod can reach: unspecified (0.0.0.0, ::) or loopback.
   // Returns what went wrong, empty when all is in place.
   std::string ensure_api_service(const std::string& ip, uint16_t port);
 

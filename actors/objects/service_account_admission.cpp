@@ -54,8 +54,19 @@ std::optional<std::string> admit_service_account(pod& p, const store::cluster_st
         mounted = mounted || m.mount_path == auth::service_account_mount_path;
       if (mounted)
         continue;
-      if (!volume_name)
-        volume_name = token_volume(p, auth::token_secret_name(ns, name));
+      if (!volume_name) {
+        const std::string secret_name = auth::token_secret_name(ns, name);
+        // The name may be held by a Secret that is not this account's token (written before
+        // the account existed): mounting it would give the pod someone else's credentials.
+        if (const auto* held = state.find<secret>({ns, secret_name})) {
+          auto owner = held->metadata.annotations.find(auth::service_account_name_annotation);
+          if (held->type != auth::service_account_token_type ||
+              owner == held->metadata.annotations.end() || owner->second != name)
+            return "the token Secret of service account " + ns + "/" + name + " (" +
+                   secret_name + ") is taken by a Secret that is not its token";
+        }
+        volume_name = token_volume(p, secret_name);
+      }
       volume_mount m;
       m.name = *volume_name;
       m.read_only = true;

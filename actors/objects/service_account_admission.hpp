@@ -4,7 +4,8 @@
 // its token on the node). Unless the pod or its account sets automountServiceAccountToken to
 // false, the account's token Secret (auth::token_secret_name) becomes a volume mounted
 // read-only at /var/run/secrets/kubernetes.io/serviceaccount in every container that mounts
-// nothing there itself; and a pod without imagePullSecrets takes its account's.
+// nothing there itself (refused when a Secret that is not the account's token holds that
+// name); and a pod without imagePullSecrets takes its account's.
 #pragma once
 
 #include <optional>

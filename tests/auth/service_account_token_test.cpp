@@ -88,6 +88,9 @@ BOOST_AUTO_TEST_CASE(no_identity_when_anything_disagrees) {
   s = good;
   s.metadata.annotations[service_account_name_annotation] = "other";
   BOOST_TEST(!service_account_identity(token, s, &a));
+  s = good;
+  s.metadata.annotations.erase(service_account_uid_annotation);  // not bound to the account
+  BOOST_TEST(!service_account_identity(token, s, &a));
   BOOST_TEST(!service_account_identity(token + "x", good, &a));  // longer
   BOOST_TEST(!service_account_identity("", good, &a));
 }

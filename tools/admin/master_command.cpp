@@ -146,6 +146,13 @@ void add_master_command(CLI::App& root) {
 
 namespace {
 
+// The `kubernetes` Service and its Endpoints; a problem is reported, not fatal (the API serves
+// without them; pods then lack KUBERNETES_SERVICE_HOST).
+void ensure_api_service(actors::master& master, const std::string& host, uint16_t port) {
+  if (auto problem = master.ensure_api_service(host, port); !problem.empty())
+    std::fprintf(stderr, "capstan master: %s\n", problem.c_str());
+}
+
 int run_master(master_flags& flags) {
   // Signals are taken by sigwait on this thread; every thread started later inherits the mask.
   sigset_t signals = block_termination_signals();
@@ -218,6 +225,10 @@ int run_master(master_flags& flags) {
     std::printf(
         "capstan master: node agents join at %s:%u over mutual TLS (token in %s/node-token)\n",
         flags.join_host.c_str(), *published, flags.config.data_dir.c_str());
+    // The API's Service before the API takes requests: no Service a user creates meanwhile
+    // takes its ClusterIP.
+    if (flags.api_port)
+      ensure_api_service(*master, flags.api_host, flags.api_port);
     std::unique_ptr<api::api_server> api_server;
     try {
       auto tokens = api::token_table::load_or_create(flags.config.data_dir);
@@ -235,9 +246,8 @@ int run_master(master_flags& flags) {
         api::write_kubeconfig(kubeconfig, server, tls.ca_cert_pem, "admin", admin_token);
       std::printf("capstan master: API at %s (kubectl --kubeconfig %s)\n", server.c_str(),
                   kubeconfig.c_str());
-      if (auto problem = master->ensure_api_service(flags.api_host, api_server->port());
-          !problem.empty())
-        std::fprintf(stderr, "capstan master: %s\n", problem.c_str());
+      if (!flags.api_port)  // the port is known only now
+        ensure_api_service(*master, flags.api_host, api_server->port());
     } catch (const std::exception& e) {
       std::cerr << "capstan master: cannot serve the API: " << e.what() << "\n";
       system.middleman().unpublish(master->node_gateway(), flags.join_port);

@@ -152,3 +152,22 @@ BOOST_AUTO_TEST_CASE(a_foreign_secret_holding_the_name_is_left_alone) {
   BOOST_TEST(service_account_actions(s, "team-a", settings()).empty());
   BOOST_TEST(secret_of(s, "team-a", foreign.metadata.name)->data.at("x") == "y");
 }
+
+// A token Secret without the account's uid (its annotation removed, or written by a user with a
+// token of their choosing) gets a new token when it is bound: a chosen or inherited token never
+// becomes valid.
+BOOST_AUTO_TEST_CASE(a_token_not_bound_to_the_uid_is_replaced_when_bound) {
+  messages::secret chosen;
+  chosen.metadata.namespace_ = "team-a";
+  chosen.metadata.name = "builder-token";
+  chosen.type = auth::service_account_token_type;
+  chosen.metadata.annotations[auth::service_account_name_annotation] = "builder";
+  chosen.data["token"] = "cst1.chosen";
+  auto s = state_with({ns("team-a"), account("default", "team-a", "d"),
+                       account("builder", "team-a", "b"), chosen});
+  apply_all(s, service_account_actions(s, "team-a", settings()));
+  const auto* bound = secret_of(s, "team-a", "builder-token");
+  BOOST_REQUIRE(bound);
+  BOOST_TEST(bound->data.at("token") != "cst1.chosen");
+  BOOST_TEST(bound->metadata.annotations.at(auth::service_account_uid_annotation) == "b");
+}

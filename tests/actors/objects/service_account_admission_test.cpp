@@ -123,3 +123,25 @@ BOOST_AUTO_TEST_CASE(the_accounts_pull_secrets_unless_the_pod_has_its_own) {
   BOOST_REQUIRE(q.spec.image_pull_secrets.size() == 1u);
   BOOST_TEST(q.spec.image_pull_secrets[0].name == "mine");
 }
+
+BOOST_AUTO_TEST_CASE(a_secret_squatting_the_token_name_is_never_mounted) {
+  messages::secret squatter;
+  squatter.metadata.namespace_ = "default";
+  squatter.metadata.name = auth::token_secret_name("default", "default");
+  squatter.type = "Opaque";
+  auto s = state_with({account("default"), squatter});
+  auto p = small_pod("a", "default");
+  auto refused = admit_service_account(p, s);
+  BOOST_REQUIRE(refused);
+  BOOST_TEST(refused->find("is taken by a Secret that is not its token") != std::string::npos);
+  // Nor a token Secret of another account under that name.
+  squatter.type = auth::service_account_token_type;
+  squatter.metadata.annotations[auth::service_account_name_annotation] = "admin-bot";
+  auto t = state_with({account("default"), squatter});
+  auto q = small_pod("b", "default");
+  BOOST_TEST(admit_service_account(q, t).has_value());
+  // Opting out mounts nothing, so nothing is refused.
+  auto r = small_pod("c", "default");
+  r.spec.automount_service_account_token = false;
+  BOOST_TEST(!admit_service_account(r, s));
+}
