@@ -97,7 +97,7 @@ struct api_server::impl {
     std::string text(*token);
     if (auto user = tokens.authenticate(text))
       return user;
-    return authenticate_service_account(master.model(), text);
+    return authenticate_service_account(master.model(), master.service_account_key(), text);
   }
 
   impl(actors::master& m, token_table t, node_bootstrap b, server_limits l)

@@ -5,6 +5,7 @@
 namespace capstan::api {
 
 std::optional<auth::user_identity> authenticate_service_account(const actors::read_model& model,
+                                                                const std::string& signing_key,
                                                                 const std::string& token) {
   auto key = auth::token_secret_of(token);
   if (!key)
@@ -19,7 +20,7 @@ std::optional<auth::user_identity> authenticate_service_account(const actors::re
       return;
     who = auth::service_account_identity(
         token, *secret,
-        state.find<messages::service_account>({key->namespace_, account->second}));
+        state.find<messages::service_account>({key->namespace_, account->second}), signing_key);
   });
   return who;
 }

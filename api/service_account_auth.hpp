@@ -12,9 +12,11 @@
 
 namespace capstan::api {
 
-// The identity `token` proves, or nullopt (not a service-account token, or no longer valid).
-// Two lookups under the read model's shared lock; never throws.
+// The identity `token` proves, or nullopt (not a service-account token, not signed with
+// `signing_key`, or no longer valid). Two lookups under the read model's shared lock; never
+// throws.
 std::optional<auth::user_identity> authenticate_service_account(const actors::read_model& model,
+                                                                const std::string& signing_key,
                                                                 const std::string& token);
 
 }  // namespace capstan::api

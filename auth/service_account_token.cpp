@@ -1,6 +1,8 @@
 #include "auth/service_account_token.hpp"
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/sha.h>
 
 namespace capstan::auth {
@@ -45,20 +47,71 @@ std::optional<std::string> from_hex(std::string_view hex) {
 
 }  // namespace
 
-std::string make_service_account_token(const std::string& namespace_,
-                                       const std::string& secret_name,
-                                       const std::string& random_hex) {
-  return std::string(token_prefix) + to_hex(namespace_ + "/" + secret_name) + "." + random_hex;
+namespace {
+
+// HMAC-SHA256(key, "NS/SECRET\nUID\nRANDOM"), hex.
+std::string signature(const std::string& secret_key, const std::string& account_uid,
+                      std::string_view random_hex, const std::string& key) {
+  const std::string text = secret_key + "\n" + account_uid + "\n" + std::string(random_hex);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(text.data()), text.size(), mac, &length);
+  return to_hex(std::string_view(reinterpret_cast<const char*>(mac), length));
 }
 
-std::optional<token_secret_key> token_secret_of(std::string_view token) {
+bool equal_in_constant_time(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+struct token_parts {
+  std::string_view secret_hex, random_hex, signature;
+};
+
+// cst1.SECRET_HEX.RANDOM.SIGNATURE, each part non-empty.
+std::optional<token_parts> split_token(std::string_view token) {
   if (token.substr(0, token_prefix.size()) != token_prefix)
     return std::nullopt;
   token.remove_prefix(token_prefix.size());
-  auto dot = token.find('.');
-  if (dot == std::string_view::npos || dot > max_secret_key_hex || dot + 1 == token.size())
+  auto first = token.find('.');
+  if (first == std::string_view::npos || first == 0 || first > max_secret_key_hex)
     return std::nullopt;
-  auto key = from_hex(token.substr(0, dot));
+  auto second = token.find('.', first + 1);
+  if (second == std::string_view::npos || second == first + 1 || second + 1 >= token.size() ||
+      token.find('.', second + 1) != std::string_view::npos)
+    return std::nullopt;
+  return token_parts{token.substr(0, first), token.substr(first + 1, second - first - 1),
+                     token.substr(second + 1)};
+}
+
+}  // namespace
+
+std::string make_service_account_token(const std::string& namespace_,
+                                       const std::string& secret_name,
+                                       const std::string& account_uid,
+                                       const std::string& random_hex, const std::string& key) {
+  const std::string secret_key = namespace_ + "/" + secret_name;
+  return std::string(token_prefix) + to_hex(secret_key) + "." + random_hex + "." +
+         signature(secret_key, account_uid, random_hex, key);
+}
+
+bool token_signed_for(std::string_view token, const std::string& namespace_,
+                      const std::string& secret_name, const std::string& account_uid,
+                      const std::string& key) {
+  auto parts = split_token(token);
+  if (!parts)
+    return false;
+  const std::string secret_key = namespace_ + "/" + secret_name;
+  return parts->secret_hex == to_hex(secret_key) &&
+         equal_in_constant_time(parts->signature,
+                                signature(secret_key, account_uid, parts->random_hex, key));
+}
+
+std::optional<token_secret_key> token_secret_of(std::string_view token) {
+  auto parts = split_token(token);
+  if (!parts)
+    return std::nullopt;
+  auto key = from_hex(parts->secret_hex);
   if (!key)
     return std::nullopt;
   auto slash = key->find('/');
@@ -73,12 +126,12 @@ std::string service_account_user_name(const std::string& namespace_, const std::
 
 std::optional<user_identity> service_account_identity(std::string_view token,
                                                       const messages::secret& secret,
-                                                      const messages::service_account* account) {
-  if (secret.type != service_account_token_type || !account)
+                                                      const messages::service_account* account,
+                                                      const std::string& key) {
+  if (secret.type != service_account_token_type || !account || key.empty())
     return std::nullopt;
   auto stored = secret.data.find("token");
-  if (stored == secret.data.end() || stored->second.size() != token.size() ||
-      CRYPTO_memcmp(stored->second.data(), token.data(), token.size()) != 0)
+  if (stored == secret.data.end() || !equal_in_constant_time(stored->second, token))
     return std::nullopt;
   const auto& annotations = secret.metadata.annotations;
   auto name = annotations.find(service_account_name_annotation);
@@ -87,7 +140,9 @@ std::optional<user_identity> service_account_identity(std::string_view token,
     return std::nullopt;
   // The uid the controller wrote: a Secret without it (not yet filled in) proves nothing.
   auto uid = annotations.find(service_account_uid_annotation);
-  if (uid == annotations.end() || uid->second != account->metadata.uid)
+  if (uid == annotations.end() || uid->second != account->metadata.uid ||
+      !token_signed_for(token, secret.metadata.namespace_, secret.metadata.name,
+                        account->metadata.uid, key))
     return std::nullopt;
   const auto& ns = account->metadata.namespace_;
   return user_identity{service_account_user_name(ns, account->metadata.name),

@@ -13,12 +13,21 @@ namespace {
 
 constexpr const char* cause = "system:serviceaccount-controller";
 
-// The token Secret's data as it should be, filling what `existing` lacks (a token is kept).
+bool token_valid(const byte_map& data, const std::string& ns, const std::string& secret_name,
+                 const std::string& account_uid, const service_account_settings& settings) {
+  auto token = data.find("token");
+  return token != data.end() &&
+         auth::token_signed_for(token->second, ns, secret_name, account_uid, settings.signing_key);
+}
+
+// The token Secret's data as it should be, filling what `existing` lacks; its token is kept
+// only when it is signed for the account.
 byte_map token_data(const byte_map& existing, const std::string& ns, const std::string& secret_name,
-                    const service_account_settings& settings) {
+                    const std::string& account_uid, const service_account_settings& settings) {
   byte_map data = existing;
-  if (!data.count("token"))
-    data["token"] = auth::make_service_account_token(ns, secret_name, settings.random_hex());
+  if (!token_valid(data, ns, secret_name, account_uid, settings))
+    data["token"] = auth::make_service_account_token(ns, secret_name, account_uid,
+                                                     settings.random_hex(), settings.signing_key);
   if (!settings.api_ca_pem.empty() && !data.count("ca.crt"))
     data["ca.crt"] = settings.api_ca_pem;
   if (!data.count("namespace"))
@@ -26,8 +35,10 @@ byte_map token_data(const byte_map& existing, const std::string& ns, const std::
   return data;
 }
 
-bool token_data_complete(const byte_map& data, const service_account_settings& settings) {
-  return data.count("token") && data.count("namespace") &&
+bool token_data_complete(const byte_map& data, const std::string& ns,
+                         const std::string& secret_name, const std::string& account_uid,
+                         const service_account_settings& settings) {
+  return token_valid(data, ns, secret_name, account_uid, settings) && data.count("namespace") &&
          (settings.api_ca_pem.empty() || data.count("ca.crt"));
 }
 
@@ -43,16 +54,14 @@ std::optional<account_action> keep_token_secret(const secret& s, const service_a
   if (!account || (!uid.empty() && uid != account->metadata.uid))
     return account_delete{object_kind::secret, {s.metadata.namespace_, s.metadata.name},
                           s.metadata.uid};
-  if (!uid.empty() && token_data_complete(s.data, settings))
+  const auto& ns = s.metadata.namespace_;
+  const auto& account_uid = account->metadata.uid;
+  if (!uid.empty() && token_data_complete(s.data, ns, s.metadata.name, account_uid, settings))
     return std::nullopt;
   secret filled = s;
-  filled.metadata.annotations[auth::service_account_uid_annotation] = account->metadata.uid;
-  // A token not yet bound to this account's uid is never kept: it may be one a writer of the
-  // Secret chose, or one an earlier account of that name had.
-  byte_map kept = s.data;
-  if (uid.empty())
-    kept.erase("token");
-  filled.data = token_data(kept, s.metadata.namespace_, s.metadata.name, settings);
+  filled.metadata.annotations[auth::service_account_uid_annotation] = account_uid;
+  // A token not signed for this account (one a writer of the Secret chose) is replaced.
+  filled.data = token_data(s.data, ns, s.metadata.name, account_uid, settings);
   return account_update{std::move(filled)};
 }
 
@@ -91,7 +100,7 @@ std::vector<account_action> service_account_actions(const store::cluster_state& 
       token.metadata.annotations[auth::service_account_name_annotation] = account.metadata.name;
       token.metadata.annotations[auth::service_account_uid_annotation] = account.metadata.uid;
       token.type = auth::service_account_token_type;
-      token.data = token_data({}, ns, name, settings);
+      token.data = token_data({}, ns, name, account.metadata.uid, settings);
       out.push_back(account_create{std::move(token)});
     } else if (auto action = keep_token_secret(*existing, &account, settings)) {
       bool stale = std::holds_alternative<account_delete>(*action);
@@ -198,6 +207,8 @@ controller_impl_actor::behavior_type service_account_controller(
   self->state.queue.configure(service_account_controller_state::name, std::move(options));
   if (!settings.random_hex)
     settings.random_hex = [] { return common::random_nonce(); };
+  if (settings.signing_key.empty())
+    settings.signing_key = common::random_nonce();
   add_every_namespace(self, model);
   self->state.queue.request_turn(self);
   self->state.queue.schedule_resync(self);

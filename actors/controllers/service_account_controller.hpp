@@ -2,8 +2,9 @@
 // ServiceAccount a token Secret (type kubernetes.io/service-account-token, named by
 // auth::token_secret_name, holding `token`, `ca.crt` and `namespace`) listed in its `secrets`,
 // as Kubernetes' service-account and token controllers keep them. A token Secret a user
-// creates with the account's annotation gets its token filled in; a token Secret whose account
-// is gone (or was re-created: another uid) is deleted. Writes with the cause
+// creates with the account's annotation gets its token filled in, and any token not signed for
+// the account (chosen by whoever wrote the Secret) replaced; a token Secret whose account is
+// gone (or was re-created: another uid) is deleted. Writes with the cause
 // "system:serviceaccount-controller"; writes nothing when all is as it should be.
 #pragma once
 
@@ -20,6 +21,9 @@ namespace capstan::actors {
 
 struct service_account_settings {
   std::string api_ca_pem;  // the API's CA, each token Secret's ca.crt (omitted when empty)
+  // The master's key that signs tokens (auth/service_account_token.hpp); a random one of this
+  // process's own when empty (simulations: no API checks the tokens).
+  std::string signing_key;
   // A new token's secret part (64 hex digits); OpenSSL's CSPRNG unless replaced (tests).
   std::function<std::string()> random_hex;
 };

@@ -2,16 +2,46 @@
 
 #include "auth/default_policy.hpp"
 
+#include <sys/stat.h>
+
 #include <cstdio>
+#include <filesystem>
 
 #include <deque>
 
 #include "actors/nodes/node_gateway.hpp"
 #include "common/ipv4.hpp"
+#include "common/join_proof.hpp"
+#include "common/pki.hpp"
 #include "store/disk_reserve.hpp"
 #include "store/secret_sealing.hpp"
 
 namespace capstan::actors {
+
+namespace {
+
+// DATA/service-account.key: one line of 64 hex digits (32 random bytes), created 0600 when
+// missing; refused when others may read it or it holds no key.
+std::string load_or_create_service_account_key(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    common::write_file_atomically(path, common::random_nonce() + "\n", 0600);
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    throw store::store_error("cannot read the service-account key " + path);
+  if ((st.st_mode & 077) != 0)
+    throw store::store_error("the service-account key " + path +
+                             " is readable by others than its owner; chmod 600 it");
+  std::string key = common::read_small_file(path, 4096);
+  while (!key.empty() && (key.back() == '\n' || key.back() == '\r' || key.back() == ' '))
+    key.pop_back();
+  if (key.size() < 32)
+    throw store::store_error("the service-account key " + path +
+                             " holds no key (at least 32 characters)");
+  return key;
+}
+
+}  // namespace
 
 master::master(caf::actor_system& system, master_config config)
     : system_(system), config_(std::move(config)) {
@@ -49,6 +79,9 @@ master::master(caf::actor_system& system, master_config config)
   journal_ = spawn_journal_actor(system_, *writer_);
   control_plane_config plane{config_.allocators, config_.lifecycle, config_.scheduler, {}, {}};
   plane.service_accounts.api_ca_pem = config_.api_ca_pem;
+  service_account_key_ = load_or_create_service_account_key(config_.data_dir +
+                                                            "/service-account.key");
+  plane.service_accounts.signing_key = service_account_key_;
   actors_ = spawn_control_plane(system_, *model_, journal_, plane);
   for (const auto& subscriber : actors_.batch_subscribers())
     fanout_->add(subscriber);

@@ -56,6 +56,9 @@ public:
   // The CA whose certificates prove nodes (DATA/tls/client-ca.crt and .key, created on first
   // start): the bootstrap endpoint and in-process simulated nodes issue from it.
   const common::certificate_authority& node_authority() const { return *node_authority_; }
+  // The key that signs service-account tokens (DATA/service-account.key: 64 hex digits, 0600,
+  // created on first start; a new key voids every token, and the controller writes new ones).
+  const std::string& service_account_key() const { return service_account_key_; }
   store::journal_writer_stats journal_stats() const { return writer_->stats(); }
   // The work queues of the scheduler and the controllers. Safe from any thread.
   const controller_metrics& controller_queues() const { return *actors_.metrics; }
@@ -114,6 +117,7 @@ private:
   store::restore_stats restored_;
   std::unique_ptr<read_model> model_;
   std::unique_ptr<common::certificate_authority> node_authority_;
+  std::string service_account_key_;
   std::unique_ptr<store::journal_writer> writer_;
   std::unique_ptr<batch_fanout> fanout_;
   journal_actor journal_;

@@ -189,6 +189,27 @@ check "the controller creates default again" wait_for "a new default" 20 sh -c "
 check "with a new token" wait_for "a new token" 20 sh -c "t=\$(kubectl --kubeconfig '$kubeconfig' get secret '$secret_name' -n team-a -o jsonpath='{.data.token}' 2>/dev/null | base64 -d); [ -n \"\$t\" ] && [ \"\$t\" != '$sa_token' ]"
 as "$sa_token" get pods -n team-a >"$work/out" 2>&1
 check "the old token proves nothing to the new account" grep -qF 'Unauthorized' "$work/out"
+# A token Secret written with a token of the writer's choosing (bound to the account by both
+# annotations) does not make that token work: it is not signed with the master's key, and the
+# controller replaces it.
+new_uid=$(admin get serviceaccount default -n team-a -o jsonpath='{.metadata.uid}')
+chosen="cst1.$(printf 'team-a/forged' | od -An -tx1 | tr -d ' \n').$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n').$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+cat >"$work/forged.yaml" <<YAML
+apiVersion: v1
+kind: Secret
+metadata:
+  name: forged
+  namespace: team-a
+  annotations: {kubernetes.io/service-account.name: default, kubernetes.io/service-account.uid: "$new_uid"}
+type: kubernetes.io/service-account-token
+stringData: {token: "$chosen"}
+YAML
+check "a token Secret with a chosen token is written" admin create -f "$work/forged.yaml"
+forged_token() { admin get secret forged -n team-a -o jsonpath='{.data.token}' 2>/dev/null | base64 -d; }
+check "the controller replaces the chosen token" wait_for "a replaced token" 20 sh -c "t=\$(kubectl --kubeconfig '$kubeconfig' get secret forged -n team-a -o jsonpath='{.data.token}' 2>/dev/null | base64 -d); [ -n \"\$t\" ] && [ \"\$t\" != '$chosen' ]"
+as "$chosen" get pods -n team-a >"$work/out" 2>&1
+check "and the chosen token proves nothing (401)" grep -qF 'Unauthorized' "$work/out"
+check "the one it wrote proves the account" equals system:serviceaccount:team-a:default as "$(forged_token)" auth whoami -o jsonpath='{.status.userInfo.username}'
 "$ctl" --kubeconfig "$kubeconfig" audit history "secret/$secret_name" -n team-a >"$work/out" 2>&1
 check "audit history shows the controller writing the token, never its value" grep -qE 'system:serviceaccount-controller +SecretCreated' "$work/out"
 check "(no value)" sh -c "! grep -qF -- '${sa_token##*.}' '$work/out'"

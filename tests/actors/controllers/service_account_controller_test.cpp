@@ -34,6 +34,7 @@ service_account_settings settings() {
   service_account_settings s;
   s.api_ca_pem = "-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n";
   s.random_hex = [] { return std::string(64, 'f'); };
+  s.signing_key = "test-signing-key-0123456789abcdef";
   return s;
 }
 
@@ -91,7 +92,8 @@ BOOST_AUTO_TEST_CASE(a_namespace_gets_its_default_account_and_its_token_then_not
   BOOST_TEST(a.secrets[0].name == name);
   BOOST_TEST(token->data.at("namespace") == "team-a");
   BOOST_TEST(token->data.at("ca.crt") == settings().api_ca_pem);
-  auto who = auth::service_account_identity(token->data.at("token"), *token, &a);
+  auto who = auth::service_account_identity(token->data.at("token"), *token, &a,
+                                           settings().signing_key);
   BOOST_REQUIRE(who);
   BOOST_TEST(who->name == "system:serviceaccount:team-a:default");
 
@@ -153,9 +155,9 @@ BOOST_AUTO_TEST_CASE(a_foreign_secret_holding_the_name_is_left_alone) {
   BOOST_TEST(secret_of(s, "team-a", foreign.metadata.name)->data.at("x") == "y");
 }
 
-// A token Secret without the account's uid (its annotation removed, or written by a user with a
-// token of their choosing) gets a new token when it is bound: a chosen or inherited token never
-// becomes valid.
+// A token not signed for the account (written by a user with a token of their choosing, even
+// with the account's uid annotation) is replaced: a chosen or inherited token never becomes
+// valid.
 BOOST_AUTO_TEST_CASE(a_token_not_bound_to_the_uid_is_replaced_when_bound) {
   messages::secret chosen;
   chosen.metadata.namespace_ = "team-a";
@@ -170,4 +172,18 @@ BOOST_AUTO_TEST_CASE(a_token_not_bound_to_the_uid_is_replaced_when_bound) {
   BOOST_REQUIRE(bound);
   BOOST_TEST(bound->data.at("token") != "cst1.chosen");
   BOOST_TEST(bound->metadata.annotations.at(auth::service_account_uid_annotation) == "b");
+  BOOST_TEST(auth::token_signed_for(bound->data.at("token"), "team-a", "builder-token", "b",
+                                    settings().signing_key));
+  BOOST_TEST(service_account_actions(s, "team-a", settings()).empty());
+
+  // Annotated with the uid too, a chosen token is still replaced.
+  messages::secret annotated = *bound;
+  annotated.data["token"] = auth::make_service_account_token("team-a", "builder-token", "b",
+                                                             std::string(64, '0'), "guess");
+  put(s, annotated);
+  auto actions = service_account_actions(s, "team-a", settings());
+  BOOST_REQUIRE(actions.size() == 1u);
+  apply_all(s, actions);
+  BOOST_TEST(auth::token_signed_for(secret_of(s, "team-a", "builder-token")->data.at("token"),
+                                    "team-a", "builder-token", "b", settings().signing_key));
 }
