@@ -109,12 +109,20 @@ struct config_volume {
   std::string pod_uid, volume;
   std::vector<volume_file> files;
 };
+// The registry credentials of a pod's imagePullSecrets, merged as a containers auth file
+// ({"auths": {"HOST[:PORT]": {"auth": base64(user:password)}, ...}}): what its node pulls the
+// pod's images with. Sent with the pod and again whenever one of those Secrets changes.
+struct image_pull_auth {
+  std::string pod_uid;
+  std::string auth_file_json;
+};
 struct node_pods {
   std::string node_name;
   bool full = false;  // the whole desired set: pods not listed must go
   std::vector<pod> pods;
   std::vector<pod_ref> gone;
   std::vector<config_volume> config_volumes;  // of pods in `pods`
+  std::vector<image_pull_auth> pull_auths;    // of pods in `pods` that have pull credentials
 };
 struct pod_assignments {
   std::vector<node_pods> nodes;
@@ -276,12 +284,18 @@ void fields(F& f, config_volume& x) {
   f("files", x.files);
 }
 template <class F>
+void fields(F& f, image_pull_auth& x) {
+  f("podUid", x.pod_uid);
+  f("authFileJson", x.auth_file_json);
+}
+template <class F>
 void fields(F& f, node_pods& x) {
   f("nodeName", x.node_name);
   f("full", x.full);
   f("pods", x.pods);
   f("gone", x.gone);
   f("configVolumes", x.config_volumes);
+  f("pullAuths", x.pull_auths);
 }
 template <class F>
 void fields(F& f, pod_assignments& x) {

@@ -1,6 +1,6 @@
 // The node's OCI images as umoci and skopeo keep them: one OCI layout per image name under
-// DATA/images ('/' in the name as '_'), holding its tags; an image missing there is pulled from
-// a plain-HTTP registry; a container's bundle is unpacked from it. Blocking (runs umoci and
+// DATA/images ('/' and ':' in the name as '_'), holding its tags; an image missing there is
+// pulled from a registry, with the pod's credentials; a container's bundle is unpacked from it. Blocking (runs umoci and
 // skopeo): for the runtime's own thread.
 #pragma once
 
@@ -15,9 +15,13 @@ struct image_layout {
 };
 
 // The layout under `images_dir` that holds `image` (image_reference's name and tag), pulled
-// with skopeo from `registry` (HOST:PORT; "" = local images only) when the tag is not there.
+// with skopeo when the tag is not there: from the registry the image names
+// (`HOST[:PORT]/path`, a first component with '.' or ':' or localhost, as Docker reads it) or
+// else from `registry` (HOST:PORT; "" = local images only). Plain HTTP is allowed on the host of
+// `registry` only; other registries need verified TLS. `auth_file_json` (a containers auth file,
+// the pod's pull secrets) is handed to skopeo in a 0600 file removed right after.
 image_layout find_image(const std::string& images_dir, const std::string& registry,
-                        const std::string& image);
+                        const std::string& image, const std::string& auth_file_json = "");
 
 // Empties `container_dir`, unpacks the image into DIR/bundle (rootfs and umoci's config.json)
 // and keeps that config.json as DIR/config.base.json, the base of every later config.json.

@@ -153,6 +153,8 @@ void apply_pods(agent_self self, node_slot& slot, node_pods& pods) {
   const std::string& node_name = slot.hosted.description.metadata.name;
   if (!pods.config_volumes.empty())
     slot.hosted.runtime->set_config_volumes(std::move(pods.config_volumes));
+  if (!pods.pull_auths.empty())
+    slot.hosted.runtime->set_pull_auths(std::move(pods.pull_auths));
   if (pods.full) {
     // Statuses of pods that are no longer wanted need not be resent.
     std::set<std::string> wanted;

@@ -65,6 +65,10 @@ public:
   // again when a Secret or ConfigMap changes): written when the volume is set up, rewritten in
   // place (atomically) while the pod runs. A runtime without files ignores them.
   virtual void set_config_volumes(std::vector<messages::config_volume> volumes) { (void)volumes; }
+  // Pods' registry credentials (before those pods in sync or upsert, and again when a pull
+  // Secret changes): what their images are pulled with. A runtime that pulls nothing ignores
+  // them.
+  virtual void set_pull_auths(std::vector<messages::image_pull_auth> auths) { (void)auths; }
   virtual void remove(const std::string& namespace_, const std::string& name,
                       const std::string& uid) = 0;
   virtual void set_peers(std::vector<peer_node> peers) = 0;

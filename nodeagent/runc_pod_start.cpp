@@ -92,6 +92,7 @@ void runc_runtime::admit(pod p) {
     // master removes it once told so (at once if it does not run here).
     if (it == pods_.end()) {
       config_volumes_.erase(p.metadata.uid);
+      pull_auths_.erase(p.metadata.uid);
       if (report_)
         report_({p.metadata.namespace_, p.metadata.name, p.metadata.uid, {}, true});
       return;
@@ -139,7 +140,9 @@ void runc_runtime::start_container(pod_run& run, container_run& cr) {
   std::string cdir = run.dir + "/containers/" + cr.name;
   std::string bundle = cdir + "/bundle";
   if (!fs::exists(bundle + "/config.json") || !fs::exists(cdir + "/config.base.json")) {
-    auto image = find_image(config_.data_dir + "/images", config_.registry, spec->image);
+    auto auth = pull_auths_.find(run.spec.metadata.uid);
+    auto image = find_image(config_.data_dir + "/images", config_.registry, spec->image,
+                            auth == pull_auths_.end() ? "" : auth->second);
     if (image.path.empty()) {
       back_off(cr, cr.backoff.count() > 0 ? "ImagePullBackOff" : "ErrImagePull", image.error,
                steady::now(), config_.backoff);

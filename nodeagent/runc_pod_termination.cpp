@@ -87,6 +87,7 @@ void runc_runtime::finish_terminations() {
 
 void runc_runtime::remove_pod(const std::string& uid) {
   config_volumes_.erase(uid);
+  pull_auths_.erase(uid);
   auto it = pods_.find(uid);
   if (it == pods_.end())
     return;

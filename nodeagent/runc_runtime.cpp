@@ -98,6 +98,13 @@ void runc_runtime::upsert(pod desired) {
   post([this, desired = std::move(desired)]() mutable { admit(std::move(desired)); });
 }
 
+void runc_runtime::set_pull_auths(std::vector<messages::image_pull_auth> auths) {
+  post([this, auths = std::move(auths)]() mutable {
+    for (auto& a : auths)
+      pull_auths_[a.pod_uid] = std::move(a.auth_file_json);
+  });
+}
+
 void runc_runtime::set_config_volumes(std::vector<config_volume> volumes) {
   post([this, volumes = std::move(volumes)]() mutable {
     for (auto& v : volumes) {

@@ -5,6 +5,7 @@
 
 #include "actors/nodes/config_env.hpp"
 #include "actors/nodes/config_volumes.hpp"
+#include "actors/nodes/pull_secrets.hpp"
 #include "actors/nodes/service_env.hpp"
 
 namespace capstan::actors {
@@ -125,8 +126,9 @@ bool has_started(const pod& p) {
   return false;
 }
 
-// Adds `p` to its node's entry of `out`, configured; a pod held back for a missing ConfigMap or
-// Secret is not sent (unless it runs already: then as it is, the node keeps what it started).
+// Adds `p` to its node's entry of `out`, configured, with its registry credentials; a pod held
+// back for a missing ConfigMap or Secret is not sent (unless it runs already: then as it is, the
+// node keeps what it started).
 void send_pod(dispatcher_self self, const store::cluster_state& s, const pod& p,
               node_pods& entry, namespace_environments& envs,
               std::vector<reported_event>& held) {
@@ -141,6 +143,8 @@ void send_pod(dispatcher_self self, const store::cluster_state& s, const pod& p,
   entry.pods.push_back(std::move(delivery->spec));
   for (auto& v : delivery->volumes)
     entry.config_volumes.push_back(std::move(v));
+  if (auto auth = pull_auth_file(p, s))
+    entry.pull_auths.push_back({p.metadata.uid, std::move(*auth)});
 }
 
 // The pods a batch created or changed (not the nodes' own status reports: no echo), and those
@@ -172,7 +176,8 @@ void pods_changed(dispatcher_self self, read_model* model, const std::vector<obj
       for (auto it = pods.lower_bound({key.namespace_, ""});
            it != pods.end() && it->first.namespace_ == key.namespace_; ++it) {
         const auto& p = std::get<pod>(it->second);
-        if (uses_config_object(p, kind, key.name))
+        if (uses_config_object(p, kind, key.name) ||
+            (kind == object_kind::secret && pulls_with_secret(p, key.name)))
           send(p);
       }
   });

@@ -69,9 +69,11 @@ struct PodRef { namespace @0 :Text; name @1 :Text; uid @2 :Text; }
 # A Secret's or ConfigMap's files for one volume of a pod (configVolumes).
 struct VolumeFile { path @0 :Text; mode @1 :Int32; bytes @2 :Data; }
 struct ConfigVolume { podUid @0 :Text; volume @1 :Text; files @2 :List(VolumeFile); }
+# A pod's registry credentials, as a containers auth file (pullAuths).
+struct ImagePullAuth { podUid @0 :Text; authFileJson @1 :Data; }
 struct NodePods {
   nodeName @0 :Text; full @1 :Bool; pods @2 :List(Objects.Pod); gone @3 :List(PodRef);
-  configVolumes @4 :List(ConfigVolume);
+  configVolumes @4 :List(ConfigVolume); pullAuths @5 :List(ImagePullAuth);
 }
 # (pods) One message per session per round of commits, for all its nodes.
 struct PodAssignments { nodes @0 :List(NodePods); }

@@ -49,6 +49,7 @@ public:
   void sync(std::vector<pod> desired) override;
   void upsert(pod desired) override;
   void set_config_volumes(std::vector<config_volume> volumes) override;
+  void set_pull_auths(std::vector<messages::image_pull_auth> auths) override;
   void remove(const std::string&, const std::string&, const std::string& uid) override;
   void set_peers(std::vector<peer_node> peers) override;
   container_log logs(const std::string& ns, const std::string& name, const std::string& container,
@@ -160,6 +161,8 @@ private:
   std::map<std::string, pod_run> pods_;        // by uid; runtime thread only
   // Pod UID -> volume name -> the files of its secret or configMap volume; runtime thread only.
   std::map<std::string, std::map<std::string, std::vector<volume_file>>> config_volumes_;
+  // Pod UID -> its registry credentials (a containers auth file); runtime thread only.
+  std::map<std::string, std::string> pull_auths_;
   bool synced_ = false;
 
   std::mutex mutex_;

@@ -8,7 +8,8 @@
 # ContainerCreating with FailedMount events saying why, retried; the hostPath pod starts once its
 # directory is there. A Secret and a ConfigMap reach a container as variables and read-only
 # files, the files following a change. A pod's Python client reads the API with the pod's
-# service-account token. Needs root. Usage: lab_volumes_test.sh CAPSTAN SOURCE_DIR
+# service-account token. A registry requiring a login serves pods with imagePullSecrets.
+# Needs root. Usage: lab_volumes_test.sh CAPSTAN SOURCE_DIR
 set -u
 capstan=$1
 src=$2
@@ -39,7 +40,9 @@ ip netns exec "$master_ns" unshare --mount --propagation private bash -c '
   exec ganesha.nfsd -F -L "$1/ganesha.log" -f "$1/ganesha.conf" -p /run/ganesha.pid' \
   _ "$work/ganesha" >"$work/ganesha/out" 2>&1 &
 ganesha_pid=$!
+private_registry_pid=
 extra_cleanup() {
+  [ -n "$private_registry_pid" ] && kill "$private_registry_pid" 2>/dev/null
   kill "$ganesha_pid" 2>/dev/null
   [ -f "$work/ganesha/rpcbind.pid" ] && kill "$(cat "$work/ganesha/rpcbind.pid")" 2>/dev/null
   wait "$ganesha_pid" 2>/dev/null
@@ -262,6 +265,55 @@ check "completes" wait_for "incluster Succeeded" 90 equals Succeeded incluster_p
 incluster_said() { k logs incluster 2>/dev/null | grep -qxE -- "$1"; }
 check "it listed the pods with its token" incluster_said 'pods: .*incluster.*'
 check "and was refused the Secrets (403)" incluster_said 'secrets: 403'
+
+# A registry that requires a login (docker-registry with htpasswd, in the master's namespace on
+# port 5001): a pod pulls from it with a docker-registry Secret in its imagePullSecrets, or in
+# its service account's; without one the pull is refused (ErrImagePull, the registry's words).
+registry_password="p-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+mkdir -p "$work/private-registry/data"
+htpasswd -Bbn puller "$registry_password" >"$work/private-registry/htpasswd"
+cat >"$work/private-registry/config.yml" <<CONF
+version: 0.1
+storage: {filesystem: {rootdirectory: $work/private-registry/data}}
+http: {addr: $master_ip:5001}
+auth: {htpasswd: {realm: capstan-lab, path: $work/private-registry/htpasswd}}
+CONF
+ip netns exec "$master_ns" docker-registry serve "$work/private-registry/config.yml" \
+  >"$work/private-registry/log" 2>&1 &
+private_registry_pid=$!
+registry_refuses() { equals 401 on master curl -s -o /dev/null -w '%{http_code}' "http://$master_ip:5001/v2/"; }
+check "a registry that requires a login" wait_for "the private registry" 30 registry_refuses
+push_private() {
+  ip netns exec "$master_ns" skopeo copy --quiet --dest-tls-verify=false \
+    --dest-creds "puller:$registry_password" "oci:${CAPSTAN_IMAGES:-/var/lib/capstan/images}/busybox:latest" \
+    "docker://$master_ip:5001/private/$1:latest"
+}
+push_both() { push_private app && push_private tool; }
+check "holds two images" push_both
+private_pod() { # NAME IMAGE [SERVICE_ACCOUNT] [PULL_SECRET]
+  local extra=""
+  [ -n "${3:-}" ] && extra+="  serviceAccountName: $3"$'\n'
+  [ -n "${4:-}" ] && extra+="  imagePullSecrets: [{name: $4}]"$'\n'
+  printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: %s\nspec:\n  terminationGracePeriodSeconds: 1\n%s  containers:\n  - name: c\n    image: %s\n    command: ["sleep", "3600"]\n' \
+    "$1" "$extra" "$master_ip:5001/private/$2" | k create -f - >/dev/null
+}
+private_pod no-login app
+no_login_message() { field no-login '{.status.containerStatuses[0].state.waiting.message}'; }
+refused_pull() { no_login_message | grep -q 'authentication required'; }
+check "without credentials the pull is refused, in the registry's words" wait_for "a refused pull" 60 refused_pull
+check "a docker-registry Secret" k create secret docker-registry regcred --docker-server="$master_ip:5001" --docker-username=puller --docker-password="$registry_password"
+private_pod with-login app "" regcred
+with_login_phase() { field with-login '{.status.phase}'; }
+check "a pod naming it in imagePullSecrets pulls and runs" wait_for "with-login Running" 60 equals Running with_login_phase
+check "a service account with the Secret as its imagePullSecrets" k create serviceaccount puller
+check "(patched in)" k patch serviceaccount puller -p '{"imagePullSecrets":[{"name":"regcred"}]}'
+private_pod by-account tool puller
+check "a pod of that account gets them" equals regcred field by-account '{.spec.imagePullSecrets[0].name}'
+by_account_phase() { field by-account '{.status.phase}'; }
+check "and pulls an image no pod pulled before" wait_for "by-account Running" 60 equals Running by_account_phase
+auth_files() { find "$CAPSTAN_LAB/node1" -name '.pull-auth-*' | wc -l; }
+check "no credentials file is left on the node" equals 0 auth_files
+k delete pod no-login with-login by-account --wait=false >/dev/null 2>&1
 
 
 finish
