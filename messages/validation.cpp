@@ -450,7 +450,9 @@ void validate_object(const secret& s, field_errors& errors) {
     auto it = s.data.find(k);
     if (it == s.data.end())
       errors.push_back(required(key("data", k)));
-    else if (auto doc = json::parse(it->second, nullptr, false); !doc.is_object())
+    // (json::parse stops at a NUL: what follows one would pass unread.)
+    else if (auto doc = json::parse(it->second, nullptr, false);
+             !doc.is_object() || it->second.find('\0') != std::string::npos)
       errors.push_back(invalid(key("data", k), "<secret contents redacted>",
                                "must be a valid JSON document"));
   } else if (s.type == "kubernetes.io/basic-auth") {

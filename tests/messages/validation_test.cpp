@@ -229,6 +229,10 @@ BOOST_AUTO_TEST_CASE(bad_inputs_are_refused_naming_the_field) {
       {"docker-registry secret that is not JSON",
        secret_yaml("type: kubernetes.io/dockerconfigjson, data: {.dockerconfigjson: eA==}"),
        "data[.dockerconfigjson]"},
+      {"docker-registry secret with bytes after a NUL",
+       secret_yaml("type: kubernetes.io/dockerconfigjson, "
+                   "data: {.dockerconfigjson: eyJhdXRocyI6e319AGdhcmJhZ2U=}"),
+       "data[.dockerconfigjson]"},
       {"secret over 1 MiB", secret_yaml("stringData: {big: " + std::string(1024 * 1024 + 1, 'x') + "}"),
        "data"},
       {"secret sealed field from outside", secret_yaml("sealed: eA=="), "sealed"},
