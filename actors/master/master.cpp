@@ -13,6 +13,7 @@
 #include "common/ipv4.hpp"
 #include "common/join_proof.hpp"
 #include "common/pki.hpp"
+#include "messages/equal_fields.hpp"
 #include "store/disk_reserve.hpp"
 #include "store/secret_sealing.hpp"
 
@@ -240,10 +241,9 @@ std::string master::ensure_api_service(const std::string& ip, uint16_t port) {
   https.protocol = "TCP";
   https.port = 443;
   https.target_port = messages::int_or_string::of(static_cast<int32_t>(port));
+  const std::vector<messages::service_port> ports = {https};
   auto same_ports = [&](const messages::service& s) {
-    return s.spec.ports.size() == 1 && s.spec.ports[0].name == https.name &&
-           s.spec.ports[0].port == https.port && s.spec.ports[0].target_port == https.target_port &&
-           s.spec.selector.empty();
+    return messages::equal_fields(s.spec.ports, ports) && s.spec.selector.empty();
   };
   auto existing = model_->get(object_kind::service, key);
   if (!existing) {
@@ -251,13 +251,13 @@ std::string master::ensure_api_service(const std::string& ip, uint16_t port) {
     svc.metadata.namespace_ = key.namespace_;
     svc.metadata.name = key.name;
     svc.metadata.labels = {{"component", "apiserver"}, {"provider", "kubernetes"}};
-    svc.spec.ports = {https};
+    svc.spec.ports = ports;
     svc.spec.cluster_ip = common::format_ipv4(range->network + 1);
     auto r = create(svc, cause);
     if (!r.ok() && r.error->code != error_code::already_exists)
       return "cannot create service default/kubernetes: " + r.error->message;
   } else if (auto svc = std::get<messages::service>(*existing); !same_ports(svc)) {
-    svc.spec.ports = {https};
+    svc.spec.ports = ports;
     svc.spec.selector.clear();
     auto r = command({object_kind::service, key, cause, update_op{svc}, true});
     if (!r.ok())
@@ -284,21 +284,18 @@ std::string master::ensure_api_service(const std::string& ip, uint16_t port) {
   subset.ports[0].name = "https";
   subset.ports[0].port = port;
   subset.ports[0].protocol = "TCP";
+  const std::vector<messages::endpoint_subset> subsets = {subset};
   if (current) {
-    const auto& subsets = std::get<messages::endpoints>(*current).subsets;
-    if (subsets.size() == 1 && subsets[0].addresses.size() == 1 &&
-        subsets[0].not_ready_addresses.empty() && subsets[0].addresses[0].ip == ip &&
-        subsets[0].ports.size() == 1 && subsets[0].ports[0].name == "https" &&
-        subsets[0].ports[0].port == port && subsets[0].ports[0].protocol == "TCP")
+    if (messages::equal_fields(std::get<messages::endpoints>(*current).subsets, subsets))
       return "";
-    auto r = command({object_kind::endpoints, key, cause, endpoints_op{{subset}}, true});
+    auto r = command({object_kind::endpoints, key, cause, endpoints_op{subsets}, true});
     return r.ok() ? "" : "cannot update endpoints default/kubernetes: " + r.error->message;
   }
   messages::endpoints eps;
   eps.metadata.namespace_ = key.namespace_;
   eps.metadata.name = key.name;
   eps.metadata.labels = {{"endpointslice.kubernetes.io/skip-mirror", "true"}};
-  eps.subsets = {subset};
+  eps.subsets = subsets;
   auto r = create(eps, cause);
   return r.ok() || r.error->code == error_code::already_exists
              ? ""

@@ -48,7 +48,8 @@ reported_event held_event(const pod& p, const char* reason, std::string message)
 
 // The pod as its node receives it: with the service variables of its namespace (and the
 // API's), the values it takes from ConfigMaps and Secrets and its volumes' files; or nothing
-// when one it needs is missing (then `held` gets the pod's Warning event, and the pod goes out once it appears).
+// when one it needs is missing (then `held` gets the pod's Warning event, and the pod goes out
+// once it appears).
 std::optional<pod_delivery> for_node(const store::cluster_state& s, const pod& p,
                                      namespace_environments& envs,
                                      std::vector<reported_event>& held) {
