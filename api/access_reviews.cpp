@@ -127,7 +127,7 @@ json review_resource(const std::string& plural, const std::string& kind) {
 }
 
 std::optional<http_response> answer_review(const http_request& req,
-                                           const auth::rbac_policy& policy) {
+                                           const auth::request_authorizer& authorizer) {
   const std::string authorization = prefix + authorization_group + "/v1/";
   const std::string authentication = prefix + authentication_group + "/v1/";
   std::string kind;
@@ -158,12 +158,12 @@ std::optional<http_response> answer_review(const http_request& req,
     if (!ns)
       return bad_review(kind, "spec.namespace must be a string");
     return json_response(201, answered(review, kind, authorization_group,
-                                       rules_json(policy.rules_for(req.user, *ns))));
+                                       rules_json(authorizer.policy().rules_for(req.user, *ns))));
   }
   auto attributes = review_attributes(spec, req.user);
   if (auto* error = std::get_if<http_response>(&attributes))
     return *error;
-  auto decision = policy.authorize(std::get<auth::request_attributes>(attributes));
+  auto decision = authorizer.authorize(std::get<auth::request_attributes>(attributes));
   json status = {{"allowed", decision.allowed}};
   if (!decision.reason.empty())
     status["reason"] = decision.reason;
@@ -173,9 +173,9 @@ std::optional<http_response> answer_review(const http_request& req,
 }  // namespace
 
 std::optional<http_response> answer_access_review(const http_request& req,
-                                                  const auth::rbac_policy& policy) {
+                                                  const auth::request_authorizer& authorizer) {
   try {
-    return answer_review(req, policy);
+    return answer_review(req, authorizer);
   } catch (const std::exception& e) {  // a JSON shape the checks above missed: never the process
     return status_error(400, "BadRequest", std::string("the review cannot be read: ") + e.what());
   }

@@ -8,7 +8,7 @@
 #include <optional>
 
 #include "api/http_message.hpp"
-#include "auth/rbac_policy.hpp"
+#include "auth/request_authorizer.hpp"
 #include "messages/json_codec.hpp"
 
 namespace capstan::api {
@@ -16,7 +16,7 @@ namespace capstan::api {
 // The answer when `req` (authenticated, its user in req.user) posts one of the reviews,
 // nullopt for any other request. A body that is not such a review is a 400.
 std::optional<http_response> answer_access_review(const http_request& req,
-                                                  const auth::rbac_policy& policy);
+                                                  const auth::request_authorizer& authorizer);
 
 // The discovery documents of the two groups: /apis/authorization.k8s.io[/v1] and
 // /apis/authentication.k8s.io[/v1] (nullopt for other paths), and their entries in /apis.

@@ -13,18 +13,22 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
+#include <openssl/pem.h>
 
 #include "api/access_reviews.hpp"
+#include "api/client_certificate_auth.hpp"
 #include "api/forbidden.hpp"
 #include "api/handler_pool.hpp"
 #include "api/http_session.hpp"
 #include "api/impersonation.hpp"
 #include "api/io_gate.hpp"
 #include "api/metrics.hpp"
+#include "api/read_model_node_graph.hpp"
 #include "api/request_attributes.hpp"
 #include "api/service_account_auth.hpp"
 #include "api/responses.hpp"
 #include "api/watch_hub.hpp"
+#include "auth/request_authorizer.hpp"
 
 namespace capstan::api {
 
@@ -63,6 +67,25 @@ std::size_t connection_capacity(std::size_t wanted) {
   return std::min(wanted, usable);
 }
 
+// Clients may present a certificate (a node's, from the client CA, named in the request so
+// that Go's TLS picks it): the handshake proves the key, authenticate() checks the rest, so a
+// certificate that does not verify is as good as none (then a token may still authenticate).
+// Sessions resume with the certificate they proved; a chain is held to 16 KiB.
+void request_client_certificates(SSL_CTX* context, const std::string& client_ca_pem) {
+  SSL_CTX_set_verify(context, SSL_VERIFY_PEER, [](int, X509_STORE_CTX*) { return 1; });
+  static const unsigned char session_context[] = "capstan-api";
+  SSL_CTX_set_session_id_context(context, session_context, sizeof session_context - 1);
+  SSL_CTX_set_max_cert_list(context, 16 * 1024);
+  BIO* bio = BIO_new_mem_buf(client_ca_pem.data(), static_cast<int>(client_ca_pem.size()));
+  X509* ca = bio ? PEM_read_bio_X509(bio, nullptr, nullptr, nullptr) : nullptr;
+  if (bio)
+    BIO_free(bio);
+  if (!ca)
+    throw std::runtime_error("the client CA does not parse");
+  SSL_CTX_add_client_CA(context, ca);  // copies the name
+  X509_free(ca);
+}
+
 http_response unauthorized() {
   return status_error(401, "Unauthorized", "Unauthorized");
 }
@@ -76,6 +99,7 @@ struct api_server::impl {
   std::optional<tcp::acceptor> acceptor;
   token_table tokens;
   node_bootstrap bootstrap;
+  common::client_certificate_verifier client_certificates;  // of bootstrap's client CA
   actors::master& master;
   api_metrics metrics;
   std::shared_ptr<io_gate> gate;  // closed before `io` is destroyed
@@ -88,9 +112,15 @@ struct api_server::impl {
   std::optional<net::steady_timer> trim_timer;
   uint64_t closed_at_last_trim = 0;
 
-  // The user a request's Authorization header proves: a token of DATA/tokens.csv or of a
-  // service account.
-  std::optional<user_info> authenticate(std::string_view authorization) const {
+  // The user a request proves, in Kubernetes' order: the connection's client certificate (a
+  // node's), else the Authorization header's bearer token (of DATA/tokens.csv or of a service
+  // account). `client_certificate` may be null.
+  std::optional<user_info> authenticate(std::string_view authorization,
+                                        const std::string* client_certificate) const {
+    if (client_certificate)
+      if (auto user = authenticate_client_certificate(master.model(), client_certificates,
+                                                      *client_certificate))
+        return user;
     auto token = bearer_token(authorization);
     if (!token)
       return std::nullopt;
@@ -101,7 +131,8 @@ struct api_server::impl {
   }
 
   impl(actors::master& m, token_table t, node_bootstrap b, server_limits l)
-      : limits(l), tokens(std::move(t)), bootstrap(std::move(b)), master(m) {
+      : limits(l), tokens(std::move(t)), bootstrap(std::move(b)),
+        client_certificates(bootstrap.client_ca_pem()), master(m) {
     io.emplace(static_cast<int>(limits.io_threads));
     acceptor.emplace(*io);
   }
@@ -129,20 +160,21 @@ void api_server::impl::trim_memory_later() {
 }
 
 http_response api_server::impl::respond(http_request& req) {
-  std::optional<user_info> user = authenticate(req.authorization);
+  std::optional<user_info> user = authenticate(req.authorization, req.client_certificate.get());
   auto started = std::chrono::steady_clock::now();
   http_response out;
-  // Authorization, for every request but the bootstrap doors: RBAC on what it asks, with the
-  // policy of the last committed RBAC change.
+  // Authorization, for every request but the bootstrap doors: the Node authorizer, then RBAC
+  // with the policy of the last committed RBAC change, on what it asks.
   auth::request_attributes asked;
-  std::shared_ptr<const auth::rbac_policy> policy;
+  const read_model_node_graph graph(master.model());
+  const auth::request_authorizer authorizer(master.model().policy(), graph);
+  auth::authorization_decision decision;
   std::optional<http_response> impersonation_refused;
   if (user) {
     req.user = *user;
     // kubectl --as: the request acts as the impersonated identity, if the caller may.
     if (req.impersonation.any()) {
-      policy = master.model().policy();
-      auto as = impersonate(*user, req.impersonation, *policy);
+      auto as = impersonate(*user, req.impersonation, authorizer);
       if (auto* refusal = std::get_if<http_response>(&as))
         impersonation_refused = std::move(*refusal);
       else
@@ -157,9 +189,9 @@ http_response api_server::impl::respond(http_request& req) {
     out = unauthorized();
   } else if (impersonation_refused) {
     out = std::move(*impersonation_refused);
-  } else if (!(policy = master.model().policy())->authorize(asked).allowed) {
-    out = forbidden(asked);
-  } else if (auto review = answer_access_review(req, *policy)) {
+  } else if (!(decision = authorizer.authorize(asked)).allowed) {
+    out = forbidden(asked, decision.reason);
+  } else if (auto review = answer_access_review(req, authorizer)) {
     out = std::move(*review);
   } else if (req.path == "/metrics") {
     out.content_type = "text/plain; version=0.0.4";
@@ -236,6 +268,7 @@ api_server::api_server(caf::actor_system& system, actors::master& master, const 
   SSL_CTX_set_options(i.tls.native_handle(), SSL_OP_NO_RENEGOTIATION);
   i.tls.use_certificate_chain(net::buffer(tls.cert_pem));
   i.tls.use_private_key(net::buffer(tls.key_pem), ssl::context::pem);
+  request_client_certificates(i.tls.native_handle(), i.bootstrap.client_ca_pem());
   tcp::endpoint endpoint(net::ip::make_address(host), port);
   i.acceptor->open(endpoint.protocol());
   i.acceptor->set_option(net::socket_base::reuse_address(true));
@@ -255,7 +288,9 @@ api_server::api_server(caf::actor_system& system, actors::master& master, const 
   i.writers = std::make_unique<handler_pool>(i.limits.write_threads);
   i.sessions = std::make_unique<session_context>(
       i.limits, i.tls, *i.handlers, *i.writers, [&i](http_request& r) { return i.respond(r); },
-      [&i](std::string_view authorization) { return i.authenticate(authorization).has_value(); },
+      [&i](std::string_view authorization, const std::string* client_certificate) {
+        return i.authenticate(authorization, client_certificate).has_value();
+      },
       [](std::string_view path) { return node_bootstrap::is_public_path(path); }, i.gate);
   i.accept();
   i.trim_timer.emplace(*i.io);

@@ -5,8 +5,9 @@
 
 namespace capstan::api {
 
-http_response forbidden(const auth::request_attributes& request) {
-  const std::string why = auth::forbidden_message(request);
+http_response forbidden(const auth::request_attributes& request, const std::string& reason) {
+  const std::string why =
+      auth::forbidden_message(request) + (reason.empty() ? std::string() : ": " + reason);
   if (!request.resource_request || request.resource.empty())
     return status_error(403, "Forbidden", "forbidden: " + why);
   // Kubernetes' NewForbidden: the group-qualified resource, and the name when there is one.

@@ -8,6 +8,8 @@
 
 namespace capstan::api {
 
-http_response forbidden(const auth::request_attributes& request);
+// `reason`, when not empty, follows Kubernetes' message after ": " (the Node authorizer's
+// "no relationship found between node 'a' and this object").
+http_response forbidden(const auth::request_attributes& request, const std::string& reason = "");
 
 }  // namespace capstan::api

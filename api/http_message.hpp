@@ -32,6 +32,9 @@ struct http_request {
   std::string content_type;
   std::string accept;
   std::string authorization;  // the Authorization header
+  // The PEM of the TLS client certificate the connection presented (its key proven by the
+  // handshake, nothing else checked); null when it presented none.
+  std::shared_ptr<const std::string> client_certificate;
   std::string user_agent;
   std::string body;
   user_info user;  // set once authenticated (the impersonated identity, when allowed)

@@ -7,6 +7,9 @@
 
 #include <cstdio>
 
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+
 #include <boost/asio/post.hpp>
 
 #include "api/detail/http_session_impl.hpp"
@@ -17,6 +20,29 @@ namespace net = boost::asio;
 namespace ssl = boost::asio::ssl;
 namespace beast = boost::beast;
 using tcp = net::ip::tcp;
+
+namespace {
+
+// The PEM of the certificate the peer of `ssl` presented, or null (none, or no memory).
+std::shared_ptr<const std::string> peer_certificate_pem(SSL* ssl) {
+  X509* peer = SSL_get1_peer_certificate(ssl);
+  if (!peer)
+    return nullptr;
+  std::shared_ptr<const std::string> pem;
+  if (BIO* bio = BIO_new(BIO_s_mem())) {
+    char* data = nullptr;
+    if (PEM_write_bio_X509(bio, peer) == 1) {
+      long size = BIO_get_mem_data(bio, &data);
+      if (size > 0)
+        pem = std::make_shared<const std::string>(data, static_cast<std::size_t>(size));
+    }
+    BIO_free(bio);
+  }
+  X509_free(peer);
+  return pem;
+}
+
+}  // namespace
 
 http_session::http_session(tcp::socket socket, session_context& context, uint64_t id)
     : executor_(socket.get_executor()), socket_(std::move(socket)), context_(context), id_(id),
@@ -45,12 +71,12 @@ void http_session::start() {
     self->socket_.reset();
     self->handshake_timer_.cancel();
     beast::get_lowest_layer(*self->stream_).expires_after(self->context_.limits.handshake_timeout);
-    self->stream_->async_handshake(ssl::stream_base::server,
-                                   [self](beast::error_code ec) {
-                                     if (ec)
-                                       return self->close();
-                                     self->read_header(self->context_.limits.header_timeout);
-                                   });
+    self->stream_->async_handshake(ssl::stream_base::server, [self](beast::error_code ec) {
+      if (ec)
+        return self->close();
+      self->client_certificate_ = peer_certificate_pem(self->stream_->native_handle());
+      self->read_header(self->context_.limits.header_timeout);
+    });
   });
 }
 

@@ -26,7 +26,8 @@ class http_session;
 struct session_context {
   session_context(server_limits l, boost::asio::ssl::context& t, handler_pool& h,
                   handler_pool& w, std::function<http_response(http_request&)> r,
-                  std::function<bool(std::string_view)> a, std::function<bool(std::string_view)> p,
+                  std::function<bool(std::string_view, const std::string*)> a,
+                  std::function<bool(std::string_view)> p,
                   std::shared_ptr<io_gate> g)
       : limits(l), tls(t), handlers(h), writers(w), respond(std::move(r)),
         authorized(std::move(a)), public_path(std::move(p)), gate(std::move(g)) {}
@@ -37,8 +38,9 @@ struct session_context {
   handler_pool& writers;   // writes
   // Answers one parsed request (authentication included); runs on a handler thread.
   const std::function<http_response(http_request&)> respond;
-  // Whether an Authorization header carries a valid token (checked before a body is read).
-  const std::function<bool(std::string_view)> authorized;
+  // Whether an Authorization header carries a valid token, or the connection's client
+  // certificate (its PEM; null for none) proves a user (checked before a body is read).
+  const std::function<bool(std::string_view, const std::string*)> authorized;
   // Whether a request path (no query, no trailing slash) is answered without a token; its body
   // is then held to limits.max_public_body_bytes.
   const std::function<bool(std::string_view)> public_path;

@@ -13,7 +13,7 @@ constexpr std::string_view service_account_prefix = "system:serviceaccount:";
 
 std::variant<auth::user_identity, http_response> impersonate(const auth::user_identity& requester,
                                                              const impersonation_request& asked,
-                                                             const auth::rbac_policy& policy) {
+                                                             const auth::request_authorizer& authorizer) {
   if (asked.extra)
     return status_error(403, "Forbidden",
                         "impersonating user extras (Impersonate-Extra-*) is not supported");
@@ -29,7 +29,7 @@ std::variant<auth::user_identity, http_response> impersonate(const auth::user_id
     a.resource = resource;
     a.namespace_ = ns;
     a.name = name;
-    if (policy.authorize(a).allowed)
+    if (authorizer.authorize(a).allowed)
       return std::nullopt;
     return forbidden(a);
   };

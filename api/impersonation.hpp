@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "api/http_message.hpp"
-#include "auth/rbac_policy.hpp"
+#include "auth/request_authorizer.hpp"
 
 namespace capstan::api {
 
@@ -21,6 +21,6 @@ namespace capstan::api {
 // and system:serviceaccounts:NS, as Kubernetes adds them.
 std::variant<auth::user_identity, http_response> impersonate(const auth::user_identity& requester,
                                                              const impersonation_request& asked,
-                                                             const auth::rbac_policy& policy);
+                                                             const auth::request_authorizer& authorizer);
 
 }  // namespace capstan::api

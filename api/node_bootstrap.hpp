@@ -44,6 +44,10 @@ public:
   // above, which the server answers without a bearer token.
   static bool is_public_path(std::string_view path);
 
+  // The certificate of the CA that signs node certificates (what client certificates verify
+  // against).
+  const std::string& client_ca_pem() const { return client_ca_.certificate_pem(); }
+
   // Answers a request to one of the public paths (404 for any other). `model` is read for the
   // Node's key annotation. Thread-safe; never throws. Signing takes CPU: call it from a handler
   // thread, never an io thread.

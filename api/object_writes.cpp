@@ -3,12 +3,15 @@
 #include "api/field_manager.hpp"
 #include "api/forbidden.hpp"
 #include "api/managed_fields.hpp"
+#include "api/node_restriction.hpp"
 #include "api/object_body.hpp"
 #include "api/patch.hpp"
+#include "api/read_model_node_graph.hpp"
 #include "api/request_body.hpp"
 #include "api/request_params.hpp"
 #include "api/command_status.hpp"
 #include "api/responses.hpp"
+#include "auth/request_authorizer.hpp"
 #include "messages/defaults.hpp"
 
 namespace capstan::api {
@@ -103,6 +106,22 @@ std::optional<http_response> grant_refusal_of(const write_context& w, const any_
                       std::string(info(w.r.kind).resource), meta_of(object).name);
 }
 
+// NodeRestriction on a write of a Node's object (not its status) by a node: a 403 when it
+// changes what a node may not change of itself; nullopt otherwise. `before` is null for a
+// create.
+std::optional<http_response> node_restriction_of(const write_context& w, const any_object* before,
+                                                 const any_object& object) {
+  if (w.r.sub == "status")
+    return std::nullopt;
+  auto refusal = node_restriction_refusal(w.req.user, before, object);
+  if (!refusal)
+    return std::nullopt;
+  return status_error(403, "Forbidden",
+                      group_resource(w.r.kind) + " \"" + meta_of(object).name +
+                          "\" is forbidden: " + *refusal,
+                      std::string(info(w.r.kind).resource), meta_of(object).name);
+}
+
 }  // namespace
 
 http_response create_object(const write_context& w) {
@@ -113,6 +132,8 @@ http_response create_object(const write_context& w) {
   auto object = std::get<any_object>(std::move(decoded));
   record_ownership(w, nullptr, object, body_resets_ownership(w.req), "");
   if (auto refused = grant_refusal_of(w, object))
+    return *refused;
+  if (auto refused = node_restriction_of(w, nullptr, object))
     return *refused;
   std::string name = meta_of(object).name;
   auto reply = w.master.create(std::move(object), w.req.user.name, w.dry_run);
@@ -173,6 +194,8 @@ http_response update_object(const write_context& w) {
     const bool retry = patch && meta_of(object).resource_version == meta_of(*base).resource_version;
     record_ownership(w, &*base, object, reset, subresource);
     if (auto refused = grant_refusal_of(w, object))
+      return *refused;
+    if (auto refused = node_restriction_of(w, &*base, object))
       return *refused;
     auto reply = w.master.command(update_command(w, std::move(object)));
     if (retry && !reply.ok() && reply.error->code == error_code::conflict)
@@ -248,6 +271,8 @@ http_response apply_object(const write_context& w) {
     meta.managed_fields = std::move(result.managed);
     if (auto refused = grant_refusal_of(w, object))
       return *refused;
+    if (auto refused = node_restriction_of(w, live ? &*live : nullptr, object))
+      return *refused;
     if (!live) {
       // An apply that creates is a create: the request was authorized as a patch only.
       auth::request_attributes create{w.req.user,        "create",
@@ -255,9 +280,11 @@ http_response apply_object(const write_context& w) {
                                       std::string(info(w.r.kind).group),
                                       std::string(info(w.r.kind).resource),
                                       "",                w.r.name,
-                                      w.req.path};
-      if (!w.master.model().policy()->authorize(create).allowed)
-        return forbidden(create);
+                                      w.req.path,        {}};
+      const read_model_node_graph graph(w.master.model());
+      auto decision = auth::request_authorizer(w.master.model().policy(), graph).authorize(create);
+      if (!decision.allowed)
+        return forbidden(create, decision.reason);
       auto reply = w.master.create(std::move(object), req.user.name, w.dry_run);
       if (!reply.ok() && reply.error->code == error_code::already_exists)
         continue;  // created meanwhile: apply to it

@@ -36,17 +36,23 @@ bool valid_path_segment(const std::string& name) {
          name.find_first_of("/%") == std::string::npos;
 }
 
-// The name a field selector on `resource` requires exactly (metadata.name=NAME or ==NAME), read
-// by the parser the list itself uses (spaces trimmed alike); "" when none or unreadable.
-std::string name_required_by(const std::string& selector, const std::string& resource) {
+// What a field selector on `resource` requires exactly (metadata.name=NAME or ==NAME), read by
+// the parser the list itself uses (spaces trimmed alike); empty when unreadable (the list
+// refuses it then).
+std::vector<std::pair<std::string, std::string>> fields_required_by(const std::string& selector,
+                                                                    const std::string& resource) {
+  std::vector<std::pair<std::string, std::string>> out;
   auto kind = messages::kind_from_resource(resource);
   if (!kind)
-    return "";
+    return out;
   auto parsed = messages::field_selector::parse(selector, *kind);
   auto* fields = std::get_if<messages::field_selector>(&parsed);
   if (!fields)
-    return "";
-  return fields->required_value("metadata.name").value_or("");
+    return out;
+  for (const auto& r : fields->requirements())
+    if (r.equals)
+      out.emplace_back(r.field, r.value);
+  return out;
 }
 
 }  // namespace
@@ -95,9 +101,14 @@ auth::request_attributes describe_request(const http_request& req) {
     a.verb = query_flag(req, "watch") ? "watch" : "list";
     auto selector = req.query.find("fieldSelector");
     if (selector != req.query.end()) {
-      std::string name = name_required_by(selector->second, a.resource);
-      if (valid_path_segment(name))
-        a.name = name;
+      a.required_fields = fields_required_by(selector->second, a.resource);
+      // The first requirement on metadata.name, as the list's index lookup takes it.
+      for (const auto& [field, value] : a.required_fields)
+        if (field == "metadata.name") {
+          if (valid_path_segment(value))
+            a.name = value;
+          break;
+        }
     }
   }
   if (verb_from_method && a.name.empty() && a.verb == "delete")

@@ -23,7 +23,9 @@ inline const char* const masters_group = "system:masters";
 struct authorization_decision {
   bool allowed = false;
   // When allowed: what allowed it, in Kubernetes' words ("RBAC: allowed by ClusterRoleBinding
-  // \"x\" of ClusterRole \"view\" to User \"bob\""); "" otherwise.
+  // \"x\" of ClusterRole \"view\" to User \"bob\""). When refused: why, if an authorizer
+  // said (the Node authorizer's "no relationship found between node 'a' and this object"), or
+  // "".
   std::string reason;
 };
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace capstan::auth {
@@ -30,6 +31,9 @@ struct request_attributes {
   std::string subresource;   // log, exec, attach, portforward, scale, status, binding
   std::string name;          // "" for list, watch of all, create without a name
   std::string path;          // the request's path (what non-resource rules match)
+  // What a list's or watch's fieldSelector requires with = or == (field, value), in its order:
+  // everything the request reads matches each of them (the Node authorizer's spec.nodeName).
+  std::vector<std::pair<std::string, std::string>> required_fields;
 };
 
 }  // namespace capstan::auth

@@ -130,6 +130,9 @@ private:
   session_context& context_;
   const uint64_t id_;
   boost::asio::steady_timer handshake_timer_;  // bounds the wait for the first byte
+  // The PEM of the certificate the client presented in the handshake (it proved it holds the
+  // key; nothing else is checked yet), shared by the connection's requests; null without one.
+  std::shared_ptr<const std::string> client_certificate_;
   char hangup_probe_[512];
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;

@@ -33,6 +33,7 @@ void http_session::dispatch_request() {
     upgrade = std::make_shared<http::request<http::empty_body>>(
         http::request_header<>(beast_request.base()));
   auto request = std::make_shared<http_request>(to_http_request(beast_request));
+  request->client_certificate = client_certificate_;
   release_body_memory();  // the body now lives in `request`, bounded by the in-flight limits
   beast::get_lowest_layer(*stream_).expires_never();  // the handler's time is its own
 

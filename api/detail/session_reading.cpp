@@ -40,8 +40,8 @@ void http_session::on_header(beast::error_code ec) {
   const bool open =
       context_.public_path(request_path(std::string_view(target.data(), target.size())));
   auto authorization = req[http::field::authorization];
-  if (!open &&
-      !context_.authorized(std::string_view(authorization.data(), authorization.size())))
+  if (!open && !context_.authorized(std::string_view(authorization.data(), authorization.size()),
+                                    client_certificate_.get()))
     return refuse(401, "Unauthorized", "Unauthorized");
   auto body_limit = request_body_limit(*parser_, context_.limits, open);
   if (auto* too_large = std::get_if<http_response>(&body_limit))

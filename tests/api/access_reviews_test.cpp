@@ -1,5 +1,6 @@
-// Tests api/access_reviews.cpp and api/forbidden.cpp: the self reviews answer with RBAC's
-// verdict, the user's rules and identity; bad reviews are 400s; refusals are Kubernetes' 403s.
+// Tests api/access_reviews.cpp and api/forbidden.cpp: the self reviews answer with the
+// authorizers' verdict (the Node authorizer's, then RBAC's), the user's rules and identity; bad
+// reviews are 400s; refusals are Kubernetes' 403s.
 #include <boost/test/unit_test.hpp>
 
 #include "api/access_reviews.hpp"
@@ -24,10 +25,28 @@ http_request post(const std::string& path, const json& body, const user_info& us
 
 const user_info bob{"bob", "u-bob", {"system:authenticated"}};
 const user_info admin{"admin", "admin", {"system:masters", "system:authenticated"}};
+const user_info node_a{"system:node:a", "", {"system:nodes", "system:authenticated"}};
 const std::string access_path = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
 
+// One pod, default/on-a, bound to node a.
+struct one_pod_graph final : auth::node_graph {
+  std::string node_of_pod(const std::string& ns, const std::string& name) const override {
+    return ns == "default" && name == "on-a" ? "a" : "";
+  }
+  bool node_uses(const std::string&, const std::string&, const std::string&,
+                 const std::string&) const override {
+    return false;
+  }
+};
+
+auth::request_authorizer bootstrap_authorizer() {
+  static const one_pod_graph graph;
+  return auth::request_authorizer(std::make_shared<auth::rbac_policy>(auth::bootstrap_policy()),
+                                  graph);
+}
+
 json answer(const http_request& r) {
-  auto response = answer_access_review(r, auth::bootstrap_policy());
+  auto response = answer_access_review(r, bootstrap_authorizer());
   BOOST_REQUIRE(response.has_value());
   BOOST_TEST(response->status == 201);
   return json::parse(response->body);
@@ -52,6 +71,20 @@ BOOST_AUTO_TEST_CASE(an_access_review_answers_with_rbacs_verdict_for_the_caller)
   BOOST_TEST(version_read["kind"] == "SelfSubjectAccessReview");
 }
 
+BOOST_AUTO_TEST_CASE(a_nodes_access_review_answers_with_the_node_authorizers_verdict) {
+  auto pod = [](const std::string& name) {
+    return json{{"spec",
+                 {{"resourceAttributes",
+                   {{"namespace", "default"}, {"verb", "get"}, {"resource", "pods"}, {"name", name}}}}}};
+  };
+  auto own = answer(post(access_path, pod("on-a"), node_a));
+  BOOST_TEST(own["status"]["allowed"] == true);
+  auto other = answer(post(access_path, pod("on-b"), node_a));
+  BOOST_TEST(other["status"]["allowed"] == false);
+  BOOST_TEST(other["status"]["reason"] ==
+             "no relationship found between node 'a' and this object");
+}
+
 BOOST_AUTO_TEST_CASE(a_rules_review_lists_the_callers_rules_and_a_self_review_the_caller) {
   auto rules = answer(post("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews",
                            {{"spec", {{"namespace", "team-a"}}}}, bob));
@@ -66,7 +99,7 @@ BOOST_AUTO_TEST_CASE(a_rules_review_lists_the_callers_rules_and_a_self_review_th
 }
 
 BOOST_AUTO_TEST_CASE(bad_reviews_are_400s_and_other_paths_are_not_reviews) {
-  const auto policy = auth::bootstrap_policy();
+  const auto policy = bootstrap_authorizer();
   for (const json& bad : {json{{"spec", json::object()}},
                           json{{"spec", {{"resourceAttributes", json::object()},
                                          {"nonResourceAttributes", json::object()}}}},
@@ -108,4 +141,11 @@ BOOST_AUTO_TEST_CASE(a_refusal_is_kubernetes_403_with_the_qualified_resource) {
   path.resource_request = false;
   path.path = "/metrics";
   BOOST_TEST(json::parse(forbidden(path).body)["message"] == R"(forbidden: User "bob" cannot get path "/metrics")");
+  a.user = node_a;
+  a.api_group = "";
+  a.resource = "pods";
+  a.name = "web";
+  a.verb = "get";
+  BOOST_TEST(json::parse(forbidden(a, "no relationship found between node 'a' and this object").body)["message"] ==
+             R"(pods "web" is forbidden: User "system:node:a" cannot get resource "pods" in API group "" in the namespace "team-a": no relationship found between node 'a' and this object)");
 }
