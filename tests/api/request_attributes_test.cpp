@@ -125,3 +125,15 @@ BOOST_AUTO_TEST_CASE(an_odd_name_in_a_field_selector_names_nothing) {
       request("GET", "/api/v1/namespaces/a/pods?fieldSelector=metadata.name%3D%20web%20"));
   BOOST_TEST(spaced.name == "web");
 }
+
+BOOST_AUTO_TEST_CASE(a_field_selectors_equalities_are_what_the_request_reads) {
+  auto a = describe_request(request(
+      "GET", "/api/v1/pods?watch=1&fieldSelector=spec.nodeName%3Dedge1%2Cstatus.phase!%3DFailed"));
+  BOOST_TEST(a.verb == "watch");
+  BOOST_TEST(a.required_fields.size() == 1u);
+  BOOST_TEST(a.required_fields.at(0).first == "spec.nodeName");
+  BOOST_TEST(a.required_fields.at(0).second == "edge1");
+  // A selector the list refuses requires nothing (and the list answers 400).
+  BOOST_TEST(describe_request(request("GET", "/api/v1/pods?fieldSelector=spec.bogus%3Dx"))
+                 .required_fields.empty());
+}
