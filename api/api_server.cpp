@@ -70,12 +70,16 @@ std::size_t connection_capacity(std::size_t wanted) {
 // Clients may present a certificate (a node's, from the client CA, named in the request so
 // that Go's TLS picks it): the handshake proves the key, authenticate() checks the rest, so a
 // certificate that does not verify is as good as none (then a token may still authenticate).
-// Sessions resume with the certificate they proved; a chain is held to 16 KiB.
+// Sessions resume (tickets only) with the certificate they proved; a chain is held to 16 KiB.
 void request_client_certificates(SSL_CTX* context, const std::string& client_ca_pem) {
   SSL_CTX_set_verify(context, SSL_VERIFY_PEER, [](int, X509_STORE_CTX*) { return 1; });
   static const unsigned char session_context[] = "capstan-api";
   SSL_CTX_set_session_id_context(context, session_context, sizeof session_context - 1);
   SSL_CTX_set_max_cert_list(context, 16 * 1024);
+  // No server-side session cache: each cached TLS 1.2 session would keep the chain its client
+  // sent (up to the 16 KiB above, unverified) for minutes — memory any client could pile up.
+  // Sessions resume through tickets, which the client keeps.
+  SSL_CTX_set_session_cache_mode(context, SSL_SESS_CACHE_OFF);
   BIO* bio = BIO_new_mem_buf(client_ca_pem.data(), static_cast<int>(client_ca_pem.size()));
   X509* ca = bio ? PEM_read_bio_X509(bio, nullptr, nullptr, nullptr) : nullptr;
   if (bio)

@@ -191,7 +191,15 @@ http_response update_object(const write_context& w) {
     // A patch applies to the version it was computed on: a concurrent change is a conflict
     // that the next attempt resolves by patching the newer version — unless the patch itself
     // named a resourceVersion (a precondition).
-    const bool retry = patch && meta_of(object).resource_version == meta_of(*base).resource_version;
+    bool retry = patch && meta_of(object).resource_version == meta_of(*base).resource_version;
+    // NodeRestriction judged the change against `base`: a replace without a resourceVersion
+    // must then apply to `base` too, or a change made meanwhile (a label removed) would be
+    // undone unchecked. A conflict is retried against the newer version.
+    if (!patch && meta_of(object).resource_version.empty() &&
+        std::holds_alternative<messages::node>(object) && auth::node_name_of(req.user)) {
+      meta_of(object).resource_version = meta_of(*base).resource_version;
+      retry = true;
+    }
     record_ownership(w, &*base, object, reset, subresource);
     if (auto refused = grant_refusal_of(w, object))
       return *refused;

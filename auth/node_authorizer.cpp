@@ -54,10 +54,15 @@ node_decision bound_pods(const std::string& node, const request_attributes& r,
   if (!allowed_verb)
     return refuse("node " + quoted(node) + " cannot " + r.verb + " pods" +
                   (whole ? "" : "/" + r.subresource));
-  if (is_one_of(r.verb, {"list", "watch"}) && requires_field(r, "spec.nodeName", node))
-    return allow();
-  if (r.name.empty())
+  // A list or watch must select the node's pods: one named by metadata.name may be deleted and
+  // created again on another node while the watch goes on (or replay an older one).
+  if (is_one_of(r.verb, {"list", "watch"})) {
+    if (requires_field(r, "spec.nodeName", node))
+      return allow();
     return refuse("can only list/watch pods with spec.nodeName=" + node + " field selector");
+  }
+  if (r.name.empty())
+    return refuse("no relationship found between node " + quoted(node) + " and this object");
   if (!r.namespace_.empty() && graph.node_of_pod(r.namespace_, r.name) == node)
     return allow();
   return refuse("no relationship found between node " + quoted(node) + " and this object");

@@ -11,9 +11,10 @@
 //                        NAME/status. Not create (nodes register through the join port) nor
 //                        delete.
 //   pods                 get of a pod bound to NAME; list, watch with fieldSelector
-//                        spec.nodeName=NAME (or of one such pod by metadata.name); delete of a
-//                        pod bound to NAME; update, patch of its status. Not create (there are
-//                        no mirror pods), not exec, attach, portforward or log.
+//                        spec.nodeName=NAME only (a watch by metadata.name would follow a pod
+//                        deleted and created again elsewhere); delete of a pod bound to NAME;
+//                        update, patch of its status. Not create (there are no mirror pods),
+//                        not exec, attach, portforward or log.
 //   secrets, configmaps  get (list, watch of one by metadata.name) when a pod bound to NAME
 //                        uses it (env, envFrom, volume, imagePullSecrets).
 //   services, endpoints  get, list, watch.

@@ -98,7 +98,8 @@ BOOST_AUTO_TEST_CASE(a_node_is_allowed_exactly_its_own_objects) {
       {selecting(ask("list", "pods", "", ""), "spec.nodeName", "a"), true},
       {selecting(ask("watch", "pods", "team", ""), "spec.nodeName", "a"), true},
       {selecting(ask("watch", "pods", "", ""), "spec.nodeName", "b"), false},
-      {selecting(ask("list", "pods", "team", "on-a"), "metadata.name", "on-a"), true},
+      {selecting(ask("list", "pods", "team", "on-a"), "metadata.name", "on-a"), false},
+      {selecting(ask("watch", "pods", "team", "on-a"), "metadata.name", "on-a"), false},
       {selecting(ask("list", "pods", "team", "on-b"), "metadata.name", "on-b"), false},
       // what its pods use, one by one
       {ask("get", "secrets", "team", "a-secret"), true},

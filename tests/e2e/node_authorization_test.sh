@@ -123,6 +123,7 @@ check "and only those" test "$(wc -l <"$work/out")" -eq 1
 reason="can only list/watch pods with spec.nodeName=edge1 field selector"
 check "a list without the selector is refused" refused get pods -A
 check "with another node's too" refused get pods -A --field-selector spec.nodeName=edge2
+check "or by name (the name may move to another node)" refused get pods --field-selector metadata.name=on-edge1
 reason="no relationship found between node 'edge1' and this object"
 check "edge1 cannot delete edge2's pod" refused delete pod on-edge2 --wait=false
 check "which is still there" quiet admin get pod on-edge2
