@@ -10,6 +10,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include <netinet/in.h>
+
 #include <boost/asio.hpp>
 
 #include "dns/dns_message.hpp"
@@ -23,6 +25,7 @@ using tcp = net::ip::tcp;
 namespace {
 
 constexpr std::size_t max_datagram = 4096;
+using freebind = net::detail::socket_option::boolean<IPPROTO_IP, IP_FREEBIND>;
 constexpr std::size_t max_tcp_message = 65535;
 
 udp::endpoint upstream_endpoint(const std::string& text) {
@@ -124,10 +127,14 @@ struct dns_server::impl {
     tcp::endpoint tcp_at(address, settings.port);
     acceptor.open(tcp_at.protocol());
     acceptor.set_option(tcp::acceptor::reuse_address(true));
+    if (settings.freebind)
+      acceptor.set_option(freebind(true));
     acceptor.bind(tcp_at);
     acceptor.listen(64);
     udp::endpoint udp_at(address, acceptor.local_endpoint().port());
     udp_socket.open(udp_at.protocol());
+    if (settings.freebind)
+      udp_socket.set_option(freebind(true));
     udp_socket.bind(udp_at);
     upstream_socket.open(udp::v4());
     upstream_socket.bind(udp::endpoint(udp::v4(), 0));

@@ -20,6 +20,9 @@ namespace capstan::dns {
 struct dns_server_settings {
   std::string address = "127.0.0.1";  // where to listen (an IPv4 address of this host)
   uint16_t port = 53;                 // 0: any free port (the same one for UDP and TCP)
+  // Bind even when `address` is not (yet) one of this host's (IP_FREEBIND): a node's bridge
+  // gets its address only when its pod network is set up.
+  bool freebind = false;
   // Where other names go: "IP" (port 53) or "IP:PORT", tried in turn. None: SERVFAIL.
   std::vector<std::string> upstreams;
   std::chrono::milliseconds upstream_timeout{2000};

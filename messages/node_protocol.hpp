@@ -134,6 +134,9 @@ struct proxy_update {
   uint64_t seq = 0;
   bool full = false;
   std::string service_cidr;
+  // The cluster DNS address every node serves, and the cluster domain (with service_cidr:
+  // set in full updates).
+  std::string cluster_dns, cluster_domain;
   std::vector<service> services;
   std::vector<endpoints> endpoints_list;
   std::vector<object_ref> removed_services, removed_endpoints;
@@ -311,6 +314,8 @@ void fields(F& f, proxy_update& x) {
   f("seq", x.seq);
   f("full", x.full);
   f("serviceCidr", x.service_cidr);
+  f("clusterDns", x.cluster_dns);
+  f("clusterDomain", x.cluster_domain);
   f("services", x.services);
   f("endpoints", x.endpoints_list);
   f("removedServices", x.removed_services);

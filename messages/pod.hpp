@@ -346,13 +346,36 @@ void fields(F& f, volume& x) {
   f("configMap", x.config_map);
 }
 
+// Extra resolver settings (dnsPolicy None takes only these; the others add them to their own).
+struct pod_dns_config_option {
+  std::string name;   // ndots, timeout, attempts, edns0, ...
+  std::string value;  // "" : none
+};
+template <class F>
+void fields(F& f, pod_dns_config_option& x) {
+  f("name", x.name);
+  f("value", x.value);
+}
+struct pod_dns_config {
+  std::vector<std::string> nameservers;
+  std::vector<std::string> searches;
+  std::vector<pod_dns_config_option> options;
+};
+template <class F>
+void fields(F& f, pod_dns_config& x) {
+  f("nameservers", x.nameservers);
+  f("searches", x.searches);
+  f("options", x.options);
+}
+
 struct pod_spec {
   std::vector<volume> volumes;
   std::vector<container> containers;
   std::string restart_policy;  // Always | OnFailure | Never; defaulted to Always
   std::optional<int64_t> termination_grace_period_seconds;
   std::optional<int64_t> active_deadline_seconds;
-  std::string dns_policy;
+  std::string dns_policy;  // ClusterFirst (default) | ClusterFirstWithHostNet | Default | None
+  std::optional<pod_dns_config> dns_config;
   string_map node_selector;
   std::string service_account_name;
   std::optional<bool> automount_service_account_token;
@@ -370,6 +393,7 @@ void fields(F& f, pod_spec& x) {
   f("terminationGracePeriodSeconds", x.termination_grace_period_seconds);
   f("activeDeadlineSeconds", x.active_deadline_seconds);
   f("dnsPolicy", x.dns_policy);
+  f("dnsConfig", x.dns_config);
   f("nodeSelector", x.node_selector);
   f("serviceAccountName", x.service_account_name);
   f("automountServiceAccountToken", x.automount_service_account_token);

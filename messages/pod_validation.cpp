@@ -318,6 +318,50 @@ void validate_container(const container& c, const std::string& p,
 
 }  // namespace
 
+// Kubernetes' validateDNSPolicy and validatePodDNSConfig: at most 3 nameservers (IP
+// addresses), 32 search domains of 2048 characters in all, options with names; dnsPolicy None
+// needs a dnsConfig with a nameserver.
+void validate_dns_config(const pod_spec& spec, const std::string& path, field_errors& errors) {
+  if (!spec.dns_config) {
+    if (spec.dns_policy == "None")
+      errors.push_back(required(path, "must provide `dnsConfig` when `dnsPolicy` is None"));
+    return;
+  }
+  const auto& c = *spec.dns_config;
+  const std::string nameservers = child(path, "nameservers");
+  if (c.nameservers.size() > 3)
+    errors.push_back(invalid(nameservers, "", "must not have more than 3 nameservers"));
+  if (spec.dns_policy == "None" && c.nameservers.empty())
+    errors.push_back(
+        required(nameservers, "must provide at least one DNS nameserver when `dnsPolicy` is None"));
+  for (std::size_t i = 0; i < c.nameservers.size(); ++i)
+    check_string(ipv4_address, c.nameservers[i], index(nameservers, i), errors);
+  const std::string searches = child(path, "searches");
+  if (c.searches.size() > 32)
+    errors.push_back(invalid(searches, "", "must not have more than 32 search paths"));
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < c.searches.size(); ++i) {
+    std::string domain = c.searches[i];
+    total += domain.size() + 1;
+    if (!domain.empty() && domain.back() == '.')
+      domain.pop_back();
+    for (const auto& problem : dns1123_subdomain(domain))
+      errors.push_back(invalid(index(searches, i), quote(c.searches[i]), problem));
+  }
+  if (total > 2048)
+    errors.push_back(invalid(searches, "", "must not have more than 2048 characters (including "
+                                           "spaces) in the search list"));
+  for (std::size_t i = 0; i < c.options.size(); ++i) {
+    const auto& o = c.options[i];
+    if (o.name.empty())
+      errors.push_back(required(child(index(child(path, "options"), i), "name"), "Option.Name must not be empty"));
+    else if (o.name.find_first_of(" \t\n:") != std::string::npos ||
+             o.value.find_first_of(" \t\n") != std::string::npos)
+      errors.push_back(invalid(child(index(child(path, "options"), i), "name"), quote(o.name),
+                               "must not contain blanks or ':'"));
+  }
+}
+
 void validate_pod_spec(const pod_spec& spec, const std::string& path, field_errors& errors) {
   std::set<std::string> volume_names;
   validate_volumes(spec.volumes, child(path, "volumes"), errors, volume_names);
@@ -337,6 +381,7 @@ void validate_pod_spec(const pod_spec& spec, const std::string& path, field_erro
              errors);
   check_enum(spec.dns_policy, {"ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"},
              child(path, "dnsPolicy"), errors, true);
+  validate_dns_config(spec, child(path, "dnsConfig"), errors);
   if (spec.termination_grace_period_seconds)
     check_non_negative(*spec.termination_grace_period_seconds,
                        child(path, "terminationGracePeriodSeconds"), errors);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <mutex>
@@ -117,6 +118,9 @@ struct agent_state {
   // What the service proxy works from, by "ns/name".
   std::map<std::string, service> services;
   std::map<std::string, endpoints> endpoints_by_key;
+  // The cluster DNS address (from the master's full proxy update): the node answers it itself,
+  // so its proxy leaves the Service that holds it (kube-system/kube-dns) alone.
+  std::string cluster_dns;
   // Commands running for `kubectl exec`, by stream (exec_session.hpp); each is monitored.
   std::map<uint64_t, exec_session_actor> execs;
   uint64_t next_exec = 0;
@@ -179,6 +183,8 @@ void apply_pods(agent_self self, node_slot& slot, node_pods& pods) {
 void node_joined(agent_self self, const node_agent_config& config, node_slot& slot,
                  const node& stored) {
   slot.joined = true;
+  if (config.dns)
+    config.dns->set_pod_cidr(stored.spec.pod_cidr);
   if (!slot.started) {
     slot.started = true;
     auto inbox = self->state.inbox;
@@ -405,10 +411,20 @@ agent_impl_actor::behavior_type node_agent(agent_self self, node_agent_config co
         }
       },
       [=](proxy_atom, proxy_update& update) {
-        if (!proxy || !from_master(self))
+        if ((!proxy && !config.dns) || !from_master(self))
           return;
-        if (!update.service_cidr.empty())
+        if (proxy && !update.service_cidr.empty())
           proxy->set_service_cidr(update.service_cidr);
+        if (update.full) {
+          cluster_dns_settings dns{update.cluster_dns, update.cluster_domain.empty()
+                                                           ? "cluster.local"
+                                                           : update.cluster_domain};
+          self->state.cluster_dns = dns.address;
+          for (auto& [name, slot] : self->state.nodes)
+            slot.hosted.runtime->set_cluster_dns(dns);
+          if (config.dns)
+            config.dns->set_cluster(dns.address, dns.domain);
+        }
         take_proxy_update(self->state, update);
         std::vector<service> services;
         std::vector<endpoints> endpoints_list;
@@ -416,7 +432,17 @@ agent_impl_actor::behavior_type node_agent(agent_self self, node_agent_config co
           services.push_back(s);
         for (const auto& [key, e] : self->state.endpoints_by_key)
           endpoints_list.push_back(e);
-        proxy->update(std::move(services), std::move(endpoints_list));
+        if (config.dns)
+          config.dns->update(services, endpoints_list);
+        if (proxy) {
+          const auto& dns_ip = self->state.cluster_dns;
+          services.erase(std::remove_if(services.begin(), services.end(),
+                                        [&](const service& s) {
+                                          return !dns_ip.empty() && s.spec.cluster_ip == dns_ip;
+                                        }),
+                         services.end());
+          proxy->update(std::move(services), std::move(endpoints_list));
+        }
       },
       [=](nodes_atom, const node_routes& routes) {
         if (!from_master(self))

@@ -15,6 +15,7 @@
 #include <caf/fwd.hpp>
 
 #include "messages/node_interfaces.hpp"
+#include "nodeagent/node_dns.hpp"
 #include "nodeagent/pod_runtime.hpp"
 #include "proxy/service_proxy.hpp"
 
@@ -36,6 +37,9 @@ struct node_agent_config {
   uint16_t master_port = 6444;
   std::vector<hosted_node> nodes;
   bool pod_network = false;  // the runtimes route pods to other nodes: ask for node routes
+  // The node's share of the cluster DNS (a real node's; null for simulated ones): told the
+  // first node's pod network, the master's cluster DNS settings, the services and endpoints.
+  std::shared_ptr<node_dns> dns;
   std::chrono::milliseconds heartbeat{10000};
   // Called on the agent's thread when the master refuses a node for good.
   std::function<void(const std::string& node, const messages::refusal&)> on_refused;

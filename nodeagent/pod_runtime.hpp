@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "messages/node_protocol.hpp"
+#include "nodeagent/pod_dns.hpp"
 #include "messages/objects.hpp"
 
 namespace capstan::nodeagent {
@@ -69,6 +70,9 @@ public:
   // Secret changes): what their images are pulled with. A runtime that pulls nothing ignores
   // them.
   virtual void set_pull_auths(std::vector<messages::image_pull_auth> auths) { (void)auths; }
+  // The cluster DNS pods' resolv.conf names (dnsPolicy ClusterFirst), in force for containers
+  // started from now on.
+  virtual void set_cluster_dns(cluster_dns_settings settings) { (void)settings; }
   virtual void remove(const std::string& namespace_, const std::string& name,
                       const std::string& uid) = 0;
   virtual void set_peers(std::vector<peer_node> peers) = 0;

@@ -126,8 +126,7 @@ void runc_runtime::setup_pod_network(pod_run& run) {
   run.network.ip = network_.free_address(used);
   write_file(run.dir + "/ip", run.network.ip);
   network_.attach(run.network);
-  write_file(run.dir + "/hosts",
-             "127.0.0.1\tlocalhost\n" + run.network.ip + "\t" + run.spec.metadata.name + "\n");
+  write_file(run.dir + "/hosts", pod_hosts_file(run.spec, run.network.ip, cluster_dns_.domain));
   run.network_ready = true;
 }
 
@@ -151,9 +150,13 @@ void runc_runtime::start_container(pod_run& run, container_run& cr) {
     unpack_image(image, spec->image, cdir);
     cr.image_id = "oci://" + spec->image;
   }
-  // The pod's /etc/hosts, then its volumes (set up: a hostPath without a type that does not
-  // exist becomes a directory, as Docker did).
-  std::vector<bind_mount> mounts{{run.dir + "/hosts", "/etc/hosts", false}};
+  // The pod's /etc/hosts and /etc/resolv.conf (by its dnsPolicy, with the cluster DNS known
+  // now), then its volumes (set up: a hostPath without a type that does not exist becomes a
+  // directory, as Docker did).
+  write_file(run.dir + "/resolv.conf",
+             pod_resolv_conf(run.spec, cluster_dns_, read_file(config_.resolv_conf)));
+  std::vector<bind_mount> mounts{{run.dir + "/hosts", "/etc/hosts", false},
+                                 {run.dir + "/resolv.conf", "/etc/resolv.conf", false}};
   for (auto& mount : volume_mounts(run.dir, run.spec, *spec)) {
     std::error_code ec;  // a stale NFS handle is an error here, not an exception
     if (!fs::exists(mount.source, ec) && !ec)

@@ -105,6 +105,10 @@ void runc_runtime::set_pull_auths(std::vector<messages::image_pull_auth> auths) 
   });
 }
 
+void runc_runtime::set_cluster_dns(cluster_dns_settings settings) {
+  post([this, settings = std::move(settings)]() mutable { cluster_dns_ = std::move(settings); });
+}
+
 void runc_runtime::set_config_volumes(std::vector<config_volume> volumes) {
   post([this, volumes = std::move(volumes)]() mutable {
     for (auto& v : volumes) {

@@ -18,6 +18,9 @@ struct runc_runtime_config {
   std::string data_dir;     // images/, runc/, pods/
   std::string registry;     // HOST:PORT of a plain-HTTP registry ("" = local images only)
   restart_backoff backoff;  // of containers' restarts and of image pulls
+  // The node's resolvers: what pods with dnsPolicy Default get, and the search domains
+  // ClusterFirst adds (the kubelet's --resolv-conf).
+  std::string resolv_conf = "/etc/resolv.conf";
 };
 
 // Throws std::runtime_error when the data directory cannot be created or runc is missing.

@@ -95,7 +95,9 @@ master::master(caf::actor_system& system, master_config config)
       spawn_node_gateway(system_, *model_,
                          {registry(object_kind::node), registry(object_kind::pod),
                           actors_.lifecycle, config_.join_guard},
-                         node_authority_->certificate_pem(), config_.allocators.service_cidr);
+                         node_authority_->certificate_pem(),
+                         {config_.allocators.service_cidr, config_.cluster_dns,
+                          config_.cluster_domain});
   fanout_->add(gateway_);
 
   ensure_namespace("default");
@@ -300,6 +302,39 @@ std::string master::ensure_api_service(const std::string& ip, uint16_t port) {
   return r.ok() || r.error->code == error_code::already_exists
              ? ""
              : "cannot create endpoints default/kubernetes: " + r.error->message;
+}
+
+std::string master::ensure_dns_service() {
+  if (config_.cluster_dns.empty())
+    return "";
+  const object_key key{"kube-system", "kube-dns"};
+  if (auto existing = model_->get(object_kind::service, key)) {
+    const auto& ip = std::get<messages::service>(*existing).spec.cluster_ip;
+    return ip == config_.cluster_dns
+               ? ""
+               : "service kube-system/kube-dns has ClusterIP " + ip + ", not --cluster-dns " +
+                     config_.cluster_dns + " (delete it to have it created again)";
+  }
+  messages::service svc;
+  svc.metadata.namespace_ = key.namespace_;
+  svc.metadata.name = key.name;
+  svc.metadata.labels = {{"k8s-app", "kube-dns"},
+                         {"kubernetes.io/cluster-service", "true"},
+                         {"kubernetes.io/name", "capstan-dns"}};
+  for (const auto& [name, protocol] : {std::pair<const char*, const char*>{"dns", "UDP"},
+                                       {"dns-tcp", "TCP"}}) {
+    messages::service_port p;
+    p.name = name;
+    p.protocol = protocol;
+    p.port = 53;
+    p.target_port = messages::int_or_string::of(static_cast<int32_t>(53));
+    svc.spec.ports.push_back(std::move(p));
+  }
+  svc.spec.cluster_ip = config_.cluster_dns;
+  auto r = create(svc, "system:master");
+  if (!r.ok() && r.error->code != error_code::already_exists)
+    return "cannot create service kube-system/kube-dns: " + r.error->message;
+  return "";
 }
 
 void master::snapshot() {

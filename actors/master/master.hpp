@@ -28,6 +28,10 @@ struct master_config {
   scheduler_config scheduler;
   // The API server's CA (DATA/tls/ca.crt): the ca.crt of service-account token Secrets.
   std::string api_ca_pem;
+  // The address in the service range every node answers DNS at ("" : no cluster DNS), shown
+  // as the Service kube-system/kube-dns, and the cluster domain.
+  std::string cluster_dns = "10.254.0.10";
+  std::string cluster_domain = "cluster.local";
   // Lets proven nodes' connections past the join port's handshake deadline (master_command
   // owns it; null in tests and benchmarks without a join port).
   join_port_guard* join_guard = nullptr;
@@ -84,6 +88,13 @@ public:
   // address a pod can reach: unspecified (0.0.0.0, ::) or loopback.
   // Returns what went wrong, empty when all is in place.
   std::string ensure_api_service(const std::string& ip, uint16_t port);
+
+  // The Service kube-system/kube-dns (k8s-app: kube-dns) with ClusterIP config.cluster_dns,
+  // ports 53/UDP "dns" and 53/TCP "dns-tcp", no selector and no Endpoints: every node answers
+  // that address itself. Written only when missing (its address is then reserved); nothing when
+  // cluster_dns is "". Returns what went wrong (the address outside the service range or
+  // taken by another Service), empty when all is in place.
+  std::string ensure_dns_service();
 
   // Writes a snapshot of the current state now.
   void snapshot();

@@ -29,7 +29,7 @@ struct node_gateway_state : gateway_state {
   bool routes_stale = true;
   bool routes_broadcast_due = false;
   std::vector<node_route> broadcast_routes;  // what the last broadcast sent
-  std::string service_cidr;
+  cluster_network network;
   static inline const char* name = "node-gateway";
 };
 
@@ -230,7 +230,7 @@ caf::result<join_results> prove(gateway_self self, const read_model* model,
                  accepted.size() > 1 ? ", ..." : "");
     self->send(dispatcher, session_atom::value, as_node_names(accepted), s->handle);
     if (moved->first && s->service_proxy)
-      self->send(s->handle, proxy_atom::value, full_proxy_update(*model, self->state.service_cidr));
+      self->send(s->handle, proxy_atom::value, full_proxy_update(*model, self->state.network));
     if (s->pod_network)
       self->send(s->handle, nodes_atom::value, current_routes(self, model));
     admit_peer(self, addr, links.guard);
@@ -277,12 +277,12 @@ caf::result<join_results> prove(gateway_self self, const read_model* model,
 node_gateway_impl_actor::behavior_type node_gateway(gateway_self self, read_model* model,
                                                     node_gateway_links links,
                                                     std::string node_ca_pem,
-                                                    std::string service_cidr) {
+                                                    cluster_network network) {
   // Pods go out through the dispatcher (linked: it stops with the gateway).
   auto dispatcher = spawn_pod_dispatcher(self->system(), *model);
   self->link_to(dispatcher);
   self->state.verifier = std::make_unique<common::client_certificate_verifier>(node_ca_pem);
-  self->state.service_cidr = std::move(service_cidr);
+  self->state.network = std::move(network);
   self->set_down_handler([=](const caf::down_msg& down) {
     session_ended(self, dispatcher, down.source, links.guard);
   });
@@ -414,9 +414,9 @@ node_gateway_impl_actor::behavior_type node_gateway(gateway_self self, read_mode
 
 master_gateway_actor spawn_node_gateway(caf::actor_system& system, read_model& model,
                                         node_gateway_links links, std::string node_ca_pem,
-                                        std::string service_cidr) {
+                                        cluster_network network) {
   return system.spawn(node_gateway, &model, std::move(links), std::move(node_ca_pem),
-                      std::move(service_cidr));
+                      std::move(network));
 }
 
 }  // namespace capstan::actors

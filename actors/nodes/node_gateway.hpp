@@ -12,6 +12,7 @@
 #pragma once
 
 #include "actors/actors.hpp"
+#include "actors/nodes/proxy_feed.hpp"
 #include "actors/read_model/read_model.hpp"
 
 namespace capstan::actors {
@@ -26,10 +27,11 @@ struct node_gateway_links {
   join_port_guard* guard = nullptr;
 };
 
-// `model` is read, and receives the events nodes report about their pods. `node_ca_pem`: the CA whose certificates prove nodes. `service_cidr` is passed on to the
-// nodes' proxies (they route it to their interface).
+// `model` is read, and receives the events nodes report about their pods. `node_ca_pem`: the
+// CA whose certificates prove nodes. `network` is passed on to the nodes (their proxies route
+// the service range to their interface; their DNS servers answer at the cluster DNS address).
 master_gateway_actor spawn_node_gateway(caf::actor_system& system, read_model& model,
                                         node_gateway_links links, std::string node_ca_pem,
-                                        std::string service_cidr);
+                                        cluster_network network);
 
 }  // namespace capstan::actors

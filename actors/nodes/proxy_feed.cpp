@@ -6,10 +6,12 @@ namespace capstan::actors {
 
 using namespace messages;
 
-proxy_update full_proxy_update(const read_model& model, const std::string& service_cidr) {
+proxy_update full_proxy_update(const read_model& model, const cluster_network& network) {
   proxy_update update;
   update.full = true;
-  update.service_cidr = service_cidr;
+  update.service_cidr = network.service_cidr;
+  update.cluster_dns = network.cluster_dns;
+  update.cluster_domain = network.cluster_domain;
   model.read([&](const store::cluster_state& s) {
     update.seq = s.seq;
     for (const auto& [key, o] : s.of(object_kind::service))

@@ -10,8 +10,16 @@
 
 namespace capstan::actors {
 
-// Every service and endpoints object, at the model's current sequence.
-messages::proxy_update full_proxy_update(const read_model& model, const std::string& service_cidr);
+// What every node is told of the cluster's network with the full update at its join: the
+// ClusterIP range, the cluster DNS address its DNS server answers at, the cluster domain.
+struct cluster_network {
+  std::string service_cidr;
+  std::string cluster_dns;     // "" : no cluster DNS
+  std::string cluster_domain;  // cluster.local
+};
+
+// Every service and endpoints object, at the model's current sequence, with `network`.
+messages::proxy_update full_proxy_update(const read_model& model, const cluster_network& network);
 
 // The services and endpoints `batch` touched, as they are now (or as removed); nothing when
 // the batch touched none.

@@ -46,6 +46,25 @@ constexpr description table[] = {
     {"PodSpec", "hostNetwork",
      "Host networking requested for this pod. Use the host's network namespace. If this option "
      "is set, the ports that will be used must be specified. Default to false."},
+    {"PodSpec", "dnsConfig",
+     "Specifies the DNS parameters of a pod. Parameters specified here will be merged to the "
+     "generated DNS configuration based on DNSPolicy."},
+    {"PodDNSConfig", "",
+     "PodDNSConfig defines the DNS parameters of a pod in addition to those generated from "
+     "DNSPolicy."},
+    {"PodDNSConfig", "nameservers",
+     "A list of DNS name server IP addresses. This will be appended to the base nameservers "
+     "generated from DNSPolicy. Duplicated nameservers will be removed."},
+    {"PodDNSConfig", "searches",
+     "A list of DNS search domains for host-name lookup. This will be appended to the base "
+     "search paths generated from DNSPolicy. Duplicated search paths will be removed."},
+    {"PodDNSConfig", "options",
+     "A list of DNS resolver options. This will be merged with the base options generated from "
+     "DNSPolicy. Duplicated entries will be removed. Resolution options given in Options will "
+     "override those that appear in the base DNSPolicy."},
+    {"PodDNSConfigOption", "", "PodDNSConfigOption defines DNS resolver options of a pod."},
+    {"PodDNSConfigOption", "name", "Name is this DNS resolver option's name. Required."},
+    {"PodDNSConfigOption", "value", "Value is this DNS resolver option's value."},
     {"PodSpec", "hostname",
      "Specifies the hostname of the Pod. If not specified, the pod's hostname will be set to a "
      "system-defined value."},

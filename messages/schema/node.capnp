@@ -85,6 +85,7 @@ struct ProxyUpdate {
   seq @0 :UInt64; full @1 :Bool; serviceCidr @2 :Text;
   services @3 :List(Objects.Service); endpoints @4 :List(Objects.Endpoints);
   removedServices @5 :List(ObjectRef); removedEndpoints @6 :List(ObjectRef);
+  clusterDns @7 :Text; clusterDomain @8 :Text;
 }
 
 # (nodes) Every node, for the pod network's routes.

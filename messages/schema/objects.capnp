@@ -138,6 +138,11 @@ struct PodSpec {
   subdomain @11 :Text;
   automountServiceAccountToken @12 :BoolBox;
   imagePullSecrets @13 :List(LocalObjectReference);
+  dnsConfig @14 :PodDnsConfig;
+}
+struct PodDnsConfigOption { name @0 :Text; value @1 :Text; }
+struct PodDnsConfig {
+  nameservers @0 :List(Text); searches @1 :List(Text); options @2 :List(PodDnsConfigOption);
 }
 
 struct PodCondition {

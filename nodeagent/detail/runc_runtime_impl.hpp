@@ -50,6 +50,7 @@ public:
   void upsert(pod desired) override;
   void set_config_volumes(std::vector<config_volume> volumes) override;
   void set_pull_auths(std::vector<messages::image_pull_auth> auths) override;
+  void set_cluster_dns(cluster_dns_settings settings) override;
   void remove(const std::string&, const std::string&, const std::string& uid) override;
   void set_peers(std::vector<peer_node> peers) override;
   container_log logs(const std::string& ns, const std::string& name, const std::string& container,
@@ -163,6 +164,7 @@ private:
   std::map<std::string, std::map<std::string, std::vector<volume_file>>> config_volumes_;
   // Pod UID -> its registry credentials (a containers auth file); runtime thread only.
   std::map<std::string, std::string> pull_auths_;
+  cluster_dns_settings cluster_dns_;  // what pods' resolv.conf names
   bool synced_ = false;
 
   std::mutex mutex_;

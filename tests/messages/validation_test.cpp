@@ -92,6 +92,9 @@ BOOST_AUTO_TEST_CASE(good_inputs_are_accepted) {
                 ", volumes: [{name: s, secret: {secretName: s, defaultMode: 0400, items: [{key: "
                 "k, path: a/b, mode: 0440}]}}, {name: c, configMap: {name: c}}], "
                 "imagePullSecrets: [{name: regcred}]")},
+      {"pod with dnsPolicy None and a dnsConfig",
+       pod_yaml("", ", dnsPolicy: None, dnsConfig: {nameservers: [1.1.1.1], searches: "
+                    "[corp.example., a.b], options: [{name: ndots, value: '2'}, {name: edns0}]}")},
       {"role", role_yaml("{verbs: [get, list], apiGroups: [''], resources: [pods]}")},
       {"role with resourceNames and a subresource",
        role_yaml("{verbs: [get], apiGroups: [''], resources: [pods/log], resourceNames: [web]}")},
@@ -247,6 +250,18 @@ BOOST_AUTO_TEST_CASE(bad_inputs_are_refused_naming_the_field) {
        "spec.containers[0].env[0].valueFrom.secretKeyRef.key"},
       {"envFrom with neither source", pod_yaml(", envFrom: [{prefix: P_}]"),
        "spec.containers[0].envFrom[0]"},
+      {"dnsPolicy None without dnsConfig", pod_yaml("", ", dnsPolicy: None"), "spec.dnsConfig"},
+      {"dnsPolicy None without nameservers",
+       pod_yaml("", ", dnsPolicy: None, dnsConfig: {searches: [a.b]}"), "spec.dnsConfig.nameservers"},
+      {"four nameservers",
+       pod_yaml("", ", dnsConfig: {nameservers: [1.1.1.1, 1.1.1.2, 1.1.1.3, 1.1.1.4]}"),
+       "spec.dnsConfig.nameservers"},
+      {"a nameserver that is no address", pod_yaml("", ", dnsConfig: {nameservers: [dns.example]}"),
+       "spec.dnsConfig.nameservers[0]"},
+      {"a search domain that is no name", pod_yaml("", ", dnsConfig: {searches: ['a..b']}"),
+       "spec.dnsConfig.searches[0]"},
+      {"an option without a name", pod_yaml("", ", dnsConfig: {options: [{value: '1'}]}"),
+       "spec.dnsConfig.options[0].name"},
       {"secret volume item climbing out",
        pod_yaml("", ", volumes: [{name: s, secret: {secretName: s, items: [{key: k, path: "
                     "../../etc/x}]}}]"),

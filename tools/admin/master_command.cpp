@@ -24,6 +24,7 @@
 #include "common/join_proof.hpp"
 #include "common/pki.hpp"
 #include "messages/manifest.hpp"
+#include "messages/name_rules.hpp"
 #include "messages/node_interfaces.hpp"
 #include "nodeagent/simulated_nodes.hpp"
 
@@ -74,6 +75,25 @@ bool complete(master_flags& f) {
     *out = *d;
   }
   f.config.journal_reserve_bytes = f.journal_reserve_mib << 20;
+  if (!f.config.cluster_dns.empty()) {
+    auto range = actors::ipv4_cidr::parse(f.config.allocators.service_cidr);
+    auto dns = common::parse_ipv4(f.config.cluster_dns);
+    if (!dns || !range || !range->contains(*dns) || *dns == range->network ||
+        *dns == range->network + range->size() - 1) {
+      std::cerr << "error: --cluster-dns \"" << f.config.cluster_dns
+                << "\" is not an address of the service range " << f.config.allocators.service_cidr
+                << "\n";
+      return false;
+    }
+  }
+  {
+    auto problems = messages::dns1123_subdomain(f.config.cluster_domain);
+    if (!problems.empty()) {
+      std::cerr << "error: --cluster-domain \"" << f.config.cluster_domain << "\": "
+                << problems.front() << "\n";
+      return false;
+    }
+  }
   for (const auto* cidr : {&f.config.allocators.service_cidr, &f.config.allocators.cluster_cidr}) {
     auto parsed = actors::ipv4_cidr::parse(*cidr);
     if (!parsed || parsed->prefix > 24) {
@@ -107,6 +127,13 @@ void add_master_command(CLI::App& root) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--service-cluster-ip-range", f->config.allocators.service_cidr,
                   "ClusterIPs (CIDR)")
+      ->capture_default_str();
+  cmd->add_option("--cluster-dns", f->config.cluster_dns,
+                  "The address in the service range every node answers DNS at (the Service "
+                  "kube-system/kube-dns); \"\" for no cluster DNS")
+      ->capture_default_str();
+  cmd->add_option("--cluster-domain", f->config.cluster_domain,
+                  "The cluster's DNS domain (SVC.NS.svc.DOMAIN)")
       ->capture_default_str();
   cmd->add_option("--cluster-cidr", f->config.allocators.cluster_cidr,
                   "Pod networks, a /24 per node (CIDR)")
@@ -227,6 +254,8 @@ int run_master(master_flags& flags) {
         flags.join_host.c_str(), *published, flags.config.data_dir.c_str());
     // The API's Service before the API takes requests: no Service a user creates meanwhile
     // takes its ClusterIP.
+    if (auto problem = master->ensure_dns_service(); !problem.empty())
+      std::fprintf(stderr, "capstan master: %s\n", problem.c_str());
     if (flags.api_port)
       ensure_api_service(*master, flags.api_host, flags.api_port);
     std::unique_ptr<api::api_server> api_server;

@@ -154,7 +154,7 @@ int run_node(const node_flags& f) {
     for (auto& h : hosted)
       h.runtime = f.runtime == "fake"
                       ? std::shared_ptr<nodeagent::pod_runtime>(nodeagent::make_fake_runtime())
-                      : nodeagent::make_runc_runtime({f.data, f.registry, f.backoff});
+                      : nodeagent::make_runc_runtime({f.data, f.registry, f.backoff, f.resolv_conf});
   } catch (const std::exception& e) {
     std::cerr << "capstan node: " << e.what() << "\n";
     return 1;
@@ -181,6 +181,11 @@ int run_node(const node_flags& f) {
   config.master_port = port;
   config.nodes = std::move(hosted);
   config.pod_network = f.runtime == "runc";
+  // A real node answers the cluster DNS address for its pods (and itself).
+  if (f.runtime == "runc")
+    config.dns = std::make_shared<nodeagent::node_dns>(
+        [](const std::vector<std::string>& argv) { return common::run_process(argv); },
+        f.resolv_conf);
   config.heartbeat = f.heartbeat;
   config.on_refused = [](const std::string& name, const messages::refusal& why) {
     std::fprintf(stderr, "capstan node: the master refused %s: %s\n", name.c_str(),

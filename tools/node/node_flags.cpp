@@ -39,6 +39,11 @@ void add_node_flags(CLI::App& cmd, node_flags& f) {
                  "Where images are pulled from (HOST:PORT, plain HTTP, e.g. docker-registry)");
   cmd.add_option("--heartbeat", f.heartbeat_text, "Heartbeat period (500ms, 10s, 1m)")
       ->capture_default_str();
+  cmd.add_option("--resolv-conf", f.resolv_conf,
+                 "The node's resolvers: where the cluster DNS sends names outside the cluster, "
+                 "and what pods with dnsPolicy Default get (\"\" or a file without nameservers: "
+                 "none)")
+      ->capture_default_str();
   cmd.add_option("--restart-backoff-initial", f.backoff_initial_text,
                  "A crashed container's wait before its second restart (the first is at once); "
                  "doubles at every crash")

@@ -48,7 +48,7 @@ struct committed {
 BOOST_AUTO_TEST_CASE(a_join_gets_every_service_and_endpoints_with_the_service_range) {
   read_model model(state_with({service_named("a"), service_named("b", "other"),
                                endpoints_named("a"), small_pod("p")}));
-  auto update = full_proxy_update(model, "10.254.0.0/16");
+  auto update = full_proxy_update(model, {"10.254.0.0/16", "10.254.0.10", "cluster.local"});
   BOOST_TEST(update.full);
   BOOST_TEST(update.service_cidr == "10.254.0.0/16");
   BOOST_TEST(update.seq == model.seq());
