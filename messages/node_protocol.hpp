@@ -27,15 +27,16 @@ enum class refusal_reason : uint16_t {
   not_joined = 8,
   no_such_pod = 9,
   too_large = 10,
+  wrong_pod_network = 11,
 };
-constexpr uint16_t refusal_reason_count = 11;
+constexpr uint16_t refusal_reason_count = 12;
 
 // Whether retrying the same join can ever succeed: a refusal for the node's identity ends a
 // real agent (its operator must act); the others are transient.
 constexpr bool refusal_is_final(refusal_reason r) {
   return r == refusal_reason::bad_certificate || r == refusal_reason::wrong_node ||
          r == refusal_reason::bad_signature || r == refusal_reason::identity_taken ||
-         r == refusal_reason::invalid_node;
+         r == refusal_reason::invalid_node || r == refusal_reason::wrong_pod_network;
 }
 
 struct refusal {
@@ -50,6 +51,7 @@ struct join_request {
   std::vector<std::string> node_names;
   bool pod_network = false;    // send node_routes
   bool service_proxy = false;  // send proxy_update
+  std::string pod_network_mode;  // the node's --pod-network ("" : the cluster's)
 };
 struct join_challenge {
   std::string nonce;
@@ -68,8 +70,18 @@ struct join_result {
   refusal refused;
   node stored;  // as the master stores it (podCIDR set), when accepted
 };
+// How the cluster's pods reach other nodes (schema PodNetwork).
+struct pod_network_settings {
+  std::string mode;  // pod_network_vxlan | pod_network_routes
+  uint32_t vxlan_vni = 0;
+  uint32_t vxlan_port = 0;
+};
+constexpr std::string_view pod_network_vxlan = "vxlan";
+constexpr std::string_view pod_network_routes = "routes";
+
 struct join_results {
   std::vector<join_result> nodes;
+  pod_network_settings pod_network;  // the cluster's, which the joined nodes follow
 };
 struct node_heartbeats {
   std::vector<std::string> node_names;
@@ -214,6 +226,7 @@ void fields(F& f, join_request& x) {
   f("nodeNames", x.node_names);
   f("podNetwork", x.pod_network);
   f("serviceProxy", x.service_proxy);
+  f("podNetworkMode", x.pod_network_mode);
 }
 template <class F>
 void fields(F& f, join_challenge& x) {
@@ -237,8 +250,15 @@ void fields(F& f, join_result& x) {
   f("node", x.stored);
 }
 template <class F>
+void fields(F& f, pod_network_settings& x) {
+  f("mode", x.mode);
+  f("vxlanVni", x.vxlan_vni);
+  f("vxlanPort", x.vxlan_port);
+}
+template <class F>
 void fields(F& f, join_results& x) {
   f("nodes", x.nodes);
+  f("podNetwork", x.pod_network);
 }
 template <class F>
 void fields(F& f, node_heartbeats& x) {

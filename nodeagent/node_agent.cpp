@@ -181,10 +181,12 @@ void apply_pods(agent_self self, node_slot& slot, node_pods& pods) {
 
 // A node was accepted: its runtime starts (once), pods that waited are applied.
 void node_joined(agent_self self, const node_agent_config& config, node_slot& slot,
-                 const node& stored) {
+                 const node& stored, const pod_network_settings& pod_network) {
   slot.joined = true;
   if (config.dns)
     config.dns->set_pod_cidr(stored.spec.pod_cidr);
+  if (config.pod_network)
+    slot.hosted.runtime->set_pod_network(pod_network);
   if (!slot.started) {
     slot.started = true;
     auto inbox = self->state.inbox;
@@ -215,6 +217,7 @@ void join(agent_self self, const node_agent_config& config, node_gateway_actor g
     if (!slot.refused && !slot.joined)
       request.node_names.push_back(name);
   request.pod_network = config.pod_network;
+  request.pod_network_mode = config.pod_network_mode;
   request.service_proxy = true;
   self->request(gateway, std::chrono::seconds(10), join_atom::value, std::move(request))
       .then(
@@ -251,7 +254,7 @@ void join(agent_self self, const node_agent_config& config, node_gateway_actor g
                             self->state.gateway = gateway;
                             self->monitor(gateway);
                           }
-                          node_joined(self, config, slot->second, r.stored);
+                          node_joined(self, config, slot->second, r.stored, results.pod_network);
                         } else if (refusal_is_final(r.refused.reason)) {
                           slot->second.refused = true;
                           if (config.on_refused)

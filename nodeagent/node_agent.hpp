@@ -37,6 +37,9 @@ struct node_agent_config {
   uint16_t master_port = 6444;
   std::vector<hosted_node> nodes;
   bool pod_network = false;  // the runtimes route pods to other nodes: ask for node routes
+  // The pod network mode this node must have (its --pod-network): a master whose cluster has
+  // another refuses its nodes for good. "": the cluster's, whichever it is.
+  std::string pod_network_mode;
   // The node's share of the cluster DNS (a real node's; null for simulated ones): told the
   // first node's pod network, the master's cluster DNS settings, the services and endpoints.
   std::shared_ptr<node_dns> dns;

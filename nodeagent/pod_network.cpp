@@ -1,19 +1,11 @@
 #include "nodeagent/pod_network.hpp"
 
 #include <cstdio>
-#include <fstream>
 #include <stdexcept>
 
 namespace capstan::nodeagent {
 
-host_actions host_actions::real() {
-  return {common::run_process, [](const std::string& path, const std::string& text) {
-            std::ofstream out(path, std::ios::trunc | std::ios::binary);
-            out << text;
-          }};
-}
-
-pod_network::pod_network(host_actions host) : host_(std::move(host)) {}
+pod_network::pod_network(host_actions host) : host_(host), overlay_(host) {}
 
 std::string bridge_mac(uint32_t gateway) {
   char mac[18];
@@ -61,7 +53,7 @@ void pod_network::masquerade_egress() {
   iptables({"-N", "CAPSTAN-POD-EGRESS"});  // fails when it exists: fine
   iptables({"-F", "CAPSTAN-POD-EGRESS"});
   iptables({"-A", "CAPSTAN-POD-EGRESS", "-d", pod_cidr_, "-j", "RETURN"});
-  for (const auto& peer : routes_)
+  for (const auto& peer : peer_cidrs_)
     iptables({"-A", "CAPSTAN-POD-EGRESS", "-d", peer, "-j", "RETURN"});
   iptables({"-A", "CAPSTAN-POD-EGRESS", "-j", "MASQUERADE"});
   const std::vector<std::string> hook = {"POSTROUTING", "-s", pod_cidr_, "-j", "CAPSTAN-POD-EGRESS"};
@@ -92,7 +84,14 @@ void pod_network::attach(const pod_endpoint& pod) {
   std::string gateway = this->gateway();
   run({"ip", "netns", "del", pod.netns}, false);
   run({"ip", "netns", "add", pod.netns});
-  run({"ip", "link", "add", pod.veth, "type", "veth", "peer", "name", "eth0", "netns", pod.netns});
+  if (pod_mtu_ > 0) {
+    const std::string mtu = std::to_string(pod_mtu_);
+    run({"ip", "link", "add", pod.veth, "mtu", mtu, "type", "veth", "peer", "name", "eth0", "mtu",
+         mtu, "netns", pod.netns});
+  } else {
+    run({"ip", "link", "add", pod.veth, "type", "veth", "peer", "name", "eth0", "netns",
+         pod.netns});
+  }
   run({"ip", "link", "set", pod.veth, "master", "cbr0", "up"});
   run({"bridge", "link", "set", "dev", pod.veth, "hairpin", "on"}, false);
   run({"ip", "-n", pod.netns, "addr", "add", pod.ip + "/" + std::to_string(cidr_->prefix), "dev",
@@ -114,19 +113,61 @@ void pod_network::detach(const pod_endpoint& pod) {
   forget_neighbour(pod.ip);
 }
 
-void pod_network::route_to(const std::vector<peer_node>& peers) {
-  std::set<std::string> now;
-  for (const auto& p : peers) {
-    if (p.pod_cidr.empty() || p.address.empty())
-      continue;
-    run({"ip", "route", "replace", p.pod_cidr, "via", p.address}, false);
-    now.insert(p.pod_cidr);
+void pod_network::use(const messages::pod_network_settings& settings,
+                      const std::string& node_address) {
+  if (!cidr_)
+    throw std::runtime_error("the node has no pod CIDR");
+  if (settings.mode == messages::pod_network_vxlan) {
+    bool same = overlay_.up() && settings_.vxlan_vni == settings.vxlan_vni &&
+                settings_.vxlan_port == settings.vxlan_port;
+    if (!same) {
+      try {
+        pod_mtu_ = overlay_.set_up(*cidr_, node_address, settings.vxlan_vni, settings.vxlan_port);
+      } catch (const std::exception&) {
+        overlay_.tear_down();
+        pod_mtu_ = 0;
+        throw;
+      }
+      settings_ = settings;
+      run({"ip", "link", "set", "cbr0", "mtu", std::to_string(pod_mtu_)}, false);
+    }
+  } else if (overlay_.up()) {
+    overlay_.tear_down();
+    pod_mtu_ = 0;
   }
+  route_to(std::vector<peer_node>(peers_));
+}
+
+void pod_network::tear_down_overlay() {
+  if (overlay_.up())
+    overlay_.tear_down();
+}
+
+void pod_network::set_routes(const std::vector<peer_node>& peers) {
+  std::set<std::string> now;
+  if (!overlay_.up())
+    for (const auto& p : peers) {
+      if (p.pod_cidr.empty() || p.address.empty())
+        continue;
+      run({"ip", "route", "replace", p.pod_cidr, "via", p.address}, false);
+      now.insert(p.pod_cidr);
+    }
   for (const auto& old : routes_)
     if (!now.count(old))
       run({"ip", "route", "del", old}, false);
-  bool changed = now != routes_;
-  routes_ = now;
+  routes_ = std::move(now);
+}
+
+void pod_network::route_to(const std::vector<peer_node>& peers) {
+  peers_ = peers;
+  set_routes(peers);
+  overlay_.connect(peers);
+  std::set<std::string> cidrs;
+  for (const auto& p : peers)
+    if (!p.pod_cidr.empty() && !p.address.empty())
+      cidrs.insert(p.pod_cidr);
+  bool changed = cidrs != peer_cidrs_;
+  peer_cidrs_ = std::move(cidrs);
   if (changed)
     masquerade_egress();
 }

@@ -1,40 +1,29 @@
 // The node's pod network as runc_runtime builds it with iproute2: the cbr0 bridge holding the
 // gateway of the node's pod CIDR, one network namespace per pod joined to cbr0 by a veth pair,
-// the node's neighbour (ARP) entries for pod addresses, routes to other nodes' pod CIDRs, and
-// the masquerade of what pods send outside the pod networks (to the API through the
+// the node's neighbour (ARP) entries for pod addresses, the way to other nodes' pods (in mode
+// "routes", a route to each one's pod CIDR via its address; in mode "vxlan", the overlay of
+// vxlan_overlay.hpp, with pod interfaces' MTU lowered by its overhead), and the masquerade of what pods send outside the pod networks (to the API through the
 // `kubernetes` Service, a registry, the world): those hosts have no route back to pod
 // addresses, so pods reach them with the node's address, as CNI's bridge plugin (ipMasq) does.
 // Traffic between pods keeps its source address.
 //
-// Every change to the host goes through `host_actions`, one call per command or file write, in
-// the order the network needs them; the real ones run the commands and write the files, tests
-// record them.
+// Every change to the host goes through `host_actions` (host_actions.hpp).
 //
 // Thread-safety: none; runc_runtime calls it from its own thread only.
 #pragma once
 
-#include <functional>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "common/ipv4.hpp"
-#include "common/process.hpp"
+#include "messages/node_protocol.hpp"
+#include "nodeagent/host_actions.hpp"
 #include "nodeagent/pod_runtime.hpp"
+#include "nodeagent/vxlan_overlay.hpp"
 
 namespace capstan::nodeagent {
-
-// How the pod network changes the host.
-struct host_actions {
-  // Runs argv (as common::run_process); a failure is reported in the result, never thrown.
-  std::function<common::process_result(const std::vector<std::string>& argv)> run;
-  // Replaces the content of the file at `path` (a sysctl under /proc/sys).
-  std::function<void(const std::string& path, const std::string& text)> write_file;
-
-  // The host itself: common::run_process and plain file writes.
-  static host_actions real();
-};
 
 // One pod's end of the network. `netns` is a name under /run/netns; `veth` is the node-side
 // end of the pod's veth pair (the pod side is eth0 in `netns`); `ip` is the pod's address in
@@ -74,10 +63,24 @@ public:
   // Never fails: what is already gone is skipped.
   void detach(const pod_endpoint& pod);
 
-  // Routes each peer's pod CIDR via the peer's address and deletes the routes this object added
-  // for peers no longer listed; peer pod CIDRs are exempt from the masquerade. Peers without a
-  // CIDR or an address are skipped. The masquerade is rewritten only when the CIDRs change.
+  // Takes the cluster's pod network mode (after set_up_bridge): "vxlan" sets up the overlay
+  // on the interface holding `node_address` (again only when the settings changed) and gives
+  // pods attached from now on its MTU; "routes" (or anything else) removes the overlay. The
+  // peers last given to route_to are connected the new way. Throws std::runtime_error when the
+  // overlay cannot be set up (the network then stays in mode "routes").
+  void use(const messages::pod_network_settings& settings, const std::string& node_address);
+
+  // Reaches each peer's pod CIDR the current way (a route via the peer's address, or the
+  // overlay's entries) and removes what was added for peers no longer listed; peer pod CIDRs
+  // are exempt from the masquerade. Peers without a CIDR or an address are skipped. The
+  // masquerade is rewritten only when the CIDRs change.
   void route_to(const std::vector<peer_node>& peers);
+
+  // Removes the overlay (when the agent stops: nothing of it outlives the agent).
+  void tear_down_overlay();
+
+  // The MTU pods are given (0: the kernel's default).
+  int pod_mtu() const { return pod_mtu_; }
 
 private:
   // Runs argv; when it fails and `must` is set, throws std::runtime_error with the command line
@@ -90,10 +93,19 @@ private:
   // the rest; hooks it once. Failures are not fatal (a node without iptables still runs pods).
   void masquerade_egress();
 
+  // Adds and removes plain routes so that exactly the peers' pod CIDRs are routed via their
+  // addresses (none while the overlay is up).
+  void set_routes(const std::vector<peer_node>& peers);
+
   host_actions host_;
   std::string pod_cidr_;                   // as given to set_up_bridge
   std::optional<common::ipv4_cidr> cidr_;  // parsed; set by set_up_bridge
-  std::set<std::string> routes_;           // peer pod CIDRs routed by route_to
+  std::set<std::string> routes_;           // peer pod CIDRs routed via the peers' addresses
+  std::set<std::string> peer_cidrs_;       // every peer's pod CIDR (exempt from masquerade)
+  std::vector<peer_node> peers_;           // as last given to route_to
+  vxlan_overlay overlay_;
+  messages::pod_network_settings settings_;  // the overlay's, while it is up
+  int pod_mtu_ = 0;
 };
 
 }  // namespace capstan::nodeagent

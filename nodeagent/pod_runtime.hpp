@@ -73,6 +73,9 @@ public:
   // The cluster DNS pods' resolv.conf names (dnsPolicy ClusterFirst), in force for containers
   // started from now on.
   virtual void set_cluster_dns(cluster_dns_settings settings) { (void)settings; }
+  // How pods reach other nodes (the cluster's mode, told at each join): before start at the
+  // first join, and again at a rejoin. A runtime without a pod network ignores it.
+  virtual void set_pod_network(messages::pod_network_settings settings) { (void)settings; }
   virtual void remove(const std::string& namespace_, const std::string& name,
                       const std::string& uid) = 0;
   virtual void set_peers(std::vector<peer_node> peers) = 0;

@@ -65,6 +65,9 @@ runc_runtime::~runc_runtime() {
   }
   wake_.notify_all();
   thread_.join();
+  // Containers keep running, but the overlay is only as current as the agent that feeds it
+  // peers: it goes with the agent and comes back at its next join.
+  network_.tear_down_overlay();
 }
 
 void runc_runtime::start(const node& self, reporter report, event_reporter events) {
@@ -73,6 +76,8 @@ void runc_runtime::start(const node& self, reporter report, event_reporter event
     report_ = report;
     events_ = events;
     network_.set_up_bridge(self.spec.pod_cidr);
+    bridge_up_ = true;
+    apply_pod_network();
     adopt();
   });
 }
@@ -107,6 +112,27 @@ void runc_runtime::set_pull_auths(std::vector<messages::image_pull_auth> auths) 
 
 void runc_runtime::set_cluster_dns(cluster_dns_settings settings) {
   post([this, settings = std::move(settings)]() mutable { cluster_dns_ = std::move(settings); });
+}
+
+void runc_runtime::set_pod_network(messages::pod_network_settings settings) {
+  post([this, settings = std::move(settings)]() mutable {
+    pod_network_ = std::move(settings);
+    if (bridge_up_)
+      apply_pod_network();
+  });
+}
+
+void runc_runtime::apply_pod_network() {
+  std::string address;
+  for (const auto& a : self_.status.addresses)
+    if (a.type == "InternalIP")
+      address = a.address;
+  try {
+    network_.use(pod_network_, address);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "capstan node: the %s pod network is not set up: %s\n",
+                 pod_network_.mode.c_str(), e.what());
+  }
 }
 
 void runc_runtime::set_config_volumes(std::vector<config_volume> volumes) {

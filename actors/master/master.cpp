@@ -97,7 +97,7 @@ master::master(caf::actor_system& system, master_config config)
                           actors_.lifecycle, config_.join_guard},
                          node_authority_->certificate_pem(),
                          {config_.allocators.service_cidr, config_.cluster_dns,
-                          config_.cluster_domain});
+                          config_.cluster_domain, config_.pod_network});
   fanout_->add(gateway_);
 
   ensure_namespace("default");

@@ -10,6 +10,7 @@
 #include "actors/journal/journal_actor.hpp"
 #include "actors/master/control_plane.hpp"
 #include "common/pki.hpp"
+#include "messages/node_protocol.hpp"
 #include "store/restore.hpp"
 
 namespace capstan::actors {
@@ -32,6 +33,9 @@ struct master_config {
   // as the Service kube-system/kube-dns, and the cluster domain.
   std::string cluster_dns = "10.254.0.10";
   std::string cluster_domain = "cluster.local";
+  // How pods reach other nodes, which every node follows (told at its join): a VXLAN overlay
+  // (flannel's VNI 1 and UDP port 8472 by default) or routes to the nodes' addresses.
+  messages::pod_network_settings pod_network{std::string(messages::pod_network_vxlan), 1, 8472};
   // Lets proven nodes' connections past the join port's handshake deadline (master_command
   // owns it; null in tests and benchmarks without a join port).
   join_port_guard* join_guard = nullptr;

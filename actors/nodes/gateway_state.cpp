@@ -21,6 +21,7 @@ gateway_session* gateway_state::join(const caf::actor_addr& addr, const node_age
   }
   it->second.nonce = std::move(nonce);
   it->second.pod_network = request.pod_network;
+  it->second.pod_network_mode = request.pod_network_mode;
   it->second.service_proxy = request.service_proxy;
   return &it->second;
 }

@@ -23,6 +23,7 @@ struct gateway_session {
   std::string nonce;            // the pending challenge; cleared by its one prove attempt
   std::set<std::string> nodes;  // the nodes this session proved
   bool pod_network = false;     // wants node_routes
+  std::string pod_network_mode;  // the mode the node asked for ("" : the cluster's)
   bool service_proxy = false;   // wants proxy_update
   bool remote = false;
   std::string peer_address;  // admitted to the join port guard (remote sessions)

@@ -193,6 +193,7 @@ caf::result<join_results> prove(gateway_self self, const read_model* model,
                                 const pod_dispatcher_actor& dispatcher, join_proofs& proofs) {
   auto addr = sender_address(self);
   join_results refused_all;
+  refused_all.pod_network = self->state.network.pod_network;
   auto refuse_all = [&](refusal why) {
     for (const auto& p : proofs.nodes)
       refused_all.nodes.push_back({p.description.metadata.name, false, why, {}});
@@ -205,7 +206,20 @@ caf::result<join_results> prove(gateway_self self, const read_model* model,
   if (proofs.nodes.size() > max_nodes_per_join)
     return refuse_all({refusal_reason::too_large,
                        "at most " + std::to_string(max_nodes_per_join) + " nodes per join"});
+  const auto& cluster = self->state.network.pod_network;
+  if (auto session = self->state.sessions.find(addr); session != self->state.sessions.end()) {
+    const auto& asked = session->second.pod_network_mode;
+    if (!asked.empty() && asked != cluster.mode) {
+      std::fprintf(stderr, "capstan master: refused a node asking for pod network %.32s\n",
+                   asked.c_str());
+      return refuse_all({refusal_reason::wrong_pod_network,
+                         "the cluster's pod network is " + cluster.mode +
+                             " (the master's --pod-network); this node was started with "
+                             "--pod-network " + asked.substr(0, 32)});
+    }
+  }
   auto results = std::make_shared<join_results>();
+  results->pod_network = cluster;
   results->nodes.resize(proofs.nodes.size());
   auto pending = std::make_shared<std::size_t>(1);  // 1 for this function's own pass
   auto rp = self->make_response_promise<join_results>();

@@ -11,11 +11,14 @@
 namespace capstan::actors {
 
 // What every node is told of the cluster's network with the full update at its join: the
-// ClusterIP range, the cluster DNS address its DNS server answers at, the cluster domain.
+// ClusterIP range, the cluster DNS address its DNS server answers at, the cluster domain; and
+// at its join results, the pod network mode every node follows.
 struct cluster_network {
   std::string service_cidr;
   std::string cluster_dns;     // "" : no cluster DNS
   std::string cluster_domain;  // cluster.local
+  // How pods reach other nodes; sent with every node's join results (not a proxy update).
+  messages::pod_network_settings pod_network;
 };
 
 // Every service and endpoints object, at the model's current sequence, with `network`.

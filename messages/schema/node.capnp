@@ -24,6 +24,7 @@ enum RefusalReason {
   notJoined @8;         # the node has no session (a log request for a node that left)
   noSuchPod @9;         # the node does not run that pod or container
   tooLarge @10;         # more than the protocol's bounds (names, proofs, bytes)
+  wrongPodNetwork @11;  # the node asked for another pod network mode than the cluster's
 }
 
 struct Refusal { reason @0 :RefusalReason; message @1 :Text; }
@@ -32,8 +33,12 @@ struct Refusal { reason @0 :RefusalReason; message @1 :Text; }
 
 # (join) The nodes this session wants to join as, and what it runs: a pod network (it is sent
 # every node's pod CIDR for routes) and a service proxy (it is sent services and endpoints).
+# `podNetworkMode` is the mode the node was started with ("" : whichever the cluster's is); a
+# node asking for another mode than the cluster's is refused (wrongPodNetwork) at its proofs.
 # Answered by a JoinChallenge.
-struct JoinRequest { nodeNames @0 :List(Text); podNetwork @1 :Bool; serviceProxy @2 :Bool; }
+struct JoinRequest {
+  nodeNames @0 :List(Text); podNetwork @1 :Bool; serviceProxy @2 :Bool; podNetworkMode @3 :Text;
+}
 struct JoinChallenge { nonce @0 :Text; }
 
 # (prove) One proof per node: its certificate (PEM, issued at bootstrap by the master's
@@ -43,7 +48,12 @@ struct NodeProof { certificate @0 :Text; signature @1 :Data; node @2 :Objects.No
 struct JoinProofs { nodes @0 :List(NodeProof); }
 # One result per proof, in order. `node` is the node as stored (podCIDR set) when accepted.
 struct JoinResult { nodeName @0 :Text; accepted @1 :Bool; refusal @2 :Refusal; node @3 :Objects.Node; }
-struct JoinResults { nodes @0 :List(JoinResult); }
+# `podNetwork` is how the cluster's pods reach other nodes, which every node follows.
+struct JoinResults { nodes @0 :List(JoinResult); podNetwork @1 :PodNetwork; }
+
+# The cluster's pod network: "vxlan" (an overlay: pod packets between nodes are carried in UDP
+# to the VXLAN port, with this VNI) or "routes" (pod CIDRs routed to the nodes' addresses).
+struct PodNetwork { mode @0 :Text; vxlanVni @1 :UInt32; vxlanPort @2 :UInt32; }
 
 # (heartbeat) These nodes of the session are alive.
 struct NodeHeartbeats { nodeNames @0 :List(Text); }

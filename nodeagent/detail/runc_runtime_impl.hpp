@@ -51,6 +51,7 @@ public:
   void set_config_volumes(std::vector<config_volume> volumes) override;
   void set_pull_auths(std::vector<messages::image_pull_auth> auths) override;
   void set_cluster_dns(cluster_dns_settings settings) override;
+  void set_pod_network(messages::pod_network_settings settings) override;
   void remove(const std::string&, const std::string&, const std::string& uid) override;
   void set_peers(std::vector<peer_node> peers) override;
   container_log logs(const std::string& ns, const std::string& name, const std::string& container,
@@ -65,6 +66,9 @@ private:
   void post(std::function<void()> task);
 
   void loop();
+  // Puts pod_network_ in force once the bridge is up; a failure is printed (pods then reach
+  // other nodes by routes, if at all).
+  void apply_pod_network();
 
   // ---- pods ----
   std::string pod_dir(const std::string& uid) { return config_.data_dir + "/pods/" + uid; }
@@ -165,6 +169,8 @@ private:
   // Pod UID -> its registry credentials (a containers auth file); runtime thread only.
   std::map<std::string, std::string> pull_auths_;
   cluster_dns_settings cluster_dns_;  // what pods' resolv.conf names
+  messages::pod_network_settings pod_network_;  // the cluster's, as last told
+  bool bridge_up_ = false;
   bool synced_ = false;
 
   std::mutex mutex_;

@@ -1,9 +1,11 @@
 // Tests nodeagent/pod_network.cpp against a recording host: the exact iproute2 commands, in
 // order, that build the bridge, attach and detach a pod (with the neighbour entry forgotten
 // before the pod's eth0 announces itself), route to peers and masquerade what leaves the pod
-// networks; which failures stop it; and how pod addresses are handed out.
+// networks; in mode vxlan, peers on the overlay and pods with its MTU, and back to routes;
+// which failures stop it; and how pod addresses are handed out.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -17,11 +19,16 @@ namespace {
 
 using command = std::vector<std::string>;
 
-// Records every command and file write; the commands named in `failing` fail.
+// Records every command and file write; the commands named in `failing` fail; `answers` are
+// the listings the overlay reads (a lab node's eth0 at 192.168.77.11, MTU 1500).
 struct recording_host {
   std::vector<command> commands;
   std::map<std::string, std::string> files;
   std::vector<command> failing;
+  std::map<command, std::string> answers = {
+      {{"ip", "-o", "-4", "addr", "show", "to", "192.168.77.11/32"},
+       "2: eth0    inet 192.168.77.11/24 scope global eth0\n"},
+      {{"ip", "-o", "link", "show", "dev", "eth0"}, "2: eth0@if9: <UP> mtu 1500 qdisc noqueue\n"}};
 
   host_actions actions() {
     return {[this](const command& argv) {
@@ -29,7 +36,8 @@ struct recording_host {
               for (const auto& f : failing)
                 if (f == argv)
                   return common::process_result{1, "RTNETLINK answers: File exists\n"};
-              return common::process_result{0, ""};
+              auto a = answers.find(argv);
+              return common::process_result{0, a == answers.end() ? "" : a->second};
             },
             [this](const std::string& path, const std::string& text) { files[path] = text; }};
   }
@@ -207,4 +215,52 @@ BOOST_AUTO_TEST_CASE(addresses_skip_the_gateway_used_ones_and_the_broadcast) {
                         [](const std::runtime_error& e) {
                           return std::string(e.what()) == "the pod network 10.244.1.0/30 is full";
                         });
+}
+
+BOOST_AUTO_TEST_CASE(the_vxlan_mode_carries_peers_on_the_overlay_and_lowers_the_pods_mtu) {
+  recording_host host;
+  pod_network network(host.actions());
+  network.set_up_bridge("10.244.1.0/24");
+  network.route_to({{"node2", "10.244.2.0/24", "192.168.77.12"}});
+  BOOST_TEST(network.pod_mtu() == 0);
+  host.commands.clear();
+  network.use({"vxlan", 1, 8472}, "192.168.77.11");
+  BOOST_TEST(network.pod_mtu() == 1450);
+  auto ran = [&](const command& c) {
+    return std::find(host.commands.begin(), host.commands.end(), c) != host.commands.end();
+  };
+  BOOST_TEST(ran({"ip", "link", "set", "cbr0", "mtu", "1450"}));
+  BOOST_TEST(ran({"ip", "route", "del", "10.244.2.0/24"}));  // the plain route goes first
+  BOOST_TEST(ran({"ip", "route", "replace", "10.244.2.0/24", "via", "10.244.2.0", "dev",
+                  "capstan.vxlan", "onlink"}));
+  BOOST_TEST(!ran({"ip", "route", "replace", "10.244.2.0/24", "via", "192.168.77.12"}));
+
+  host.commands.clear();
+  network.use({"vxlan", 1, 8472}, "192.168.77.11");  // unchanged: the device is kept
+  BOOST_TEST(!ran({"ip", "link", "del", "capstan.vxlan"}));
+
+  host.commands.clear();
+  network.attach(web);
+  BOOST_TEST((host.commands[2] == command{"ip", "link", "add", "vp0123456789ab", "mtu", "1450",
+                                          "type", "veth", "peer", "name", "eth0", "mtu", "1450",
+                                          "netns", "cp-0123456789ab"}));
+
+  host.commands.clear();
+  network.use({"routes", 0, 0}, "192.168.77.11");
+  BOOST_TEST(network.pod_mtu() == 0);
+  BOOST_TEST(ran({"ip", "link", "del", "capstan.vxlan"}));
+  BOOST_TEST(ran({"ip", "route", "replace", "10.244.2.0/24", "via", "192.168.77.12"}));
+}
+
+BOOST_AUTO_TEST_CASE(an_overlay_that_cannot_be_set_up_leaves_the_routes_mode) {
+  recording_host host;
+  pod_network network(host.actions());
+  network.set_up_bridge("10.244.1.0/24");
+  host.answers.clear();  // no interface holds the address
+  BOOST_CHECK_THROW(network.use({"vxlan", 1, 8472}, "192.168.77.11"), std::runtime_error);
+  BOOST_TEST(network.pod_mtu() == 0);
+  host.commands.clear();
+  network.route_to({{"node2", "10.244.2.0/24", "192.168.77.12"}});
+  BOOST_TEST((host.commands.front() ==
+              command{"ip", "route", "replace", "10.244.2.0/24", "via", "192.168.77.12"}));
 }

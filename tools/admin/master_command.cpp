@@ -135,6 +135,20 @@ void add_master_command(CLI::App& root) {
   cmd->add_option("--cluster-domain", f->config.cluster_domain,
                   "The cluster's DNS domain (SVC.NS.svc.DOMAIN)")
       ->capture_default_str();
+  cmd->add_option("--pod-network", f->config.pod_network.mode,
+                  "How pods reach other nodes, which every node follows: vxlan (an overlay, works "
+                  "wherever the nodes reach each other's address) or routes (the nodes must share "
+                  "a link or the network must route pod addresses)")
+      ->check(CLI::IsMember({std::string(messages::pod_network_vxlan),
+                             std::string(messages::pod_network_routes)}))
+      ->capture_default_str();
+  cmd->add_option("--vxlan-vni", f->config.pod_network.vxlan_vni, "The overlay's VXLAN network id")
+      ->check(CLI::Range(1u, 16777215u))
+      ->capture_default_str();
+  cmd->add_option("--vxlan-port", f->config.pod_network.vxlan_port,
+                  "The UDP port the nodes exchange overlay packets on")
+      ->check(CLI::Range(1u, 65535u))
+      ->capture_default_str();
   cmd->add_option("--cluster-cidr", f->config.allocators.cluster_cidr,
                   "Pod networks, a /24 per node (CIDR)")
       ->capture_default_str();

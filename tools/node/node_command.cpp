@@ -181,6 +181,7 @@ int run_node(const node_flags& f) {
   config.master_port = port;
   config.nodes = std::move(hosted);
   config.pod_network = f.runtime == "runc";
+  config.pod_network_mode = f.pod_network;
   // A real node answers the cluster DNS address for its pods (and itself).
   if (f.runtime == "runc")
     config.dns = std::make_shared<nodeagent::node_dns>(

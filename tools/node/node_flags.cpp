@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "messages/node_protocol.hpp"
 #include "tools/admin/flags.hpp"
 
 namespace capstan::admin {
@@ -31,6 +32,12 @@ void add_node_flags(CLI::App& cmd, node_flags& f) {
                  "iptables (default with runc), userspace (seed 004's), or none (default with "
                  "fake)")
       ->check(CLI::IsMember({"iptables", "userspace", "none"}));
+  cmd.add_option("--pod-network", f.pod_network,
+                 "vxlan or routes: the mode this node must find the cluster in (a master with "
+                 "the other refuses it at join); by default the node follows the master's "
+                 "--pod-network")
+      ->check(CLI::IsMember({std::string(messages::pod_network_vxlan),
+                             std::string(messages::pod_network_routes)}));
   cmd.add_option("--data", f.data,
                  "Containers, images, logs, pod volumes, and the node's key and certificate in "
                  "DIR/pki/NAME/")

@@ -17,6 +17,7 @@ struct node_flags {
   std::string master, api, token_file, name, address = "127.0.0.1", runtime = "runc";
   bool insecure_skip_ca_check = false;
   std::string data = "/var/lib/capstan-node", registry, proxy_mode;
+  std::string pod_network;  // "" : the cluster's mode
   std::string resolv_conf = "/etc/resolv.conf";
   std::string labels_text;  // --labels k=v,...
   messages::string_map labels;

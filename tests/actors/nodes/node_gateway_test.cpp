@@ -2,7 +2,8 @@
 // only with a certificate of the master's node CA that names them and a signature over the
 // challenge; a session speaks only for the nodes it proved; a second machine claiming a
 // registered node's name is refused and the node keeps its pods; deleting the node frees the
-// name; logs and commands are taken only from the master's own actors that no peer can pose as.
+// name; logs and commands are taken only from the master's own actors that no peer can pose as;
+// every join is told the cluster's pod network, and a node asking for another mode is refused.
 #include "tests/actors/cluster_fixture.hpp"
 
 #include "actors/nodes/join_checks.hpp"
@@ -20,9 +21,12 @@ struct hand_session {
   node_gateway_actor gateway;
   hand_session(caf::actor_system& system, const node_gateway_actor& g) : self(system), gateway(g) {}
 
+  std::string pod_network_mode;  // what the session asks for at its join
+
   std::string challenge() {
     std::string nonce;
-    self->request(gateway, 10s, join_atom::value, join_request{{"x"}, false, false})
+    self->request(gateway, 10s, join_atom::value,
+                  join_request{{"x"}, true, false, pod_network_mode})
         .receive([&](join_challenge& c) { nonce = c.nonce; },
                  [&](caf::error& e) { BOOST_FAIL("no challenge: " << caf::to_string(e)); });
     return nonce;
@@ -35,6 +39,7 @@ struct hand_session {
     return out;
   }
   // Joins `name` described as a simulated node, with `certificate` and `key`.
+  join_results last;  // the whole answer to the last join
   join_result join(const std::string& name, const std::string& certificate, const std::string& key,
                    const std::string& sign_as = "") {
     auto nonce = challenge();
@@ -45,9 +50,9 @@ struct hand_session {
     described.metadata.labels["kubernetes.io/hostname"] = name;
     auto signature =
         common::sign(key, join_challenge_text(nonce, sign_as.empty() ? name : sign_as));
-    auto results = prove({{{certificate, signature, described}}});
-    BOOST_REQUIRE(results.nodes.size() == 1u);
-    return results.nodes[0];
+    last = prove({{{certificate, signature, described}}});
+    BOOST_REQUIRE(last.nodes.size() == 1u);
+    return last.nodes[0];
   }
 };
 
@@ -94,6 +99,31 @@ BOOST_AUTO_TEST_CASE(a_node_joins_only_with_a_certificate_of_the_node_ca_that_na
   BOOST_REQUIRE(stored);
   BOOST_TEST(std::get<node>(*stored).metadata.annotations.at(actors::node_key_annotation) ==
              common::public_key_sha256(cert1));
+}
+
+BOOST_AUTO_TEST_CASE(joins_are_told_the_pod_network_and_a_node_asking_another_is_refused) {
+  cluster c(0);  // the master's default: vxlan, VNI 1, port 8472
+  auto [cert1, key1] = nodeagent::issue_node_credentials(c.m->node_authority(), "node1");
+  hand_session routes(*c.system, c.m->node_gateway());
+  routes.pod_network_mode = "routes";
+  auto refused = routes.join("node1", cert1, key1);
+  BOOST_TEST(!refused.accepted);
+  BOOST_TEST(static_cast<int>(reason(refused)) ==
+             static_cast<int>(refusal_reason::wrong_pod_network));
+  BOOST_TEST(refusal_is_final(reason(refused)));
+  BOOST_TEST(refused.refused.message.find("the cluster's pod network is vxlan") != std::string::npos);
+  BOOST_TEST(routes.last.pod_network.mode == "vxlan");
+  BOOST_TEST(!c.m->model().get(object_kind::node, {"", "node1"}));  // nothing registered
+
+  for (std::string mode : {"", "vxlan"}) {
+    hand_session session(*c.system, c.m->node_gateway());
+    session.pod_network_mode = mode;
+    auto joined = session.join("node1", cert1, key1);
+    BOOST_TEST(joined.accepted, "asking for \"" << mode << "\"");
+    BOOST_TEST(session.last.pod_network.mode == "vxlan");
+    BOOST_TEST(session.last.pod_network.vxlan_vni == 1u);
+    BOOST_TEST(session.last.pod_network.vxlan_port == 8472u);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(

@@ -1,0 +1,183 @@
+// Tests nodeagent/vxlan_overlay.cpp against a recording host that answers iproute2's listings:
+// the device is bound to the interface holding the node's address with the cluster's VNI and
+// port, its MAC and address derived from the pod CIDR, the node's own sources masqueraded into
+// it once, pods get the underlying MTU minus 50; each peer gets a neighbour, a forwarding entry
+// to its address and a route; peers that leave or move are removed or repointed; nothing is
+// run twice for an unchanged peer.
+#include <boost/test/unit_test.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "nodeagent/vxlan_overlay.hpp"
+
+using namespace capstan;
+using namespace capstan::nodeagent;
+
+namespace {
+
+using command = std::vector<std::string>;
+
+// Records every command; answers the listings the overlay reads; `failing` commands fail.
+struct recording_host {
+  std::vector<command> commands;
+  std::map<command, std::string> answers;
+  std::vector<command> failing;
+
+  host_actions actions() {
+    return {[this](const command& argv) {
+              commands.push_back(argv);
+              for (const auto& f : failing)
+                if (f == argv)
+                  return common::process_result{2, "RTNETLINK answers: No such device\n"};
+              auto a = answers.find(argv);
+              return common::process_result{0, a == answers.end() ? "" : a->second};
+            },
+            [](const std::string&, const std::string&) {}};
+  }
+};
+
+const command list_address = {"ip", "-o", "-4", "addr", "show", "to", "192.168.77.11/32"};
+const command list_uplink = {"ip", "-o", "link", "show", "dev", "eth0"};
+
+recording_host lab_host() {
+  recording_host host;
+  host.answers[list_address] =
+      "2: eth0    inet 192.168.77.11/24 scope global eth0\\       valid_lft forever\n";
+  host.answers[list_uplink] =
+      "2: eth0@if7: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP\n";
+  return host;
+}
+
+const common::ipv4_cidr node1_pods = *common::ipv4_cidr::parse("10.1.1.0/24");
+
+// The node's own (non-pod) sources entering the overlay take the VTEP address.
+command masquerade(const std::string& action) {
+  return {"iptables", "-w", "-t", "nat", action, "POSTROUTING", "-o", "capstan.vxlan", "!", "-s",
+          "10.1.1.0/24", "-j", "MASQUERADE"};
+}
+
+std::vector<command> peer_commands(const std::string& cidr, const std::string& vtep,
+                                   const std::string& mac, const std::string& address) {
+  return {{"ip", "neigh", "replace", vtep, "lladdr", mac, "dev", "capstan.vxlan", "nud",
+           "permanent"},
+          {"bridge", "fdb", "replace", mac, "dev", "capstan.vxlan", "dst", address, "self",
+           "permanent"},
+          {"ip", "route", "replace", cidr, "via", vtep, "dev", "capstan.vxlan", "onlink"}};
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(vtep_macs_are_locally_administered_and_carry_the_pod_network) {
+  BOOST_TEST(vtep_mac(node1_pods.network) == "02:cb:0a:01:01:00");
+  BOOST_TEST(vtep_mac(0xc0a8ff00u) == "02:cb:c0:a8:ff:00");
+}
+
+BOOST_AUTO_TEST_CASE(the_device_rides_on_the_interface_holding_the_node_address) {
+  auto host = lab_host();
+  vxlan_overlay overlay(host.actions());
+  BOOST_TEST(!overlay.up());
+  int mtu = overlay.set_up(node1_pods, "192.168.77.11", 7, 4789);
+  BOOST_TEST(mtu == 1450);
+  BOOST_TEST(overlay.up());
+  BOOST_TEST((host.commands ==
+              std::vector<command>{
+                  list_address,
+                  list_uplink,
+                  {"ip", "link", "del", "capstan.vxlan"},
+                  {"ip", "link", "add", "capstan.vxlan", "type", "vxlan", "id", "7", "local",
+                   "192.168.77.11", "dev", "eth0", "dstport", "4789", "nolearning"},
+                  {"ip", "link", "set", "capstan.vxlan", "address", "02:cb:0a:01:01:00", "mtu",
+                   "1450"},
+                  {"ip", "addr", "replace", "10.1.1.0/32", "dev", "capstan.vxlan"},
+                  {"ip", "link", "set", "capstan.vxlan", "up"},
+                  masquerade("-C"),  // there already: not added again
+              }));
+  host.commands.clear();
+  host.failing.push_back(masquerade("-C"));
+  overlay.set_up(node1_pods, "192.168.77.11", 7, 4789);
+  BOOST_TEST((host.commands.back() == masquerade("-A")));
+}
+
+BOOST_AUTO_TEST_CASE(no_interface_with_the_address_or_a_failed_command_is_an_error) {
+  recording_host nothing;  // lists no interface for the address
+  vxlan_overlay a(nothing.actions());
+  BOOST_CHECK_THROW(a.set_up(node1_pods, "192.168.77.11", 1, 8472), std::runtime_error);
+  BOOST_TEST(!a.up());
+  BOOST_CHECK_THROW(a.set_up(node1_pods, "not-an-address", 1, 8472), std::runtime_error);
+
+  auto host = lab_host();
+  host.failing.push_back({"ip", "link", "add", "capstan.vxlan", "type", "vxlan", "id", "1",
+                          "local", "192.168.77.11", "dev", "eth0", "dstport", "8472",
+                          "nolearning"});
+  vxlan_overlay b(host.actions());
+  BOOST_CHECK_THROW(b.set_up(node1_pods, "192.168.77.11", 1, 8472), std::runtime_error);
+  BOOST_TEST(!b.up());
+
+  auto tiny = lab_host();
+  tiny.answers[list_uplink] = "2: eth0: <UP> mtu 600 qdisc noqueue\n";
+  vxlan_overlay c(tiny.actions());
+  BOOST_CHECK_THROW(c.set_up(node1_pods, "192.168.77.11", 1, 8472), std::runtime_error);
+}
+
+BOOST_AUTO_TEST_CASE(peers_get_a_neighbour_a_forwarding_entry_and_a_route) {
+  auto host = lab_host();
+  vxlan_overlay overlay(host.actions());
+  overlay.connect({{"node2", "10.1.2.0/24", "192.168.78.12"}});
+  BOOST_TEST(host.commands.empty());  // not up: nothing to connect
+  overlay.set_up(node1_pods, "192.168.77.11", 1, 8472);
+  host.commands.clear();
+  overlay.connect({{"node2", "10.1.2.0/24", "192.168.78.12"},
+                   {"node3", "10.1.3.0/24", "192.168.77.13"},
+                   {"node4", "", "192.168.77.14"},
+                   {"node5", "10.1.5.0/24", ""},
+                   {"node6", "10.1.6.0/24", "192.168.77.999"}});
+  auto expected = peer_commands("10.1.2.0/24", "10.1.2.0", "02:cb:0a:01:02:00", "192.168.78.12");
+  auto node3 = peer_commands("10.1.3.0/24", "10.1.3.0", "02:cb:0a:01:03:00", "192.168.77.13");
+  expected.insert(expected.end(), node3.begin(), node3.end());
+  BOOST_TEST((host.commands == expected));
+
+  host.commands.clear();
+  overlay.connect({{"node2", "10.1.2.0/24", "192.168.78.12"},
+                   {"node3", "10.1.3.0/24", "192.168.77.13"}});
+  BOOST_TEST(host.commands.empty());  // unchanged peers: nothing run
+}
+
+BOOST_AUTO_TEST_CASE(a_peer_that_leaves_is_removed_and_one_that_moves_is_repointed) {
+  auto host = lab_host();
+  vxlan_overlay overlay(host.actions());
+  overlay.set_up(node1_pods, "192.168.77.11", 1, 8472);
+  overlay.connect({{"node2", "10.1.2.0/24", "192.168.78.12"},
+                   {"node3", "10.1.3.0/24", "192.168.77.13"}});
+  host.commands.clear();
+  overlay.connect({{"node2", "10.1.2.0/24", "192.168.78.22"}});
+  auto expected = std::vector<command>{
+      {"ip", "route", "del", "10.1.3.0/24", "dev", "capstan.vxlan"},
+      {"ip", "neigh", "del", "10.1.3.0", "dev", "capstan.vxlan"},
+      {"bridge", "fdb", "del", "02:cb:0a:01:03:00", "dev", "capstan.vxlan", "self"}};
+  auto moved = peer_commands("10.1.2.0/24", "10.1.2.0", "02:cb:0a:01:02:00", "192.168.78.22");
+  expected.insert(expected.end(), moved.begin(), moved.end());
+  BOOST_TEST((host.commands == expected));
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_entry_is_tried_again_and_tear_down_forgets_every_peer) {
+  auto host = lab_host();
+  vxlan_overlay overlay(host.actions());
+  overlay.set_up(node1_pods, "192.168.77.11", 1, 8472);
+  auto node2 = peer_commands("10.1.2.0/24", "10.1.2.0", "02:cb:0a:01:02:00", "192.168.78.12");
+  host.failing.push_back(node2[1]);
+  overlay.connect({{"node2", "10.1.2.0/24", "192.168.78.12"}});
+  host.failing.clear();
+  host.commands.clear();
+  overlay.connect({{"node2", "10.1.2.0/24", "192.168.78.12"}});
+  BOOST_TEST((host.commands == node2));
+
+  host.commands.clear();
+  overlay.tear_down();
+  BOOST_TEST((host.commands ==
+              std::vector<command>{{"ip", "link", "del", "capstan.vxlan"}, masquerade("-D")}));
+  BOOST_TEST(!overlay.up());
+  overlay.connect({{"node2", "10.1.2.0/24", "192.168.78.12"}});
+  BOOST_TEST(host.commands.size() == 2u);  // down: nothing added
+}
