@@ -12,7 +12,8 @@ rounds=${2:-20000}
 export CAPSTAN_LAB=/tmp/capstan-netbench CAPSTAN_LAB_PREFIX=cnb
 lab() { bash "$root/scripts/lab" "$@"; }
 k() { lab kubectl "$@"; }
-trap 'lab down >/dev/null 2>&1 || true' EXIT
+server_pid=
+trap '[ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null; lab down >/dev/null 2>&1 || true' EXIT
 netns_of() { local uid; uid=$(k get pod "$1" -o 'jsonpath={.metadata.uid}'); echo "cp-$(echo "${uid//-/}" | cut -c1-12)"; }
 
 run() {
@@ -28,11 +29,15 @@ run() {
   client=$(netns_of p1)
   ip=$(k get pod p2 -o 'jsonpath={.status.podIP}')
   ip netns exec "$server" python3 "$root/bench/pod_network_probe.py" serve 5201 &
-  local pid=$!
-  until ip netns exec "$server" ss -ltn | grep -q ':5201 '; do sleep 0.05; done
+  server_pid=$!
+  for _ in $(seq 200); do
+    ip netns exec "$server" ss -ltn | grep -q ':5201 ' && break
+    sleep 0.05
+  done
   printf '%-8s %-10s %s\n' "$mode" "${1:-one-link}" \
     "$(ip netns exec "$client" python3 "$root/bench/pod_network_probe.py" measure "$ip" 5201 "$mib" "$rounds")"
-  wait "$pid" || true
+  wait "$server_pid" || true
+  server_pid=
   lab down >/dev/null
 }
 

@@ -72,7 +72,7 @@ struct join_result {
 };
 // How the cluster's pods reach other nodes (schema PodNetwork).
 struct pod_network_settings {
-  std::string mode;  // pod_network_vxlan | pod_network_routes
+  std::string mode;  // pod_network_vxlan | pod_network_routes ("": routes, an older master)
   uint32_t vxlan_vni = 0;
   uint32_t vxlan_port = 0;
 };

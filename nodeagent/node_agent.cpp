@@ -210,6 +210,28 @@ void send_statuses(agent_self self, std::vector<pod_status_report> reports,
              pod_status_reports{std::move(reports), std::move(events)});
 }
 
+// A node started with --pod-network that finds the cluster in another mode (a master that
+// predates modes says nothing, which means routes) refuses to run: its nodes end as refused.
+bool refuses_pod_network(agent_self self, const node_agent_config& config,
+                         const join_results& results) {
+  bool accepted = std::any_of(results.nodes.begin(), results.nodes.end(),
+                              [](const join_result& r) { return r.accepted; });
+  const std::string cluster =
+      results.pod_network.mode.empty() ? std::string(pod_network_routes) : results.pod_network.mode;
+  if (!accepted || config.pod_network_mode.empty() || cluster == config.pod_network_mode)
+    return false;
+  for (auto& [name, slot] : self->state.nodes) {
+    slot.refused = true;
+    if (config.on_refused)
+      config.on_refused(name, {refusal_reason::wrong_pod_network,
+                               "the master's pod network is " + cluster.substr(0, 32) +
+                                   "; this node was started with --pod-network " +
+                                   config.pod_network_mode});
+  }
+  self->quit(caf::exit_reason::normal);
+  return true;
+}
+
 void join(agent_self self, const node_agent_config& config, node_gateway_actor gateway) {
   // Only the nodes still to join are proven (after a lost master: all of them).
   join_request request;
@@ -243,6 +265,8 @@ void join(agent_self self, const node_agent_config& config, node_gateway_actor g
             self->request(gateway, std::chrono::seconds(60), prove_atom::value, std::move(proofs))
                 .then(
                     [=](join_results& results) {
+                      if (refuses_pod_network(self, config, results))
+                        return;
                       bool any = false, retry = false;
                       for (auto& r : results.nodes) {
                         auto slot = self->state.nodes.find(r.node_name);

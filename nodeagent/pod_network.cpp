@@ -117,25 +117,54 @@ void pod_network::use(const messages::pod_network_settings& settings,
                       const std::string& node_address) {
   if (!cidr_)
     throw std::runtime_error("the node has no pod CIDR");
-  if (settings.mode == messages::pod_network_vxlan) {
-    bool same = overlay_.up() && settings_.vxlan_vni == settings.vxlan_vni &&
-                settings_.vxlan_port == settings.vxlan_port;
+  auto wanted = settings;
+  if (wanted.mode.empty())
+    wanted.mode = messages::pod_network_routes;
+  if (wanted.mode != messages::pod_network_vxlan && wanted.mode != messages::pod_network_routes)
+    throw std::invalid_argument("the master names an unknown pod network mode");
+  if (wanted.mode == messages::pod_network_vxlan &&
+      (wanted.vxlan_vni < 1 || wanted.vxlan_vni > 0xffffff || wanted.vxlan_port < 1 ||
+       wanted.vxlan_port > 0xffff))
+    throw std::invalid_argument("the master's VXLAN network id " +
+                                std::to_string(wanted.vxlan_vni) + " or port " +
+                                std::to_string(wanted.vxlan_port) + " is out of range");
+  wanted_ = std::move(wanted);
+  node_address_ = node_address;
+  apply();
+}
+
+void pod_network::apply() {
+  if (wants_overlay()) {
+    bool same = overlay_.up() && settings_.vxlan_vni == wanted_.vxlan_vni &&
+                settings_.vxlan_port == wanted_.vxlan_port;
     if (!same) {
       try {
-        pod_mtu_ = overlay_.set_up(*cidr_, node_address, settings.vxlan_vni, settings.vxlan_port);
+        pod_mtu_ =
+            overlay_.set_up(*cidr_, node_address_, wanted_.vxlan_vni, wanted_.vxlan_port);
       } catch (const std::exception&) {
         overlay_.tear_down();
-        pod_mtu_ = 0;
+        route_to(std::vector<peer_node>(peers_));  // no plain routes while the mode is vxlan
         throw;
       }
-      settings_ = settings;
+      settings_ = wanted_;
       run({"ip", "link", "set", "cbr0", "mtu", std::to_string(pod_mtu_)}, false);
     }
-  } else if (overlay_.up()) {
-    overlay_.tear_down();
+  } else {
+    overlay_.tear_down();  // also what an agent killed before it could remove it left
+    if (pod_mtu_ > 0)
+      run({"ip", "link", "set", "cbr0", "mtu", std::to_string(pod_mtu_ + vxlan_overhead)}, false);
     pod_mtu_ = 0;
   }
   route_to(std::vector<peer_node>(peers_));
+}
+
+void pod_network::resync() {
+  if (!cidr_)
+    return;
+  if (wants_overlay() && !overlay_.up())
+    apply();
+  else
+    overlay_.connect(peers_);
 }
 
 void pod_network::tear_down_overlay() {
@@ -145,7 +174,7 @@ void pod_network::tear_down_overlay() {
 
 void pod_network::set_routes(const std::vector<peer_node>& peers) {
   std::set<std::string> now;
-  if (!overlay_.up())
+  if (!wants_overlay())
     for (const auto& p : peers) {
       if (p.pod_cidr.empty() || p.address.empty())
         continue;

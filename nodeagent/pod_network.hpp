@@ -1,10 +1,11 @@
 // The node's pod network as runc_runtime builds it with iproute2: the cbr0 bridge holding the
 // gateway of the node's pod CIDR, one network namespace per pod joined to cbr0 by a veth pair,
-// the node's neighbour (ARP) entries for pod addresses, the way to other nodes' pods (in mode
-// "routes", a route to each one's pod CIDR via its address; in mode "vxlan", the overlay of
-// vxlan_overlay.hpp, with pod interfaces' MTU lowered by its overhead), and the masquerade of what pods send outside the pod networks (to the API through the
-// `kubernetes` Service, a registry, the world): those hosts have no route back to pod
-// addresses, so pods reach them with the node's address, as CNI's bridge plugin (ipMasq) does.
+// the node's neighbour (ARP) entries for pod addresses, the way to other nodes' pods (mode
+// "routes": a route to each one's pod CIDR via its address; mode "vxlan": the overlay of
+// vxlan_overlay.hpp, pod interfaces' MTU lowered by its overhead), and the masquerade of what
+// pods send outside the pod networks (to the API through the `kubernetes` Service, a
+// registry, the world): those hosts have no route back to pod addresses, so pods reach them
+// with the node's address, as CNI's bridge plugin (ipMasq) does.
 // Traffic between pods keeps its source address.
 //
 // Every change to the host goes through `host_actions` (host_actions.hpp).
@@ -63,20 +64,27 @@ public:
   // Never fails: what is already gone is skipped.
   void detach(const pod_endpoint& pod);
 
-  // Takes the cluster's pod network mode (after set_up_bridge): "vxlan" sets up the overlay
-  // on the interface holding `node_address` (again only when the settings changed) and gives
-  // pods attached from now on its MTU; "routes" (or anything else) removes the overlay. The
-  // peers last given to route_to are connected the new way. Throws std::runtime_error when the
-  // overlay cannot be set up (the network then stays in mode "routes").
+  // Takes the cluster's pod network mode (after set_up_bridge). Settings that are not valid
+  // (a mode other than vxlan, routes or "" — a master that predates modes, meaning routes — or
+  // a VNI or port out of range) throw std::invalid_argument and change nothing. "vxlan" sets up
+  // the overlay on the interface holding `node_address` (again only when the settings
+  // changed) and gives pods attached from now on its MTU; "routes" removes any overlay (also
+  // one a killed agent left). The peers last given to route_to are then connected the new way.
+  // Throws std::runtime_error when the overlay cannot be set up: the mode stays vxlan without
+  // plain routes, and resync tries again.
   void use(const messages::pod_network_settings& settings, const std::string& node_address);
 
-  // Reaches each peer's pod CIDR the current way (a route via the peer's address, or the
+  // Reaches each peer's pod CIDR the mode's way (a route via the peer's address, or the
   // overlay's entries) and removes what was added for peers no longer listed; peer pod CIDRs
   // are exempt from the masquerade. Peers without a CIDR or an address are skipped. The
   // masquerade is rewritten only when the CIDRs change.
   void route_to(const std::vector<peer_node>& peers);
 
-  // Removes the overlay (when the agent stops: nothing of it outlives the agent).
+  // Mends what failed (called periodically): sets up an overlay that could not be set up and
+  // adds the overlay entries that could not be added. Throws std::runtime_error as use does.
+  void resync();
+
+  // Removes the overlay (when the agent stops).
   void tear_down_overlay();
 
   // The MTU pods are given (0: the kernel's default).
@@ -97,6 +105,10 @@ private:
   // addresses (none while the overlay is up).
   void set_routes(const std::vector<peer_node>& peers);
 
+  // Puts wanted_ in force.
+  void apply();
+  bool wants_overlay() const { return wanted_.mode == messages::pod_network_vxlan; }
+
   host_actions host_;
   std::string pod_cidr_;                   // as given to set_up_bridge
   std::optional<common::ipv4_cidr> cidr_;  // parsed; set by set_up_bridge
@@ -104,6 +116,8 @@ private:
   std::set<std::string> peer_cidrs_;       // every peer's pod CIDR (exempt from masquerade)
   std::vector<peer_node> peers_;           // as last given to route_to
   vxlan_overlay overlay_;
+  messages::pod_network_settings wanted_;    // as last given to use (mode "routes" until then)
+  std::string node_address_;                 // as last given to use
   messages::pod_network_settings settings_;  // the overlay's, while it is up
   int pod_mtu_ = 0;
 };

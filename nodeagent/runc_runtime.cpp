@@ -129,10 +129,35 @@ void runc_runtime::apply_pod_network() {
       address = a.address;
   try {
     network_.use(pod_network_, address);
+    network_problem_.clear();
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "capstan node: pod network settings refused, nothing changed: %s\n",
+                 e.what());
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "capstan node: the %s pod network is not set up: %s\n",
-                 pod_network_.mode.c_str(), e.what());
+    report_network_problem(e.what());
   }
+}
+
+void runc_runtime::resync_pod_network() {
+  auto now = steady::now();
+  if (!bridge_up_ || now < next_network_resync_)
+    return;
+  next_network_resync_ = now + std::chrono::seconds(5);
+  try {
+    network_.resync();
+    if (!network_problem_.empty())
+      std::fprintf(stderr, "capstan node: the pod network is set up now\n");
+    network_problem_.clear();
+  } catch (const std::exception& e) {
+    report_network_problem(e.what());
+  }
+}
+
+void runc_runtime::report_network_problem(const std::string& problem) {
+  if (problem != network_problem_)  // once per distinct problem, not every retry
+    std::fprintf(stderr, "capstan node: the pod network is not set up (retried every 5 s): %s\n",
+                 problem.c_str());
+  network_problem_ = problem;
 }
 
 void runc_runtime::set_config_volumes(std::vector<config_volume> volumes) {
@@ -234,6 +259,7 @@ void runc_runtime::loop() {
     }
     if (!report_)
       continue;
+    resync_pod_network();
     reap();
     for (auto& [uid, run] : pods_)
       tend(run);

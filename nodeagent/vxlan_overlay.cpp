@@ -1,6 +1,7 @@
 #include "nodeagent/vxlan_overlay.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 #include <stdexcept>
 
@@ -26,6 +27,17 @@ int mtu_of(const std::string& listing) {
   return std::atoi(listing.c_str() + at + 5);
 }
 
+// An address another host may have: not 0.0.0.0/8, loopback, link-local, multicast or
+// broadcast.
+bool unicast(uint32_t a) {
+  uint32_t first = a >> 24;
+  return first != 0 && first != 127 && (a >> 16) != 0xa9fe && first < 224;
+}
+
+bool overlaps(const common::ipv4_cidr& a, const common::ipv4_cidr& b) {
+  return a.contains(b.network) || b.contains(a.network);
+}
+
 }  // namespace
 
 std::string vtep_mac(uint32_t pod_network) {
@@ -45,10 +57,15 @@ int vxlan_overlay::set_up(const common::ipv4_cidr& pod_cidr, const std::string& 
       throw std::runtime_error(common::command_line(argv) + ": " + r.output);
     return r.output;
   };
-  if (!common::parse_ipv4(node_address))
-    throw std::runtime_error("the overlay needs the node's IPv4 address, not \"" + node_address +
-                             "\"");
-  std::string uplink = interface_of(must({"ip", "-o", "-4", "addr", "show", "to", node_address + "/32"}));
+  if (vni < 1 || vni > 0xffffff || port < 1 || port > 0xffff)
+    throw std::runtime_error("VXLAN network id " + std::to_string(vni) + " or port " +
+                             std::to_string(port) + " is out of range (1-16777215, 1-65535)");
+  auto local = common::parse_ipv4(node_address);
+  if (!local || !unicast(*local))
+    throw std::runtime_error("the overlay needs the node's own IPv4 address (--address), not \"" +
+                             node_address + "\"");
+  std::string uplink =
+      interface_of(must({"ip", "-o", "-4", "addr", "show", "to", node_address + "/32"}));
   if (uplink.empty())
     throw std::runtime_error("no interface of this node holds its address " + node_address +
                              " (--address): the overlay has nothing to carry it");
@@ -64,10 +81,15 @@ int vxlan_overlay::set_up(const common::ipv4_cidr& pod_cidr, const std::string& 
         overlay_device});
   must({"ip", "link", "set", overlay_device, "up"});
   up_ = true;
-  pod_cidr_ = pod_cidr.to_string();
-  if (!host_.run(masquerade_rule("-C")).ok())
-    must(masquerade_rule("-A"));
+  pod_cidr_ = pod_cidr;
+  local_address_ = *local;
+  masquerade_own_sources(pod_cidr);
   return mtu;
+}
+
+bool vxlan_overlay::acceptable(const common::ipv4_cidr& cidr, uint32_t address) const {
+  return cidr.prefix == pod_cidr_.prefix && !overlaps(cidr, pod_cidr_) && unicast(address) &&
+         address != local_address_ && !cidr.contains(address);
 }
 
 bool vxlan_overlay::add(const std::string& pod_cidr, const peer_entry& peer) {
@@ -95,41 +117,52 @@ void vxlan_overlay::connect(const std::vector<peer_node>& peers) {
   std::map<std::string, peer_entry> wanted;
   for (const auto& p : peers) {
     auto cidr = common::ipv4_cidr::parse(p.pod_cidr);
-    if (!cidr || !common::parse_ipv4(p.address))
+    auto address = common::parse_ipv4(p.address);
+    if (!cidr || !address || !acceptable(*cidr, *address))
       continue;
     wanted[cidr->to_string()] = {common::format_ipv4(cidr->network), vtep_mac(cidr->network),
                                  p.address};
   }
   for (auto it = peers_.begin(); it != peers_.end();) {
-    if (wanted.count(it->first)) {
+    auto still = wanted.find(it->first);
+    if (still != wanted.end() && still->second.same_as(it->second)) {
       ++it;
       continue;
     }
-    remove(it->first, it->second);
+    if (still == wanted.end())
+      remove(it->first, it->second);  // a peer that moved has its entries replaced below
     it = peers_.erase(it);
   }
-  for (const auto& [cidr, peer] : wanted) {
+  for (auto& [cidr, peer] : wanted) {
     auto known = peers_.find(cidr);
-    if (known != peers_.end() && known->second == peer)
+    if (known != peers_.end() && known->second.complete)
       continue;
-    if (add(cidr, peer))
-      peers_[cidr] = peer;
-    else
-      peers_.erase(cidr);
+    peer.complete = add(cidr, peer);
+    peers_[cidr] = peer;  // recorded either way: a later leave removes what was added
   }
 }
 
-std::vector<std::string> vxlan_overlay::masquerade_rule(const std::string& action) const {
-  return {"iptables", "-w", "-t", "nat", action, "POSTROUTING", "-o", overlay_device, "!", "-s",
-          pod_cidr_, "-j", "MASQUERADE"};
+void vxlan_overlay::masquerade_own_sources(const common::ipv4_cidr& pod_cidr) {
+  const std::vector<std::string> nat = {"iptables", "-w", "-t", "nat"};
+  auto iptables = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = nat;
+    argv.insert(argv.end(), args.begin(), args.end());
+    return host_.run(argv);
+  };
+  iptables({"-N", "CAPSTAN-OVERLAY"});  // fails when it exists: fine
+  iptables({"-F", "CAPSTAN-OVERLAY"});
+  iptables({"-A", "CAPSTAN-OVERLAY", "-o", overlay_device, "!", "-s", pod_cidr.to_string(), "-j",
+            "MASQUERADE"});
+  if (!iptables({"-C", "POSTROUTING", "-j", "CAPSTAN-OVERLAY"}).ok())
+    iptables({"-A", "POSTROUTING", "-j", "CAPSTAN-OVERLAY"});
 }
 
 void vxlan_overlay::tear_down() {
   host_.run({"ip", "link", "del", overlay_device});
-  if (!pod_cidr_.empty())
-    host_.run(masquerade_rule("-D"));
+  host_.run({"iptables", "-w", "-t", "nat", "-F", "CAPSTAN-OVERLAY"});
   up_ = false;
-  pod_cidr_.clear();
+  pod_cidr_ = {};
+  local_address_ = 0;
   peers_.clear();
 }
 

@@ -12,8 +12,11 @@
 // address, so that the reply comes back through the overlay rather than by the underlying
 // network, which may drop pod sources (flannel masquerades non-pod sources to pods alike).
 //
-// Every change goes through host_actions (iproute2 and bridge), in the node's own network
-// namespace; nothing else is touched. Thread-safety: none (runc_runtime's thread only).
+// Every change goes through host_actions (iproute2, bridge, and iptables for the masquerade in
+// its own nat chain CAPSTAN-OVERLAY), in the node's own network namespace; nothing else is
+// touched. Peers that could harm the node (a pod CIDR overlapping its own or of another size,
+// an address that is not another host's unicast address) are skipped. Thread-safety: none
+// (runc_runtime's thread only).
 #pragma once
 
 #include <cstdint>
@@ -44,15 +47,17 @@ public:
   // `node_address` (an address of one of its interfaces, which carries the overlay), with VNI
   // `vni` and UDP port `port`, and brings it up; entries of earlier peers are gone with the old
   // device (connect adds them again). Returns the MTU pods get: the underlying interface's
-  // minus vxlan_overhead. Throws std::runtime_error when no interface holds `node_address` or
-  // a command fails.
+  // minus vxlan_overhead. Throws std::runtime_error when `vni` or `port` is out of range,
+  // `node_address` is not a unicast address outside 127.0.0.0/8, no interface holds it, or
+  // an iproute2 command fails (the masquerade is best effort, as a node may lack iptables).
   int set_up(const common::ipv4_cidr& pod_cidr, const std::string& node_address, uint32_t vni,
              uint32_t port);
 
   // Makes the entries match `peers`: added or replaced for new peers and peers whose address
   // changed, removed for peers no longer listed (and their pod CIDRs' routes). Peers without a
-  // CIDR or an address are skipped. Nothing when the device is not up; commands that fail are
-  // tried again at the next call (the peer is not recorded).
+  // CIDR or an address, and harmful ones (above), are skipped. Nothing when the device is not
+  // up; a peer whose entries could not all be added is tried again at the next call (and what
+  // was added of it is removed if it leaves).
   void connect(const std::vector<peer_node>& peers);
 
   // Deletes the device, and with it every route, neighbour and forwarding entry on it, and
@@ -64,19 +69,23 @@ public:
 private:
   struct peer_entry {
     std::string vtep, mac, address;
-    bool operator==(const peer_entry& o) const {
+    bool complete = false;  // all three entries were added
+    bool same_as(const peer_entry& o) const {
       return vtep == o.vtep && mac == o.mac && address == o.address;
     }
   };
+  // Whether a peer with that pod CIDR and address may be connected.
+  bool acceptable(const common::ipv4_cidr& cidr, uint32_t address) const;
   bool add(const std::string& pod_cidr, const peer_entry& peer);
   void remove(const std::string& pod_cidr, const peer_entry& peer);
-
-  // nat POSTROUTING's rule for the node's own sources entering the overlay.
-  std::vector<std::string> masquerade_rule(const std::string& action) const;
+  // Rewrites CAPSTAN-OVERLAY (the node's own sources entering the overlay are masqueraded) and
+  // hooks it once in nat POSTROUTING; best effort.
+  void masquerade_own_sources(const common::ipv4_cidr& pod_cidr);
 
   host_actions host_;
   bool up_ = false;
-  std::string pod_cidr_;  // the node's, while the device is up
+  common::ipv4_cidr pod_cidr_;  // the node's, while the device is up
+  uint32_t local_address_ = 0;  // the node's, while the device is up
   std::map<std::string, peer_entry> peers_;  // by pod CIDR, as the device holds them
 };
 

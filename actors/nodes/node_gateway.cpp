@@ -193,7 +193,6 @@ caf::result<join_results> prove(gateway_self self, const read_model* model,
                                 const pod_dispatcher_actor& dispatcher, join_proofs& proofs) {
   auto addr = sender_address(self);
   join_results refused_all;
-  refused_all.pod_network = self->state.network.pod_network;
   auto refuse_all = [&](refusal why) {
     for (const auto& p : proofs.nodes)
       refused_all.nodes.push_back({p.description.metadata.name, false, why, {}});
@@ -209,17 +208,16 @@ caf::result<join_results> prove(gateway_self self, const read_model* model,
   const auto& cluster = self->state.network.pod_network;
   if (auto session = self->state.sessions.find(addr); session != self->state.sessions.end()) {
     const auto& asked = session->second.pod_network_mode;
-    if (!asked.empty() && asked != cluster.mode) {
-      std::fprintf(stderr, "capstan master: refused a node asking for pod network %.32s\n",
+    if (!asked.empty() && asked != cluster.mode) {  // asked: vxlan or routes (join checked)
+      std::fprintf(stderr, "capstan master: refused a node asking for pod network %s\n",
                    asked.c_str());
       return refuse_all({refusal_reason::wrong_pod_network,
                          "the cluster's pod network is " + cluster.mode +
                              " (the master's --pod-network); this node was started with "
-                             "--pod-network " + asked.substr(0, 32)});
+                             "--pod-network " + asked});
     }
   }
   auto results = std::make_shared<join_results>();
-  results->pod_network = cluster;
   results->nodes.resize(proofs.nodes.size());
   auto pending = std::make_shared<std::size_t>(1);  // 1 for this function's own pass
   auto rp = self->make_response_promise<join_results>();
@@ -230,6 +228,8 @@ caf::result<join_results> prove(gateway_self self, const read_model* model,
     for (const auto& r : results->nodes)
       if (r.accepted)
         accepted.push_back(r.node_name);
+    if (!accepted.empty())  // the cluster's settings go to proven nodes only
+      results->pod_network = self->state.network.pod_network;
     rp.deliver(*results);
     auto moved = self->state.accept(addr, accepted);
     if (!moved)
@@ -305,6 +305,9 @@ node_gateway_impl_actor::behavior_type node_gateway(gateway_self self, read_mode
         auto sender = self->current_sender();
         if (!sender)
           return caf::make_error(caf::sec::invalid_argument, "a join needs a sender");
+        const auto& mode = request.pod_network_mode;
+        if (!mode.empty() && mode != pod_network_vxlan && mode != pod_network_routes)
+          return caf::make_error(caf::sec::invalid_argument, "unknown pod network mode");
         bool opened = false;
         auto* session = self->state.join(
             caf::actor_cast<caf::actor_addr>(sender), caf::actor_cast<node_agent_actor>(sender),

@@ -52,7 +52,8 @@ struct JoinResult { nodeName @0 :Text; accepted @1 :Bool; refusal @2 :Refusal; n
 struct JoinResults { nodes @0 :List(JoinResult); podNetwork @1 :PodNetwork; }
 
 # The cluster's pod network: "vxlan" (an overlay: pod packets between nodes are carried in UDP
-# to the VXLAN port, with this VNI) or "routes" (pod CIDRs routed to the nodes' addresses).
+# to the VXLAN port, with this VNI) or "routes" (pod CIDRs routed to the nodes' addresses);
+# absent ("") from a master that predates modes: routes. Only accepted joins carry it.
 struct PodNetwork { mode @0 :Text; vxlanVni @1 :UInt32; vxlanPort @2 :UInt32; }
 
 # (heartbeat) These nodes of the session are alive.

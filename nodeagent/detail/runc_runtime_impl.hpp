@@ -66,9 +66,13 @@ private:
   void post(std::function<void()> task);
 
   void loop();
-  // Puts pod_network_ in force once the bridge is up; a failure is printed (pods then reach
-  // other nodes by routes, if at all).
+  // Puts pod_network_ in force once the bridge is up; settings that are not valid are printed
+  // and change nothing; an overlay that could not be set up is printed and retried by
+  // resync_pod_network.
   void apply_pod_network();
+  // Every 5 s: mends a pod network that could not be set up (or an overlay entry not added).
+  void resync_pod_network();
+  void report_network_problem(const std::string& problem);
 
   // ---- pods ----
   std::string pod_dir(const std::string& uid) { return config_.data_dir + "/pods/" + uid; }
@@ -171,6 +175,8 @@ private:
   cluster_dns_settings cluster_dns_;  // what pods' resolv.conf names
   messages::pod_network_settings pod_network_;  // the cluster's, as last told
   bool bridge_up_ = false;
+  std::string network_problem_;  // what the last failed setup said ("" : none)
+  std::chrono::steady_clock::time_point next_network_resync_;
   bool synced_ = false;
 
   std::mutex mutex_;

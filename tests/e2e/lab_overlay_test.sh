@@ -16,6 +16,7 @@ src=$2
 source "$src/tests/tools/check_helpers.sh"
 lab_nodes=3
 lab_args=--subnets
+unset CAPSTAN_LAB_POD_NETWORK  # the master's default first
 source "$src/tests/e2e/lab_helpers.sh"
 running() { [ "$(field "$1" '{.status.phase}')" = Running ]; }
 # answers POD IP: nginx at IP:80 answers POD (an HTTP/1.0 GET through busybox nc, 3 s; the
@@ -138,8 +139,14 @@ check "a node asking for routes is refused by a vxlan cluster (exit $stray)" sh 
 no_stray() { k get nodes -o name >"$work/nodes" && ! grep -q stray "$work/nodes"; }
 check "and not registered" no_stray
 
+# The pods' network namespaces (cp- and the first 12 hex digits of the UID) go with the lab.
+k get pods -o jsonpath='{range .items[*]}{.metadata.uid}{"\n"}{end}' | tr -d - | cut -c1-12 |
+  sed 's/^/cp-/' >"$work/pod-netns"
+check "the pods' namespaces are known" test -s "$work/pod-netns"
 lab down >/dev/null 2>&1
-check "nothing of the lab is left: namespaces" sh -c "! ip netns list | grep -q '^$CAPSTAN_LAB_PREFIX-'"
+ip netns list | awk '{print $1}' >"$work/netns-after"
+check "nothing of the lab is left: its namespaces" sh -c "! grep -q '^$CAPSTAN_LAB_PREFIX-' '$work/netns-after'"
+check "the pods' namespaces" sh -c "! grep -qxFf '$work/pod-netns' '$work/netns-after'"
 check "nor its directory" test ! -e "$CAPSTAN_LAB"
 
 # ---- mode routes, same lab ---------------------------------------------------------------

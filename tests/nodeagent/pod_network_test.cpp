@@ -1,8 +1,9 @@
 // Tests nodeagent/pod_network.cpp against a recording host: the exact iproute2 commands, in
 // order, that build the bridge, attach and detach a pod (with the neighbour entry forgotten
 // before the pod's eth0 announces itself), route to peers and masquerade what leaves the pod
-// networks; in mode vxlan, peers on the overlay and pods with its MTU, and back to routes;
-// which failures stop it; and how pod addresses are handed out.
+// networks; in mode vxlan, peers on the overlay and pods with its MTU, and back to routes; an
+// overlay that fails is retried without plain routes meanwhile; settings that are not valid
+// change nothing; which failures stop it; and how pod addresses are handed out.
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -229,10 +230,16 @@ BOOST_AUTO_TEST_CASE(the_vxlan_mode_carries_peers_on_the_overlay_and_lowers_the_
   auto ran = [&](const command& c) {
     return std::find(host.commands.begin(), host.commands.end(), c) != host.commands.end();
   };
+  auto at = [&](const command& c) {
+    return std::find(host.commands.begin(), host.commands.end(), c) - host.commands.begin();
+  };
   BOOST_TEST(ran({"ip", "link", "set", "cbr0", "mtu", "1450"}));
-  BOOST_TEST(ran({"ip", "route", "del", "10.244.2.0/24"}));  // the plain route goes first
-  BOOST_TEST(ran({"ip", "route", "replace", "10.244.2.0/24", "via", "10.244.2.0", "dev",
-                  "capstan.vxlan", "onlink"}));
+  command plain_del = {"ip", "route", "del", "10.244.2.0/24"};
+  command overlay_route = {"ip",     "route", "replace",       "10.244.2.0/24", "via",
+                           "10.244.2.0", "dev", "capstan.vxlan", "onlink"};
+  BOOST_TEST(ran(plain_del));
+  BOOST_TEST(ran(overlay_route));
+  BOOST_TEST(at(plain_del) < at(overlay_route));  // the plain route goes first
   BOOST_TEST(!ran({"ip", "route", "replace", "10.244.2.0/24", "via", "192.168.77.12"}));
 
   host.commands.clear();
@@ -252,15 +259,56 @@ BOOST_AUTO_TEST_CASE(the_vxlan_mode_carries_peers_on_the_overlay_and_lowers_the_
   BOOST_TEST(ran({"ip", "route", "replace", "10.244.2.0/24", "via", "192.168.77.12"}));
 }
 
-BOOST_AUTO_TEST_CASE(an_overlay_that_cannot_be_set_up_leaves_the_routes_mode) {
+BOOST_AUTO_TEST_CASE(an_overlay_that_cannot_be_set_up_gets_no_plain_routes_and_is_retried) {
   recording_host host;
   pod_network network(host.actions());
   network.set_up_bridge("10.244.1.0/24");
+  network.route_to({{"node2", "10.244.2.0/24", "192.168.77.12"}});
+  auto listings = host.answers;
   host.answers.clear();  // no interface holds the address
+  host.commands.clear();
   BOOST_CHECK_THROW(network.use({"vxlan", 1, 8472}, "192.168.77.11"), std::runtime_error);
   BOOST_TEST(network.pod_mtu() == 0);
+  auto ran = [&](const command& c) {
+    return std::find(host.commands.begin(), host.commands.end(), c) != host.commands.end();
+  };
+  BOOST_TEST(ran({"ip", "route", "del", "10.244.2.0/24"}));  // the cluster is vxlan: no routes
   host.commands.clear();
   network.route_to({{"node2", "10.244.2.0/24", "192.168.77.12"}});
-  BOOST_TEST((host.commands.front() ==
-              command{"ip", "route", "replace", "10.244.2.0/24", "via", "192.168.77.12"}));
+  BOOST_TEST(!ran({"ip", "route", "replace", "10.244.2.0/24", "via", "192.168.77.12"}));
+
+  host.answers = listings;  // the interface is there now
+  network.resync();
+  BOOST_TEST(network.pod_mtu() == 1450);
+  BOOST_TEST(ran({"ip", "route", "replace", "10.244.2.0/24", "via", "10.244.2.0", "dev",
+                  "capstan.vxlan", "onlink"}));
+}
+
+BOOST_AUTO_TEST_CASE(settings_that_are_not_valid_change_nothing) {
+  recording_host host;
+  pod_network network(host.actions());
+  network.set_up_bridge("10.244.1.0/24");
+  network.use({"vxlan", 1, 8472}, "192.168.77.11");
+  host.commands.clear();
+  for (const messages::pod_network_settings& bad :
+       std::vector<messages::pod_network_settings>{{"VXLAN", 1, 8472},
+                                                   {"bogus", 0, 0},
+                                                   {"vxlan", 0, 8472},
+                                                   {"vxlan", 1u << 24, 8472},
+                                                   {"vxlan", 1, 0},
+                                                   {"vxlan", 1, 65536}})
+    BOOST_CHECK_THROW(network.use(bad, "192.168.77.11"), std::invalid_argument);
+  BOOST_TEST(host.commands.empty());
+  BOOST_TEST(network.pod_mtu() == 1450);
+}
+
+BOOST_AUTO_TEST_CASE(the_routes_mode_removes_what_a_killed_agent_left) {
+  recording_host host;
+  pod_network network(host.actions());
+  network.set_up_bridge("10.244.1.0/24");
+  host.commands.clear();
+  network.use({"", 0, 0}, "192.168.77.11");  // a master that predates modes: routes
+  BOOST_TEST((host.commands ==
+              std::vector<command>{{"ip", "link", "del", "capstan.vxlan"},
+                                   {"iptables", "-w", "-t", "nat", "-F", "CAPSTAN-OVERLAY"}}));
 }

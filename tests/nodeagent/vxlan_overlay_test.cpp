@@ -52,11 +52,17 @@ recording_host lab_host() {
 
 const common::ipv4_cidr node1_pods = *common::ipv4_cidr::parse("10.1.1.0/24");
 
-// The node's own (non-pod) sources entering the overlay take the VTEP address.
-command masquerade(const std::string& action) {
-  return {"iptables", "-w", "-t", "nat", action, "POSTROUTING", "-o", "capstan.vxlan", "!", "-s",
-          "10.1.1.0/24", "-j", "MASQUERADE"};
-}
+// The node's own (non-pod) sources entering the overlay take the VTEP address: its chain,
+// rewritten, and the hook (checked, then added when missing).
+const std::vector<command> masquerade = {
+    {"iptables", "-w", "-t", "nat", "-N", "CAPSTAN-OVERLAY"},
+    {"iptables", "-w", "-t", "nat", "-F", "CAPSTAN-OVERLAY"},
+    {"iptables", "-w", "-t", "nat", "-A", "CAPSTAN-OVERLAY", "-o", "capstan.vxlan", "!", "-s",
+     "10.1.1.0/24", "-j", "MASQUERADE"},
+    {"iptables", "-w", "-t", "nat", "-C", "POSTROUTING", "-j", "CAPSTAN-OVERLAY"}};
+const command add_hook = {"iptables", "-w", "-t", "nat", "-A", "POSTROUTING", "-j",
+                          "CAPSTAN-OVERLAY"};
+const command flush_chain = {"iptables", "-w", "-t", "nat", "-F", "CAPSTAN-OVERLAY"};
 
 std::vector<command> peer_commands(const std::string& cidr, const std::string& vtep,
                                    const std::string& mac, const std::string& address) {
@@ -81,23 +87,22 @@ BOOST_AUTO_TEST_CASE(the_device_rides_on_the_interface_holding_the_node_address)
   int mtu = overlay.set_up(node1_pods, "192.168.77.11", 7, 4789);
   BOOST_TEST(mtu == 1450);
   BOOST_TEST(overlay.up());
-  BOOST_TEST((host.commands ==
-              std::vector<command>{
-                  list_address,
-                  list_uplink,
-                  {"ip", "link", "del", "capstan.vxlan"},
-                  {"ip", "link", "add", "capstan.vxlan", "type", "vxlan", "id", "7", "local",
-                   "192.168.77.11", "dev", "eth0", "dstport", "4789", "nolearning"},
-                  {"ip", "link", "set", "capstan.vxlan", "address", "02:cb:0a:01:01:00", "mtu",
-                   "1450"},
-                  {"ip", "addr", "replace", "10.1.1.0/32", "dev", "capstan.vxlan"},
-                  {"ip", "link", "set", "capstan.vxlan", "up"},
-                  masquerade("-C"),  // there already: not added again
-              }));
+  auto expected = std::vector<command>{
+      list_address,
+      list_uplink,
+      {"ip", "link", "del", "capstan.vxlan"},
+      flush_chain,
+      {"ip", "link", "add", "capstan.vxlan", "type", "vxlan", "id", "7", "local", "192.168.77.11",
+       "dev", "eth0", "dstport", "4789", "nolearning"},
+      {"ip", "link", "set", "capstan.vxlan", "address", "02:cb:0a:01:01:00", "mtu", "1450"},
+      {"ip", "addr", "replace", "10.1.1.0/32", "dev", "capstan.vxlan"},
+      {"ip", "link", "set", "capstan.vxlan", "up"}};
+  expected.insert(expected.end(), masquerade.begin(), masquerade.end());  // hooked already
+  BOOST_TEST((host.commands == expected));
   host.commands.clear();
-  host.failing.push_back(masquerade("-C"));
+  host.failing.push_back(masquerade.back());
   overlay.set_up(node1_pods, "192.168.77.11", 7, 4789);
-  BOOST_TEST((host.commands.back() == masquerade("-A")));
+  BOOST_TEST((host.commands.back() == add_hook));
 }
 
 BOOST_AUTO_TEST_CASE(no_interface_with_the_address_or_a_failed_command_is_an_error) {
@@ -105,7 +110,13 @@ BOOST_AUTO_TEST_CASE(no_interface_with_the_address_or_a_failed_command_is_an_err
   vxlan_overlay a(nothing.actions());
   BOOST_CHECK_THROW(a.set_up(node1_pods, "192.168.77.11", 1, 8472), std::runtime_error);
   BOOST_TEST(!a.up());
-  BOOST_CHECK_THROW(a.set_up(node1_pods, "not-an-address", 1, 8472), std::runtime_error);
+  for (const char* address : {"not-an-address", "127.0.0.1", "0.0.0.0", "224.0.0.5"})
+    BOOST_CHECK_THROW(a.set_up(node1_pods, address, 1, 8472), std::runtime_error);
+  auto fine = lab_host();
+  vxlan_overlay d(fine.actions());
+  for (auto [vni, port] : {std::pair{0u, 8472u}, {1u << 24, 8472u}, {1u, 0u}, {1u, 65536u}})
+    BOOST_CHECK_THROW(d.set_up(node1_pods, "192.168.77.11", vni, port), std::runtime_error);
+  BOOST_TEST(fine.commands.empty());  // refused before anything ran
 
   auto host = lab_host();
   host.failing.push_back({"ip", "link", "add", "capstan.vxlan", "type", "vxlan", "id", "1",
@@ -173,11 +184,39 @@ BOOST_AUTO_TEST_CASE(a_failed_entry_is_tried_again_and_tear_down_forgets_every_p
   overlay.connect({{"node2", "10.1.2.0/24", "192.168.78.12"}});
   BOOST_TEST((host.commands == node2));
 
+  auto node3 = peer_commands("10.1.3.0/24", "10.1.3.0", "02:cb:0a:01:03:00", "192.168.77.13");
+  host.failing.push_back(node3[2]);  // node3's route fails: its neighbour and fdb entry are there
+  overlay.connect({{"node2", "10.1.2.0/24", "192.168.78.12"},
+                   {"node3", "10.1.3.0/24", "192.168.77.13"}});
+  host.commands.clear();
+  overlay.connect({{"node2", "10.1.2.0/24", "192.168.78.12"}});  // node3 leaves half-added
+  BOOST_TEST((host.commands ==
+              std::vector<command>{
+                  {"ip", "route", "del", "10.1.3.0/24", "dev", "capstan.vxlan"},
+                  {"ip", "neigh", "del", "10.1.3.0", "dev", "capstan.vxlan"},
+                  {"bridge", "fdb", "del", "02:cb:0a:01:03:00", "dev", "capstan.vxlan", "self"}}));
+
   host.commands.clear();
   overlay.tear_down();
   BOOST_TEST((host.commands ==
-              std::vector<command>{{"ip", "link", "del", "capstan.vxlan"}, masquerade("-D")}));
+              std::vector<command>{{"ip", "link", "del", "capstan.vxlan"}, flush_chain}));
   BOOST_TEST(!overlay.up());
   overlay.connect({{"node2", "10.1.2.0/24", "192.168.78.12"}});
   BOOST_TEST(host.commands.size() == 2u);  // down: nothing added
+}
+
+BOOST_AUTO_TEST_CASE(peers_that_could_harm_the_node_are_skipped) {
+  auto host = lab_host();
+  vxlan_overlay overlay(host.actions());
+  overlay.set_up(node1_pods, "192.168.77.11", 1, 8472);
+  host.commands.clear();
+  overlay.connect({{"own CIDR", "10.1.1.0/24", "192.168.77.12"},
+                   {"overlapping", "10.1.0.0/16", "192.168.77.12"},
+                   {"everything", "0.0.0.0/0", "192.168.77.12"},
+                   {"other size", "10.2.0.0/23", "192.168.77.12"},
+                   {"own address", "10.1.4.0/24", "192.168.77.11"},
+                   {"loopback", "10.1.5.0/24", "127.0.0.1"},
+                   {"multicast", "10.1.6.0/24", "239.1.1.1"},
+                   {"inside its CIDR", "10.1.7.0/24", "10.1.7.9"}});
+  BOOST_TEST(host.commands.empty());
 }

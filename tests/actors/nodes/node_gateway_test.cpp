@@ -111,9 +111,18 @@ BOOST_AUTO_TEST_CASE(joins_are_told_the_pod_network_and_a_node_asking_another_is
   BOOST_TEST(static_cast<int>(reason(refused)) ==
              static_cast<int>(refusal_reason::wrong_pod_network));
   BOOST_TEST(refusal_is_final(reason(refused)));
-  BOOST_TEST(refused.refused.message.find("the cluster's pod network is vxlan") != std::string::npos);
-  BOOST_TEST(routes.last.pod_network.mode == "vxlan");
+  BOOST_TEST(refused.refused.message.find("the cluster's pod network is vxlan") !=
+             std::string::npos);
+  BOOST_TEST(routes.last.pod_network.mode.empty());  // settings go to proven nodes only
   BOOST_TEST(!c.m->model().get(object_kind::node, {"", "node1"}));  // nothing registered
+
+  // A mode that is neither is refused before any challenge.
+  bool refused_join = false;
+  routes.self
+      ->request(routes.gateway, 10s, join_atom::value,
+                join_request{{"node1"}, true, false, "vxlan\x1b[2J"})
+      .receive([&](join_challenge&) {}, [&](caf::error&) { refused_join = true; });
+  BOOST_TEST(refused_join);
 
   for (std::string mode : {"", "vxlan"}) {
     hand_session session(*c.system, c.m->node_gateway());
