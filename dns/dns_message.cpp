@@ -135,6 +135,21 @@ std::string header_reply(const uint8_t* data, uint8_t rcode) {
   return to_wire(p.get());
 }
 
+// A reply to `q` with `code` and the question alone (authoritative or not); null when ldns
+// fails.
+packet_ptr reply_with_code(const dns_question& q, response_code code, bool authoritative) {
+  ldns_rr* question = question_rr(q);
+  if (!question)
+    return nullptr;
+  packet_ptr p = reply_to(q, question);
+  ldns_rr_free(question);
+  if (!p)
+    return nullptr;
+  ldns_pkt_set_aa(p.get(), authoritative);
+  ldns_pkt_set_rcode(p.get(), static_cast<uint8_t>(code));
+  return p;
+}
+
 }  // namespace
 
 query_reading read_query(const uint8_t* data, std::size_t size) {
@@ -175,15 +190,9 @@ query_reading read_query(const uint8_t* data, std::size_t size) {
 }
 
 std::string write_answer(const dns_question& q, const zone_answer& answer, std::size_t max_size) {
-  ldns_rr* question = question_rr(q);
-  if (!question)
-    return "";
-  packet_ptr p = reply_to(q, question);
-  ldns_rr_free(question);
+  packet_ptr p = reply_with_code(q, answer.code, true);
   if (!p)
     return "";
-  ldns_pkt_set_aa(p.get(), true);
-  ldns_pkt_set_rcode(p.get(), static_cast<uint8_t>(answer.code));
   auto push = [&](const std::vector<record>& records, ldns_pkt_section section) {
     for (const auto& r : records)
       if (ldns_rr* rr = to_rr(r))
@@ -197,29 +206,16 @@ std::string write_answer(const dns_question& q, const zone_answer& answer, std::
   if (wire.size() <= max_size)
     return wire;
   // Too large for the transport: the question alone, truncated.
-  ldns_rr* again = question_rr(q);
-  if (!again)
-    return "";
-  packet_ptr truncated = reply_to(q, again);
-  ldns_rr_free(again);
+  packet_ptr truncated = reply_with_code(q, answer.code, true);
   if (!truncated)
     return "";
-  ldns_pkt_set_aa(truncated.get(), true);
   ldns_pkt_set_tc(truncated.get(), true);
-  ldns_pkt_set_rcode(truncated.get(), static_cast<uint8_t>(answer.code));
   return to_wire(truncated.get());
 }
 
 std::string write_failure(const dns_question& q, response_code code) {
-  ldns_rr* question = question_rr(q);
-  if (!question)
-    return "";
-  packet_ptr p = reply_to(q, question);
-  ldns_rr_free(question);
-  if (!p)
-    return "";
-  ldns_pkt_set_rcode(p.get(), static_cast<uint8_t>(code));
-  return to_wire(p.get());
+  packet_ptr p = reply_with_code(q, code, false);
+  return p ? to_wire(p.get()) : "";
 }
 
 bool set_message_id(std::string& message, uint16_t id) {

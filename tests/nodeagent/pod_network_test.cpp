@@ -12,36 +12,18 @@
 #include <vector>
 
 #include "nodeagent/pod_network.hpp"
+#include "tests/nodeagent/recording_host.hpp"
 
 using namespace capstan;
 using namespace capstan::nodeagent;
 
 namespace {
 
-using command = std::vector<std::string>;
+using test::command;
 
-// Records every command and file write; the commands named in `failing` fail; `answers` are
-// the listings the overlay reads (a lab node's eth0 at 192.168.77.11, MTU 1500).
-struct recording_host {
-  std::vector<command> commands;
-  std::map<std::string, std::string> files;
-  std::vector<command> failing;
-  std::map<command, std::string> answers = {
-      {{"ip", "-o", "-4", "addr", "show", "to", "192.168.77.11/32"},
-       "2: eth0    inet 192.168.77.11/24 scope global eth0\n"},
-      {{"ip", "-o", "link", "show", "dev", "eth0"}, "2: eth0@if9: <UP> mtu 1500 qdisc noqueue\n"}};
-
-  host_actions actions() {
-    return {[this](const command& argv) {
-              commands.push_back(argv);
-              for (const auto& f : failing)
-                if (f == argv)
-                  return common::process_result{1, "RTNETLINK answers: File exists\n"};
-              auto a = answers.find(argv);
-              return common::process_result{0, a == answers.end() ? "" : a->second};
-            },
-            [this](const std::string& path, const std::string& text) { files[path] = text; }};
-  }
+// A lab node: it lists eth0 at 192.168.77.11 (MTU 1500) for the overlay.
+struct recording_host : test::recording_host {
+  recording_host() { answers = test::lab_node_listings(); }
 };
 
 const pod_endpoint web{"cp-0123456789ab", "vp0123456789ab", "10.244.1.2"};

@@ -11,42 +11,22 @@
 #include <vector>
 
 #include "nodeagent/vxlan_overlay.hpp"
+#include "tests/nodeagent/recording_host.hpp"
 
 using namespace capstan;
 using namespace capstan::nodeagent;
 
 namespace {
 
-using command = std::vector<std::string>;
+using test::command;
 
-// Records every command; answers the listings the overlay reads; `failing` commands fail.
-struct recording_host {
-  std::vector<command> commands;
-  std::map<command, std::string> answers;
-  std::vector<command> failing;
-
-  host_actions actions() {
-    return {[this](const command& argv) {
-              commands.push_back(argv);
-              for (const auto& f : failing)
-                if (f == argv)
-                  return common::process_result{2, "RTNETLINK answers: No such device\n"};
-              auto a = answers.find(argv);
-              return common::process_result{0, a == answers.end() ? "" : a->second};
-            },
-            [](const std::string&, const std::string&) {}};
-  }
-};
-
-const command list_address = {"ip", "-o", "-4", "addr", "show", "to", "192.168.77.11/32"};
-const command list_uplink = {"ip", "-o", "link", "show", "dev", "eth0"};
+using test::recording_host;
+const command& list_address = test::list_lab_address;
+const command& list_uplink = test::list_lab_uplink;
 
 recording_host lab_host() {
   recording_host host;
-  host.answers[list_address] =
-      "2: eth0    inet 192.168.77.11/24 scope global eth0\\       valid_lft forever\n";
-  host.answers[list_uplink] =
-      "2: eth0@if7: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP\n";
+  host.answers = test::lab_node_listings();
   return host;
 }
 
