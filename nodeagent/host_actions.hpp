@@ -21,4 +21,11 @@ struct host_actions {
   static host_actions real();
 };
 
+// Rewrites the nat chain `chain` (created when missing, flushed) to hold `rules`, each the
+// arguments after "-A CHAIN", and hooks it into POSTROUTING once, matched by `hook_match`
+// (e.g. {"-s", CIDR}). Best effort: a node without iptables still runs pods.
+void rewrite_nat_chain(const host_actions& host, const std::string& chain,
+                       const std::vector<std::vector<std::string>>& rules,
+                       const std::vector<std::string>& hook_match);
+
 }  // namespace capstan::nodeagent

@@ -44,24 +44,11 @@ void pod_network::set_up_bridge(const std::string& pod_cidr) {
 void pod_network::masquerade_egress() {
   if (!cidr_)
     return;
-  const std::vector<std::string> nat = {"iptables", "-w", "-t", "nat"};
-  auto iptables = [&](std::vector<std::string> args) {
-    std::vector<std::string> argv = nat;
-    argv.insert(argv.end(), args.begin(), args.end());
-    return host_.run(argv);
-  };
-  iptables({"-N", "CAPSTAN-POD-EGRESS"});  // fails when it exists: fine
-  iptables({"-F", "CAPSTAN-POD-EGRESS"});
-  iptables({"-A", "CAPSTAN-POD-EGRESS", "-d", pod_cidr_, "-j", "RETURN"});
+  std::vector<std::vector<std::string>> rules = {{"-d", pod_cidr_, "-j", "RETURN"}};
   for (const auto& peer : peer_cidrs_)
-    iptables({"-A", "CAPSTAN-POD-EGRESS", "-d", peer, "-j", "RETURN"});
-  iptables({"-A", "CAPSTAN-POD-EGRESS", "-j", "MASQUERADE"});
-  const std::vector<std::string> hook = {"POSTROUTING", "-s", pod_cidr_, "-j", "CAPSTAN-POD-EGRESS"};
-  std::vector<std::string> check = {"-C"}, append = {"-A"};
-  check.insert(check.end(), hook.begin(), hook.end());
-  append.insert(append.end(), hook.begin(), hook.end());
-  if (!iptables(check).ok())
-    iptables(append);
+    rules.push_back({"-d", peer, "-j", "RETURN"});
+  rules.push_back({"-j", "MASQUERADE"});
+  rewrite_nat_chain(host_, "CAPSTAN-POD-EGRESS", rules, {"-s", pod_cidr_});
 }
 
 std::string pod_network::free_address(const std::set<std::string>& used) const {

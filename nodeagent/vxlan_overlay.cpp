@@ -143,18 +143,9 @@ void vxlan_overlay::connect(const std::vector<peer_node>& peers) {
 }
 
 void vxlan_overlay::masquerade_own_sources(const common::ipv4_cidr& pod_cidr) {
-  const std::vector<std::string> nat = {"iptables", "-w", "-t", "nat"};
-  auto iptables = [&](std::vector<std::string> args) {
-    std::vector<std::string> argv = nat;
-    argv.insert(argv.end(), args.begin(), args.end());
-    return host_.run(argv);
-  };
-  iptables({"-N", "CAPSTAN-OVERLAY"});  // fails when it exists: fine
-  iptables({"-F", "CAPSTAN-OVERLAY"});
-  iptables({"-A", "CAPSTAN-OVERLAY", "-o", overlay_device, "!", "-s", pod_cidr.to_string(), "-j",
-            "MASQUERADE"});
-  if (!iptables({"-C", "POSTROUTING", "-j", "CAPSTAN-OVERLAY"}).ok())
-    iptables({"-A", "POSTROUTING", "-j", "CAPSTAN-OVERLAY"});
+  rewrite_nat_chain(host_, "CAPSTAN-OVERLAY",
+                    {{"-o", overlay_device, "!", "-s", pod_cidr.to_string(), "-j", "MASQUERADE"}},
+                    {});
 }
 
 void vxlan_overlay::tear_down() {
