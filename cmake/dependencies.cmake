@@ -33,3 +33,11 @@ if(TARGET RocksDB::rocksdb-shared)
 else()
   set(CAPSTAN_ROCKSDB RocksDB::rocksdb)
 endif()
+
+# C-Raft (libraft-dev) and libuv (libuv1-dev: raft/uv.h includes uv.h), the replicated journal's
+# consensus engine (store/raft_log.hpp).
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(RAFT REQUIRED IMPORTED_TARGET raft)
+pkg_check_modules(LIBUV REQUIRED IMPORTED_TARGET libuv)
+add_library(c_raft INTERFACE)
+target_link_libraries(c_raft INTERFACE PkgConfig::RAFT PkgConfig::LIBUV)

@@ -24,6 +24,9 @@ namespace {
 
 constexpr const char* format_key = "format";
 constexpr const char* format_version = "capstan-journal-1";
+// The replicated log's index of the last entry applied here (8 bytes, big-endian), when the
+// journal is fed by one.
+constexpr const char* applied_index_key = "applied-index";
 constexpr std::size_t default_cf = 0, log_cf = 1, snapshot_cf = 2;
 constexpr std::size_t snapshot_chunk_objects = 1000;
 // The write-ahead log is flushed into tables once it reaches this size: reopening the journal
@@ -252,6 +255,12 @@ std::unique_ptr<event_log> event_log::open(const std::string& directory,
   }
 
   log->last_seq_ = log->newest_key();
+  std::string applied;
+  s = db->Get({}, log->handles_[default_cf], applied_index_key, &applied);
+  if (!s.IsNotFound()) {
+    check(s, "cannot read the applied index in " + directory);
+    log->applied_index_ = seq_from_key(applied.data(), applied.size());
+  }
   return log;
 }
 
@@ -263,8 +272,15 @@ uint64_t event_log::newest_key() const {
 }
 
 std::size_t event_log::append(std::vector<journal_record>& records) {
-  if (records.empty())
+  return append(records, applied_index_);
+}
+
+std::size_t event_log::append(std::vector<journal_record>& records, uint64_t applied_index) {
+  if (records.empty()) {
+    if (applied_index != applied_index_)
+      set_applied_index(applied_index);
     return 0;
+  }
   if (!options_.sealer)
     for (const auto& r : records)
       if (const auto* s = secret_in(r); s && !s->data.empty())
@@ -286,6 +302,9 @@ std::size_t event_log::append(std::vector<journal_record>& records) {
     bytes += value.size() + 8;
     check(batch.Put(handles_[log_cf], seq_key(r.seq), value), "cannot stage journal record");
   }
+  if (applied_index != applied_index_)
+    check(batch.Put(handles_[default_cf], applied_index_key, seq_key(applied_index)),
+          "cannot stage the applied index");
   rocksdb::WriteOptions w;
   w.sync = options_.sync;
   try {
@@ -300,7 +319,29 @@ std::size_t event_log::append(std::vector<journal_record>& records) {
     throw;
   }
   last_seq_ = seq;
+  applied_index_ = applied_index;
   return bytes;
+}
+
+void event_log::set_applied_index(uint64_t index) {
+  rocksdb::WriteOptions w;
+  w.sync = options_.sync;
+  check(db_->Put(w, handles_[default_cf], applied_index_key, seq_key(index)),
+        "cannot record the applied index in the journal in " + directory_);
+  applied_index_ = index;
+}
+
+void event_log::make_durable() {
+  check(db_->FlushWAL(true), "cannot sync the journal in " + directory_);
+}
+
+void event_log::require_room_for(uint64_t bytes) const {
+  require_room(directory_, options_.min_free_bytes, bytes, "cannot append to the journal");
+}
+
+void event_log::open_sealed_record(journal_record& record) const {
+  if (auto* s = secret_in(record))
+    open_sealed(*s);
 }
 
 void event_log::recover() {

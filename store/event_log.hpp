@@ -73,6 +73,23 @@ public:
   // On return the records are durable. On failure throws store_error and nothing is written.
   // Returns the number of bytes written.
   std::size_t append(std::vector<journal_record>& records);
+  // The same, for a journal fed by a replicated log (store/replicated_log.hpp): also records,
+  // in the same write, that the log's entry `applied_index` has been applied.
+  std::size_t append(std::vector<journal_record>& records, uint64_t applied_index);
+  // The replicated log's index of the last entry applied to this journal (0: none).
+  uint64_t applied_index() const { return applied_index_; }
+  // Records that entries up to `index` are applied although they added no record (entries
+  // nobody could decode), or starts counting anew (0) under a new replicated log.
+  void set_applied_index(uint64_t index);
+  // Makes every write so far durable (syncs the write-ahead log): for journals written with
+  // `sync` off whose replicated log is their write-ahead log, before that log forgets entries.
+  void make_durable();
+  // Throws store_error (as append would) when appending `bytes` would leave the filesystem
+  // with less than min_free_bytes: checked before a batch is proposed to a replicated log.
+  void require_room_for(uint64_t bytes) const;
+  // Opens the sealed data of a Secret in a record read from elsewhere than this journal (an
+  // entry of the replicated log), as `read` does for its own records.
+  void open_sealed_record(journal_record& record) const;
   // After a failed append (a full disk, say): makes the log writable again if the cause is
   // gone (and the disk has min_free_bytes again), and drops any record past last_seq() that
   // the failed write left behind. Throws store_error while the log cannot be written. Call
@@ -109,6 +126,7 @@ private:
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default, log, snapshots
   uint64_t last_seq_ = 0;
+  uint64_t applied_index_ = 0;
   bool read_only_ = false;
   std::string secondary_dir_;  // scratch space of a reader, removed on close
 };

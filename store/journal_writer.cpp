@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <future>
+#include <random>
+
+#include "store/journal_entry.hpp"
 
 namespace capstan::store {
 
@@ -11,6 +14,28 @@ journal_writer::journal_writer(event_log& log, std::size_t max_batch_records,
     : log_(log), max_batch_records_(max_batch_records), retry_every_(retry_every),
       last_seq_(log.last_seq()) {
   thread_ = std::thread([this] { run(); });
+}
+
+journal_writer::journal_writer(event_log& log, std::unique_ptr<replicated_log> engine,
+                               std::size_t max_batch_records,
+                               std::chrono::milliseconds retry_every)
+    : log_(log), max_batch_records_(max_batch_records), retry_every_(retry_every),
+      last_seq_(log.last_seq()) {
+  machine_ = std::make_unique<journal_state_machine>(
+      log_, [this](uint64_t index, std::vector<journal_record>&& records) {
+        {
+          std::lock_guard<std::mutex> lock(mutex_);
+          applied_.push_back({index, std::move(records)});
+        }
+        wake_.notify_one();
+      });
+  engine->start(*machine_);
+  engine_ = std::move(engine);
+  thread_ = std::thread([this] { run(); });
+}
+
+bool journal_writer::wait_until_leading(std::chrono::milliseconds timeout) {
+  return !engine_ || engine_->wait_until_leading(timeout);
 }
 
 journal_writer::~journal_writer() {
@@ -123,11 +148,13 @@ void journal_writer::attach_new_subscribers() {
     live_.erase(std::remove_if(live_.begin(), live_.end(),
                                [id](const subscription& s) { return s.id == id; }),
                 live_.end());
-  // Catch up from the log: nothing commits meanwhile, since only this thread commits.
+  // Catch up from the log up to what was delivered: later records (written meanwhile by the
+  // engine's thread) reach the new subscriber with the next deliveries.
+  uint64_t delivered = last_seq();
   for (auto& s : joining) {
     std::vector<journal_record> chunk;
     try {
-      log_.read(s.from, log_.last_seq(), [&](journal_record&& r) {
+      log_.read(s.from, delivered, [&](journal_record&& r) {
         chunk.push_back(std::move(r));
         if (chunk.size() == 4096) {
           s.deliver(chunk);
@@ -144,6 +171,7 @@ void journal_writer::attach_new_subscribers() {
     }
     if (!chunk.empty())
       s.deliver(chunk);
+    s.from = std::max(s.from, delivered + 1);
     live_.push_back(std::move(s));
   }
 }
@@ -155,7 +183,8 @@ void journal_writer::run() {
     {
       std::unique_lock<std::mutex> lock(mutex_);
       auto ready = [this] {
-        return stopping_ || !queue_.empty() || !joining_.empty() || !leaving_.empty();
+        return stopping_ || !queue_.empty() || !joining_.empty() || !leaving_.empty() ||
+               !applied_.empty();
       };
       if (failure_.empty())
         wake_.wait(lock, ready);
@@ -167,6 +196,7 @@ void journal_writer::run() {
     }
     if (failed && !try_recover()) {
       attach_new_subscribers();  // readers of what is committed are served meanwhile
+      deliver_applied();
       continue;
     }
     {
@@ -181,6 +211,7 @@ void journal_writer::run() {
       }
     }
     attach_new_subscribers();
+    deliver_applied();
     if (!batch.empty())
       commit(batch);
   }
@@ -201,6 +232,8 @@ bool journal_writer::try_recover() {
       std::fprintf(stderr, "capstan: the journal is writable again (was: %s)\n",
                    failure_.c_str());
       failure_.clear();
+      if (engine_)
+        engine_->retry_apply();  // an entry committed but not applied is applied now
       return true;
     }
     // Appends queued before the failure was known are refused now, not left waiting.
@@ -237,9 +270,12 @@ void journal_writer::commit(std::deque<pending_append>& batch) {
       records.push_back(std::move(r));
   }
   append_result failed;
-  std::size_t bytes = 0;
+  uint64_t seq = 0;
   try {
-    bytes = log_.append(records);
+    if (engine_)
+      seq = write_replicated(records, failed.error);
+    else
+      seq = write_local(records);
   } catch (const store_error& e) {
     failed.error = e.what();
     std::lock_guard<std::mutex> lock(mutex_);
@@ -250,18 +286,121 @@ void journal_writer::commit(std::deque<pending_append>& batch) {
       a.done(failed);
     return;
   }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    append_result r;
+    r.first_seq = sizes[i] ? seq : 0;
+    r.last_seq = sizes[i] ? seq + sizes[i] - 1 : 0;
+    seq += sizes[i];
+    batch[i].done(r);
+  }
+}
+
+uint64_t journal_writer::write_local(std::vector<journal_record>& records) {
+  std::size_t bytes = log_.append(records);
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stats_.batches += 1;
-    stats_.records += records.size();
     stats_.bytes += bytes;
-    last_seq_ = log_.last_seq();
   }
   // Subscribers first (the read model among them), so that an acknowledged append is
   // already visible to readers when its writer hears back.
+  deliver(records);
+  return records.empty() ? 0 : records.front().seq;
+}
+
+uint64_t journal_writer::write_replicated(std::vector<journal_record>& records,
+                                          std::string& refused) {
+  static thread_local std::mt19937_64 proposals{std::random_device{}()};
+  const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  for (auto& r : records)
+    if (r.time_nanos == 0)
+      r.time_nanos = now;  // stamped here: every member records the leader's time
+  journal_entry entry{proposals(), {}};
+  std::string bytes;
+  {
+    entry.records.swap(records);
+    try {
+      bytes = encode_journal_entry(entry, log_.options().sealer.get());
+    } catch (const store_error& e) {
+      records.swap(entry.records);
+      refused = e.what();  // a refusal of this batch, not a failure of the journal
+      return 0;
+    }
+    records.swap(entry.records);
+  }
+  // The journal and the engine's log share the filesystem: no batch is proposed that the
+  // journal could not then write (the engine's log takes as much again).
+  log_.require_room_for(2 * bytes.size());
+  const std::size_t count = records.size();
+  machine_->expect(entry.proposal, std::move(records));
+  records.clear();
+  auto outcome = std::make_shared<std::promise<std::pair<std::string, uint64_t>>>();
+  auto decided = outcome->get_future();
+  engine_->propose(std::move(bytes), [outcome](const std::string& error, uint64_t index) {
+    outcome->set_value({error, index});
+  });
+  // An entry that is committed but cannot be written to the journal (its disk failed) keeps
+  // the proposal waiting: the journal is recovered here and the entry applied again.
+  while (decided.wait_for(retry_every_) != std::future_status::ready) {
+    std::string cause = machine_->failure();
+    if (cause.empty())
+      continue;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      failure_ = cause;
+    }
+    try {
+      log_.recover();
+      engine_->retry_apply();
+    } catch (const store_error&) {
+    }
+  }
+  auto [error, index] = decided.get();
+  machine_->forget_expected();
+  uint64_t first = deliver_applied(error.empty() ? index : 0);
+  if (!error.empty()) {
+    refused = error;
+    return 0;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    failure_.clear();
+    stats_.batches += 1;
+    stats_.bytes += bytes.size();
+  }
+  if (first == 0 && count != 0)
+    refused = "the replicated journal applied the write but its records were not found";
+  return first;
+}
+
+uint64_t journal_writer::deliver_applied(uint64_t index) {
+  std::deque<applied_entry> applied;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    applied.swap(applied_);
+  }
+  uint64_t first = 0;
+  for (auto& a : applied) {
+    if (a.records.empty())
+      continue;
+    if (a.index == index)
+      first = a.records.front().seq;
+    deliver(a.records);
+  }
+  return first;
+}
+
+void journal_writer::deliver(const std::vector<journal_record>& records) {
+  if (records.empty())
+    return;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stats_.records += records.size();
+    last_seq_ = records.back().seq;
+  }
   for (auto& s : live_) {
-    if (records.empty())
-      break;
     if (s.from <= records.front().seq) {
       s.deliver(records);
     } else if (s.from <= records.back().seq) {
@@ -269,14 +408,6 @@ void journal_writer::commit(std::deque<pending_append>& batch) {
                                        records.end());
       s.deliver(tail);
     }
-  }
-  uint64_t seq = records.empty() ? 0 : records.front().seq;
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    append_result r;
-    r.first_seq = sizes[i] ? seq : 0;
-    r.last_seq = sizes[i] ? seq + sizes[i] - 1 : 0;
-    seq += sizes[i];
-    batch[i].done(r);
   }
 }
 

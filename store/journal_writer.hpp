@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "store/event_log.hpp"
+#include "store/journal_state_machine.hpp"
+#include "store/replicated_log.hpp"
 
 namespace capstan::store {
 
@@ -32,7 +34,13 @@ struct journal_writer_stats {
 // Owns a commit thread in front of an event_log. Appends submitted while a sync is running
 // are collected and written together as the next batch. A completion runs only after its
 // records are durable and after every subscriber has received them; completions run on the
-// commit thread in sequence order and must not block. After a write error (a full disk, say)
+// commit thread in sequence order and must not block.
+//
+// Replicated (the master's form): each batch is proposed to a replicated log as one entry and
+// is durable once a majority holds it; every member's journal_state_machine applies committed
+// entries to its event_log, and the commit thread hands them to subscribers, the leader's own
+// batches and the entries other members proposed alike. Local (tools, tests): each batch is
+// written to the event_log and synced there. After a write error (a full disk, say)
 // the writer refuses every append at once with that error, and tries every `retry_every` to
 // make the log writable again (event_log::recover); once it is, appends are taken again, with
 // no restart.
@@ -50,6 +58,12 @@ public:
   // `max_batch_records` bounds one WriteBatch, and so the latency added to any one append.
   explicit journal_writer(event_log& log, std::size_t max_batch_records = 20000,
                           std::chrono::milliseconds retry_every = std::chrono::seconds(1));
+  // Replicated: starts `engine` on this journal (entries committed but not yet applied are
+  // applied now). `log` should be opened with `sync` off: the engine's log is the write-ahead
+  // log. Appends are taken while this member leads. Throws store_error.
+  journal_writer(event_log& log, std::unique_ptr<replicated_log> engine,
+                 std::size_t max_batch_records = 20000,
+                 std::chrono::milliseconds retry_every = std::chrono::seconds(1));
   // Commits everything already submitted, then stops the thread.
   ~journal_writer();
   journal_writer(const journal_writer&) = delete;
@@ -75,12 +89,21 @@ public:
   // Why appends are refused now; empty while the journal takes them.
   std::string failure() const;
   journal_writer_stats stats() const;
+  // The sequence number of the newest record handed to subscribers.
   uint64_t last_seq() const;
+  // Replicated: blocks (never on an actor's thread) until this member leads and has applied
+  // everything committed before, or `timeout` passes; true when it leads. Local: true.
+  bool wait_until_leading(std::chrono::milliseconds timeout);
 
 private:
   struct pending_append {
     std::vector<journal_record> records;
     completion done;
+  };
+  // The records of one applied entry, waiting for the commit thread to hand them on.
+  struct applied_entry {
+    uint64_t index;
+    std::vector<journal_record> records;
   };
   struct subscription {
     uint64_t id;
@@ -90,16 +113,27 @@ private:
 
   void run();
   void commit(std::deque<pending_append>& batch);
+  // Writes the records of an accepted batch and returns its first sequence number; throws
+  // store_error (or returns the proposal's refusal in `refused`) when they were not written.
+  uint64_t write_local(std::vector<journal_record>& records);
+  uint64_t write_replicated(std::vector<journal_record>& records, std::string& refused);
+  // Hands the records applied so far to the subscribers (commit thread). Returns the first
+  // sequence number of the entry `index`, when it was among them and held records.
+  uint64_t deliver_applied(uint64_t index = 0);
+  void deliver(const std::vector<journal_record>& records);
   void attach_new_subscribers();
   // Commit thread, while failed: event_log::recover; true once appends may go on.
   bool try_recover();
 
   event_log& log_;
+  std::unique_ptr<journal_state_machine> machine_;  // replicated only
+  std::unique_ptr<replicated_log> engine_;          // replicated only
   const std::size_t max_batch_records_;
   const std::chrono::milliseconds retry_every_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<pending_append> queue_;
+  std::deque<applied_entry> applied_;  // guarded by mutex_: from the engine's thread
   std::vector<subscription> joining_;  // guarded by mutex_; attached by the commit thread
   std::vector<subscription> live_;     // commit thread only
   std::vector<uint64_t> leaving_;      // guarded by mutex_
@@ -107,7 +141,7 @@ private:
   bool stopping_ = false;
   std::string failure_;         // the write error until recovered, guarded by mutex_
   journal_writer_stats stats_;  // guarded by mutex_
-  uint64_t last_seq_;           // guarded by mutex_
+  uint64_t last_seq_;           // guarded by mutex_: the newest record delivered
   checker check_;               // set before use, then read by the commit thread only
   std::thread thread_;
 };

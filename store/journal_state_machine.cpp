@@ -1,0 +1,84 @@
+#include "store/journal_state_machine.hpp"
+
+#include <cstdio>
+
+namespace capstan::store {
+
+journal_state_machine::journal_state_machine(event_log& log, applied_sink sink)
+    : log_(log), sink_(std::move(sink)) {}
+
+void journal_state_machine::expect(uint64_t proposal, std::vector<journal_record> records) {
+  std::lock_guard<std::mutex> lock(expected_mutex_);
+  expected_ = journal_entry{proposal, std::move(records)};
+}
+
+void journal_state_machine::forget_expected() {
+  std::lock_guard<std::mutex> lock(expected_mutex_);
+  expected_.reset();
+}
+
+std::string journal_state_machine::apply(uint64_t index, std::string_view entry) {
+  if (index <= log_.applied_index())
+    return "";  // applied before a restart: the engine replays from its last snapshot
+  std::vector<journal_record> records;
+  try {
+    journal_entry decoded = decode_journal_entry(entry);
+    {
+      std::lock_guard<std::mutex> lock(expected_mutex_);
+      if (expected_ && expected_->proposal == decoded.proposal) {
+        records = std::move(expected_->records);
+        expected_.reset();
+      }
+    }
+    if (records.empty()) {
+      records = std::move(decoded.records);
+      for (auto& r : records) {
+        r.seq = 0;
+        log_.open_sealed_record(r);
+      }
+    }
+  } catch (const store_error& e) {
+    // Every member decodes the same bytes the same way, so every member skips it alike.
+    std::fprintf(stderr, "capstan: replicated journal entry %llu skipped: %s\n",
+                 static_cast<unsigned long long>(index), e.what());
+    records.clear();
+  }
+  try {
+    log_.append(records, index);
+  } catch (const store_error& e) {
+    std::lock_guard<std::mutex> lock(expected_mutex_);
+    failure_ = e.what();
+    return failure_;  // the retry decodes the entry again: the same records
+  }
+  {
+    std::lock_guard<std::mutex> lock(expected_mutex_);
+    failure_.clear();
+  }
+  sink_(index, std::move(records));
+  return "";
+}
+
+std::string journal_state_machine::failure() const {
+  std::lock_guard<std::mutex> lock(expected_mutex_);
+  return failure_;
+}
+
+uint64_t journal_state_machine::applied_index() const {
+  return log_.applied_index();
+}
+
+void journal_state_machine::begin_new_log() {
+  if (log_.applied_index() != 0)
+    log_.set_applied_index(0);
+}
+
+std::string journal_state_machine::make_durable() {
+  try {
+    log_.make_durable();
+  } catch (const store_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace capstan::store

@@ -1,0 +1,105 @@
+#include "store/raft_fsm_adapter.hpp"
+
+// C-Raft's headers declare C functions without extern "C" of their own.
+extern "C" {
+#include <raft.h>
+}
+
+#include <cstdio>
+#include <cstring>
+
+namespace capstan::store {
+
+namespace {
+
+// A snapshot of the journal's state machine holds no data: the journal itself (RocksDB, made
+// durable before) is the state. It names the applied index it was taken at, so that a member
+// restored from it can tell whether its journal has that much.
+constexpr char snapshot_magic[4] = {'C', 'S', 'S', '1'};
+constexpr std::size_t snapshot_size = sizeof snapshot_magic + 8;
+
+}  // namespace
+
+raft_fsm_adapter::raft_fsm_adapter(replicated_state_machine& machine)
+    : machine_(machine), fsm_(std::make_unique<raft_fsm>()) {
+  std::memset(fsm_.get(), 0, sizeof(raft_fsm));
+  fsm_->version = 1;
+  fsm_->data = this;
+  fsm_->apply = &raft_fsm_adapter::apply;
+  fsm_->snapshot = &raft_fsm_adapter::snapshot;
+  fsm_->restore = &raft_fsm_adapter::restore;
+}
+
+raft_fsm_adapter::~raft_fsm_adapter() = default;
+
+int raft_fsm_adapter::apply(raft_fsm* fsm, const raft_buffer* buf, void** result) {
+  auto* self = static_cast<raft_fsm_adapter*>(fsm->data);
+  *result = nullptr;
+  uint64_t index = raft_last_applied(self->raft_) + 1;
+  std::string error = self->machine_.apply(
+      index, std::string_view(static_cast<const char*>(buf->base), buf->len));
+  if (!error.empty()) {
+    if (error != self->last_error_)
+      std::fprintf(stderr, "capstan: replicated journal entry %llu not applied yet: %s\n",
+                   static_cast<unsigned long long>(index), error.c_str());
+    self->last_error_ = error;
+    return RAFT_IOERR;
+  }
+  self->last_error_.clear();
+  return 0;
+}
+
+int raft_fsm_adapter::snapshot(raft_fsm* fsm, raft_buffer* bufs[], unsigned* n) {
+  auto* self = static_cast<raft_fsm_adapter*>(fsm->data);
+  std::string error = self->machine_.make_durable();
+  if (!error.empty()) {
+    self->last_error_ = error;
+    return RAFT_IOERR;
+  }
+  auto* buffer = static_cast<raft_buffer*>(raft_malloc(sizeof(raft_buffer)));
+  if (!buffer)
+    return RAFT_NOMEM;
+  buffer->len = snapshot_size;
+  buffer->base = raft_malloc(snapshot_size);
+  if (!buffer->base) {
+    raft_free(buffer);
+    return RAFT_NOMEM;
+  }
+  auto* bytes = static_cast<unsigned char*>(buffer->base);
+  std::memcpy(bytes, snapshot_magic, sizeof snapshot_magic);
+  uint64_t applied = self->machine_.applied_index();
+  for (int i = 0; i < 8; ++i)
+    bytes[sizeof snapshot_magic + i] = static_cast<unsigned char>(applied >> (8 * i));
+  *bufs = buffer;
+  *n = 1;
+  return 0;
+}
+
+int raft_fsm_adapter::restore(raft_fsm* fsm, raft_buffer* buf) {
+  auto* self = static_cast<raft_fsm_adapter*>(fsm->data);
+  const auto* bytes = static_cast<const unsigned char*>(buf->base);
+  int status = 0;
+  if (buf->len != snapshot_size || std::memcmp(bytes, snapshot_magic, sizeof snapshot_magic)) {
+    self->last_error_ = "the replicated log's snapshot is not one this build wrote";
+    status = RAFT_MALFORMED;
+  } else {
+    uint64_t index = 0;
+    for (int i = 0; i < 8; ++i)
+      index |= static_cast<uint64_t>(bytes[sizeof snapshot_magic + i]) << (8 * i);
+    // The snapshot carries no data: the journal must already hold what it stands for.
+    if (self->machine_.applied_index() < index) {
+      self->last_error_ = "the journal has applied the replicated log up to entry " +
+                          std::to_string(self->machine_.applied_index()) +
+                          " but the log's snapshot stands for entries up to " +
+                          std::to_string(index) + ": the journal lost entries";
+      status = RAFT_CORRUPT;
+    }
+  }
+  if (status == 0)
+    raft_free(buf->base);  // on success the buffer is the state machine's to release
+  else
+    std::fprintf(stderr, "capstan: %s\n", self->last_error_.c_str());
+  return status;
+}
+
+}  // namespace capstan::store

@@ -1,0 +1,42 @@
+// C-Raft's state-machine callbacks (struct raft_fsm) over a replicated_state_machine: used by
+// the libuv engine (store/raft_log.hpp) and by in-process simulations (raft_fixture).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "store/replicated_log.hpp"
+
+struct raft;
+struct raft_fsm;
+struct raft_buffer;
+
+namespace capstan::store {
+
+class raft_fsm_adapter {
+public:
+  explicit raft_fsm_adapter(replicated_state_machine& machine);
+  ~raft_fsm_adapter();
+  raft_fsm_adapter(const raft_fsm_adapter&) = delete;
+  raft_fsm_adapter& operator=(const raft_fsm_adapter&) = delete;
+
+  // What to hand raft_init or raft_fixture_grow.
+  raft_fsm* fsm() { return fsm_.get(); }
+  // The raft instance applying through it, once initialised: an entry's index is the one after
+  // its last applied index (C-Raft advances it after each apply).
+  void bind(struct raft* r) { raft_ = r; }
+  // Why the machine last refused an entry or a snapshot; empty when it has not.
+  const std::string& last_error() const { return last_error_; }
+
+private:
+  static int apply(raft_fsm* fsm, const ::raft_buffer* buf, void** result);
+  static int snapshot(raft_fsm* fsm, ::raft_buffer* bufs[], unsigned* n);
+  static int restore(raft_fsm* fsm, ::raft_buffer* buf);
+
+  replicated_state_machine& machine_;
+  std::unique_ptr<raft_fsm> fsm_;
+  struct raft* raft_ = nullptr;
+  std::string last_error_;
+};
+
+}  // namespace capstan::store

@@ -1,0 +1,313 @@
+#include "store/raft_log.hpp"
+
+// C-Raft's headers declare C functions without extern "C" of their own.
+extern "C" {
+#include <raft.h>
+#include <raft/uv.h>
+#include <uv.h>
+}
+
+#include <cstring>
+#include <filesystem>
+
+#include "store/event_log.hpp"
+#include "store/raft_fsm_adapter.hpp"
+
+namespace capstan::store {
+
+namespace {
+
+// A member that talks to no other (a cluster of one): it listens nowhere, and a connection it
+// is asked for fails (C-Raft retries it later).
+int alone_init(raft_uv_transport*, raft_id, const char*) { return 0; }
+int alone_listen(raft_uv_transport*, raft_uv_accept_cb) { return 0; }
+int alone_connect(raft_uv_transport*, raft_uv_connect*, raft_id, const char*, raft_uv_connect_cb) {
+  return RAFT_NOCONNECTION;
+}
+void alone_close(raft_uv_transport* t, raft_uv_transport_close_cb cb) {
+  if (cb)
+    cb(t);
+}
+
+std::string proposal_error(int status) {
+  switch (status) {
+    case RAFT_LEADERSHIPLOST:
+      return "this master lost its leadership before the write was committed (the next leader "
+             "may still commit it)";
+    case RAFT_NOTLEADER:
+      return "this master is not the leader";
+    case RAFT_SHUTDOWN:
+    case RAFT_CANCELED:
+      return "the replicated journal is shutting down";
+    default:
+      return std::string("the replicated journal failed: ") + raft_strerror(status);
+  }
+}
+
+using barrier_request = struct raft_barrier;
+
+struct pending_proposal {
+  struct raft_apply request;
+  replicated_log::proposal_done done;
+};
+
+void on_proposal_applied(struct raft_apply* request, int status, void*) {
+  auto* p = static_cast<pending_proposal*>(request->data);
+  p->done(status == 0 ? std::string() : proposal_error(status), request->index);
+  delete p;
+}
+
+}  // namespace
+
+struct raft_log::engine {
+  uv_loop_t loop{};
+  uv_async_t wake{};
+  uv_timer_t leadership{};
+  raft_uv_transport transport{};
+  raft_io io{};
+  struct raft raft {};
+  std::unique_ptr<raft_fsm_adapter> adapter;
+  bool io_ready = false, raft_ready = false, close_started = false;
+  raft_term barrier_term = 0;  // the term whose first barrier was proposed
+  bool barrier_pending = false;
+
+  // The last step of closing: the loop ends once the I/O's handles and the wake-up are closed.
+  void close_io_and_wake() {
+    if (io_ready)
+      raft_uv_close(&io);
+    uv_close(reinterpret_cast<uv_handle_t*>(&wake), nullptr);
+  }
+};
+
+raft_log::raft_log(raft_log_config config)
+    : config_(std::move(config)), engine_(std::make_unique<engine>()) {
+}
+
+raft_log::~raft_log() {
+  if (!thread_.joinable())
+    return;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    closing_ = true;
+  }
+  uv_async_send(&engine_->wake);
+  thread_.join();
+}
+
+void raft_log::start(replicated_state_machine& machine) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(config_.directory, ec);
+  if (ec)
+    throw store_error("cannot create the Raft log directory " + config_.directory + ": " +
+                      ec.message());
+  fs::permissions(config_.directory, fs::perms::owner_all, ec);
+  machine_ = &machine;
+  engine_->adapter = std::make_unique<raft_fsm_adapter>(machine);
+  std::promise<std::string> started;
+  auto result = started.get_future();
+  thread_ = std::thread([this, &started] { run_loop(&started); });
+  std::string error = result.get();
+  if (!error.empty()) {
+    thread_.join();
+    throw store_error("cannot start the replicated journal in " + config_.directory + ": " +
+                      error);
+  }
+}
+
+void raft_log::run_loop(std::promise<std::string>* started) {
+  engine& e = *engine_;
+  uv_loop_init(&e.loop);
+  e.wake.data = this;
+  uv_async_init(&e.loop, &e.wake, [](uv_async_t* h) {
+    static_cast<raft_log*>(h->data)->run_posted();
+  });
+  e.leadership.data = this;
+  uv_timer_init(&e.loop, &e.leadership);
+  e.transport.init = alone_init;
+  e.transport.listen = alone_listen;
+  e.transport.connect = alone_connect;
+  e.transport.close = alone_close;
+
+  std::string error;
+  int rv = raft_uv_init(&e.io, &e.loop, config_.directory.c_str(), &e.transport);
+  if (rv != 0) {
+    error = e.io.errmsg;
+  } else {
+    e.io_ready = true;
+    rv = raft_init(&e.raft, &e.io, e.adapter->fsm(), config_.member_id, config_.address.c_str());
+    if (rv != 0) {
+      error = raft_errmsg(&e.raft);
+    } else {
+      e.raft_ready = true;
+      e.adapter->bind(&e.raft);
+      raft_set_heartbeat_timeout(&e.raft, static_cast<unsigned>(config_.heartbeat.count()));
+      raft_set_election_timeout(&e.raft, static_cast<unsigned>(config_.election_timeout.count()));
+      raft_set_snapshot_threshold(&e.raft, config_.snapshot_threshold);
+      raft_set_snapshot_trailing(&e.raft, config_.snapshot_trailing);
+      raft_configuration members;
+      raft_configuration_init(&members);
+      raft_configuration_add(&members, config_.member_id, config_.address.c_str(), RAFT_VOTER);
+      rv = raft_bootstrap(&e.raft, &members);
+      raft_configuration_close(&members);
+      if (rv == 0)
+        machine_->begin_new_log();
+      if (rv != 0 && rv != RAFT_CANTBOOTSTRAP) {
+        error = std::string("bootstrap: ") + raft_errmsg(&e.raft);
+      } else if ((rv = raft_start(&e.raft)) != 0) {
+        // The state machine's own words, when it was the one that refused (a snapshot).
+        error = e.adapter->last_error().empty() ? raft_errmsg(&e.raft) : e.adapter->last_error();
+      }
+    }
+  }
+  if (error.empty()) {
+    uv_timer_start(
+        &e.leadership, [](uv_timer_t* t) { static_cast<raft_log*>(t->data)->watch_leadership(); },
+        0, 10);
+  } else {
+    std::lock_guard<std::mutex> lock(mutex_);
+    closing_ = true;
+    uv_async_send(&e.wake);  // the loop below closes what was opened, then ends
+  }
+  started->set_value(error);
+  uv_run(&e.loop, UV_RUN_DEFAULT);
+  uv_loop_close(&e.loop);
+}
+
+bool raft_log::post(std::function<void()> task) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (closing_)
+      return false;
+    posted_.push_back(std::move(task));
+  }
+  uv_async_send(&engine_->wake);
+  return true;
+}
+
+void raft_log::run_posted() {
+  std::deque<std::function<void()>> tasks;
+  bool closing;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    tasks.swap(posted_);
+    closing = closing_;
+  }
+  for (auto& t : tasks)
+    t();
+  if (closing && !engine_->close_started)
+    close_engine();
+}
+
+void raft_log::close_engine() {
+  engine& e = *engine_;
+  e.close_started = true;
+  leading_ = false;
+  leading_changed_.notify_all();
+  uv_timer_stop(&e.leadership);
+  uv_close(reinterpret_cast<uv_handle_t*>(&e.leadership), nullptr);
+  if (!e.raft_ready) {
+    e.close_io_and_wake();
+    return;
+  }
+  // Proposals not yet applied fail (RAFT_SHUTDOWN) before raft's close callback runs.
+  e.raft.data = &e;
+  raft_close(&e.raft, [](struct raft* r) {
+    static_cast<engine*>(r->data)->close_io_and_wake();
+  });
+}
+
+void raft_log::watch_leadership() {
+  engine& e = *engine_;
+  auto lose = [&] {
+    if (leading_.exchange(false))
+      leading_changed_.notify_all();
+  };
+  if (raft_state(&e.raft) != RAFT_LEADER) {
+    e.barrier_term = 0;
+    lose();
+    return;
+  }
+  if (e.raft.current_term == e.barrier_term || e.barrier_pending)
+    return;
+  // A new term: this member leads once everything committed before it is applied here.
+  lose();
+  e.barrier_pending = true;
+  e.barrier_term = e.raft.current_term;
+  auto* request = new barrier_request{};
+  request->data = this;
+  int rv = raft_barrier(&e.raft, request, [](barrier_request* req, int status) {
+    auto* self = static_cast<raft_log*>(req->data);
+    delete req;
+    engine& e = *self->engine_;
+    e.barrier_pending = false;
+    if (status != 0 || raft_state(&e.raft) != RAFT_LEADER ||
+        e.raft.current_term != e.barrier_term) {
+      e.barrier_term = 0;  // tried again at the next tick
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(self->mutex_);
+      self->leading_ = true;
+    }
+    self->leading_changed_.notify_all();
+  });
+  if (rv != 0) {
+    delete request;
+    e.barrier_pending = false;
+    e.barrier_term = 0;
+  }
+}
+
+bool raft_log::wait_until_leading(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  return leading_changed_.wait_for(lock, timeout, [this] { return leading_.load() || closing_; }) &&
+         leading_.load();
+}
+
+void raft_log::propose(std::string entry, proposal_done done) {
+  auto shared_done = std::make_shared<proposal_done>(std::move(done));
+  bool posted = post([this, entry = std::move(entry), shared_done]() mutable {
+    engine& e = *engine_;
+    if (e.close_started || !leading_ || raft_state(&e.raft) != RAFT_LEADER ||
+        e.raft.current_term != e.barrier_term) {
+      (*shared_done)(proposal_error(RAFT_NOTLEADER), 0);
+      return;
+    }
+    // C-Raft stores entries in 8-byte words: a length that is no multiple of 8 corrupts its
+    // segments (found here: a clean restart could not load them). Zeros fill the last word.
+    raft_buffer buffer;
+    buffer.len = (entry.size() + 7) / 8 * 8;
+    buffer.base = raft_malloc(buffer.len);
+    if (!buffer.base) {
+      (*shared_done)(proposal_error(RAFT_NOMEM), 0);
+      return;
+    }
+    std::memcpy(buffer.base, entry.data(), entry.size());
+    std::memset(static_cast<char*>(buffer.base) + entry.size(), 0, buffer.len - entry.size());
+    auto* p = new pending_proposal{};
+    p->request.data = p;
+    p->done = std::move(*shared_done);
+    int rv = raft_apply(&e.raft, &p->request, &buffer, 1, on_proposal_applied);
+    if (rv != 0) {
+      raft_free(buffer.base);
+      p->done(proposal_error(rv), 0);
+      delete p;
+    }
+  });
+  if (!posted)
+    (*shared_done)(proposal_error(RAFT_SHUTDOWN), 0);
+}
+
+void raft_log::retry_apply() {
+  post([this] {
+    engine& e = *engine_;
+    if (e.close_started || raft_state(&e.raft) != RAFT_LEADER)
+      return;  // a follower applies again at the next entry its leader sends
+    auto* request = new barrier_request{};
+    if (raft_barrier(&e.raft, request, [](barrier_request* req, int) { delete req; }) != 0)
+      delete request;
+  });
+}
+
+}  // namespace capstan::store

@@ -1,0 +1,69 @@
+// The replicated log on C-Raft (libraft, store/replicated_log.hpp): its disk log in a directory
+// of its own, its libuv loop on a thread of its own (never on CAF's scheduler). Everything that
+// touches raft runs on that thread; other threads hand work in through an async handle.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "store/replicated_log.hpp"
+
+namespace capstan::store {
+
+struct raft_log_config {
+  // Holds the Raft log (segments, metadata, snapshots); created 0700 when missing.
+  std::string directory;
+  uint64_t member_id = 1;
+  std::string address = "127.0.0.1:0";
+  std::chrono::milliseconds heartbeat{100};
+  std::chrono::milliseconds election_timeout{1000};
+  // A snapshot (the journal made durable, the log truncated) after this many applied entries,
+  // keeping this many behind it for members that lag.
+  unsigned snapshot_threshold = 128;
+  unsigned snapshot_trailing = 256;
+};
+
+class raft_log : public replicated_log {
+public:
+  // Nothing starts before start(). A member that has no Raft log yet bootstraps a cluster of
+  // itself alone.
+  explicit raft_log(raft_log_config config);
+  // Stops the engine: proposals not yet committed fail ("shutting down"); joins the thread.
+  ~raft_log() override;
+  raft_log(const raft_log&) = delete;
+  raft_log& operator=(const raft_log&) = delete;
+
+  void start(replicated_state_machine& machine) override;
+  bool wait_until_leading(std::chrono::milliseconds timeout) override;
+  bool leading() const override { return leading_.load(); }
+  void propose(std::string entry, proposal_done done) override;
+  void retry_apply() override;
+
+private:
+  struct engine;  // C-Raft's and libuv's structures, touched on the loop's thread only
+
+  // Runs `task` on the loop's thread; false (not run) once the engine stops.
+  bool post(std::function<void()> task);
+  void run_loop(std::promise<std::string>* started);
+  void run_posted();
+  void watch_leadership();
+  void close_engine();
+
+  raft_log_config config_;
+  std::unique_ptr<engine> engine_;
+  replicated_state_machine* machine_ = nullptr;
+  std::atomic<bool> leading_{false};
+  std::mutex mutex_;
+  std::condition_variable leading_changed_;
+  std::deque<std::function<void()>> posted_;  // guarded by mutex_
+  bool closing_ = false;                      // guarded by mutex_
+  std::thread thread_;
+};
+
+}  // namespace capstan::store

@@ -1,0 +1,60 @@
+// The consensus engine under the journal, behind one small interface so that the engine (C-Raft
+// today: store/raft_log.hpp) could be swapped: an ordered log of opaque entries that a majority
+// of members holds durably before any member applies them, applied in the same order everywhere.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace capstan::store {
+
+// What the engine applies committed entries to. Called on the engine's own thread only, one
+// call at a time.
+class replicated_state_machine {
+public:
+  virtual ~replicated_state_machine() = default;
+  // Applies the committed entry at `index` (increasing; the engine's own entries, barriers and
+  // membership changes, take indexes too, so there may be holes). An index at or below
+  // applied_index() was applied before a restart and must be skipped. Returns empty when
+  // applied, else why not (a full disk): the engine then stops applying and tries this entry
+  // again after retry_apply(). An entry that can never be applied (undecodable) must be
+  // skipped, the same way on every member, not refused.
+  virtual std::string apply(uint64_t index, std::string_view entry) = 0;
+  // The index of the last entry applied and durable enough that the engine may forget it once
+  // make_durable() returned.
+  virtual uint64_t applied_index() const = 0;
+  // Makes everything applied so far durable; the engine calls it before it truncates its log
+  // (a snapshot). Returns empty or why it could not.
+  virtual std::string make_durable() = 0;
+  // Called by start() when the engine's log is new (created now): nothing the machine holds
+  // came from it, so its applied index starts again from 0.
+  virtual void begin_new_log() = 0;
+};
+
+class replicated_log {
+public:
+  // `error` is empty once the entry is committed and applied on this member (its `index`),
+  // else why it was not: this member does not lead, the engine stops, its disk failed. After
+  // "leadership lost" the entry may still be committed by the next leader: the error says so.
+  using proposal_done = std::function<void(const std::string& error, uint64_t index)>;
+
+  virtual ~replicated_log() = default;
+  // Starts the engine on `machine` (which must outlive it): the log on disk is read, entries
+  // committed but not yet applied are applied. Throws store_error.
+  virtual void start(replicated_state_machine& machine) = 0;
+  // Blocks (not on an actor's thread) until this member leads and has applied every entry
+  // committed before its term, or `timeout` passes. True when it leads.
+  virtual bool wait_until_leading(std::chrono::milliseconds timeout) = 0;
+  // Whether this member leads now (and has applied what came before its term).
+  virtual bool leading() const = 0;
+  // Proposes one entry; any thread. The entry may be applied with up to 7 zero bytes
+  // appended (C-Raft stores 8-byte words): its format must tell its own end. `done` runs on the engine's thread and must not block.
+  virtual void propose(std::string entry, proposal_done done) = 0;
+  // After the state machine refused an entry (and the cause is gone): applies it again.
+  virtual void retry_apply() = 0;
+};
+
+}  // namespace capstan::store
