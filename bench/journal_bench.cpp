@@ -1,7 +1,8 @@
 // journal_bench: how fast the journal is on this machine. Prints a table and one JSON line.
 //   raw fsync latency of the disk (256-byte append + fdatasync), for reading the rest against;
-//   durable appends/s through group commit, sync on and off, 1..1024 concurrent writers, each
-//   with one append in flight (as object actors will be), with p50/p99 latency;
+//   durable appends/s through group commit (the journal's sync on, a Raft log of one member as
+//   the master writes, sync off), 1..1024 concurrent writers, each with one append in flight (as
+//   object actors will be), with p50/p99 latency;
 //   replay from genesis (events/s); snapshot + tail restore of 150,000 pods and 5,000 nodes.
 // Usage: journal_bench [--quick] [--dir DIR] [--only fsync|appends|replay|restore]
 #include <fcntl.h>
@@ -24,6 +25,7 @@
 #include "bench/process_stats.hpp"
 
 #include "store/journal_writer.hpp"
+#include "store/raft_log.hpp"
 #include "store/restore.hpp"
 #include "tools/cli/cli.hpp"
 
@@ -132,11 +134,23 @@ struct append_figures {
   double per_second, p50_us, p99_us, mean_batch;
 };
 
+// How the appends are made durable: the journal's own sync (on or off), or the master's way,
+// a Raft log of one member (its sync; the journal unsynced behind it).
+enum class durability { synced, unsynced, raft };
+
+const char* durability_name(durability d) {
+  return d == durability::synced ? "on" : d == durability::unsynced ? "off" : "raft";
+}
+
 // `writers` logical writers, each keeping one single-record append in flight until
 // `duration` has passed.
-append_figures measure_appends(const fs::path& dir, bool sync, int writers, double duration) {
+append_figures measure_appends(const fs::path& dir, durability mode, int writers,
+                               double duration) {
   fs::remove_all(dir);
-  auto log = store::event_log::open(dir.string(), store::event_log_options{sync});
+  const bool sync = mode == durability::synced;
+  store::event_log_options options;
+  options.sync = sync;
+  auto log = store::event_log::open((dir / "journal").string(), options);
   std::vector<double> latency_us;
   latency_us.reserve(1 << 20);
   std::mutex mutex;
@@ -145,7 +159,17 @@ append_figures measure_appends(const fs::path& dir, bool sync, int writers, doub
   std::atomic<int> next_record{0};
   auto deadline = clock_type::now() + std::chrono::duration_cast<clock_type::duration>(
                                           std::chrono::duration<double>(duration));
-  store::journal_writer writer(*log);
+  std::unique_ptr<store::journal_writer> owned;
+  if (mode == durability::raft) {
+    store::raft_log_config raft;
+    raft.directory = (dir / "raft").string();
+    owned = std::make_unique<store::journal_writer>(*log, std::make_unique<store::raft_log>(raft));
+    if (!owned->wait_until_leading(std::chrono::seconds(30)))
+      throw std::runtime_error("the Raft log elected no leader");
+  } else {
+    owned = std::make_unique<store::journal_writer>(*log);
+  }
+  store::journal_writer& writer = *owned;
   std::function<void()> submit;
   // Prepared records, so the measurement is of the journal, not of building pods.
   std::vector<messages::journal_record> prepared;
@@ -340,13 +364,14 @@ int main(int argc, char** argv) {
       nlohmann::json appends = nlohmann::json::array();
       const std::vector<int> writer_counts =
           quick ? std::vector<int>{1, 64} : std::vector<int>{1, 16, 256, 1024};
-      for (bool sync : {true, false})
+      for (durability mode : {durability::synced, durability::raft, durability::unsynced})
         for (int writers : writer_counts) {
-          auto f = measure_appends(base / "appends", sync, writers, quick ? 0.2 : 2.0);
-          std::printf("%-6s %8d %10lu %12.0f %10.0f %10.0f %10.1f\n", sync ? "on" : "off", writers,
+          auto f = measure_appends(base / "appends", mode, writers, quick ? 0.2 : 2.0);
+          std::printf("%-6s %8d %10lu %12.0f %10.0f %10.0f %10.1f\n", durability_name(mode), writers,
                       static_cast<unsigned long>(f.appends), f.per_second, f.p50_us, f.p99_us,
                       f.mean_batch);
-          appends.push_back({{"sync", sync},
+          appends.push_back({{"sync", mode != durability::unsynced},
+                             {"durability", durability_name(mode)},
                              {"writers", writers},
                              {"appends", f.appends},
                              {"per_second", f.per_second},

@@ -333,7 +333,7 @@ uint64_t journal_writer::write_replicated(std::vector<journal_record>& records,
   // The journal and the engine's log share the filesystem: no batch is proposed that the
   // journal could not then write (the engine's log takes as much again).
   log_.require_room_for(2 * bytes.size());
-  const std::size_t count = records.size();
+  const std::size_t count = records.size(), entry_bytes = bytes.size();
   machine_->expect(entry.proposal, std::move(records));
   records.clear();
   auto outcome = std::make_shared<std::promise<std::pair<std::string, uint64_t>>>();
@@ -368,7 +368,7 @@ uint64_t journal_writer::write_replicated(std::vector<journal_record>& records,
     std::lock_guard<std::mutex> lock(mutex_);
     failure_.clear();
     stats_.batches += 1;
-    stats_.bytes += bytes.size();
+    stats_.bytes += entry_bytes;
   }
   if (first == 0 && count != 0)
     refused = "the replicated journal applied the write but its records were not found";

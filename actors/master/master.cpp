@@ -15,6 +15,7 @@
 #include "common/pki.hpp"
 #include "messages/equal_fields.hpp"
 #include "store/disk_reserve.hpp"
+#include "store/raft_log.hpp"
 #include "store/secret_sealing.hpp"
 
 namespace capstan::actors {
@@ -52,15 +53,23 @@ master::master(caf::actor_system& system, master_config config)
   store::disk_reserve reserve(config_.data_dir + "/journal.reserve", config_.journal_reserve_bytes);
   reserve.release();
   store::event_log_options journal_options;
-  journal_options.sync = config_.sync;
+  // The Raft log (DATA/raft) is the write-ahead log: a batch is acknowledged once it is synced
+  // there, and the journal is synced before the Raft log forgets entries (its snapshots).
+  journal_options.sync = false;
   // DATA/secrets.key: created 0600 on first start (rotation: store/secret_sealing.hpp).
   journal_options.sealer = store::secret_sealer::from_key_file(config_.data_dir + "/secrets.key");
   log_ = store::event_log::open(config_.data_dir + "/journal", std::move(journal_options));
+  store::raft_log_config raft;
+  raft.directory = config_.data_dir + "/raft";
+  writer_ = std::make_unique<store::journal_writer>(*log_,
+                                                    std::make_unique<store::raft_log>(raft));
+  if (!writer_->wait_until_leading(std::chrono::seconds(30)))
+    throw store::store_error("the replicated journal in " + raft.directory +
+                             " elected no leader within 30 s");
   if (auto problem = reserve.keep(); !problem.empty())
     std::fprintf(stderr, "capstan master: running without a disk reserve: %s\n", problem.c_str());
   model_ = std::make_unique<read_model>(store::restore(*log_, &restored_));
   last_snapshot_seq_ = restored_.snapshot_seq;
-  writer_ = std::make_unique<store::journal_writer>(*log_);
   // Nothing that could not apply is ever made durable: two writers racing on one object (a
   // controller and a user deleting it, say) get the second refused instead of journaled.
   writer_->set_checker(

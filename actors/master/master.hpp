@@ -19,7 +19,6 @@ class join_port_guard;
 
 struct master_config {
   std::string data_dir;
-  bool sync = true;                  // fsync every batch (off only for experiments)
   uint64_t snapshot_every = 100000;  // records between background snapshots (0: never)
   // Space kept in DATA/journal.reserve and given back when the journal is reopened, so that a
   // master restarts on a full disk (store/disk_reserve.hpp). 0: none.
@@ -43,7 +42,9 @@ struct master_config {
 
 class master {
 public:
-  // Opens DATA/journal, restores, starts the actors. Throws store::store_error.
+  // Opens DATA/journal and the replicated log under it (DATA/raft: C-Raft, a cluster of this
+  // master alone), applies what the log committed and the journal lacks, waits until this
+  // master leads, restores, starts the actors. Throws store::store_error.
   master(caf::actor_system& system, master_config config);
   // Clean shutdown: actors stop, the journal commits what it has, a snapshot is written when
   // it can be (a full disk, say, skips it: the journal alone restores the same state). The

@@ -90,6 +90,7 @@ BOOST_AUTO_TEST_CASE(a_cluster_of_one_leads_and_acknowledges_appends_in_sequence
   BOOST_TEST(records[0].name == "p0-0");
   BOOST_TEST(records[59].name == "p19-2");
   BOOST_TEST(records[0].time_nanos > 0);
+  BOOST_TEST(writer.stats().bytes > 0u);
   std::lock_guard<std::mutex> lock(mutex);
   BOOST_REQUIRE(delivered.size() == 60u);
   for (std::size_t i = 0; i < delivered.size(); ++i)
