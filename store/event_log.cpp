@@ -102,11 +102,11 @@ void sync_directory(const std::filesystem::path& directory) {
                       std::strerror(error));
 }
 
-// Creates the journal directory and its missing parents so that a power cut cannot lose them:
-// a name is durable once the directory holding it is synced, and RocksDB syncs the journal
-// directory itself, never the one holding it. That one is synced at every open, since an
-// earlier open may have created the directory and died before its sync.
-void create_durably(const std::string& directory) {
+}  // namespace
+
+// A name is durable once the directory holding it is synced; RocksDB syncs the journal
+// directory itself, never the one holding it.
+void create_directory_durably(const std::string& directory) {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::path path = fs::absolute(directory, ec).lexically_normal();
@@ -116,18 +116,16 @@ void create_durably(const std::string& directory) {
   for (fs::path p = path; !ec && !p.empty() && !fs::exists(p, ec); p = p.parent_path())
     missing.push_back(p);
   if (ec)
-    throw store_error("cannot create the journal directory " + directory + ": " + ec.message());
+    throw store_error("cannot create the directory " + directory + ": " + ec.message());
   for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
     if (::mkdir(it->c_str(), 0777) != 0 && errno != EEXIST)  // the umask decides, as before
-      throw store_error("cannot create the journal directory " + directory + ": " +
+      throw store_error("cannot create the directory " + directory + ": " +
                         std::strerror(errno));
     sync_directory(it->parent_path());
   }
   if (missing.empty())
     sync_directory(path.parent_path());
 }
-
-}  // namespace
 
 std::string seq_key(uint64_t seq) {
   std::string key(8, '\0');
@@ -218,7 +216,7 @@ void make_private(const std::string& directory) {
 std::unique_ptr<event_log> event_log::open(const std::string& directory,
                                            event_log_options options) {
   std::unique_ptr<event_log> log(new event_log(directory, options));
-  create_durably(directory);
+  create_directory_durably(directory);
   make_private(directory);
   rocksdb::Options db_options;
   db_options.create_if_missing = true;
@@ -319,6 +317,45 @@ std::size_t event_log::append(std::vector<journal_record>& records, uint64_t app
     throw;
   }
   last_seq_ = seq;
+  applied_index_ = applied_index;
+  return bytes;
+}
+
+std::size_t event_log::append_encoded(const std::vector<journal_record>& records,
+                                      const std::vector<std::string_view>& encoded,
+                                      uint64_t applied_index) {
+  if (records.size() != encoded.size())
+    throw store_error("cannot append to the journal in " + directory_ + ": " +
+                      std::to_string(records.size()) + " records but " +
+                      std::to_string(encoded.size()) + " encodings");
+  if (records.empty()) {
+    if (applied_index != applied_index_)
+      set_applied_index(applied_index);
+    return 0;
+  }
+  rocksdb::WriteBatch batch;
+  std::size_t bytes = 0;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (records[i].seq != last_seq_ + 1 + i)
+      throw store_error("cannot append record " + std::to_string(records[i].seq) +
+                        " to the journal in " + directory_ + " after record " +
+                        std::to_string(last_seq_ + i));
+    bytes += encoded[i].size() + 8;
+    check(batch.Put(handles_[log_cf], seq_key(records[i].seq),
+                    rocksdb::Slice(encoded[i].data(), encoded[i].size())),
+          "cannot stage journal record");
+  }
+  if (applied_index != applied_index_)
+    check(batch.Put(handles_[default_cf], applied_index_key, seq_key(applied_index)),
+          "cannot stage the applied index");
+  rocksdb::WriteOptions w;
+  w.sync = options_.sync;
+  require_room(directory_, options_.min_free_bytes, bytes, "cannot append to the journal");
+  auto written = db_->Write(w, &batch);
+  if (!written.ok())
+    throw store_error("cannot append to the journal in " + directory_ + ": " +
+                      written.ToString() + " (" + free_space(directory_) + ")");
+  last_seq_ += records.size();
   applied_index_ = applied_index;
   return bytes;
 }

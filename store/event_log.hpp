@@ -76,6 +76,11 @@ public:
   // The same, for a journal fed by a replicated log (store/replicated_log.hpp): also records,
   // in the same write, that the log's entry `applied_index` has been applied.
   std::size_t append(std::vector<journal_record>& records, uint64_t applied_index);
+  // The same with the records already encoded as stored (Secrets sealed): `encoded[i]` is
+  // `records[i]`, whose sequence number must be the next one (last_seq() + 1 + i; else
+  // store_error and nothing is written). Stores the bytes as they are: no second encoding.
+  std::size_t append_encoded(const std::vector<journal_record>& records,
+                             const std::vector<std::string_view>& encoded, uint64_t applied_index);
   // The replicated log's index of the last entry applied to this journal (0: none).
   uint64_t applied_index() const { return applied_index_; }
   // Records that entries up to `index` are applied although they added no record (entries
@@ -130,6 +135,11 @@ private:
   bool read_only_ = false;
   std::string secondary_dir_;  // scratch space of a reader, removed on close
 };
+
+// Creates `directory` and its missing parents so that a power cut cannot lose them: each is
+// synced in the directory holding it (the directory holding `directory` is synced also when
+// nothing was missing: an earlier call may have died before its sync). Throws store_error.
+void create_directory_durably(const std::string& directory);
 
 // The record stored under key `seq` of the `log` family, from the bytes read there. Throws
 // store_error naming `seq` and `directory` when they are not a record this build can read

@@ -65,11 +65,11 @@ std::string encode_journal_entry(const journal_entry& entry, const secret_sealer
   return out;
 }
 
-journal_entry decode_journal_entry(std::string_view bytes) {
+journal_entry_view parse_journal_entry(std::string_view bytes) {
   entry_reader in{bytes};
   if (in.take_bytes(entry_magic.size()) != entry_magic)
     throw store_error("not a replicated journal entry (no CSJ1 header)");
-  journal_entry entry;
+  journal_entry_view entry;
   entry.proposal = in.take(8);
   uint64_t count = in.take(4);
   // Every record takes at least its 4-byte length: a count beyond that is a lie.
@@ -79,18 +79,29 @@ journal_entry decode_journal_entry(std::string_view bytes) {
   entry.records.reserve(count);
   for (uint64_t i = 0; i < count; ++i) {
     std::size_t size = in.take(4);
-    try {
-      entry.records.push_back(messages::decode_record(in.take_bytes(size)));
-    } catch (const messages::decode_error& e) {
-      throw store_error("replicated journal entry holds an undecodable record " +
-                        std::to_string(i) + ": " + e.what());
-    }
+    entry.records.push_back(in.take_bytes(size));
   }
   // Up to 7 zero bytes fill the engine's last 8-byte word; anything else is damage.
   std::string_view rest = bytes.substr(in.at);
   if (rest.size() > 7 || rest.find_first_not_of('\0') != std::string_view::npos)
     throw store_error("replicated journal entry has " + std::to_string(rest.size()) +
                       " bytes after its records");
+  return entry;
+}
+
+journal_entry decode_journal_entry(std::string_view bytes) {
+  journal_entry_view view = parse_journal_entry(bytes);
+  journal_entry entry;
+  entry.proposal = view.proposal;
+  entry.records.reserve(view.records.size());
+  for (std::size_t i = 0; i < view.records.size(); ++i) {
+    try {
+      entry.records.push_back(messages::decode_record(view.records[i]));
+    } catch (const messages::decode_error& e) {
+      throw store_error("replicated journal entry holds an undecodable record " +
+                        std::to_string(i) + ": " + e.what());
+    }
+  }
   return entry;
 }
 

@@ -20,31 +20,44 @@ void journal_state_machine::forget_expected() {
 std::string journal_state_machine::apply(uint64_t index, std::string_view entry) {
   if (index <= log_.applied_index())
     return "";  // applied before a restart: the engine replays from its last snapshot
+  journal_entry_view view;
   std::vector<journal_record> records;
   try {
-    journal_entry decoded = decode_journal_entry(entry);
+    view = parse_journal_entry(entry);
     {
       std::lock_guard<std::mutex> lock(expected_mutex_);
-      if (expected_ && expected_->proposal == decoded.proposal) {
-        records = std::move(expected_->records);
+      if (expected_ && expected_->proposal == view.proposal &&
+          expected_->records.size() == view.records.size()) {
+        records = std::move(expected_->records);  // the proposer's own, in clear
         expected_.reset();
       }
     }
-    if (records.empty()) {
-      records = std::move(decoded.records);
-      for (auto& r : records) {
-        r.seq = 0;
+    if (records.empty() && !view.records.empty()) {
+      records = decode_journal_entry(entry).records;
+      for (auto& r : records)
         log_.open_sealed_record(r);
-      }
     }
   } catch (const store_error& e) {
     // Every member decodes the same bytes the same way, so every member skips it alike.
     std::fprintf(stderr, "capstan: replicated journal entry %llu skipped: %s\n",
                  static_cast<unsigned long long>(index), e.what());
+    view.records.clear();
     records.clear();
   }
   try {
-    log_.append(records, index);
+    // The proposer numbered the records after the last one it had applied: when that is this
+    // journal's next number too (always, but after a change of leader with entries in
+    // flight), the encoded records are stored as they are; else they are numbered here.
+    bool as_numbered = !records.empty() && records.front().seq == log_.last_seq() + 1;
+    for (std::size_t i = 0; as_numbered && i < records.size(); ++i)
+      as_numbered = records[i].seq == records.front().seq + i;
+    if (as_numbered) {
+      log_.append_encoded(records, view.records, index);
+    } else {
+      for (auto& r : records)
+        r.seq = 0;
+      log_.append(records, index);
+    }
   } catch (const store_error& e) {
     std::lock_guard<std::mutex> lock(expected_mutex_);
     failure_ = e.what();

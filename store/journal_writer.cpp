@@ -314,9 +314,15 @@ uint64_t journal_writer::write_replicated(std::vector<journal_record>& records,
   const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
-  for (auto& r : records)
+  // Numbered after what this member applied (entries applied meanwhile are handed on first),
+  // and stamped here: every member records the leader's numbers and time.
+  deliver_applied();
+  uint64_t next = last_seq() + 1;
+  for (auto& r : records) {
+    r.seq = next++;
     if (r.time_nanos == 0)
-      r.time_nanos = now;  // stamped here: every member records the leader's time
+      r.time_nanos = now;
+  }
   journal_entry entry{proposals(), {}};
   std::string bytes;
   {

@@ -100,6 +100,14 @@ void mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) {
       req, disk(req).mkdir(parent, name, mode & ~caller->umask, caller->uid, caller->gid, st), st);
 }
 
+// A descriptor opened O_DSYNC (or O_SYNC, which includes it) makes each of its writes durable
+// when it returns, as write + fdatasync (C-Raft writes its log so). Kept in the handle.
+constexpr uint64_t synchronized_writes = 1;
+
+void remember_sync_flags(fuse_file_info* fi) {
+  fi->fh = (fi->flags & O_DSYNC) == O_DSYNC ? synchronized_writes : 0;
+}
+
 void create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fuse_file_info* fi) {
   const fuse_ctx* caller = fuse_req_ctx(req);
   struct stat st;
@@ -110,6 +118,7 @@ void create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fu
     fuse_reply_err(req, error);
     return;
   }
+  remember_sync_flags(fi);
   fuse_entry_param entry = entry_of(st);
   if (fuse_reply_create(req, &entry, fi) != 0)
     disk(req).release(st.st_ino);
@@ -135,6 +144,7 @@ void rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t new_
 
 void open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   int error = disk(req).open(ino, (fi->flags & O_TRUNC) != 0);
+  remember_sync_flags(fi);
   if (error)
     fuse_reply_err(req, error);
   else if (fuse_reply_open(req, fi) != 0)
@@ -151,8 +161,10 @@ void read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, fuse_file_i
 }
 
 void write(fuse_req_t req, fuse_ino_t ino, const char* data, size_t size, off_t offset,
-           fuse_file_info*) {
+           fuse_file_info* fi) {
   int error = disk(req).write(ino, static_cast<uint64_t>(offset), data, size);
+  if (!error && fi && (fi->fh & synchronized_writes))
+    error = disk(req).fsync(ino);
   if (error)
     fuse_reply_err(req, error);
   else

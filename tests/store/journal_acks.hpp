@@ -15,6 +15,8 @@
 
 #include "common/process.hpp"
 #include "store/event_log.hpp"
+#include "store/journal_writer.hpp"
+#include "store/raft_log.hpp"
 
 namespace capstan::test {
 
@@ -26,10 +28,15 @@ using acknowledged = std::map<uint64_t, std::string>;
 // and collected at destruction if the test has not done so.
 class crash_child {
 public:
-  crash_child(const std::string& program, const std::string& directory, int round) {
+  // `replicated`: through a Raft log, as the master writes (journal_crash_child's `raft`).
+  crash_child(const std::string& program, const std::string& directory, int round,
+              bool replicated = false) {
     int fds[2];
     BOOST_REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
-    pid_ = common::start_process({program, directory, std::to_string(round)}, fds[1]);
+    std::vector<std::string> args{program, directory, std::to_string(round)};
+    if (replicated)
+      args.push_back("raft");
+    pid_ = common::start_process(args, fds[1]);
     close(fds[1]);
     out_ = fds[0];
     BOOST_REQUIRE_MESSAGE(pid_ > 0, "cannot start " << program);
@@ -92,8 +99,19 @@ private:
 // Opens the journal in `directory` with the store's own code and checks that every acknowledged
 // record is there with its content and that the log is a gap-free prefix 1..last_seq. Returns
 // last_seq (records past the newest acknowledged one were written but not yet acknowledged).
-inline uint64_t check_acknowledged_prefix(const std::string& directory, const acknowledged& acked) {
-  auto log = store::event_log::open(directory);
+inline uint64_t check_acknowledged_prefix(const std::string& directory, const acknowledged& acked,
+                                          bool replicated = false) {
+  if (replicated) {
+    // As the master starts: the Raft log applies what it committed and the journal lacks.
+    store::event_log_options unsynced;
+    unsynced.sync = false;
+    auto journal = store::event_log::open(directory + "/journal", unsynced);
+    store::raft_log_config config;
+    config.directory = directory + "/raft";
+    store::journal_writer writer(*journal, std::make_unique<store::raft_log>(config));
+    BOOST_REQUIRE(writer.wait_until_leading(std::chrono::seconds(30)));
+  }
+  auto log = store::event_log::open(replicated ? directory + "/journal" : directory);
   uint64_t last = log->last_seq();
   uint64_t newest_acknowledged = acked.empty() ? 0 : acked.rbegin()->first;
   BOOST_REQUIRE_MESSAGE(newest_acknowledged <= last, "the journal ends at " << last << ", record "

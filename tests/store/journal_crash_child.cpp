@@ -1,6 +1,8 @@
 // Child process of journal_crash_test: appends from several threads through the group
 // commit writer, and after each acknowledgement writes "SEQ NAME" lines to stdout in one
-// write(2). Runs until killed. Usage: journal_crash_child DIR ROUND
+// write(2). Runs until killed. Usage: journal_crash_child DIR ROUND [raft]
+// With `raft`, as the master writes: through a Raft log of one member in DIR/raft, the journal
+// (DIR/journal) unsynced behind it.
 #include <unistd.h>
 
 #include <cstdio>
@@ -9,16 +11,34 @@
 #include <vector>
 
 #include "store/journal_writer.hpp"
+#include "store/raft_log.hpp"
 #include "tests/store/records.hpp"
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: journal_crash_child DIR ROUND\n");
+  const bool raft = argc == 4 && std::string(argv[3]) == "raft";
+  if (argc != 3 && !raft) {
+    std::fprintf(stderr, "usage: journal_crash_child DIR ROUND [raft]\n");
     return 2;
   }
   using namespace capstan;
-  auto log = store::event_log::open(argv[1]);
-  store::journal_writer writer(*log);
+  std::unique_ptr<store::event_log> log;
+  std::unique_ptr<store::journal_writer> owned;
+  if (raft) {
+    store::event_log_options unsynced;
+    unsynced.sync = false;
+    log = store::event_log::open(std::string(argv[1]) + "/journal", unsynced);
+    store::raft_log_config config;
+    config.directory = std::string(argv[1]) + "/raft";
+    owned = std::make_unique<store::journal_writer>(*log, std::make_unique<store::raft_log>(config));
+    if (!owned->wait_until_leading(std::chrono::seconds(30))) {
+      std::fprintf(stderr, "the Raft log elected no leader\n");
+      return 3;
+    }
+  } else {
+    log = store::event_log::open(argv[1]);
+    owned = std::make_unique<store::journal_writer>(*log);
+  }
+  store::journal_writer& writer = *owned;
   const std::string round = argv[2];
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t)

@@ -100,6 +100,14 @@ void append_file(const std::string& path, const std::string& text, bool sync) {
   BOOST_REQUIRE(close(fd) == 0);
 }
 
+// Appends through a descriptor opened O_DSYNC: each write is durable when it returns.
+void append_file_dsync(const std::string& path, const std::string& text) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_DSYNC | O_CLOEXEC, 0644);
+  BOOST_REQUIRE_MESSAGE(fd >= 0, "cannot open " << path);
+  BOOST_REQUIRE(write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+  BOOST_REQUIRE(close(fd) == 0);
+}
+
 void sync_directory(const std::string& path) {
   int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   BOOST_REQUIRE_MESSAGE(fd >= 0, "cannot open " << path);
@@ -129,8 +137,8 @@ std::string contents(const std::string& path) {
 }  // namespace
 
 // The filesystem itself: if this fails, lossy_fs is broken, not the journal. Before the cut the
-// live view shows every write; after it, exactly what fsync (content) and a directory's fsync
-// (names) made durable is there.
+// live view shows every write; after it, exactly what fsync or an O_DSYNC write (content) and a
+// directory's fsync (names) made durable is there.
 BOOST_AUTO_TEST_CASE(lossy_fs_keeps_exactly_what_was_synced) {
   lossy_dirs dirs;
   const std::string m = dirs.mountpoint;
@@ -142,10 +150,12 @@ BOOST_AUTO_TEST_CASE(lossy_fs_keeps_exactly_what_was_synced) {
   append_file(m + "/deleted_unsynced", "deleted", true);
   BOOST_REQUIRE(mkdir((m + "/dir").c_str(), 0755) == 0);
   append_file(m + "/dir/inner", "inner", true);
+  append_file(m + "/dsync", "", true);
   sync_directory(m + "/dir");
   sync_directory(m);
   // After the last directory sync: content and names only in memory.
   append_file(m + "/synced", " and lost", false);
+  append_file_dsync(m + "/dsync", "written through");
   append_file(m + "/never_synced", "lost", false);
   append_file(m + "/name_unsynced", "content synced", true);
   BOOST_REQUIRE(rename((m + "/renamed_unsynced").c_str(), (m + "/renamed").c_str()) == 0);
@@ -168,6 +178,7 @@ BOOST_AUTO_TEST_CASE(lossy_fs_keeps_exactly_what_was_synced) {
   BOOST_TEST(contents(m + "/truncated_unsynced") == "abcdef");
   BOOST_TEST(contents(m + "/deleted_unsynced") == "deleted");
   BOOST_TEST(contents(m + "/dir/inner") == "inner");
+  BOOST_TEST(contents(m + "/dsync") == "written through");
   BOOST_TEST(contents(m + "/never_synced") == absent);
   BOOST_TEST(contents(m + "/name_unsynced") == absent);  // its content was synced, its name never
 
@@ -182,13 +193,16 @@ BOOST_AUTO_TEST_CASE(lossy_fs_keeps_exactly_what_was_synced) {
   BOOST_TEST(contents(m + "/synced") == "kept twice");
 }
 
-// The journal through power cuts at random moments: journal_crash_child appends and reports
-// each acknowledged record; it is killed, then the power is cut (in that order, so that it
-// cannot sync after the cut); the journal, reopened by the store's code on the disk the cut
-// left, holds every acknowledged record and is a gap-free prefix.
-BOOST_AUTO_TEST_CASE(acknowledged_appends_survive_power_cuts) {
+namespace {
+
+// `rounds` power cuts at random moments: journal_crash_child appends and reports each
+// acknowledged record; it is killed, then the power is cut (in that order, so that it cannot
+// sync after the cut); the journal, reopened by the store's code on the disk the cut left (and,
+// `replicated`, caught up from the Raft log as the master does at start), holds every
+// acknowledged record and is a gap-free prefix. Returns the records verified.
+std::size_t cut_power_at_random_moments(int rounds, bool replicated) {
   lossy_dirs dirs;
-  const std::string journal = dirs.mountpoint + "/journal";
+  const std::string journal = dirs.mountpoint + (replicated ? "/replicated" : "/journal");
   std::random_device seed_source;
   const unsigned seed = seed_source();
   BOOST_TEST_MESSAGE("power loss test seed " << seed);
@@ -196,21 +210,32 @@ BOOST_AUTO_TEST_CASE(acknowledged_appends_survive_power_cuts) {
   test::acknowledged acked;
   uint64_t unacknowledged_kept = 0;  // synced records whose acknowledgement died with the child
   auto fs = std::make_unique<lossy_mount>(dirs.backing, dirs.mountpoint);
-  constexpr int rounds = 48;
   for (int round = 0; round < rounds; ++round) {
     std::size_t target = acked.size() + (round % 4 == 0 ? 0 : 1 + rng() % 600);
     {
-      test::crash_child child(CRASH_CHILD, journal, round);
+      test::crash_child child(CRASH_CHILD, journal, round, replicated);
       child.read_until(target, acked);
       child.kill_and_drain(acked);
     }
     fs->cut();
     fs.reset();
     fs = std::make_unique<lossy_mount>(dirs.backing, dirs.mountpoint);
-    uint64_t last = test::check_acknowledged_prefix(journal, acked);
+    uint64_t last = test::check_acknowledged_prefix(journal, acked, replicated);
     unacknowledged_kept += last - (acked.empty() ? 0 : acked.rbegin()->first);
   }
   BOOST_TEST_MESSAGE(rounds << " power cuts, " << acked.size() << " acknowledged records verified, "
                             << unacknowledged_kept << " synced but unacknowledged records found");
-  BOOST_TEST(acked.size() > 1000u);
+  return acked.size();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(acknowledged_appends_survive_power_cuts) {
+  BOOST_TEST(cut_power_at_random_moments(48, false) > 1000u);
+}
+
+// The master's way: the journal is written unsynced behind the Raft log, which alone is synced
+// before an append is acknowledged.
+BOOST_AUTO_TEST_CASE(appends_acknowledged_by_the_raft_log_survive_power_cuts) {
+  BOOST_TEST(cut_power_at_random_moments(24, true) > 1000u);
 }
