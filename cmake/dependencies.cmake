@@ -39,5 +39,7 @@ endif()
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(RAFT REQUIRED IMPORTED_TARGET raft)
 pkg_check_modules(LIBUV REQUIRED IMPORTED_TARGET libuv)
+# LZ4 (liblz4-dev) compresses the entries written to the Raft log.
+pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)
 add_library(c_raft INTERFACE)
-target_link_libraries(c_raft INTERFACE PkgConfig::RAFT PkgConfig::LIBUV)
+target_link_libraries(c_raft INTERFACE PkgConfig::RAFT PkgConfig::LIBUV PkgConfig::LZ4)

@@ -5,8 +5,11 @@ extern "C" {
 #include <raft.h>
 }
 
+#include <lz4.h>
+
 #include <cstdio>
 #include <cstring>
+#include <stdexcept>
 
 namespace capstan::store {
 
@@ -18,7 +21,56 @@ namespace {
 constexpr char snapshot_magic[4] = {'C', 'S', 'S', '1'};
 constexpr std::size_t snapshot_size = sizeof snapshot_magic + 8;
 
+constexpr char packed_magic[4] = {'C', 'L', 'Z', '4'};
+constexpr std::size_t packed_header = sizeof packed_magic + 16;
+
+void put_u64(char* out, uint64_t v) {
+  for (int i = 0; i < 8; ++i)
+    out[i] = static_cast<char>(v >> (8 * i));
+}
+
+uint64_t get_u64(const char* in) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i)
+    v |= static_cast<uint64_t>(static_cast<unsigned char>(in[i])) << (8 * i);
+  return v;
+}
+
 }  // namespace
+
+std::string pack_raft_entry(std::string_view entry) {
+  if (entry.size() > max_entry_bytes)
+    throw std::length_error("a replicated journal entry of " + std::to_string(entry.size()) +
+                            " bytes is over the bound of " + std::to_string(max_entry_bytes));
+  const int bound = LZ4_compressBound(static_cast<int>(entry.size()));
+  std::string out(packed_header + static_cast<std::size_t>(bound) + 8, '\0');
+  int size = LZ4_compress_default(entry.data(), out.data() + packed_header,
+                                  static_cast<int>(entry.size()), bound);
+  if (size <= 0)
+    throw std::length_error("cannot compress a replicated journal entry");
+  std::memcpy(out.data(), packed_magic, sizeof packed_magic);
+  put_u64(out.data() + 4, entry.size());
+  put_u64(out.data() + 12, static_cast<uint64_t>(size));
+  out.resize((packed_header + static_cast<std::size_t>(size) + 7) / 8 * 8);  // zeros pad
+  return out;
+}
+
+std::string unpack_raft_entry(std::string_view stored) {
+  if (stored.size() < packed_header || std::memcmp(stored.data(), packed_magic, 4) != 0)
+    return std::string(stored);
+  uint64_t size = get_u64(stored.data() + 4), compressed = get_u64(stored.data() + 12);
+  if (size > max_entry_bytes)
+    throw std::length_error("a replicated journal entry states " + std::to_string(size) +
+                            " bytes, over the bound of " + std::to_string(max_entry_bytes));
+  if (compressed > stored.size() - packed_header)
+    return std::string(stored);  // not what it claims: the state machine refuses it
+  std::string out(size, '\0');
+  int got = LZ4_decompress_safe(stored.data() + packed_header, out.data(),
+                                static_cast<int>(compressed), static_cast<int>(size));
+  if (got < 0 || static_cast<uint64_t>(got) != size)
+    return std::string(stored);
+  return out;
+}
 
 raft_fsm_adapter::raft_fsm_adapter(replicated_state_machine& machine)
     : machine_(machine), fsm_(std::make_unique<raft_fsm>()) {
@@ -36,8 +88,14 @@ int raft_fsm_adapter::apply(raft_fsm* fsm, const raft_buffer* buf, void** result
   auto* self = static_cast<raft_fsm_adapter*>(fsm->data);
   *result = nullptr;
   uint64_t index = raft_last_applied(self->raft_) + 1;
-  std::string error = self->machine_.apply(
-      index, std::string_view(static_cast<const char*>(buf->base), buf->len));
+  std::string entry;
+  std::string error;
+  try {
+    entry = unpack_raft_entry(std::string_view(static_cast<const char*>(buf->base), buf->len));
+  } catch (const std::length_error& e) {
+    entry.clear();  // an empty entry: the machine skips it as undecodable, on every member
+  }
+  error = self->machine_.apply(index, entry);
   if (!error.empty()) {
     if (error != self->last_error_)
       std::fprintf(stderr, "capstan: replicated journal entry %llu not applied yet: %s\n",

@@ -274,16 +274,22 @@ void raft_log::propose(std::string entry, proposal_done done) {
       return;
     }
     // C-Raft stores entries in 8-byte words: a length that is no multiple of 8 corrupts its
-    // segments (found here: a clean restart could not load them). Zeros fill the last word.
+    // segments (found here: a clean restart could not load them). pack_raft_entry pads.
+    std::string packed;
+    try {
+      packed = pack_raft_entry(entry);
+    } catch (const std::length_error& e) {
+      (*shared_done)(e.what(), 0);
+      return;
+    }
     raft_buffer buffer;
-    buffer.len = (entry.size() + 7) / 8 * 8;
+    buffer.len = packed.size();
     buffer.base = raft_malloc(buffer.len);
     if (!buffer.base) {
       (*shared_done)(proposal_error(RAFT_NOMEM), 0);
       return;
     }
-    std::memcpy(buffer.base, entry.data(), entry.size());
-    std::memset(static_cast<char*>(buffer.base) + entry.size(), 0, buffer.len - entry.size());
+    std::memcpy(buffer.base, packed.data(), packed.size());
     auto* p = new pending_proposal{};
     p->request.data = p;
     p->done = std::move(*shared_done);
