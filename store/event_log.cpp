@@ -336,10 +336,10 @@ std::size_t event_log::append_encoded(const std::vector<journal_record>& records
   rocksdb::WriteBatch batch;
   std::size_t bytes = 0;
   for (std::size_t i = 0; i < records.size(); ++i) {
-    if (records[i].seq != last_seq_ + 1 + i)
+    if (records[i].seq != last_seq_.load() + 1 + i)
       throw store_error("cannot append record " + std::to_string(records[i].seq) +
                         " to the journal in " + directory_ + " after record " +
-                        std::to_string(last_seq_ + i));
+                        std::to_string(last_seq_.load() + i));
     bytes += encoded[i].size() + 8;
     check(batch.Put(handles_[log_cf], seq_key(records[i].seq),
                     rocksdb::Slice(encoded[i].data(), encoded[i].size())),
@@ -362,7 +362,7 @@ std::size_t event_log::append_encoded(const std::vector<journal_record>& records
 
 void event_log::set_applied_index(uint64_t index) {
   rocksdb::WriteOptions w;
-  w.sync = options_.sync;
+  w.sync = options_.sync || index < applied_index_;
   check(db_->Put(w, handles_[default_cf], applied_index_key, seq_key(index)),
         "cannot record the applied index in the journal in " + directory_);
   applied_index_ = index;
@@ -392,6 +392,9 @@ void event_log::recover() {
     w.sync = true;
     check(db_->DeleteRange(w, handles_[log_cf], seq_key(last_seq_ + 1), seq_key(newest + 1)),
           "cannot drop the failed write from the journal in " + directory_);
+    // The failed write's applied index goes with its records.
+    check(db_->Put(w, handles_[default_cf], applied_index_key, seq_key(applied_index_)),
+          "cannot restore the applied index in the journal in " + directory_);
   }
 }
 

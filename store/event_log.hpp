@@ -2,6 +2,7 @@
 // state snapshots. Format: store/LOG_FORMAT.md.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -84,7 +85,8 @@ public:
   // The replicated log's index of the last entry applied to this journal (0: none).
   uint64_t applied_index() const { return applied_index_; }
   // Records that entries up to `index` are applied although they added no record (entries
-  // nobody could decode), or starts counting anew (0) under a new replicated log.
+  // nobody could decode), or starts counting anew (0) under a new replicated log: synced then,
+  // whatever the `sync` option (a lost reset would skip the new log's first entries).
   void set_applied_index(uint64_t index);
   // Makes every write so far durable (syncs the write-ahead log): for journals written with
   // `sync` off whose replicated log is their write-ahead log, before that log forgets entries.
@@ -130,8 +132,9 @@ private:
   event_log_options options_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default, log, snapshots
-  uint64_t last_seq_ = 0;
-  uint64_t applied_index_ = 0;
+  // Written by the appending thread, read by any (readers, the writer's commit thread).
+  std::atomic<uint64_t> last_seq_{0};
+  std::atomic<uint64_t> applied_index_{0};
   bool read_only_ = false;
   std::string secondary_dir_;  // scratch space of a reader, removed on close
 };

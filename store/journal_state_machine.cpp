@@ -45,6 +45,15 @@ std::string journal_state_machine::apply(uint64_t index, std::string_view entry)
     records.clear();
   }
   try {
+    // After a failed write: the journal is made writable again (and the failed write's
+    // remains dropped) here, on the journal's only writing thread.
+    bool failed_before;
+    {
+      std::lock_guard<std::mutex> lock(expected_mutex_);
+      failed_before = !failure_.empty();
+    }
+    if (failed_before)
+      log_.recover();
     // The proposer numbered the records after the last one it had applied: when that is this
     // journal's next number too (always, but after a change of leader with entries in
     // flight), the encoded records are stored as they are; else they are numbered here.

@@ -45,6 +45,8 @@ journal_writer::~journal_writer() {
   }
   wake_.notify_all();
   thread_.join();
+  // The engine's thread hands applied entries to this writer's queue: it stops first.
+  engine_.reset();
 }
 
 void journal_writer::append(std::vector<journal_record> records, completion done) {
@@ -220,7 +222,12 @@ void journal_writer::run() {
 bool journal_writer::try_recover() {
   std::string still;
   try {
-    log_.recover();
+    // Replicated, the engine's thread writes the journal (and recovers it when an entry fails:
+    // journal_state_machine::apply); here only the room a batch needs is checked.
+    if (engine_)
+      log_.require_room_for(0);
+    else
+      log_.recover();
   } catch (const store_error& e) {
     still = e.what();
   }
@@ -348,7 +355,10 @@ uint64_t journal_writer::write_replicated(std::vector<journal_record>& records,
     outcome->set_value({error, index});
   });
   // An entry that is committed but cannot be written to the journal (its disk failed) keeps
-  // the proposal waiting: the journal is recovered here and the entry applied again.
+  // the proposal waiting: the engine is asked to apply it again (the state machine recovers
+  // the journal first, on the engine's thread, the journal's only writer). A writer that stops
+  // meanwhile stops waiting: the batch's outcome is then unknown (it is committed, and applied
+  // at the next start).
   while (decided.wait_for(retry_every_) != std::future_status::ready) {
     std::string cause = machine_->failure();
     if (cause.empty())
@@ -356,12 +366,14 @@ uint64_t journal_writer::write_replicated(std::vector<journal_record>& records,
     {
       std::lock_guard<std::mutex> lock(mutex_);
       failure_ = cause;
+      if (stopping_) {
+        refused = "the journal stopped before this write could be applied (" + cause +
+                  "); it is committed and is applied when the master starts again";
+        machine_->forget_expected();
+        return 0;
+      }
     }
-    try {
-      log_.recover();
-      engine_->retry_apply();
-    } catch (const store_error&) {
-    }
+    engine_->retry_apply();
   }
   auto [error, index] = decided.get();
   machine_->forget_expected();

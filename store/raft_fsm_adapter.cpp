@@ -59,7 +59,8 @@ std::string unpack_raft_entry(std::string_view stored) {
   if (stored.size() < packed_header || std::memcmp(stored.data(), packed_magic, 4) != 0)
     return std::string(stored);
   uint64_t size = get_u64(stored.data() + 4), compressed = get_u64(stored.data() + 12);
-  if (size > max_entry_bytes)
+  // LZ4 expands at most 255 times: a larger stated size is a lie, refused before allocating.
+  if (size > max_entry_bytes || size > 255 * compressed + 16)
     throw std::length_error("a replicated journal entry states " + std::to_string(size) +
                             " bytes, over the bound of " + std::to_string(max_entry_bytes));
   if (compressed > stored.size() - packed_header)
@@ -88,14 +89,21 @@ int raft_fsm_adapter::apply(raft_fsm* fsm, const raft_buffer* buf, void** result
   auto* self = static_cast<raft_fsm_adapter*>(fsm->data);
   *result = nullptr;
   uint64_t index = raft_last_applied(self->raft_) + 1;
-  std::string entry;
   std::string error;
+  // No exception may unwind through C-Raft's C frames.
   try {
-    entry = unpack_raft_entry(std::string_view(static_cast<const char*>(buf->base), buf->len));
-  } catch (const std::length_error& e) {
-    entry.clear();  // an empty entry: the machine skips it as undecodable, on every member
+    std::string entry;
+    try {
+      entry = unpack_raft_entry(std::string_view(static_cast<const char*>(buf->base), buf->len));
+    } catch (const std::length_error&) {
+      entry.clear();  // an empty entry: the machine skips it as undecodable, on every member
+    }
+    error = self->machine_.apply(index, entry);
+  } catch (const std::exception& e) {
+    error = e.what();  // out of memory, say: applied again later
+  } catch (...) {
+    error = "unknown failure";
   }
-  error = self->machine_.apply(index, entry);
   if (!error.empty()) {
     if (error != self->last_error_)
       std::fprintf(stderr, "capstan: replicated journal entry %llu not applied yet: %s\n",
@@ -109,7 +117,12 @@ int raft_fsm_adapter::apply(raft_fsm* fsm, const raft_buffer* buf, void** result
 
 int raft_fsm_adapter::snapshot(raft_fsm* fsm, raft_buffer* bufs[], unsigned* n) {
   auto* self = static_cast<raft_fsm_adapter*>(fsm->data);
-  std::string error = self->machine_.make_durable();
+  std::string error;
+  try {
+    error = self->machine_.make_durable();
+  } catch (...) {
+    error = "cannot make the journal durable";
+  }
   if (!error.empty()) {
     self->last_error_ = error;
     return RAFT_IOERR;

@@ -32,15 +32,17 @@ void alone_close(raft_uv_transport* t, raft_uv_transport_close_cb cb) {
 std::string proposal_error(int status) {
   switch (status) {
     case RAFT_LEADERSHIPLOST:
-      return "this master lost its leadership before the write was committed (the next leader "
-             "may still commit it)";
+      // Also what C-Raft answers pending proposals when it closes.
+      return "this master lost its leadership or stopped before the write was committed: its "
+             "outcome is unknown (the next leader, or this master's next start, may commit it)";
     case RAFT_NOTLEADER:
       return "this master is not the leader";
     case RAFT_SHUTDOWN:
     case RAFT_CANCELED:
       return "the replicated journal is shutting down";
     default:
-      return std::string("the replicated journal failed: ") + raft_strerror(status);
+      return std::string("the replicated journal failed (the write's outcome is unknown): ") +
+             raft_strerror(status);
   }
 }
 
@@ -89,8 +91,8 @@ raft_log::~raft_log() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     closing_ = true;
+    uv_async_send(&engine_->wake);
   }
-  uv_async_send(&engine_->wake);
   thread_.join();
 }
 
@@ -103,9 +105,10 @@ void raft_log::start(replicated_state_machine& machine) {
   fs::permissions(config_.directory, fs::perms::owner_all, ec);
   machine_ = &machine;
   engine_->adapter = std::make_unique<raft_fsm_adapter>(machine);
-  std::promise<std::string> started;
-  auto result = started.get_future();
-  thread_ = std::thread([this, &started] { run_loop(&started); });
+  // Shared: the loop's thread may still be inside set_value when this one wakes and returns.
+  auto started = std::make_shared<std::promise<std::string>>();
+  auto result = started->get_future();
+  thread_ = std::thread([this, started] { run_loop(started.get()); });
   std::string error = result.get();
   if (!error.empty()) {
     thread_.join();
@@ -144,18 +147,29 @@ void raft_log::run_loop(std::promise<std::string>* started) {
       raft_set_election_timeout(&e.raft, static_cast<unsigned>(config_.election_timeout.count()));
       raft_set_snapshot_threshold(&e.raft, config_.snapshot_threshold);
       raft_set_snapshot_trailing(&e.raft, config_.snapshot_trailing);
+      // A directory without metadata holds no log yet: the machine starts counting anew
+      // before the log exists (durably: a crash in between repeats it, never skips it).
+      namespace fs = std::filesystem;
+      std::error_code ec;
+      bool fresh = !fs::exists(config_.directory + "/metadata1", ec) &&
+                   !fs::exists(config_.directory + "/metadata2", ec);
+      if (fresh)
+        machine_->begin_new_log();
       raft_configuration members;
       raft_configuration_init(&members);
       raft_configuration_add(&members, config_.member_id, config_.address.c_str(), RAFT_VOTER);
       rv = raft_bootstrap(&e.raft, &members);
       raft_configuration_close(&members);
-      if (rv == 0)
-        machine_->begin_new_log();
       if (rv != 0 && rv != RAFT_CANTBOOTSTRAP) {
         error = std::string("bootstrap: ") + raft_errmsg(&e.raft);
       } else if ((rv = raft_start(&e.raft)) != 0) {
         // The state machine's own words, when it was the one that refused (a snapshot).
         error = e.adapter->last_error().empty() ? raft_errmsg(&e.raft) : e.adapter->last_error();
+      } else if (raft_last_index(&e.raft) < machine_->applied_index()) {
+        error = "the journal has applied entries up to " +
+                std::to_string(machine_->applied_index()) + " but the Raft log ends at " +
+                std::to_string(raft_last_index(&e.raft)) +
+                ": it is not the log that fed this journal";
       }
     }
   }
@@ -174,12 +188,12 @@ void raft_log::run_loop(std::promise<std::string>* started) {
 }
 
 bool raft_log::post(std::function<void()> task) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (closing_)
-      return false;
-    posted_.push_back(std::move(task));
-  }
+  // The wake-up is sent under the lock: once closing_ is set, nobody touches the handle the
+  // loop then closes.
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (closing_)
+    return false;
+  posted_.push_back(std::move(task));
   uv_async_send(&engine_->wake);
   return true;
 }

@@ -37,7 +37,8 @@ public:
   // Nothing starts before start(). A member that has no Raft log yet bootstraps a cluster of
   // itself alone.
   explicit raft_log(raft_log_config config);
-  // Stops the engine: proposals not yet committed fail ("shutting down"); joins the thread.
+  // Stops the engine: proposals not yet committed fail (outcome unknown: C-Raft answers them
+  // "leadership lost"); joins the thread.
   ~raft_log() override;
   raft_log(const raft_log&) = delete;
   raft_log& operator=(const raft_log&) = delete;

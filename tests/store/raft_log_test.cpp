@@ -260,3 +260,51 @@ BOOST_AUTO_TEST_CASE(appends_fail_cleanly_once_the_engine_is_gone) {
   writer.reset();  // commits what was submitted, then stops the engine
   BOOST_TEST(log->last_seq() == 1u);
 }
+
+BOOST_AUTO_TEST_CASE(a_journal_fed_by_another_raft_log_counts_again_or_is_refused) {
+  member_data data;
+  {
+    auto log = event_log::open(data.journal(), unsynced());
+    journal_writer writer(*log, engine_for(data));
+    BOOST_REQUIRE(writer.wait_until_leading(std::chrono::seconds(10)));
+    for (int i = 0; i < 6; ++i)
+      BOOST_REQUIRE(writer.append(pods("f" + std::to_string(i) + "-", 1)).ok());
+  }
+  // Another, shorter Raft log next to this journal: not the one that fed it.
+  std::filesystem::remove_all(data.raft());
+  {
+    member_data other;
+    {
+      auto log = event_log::open(other.journal(), unsynced());
+      journal_writer writer(*log, engine_for(other));
+      BOOST_REQUIRE(writer.wait_until_leading(std::chrono::seconds(10)));
+      BOOST_REQUIRE(writer.append(pods("g", 1)).ok());
+    }
+    std::filesystem::rename(other.raft(), data.raft());
+  }
+  {
+    auto log = event_log::open(data.journal(), unsynced());
+    try {
+      journal_writer writer(*log, engine_for(data));
+      BOOST_FAIL("a journal was accepted over a Raft log that did not feed it");
+    } catch (const store_error& e) {
+      BOOST_TEST(std::string(e.what()).find("not the log that fed this journal") !=
+                 std::string::npos);
+    }
+  }
+  // No Raft log at all (DATA/raft deleted while stopped): a new one, history and numbering kept.
+  std::filesystem::remove_all(data.raft());
+  {
+    auto log = event_log::open(data.journal(), unsynced());
+    journal_writer writer(*log, engine_for(data));
+    BOOST_REQUIRE(writer.wait_until_leading(std::chrono::seconds(10)));
+    auto r = writer.append(pods("h", 1));
+    BOOST_REQUIRE(r.ok());
+    BOOST_TEST(r.first_seq == 7u);
+  }
+  auto log = event_log::open(data.journal(), unsynced());
+  journal_writer writer(*log, engine_for(data));
+  BOOST_REQUIRE(writer.wait_until_leading(std::chrono::seconds(10)));
+  BOOST_TEST(log->last_seq() == 7u);
+  BOOST_TEST(writer.append(pods("i", 1)).first_seq == 8u);
+}
