@@ -330,25 +330,20 @@ uint64_t journal_writer::write_replicated(std::vector<journal_record>& records,
     if (r.time_nanos == 0)
       r.time_nanos = now;
   }
-  journal_entry entry{proposals(), {}};
+  journal_entry entry{proposals(), std::move(records)};
+  records.clear();
   std::string bytes;
-  {
-    entry.records.swap(records);
-    try {
-      bytes = encode_journal_entry(entry, log_.options().sealer.get());
-    } catch (const store_error& e) {
-      records.swap(entry.records);
-      refused = e.what();  // a refusal of this batch, not a failure of the journal
-      return 0;
-    }
-    records.swap(entry.records);
+  try {
+    bytes = encode_journal_entry(entry, log_.options().sealer.get());
+  } catch (const store_error& e) {
+    refused = e.what();  // a refusal of this batch, not a failure of the journal
+    return 0;
   }
   // The journal and the engine's log share the filesystem: no batch is proposed that the
   // journal could not then write (the engine's log takes as much again).
   log_.require_room_for(2 * bytes.size());
-  const std::size_t count = records.size(), entry_bytes = bytes.size();
-  machine_->expect(entry.proposal, std::move(records));
-  records.clear();
+  const std::size_t count = entry.records.size(), entry_bytes = bytes.size();
+  machine_->expect(entry.proposal, std::move(entry.records));
   auto outcome = std::make_shared<std::promise<std::pair<std::string, uint64_t>>>();
   auto decided = outcome->get_future();
   engine_->propose(std::move(bytes), [outcome](const std::string& error, uint64_t index) {
