@@ -34,10 +34,11 @@ else()
   set(CAPSTAN_ROCKSDB RocksDB::rocksdb)
 endif()
 
-# C-Raft (libraft-dev) and libuv (libuv1-dev: raft/uv.h includes uv.h), the replicated journal's
-# consensus engine (store/raft_log.hpp).
+# C-Raft 0.22.1 or later (libraft-dev; scripts/setup takes it from bookworm-backports on Debian
+# 12) and libuv (libuv1-dev: raft/uv.h includes uv.h), the replicated journal's consensus engine
+# (store/raft_log.hpp, store/c_raft.hpp).
 find_package(PkgConfig REQUIRED)
-pkg_check_modules(RAFT REQUIRED IMPORTED_TARGET raft)
+pkg_check_modules(RAFT REQUIRED IMPORTED_TARGET raft>=0.22.1)
 pkg_check_modules(LIBUV REQUIRED IMPORTED_TARGET libuv)
 # LZ4 (liblz4-dev) compresses the entries written to the Raft log.
 pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)

@@ -1,9 +1,6 @@
 #include "store/raft_fsm_adapter.hpp"
 
-// C-Raft's headers declare C functions without extern "C" of their own.
-extern "C" {
-#include <raft.h>
-}
+#include "store/c_raft.hpp"
 
 #include <lz4.h>
 

@@ -1,11 +1,6 @@
 #include "store/raft_log.hpp"
 
-// C-Raft's headers declare C functions without extern "C" of their own.
-extern "C" {
-#include <raft.h>
-#include <raft/uv.h>
-#include <uv.h>
-}
+#include "store/c_raft.hpp"
 
 #include <cstring>
 #include <filesystem>
@@ -126,6 +121,7 @@ void raft_log::run_loop(std::promise<std::string>* started) {
   });
   e.leadership.data = this;
   uv_timer_init(&e.loop, &e.leadership);
+  e.transport.version = 1;
   e.transport.init = alone_init;
   e.transport.listen = alone_listen;
   e.transport.connect = alone_connect;

@@ -101,7 +101,7 @@ void mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) {
 }
 
 // A descriptor opened O_DSYNC (or O_SYNC, which includes it) makes each of its writes durable
-// when it returns, as write + fdatasync (C-Raft writes its log so). Kept in the handle.
+// when it returns, as write + fdatasync. Kept in the handle.
 constexpr uint64_t synchronized_writes = 1;
 
 void remember_sync_flags(fuse_file_info* fi) {
@@ -163,7 +163,11 @@ void read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, fuse_file_i
 void write(fuse_req_t req, fuse_ino_t ino, const char* data, size_t size, off_t offset,
            fuse_file_info* fi) {
   int error = disk(req).write(ino, static_cast<uint64_t>(offset), data, size);
-  if (!error && fi && (fi->fh & synchronized_writes))
+  // So does a single write made with RWF_DSYNC (pwritev2, or io_submit's aio_rw_flags: C-Raft
+  // writes its log so): the kernel adds O_DSYNC to the flags of that write request. (After a
+  // direct, asynchronous write FUSE sends no fsync of its own, unlike a buffered one.)
+  bool write_through = fi && ((fi->fh & synchronized_writes) || (fi->flags & O_DSYNC) == O_DSYNC);
+  if (!error && write_through)
     error = disk(req).fsync(ino);
   if (error)
     fuse_reply_err(req, error);
