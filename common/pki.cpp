@@ -211,6 +211,19 @@ std::string certificate_authority::issue_client_certificate(const std::string& c
 
 std::pair<std::string, std::string> certificate_authority::issue_server_certificate(
     const std::string& common_name, const std::vector<std::string>& hosts, int days) const {
+  return issue_certificate_for_hosts(common_name, "", hosts, "serverAuth", days);
+}
+
+std::pair<std::string, std::string> certificate_authority::issue_peer_certificate(
+    const std::string& common_name, const std::string& organization,
+    const std::vector<std::string>& hosts, int days) const {
+  return issue_certificate_for_hosts(common_name, organization, hosts, "serverAuth,clientAuth",
+                                     days);
+}
+
+std::pair<std::string, std::string> certificate_authority::issue_certificate_for_hosts(
+    const std::string& common_name, const std::string& organization,
+    const std::vector<std::string>& hosts, const char* extended_key_usage, int days) const {
   error_queue_guard guard;
   if (hosts.empty())
     throw pki_error("a serving certificate needs at least one host");
@@ -244,10 +257,10 @@ std::pair<std::string, std::string> certificate_authority::issue_server_certific
     }
     auto key = new_key();
     X509* ca = parsed_->certificate.get();
-    auto cert = new_certificate(key.get(), common_name, "", ca, days);
+    auto cert = new_certificate(key.get(), common_name, organization, ca, days);
     add_extension(cert.get(), ca, NID_basic_constraints, "critical,CA:FALSE");
     add_extension(cert.get(), ca, NID_key_usage, "critical,digitalSignature,keyEncipherment");
-    add_extension(cert.get(), ca, NID_ext_key_usage, "serverAuth");
+    add_extension(cert.get(), ca, NID_ext_key_usage, extended_key_usage);
     add_extension(cert.get(), ca, NID_authority_key_identifier, "keyid:always");
     if (X509_add1_ext_i2d(cert.get(), NID_subject_alt_name, names, 0, X509V3_ADD_DEFAULT) != 1)
       fail("cannot add the subject alternative names");

@@ -90,9 +90,19 @@ public:
   // (certificate PEM, private key PEM). Throws pki_error.
   std::pair<std::string, std::string> issue_server_certificate(
       const std::string& common_name, const std::vector<std::string>& hosts, int days) const;
+  // The same, for a member of a group whose members connect to one another (the masters' Raft
+  // traffic): subject CN=`common_name`, O=`organization`, EKU serverAuth and clientAuth, so the
+  // one certificate serves a member's listener and authenticates its outgoing connections.
+  std::pair<std::string, std::string> issue_peer_certificate(const std::string& common_name,
+                                                             const std::string& organization,
+                                                             const std::vector<std::string>& hosts,
+                                                             int days) const;
 
 private:
   struct parsed;
+  std::pair<std::string, std::string> issue_certificate_for_hosts(
+      const std::string& common_name, const std::string& organization,
+      const std::vector<std::string>& hosts, const char* extended_key_usage, int days) const;
   certificate_authority(std::string certificate_pem, std::string key_pem,
                         std::shared_ptr<const parsed> p);
   std::string certificate_pem_;

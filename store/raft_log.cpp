@@ -2,6 +2,7 @@
 
 #include "store/c_raft.hpp"
 
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 
@@ -60,7 +61,9 @@ struct raft_log::engine {
   uv_loop_t loop{};
   uv_async_t wake{};
   uv_timer_t leadership{};
-  raft_uv_transport transport{};
+  raft_uv_transport alone{};                 // the transport of a cluster of one
+  std::unique_ptr<raft_tls_transport> tls;   // or the one over mutual TLS
+  raft_uv_transport* transport = &alone;
   raft_io io{};
   struct raft raft {};
   std::unique_ptr<raft_fsm_adapter> adapter;
@@ -68,10 +71,13 @@ struct raft_log::engine {
   raft_term barrier_term = 0;  // the term whose first barrier was proposed
   bool barrier_pending = false;
 
-  // The last step of closing: the loop ends once the I/O's handles and the wake-up are closed.
+  // The last step of closing: the loop ends once the I/O's handles, the transport's and the
+  // wake-up are closed.
   void close_io_and_wake() {
     if (io_ready)
       raft_uv_close(&io);
+    if (tls && !tls->close_requested())  // C-Raft never initialized it
+      tls->transport()->close(tls->transport(), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&wake), nullptr);
   }
 };
@@ -114,6 +120,12 @@ void raft_log::start(replicated_state_machine& machine) {
 
 void raft_log::run_loop(std::promise<std::string>* started) {
   engine& e = *engine_;
+  // libuv writes streams with write(2): a member's connection closed under it must fail the
+  // write (EPIPE), not kill the process, whatever the process does with SIGPIPE elsewhere.
+  sigset_t pipe_signal;
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
   uv_loop_init(&e.loop);
   e.wake.data = this;
   uv_async_init(&e.loop, &e.wake, [](uv_async_t* h) {
@@ -121,15 +133,25 @@ void raft_log::run_loop(std::promise<std::string>* started) {
   });
   e.leadership.data = this;
   uv_timer_init(&e.loop, &e.leadership);
-  e.transport.version = 1;
-  e.transport.init = alone_init;
-  e.transport.listen = alone_listen;
-  e.transport.connect = alone_connect;
-  e.transport.close = alone_close;
+  e.alone.version = 1;
+  e.alone.init = alone_init;
+  e.alone.listen = alone_listen;
+  e.alone.connect = alone_connect;
+  e.alone.close = alone_close;
 
   std::string error;
-  int rv = raft_uv_init(&e.io, &e.loop, config_.directory.c_str(), &e.transport);
-  if (rv != 0) {
+  int rv = 0;
+  if (config_.tls) {
+    try {
+      e.tls = std::make_unique<raft_tls_transport>(*config_.tls, &e.loop);
+      e.transport = e.tls->transport();
+    } catch (const std::exception& x) {
+      error = x.what();
+    }
+  }
+  if (!error.empty()) {
+    // nothing more to open
+  } else if ((rv = raft_uv_init(&e.io, &e.loop, config_.directory.c_str(), e.transport)) != 0) {
     error = e.io.errmsg;
   } else {
     e.io_ready = true;
@@ -151,11 +173,14 @@ void raft_log::run_loop(std::promise<std::string>* started) {
                    !fs::exists(config_.directory + "/metadata2", ec);
       if (fresh)
         machine_->begin_new_log();
-      raft_configuration members;
-      raft_configuration_init(&members);
-      raft_configuration_add(&members, config_.member_id, config_.address.c_str(), RAFT_VOTER);
-      rv = raft_bootstrap(&e.raft, &members);
-      raft_configuration_close(&members);
+      rv = 0;
+      if (config_.bootstrap) {
+        raft_configuration members;
+        raft_configuration_init(&members);
+        raft_configuration_add(&members, config_.member_id, config_.address.c_str(), RAFT_VOTER);
+        rv = raft_bootstrap(&e.raft, &members);
+        raft_configuration_close(&members);
+      }
       if (rv != 0 && rv != RAFT_CANTBOOTSTRAP) {
         error = std::string("bootstrap: ") + raft_errmsg(&e.raft);
       } else if ((rv = raft_start(&e.raft)) != 0) {
@@ -228,6 +253,21 @@ void raft_log::close_engine() {
 
 void raft_log::watch_leadership() {
   engine& e = *engine_;
+  {
+    replicated_membership now;
+    for (unsigned i = 0; i < e.raft.configuration.n; ++i) {
+      const raft_server& server = e.raft.configuration.servers[i];
+      now.members.push_back({server.id, server.address ? server.address : "",
+                             server.role == RAFT_VOTER});
+    }
+    raft_id leader_id = 0;
+    const char* leader_address = nullptr;
+    raft_leader(&e.raft, &leader_id, &leader_address);
+    now.leader_id = leader_id;
+    now.leader_address = leader_address ? leader_address : "";
+    std::lock_guard<std::mutex> lock(mutex_);
+    membership_ = std::move(now);
+  }
   auto lose = [&] {
     if (leading_.exchange(false))
       leading_changed_.notify_all();
@@ -323,6 +363,98 @@ void raft_log::retry_apply() {
     if (raft_barrier(&e.raft, request, [](barrier_request* req, int) { delete req; }) != 0)
       delete request;
   });
+}
+
+namespace {
+
+struct membership_change {
+  struct raft_change request;  // request.data points back here
+  replicated_log::membership_done done;
+  uint64_t id = 0;
+  struct raft* raft = nullptr;
+};
+
+void finish_change(raft_change* req, int status);
+
+std::string membership_error(int status) {
+  switch (status) {
+    case RAFT_NOTLEADER:
+      return "this master is not the leader";
+    case RAFT_CANTCHANGE:
+      return "a membership change is in progress already";
+    case RAFT_DUPLICATEID:
+      return "a member with this id exists already";
+    case RAFT_NOTFOUND:
+      return "no member has this id";
+    case RAFT_LEADERSHIPLOST:
+      return "this master lost its leadership before the change was committed: its outcome is "
+             "unknown";
+    default:
+      return raft_strerror(status);
+  }
+}
+
+void finish_change(raft_change* req, int status) {
+  auto* change = static_cast<membership_change*>(req->data);
+  change->done(status == 0 ? "" : membership_error(status));
+  delete change;
+}
+
+}  // namespace
+
+void raft_log::add_member(uint64_t id, std::string address, membership_done done) {
+  auto shared_done = std::make_shared<membership_done>(std::move(done));
+  bool posted = post([this, id, address = std::move(address), shared_done] {
+    engine& e = *engine_;
+    if (e.close_started) {
+      (*shared_done)(membership_error(RAFT_SHUTDOWN));
+      return;
+    }
+    auto* change = new membership_change{};
+    change->request.data = change;
+    change->done = std::move(*shared_done);
+    change->id = id;
+    change->raft = &e.raft;
+    // Added as a spare (no vote), then promoted: C-Raft catches a promoted member up before the
+    // configuration that makes it a voter is committed.
+    int rv = raft_add(&e.raft, &change->request, id, address.c_str(), [](raft_change* req,
+                                                                         int status) {
+      auto* change = static_cast<membership_change*>(req->data);
+      if (status != 0)
+        return finish_change(req, status);
+      int rv = raft_assign(change->raft, &change->request, change->id, RAFT_VOTER, finish_change);
+      if (rv != 0)
+        finish_change(req, rv);
+    });
+    if (rv != 0)
+      finish_change(&change->request, rv);
+  });
+  if (!posted)
+    (*shared_done)(membership_error(RAFT_SHUTDOWN));
+}
+
+void raft_log::remove_member(uint64_t id, membership_done done) {
+  auto shared_done = std::make_shared<membership_done>(std::move(done));
+  bool posted = post([this, id, shared_done] {
+    engine& e = *engine_;
+    if (e.close_started) {
+      (*shared_done)(membership_error(RAFT_SHUTDOWN));
+      return;
+    }
+    auto* change = new membership_change{};
+    change->request.data = change;
+    change->done = std::move(*shared_done);
+    int rv = raft_remove(&e.raft, &change->request, id, finish_change);
+    if (rv != 0)
+      finish_change(&change->request, rv);
+  });
+  if (!posted)
+    (*shared_done)(membership_error(RAFT_SHUTDOWN));
+}
+
+replicated_membership raft_log::membership() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return membership_;
 }
 
 }  // namespace capstan::store

@@ -10,8 +10,10 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
+#include "store/raft_tls_transport.hpp"
 #include "store/replicated_log.hpp"
 
 namespace capstan::store {
@@ -20,7 +22,15 @@ struct raft_log_config {
   // Holds the Raft log (segments, metadata, snapshots); created 0700 when missing.
   std::string directory;
   uint64_t member_id = 1;
+  // Where the other members reach this one ("IP:PORT"); with `tls`, also where it listens
+  // unless tls->bind_address says otherwise.
   std::string address = "127.0.0.1:0";
+  // How members talk: over mutual TLS (store/raft_tls_transport.hpp); without it, a member
+  // talks to no other (a cluster of one) and opens no port.
+  std::optional<raft_tls_config> tls;
+  // A member whose Raft log does not exist yet: true, it starts a new cluster of itself alone;
+  // false, it waits to be added by the leader of an existing one (add_member there).
+  bool bootstrap = true;
   std::chrono::milliseconds heartbeat{100};
   std::chrono::milliseconds election_timeout{1000};
   // A snapshot (the journal made durable, the log truncated) after this many applied entries,
@@ -48,6 +58,9 @@ public:
   bool leading() const override { return leading_.load(); }
   void propose(std::string entry, proposal_done done) override;
   void retry_apply() override;
+  void add_member(uint64_t id, std::string address, membership_done done) override;
+  void remove_member(uint64_t id, membership_done done) override;
+  replicated_membership membership() const override;
 
 private:
   struct engine;  // C-Raft's and libuv's structures, touched on the loop's thread only
@@ -63,8 +76,9 @@ private:
   std::unique_ptr<engine> engine_;
   replicated_state_machine* machine_ = nullptr;
   std::atomic<bool> leading_{false};
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable leading_changed_;
+  replicated_membership membership_;          // guarded by mutex_
   std::deque<std::function<void()>> posted_;  // guarded by mutex_
   bool closing_ = false;                      // guarded by mutex_
   std::thread thread_;

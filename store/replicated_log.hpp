@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace capstan::store {
 
@@ -34,6 +35,20 @@ public:
   virtual void begin_new_log() = 0;
 };
 
+// A member of the replicated log's cluster, as its configuration lists it.
+struct replicated_member {
+  uint64_t id = 0;
+  std::string address;
+  bool voter = false;  // votes and counts toward the majority (else it is catching up)
+};
+
+// The configuration as this member knows it, and who it believes leads (0: nobody known).
+struct replicated_membership {
+  std::vector<replicated_member> members;
+  uint64_t leader_id = 0;
+  std::string leader_address;
+};
+
 class replicated_log {
 public:
   // `error` is empty once the entry is committed and applied on this member (its `index`),
@@ -55,6 +70,17 @@ public:
   virtual void propose(std::string entry, proposal_done done) = 0;
   // After the state machine refused an entry (and the cause is gone): applies it again.
   virtual void retry_apply() = 0;
+
+  // `error` is empty once the configuration change is committed, else why it was not.
+  using membership_done = std::function<void(const std::string& error)>;
+  // On the leader: adds member `id`, reachable at `address`, and makes it a voter once it has
+  // caught up with the log. `done` runs on the engine's thread and must not block.
+  virtual void add_member(uint64_t id, std::string address, membership_done done) = 0;
+  // On the leader: removes member `id` (itself included: it then steps down).
+  virtual void remove_member(uint64_t id, membership_done done) = 0;
+  // The configuration and leader as this member last saw them (refreshed every ~10 ms; never
+  // blocks).
+  virtual replicated_membership membership() const = 0;
 };
 
 }  // namespace capstan::store

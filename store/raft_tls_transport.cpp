@@ -1,0 +1,541 @@
+#include "store/raft_tls_transport.hpp"
+
+#include "store/c_raft.hpp"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <cstring>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <thread>
+#include <unordered_map>
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <openssl/x509.h>
+
+namespace capstan::store {
+
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+using tcp = net::ip::tcp;
+using boost::system::error_code;
+
+std::string raft_member_common_name(uint64_t id) {
+  return "capstan-master-" + std::to_string(id);
+}
+
+namespace {
+
+constexpr std::size_t bridge_buffer_bytes = 64 * 1024;
+constexpr std::size_t max_address_bytes = 255;
+// The preamble a connecting member sends after the handshake: "CRT1", its id (8 bytes,
+// little-endian), the length of its address (2 bytes, little-endian), the address.
+constexpr std::size_t preamble_header_bytes = 14;
+constexpr char preamble_magic[4] = {'C', 'R', 'T', '1'};
+
+// "HOST:PORT" or "[HOST]:PORT", HOST an IP literal (no name lookups on either thread).
+std::optional<tcp::endpoint> parse_endpoint(const std::string& address) {
+  auto colon = address.rfind(':');
+  if (colon == std::string::npos || colon + 1 >= address.size() || colon + 6 < address.size())
+    return std::nullopt;
+  std::string host = address.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  unsigned long port = 0;
+  for (char c : address.substr(colon + 1)) {
+    if (c < '0' || c > '9')
+      return std::nullopt;
+    port = port * 10 + static_cast<unsigned long>(c - '0');
+  }
+  error_code ec;
+  auto ip = net::ip::make_address(host, ec);
+  if (ec || port > 65535)
+    return std::nullopt;
+  return tcp::endpoint(ip, static_cast<unsigned short>(port));
+}
+
+// The first CN of the peer's certificate (already verified against the CA); empty when none.
+std::string peer_common_name(SSL* ssl) {
+  X509* cert = SSL_get0_peer_certificate(ssl);
+  if (!cert)
+    return "";
+  char name[256] = {};
+  int n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, name,
+                                    sizeof name);
+  return n > 0 ? std::string(name, static_cast<std::size_t>(n)) : "";
+}
+
+// A descriptor handed from the TLS thread to C-Raft's loop: closed unless taken.
+struct owned_fd {
+  int fd;
+  explicit owned_fd(int f) : fd(f) {}
+  ~owned_fd() {
+    if (fd >= 0)
+      ::close(fd);
+  }
+  int release() { return std::exchange(fd, -1); }
+};
+
+}  // namespace
+
+struct raft_tls_transport::impl {
+  struct connection;
+
+  impl(raft_tls_config c, uv_loop_t* l) : config(std::move(c)), loop(l) {}
+
+  // ---- C-Raft's side: the loop's thread ---------------------------------------------------
+  void init(raft_id own_id, const char* own_address) {
+    id = own_id;
+    address = own_address;
+  }
+  int listen(raft_uv_accept_cb cb);
+  int connect(raft_uv_connect* req, raft_id peer, const char* peer_address, raft_uv_connect_cb cb);
+  void close(raft_uv_transport_close_cb cb);
+  void hand_stream_to_raft(const std::shared_ptr<owned_fd>& fd, raft_uv_connect* req,
+                           raft_id peer, const std::string& peer_address);
+  void finish_connect(raft_uv_connect* req, uv_stream_t* stream, int status) {
+    if (pending.erase(req) == 1)
+      req->cb(req, stream, status);
+  }
+  // Runs `task` on the loop's thread (from the TLS thread); dropped once the transport closed.
+  void post_to_loop(std::function<void()> task) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (loop_closed)
+      return;
+    to_loop.push_back(std::move(task));
+    uv_async_send(&wake);
+  }
+  void run_posted() {
+    std::deque<std::function<void()>> tasks;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      tasks.swap(to_loop);
+    }
+    for (auto& t : tasks)
+      t();
+  }
+
+  // ---- the TLS side: the asio thread ------------------------------------------------------
+  void accept_next();
+  void start_inbound(tcp::socket socket);
+  void read_preamble(const std::shared_ptr<connection>& c);
+  void start_outbound(raft_uv_connect* req, raft_id peer, tcp::endpoint endpoint,
+                      std::string peer_address);
+  void bridge(const std::shared_ptr<connection>& c, raft_uv_connect* req, raft_id peer,
+              std::string peer_address);
+  void shut_down_tls_side();
+
+  raft_tls_config config;
+  uv_loop_t* loop;
+  raft_uv_transport transport{};
+  raft_id id = 0;
+  std::string address;
+
+  // Loop's thread only.
+  raft_uv_accept_cb accept_cb = nullptr;
+  std::set<raft_uv_connect*> pending;  // connects not yet called back
+  raft_uv_transport_close_cb close_cb = nullptr;
+  bool closing = false;
+  uv_async_t wake{};
+
+  std::mutex mutex;
+  std::deque<std::function<void()>> to_loop;  // guarded by mutex
+  bool loop_closed = false;                   // guarded by mutex
+
+  // The TLS side. `connections` is declared before `io`: handlers still queued when io is
+  // destroyed hold connections, whose destructors count down.
+  std::atomic<std::size_t> connections{0};
+  std::unordered_map<connection*, std::weak_ptr<connection>> live;  // asio thread only
+  net::io_context io{1};
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+  ssl::context tls{ssl::context::tls};
+  std::optional<tcp::acceptor> acceptor;
+  net::steady_timer accept_pause{io};
+  std::thread thread;
+};
+
+// One TLS connection with a member, and (once bridged) the socketpair end C-Raft's stream
+// faces. Lives on the asio thread.
+struct raft_tls_transport::impl::connection
+    : std::enable_shared_from_this<raft_tls_transport::impl::connection> {
+  connection(impl& o, tcp::socket socket)
+      : owner(o), tls(std::move(socket), o.tls), local(o.io), deadline(o.io) {
+    ++owner.connections;
+  }
+  ~connection() { --owner.connections; }
+
+  void track() { owner.live.emplace(this, weak_from_this()); }
+  void stop() {
+    if (stopped)
+      return;
+    stopped = true;
+    error_code ignored;
+    tls.lowest_layer().close(ignored);
+    local.close(ignored);
+    deadline.cancel();
+    owner.live.erase(this);
+  }
+  // Copies what the peer sends to C-Raft's end, and what C-Raft writes to the peer; the first
+  // end that fails or closes ends both.
+  void pump_from_peer() {
+    tls.async_read_some(net::buffer(from_peer), [self = shared_from_this()](error_code ec,
+                                                                            std::size_t n) {
+      if (ec)
+        return self->stop();
+      net::async_write(self->local, net::buffer(self->from_peer.data(), n),
+                       [self](error_code ec, std::size_t) {
+                         if (ec)
+                           return self->stop();
+                         self->pump_from_peer();
+                       });
+    });
+  }
+  void pump_to_peer() {
+    local.async_read_some(net::buffer(to_peer), [self = shared_from_this()](error_code ec,
+                                                                           std::size_t n) {
+      if (ec)
+        return self->stop();
+      net::async_write(self->tls, net::buffer(self->to_peer.data(), n),
+                       [self](error_code ec, std::size_t) {
+                         if (ec)
+                           return self->stop();
+                         self->pump_to_peer();
+                       });
+    });
+  }
+  void arm_deadline(std::chrono::milliseconds timeout) {
+    deadline.expires_after(timeout);
+    deadline.async_wait([weak = weak_from_this()](error_code ec) {
+      if (auto self = weak.lock(); self && !ec)
+        self->stop();
+    });
+  }
+
+  impl& owner;
+  ssl::stream<tcp::socket> tls;
+  net::local::stream_protocol::socket local;
+  net::steady_timer deadline;
+  bool stopped = false;
+  std::array<unsigned char, preamble_header_bytes> header{};
+  std::string peer_address;
+  std::array<char, bridge_buffer_bytes> from_peer{};
+  std::array<char, bridge_buffer_bytes> to_peer{};
+};
+
+int raft_tls_transport::impl::listen(raft_uv_accept_cb cb) {
+  accept_cb = cb;
+  const std::string& bind = config.bind_address.empty() ? address : config.bind_address;
+  auto endpoint = parse_endpoint(bind);
+  if (!endpoint) {
+    std::snprintf(transport.errmsg, sizeof transport.errmsg,
+                  "the Raft address \"%.100s\" is no IP:PORT", bind.c_str());
+    return RAFT_INVALID;
+  }
+  error_code ec;
+  acceptor.emplace(io);
+  acceptor->open(endpoint->protocol(), ec);
+  if (!ec)
+    acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec)
+    acceptor->bind(*endpoint, ec);
+  if (!ec)
+    acceptor->listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    std::snprintf(transport.errmsg, sizeof transport.errmsg, "cannot listen on %.100s: %.100s",
+                  bind.c_str(), ec.message().c_str());
+    acceptor.reset();
+    return RAFT_IOERR;
+  }
+  net::post(io, [this] { accept_next(); });
+  return 0;
+}
+
+void raft_tls_transport::impl::accept_next() {
+  acceptor->async_accept([this](error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor->is_open())
+      return;
+    if (ec) {
+      // Out of descriptors or memory: try again shortly rather than spin.
+      accept_pause.expires_after(std::chrono::milliseconds(100));
+      accept_pause.async_wait([this](error_code ec) {
+        if (!ec && acceptor && acceptor->is_open())
+          accept_next();
+      });
+      return;
+    }
+    if (connections.load() >= config.max_connections) {
+      error_code ignored;
+      socket.close(ignored);  // refused: closed before any byte is read
+    } else {
+      start_inbound(std::move(socket));
+    }
+    accept_next();
+  });
+}
+
+void raft_tls_transport::impl::start_inbound(tcp::socket socket) {
+  auto c = std::make_shared<connection>(*this, std::move(socket));
+  c->track();
+  c->arm_deadline(config.handshake_timeout);
+  c->tls.async_handshake(ssl::stream_base::server, [this, c](error_code ec) {
+    if (ec)
+      return c->stop();
+    read_preamble(c);
+  });
+}
+
+void raft_tls_transport::impl::read_preamble(const std::shared_ptr<connection>& c) {
+  net::async_read(c->tls, net::buffer(c->header), [this, c](error_code ec, std::size_t) {
+    if (ec || std::memcmp(c->header.data(), preamble_magic, sizeof preamble_magic) != 0)
+      return c->stop();
+    uint64_t peer = 0;
+    for (int i = 7; i >= 0; --i)
+      peer = (peer << 8) | c->header[4 + static_cast<std::size_t>(i)];
+    std::size_t length = c->header[12] | (static_cast<std::size_t>(c->header[13]) << 8);
+    // The certificate must be the member's that the preamble names.
+    if (peer == 0 || length == 0 || length > max_address_bytes ||
+        peer_common_name(c->tls.native_handle()) != raft_member_common_name(peer))
+      return c->stop();
+    c->peer_address.resize(length);
+    net::async_read(c->tls, net::buffer(c->peer_address), [this, c, peer](error_code ec,
+                                                                         std::size_t) {
+      if (ec)
+        return c->stop();
+      for (char ch : c->peer_address)
+        if (ch <= ' ' || ch > '~')
+          return c->stop();
+      c->deadline.cancel();
+      bridge(c, nullptr, peer, c->peer_address);
+    });
+  });
+}
+
+int raft_tls_transport::impl::connect(raft_uv_connect* req, raft_id peer,
+                                      const char* peer_address, raft_uv_connect_cb cb) {
+  auto endpoint = parse_endpoint(peer_address);
+  if (!endpoint) {
+    std::snprintf(transport.errmsg, sizeof transport.errmsg,
+                  "the Raft address \"%.100s\" is no IP:PORT", peer_address);
+    return RAFT_NOCONNECTION;
+  }
+  req->cb = cb;
+  pending.insert(req);
+  net::post(io, [this, req, peer, endpoint = *endpoint, a = std::string(peer_address)] {
+    start_outbound(req, peer, endpoint, a);
+  });
+  return 0;
+}
+
+void raft_tls_transport::impl::start_outbound(raft_uv_connect* req, raft_id peer,
+                                              tcp::endpoint endpoint, std::string peer_address) {
+  auto fail = [this, req] {
+    post_to_loop([this, req] { finish_connect(req, nullptr, RAFT_NOCONNECTION); });
+  };
+  if (connections.load() >= config.max_connections)
+    return fail();
+  auto c = std::make_shared<connection>(*this, tcp::socket(io));
+  c->track();
+  c->arm_deadline(config.handshake_timeout);
+  c->tls.lowest_layer().async_connect(endpoint, [this, c, req, peer, fail,
+                                                 peer_address](error_code ec) mutable {
+    if (ec) {
+      c->stop();
+      return fail();
+    }
+    error_code ignored;
+    c->tls.lowest_layer().set_option(tcp::no_delay(true), ignored);
+    c->tls.async_handshake(ssl::stream_base::client, [this, c, req, peer, fail,
+                                                      peer_address](error_code ec) mutable {
+      // The listener must be the member this connection is for.
+      if (ec || peer_common_name(c->tls.native_handle()) != raft_member_common_name(peer)) {
+        c->stop();
+        return fail();
+      }
+      auto preamble = std::make_shared<std::string>(preamble_magic, sizeof preamble_magic);
+      for (int i = 0; i < 8; ++i)
+        preamble->push_back(static_cast<char>((id >> (8 * i)) & 0xff));
+      preamble->push_back(static_cast<char>(address.size() & 0xff));
+      preamble->push_back(static_cast<char>((address.size() >> 8) & 0xff));
+      preamble->append(address);
+      net::async_write(c->tls, net::buffer(*preamble), [this, c, req, peer, fail, preamble,
+                                                        peer_address](error_code ec,
+                                                                      std::size_t) mutable {
+        if (ec) {
+          c->stop();
+          return fail();
+        }
+        c->deadline.cancel();
+        bridge(c, req, peer, std::move(peer_address));
+      });
+    });
+  });
+}
+
+void raft_tls_transport::impl::bridge(const std::shared_ptr<connection>& c, raft_uv_connect* req,
+                                      raft_id peer, std::string peer_address) {
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+    c->stop();
+    if (req)
+      post_to_loop([this, req] { finish_connect(req, nullptr, RAFT_NOCONNECTION); });
+    return;
+  }
+  error_code ec;
+  c->local.assign(net::local::stream_protocol(), pair[1], ec);
+  if (ec) {
+    ::close(pair[0]);
+    ::close(pair[1]);
+    c->stop();
+    if (req)
+      post_to_loop([this, req] { finish_connect(req, nullptr, RAFT_NOCONNECTION); });
+    return;
+  }
+  c->pump_from_peer();
+  c->pump_to_peer();
+  auto raft_end = std::make_shared<owned_fd>(pair[0]);
+  post_to_loop([this, raft_end, req, peer, peer_address = std::move(peer_address)] {
+    hand_stream_to_raft(raft_end, req, peer, peer_address);
+  });
+}
+
+void raft_tls_transport::impl::hand_stream_to_raft(const std::shared_ptr<owned_fd>& fd,
+                                                   raft_uv_connect* req, raft_id peer,
+                                                   const std::string& peer_address) {
+  if (closing || (req && pending.count(req) == 0) || (!req && !accept_cb))
+    return;  // the descriptor closes: the bridge sees the end and closes the TLS side
+  // C-Raft frees the stream with raft_free after uv_close.
+  auto* pipe = static_cast<uv_pipe_t*>(raft_malloc(sizeof(uv_pipe_t)));
+  if (!pipe || uv_pipe_init(loop, pipe, 0) != 0) {
+    raft_free(pipe);
+    if (req)
+      finish_connect(req, nullptr, RAFT_NOCONNECTION);
+    return;
+  }
+  if (uv_pipe_open(pipe, fd->fd) != 0) {
+    uv_close(reinterpret_cast<uv_handle_t*>(pipe), [](uv_handle_t* h) { raft_free(h); });
+    if (req)
+      finish_connect(req, nullptr, RAFT_NOCONNECTION);
+    return;
+  }
+  fd->release();  // the pipe owns it now
+  auto* stream = reinterpret_cast<uv_stream_t*>(pipe);
+  if (req)
+    finish_connect(req, stream, 0);
+  else
+    accept_cb(&transport, peer, peer_address.c_str(), stream);
+}
+
+void raft_tls_transport::impl::close(raft_uv_transport_close_cb cb) {
+  closing = true;
+  close_cb = cb;
+  accept_cb = nullptr;
+  // Called back on a later turn of the loop, never from inside C-Raft's own close.
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    to_loop.push_back([this] {
+      std::set<raft_uv_connect*> cancelled;
+      cancelled.swap(pending);
+      for (auto* req : cancelled)
+        req->cb(req, nullptr, RAFT_CANCELED);
+      net::post(io, [this] { shut_down_tls_side(); });
+      if (thread.joinable())
+        thread.join();
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        loop_closed = true;
+        to_loop.clear();  // descriptors not handed over close here
+      }
+      uv_close(reinterpret_cast<uv_handle_t*>(&wake), [](uv_handle_t* h) {
+        auto* self = static_cast<impl*>(h->data);
+        if (self->close_cb)
+          self->close_cb(&self->transport);
+      });
+    });
+    uv_async_send(&wake);
+  }
+}
+
+void raft_tls_transport::impl::shut_down_tls_side() {
+  error_code ignored;
+  if (acceptor)
+    acceptor->close(ignored);
+  accept_pause.cancel();
+  auto all = live;
+  for (auto& [raw, weak] : all)
+    if (auto c = weak.lock())
+      c->stop();
+  work.reset();
+  io.stop();
+}
+
+raft_tls_transport::raft_tls_transport(raft_tls_config config, uv_loop_s* loop)
+    : impl_(std::make_unique<impl>(std::move(config), loop)) {
+  impl& i = *impl_;
+  try {
+    i.tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                      ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                      ssl::context::no_tlsv1_1);
+    i.tls.add_certificate_authority(net::buffer(i.config.ca_certificate_pem));
+    i.tls.use_certificate_chain(net::buffer(i.config.certificate_pem));
+    i.tls.use_private_key(net::buffer(i.config.key_pem), ssl::context::pem);
+    i.tls.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+  } catch (const boost::system::system_error& e) {
+    throw std::runtime_error(std::string("the masters' TLS certificates are unusable: ") +
+                             e.what());
+  }
+  SSL_CTX_set_max_cert_list(i.tls.native_handle(), 16 * 1024);
+  i.transport.version = 1;
+  i.transport.impl = &i;
+  i.transport.init = [](raft_uv_transport* t, raft_id id, const char* address) {
+    static_cast<impl*>(t->impl)->init(id, address);
+    return 0;
+  };
+  i.transport.listen = [](raft_uv_transport* t, raft_uv_accept_cb cb) {
+    return static_cast<impl*>(t->impl)->listen(cb);
+  };
+  i.transport.connect = [](raft_uv_transport* t, raft_uv_connect* req, raft_id id,
+                           const char* address, raft_uv_connect_cb cb) {
+    return static_cast<impl*>(t->impl)->connect(req, id, address, cb);
+  };
+  i.transport.close = [](raft_uv_transport* t, raft_uv_transport_close_cb cb) {
+    static_cast<impl*>(t->impl)->close(cb);
+  };
+  i.wake.data = &i;
+  uv_async_init(loop, &i.wake, [](uv_async_t* h) { static_cast<impl*>(h->data)->run_posted(); });
+  i.work.emplace(net::make_work_guard(i.io));
+  i.thread = std::thread([&i] {
+    for (;;) {
+      try {
+        i.io.run();
+        return;
+      } catch (...) {
+        // A handler threw (allocation): the connection it served is dropped with it.
+      }
+    }
+  });
+}
+
+raft_tls_transport::~raft_tls_transport() {
+  if (impl_->thread.joinable()) {  // closed without C-Raft's close (the engine never started)
+    impl_->io.stop();
+    impl_->thread.join();
+  }
+}
+
+raft_uv_transport* raft_tls_transport::transport() {
+  return &impl_->transport;
+}
+
+bool raft_tls_transport::close_requested() const {
+  return impl_->closing;
+}
+
+}  // namespace capstan::store

@@ -1,0 +1,66 @@
+// C-Raft's transport (struct raft_uv_transport) over mutual TLS: how the masters' Raft logs talk
+// to one another. C-Raft reads and writes a libuv stream; this transport hands it one end of a
+// socketpair and bridges the other end to a TLS connection driven by Boost.Asio on a thread of
+// its own (C-Raft's loop never waits on TLS).
+//
+// Who may connect: a peer whose certificate the cluster's CA signed, for the subject
+// CN=raft_member_common_name(id). A connecting member sends, after the handshake, a preamble
+// naming its id and address; the id must be the certificate's, so a member cannot speak for
+// another. A member only connects to a peer whose certificate names the id it expects.
+//
+// Bounds: at most `max_connections` bridged or handshaking connections at once (inbound and
+// outbound), each holding two 64 KiB buffers; a handshake and its preamble must finish within
+// `handshake_timeout`. Everything else is C-Raft's (it checks the messages it reads).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+struct raft_uv_transport;
+struct uv_loop_s;
+
+namespace capstan::store {
+
+// The subject CN of member `id`'s certificate: "capstan-master-<id>".
+std::string raft_member_common_name(uint64_t id);
+// The subject O of the masters' certificates.
+inline constexpr const char* raft_member_organization = "capstan:masters";
+
+struct raft_tls_config {
+  // The cluster CA's certificate (PEM): a peer's certificate must chain to it.
+  std::string ca_certificate_pem;
+  // This member's certificate and key (PEM; certificate_authority::issue_peer_certificate, for
+  // CN=raft_member_common_name(id), both serverAuth and clientAuth).
+  std::string certificate_pem;
+  std::string key_pem;
+  // Where the listener binds ("HOST:PORT", HOST an IPv4 or IPv6 literal); empty: the member's
+  // own address (the one C-Raft is given).
+  std::string bind_address;
+  std::chrono::milliseconds handshake_timeout{5000};
+  std::size_t max_connections = 64;
+};
+
+class raft_tls_transport {
+public:
+  // Construct on the loop's thread; the loop must run until close (C-Raft calls it through
+  // transport()) has called back. Throws std::runtime_error when the TLS material is unusable.
+  raft_tls_transport(raft_tls_config config, uv_loop_s* loop);
+  ~raft_tls_transport();
+  raft_tls_transport(const raft_tls_transport&) = delete;
+  raft_tls_transport& operator=(const raft_tls_transport&) = delete;
+
+  // What C-Raft's raft_uv_init takes; valid while this object lives.
+  raft_uv_transport* transport();
+  // Whether close was called (C-Raft closes its transport only if it initialized it: when it
+  // did not, the owner closes it, and runs the loop until the callback).
+  bool close_requested() const;
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace capstan::store

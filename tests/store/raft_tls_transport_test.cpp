@@ -1,0 +1,333 @@
+// Tests store/raft_tls_transport.cpp under store/raft_log and the journal_writer, the masters'
+// form: three members on loopback, each with its own journal, talking over mutual TLS. A
+// cluster started by one member grows by add_member, every member's journal holds the same
+// records at the same sequence numbers, a new leader takes over when the leader stops (nothing
+// acknowledged lost), and the port refuses whoever is not a member: another CA's certificate, no
+// certificate, a member's certificate claiming another member's id.
+#include <boost/test/unit_test.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <map>
+#include <thread>
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+
+#include "common/pki.hpp"
+#include "store/journal_writer.hpp"
+#include "store/raft_log.hpp"
+#include "tests/store/records.hpp"
+
+using namespace capstan::store;
+using namespace capstan::test;
+using capstan::common::certificate_authority;
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+using tcp = net::ip::tcp;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A loopback port nobody listens on now (the kernel's choice for an ephemeral bind).
+uint16_t unused_loopback_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  BOOST_REQUIRE(fd >= 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  socklen_t length = sizeof address;
+  BOOST_REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+const certificate_authority& cluster_ca() {
+  static const certificate_authority ca = certificate_authority::create("capstan-test-ca", 1);
+  return ca;
+}
+
+// A master's journal and Raft log on a loopback port, with the cluster CA's certificate for
+// `id` (or the one given).
+struct member {
+  member(uint64_t member_id, bool bootstrap,
+         std::pair<std::string, std::string> certificate = {})
+      : id(member_id), address("127.0.0.1:" + std::to_string(unused_loopback_port())) {
+    if (certificate.first.empty())
+      certificate = cluster_ca().issue_peer_certificate(
+          raft_member_common_name(id), raft_member_organization, {"127.0.0.1"}, 1);
+    event_log_options options;
+    options.sync = false;  // the Raft log is the write-ahead log
+    log = event_log::open(dir.str() + "/journal", options);
+    raft_log_config config;
+    config.directory = dir.str() + "/raft";
+    config.member_id = id;
+    config.address = address;
+    config.bootstrap = bootstrap;
+    config.heartbeat = 50ms;
+    config.election_timeout = 500ms;
+    raft_tls_config tls;
+    tls.ca_certificate_pem = cluster_ca().certificate_pem();
+    tls.certificate_pem = certificate.first;
+    tls.key_pem = certificate.second;
+    config.tls = tls;
+    auto engine = std::make_unique<raft_log>(config);
+    raft = engine.get();
+    writer = std::make_unique<journal_writer>(*log, std::move(engine));
+  }
+  void stop() {
+    writer.reset();
+    raft = nullptr;
+  }
+
+  uint64_t id;
+  std::string address;
+  temp_dir dir;
+  std::unique_ptr<event_log> log;
+  raft_log* raft = nullptr;
+  std::unique_ptr<journal_writer> writer;
+};
+
+// Runs `change` on the leader and waits for its outcome ("" once committed).
+std::string change_membership(const std::function<void(replicated_log::membership_done)>& change) {
+  auto outcome = std::make_shared<std::promise<std::string>>();
+  auto result = outcome->get_future();
+  change([outcome](const std::string& error) { outcome->set_value(error); });
+  if (result.wait_for(30s) != std::future_status::ready)
+    return "no outcome within 30 s";
+  return result.get();
+}
+
+std::string add(member& leader, const member& joining) {
+  return change_membership([&](replicated_log::membership_done done) {
+    leader.raft->add_member(joining.id, joining.address, std::move(done));
+  });
+}
+
+// Polls until `condition` holds or `timeout` passes (the members work on their own threads).
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  auto until = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > until)
+      return false;
+    std::this_thread::sleep_for(5ms);
+  }
+  return true;
+}
+
+std::vector<journal_record> pods(const std::string& prefix, int n) {
+  std::vector<journal_record> out;
+  for (int i = 0; i < n; ++i)
+    out.push_back(created(small_pod(prefix + std::to_string(i))));
+  return out;
+}
+
+// seq -> name and time of every record in `log`.
+std::map<uint64_t, std::string> contents(event_log& log) {
+  std::map<uint64_t, std::string> out;
+  uint64_t last = log.last_seq();
+  if (last == 0)
+    return out;
+  for (const auto& r : log.read(1, last))
+    out[r.seq] = r.name + "@" + std::to_string(r.time_nanos);
+  return out;
+}
+
+member* leader_among(std::vector<std::unique_ptr<member>>& members) {
+  for (auto& m : members)
+    if (m->raft && m->raft->leading())
+      return m.get();
+  return nullptr;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(three_members_over_tls_hold_one_journal_through_a_leader_change) {
+  std::vector<std::unique_ptr<member>> members;
+  members.push_back(std::make_unique<member>(1, true));
+  member& first = *members[0];
+  BOOST_REQUIRE(first.writer->wait_until_leading(10s));
+  auto acknowledged = first.writer->append(pods("before-", 5));
+  BOOST_REQUIRE_MESSAGE(acknowledged.ok(), acknowledged.error);
+
+  for (uint64_t id : {2, 3}) {
+    members.push_back(std::make_unique<member>(id, false));
+    std::string error = add(first, *members.back());
+    BOOST_REQUIRE_MESSAGE(error.empty(), "adding member " << id << ": " << error);
+  }
+  // membership() is refreshed every ~10 ms.
+  auto three_voters = [&] {
+    auto membership = first.raft->membership();
+    std::size_t voters = 0;
+    for (const auto& m : membership.members)
+      voters += m.voter ? 1 : 0;
+    return voters == 3 && membership.members.size() == 3 && membership.leader_id == 1;
+  };
+  BOOST_TEST(eventually(three_voters, 5s));
+
+  uint64_t last = 0;
+  for (int batch = 0; batch < 20; ++batch) {
+    auto result = first.writer->append(pods("three-" + std::to_string(batch) + "-", 4));
+    BOOST_REQUIRE_MESSAGE(result.ok(), result.error);
+    last = result.last_seq;
+  }
+  BOOST_TEST(last == 85u);
+  for (auto& m : members)
+    BOOST_REQUIRE_MESSAGE(eventually([&] { return m->log->last_seq() == last; }, 10s),
+                          "member " << m->id << " reached seq " << m->log->last_seq());
+  auto expected = contents(*first.log);
+  BOOST_REQUIRE(expected.size() == last);
+  for (auto& m : members)
+    BOOST_TEST((contents(*m->log) == expected), "member " << m->id << "'s journal differs");
+  // Followers' own members() name the leader too.
+  BOOST_TEST(eventually([&] { return members[2]->raft->membership().leader_id == 1u; }, 5s));
+
+  // The leader stops: one of the two others leads, nothing acknowledged is lost, and the
+  // journals go on in one sequence.
+  first.stop();
+  member* next = nullptr;
+  BOOST_REQUIRE(eventually([&] { return (next = leader_among(members)) != nullptr; }, 15s));
+  BOOST_TEST(next->id != 1u);
+  auto after = next->writer->append(pods("after-", 3));
+  BOOST_REQUIRE_MESSAGE(after.ok(), after.error);
+  BOOST_TEST(after.first_seq == last + 1);
+  for (auto& m : members) {
+    if (!m->raft)
+      continue;
+    BOOST_REQUIRE(eventually([&] { return m->log->last_seq() == after.last_seq; }, 10s));
+    auto now = contents(*m->log);
+    for (const auto& [seq, record] : expected)
+      BOOST_TEST(now[seq] == record);
+  }
+  BOOST_TEST((contents(*members[1]->log) == contents(*members[2]->log)));
+}
+
+BOOST_AUTO_TEST_CASE(a_member_that_is_not_leader_refuses_membership_changes) {
+  std::vector<std::unique_ptr<member>> members;
+  members.push_back(std::make_unique<member>(1, true));
+  BOOST_REQUIRE(members[0]->writer->wait_until_leading(10s));
+  members.push_back(std::make_unique<member>(2, false));
+  BOOST_REQUIRE(add(*members[0], *members[1]).empty());
+  member third(3, false);
+  std::string error = change_membership([&](replicated_log::membership_done done) {
+    members[1]->raft->add_member(third.id, third.address, std::move(done));
+  });
+  BOOST_TEST(error == "this master is not the leader");
+  BOOST_TEST(eventually([&] { return members[0]->raft->membership().members.size() == 2u; }, 5s));
+}
+
+namespace {
+
+// What became of one TLS connection attempt to a member's port.
+enum class outcome { connect_failed, handshake_refused, closed_after_preamble, still_open };
+
+// Refused either way: with TLS 1.3 a client's handshake completes before the server has checked
+// the client's certificate, whose refusal then arrives as the connection's end.
+bool refused(outcome o) {
+  return o == outcome::handshake_refused || o == outcome::closed_after_preamble;
+}
+
+outcome try_peer(const std::string& address, ssl::context& context, uint64_t claimed_id) {
+  net::io_context io;
+  ssl::stream<tcp::socket> stream(io, context);
+  auto colon = address.rfind(':');
+  tcp::endpoint endpoint(net::ip::make_address(address.substr(0, colon)),
+                         static_cast<unsigned short>(std::stoi(address.substr(colon + 1))));
+  boost::system::error_code ec;
+  stream.lowest_layer().connect(endpoint, ec);
+  if (ec)
+    return outcome::connect_failed;
+  stream.handshake(ssl::stream_base::client, ec);
+  if (ec)
+    return outcome::handshake_refused;
+  std::string preamble = "CRT1";
+  for (int i = 0; i < 8; ++i)
+    preamble.push_back(static_cast<char>((claimed_id >> (8 * i)) & 0xff));
+  std::string own = "127.0.0.1:1";
+  preamble.push_back(static_cast<char>(own.size()));
+  preamble.push_back(0);
+  preamble += own;
+  net::write(stream, net::buffer(preamble), ec);
+  if (ec)
+    return outcome::closed_after_preamble;
+  // A refused peer is closed at once; an accepted one is left open, so a read that has
+  // neither data nor an end within 2 s means "accepted" (C-Raft sends nothing first).
+  char byte;
+  bool ended = false;
+  stream.async_read_some(net::buffer(&byte, 1),
+                         [&](boost::system::error_code, std::size_t) { ended = true; });
+  io.run_for(2s);
+  return ended ? outcome::closed_after_preamble : outcome::still_open;
+}
+
+ssl::context client_context(const std::pair<std::string, std::string>& certificate) {
+  ssl::context context(ssl::context::tls_client);
+  context.add_certificate_authority(net::buffer(cluster_ca().certificate_pem()));
+  context.set_verify_mode(ssl::verify_peer);
+  if (!certificate.first.empty()) {
+    context.use_certificate_chain(net::buffer(certificate.first));
+    context.use_private_key(net::buffer(certificate.second), ssl::context::pem);
+  }
+  return context;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(the_member_port_refuses_whoever_is_not_the_member_it_claims_to_be) {
+  member target(1, true);
+  BOOST_REQUIRE(target.writer->wait_until_leading(10s));
+
+  // The probe works: member 2's own certificate, claiming id 2, is accepted and left open.
+  auto member_two = cluster_ca().issue_peer_certificate(raft_member_common_name(2),
+                                                        raft_member_organization,
+                                                        {"127.0.0.1"}, 1);
+  auto as_member_two = client_context(member_two);
+  BOOST_TEST((try_peer(target.address, as_member_two, 2) == outcome::still_open));
+
+  // The same certificate claiming to be member 3: closed once the preamble is read.
+  BOOST_TEST(refused(try_peer(target.address, as_member_two, 3)));
+
+  // No client certificate at all: the handshake fails.
+  auto anonymous = client_context({});
+  BOOST_TEST(refused(try_peer(target.address, anonymous, 2)));
+
+  // A member-shaped certificate from another CA: the handshake fails.
+  auto stranger_ca = certificate_authority::create("not-the-cluster", 1);
+  auto impostor = client_context(stranger_ca.issue_peer_certificate(
+      raft_member_common_name(2), raft_member_organization, {"127.0.0.1"}, 1));
+  BOOST_TEST(refused(try_peer(target.address, impostor, 2)));
+
+  // A client certificate of the cluster's CA that names no member (an API user's).
+  auto user_key = capstan::common::new_private_key_pem();
+  auto user_certificate = cluster_ca().issue_client_certificate(
+      capstan::common::make_csr(user_key, "admin", "system:masters"), "admin", "system:masters",
+      1);
+  auto as_user = client_context({user_certificate, user_key});
+  BOOST_TEST(refused(try_peer(target.address, as_user, 2)));
+
+  // Bytes that are no TLS at all: the connection is dropped, and the member goes on leading.
+  {
+    net::io_context io;
+    tcp::socket raw(io);
+    auto colon = target.address.rfind(':');
+    raw.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"),
+                              static_cast<unsigned short>(
+                                  std::stoi(target.address.substr(colon + 1)))));
+    net::write(raw, net::buffer(std::string(4096, 'x')));
+    // At most an alert, then the end.
+    std::size_t answered = 0;
+    boost::system::error_code ec;
+    char buffer[256];
+    while (!ec && answered < sizeof buffer)
+      answered += raw.read_some(net::buffer(buffer), ec);
+    BOOST_TEST(ec.failed());
+    BOOST_TEST(answered < 64u);
+  }
+  auto result = target.writer->append(pods("still-", 2));
+  BOOST_TEST(result.ok());
+}
