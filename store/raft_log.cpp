@@ -177,7 +177,12 @@ void raft_log::run_loop(std::promise<std::string>* started) {
       if (config_.bootstrap) {
         raft_configuration members;
         raft_configuration_init(&members);
-        raft_configuration_add(&members, config_.member_id, config_.address.c_str(), RAFT_VOTER);
+        if (config_.initial_members.empty())
+          raft_configuration_add(&members, config_.member_id, config_.address.c_str(),
+                                 RAFT_VOTER);
+        for (const auto& m : config_.initial_members)
+          raft_configuration_add(&members, m.id, m.address.c_str(),
+                                 m.voter ? RAFT_VOTER : RAFT_SPARE);
         rv = raft_bootstrap(&e.raft, &members);
         raft_configuration_close(&members);
       }

@@ -31,6 +31,9 @@ struct raft_log_config {
   // A member whose Raft log does not exist yet: true, it starts a new cluster of itself alone;
   // false, it waits to be added by the leader of an existing one (add_member there).
   bool bootstrap = true;
+  // The voters of the new cluster a bootstrapping member starts (each member given the same
+  // list, as etcd's --initial-cluster); empty: this member alone.
+  std::vector<replicated_member> initial_members;
   std::chrono::milliseconds heartbeat{100};
   std::chrono::milliseconds election_timeout{1000};
   // A snapshot (the journal made durable, the log truncated) after this many applied entries,
