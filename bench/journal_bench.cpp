@@ -1,7 +1,7 @@
 // journal_bench: how fast the journal is on this machine. Prints a table and one JSON line.
 //   raw fsync latency of the disk (256-byte append + fdatasync), for reading the rest against;
 //   durable appends/s through group commit (the journal's sync on, a Raft log of one member as
-//   the master writes, sync off), 1..1024 concurrent writers, each with one append in flight (as
+//   the master writes, three members over mutual TLS on loopback in this process, sync off), 1..1024 concurrent writers, each with one append in flight (as
 //   object actors will be), with p50/p99 latency;
 //   replay from genesis (events/s); snapshot + tail restore of 150,000 pods and 5,000 nodes.
 // Usage: journal_bench [--quick] [--dir DIR] [--only fsync|appends|replay|restore]
@@ -24,6 +24,8 @@
 
 #include "bench/process_stats.hpp"
 
+#include "common/pki.hpp"
+#include "tests/store/loopback_ports.hpp"
 #include "store/journal_writer.hpp"
 #include "store/raft_log.hpp"
 #include "store/restore.hpp"
@@ -136,10 +138,59 @@ struct append_figures {
 
 // How the appends are made durable: the journal's own sync (on or off), or the master's way,
 // a Raft log of one member (its sync; the journal unsynced behind it).
-enum class durability { synced, unsynced, raft };
+enum class durability { synced, unsynced, raft, raft3 };
 
 const char* durability_name(durability d) {
-  return d == durability::synced ? "on" : d == durability::unsynced ? "off" : "raft";
+  switch (d) {
+    case durability::synced:
+      return "on";
+    case durability::unsynced:
+      return "off";
+    case durability::raft:
+      return "raft";
+    case durability::raft3:
+      return "raft3";
+  }
+  return "?";
+}
+
+
+// A member of a three-member cluster on loopback (mutual TLS), its journal unsynced behind its
+// Raft log as on a master.
+struct replica {
+  std::unique_ptr<store::event_log> log;
+  std::unique_ptr<store::journal_writer> writer;
+};
+
+std::vector<replica> start_three_members(const fs::path& dir) {
+  auto ca = common::certificate_authority::create("journal-bench", 1);
+  std::vector<store::replicated_member> members;
+  for (uint64_t id = 1; id <= 3; ++id)
+    members.push_back({id, "127.0.0.1:" + std::to_string(test::unused_loopback_port()), true});
+  std::vector<replica> out;
+  for (const auto& m : members) {
+    fs::path member_dir = dir / ("member-" + std::to_string(m.id));
+    store::event_log_options unsynced;
+    unsynced.sync = false;
+    replica r;
+    r.log = store::event_log::open((member_dir / "journal").string(), unsynced);
+    store::raft_log_config raft;
+    raft.directory = (member_dir / "raft").string();
+    raft.member_id = m.id;
+    raft.address = m.address;
+    raft.initial_members = members;
+    auto [certificate, key] = ca.issue_peer_certificate(
+        store::raft_member_common_name(m.id), store::raft_member_organization, {"127.0.0.1"}, 1);
+    store::raft_tls_config tls;
+    tls.ca_certificate_pem = ca.certificate_pem();
+    tls.certificate_pem = certificate;
+    tls.key_pem = key;
+    raft.tls = tls;
+    r.writer = std::make_unique<store::journal_writer>(*r.log,
+                                                       std::make_unique<store::raft_log>(raft));
+    out.push_back(std::move(r));
+  }
+  return out;
 }
 
 // `writers` logical writers, each keeping one single-record append in flight until
@@ -160,7 +211,19 @@ append_figures measure_appends(const fs::path& dir, durability mode, int writers
   auto deadline = clock_type::now() + std::chrono::duration_cast<clock_type::duration>(
                                           std::chrono::duration<double>(duration));
   std::unique_ptr<store::journal_writer> owned;
-  if (mode == durability::raft) {
+  std::vector<replica> replicas;
+  store::journal_writer* leader = nullptr;
+  if (mode == durability::raft3) {
+    log.reset();
+    replicas = start_three_members(dir);
+    auto until = clock_type::now() + std::chrono::seconds(30);
+    while (!leader && clock_type::now() < until)
+      for (auto& r : replicas)
+        if (r.writer->wait_until_leading(std::chrono::milliseconds(50)))
+          leader = r.writer.get();
+    if (!leader)
+      throw std::runtime_error("the three members elected no leader");
+  } else if (mode == durability::raft) {
     store::raft_log_config raft;
     raft.directory = (dir / "raft").string();
     owned = std::make_unique<store::journal_writer>(*log, std::make_unique<store::raft_log>(raft));
@@ -169,7 +232,7 @@ append_figures measure_appends(const fs::path& dir, durability mode, int writers
   } else {
     owned = std::make_unique<store::journal_writer>(*log);
   }
-  store::journal_writer& writer = *owned;
+  store::journal_writer& writer = leader ? *leader : *owned;
   std::function<void()> submit;
   // Prepared records, so the measurement is of the journal, not of building pods.
   std::vector<messages::journal_record> prepared;
@@ -364,7 +427,8 @@ int main(int argc, char** argv) {
       nlohmann::json appends = nlohmann::json::array();
       const std::vector<int> writer_counts =
           quick ? std::vector<int>{1, 64} : std::vector<int>{1, 16, 256, 1024};
-      for (durability mode : {durability::synced, durability::raft, durability::unsynced})
+      for (durability mode :
+           {durability::synced, durability::raft, durability::raft3, durability::unsynced})
         for (int writers : writer_counts) {
           auto f = measure_appends(base / "appends", mode, writers, quick ? 0.2 : 2.0);
           std::printf("%-6s %8d %10lu %12.0f %10.0f %10.0f %10.1f\n", durability_name(mode), writers,

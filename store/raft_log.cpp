@@ -408,6 +408,10 @@ void finish_change(raft_change* req, int status) {
 }  // namespace
 
 void raft_log::add_member(uint64_t id, std::string address, membership_done done) {
+  if (!is_raft_address(address)) {
+    done("\"" + address.substr(0, 100) + "\" is no IP:PORT address");
+    return;
+  }
   auto shared_done = std::make_shared<membership_done>(std::move(done));
   bool posted = post([this, id, address = std::move(address), shared_done] {
     engine& e = *engine_;

@@ -2,6 +2,8 @@
 
 #include "store/c_raft.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -10,6 +12,7 @@
 #include <cstring>
 #include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -73,6 +76,33 @@ std::string peer_common_name(SSL* ssl) {
   return n > 0 ? std::string(name, static_cast<std::size_t>(n)) : "";
 }
 
+// Whether the (verified) peer certificate is member `id`'s: CN=raft_member_common_name(id),
+// O=raft_member_organization.
+bool is_member_certificate(SSL* ssl, uint64_t id) {
+  X509* cert = SSL_get0_peer_certificate(ssl);
+  if (!cert)
+    return false;
+  char organization[256] = {};
+  int n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_organizationName,
+                                    organization, sizeof organization);
+  return n > 0 && std::string(organization, static_cast<std::size_t>(n)) ==
+                      raft_member_organization &&
+         peer_common_name(ssl) == raft_member_common_name(id);
+}
+
+// A peer whose machine died or was cut off never sends its end: after ~10 s idle, probes every
+// 2 s, 3 unanswered (and unacknowledged data for 15 s) close the connection.
+void keep_alive(tcp::socket& socket) {
+  int fd = socket.native_handle();
+  int on = 1, idle = 10, interval = 2, count = 3;
+  unsigned user_timeout_ms = 15000;
+  ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof user_timeout_ms);
+}
+
 // A descriptor handed from the TLS thread to C-Raft's loop: closed unless taken.
 struct owned_fd {
   int fd;
@@ -85,6 +115,10 @@ struct owned_fd {
 };
 
 }  // namespace
+
+bool is_raft_address(const std::string& address) {
+  return parse_endpoint(address).has_value();
+}
 
 struct raft_tls_transport::impl {
   struct connection;
@@ -125,7 +159,13 @@ struct raft_tls_transport::impl {
 
   // ---- the TLS side: the asio thread ------------------------------------------------------
   void accept_next();
-  void start_inbound(tcp::socket socket);
+  void handshake_over(const net::ip::address& source) {
+    --handshaking;
+    auto it = handshaking_from.find(source);
+    if (it != handshaking_from.end() && --it->second == 0)
+      handshaking_from.erase(it);
+  }
+  void start_inbound(tcp::socket socket, net::ip::address source);
   void read_preamble(const std::shared_ptr<connection>& c);
   void start_outbound(raft_uv_connect* req, raft_id peer, tcp::endpoint endpoint,
                       std::string peer_address);
@@ -153,7 +193,13 @@ struct raft_tls_transport::impl {
   // The TLS side. `connections` is declared before `io`: handlers still queued when io is
   // destroyed hold connections, whose destructors count down.
   std::atomic<std::size_t> connections{0};
+  std::size_t handshaking = 0;                                      // asio thread only
+  std::map<net::ip::address, std::size_t> handshaking_from;         // asio thread only
   std::unordered_map<connection*, std::weak_ptr<connection>> live;  // asio thread only
+  // The newest authenticated inbound connection of each member (asio thread only): C-Raft
+  // keeps one connection to each peer, so an older one from the same member is stale (its
+  // peer restarted, or the network lost its end) and is closed.
+  std::unordered_map<uint64_t, std::weak_ptr<connection>> inbound_by_member;
   net::io_context io{1};
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
   ssl::context tls{ssl::context::tls};
@@ -169,6 +215,7 @@ struct raft_tls_transport::impl::connection
   connection(impl& o, tcp::socket socket)
       : owner(o), tls(std::move(socket), o.tls), local(o.io), deadline(o.io) {
     ++owner.connections;
+    ++owner.handshaking;
   }
   ~connection() { --owner.connections; }
 
@@ -182,30 +229,35 @@ struct raft_tls_transport::impl::connection
     local.close(ignored);
     deadline.cancel();
     owner.live.erase(this);
+    if (!authenticated)
+      owner.handshake_over(source);
+    auto it = owner.inbound_by_member.find(inbound_from);
+    if (inbound_from != 0 && it != owner.inbound_by_member.end() && it->second.lock().get() == this)
+      owner.inbound_by_member.erase(it);
   }
   // Copies what the peer sends to C-Raft's end, and what C-Raft writes to the peer; the first
   // end that fails or closes ends both.
   void pump_from_peer() {
-    tls.async_read_some(net::buffer(from_peer), [self = shared_from_this()](error_code ec,
-                                                                            std::size_t n) {
-      if (ec)
+    tls.async_read_some(net::buffer(*from_peer), [self = shared_from_this()](error_code ec,
+                                                                             std::size_t n) {
+      if (ec || self->stopped)
         return self->stop();
-      net::async_write(self->local, net::buffer(self->from_peer.data(), n),
+      net::async_write(self->local, net::buffer(self->from_peer->data(), n),
                        [self](error_code ec, std::size_t) {
-                         if (ec)
+                         if (ec || self->stopped)
                            return self->stop();
                          self->pump_from_peer();
                        });
     });
   }
   void pump_to_peer() {
-    local.async_read_some(net::buffer(to_peer), [self = shared_from_this()](error_code ec,
-                                                                           std::size_t n) {
-      if (ec)
+    local.async_read_some(net::buffer(*to_peer), [self = shared_from_this()](error_code ec,
+                                                                            std::size_t n) {
+      if (ec || self->stopped)
         return self->stop();
-      net::async_write(self->tls, net::buffer(self->to_peer.data(), n),
+      net::async_write(self->tls, net::buffer(self->to_peer->data(), n),
                        [self](error_code ec, std::size_t) {
-                         if (ec)
+                         if (ec || self->stopped)
                            return self->stop();
                          self->pump_to_peer();
                        });
@@ -226,8 +278,11 @@ struct raft_tls_transport::impl::connection
   bool stopped = false;
   std::array<unsigned char, preamble_header_bytes> header{};
   std::string peer_address;
-  std::array<char, bridge_buffer_bytes> from_peer{};
-  std::array<char, bridge_buffer_bytes> to_peer{};
+  bool authenticated = false;  // counted in `handshaking` until then
+  net::ip::address source;     // an inbound connection's peer address
+  uint64_t inbound_from = 0;   // the member an authenticated inbound connection is from
+  // Allocated once bridged: a connection still handshaking holds no more than TLS's own state.
+  std::unique_ptr<std::array<char, bridge_buffer_bytes>> from_peer, to_peer;
 };
 
 int raft_tls_transport::impl::listen(raft_uv_accept_cb cb) {
@@ -271,22 +326,31 @@ void raft_tls_transport::impl::accept_next() {
       });
       return;
     }
-    if (connections.load() >= config.max_connections) {
+    error_code no_address;
+    auto source = socket.remote_endpoint(no_address).address();
+    if (no_address || handshaking >= config.max_handshakes ||
+        handshaking_from[source] >= config.max_handshakes_per_address ||
+        connections.load() >= config.max_connections) {
+      if (handshaking_from[source] == 0)
+        handshaking_from.erase(source);
       error_code ignored;
       socket.close(ignored);  // refused: closed before any byte is read
     } else {
-      start_inbound(std::move(socket));
+      ++handshaking_from[source];
+      start_inbound(std::move(socket), source);
     }
     accept_next();
   });
 }
 
-void raft_tls_transport::impl::start_inbound(tcp::socket socket) {
+void raft_tls_transport::impl::start_inbound(tcp::socket socket, net::ip::address source) {
+  keep_alive(socket);
   auto c = std::make_shared<connection>(*this, std::move(socket));
+  c->source = source;
   c->track();
   c->arm_deadline(config.handshake_timeout);
   c->tls.async_handshake(ssl::stream_base::server, [this, c](error_code ec) {
-    if (ec)
+    if (ec || c->stopped)
       return c->stop();
     read_preamble(c);
   });
@@ -294,7 +358,8 @@ void raft_tls_transport::impl::start_inbound(tcp::socket socket) {
 
 void raft_tls_transport::impl::read_preamble(const std::shared_ptr<connection>& c) {
   net::async_read(c->tls, net::buffer(c->header), [this, c](error_code ec, std::size_t) {
-    if (ec || std::memcmp(c->header.data(), preamble_magic, sizeof preamble_magic) != 0)
+    if (ec || c->stopped ||
+        std::memcmp(c->header.data(), preamble_magic, sizeof preamble_magic) != 0)
       return c->stop();
     uint64_t peer = 0;
     for (int i = 7; i >= 0; --i)
@@ -302,17 +367,21 @@ void raft_tls_transport::impl::read_preamble(const std::shared_ptr<connection>& 
     std::size_t length = c->header[12] | (static_cast<std::size_t>(c->header[13]) << 8);
     // The certificate must be the member's that the preamble names.
     if (peer == 0 || length == 0 || length > max_address_bytes ||
-        peer_common_name(c->tls.native_handle()) != raft_member_common_name(peer))
+        !is_member_certificate(c->tls.native_handle(), peer))
       return c->stop();
     c->peer_address.resize(length);
     net::async_read(c->tls, net::buffer(c->peer_address), [this, c, peer](error_code ec,
                                                                          std::size_t) {
-      if (ec)
+      if (ec || c->stopped)
         return c->stop();
       for (char ch : c->peer_address)
         if (ch <= ' ' || ch > '~')
           return c->stop();
       c->deadline.cancel();
+      if (auto older = inbound_by_member[peer].lock())
+        older->stop();
+      c->inbound_from = peer;
+      inbound_by_member[peer] = c;
       bridge(c, nullptr, peer, c->peer_address);
     });
   });
@@ -342,20 +411,24 @@ void raft_tls_transport::impl::start_outbound(raft_uv_connect* req, raft_id peer
   if (connections.load() >= config.max_connections)
     return fail();
   auto c = std::make_shared<connection>(*this, tcp::socket(io));
+  // Outbound attempts are this member's own: they do not take the inbound handshake budget.
+  c->authenticated = true;
+  --handshaking;
   c->track();
   c->arm_deadline(config.handshake_timeout);
   c->tls.lowest_layer().async_connect(endpoint, [this, c, req, peer, fail,
                                                  peer_address](error_code ec) mutable {
-    if (ec) {
+    if (ec || c->stopped) {
       c->stop();
       return fail();
     }
     error_code ignored;
     c->tls.lowest_layer().set_option(tcp::no_delay(true), ignored);
+    keep_alive(c->tls.next_layer());
     c->tls.async_handshake(ssl::stream_base::client, [this, c, req, peer, fail,
                                                       peer_address](error_code ec) mutable {
       // The listener must be the member this connection is for.
-      if (ec || peer_common_name(c->tls.native_handle()) != raft_member_common_name(peer)) {
+      if (ec || c->stopped || !is_member_certificate(c->tls.native_handle(), peer)) {
         c->stop();
         return fail();
       }
@@ -368,7 +441,7 @@ void raft_tls_transport::impl::start_outbound(raft_uv_connect* req, raft_id peer
       net::async_write(c->tls, net::buffer(*preamble), [this, c, req, peer, fail, preamble,
                                                         peer_address](error_code ec,
                                                                       std::size_t) mutable {
-        if (ec) {
+        if (ec || c->stopped) {
           c->stop();
           return fail();
         }
@@ -381,8 +454,12 @@ void raft_tls_transport::impl::start_outbound(raft_uv_connect* req, raft_id peer
 
 void raft_tls_transport::impl::bridge(const std::shared_ptr<connection>& c, raft_uv_connect* req,
                                       raft_id peer, std::string peer_address) {
+  if (!c->authenticated) {
+    c->authenticated = true;
+    handshake_over(c->source);
+  }
   int pair[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+  if (c->stopped || ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
     c->stop();
     if (req)
       post_to_loop([this, req] { finish_connect(req, nullptr, RAFT_NOCONNECTION); });
@@ -398,6 +475,8 @@ void raft_tls_transport::impl::bridge(const std::shared_ptr<connection>& c, raft
       post_to_loop([this, req] { finish_connect(req, nullptr, RAFT_NOCONNECTION); });
     return;
   }
+  c->from_peer = std::make_unique<std::array<char, bridge_buffer_bytes>>();
+  c->to_peer = std::make_unique<std::array<char, bridge_buffer_bytes>>();
   c->pump_from_peer();
   c->pump_to_peer();
   auto raft_end = std::make_shared<owned_fd>(pair[0]);
@@ -508,8 +587,6 @@ raft_tls_transport::raft_tls_transport(raft_tls_config config, uv_loop_s* loop)
   i.transport.close = [](raft_uv_transport* t, raft_uv_transport_close_cb cb) {
     static_cast<impl*>(t->impl)->close(cb);
   };
-  i.wake.data = &i;
-  uv_async_init(loop, &i.wake, [](uv_async_t* h) { static_cast<impl*>(h->data)->run_posted(); });
   i.work.emplace(net::make_work_guard(i.io));
   i.thread = std::thread([&i] {
     for (;;) {
@@ -517,10 +594,14 @@ raft_tls_transport::raft_tls_transport(raft_tls_config config, uv_loop_s* loop)
         i.io.run();
         return;
       } catch (...) {
-        // A handler threw (allocation): the connection it served is dropped with it.
+        // A handler threw (allocation): the connection it served is dropped with it (an
+        // outbound attempt is then retried by C-Raft only after the transport restarts).
       }
     }
   });
+  // After the thread exists: from here on the handle is on the loop and only close removes it.
+  i.wake.data = &i;
+  uv_async_init(loop, &i.wake, [](uv_async_t* h) { static_cast<impl*>(h->data)->run_posted(); });
 }
 
 raft_tls_transport::~raft_tls_transport() {

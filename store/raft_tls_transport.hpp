@@ -4,13 +4,15 @@
 // its own (C-Raft's loop never waits on TLS).
 //
 // Who may connect: a peer whose certificate the cluster's CA signed, for the subject
-// CN=raft_member_common_name(id). A connecting member sends, after the handshake, a preamble
+// CN=raft_member_common_name(id), O=raft_member_organization. A connecting member sends, after the handshake, a preamble
 // naming its id and address; the id must be the certificate's, so a member cannot speak for
 // another. A member only connects to a peer whose certificate names the id it expects.
 //
-// Bounds: at most `max_connections` bridged or handshaking connections at once (inbound and
-// outbound), each holding two 64 KiB buffers; a handshake and its preamble must finish within
-// `handshake_timeout`. Everything else is C-Raft's (it checks the messages it reads).
+// Bounds: at most `max_connections` connections at once (inbound and outbound), of which at most
+// `max_handshakes` inbound ones not yet authenticated; a handshake and its preamble must finish
+// within `handshake_timeout`; a bridged connection holds two 64 KiB buffers. TCP keepalive
+// closes a connection whose peer vanished; a member's newer inbound connection closes its older
+// one. Everything else is C-Raft's (it checks the messages it reads).
 #pragma once
 
 #include <chrono>
@@ -26,6 +28,8 @@ namespace capstan::store {
 
 // The subject CN of member `id`'s certificate: "capstan-master-<id>".
 std::string raft_member_common_name(uint64_t id);
+// Whether `address` is one this transport can reach: "IP:PORT" or "[IPv6]:PORT" (no names).
+bool is_raft_address(const std::string& address);
 // The subject O of the masters' certificates.
 inline constexpr const char* raft_member_organization = "capstan:masters";
 
@@ -40,7 +44,14 @@ struct raft_tls_config {
   // own address (the one C-Raft is given).
   std::string bind_address;
   std::chrono::milliseconds handshake_timeout{5000};
+  // Connections at once, bridged or not (each bridged one holds two 64 KiB buffers).
   std::size_t max_connections = 64;
+  // Inbound connections not yet authenticated at once: beyond, new ones are closed unread.
+  // Outbound connections and authenticated members never count here, so strangers that hold
+  // connections open cannot keep members out for longer than `handshake_timeout`.
+  std::size_t max_handshakes = 16;
+  // ... and from any one IP address (members connect from their own addresses).
+  std::size_t max_handshakes_per_address = 4;
 };
 
 class raft_tls_transport {

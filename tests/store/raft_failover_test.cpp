@@ -29,6 +29,7 @@
 #include "common/process.hpp"
 #include "store/event_log.hpp"
 #include "store/raft_tls_transport.hpp"
+#include "tests/store/loopback_ports.hpp"
 #include "tests/store/records.hpp"
 
 using namespace capstan;
@@ -40,18 +41,6 @@ namespace {
 // Sequence number -> record name, as the members acknowledged them.
 using acknowledged = std::map<uint64_t, std::string>;
 
-uint16_t unused_loopback_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  BOOST_REQUIRE(fd >= 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-  socklen_t length = sizeof address;
-  BOOST_REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
 
 void write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
@@ -153,7 +142,7 @@ public:
       write_file(certificates_ + "/member-" + std::to_string(id) + ".crt", certificate);
       write_file(certificates_ + "/member-" + std::to_string(id) + ".key", key);
       members_ += (id > 1 ? "," : "") + std::to_string(id) +
-                  "=127.0.0.1:" + std::to_string(unused_loopback_port());
+                  "=127.0.0.1:" + std::to_string(capstan::test::unused_loopback_port());
       std::filesystem::create_directories(dir(id));
     }
     for (uint64_t id = 1; id <= 3; ++id)
