@@ -159,6 +159,7 @@ const char* durability_name(durability d) {
 // Raft log as on a master.
 struct replica {
   std::unique_ptr<store::event_log> log;
+  store::raft_log* raft = nullptr;
   std::unique_ptr<store::journal_writer> writer;
 };
 
@@ -186,8 +187,9 @@ std::vector<replica> start_three_members(const fs::path& dir) {
     tls.certificate_pem = certificate;
     tls.key_pem = key;
     raft.tls = tls;
-    r.writer = std::make_unique<store::journal_writer>(*r.log,
-                                                       std::make_unique<store::raft_log>(raft));
+    auto engine = std::make_unique<store::raft_log>(raft);
+    r.raft = engine.get();
+    r.writer = std::make_unique<store::journal_writer>(*r.log, std::move(engine));
     out.push_back(std::move(r));
   }
   return out;
@@ -208,8 +210,7 @@ append_figures measure_appends(const fs::path& dir, durability mode, int writers
   std::condition_variable idle;
   int in_flight = 0;
   std::atomic<int> next_record{0};
-  auto deadline = clock_type::now() + std::chrono::duration_cast<clock_type::duration>(
-                                          std::chrono::duration<double>(duration));
+  clock_type::time_point deadline;  // set once the writer is ready
   std::unique_ptr<store::journal_writer> owned;
   std::vector<replica> replicas;
   store::journal_writer* leader = nullptr;
@@ -221,8 +222,12 @@ append_figures measure_appends(const fs::path& dir, durability mode, int writers
       for (auto& r : replicas)
         if (r.writer->wait_until_leading(std::chrono::milliseconds(50)))
           leader = r.writer.get();
-    if (!leader)
-      throw std::runtime_error("the three members elected no leader");
+    if (!leader) {
+      std::string seen;
+      for (auto& r : replicas)
+        seen += " " + std::to_string(r.raft->membership().leader_id);
+      throw std::runtime_error("the three members elected no leader (leaders seen:" + seen + ")");
+    }
   } else if (mode == durability::raft) {
     store::raft_log_config raft;
     raft.directory = (dir / "raft").string();
@@ -256,6 +261,8 @@ append_figures measure_appends(const fs::path& dir, durability mode, int writers
     });
   };
   auto start = clock_type::now();
+  deadline = start + std::chrono::duration_cast<clock_type::duration>(
+                         std::chrono::duration<double>(duration));
   {
     std::lock_guard<std::mutex> lock(mutex);
     in_flight = writers;
