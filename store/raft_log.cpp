@@ -372,15 +372,6 @@ void raft_log::retry_apply() {
 
 namespace {
 
-struct membership_change {
-  struct raft_change request;  // request.data points back here
-  replicated_log::membership_done done;
-  uint64_t id = 0;
-  struct raft* raft = nullptr;
-};
-
-void finish_change(raft_change* req, int status);
-
 std::string membership_error(int status) {
   switch (status) {
     case RAFT_NOTLEADER:
@@ -399,21 +390,25 @@ std::string membership_error(int status) {
   }
 }
 
-void finish_change(raft_change* req, int status) {
-  auto* change = static_cast<membership_change*>(req->data);
-  change->done(status == 0 ? "" : membership_error(status));
-  delete change;
-}
-
 }  // namespace
 
-void raft_log::add_member(uint64_t id, std::string address, membership_done done) {
-  if (!is_raft_address(address)) {
-    done("\"" + address.substr(0, 100) + "\" is no IP:PORT address");
-    return;
+struct raft_log::membership_change {
+  struct raft_change request;  // request.data points back here
+  membership_done done;
+  uint64_t id = 0;
+  struct raft* raft = nullptr;
+
+  static void finish(raft_change* req, int status) {
+    auto* change = static_cast<membership_change*>(req->data);
+    change->done(status == 0 ? "" : membership_error(status));
+    delete change;
   }
+};
+
+void raft_log::change_membership(uint64_t id, membership_done done,
+                                 std::function<int(membership_change&)> start) {
   auto shared_done = std::make_shared<membership_done>(std::move(done));
-  bool posted = post([this, id, address = std::move(address), shared_done] {
+  bool posted = post([this, id, shared_done, start = std::move(start)] {
     engine& e = *engine_;
     if (e.close_started) {
       (*shared_done)(membership_error(RAFT_SHUTDOWN));
@@ -424,41 +419,37 @@ void raft_log::add_member(uint64_t id, std::string address, membership_done done
     change->done = std::move(*shared_done);
     change->id = id;
     change->raft = &e.raft;
-    // Added as a spare (no vote), then promoted: C-Raft catches a promoted member up before the
-    // configuration that makes it a voter is committed.
-    int rv = raft_add(&e.raft, &change->request, id, address.c_str(), [](raft_change* req,
-                                                                         int status) {
-      auto* change = static_cast<membership_change*>(req->data);
-      if (status != 0)
-        return finish_change(req, status);
-      int rv = raft_assign(change->raft, &change->request, change->id, RAFT_VOTER, finish_change);
-      if (rv != 0)
-        finish_change(req, rv);
-    });
-    if (rv != 0)
-      finish_change(&change->request, rv);
+    if (int rv = start(*change); rv != 0)
+      membership_change::finish(&change->request, rv);
   });
   if (!posted)
     (*shared_done)(membership_error(RAFT_SHUTDOWN));
 }
 
-void raft_log::remove_member(uint64_t id, membership_done done) {
-  auto shared_done = std::make_shared<membership_done>(std::move(done));
-  bool posted = post([this, id, shared_done] {
-    engine& e = *engine_;
-    if (e.close_started) {
-      (*shared_done)(membership_error(RAFT_SHUTDOWN));
-      return;
-    }
-    auto* change = new membership_change{};
-    change->request.data = change;
-    change->done = std::move(*shared_done);
-    int rv = raft_remove(&e.raft, &change->request, id, finish_change);
-    if (rv != 0)
-      finish_change(&change->request, rv);
+void raft_log::add_member(uint64_t id, std::string address, membership_done done) {
+  if (!is_raft_address(address)) {
+    done("\"" + address.substr(0, 100) + "\" is no IP:PORT address");
+    return;
+  }
+  // Added as a spare (no vote), then promoted: C-Raft catches a promoted member up before the
+  // configuration that makes it a voter is committed.
+  change_membership(id, std::move(done), [address](membership_change& change) {
+    return raft_add(change.raft, &change.request, change.id, address.c_str(),
+                    [](raft_change* req, int status) {
+                      auto* change = static_cast<membership_change*>(req->data);
+                      if (status == 0)
+                        status = raft_assign(change->raft, &change->request, change->id,
+                                             RAFT_VOTER, membership_change::finish);
+                      if (status != 0)
+                        membership_change::finish(req, status);
+                    });
   });
-  if (!posted)
-    (*shared_done)(membership_error(RAFT_SHUTDOWN));
+}
+
+void raft_log::remove_member(uint64_t id, membership_done done) {
+  change_membership(id, std::move(done), [](membership_change& change) {
+    return raft_remove(change.raft, &change.request, change.id, membership_change::finish);
+  });
 }
 
 replicated_membership raft_log::membership() const {

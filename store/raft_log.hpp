@@ -67,6 +67,12 @@ public:
 
 private:
   struct engine;  // C-Raft's and libuv's structures, touched on the loop's thread only
+  struct membership_change;
+
+  // Runs `start` on the loop's thread for member `id`; its non-zero result (a C-Raft error), or
+  // the engine stopping, answers `done` at once, else C-Raft's callback does.
+  void change_membership(uint64_t id, membership_done done,
+                         std::function<int(membership_change&)> start);
 
   // Runs `task` on the loop's thread; false (not run) once the engine stops.
   bool post(std::function<void()> task);

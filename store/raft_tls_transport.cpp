@@ -237,29 +237,23 @@ struct raft_tls_transport::impl::connection
   }
   // Copies what the peer sends to C-Raft's end, and what C-Raft writes to the peer; the first
   // end that fails or closes ends both.
-  void pump_from_peer() {
-    tls.async_read_some(net::buffer(*from_peer), [self = shared_from_this()](error_code ec,
-                                                                             std::size_t n) {
-      if (ec || self->stopped)
-        return self->stop();
-      net::async_write(self->local, net::buffer(self->from_peer->data(), n),
-                       [self](error_code ec, std::size_t) {
-                         if (ec || self->stopped)
-                           return self->stop();
-                         self->pump_from_peer();
-                       });
-    });
+  void start_pumps() {
+    from_peer = std::make_unique<std::array<char, bridge_buffer_bytes>>();
+    to_peer = std::make_unique<std::array<char, bridge_buffer_bytes>>();
+    pump(tls, local, *from_peer);
+    pump(local, tls, *to_peer);
   }
-  void pump_to_peer() {
-    local.async_read_some(net::buffer(*to_peer), [self = shared_from_this()](error_code ec,
-                                                                            std::size_t n) {
+  template <typename From, typename To>
+  void pump(From& from, To& to, std::array<char, bridge_buffer_bytes>& buffer) {
+    from.async_read_some(net::buffer(buffer), [self = shared_from_this(), &from, &to,
+                                               &buffer](error_code ec, std::size_t n) {
       if (ec || self->stopped)
         return self->stop();
-      net::async_write(self->tls, net::buffer(self->to_peer->data(), n),
-                       [self](error_code ec, std::size_t) {
+      net::async_write(to, net::buffer(buffer.data(), n),
+                       [self, &from, &to, &buffer](error_code ec, std::size_t) {
                          if (ec || self->stopped)
                            return self->stop();
-                         self->pump_to_peer();
+                         self->pump(from, to, buffer);
                        });
     });
   }
@@ -475,10 +469,7 @@ void raft_tls_transport::impl::bridge(const std::shared_ptr<connection>& c, raft
       post_to_loop([this, req] { finish_connect(req, nullptr, RAFT_NOCONNECTION); });
     return;
   }
-  c->from_peer = std::make_unique<std::array<char, bridge_buffer_bytes>>();
-  c->to_peer = std::make_unique<std::array<char, bridge_buffer_bytes>>();
-  c->pump_from_peer();
-  c->pump_to_peer();
+  c->start_pumps();
   auto raft_end = std::make_shared<owned_fd>(pair[0]);
   post_to_loop([this, raft_end, req, peer, peer_address = std::move(peer_address)] {
     hand_stream_to_raft(raft_end, req, peer, peer_address);
