@@ -165,6 +165,9 @@ void raft_log::run_loop(std::promise<std::string>* started) {
       raft_set_election_timeout(&e.raft, static_cast<unsigned>(config_.election_timeout.count()));
       raft_set_snapshot_threshold(&e.raft, config_.snapshot_threshold);
       raft_set_snapshot_trailing(&e.raft, config_.snapshot_trailing);
+      // A member cut off or restarted asks whether it could win before it starts an election,
+      // so its higher term does not depose a leader the others still follow.
+      raft_set_pre_vote(&e.raft, true);
       // A directory without metadata holds no log yet: the machine starts counting anew
       // before the log exists (durably: a crash in between repeats it, never skips it).
       namespace fs = std::filesystem;
