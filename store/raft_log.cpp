@@ -68,6 +68,10 @@ struct raft_log::engine {
   struct raft raft {};
   std::unique_ptr<raft_fsm_adapter> adapter;
   bool io_ready = false, raft_ready = false, close_started = false;
+  // One membership change at a time: C-Raft 0.22's raft_add and raft_remove check neither that
+  // this member leads nor that no change is in progress (their error paths then leak the
+  // encoded configuration, or overwrite the pending change's callback).
+  bool membership_change_pending = false;
   raft_term barrier_term = 0;  // the term whose first barrier was proposed
   bool barrier_pending = false;
 
@@ -400,9 +404,11 @@ struct raft_log::membership_change {
   membership_done done;
   uint64_t id = 0;
   struct raft* raft = nullptr;
+  bool* pending = nullptr;  // the engine's membership_change_pending
 
   static void finish(raft_change* req, int status) {
     auto* change = static_cast<membership_change*>(req->data);
+    *change->pending = false;
     change->done(status == 0 ? "" : membership_error(status));
     delete change;
   }
@@ -413,15 +419,19 @@ void raft_log::change_membership(uint64_t id, membership_done done,
   auto shared_done = std::make_shared<membership_done>(std::move(done));
   bool posted = post([this, id, shared_done, start = std::move(start)] {
     engine& e = *engine_;
-    if (e.close_started) {
-      (*shared_done)(membership_error(RAFT_SHUTDOWN));
+    if (e.close_started || raft_state(&e.raft) != RAFT_LEADER || e.membership_change_pending) {
+      (*shared_done)(membership_error(e.close_started                      ? RAFT_SHUTDOWN
+                                      : raft_state(&e.raft) != RAFT_LEADER ? RAFT_NOTLEADER
+                                                                           : RAFT_CANTCHANGE));
       return;
     }
+    e.membership_change_pending = true;
     auto* change = new membership_change{};
     change->request.data = change;
     change->done = std::move(*shared_done);
     change->id = id;
     change->raft = &e.raft;
+    change->pending = &e.membership_change_pending;
     if (int rv = start(*change); rv != 0)
       membership_change::finish(&change->request, rv);
   });
