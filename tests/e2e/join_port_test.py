@@ -126,9 +126,10 @@ while remaining and time.monotonic() < deadline:
     for s in remaining:
         s.setblocking(False)
         try:
-            data = s.recv(1)
-            if data != b"":
-                still.append(s)
+            # Whatever the master sent before its end (a TLS alert) is read at once: one byte a
+            # round would take ~15 s for an alert of 30 bytes.
+            while s.recv(4096) != b"":
+                pass
         except BlockingIOError:
             still.append(s)
         except (ConnectionResetError, OSError):
