@@ -1,6 +1,7 @@
 #include "store/raft_tls_transport.hpp"
 
 #include "store/c_raft.hpp"
+#include "store/raft_peer_wire.hpp"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -31,77 +32,9 @@ namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
 using boost::system::error_code;
 
-std::string raft_member_common_name(uint64_t id) {
-  return "capstan-master-" + std::to_string(id);
-}
-
 namespace {
 
 constexpr std::size_t bridge_buffer_bytes = 64 * 1024;
-constexpr std::size_t max_address_bytes = 255;
-// The preamble a connecting member sends after the handshake: "CRT1", its id (8 bytes,
-// little-endian), the length of its address (2 bytes, little-endian), the address.
-constexpr std::size_t preamble_header_bytes = 14;
-constexpr char preamble_magic[4] = {'C', 'R', 'T', '1'};
-
-// "HOST:PORT" or "[HOST]:PORT", HOST an IP literal (no name lookups on either thread).
-std::optional<tcp::endpoint> parse_endpoint(const std::string& address) {
-  auto colon = address.rfind(':');
-  if (colon == std::string::npos || colon + 1 >= address.size() || colon + 6 < address.size())
-    return std::nullopt;
-  std::string host = address.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-    host = host.substr(1, host.size() - 2);
-  unsigned long port = 0;
-  for (char c : address.substr(colon + 1)) {
-    if (c < '0' || c > '9')
-      return std::nullopt;
-    port = port * 10 + static_cast<unsigned long>(c - '0');
-  }
-  error_code ec;
-  auto ip = net::ip::make_address(host, ec);
-  if (ec || port > 65535)
-    return std::nullopt;
-  return tcp::endpoint(ip, static_cast<unsigned short>(port));
-}
-
-// The first CN of the peer's certificate (already verified against the CA); empty when none.
-std::string peer_common_name(SSL* ssl) {
-  X509* cert = SSL_get0_peer_certificate(ssl);
-  if (!cert)
-    return "";
-  char name[256] = {};
-  int n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, name,
-                                    sizeof name);
-  return n > 0 ? std::string(name, static_cast<std::size_t>(n)) : "";
-}
-
-// Whether the (verified) peer certificate is member `id`'s: CN=raft_member_common_name(id),
-// O=raft_member_organization.
-bool is_member_certificate(SSL* ssl, uint64_t id) {
-  X509* cert = SSL_get0_peer_certificate(ssl);
-  if (!cert)
-    return false;
-  char organization[256] = {};
-  int n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_organizationName,
-                                    organization, sizeof organization);
-  return n > 0 && std::string(organization, static_cast<std::size_t>(n)) ==
-                      raft_member_organization &&
-         peer_common_name(ssl) == raft_member_common_name(id);
-}
-
-// A peer whose machine died or was cut off never sends its end: after ~10 s idle, probes every
-// 2 s, 3 unanswered (and unacknowledged data for 15 s) close the connection.
-void keep_alive(tcp::socket& socket) {
-  int fd = socket.native_handle();
-  int on = 1, idle = 10, interval = 2, count = 3;
-  unsigned user_timeout_ms = 15000;
-  ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
-  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
-  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
-  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
-  ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof user_timeout_ms);
-}
 
 // A descriptor handed from the TLS thread to C-Raft's loop: closed unless taken.
 struct owned_fd {
@@ -115,10 +48,6 @@ struct owned_fd {
 };
 
 }  // namespace
-
-bool is_raft_address(const std::string& address) {
-  return parse_endpoint(address).has_value();
-}
 
 struct raft_tls_transport::impl {
   struct connection;
@@ -270,7 +199,7 @@ struct raft_tls_transport::impl::connection
   net::local::stream_protocol::socket local;
   net::steady_timer deadline;
   bool stopped = false;
-  std::array<unsigned char, preamble_header_bytes> header{};
+  preamble_header_bytes_type header{};
   std::string peer_address;
   bool authenticated = false;  // counted in `handshaking` until then
   net::ip::address source;     // an inbound connection's peer address
@@ -352,25 +281,20 @@ void raft_tls_transport::impl::start_inbound(tcp::socket socket, net::ip::addres
 
 void raft_tls_transport::impl::read_preamble(const std::shared_ptr<connection>& c) {
   net::async_read(c->tls, net::buffer(c->header), [this, c](error_code ec, std::size_t) {
-    if (ec || c->stopped ||
-        std::memcmp(c->header.data(), preamble_magic, sizeof preamble_magic) != 0)
+    if (ec || c->stopped)
       return c->stop();
-    uint64_t peer = 0;
-    for (int i = 7; i >= 0; --i)
-      peer = (peer << 8) | c->header[4 + static_cast<std::size_t>(i)];
-    std::size_t length = c->header[12] | (static_cast<std::size_t>(c->header[13]) << 8);
+    auto header = parse_preamble_header(c->header);
     // The certificate must be the member's that the preamble names.
-    if (peer == 0 || length == 0 || length > max_address_bytes ||
-        !is_member_certificate(c->tls.native_handle(), peer))
+    if (!header || !is_member_certificate(c->tls.native_handle(), header->id))
       return c->stop();
-    c->peer_address.resize(length);
+    uint64_t peer = header->id;
+    c->peer_address.resize(header->address_length);
     net::async_read(c->tls, net::buffer(c->peer_address), [this, c, peer](error_code ec,
                                                                          std::size_t) {
       if (ec || c->stopped)
         return c->stop();
-      for (char ch : c->peer_address)
-        if (ch <= ' ' || ch > '~')
-          return c->stop();
+      if (!is_printable_address(c->peer_address))
+        return c->stop();
       c->deadline.cancel();
       if (auto older = inbound_by_member[peer].lock())
         older->stop();
@@ -426,12 +350,7 @@ void raft_tls_transport::impl::start_outbound(raft_uv_connect* req, raft_id peer
         c->stop();
         return fail();
       }
-      auto preamble = std::make_shared<std::string>(preamble_magic, sizeof preamble_magic);
-      for (int i = 0; i < 8; ++i)
-        preamble->push_back(static_cast<char>((id >> (8 * i)) & 0xff));
-      preamble->push_back(static_cast<char>(address.size() & 0xff));
-      preamble->push_back(static_cast<char>((address.size() >> 8) & 0xff));
-      preamble->append(address);
+      auto preamble = std::make_shared<std::string>(encode_preamble(id, address));
       net::async_write(c->tls, net::buffer(*preamble), [this, c, req, peer, fail, preamble,
                                                         peer_address](error_code ec,
                                                                       std::size_t) mutable {

@@ -1,0 +1,116 @@
+#include "store/raft_peer_wire.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <cstring>
+
+#include <openssl/x509.h>
+
+#include "store/raft_tls_transport.hpp"
+
+namespace capstan::store {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using boost::system::error_code;
+
+std::string raft_member_common_name(uint64_t id) {
+  return "capstan-master-" + std::to_string(id);
+}
+
+namespace {
+
+constexpr char preamble_magic[4] = {'C', 'R', 'T', '1'};
+
+// The first CN of the peer's certificate (already verified against the CA); empty when none.
+std::string peer_common_name(SSL* ssl) {
+  X509* cert = SSL_get0_peer_certificate(ssl);
+  if (!cert)
+    return "";
+  char name[256] = {};
+  int n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, name,
+                                    sizeof name);
+  return n > 0 ? std::string(name, static_cast<std::size_t>(n)) : "";
+}
+
+}  // namespace
+
+std::optional<tcp::endpoint> parse_endpoint(const std::string& address) {
+  auto colon = address.rfind(':');
+  if (colon == std::string::npos || colon + 1 >= address.size() || colon + 6 < address.size())
+    return std::nullopt;
+  std::string host = address.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  unsigned long port = 0;
+  for (char c : address.substr(colon + 1)) {
+    if (c < '0' || c > '9')
+      return std::nullopt;
+    port = port * 10 + static_cast<unsigned long>(c - '0');
+  }
+  error_code ec;
+  auto ip = net::ip::make_address(host, ec);
+  if (ec || port > 65535)
+    return std::nullopt;
+  return tcp::endpoint(ip, static_cast<unsigned short>(port));
+}
+
+bool is_member_certificate(SSL* ssl, uint64_t id) {
+  X509* cert = SSL_get0_peer_certificate(ssl);
+  if (!cert)
+    return false;
+  char organization[256] = {};
+  int n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_organizationName,
+                                    organization, sizeof organization);
+  return n > 0 && std::string(organization, static_cast<std::size_t>(n)) ==
+                      raft_member_organization &&
+         peer_common_name(ssl) == raft_member_common_name(id);
+}
+
+void keep_alive(tcp::socket& socket) {
+  int fd = socket.native_handle();
+  int on = 1, idle = 10, interval = 2, count = 3;
+  unsigned user_timeout_ms = 15000;
+  ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof user_timeout_ms);
+}
+
+bool is_raft_address(const std::string& address) {
+  return parse_endpoint(address).has_value();
+}
+
+std::string encode_preamble(uint64_t id, const std::string& address) {
+  std::string out(preamble_magic, sizeof preamble_magic);
+  for (int i = 0; i < 8; ++i)
+    out.push_back(static_cast<char>((id >> (8 * i)) & 0xff));
+  out.push_back(static_cast<char>(address.size() & 0xff));
+  out.push_back(static_cast<char>((address.size() >> 8) & 0xff));
+  out.append(address);
+  return out;
+}
+
+std::optional<preamble_header> parse_preamble_header(const preamble_header_bytes_type& bytes) {
+  if (std::memcmp(bytes.data(), preamble_magic, sizeof preamble_magic) != 0)
+    return std::nullopt;
+  preamble_header header;
+  for (int i = 7; i >= 0; --i)
+    header.id = (header.id << 8) | bytes[4 + static_cast<std::size_t>(i)];
+  header.address_length = bytes[12] | (static_cast<std::size_t>(bytes[13]) << 8);
+  if (header.id == 0 || header.address_length == 0 || header.address_length > max_address_bytes)
+    return std::nullopt;
+  return header;
+}
+
+bool is_printable_address(const std::string& address) {
+  for (char ch : address)
+    if (ch <= ' ' || ch > '~')
+      return false;
+  return true;
+}
+
+}  // namespace capstan::store
