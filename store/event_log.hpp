@@ -107,6 +107,10 @@ public:
   // returns false. Throws store_error on a corrupt record or a missing sequence number.
   void read(uint64_t from, uint64_t to, const std::function<bool(journal_record&&)>& visit) const;
   std::vector<journal_record> read(uint64_t from, uint64_t to) const;
+  // The same, with each record's bytes as stored (Secrets sealed; decode_stored_record reads
+  // them): what another member appends with append_encoded.
+  void read_stored(uint64_t from, uint64_t to,
+                   const std::function<bool(uint64_t seq, std::string_view stored)>& visit) const;
 
   // Snapshots: the objects of the state after `seq`. Written atomically; older snapshots
   // beyond the newest `keep` are removed.

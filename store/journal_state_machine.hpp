@@ -39,8 +39,20 @@ public:
   uint64_t applied_index() const override;
   std::string make_durable() override;
   void begin_new_log() override;
+  // A snapshot stands for the journal up to its last record: the data is last_seq() (8 bytes,
+  // little-endian). A member behind it fetches the records it lacks, as stored (Secrets stay
+  // sealed: the members share the sealing key), appends them with the snapshot's index, syncs,
+  // and hands them on like applied entries. Chunks are frames of [seq (8 bytes LE), length
+  // (4 bytes LE), the record as stored].
+  std::string snapshot_data() const override;
+  std::string restore_snapshot(uint64_t index, std::string_view data,
+                               const peer_fetch& fetch) override;
+  std::string read_for_peer(uint64_t& next, uint64_t to, std::size_t budget) const override;
 
 private:
+  // Appends one fetched chunk (records up to `last_seq` at most) and hands it on.
+  std::string take_fetched(std::string_view chunk, uint64_t last_seq, uint64_t index);
+
   event_log& log_;
   applied_sink sink_;
   mutable std::mutex expected_mutex_;  // expect() runs on the writer's thread

@@ -25,11 +25,22 @@ journal_writer::journal_writer(event_log& log, std::unique_ptr<replicated_log> e
       log_, [this](uint64_t index, std::vector<journal_record>&& records) {
         {
           std::lock_guard<std::mutex> lock(mutex_);
+          if (starting_) {
+            // Nobody subscribed yet: what the start applies (a replay, a catch-up) is read
+            // from the journal by the first subscribers, not held here.
+            if (!records.empty())
+              last_seq_ = records.back().seq;
+            return;
+          }
           applied_.push_back({index, std::move(records)});
         }
         wake_.notify_one();
       });
   engine->start(*machine_);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    starting_ = false;
+  }
   engine_ = std::move(engine);
   thread_ = std::thread([this] { run(); });
 }

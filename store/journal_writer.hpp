@@ -139,6 +139,7 @@ private:
   std::vector<uint64_t> leaving_;      // guarded by mutex_
   uint64_t next_subscription_ = 1;
   bool stopping_ = false;
+  bool starting_ = true;  // guarded by mutex_: while the engine starts (replicated)
   std::string failure_;         // the write error until recovered, guarded by mutex_
   journal_writer_stats stats_;  // guarded by mutex_
   uint64_t last_seq_;           // guarded by mutex_: the newest record delivered

@@ -7,16 +7,21 @@
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
+#include <thread>
 
 namespace capstan::store {
 
 namespace {
 
-// A snapshot of the journal's state machine holds no data: the journal itself (RocksDB, made
-// durable before) is the state. It names the applied index it was taken at, so that a member
-// restored from it can tell whether its journal has that much.
-constexpr char snapshot_magic[4] = {'C', 'S', 'S', '1'};
-constexpr std::size_t snapshot_size = sizeof snapshot_magic + 8;
+// A snapshot of the journal's state machine holds no state: the journal itself (RocksDB, made
+// durable before) is the state. "CSS2", the applied index it was taken at, the length of the
+// machine's snapshot_data (4 bytes), that data; all little-endian. A member restored from it
+// can tell whether its journal has that much, and where to fetch what it lacks. "CSS1" (before
+// the data) is the magic and the index alone.
+constexpr char snapshot_magic_v1[4] = {'C', 'S', 'S', '1'};
+constexpr char snapshot_magic[4] = {'C', 'S', 'S', '2'};
+constexpr std::size_t snapshot_header = sizeof snapshot_magic + 12;
+constexpr std::size_t max_snapshot_data = 1 << 20;
 
 constexpr char packed_magic[4] = {'C', 'L', 'Z', '4'};
 constexpr std::size_t packed_header = sizeof packed_magic + 16;
@@ -115,11 +120,15 @@ int raft_fsm_adapter::apply(raft_fsm* fsm, const raft_buffer* buf, void** result
 int raft_fsm_adapter::snapshot(raft_fsm* fsm, raft_buffer* bufs[], unsigned* n) {
   auto* self = static_cast<raft_fsm_adapter*>(fsm->data);
   std::string error;
+  std::string data;
   try {
     error = self->machine_.make_durable();
+    data = self->machine_.snapshot_data();
   } catch (...) {
     error = "cannot make the journal durable";
   }
+  if (error.empty() && data.size() > max_snapshot_data)
+    error = "the machine's snapshot data passes its bound";
   if (!error.empty()) {
     self->last_error_ = error;
     return RAFT_IOERR;
@@ -127,17 +136,19 @@ int raft_fsm_adapter::snapshot(raft_fsm* fsm, raft_buffer* bufs[], unsigned* n) 
   auto* buffer = static_cast<raft_buffer*>(raft_malloc(sizeof(raft_buffer)));
   if (!buffer)
     return RAFT_NOMEM;
-  buffer->len = snapshot_size;
-  buffer->base = raft_malloc(snapshot_size);
+  buffer->len = snapshot_header + data.size();
+  buffer->base = raft_malloc(buffer->len);
   if (!buffer->base) {
     raft_free(buffer);
     return RAFT_NOMEM;
   }
-  auto* bytes = static_cast<unsigned char*>(buffer->base);
+  auto* bytes = static_cast<char*>(buffer->base);
   std::memcpy(bytes, snapshot_magic, sizeof snapshot_magic);
-  uint64_t applied = self->machine_.applied_index();
-  for (int i = 0; i < 8; ++i)
-    bytes[sizeof snapshot_magic + i] = static_cast<unsigned char>(applied >> (8 * i));
+  put_u64(bytes + sizeof snapshot_magic, self->machine_.applied_index());
+  const uint64_t length = data.size();
+  for (int i = 0; i < 4; ++i)
+    bytes[sizeof snapshot_magic + 8 + i] = static_cast<char>(length >> (8 * i));
+  std::memcpy(bytes + snapshot_header, data.data(), data.size());
   *bufs = buffer;
   *n = 1;
   return 0;
@@ -145,29 +156,73 @@ int raft_fsm_adapter::snapshot(raft_fsm* fsm, raft_buffer* bufs[], unsigned* n) 
 
 int raft_fsm_adapter::restore(raft_fsm* fsm, raft_buffer* buf) {
   auto* self = static_cast<raft_fsm_adapter*>(fsm->data);
-  const auto* bytes = static_cast<const unsigned char*>(buf->base);
+  const auto* bytes = static_cast<const char*>(buf->base);
   int status = 0;
-  if (buf->len != snapshot_size || std::memcmp(bytes, snapshot_magic, sizeof snapshot_magic)) {
-    self->last_error_ = "the replicated log's snapshot is not one this build wrote";
-    status = RAFT_MALFORMED;
+  uint64_t index = 0;
+  std::string_view data;
+  if (buf->len == sizeof snapshot_magic_v1 + 8 &&
+      std::memcmp(bytes, snapshot_magic_v1, sizeof snapshot_magic_v1) == 0) {
+    index = get_u64(bytes + sizeof snapshot_magic_v1);
+  } else if (buf->len >= snapshot_header &&
+             std::memcmp(bytes, snapshot_magic, sizeof snapshot_magic) == 0) {
+    index = get_u64(bytes + sizeof snapshot_magic);
+    uint64_t length = 0;
+    for (int i = 3; i >= 0; --i)
+      length = (length << 8) | static_cast<unsigned char>(bytes[sizeof snapshot_magic + 8 + i]);
+    if (length == buf->len - snapshot_header)
+      data = std::string_view(bytes + snapshot_header, length);
+    else
+      status = RAFT_MALFORMED;
   } else {
-    uint64_t index = 0;
-    for (int i = 0; i < 8; ++i)
-      index |= static_cast<uint64_t>(bytes[sizeof snapshot_magic + i]) << (8 * i);
-    // The snapshot carries no data: the journal must already hold what it stands for.
-    if (self->machine_.applied_index() < index) {
-      self->last_error_ = "the journal has applied the replicated log up to entry " +
-                          std::to_string(self->machine_.applied_index()) +
-                          " but the log's snapshot stands for entries up to " +
-                          std::to_string(index) + ": the journal lost entries";
-      status = RAFT_CORRUPT;
-    }
+    status = RAFT_MALFORMED;
   }
-  if (status == 0)
+  if (status != 0) {
+    self->last_error_ = "the replicated log's snapshot is not one this build wrote";
+  } else if (std::string error = self->catch_up(index, data); !error.empty()) {
+    self->last_error_ = "the journal has applied the replicated log up to entry " +
+                        std::to_string(self->machine_.applied_index()) +
+                        " but the log's snapshot stands for entries up to " +
+                        std::to_string(index) +
+                        (self->fetch_ ? ", and it cannot catch up: "
+                                      : ": the journal lost entries, and it cannot catch up: ") +
+                        error;
+    status = RAFT_CORRUPT;
+  }
+  if (status == 0) {
     raft_free(buf->base);  // on success the buffer is the state machine's to release
-  else
-    std::fprintf(stderr, "capstan: %s\n", self->last_error_.c_str());
+    return 0;
+  }
+  std::fprintf(stderr, "capstan: %s\n", self->last_error_.c_str());
+  if (self->running_) {
+    // C-Raft (0.22) has already replaced its log with the snapshot and goes on as if restored,
+    // whatever this returns: applying the next entries to a journal that lacks the snapshot's
+    // records would make this member's history differ from the others'. It stops instead, and
+    // catches up at its next start (or refuses to start, saying why).
+    std::fprintf(stderr, "capstan: this member stops so that its journal cannot diverge\n");
+    std::fflush(stderr);
+    std::_Exit(70);
+  }
   return status;
+}
+
+std::string raft_fsm_adapter::catch_up(uint64_t index, std::string_view data) {
+  const auto until = std::chrono::steady_clock::now() + catch_up_budget_;
+  replicated_state_machine::peer_fetch none = [](uint64_t, uint64_t, const auto&) {
+    return std::string("no other member to fetch from");
+  };
+  for (;;) {
+    std::string error;
+    try {
+      error = machine_.restore_snapshot(index, data, fetch_ ? fetch_ : none);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    if (error.empty() || !fetch_ || std::chrono::steady_clock::now() >= until)
+      return error;
+    std::fprintf(stderr, "capstan: catching up past the snapshot at entry %llu: %s; trying again\n",
+                 static_cast<unsigned long long>(index), error.c_str());
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
 }
 
 }  // namespace capstan::store

@@ -2,6 +2,7 @@
 // the libuv engine (store/raft_log.hpp) and by in-process simulations (raft_fixture).
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -39,16 +40,35 @@ public:
   void bind(struct raft* r) { raft_ = r; }
   // Why the machine last refused an entry or a snapshot; empty when it has not.
   const std::string& last_error() const { return last_error_; }
+  // How the machine fetches what a snapshot stands for and it lacks (from the other members),
+  // and for how long a restore keeps trying (blocking the engine's thread) before it gives up.
+  // Unset (a cluster of one): a snapshot ahead of the machine fails the restore at once.
+  void set_peer_fetch(replicated_state_machine::peer_fetch fetch,
+                      std::chrono::milliseconds budget) {
+    fetch_ = std::move(fetch);
+    catch_up_budget_ = budget;
+  }
+  // Once the engine runs, a snapshot the machine cannot restore (no member gave what it lacks
+  // within the budget) stops the process (exit status 70, after saying why on stderr): the
+  // engine has already given up its log for it. Before (at start), the restore fails and the
+  // start with it.
+  void set_running() { running_ = true; }
 
 private:
   static int apply(raft_fsm* fsm, const ::raft_buffer* buf, void** result);
   static int snapshot(raft_fsm* fsm, ::raft_buffer* bufs[], unsigned* n);
   static int restore(raft_fsm* fsm, ::raft_buffer* buf);
+  // Has the machine restore the snapshot, fetching through fetch_ and trying again for up to
+  // catch_up_budget_. Returns empty or why it could not.
+  std::string catch_up(uint64_t index, std::string_view data);
 
   replicated_state_machine& machine_;
   std::unique_ptr<raft_fsm> fsm_;
   struct raft* raft_ = nullptr;
   std::string last_error_;
+  replicated_state_machine::peer_fetch fetch_;
+  std::chrono::milliseconds catch_up_budget_{0};
+  bool running_ = false;
 };
 
 }  // namespace capstan::store

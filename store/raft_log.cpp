@@ -4,10 +4,13 @@
 
 #include <csignal>
 #include <cstring>
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 
 #include "store/event_log.hpp"
 #include "store/raft_fsm_adapter.hpp"
+#include "store/raft_peer_fetch.hpp"
 
 namespace capstan::store {
 
@@ -55,6 +58,49 @@ void on_proposal_applied(struct raft_apply* request, int status, void*) {
   delete p;
 }
 
+// C-Raft 0.22's legacy layer crashes when a leader's snapshot arrives while a follower takes
+// its own (legacy.c, takeSnapshotCb: the install put on hold is read after its pointer was
+// cleared). A follower receives one when it lags behind the leader's log, which is when it
+// applies many entries at once: at 4 times the leader's threshold, a follower catching up
+// within the leader's trailing entries (as many as its threshold) does not reach its own.
+unsigned follower_snapshot_threshold(const raft_log_config& config) {
+  return config.snapshot_threshold * 4;
+}
+
+bool same_members(const std::vector<replicated_member>& a, const std::vector<replicated_member>& b) {
+  if (a.size() != b.size())
+    return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i].id != b[i].id || a[i].address != b[i].address || a[i].voter != b[i].voter)
+      return false;
+  return true;
+}
+
+// DATA/raft/capstan-members: one line per member, "ID ADDRESS" (C-Raft ignores the file). A
+// hint for catching up at start, rewritten (atomically, not synced) when the members change.
+void write_members_file(const std::string& path, const std::vector<replicated_member>& members) {
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    for (const auto& m : members)
+      out << m.id << ' ' << m.address << '\n';
+    if (!out)
+      return;
+  }
+  std::error_code ignored;
+  std::filesystem::rename(temporary, path, ignored);
+}
+
+std::vector<replicated_member> read_members_file(const std::string& path) {
+  std::vector<replicated_member> out;
+  std::ifstream in(path);
+  replicated_member m;
+  while (out.size() < 64 && in >> m.id >> m.address)
+    if (m.id != 0 && m.address.size() <= 255)
+      out.push_back(m);
+  return out;
+}
+
 }  // namespace
 
 struct raft_log::engine {
@@ -72,6 +118,10 @@ struct raft_log::engine {
   // this member leads nor that no change is in progress (their error paths then leak the
   // encoded configuration, or overwrite the pending change's callback).
   bool membership_change_pending = false;
+  // The members last written to DATA/raft/capstan-members (loop's thread).
+  std::vector<replicated_member> members_written;
+  unsigned fetch_rotation = 0;  // which member a catch-up asks first after the leader
+  bool snapshotting_as_leader = false;  // which snapshot threshold is set
   raft_term barrier_term = 0;  // the term whose first barrier was proposed
   bool barrier_pending = false;
 
@@ -146,8 +196,18 @@ void raft_log::run_loop(std::promise<std::string>* started) {
   std::string error;
   int rv = 0;
   if (config_.tls) {
+    raft_tls_config tls = *config_.tls;
+    if (!tls.serve_fetch)
+      tls.serve_fetch = [machine = machine_](uint64_t& next, uint64_t to, std::size_t budget) {
+        return machine->read_for_peer(next, to, budget);
+      };
+    e.adapter->set_peer_fetch(
+        [this](uint64_t from, uint64_t to, const std::function<std::string(std::string_view)>& take) {
+          return fetch_from_members(from, to, take);
+        },
+        std::chrono::seconds(30));
     try {
-      e.tls = std::make_unique<raft_tls_transport>(*config_.tls, &e.loop);
+      e.tls = std::make_unique<raft_tls_transport>(std::move(tls), &e.loop);
       e.transport = e.tls->transport();
     } catch (const std::exception& x) {
       error = x.what();
@@ -167,7 +227,7 @@ void raft_log::run_loop(std::promise<std::string>* started) {
       e.adapter->bind(&e.raft);
       raft_set_heartbeat_timeout(&e.raft, static_cast<unsigned>(config_.heartbeat.count()));
       raft_set_election_timeout(&e.raft, static_cast<unsigned>(config_.election_timeout.count()));
-      raft_set_snapshot_threshold(&e.raft, config_.snapshot_threshold);
+      raft_set_snapshot_threshold(&e.raft, follower_snapshot_threshold(config_));
       raft_set_snapshot_trailing(&e.raft, config_.snapshot_trailing);
       // A member cut off or restarted asks whether it could win before it starts an election,
       // so its higher term does not depose a leader the others still follow.
@@ -207,6 +267,7 @@ void raft_log::run_loop(std::promise<std::string>* started) {
     }
   }
   if (error.empty()) {
+    e.adapter->set_running();
     uv_timer_start(
         &e.leadership, [](uv_timer_t* t) { static_cast<raft_log*>(t->data)->watch_leadership(); },
         0, 10);
@@ -263,6 +324,63 @@ void raft_log::close_engine() {
   });
 }
 
+std::string raft_log::fetch_from_members(uint64_t from, uint64_t to,
+                                         const std::function<std::string(std::string_view)>& take) {
+  engine& e = *engine_;
+  // The leader first (it has everything committed), then every other member known.
+  std::vector<replicated_member> sources;
+  auto known = [&](uint64_t id) {
+    if (id == config_.member_id)
+      return true;
+    for (const auto& m : sources)
+      if (m.id == id)
+        return true;
+    return false;
+  };
+  raft_id leader_id = 0;
+  const char* leader_address = nullptr;
+  raft_leader(&e.raft, &leader_id, &leader_address);
+  if (leader_id != 0 && leader_address && !known(leader_id))
+    sources.push_back({leader_id, leader_address, true});
+  // At start C-Raft restores its snapshot before it reads its configuration: the members
+  // this one knew last, as it wrote them down.
+  std::vector<replicated_member> others;
+  for (unsigned i = 0; i < e.raft.configuration.n; ++i) {
+    const raft_server& server = e.raft.configuration.servers[i];
+    if (server.address)
+      others.push_back({server.id, server.address, server.role == RAFT_VOTER});
+  }
+  for (const auto& m : read_members_file(members_file()))
+    others.push_back(m);
+  for (const auto& m : config_.initial_members)
+    others.push_back(m);
+  for (const auto& m : others)
+    if (!known(m.id))
+      sources.push_back(m);
+  if (sources.empty())
+    return "no other member is known to fetch from";
+  // Each attempt after a failed one asks another member first.
+  std::rotate(sources.begin(), sources.begin() + (e.fetch_rotation++ % sources.size()),
+              sources.end());
+  std::string errors;
+  for (const auto& source : sources) {
+    bool took = false;
+    std::string error = fetch_from_member(
+        *config_.tls, {config_.member_id, source.id, source.address, from, to},
+        [&](std::string_view chunk) {
+          took = true;
+          return take(chunk);
+        },
+        std::chrono::seconds(10));
+    if (error.empty())
+      return "";
+    if (took)
+      return error;  // the next attempt starts from what came
+    errors += (errors.empty() ? "" : "; ") + error;
+  }
+  return errors;
+}
+
 void raft_log::watch_leadership() {
   engine& e = *engine_;
   {
@@ -277,8 +395,20 @@ void raft_log::watch_leadership() {
     raft_leader(&e.raft, &leader_id, &leader_address);
     now.leader_id = leader_id;
     now.leader_address = leader_address ? leader_address : "";
+    if (config_.tls && !now.members.empty() && !same_members(now.members, e.members_written)) {
+      write_members_file(members_file(), now.members);
+      e.members_written = now.members;
+    }
     std::lock_guard<std::mutex> lock(mutex_);
     membership_ = std::move(now);
+  }
+  // Followers take their own snapshots less often than a leader (see
+  // follower_snapshot_threshold).
+  const bool leader_now = raft_state(&e.raft) == RAFT_LEADER;
+  if (leader_now != e.snapshotting_as_leader) {
+    e.snapshotting_as_leader = leader_now;
+    raft_set_snapshot_threshold(&e.raft, leader_now ? config_.snapshot_threshold
+                                                    : follower_snapshot_threshold(config_));
   }
   auto lose = [&] {
     if (leading_.exchange(false))

@@ -74,6 +74,13 @@ private:
   void change_membership(uint64_t id, membership_done done,
                          std::function<int(membership_change&)> start);
 
+  // The machine's peer_fetch (loop's thread): from the leader, else from each other member
+  // known (the configuration, else the members file, else initial_members), in turn, until one
+  // answers; a member that sent part of it and failed ends the attempt (the next one starts
+  // from what came, asking another member first).
+  std::string members_file() const { return config_.directory + "/capstan-members"; }
+  std::string fetch_from_members(uint64_t from, uint64_t to,
+                                 const std::function<std::string(std::string_view)>& take);
   // Runs `task` on the loop's thread; false (not run) once the engine stops.
   bool post(std::function<void()> task);
   void run_loop(std::promise<std::string>* started);

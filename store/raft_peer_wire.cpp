@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <cstring>
+#include <stdexcept>
 
 #include <openssl/x509.h>
 
@@ -23,6 +24,12 @@ std::string raft_member_common_name(uint64_t id) {
 namespace {
 
 constexpr char preamble_magic[4] = {'C', 'R', 'T', '1'};
+constexpr char fetch_magic[4] = {'C', 'J', 'F', '1'};
+
+void put_le(std::string& out, uint64_t value, int bytes) {
+  for (int i = 0; i < bytes; ++i)
+    out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+}
 
 // The first CN of the peer's certificate (already verified against the CA); empty when none.
 std::string peer_common_name(SSL* ssl) {
@@ -86,24 +93,63 @@ bool is_raft_address(const std::string& address) {
 
 std::string encode_preamble(uint64_t id, const std::string& address) {
   std::string out(preamble_magic, sizeof preamble_magic);
-  for (int i = 0; i < 8; ++i)
-    out.push_back(static_cast<char>((id >> (8 * i)) & 0xff));
-  out.push_back(static_cast<char>(address.size() & 0xff));
-  out.push_back(static_cast<char>((address.size() >> 8) & 0xff));
+  put_le(out, id, 8);
+  put_le(out, address.size(), 2);
   out.append(address);
   return out;
 }
 
+std::string encode_fetch_preamble(uint64_t id, uint64_t from, uint64_t to) {
+  std::string out(fetch_magic, sizeof fetch_magic);
+  put_le(out, id, 8);
+  put_le(out, fetch_request_bytes, 2);
+  put_le(out, from, 8);
+  put_le(out, to, 8);
+  return out;
+}
+
 std::optional<preamble_header> parse_preamble_header(const preamble_header_bytes_type& bytes) {
-  if (std::memcmp(bytes.data(), preamble_magic, sizeof preamble_magic) != 0)
-    return std::nullopt;
   preamble_header header;
+  if (std::memcmp(bytes.data(), preamble_magic, sizeof preamble_magic) == 0)
+    header.kind = preamble_kind::raft;
+  else if (std::memcmp(bytes.data(), fetch_magic, sizeof fetch_magic) == 0)
+    header.kind = preamble_kind::fetch;
+  else
+    return std::nullopt;
   for (int i = 7; i >= 0; --i)
     header.id = (header.id << 8) | bytes[4 + static_cast<std::size_t>(i)];
-  header.address_length = bytes[12] | (static_cast<std::size_t>(bytes[13]) << 8);
-  if (header.id == 0 || header.address_length == 0 || header.address_length > max_address_bytes)
+  header.body_length = bytes[12] | (static_cast<std::size_t>(bytes[13]) << 8);
+  if (header.id == 0 || header.body_length == 0 || header.body_length > max_address_bytes)
+    return std::nullopt;
+  if (header.kind == preamble_kind::fetch && header.body_length != fetch_request_bytes)
     return std::nullopt;
   return header;
+}
+
+std::pair<uint64_t, uint64_t> parse_fetch_request(const std::string& body) {
+  uint64_t from = 0, to = 0;
+  for (int i = 7; i >= 0 && body.size() >= fetch_request_bytes; --i) {
+    from = (from << 8) | static_cast<unsigned char>(body[static_cast<std::size_t>(i)]);
+    to = (to << 8) | static_cast<unsigned char>(body[8 + static_cast<std::size_t>(i)]);
+  }
+  return {from, to};
+}
+
+void configure_member_tls(net::ssl::context& context, const raft_tls_config& config) {
+  namespace ssl = net::ssl;
+  try {
+    context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                        ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                        ssl::context::no_tlsv1_1);
+    context.add_certificate_authority(net::buffer(config.ca_certificate_pem));
+    context.use_certificate_chain(net::buffer(config.certificate_pem));
+    context.use_private_key(net::buffer(config.key_pem), ssl::context::pem);
+    context.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+  } catch (const boost::system::system_error& e) {
+    throw std::runtime_error(std::string("the masters' TLS certificates are unusable: ") +
+                             e.what());
+  }
+  SSL_CTX_set_max_cert_list(context.native_handle(), 16 * 1024);
 }
 
 bool is_printable_address(const std::string& address) {

@@ -8,8 +8,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <openssl/ssl.h>
 
 namespace capstan::store {
@@ -17,19 +19,35 @@ namespace capstan::store {
 // "HOST:PORT" or "[HOST]:PORT", HOST an IP literal (no name lookups on either thread).
 std::optional<boost::asio::ip::tcp::endpoint> parse_endpoint(const std::string& address);
 
-// The preamble: "CRT1", the member's id (8 bytes, little-endian), the length of its address
-// (2 bytes, little-endian, 1 to max_address_bytes), the address (printable ASCII).
+// The preamble a connecting member sends after the handshake: a magic naming what the
+// connection is for, the member's id (8 bytes, little-endian), the length of what follows
+// (2 bytes, little-endian, 1 to max_address_bytes), what follows.
+//   "CRT1": C-Raft's messages from then on; what follows is the member's address (printable).
+//   "CJF1": a fetch of journal records (store/raft_peer_fetch.hpp); what follows is the first
+//           and the last position wanted (8 bytes each, little-endian).
 inline constexpr std::size_t preamble_header_bytes = 14;
 inline constexpr std::size_t max_address_bytes = 255;
+inline constexpr std::size_t fetch_request_bytes = 16;
 using preamble_header_bytes_type = std::array<unsigned char, preamble_header_bytes>;
+enum class preamble_kind { raft, fetch };
 struct preamble_header {
+  preamble_kind kind = preamble_kind::raft;
   uint64_t id = 0;
-  std::size_t address_length = 0;
+  std::size_t body_length = 0;
 };
 std::string encode_preamble(uint64_t id, const std::string& address);
-// The header's fields; nullopt when it is no preamble (magic, id 0, length out of range).
+std::string encode_fetch_preamble(uint64_t id, uint64_t from, uint64_t to);
+// The header's fields; nullopt when it is no preamble (magic, id 0, length out of range or, for
+// a fetch, not fetch_request_bytes).
 std::optional<preamble_header> parse_preamble_header(const preamble_header_bytes_type& bytes);
+// A fetch's first and last position, from its fetch_request_bytes.
+std::pair<uint64_t, uint64_t> parse_fetch_request(const std::string& body);
 bool is_printable_address(const std::string& address);
+
+struct raft_tls_config;
+// Loads the member's certificate, key and CA into `context` and requires the peer's
+// certificate (TLS 1.2 or later). Throws std::runtime_error when the material is unusable.
+void configure_member_tls(boost::asio::ssl::context& context, const raft_tls_config& config);
 
 // Whether the (verified) peer certificate of `ssl` is member `id`'s:
 // CN=raft_member_common_name(id), O=raft_member_organization.

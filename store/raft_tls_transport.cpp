@@ -35,6 +35,7 @@ using boost::system::error_code;
 namespace {
 
 constexpr std::size_t bridge_buffer_bytes = 64 * 1024;
+constexpr std::size_t fetch_chunk_bytes = 1 << 20;
 
 // A descriptor handed from the TLS thread to C-Raft's loop: closed unless taken.
 struct owned_fd {
@@ -96,6 +97,10 @@ struct raft_tls_transport::impl {
   }
   void start_inbound(tcp::socket socket, net::ip::address source);
   void read_preamble(const std::shared_ptr<connection>& c);
+  // A member's fetch: its request, then chunk by chunk (each read from serve_fetch on this
+  // thread) until the last is written.
+  void read_fetch_request(const std::shared_ptr<connection>& c);
+  void send_fetch_chunk(const std::shared_ptr<connection>& c, uint64_t next, uint64_t to);
   void start_outbound(raft_uv_connect* req, raft_id peer, tcp::endpoint endpoint,
                       std::string peer_address);
   void bridge(const std::shared_ptr<connection>& c, raft_uv_connect* req, raft_id peer,
@@ -123,6 +128,7 @@ struct raft_tls_transport::impl {
   // destroyed hold connections, whose destructors count down.
   std::atomic<std::size_t> connections{0};
   std::size_t handshaking = 0;                                      // asio thread only
+  std::size_t fetches = 0;                                          // asio thread only
   std::map<net::ip::address, std::size_t> handshaking_from;         // asio thread only
   std::unordered_map<connection*, std::weak_ptr<connection>> live;  // asio thread only
   // The newest authenticated inbound connection of each member (asio thread only): C-Raft
@@ -160,6 +166,8 @@ struct raft_tls_transport::impl::connection
     owner.live.erase(this);
     if (!authenticated)
       owner.handshake_over(source);
+    if (fetching)
+      --owner.fetches;
     auto it = owner.inbound_by_member.find(inbound_from);
     if (inbound_from != 0 && it != owner.inbound_by_member.end() && it->second.lock().get() == this)
       owner.inbound_by_member.erase(it);
@@ -204,6 +212,7 @@ struct raft_tls_transport::impl::connection
   bool authenticated = false;  // counted in `handshaking` until then
   net::ip::address source;     // an inbound connection's peer address
   uint64_t inbound_from = 0;   // the member an authenticated inbound connection is from
+  bool fetching = false;       // counted in `fetches`
   // Allocated once bridged: a connection still handshaking holds no more than TLS's own state.
   std::unique_ptr<std::array<char, bridge_buffer_bytes>> from_peer, to_peer;
 };
@@ -288,7 +297,9 @@ void raft_tls_transport::impl::read_preamble(const std::shared_ptr<connection>& 
     if (!header || !is_member_certificate(c->tls.native_handle(), header->id))
       return c->stop();
     uint64_t peer = header->id;
-    c->peer_address.resize(header->address_length);
+    if (header->kind == preamble_kind::fetch)
+      return read_fetch_request(c);
+    c->peer_address.resize(header->body_length);
     net::async_read(c->tls, net::buffer(c->peer_address), [this, c, peer](error_code ec,
                                                                          std::size_t) {
       if (ec || c->stopped)
@@ -302,6 +313,47 @@ void raft_tls_transport::impl::read_preamble(const std::shared_ptr<connection>& 
       inbound_by_member[peer] = c;
       bridge(c, nullptr, peer, c->peer_address);
     });
+  });
+}
+
+void raft_tls_transport::impl::read_fetch_request(const std::shared_ptr<connection>& c) {
+  c->peer_address.resize(fetch_request_bytes);
+  net::async_read(c->tls, net::buffer(c->peer_address), [this, c](error_code ec, std::size_t) {
+    if (ec || c->stopped || !config.serve_fetch || fetches >= config.max_fetches)
+      return c->stop();
+    c->authenticated = true;
+    handshake_over(c->source);
+    ++fetches;
+    c->fetching = true;
+    auto [from, to] = parse_fetch_request(c->peer_address);
+    c->peer_address.clear();
+    send_fetch_chunk(c, from, to);
+  });
+}
+
+void raft_tls_transport::impl::send_fetch_chunk(const std::shared_ptr<connection>& c,
+                                                uint64_t next, uint64_t to) {
+  std::string chunk;
+  if (next <= to) {
+    try {
+      chunk = config.serve_fetch(next, to, fetch_chunk_bytes);
+    } catch (...) {
+      chunk.clear();
+    }
+    if (chunk.empty())
+      return c->stop();  // positions it lacks (or cannot read): the fetch ends unfinished
+  }
+  auto frame = std::make_shared<std::string>();
+  for (int i = 0; i < 4; ++i)
+    frame->push_back(static_cast<char>((chunk.size() >> (8 * i)) & 0xff));
+  frame->append(chunk);
+  const bool last = chunk.empty();
+  c->arm_deadline(config.fetch_timeout);
+  net::async_write(c->tls, net::buffer(*frame), [this, c, frame, next, to,
+                                                 last](error_code ec, std::size_t) {
+    if (ec || c->stopped || last)
+      return c->stop();
+    send_fetch_chunk(c, next, to);
   });
 }
 
@@ -468,19 +520,7 @@ void raft_tls_transport::impl::shut_down_tls_side() {
 raft_tls_transport::raft_tls_transport(raft_tls_config config, uv_loop_s* loop)
     : impl_(std::make_unique<impl>(std::move(config), loop)) {
   impl& i = *impl_;
-  try {
-    i.tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                      ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                      ssl::context::no_tlsv1_1);
-    i.tls.add_certificate_authority(net::buffer(i.config.ca_certificate_pem));
-    i.tls.use_certificate_chain(net::buffer(i.config.certificate_pem));
-    i.tls.use_private_key(net::buffer(i.config.key_pem), ssl::context::pem);
-    i.tls.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
-  } catch (const boost::system::system_error& e) {
-    throw std::runtime_error(std::string("the masters' TLS certificates are unusable: ") +
-                             e.what());
-  }
-  SSL_CTX_set_max_cert_list(i.tls.native_handle(), 16 * 1024);
+  configure_member_tls(i.tls, i.config);
   i.transport.version = 1;
   i.transport.impl = &i;
   i.transport.init = [](raft_uv_transport* t, raft_id id, const char* address) {

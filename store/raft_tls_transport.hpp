@@ -13,11 +13,17 @@
 // within `handshake_timeout`; a bridged connection holds two 64 KiB buffers. TCP keepalive
 // closes a connection whose peer vanished; a member's newer inbound connection closes its older
 // one. Everything else is C-Raft's (it checks the messages it reads).
+//
+// The same port answers a member's fetch of journal records (store/raft_peer_fetch.hpp): its
+// preamble names the positions wanted; they are sent in chunks of about 1 MiB, each a 4-byte
+// little-endian length and the chunk, ended by a length of 0. A fetch the member cannot answer
+// in full (it lacks the positions, or is busy) is closed before its end.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -52,6 +58,13 @@ struct raft_tls_config {
   std::size_t max_handshakes = 16;
   // ... and from any one IP address (members connect from their own addresses).
   std::size_t max_handshakes_per_address = 4;
+  // Answers other members' fetches (store/raft_peer_fetch.hpp), on the TLS thread: the encoded
+  // positions from `next` on up to `to`, about `budget` bytes, `next` advanced past them (the
+  // state machine's read_for_peer). Unset: fetches are refused. At most `max_fetches` at once;
+  // each chunk must be taken by the member within `fetch_timeout`.
+  std::function<std::string(uint64_t& next, uint64_t to, std::size_t budget)> serve_fetch;
+  std::size_t max_fetches = 2;
+  std::chrono::milliseconds fetch_timeout{30000};
 };
 
 class raft_tls_transport {

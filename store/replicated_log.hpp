@@ -33,6 +33,41 @@ public:
   // Called by start() when the engine's log is new (created now): nothing the machine holds
   // came from it, so its applied index starts again from 0.
   virtual void begin_new_log() = 0;
+
+  // Snapshots carry no state, only where the machine stood: a member whose machine lags behind
+  // a snapshot (restarted after the others moved on, or added to a running cluster) fetches
+  // what it lacks from another member, which reads it from its own machine.
+  //
+  // What the engine stores in a snapshot beside applied_index(), taken after make_durable().
+  virtual std::string snapshot_data() const { return ""; }
+  // Fetches the machine's positions `from` to `to` (inclusive) from another member, handing
+  // each chunk (read_for_peer's answer there) to `take`, which returns empty or why it refuses
+  // the chunk. Returns empty once every position came, else why not (nothing is retried).
+  using peer_fetch = std::function<std::string(
+      uint64_t from, uint64_t to, const std::function<std::string(std::string_view)>& take)>;
+  // The engine installs a snapshot standing for the entries up to `index`, whose snapshot_data()
+  // was `data` on the member that took it. Returns empty once this machine holds everything up
+  // to `index`, `applied_index()` then being `index` (fetching what it lacks through `fetch`),
+  // else why not; a later call goes on from what an earlier one fetched.
+  virtual std::string restore_snapshot(uint64_t index, std::string_view data,
+                                       const peer_fetch& fetch) {
+    (void)data;
+    (void)fetch;
+    if (applied_index() >= index)
+      return "";
+    return "the machine has applied entries up to " + std::to_string(applied_index()) +
+           " but the snapshot stands for entries up to " + std::to_string(index) +
+           ", and it cannot fetch what it lacks";
+  }
+  // Another member's fetch: the encoded positions from `next` on, up to `to`, about `budget`
+  // bytes (at least one position when there is one); `next` is advanced past them. Empty when
+  // the machine holds nothing from `next` on. Called on another thread than apply.
+  virtual std::string read_for_peer(uint64_t& next, uint64_t to, std::size_t budget) const {
+    (void)next;
+    (void)to;
+    (void)budget;
+    return "";
+  }
 };
 
 // A member of the replicated log's cluster, as its configuration lists it.

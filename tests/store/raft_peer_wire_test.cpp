@@ -29,7 +29,8 @@ BOOST_AUTO_TEST_CASE(a_preamble_reads_back_what_was_written) {
   auto parsed = parse_preamble_header(header);
   BOOST_REQUIRE(parsed.has_value());
   BOOST_TEST(parsed->id == 0x0102030405060708ull);
-  BOOST_TEST(parsed->address_length == 13u);
+  BOOST_TEST((parsed->kind == preamble_kind::raft));
+  BOOST_TEST(parsed->body_length == 13u);
   BOOST_TEST(wire.substr(preamble_header_bytes) == "10.0.0.5:6444");
 }
 
@@ -50,4 +51,23 @@ BOOST_AUTO_TEST_CASE(a_header_that_is_no_preamble_is_refused) {
   BOOST_TEST(is_printable_address("127.0.0.1:1"));
   BOOST_TEST(!is_printable_address(std::string("1.2.3.4:5\n", 10)));
   BOOST_TEST(!is_printable_address("1.2.3.4 :5"));
+}
+
+BOOST_AUTO_TEST_CASE(a_fetch_preamble_reads_back_its_positions) {
+  std::string wire = encode_fetch_preamble(7, 0x1112131415161718ull, UINT64_MAX - 1);
+  BOOST_REQUIRE(wire.size() == preamble_header_bytes + fetch_request_bytes);
+  preamble_header_bytes_type header;
+  std::copy_n(wire.begin(), preamble_header_bytes, header.begin());
+  auto parsed = parse_preamble_header(header);
+  BOOST_REQUIRE(parsed.has_value());
+  BOOST_TEST((parsed->kind == preamble_kind::fetch));
+  BOOST_TEST(parsed->id == 7u);
+  BOOST_TEST(parsed->body_length == fetch_request_bytes);
+  auto [from, to] = parse_fetch_request(wire.substr(preamble_header_bytes));
+  BOOST_TEST(from == 0x1112131415161718ull);
+  BOOST_TEST(to == UINT64_MAX - 1);
+  // A fetch whose request is not exactly two positions long is no preamble.
+  wire[12] = static_cast<char>(fetch_request_bytes + 1);
+  std::copy_n(wire.begin(), preamble_header_bytes, header.begin());
+  BOOST_TEST(!parse_preamble_header(header).has_value());
 }

@@ -22,6 +22,7 @@
 #include "store/journal_writer.hpp"
 #include "store/raft_log.hpp"
 #include "tests/store/loopback_ports.hpp"
+#include "tests/store/raft_members.hpp"
 #include "tests/store/records.hpp"
 
 using namespace capstan::store;
@@ -32,111 +33,6 @@ namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
 using namespace std::chrono_literals;
 
-namespace {
-
-// A loopback port nobody listens on now (the kernel's choice for an ephemeral bind).
-
-const certificate_authority& cluster_ca() {
-  static const certificate_authority ca = certificate_authority::create("capstan-test-ca", 1);
-  return ca;
-}
-
-// A master's journal and Raft log on a loopback port, with the cluster CA's certificate for
-// `id` (or the one given).
-struct member {
-  member(uint64_t member_id, bool bootstrap,
-         std::pair<std::string, std::string> certificate = {},
-         std::chrono::milliseconds handshake_timeout = 5s)
-      : id(member_id), address("127.0.0.1:" + std::to_string(capstan::test::unused_loopback_port())) {
-    if (certificate.first.empty())
-      certificate = cluster_ca().issue_peer_certificate(
-          raft_member_common_name(id), raft_member_organization, {"127.0.0.1"}, 1);
-    event_log_options options;
-    options.sync = false;  // the Raft log is the write-ahead log
-    log = event_log::open(dir.str() + "/journal", options);
-    raft_log_config config;
-    config.directory = dir.str() + "/raft";
-    config.member_id = id;
-    config.address = address;
-    config.bootstrap = bootstrap;
-    config.heartbeat = 50ms;
-    config.election_timeout = 500ms;
-    raft_tls_config tls;
-    tls.ca_certificate_pem = cluster_ca().certificate_pem();
-    tls.certificate_pem = certificate.first;
-    tls.key_pem = certificate.second;
-    tls.handshake_timeout = handshake_timeout;
-    config.tls = tls;
-    auto engine = std::make_unique<raft_log>(config);
-    raft = engine.get();
-    writer = std::make_unique<journal_writer>(*log, std::move(engine));
-  }
-  void stop() {
-    writer.reset();
-    raft = nullptr;
-  }
-
-  uint64_t id;
-  std::string address;
-  temp_dir dir;
-  std::unique_ptr<event_log> log;
-  raft_log* raft = nullptr;
-  std::unique_ptr<journal_writer> writer;
-};
-
-// Runs `change` on the leader and waits for its outcome ("" once committed).
-std::string change_membership(const std::function<void(replicated_log::membership_done)>& change) {
-  auto outcome = std::make_shared<std::promise<std::string>>();
-  auto result = outcome->get_future();
-  change([outcome](const std::string& error) { outcome->set_value(error); });
-  if (result.wait_for(30s) != std::future_status::ready)
-    return "no outcome within 30 s";
-  return result.get();
-}
-
-std::string add(member& leader, const member& joining) {
-  return change_membership([&](replicated_log::membership_done done) {
-    leader.raft->add_member(joining.id, joining.address, std::move(done));
-  });
-}
-
-// Polls until `condition` holds or `timeout` passes (the members work on their own threads).
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  auto until = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > until)
-      return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
-
-std::vector<journal_record> pods(const std::string& prefix, int n) {
-  std::vector<journal_record> out;
-  for (int i = 0; i < n; ++i)
-    out.push_back(created(small_pod(prefix + std::to_string(i))));
-  return out;
-}
-
-// seq -> name and time of every record in `log`.
-std::map<uint64_t, std::string> contents(event_log& log) {
-  std::map<uint64_t, std::string> out;
-  uint64_t last = log.last_seq();
-  if (last == 0)
-    return out;
-  for (const auto& r : log.read(1, last))
-    out[r.seq] = r.name + "@" + std::to_string(r.time_nanos);
-  return out;
-}
-
-member* leader_among(std::vector<std::unique_ptr<member>>& members) {
-  for (auto& m : members)
-    if (m->raft && m->raft->leading())
-      return m.get();
-  return nullptr;
-}
-
-}  // namespace
 
 BOOST_AUTO_TEST_CASE(three_members_over_tls_hold_one_journal_through_a_leader_change) {
   std::vector<std::unique_ptr<member>> members;
