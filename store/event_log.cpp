@@ -400,35 +400,12 @@ void event_log::recover() {
 
 void event_log::read(uint64_t from, uint64_t to,
                      const std::function<bool(journal_record&&)>& visit) const {
-  if (from == 0)
-    from = 1;
-  if (from > to)
-    return;
-  rocksdb::ReadOptions options;
-  options.verify_checksums = true;
-  std::string upper = seq_key(to == UINT64_MAX ? to : to + 1);
-  rocksdb::Slice upper_slice(upper);
-  if (to != UINT64_MAX)
-    options.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, handles_[log_cf]));
-  uint64_t expected = from;
-  for (it->Seek(seq_key(from)); it->Valid(); it->Next()) {
-    uint64_t seq = seq_from_key(it->key().data(), it->key().size());
-    if (seq > to)
-      break;
-    if (seq != expected)
-      throw store_error("journal in " + directory_ + " is missing record " +
-                        std::to_string(expected) + " (next present is " + std::to_string(seq) +
-                        ")");
-    journal_record record = decode_stored_record(
-        seq, std::string_view(it->value().data(), it->value().size()), directory_);
+  read_stored(from, to, [&](uint64_t seq, std::string_view stored) {
+    journal_record record = decode_stored_record(seq, stored, directory_);
     if (auto* s = secret_in(record))
       open_sealed(*s);
-    expected = seq + 1;
-    if (!visit(std::move(record)))
-      return;
-  }
-  check(it->status(), "cannot read the journal in " + directory_);
+    return visit(std::move(record));
+  });
 }
 
 void event_log::open_sealed(messages::secret& s) const {
