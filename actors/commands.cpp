@@ -18,6 +18,8 @@ int http_status(error_code code) {
       return 422;
     case error_code::internal:
       return 500;
+    case error_code::unavailable:
+      return 503;
   }
   return 500;
 }
@@ -38,6 +40,8 @@ const char* status_reason(error_code code) {
       return "Invalid";
     case error_code::internal:
       return "InternalError";
+    case error_code::unavailable:
+      return "ServiceUnavailable";
   }
   return "InternalError";
 }

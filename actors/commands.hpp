@@ -25,6 +25,7 @@ enum class error_code {
   conflict,        // 409 Conflict (stale resourceVersion, binding a bound pod)
   invalid,         // 422 Invalid (validation; `causes` lists the fields)
   internal,        // 500 InternalError (the journal failed)
+  unavailable,     // 503 ServiceUnavailable (this master does not lead: writes go to the leader)
 };
 
 struct api_error {

@@ -51,8 +51,15 @@ log_chunk from_node(messages::log_chunk& c) {
 }
 
 // Blocking fetch, for handler threads.
+// Only the leader runs the node gateway: another master cannot reach the nodes.
+constexpr const char* not_leading_gateway =
+    "this master does not lead the cluster now: logs, exec and port-forward go through the "
+    "leader";
+
 log_chunk fetch_blocking(caf::actor_system& system, const messages::node_gateway_actor& gateway,
                          const log_target& t, uint64_t offset, uint64_t tail_lines) {
+  if (!gateway)
+    return log_chunk{{}, 0, not_leading_gateway};
   caf::scoped_actor self{system};
   log_chunk out;
   self->request(gateway, node_timeout, messages::logs_atom::value,
@@ -66,6 +73,10 @@ log_chunk fetch_blocking(caf::actor_system& system, const messages::node_gateway
 // the answer and must not block.
 void fetch_async(caf::actor_system& system, const messages::node_gateway_actor& gateway,
                  const log_target& t, uint64_t offset, std::function<void(log_chunk)> done) {
+  if (!gateway) {
+    done(log_chunk{{}, 0, not_leading_gateway});
+    return;
+  }
   system.spawn([&system, gateway, t, offset, done = std::move(done)](caf::event_based_actor* self) {
     self->request(gateway, node_timeout, messages::logs_atom::value, request_for(t, offset, 0))
         .then([done](messages::log_chunk& c) { done(from_node(c)); },

@@ -94,9 +94,14 @@ http_response pod_exec(caf::actor_system& system, actors::master& master,
   };
   messages::exec_reply started;
   std::string failure;
+  auto gateway = master.node_gateway();
+  if (!gateway)
+    return refused(status_error(503, "ServiceUnavailable",
+                                "this master does not lead the cluster now: exec goes through "
+                                "the leader"));
   {
     caf::scoped_actor self{system};
-    self->request(master.node_gateway(), node_timeout, messages::exec_atom::value, start)
+    self->request(gateway, node_timeout, messages::exec_atom::value, start)
         .receive([&](messages::exec_reply& r) { started = std::move(r); },
                  [&](caf::error& e) {
                    failure = "the node gateway did not answer: " + system.render(e);
@@ -112,7 +117,7 @@ http_response pod_exec(caf::actor_system& system, actors::master& master,
       return refused(status_error(429, "TooManyRequests", started.refused.message));
     return refused(status_error(503, "ServiceUnavailable", started.refused.message));
   }
-  auto relay = std::make_shared<exec_relay>(system, master.node_gateway(), std::move(gate),
+  auto relay = std::make_shared<exec_relay>(system, gateway, std::move(gate),
                                             p.spec.node_name, started.stream,
                                             protocol == v5_protocol);
   http_response r;

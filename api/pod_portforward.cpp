@@ -45,8 +45,12 @@ http_response pod_portforward(caf::actor_system& system, actors::master& master,
   pod.namespace_ = p.metadata.namespace_;
   pod.pod_name = p.metadata.name;
   pod.pod_uid = p.metadata.uid;
-  auto session =
-      std::make_shared<portforward_session>(system, master.node_gateway(), std::move(gate), pod);
+  auto gateway = master.node_gateway();
+  if (!gateway)
+    return status_error(503, "ServiceUnavailable",
+                        "this master does not lead the cluster now: port-forward goes through "
+                        "the leader");
+  auto session = std::make_shared<portforward_session>(system, gateway, std::move(gate), pod);
   http_response r;
   r.status = 101;
   if (direct_spdy) {

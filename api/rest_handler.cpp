@@ -1,6 +1,7 @@
 #include "api/rest_handler.hpp"
 
 #include "api/audit_api.hpp"
+#include "api/members_api.hpp"
 #include "api/discovery.hpp"
 #include "api/io_gate.hpp"
 #include "api/log_stream.hpp"
@@ -70,6 +71,8 @@ http_response rest_handler::handle(const http_request& req) {
   }
   if (req.path == "/capstan/v1/history" || req.path == "/capstan/v1/state")
     return audit_api(master_, req);
+  if (req.path == "/capstan/v1/members")
+    return members_api(master_, req);
   route r = parse_route(req.path);
   if (!r.ok)
     return status_error(404, "NotFound", "the server could not find the requested resource");

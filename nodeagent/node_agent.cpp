@@ -111,6 +111,10 @@ struct node_slot {
 struct agent_state {
   node_gateway_actor gateway;  // once joined
   std::chrono::milliseconds backoff{1000};
+  // Which master the agent tries (0: master_host, i: other_masters[i - 1]), and how many it
+  // failed to join since the last join (a whole round of them: back off).
+  std::size_t master_index = 0;
+  std::size_t failed_masters = 0;
   std::map<std::string, node_slot> nodes;
   // The newest status of each pod ("node/ns/name"), resent after a rejoin.
   std::map<std::string, pod_status_report> statuses;
@@ -133,6 +137,26 @@ void schedule_reconnect(agent_self self) {
   auto wait = self->state.backoff;
   self->state.backoff = std::min(self->state.backoff * 2, std::chrono::milliseconds(10000));
   self->delayed_send(self, wait, connect_tick_atom::value);
+}
+
+// The master the agent tries now.
+std::pair<std::string, uint16_t> current_master(agent_self self, const node_agent_config& config) {
+  std::size_t i = self->state.master_index % (config.other_masters.size() + 1);
+  return i == 0 ? std::make_pair(config.master_host, config.master_port)
+                : config.other_masters[i - 1];
+}
+
+// The master tried could not take the nodes (unreachable, not leading, gone): the next one at
+// once, or after the backoff once every master failed in a row.
+void try_next_master(agent_self self, const node_agent_config& config) {
+  const std::size_t count = config.other_masters.size() + 1;
+  self->state.master_index = (self->state.master_index + 1) % count;
+  if (++self->state.failed_masters < count) {
+    self->delayed_send(self, std::chrono::milliseconds(200), connect_tick_atom::value);
+    return;
+  }
+  self->state.failed_masters = 0;
+  schedule_reconnect(self);
 }
 
 // Commands one agent runs at once for `kubectl exec` (each holds a runc process and a thread).
@@ -289,6 +313,7 @@ void join(agent_self self, const node_agent_config& config, node_gateway_actor g
                       }
                       if (any) {
                         self->state.backoff = std::chrono::milliseconds(1000);
+                        self->state.failed_masters = 0;
                         std::vector<pod_status_report> resend;
                         for (const auto& [key, report] : self->state.statuses)
                           resend.push_back(report);
@@ -306,9 +331,9 @@ void join(agent_self self, const node_agent_config& config, node_gateway_actor g
                       else if (retry)
                         self->delayed_send(self, std::chrono::seconds(1), connect_tick_atom::value);
                     },
-                    [=](caf::error&) { schedule_reconnect(self); });
+                    [=](caf::error&) { try_next_master(self, config); });
           },
-          [=](caf::error&) { schedule_reconnect(self); });
+          [=](caf::error&) { try_next_master(self, config); });
 }
 
 // Applies a proxy_update to the agent's copy of services and endpoints.
@@ -356,7 +381,9 @@ agent_impl_actor::behavior_type node_agent(agent_self self, node_agent_config co
       self->state.gateway = nullptr;
       for (auto& [name, slot] : self->state.nodes)
         slot.joined = false;
-      schedule_reconnect(self);
+      // Its master may have stopped leading (or died): the round starts with the next one.
+      self->state.failed_masters = 0;
+      try_next_master(self, config);
     }
   });
   self->send(self, connect_tick_atom::value);
@@ -374,22 +401,21 @@ agent_impl_actor::behavior_type node_agent(agent_self self, node_agent_config co
           return;
         }
         auto mm = self->system().openssl_manager().actor_handle();
-        self->request(mm, std::chrono::seconds(10), caf::connect_atom::value, config.master_host,
-                      config.master_port)
+        auto [host, port] = current_master(self, config);
+        self->request(mm, std::chrono::seconds(10), caf::connect_atom::value, host, port)
             .then(
                 [=](const caf::node_id&, caf::strong_actor_ptr& remote,
                     const std::set<std::string>&) {
                   if (!remote) {
-                    schedule_reconnect(self);
+                    try_next_master(self, config);
                     return;
                   }
                   join(self, config, caf::actor_cast<node_gateway_actor>(remote));
                 },
-                [=](caf::error& e) {
+                [=, host = host, port = port](caf::error& e) {
                   std::fprintf(stderr, "capstan node: cannot reach the master at %s:%u: %s\n",
-                               config.master_host.c_str(), config.master_port,
-                               self->system().render(e).c_str());
-                  schedule_reconnect(self);
+                               host.c_str(), port, self->system().render(e).c_str());
+                  try_next_master(self, config);
                 });
       },
       [=](beat_atom) {

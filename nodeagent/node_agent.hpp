@@ -35,6 +35,11 @@ struct node_agent_config {
   messages::node_gateway_actor local_gateway;
   std::string master_host;
   uint16_t master_port = 6444;
+  // The other masters of the cluster (issue #20), HOST and join port each: only the leader
+  // takes nodes, so the agent tries the next one when a master cannot be reached or its
+  // gateway goes away (it stopped leading, or died), going round all of them before it backs
+  // off.
+  std::vector<std::pair<std::string, uint16_t>> other_masters;
   std::vector<hosted_node> nodes;
   bool pod_network = false;  // the runtimes route pods to other nodes: ask for node routes
   // The pod network mode this node must have (its --pod-network): a master whose cluster has

@@ -94,6 +94,15 @@ public:
   // Replicated: blocks (never on an actor's thread) until this member leads and has applied
   // everything committed before, or `timeout` passes; true when it leads. Local: true.
   bool wait_until_leading(std::chrono::milliseconds timeout);
+  // Replicated: whether this member leads now. Local: true.
+  bool leading() const { return !engine_ || engine_->leading(); }
+  // Replicated: the term of this member's lead now (0: it does not lead). Local: 1.
+  uint64_t leading_term() const { return engine_ ? engine_->leading_term() : 1; }
+  // Replicated: the members and the leader as this member sees them (never blocks). Local:
+  // none.
+  replicated_membership membership() const {
+    return engine_ ? engine_->membership() : replicated_membership{};
+  }
 
 private:
   struct pending_append {

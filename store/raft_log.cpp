@@ -405,6 +405,7 @@ void raft_log::watch_leadership() {
     }
     {
       std::lock_guard<std::mutex> lock(self->mutex_);
+      self->leading_term_ = e.raft.current_term;
       self->leading_ = true;
     }
     self->leading_changed_.notify_all();

@@ -59,6 +59,10 @@ public:
   void start(replicated_state_machine& machine) override;
   bool wait_until_leading(std::chrono::milliseconds timeout) override;
   bool leading() const override { return leading_.load(); }
+  uint64_t leading_term() const override {
+    uint64_t term = leading_term_.load();
+    return leading_.load() ? term : 0;
+  }
   void propose(std::string entry, proposal_done done) override;
   void retry_apply() override;
   void add_member(uint64_t id, std::string address, membership_done done) override;
@@ -92,6 +96,7 @@ private:
   std::unique_ptr<engine> engine_;
   replicated_state_machine* machine_ = nullptr;
   std::atomic<bool> leading_{false};
+  std::atomic<uint64_t> leading_term_{0};  // the term of the last lead taken
   mutable std::mutex mutex_;
   std::condition_variable leading_changed_;
   replicated_membership membership_;          // guarded by mutex_

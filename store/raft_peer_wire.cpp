@@ -25,6 +25,7 @@ namespace {
 
 constexpr char preamble_magic[4] = {'C', 'R', 'T', '1'};
 constexpr char fetch_magic[4] = {'C', 'J', 'F', '1'};
+constexpr char forward_magic[4] = {'C', 'W', 'F', '1'};
 
 void put_le(std::string& out, uint64_t value, int bytes) {
   for (int i = 0; i < bytes; ++i)
@@ -108,12 +109,36 @@ std::string encode_fetch_preamble(uint64_t id, uint64_t from, uint64_t to) {
   return out;
 }
 
+std::string encode_forward_preamble(uint64_t id, const std::string& request) {
+  std::string out(forward_magic, sizeof forward_magic);
+  put_le(out, id, 8);
+  put_le(out, forward_length_bytes, 2);
+  put_le(out, request.size(), 4);
+  out.append(request);
+  return out;
+}
+
+std::string encode_length(std::size_t length) {
+  std::string out;
+  put_le(out, length, 4);
+  return out;
+}
+
+std::size_t parse_length(const unsigned char (&bytes)[forward_length_bytes]) {
+  std::size_t length = 0;
+  for (int i = 3; i >= 0; --i)
+    length = (length << 8) | bytes[i];
+  return length;
+}
+
 std::optional<preamble_header> parse_preamble_header(const preamble_header_bytes_type& bytes) {
   preamble_header header;
   if (std::memcmp(bytes.data(), preamble_magic, sizeof preamble_magic) == 0)
     header.kind = preamble_kind::raft;
   else if (std::memcmp(bytes.data(), fetch_magic, sizeof fetch_magic) == 0)
     header.kind = preamble_kind::fetch;
+  else if (std::memcmp(bytes.data(), forward_magic, sizeof forward_magic) == 0)
+    header.kind = preamble_kind::forward;
   else
     return std::nullopt;
   for (int i = 7; i >= 0; --i)
@@ -122,6 +147,8 @@ std::optional<preamble_header> parse_preamble_header(const preamble_header_bytes
   if (header.id == 0 || header.body_length == 0 || header.body_length > max_address_bytes)
     return std::nullopt;
   if (header.kind == preamble_kind::fetch && header.body_length != fetch_request_bytes)
+    return std::nullopt;
+  if (header.kind == preamble_kind::forward && header.body_length != forward_length_bytes)
     return std::nullopt;
   return header;
 }

@@ -25,11 +25,18 @@ std::optional<boost::asio::ip::tcp::endpoint> parse_endpoint(const std::string& 
 //   "CRT1": C-Raft's messages from then on; what follows is the member's address (printable).
 //   "CJF1": a fetch of journal records (store/raft_peer_fetch.hpp); what follows is the first
 //           and the last position wanted (8 bytes each, little-endian).
+//   "CWF1": a client's write forwarded to the leader (store/raft_peer_forward.hpp); what
+//           follows is the length of the request (4 bytes, little-endian, at most
+//           max_forward_bytes), then come the request's bytes.
 inline constexpr std::size_t preamble_header_bytes = 14;
 inline constexpr std::size_t max_address_bytes = 255;
 inline constexpr std::size_t fetch_request_bytes = 16;
+inline constexpr std::size_t forward_length_bytes = 4;
+// A forwarded request or its answer (an object is at most ~3 MiB, the API's body bound; the
+// journal's encoding in base64 in JSON adds a third).
+inline constexpr std::size_t max_forward_bytes = 6u << 20;
 using preamble_header_bytes_type = std::array<unsigned char, preamble_header_bytes>;
-enum class preamble_kind { raft, fetch };
+enum class preamble_kind { raft, fetch, forward };
 struct preamble_header {
   preamble_kind kind = preamble_kind::raft;
   uint64_t id = 0;
@@ -37,8 +44,13 @@ struct preamble_header {
 };
 std::string encode_preamble(uint64_t id, const std::string& address);
 std::string encode_fetch_preamble(uint64_t id, uint64_t from, uint64_t to);
+// The preamble and the request: what a forwarding member writes.
+std::string encode_forward_preamble(uint64_t id, const std::string& request);
+// A little-endian length (fetch chunks, forwarded requests and answers) and its reading.
+std::string encode_length(std::size_t length);
+std::size_t parse_length(const unsigned char (&bytes)[forward_length_bytes]);
 // The header's fields; nullopt when it is no preamble (magic, id 0, length out of range or, for
-// a fetch, not fetch_request_bytes).
+// a fetch, not fetch_request_bytes; for a forward, not forward_length_bytes).
 std::optional<preamble_header> parse_preamble_header(const preamble_header_bytes_type& bytes);
 // A fetch's first and last position, from its fetch_request_bytes.
 std::pair<uint64_t, uint64_t> parse_fetch_request(const std::string& body);

@@ -48,6 +48,13 @@ struct owned_fd {
   int release() { return std::exchange(fd, -1); }
 };
 
+// Where answers to forwarded requests go: the TLS side's context until it shuts down (an
+// answer given later is dropped).
+struct answer_gate {
+  std::mutex mutex;
+  net::io_context* io = nullptr;  // guarded by mutex
+};
+
 }  // namespace
 
 struct raft_tls_transport::impl {
@@ -101,6 +108,13 @@ struct raft_tls_transport::impl {
   // thread) until the last is written.
   void read_fetch_request(const std::shared_ptr<connection>& c);
   void send_fetch_chunk(const std::shared_ptr<connection>& c, uint64_t next, uint64_t to);
+  // A member's forwarded request: its length, its bytes, serve_forward, the answer.
+  void read_forward_request(const std::shared_ptr<connection>& c, uint64_t peer);
+  void send_forward_answer(const std::shared_ptr<connection>& c, std::string answer);
+  void close_answer_gate() {
+    std::lock_guard<std::mutex> lock(answers->mutex);
+    answers->io = nullptr;
+  }
   void start_outbound(raft_uv_connect* req, raft_id peer, tcp::endpoint endpoint,
                       std::string peer_address);
   void bridge(const std::shared_ptr<connection>& c, raft_uv_connect* req, raft_id peer,
@@ -129,6 +143,11 @@ struct raft_tls_transport::impl {
   std::atomic<std::size_t> connections{0};
   std::size_t handshaking = 0;                                      // asio thread only
   std::size_t fetches = 0;                                          // asio thread only
+  std::size_t forwards = 0;                                         // asio thread only
+  // Connections waiting for serve_forward's answer (asio thread only): held here, so that an
+  // answer refers to them only weakly and never outlives the transport.
+  std::unordered_map<connection*, std::shared_ptr<connection>> awaiting_answer;
+  std::shared_ptr<answer_gate> answers = std::make_shared<answer_gate>();
   std::map<net::ip::address, std::size_t> handshaking_from;         // asio thread only
   std::unordered_map<connection*, std::weak_ptr<connection>> live;  // asio thread only
   // The newest authenticated inbound connection of each member (asio thread only): C-Raft
@@ -158,6 +177,7 @@ struct raft_tls_transport::impl::connection
   void stop() {
     if (stopped)
       return;
+    auto keep = shared_from_this();  // awaiting_answer may hold the last other reference
     stopped = true;
     error_code ignored;
     tls.lowest_layer().close(ignored);
@@ -168,6 +188,10 @@ struct raft_tls_transport::impl::connection
       owner.handshake_over(source);
     if (fetching)
       --owner.fetches;
+    if (forwarding) {
+      --owner.forwards;
+      owner.awaiting_answer.erase(this);
+    }
     auto it = owner.inbound_by_member.find(inbound_from);
     if (inbound_from != 0 && it != owner.inbound_by_member.end() && it->second.lock().get() == this)
       owner.inbound_by_member.erase(it);
@@ -213,6 +237,8 @@ struct raft_tls_transport::impl::connection
   net::ip::address source;     // an inbound connection's peer address
   uint64_t inbound_from = 0;   // the member an authenticated inbound connection is from
   bool fetching = false;       // counted in `fetches`
+  bool forwarding = false;     // counted in `forwards`
+  bool answered = false;       // a forward's answer (or refusal) is on its way
   // Allocated once bridged: a connection still handshaking holds no more than TLS's own state.
   std::unique_ptr<std::array<char, bridge_buffer_bytes>> from_peer, to_peer;
 };
@@ -299,6 +325,8 @@ void raft_tls_transport::impl::read_preamble(const std::shared_ptr<connection>& 
     uint64_t peer = header->id;
     if (header->kind == preamble_kind::fetch)
       return read_fetch_request(c);
+    if (header->kind == preamble_kind::forward)
+      return read_forward_request(c, peer);
     c->peer_address.resize(header->body_length);
     net::async_read(c->tls, net::buffer(c->peer_address), [this, c, peer](error_code ec,
                                                                          std::size_t) {
@@ -343,9 +371,7 @@ void raft_tls_transport::impl::send_fetch_chunk(const std::shared_ptr<connection
     if (chunk.empty())
       return c->stop();  // positions it lacks (or cannot read): the fetch ends unfinished
   }
-  auto frame = std::make_shared<std::string>();
-  for (int i = 0; i < 4; ++i)
-    frame->push_back(static_cast<char>((chunk.size() >> (8 * i)) & 0xff));
+  auto frame = std::make_shared<std::string>(encode_length(chunk.size()));
   frame->append(chunk);
   const bool last = chunk.empty();
   c->arm_deadline(config.fetch_timeout);
@@ -354,6 +380,66 @@ void raft_tls_transport::impl::send_fetch_chunk(const std::shared_ptr<connection
     if (ec || c->stopped || last)
       return c->stop();
     send_fetch_chunk(c, next, to);
+  });
+}
+
+void raft_tls_transport::impl::read_forward_request(const std::shared_ptr<connection>& c,
+                                                    uint64_t peer) {
+  c->peer_address.resize(forward_length_bytes);
+  net::async_read(c->tls, net::buffer(c->peer_address), [this, c, peer](error_code ec,
+                                                                       std::size_t) {
+    if (ec || c->stopped)
+      return c->stop();
+    unsigned char length_bytes[forward_length_bytes];
+    std::memcpy(length_bytes, c->peer_address.data(), forward_length_bytes);
+    const std::size_t length = parse_length(length_bytes);
+    if (length == 0 || length > max_forward_bytes)
+      return c->stop();
+    if (!config.serve_forward || forwards >= config.max_forwards) {
+      // Refused before any of it is read: an empty answer tells the member nothing was done.
+      c->authenticated = true;
+      handshake_over(c->source);
+      return send_forward_answer(c, "");
+    }
+    c->authenticated = true;
+    handshake_over(c->source);
+    ++forwards;
+    c->forwarding = true;
+    awaiting_answer.emplace(c.get(), c);
+    c->arm_deadline(config.forward_timeout);
+    c->peer_address.assign(length, '\0');
+    net::async_read(c->tls, net::buffer(c->peer_address), [this, c, peer](error_code ec,
+                                                                         std::size_t) {
+      if (ec || c->stopped)
+        return c->stop();
+      std::weak_ptr<connection> weak = c;
+      auto answer = [gate = answers, weak](std::string text) {
+        std::lock_guard<std::mutex> lock(gate->mutex);
+        if (!gate->io)
+          return;
+        net::post(*gate->io, [weak, text = std::move(text)]() mutable {
+          if (auto c = weak.lock(); c && !c->stopped)
+            c->owner.send_forward_answer(c, std::move(text));
+        });
+      };
+      try {
+        config.serve_forward(peer, std::exchange(c->peer_address, {}), std::move(answer));
+      } catch (...) {
+        c->stop();
+      }
+    });
+  });
+}
+
+void raft_tls_transport::impl::send_forward_answer(const std::shared_ptr<connection>& c,
+                                                   std::string answer) {
+  if (c->answered || answer.size() > max_forward_bytes)
+    return c->stop();
+  c->answered = true;
+  auto frame = std::make_shared<std::string>(encode_length(answer.size()));
+  frame->append(answer);
+  net::async_write(c->tls, net::buffer(*frame), [c, frame](error_code, std::size_t) {
+    c->stop();  // one request per connection
   });
 }
 
@@ -509,10 +595,12 @@ void raft_tls_transport::impl::shut_down_tls_side() {
   if (acceptor)
     acceptor->close(ignored);
   accept_pause.cancel();
+  close_answer_gate();
   auto all = live;
   for (auto& [raw, weak] : all)
     if (auto c = weak.lock())
       c->stop();
+  awaiting_answer.clear();
   work.reset();
   io.stop();
 }
@@ -537,6 +625,7 @@ raft_tls_transport::raft_tls_transport(raft_tls_config config, uv_loop_s* loop)
   i.transport.close = [](raft_uv_transport* t, raft_uv_transport_close_cb cb) {
     static_cast<impl*>(t->impl)->close(cb);
   };
+  i.answers->io = &i.io;
   i.work.emplace(net::make_work_guard(i.io));
   i.thread = std::thread([&i] {
     for (;;) {
@@ -556,8 +645,10 @@ raft_tls_transport::raft_tls_transport(raft_tls_config config, uv_loop_s* loop)
 
 raft_tls_transport::~raft_tls_transport() {
   if (impl_->thread.joinable()) {  // closed without C-Raft's close (the engine never started)
+    impl_->close_answer_gate();
     impl_->io.stop();
     impl_->thread.join();
+    impl_->awaiting_answer.clear();
   }
 }
 

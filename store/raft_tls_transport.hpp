@@ -17,7 +17,9 @@
 // The same port answers a member's fetch of journal records (store/raft_peer_fetch.hpp): its
 // preamble names the positions wanted; they are sent in chunks of about 1 MiB, each a 4-byte
 // little-endian length and the chunk, ended by a length of 0. A fetch the member cannot answer
-// in full (it lacks the positions, or is busy) is closed before its end.
+// in full (it lacks the positions, or is busy) is closed before its end. It also takes a
+// member's forwarded request (store/raft_peer_forward.hpp) and answers it with a 4-byte
+// little-endian length and the answer; a length of 0 refuses it (nothing was done).
 #pragma once
 
 #include <chrono>
@@ -65,6 +67,16 @@ struct raft_tls_config {
   std::function<std::string(uint64_t& next, uint64_t to, std::size_t budget)> serve_fetch;
   std::size_t max_fetches = 2;
   std::chrono::milliseconds fetch_timeout{30000};
+  // Answers other members' forwarded requests (store/raft_peer_forward.hpp): called on the TLS
+  // thread with the asking member's id and its request. It must not block: it hands the work
+  // on and calls `answer` once, from any thread, with the answer (1 to max_forward_bytes).
+  // Unset, or `max_forwards` waiting already: refused with an empty answer before the request
+  // is read. An answer not given within `forward_timeout` closes the connection (the answer
+  // is then dropped, as is a second one, or one given after the transport closed).
+  using forward_answer = std::function<void(std::string answer)>;
+  std::function<void(uint64_t member, std::string request, forward_answer answer)> serve_forward;
+  std::size_t max_forwards = 32;
+  std::chrono::milliseconds forward_timeout{70000};
 };
 
 class raft_tls_transport {

@@ -100,6 +100,9 @@ public:
   virtual bool wait_until_leading(std::chrono::milliseconds timeout) = 0;
   // Whether this member leads now (and has applied what came before its term).
   virtual bool leading() const = 0;
+  // The term in which this member leads now, 0 when it does not: a lead lost and taken again
+  // (in a later term) shows as a new value even where leading() never read false.
+  virtual uint64_t leading_term() const { return leading() ? 1 : 0; }
   // Proposes one entry; any thread. The entry may be applied with up to 7 zero bytes
   // appended (C-Raft stores 8-byte words): its format must tell its own end. `done` runs on the engine's thread and must not block.
   virtual void propose(std::string entry, proposal_done done) = 0;

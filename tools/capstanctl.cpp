@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   add_describe_command(app, ctx);
   add_logs_command(app, ctx);
   add_audit_command(app, ctx);
+  add_members_command(app, ctx);
   add_info_commands(app, ctx);
   // The commands whose arguments name objects: "" when the first argument is the type.
   capstan::cli::object_completion objects{{{"get", ""},

@@ -1,5 +1,7 @@
 #include "actors/journal/journal_actor.hpp"
 
+#include <algorithm>
+
 #include <map>
 #include <unordered_map>
 
@@ -111,6 +113,16 @@ batch_fanout::batch_fanout(store::journal_writer& writer, uint64_t from) {
 void batch_fanout::add(batch_subscriber_actor subscriber) {
   std::lock_guard<std::mutex> lock(mutex_);
   subscribers_.push_back(std::move(subscriber));
+}
+
+void batch_fanout::remove(const std::vector<caf::actor_addr>& leaving) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  subscribers_.erase(std::remove_if(subscribers_.begin(), subscribers_.end(),
+                                    [&](const batch_subscriber_actor& s) {
+                                      return std::find(leaving.begin(), leaving.end(),
+                                                       s.address()) != leaving.end();
+                                    }),
+                     subscribers_.end());
 }
 
 void batch_fanout::clear() {

@@ -17,6 +17,8 @@ class batch_fanout {
 public:
   explicit batch_fanout(store::journal_writer& writer, uint64_t from);
   void add(batch_subscriber_actor subscriber);
+  // Stops handing batches to these (actors that stop).
+  void remove(const std::vector<caf::actor_addr>& subscribers);
   void clear();
 
 private:

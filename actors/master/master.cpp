@@ -5,10 +5,12 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 
 #include <deque>
 
+#include "actors/master/write_forwarding.hpp"
 #include "actors/nodes/node_gateway.hpp"
 #include "common/ipv4.hpp"
 #include "common/join_proof.hpp"
@@ -47,6 +49,16 @@ std::string load_or_create_service_account_key(const std::string& path) {
 
 master::master(caf::actor_system& system, master_config config)
     : system_(system), config_(std::move(config)) {
+  // A constructor that throws destroys the members without stop(): the forwarded writes'
+  // threads must not outlive what they use.
+  struct close_forwards_on_throw {
+    std::unique_ptr<forwarded_write_pool>& pool;
+    int exceptions = std::uncaught_exceptions();
+    ~close_forwards_on_throw() {
+      if (pool && std::uncaught_exceptions() > exceptions)
+        pool->close();
+    }
+  } forwards_guard{forwarded_writes_};
   // The reserve is given back first: reopening replays and flushes the write-ahead log, which
   // needs room that a full disk has only thanks to it. It is taken again once the journal is
   // open; with no room left for it the master runs without one, and says so.
@@ -61,9 +73,28 @@ master::master(caf::actor_system& system, master_config config)
   log_ = store::event_log::open(config_.data_dir + "/journal", std::move(journal_options));
   store::raft_log_config raft;
   raft.directory = config_.data_dir + "/raft";
+  const auto& membership = config_.membership;
+  const bool alone = !membership.tls;
+  if (!alone) {
+    raft.member_id = membership.member_id;
+    raft.address = membership.peer_address;
+    raft.tls = membership.tls;
+    forwarded_writes_ = std::make_unique<forwarded_write_pool>(
+        [this](forwarded_command command, std::chrono::milliseconds budget) {
+          return run_here(std::move(command), budget);
+        },
+        [this] { return model_ ? model_->seq() : 0; });
+    raft.tls->serve_forward = [pool = forwarded_writes_.get()](
+                                  uint64_t member, std::string request,
+                                  store::raft_tls_config::forward_answer answer) {
+      pool->serve(member, std::move(request), std::move(answer));
+    };
+    raft.bootstrap = membership.bootstrap;
+    raft.initial_members = membership.initial_members;
+  }
   writer_ = std::make_unique<store::journal_writer>(*log_,
                                                     std::make_unique<store::raft_log>(raft));
-  if (!writer_->wait_until_leading(std::chrono::seconds(30)))
+  if (alone && !writer_->wait_until_leading(std::chrono::seconds(30)))
     throw store::store_error("the replicated journal in " + raft.directory +
                              " elected no leader within 30 s");
   if (auto problem = reserve.keep(); !problem.empty())
@@ -87,32 +118,146 @@ master::master(caf::actor_system& system, master_config config)
   fanout_ = std::make_unique<batch_fanout>(*writer_, next);
 
   journal_ = spawn_journal_actor(system_, *writer_);
-  control_plane_config plane{config_.allocators, config_.lifecycle, config_.scheduler, {}, {}};
-  plane.service_accounts.api_ca_pem = config_.api_ca_pem;
   service_account_key_ = load_or_create_service_account_key(config_.data_dir +
                                                             "/service-account.key");
-  plane.service_accounts.signing_key = service_account_key_;
-  actors_ = spawn_control_plane(system_, *model_, journal_, plane);
-  for (const auto& subscriber : actors_.batch_subscribers())
-    fanout_->add(subscriber);
   // Nodes prove themselves with certificates of the node CA (DATA/tls/client-ca.*, created on
   // first start); they obtain them with the join token (DATA/node-token) at bootstrap.
   node_authority_ =
       std::make_unique<common::certificate_authority>(common::certificate_authority::load_or_create(
           config_.data_dir + "/tls", "client-ca", "capstan-client-ca"));
-  gateway_ =
+  keep_metrics(actors_.metrics);
+  if (alone) {
+    if (!take_leader_roles(writer_->leading_term()))
+      throw store::store_error("the read model did not catch up with the journal");
+    ensure_namespace("default");
+    ensure_namespace("kube-system");
+    ensure_rbac_defaults();
+  }
+  snapshot_thread_ = std::thread([this] { snapshot_loop(); });
+  roles_thread_ = std::thread([this] { watch_leadership(); });
+}
+
+bool master::take_leader_roles(uint64_t term) {
+  control_plane_config plane{config_.allocators, config_.lifecycle, config_.scheduler, {}, {}};
+  plane.service_accounts.api_ca_pem = config_.api_ca_pem;
+  plane.service_accounts.signing_key = service_account_key_;
+  // The lead is taken once the journal applied everything committed before: the read model
+  // (fed by the writer's commit thread, a moment later) must hold it too, or a controller
+  // would miss the last pods the previous leader made, and make them again.
+  const uint64_t applied = log_->last_seq();
+  if (!model_->wait_until([&](const store::cluster_state& s) { return s.seq >= applied; },
+                          std::chrono::seconds(10))) {
+    std::fprintf(stderr,
+                 "capstan master: the read model did not reach seq %llu within 10 s: the "
+                 "control plane starts at the next try\n",
+                 static_cast<unsigned long long>(applied));
+    return false;
+  }
+  // Nothing is appended meanwhile (only the leader's actors append, and these are the
+  // leader's): the actors start from the read model as it stands and see every batch after.
+  control_plane actors = spawn_control_plane(system_, *model_, journal_, plane);
+  for (const auto& subscriber : actors.batch_subscribers())
+    fanout_->add(subscriber);
+  auto gateway =
       spawn_node_gateway(system_, *model_,
-                         {registry(object_kind::node), registry(object_kind::pod),
-                          actors_.lifecycle, config_.join_guard},
+                         {actors.registry(object_kind::node), actors.registry(object_kind::pod),
+                          actors.lifecycle, config_.join_guard},
                          node_authority_->certificate_pem(),
                          {config_.allocators.service_cidr, config_.cluster_dns,
                           config_.cluster_domain, config_.pod_network});
-  fanout_->add(gateway_);
+  fanout_->add(gateway);
+  std::lock_guard<std::mutex> lock(roles_mutex_);
+  keep_metrics(actors_.metrics);
+  actors_ = std::move(actors);
+  gateway_ = std::move(gateway);
+  roles_term_ = term;
+  leading_roles_ = true;
+  return true;
+}
 
-  ensure_namespace("default");
-  ensure_namespace("kube-system");
-  ensure_rbac_defaults();
-  snapshot_thread_ = std::thread([this] { snapshot_loop(); });
+void master::keep_metrics(std::shared_ptr<controller_metrics> metrics) {
+  // /metrics reads the figures without a lock after controller_queues() returned: the last
+  // generations are kept (a lead changes seldom; 8 of them outlive any request).
+  all_metrics_.push_back(std::move(metrics));
+  if (all_metrics_.size() > 8)
+    all_metrics_.erase(all_metrics_.begin());
+}
+
+void master::drop_leader_roles() {
+  {
+    std::vector<caf::actor_addr> leaving;
+    std::lock_guard<std::mutex> lock(roles_mutex_);
+    for (const auto& s : actors_.batch_subscribers())
+      leaving.push_back(s.address());
+    leaving.push_back(gateway_.address());
+    fanout_->remove(leaving);
+  }
+  stop_actors();
+  std::lock_guard<std::mutex> lock(roles_mutex_);
+  keep_metrics(actors_.metrics);
+  actors_ = control_plane{};
+  gateway_ = master_gateway_actor{};
+  roles_term_ = 0;
+  leading_roles_ = false;
+}
+
+void master::watch_leadership() {
+  std::unique_lock<std::mutex> lock(roles_mutex_);
+  while (!roles_stopping_) {
+    roles_wake_.wait_for(lock, std::chrono::milliseconds(50));
+    if (roles_stopping_)
+      return;
+    // The term, not only whether: a lead lost and taken again while this thread was busy must
+    // restart the actors (another leader's may have acted meanwhile).
+    const uint64_t term_now = writer_->leading_term();
+    if (term_now == roles_term_)
+      continue;
+    const bool was_leading = leading_roles_;
+    lock.unlock();
+    if (was_leading) {
+      std::fprintf(stderr, "capstan master: this master no longer leads (term %llu): stopping "
+                           "the control plane\n",
+                   static_cast<unsigned long long>(roles_term_));
+      if (config_.on_leadership)
+        config_.on_leadership(false);
+      drop_leader_roles();
+    }
+    if (term_now != 0 && take_leader_roles(term_now)) {
+      std::fprintf(stderr, "capstan master: this master leads (term %llu): the control plane "
+                           "runs here\n",
+                   static_cast<unsigned long long>(term_now));
+      try {
+        ensure_namespace("default");
+        ensure_namespace("kube-system");
+        ensure_rbac_defaults();
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "capstan master: %s\n", e.what());
+      }
+      if (config_.on_leadership)
+        config_.on_leadership(true);
+    }
+    lock.lock();
+  }
+}
+
+bool master::leading() const {
+  std::lock_guard<std::mutex> lock(roles_mutex_);
+  return leading_roles_;
+}
+
+node_lifecycle_actor master::lifecycle() const {
+  std::lock_guard<std::mutex> lock(roles_mutex_);
+  return actors_.lifecycle;
+}
+
+messages::node_gateway_actor master::node_gateway() const {
+  std::lock_guard<std::mutex> lock(roles_mutex_);
+  return gateway_;
+}
+
+const controller_metrics& master::controller_queues() const {
+  std::lock_guard<std::mutex> lock(roles_mutex_);
+  return *actors_.metrics;
 }
 
 master::~master() {
@@ -127,13 +272,29 @@ std::string master::stop() {
   if (stopped_)
     return "";
   stopped_ = true;
+  // Forwarded writes still waiting are refused; those running finish (the actors still run).
+  if (forwarded_writes_)
+    forwarded_writes_->close();
   {
     std::lock_guard<std::mutex> lock(snapshot_mutex_);
     stopping_ = true;
   }
   snapshot_wake_.notify_all();
   snapshot_thread_.join();
-  stop_actors();
+  {
+    std::lock_guard<std::mutex> lock(roles_mutex_);
+    roles_stopping_ = true;
+  }
+  roles_wake_.notify_all();
+  roles_thread_.join();
+  if (leading())
+    stop_actors();
+  {
+    caf::scoped_actor self{system_};
+    self->monitor(journal_);
+    self->send_exit(journal_, caf::exit_reason::user_shutdown);
+    self->receive([](const caf::down_msg&) {});
+  }
   fanout_->clear();
   writer_.reset();  // commits what was submitted, then stops its thread
   std::string skipped;
@@ -152,8 +313,15 @@ void master::stop_actors() {
   // Clients first, then what they depend on: an actor waiting for the journal's answer
   // finishes before the journal goes. Each stage is awaited: the actors read the read
   // model, which goes away after this.
-  std::vector<caf::actor_addr> clients = actors_.clients();
-  clients.push_back(gateway_.address());
+  control_plane actors;
+  master_gateway_actor gateway;
+  {
+    std::lock_guard<std::mutex> lock(roles_mutex_);
+    actors = actors_;
+    gateway = gateway_;
+  }
+  std::vector<caf::actor_addr> clients = actors.clients();
+  clients.push_back(gateway.address());
   caf::scoped_actor self{system_};
   auto stop = [&](const std::vector<caf::actor_addr>& stage) {
     for (const auto& a : stage) {
@@ -164,11 +332,13 @@ void master::stop_actors() {
       self->receive([](const caf::down_msg&) {});
   };
   stop(clients);
-  stop({actors_.allocator.address()});
-  stop({journal_.address()});
+  stop({actors.allocator.address()});
 }
 
 registry_actor master::registry(object_kind kind) const {
+  std::lock_guard<std::mutex> lock(roles_mutex_);
+  if (!leading_roles_)
+    return registry_actor{};
   return actors_.registry(kind);
 }
 
@@ -185,27 +355,76 @@ void master::unwatch(uint64_t id) {
     writer_->unsubscribe(id);
 }
 
+namespace {
+
+command_reply not_leading() {
+  return command_reply::failure(error_code::unavailable,
+                                "this master does not lead the cluster now: writes go to the "
+                                "leader (capstan master members names it)");
+}
+
+
+}  // namespace
+
+// Why a command got no reply: the lead lost meanwhile (its outcome unknown: the next leader may
+// still commit it), or no answer in time.
+command_reply master::unanswered(const caf::error& e) const {
+  if (!leading())
+    return command_reply::failure(error_code::unavailable,
+                                  "this master lost the lead while the write was in flight: it "
+                                  "may or may not have been applied (" +
+                                      system_.render(e) + ")");
+  return command_reply::failure(error_code::internal,
+                                "the write got no answer: " + system_.render(e));
+}
+
 command_reply master::create(any_object object, const std::string& cause, bool dry_run) {
-  caf::scoped_actor self{system_};
-  command_reply out = command_reply::failure(error_code::internal, "no reply");
-  self->request(registry(messages::kind_of(object)), caf::infinite,
-                create_command{std::move(object), cause, false, dry_run})
-      .receive([&](command_reply& r) { out = std::move(r); },
-               [&](caf::error& e) {
-                 out = command_reply::failure(error_code::internal, caf::to_string(e));
-               });
-  return out;
+  forwarded_command command = create_command{std::move(object), cause, false, dry_run};
+  return leading() ? run_here(std::move(command)) : run_on_leader(command);
 }
 
 command_reply master::command(object_command command) {
+  forwarded_command c = std::move(command);
+  return leading() ? run_here(std::move(c)) : run_on_leader(c);
+}
+
+command_reply master::run_here(forwarded_command command, std::chrono::milliseconds timeout) {
+  const object_kind kind = std::visit(
+      [](const auto& c) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(c)>, create_command>)
+          return messages::kind_of(c.object);
+        else
+          return c.kind;
+      },
+      command);
+  auto registry_now = registry(kind);
+  if (!registry_now)
+    return not_leading();
   caf::scoped_actor self{system_};
   command_reply out = command_reply::failure(error_code::internal, "no reply");
-  self->request(registry(command.kind), caf::infinite, std::move(command))
-      .receive([&](command_reply& r) { out = std::move(r); },
-               [&](caf::error& e) {
-                 out = command_reply::failure(error_code::internal, caf::to_string(e));
-               });
+  auto take = [&](command_reply& r) { out = std::move(r); };
+  auto fail = [&](caf::error& e) { out = unanswered(e); };
+  if (auto* create = std::get_if<create_command>(&command))
+    self->request(registry_now, timeout, std::move(*create)).receive(take, fail);
+  else
+    self->request(registry_now, timeout, std::move(std::get<object_command>(command)))
+        .receive(take, fail);
   return out;
+}
+
+command_reply master::run_on_leader(const forwarded_command& command) {
+  if (!config_.membership.tls || !writer_)
+    return not_leading();
+  uint64_t leader_seq = 0;
+  command_reply reply = forward_to_leader(*config_.membership.tls, config_.membership.member_id,
+                                          writer_->membership(), command, leader_seq);
+  // The client reads its own write from this master next, or retries a conflict against what
+  // the leader saw: this master's read model gets there first.
+  const uint64_t wanted = std::max(reply.seq, leader_seq);
+  if (wanted != 0)
+    model_->wait_until([&](const store::cluster_state& s) { return s.seq >= wanted; },
+                       std::chrono::seconds(10));
+  return reply;
 }
 
 void master::ensure_namespace(const std::string& name) {

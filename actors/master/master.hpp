@@ -4,18 +4,25 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "actors/journal/journal_actor.hpp"
 #include "actors/master/control_plane.hpp"
+#include "actors/master/forwarded_commands.hpp"
 #include "common/pki.hpp"
 #include "messages/node_protocol.hpp"
+#include "store/raft_tls_transport.hpp"
+#include "store/replicated_log.hpp"
 #include "store/restore.hpp"
 
 namespace capstan::actors {
 
 class join_port_guard;
+class forwarded_write_pool;
 
 struct master_config {
   std::string data_dir;
@@ -38,13 +45,32 @@ struct master_config {
   // Lets proven nodes' connections past the join port's handshake deadline (master_command
   // owns it; null in tests and benchmarks without a join port).
   join_port_guard* join_guard = nullptr;
+  // Several masters (issue #20): this master is a member of a replicated journal reachable at
+  // `peer_address` over mutual TLS. Without `tls`, the master is a cluster of itself alone
+  // (no port) and leads from its start.
+  struct membership_config {
+    uint64_t member_id = 1;
+    std::string peer_address;
+    std::optional<store::raft_tls_config> tls;
+    // A new member: true, it starts a cluster of `initial_members` (empty: itself alone); false,
+    // it waits to be added by the leader of an existing one.
+    bool bootstrap = true;
+    std::vector<store::replicated_member> initial_members;
+  } membership;
+  // Called (on the master's roles thread) when this master starts or stops leading: after the
+  // leader's actors run, before they stop. Not called for the leadership taken in the
+  // constructor (node_gateway() is valid once it returns).
+  std::function<void(bool leading)> on_leadership;
 };
 
 class master {
 public:
-  // Opens DATA/journal and the replicated log under it (DATA/raft: C-Raft, a cluster of this
-  // master alone), applies what the log committed and the journal lacks, waits until this
-  // master leads, restores, starts the actors. Throws store::store_error.
+  // Opens DATA/journal and the replicated log under it (DATA/raft: C-Raft), applies what the
+  // log committed and the journal lacks, restores the read model. A master alone waits until
+  // it leads; a member of several does not. Only the leader runs the control plane and the node
+  // gateway (started from the read model when it takes the lead, stopped when it loses it);
+  // every member keeps its read model and journal following the replicated log, and serves
+  // reads. Throws store::store_error.
   master(caf::actor_system& system, master_config config);
   // Clean shutdown: actors stop, the journal commits what it has, a snapshot is written when
   // it can be (a full disk, say, skips it: the journal alone restores the same state). The
@@ -57,11 +83,19 @@ public:
 
   const read_model& model() const { return *model_; }
   const store::restore_stats& restored() const { return restored_; }
+  // The leader's actors; invalid handles while this master does not lead. Safe from any
+  // thread.
   registry_actor registry(object_kind kind) const;
   journal_actor journal() const { return journal_; }
-  node_lifecycle_actor lifecycle() const { return actors_.lifecycle; }
+  node_lifecycle_actor lifecycle() const;
   // Where node agents join (publish it on the --join address): the interface they see.
-  messages::node_gateway_actor node_gateway() const { return gateway_; }
+  messages::node_gateway_actor node_gateway() const;
+  // Whether this master runs the leader's actors now.
+  bool leading() const;
+  // The masters of the cluster and the leader as this one sees them; this master's id. A
+  // master alone: no members listed.
+  store::replicated_membership members() const { return writer_->membership(); }
+  uint64_t member_id() const { return config_.membership.member_id; }
   // The CA whose certificates prove nodes (DATA/tls/client-ca.crt and .key, created on first
   // start): the bootstrap endpoint and in-process simulated nodes issue from it.
   const common::certificate_authority& node_authority() const { return *node_authority_; }
@@ -69,8 +103,9 @@ public:
   // created on first start; a new key voids every token, and the controller writes new ones).
   const std::string& service_account_key() const { return service_account_key_; }
   store::journal_writer_stats journal_stats() const { return writer_->stats(); }
-  // The work queues of the scheduler and the controllers. Safe from any thread.
-  const controller_metrics& controller_queues() const { return *actors_.metrics; }
+  // The work queues of the scheduler and the controllers (the current leader's; empty while
+  // not leading). Safe from any thread.
+  const controller_metrics& controller_queues() const;
   // Why the journal refuses appends now (a full disk, say); empty while it takes them.
   // Safe from any thread while the master runs.
   std::string journal_failure() const;
@@ -82,7 +117,10 @@ public:
   uint64_t watch(uint64_t from, store::journal_writer::subscriber sink);
   void unwatch(uint64_t id);
 
-  // Blocking forms for tools and tests (never from inside an actor).
+  // Blocking forms for the API, tools and tests (never from inside an actor). A follower
+  // forwards them to the leader (actors/master/write_forwarding.hpp) and answers once its own
+  // read model holds the change (at most 10 s later), so that a client reads its own writes
+  // from it; without a leader to forward to: error_code::unavailable.
   command_reply create(any_object object, const std::string& cause, bool dry_run = false);
   command_reply command(object_command command);
 
@@ -120,6 +158,21 @@ public:
   uint64_t seq_at_time(int64_t nanos) const;
 
 private:
+  // Starts the leader's actors from the read model (then the default namespaces and roles);
+  // stops them. Roles thread (or the constructor) only.
+  // take: false (nothing started) when the read model did not catch up with the journal.
+  bool take_leader_roles(uint64_t term);
+  void drop_leader_roles();
+  void keep_metrics(std::shared_ptr<controller_metrics> metrics);  // under roles_mutex_
+  command_reply unanswered(const caf::error& e) const;
+  // The leader's own handling of a command (unavailable while this master does not lead),
+  // and a follower's forwarding of it. A registry answers once the journal has the change: a
+  // minute covers a slow disk; one stopped while it worked on the command (the lead was lost)
+  // never answers.
+  command_reply run_here(forwarded_command command,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  command_reply run_on_leader(const forwarded_command& command);
+  void watch_leadership();
   void ensure_namespace(const std::string& name);
   // Kubernetes' bootstrap roles and bindings (auth/default_policy.hpp), each created when it
   // does not exist: a restart adds no record, and a default a user changed stays changed.
@@ -134,11 +187,23 @@ private:
   std::unique_ptr<read_model> model_;
   std::unique_ptr<common::certificate_authority> node_authority_;
   std::string service_account_key_;
+  // Carries out the writes followers forward. Declared before writer_: the members' port (in
+  // the replicated log) hands it requests until the log is gone. Closed before anything it
+  // uses goes (stop(), or a constructor that fails).
+  std::unique_ptr<forwarded_write_pool> forwarded_writes_;
   std::unique_ptr<store::journal_writer> writer_;
   std::unique_ptr<batch_fanout> fanout_;
   journal_actor journal_;
+  mutable std::mutex roles_mutex_;  // guards the leader's handles below
   master_gateway_actor gateway_;
   control_plane actors_;
+  bool leading_roles_ = false;
+  uint64_t roles_term_ = 0;  // the term the leader's actors run in (0: none)
+  // Every generation's work-queue figures: /metrics may hold one while the lead changes.
+  std::vector<std::shared_ptr<controller_metrics>> all_metrics_;
+  std::condition_variable roles_wake_;
+  bool roles_stopping_ = false;  // guarded by roles_mutex_
+  std::thread roles_thread_;
   // Background snapshots.
   std::mutex snapshot_mutex_;
   std::condition_variable snapshot_wake_;

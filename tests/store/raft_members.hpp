@@ -1,6 +1,6 @@
 // Masters' replicated journals in one test process: each member a journal and a Raft log on a
 // loopback port, talking to the others over mutual TLS with certificates of one test CA. For the
-// tests of store/raft_tls_transport and store/raft_peer_fetch.
+// tests of store/raft_tls_transport, store/raft_peer_fetch and store/raft_peer_forward.
 #pragma once
 
 #include <chrono>
@@ -35,6 +35,10 @@ struct member_settings {
   unsigned snapshot_trailing = 1024;
   // Seals Secrets in the journal and the entries (the members share it); none: no Secrets.
   std::shared_ptr<const store::secret_sealer> sealer;
+  // Answers forwarded requests (raft_tls_config::serve_forward); unset: refused.
+  std::function<void(uint64_t, std::string, store::raft_tls_config::forward_answer)> serve_forward;
+  std::size_t max_forwards = 32;
+  std::chrono::milliseconds forward_timeout{70000};
 };
 
 // A master's journal and Raft log on a loopback port. stop() and start() stop and start it
@@ -79,6 +83,9 @@ struct member {
     tls.certificate_pem = settings.certificate.first;
     tls.key_pem = settings.certificate.second;
     tls.handshake_timeout = settings.handshake_timeout;
+    tls.serve_forward = settings.serve_forward;
+    tls.max_forwards = settings.max_forwards;
+    tls.forward_timeout = settings.forward_timeout;
     config.tls = tls;
     auto engine = std::make_unique<store::raft_log>(config);
     raft = engine.get();
@@ -98,6 +105,15 @@ struct member {
   store::raft_log* raft = nullptr;
   std::unique_ptr<store::journal_writer> writer;
 };
+
+// What a client of the members' port presents to speak as member `m`.
+inline store::raft_tls_config tls_of(const member& m) {
+  store::raft_tls_config tls;
+  tls.ca_certificate_pem = cluster_ca().certificate_pem();
+  tls.certificate_pem = m.settings.certificate.first;
+  tls.key_pem = m.settings.certificate.second;
+  return tls;
+}
 
 // Runs `change` on the leader and waits for its outcome ("" once committed).
 inline std::string change_membership(

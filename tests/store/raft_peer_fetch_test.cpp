@@ -63,14 +63,6 @@ uint64_t write_entries(member& leader, const std::string& prefix, int n) {
   return last;
 }
 
-raft_tls_config tls_of(const member& m) {
-  raft_tls_config tls;
-  tls.ca_certificate_pem = cluster_ca().certificate_pem();
-  tls.certificate_pem = m.settings.certificate.first;
-  tls.key_pem = m.settings.certificate.second;
-  return tls;
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(a_member_added_after_snapshots_fetches_the_journal_it_never_saw) {

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <tuple>
 
@@ -27,6 +28,7 @@
 #include "messages/name_rules.hpp"
 #include "messages/node_interfaces.hpp"
 #include "nodeagent/simulated_nodes.hpp"
+#include "store/raft_tls_transport.hpp"
 
 namespace capstan::admin {
 
@@ -48,7 +50,41 @@ struct master_flags {
   std::string grace = "40s", eviction = "5m";
   unsigned long long journal_reserve_mib = 32;
   api::server_limits api_limits;
+  // Several masters (issue #20; the static form, as etcd's --initial-cluster).
+  std::string peer_address;     // --peer-address: where the other masters reach this one
+  std::string initial_cluster;  // --initial-cluster: ID=IP:PORT,... (the same on every member)
+  bool join_cluster = false;    // --join-cluster: wait to be added by the leader
 };
+
+// "1=10.0.0.1:6445,2=10.0.0.2:6445": the members of a new cluster. Empty when it does not parse.
+std::vector<store::replicated_member> parse_initial_cluster(const std::string& text) {
+  std::vector<store::replicated_member> out;
+  std::size_t at = 0;
+  while (at <= text.size()) {
+    std::size_t comma = text.find(',', at);
+    std::string item = text.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+    auto equals = item.find('=');
+    if (equals == std::string::npos || equals == 0)
+      return {};
+    uint64_t id = 0;
+    for (char c : item.substr(0, equals)) {
+      if (c < '0' || c > '9' || id > 1000000)
+        return {};
+      id = id * 10 + static_cast<uint64_t>(c - '0');
+    }
+    std::string address = item.substr(equals + 1);
+    if (id == 0 || !store::is_raft_address(address))
+      return {};
+    for (const auto& m : out)
+      if (m.id == id || m.address == address)
+        return {};
+    out.push_back({id, address, true});
+    if (comma == std::string::npos)
+      break;
+    at = comma + 1;
+  }
+  return out;
+}
 
 // What CLI11 cannot check by type: addresses, CIDRs, durations. False after saying why.
 bool complete(master_flags& f) {
@@ -94,6 +130,37 @@ bool complete(master_flags& f) {
       return false;
     }
   }
+  auto& membership = f.config.membership;
+  if (!f.peer_address.empty() && !store::is_raft_address(f.peer_address)) {
+    std::cerr << "error: --peer-address needs IP:PORT, not \"" << f.peer_address << "\"\n";
+    return false;
+  }
+  if (membership.member_id == 0) {
+    std::cerr << "error: --member-id is 1 or more\n";
+    return false;
+  }
+  if (f.peer_address.empty() && (!f.initial_cluster.empty() || f.join_cluster)) {
+    std::cerr << "error: --initial-cluster and --join-cluster need --peer-address\n";
+    return false;
+  }
+  if (!f.initial_cluster.empty()) {
+    membership.initial_members = parse_initial_cluster(f.initial_cluster);
+    bool listed = false;
+    for (const auto& m : membership.initial_members)
+      listed = listed || (m.id == membership.member_id && m.address == f.peer_address);
+    if (membership.initial_members.empty() || !listed) {
+      std::cerr << "error: --initial-cluster \"" << f.initial_cluster
+                << "\" is no list of ID=IP:PORT naming this member (--member-id "
+                << membership.member_id << ", --peer-address " << f.peer_address << ")\n";
+      return false;
+    }
+  }
+  if (f.join_cluster && !f.initial_cluster.empty()) {
+    std::cerr << "error: --join-cluster and --initial-cluster exclude each other\n";
+    return false;
+  }
+  membership.peer_address = f.peer_address;
+  membership.bootstrap = !f.join_cluster;
   for (const auto* cidr : {&f.config.allocators.service_cidr, &f.config.allocators.cluster_cidr}) {
     auto parsed = actors::ipv4_cidr::parse(*cidr);
     if (!parsed || parsed->prefix > 24) {
@@ -178,6 +245,17 @@ void add_master_command(CLI::App& root) {
                   "Writes in flight before 429")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
+  cmd->add_option("--peer-address", f->peer_address,
+                  "Run as one of several masters: where the others reach this one (IP:PORT, "
+                  "mutual TLS with certificates of DATA/tls/ca)");
+  cmd->add_option("--member-id", f->config.membership.member_id,
+                  "This master's id among the masters (1 or more, unique)")
+      ->capture_default_str();
+  cmd->add_option("--initial-cluster", f->initial_cluster,
+                  "The masters of a new cluster, ID=IP:PORT,... (the same list on each; they "
+                  "share DATA/tls/ca.*, secrets.key and service-account.key)");
+  cmd->add_flag("--join-cluster", f->join_cluster,
+                "A new master that waits to be added by the leader of a running cluster");
   cmd->callback([f] {
     if (!complete(*f))
       cli::exit_with(2);
@@ -220,6 +298,23 @@ int run_master(master_flags& flags) {
       hosts.push_back(common::format_ipv4(range->network + 1));
     tls = api::ensure_tls(flags.config.data_dir, hosts);
     flags.config.api_ca_pem = tls.ca_cert_pem;
+    if (!flags.peer_address.empty()) {
+      // The masters prove themselves to one another with certificates of the server CA
+      // (which every master of the cluster holds), issued anew at each start.
+      auto ca = common::certificate_authority::load_or_create(flags.config.data_dir + "/tls", "ca",
+                                                              "capstan-ca");
+      auto host = flags.peer_address.substr(0, flags.peer_address.rfind(':'));
+      if (host.size() > 2 && host.front() == '[')
+        host = host.substr(1, host.size() - 2);
+      auto [certificate, key] = ca.issue_peer_certificate(
+          store::raft_member_common_name(flags.config.membership.member_id),
+          store::raft_member_organization, {host}, 365);
+      store::raft_tls_config member_tls;
+      member_tls.ca_certificate_pem = tls.ca_cert_pem;
+      member_tls.certificate_pem = certificate;
+      member_tls.key_pem = key;
+      flags.config.membership.tls = member_tls;
+    }
     api::ensure_node_authority(flags.config.data_dir);
     common::load_or_create_join_token(flags.config.data_dir, tls.ca_cert_pem);
   } catch (const std::exception& e) {
@@ -241,6 +336,53 @@ int run_master(master_flags& flags) {
   flags.config.join_guard = &guard;
   int exit_code = 0;
   {
+    // The leader's duties outside the master: the node gateway on the join port, the DNS and
+    // API Services. Done when this master takes the lead (at start or later), undone when it
+    // loses it.
+    struct leader_duties {
+      std::mutex mutex;
+      actors::master* master = nullptr;
+      messages::node_gateway_actor published;  // on the join port now (invalid: none)
+      uint16_t api_port = 0;                   // once the API listens
+    };
+    auto duties = std::make_shared<leader_duties>();
+    // Idempotent, and by gateway: the roles thread and this one may both call it around a
+    // change of lead. Returns false when the join port could not be published.
+    auto perform = [&system, &flags, duties](bool leading) {
+      std::lock_guard<std::mutex> lock(duties->mutex);
+      if (!duties->master)
+        return true;
+      auto* m = duties->master;
+      auto gateway = leading ? m->node_gateway() : messages::node_gateway_actor{};
+      if (gateway == duties->published)
+        return true;
+      if (duties->published) {
+        system.middleman().unpublish(duties->published, flags.join_port);
+        duties->published = messages::node_gateway_actor{};
+      }
+      if (!gateway)
+        return true;
+      auto published = caf::openssl::publish(gateway, flags.join_port, flags.join_host.c_str(), true);
+      if (!published) {
+        std::cerr << "capstan master: cannot listen for nodes on " << flags.join_host << ":"
+                  << flags.join_port << ": " << system.render(published.error()) << "\n";
+        return false;
+      }
+      duties->published = gateway;
+      std::printf(
+          "capstan master: node agents join at %s:%u over mutual TLS (token in %s/node-token)\n",
+          flags.join_host.c_str(), *published, flags.config.data_dir.c_str());
+      // The API's Service before the API takes requests: no Service a user creates meanwhile
+      // takes its ClusterIP.
+      if (auto problem = m->ensure_dns_service(); !problem.empty())
+        std::fprintf(stderr, "capstan master: %s\n", problem.c_str());
+      uint16_t port = flags.api_port ? flags.api_port : duties->api_port;
+      if (port)
+        ensure_api_service(*m, flags.api_host, port);
+      std::fflush(stdout);
+      return true;
+    };
+    flags.config.on_leadership = [perform](bool leading) { perform(leading); };
     std::unique_ptr<actors::master> master;
     try {
       master = std::make_unique<actors::master>(system, flags.config);
@@ -255,23 +397,20 @@ int run_master(master_flags& flags) {
         flags.config.data_dir.c_str(), static_cast<unsigned long long>(master->model().seq()),
         static_cast<unsigned long long>(restored.snapshot_seq),
         static_cast<unsigned long long>(restored.replayed_records), restored.seconds);
-    auto published = caf::openssl::publish(master->node_gateway(), flags.join_port,
-                                           flags.join_host.c_str(), true);
-    if (!published) {
-      std::cerr << "capstan master: cannot listen for nodes on " << flags.join_host << ":"
-                << flags.join_port << ": " << system.render(published.error()) << "\n";
-      master->stop();
-      return 1;
+    {
+      std::lock_guard<std::mutex> lock(duties->mutex);
+      duties->master = master.get();
     }
-    std::printf(
-        "capstan master: node agents join at %s:%u over mutual TLS (token in %s/node-token)\n",
-        flags.join_host.c_str(), *published, flags.config.data_dir.c_str());
-    // The API's Service before the API takes requests: no Service a user creates meanwhile
-    // takes its ClusterIP.
-    if (auto problem = master->ensure_dns_service(); !problem.empty())
-      std::fprintf(stderr, "capstan master: %s\n", problem.c_str());
-    if (flags.api_port)
-      ensure_api_service(*master, flags.api_host, flags.api_port);
+    if (master->leading()) {
+      if (!perform(true)) {
+        master->stop();
+        return 1;
+      }
+    } else {
+      std::printf("capstan master: member %llu of several, at %s: following the leader\n",
+                  static_cast<unsigned long long>(flags.config.membership.member_id),
+                  flags.peer_address.c_str());
+    }
     std::unique_ptr<api::api_server> api_server;
     try {
       auto tokens = api::token_table::load_or_create(flags.config.data_dir);
@@ -289,16 +428,20 @@ int run_master(master_flags& flags) {
         api::write_kubeconfig(kubeconfig, server, tls.ca_cert_pem, "admin", admin_token);
       std::printf("capstan master: API at %s (kubectl --kubeconfig %s)\n", server.c_str(),
                   kubeconfig.c_str());
-      if (!flags.api_port)  // the port is known only now
-        ensure_api_service(*master, flags.api_host, api_server->port());
+      if (!flags.api_port) {  // the port is known only now
+        std::lock_guard<std::mutex> lock(duties->mutex);
+        duties->api_port = api_server->port();
+        if (master->leading())
+          ensure_api_service(*master, flags.api_host, api_server->port());
+      }
     } catch (const std::exception& e) {
       std::cerr << "capstan master: cannot serve the API: " << e.what() << "\n";
-      system.middleman().unpublish(master->node_gateway(), flags.join_port);
+      perform(false);
       master->stop();
       return 1;
     }
     nodeagent::local_node_agent_actor fake;
-    if (flags.fake_nodes > 0) {
+    if (flags.fake_nodes > 0 && master->leading()) {
       nodeagent::simulated_nodes_config c;
       c.count = flags.fake_nodes;
       c.keys_dir = flags.config.data_dir + "/pki/simulated";
@@ -339,7 +482,11 @@ int run_master(master_flags& flags) {
     if (fake)
       caf::anon_send_exit(fake, caf::exit_reason::user_shutdown);
     api_server.reset();
-    system.middleman().unpublish(master->node_gateway(), flags.join_port);
+    perform(false);
+    {
+      std::lock_guard<std::mutex> lock(duties->mutex);
+      duties->master = nullptr;  // the roles thread stops with the master: no duty after this
+    }
     auto skipped = master->stop();
     if (skipped.empty())
       std::printf("capstan master: journal closed at seq %llu, snapshot written\n",

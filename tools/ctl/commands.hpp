@@ -17,6 +17,7 @@ void add_rolling_update_command(CLI::App& root, context& ctx);  // rolling_updat
 void add_describe_command(CLI::App& root, context& ctx);        // describe_command.cpp
 void add_logs_command(CLI::App& root, context& ctx);            // logs_command.cpp
 void add_audit_command(CLI::App& root, context& ctx);           // audit_command.cpp
+void add_members_command(CLI::App& root, context& ctx);         // members_command.cpp
 void add_info_commands(CLI::App& root, context& ctx);           // info_commands.cpp
 void add_validate_command(CLI::App& root, context& ctx);        // validate_command.cpp
 

@@ -170,7 +170,7 @@ int run_node(const node_flags& f) {
   cfg.openssl_key = first.key_file;
   cfg.openssl_cafile = first.ca_file;
   caf::actor_system system{cfg};
-  auto [host, port] = *parse_host_port(f.master);
+  auto [host, port] = f.masters.front();
   std::shared_ptr<proxy::service_proxy> traffic_proxy;
   if (f.proxy_mode == "iptables")
     traffic_proxy = std::make_shared<proxy::iptables_proxier>(f.address);
@@ -179,6 +179,7 @@ int run_node(const node_flags& f) {
   nodeagent::node_agent_config config;
   config.master_host = host;
   config.master_port = port;
+  config.other_masters.assign(f.masters.begin() + 1, f.masters.end());
   config.nodes = std::move(hosted);
   config.pod_network = f.runtime == "runc";
   config.pod_network_mode = f.pod_network;

@@ -10,7 +10,9 @@
 namespace capstan::admin {
 
 void add_node_flags(CLI::App& cmd, node_flags& f) {
-  cmd.add_option("--master", f.master, "The master's --join address (HOST:PORT, mutual TLS)")
+  cmd.add_option("--master", f.master,
+                 "The master's --join address (HOST:PORT, mutual TLS); with several masters, "
+                 "all of them, comma-separated: the node joins whichever leads")
       ->required();
   cmd.add_option("--api", f.api,
                  "The master's API, where the node fetches the CA and its certificate "
@@ -112,12 +114,24 @@ bool complete(node_flags& f) {
       break;
     start = comma + 1;
   }
-  if (!parse_host_port(f.master)) {
-    std::cerr << "error: --master HOST:PORT is required\n";
-    return false;
+  f.masters.clear();
+  for (std::size_t start = 0; start <= f.master.size();) {
+    auto comma = f.master.find(',', start);
+    std::string one =
+        f.master.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    auto parsed = parse_host_port(one);
+    if (!parsed) {
+      std::cerr << "error: --master HOST:PORT[,HOST:PORT...]: \"" << one
+                << "\" is not HOST:PORT\n";
+      return false;
+    }
+    f.masters.push_back(*parsed);
+    if (comma == std::string::npos)
+      break;
+    start = comma + 1;
   }
   if (f.api.empty())
-    f.api = parse_host_port(f.master)->first + ":6443";
+    f.api = f.masters.front().first + ":6443";
   if (!parse_host_port(f.api)) {
     std::cerr << "error: --api HOST:PORT: \"" << f.api << "\" is not HOST:PORT\n";
     return false;

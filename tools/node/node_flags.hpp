@@ -5,6 +5,8 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -27,6 +29,9 @@ struct node_flags {
   std::string backoff_initial_text = "10s", backoff_max_text = "5m";
   nodeagent::restart_backoff backoff;
   int count = 1;
+  // --master split at commas: every master's join address (issue #20: the agent joins
+  // whichever leads). Set by complete().
+  std::vector<std::pair<std::string, uint16_t>> masters;
 };
 
 // Adds the flags to `cmd`, writing into `f`.

@@ -1,0 +1,40 @@
+// `capstanctl members`: the masters of the cluster (id, member address, voter) and which one
+// leads, as the master the connection reaches sees them.
+#include <memory>
+#include <ostream>
+
+#include "tools/cli/cli.hpp"
+#include "tools/ctl/commands.hpp"
+#include "tools/ctl/resources.hpp"
+
+namespace capstan::ctl {
+
+namespace {
+
+int members(const connection& c, std::ostream& out, std::ostream& err) {
+  auto r = call(c, "GET", "/capstan/v1/members");
+  if (r.status != 200)
+    return server_error(r, err);
+  auto doc = json::parse(r.body);
+  std::vector<std::vector<std::string>> rows = {{"ID", "ADDRESS", "ROLE", "VOTER", "ASKED"}};
+  for (const auto& m : doc["items"])
+    rows.push_back({std::to_string(m.value("id", uint64_t{0})), m.value("address", ""),
+                    m.value("leader", false) ? "leader" : "follower",
+                    m.value("voter", false) ? "yes" : "no", m.value("self", false) ? "*" : ""});
+  print_rows(rows, out);
+  if (doc.value("leader", uint64_t{0}) == 0)
+    err << "No leader known to this master now.\n";
+  return 0;
+}
+
+}  // namespace
+
+void add_members_command(CLI::App& root, context& ctx) {
+  CLI::App* cmd = root.add_subcommand(
+      "members", "The masters of the cluster and which one leads (ASKED: the one answering)");
+  cmd->callback([&ctx] {
+    run_connected(ctx, [&](const connection& c) { return members(c, ctx.out, ctx.err); });
+  });
+}
+
+}  // namespace capstan::ctl
