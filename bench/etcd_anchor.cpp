@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -114,87 +115,120 @@ etcd_result run_etcd_anchor(const etcd_options& o) {
     result.skipped = "etcd is not installed (apt-get install etcd-server)";
     return result;
   }
-  int client_port = free_port(), peer_port = free_port();
-  if (client_port <= 0 || peer_port <= 0 || client_port == peer_port) {
+  if (o.members < 1 || o.members > 7) {
+    result.skipped = "1 to 7 etcd members, not " + std::to_string(o.members);
+    return result;
+  }
+  struct etcd_member {
+    std::string name;
+    int client_port = -1, peer_port = -1;
+    pid_t pid = -1;
+  };
+  std::vector<etcd_member> members(o.members);
+  std::set<int> ports;
+  std::string initial_cluster;
+  for (int i = 0; i < o.members; ++i) {
+    auto& m = members[i];
+    m.name = "capstan-bench-" + std::to_string(i + 1);
+    m.client_port = free_port();
+    m.peer_port = free_port();
+    ports.insert(m.client_port);
+    ports.insert(m.peer_port);
+    initial_cluster += (i ? "," : "") + m.name + "=http://127.0.0.1:" + std::to_string(m.peer_port);
+  }
+  if (ports.size() != 2 * members.size() || *ports.begin() <= 0) {
     result.skipped = "no free ports on 127.0.0.1";
     return result;
   }
   std::filesystem::create_directories(o.data_dir);
-  std::string client_url = "http://127.0.0.1:" + std::to_string(client_port);
-  std::string peer_url = "http://127.0.0.1:" + std::to_string(peer_port);
-  std::vector<std::string> etcd = {"etcd",
-                                   "--name",
-                                   "capstan-bench",
-                                   "--data-dir",
-                                   (o.data_dir / "data").string(),
-                                   "--listen-client-urls",
-                                   client_url,
-                                   "--advertise-client-urls",
-                                   client_url,
-                                   "--listen-peer-urls",
-                                   peer_url,
-                                   "--initial-advertise-peer-urls",
-                                   peer_url,
-                                   "--initial-cluster",
-                                   "capstan-bench=" + peer_url,
-                                   "--logger",
-                                   "zap",
-                                   "--log-outputs",
-                                   (o.data_dir / "etcd.log").string(),
-                                   "--quota-backend-bytes",
-                                   "8589934592"};
-  // Through sh only to send etcd's own stderr (its gateway's dial warnings) to the log too;
-  // exec keeps the PID etcd's.
-  std::string line = "exec";
-  for (const auto& arg : etcd)
-    line += " '" + arg + "'";
-  line += " 2>>'" + (o.data_dir / "etcd.log").string() + "'";
-  pid_t pid = common::start_process({"sh", "-c", line});
+  auto log_of = [&](const etcd_member& m) { return (o.data_dir / (m.name + ".log")).string(); };
   auto stop = [&] {
-    if (pid > 0) {
-      kill(pid, SIGTERM);
-      common::wait_for_exit(pid);
-      pid = -1;
-    }
+    for (auto& m : members)
+      if (m.pid > 0)
+        kill(m.pid, SIGTERM);
+    for (auto& m : members)
+      if (m.pid > 0) {
+        common::wait_for_exit(m.pid);
+        m.pid = -1;
+      }
     std::error_code ignored;
     std::filesystem::remove_all(o.data_dir, ignored);
   };
-  if (pid < 0) {
-    result.skipped = "etcd did not start";
-    stop();
-    return result;
+  for (auto& m : members) {
+    std::string client_url = "http://127.0.0.1:" + std::to_string(m.client_port);
+    std::string peer_url = "http://127.0.0.1:" + std::to_string(m.peer_port);
+    std::vector<std::string> etcd = {"etcd",
+                                     "--name",
+                                     m.name,
+                                     "--data-dir",
+                                     (o.data_dir / m.name).string(),
+                                     "--listen-client-urls",
+                                     client_url,
+                                     "--advertise-client-urls",
+                                     client_url,
+                                     "--listen-peer-urls",
+                                     peer_url,
+                                     "--initial-advertise-peer-urls",
+                                     peer_url,
+                                     "--initial-cluster",
+                                     initial_cluster,
+                                     "--initial-cluster-state",
+                                     "new",
+                                     "--initial-cluster-token",
+                                     "capstan-bench-" + std::to_string(getpid()),
+                                     "--logger",
+                                     "zap",
+                                     "--log-outputs",
+                                     log_of(m),
+                                     "--quota-backend-bytes",
+                                     "8589934592"};
+    // Through sh only to send etcd's own stderr (its gateway's dial warnings) to the log too;
+    // exec keeps the PID etcd's.
+    std::string line = "exec";
+    for (const auto& arg : etcd)
+      line += " '" + arg + "'";
+    line += " 2>>'" + log_of(m) + "'";
+    m.pid = common::start_process({"sh", "-c", line});
+    if (m.pid < 0) {
+      result.skipped = "etcd did not start";
+      stop();
+      return result;
+    }
   }
-  // Ready when a put succeeds (the member has elected itself leader).
+  // Ready when a put succeeds through every member (the cluster has a leader, and each member
+  // reaches it).
   const std::string probe =
       R"({"key":")" + base64("/capstan-bench/ready") + R"(","value":")" + base64("1") + R"("})";
-  bool ready = false;
-  for (int attempt = 0; attempt < 200 && !ready; ++attempt) {
-    if (common::exit_status(pid)) {
-      pid = -1;
-      break;
+  for (auto& m : members) {
+    bool ready = false;
+    for (int attempt = 0; attempt < 300 && !ready; ++attempt) {
+      if (common::exit_status(m.pid)) {
+        m.pid = -1;
+        break;
+      }
+      try {
+        etcd_client c(m.client_port);
+        ready = c.send(http::verb::post, "/v3/kv/put", probe) == 200;
+      } catch (const std::exception&) {
+      }
+      if (!ready)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    try {
-      etcd_client c(client_port);
-      ready = c.send(http::verb::post, "/v3/kv/put", probe) == 200;
-    } catch (const std::exception&) {
+    if (!ready) {
+      result.skipped = "etcd member " + m.name + " did not become ready (see its log: " +
+                       log_of(m) + ")";
+      stop();
+      return result;
     }
-    if (!ready)
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  if (!ready) {
-    result.skipped =
-        "etcd did not become ready (see its log: " + (o.data_dir / "etcd.log").string() + ")";
-    stop();
-    return result;
   }
   const std::string value = base64(std::string(o.value_bytes, 'x'));
   std::atomic<uint64_t> next{0}, failed{0};
   auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> clients;
   for (int c = 0; c < o.clients; ++c)
-    clients.emplace_back([&] {
+    clients.emplace_back([&, port = members[c % members.size()].client_port] {
       try {
-        etcd_client client(client_port);
+        etcd_client client(port);
         for (uint64_t n = next++; n < o.writes; n = next++) {
           std::string body = R"({"key":")" + base64("/capstan-bench/" + std::to_string(n)) +
                              R"(","value":")" + value + R"("})";

@@ -1,8 +1,10 @@
 // The durability anchor of the scheduling benchmark (issue 7): the same number of durable
-// writes, of the same size, into etcd (Debian's etcd-server, one member on 127.0.0.1 with its
-// own data dir) through its v3 JSON gateway (POST /v3/kv/put, as kube-apiserver's writes end up
-// in etcd), from many concurrent keep-alive clients. etcd acknowledges a put after its WAL is
-// fsynced, as capstan acknowledges an append after its WriteBatch is synced.
+// writes, of the same size, into etcd (Debian's etcd-server: one member, or a cluster of
+// several, on 127.0.0.1 with a data dir each) through its v3 JSON gateway (POST /v3/kv/put, as
+// kube-apiserver's writes end up in etcd), from many concurrent keep-alive clients spread over
+// the members (a follower forwards its puts to the leader, as kube-apiservers talk to every
+// member). etcd acknowledges a put once a majority has it in a synced WAL, as capstan
+// acknowledges an append once a majority has it in a synced Raft log.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +17,7 @@ struct etcd_options {
   uint64_t writes = 10000;
   std::size_t value_bytes = 512;
   int clients = 64;                // concurrent connections, one thread each
+  int members = 1;                 // etcd members, each a process with its own data dir
   std::filesystem::path data_dir;  // created, and removed afterwards
 };
 

@@ -23,9 +23,9 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/process_stats.hpp"
+#include "bench/raft_replicas.hpp"
 
 #include "common/pki.hpp"
-#include "tests/store/loopback_ports.hpp"
 #include "store/journal_writer.hpp"
 #include "store/raft_log.hpp"
 #include "store/restore.hpp"
@@ -155,43 +155,14 @@ const char* durability_name(durability d) {
 }
 
 
-// A member of a three-member cluster on loopback (mutual TLS), its journal unsynced behind its
-// Raft log as on a master.
-struct replica {
-  std::unique_ptr<store::event_log> log;
-  store::raft_log* raft = nullptr;
-  std::unique_ptr<store::journal_writer> writer;
-};
-
-std::vector<replica> start_three_members(const fs::path& dir) {
+// Three members on loopback (bench/raft_replicas.hpp), any of which may lead.
+std::vector<bench::raft_replica> start_three_members(const fs::path& dir) {
   auto ca = common::certificate_authority::create("journal-bench", 1);
-  std::vector<store::replicated_member> members;
-  for (uint64_t id = 1; id <= 3; ++id)
-    members.push_back({id, "127.0.0.1:" + std::to_string(test::unused_loopback_port()), true});
-  std::vector<replica> out;
-  for (const auto& m : members) {
-    fs::path member_dir = dir / ("member-" + std::to_string(m.id));
-    store::event_log_options unsynced;
-    unsynced.sync = false;
-    replica r;
-    r.log = store::event_log::open((member_dir / "journal").string(), unsynced);
-    store::raft_log_config raft;
-    raft.directory = (member_dir / "raft").string();
-    raft.member_id = m.id;
-    raft.address = m.address;
-    raft.initial_members = members;
-    auto [certificate, key] = ca.issue_peer_certificate(
-        store::raft_member_common_name(m.id), store::raft_member_organization, {"127.0.0.1"}, 1);
-    store::raft_tls_config tls;
-    tls.ca_certificate_pem = ca.certificate_pem();
-    tls.certificate_pem = certificate;
-    tls.key_pem = key;
-    raft.tls = tls;
-    auto engine = std::make_unique<store::raft_log>(raft);
-    r.raft = engine.get();
-    r.writer = std::make_unique<store::journal_writer>(*r.log, std::move(engine));
-    out.push_back(std::move(r));
-  }
+  auto members = bench::loopback_members(3);
+  std::vector<bench::raft_replica> out;
+  for (const auto& m : members)
+    out.push_back(bench::start_replica(dir / ("member-" + std::to_string(m.id)), m, members,
+                                       bench::member_tls(ca, m.id)));
   return out;
 }
 
@@ -212,7 +183,7 @@ append_figures measure_appends(const fs::path& dir, durability mode, int writers
   std::atomic<int> next_record{0};
   clock_type::time_point deadline;  // set once the writer is ready
   std::unique_ptr<store::journal_writer> owned;
-  std::vector<replica> replicas;
+  std::vector<bench::raft_replica> replicas;
   store::journal_writer* leader = nullptr;
   if (mode == durability::raft3) {
     log.reset();

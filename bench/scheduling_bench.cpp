@@ -15,6 +15,9 @@ int main(int argc, char** argv) {
   app.add_option("--nodes", o.nodes, "Simulated nodes")->capture_default_str();
   app.add_option("--pods", o.pods, "Pods")->capture_default_str();
   app.add_option("--rc-size", o.rc_size, "Pods per replication controller")->capture_default_str();
+  app.add_option("--members", o.members, "Members of the replicated journal (the master leads)")
+      ->check(CLI::Range(1, 7))
+      ->capture_default_str();
   app.add_flag("--quick", quick, "20 nodes, 500 pods (a smoke run of seconds)");
   app.callback([&] {
     if (quick) {

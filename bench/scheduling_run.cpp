@@ -19,6 +19,7 @@
 #include "actors/master/master.hpp"
 #include "api/credentials.hpp"
 #include "bench/process_stats.hpp"
+#include "bench/raft_replicas.hpp"
 #include "common/join_proof.hpp"
 #include "common/pki.hpp"
 #include "common/process.hpp"
@@ -112,6 +113,8 @@ pid_t spawn(const std::vector<std::string>& argv) {
 scheduling_result run_scheduling(const scheduling_options& o) {
   if (o.nodes <= 0 || o.pods <= 0 || o.rc_size <= 0 || o.remote_procs < 0)
     throw std::runtime_error("counts must be positive");
+  if (o.members < 1 || o.members > 7)
+    throw std::runtime_error("1 to 7 members");
   if (o.remote_procs > 0 && o.capstan_binary.empty())
     throw std::runtime_error("remote node processes need the capstan binary");
   auto dir =
@@ -150,11 +153,38 @@ scheduling_result run_scheduling(const scheduling_options& o) {
     caf::actor_system system{cfg};
     actors::master_config config;
     config.data_dir = dir.string();
+    // The other members, beside the master; they wait 10 s before they stand for election
+    // (member 1 1 s), so the master, whose control plane is what is measured, leads.
+    std::vector<raft_replica> replicas;
+    if (o.members > 1) {
+      auto ca =
+          common::certificate_authority::load_or_create((dir / "tls").string(), "ca", "capstan-ca");
+      auto members = loopback_members(o.members);
+      for (std::size_t i = 1; i < members.size(); ++i)
+        replicas.push_back(start_replica(dir / ("member-" + std::to_string(members[i].id)),
+                                         members[i], members, member_tls(ca, members[i].id),
+                                         std::chrono::seconds(10)));
+      config.membership.member_id = 1;
+      config.membership.peer_address = members[0].address;
+      config.membership.tls = member_tls(ca, 1);
+      config.membership.initial_members = members;
+    }
     config.snapshot_every = 0;
     // Room for a /24 per node (values in the journal only: nothing is routed).
     config.allocators.cluster_cidr = "10.0.0.0/8";
     config.lifecycle.grace = std::chrono::minutes(10);  // heartbeats are not what is measured
     actors::master master(system, config);
+    if (o.members > 1) {
+      // The lead taken, and the namespaces the new leader makes made.
+      bool leads = master.model().wait_until(
+          [&](const store::cluster_state& s) {
+            return s.find(actors::object_kind::namespace_, {"", "default"}) != nullptr;
+          },
+          std::chrono::seconds(60));
+      if (!leads || !master.leading())
+        throw std::runtime_error("the master did not take the lead of its " +
+                                 std::to_string(o.members) + " members within 60 s");
+    }
     nodeagent::local_node_agent_actor in_process;
     nodeagent::simulated_nodes_config simulated;
     simulated.cpu_milli = 32000;
@@ -267,6 +297,7 @@ scheduling_result run_scheduling(const scheduling_options& o) {
     e.writes = result.journal_events;
     e.value_bytes = result.journal_bytes / result.journal_events;
     e.clients = o.etcd_clients;
+    e.members = o.members;
     e.data_dir =
         std::filesystem::temp_directory_path() / ("capstan-etcd-bench-" + std::to_string(getpid()));
     result.etcd = run_etcd_anchor(e);
@@ -281,12 +312,15 @@ std::string result_table(const scheduling_result& r) {
   std::ostringstream out;
   char line[256];
   std::snprintf(line, sizeof line,
-                "scheduling: %d nodes (%s), %d pods in RCs of %d, %s, journal synced\n", o.nodes,
+                "scheduling: %d nodes (%s), %d pods in RCs of %d, %s, journal synced by %d "
+                "member%s\n",
+                o.nodes,
                 o.remote_procs ? (std::to_string(o.remote_procs) + " remote processes").c_str()
                                : "in-process",
                 o.pods, o.rc_size,
                 o.rate > 0 ? ("offered at " + std::to_string(int(o.rate)) + " pods/s").c_str()
-                           : "all offered at once");
+                           : "all offered at once",
+                o.members, o.members > 1 ? "s" : "");
   out << line;
   auto row = [&](const char* what, double rate, double seconds) {
     std::snprintf(line, sizeof line, "  %-28s %10.0f pods/s  (%.2f s)\n", what, rate, seconds);
@@ -315,7 +349,9 @@ std::string result_table(const scheduling_result& r) {
     std::snprintf(line, sizeof line,
                   "  %-28s %10.0f writes/s durable (%llu puts, %d clients, %.1f s): capstan "
                   "%.1fx\n",
-                  "etcd anchor", r.etcd.per_second, static_cast<unsigned long long>(r.etcd.writes),
+                  o.members > 1 ? ("etcd anchor, " + std::to_string(o.members) + " members").c_str()
+                                : "etcd anchor",
+                  r.etcd.per_second, static_cast<unsigned long long>(r.etcd.writes),
                   o.etcd_clients, r.etcd.seconds, r.journal_events_per_second / r.etcd.per_second);
     out << line;
   } else if (o.etcd) {
@@ -334,6 +370,7 @@ nlohmann::json result_json(const scheduling_result& r) {
           {"pods", r.options.pods},
           {"rc_size", r.options.rc_size},
           {"remote_procs", r.options.remote_procs},
+          {"members", r.options.members},
           {"offered_pods_per_second", r.options.rate},
           {"bound_per_second", r.bound_per_second},
           {"running_per_second", r.running_per_second},

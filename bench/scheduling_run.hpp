@@ -1,5 +1,6 @@
-// The scheduling benchmark (issue 7): a master with a durable, synced journal in a temp dir,
-// N simulated nodes (in-process fake nodes, or P remote `capstan node --runtime fake` processes
+// The scheduling benchmark (issue 7): a master with a durable, synced journal in a temp dir
+// (alone, or the leader of several members: the others beside it in this process, on loopback
+// over mutual TLS, as bench/raft_replicas.hpp), N simulated nodes (in-process fake nodes, or P remote `capstan node --runtime fake` processes
 // joining over CAF like real agents), M pods in RCs of K. Measures pods bound and running per
 // second, create->bound and create->running latencies from the journal's own record times,
 // the master's peak RSS, journal events and bytes.
@@ -18,11 +19,12 @@ struct scheduling_options {
   int pods = 50000;
   int rc_size = 100;
   int remote_procs = 0;        // 0: nodes in-process
+  int members = 1;             // members of the replicated journal (the master leads them)
   double rate = 0;             // offered load in pods/s (RCs created at this pace); 0: all at once
   std::string capstan_binary;  // for remote node processes
   bool progress = true;        // a line on stderr every second
   bool etcd = true;            // the durability anchor: as many writes into etcd afterwards
-  int etcd_clients = 64;
+  int etcd_clients = 64;       // spread over as many etcd members as `members`
 };
 
 struct latency_summary {

@@ -126,6 +126,11 @@ void add_bench_command(CLI::App& root) {
                   "Offer the pods at R pods/s (RCs created at that pace) instead of all at once");
   cmd->add_option("--remote-procs", f->o.remote_procs,
                   "The nodes live in P `capstan node --runtime fake` processes joining over CAF");
+  cmd->add_option("--members", f->o.members,
+                  "Members of the replicated journal: the master leads them, the others run "
+                  "beside it on loopback over mutual TLS; the etcd anchor has as many")
+      ->check(CLI::Range(1, 7))
+      ->capture_default_str();
   cmd->add_flag("--no-etcd{false}", f->o.etcd,
                 "Skip the durability anchor (as many durable writes into a throwaway etcd)");
   cmd->add_option("--etcd-clients", f->o.etcd_clients, "Concurrent etcd clients")
