@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "api/master_join.hpp"
 #include "api/request_body.hpp"
 #include "api/responses.hpp"
 #include "common/join_proof.hpp"
@@ -42,7 +43,7 @@ node_bootstrap::node_bootstrap(std::string server_ca_pem, common::certificate_au
       join_secret_(std::move(join_secret)) {}
 
 bool node_bootstrap::is_public_path(std::string_view path) {
-  return path == cacerts_path || path == node_certificate_path;
+  return path == cacerts_path || path == node_certificate_path || path == master_join_path;
 }
 
 http_response node_bootstrap::handle(const http_request& request,
@@ -60,6 +61,12 @@ http_response node_bootstrap::handle(const http_request& request,
       if (request.method != "POST")
         return method_not_allowed(request.method, "POST");
       return certify(request, model);
+    }
+    if (request.path == master_join_path) {
+      if (!master_join_)
+        return status_error(404, "NotFound",
+                            "this master runs alone (no --peer-address): no master may join it");
+      return master_join_->handle(request);
     }
     return status_error(404, "NotFound", "the server could not find the requested resource");
   } catch (const std::exception& e) {

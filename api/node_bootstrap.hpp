@@ -13,6 +13,7 @@
 // nothing.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,8 @@
 #include "common/pki.hpp"
 
 namespace capstan::api {
+
+class master_join;
 
 // The annotation that binds a Node to its machine's key (set by the node gateway at the first
 // registration); once set, only that key is certified for the name.
@@ -40,8 +43,12 @@ public:
   node_bootstrap(std::string server_ca_pem, common::certificate_authority client_ca,
                  std::string join_secret);
 
+  // Opens the door other masters join by (api/master_join.hpp), also answered without a bearer
+  // token; while it is not open (a master alone), it answers 404. Call before serving.
+  void admit_masters(std::shared_ptr<const master_join> door) { master_join_ = std::move(door); }
+
   // Whether `path` (as http_request::path: no query, no trailing slash) is one of the doors
-  // above, which the server answers without a bearer token.
+  // above or the masters' one, which the server answers without a bearer token.
   static bool is_public_path(std::string_view path);
 
   // The certificate of the CA that signs node certificates (what client certificates verify
@@ -59,6 +66,7 @@ private:
   const std::string server_ca_pem_;
   const common::certificate_authority client_ca_;
   const std::string join_secret_;
+  std::shared_ptr<const master_join> master_join_;
 };
 
 }  // namespace capstan::api

@@ -71,7 +71,7 @@ http_response rest_handler::handle(const http_request& req) {
   }
   if (req.path == "/capstan/v1/history" || req.path == "/capstan/v1/state")
     return audit_api(master_, req);
-  if (req.path == "/capstan/v1/members")
+  if (is_members_path(req.path))
     return members_api(master_, req);
   route r = parse_route(req.path);
   if (!r.ok)

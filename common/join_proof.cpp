@@ -117,6 +117,12 @@ std::string node_certificate_proof(const std::string& secret, const std::string&
   return hmac_sha256(secret, "capstan-node-certificate\n" + node_name + "\n" + public_key_sha256);
 }
 
+std::string master_join_proof(const std::string& secret, const std::string& peer_address,
+                              uint64_t member_id) {
+  return hmac_sha256(secret, "capstan-master-join\n" + peer_address + "\n" +
+                                 std::to_string(member_id));
+}
+
 bool proofs_equal(const std::string& a, const std::string& b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
@@ -140,9 +146,10 @@ std::optional<join_token> stored_token(const std::string& path, std::string& raw
 
 }  // namespace
 
-join_token load_or_create_join_token(const std::string& data_dir,
+namespace {
+
+join_token load_or_create_token_file(const std::string& path,
                                      const std::string& ca_certificate_pem) {
-  const std::string path = data_dir + "/node-token";
   join_token token{sha256_hex(ca_certificate_pem), ""};
   std::string existing;
   if (auto parsed = stored_token(path, existing)) {
@@ -154,6 +161,18 @@ join_token load_or_create_join_token(const std::string& data_dir,
   }
   write_file_atomically(path, format_join_token(token) + "\n", 0600);
   return token;
+}
+
+}  // namespace
+
+join_token load_or_create_join_token(const std::string& data_dir,
+                                     const std::string& ca_certificate_pem) {
+  return load_or_create_token_file(data_dir + "/node-token", ca_certificate_pem);
+}
+
+join_token load_or_create_master_token(const std::string& data_dir,
+                                       const std::string& ca_certificate_pem) {
+  return load_or_create_token_file(data_dir + "/master-token", ca_certificate_pem);
 }
 
 std::string load_or_create_join_token(const std::string& data_dir) {

@@ -11,6 +11,7 @@
 //   key its holder does not have.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,6 +44,12 @@ std::string join_proof(const std::string& token, const std::string& nonce,
 // public_key_sha256), hex: the proof that asks the master to certify a key for a node.
 std::string node_certificate_proof(const std::string& secret, const std::string& node_name,
                                    const std::string& public_key_sha256);
+// HMAC-SHA256(secret of the master token, "capstan-master-join\n" || peer_address || "\n" ||
+// member_id in decimal), hex: the proof a new master sends to join a cluster (member_id 0: it
+// asks for an id and the cluster's files; its id: it asks to be added at peer_address). It
+// crosses only TLS verified against the CA the token names.
+std::string master_join_proof(const std::string& secret, const std::string& peer_address,
+                              uint64_t member_id);
 // Constant-time comparison of two proofs.
 bool proofs_equal(const std::string& a, const std::string& b);
 
@@ -53,6 +60,11 @@ bool proofs_equal(const std::string& a, const std::string& b);
 // written.
 join_token load_or_create_join_token(const std::string& data_dir,
                                      const std::string& ca_certificate_pem);
+// The token that lets another master join the cluster, DATA/master-token: the same form and
+// rules as DATA/node-token, another secret (a node's token must not make a master: a master
+// receives the cluster's keys).
+join_token load_or_create_master_token(const std::string& data_dir,
+                                       const std::string& ca_certificate_pem);
 // The secret of DATA/node-token, which is created holding a bare secret when missing; the
 // overload above upgrades it. For the node gateway, whose key is the secret alone.
 std::string load_or_create_join_token(const std::string& data_dir);

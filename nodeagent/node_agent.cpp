@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
-#include <mutex>
 #include <random>
 #include <set>
 
@@ -14,6 +13,7 @@
 
 #include "common/pki.hpp"
 #include "nodeagent/exec_session.hpp"
+#include "nodeagent/report_inbox.hpp"
 
 namespace capstan::nodeagent {
 
@@ -33,71 +33,6 @@ using agent_impl_actor = local_node_agent_actor::extend<
     caf::reacts_to<beat_atom>,
     // Send the statuses the runtimes reported since the last flush.
     caf::reacts_to<flush_atom>>;
-
-// Statuses the runtimes report, from any thread; the agent drains them once per mailbox round
-// and sends them as one message. Only the newest status of a pod is kept.
-class report_inbox {
-public:
-  report_inbox() = default;
-  void set_agent(const agent_impl_actor& agent) {
-    agent_ = caf::actor_cast<caf::weak_actor_ptr>(agent);
-  }
-  void push(const std::string& node_name, pod_report report) {
-    bool wake = false;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      wake = pending_.empty();
-      std::string key = node_name + "/" + report.namespace_ + "/" + report.name;
-      pending_[key] =
-          pod_status_report{node_name,          std::move(report.namespace_),
-                            std::move(report.name), std::move(report.uid),
-                            std::move(report.status), report.terminated};
-    }
-    if (wake)
-      if (auto agent = caf::actor_cast<agent_impl_actor>(agent_))
-        caf::anon_send(agent, flush_atom::value);
-  }
-  // Events are kept in order up to `max_pending_events` between two flushes; beyond, the
-  // newest are dropped (counted) rather than grow without bound.
-  void push_event(const std::string& node_name, pod_event e) {
-    bool wake = false;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      wake = pending_.empty() && events_.empty();
-      if (events_.size() >= max_pending_events) {
-        ++dropped_events_;
-        return;
-      }
-      events_.push_back(pod_event_report{node_name, std::move(e.namespace_), std::move(e.name),
-                                         std::move(e.uid), std::move(e.type),
-                                         std::move(e.reason), std::move(e.message)});
-    }
-    if (wake)
-      if (auto agent = caf::actor_cast<agent_impl_actor>(agent_))
-        caf::anon_send(agent, flush_atom::value);
-  }
-  std::map<std::string, pod_status_report> drain() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return std::exchange(pending_, {});
-  }
-  std::vector<pod_event_report> drain_events() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (dropped_events_ > 0) {
-      std::fprintf(stderr, "capstan node: %llu pod event(s) dropped: more than %zu in one flush\n",
-                   static_cast<unsigned long long>(dropped_events_), max_pending_events);
-      dropped_events_ = 0;
-    }
-    return std::exchange(events_, {});
-  }
-
-private:
-  static constexpr std::size_t max_pending_events = 1000;
-  caf::weak_actor_ptr agent_;
-  std::mutex mutex_;
-  std::map<std::string, pod_status_report> pending_;  // "node/ns/name" -> newest
-  std::vector<pod_event_report> events_;              // oldest first
-  uint64_t dropped_events_ = 0;
-};
 
 struct node_slot {
   hosted_node hosted;
@@ -362,8 +297,11 @@ bool any_unjoined(agent_self self) {
 
 agent_impl_actor::behavior_type node_agent(agent_self self, node_agent_config config,
                                            std::shared_ptr<proxy::service_proxy> proxy) {
-  self->state.inbox = std::make_shared<report_inbox>();
-  self->state.inbox->set_agent(self);
+  self->state.inbox = std::make_shared<report_inbox>(
+      [agent = caf::actor_cast<caf::weak_actor_ptr>(self)] {
+        if (auto strong = caf::actor_cast<agent_impl_actor>(agent))
+          caf::anon_send(strong, flush_atom::value);
+      });
   for (auto& hosted : config.nodes) {
     std::string name = hosted.description.metadata.name;
     self->state.nodes[name].hosted = std::move(hosted);

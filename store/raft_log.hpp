@@ -65,6 +65,9 @@ public:
   }
   void propose(std::string entry, proposal_done done) override;
   void retry_apply() override;
+  // Idempotent: a member present as a voter at `address` is answered done at once; present
+  // but not yet a voter (its promotion failed: it was not caught up in time), it is promoted.
+  // Another member at `address`, or `id` at another address: refused, nothing changed.
   void add_member(uint64_t id, std::string address, membership_done done) override;
   void remove_member(uint64_t id, membership_done done) override;
   replicated_membership membership() const override;

@@ -132,6 +132,11 @@ std::string encode_forwarded_command(const forwarded_command& command) {
                      {"cause", create->cause},
                      {"outcomeOnly", create->outcome_only},
                      {"dryRun", create->dry_run}};
+  } else if (auto* change = std::get_if<membership_command>(&command)) {
+    out["members"] = {
+        {"op", change->op == membership_command::change::add ? "add" : "remove"},
+        {"id", change->id},
+        {"address", change->address}};
   } else {
     const auto& c = std::get<object_command>(command);
     out["command"] = {{"kind", static_cast<int>(c.kind)},
@@ -153,6 +158,18 @@ forwarded_command decode_forwarded_command(std::string_view bytes) {
       c.cause = it->at("cause").get<std::string>();
       c.outcome_only = it->at("outcomeOnly").get<bool>();
       c.dry_run = it->at("dryRun").get<bool>();
+      return c;
+    }
+    if (auto it = in.find("members"); it != in.end()) {
+      membership_command c;
+      const auto op = it->at("op").get<std::string>();
+      if (op != "add" && op != "remove")
+        throw forwarding_error("a forwarded membership change is neither add nor remove");
+      c.op = op == "add" ? membership_command::change::add : membership_command::change::remove;
+      c.id = integer<uint64_t>(it->at("id"));
+      c.address = it->at("address").get<std::string>();
+      if (c.id == 0 || c.address.size() > 256)
+        throw forwarding_error("a forwarded membership change names no member");
       return c;
     }
     const json& in_command = in.at("command");

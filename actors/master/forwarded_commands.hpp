@@ -1,5 +1,5 @@
 // What a follower hands the leader when a client writes to it (issue #20: a client may talk to
-// any member): the create or object command, and the leader's reply. Bytes on the members'
+// any member): the create, object or membership command, and the leader's reply. Bytes on the members'
 // port (store/raft_peer_forward.hpp); objects travel in the journal's encoding
 // (messages/capnp_codec.hpp), so nothing of them is lost on the way.
 #pragma once
@@ -12,7 +12,17 @@
 
 namespace capstan::actors {
 
-using forwarded_command = std::variant<create_command, object_command>;
+// A change of the masters themselves (issue #20), carried out by the leader's replicated log:
+// add a member (made a voter once it has caught up; asked again, only what is left is done)
+// or remove one.
+struct membership_command {
+  enum class change { add, remove };
+  change op = change::add;
+  uint64_t id = 0;
+  std::string address;  // add: where the member listens for the others (IP:PORT)
+};
+
+using forwarded_command = std::variant<create_command, object_command, membership_command>;
 
 // Thrown by the decoders when bytes are no forwarded command or reply.
 struct forwarding_error : std::runtime_error {

@@ -1,21 +1,16 @@
 #include "actors/master/master.hpp"
 
-#include "auth/default_policy.hpp"
-
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <deque>
 #include <exception>
 #include <filesystem>
 
-#include <deque>
-
 #include "actors/master/write_forwarding.hpp"
 #include "actors/nodes/node_gateway.hpp"
-#include "common/ipv4.hpp"
 #include "common/join_proof.hpp"
 #include "common/pki.hpp"
-#include "messages/equal_fields.hpp"
 #include "store/disk_reserve.hpp"
 #include "store/raft_log.hpp"
 #include "store/secret_sealing.hpp"
@@ -92,8 +87,10 @@ master::master(caf::actor_system& system, master_config config)
     raft.bootstrap = membership.bootstrap;
     raft.initial_members = membership.initial_members;
   }
-  writer_ = std::make_unique<store::journal_writer>(*log_,
-                                                    std::make_unique<store::raft_log>(raft));
+  auto engine = std::make_unique<store::raft_log>(raft);
+  if (!alone)
+    replicated_ = engine.get();
+  writer_ = std::make_unique<store::journal_writer>(*log_, std::move(engine));
   if (alone && !writer_->wait_until_leading(std::chrono::seconds(30)))
     throw store::store_error("the replicated journal in " + raft.directory +
                              " elected no leader within 30 s");
@@ -135,129 +132,6 @@ master::master(caf::actor_system& system, master_config config)
   }
   snapshot_thread_ = std::thread([this] { snapshot_loop(); });
   roles_thread_ = std::thread([this] { watch_leadership(); });
-}
-
-bool master::take_leader_roles(uint64_t term) {
-  control_plane_config plane{config_.allocators, config_.lifecycle, config_.scheduler, {}, {}};
-  plane.service_accounts.api_ca_pem = config_.api_ca_pem;
-  plane.service_accounts.signing_key = service_account_key_;
-  // The lead is taken once the journal applied everything committed before: the read model
-  // (fed by the writer's commit thread, a moment later) must hold it too, or a controller
-  // would miss the last pods the previous leader made, and make them again.
-  const uint64_t applied = log_->last_seq();
-  if (!model_->wait_until([&](const store::cluster_state& s) { return s.seq >= applied; },
-                          std::chrono::seconds(10))) {
-    std::fprintf(stderr,
-                 "capstan master: the read model did not reach seq %llu within 10 s: the "
-                 "control plane starts at the next try\n",
-                 static_cast<unsigned long long>(applied));
-    return false;
-  }
-  // Nothing is appended meanwhile (only the leader's actors append, and these are the
-  // leader's): the actors start from the read model as it stands and see every batch after.
-  control_plane actors = spawn_control_plane(system_, *model_, journal_, plane);
-  for (const auto& subscriber : actors.batch_subscribers())
-    fanout_->add(subscriber);
-  auto gateway =
-      spawn_node_gateway(system_, *model_,
-                         {actors.registry(object_kind::node), actors.registry(object_kind::pod),
-                          actors.lifecycle, config_.join_guard},
-                         node_authority_->certificate_pem(),
-                         {config_.allocators.service_cidr, config_.cluster_dns,
-                          config_.cluster_domain, config_.pod_network});
-  fanout_->add(gateway);
-  std::lock_guard<std::mutex> lock(roles_mutex_);
-  keep_metrics(actors_.metrics);
-  actors_ = std::move(actors);
-  gateway_ = std::move(gateway);
-  roles_term_ = term;
-  leading_roles_ = true;
-  return true;
-}
-
-void master::keep_metrics(std::shared_ptr<controller_metrics> metrics) {
-  // /metrics reads the figures without a lock after controller_queues() returned: the last
-  // generations are kept (a lead changes seldom; 8 of them outlive any request).
-  all_metrics_.push_back(std::move(metrics));
-  if (all_metrics_.size() > 8)
-    all_metrics_.erase(all_metrics_.begin());
-}
-
-void master::drop_leader_roles() {
-  {
-    std::vector<caf::actor_addr> leaving;
-    std::lock_guard<std::mutex> lock(roles_mutex_);
-    for (const auto& s : actors_.batch_subscribers())
-      leaving.push_back(s.address());
-    leaving.push_back(gateway_.address());
-    fanout_->remove(leaving);
-  }
-  stop_actors();
-  std::lock_guard<std::mutex> lock(roles_mutex_);
-  keep_metrics(actors_.metrics);
-  actors_ = control_plane{};
-  gateway_ = master_gateway_actor{};
-  roles_term_ = 0;
-  leading_roles_ = false;
-}
-
-void master::watch_leadership() {
-  std::unique_lock<std::mutex> lock(roles_mutex_);
-  while (!roles_stopping_) {
-    roles_wake_.wait_for(lock, std::chrono::milliseconds(50));
-    if (roles_stopping_)
-      return;
-    // The term, not only whether: a lead lost and taken again while this thread was busy must
-    // restart the actors (another leader's may have acted meanwhile).
-    const uint64_t term_now = writer_->leading_term();
-    if (term_now == roles_term_)
-      continue;
-    const bool was_leading = leading_roles_;
-    lock.unlock();
-    if (was_leading) {
-      std::fprintf(stderr, "capstan master: this master no longer leads (term %llu): stopping "
-                           "the control plane\n",
-                   static_cast<unsigned long long>(roles_term_));
-      if (config_.on_leadership)
-        config_.on_leadership(false);
-      drop_leader_roles();
-    }
-    if (term_now != 0 && take_leader_roles(term_now)) {
-      std::fprintf(stderr, "capstan master: this master leads (term %llu): the control plane "
-                           "runs here\n",
-                   static_cast<unsigned long long>(term_now));
-      try {
-        ensure_namespace("default");
-        ensure_namespace("kube-system");
-        ensure_rbac_defaults();
-      } catch (const std::exception& e) {
-        std::fprintf(stderr, "capstan master: %s\n", e.what());
-      }
-      if (config_.on_leadership)
-        config_.on_leadership(true);
-    }
-    lock.lock();
-  }
-}
-
-bool master::leading() const {
-  std::lock_guard<std::mutex> lock(roles_mutex_);
-  return leading_roles_;
-}
-
-node_lifecycle_actor master::lifecycle() const {
-  std::lock_guard<std::mutex> lock(roles_mutex_);
-  return actors_.lifecycle;
-}
-
-messages::node_gateway_actor master::node_gateway() const {
-  std::lock_guard<std::mutex> lock(roles_mutex_);
-  return gateway_;
-}
-
-const controller_metrics& master::controller_queues() const {
-  std::lock_guard<std::mutex> lock(roles_mutex_);
-  return *actors_.metrics;
 }
 
 master::~master() {
@@ -388,15 +262,23 @@ command_reply master::command(object_command command) {
   return leading() ? run_here(std::move(c)) : run_on_leader(c);
 }
 
+command_reply master::change_members(membership_command change) {
+  if (!replicated_)
+    return command_reply::failure(error_code::unavailable,
+                                  "this master runs alone (no --peer-address): it has no other "
+                                  "members to change");
+  // The replicated log's lead, not the control plane's: a leader whose actors are still
+  // starting changes members all the same.
+  forwarded_command c = std::move(change);
+  return writer_->leading() ? run_here(std::move(c)) : run_on_leader(c);
+}
+
 command_reply master::run_here(forwarded_command command, std::chrono::milliseconds timeout) {
-  const object_kind kind = std::visit(
-      [](const auto& c) {
-        if constexpr (std::is_same_v<std::decay_t<decltype(c)>, create_command>)
-          return messages::kind_of(c.object);
-        else
-          return c.kind;
-      },
-      command);
+  if (auto* change = std::get_if<membership_command>(&command))
+    return change_members_here(*change, timeout);
+  const object_kind kind = std::holds_alternative<create_command>(command)
+                               ? messages::kind_of(std::get<create_command>(command).object)
+                               : std::get<object_command>(command).kind;
   auto registry_now = registry(kind);
   if (!registry_now)
     return not_leading();
@@ -425,144 +307,6 @@ command_reply master::run_on_leader(const forwarded_command& command) {
     model_->wait_until([&](const store::cluster_state& s) { return s.seq >= wanted; },
                        std::chrono::seconds(10));
   return reply;
-}
-
-void master::ensure_namespace(const std::string& name) {
-  if (model_->get(object_kind::namespace_, {"", name}))
-    return;
-  messages::namespace_object ns;
-  ns.metadata.name = name;
-  auto r = create(ns, "system:master");
-  if (!r.ok() && r.error->code != error_code::already_exists)
-    throw store::store_error("cannot create namespace " + name + ": " + r.error->message);
-}
-
-void master::ensure_rbac_defaults() {
-  auto ensure = [&](messages::any_object object) {
-    const auto kind = messages::kind_of(object);
-    const auto& name = messages::meta_of(object).name;
-    if (model_->get(kind, {"", name}))
-      return;
-    auto r = create(object, "system:master");
-    if (!r.ok() && r.error->code != error_code::already_exists)
-      throw store::store_error("cannot create " + messages::group_resource(kind) + " " + name +
-                               ": " + r.error->message);
-  };
-  for (const auto& r : auth::default_cluster_roles()) {
-    messages::cluster_role cluster_role;
-    static_cast<messages::role&>(cluster_role) = r;
-    ensure(std::move(cluster_role));
-  }
-  for (const auto& b : auth::default_cluster_role_bindings()) {
-    messages::cluster_role_binding binding;
-    static_cast<messages::role_binding&>(binding) = b;
-    ensure(std::move(binding));
-  }
-}
-
-std::string master::ensure_api_service(const std::string& ip, uint16_t port) {
-  const std::string cause = "system:master";
-  const object_key key{"default", "kubernetes"};
-  auto range = common::ipv4_cidr::parse(config_.allocators.service_cidr);
-  if (!range)
-    return "the service range " + config_.allocators.service_cidr + " does not parse";
-  messages::service_port https;
-  https.name = "https";
-  https.protocol = "TCP";
-  https.port = 443;
-  https.target_port = messages::int_or_string::of(static_cast<int32_t>(port));
-  const std::vector<messages::service_port> ports = {https};
-  auto same_ports = [&](const messages::service& s) {
-    return messages::equal_fields(s.spec.ports, ports) && s.spec.selector.empty();
-  };
-  auto existing = model_->get(object_kind::service, key);
-  if (!existing) {
-    messages::service svc;
-    svc.metadata.namespace_ = key.namespace_;
-    svc.metadata.name = key.name;
-    svc.metadata.labels = {{"component", "apiserver"}, {"provider", "kubernetes"}};
-    svc.spec.ports = ports;
-    svc.spec.cluster_ip = common::format_ipv4(range->network + 1);
-    auto r = create(svc, cause);
-    if (!r.ok() && r.error->code != error_code::already_exists)
-      return "cannot create service default/kubernetes: " + r.error->message;
-  } else if (auto svc = std::get<messages::service>(*existing); !same_ports(svc)) {
-    svc.spec.ports = ports;
-    svc.spec.selector.clear();
-    auto r = command({object_kind::service, key, cause, update_op{svc}, true});
-    if (!r.ok())
-      return "cannot update service default/kubernetes: " + r.error->message;
-  }
-  auto current = model_->get(object_kind::endpoints, key);
-  auto address = common::parse_ipv4(ip);
-  // No address pods can reach (unspecified, or loopback: a pod's loopback is its own): the
-  // Service has no endpoints, and connections to it are refused rather than sent astray.
-  if (!address || *address == 0 || (*address >> 24) == 127) {
-    if (!current)
-      return "";
-    auto r = command({object_kind::endpoints, key, cause,
-                      delete_op{"the API has no address pods can reach", "", "", std::nullopt},
-                      true});
-    return r.ok() || r.error->code == error_code::not_found
-               ? ""
-               : "cannot delete endpoints default/kubernetes: " + r.error->message;
-  }
-  messages::endpoint_subset subset;
-  subset.addresses.resize(1);
-  subset.addresses[0].ip = ip;
-  subset.ports.resize(1);
-  subset.ports[0].name = "https";
-  subset.ports[0].port = port;
-  subset.ports[0].protocol = "TCP";
-  const std::vector<messages::endpoint_subset> subsets = {subset};
-  if (current) {
-    if (messages::equal_fields(std::get<messages::endpoints>(*current).subsets, subsets))
-      return "";
-    auto r = command({object_kind::endpoints, key, cause, endpoints_op{subsets}, true});
-    return r.ok() ? "" : "cannot update endpoints default/kubernetes: " + r.error->message;
-  }
-  messages::endpoints eps;
-  eps.metadata.namespace_ = key.namespace_;
-  eps.metadata.name = key.name;
-  eps.metadata.labels = {{"endpointslice.kubernetes.io/skip-mirror", "true"}};
-  eps.subsets = subsets;
-  auto r = create(eps, cause);
-  return r.ok() || r.error->code == error_code::already_exists
-             ? ""
-             : "cannot create endpoints default/kubernetes: " + r.error->message;
-}
-
-std::string master::ensure_dns_service() {
-  if (config_.cluster_dns.empty())
-    return "";
-  const object_key key{"kube-system", "kube-dns"};
-  if (auto existing = model_->get(object_kind::service, key)) {
-    const auto& ip = std::get<messages::service>(*existing).spec.cluster_ip;
-    return ip == config_.cluster_dns
-               ? ""
-               : "service kube-system/kube-dns has ClusterIP " + ip + ", not --cluster-dns " +
-                     config_.cluster_dns + " (delete it to have it created again)";
-  }
-  messages::service svc;
-  svc.metadata.namespace_ = key.namespace_;
-  svc.metadata.name = key.name;
-  svc.metadata.labels = {{"k8s-app", "kube-dns"},
-                         {"kubernetes.io/cluster-service", "true"},
-                         {"kubernetes.io/name", "capstan-dns"}};
-  for (const auto& [name, protocol] : {std::pair<const char*, const char*>{"dns", "UDP"},
-                                       {"dns-tcp", "TCP"}}) {
-    messages::service_port p;
-    p.name = name;
-    p.protocol = protocol;
-    p.port = 53;
-    p.target_port = messages::int_or_string::of(static_cast<int32_t>(53));
-    svc.spec.ports.push_back(std::move(p));
-  }
-  svc.spec.cluster_ip = config_.cluster_dns;
-  auto r = create(svc, "system:master");
-  if (!r.ok() && r.error->code != error_code::already_exists)
-    return "cannot create service kube-system/kube-dns: " + r.error->message;
-  return "";
 }
 
 void master::snapshot() {

@@ -96,6 +96,9 @@ public:
   // master alone: no members listed.
   store::replicated_membership members() const { return writer_->membership(); }
   uint64_t member_id() const { return config_.membership.member_id; }
+  // Whether this master is one of several (it talks to other members), even before it knows
+  // them (a new member waiting to be added).
+  bool one_of_several() const { return replicated_ != nullptr; }
   // The CA whose certificates prove nodes (DATA/tls/client-ca.crt and .key, created on first
   // start): the bootstrap endpoint and in-process simulated nodes issue from it.
   const common::certificate_authority& node_authority() const { return *node_authority_; }
@@ -123,6 +126,13 @@ public:
   // from it; without a leader to forward to: error_code::unavailable.
   command_reply create(any_object object, const std::string& cause, bool dry_run = false);
   command_reply command(object_command command);
+  // Adds a master to the cluster (made a voter once it has caught up: the member must run,
+  // waiting to be added, at `address`) or removes one; carried out by the leader, forwarded
+  // there from a follower. Refused, changing nothing: an id or address that clashes with
+  // another member's (already_exists), removing a master that is not a member (not_found) or
+  // the last voter, or while another change is under way (conflict); a master alone
+  // (unavailable). Answered ok once the change is committed.
+  command_reply change_members(membership_command change);
 
   // The `kubernetes` Service of namespace default (ClusterIP the first address of the service
   // range, port 443 "https") and its Endpoints: the API at `ip`:`port`, what pods reach with
@@ -172,6 +182,9 @@ private:
   command_reply run_here(forwarded_command command,
                          std::chrono::milliseconds timeout = std::chrono::seconds(60));
   command_reply run_on_leader(const forwarded_command& command);
+  // run_here's part for membership commands (actors/master/master_members.cpp).
+  command_reply change_members_here(const membership_command& change,
+                                    std::chrono::milliseconds timeout);
   void watch_leadership();
   void ensure_namespace(const std::string& name);
   // Kubernetes' bootstrap roles and bindings (auth/default_policy.hpp), each created when it
@@ -192,6 +205,7 @@ private:
   // uses goes (stop(), or a constructor that fails).
   std::unique_ptr<forwarded_write_pool> forwarded_writes_;
   std::unique_ptr<store::journal_writer> writer_;
+  store::replicated_log* replicated_ = nullptr;  // writer_'s engine; null for a master alone
   std::unique_ptr<batch_fanout> fanout_;
   journal_actor journal_;
   mutable std::mutex roles_mutex_;  // guards the leader's handles below

@@ -96,6 +96,28 @@ BOOST_AUTO_TEST_CASE(creates_and_every_client_command_survive_the_trip) {
   BOOST_CHECK_THROW(encode_forwarded_command(command_on("web", endpoints_op{})), forwarding_error);
 }
 
+BOOST_AUTO_TEST_CASE(membership_changes_travel_whole_and_malformed_ones_are_refused) {
+  membership_command add{membership_command::change::add, 4001, "10.0.0.4:6445"};
+  auto back = std::get<membership_command>(decode_forwarded_command(encode_forwarded_command(add)));
+  BOOST_TEST((back.op == membership_command::change::add));
+  BOOST_TEST(back.id == 4001u);
+  BOOST_TEST(back.address == "10.0.0.4:6445");
+  membership_command remove{membership_command::change::remove, 2, ""};
+  auto gone =
+      std::get<membership_command>(decode_forwarded_command(encode_forwarded_command(remove)));
+  BOOST_TEST((gone.op == membership_command::change::remove));
+  BOOST_TEST(gone.id == 2u);
+  for (std::string bad :
+       {std::string(R"({"members":{"op":"promote","id":2,"address":""}})"),
+        std::string(R"({"members":{"op":"add","id":0,"address":"10.0.0.4:6445"}})"),
+        std::string(R"({"members":{"op":"add","id":-3,"address":"10.0.0.4:6445"}})"),
+        std::string(R"({"members":{"op":"add","id":"2","address":"10.0.0.4:6445"}})"),
+        std::string(R"({"members":{"op":"add","id":2}})"),
+        std::string(R"({"members":{"op":"add","id":2,"address":")") + std::string(300, 'a') +
+            R"("}})"})
+    BOOST_CHECK_THROW(decode_forwarded_command(bad), forwarding_error);
+}
+
 BOOST_AUTO_TEST_CASE(replies_keep_object_error_and_causes) {
   command_reply ok;
   ok.object = capstan::test::small_pod("web");

@@ -115,6 +115,18 @@ inline store::raft_tls_config tls_of(const member& m) {
   return tls;
 }
 
+// Member `id`'s credentials as `m` holds them, but issued by another CA than the cluster's:
+// what a stranger that claims to be a member presents (refused at the TLS handshake).
+inline store::raft_tls_config stranger_tls(const member& m, uint64_t id) {
+  auto stranger_ca = common::certificate_authority::create("stranger-ca", 1);
+  auto [certificate, key] = stranger_ca.issue_peer_certificate(
+      store::raft_member_common_name(id), store::raft_member_organization, {"127.0.0.1"}, 1);
+  store::raft_tls_config stranger = tls_of(m);
+  stranger.certificate_pem = certificate;
+  stranger.key_pem = key;
+  return stranger;
+}
+
 // Runs `change` on the leader and waits for its outcome ("" once committed).
 inline std::string change_membership(
     const std::function<void(store::replicated_log::membership_done)>& change) {

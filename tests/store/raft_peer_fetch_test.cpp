@@ -172,13 +172,7 @@ BOOST_AUTO_TEST_CASE(the_member_port_answers_fetches_of_members_only_and_only_wi
   std::string wrong_peer = fetch(tls_of(asking), 2, 5, 1, last, &bytes);
   BOOST_TEST(wrong_peer.find("not that member's") != std::string::npos, wrong_peer);
   // Another CA's certificate: no TLS at all.
-  auto stranger_ca = capstan::common::certificate_authority::create("stranger-ca", 1);
-  auto [cert, key] = stranger_ca.issue_peer_certificate(raft_member_common_name(2),
-                                                        raft_member_organization,
-                                                        {"127.0.0.1"}, 1);
-  raft_tls_config stranger = tls_of(asking);
-  stranger.certificate_pem = cert;
-  stranger.key_pem = key;
+  raft_tls_config stranger = stranger_tls(asking, 2);
   bytes = 0;
   std::string refused = fetch(stranger, 2, 1, 1, last, &bytes);
   BOOST_TEST(!refused.empty());

@@ -65,13 +65,7 @@ BOOST_AUTO_TEST_CASE(a_member_request_is_served_and_answered_and_strangers_are_r
   BOOST_TEST((wrong_peer.result == outcome::not_sent));
   BOOST_TEST(wrong_peer.text.find("not that member's") != std::string::npos, wrong_peer.text);
   // Another CA's certificate: no TLS at all.
-  auto stranger_ca = capstan::common::certificate_authority::create("stranger-ca", 1);
-  auto [cert, key] = stranger_ca.issue_peer_certificate(raft_member_common_name(2),
-                                                        raft_member_organization,
-                                                        {"127.0.0.1"}, 1);
-  raft_tls_config stranger = tls_of(asking);
-  stranger.certificate_pem = cert;
-  stranger.key_pem = key;
+  raft_tls_config stranger = stranger_tls(asking, 2);
   auto refused = forward_to_member(stranger, {2, 1, first.m->address, "hello"}, 5s);
   BOOST_TEST((refused.result != outcome::answered));
   BOOST_TEST(first.served.load() == 2);  // only the two members' requests reached it

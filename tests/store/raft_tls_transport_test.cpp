@@ -108,6 +108,44 @@ BOOST_AUTO_TEST_CASE(a_member_that_is_not_leader_refuses_membership_changes) {
   BOOST_TEST(eventually([&] { return members[0]->raft->membership().members.size() == 2u; }, 5s));
 }
 
+BOOST_AUTO_TEST_CASE(adding_a_member_again_does_what_is_left_and_refuses_a_clash) {
+  std::vector<std::unique_ptr<member>> members;
+  members.push_back(std::make_unique<member>(1, true));
+  BOOST_REQUIRE(members[0]->writer->wait_until_leading(10s));
+  members.push_back(std::make_unique<member>(2, false));
+  BOOST_REQUIRE(add(*members[0], *members[1]).empty());
+  // The same member at the same address again: done, nothing changes.
+  BOOST_TEST(add(*members[0], *members[1]) == "");
+  auto listed = members[0]->raft->membership();
+  BOOST_TEST(listed.members.size() == 2u);
+  // Its id at another address, or another id at its address: refused.
+  std::string other_address = "127.0.0.1:" + std::to_string(unused_loopback_port());
+  BOOST_TEST(change_membership([&](replicated_log::membership_done done) {
+               members[0]->raft->add_member(2, other_address, std::move(done));
+             }) == "a member with this id exists already, at another address");
+  BOOST_TEST(change_membership([&](replicated_log::membership_done done) {
+               members[0]->raft->add_member(7, members[1]->address, std::move(done));
+             }) == "another member has this address already");
+  // Removing an unknown member is refused; removing a known one takes it out.
+  BOOST_TEST(change_membership([&](replicated_log::membership_done done) {
+               members[0]->raft->remove_member(9, std::move(done));
+             }) == "no member has this id");
+  BOOST_TEST(change_membership([&](replicated_log::membership_done done) {
+               members[0]->raft->remove_member(2, std::move(done));
+             }) == "");
+  BOOST_TEST(eventually([&] { return members[0]->raft->membership().members.size() == 1u; }, 5s));
+  // The last voter stays: without one the cluster could never commit again.
+  BOOST_TEST(change_membership([&](replicated_log::membership_done done) {
+               members[0]->raft->remove_member(1, std::move(done));
+             }) == "it is the last voter: a cluster keeps at least one");
+  // A change after all these refusals still goes through (none left C-Raft's pending change
+  // set): the member comes back.
+  members[1]->stop();
+  members[1] = std::make_unique<member>(5, false);
+  BOOST_TEST(add(*members[0], *members[1]) == "");
+  BOOST_TEST(eventually([&] { return members[0]->raft->membership().members.size() == 2u; }, 5s));
+}
+
 namespace {
 
 // What became of one TLS connection attempt to a member's port.

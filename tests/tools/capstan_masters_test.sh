@@ -30,7 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT
 source "$(dirname "$0")/check_helpers.sh"
-base=$((20000 + RANDOM % 12000))  # below the ephemeral range
+base=$((26000 + RANDOM % 6000))  # below the ephemeral range; capstan_masters_join_test uses 20000+
 peer() { echo "127.0.0.1:$((base + 10 * $1))"; }
 cluster="1=$(peer 1),2=$(peer 2),3=$(peer 3)"
 start_master() {

@@ -21,6 +21,7 @@
 #include "actors/nodes/join_port_guard.hpp"
 #include "api/api_server.hpp"
 #include "api/credentials.hpp"
+#include "api/master_join.hpp"
 #include "common/ipv4.hpp"
 #include "common/join_proof.hpp"
 #include "common/pki.hpp"
@@ -29,6 +30,7 @@
 #include "messages/node_interfaces.hpp"
 #include "nodeagent/simulated_nodes.hpp"
 #include "store/raft_tls_transport.hpp"
+#include "tools/admin/master_membership.hpp"
 
 namespace capstan::admin {
 
@@ -50,41 +52,8 @@ struct master_flags {
   std::string grace = "40s", eviction = "5m";
   unsigned long long journal_reserve_mib = 32;
   api::server_limits api_limits;
-  // Several masters (issue #20; the static form, as etcd's --initial-cluster).
-  std::string peer_address;     // --peer-address: where the other masters reach this one
-  std::string initial_cluster;  // --initial-cluster: ID=IP:PORT,... (the same on every member)
-  bool join_cluster = false;    // --join-cluster: wait to be added by the leader
+  membership_flags cluster;  // several masters (issue #20)
 };
-
-// "1=10.0.0.1:6445,2=10.0.0.2:6445": the members of a new cluster. Empty when it does not parse.
-std::vector<store::replicated_member> parse_initial_cluster(const std::string& text) {
-  std::vector<store::replicated_member> out;
-  std::size_t at = 0;
-  while (at <= text.size()) {
-    std::size_t comma = text.find(',', at);
-    std::string item = text.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
-    auto equals = item.find('=');
-    if (equals == std::string::npos || equals == 0)
-      return {};
-    uint64_t id = 0;
-    for (char c : item.substr(0, equals)) {
-      if (c < '0' || c > '9' || id > 1000000)
-        return {};
-      id = id * 10 + static_cast<uint64_t>(c - '0');
-    }
-    std::string address = item.substr(equals + 1);
-    if (id == 0 || !store::is_raft_address(address))
-      return {};
-    for (const auto& m : out)
-      if (m.id == id || m.address == address)
-        return {};
-    out.push_back({id, address, true});
-    if (comma == std::string::npos)
-      break;
-    at = comma + 1;
-  }
-  return out;
-}
 
 // What CLI11 cannot check by type: addresses, CIDRs, durations. False after saying why.
 bool complete(master_flags& f) {
@@ -130,37 +99,8 @@ bool complete(master_flags& f) {
       return false;
     }
   }
-  auto& membership = f.config.membership;
-  if (!f.peer_address.empty() && !store::is_raft_address(f.peer_address)) {
-    std::cerr << "error: --peer-address needs IP:PORT, not \"" << f.peer_address << "\"\n";
+  if (!check_membership_flags(f.cluster, std::cerr))
     return false;
-  }
-  if (membership.member_id == 0) {
-    std::cerr << "error: --member-id is 1 or more\n";
-    return false;
-  }
-  if (f.peer_address.empty() && (!f.initial_cluster.empty() || f.join_cluster)) {
-    std::cerr << "error: --initial-cluster and --join-cluster need --peer-address\n";
-    return false;
-  }
-  if (!f.initial_cluster.empty()) {
-    membership.initial_members = parse_initial_cluster(f.initial_cluster);
-    bool listed = false;
-    for (const auto& m : membership.initial_members)
-      listed = listed || (m.id == membership.member_id && m.address == f.peer_address);
-    if (membership.initial_members.empty() || !listed) {
-      std::cerr << "error: --initial-cluster \"" << f.initial_cluster
-                << "\" is no list of ID=IP:PORT naming this member (--member-id "
-                << membership.member_id << ", --peer-address " << f.peer_address << ")\n";
-      return false;
-    }
-  }
-  if (f.join_cluster && !f.initial_cluster.empty()) {
-    std::cerr << "error: --join-cluster and --initial-cluster exclude each other\n";
-    return false;
-  }
-  membership.peer_address = f.peer_address;
-  membership.bootstrap = !f.join_cluster;
   for (const auto* cidr : {&f.config.allocators.service_cidr, &f.config.allocators.cluster_cidr}) {
     auto parsed = actors::ipv4_cidr::parse(*cidr);
     if (!parsed || parsed->prefix > 24) {
@@ -245,17 +185,7 @@ void add_master_command(CLI::App& root) {
                   "Writes in flight before 429")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
-  cmd->add_option("--peer-address", f->peer_address,
-                  "Run as one of several masters: where the others reach this one (IP:PORT, "
-                  "mutual TLS with certificates of DATA/tls/ca)");
-  cmd->add_option("--member-id", f->config.membership.member_id,
-                  "This master's id among the masters (1 or more, unique)")
-      ->capture_default_str();
-  cmd->add_option("--initial-cluster", f->initial_cluster,
-                  "The masters of a new cluster, ID=IP:PORT,... (the same list on each; they "
-                  "share DATA/tls/ca.*, secrets.key and service-account.key)");
-  cmd->add_flag("--join-cluster", f->join_cluster,
-                "A new master that waits to be added by the leader of a running cluster");
+  add_membership_flags(*cmd, f->cluster);
   cmd->callback([f] {
     if (!complete(*f))
       cli::exit_with(2);
@@ -277,17 +207,21 @@ int run_master(master_flags& flags) {
   sigset_t signals = block_termination_signals();
   // DATA holds the cluster's history, its keys and soon its secrets: for the master's user only.
   ::umask(077);
+  membership_plan plan;
   try {
     common::make_private_directory(flags.config.data_dir);
+    plan = plan_membership(flags.cluster, flags.config.data_dir, flags.config.membership);
   } catch (const std::exception& e) {
     std::cerr << "capstan master: " << e.what() << "\n";
     return 1;
   }
+  const std::string& peer_address = flags.config.membership.peer_address;
 
   // The credentials come first: the join port's TLS needs them before the actor system starts.
   // DATA/tls/: the server CA and the serving certificate (API and join port), the node CA;
   // DATA/node-token: K10<sha256 of the server CA>::<secret>.
   api::tls_material tls;
+  std::string master_secret;
   try {
     // Pods reach the API as the `kubernetes` Service: its ClusterIP and names are the
     // certificate's too, as kube-apiserver's.
@@ -298,12 +232,12 @@ int run_master(master_flags& flags) {
       hosts.push_back(common::format_ipv4(range->network + 1));
     tls = api::ensure_tls(flags.config.data_dir, hosts);
     flags.config.api_ca_pem = tls.ca_cert_pem;
-    if (!flags.peer_address.empty()) {
+    if (plan.several) {
       // The masters prove themselves to one another with certificates of the server CA
       // (which every master of the cluster holds), issued anew at each start.
       auto ca = common::certificate_authority::load_or_create(flags.config.data_dir + "/tls", "ca",
                                                               "capstan-ca");
-      auto host = flags.peer_address.substr(0, flags.peer_address.rfind(':'));
+      auto host = peer_address.substr(0, peer_address.rfind(':'));
       if (host.size() > 2 && host.front() == '[')
         host = host.substr(1, host.size() - 2);
       auto [certificate, key] = ca.issue_peer_certificate(
@@ -317,6 +251,10 @@ int run_master(master_flags& flags) {
     }
     api::ensure_node_authority(flags.config.data_dir);
     common::load_or_create_join_token(flags.config.data_dir, tls.ca_cert_pem);
+    // DATA/master-token: what another master joins with (a node's token does not do).
+    if (plan.several)
+      master_secret = common::load_or_create_master_token(flags.config.data_dir, tls.ca_cert_pem)
+                          .secret;
   } catch (const std::exception& e) {
     std::cerr << "capstan master: cannot prepare the cluster's certificates: " << e.what() << "\n";
     return 1;
@@ -390,6 +328,15 @@ int run_master(master_flags& flags) {
       std::cerr << "capstan master: " << e.what() << "\n";
       return 1;
     }
+    if (plan.to_record) {
+      try {
+        write_member_file(flags.config.data_dir, *plan.to_record);
+      } catch (const std::exception& e) {
+        std::cerr << "capstan master: " << e.what() << "\n";
+        master->stop();
+        return 1;
+      }
+    }
     const auto& restored = master->restored();
     std::printf(
         "capstan master: journal %s/journal at seq %llu (snapshot at %llu + %llu records replayed "
@@ -409,7 +356,7 @@ int run_master(master_flags& flags) {
     } else {
       std::printf("capstan master: member %llu of several, at %s: following the leader\n",
                   static_cast<unsigned long long>(flags.config.membership.member_id),
-                  flags.peer_address.c_str());
+                  peer_address.c_str());
     }
     std::unique_ptr<api::api_server> api_server;
     try {
@@ -419,6 +366,9 @@ int run_master(master_flags& flags) {
       api::node_bootstrap bootstrap(
           tls.ca_cert_pem, master->node_authority(),
           common::load_or_create_join_token(flags.config.data_dir, tls.ca_cert_pem).secret);
+      if (plan.several)
+        bootstrap.admit_masters(
+            std::make_shared<api::master_join>(*master, flags.config.data_dir, master_secret));
       api_server = std::make_unique<api::api_server>(system, *master, tls, std::move(tokens),
                                                      std::move(bootstrap), flags.api_host,
                                                      flags.api_port, flags.api_limits);
@@ -428,6 +378,11 @@ int run_master(master_flags& flags) {
         api::write_kubeconfig(kubeconfig, server, tls.ca_cert_pem, "admin", admin_token);
       std::printf("capstan master: API at %s (kubectl --kubeconfig %s)\n", server.c_str(),
                   kubeconfig.c_str());
+      if (plan.several)
+        std::printf("capstan master: other masters join with: capstan master --data DIR "
+                    "--server %s --token-file FILE --peer-address IP:PORT (FILE: a copy of "
+                    "%s/master-token)\n",
+                    server.c_str(), flags.config.data_dir.c_str());
       if (!flags.api_port) {  // the port is known only now
         std::lock_guard<std::mutex> lock(duties->mutex);
         duties->api_port = api_server->port();
@@ -472,6 +427,16 @@ int run_master(master_flags& flags) {
                     reply.ok() ? "created" : reply.error->message.c_str());
       }
     }
+    // A joined member asks to be added until it votes.
+    std::unique_ptr<admission_requester> admission;
+    if (plan.to_be_added)
+      admission = std::make_unique<admission_requester>(
+          flags.config.data_dir, *plan.to_be_added, [m = master.get()] {
+            for (const auto& member : m->members().members)
+              if (member.id == m->member_id())
+                return member.voter;
+            return false;
+          });
     std::printf("capstan master: ready\n");
     std::fflush(stdout);
 
@@ -481,6 +446,7 @@ int run_master(master_flags& flags) {
     std::fflush(stdout);
     if (fake)
       caf::anon_send_exit(fake, caf::exit_reason::user_shutdown);
+    admission.reset();
     api_server.reset();
     perform(false);
     {

@@ -1,5 +1,6 @@
 // `capstanctl members`: the masters of the cluster (id, member address, voter) and which one
-// leads, as the master the connection reaches sees them.
+// leads, as the master the connection reaches sees them; `capstanctl members remove ID` takes
+// master ID out of the cluster.
 #include <memory>
 #include <ostream>
 
@@ -27,13 +28,37 @@ int members(const connection& c, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
+int remove_member(const std::string& id, const connection& c, std::ostream& out,
+                  std::ostream& err) {
+  if (id.empty() || id.size() > 20 || id.find_first_not_of("0123456789") != std::string::npos) {
+    err << "error: a member id is a number (capstanctl members lists them), not \"" << id
+        << "\"\n";
+    return 2;
+  }
+  auto r = call(c, "DELETE", "/capstan/v1/members/" + id);
+  if (r.status != 200)
+    return server_error(r, err);
+  out << "master " << id << " removed from the cluster: stop its process\n";
+  return 0;
+}
+
 }  // namespace
 
 void add_members_command(CLI::App& root, context& ctx) {
   CLI::App* cmd = root.add_subcommand(
       "members", "The masters of the cluster and which one leads (ASKED: the one answering)");
-  cmd->callback([&ctx] {
+  cmd->callback([&ctx, cmd] {
+    if (!cmd->get_subcommands().empty())
+      return;
     run_connected(ctx, [&](const connection& c) { return members(c, ctx.out, ctx.err); });
+  });
+  auto id = std::make_shared<std::string>();
+  CLI::App* remove = cmd->add_subcommand(
+      "remove", "Take master ID out of the cluster (the leader commits it; then stop its process)");
+  remove->add_option("ID", *id, "The member's id (capstanctl members lists them)")->required();
+  remove->callback([&ctx, id] {
+    run_connected(ctx,
+                  [&](const connection& c) { return remove_member(*id, c, ctx.out, ctx.err); });
   });
 }
 
