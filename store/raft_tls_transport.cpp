@@ -64,6 +64,8 @@ void raft_tls_transport::impl::accept_next() {
 
 void raft_tls_transport::impl::start_inbound(tcp::socket socket, net::ip::address source) {
   keep_alive(socket);
+  error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);  // as outbound connections (small messages)
   auto c = std::make_shared<connection>(*this, std::move(socket));
   c->source = source;
   c->track();

@@ -1,5 +1,7 @@
 #include "actors/master/write_forwarding.hpp"
 
+#include <thread>
+
 #include "store/raft_peer_forward.hpp"
 
 namespace capstan::actors {
@@ -32,8 +34,19 @@ command_reply forward_to_leader(const store::raft_tls_config& tls, uint64_t own_
                                   std::string("this master does not lead, and cannot forward "
                                               "the write: ") + e.what());
   }
-  auto result = store::forward_to_member(tls, request, forward_timeout);
+  // Refused at once, unsent (the leader's port busy with other members' handshakes, say):
+  // nothing happened there, so it is tried again a few times over about a second before the
+  // client hears of it. A leader that does not answer at all is not waited for again.
   using outcome = store::peer_forward_result::outcome;
+  store::peer_forward_result result;
+  for (int attempt = 0;; ++attempt) {
+    const auto started = std::chrono::steady_clock::now();
+    result = store::forward_to_member(tls, request, forward_timeout);
+    if (result.result != outcome::not_sent || attempt == 5 ||
+        std::chrono::steady_clock::now() - started > std::chrono::seconds(1))
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 << attempt));
+  }
   switch (result.result) {
     case outcome::answered:
       try {

@@ -52,6 +52,10 @@ public:
     if (auto ec = run([&](auto handler) { s.lowest_layer().async_connect(endpoint, handler); }))
       return "cannot connect to " + who + ": " + ec.message();
     keep_alive(s.next_layer());
+    // A request and its answer are a few small writes each: none waits for the previous one's
+    // acknowledgement (Nagle's algorithm against delayed ACKs costs tens of ms a round trip).
+    boost::system::error_code ignored;
+    s.lowest_layer().set_option(boost::asio::ip::tcp::no_delay(true), ignored);
     if (auto ec = run([&](auto handler) {
           s.async_handshake(boost::asio::ssl::stream_base::client, handler);
         }))
