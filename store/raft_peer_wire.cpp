@@ -25,7 +25,7 @@ namespace {
 
 constexpr char preamble_magic[4] = {'C', 'R', 'T', '1'};
 constexpr char fetch_magic[4] = {'C', 'J', 'F', '1'};
-constexpr char forward_magic[4] = {'C', 'W', 'F', '1'};
+constexpr char forward_magic[4] = {'C', 'W', 'F', '2'};
 
 void put_le(std::string& out, uint64_t value, int bytes) {
   for (int i = 0; i < bytes; ++i)
@@ -109,13 +109,30 @@ std::string encode_fetch_preamble(uint64_t id, uint64_t from, uint64_t to) {
   return out;
 }
 
-std::string encode_forward_preamble(uint64_t id, const std::string& request) {
+std::string encode_forward_channel_preamble(uint64_t id) {
   std::string out(forward_magic, sizeof forward_magic);
   put_le(out, id, 8);
-  put_le(out, forward_length_bytes, 2);
-  put_le(out, request.size(), 4);
-  out.append(request);
+  put_le(out, 0, 2);
   return out;
+}
+
+std::string encode_forward_frame(uint64_t number, const std::string& bytes) {
+  std::string out;
+  out.reserve(forward_frame_header_bytes + bytes.size());
+  put_le(out, number, 8);
+  put_le(out, bytes.size(), 4);
+  out.append(bytes);
+  return out;
+}
+
+forward_frame_header parse_forward_frame_header(
+    const std::array<unsigned char, forward_frame_header_bytes>& bytes) {
+  forward_frame_header header;
+  for (int i = 7; i >= 0; --i)
+    header.number = (header.number << 8) | bytes[static_cast<std::size_t>(i)];
+  for (int i = 11; i >= 8; --i)
+    header.length = (header.length << 8) | bytes[static_cast<std::size_t>(i)];
+  return header;
 }
 
 std::string encode_length(std::size_t length) {
@@ -144,11 +161,13 @@ std::optional<preamble_header> parse_preamble_header(const preamble_header_bytes
   for (int i = 7; i >= 0; --i)
     header.id = (header.id << 8) | bytes[4 + static_cast<std::size_t>(i)];
   header.body_length = bytes[12] | (static_cast<std::size_t>(bytes[13]) << 8);
-  if (header.id == 0 || header.body_length == 0 || header.body_length > max_address_bytes)
+  if (header.id == 0 || header.body_length > max_address_bytes)
+    return std::nullopt;
+  if (header.kind == preamble_kind::forward)
+    return header.body_length == 0 ? std::optional(header) : std::nullopt;
+  if (header.body_length == 0)
     return std::nullopt;
   if (header.kind == preamble_kind::fetch && header.body_length != fetch_request_bytes)
-    return std::nullopt;
-  if (header.kind == preamble_kind::forward && header.body_length != forward_length_bytes)
     return std::nullopt;
   return header;
 }

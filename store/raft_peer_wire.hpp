@@ -25,13 +25,18 @@ std::optional<boost::asio::ip::tcp::endpoint> parse_endpoint(const std::string& 
 //   "CRT1": C-Raft's messages from then on; what follows is the member's address (printable).
 //   "CJF1": a fetch of journal records (store/raft_peer_fetch.hpp); what follows is the first
 //           and the last position wanted (8 bytes each, little-endian).
-//   "CWF1": a client's write forwarded to the leader (store/raft_peer_forward.hpp); what
-//           follows is the length of the request (4 bytes, little-endian, at most
-//           max_forward_bytes), then come the request's bytes.
+//   "CWF2": a channel of writes forwarded to the leader (store/raft_peer_forward.hpp); nothing
+//           follows (length 0). Then frames go both ways, each a request number (8 bytes,
+//           little-endian), a length (4 bytes, little-endian, at most max_forward_bytes) and
+//           that many bytes: the asker's requests (length 1 and up, numbers it never reused on
+//           the connection) and the answers, in any order, each naming its request's number (a
+//           length of 0 refuses the request: nothing was done). The first answer is number 0,
+//           empty: the member took the channel (requests never use number 0).
 inline constexpr std::size_t preamble_header_bytes = 14;
 inline constexpr std::size_t max_address_bytes = 255;
 inline constexpr std::size_t fetch_request_bytes = 16;
 inline constexpr std::size_t forward_length_bytes = 4;
+inline constexpr std::size_t forward_frame_header_bytes = 12;
 // A forwarded request or its answer (an object is at most ~3 MiB, the API's body bound; the
 // journal's encoding in base64 in JSON adds a third).
 inline constexpr std::size_t max_forward_bytes = 6u << 20;
@@ -44,13 +49,21 @@ struct preamble_header {
 };
 std::string encode_preamble(uint64_t id, const std::string& address);
 std::string encode_fetch_preamble(uint64_t id, uint64_t from, uint64_t to);
-// The preamble and the request: what a forwarding member writes.
-std::string encode_forward_preamble(uint64_t id, const std::string& request);
+// What a forwarding member writes first on its channel.
+std::string encode_forward_channel_preamble(uint64_t id);
+// A frame of the channel: its header and bytes.
+std::string encode_forward_frame(uint64_t number, const std::string& bytes);
+struct forward_frame_header {
+  uint64_t number = 0;
+  std::size_t length = 0;
+};
+forward_frame_header parse_forward_frame_header(
+    const std::array<unsigned char, forward_frame_header_bytes>& bytes);
 // A little-endian length (fetch chunks, forwarded requests and answers) and its reading.
 std::string encode_length(std::size_t length);
 std::size_t parse_length(const unsigned char (&bytes)[forward_length_bytes]);
 // The header's fields; nullopt when it is no preamble (magic, id 0, length out of range or, for
-// a fetch, not fetch_request_bytes; for a forward, not forward_length_bytes).
+// a fetch, not fetch_request_bytes; for a forward channel, not 0).
 std::optional<preamble_header> parse_preamble_header(const preamble_header_bytes_type& bytes);
 // A fetch's first and last position, from its fetch_request_bytes.
 std::pair<uint64_t, uint64_t> parse_fetch_request(const std::string& body);

@@ -89,7 +89,7 @@ void raft_tls_transport::impl::read_preamble(const std::shared_ptr<connection>& 
     if (header->kind == preamble_kind::fetch)
       return read_fetch_request(c);
     if (header->kind == preamble_kind::forward)
-      return read_forward_request(c, peer);
+      return start_forward_channel(c, peer);
     c->peer_address.resize(header->body_length);
     net::async_read(c->tls, net::buffer(c->peer_address), [this, c, peer](error_code ec,
                                                                          std::size_t) {
@@ -264,7 +264,6 @@ void raft_tls_transport::impl::shut_down_tls_side() {
   for (auto& [raw, weak] : all)
     if (auto c = weak.lock())
       c->stop();
-  awaiting_answer.clear();
   work.reset();
   io.stop();
 }
@@ -312,7 +311,6 @@ raft_tls_transport::~raft_tls_transport() {
     impl_->close_answer_gate();
     impl_->io.stop();
     impl_->thread.join();
-    impl_->awaiting_answer.clear();
   }
 }
 

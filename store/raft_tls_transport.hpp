@@ -18,8 +18,9 @@
 // preamble names the positions wanted; they are sent in chunks of about 1 MiB, each a 4-byte
 // little-endian length and the chunk, ended by a length of 0. A fetch the member cannot answer
 // in full (it lacks the positions, or is busy) is closed before its end. It also takes a
-// member's forwarded request (store/raft_peer_forward.hpp) and answers it with a 4-byte
-// little-endian length and the answer; a length of 0 refuses it (nothing was done).
+// member's channel of forwarded requests (store/raft_peer_forward.hpp; the frames are in
+// store/raft_peer_wire.hpp): many requests at once, each answered by number when its answer
+// comes; an answer of length 0 refuses a request (nothing was done).
 #pragma once
 
 #include <chrono>
@@ -69,10 +70,13 @@ struct raft_tls_config {
   std::chrono::milliseconds fetch_timeout{30000};
   // Answers other members' forwarded requests (store/raft_peer_forward.hpp): called on the TLS
   // thread with the asking member's id and its request. It must not block: it hands the work
-  // on and calls `answer` once, from any thread, with the answer (1 to max_forward_bytes).
-  // Unset, or `max_forwards` waiting already: refused with an empty answer before the request
-  // is read. An answer not given within `forward_timeout` closes the connection (the answer
-  // is then dropped, as is a second one, or one given after the transport closed).
+  // on and calls `answer` once, from any thread, with the answer (1 to max_forward_bytes; an
+  // empty or larger one closes the channel). Unset, or `max_forwards` requests waiting over
+  // all channels: a request is refused with an empty answer, never handed on. A channel with
+  // no frame read or written for `forward_timeout` is closed, and with it the answers still
+  // due on it are dropped (as is a second answer, or one given after the transport closed).
+  // A channel whose member does not read its answers (8 MiB of them, or max_forwards + 16)
+  // is not read from until it does.
   using forward_answer = std::function<void(std::string answer)>;
   std::function<void(uint64_t member, std::string request, forward_answer answer)> serve_forward;
   std::size_t max_forwards = 32;

@@ -98,6 +98,8 @@ master::master(caf::actor_system& system, master_config config)
     // model has it), an idle leader's heartbeat is that message. 20 ms (C-Raft's default 100)
     // keeps that wait short; it costs 50 small messages a second per follower.
     raft.heartbeat = std::chrono::milliseconds(10);
+    forward_channel_ =
+        std::make_unique<store::peer_forward_channel>(*membership.tls, membership.member_id);
     raft.bootstrap = membership.bootstrap;
     raft.initial_members = membership.initial_members;
   }
@@ -160,7 +162,10 @@ std::string master::stop() {
   if (stopped_)
     return "";
   stopped_ = true;
-  // Forwarded writes still waiting are refused; those running finish (the actors still run).
+  // Writes this master forwards are answered, as are forwarded writes still waiting here;
+  // those running finish (the actors still run).
+  if (forward_channel_)
+    forward_channel_->close();
   if (forwarded_writes_)
     forwarded_writes_->close();
   {
@@ -309,10 +314,10 @@ command_reply master::run_here(forwarded_command command, std::chrono::milliseco
 }
 
 command_reply master::run_on_leader(const forwarded_command& command) {
-  if (!config_.membership.tls || !writer_)
+  if (!forward_channel_ || !writer_)
     return not_leading();
   uint64_t leader_seq = 0;
-  command_reply reply = forward_to_leader(*config_.membership.tls, config_.membership.member_id,
+  command_reply reply = forward_to_leader(*forward_channel_, config_.membership.member_id,
                                           writer_->membership(), command, leader_seq);
   // The client reads its own write from this master next, or retries a conflict against what
   // the leader saw: this master's read model gets there first.

@@ -19,6 +19,10 @@
 #include "store/replicated_log.hpp"
 #include "store/restore.hpp"
 
+namespace capstan::store {
+class peer_forward_channel;
+}
+
 namespace capstan::actors {
 
 class join_port_guard;
@@ -204,6 +208,9 @@ private:
   // the replicated log) hands it requests until the log is gone. Closed before anything it
   // uses goes (stop(), or a constructor that fails).
   std::unique_ptr<forwarded_write_pool> forwarded_writes_;
+  // Where this master forwards its clients' writes while it follows (one TLS connection to the
+  // leader, many writes at once). Closed first in stop(): what waits is answered.
+  std::unique_ptr<store::peer_forward_channel> forward_channel_;
   std::unique_ptr<store::journal_writer> writer_;
   store::replicated_log* replicated_ = nullptr;  // writer_'s engine; null for a master alone
   std::unique_ptr<batch_fanout> fanout_;

@@ -2,7 +2,6 @@
 
 #include <thread>
 
-#include "store/raft_peer_forward.hpp"
 
 namespace capstan::actors {
 
@@ -14,7 +13,7 @@ constexpr std::chrono::milliseconds forward_timeout{65000};
 
 }  // namespace
 
-command_reply forward_to_leader(const store::raft_tls_config& tls, uint64_t own_id,
+command_reply forward_to_leader(store::peer_forward_channel& channel, uint64_t own_id,
                                 const store::replicated_membership& membership,
                                 const forwarded_command& command, uint64_t& leader_seq) {
   leader_seq = 0;
@@ -24,7 +23,6 @@ command_reply forward_to_leader(const store::raft_tls_config& tls, uint64_t own_
                                   "the cluster has no leader now (an election is under way, or "
                                   "no majority of the masters is reachable): retry");
   store::peer_forward_request request;
-  request.own_id = own_id;
   request.peer_id = membership.leader_id;
   request.peer_address = membership.leader_address;
   try {
@@ -34,14 +32,14 @@ command_reply forward_to_leader(const store::raft_tls_config& tls, uint64_t own_
                                   std::string("this master does not lead, and cannot forward "
                                               "the write: ") + e.what());
   }
-  // Refused at once, unsent (the leader's port busy with other members' handshakes, say):
-  // nothing happened there, so it is tried again a few times over about a second before the
-  // client hears of it. A leader that does not answer at all is not waited for again.
+  // Not sent, or refused unread (no channel to the leader yet, its forwarded writes' queue
+  // full): nothing happened there, so it is tried again a few times over about a second before
+  // the client hears of it. A leader that does not answer at all is not waited for again.
   using outcome = store::peer_forward_result::outcome;
   store::peer_forward_result result;
   for (int attempt = 0;; ++attempt) {
     const auto started = std::chrono::steady_clock::now();
-    result = store::forward_to_member(tls, request, forward_timeout);
+    result = channel.forward(request, forward_timeout);
     if (result.result != outcome::not_sent || attempt == 5 ||
         std::chrono::steady_clock::now() - started > std::chrono::seconds(1))
       break;

@@ -15,17 +15,18 @@
 #include <vector>
 
 #include "actors/master/forwarded_commands.hpp"
+#include "store/raft_peer_forward.hpp"
 #include "store/raft_tls_transport.hpp"
 #include "store/replicated_log.hpp"
 
 namespace capstan::actors {
 
-// Sends `command` to the leader `membership` names, waits for its reply (60 s for the command
-// plus 5 s to connect), and returns it; `leader_seq` is set to how far the leader's read model
+// Sends `command` to the leader `membership` names on `channel`, waits for its reply (60 s for
+// the command plus 5 s), and returns it; `leader_seq` is set to how far the leader's read model
 // was when it answered (0: unknown). When no leader is known or it cannot be reached:
 // unavailable (nothing happened; a client may retry). When it took the command but gave no
 // answer: internal (it may or may not have been carried out). Blocks the calling thread.
-command_reply forward_to_leader(const store::raft_tls_config& tls, uint64_t own_id,
+command_reply forward_to_leader(store::peer_forward_channel& channel, uint64_t own_id,
                                 const store::replicated_membership& membership,
                                 const forwarded_command& command, uint64_t& leader_seq);
 

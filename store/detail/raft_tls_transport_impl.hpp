@@ -26,6 +26,7 @@
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
@@ -42,6 +43,9 @@ namespace detail {
 
 constexpr std::size_t bridge_buffer_bytes = 64 * 1024;
 constexpr std::size_t fetch_chunk_bytes = 1 << 20;
+// Answers a forward channel may have waiting to be written before its requests are no longer
+// read (the largest answer fits).
+constexpr std::size_t max_forward_answer_backlog = 8u << 20;
 
 // A descriptor handed from the TLS thread to C-Raft's loop: closed unless taken.
 struct owned_fd {
@@ -67,6 +71,7 @@ using detail::answer_gate;
 using detail::owned_fd;
 using detail::bridge_buffer_bytes;
 using detail::fetch_chunk_bytes;
+using detail::max_forward_answer_backlog;
 
 struct raft_tls_transport::impl {
   struct connection;
@@ -119,9 +124,13 @@ struct raft_tls_transport::impl {
   // thread) until the last is written.
   void read_fetch_request(const std::shared_ptr<connection>& c);
   void send_fetch_chunk(const std::shared_ptr<connection>& c, uint64_t next, uint64_t to);
-  // A member's forwarded request: its length, its bytes, serve_forward, the answer.
-  void read_forward_request(const std::shared_ptr<connection>& c, uint64_t peer);
-  void send_forward_answer(const std::shared_ptr<connection>& c, std::string answer);
+  // A member's channel of forwarded requests: frame after frame read, each handed to
+  // serve_forward (or refused), its answer queued and written when given.
+  void start_forward_channel(const std::shared_ptr<connection>& c, uint64_t peer);
+  void read_forward_frame(const std::shared_ptr<connection>& c, uint64_t peer);
+  void queue_forward_answer(const std::shared_ptr<connection>& c, uint64_t number,
+                            std::string answer);
+  void write_next_forward_answer(const std::shared_ptr<connection>& c);
   void close_answer_gate() {
     std::lock_guard<std::mutex> lock(answers->mutex);
     answers->io = nullptr;
@@ -154,10 +163,9 @@ struct raft_tls_transport::impl {
   std::atomic<std::size_t> connections{0};
   std::size_t handshaking = 0;                                      // asio thread only
   std::size_t fetches = 0;                                          // asio thread only
-  std::size_t forwards = 0;                                         // asio thread only
-  // Connections waiting for serve_forward's answer (asio thread only): held here, so that an
-  // answer refers to them only weakly and never outlives the transport.
-  std::unordered_map<connection*, std::shared_ptr<connection>> awaiting_answer;
+  // Requests handed to serve_forward and not yet answered, over all channels (asio thread
+  // only). An answer refers to its channel only weakly: it never outlives the transport.
+  std::size_t forwards = 0;
   std::shared_ptr<answer_gate> answers = std::make_shared<answer_gate>();
   std::map<net::ip::address, std::size_t> handshaking_from;         // asio thread only
   std::unordered_map<connection*, std::weak_ptr<connection>> live;  // asio thread only
@@ -165,6 +173,9 @@ struct raft_tls_transport::impl {
   // keeps one connection to each peer, so an older one from the same member is stale (its
   // peer restarted, or the network lost its end) and is closed.
   std::unordered_map<uint64_t, std::weak_ptr<connection>> inbound_by_member;
+  // The newest forward channel of each member (asio thread only): a member keeps one to the
+  // leader, so an older one is stale and is closed.
+  std::unordered_map<uint64_t, std::weak_ptr<connection>> channel_by_member;
   net::io_context io{1};
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
   ssl::context tls{ssl::context::tls};
@@ -188,7 +199,7 @@ struct raft_tls_transport::impl::connection
   void stop() {
     if (stopped)
       return;
-    auto keep = shared_from_this();  // awaiting_answer may hold the last other reference
+    auto keep = shared_from_this();  // the handler calling may hold the last other reference
     stopped = true;
     error_code ignored;
     tls.lowest_layer().close(ignored);
@@ -199,10 +210,12 @@ struct raft_tls_transport::impl::connection
       owner.handshake_over(source);
     if (fetching)
       --owner.fetches;
-    if (forwarding) {
-      --owner.forwards;
-      owner.awaiting_answer.erase(this);
-    }
+    owner.forwards -= forwards_waiting.size();
+    forwards_waiting.clear();
+    answer_frames.clear();
+    if (auto it = owner.channel_by_member.find(channel_from);
+        channel_from != 0 && it != owner.channel_by_member.end() && it->second.lock().get() == this)
+      owner.channel_by_member.erase(it);
     auto it = owner.inbound_by_member.find(inbound_from);
     if (inbound_from != 0 && it != owner.inbound_by_member.end() && it->second.lock().get() == this)
       owner.inbound_by_member.erase(it);
@@ -248,8 +261,17 @@ struct raft_tls_transport::impl::connection
   net::ip::address source;     // an inbound connection's peer address
   uint64_t inbound_from = 0;   // the member an authenticated inbound connection is from
   bool fetching = false;       // counted in `fetches`
-  bool forwarding = false;     // counted in `forwards`
-  bool answered = false;       // a forward's answer (or refusal) is on its way
+  // A forward channel's (asio thread): the member it is from, the numbers of its requests
+  // handed to serve_forward and not yet answered (counted in `forwards`), the answers waiting
+  // to be written (the first is being written when `writing_answer`), the frame being read.
+  uint64_t channel_from = 0;
+  std::unordered_set<uint64_t> forwards_waiting;
+  std::deque<std::shared_ptr<std::string>> answer_frames;
+  std::size_t answer_bytes = 0;  // in answer_frames
+  bool writing_answer = false;
+  bool reading_paused = false;  // until answers were written (read_forward_frame)
+  std::array<unsigned char, forward_frame_header_bytes> frame_header{};
+  std::string request;
   // Allocated once bridged: a connection still handshaking holds no more than TLS's own state.
   std::unique_ptr<std::array<char, bridge_buffer_bytes>> from_peer, to_peer;
 };

@@ -71,3 +71,29 @@ BOOST_AUTO_TEST_CASE(a_fetch_preamble_reads_back_its_positions) {
   std::copy_n(wire.begin(), preamble_header_bytes, header.begin());
   BOOST_TEST(!parse_preamble_header(header).has_value());
 }
+
+BOOST_AUTO_TEST_CASE(a_forward_channel_preamble_has_nothing_after_it_and_frames_read_back) {
+  std::string wire = encode_forward_channel_preamble(9);
+  BOOST_REQUIRE(wire.size() == preamble_header_bytes);
+  preamble_header_bytes_type header;
+  std::copy_n(wire.begin(), preamble_header_bytes, header.begin());
+  auto parsed = parse_preamble_header(header);
+  BOOST_REQUIRE(parsed.has_value());
+  BOOST_TEST((parsed->kind == preamble_kind::forward));
+  BOOST_TEST(parsed->id == 9u);
+  // A channel preamble announcing bytes after it is none.
+  header[12] = 1;
+  BOOST_TEST(!parse_preamble_header(header).has_value());
+
+  std::string frame = encode_forward_frame(0x0102030405060708ull, "request");
+  BOOST_REQUIRE(frame.size() == forward_frame_header_bytes + 7);
+  std::array<unsigned char, forward_frame_header_bytes> frame_header;
+  std::copy_n(frame.begin(), forward_frame_header_bytes, frame_header.begin());
+  auto read = parse_forward_frame_header(frame_header);
+  BOOST_TEST(read.number == 0x0102030405060708ull);
+  BOOST_TEST(read.length == 7u);
+  BOOST_TEST(frame.substr(forward_frame_header_bytes) == "request");
+  std::string large = encode_forward_frame(1, std::string(70000, 'x'));
+  std::copy_n(large.begin(), forward_frame_header_bytes, frame_header.begin());
+  BOOST_TEST(parse_forward_frame_header(frame_header).length == 70000u);
+}

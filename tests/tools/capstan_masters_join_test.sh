@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tests growing and shrinking a cluster of masters the way a user does: `--cluster-init` on the
 # first, `--server` with the master token on the others (which receive the cluster's CA and
-# keys over TLS they check against the token's hash), `capstanctl members remove`.
+# keys over TLS they check against the token's hash), `capstanctl members remove` and
+# `capstan master members [remove]`.
 # Refused, each changing nothing: a wrong secret and a node's token (401), a token naming
 # another CA (nothing sent), a peer address a member has (409), a DATA holding a journal.
 # Then: two masters join at once and vote, a third joins through a follower (which forwards
@@ -156,8 +157,14 @@ check "an unknown id is refused" test $? -ne 0
 check "saying so" grep -q "no master of this cluster has id 777" "$work/remove777.out"
 followers=()
 for i in 2 3 4; do [ "$i" != "$next" ] && followers+=("$i"); done
-ctl_on "${followers[0]}" members remove "$(id_of "${followers[0]}")" >"$work/remove-self.out" 2>&1
-check "a member is removed through itself, a follower" test $? -eq 0
+# capstan master members: the same, asked where a master runs through its DATA.
+"$capstan" master members --data "$work/data${followers[0]}" >"$work/members.out" 2>&1
+check "capstan master members lists the members" test $? -eq 0
+check "with the leader" grep -Eq "^$(id_of "$next") +[^ ]+ +leader +yes" "$work/members.out"
+check "and the master asked" grep -Eq "^$(id_of "${followers[0]}") +[^ ]+ +follower +yes +\*" "$work/members.out"
+"$capstan" master members remove "$(id_of "${followers[0]}")" --data "$work/data${followers[0]}" \
+  >"$work/remove-self.out" 2>&1
+check "a member is removed through itself, a follower (capstan master members remove)" test $? -eq 0
 check "two voters remain" wait_for "2 voters" 10 equals 2 voters_seen_by "$next"
 ctl_on "$next" members remove "$(id_of "${followers[1]}")" >"$work/remove-other.out" 2>&1
 check "and another through the leader" test $? -eq 0

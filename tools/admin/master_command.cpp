@@ -30,6 +30,7 @@
 #include "messages/node_interfaces.hpp"
 #include "nodeagent/simulated_nodes.hpp"
 #include "store/raft_tls_transport.hpp"
+#include "tools/admin/master_members_command.hpp"
 #include "tools/admin/master_membership.hpp"
 
 namespace capstan::admin {
@@ -57,6 +58,10 @@ struct master_flags {
 
 // What CLI11 cannot check by type: addresses, CIDRs, durations. False after saying why.
 bool complete(master_flags& f) {
+  if (f.config.data_dir.empty()) {
+    std::cerr << "error: --data is required (where the journal lives); see capstan master --help\n";
+    return false;
+  }
   for (auto [flag, text, host, port] :
        {std::make_tuple("--join", &f.join, &f.join_host, &f.join_port),
         std::make_tuple("--api", &f.api, &f.api_host, &f.api_port)}) {
@@ -119,8 +124,9 @@ void add_master_command(CLI::App& root) {
   auto f = std::make_shared<master_flags>();
   CLI::App* cmd = root.add_subcommand(
       "master", "Run the control plane on a data directory until SIGINT or SIGTERM");
-  cmd->add_option("--data", f->config.data_dir, "Where the journal lives (created if missing)")
-      ->required();
+  // Required when running the master (complete() checks it): `capstan master members` has
+  // its own.
+  cmd->add_option("--data", f->config.data_dir, "Where the journal lives (created if missing)");
   cmd->add_option("--api", f->api, "The HTTPS API for kubectl (HOST:PORT)")->capture_default_str();
   cmd->add_option("--join", f->join,
                   "Where node agents connect, over mutual TLS (HOST:PORT); a connection that "
@@ -186,7 +192,10 @@ void add_master_command(CLI::App& root) {
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
   add_membership_flags(*cmd, f->cluster);
-  cmd->callback([f] {
+  add_master_members_command(*cmd);
+  cmd->callback([f, cmd] {
+    if (!cmd->get_subcommands().empty())
+      return;  // capstan master members
     if (!complete(*f))
       cli::exit_with(2);
     cli::exit_with(run_master(*f));

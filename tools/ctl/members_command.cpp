@@ -4,15 +4,15 @@
 #include <memory>
 #include <ostream>
 
+#include "tools/ctl/members.hpp"
+
 #include "tools/cli/cli.hpp"
 #include "tools/ctl/commands.hpp"
 #include "tools/ctl/resources.hpp"
 
 namespace capstan::ctl {
 
-namespace {
-
-int members(const connection& c, std::ostream& out, std::ostream& err) {
+int print_members(const connection& c, std::ostream& out, std::ostream& err) {
   auto r = call(c, "GET", "/capstan/v1/members");
   if (r.status != 200)
     return server_error(r, err);
@@ -42,15 +42,13 @@ int remove_member(const std::string& id, const connection& c, std::ostream& out,
   return 0;
 }
 
-}  // namespace
-
 void add_members_command(CLI::App& root, context& ctx) {
   CLI::App* cmd = root.add_subcommand(
       "members", "The masters of the cluster and which one leads (ASKED: the one answering)");
   cmd->callback([&ctx, cmd] {
     if (!cmd->get_subcommands().empty())
       return;
-    run_connected(ctx, [&](const connection& c) { return members(c, ctx.out, ctx.err); });
+    run_connected(ctx, [&](const connection& c) { return print_members(c, ctx.out, ctx.err); });
   });
   auto id = std::make_shared<std::string>();
   CLI::App* remove = cmd->add_subcommand(
