@@ -52,14 +52,15 @@ http_response members_api(actors::master& master, const http_request& req) {
   const uint64_t self = master.member_id();
   json items = json::array();
   if (membership.members.empty() && !master.one_of_several()) {
-    items.push_back({{"id", self}, {"address", ""}, {"voter", true}, {"leader", true},
-                     {"self", true}});
+    items.push_back({{"id", self}, {"address", ""}, {"voter", true}, {"reachable", true},
+                     {"leader", true}, {"self", true}});
     membership.leader_id = self;
   }
   for (const auto& m : membership.members)
     items.push_back({{"id", m.id},
                      {"address", m.address},
                      {"voter", m.voter},
+                     {"reachable", membership.reachable.count(m.id) != 0},
                      {"leader", m.id == membership.leader_id},
                      {"self", m.id == self}});
   return json_response(200, {{"kind", "MemberList"},

@@ -324,6 +324,9 @@ void raft_log::watch_leadership() {
       now.members.push_back({server.id, server.address ? server.address : "",
                              server.role == RAFT_VOTER});
     }
+    if (e.tls)
+      now.reachable = e.tls->connected_members();
+    now.reachable.insert(e.raft.id);
     raft_id leader_id = 0;
     const char* leader_address = nullptr;
     raft_leader(&e.raft, &leader_id, &leader_address);

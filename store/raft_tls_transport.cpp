@@ -191,6 +191,8 @@ void raft_tls_transport::impl::bridge(const std::shared_ptr<connection>& c, raft
     return;
   }
   c->start_pumps();
+  c->bridged_member = peer;
+  count_bridged(peer, true);
   auto raft_end = std::make_shared<owned_fd>(pair[0]);
   post_to_loop([this, raft_end, req, peer, peer_address = std::move(peer_address)] {
     hand_stream_to_raft(raft_end, req, peer, peer_address);
@@ -312,6 +314,14 @@ raft_tls_transport::~raft_tls_transport() {
     impl_->io.stop();
     impl_->thread.join();
   }
+}
+
+std::set<uint64_t> raft_tls_transport::connected_members() const {
+  std::lock_guard<std::mutex> lock(impl_->reach_mutex);
+  std::set<uint64_t> out;
+  for (const auto& [member, count] : impl_->bridged_members)
+    out.insert(member);
+  return out;
 }
 
 raft_uv_transport* raft_tls_transport::transport() {

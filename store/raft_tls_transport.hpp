@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 
 struct raft_uv_transport;
@@ -94,6 +95,8 @@ public:
 
   // What C-Raft's raft_uv_init takes; valid while this object lives.
   raft_uv_transport* transport();
+  // The members this one has a Raft connection with now (bridged, either way); any thread.
+  std::set<uint64_t> connected_members() const;
   // Whether close was called (C-Raft closes its transport only if it initialized it: when it
   // did not, the owner closes it, and runs the loop until the callback).
   bool close_requested() const;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -82,6 +83,9 @@ struct replicated_membership {
   std::vector<replicated_member> members;
   uint64_t leader_id = 0;
   std::string leader_address;
+  // The members this one has a Raft connection with now, either way, and itself. A member cut
+  // off may still look reachable for up to ~15 s (TCP's timeout on unacknowledged data).
+  std::set<uint64_t> reachable;
 };
 
 class replicated_log {

@@ -51,6 +51,29 @@ std::optional<command_reply> refusal(const membership_command& change,
     return command_reply::failure(error_code::conflict,
                                   "master " + id +
                                       " is the last voter: a cluster keeps at least one");
+  // The voters left must still make a majority among those this leader reaches (etcd's
+  // strict reconfiguration check): otherwise the change itself, and every write after it,
+  // would wait for masters that are down.
+  if (same_id->voter) {
+    std::size_t left = 0, reached = 0;
+    std::string missing;
+    for (const auto& m : now.members) {
+      if (!m.voter || m.id == change.id)
+        continue;
+      ++left;
+      if (now.reachable.count(m.id) != 0)
+        ++reached;
+      else
+        missing += (missing.empty() ? "" : ", ") + std::to_string(m.id);
+    }
+    if (2 * reached <= left)
+      return command_reply::failure(
+          error_code::conflict,
+          "removing master " + id + " would leave " + std::to_string(left) + " voters of which " +
+              std::to_string(reached) + " reach the leader: the cluster could commit nothing " +
+              "until master " + missing + " is back. Bring it back first, or remove it " +
+              "instead");
+  }
   return std::nullopt;
 }
 

@@ -176,6 +176,17 @@ struct raft_tls_transport::impl {
   // The newest forward channel of each member (asio thread only): a member keeps one to the
   // leader, so an older one is stale and is closed.
   std::unordered_map<uint64_t, std::weak_ptr<connection>> channel_by_member;
+  // The members with a bridged Raft connection now, and how many each (read by other threads:
+  // connected_members).
+  mutable std::mutex reach_mutex;
+  std::map<uint64_t, std::size_t> bridged_members;  // guarded by reach_mutex
+  void count_bridged(uint64_t member, bool up) {
+    std::lock_guard<std::mutex> lock(reach_mutex);
+    if (up)
+      ++bridged_members[member];
+    else if (auto it = bridged_members.find(member); it != bridged_members.end() && --it->second == 0)
+      bridged_members.erase(it);
+  }
   net::io_context io{1};
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
   ssl::context tls{ssl::context::tls};
@@ -210,6 +221,8 @@ struct raft_tls_transport::impl::connection
       owner.handshake_over(source);
     if (fetching)
       --owner.fetches;
+    if (bridged_member != 0)
+      owner.count_bridged(bridged_member, false);
     owner.forwards -= forwards_waiting.size();
     forwards_waiting.clear();
     answer_frames.clear();
@@ -260,6 +273,7 @@ struct raft_tls_transport::impl::connection
   bool authenticated = false;  // counted in `handshaking` until then
   net::ip::address source;     // an inbound connection's peer address
   uint64_t inbound_from = 0;   // the member an authenticated inbound connection is from
+  uint64_t bridged_member = 0; // the member a bridged Raft connection is with (counted)
   bool fetching = false;       // counted in `fetches`
   // A forward channel's (asio thread): the member it is from, the numbers of its requests
   // handed to serve_forward and not yet answered (counted in `forwards`), the answers waiting

@@ -9,7 +9,8 @@
 # the change to the leader); every master names one leader and takes writes with the one
 # admin kubeconfig; a joined master restarted with --data alone is a member still and asks
 # nothing; after kill -9 of the first another leads; members are removed down to one (through
-# the leader, through the removed one itself); an unknown id and the last voter are refused. Everything on 127.0.0.1. Usage:
+# the leader, through the removed one itself); an unknown id, the last voter and a removal that
+# would leave no reachable majority (a follower killed) are refused. Everything on 127.0.0.1. Usage:
 # capstan_masters_join_test.sh CAPSTAN CAPSTANCTL SOURCE_DIR
 set -u
 capstan=$1
@@ -157,11 +158,27 @@ check "an unknown id is refused" test $? -ne 0
 check "saying so" grep -q "no master of this cluster has id 777" "$work/remove777.out"
 followers=()
 for i in 2 3 4; do [ "$i" != "$next" ] && followers+=("$i"); done
+# A removal that would leave no reachable majority is refused: with one follower killed,
+# removing the other would leave the leader and a dead master.
+reachable_seen_by() { ctl_on "$1" members 2>/dev/null | awk -v id="$2" '$1 == id { print $5 }'; }
+dead=${followers[1]}
+kill -9 "${pid[$dead]}"
+wait "${pid[$dead]}" 2>/dev/null
+check "the leader sees the killed master unreachable" \
+  wait_for "unreachable" 20 equals no reachable_seen_by "$next" "$(id_of "$dead")"
+ctl_on "$next" members remove "$(id_of "${followers[0]}")" >"$work/remove-quorum.out" 2>&1
+check "a removal that leaves no reachable majority is refused" test $? -ne 0
+check "naming the master to bring back" \
+  grep -q "until master $(id_of "$dead") is back" "$work/remove-quorum.out"
+check "three voters still" equals 3 voters_seen_by "$next"
+start_master "$dead"
+check "the killed master, restarted, reaches the leader again" \
+  wait_for "reachable" 30 equals yes reachable_seen_by "$next" "$(id_of "$dead")"
 # capstan master members: the same, asked where a master runs through its DATA.
 "$capstan" master members --data "$work/data${followers[0]}" >"$work/members.out" 2>&1
 check "capstan master members lists the members" test $? -eq 0
 check "with the leader" grep -Eq "^$(id_of "$next") +[^ ]+ +leader +yes" "$work/members.out"
-check "and the master asked" grep -Eq "^$(id_of "${followers[0]}") +[^ ]+ +follower +yes +\*" "$work/members.out"
+check "and the master asked" grep -Eq "^$(id_of "${followers[0]}") +[^ ]+ +follower +yes +yes +\*" "$work/members.out"
 "$capstan" master members remove "$(id_of "${followers[0]}")" --data "$work/data${followers[0]}" \
   >"$work/remove-self.out" 2>&1
 check "a member is removed through itself, a follower (capstan master members remove)" test $? -eq 0

@@ -9,7 +9,8 @@
 
 namespace capstan::ctl {
 
-// Prints ID ADDRESS ROLE VOTER ASKED (the master answering: *); a line on `err` when that master
+// Prints ID ADDRESS ROLE VOTER REACHABLE (a Raft connection with the master answering) ASKED
+// (the master answering: *); a line on `err` when that master
 // knows no leader now. Returns the exit code.
 int print_members(const connection& c, std::ostream& out, std::ostream& err);
 

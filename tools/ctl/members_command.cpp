@@ -17,11 +17,13 @@ int print_members(const connection& c, std::ostream& out, std::ostream& err) {
   if (r.status != 200)
     return server_error(r, err);
   auto doc = json::parse(r.body);
-  std::vector<std::vector<std::string>> rows = {{"ID", "ADDRESS", "ROLE", "VOTER", "ASKED"}};
+  std::vector<std::vector<std::string>> rows = {
+      {"ID", "ADDRESS", "ROLE", "VOTER", "REACHABLE", "ASKED"}};
   for (const auto& m : doc["items"])
     rows.push_back({std::to_string(m.value("id", uint64_t{0})), m.value("address", ""),
                     m.value("leader", false) ? "leader" : "follower",
-                    m.value("voter", false) ? "yes" : "no", m.value("self", false) ? "*" : ""});
+                    m.value("voter", false) ? "yes" : "no",
+                    m.value("reachable", true) ? "yes" : "no", m.value("self", false) ? "*" : ""});
   print_rows(rows, out);
   if (doc.value("leader", uint64_t{0}) == 0)
     err << "No leader known to this master now.\n";
