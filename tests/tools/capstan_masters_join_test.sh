@@ -179,6 +179,9 @@ check "the killed master, restarted, reaches the leader again" \
 check "capstan master members lists the members" test $? -eq 0
 check "with the leader" grep -Eq "^$(id_of "$next") +[^ ]+ +leader +yes" "$work/members.out"
 check "and the master asked" grep -Eq "^$(id_of "${followers[0]}") +[^ ]+ +follower +yes +yes +\*" "$work/members.out"
+"$capstan" master members --data "$work/nowhere" >"$work/members-nowhere.out" 2>&1
+check "capstan master members on a DATA of no master exits 1" test $? -eq 1
+check "saying so" grep -q "nowhere/admin.kubeconfig does not exist" "$work/members-nowhere.out"
 "$capstan" master members remove "$(id_of "${followers[0]}")" --data "$work/data${followers[0]}" \
   >"$work/remove-self.out" 2>&1
 check "a member is removed through itself, a follower (capstan master members remove)" test $? -eq 0

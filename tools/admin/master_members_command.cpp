@@ -1,5 +1,6 @@
 #include "tools/admin/master_members_command.hpp"
 
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -23,6 +24,13 @@ void run_against_master(const members_flags& flags,
   ctl::connection_options options;
   options.kubeconfig =
       flags.kubeconfig.empty() ? flags.data_dir + "/admin.kubeconfig" : flags.kubeconfig;
+  std::error_code ec;
+  if (!std::filesystem::exists(options.kubeconfig, ec)) {
+    std::cerr << "error: " << options.kubeconfig << " does not exist (is " << flags.data_dir
+              << " the --data of a master that has started?)\n";
+    cli::exit_with(1);
+    return;
+  }
   std::string why;
   auto c = ctl::resolve_connection(options, &why);
   if (!c) {
