@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
@@ -81,7 +82,8 @@ struct peer_forward_channel::impl {
     // The last frame written or read: the member closes a channel with none for its
     // forward_timeout (70 s by default), so one quiet for idle_close takes no new request.
     std::chrono::steady_clock::time_point last_frame;
-    std::deque<std::pair<uint64_t, std::shared_ptr<std::string>>> to_write;  // number, frame
+    // Requests to send: their number and bytes (shared with no one: the caller's copy).
+    std::deque<std::pair<uint64_t, std::shared_ptr<const std::string>>> to_write;
     bool writing = false;
     std::unordered_map<uint64_t, std::shared_ptr<waiting_request>> waiting;
     std::array<unsigned char, forward_frame_header_bytes> header{};
@@ -108,7 +110,8 @@ struct peer_forward_channel::impl {
     });
   }
 
-  void submit(peer_forward_request request, const std::shared_ptr<waiting_request>& w);
+  void submit(uint64_t peer_id, const std::string& address,
+              std::shared_ptr<const std::string> body, const std::shared_ptr<waiting_request>& w);
   void open_link(const std::shared_ptr<link>& l, const tcp::endpoint& endpoint);
   void write_next(const std::shared_ptr<link>& l);
   void read_answer(const std::shared_ptr<link>& l);
@@ -135,25 +138,25 @@ struct peer_forward_channel::impl {
   std::thread thread;
 };
 
-void peer_forward_channel::impl::submit(peer_forward_request request,
+void peer_forward_channel::impl::submit(uint64_t peer_id, const std::string& address,
+                                        std::shared_ptr<const std::string> body,
                                         const std::shared_ptr<waiting_request>& w) {
   const auto now = std::chrono::steady_clock::now();
-  if (current && (current->peer_id != request.peer_id ||
-                  current->address != request.peer_address ||
+  if (current && (current->peer_id != peer_id || current->address != address ||
                   (current->open && now - current->last_frame > idle_close)))
     retire(current);
   if (!current) {
     // A link to that member still open (the leader came back) is taken again: a second one
     // would make the member close the first, and the answers it still owes with it.
     for (const auto& l : links)
-      if (l->peer_id == request.peer_id && l->address == request.peer_address &&
+      if (l->peer_id == peer_id && l->address == address &&
           !(l->open && now - l->last_frame > idle_close))
         current = l;
   }
   if (!current) {
-    current = std::make_shared<link>(*this, request.peer_id, request.peer_address);
+    current = std::make_shared<link>(*this, peer_id, address);
     links.insert(current);
-    open_link(current, *parse_endpoint(request.peer_address));  // checked by forward()
+    open_link(current, *parse_endpoint(address));  // checked by forward()
   } else if (current->open) {
     current->timer.cancel();  // no idle close while a request waits
   }
@@ -161,8 +164,7 @@ void peer_forward_channel::impl::submit(peer_forward_request request,
   w->number = number;
   w->on = current;
   current->waiting.emplace(number, w);
-  current->to_write.emplace_back(
-      number, std::make_shared<std::string>(encode_forward_frame(number, request.body)));
+  current->to_write.emplace_back(number, std::move(body));
   if (current->open && !current->writing)
     write_next(current);
 }
@@ -224,12 +226,15 @@ void peer_forward_channel::impl::open_link(const std::shared_ptr<link>& l,
 }
 
 void peer_forward_channel::impl::write_next(const std::shared_ptr<link>& l) {
-  // Every frame waiting, up to write_batch_bytes, in one write; a request whose caller gave
-  // up before it was sent is never sent.
-  auto batch = std::make_shared<std::string>();
+  // Every frame waiting, up to write_batch_bytes, in one write (headers and the callers'
+  // bytes, gathered, not copied); a request whose caller gave up before it was sent is never
+  // sent.
+  auto pieces = std::make_shared<std::vector<std::shared_ptr<const std::string>>>();
+  std::vector<net::const_buffer> buffers;
+  std::size_t bytes = 0;
   while (!l->to_write.empty() &&
-         (batch->empty() || batch->size() + l->to_write.front().second->size() <= write_batch_bytes)) {
-    auto [number, frame] = std::move(l->to_write.front());
+         (bytes == 0 || bytes + l->to_write.front().second->size() <= write_batch_bytes)) {
+    auto [number, body] = std::move(l->to_write.front());
     l->to_write.pop_front();
     auto it = l->waiting.find(number);
     if (it == l->waiting.end())
@@ -241,12 +246,18 @@ void peer_forward_channel::impl::write_next(const std::shared_ptr<link>& l) {
         continue;
       w.sending = true;
     }
-    batch->append(*frame);
+    pieces->push_back(
+        std::make_shared<const std::string>(encode_forward_frame_header(number, body->size())));
+    pieces->push_back(std::move(body));
+    for (auto it = pieces->end() - 2; it != pieces->end(); ++it) {
+      buffers.push_back(net::buffer(**it));
+      bytes += (*it)->size();
+    }
   }
-  l->writing = !batch->empty();
+  l->writing = bytes != 0;
   if (!l->writing)
     return;
-  net::async_write(l->stream, net::buffer(*batch), [this, l, batch](error_code ec, std::size_t) {
+  net::async_write(l->stream, buffers, [this, l, pieces](error_code ec, std::size_t) {
     if (l->failed)
       return;
     if (ec)
@@ -397,7 +408,11 @@ peer_forward_result peer_forward_channel::forward(const peer_forward_request& re
     std::lock_guard<std::mutex> lock(impl_->submit_mutex);
     if (impl_->closing)
       return {outcome::not_sent, "this master is stopping: nothing is forwarded any more"};
-    net::post(impl_->io, [i = impl_.get(), request, w] { i->submit(request, w); });
+    net::post(impl_->io, [i = impl_.get(), peer = request.peer_id,
+                          address = request.peer_address,
+                          body = std::make_shared<const std::string>(request.body), w] {
+      i->submit(peer, address, body, w);
+    });
   }
   std::unique_lock<std::mutex> lock(w->mutex);
   if (!w->settled.wait_for(lock, timeout, [&] { return w->result.has_value(); })) {

@@ -116,11 +116,15 @@ std::string encode_forward_channel_preamble(uint64_t id) {
   return out;
 }
 
-std::string encode_forward_frame(uint64_t number, const std::string& bytes) {
+std::string encode_forward_frame_header(uint64_t number, std::size_t length) {
   std::string out;
-  out.reserve(forward_frame_header_bytes + bytes.size());
   put_le(out, number, 8);
-  put_le(out, bytes.size(), 4);
+  put_le(out, length, 4);
+  return out;
+}
+
+std::string encode_forward_frame(uint64_t number, const std::string& bytes) {
+  std::string out = encode_forward_frame_header(number, bytes.size());
   out.append(bytes);
   return out;
 }

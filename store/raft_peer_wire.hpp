@@ -51,8 +51,9 @@ std::string encode_preamble(uint64_t id, const std::string& address);
 std::string encode_fetch_preamble(uint64_t id, uint64_t from, uint64_t to);
 // What a forwarding member writes first on its channel.
 std::string encode_forward_channel_preamble(uint64_t id);
-// A frame of the channel: its header and bytes.
+// A frame of the channel: its header and bytes; the header alone (a frame of `length` bytes).
 std::string encode_forward_frame(uint64_t number, const std::string& bytes);
+std::string encode_forward_frame_header(uint64_t number, std::size_t length);
 struct forward_frame_header {
   uint64_t number = 0;
   std::size_t length = 0;

@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "tools/cli/cli.hpp"
-#include "tools/ctl/connection.hpp"
+#include "tools/ctl/context.hpp"
 #include "tools/ctl/members.hpp"
 
 namespace capstan::admin {
@@ -18,27 +18,21 @@ struct members_flags {
   std::string id;          // members remove
 };
 
-// Runs `command` against the master `flags` names; exits 1 saying why when it cannot.
+// Runs `command` against the master `flags` names (ctl::run_connected: exits 1 saying why when
+// it cannot), after checking its kubeconfig is there.
 void run_against_master(const members_flags& flags,
                         const std::function<int(const ctl::connection&)>& command) {
-  ctl::connection_options options;
-  options.kubeconfig =
+  ctl::context ctx{{}, std::cout, std::cerr};
+  ctx.connection.kubeconfig =
       flags.kubeconfig.empty() ? flags.data_dir + "/admin.kubeconfig" : flags.kubeconfig;
   std::error_code ec;
-  if (!std::filesystem::exists(options.kubeconfig, ec)) {
-    std::cerr << "error: " << options.kubeconfig << " does not exist (is " << flags.data_dir
-              << " the --data of a master that has started?)\n";
+  if (!std::filesystem::exists(ctx.connection.kubeconfig, ec)) {
+    std::cerr << "error: " << ctx.connection.kubeconfig << " does not exist (is "
+              << flags.data_dir << " the --data of a master that has started?)\n";
     cli::exit_with(1);
     return;
   }
-  std::string why;
-  auto c = ctl::resolve_connection(options, &why);
-  if (!c) {
-    std::cerr << "error: " << why << " (is a master running on " << flags.data_dir << "?)\n";
-    cli::exit_with(1);
-    return;
-  }
-  cli::exit_with(command(*c));
+  ctl::run_connected(ctx, command);
 }
 
 void add_data_flags(CLI::App& cmd, members_flags& flags) {
