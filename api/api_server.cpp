@@ -17,6 +17,7 @@
 
 #include "api/access_reviews.hpp"
 #include "api/client_certificate_auth.hpp"
+#include "api/console_assets.hpp"
 #include "api/forbidden.hpp"
 #include "api/handler_pool.hpp"
 #include "api/http_session.hpp"
@@ -189,6 +190,8 @@ http_response api_server::impl::respond(http_request& req) {
   }
   if (node_bootstrap::is_public_path(req.path)) {
     out = bootstrap.handle(req, master.model());
+  } else if (is_console_path(req.path)) {
+    out = console_asset(req);
   } else if (!user) {
     out = unauthorized();
   } else if (impersonation_refused) {
@@ -295,7 +298,10 @@ api_server::api_server(caf::actor_system& system, actors::master& master, const 
       [&i](std::string_view authorization, const std::string* client_certificate) {
         return i.authenticate(authorization, client_certificate).has_value();
       },
-      [](std::string_view path) { return node_bootstrap::is_public_path(path); }, i.gate);
+      [](std::string_view path) {
+        return node_bootstrap::is_public_path(path) || is_console_path(path);
+      },
+      i.gate);
   i.accept();
   i.trim_timer.emplace(*i.io);
   i.trim_memory_later();

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "api/token_file.hpp"
@@ -58,6 +59,9 @@ struct http_response {
   std::vector<std::string> warnings;
   // Sent as Retry-After (429).
   int retry_after_seconds = 0;
+  // Further headers, sent as they are (Cache-Control, Location, Content-Security-Policy): set
+  // by the server's own code only, never from what a client sent.
+  std::vector<std::pair<std::string, std::string>> headers;
   // Set for streamed answers (watch, logs -f): called once the status line and headers are
   // sent, on the sink's executor; it must return at once and produce chunks asynchronously
   // until it calls finish() or the sink closes. `body` is then unused.

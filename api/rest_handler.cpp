@@ -69,7 +69,7 @@ http_response rest_handler::handle(const http_request& req) {
     r.body = document->body;
     return r;
   }
-  if (req.path == "/capstan/v1/history" || req.path == "/capstan/v1/state")
+  if (is_audit_path(req.path))
     return audit_api(master_, req);
   if (is_members_path(req.path))
     return members_api(master_, req);

@@ -121,10 +121,12 @@ master::master(caf::actor_system& system, master_config config)
         return model_->check_appends(appends);
       });
   const uint64_t next = model_->seq() + 1;
+  history_ = std::make_unique<store::history_index>();
   // The read model subscribes first: it has every batch before any actor hears of it and
   // before the batch's appends are acknowledged.
   writer_->subscribe(next, [this](const std::vector<messages::journal_record>& records) {
     model_->apply(records);
+    history_->add(records);
     if (config_.snapshot_every && records.back().seq - last_snapshot_seq_ >= config_.snapshot_every)
       snapshot_wake_.notify_one();
   });
@@ -148,6 +150,19 @@ master::master(caf::actor_system& system, master_config config)
   }
   snapshot_thread_ = std::thread([this] { snapshot_loop(); });
   roles_thread_ = std::thread([this] { watch_leadership(); });
+  history_thread_ = std::thread([this, to = next - 1] {
+    try {
+      auto started = std::chrono::steady_clock::now();
+      history_->build(*log_, to);
+      std::printf("capstan master: history index ready (%llu records in %.2f s)\n",
+                  static_cast<unsigned long long>(to),
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      std::fflush(stdout);
+    } catch (const std::exception& e) {
+      // The history pages then read the journal through, as they did before the index.
+      std::fprintf(stderr, "capstan master: the history index was not built: %s\n", e.what());
+    }
+  });
 }
 
 master::~master() {
@@ -174,6 +189,7 @@ std::string master::stop() {
   }
   snapshot_wake_.notify_all();
   snapshot_thread_.join();
+  history_thread_.join();
   {
     std::lock_guard<std::mutex> lock(roles_mutex_);
     roles_stopping_ = true;
@@ -360,6 +376,8 @@ void master::read_journal(uint64_t from, uint64_t to,
 }
 
 uint64_t master::seq_at_time(int64_t nanos) const {
+  if (history_->ready())
+    return std::min(history_->seq_at_time(nanos), model_->seq());
   uint64_t found = 0;
   log_->read(1, model_->seq(), [&](messages::journal_record&& r) {
     if (r.time_nanos > nanos)

@@ -15,6 +15,7 @@
 #include "actors/master/forwarded_commands.hpp"
 #include "common/pki.hpp"
 #include "messages/node_protocol.hpp"
+#include "store/history_index.hpp"
 #include "store/raft_tls_transport.hpp"
 #include "store/replicated_log.hpp"
 #include "store/restore.hpp"
@@ -170,6 +171,10 @@ public:
                     const std::function<bool(messages::journal_record&&)>& visit) const;
   // The last sequence number committed at or before `nanos` (Unix epoch), 0 if none.
   uint64_t seq_at_time(int64_t nanos) const;
+  // The journal's history index (which records are about an object, a cause, a name; the
+  // timeline). Built on a thread of its own from start: until ready() it knows only part of
+  // the journal, and callers read the journal instead.
+  const store::history_index& history_index() const { return *history_; }
 
 private:
   // Starts the leader's actors from the read model (then the default namespaces and roles);
@@ -232,6 +237,8 @@ private:
   bool stopping_ = false;
   bool stopped_ = false;
   std::thread snapshot_thread_;
+  std::unique_ptr<store::history_index> history_;
+  std::thread history_thread_;  // builds history_ from the journal, then ends
 };
 
 }  // namespace capstan::actors

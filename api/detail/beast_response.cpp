@@ -20,6 +20,8 @@ http::response<http::string_body> beast_response(http_response& out, unsigned ve
                                                       messages::json::error_handler_t::replace));
   if (out.retry_after_seconds > 0)
     res.set(http::field::retry_after, std::to_string(out.retry_after_seconds));
+  for (const auto& [name, value] : out.headers)
+    res.set(name, value);
   res.keep_alive(keep_alive);
   res.body() = std::move(out.body);
   res.prepare_payload();

@@ -1,0 +1,141 @@
+// Talking to the master: every request carries the tab's bearer token; a 401 sends the user back
+// to the login page. Lists stay current through the API's watch (list, then watch from the
+// list's resourceVersion, relist when the server says the version is gone): no polling.
+import { clearToken, getToken } from './session.js';
+
+export class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+function headers(extra) {
+  return { Authorization: `Bearer ${getToken()}`, Accept: 'application/json', ...extra };
+}
+
+function signedOut() {
+  clearToken();
+  if (!location.pathname.endsWith('/login')) location.assign('/console/login');
+}
+
+async function failure(res) {
+  const text = await res.text();
+  let message = text || res.statusText;
+  try {
+    message = JSON.parse(text).message || message;
+  } catch {
+    // not a Status: the text as it came
+  }
+  return new ApiError(res.status, message);
+}
+
+// GET (or another method with a JSON body) and the answer's JSON; throws ApiError.
+export async function api(path, { method = 'GET', body, signal, contentType } = {}) {
+  const init = { method, signal, headers: headers() };
+  if (body !== undefined) {
+    init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    init.headers['Content-Type'] = contentType || 'application/json';
+  }
+  const res = await fetch(path, init);
+  if (res.status === 401) {
+    signedOut();
+    throw new ApiError(401, 'the token was not accepted');
+  }
+  if (!res.ok) throw await failure(res);
+  return res.json();
+}
+
+// Reads a streamed answer line by line until it ends or `signal` aborts.
+async function readLines(res, onLine) {
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let pending = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    pending += decoder.decode(value, { stream: true });
+    let newline;
+    while ((newline = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, newline);
+      pending = pending.slice(newline + 1);
+      if (line.trim()) onLine(line);
+    }
+  }
+  if (pending.trim()) onLine(pending);
+}
+
+function withQuery(path, query) {
+  return path + (path.includes('?') ? '&' : '?') + query;
+}
+
+// Keeps `path`'s list current: onSync(items) after each (re)list, onEvent(type, object) for each
+// change. Returns a function that stops it. A broken stream is resumed from the last version
+// seen, after a pause that grows to 5 s while the server stays away. With `from` (a
+// resourceVersion), it starts watching from there without listing first.
+export function watchList(path, { onSync, onEvent, onError, from }) {
+  const control = new AbortController();
+  let version = from ? String(from) : '';
+  let pause = 250;
+  const run = async () => {
+    while (!control.signal.aborted) {
+      try {
+        if (!version) {
+          const list = await api(path, { signal: control.signal });
+          version = list.metadata?.resourceVersion || '0';
+          onSync?.(list.items || []);
+        }
+        const res = await fetch(
+          withQuery(path, `watch=1&allowWatchBookmarks=true&resourceVersion=${version}`),
+          { headers: headers(), signal: control.signal },
+        );
+        if (res.status === 401) return signedOut();
+        if (!res.ok) throw await failure(res);
+        onError?.(null);
+        pause = 250;
+        await readLines(res, (line) => {
+          const event = JSON.parse(line);
+          if (event.type === 'ERROR') {
+            version = ''; // 410 Gone: the version is older than the server keeps; relist
+            return;
+          }
+          const rv = event.object?.metadata?.resourceVersion;
+          if (rv) version = rv;
+          if (event.type !== 'BOOKMARK') onEvent(event.type, event.object);
+        });
+      } catch (e) {
+        if (control.signal.aborted) return;
+        onError?.(e);
+        if (e instanceof ApiError && e.status === 403) return; // not allowed: stays so
+        if (e instanceof ApiError && e.status === 410) version = '';
+        await new Promise((r) => setTimeout(r, pause));
+        pause = Math.min(pause * 2, 5000);
+      }
+    }
+  };
+  run();
+  return () => control.abort();
+}
+
+// Streams a text answer (a container's log with follow=true) to onText until stop() or its end.
+export function streamText(path, { onText, onEnd, onError }) {
+  const control = new AbortController();
+  (async () => {
+    try {
+      const res = await fetch(path, { headers: headers({ Accept: '*/*' }), signal: control.signal });
+      if (res.status === 401) return signedOut();
+      if (!res.ok) throw await failure(res);
+      const reader = res.body.getReader();
+      const decoder = new TextDecoder();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        onText(decoder.decode(value, { stream: true }));
+      }
+      onEnd?.();
+    } catch (e) {
+      if (!control.signal.aborted) onError?.(e);
+    }
+  })();
+  return () => control.abort();
+}
