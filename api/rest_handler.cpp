@@ -1,6 +1,7 @@
 #include "api/rest_handler.hpp"
 
 #include "api/audit_api.hpp"
+#include "api/list_pages.hpp"
 #include "api/members_api.hpp"
 #include "api/discovery.hpp"
 #include "api/io_gate.hpp"
@@ -173,15 +174,48 @@ http_response rest_handler::handle(const http_request& req) {
                                              : 1800 + std::rand() % 1800);
         return start_watch(master_, watches_, std::move(w));
       }
-      auto result = model.list(r.kind, r.ns, labels, fields);
-      if (wants_table(req))
-        return json_response(200, table_of(r.kind, result.items, result.seq, now_seconds()));
+      // With limit or continue, a page of the read model's table; else the whole list (through
+      // the read model's indexes). A list at a resourceVersion (an informer's, "0" at first) is
+      // answered whole, as kube-apiserver answers from its cache: pages here are each read at
+      // the current state, which an informer must not mistake for one snapshot.
+      actors::read_model::list_result result;
+      json metadata;
+      const std::string token = req.query.count("continue") ? req.query.at("continue") : "";
+      const bool at_version = req.query.count("resourceVersion") && !req.query.at("resourceVersion").empty();
+      if (!token.empty() && at_version)
+        return status_error(400, "BadRequest",
+                            "specifying resource version is not allowed when using continue");
+      if ((list.limit && !at_version) || !token.empty()) {
+        auto paged = list_page_of(model, r.kind, r.ns, labels, fields, list.limit, token);
+        if (auto* bad = std::get_if<http_response>(&paged))
+          return *bad;
+        auto& page = std::get<list_page>(paged);
+        result.seq = page.seq;
+        result.items = std::move(page.items);
+        metadata = {{"resourceVersion", std::to_string(result.seq)}};
+        if (!page.continue_token.empty()) {
+          metadata["continue"] = page.continue_token;
+          // As Kubernetes: a count only when no selector could make it a guess.
+          if (labels.empty() && fields.empty())
+            metadata["remainingItemCount"] = page.remaining;
+        }
+      } else {
+        result = model.list(r.kind, r.ns, labels, fields);
+        metadata = {{"resourceVersion", std::to_string(result.seq)}};
+      }
+      if (wants_table(req)) {
+        json table = table_of(r.kind, result.items, result.seq, now_seconds());
+        for (const char* k : {"continue", "remainingItemCount"})
+          if (metadata.contains(k))
+            table["metadata"][k] = metadata[k];
+        return json_response(200, table);
+      }
       json items = json::array();
       for (const auto& o : result.items)
         items.push_back(with_kind(o));
       return json_response(200, {{"kind", list_kind(r.kind)},
                                  {"apiVersion", api_version(r.kind)},
-                                 {"metadata", {{"resourceVersion", std::to_string(result.seq)}}},
+                                 {"metadata", std::move(metadata)},
                                  {"items", items}});
     }
     if (req.method == "POST")

@@ -539,8 +539,16 @@ void event_log::write_snapshot(uint64_t seq,
 }
 
 std::optional<messages::snapshot_manifest> event_log::latest_snapshot() const {
+  return snapshot_at_or_before(UINT64_MAX);
+}
+
+std::optional<messages::snapshot_manifest> event_log::snapshot_at_or_before(uint64_t seq) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, handles_[snapshot_cf]));
-  for (it->SeekToLast(); it->Valid(); it->Prev()) {
+  if (seq == UINT64_MAX)
+    it->SeekToLast();
+  else
+    it->SeekForPrev(seq_key(seq + 1));  // the last key of any snapshot at or before `seq`
+  for (; it->Valid(); it->Prev()) {
     auto key = it->key();
     if (key.size() == 9 && key[8] == 'M') {
       try {

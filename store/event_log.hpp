@@ -118,6 +118,8 @@ public:
                       std::size_t keep = 2);
   // The newest snapshot's manifest, if any.
   std::optional<messages::snapshot_manifest> latest_snapshot() const;
+  // The newest snapshot at or before record `seq`, if any (a past moment starts there).
+  std::optional<messages::snapshot_manifest> snapshot_at_or_before(uint64_t seq) const;
   // The objects of the snapshot at `seq`.
   std::vector<messages::any_object> load_snapshot(
       const messages::snapshot_manifest& manifest) const;

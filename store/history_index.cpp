@@ -61,12 +61,25 @@ void history_index::build(const event_log& log, uint64_t to) {
       add_locked(f);
     facts.clear();
   };
-  log.read(1, to, [&](messages::journal_record&& r) {
-    facts.push_back(facts_of(r));
-    if (facts.size() == batch)
-      flush();
-    return true;
-  });
+  auto give_up = [&] {
+    std::unique_lock<std::shared_mutex> lock(mutex_);
+    failed_ = true;
+    waiting_.clear();
+    waiting_.shrink_to_fit();
+  };
+  try {
+    log.read(1, to, [&](messages::journal_record&& r) {
+      facts.push_back(facts_of(r));
+      if (facts.size() == batch)
+        flush();
+      return !stopping_;
+    });
+  } catch (...) {
+    give_up();
+    throw;
+  }
+  if (stopping_)
+    return give_up();
   flush();
   std::unique_lock<std::shared_mutex> lock(mutex_);
   for (const auto& f : waiting_)
@@ -78,6 +91,8 @@ void history_index::build(const event_log& log, uint64_t to) {
 
 void history_index::add(const std::vector<messages::journal_record>& records) {
   std::unique_lock<std::shared_mutex> lock(mutex_);
+  if (failed_)
+    return;
   for (const auto& r : records)
     if (ready_)
       add_locked(facts_of(r));
@@ -133,7 +148,7 @@ seq_page history_index::lifecycle_records(std::string_view name_part,
     for (const auto& [id, entry] : objects_) {
       if (kind && static_cast<messages::object_kind>(id[0]) != *kind)
         continue;
-      auto name = std::string_view(id).substr(id.find('\0') + 1);
+      auto name = std::string_view(id).substr(id.find('\0', 1) + 1);  // id[0] is the kind
       if (name.find(name_part) == std::string_view::npos)
         continue;
       for (uint64_t seq : entry.lifecycle)
@@ -147,37 +162,48 @@ seq_page history_index::lifecycle_records(std::string_view name_part,
 
 std::vector<time_bucket> history_index::timeline(uint64_t from, uint64_t to,
                                                  std::size_t count) const {
-  std::shared_lock<std::shared_mutex> lock(mutex_);
   std::vector<time_bucket> buckets;
-  if (first_seq_ == 0 || count == 0)
-    return buckets;
-  const uint64_t last = first_seq_ + times_.size() - 1;
-  from = std::max(from, first_seq_);
-  to = std::min(to, last);
-  if (from > to)
-    return buckets;
-  const int64_t start = times_[from - first_seq_], end = times_[to - first_seq_];
+  int64_t start = 0, end = 0;
+  {
+    std::shared_lock<std::shared_mutex> lock(mutex_);
+    if (first_seq_ == 0 || count == 0)
+      return buckets;
+    const uint64_t last = first_seq_ + times_.size() - 1;
+    from = std::max(from, first_seq_);
+    to = std::min(to, last);
+    if (from > to)
+      return buckets;
+    // Commit times may step back a little after a change of leader: a time outside
+    // [start, end] counts in the first or last interval.
+    start = times_[from - first_seq_];
+    end = std::max(start, times_[to - first_seq_]);
+  }
   const int64_t span = std::max<int64_t>(end - start, 1);
   buckets.resize(count);
   for (std::size_t i = 0; i < count; ++i)
     buckets[i].start_nanos = start + static_cast<int64_t>(static_cast<__int128>(span) * i / count);
-  for (uint64_t seq = from; seq <= to; ++seq) {
-    const int64_t t = std::clamp(times_[seq - first_seq_], start, end);
-    auto i = std::min<std::size_t>(
-        static_cast<std::size_t>(static_cast<__int128>(t - start) * count / span), count - 1);
-    auto& b = buckets[i];
-    if (b.first_seq == 0)
-      b.first_seq = seq;
-    b.last_seq = seq;
-    ++b.counts[classes_[seq - first_seq_]];
+  // A slice at a time under the lock, so that the commit thread's `add` never waits long.
+  constexpr uint64_t slice = 65536;
+  for (uint64_t begin = from; begin <= to; begin += slice) {
+    std::shared_lock<std::shared_mutex> lock(mutex_);
+    for (uint64_t seq = begin; seq <= std::min(to, begin + slice - 1); ++seq) {
+      const int64_t t = std::clamp(times_[seq - first_seq_], start, end);
+      auto i = std::min<std::size_t>(
+          static_cast<std::size_t>(static_cast<__int128>(t - start) * count / span), count - 1);
+      auto& b = buckets[i];
+      if (b.first_seq == 0)
+        b.first_seq = seq;
+      b.last_seq = seq;
+      ++b.counts[classes_[seq - first_seq_]];
+    }
   }
   return buckets;
 }
 
 uint64_t history_index::seq_at_time(int64_t nanos) const {
   std::shared_lock<std::shared_mutex> lock(mutex_);
-  // Commit times only grow on one leader; after a change of leader, clocks may differ a little:
-  // the first record later than `nanos` ends the search, as a reader of the journal would see it.
+  // Commit times only grow on one leader; after a change of leader, clocks may differ a little
+  // and the binary search then lands on one of the records around the step back.
   auto it = std::partition_point(times_.begin(), times_.end(),
                                  [&](int64_t t) { return t <= nanos; });
   return it == times_.begin() ? 0 : first_seq_ + static_cast<uint64_t>(it - times_.begin()) - 1;

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <shared_mutex>
@@ -47,8 +48,11 @@ class event_log;
 class history_index {
 public:
   // Reads the journal's records 1..`to` into the index, then the batches `add` was given
-  // meanwhile, and makes the index ready. Throws store_error as event_log::read does.
+  // meanwhile, and makes the index ready. Throws store_error as event_log::read does; the index
+  // then stays unready and `add` keeps nothing. Returns early (unready) once `stop` is called.
   void build(const event_log& log, uint64_t to);
+  // Ends a `build` under way soon (from any thread).
+  void stop() { stopping_ = true; }
   // Committed records in sequence order, each following the last one added; records already
   // added are skipped, so feeding a batch twice changes nothing. Before `build` is done they
   // wait for it.
@@ -95,7 +99,9 @@ private:
   void add_locked(const record_facts& record);
 
   mutable std::shared_mutex mutex_;
+  std::atomic<bool> stopping_{false};
   bool ready_ = false;
+  bool failed_ = false;  // the build failed or was stopped: `add` keeps nothing
   std::vector<record_facts> waiting_;  // given to `add` before `build` was done
   uint64_t first_seq_ = 0;      // the seq of times_[0] (0: empty)
   std::vector<int64_t> times_;  // by seq - first_seq_

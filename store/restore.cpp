@@ -37,15 +37,17 @@ cluster_state state_at(const event_log& log, uint64_t seq) {
     throw store_error("journal in " + log.directory() + " has no record " + std::to_string(seq) +
                       " (its last is " + std::to_string(log.last_seq()) + ")");
   cluster_state state;
-  log.read(1, seq, [&](journal_record&& r) {
+  if (auto manifest = log.snapshot_at_or_before(seq))
+    load_objects(state, manifest->seq, log.load_snapshot(*manifest));
+  log.read(state.seq + 1, seq, [&](journal_record&& r) {
     apply(state, std::move(r));
     return true;
   });
   return state;
 }
 
-void write_snapshot(event_log& log, const cluster_state& state) {
-  log.write_snapshot(state.seq, state.all_objects());
+void write_snapshot(event_log& log, const cluster_state& state, std::size_t keep) {
+  log.write_snapshot(state.seq, state.all_objects(), keep);
 }
 
 }  // namespace capstan::store

@@ -1,5 +1,5 @@
 // Rebuilding state from the journal: newest snapshot + replay of the tail, or any point in
-// history by replay from genesis (audit).
+// history from the newest snapshot before it (or from genesis) + replay (audit, time travel).
 #pragma once
 
 #include "store/apply.hpp"
@@ -16,11 +16,12 @@ struct restore_stats {
 // The state after the newest record: the newest snapshot, then every later record applied.
 cluster_state restore(const event_log& log, restore_stats* stats = nullptr);
 
-// The state right after record `seq`, replayed from the first record (snapshots are not
-// used, so this works for any point in the retained history).
+// The state right after record `seq`: the newest snapshot at or before it, then the records
+// up to `seq` applied (from the first record when no snapshot is that old).
 cluster_state state_at(const event_log& log, uint64_t seq);
 
-// Writes a snapshot of `state` (at state.seq).
-void write_snapshot(event_log& log, const cluster_state& state);
+// Writes a snapshot of `state` (at state.seq), keeping the newest `keep` snapshots (this one
+// counted): the older ones kept make past moments quicker to rebuild.
+void write_snapshot(event_log& log, const cluster_state& state, std::size_t keep = 2);
 
 }  // namespace capstan::store

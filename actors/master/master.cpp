@@ -189,6 +189,7 @@ std::string master::stop() {
   }
   snapshot_wake_.notify_all();
   snapshot_thread_.join();
+  history_->stop();
   history_thread_.join();
   {
     std::lock_guard<std::mutex> lock(roles_mutex_);
@@ -209,7 +210,7 @@ std::string master::stop() {
   std::string skipped;
   if (model_->seq() > last_snapshot_seq_) {
     try {
-      store::write_snapshot(*log_, model_->copy_state());
+      store::write_snapshot(*log_, model_->copy_state(), config_.snapshots_kept);
     } catch (const std::exception& e) {
       skipped = e.what();
     }
@@ -346,7 +347,7 @@ command_reply master::run_on_leader(const forwarded_command& command) {
 
 void master::snapshot() {
   auto state = model_->copy_state();
-  store::write_snapshot(*log_, state);
+  store::write_snapshot(*log_, state, config_.snapshots_kept);
   last_snapshot_seq_ = state.seq;
 }
 

@@ -32,6 +32,10 @@ class forwarded_write_pool;
 struct master_config {
   std::string data_dir;
   uint64_t snapshot_every = 100000;  // records between background snapshots (0: never)
+  // Snapshots kept (the newest): a moment of the past is rebuilt from the newest one before it,
+  // so with 100,000 records between them no moment needs more than that many replayed, as far
+  // back as they reach (earlier moments replay from the first record).
+  std::size_t snapshots_kept = 12;
   // Space kept in DATA/journal.reserve and given back when the journal is reopened, so that a
   // master restarts on a full disk (store/disk_reserve.hpp). 0: none.
   uint64_t journal_reserve_bytes = 0;
@@ -216,6 +220,8 @@ private:
   // Where this master forwards its clients' writes while it follows (one TLS connection to the
   // leader, many writes at once). Closed first in stop(): what waits is answered.
   std::unique_ptr<store::peer_forward_channel> forward_channel_;
+  // Fed by writer_'s commit thread: declared before it, so that it outlives it.
+  std::unique_ptr<store::history_index> history_;
   std::unique_ptr<store::journal_writer> writer_;
   store::replicated_log* replicated_ = nullptr;  // writer_'s engine; null for a master alone
   std::unique_ptr<batch_fanout> fanout_;
@@ -237,7 +243,6 @@ private:
   bool stopping_ = false;
   bool stopped_ = false;
   std::thread snapshot_thread_;
-  std::unique_ptr<store::history_index> history_;
   std::thread history_thread_;  // builds history_ from the journal, then ends
 };
 

@@ -2,6 +2,8 @@
 
 #include "api/request_params.hpp"
 
+#include <algorithm>
+
 namespace capstan::api::audit {
 
 using namespace messages;
@@ -46,7 +48,7 @@ std::variant<uint64_t, std::string> moment(const actors::master& master, const h
     auto t = timestamp::parse_rfc3339(text);
     if (!t)
       return std::string(time_name) + " must be RFC 3339, such as 2026-11-22T01:00:00Z";
-    return master.seq_at_time((t->seconds + 1) * 1000000000LL - 1);
+    return master.seq_at_time(nanos_of(t->seconds + 1) - 1);
   }
   if (!param(req, seq_name).empty()) {
     auto seq = query_number(req, seq_name, 0);
@@ -57,6 +59,11 @@ std::variant<uint64_t, std::string> moment(const actors::master& master, const h
     return *seq;
   }
   return std::min(fallback, end);
+}
+
+int64_t nanos_of(int64_t seconds) {
+  constexpr int64_t most = INT64_MAX / 1000000000LL;
+  return std::clamp<int64_t>(seconds, 0, most) * 1000000000LL;
 }
 
 std::string time_of(const actors::master& master, uint64_t seq) {

@@ -32,6 +32,10 @@ std::variant<uint64_t, std::string> moment(const actors::master& master, const h
                                            const char* seq_name, const char* time_name,
                                            uint64_t fallback);
 
+// Seconds since the epoch as nanoseconds, clamped to [0, year 2262) (no overflow for any year
+// RFC 3339 can write).
+int64_t nanos_of(int64_t seconds);
+
 // When record `seq` was committed, as RFC 3339 ("" for record 0 or one the index lacks).
 std::string time_of(const actors::master& master, uint64_t seq);
 

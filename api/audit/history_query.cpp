@@ -15,6 +15,14 @@ using namespace messages;
 namespace {
 
 constexpr uint64_t default_limit = 1000, max_limit = 10000;
+// objects=true carries an object in every item: at most this many items.
+constexpr uint64_t max_object_items = 200;
+// Records read for one answer from the index's candidates (those a filter then drops count):
+// beyond, the answer says `more` and the client narrows its range.
+constexpr std::size_t max_candidates_read = 20000;
+// An object's records replayed to show it: beyond, the replay starts from the state at the
+// page's first record (the newest snapshot before it and the records after).
+constexpr std::size_t max_object_replay = 5000;
 // An RC's "touched" list names at most this many pods per record (and counts the rest).
 constexpr std::size_t max_touched = 20;
 
@@ -75,7 +83,8 @@ std::optional<found_records> from_index(const actors::master& master, const hist
   found_records out;
   auto& seqs = candidates.seqs;
   std::size_t i = seqs.size();
-  while (i > 0 && out.records.size() < limit) {
+  std::size_t read = 0;
+  while (i > 0 && out.records.size() < limit && read++ < max_candidates_read) {
     auto r = read_one(master, seqs[--i]);
     if (r.seq && f.matches(r))
       out.records.push_back(std::move(r));
@@ -107,6 +116,9 @@ found_records by_reading(const actors::master& master, const history_filter& f, 
 // journal's start are applied to an empty state, as the master's own apply would.
 void add_objects(const actors::master& master, const history_filter& f, json& items,
                  uint64_t to) {
+  if (items.empty())
+    return;
+  const uint64_t first_item = items.front()["seq"].get<uint64_t>();
   std::vector<uint64_t> seqs;
   const auto& index = master.history_index();
   if (index.ready()) {
@@ -120,6 +132,14 @@ void add_objects(const actors::master& master, const history_filter& f, json& it
   }
   store::cluster_state scratch;
   const store::object_key key{f.namespace_, f.name};
+  // A long life (a node's): the object as it was before the page, from the state then.
+  auto page_start = std::lower_bound(seqs.begin(), seqs.end(), first_item);
+  if (page_start - seqs.begin() > static_cast<std::ptrdiff_t>(max_object_replay)) {
+    auto then = master.state_at(first_item - 1);
+    if (const any_object* was = then.find(*f.kind, key))
+      scratch.of(*f.kind).emplace(key, *was);
+    seqs.erase(seqs.begin(), page_start);
+  }
   std::size_t next = 0;  // the next item to fill
   for (uint64_t seq : seqs) {
     auto r = read_one(master, seq);
@@ -150,8 +170,12 @@ void add_touched(const actors::master& master, const history_filter& f, json& it
   if (items.empty() || !master.history_index().ready())
     return;
   const std::string prefix = f.name + "-";
+  // The manager's first records after the page's first item (the newest ones go unread beyond
+  // max_candidates_read: their pods are then not named).
   auto manager = master.history_index().cause_records(
       "system:replication-manager", items.front()["seq"].get<uint64_t>(), to, SIZE_MAX);
+  if (manager.seqs.size() > max_candidates_read)
+    manager.seqs.resize(max_candidates_read);
   // Each pod goes to the newest earlier record that was not the manager's own status report:
   // the creation, scale or update that made the manager act.
   std::size_t item = 0, next = 0;
@@ -209,20 +233,20 @@ http_response history_query(const actors::master& master, const http_request& re
     auto t = timestamp::parse_rfc3339(since);
     if (!t)
       return status_error(400, "BadRequest", "since must be RFC 3339, such as 2026-11-22T01:00:00Z");
-    first = std::max(first, master.seq_at_time(t->seconds * 1000000000LL - 1) + 1);
+    first = std::max(first, master.seq_at_time(nanos_of(t->seconds) - 1) + 1);
   }
   if (auto until = param(req, "until"); !until.empty()) {
     auto t = timestamp::parse_rfc3339(until);
     if (!t)
       return status_error(400, "BadRequest", "until must be RFC 3339, such as 2026-11-22T01:00:00Z");
-    last = std::min(last, master.seq_at_time((t->seconds + 1) * 1000000000LL - 1));
+    last = std::min(last, master.seq_at_time(nanos_of(t->seconds + 1) - 1));
   }
   const bool objects = param(req, "objects") == "true";
   if (objects && (!f.kind || f.name.empty()))
     return status_error(400, "BadRequest", "objects=true needs kind and name (one object)");
   found_records found;
   if (first <= last) {
-    const auto n = static_cast<std::size_t>(std::min(*limit, max_limit));
+    const auto n = static_cast<std::size_t>(std::min(*limit, objects ? max_object_items : max_limit));
     if (auto indexed = from_index(master, f, first, last, n))
       found = std::move(*indexed);
     else

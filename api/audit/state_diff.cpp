@@ -11,6 +11,11 @@ namespace capstan::api::audit {
 
 using namespace messages;
 
+namespace {
+// The records between the moments are read twice and the objects they touch held: a bound.
+constexpr uint64_t max_records_between = 200000;
+}  // namespace
+
 http_response state_diff(const actors::master& master, const http_request& req) {
   auto from = moment(master, req, "fromSeq", "fromTime", 0);
   if (auto* bad = std::get_if<std::string>(&from))
@@ -21,9 +26,15 @@ http_response state_diff(const actors::master& master, const http_request& req) 
   auto limit = query_number(req, "limit", 500);
   if (!limit || *limit == 0 || *limit > 5000)
     return status_error(400, "BadRequest", "limit is 1 to 5000");
+  if (param(req, "fromSeq").empty() && param(req, "fromTime").empty())
+    return status_error(400, "BadRequest", "fromSeq or fromTime names the earlier moment");
   uint64_t a = std::get<uint64_t>(from), b = std::get<uint64_t>(to);
   if (a > b)
     std::swap(a, b);
+  if (b - a > max_records_between)
+    return status_error(400, "BadRequest",
+                        "the moments are " + std::to_string(b - a) + " records apart; at most " +
+                            std::to_string(max_records_between) + " are compared at once");
   store::cluster_state state = master.state_at(a);
   // The objects the records between touch, as they were before them.
   using id = std::pair<object_kind, store::object_key>;

@@ -72,14 +72,19 @@ function withQuery(path, query) {
 // Keeps `path`'s list current: onSync(items) after each (re)list, onEvent(type, object) for each
 // change. Returns a function that stops it. A broken stream is resumed from the last version
 // seen, after a pause that grows to 5 s while the server stays away. With `from` (a
-// resourceVersion), it starts watching from there without listing first.
-export function watchList(path, { onSync, onEvent, onError, from }) {
+// resourceVersion), it starts watching from there without listing first, and when that version
+// is gone (410) it calls onGone and ends instead of listing.
+export function watchList(path, { onSync, onEvent, onError, onGone, from }) {
   const control = new AbortController();
   let version = from ? String(from) : '';
   let pause = 250;
   const run = async () => {
     while (!control.signal.aborted) {
       try {
+        if (!version && from) {
+          onGone?.();
+          return;
+        }
         if (!version) {
           const list = await api(path, { signal: control.signal });
           version = list.metadata?.resourceVersion || '0';
@@ -92,17 +97,26 @@ export function watchList(path, { onSync, onEvent, onError, from }) {
         if (res.status === 401) return signedOut();
         if (!res.ok) throw await failure(res);
         onError?.(null);
-        pause = 250;
+        let failed = false;
         await readLines(res, (line) => {
           const event = JSON.parse(line);
           if (event.type === 'ERROR') {
-            version = ''; // 410 Gone: the version is older than the server keeps; relist
+            failed = true;
+            if (event.object?.code === 410) version = ''; // older than the server keeps: relist
             return;
           }
           const rv = event.object?.metadata?.resourceVersion;
           if (rv) version = rv;
           if (event.type !== 'BOOKMARK') onEvent(event.type, event.object);
         });
+        // A stream the server ended after an error waits before the next try; a watch that
+        // simply timed out resumes at once.
+        if (failed) {
+          await new Promise((r) => setTimeout(r, pause));
+          pause = Math.min(pause * 2, 5000);
+        } else {
+          pause = 250;
+        }
       } catch (e) {
         if (control.signal.aborted) return;
         onError?.(e);

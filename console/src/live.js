@@ -12,6 +12,7 @@ export function objectKey(o) {
 export function useLiveList(path, onChange) {
   const [state, setState] = useState({ items: [], synced: false, error: null });
   useEffect(() => {
+    setState({ items: [], synced: false, error: null }); // another path's objects are not these
     if (!path) return undefined;
     const objects = new Map();
     let frame = 0;
@@ -55,7 +56,10 @@ export function useLiveList(path, onChange) {
 export function useJson(path) {
   const [state, setState] = useState({ data: null, error: null, loading: !!path, ms: 0 });
   useEffect(() => {
-    if (!path) return undefined;
+    if (!path) {
+      setState({ data: null, error: null, loading: false, ms: 0 });
+      return undefined;
+    }
     const control = new AbortController();
     const started = performance.now();
     setState((s) => ({ ...s, loading: true, error: null }));
@@ -74,30 +78,48 @@ export function useJson(path) {
 // follows within a second (never more than once a second, however fast the changes come).
 export function useLiveSummary(paths) {
   const [state, setState] = useState({ data: null, error: null });
-  const [changes, setChanges] = useState(0);
   const [since, setSince] = useState(0);
-  const timer = useRef(0);
-  const changed = useCallback(() => {
-    if (!timer.current) timer.current = setTimeout(() => { timer.current = 0; setChanges((n) => n + 1); }, 1000);
-  }, []);
-  useEffect(() => () => clearTimeout(timer.current), []);
-  useEffect(() => {
-    let stopped = false;
+  const control = useRef({ inFlight: false, dirty: false, timer: 0, stopped: false });
+  // One request at a time: changes during one make the next follow it.
+  const fetchSummary = useCallback(() => {
+    const c = control.current;
+    if (c.inFlight) {
+      c.dirty = true;
+      return;
+    }
+    c.inFlight = true;
+    c.dirty = false;
     api('/capstan/v1/summary')
       .then((data) => {
-        if (stopped) return;
+        if (c.stopped) return;
         setState({ data, error: null });
         setSince((old) => old || data.seq);
       })
-      .catch((error) => !stopped && setState((s) => ({ ...s, error })));
+      .catch((error) => !c.stopped && setState((s) => ({ ...s, error })))
+      .finally(() => {
+        c.inFlight = false;
+        if (c.dirty && !c.stopped) changedLater();
+      });
+  }, []);
+  const changedLater = useCallback(() => {
+    const c = control.current;
+    if (!c.timer) c.timer = setTimeout(() => { c.timer = 0; fetchSummary(); }, 1000);
+  }, []);
+  useEffect(() => {
+    const c = control.current;
+    c.stopped = false;
+    fetchSummary();
     return () => {
-      stopped = true;
+      c.stopped = true;
+      clearTimeout(c.timer);
     };
-  }, [changes]);
+  }, []);
   useEffect(() => {
     if (!since) return undefined;
-    const stops = paths.map((path) => watchList(path, { from: since, onEvent: changed }));
+    // A version the server no longer keeps: start again from a fresh summary's.
+    const gone = () => setSince(0) || fetchSummary();
+    const stops = paths.map((path) => watchList(path, { from: since, onEvent: changedLater, onGone: gone }));
     return () => stops.forEach((stop) => stop());
   }, [since, paths.join(',')]);
-  return { ...state, changed };
+  return { ...state, changed: changedLater };
 }

@@ -33,7 +33,7 @@ function Nav() {
       <nav aria-label="console">
         <span class="brand">capstan</span>
         {pages.map(([href, title]) => (
-          <a key={href} href={href} aria-current={path === href ? 'page' : undefined}>{title}</a>
+          <a key={href} href={href} aria-current={path === href || `${path}/` === href ? 'page' : undefined}>{title}</a>
         ))}
       </nav>
       <span class="user">{sessionStorage.getItem('capstan.user') || ''}</span>
@@ -43,16 +43,17 @@ function Nav() {
 }
 
 function SignedIn({ children }) {
-  const { route } = useLocation();
+  const { route, url } = useLocation();
   const token = getToken();
   useEffect(() => {
     if (!token) route('/console/login', true);
   }, [token]);
   if (!token) return null;
+  // Keyed by the address: another object's page starts afresh (no state carried over).
   return (
     <>
       <Nav />
-      {children}
+      <div key={url.split('?')[0]}>{children}</div>
     </>
   );
 }

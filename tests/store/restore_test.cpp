@@ -122,3 +122,30 @@ BOOST_AUTO_TEST_CASE(only_the_newest_snapshots_are_kept) {
   BOOST_TEST(newest->object_count == live.size());
   BOOST_CHECK_THROW(log->load_snapshot({first, 0, 1, 1}), store_error);
 }
+
+BOOST_AUTO_TEST_CASE(a_past_moment_starts_from_the_newest_snapshot_before_it) {
+  temp_dir dir;
+  auto log = event_log::open(dir.str());
+  cluster_state live;
+  std::mt19937 rng(11);
+  std::vector<std::pair<uint64_t, std::vector<std::string>>> moments;  // seq -> state then
+  for (int i = 0; i < 4; ++i) {
+    random_history(*log, live, rng, 60);
+    moments.push_back({live.seq, dump(live)});
+    write_snapshot(*log, live, 3);  // the first is dropped by the fourth
+    random_history(*log, live, rng, 10);
+    moments.push_back({live.seq, dump(live)});
+  }
+  BOOST_TEST(!log->snapshot_at_or_before(moments[0].first - 1).has_value());
+  BOOST_TEST(!log->snapshot_at_or_before(moments[1].first).has_value());  // dropped
+  auto second = log->snapshot_at_or_before(moments[3].first);
+  BOOST_REQUIRE(second.has_value());
+  BOOST_TEST(second->seq == moments[2].first);
+  BOOST_TEST(log->snapshot_at_or_before(moments[2].first)->seq == moments[2].first);
+  BOOST_TEST(log->snapshot_at_or_before(UINT64_MAX - 1)->seq == moments[6].first);
+  // Every moment, before, at and after snapshots, is what the live state was then.
+  for (const auto& [seq, then] : moments)
+    BOOST_TEST(dump(state_at(*log, seq)) == then, "record " << seq);
+  for (uint64_t seq : {uint64_t{1}, moments[2].first - 1, moments[2].first + 1})
+    BOOST_TEST(state_at(*log, seq).seq == seq);
+}

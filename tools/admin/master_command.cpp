@@ -174,6 +174,11 @@ void add_master_command(CLI::App& root) {
   cmd->add_option("--snapshot-every", f->config.snapshot_every,
                   "Records between background snapshots")
       ->capture_default_str();
+  cmd->add_option("--snapshots-kept", f->config.snapshots_kept,
+                  "Snapshots kept, the newest: time travel rebuilds a past moment from the newest "
+                  "one before it")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
   cmd->add_option("--journal-reserve", f->journal_reserve_mib,
                   "MiB kept in DATA/journal.reserve and given back to reopen the journal on a "
                   "full disk (0: none)")

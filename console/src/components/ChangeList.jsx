@@ -4,6 +4,7 @@ import { diffObjects, show } from '../diff.js';
 import { causeClass, historyLink, when } from '../format.js';
 
 export function FieldDiff({ before, after }) {
+  if (after === null) return <p class="gone">The object is gone.</p>;
   const changes = diffObjects(before ?? undefined, after ?? undefined);
   if (!changes.length) return null;
   if (changes.length === 1 && changes[0].path === '') return <pre class="created">{JSON.stringify(after, null, 2)}</pre>;

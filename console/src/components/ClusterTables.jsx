@@ -4,6 +4,13 @@ import { useMemo, useState } from 'preact/hooks';
 import { VirtualTable } from './VirtualTable.jsx';
 import { bytes, cpu, historyLink, meta, nsName, podRestarts } from '../format.js';
 
+const collator = new Intl.Collator('en');
+
+// Objects by namespace/name, the keys made once (not at every comparison).
+function byName(list) {
+  return list.map((o) => [nsName(o), o]).sort((a, b) => collator.compare(a[0], b[0])).map(([, o]) => o);
+}
+
 function Section({ id, title, count, children }) {
   return (
     <section aria-labelledby={id}>
@@ -26,10 +33,10 @@ export function ClusterTables({ summary, rcs, services, pods, podsNote, podLink 
   const [filter, setFilter] = useState('');
   const shownPods = useMemo(() => {
     const f = filter.trim();
-    const list = f ? pods.filter((p) => nsName(p).includes(f) || (p.spec?.nodeName || '').includes(f)) : pods.slice();
-    return list.sort((a, b) => nsName(a).localeCompare(nsName(b)));
+    return byName(f ? pods.filter((p) => nsName(p).includes(f) || (p.spec?.nodeName || '').includes(f)) : pods);
   }, [pods, filter]);
-  const byName = (list) => list.slice().sort((a, b) => nsName(a).localeCompare(nsName(b)));
+  const sortedRcs = useMemo(() => byName(rcs), [rcs]);
+  const sortedServices = useMemo(() => byName(services), [services]);
 
   return (
     <div class="tables">
@@ -57,7 +64,7 @@ export function ClusterTables({ summary, rcs, services, pods, podsNote, podLink 
       <Section id="rcs" title="Replication controllers" count={rcs.length}>
         <VirtualTable
           label="Replication controllers"
-          rows={byName(rcs)}
+          rows={sortedRcs}
           rowKey={nsName}
           columns={[
             { title: 'Name', render: (r) => <a href={historyLink('replicationcontrollers', meta(r).namespace, meta(r).name)}>{nsName(r)}</a> },
@@ -70,7 +77,7 @@ export function ClusterTables({ summary, rcs, services, pods, podsNote, podLink 
       <Section id="services" title="Services" count={services.length}>
         <VirtualTable
           label="Services"
-          rows={byName(services)}
+          rows={sortedServices}
           rowKey={nsName}
           columns={[
             { title: 'Name', render: (s) => <a href={historyLink('services', meta(s).namespace, meta(s).name)}>{nsName(s)}</a> },

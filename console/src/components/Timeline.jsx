@@ -14,7 +14,10 @@ export function Timeline({ timeline, selectedSeq, onPick }) {
           let y = 40;
           const selected = b.endSeq && selectedSeq >= b.startSeq && selectedSeq <= b.endSeq;
           return (
-            <g key={b.startNanos} class={selected ? 'selected' : ''} onClick={() => b.endSeq && onPick(b.endSeq)}>
+            <g key={b.startNanos} class={selected ? 'selected' : ''} onClick={() => b.endSeq && onPick(b.endSeq)}
+              role={b.endSeq ? 'button' : undefined} tabIndex={b.endSeq ? 0 : undefined}
+              aria-label={b.endSeq ? `${b.start}: ${b.users + b.controllers + b.nodes} records; show the cluster after record ${b.endSeq}` : undefined}
+              onKeyDown={(e) => { if (b.endSeq && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); onPick(b.endSeq); } }}>
               <title>{`${b.start}: ${b.users} by users, ${b.controllers} by controllers, ${b.nodes} by nodes (records ${b.startSeq || '—'}-${b.endSeq || '—'})`}</title>
               <rect x={i * width} y="0" width={width} height="40" class="bucket" />
               {classes.map((c) => {

@@ -13,17 +13,18 @@ export function VirtualTable({ label, columns, rows, rowKey, rowHeight = 30, max
   const template = columns.map((c) => c.width || '1fr').join(' ');
   return (
     <div class="vtable" role="table" aria-label={label} aria-rowcount={rows.length + 1}>
-      <div class="vrow vhead" role="row" style={{ gridTemplateColumns: template }}>
+      <div class="vrow vhead" role="row" aria-rowindex={1} style={{ gridTemplateColumns: template }}>
         {columns.map((c) => (
           <div role="columnheader" key={c.title}>{c.title}</div>
         ))}
       </div>
       {rows.length === 0 ? (
-        <div class="vempty">{empty || 'none'}</div>
+        <div role="rowgroup"><div role="row" class="vempty"><div role="cell">{empty || 'none'}</div></div></div>
       ) : (
         <div
           class="vbody"
           role="rowgroup"
+          aria-label={`${label}: scroll for more`}
           tabIndex={0}
           style={{ height: `${height}px` }}
           onScroll={(e) => setTop(e.currentTarget.scrollTop)}

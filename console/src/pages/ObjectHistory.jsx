@@ -20,10 +20,10 @@ function whoDeleted(items) {
 export function ObjectHistory() {
   const { params } = useRoute();
   const { resource, namespace, name } = params;
-  const decoded = decodeURIComponent(name);
+  const decoded = name; // preact-iso gives the parameters decoded
   const [to, setTo] = useState('');
   const ns = namespace === '-' ? '' : namespace;
-  const path = `/capstan/v1/history?kind=${resource}&namespace=${encodeURIComponent(ns)}&name=${encodeURIComponent(decoded)}&objects=true&limit=200${to ? `&to=${to}` : ''}`;
+  const path = `/capstan/v1/history?kind=${encodeURIComponent(resource)}&namespace=${encodeURIComponent(ns)}&name=${encodeURIComponent(decoded)}&objects=true&limit=200${to ? `&to=${to}` : ''}`;
   const history = useJson(path);
   const items = history.data?.items || [];
   const deletion = whoDeleted(items);

@@ -36,12 +36,17 @@ export function Overview() {
   const [small, setSmall] = useState(undefined); // decided by the first summary
   // In a small cluster the pods' own watch (below) tells the summary of their changes.
   const summary = useLiveSummary(small === false ? ['/api/v1/nodes', '/api/v1/pods'] : ['/api/v1/nodes']);
-  const lists = Object.fromEntries(Object.entries(paths).map(([k, p]) => [k, useLiveList(p)]));
+  // Endpoints and namespaces come with the summary: Services' and RCs' changes refresh it too.
+  const lists = Object.fromEntries(Object.entries(paths).map(([k, p]) => [k, useLiveList(p, summary.changed)]));
   const total = summary.data?.counts?.pods;
   useEffect(() => {
-    // A user who may not read the summary still sees the pods the API lets them list.
-    if (small === undefined && (total !== undefined || summary.error?.status === 403))
-      setSmall(summary.error?.status === 403 || total <= podsWatchedWhole);
+    if (small !== undefined) return;
+    if (total !== undefined) setSmall(total <= podsWatchedWhole);
+    // A user who may not read the summary sees the pods the API lets them list: how many?
+    else if (summary.error?.status === 403)
+      api('/api/v1/pods?limit=1')
+        .then((l) => setSmall((l.metadata?.remainingItemCount || 0) + l.items.length <= podsWatchedWhole))
+        .catch(() => setSmall(true)); // the pods' own list then says why it is refused
   }, [total, summary.error]);
   const watchedPods = useLiveList(small ? '/api/v1/pods' : null, summary.changed);
   const pages = usePodPages(small === false);

@@ -26,7 +26,7 @@ function Logs({ namespace, name, containers }) {
     if (!container) return undefined;
     setText('');
     setState('following');
-    const path = `/api/v1/namespaces/${namespace}/pods/${encodeURIComponent(name)}/log?container=${encodeURIComponent(container)}&follow=true&tailLines=1000`;
+    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/log?container=${encodeURIComponent(container)}&follow=true&tailLines=1000`;
     return streamText(path, {
       onText: (t) => setText((old) => (old + t).slice(-maxLogChars)),
       onEnd: () => setState('ended'),
@@ -51,10 +51,10 @@ function Logs({ namespace, name, containers }) {
 export function Pod() {
   const { params } = useRoute();
   const { namespace, name } = params;
-  const decoded = decodeURIComponent(name);
+  const decoded = name; // preact-iso gives the parameters decoded
   const selector = `fieldSelector=${encodeURIComponent(`metadata.name=${decoded}`)}`;
-  const pods = useLiveList(`/api/v1/namespaces/${namespace}/pods?${selector}`);
-  const events = useLiveList(`/api/v1/namespaces/${namespace}/events?fieldSelector=${encodeURIComponent(`involvedObject.name=${decoded}`)}`);
+  const pods = useLiveList(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods?${selector}`);
+  const events = useLiveList(`/api/v1/namespaces/${encodeURIComponent(namespace)}/events?fieldSelector=${encodeURIComponent(`involvedObject.name=${decoded}`)}`);
   const pod = pods.items[0];
   const statuses = new Map((pod?.status?.containerStatuses || []).map((s) => [s.name, s]));
   const containers = (pod?.spec?.containers || []).map((c) => c.name);

@@ -14,39 +14,39 @@ export function TimeTravel() {
   const { query, route } = useLocation();
   const timeline = useJson('/capstan/v1/timeline?buckets=120');
   const last = timeline.data?.last?.seq || 0;
-  const at = Number(query.at) || last;
+  // The moment the address names: a record (at=), a time (time=: the master finds its record),
+  // or, with neither, the journal's end.
+  const moment = query.at ? `at=${encodeURIComponent(query.at)}`
+    : query.time ? `time=${encodeURIComponent(query.time)}`
+    : last ? `at=${last}` : null;
+  const state = useJson(moment ? `/capstan/v1/state?${moment}&compact=true&summary=true&limitPerKind=${listed}&kind=replicationcontrollers,services,pods` : null);
+  const at = Number(state.data?.metadata?.resourceVersion) || Number(query.at) || last;
   const [slider, setSlider] = useState(at);
   const [time, setTime] = useState('');
   useEffect(() => setSlider(at), [at]);
-  const state = useJson(at ? `/capstan/v1/state?at=${at}&compact=true&summary=true&limitPerKind=${listed}&kind=replicationcontrollers,services,pods` : null);
   const grouped = useMemo(() => {
     const g = { rcs: [], services: [], pods: [] };
     for (const o of state.data?.items || []) if (kinds[o.kind]) g[kinds[o.kind]].push(o);
     return g;
   }, [state.data]);
-  const go = (seq) => route(`/console/history?at=${seq}`);
-  const goTime = async (e) => {
+  // The slider replaces the address (moving it is not a trail of pages to go back through).
+  const go = (seq, replace = false) => route(`/console/history?at=${seq}`, replace);
+  const goTime = (e) => {
     e.preventDefault();
-    if (!time) return;
-    const iso = new Date(time).toISOString().replace(/\.\d+Z$/, 'Z');
-    route(`/console/history?time=${encodeURIComponent(iso)}`);
+    const d = new Date(time);
+    if (!time || Number.isNaN(d.getTime())) return;
+    route(`/console/history?time=${encodeURIComponent(d.toISOString().replace(/\.\d+Z$/, 'Z'))}`);
   };
-  // A time in the address: the master finds its sequence number.
-  const byTime = useJson(query.time && !query.at ? `/capstan/v1/state?time=${encodeURIComponent(query.time)}&kind=namespaces` : null);
-  useEffect(() => {
-    const rv = byTime.data?.metadata?.resourceVersion;
-    if (rv) route(`/console/history?at=${rv}`, true);
-  }, [byTime.data]);
   return (
     <main>
       <h1>Time travel</h1>
       {timeline.error && <p class="error" role="alert">{timeline.error.message}</p>}
-      {timeline.data && <Timeline timeline={timeline.data} selectedSeq={at} onPick={go} />}
+      {timeline.data && <Timeline timeline={timeline.data} selectedSeq={at} onPick={(seq) => go(seq)} />}
       <div class="moment">
         <label for="seq">Journal record</label>
         <input id="seq" type="range" min="1" max={last || 1} value={slider}
           onInput={(e) => setSlider(Number(e.currentTarget.value))}
-          onChange={(e) => go(Number(e.currentTarget.value))} />
+          onChange={(e) => go(Number(e.currentTarget.value), true)} />
         <output for="seq" data-testid="moment-seq">{slider}</output> of {last}
         <form onSubmit={goTime} class="inline">
           <label for="when">or the moment</label>
@@ -54,8 +54,11 @@ export function TimeTravel() {
           <button type="submit">Go</button>
         </form>
       </div>
-      {state.loading && <p class="status">rebuilding the cluster at record {at}…</p>}
+      {state.loading && <p class="status">rebuilding the cluster…</p>}
       {state.error && <p class="error" role="alert">{state.error.message}</p>}
+      {state.data && state.data.metadata.resourceVersion === '0' && (
+        <p class="status">That moment is before the journal's first record: the cluster was empty.</p>
+      )}
       {state.data && (
         <>
           <p class="status" data-testid="moment-status">
