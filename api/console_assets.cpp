@@ -2,6 +2,8 @@
 
 #include "api/console_bundle.hpp"
 
+#include <utility>
+
 namespace capstan::api {
 
 namespace {
@@ -9,24 +11,16 @@ namespace {
 constexpr std::string_view root = "/console";
 constexpr std::string_view assets = "/console/assets/";
 
+// The media type of what Vite writes, by file name ending.
 std::string_view content_type(std::string_view path) {
-  auto ends = [&](std::string_view suffix) {
-    return path.size() >= suffix.size() && path.substr(path.size() - suffix.size()) == suffix;
-  };
-  if (ends(".js"))
-    return "text/javascript; charset=utf-8";
-  if (ends(".css"))
-    return "text/css; charset=utf-8";
-  if (ends(".html"))
-    return "text/html; charset=utf-8";
-  if (ends(".svg"))
-    return "image/svg+xml";
-  if (ends(".png"))
-    return "image/png";
-  if (ends(".ico"))
-    return "image/x-icon";
-  if (ends(".woff2"))
-    return "font/woff2";
+  static constexpr std::pair<std::string_view, std::string_view> types[] = {
+      {".js", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
+      {".html", "text/html; charset=utf-8"},     {".svg", "image/svg+xml"},
+      {".png", "image/png"},                     {".ico", "image/x-icon"},
+      {".woff2", "font/woff2"}};
+  for (const auto& [suffix, type] : types)
+    if (path.size() >= suffix.size() && path.substr(path.size() - suffix.size()) == suffix)
+      return type;
   return "application/octet-stream";
 }
 

@@ -50,16 +50,15 @@ def rc(name, replicas):
             'spec': {'replicas': replicas, 'selector': labels,
                      'template': {'metadata': {'labels': labels},
                                   'spec': {'containers': [{'name': 'web', 'image': 'nginx',
-                                      'resources': {'requests': {'cpu': '10m', 'memory': '16Mi'}}}]}}}}
+                                      'resources': {'requests': {'cpu': '1m', 'memory': '1Mi'}}}]}}}}
 
 def journal_end(c):
     status, data = c.call('GET', '/capstan/v1/history?limit=1')
     return json.loads(data)['metadata']['journalEnd']
 
 def running_pods(c):
-    status, data = c.call('GET', '/api/v1/pods?fieldSelector=status.phase%3DRunning&limit=1')
-    meta = json.loads(data).get('metadata', {})
-    return meta.get('remainingItemCount', 0) + 1 if meta.get('continue') else len(json.loads(data)['items'])
+    status, data = c.call('GET', '/capstan/v1/summary')
+    return json.loads(data)['pods']['byPhase'].get('Running', 0)
 
 def parallel(n, work):
     errors = []

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The console's requests at scale (bench/console_bench.py): a master with 5000 simulated nodes,
-# filled through its API with 150,000 pods and users' scaling until its journal holds 1,000,000
+# The console's requests at scale (bench/console_bench.py): a master with 250 simulated nodes
+# of 600 pods each (the default --cluster-cidr holds 256 nodes' /24s), filled
+# through its API with 150,000 pods and users' scaling until its journal holds 1,000,000
 # records, then each console request timed. Prints a table and one JSON line.
 #   bench/console_bench.sh [--data DIR] [--nodes N] [--pods P] [--records R]
 # With --data DIR kept from an earlier run (DIR/filled exists), the master restarts on it and
@@ -8,7 +9,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 capstan=${CAPSTAN_BUILD_DIR:-$root/build}/tools/capstan
-data=/tmp/capstan-console-bench nodes=5000 pods=150000 records=1000000
+data=/tmp/capstan-console-bench nodes=250 pods=150000 records=1000000
 while [ $# -gt 0 ]; do
   case $1 in
     --data) data=$2; shift 2 ;;
@@ -27,7 +28,7 @@ fi
 admin=$(awk -F, '$2 == "admin" {print $1}' "$data/tokens.csv")
 port=$((20000 + RANDOM % 12000))
 "$capstan" master --data "$data" --api "127.0.0.1:$port" --join "127.0.0.1:$((port + 1))" \
-  --fake-nodes "$nodes" --node-monitor-grace-period 1h --pod-eviction-timeout 1h \
+  --fake-nodes "$nodes" --fake-node-max-pods $(((pods + nodes - 1) / nodes + 10)) --node-monitor-grace-period 1h --pod-eviction-timeout 1h \
   >"$data/master.log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null' EXIT

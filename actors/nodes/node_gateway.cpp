@@ -225,9 +225,18 @@ caf::result<join_results> prove(gateway_self self, const read_model* model,
     if (--*pending != 0)
       return;
     std::vector<std::string> accepted;
-    for (const auto& r : results->nodes)
+    const join_result* unstored = nullptr;  // the first the master could not store
+    std::size_t unstored_count = 0;
+    for (const auto& r : results->nodes) {
       if (r.accepted)
         accepted.push_back(r.node_name);
+      else if (r.refused.reason == refusal_reason::master_error && ++unstored_count == 1)
+        unstored = &r;
+    }
+    if (unstored)  // one line a round, however many nodes it refused
+      std::fprintf(stderr, "capstan master: %zu node%s not registered (%s: %s)\n", unstored_count,
+                   unstored_count == 1 ? "" : "s", unstored->node_name.c_str(),
+                   unstored->refused.message.c_str());
     if (!accepted.empty())  // the cluster's settings go to proven nodes only
       results->pod_network = self->state.network.pod_network;
     rp.deliver(*results);

@@ -163,17 +163,17 @@ bool owned_by(const any_object& object, const std::string& rc) {
   return false;
 }
 
-// An RC's items: the pods the replication manager created (owned by the RC) or deleted
+// An RC's items: the pods the replication manager created (owned by the RC) or asked to delete
 // (named after it) after each record, until the RC's next record (its status reports aside).
 void add_touched(const actors::master& master, const history_filter& f, json& items,
                  uint64_t to) {
   if (items.empty() || !master.history_index().ready())
     return;
   const std::string prefix = f.name + "-";
-  // The manager's first records after the page's first item (the newest ones go unread beyond
-  // max_candidates_read: their pods are then not named).
-  auto manager = master.history_index().cause_records(
-      "system:replication-manager", items.front()["seq"].get<uint64_t>(), to, SIZE_MAX);
+  // The creations and deletions of pods named after the RC (its manager's generateName), from
+  // the index: an RC's pods, not every record its manager wrote.
+  auto manager = master.history_index().lifecycle_records(
+      prefix, object_kind::pod, items.front()["seq"].get<uint64_t>(), to, SIZE_MAX);
   if (manager.seqs.size() > max_candidates_read)
     manager.seqs.resize(max_candidates_read);
   // Each pod goes to the newest earlier record that was not the manager's own status report:
@@ -184,14 +184,11 @@ void add_touched(const actors::master& master, const history_filter& f, json& it
       if (items[next]["event"] != "RcStatusChanged")
         item = next;
     auto r = read_one(master, seq);
-    if (r.kind != object_kind::pod || r.namespace_ != f.namespace_)
+    if (r.kind != object_kind::pod || r.namespace_ != f.namespace_ ||
+        r.cause != "system:replication-manager" || r.name.rfind(prefix, 0) != 0)
       continue;
-    bool mine = false;
-    if (auto* created = std::get_if<object_created>(&r.event))
-      mine = owned_by(created->object, f.name);
-    else if (std::holds_alternative<object_deleted>(r.event))
-      mine = r.name.rfind(prefix, 0) == 0;
-    if (!mine)
+    // A creation names its owner; a deletion the manager asked for is of a pod named after it.
+    if (auto* created = std::get_if<object_created>(&r.event); created && !owned_by(created->object, f.name))
       continue;
     auto& touched = items[item]["touched"];
     if (touched.is_null())

@@ -50,6 +50,7 @@ struct master_flags {
   uint16_t join_port = 0, api_port = 0;
   std::vector<std::string> manifests;
   int fake_nodes = 0;
+  int64_t fake_node_max_pods = 110;
   std::string grace = "40s", eviction = "5m";
   unsigned long long journal_reserve_mib = 32;
   api::server_limits api_limits;
@@ -113,6 +114,18 @@ bool complete(master_flags& f) {
       return false;
     }
   }
+  // Every node takes a /24 of the cluster CIDR: more simulated nodes than it holds would wait
+  // for subnets forever.
+  if (f.fake_nodes > 0) {
+    auto cluster = actors::ipv4_cidr::parse(f.config.allocators.cluster_cidr);
+    const long subnets = 1L << (24 - cluster->prefix);
+    if (f.fake_nodes > subnets) {
+      std::cerr << "error: --fake-nodes " << f.fake_nodes << " needs as many /24 pod subnets, and "
+                << "--cluster-cidr " << f.config.allocators.cluster_cidr << " holds " << subnets
+                << " (10.0.0.0/11 holds 8192)\n";
+      return false;
+    }
+  }
   return true;
 }
 
@@ -138,6 +151,10 @@ void add_master_command(CLI::App& root) {
       ->allow_extra_args(false);
   cmd->add_option("--fake-nodes", f->fake_nodes, "Run N simulated nodes in this process")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--fake-node-max-pods", f->fake_node_max_pods,
+                  "Pods each simulated node takes (its capacity \"pods\")")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
   cmd->add_option("--service-cluster-ip-range", f->config.allocators.service_cidr,
                   "ClusterIPs (CIDR)")
       ->capture_default_str();
@@ -413,6 +430,7 @@ int run_master(master_flags& flags) {
     if (flags.fake_nodes > 0 && master->leading()) {
       nodeagent::simulated_nodes_config c;
       c.count = flags.fake_nodes;
+      c.max_pods = flags.fake_node_max_pods;
       c.keys_dir = flags.config.data_dir + "/pki/simulated";
       fake = nodeagent::spawn_simulated_nodes(system, master->node_gateway(),
                                               master->node_authority(), c);
