@@ -135,7 +135,9 @@ def measure(args):
     timed('services list', '/api/v1/services', 1.0)
     timed('summary of the cluster now', '/capstan/v1/summary', 1.0)
     timed('timeline (120 intervals)', '/capstan/v1/timeline?buckets=120', 1.0)
-    timed(f'a past moment (record {end // 2}, compact)', f'/capstan/v1/state?at={end // 2}&compact=true', 2.0)
+    timed(f'a past moment as the console asks (record {end // 2})',
+          f'/capstan/v1/state?at={end // 2}&compact=true&summary=true&limitPerKind=5000&kind=replicationcontrollers,services,pods', 2.0)
+    timed(f'a past moment, every object (record {end // 2}, compact)', f'/capstan/v1/state?at={end // 2}&compact=true', 10.0)
     timed(f'a past moment summarised (record {end // 2})', f'/capstan/v1/summary?at={end // 2}', 2.0)
     name = pods['items'][0]['metadata']['name']
     timed('an object\'s history with diffs (a pod)', f'/capstan/v1/history?kind=pods&namespace=default&name={name}&objects=true', 0.2)
