@@ -9,6 +9,7 @@
 #include "api/responses.hpp"
 
 #include <set>
+#include <unordered_map>
 
 namespace capstan::api {
 
@@ -41,7 +42,21 @@ std::vector<std::string> split(const std::string& text, char separator) {
   return parts;
 }
 
-// `value` with only the `fields` under `prefix` kept.
+// Each compact field (true: kept whole) and each path leading to one (false: walked through).
+const std::unordered_map<std::string, bool>& compact_paths() {
+  static const auto paths = [] {
+    std::unordered_map<std::string, bool> out;
+    for (const auto& field : compact_fields) {
+      out[field] = true;
+      for (auto dot = field.find('.'); dot != std::string::npos; dot = field.find('.', dot + 1))
+        out.emplace(field.substr(0, dot), false);
+    }
+    return out;
+  }();
+  return paths;
+}
+
+// `value` with only the compact fields under `prefix` kept.
 json pruned(const json& value, const std::string& prefix) {
   if (value.is_array()) {
     json out = json::array();
@@ -52,19 +67,14 @@ json pruned(const json& value, const std::string& prefix) {
   if (!value.is_object())
     return value;
   json out = json::object();
+  const auto& paths = compact_paths();
+  std::string path;
   for (const auto& [key, v] : value.items()) {
-    const std::string path = prefix.empty() ? key : prefix + "." + key;
-    for (const auto& field : compact_fields) {
-      if (field == path) {
-        out[key] = v;
-        break;
-      }
-      if (field.size() > path.size() && field.compare(0, path.size(), path) == 0 &&
-          field[path.size()] == '.') {
-        out[key] = pruned(v, path);
-        break;
-      }
-    }
+    path = prefix.empty() ? key : prefix + "." + key;
+    auto found = paths.find(path);
+    if (found == paths.end())
+      continue;
+    out[key] = found->second ? v : pruned(v, path);
   }
   return out;
 }
@@ -86,32 +96,34 @@ http_response past_state(const actors::master& master, const http_request& req) 
     return status_error(400, "BadRequest", "limitPerKind is a positive number");
   const std::string ns = audit::param(req, "namespace");
   const bool compact = audit::param(req, "compact") == "true";
-  auto state = master.state_at(std::get<uint64_t>(at));
-  json items = json::array();
-  json cut = json::object();  // kinds with more objects than limitPerKind: how many in all
-  for (std::size_t k = 0; k < object_kind_count; ++k) {
-    const auto kind = static_cast<object_kind>(k);
-    if (!kinds.empty() && !kinds.count(kind))
-      continue;
-    uint64_t listed = 0;
-    for (const auto& [key, o] : state.of(kind)) {
-      if (!ns.empty() && key.namespace_ != ns)
+  json out;
+  master.with_state_at(std::get<uint64_t>(at), [&](const store::cluster_state& state) {
+    json items = json::array();
+    json cut = json::object();  // kinds with more objects than limitPerKind: how many in all
+    for (std::size_t k = 0; k < object_kind_count; ++k) {
+      const auto kind = static_cast<object_kind>(k);
+      if (!kinds.empty() && !kinds.count(kind))
         continue;
-      if (listed++ >= *per_kind)
-        continue;
-      items.push_back(compact ? pruned(audit::object_json(o), "") : audit::object_json(o));
+      uint64_t listed = 0;
+      for (const auto& [key, o] : state.of(kind)) {
+        if (!ns.empty() && key.namespace_ != ns)
+          continue;
+        if (listed++ >= *per_kind)
+          continue;
+        items.push_back(compact ? pruned(audit::object_json(o), "") : audit::object_json(o));
+      }
+      if (listed > *per_kind)
+        cut[std::string(info(kind).resource)] = listed;
     }
-    if (listed > *per_kind)
-      cut[std::string(info(kind).resource)] = listed;
-  }
-  json metadata = {{"resourceVersion", std::to_string(state.seq)},
-                   {"time", audit::time_of(master, state.seq)}};
-  if (!cut.empty())
-    metadata["limitedKinds"] = std::move(cut);
-  json out = {{"kind", "List"}, {"apiVersion", "v1"}, {"metadata", std::move(metadata)},
-              {"items", std::move(items)}};
-  if (audit::param(req, "summary") == "true")
-    out["summary"] = audit::summarize(state);
+    json metadata = {{"resourceVersion", std::to_string(state.seq)},
+                     {"time", audit::time_of(master, state.seq)}};
+    if (!cut.empty())
+      metadata["limitedKinds"] = std::move(cut);
+    out = {{"kind", "List"}, {"apiVersion", "v1"}, {"metadata", std::move(metadata)},
+           {"items", std::move(items)}};
+    if (audit::param(req, "summary") == "true")
+      out["summary"] = audit::summarize(state);
+  });
   return json_response(200, out);
 }
 

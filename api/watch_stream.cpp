@@ -173,10 +173,11 @@ http_response start_watch(actors::master& master, watch_hub& hub, watch_request 
     // The journal keeps everything: rebuild the watched objects as they were at `rv`; the
     // changes since are replayed below.
     base = rv;
-    auto then = master.state_at(rv);
-    for (auto& [key, o] : then.of(kind))
-      if (ns.empty() || key.namespace_ == ns)
-        mine.of(kind).emplace(key, std::move(o));
+    master.with_state_at(rv, [&](const store::cluster_state& then) {
+      for (const auto& [key, o] : then.of(kind))
+        if (ns.empty() || key.namespace_ == ns)
+          mine.of(kind).emplace(key, o);
+    });
   } else {
     for (auto& o : snapshot.items) {
       const auto& meta = messages::meta_of(o);

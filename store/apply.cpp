@@ -262,7 +262,8 @@ void load_objects(cluster_state& state, uint64_t seq, std::vector<any_object>&& 
   for (auto& o : objects) {
     const auto& meta = meta_of(o);
     object_key key{meta.namespace_, meta.name};
-    state.of(kind_of(o)).insert_or_assign(std::move(key), std::move(o));
+    auto& table = state.of(kind_of(o));
+    table.insert_or_assign(table.end(), std::move(key), std::move(o));  // a snapshot is in order
   }
   state.seq = seq;
 }

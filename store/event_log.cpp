@@ -16,9 +16,12 @@
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
+#include "store/event_log_detail.hpp"
 #include "store/secret_sealing.hpp"
 
 namespace capstan::store {
+
+using namespace event_log_detail;
 
 namespace {
 
@@ -27,66 +30,12 @@ constexpr const char* format_version = "capstan-journal-1";
 // The replicated log's index of the last entry applied here (8 bytes, big-endian), when the
 // journal is fed by one.
 constexpr const char* applied_index_key = "applied-index";
-constexpr std::size_t default_cf = 0, log_cf = 1, snapshot_cf = 2;
-constexpr std::size_t snapshot_chunk_objects = 1000;
-// The write-ahead log is flushed into tables once it reaches this size: reopening the journal
-// replays and flushes at most this much, so a restart needs only about this much free disk.
-constexpr uint64_t wal_bound_bytes = 16ull << 20;
-
-void check(const rocksdb::Status& s, const std::string& what) {
-  if (!s.ok())
-    throw store_error(what + ": " + s.ToString());
-}
-
-// Bytes free for this user on the filesystem of `directory`; nullopt when unknown.
-std::optional<uint64_t> free_bytes(const std::string& directory) {
-  struct statvfs fs {};
-  if (::statvfs(directory.c_str(), &fs) != 0)
-    return std::nullopt;
-  return static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
-}
-
-// "N MiB free on the journal's filesystem", for error messages.
-std::string free_space(const std::string& directory) {
-  auto bytes = free_bytes(directory);
-  return bytes ? std::to_string(*bytes >> 20) + " MiB free on the journal's filesystem"
-               : "free space unknown";
-}
-
-// Throws unless the journal's filesystem has `needed` bytes free beyond the minimum.
-void require_room(const std::string& directory, uint64_t minimum, uint64_t needed,
-                  const std::string& what) {
-  if (minimum == 0)
-    return;
-  auto bytes = free_bytes(directory);
-  if (bytes && *bytes < minimum + needed)
-    throw store_error(what + " in " + directory + ": No space left on device (" +
-                      free_space(directory) + "; the journal writes only with " +
-                      std::to_string(minimum >> 20) + " MiB free)");
-}
-
-int64_t now_nanos() {
-  using namespace std::chrono;
-  return duration_cast<nanoseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-// Snapshot keys: seq (8 bytes BE), then 'C' + chunk index (4 bytes BE) or 'M' (manifest).
-std::string snapshot_chunk_key(uint64_t seq, uint32_t chunk) {
-  std::string key = seq_key(seq) + "C";
-  for (int shift = 24; shift >= 0; shift -= 8)
-    key.push_back(static_cast<char>((chunk >> shift) & 0xff));
-  return key;
-}
 // The column families in handle order: default (meta), log, snapshots.
 std::vector<rocksdb::ColumnFamilyDescriptor> column_families() {
   rocksdb::ColumnFamilyOptions options;
   // Small memtables keep the write-ahead log small (see max_total_wal_size below).
   options.write_buffer_size = wal_bound_bytes;
   return {{rocksdb::kDefaultColumnFamilyName, options}, {"log", options}, {"snapshots", options}};
-}
-
-std::string snapshot_manifest_key(uint64_t seq) {
-  return seq_key(seq) + "M";
 }
 
 void sync_directory(const std::filesystem::path& directory) {
@@ -467,6 +416,42 @@ void event_log::read_stored(
   check(it->status(), "cannot read the journal in " + directory_);
 }
 
+void event_log::read_each(const std::vector<uint64_t>& seqs,
+                          const std::function<bool(journal_record&&)>& visit) const {
+  constexpr std::size_t batch = 256;
+  rocksdb::ReadOptions options;
+  options.verify_checksums = true;
+  std::vector<std::string> keys;
+  std::vector<rocksdb::Slice> slices;
+  std::vector<rocksdb::PinnableSlice> values(batch);
+  std::vector<rocksdb::Status> statuses(batch);
+  for (std::size_t begin = 0; begin < seqs.size(); begin += batch) {
+    const std::size_t n = std::min(batch, seqs.size() - begin);
+    keys.clear();
+    slices.clear();
+    for (std::size_t i = 0; i < n; ++i)
+      keys.push_back(seq_key(seqs[begin + i]));
+    for (const auto& key : keys)
+      slices.emplace_back(key);
+    for (auto& value : values)
+      value.Reset();
+    db_->MultiGet(options, handles_[log_cf], n, slices.data(), values.data(), statuses.data());
+    for (std::size_t i = 0; i < n; ++i) {
+      const uint64_t seq = seqs[begin + i];
+      if (statuses[i].IsNotFound())
+        throw store_error("journal in " + directory_ + " has no record " + std::to_string(seq));
+      check(statuses[i], "cannot read record " + std::to_string(seq) + " of the journal in " +
+                             directory_);
+      journal_record record = decode_stored_record(
+          seq, std::string_view(values[i].data(), values[i].size()), directory_);
+      if (auto* s = secret_in(record))
+        open_sealed(*s);
+      if (!visit(std::move(record)))
+        return;
+    }
+  }
+}
+
 std::vector<journal_record> event_log::read(uint64_t from, uint64_t to) const {
   std::vector<journal_record> out;
   read(from, to, [&](journal_record&& r) {
@@ -474,120 +459,6 @@ std::vector<journal_record> event_log::read(uint64_t from, uint64_t to) const {
     return true;
   });
   return out;
-}
-
-void event_log::write_snapshot(uint64_t seq,
-                               const std::vector<const messages::any_object*>& objects,
-                               std::size_t keep) {
-  rocksdb::WriteBatch batch;
-  uint32_t chunks = 0;
-  for (std::size_t i = 0; i < objects.size(); i += snapshot_chunk_objects, ++chunks) {
-    std::vector<const messages::any_object*> chunk(
-        objects.begin() + i,
-        objects.begin() + std::min(objects.size(), i + snapshot_chunk_objects));
-    // Secrets go in sealed copies, as in the log (their number is small next to the pods').
-    std::deque<messages::any_object> sealed;  // stable addresses as it grows
-    for (auto& object : chunk) {
-      const auto* s = std::get_if<messages::secret>(object);
-      if (!s || (s->data.empty() && s->metadata.annotations.empty()))
-        continue;
-      if (!options_.sealer) {
-        if (s->data.empty())
-          continue;
-        throw store_error("cannot write a snapshot to " + directory_ +
-                          ": a Secret's data would be written in clear (no secrets key)");
-      }
-      sealed.push_back(*object);
-      options_.sealer->seal(std::get<messages::secret>(sealed.back()));
-      object = &sealed.back();
-    }
-    check(batch.Put(handles_[snapshot_cf], snapshot_chunk_key(seq, chunks),
-                    messages::encode_snapshot_chunk(chunk)),
-          "cannot stage snapshot chunk");
-  }
-  require_room(directory_, options_.min_free_bytes, batch.GetDataSize(),
-               "no room for a snapshot");
-  messages::snapshot_manifest manifest{seq, now_nanos(), chunks, objects.size()};
-  check(batch.Put(handles_[snapshot_cf], snapshot_manifest_key(seq),
-                  messages::encode_snapshot_manifest(manifest)),
-        "cannot stage snapshot manifest");
-
-  // Drop snapshots older than the newest `keep` (counting the one being written).
-  std::vector<uint64_t> older;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, handles_[snapshot_cf]));
-  for (it->SeekToLast(); it->Valid(); it->Prev()) {
-    auto key = it->key();
-    if (key.size() == 9 && key[8] == 'M') {
-      uint64_t s = seq_from_key(key.data(), key.size());
-      if (s != seq)
-        older.push_back(s);
-    }
-  }
-  for (std::size_t i = keep > 0 ? keep - 1 : 0; i < older.size(); ++i)
-    check(batch.DeleteRange(handles_[snapshot_cf], seq_key(older[i]), seq_key(older[i] + 1)),
-          "cannot stage snapshot removal");
-
-  // Snapshots bypass the write-ahead log: the batch goes to the memtable and is then flushed
-  // to its own table file, durable when Flush returns. A crash before that loses only this
-  // snapshot; restart then uses the previous one and a longer tail.
-  rocksdb::WriteOptions w;
-  w.disableWAL = true;
-  check(db_->Write(w, &batch), "cannot write a snapshot to " + directory_);
-  rocksdb::FlushOptions flush;
-  flush.wait = true;
-  check(db_->Flush(flush, handles_[snapshot_cf]), "cannot flush a snapshot in " + directory_);
-}
-
-std::optional<messages::snapshot_manifest> event_log::latest_snapshot() const {
-  return snapshot_at_or_before(UINT64_MAX);
-}
-
-std::optional<messages::snapshot_manifest> event_log::snapshot_at_or_before(uint64_t seq) const {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, handles_[snapshot_cf]));
-  if (seq == UINT64_MAX)
-    it->SeekToLast();
-  else
-    it->SeekForPrev(seq_key(seq + 1));  // the last key of any snapshot at or before `seq`
-  for (; it->Valid(); it->Prev()) {
-    auto key = it->key();
-    if (key.size() == 9 && key[8] == 'M') {
-      try {
-        return messages::decode_snapshot_manifest({it->value().data(), it->value().size()});
-      } catch (const messages::decode_error& e) {
-        throw store_error("snapshot manifest in " + directory_ + " is corrupt: " + e.what());
-      }
-    }
-  }
-  check(it->status(), "cannot read snapshots in " + directory_);
-  return std::nullopt;
-}
-
-std::vector<messages::any_object> event_log::load_snapshot(
-    const messages::snapshot_manifest& manifest) const {
-  std::vector<messages::any_object> objects;
-  objects.reserve(manifest.object_count);
-  std::string value;
-  for (uint32_t chunk = 0; chunk < manifest.chunk_count; ++chunk) {
-    auto key = snapshot_chunk_key(manifest.seq, chunk);
-    check(db_->Get({}, handles_[snapshot_cf], key, &value),
-          "snapshot " + std::to_string(manifest.seq) + " chunk " + std::to_string(chunk) + " in " +
-              directory_);
-    try {
-      const std::size_t first = objects.size();
-      messages::decode_snapshot_chunk(value, objects);
-      for (std::size_t i = first; i < objects.size(); ++i)
-        if (auto* s = std::get_if<messages::secret>(&objects[i]))
-          open_sealed(*s);
-    } catch (const messages::decode_error& e) {
-      throw store_error("snapshot " + std::to_string(manifest.seq) + " chunk " +
-                        std::to_string(chunk) + " in " + directory_ + " is corrupt: " + e.what());
-    }
-  }
-  if (objects.size() != manifest.object_count)
-    throw store_error("snapshot " + std::to_string(manifest.seq) + " in " + directory_ + " has " +
-                      std::to_string(objects.size()) + " objects, its manifest says " +
-                      std::to_string(manifest.object_count));
-  return objects;
 }
 
 void event_log::put_raw_record_for_test(uint64_t seq, const std::string& bytes) {

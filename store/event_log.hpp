@@ -107,6 +107,11 @@ public:
   // returns false. Throws store_error on a corrupt record or a missing sequence number.
   void read(uint64_t from, uint64_t to, const std::function<bool(journal_record&&)>& visit) const;
   std::vector<journal_record> read(uint64_t from, uint64_t to) const;
+  // Calls `visit` for each record `seqs` names, in that order, stopping early when it returns
+  // false: point reads batched (RocksDB's MultiGet), for the few records an index names among
+  // many. Throws store_error on a corrupt or missing record.
+  void read_each(const std::vector<uint64_t>& seqs,
+                 const std::function<bool(journal_record&&)>& visit) const;
   // The same, with each record's bytes as stored (Secrets sealed; decode_stored_record reads
   // them): what another member appends with append_encoded.
   void read_stored(uint64_t from, uint64_t to,

@@ -112,7 +112,10 @@ void history_index::add_locked(const record_facts& r) {
     return;  // already added (or not the next: the caller's contract says it cannot be)
   times_.push_back(r.time_nanos);
   classes_.push_back(static_cast<uint8_t>(classify_cause(r.cause)));
-  auto& entry = objects_[object_id(r.kind, r.namespace_, r.name)];
+  auto [slot, added] = objects_.try_emplace(object_id(r.kind, r.namespace_, r.name));
+  if (added)
+    ordered_ids_.emplace(slot->first, &slot->second);
+  auto& entry = slot->second;
   entry.seqs.push_back(r.seq);
   if (r.lifecycle)
     entry.lifecycle.push_back(r.seq);
@@ -154,6 +157,26 @@ seq_page history_index::lifecycle_records(std::string_view name_part,
       for (uint64_t seq : entry.lifecycle)
         if (seq >= from && seq <= to)
           found.push_back(seq);
+    }
+  }
+  std::sort(found.begin(), found.end());
+  return newest(found, from, to, limit);
+}
+
+seq_page history_index::lifecycle_records_by_prefix(messages::object_kind kind,
+                                                    const std::string& namespace_,
+                                                    const std::string& name_prefix, uint64_t from,
+                                                    uint64_t to, std::size_t limit) const {
+  const std::string prefix = object_id(kind, namespace_, name_prefix);
+  std::vector<uint64_t> found;
+  {
+    std::shared_lock<std::shared_mutex> lock(mutex_);
+    for (auto it = ordered_ids_.lower_bound(prefix);
+         it != ordered_ids_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+      const auto& lifecycle = it->second->lifecycle;
+      auto begin = std::lower_bound(lifecycle.begin(), lifecycle.end(), from);
+      auto end = std::upper_bound(begin, lifecycle.end(), to);
+      found.insert(found.end(), begin, end);
     }
   }
   std::sort(found.begin(), found.end());

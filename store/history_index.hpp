@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstdint>
 #include <optional>
+#include <map>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -72,6 +73,11 @@ public:
   seq_page lifecycle_records(std::string_view name_part,
                              std::optional<messages::object_kind> kind, uint64_t from, uint64_t to,
                              std::size_t limit) const;
+  // The same for the objects of `kind` in `namespace_` whose name starts with `name_prefix`
+  // (an RC's pods): found in the ordered names, without walking every object.
+  seq_page lifecycle_records_by_prefix(messages::object_kind kind, const std::string& namespace_,
+                                       const std::string& name_prefix, uint64_t from,
+                                       uint64_t to, std::size_t limit) const;
 
   // `count` equal intervals of time from the record `from` to the record `to` (both included).
   std::vector<time_bucket> timeline(uint64_t from, uint64_t to, std::size_t count) const;
@@ -107,6 +113,8 @@ private:
   std::vector<int64_t> times_;  // by seq - first_seq_
   std::vector<uint8_t> classes_;
   std::unordered_map<std::string, object_records_entry> objects_;  // by object_id
+  // objects_ by key in order (views and pointers into it: its nodes never move), for prefixes.
+  std::map<std::string_view, const object_records_entry*> ordered_ids_;
   std::unordered_map<std::string, std::vector<uint64_t>> causes_;
 };
 

@@ -72,6 +72,7 @@ master::master(caf::actor_system& system, master_config config)
   // DATA/secrets.key: created 0600 on first start (rotation: store/secret_sealing.hpp).
   journal_options.sealer = store::secret_sealer::from_key_file(config_.data_dir + "/secrets.key");
   log_ = store::event_log::open(config_.data_dir + "/journal", std::move(journal_options));
+  moments_ = std::make_unique<store::moment_cache>(*log_, std::chrono::minutes(1));
   store::raft_log_config raft;
   raft.directory = config_.data_dir + "/raft";
   const auto& membership = config_.membership;
@@ -367,13 +368,20 @@ std::vector<messages::journal_record> master::history(std::optional<object_kind>
   return {std::make_move_iterator(out.begin()), std::make_move_iterator(out.end())};
 }
 
-store::cluster_state master::state_at(uint64_t seq) const {
-  return store::state_at(*log_, std::min(seq, model_->seq()));
+void master::with_state_at(uint64_t seq,
+                           const std::function<void(const store::cluster_state&)>& use) const {
+  moments_->with_state_at(std::min(seq, model_->seq()), use);
 }
 
 void master::read_journal(uint64_t from, uint64_t to,
                           const std::function<bool(messages::journal_record&&)>& visit) const {
   log_->read(from, to, visit);
+}
+
+void master::read_journal_records(
+    const std::vector<uint64_t>& seqs,
+    const std::function<bool(messages::journal_record&&)>& visit) const {
+  log_->read_each(seqs, visit);
 }
 
 uint64_t master::seq_at_time(int64_t nanos) const {

@@ -16,6 +16,7 @@
 #include "common/pki.hpp"
 #include "messages/node_protocol.hpp"
 #include "store/history_index.hpp"
+#include "store/moment_cache.hpp"
 #include "store/raft_tls_transport.hpp"
 #include "store/replicated_log.hpp"
 #include "store/restore.hpp"
@@ -168,11 +169,19 @@ public:
                                                 const std::string& ns, const std::string& name,
                                                 uint64_t from, uint64_t to,
                                                 std::size_t limit) const;
-  store::cluster_state state_at(uint64_t seq) const;
+  // Calls `use` with the whole state right after record `seq` (at most the read model's), on
+  // the calling thread: past moments are rebuilt one at a time, and the last one is kept a
+  // minute (store/moment_cache.hpp). Reads the journal; safe from any thread.
+  void with_state_at(uint64_t seq,
+                     const std::function<void(const store::cluster_state&)>& use) const;
   // Visits the durable records from <= seq <= to in order, until `visit` returns false.
   // Reads the journal; safe from any thread.
   void read_journal(uint64_t from, uint64_t to,
                     const std::function<bool(messages::journal_record&&)>& visit) const;
+  // The same for the records `seqs` names, in that order: point reads batched, for the records
+  // the history index names.
+  void read_journal_records(const std::vector<uint64_t>& seqs,
+                            const std::function<bool(messages::journal_record&&)>& visit) const;
   // The last sequence number committed at or before `nanos` (Unix epoch), 0 if none.
   uint64_t seq_at_time(int64_t nanos) const;
   // The journal's history index (which records are about an object, a cause, a name; the
@@ -209,6 +218,7 @@ private:
   caf::actor_system& system_;
   master_config config_;
   std::unique_ptr<store::event_log> log_;
+  std::unique_ptr<store::moment_cache> moments_;  // past moments of log_
   store::restore_stats restored_;
   std::unique_ptr<read_model> model_;
   std::unique_ptr<common::certificate_authority> node_authority_;

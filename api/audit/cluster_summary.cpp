@@ -100,7 +100,8 @@ http_response cluster_summary(const actors::master& master, const http_request& 
     auto at = moment(master, req, "at", "time", UINT64_MAX);
     if (auto* bad = std::get_if<std::string>(&at))
       return status_error(400, "BadRequest", *bad);
-    out = summarize(master.state_at(std::get<uint64_t>(at)));
+    master.with_state_at(std::get<uint64_t>(at),
+                         [&](const store::cluster_state& state) { out = summarize(state); });
   }
   out["time"] = time_of(master, out["seq"].get<uint64_t>());
   return json_response(200, out);

@@ -56,15 +56,6 @@ struct found_records {
   bool more = false;
 };
 
-journal_record read_one(const actors::master& master, uint64_t seq) {
-  journal_record found;
-  master.read_journal(seq, seq, [&](journal_record&& r) {
-    found = std::move(r);
-    return false;
-  });
-  return found;
-}
-
 // From the index: the candidates it names, read newest first until `limit` match.
 std::optional<found_records> from_index(const actors::master& master, const history_filter& f,
                                         uint64_t from, uint64_t to, std::size_t limit) {
@@ -81,15 +72,24 @@ std::optional<found_records> from_index(const actors::master& master, const hist
   else
     return std::nullopt;
   found_records out;
-  auto& seqs = candidates.seqs;
-  std::size_t i = seqs.size();
-  std::size_t read = 0;
-  while (i > 0 && out.records.size() < limit && read++ < max_candidates_read) {
-    auto r = read_one(master, seqs[--i]);
-    if (r.seq && f.matches(r))
-      out.records.push_back(std::move(r));
+  const auto& seqs = candidates.seqs;
+  // Newest first, a batch at a time: as many as are still wanted (at least 64, as a filter
+  // may drop some), until `limit` match or max_candidates_read are read.
+  std::size_t unread = seqs.size(), read = 0;
+  std::vector<uint64_t> batch;
+  while (unread > 0 && out.records.size() < limit && read < max_candidates_read) {
+    const std::size_t n = std::min({unread, std::max<std::size_t>(limit - out.records.size(), 64),
+                                    max_candidates_read - read});
+    batch.assign(seqs.rbegin() + static_cast<std::ptrdiff_t>(seqs.size() - unread),
+                 seqs.rbegin() + static_cast<std::ptrdiff_t>(seqs.size() - unread + n));
+    master.read_journal_records(batch, [&](journal_record&& r) {
+      --unread, ++read;
+      if (f.matches(r))
+        out.records.push_back(std::move(r));
+      return out.records.size() < limit;
+    });
   }
-  out.more = i > 0;
+  out.more = unread > 0;
   std::reverse(out.records.begin(), out.records.end());
   return out;
 }
@@ -135,25 +135,25 @@ void add_objects(const actors::master& master, const history_filter& f, json& it
   // A long life (a node's): the object as it was before the page, from the state then.
   auto page_start = std::lower_bound(seqs.begin(), seqs.end(), first_item);
   if (page_start - seqs.begin() > static_cast<std::ptrdiff_t>(max_object_replay)) {
-    auto then = master.state_at(first_item - 1);
-    if (const any_object* was = then.find(*f.kind, key))
-      scratch.of(*f.kind).emplace(key, *was);
+    master.with_state_at(first_item - 1, [&](const store::cluster_state& then) {
+      if (const any_object* was = then.find(*f.kind, key))
+        scratch.of(*f.kind).emplace(key, *was);
+    });
     seqs.erase(seqs.begin(), page_start);
   }
   std::size_t next = 0;  // the next item to fill
-  for (uint64_t seq : seqs) {
-    auto r = read_one(master, seq);
-    if (!r.seq)
-      continue;
+  master.read_journal_records(seqs, [&](journal_record&& r) {
+    const uint64_t seq = r.seq;
     scratch.seq = seq - 1;  // the object's records only: the others would change nothing here
-    store::apply(scratch, r);
+    store::apply(scratch, std::move(r));
     while (next < items.size() && items[next]["seq"].get<uint64_t>() < seq)
       ++next;
     if (next < items.size() && items[next]["seq"].get<uint64_t>() == seq) {
       const any_object* now = scratch.find(*f.kind, key);
       items[next]["object"] = now ? object_json(*now) : json(nullptr);
     }
-  }
+    return true;
+  });
 }
 
 bool owned_by(const any_object& object, const std::string& rc) {
@@ -172,24 +172,25 @@ void add_touched(const actors::master& master, const history_filter& f, json& it
   const std::string prefix = f.name + "-";
   // The creations and deletions of pods named after the RC (its manager's generateName), from
   // the index: an RC's pods, not every record its manager wrote.
-  auto manager = master.history_index().lifecycle_records(
-      prefix, object_kind::pod, items.front()["seq"].get<uint64_t>(), to, SIZE_MAX);
+  auto manager = master.history_index().lifecycle_records_by_prefix(
+      object_kind::pod, f.namespace_, prefix, items.front()["seq"].get<uint64_t>(), to,
+      SIZE_MAX);
   if (manager.seqs.size() > max_candidates_read)
     manager.seqs.resize(max_candidates_read);
   // Each pod goes to the newest earlier record that was not the manager's own status report:
   // the creation, scale or update that made the manager act.
   std::size_t item = 0, next = 0;
-  for (uint64_t seq : manager.seqs) {
-    for (; next < items.size() && items[next]["seq"].get<uint64_t>() < seq; ++next)
+  master.read_journal_records(manager.seqs, [&](journal_record&& r) {
+    for (; next < items.size() && items[next]["seq"].get<uint64_t>() < r.seq; ++next)
       if (items[next]["event"] != "RcStatusChanged")
         item = next;
-    auto r = read_one(master, seq);
     if (r.kind != object_kind::pod || r.namespace_ != f.namespace_ ||
         r.cause != "system:replication-manager" || r.name.rfind(prefix, 0) != 0)
-      continue;
+      return true;
     // A creation names its owner; a deletion the manager asked for is of a pod named after it.
-    if (auto* created = std::get_if<object_created>(&r.event); created && !owned_by(created->object, f.name))
-      continue;
+    if (auto* created = std::get_if<object_created>(&r.event);
+        created && !owned_by(created->object, f.name))
+      return true;
     auto& touched = items[item]["touched"];
     if (touched.is_null())
       touched = json::array();
@@ -201,7 +202,8 @@ void add_touched(const actors::master& master, const history_filter& f, json& it
                          {"name", r.name}});
     else
       items[item]["touchedMore"] = items[item].value("touchedMore", 0) + 1;
-  }
+    return true;
+  });
 }
 
 }  // namespace

@@ -35,19 +35,24 @@ http_response state_diff(const actors::master& master, const http_request& req) 
     return status_error(400, "BadRequest",
                         "the moments are " + std::to_string(b - a) + " records apart; at most " +
                             std::to_string(max_records_between) + " are compared at once");
-  store::cluster_state state = master.state_at(a);
-  // The objects the records between touch, as they were before them.
+  // The objects the records between touch, as they were before them; then those records
+  // applied to those objects alone (a record changes only the object it names).
   using id = std::pair<object_kind, store::object_key>;
   std::map<id, json> before;
   master.read_journal(a + 1, b, [&](journal_record&& r) {
-    id key{r.kind, {r.namespace_, r.name}};
-    if (!before.count(key)) {
-      const any_object* was = state.find(r.kind, key.second);
-      before.emplace(key, was ? object_json(*was) : json(nullptr));
-    }
+    before.emplace(id{r.kind, {r.namespace_, r.name}}, json(nullptr));
     return true;
   });
+  store::cluster_state state;
+  master.with_state_at(a, [&](const store::cluster_state& then) {
+    for (auto& [key, was] : before)
+      if (const any_object* o = then.find(key.first, key.second)) {
+        was = object_json(*o);
+        state.of(key.first).emplace(key.second, *o);
+      }
+  });
   master.read_journal(a + 1, b, [&](journal_record&& r) {
+    state.seq = r.seq - 1;
     store::apply(state, std::move(r));
     return true;
   });

@@ -51,6 +51,40 @@ BOOST_AUTO_TEST_CASE(reads_stop_when_the_visitor_says_so) {
   BOOST_TEST(seen == 3);
 }
 
+BOOST_AUTO_TEST_CASE(records_named_by_number_come_in_the_order_asked) {
+  temp_dir dir;
+  auto log = event_log::open(dir.str());
+  std::vector<journal_record> batch;
+  for (int i = 0; i < 600; ++i)  // more than one batch of point reads
+    batch.push_back(created(small_pod("p" + std::to_string(i))));
+  log->append(batch);
+  std::vector<uint64_t> wanted;
+  for (uint64_t seq = 600; seq >= 1; seq -= 2)
+    wanted.push_back(seq);
+  wanted.push_back(300);  // twice is allowed
+  std::vector<std::string> names;
+  log->read_each(wanted, [&](journal_record&& r) {
+    names.push_back(r.name);
+    BOOST_TEST(r.seq == wanted[names.size() - 1]);
+    return true;
+  });
+  BOOST_REQUIRE(names.size() == wanted.size());
+  BOOST_TEST(names.front() == "p599");
+  BOOST_TEST(names[1] == "p597");
+  BOOST_TEST(names.back() == "p299");
+  int seen = 0;
+  log->read_each(wanted, [&](journal_record&&) { return ++seen < 3; });
+  BOOST_TEST(seen == 3);
+  try {
+    log->read_each({5, 601}, [](journal_record&&) { return true; });
+    BOOST_FAIL("expected store_error");
+  } catch (const store_error& e) {
+    BOOST_TEST(std::string(e.what()).find("no record 601") != std::string::npos);
+  }
+  log->put_raw_record_for_test(7, "this is not a capnp message");
+  BOOST_CHECK_THROW(log->read_each({7}, [](journal_record&&) { return true; }), store_error);
+}
+
 BOOST_AUTO_TEST_CASE(a_corrupt_record_is_an_error_naming_its_sequence_number) {
   temp_dir dir;
   auto log = event_log::open(dir.str());

@@ -62,6 +62,34 @@ BOOST_AUTO_TEST_CASE(lifecycle_search_finds_creations_and_deletions_by_part_of_a
   BOOST_TEST(index.lifecycle_records("zz", std::nullopt, 1, 40, 100).seqs.empty());
 }
 
+BOOST_AUTO_TEST_CASE(an_rcs_pods_are_found_by_the_start_of_their_names) {
+  history_index index;
+  index.build(*event_log::open(temp_dir().str()), 0);
+  std::vector<journal_record> records;
+  for (const char* name : {"web-abcde", "web-fghij", "web2-klmno", "wex-pqrst", "web-"}) {
+    records.push_back(created(small_pod(name)));
+    records.push_back(created(small_pod(name, "other")));
+  }
+  records.push_back(record_for(small_pod("web-abcde"), pod_bound{"node1"}));
+  records.push_back(record_for(small_pod("web-fghij"), object_deleted{}));
+  records.push_back(created(small_node("web-node")));
+  for (std::size_t i = 0; i < records.size(); ++i)
+    records[i].seq = i + 1;
+  index.add(records);
+  auto web = index.lifecycle_records_by_prefix(object_kind::pod, "default", "web-", 1, 100, 100);
+  BOOST_TEST(web.seqs == (std::vector<uint64_t>{1, 3, 9, 12}));  // the binding is no lifecycle
+  BOOST_TEST(!web.more);
+  auto newest = index.lifecycle_records_by_prefix(object_kind::pod, "default", "web-", 2, 10, 1);
+  BOOST_TEST(newest.seqs == (std::vector<uint64_t>{9}));
+  BOOST_TEST(newest.more);
+  BOOST_TEST(index.lifecycle_records_by_prefix(object_kind::pod, "other", "web-", 1, 100, 100)
+                 .seqs == (std::vector<uint64_t>{2, 4, 10}));
+  BOOST_TEST(index.lifecycle_records_by_prefix(object_kind::node, "", "web-", 1, 100, 100).seqs ==
+             (std::vector<uint64_t>{13}));
+  BOOST_TEST(index.lifecycle_records_by_prefix(object_kind::pod, "default", "x", 1, 100, 100)
+                 .seqs.empty());
+}
+
 BOOST_AUTO_TEST_CASE(a_build_meets_the_batches_committed_while_it_ran) {
   temp_dir dir;
   auto log = event_log::open(dir.str());

@@ -1,0 +1,67 @@
+// Past moments of the cluster, rebuilt one at a time, with the last one kept a while: the
+// console's slider moving forward, a second request at the same moment, or a watch from a
+// recent resourceVersion then replays only the records since it instead of loading a snapshot
+// of every object again.
+//
+// Memory: at most one rebuilt state is held (besides the one being dropped), whatever the
+// number of clients: requests for past moments wait for each other. The kept state is dropped
+// after `keep_for` unused, and when a moment before it is asked for.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "store/cluster_state.hpp"
+
+namespace capstan::store {
+
+class event_log;
+
+// How a moment was rebuilt (for tests and benchmarks).
+struct moment_stats {
+  uint64_t start_seq = 0;         // the state replayed from: a snapshot's, the kept one's, or 0
+  bool from_kept = false;         // the kept moment was moved forward
+  uint64_t replayed_records = 0;  // records applied after start_seq
+};
+
+class moment_cache {
+public:
+  moment_cache(const event_log& log, std::chrono::milliseconds keep_for);
+  ~moment_cache();
+  moment_cache(const moment_cache&) = delete;
+  moment_cache& operator=(const moment_cache&) = delete;
+
+  // Calls `use` with the state right after record `seq` (at most the journal's last record,
+  // else store_error), on the calling thread, while no other moment is rebuilt or used. The
+  // state is the kept one when it is at or before `seq` and no snapshot lies between; else it
+  // is rebuilt from the newest snapshot at or before `seq` (store/restore.hpp's state_at).
+  // Throws store_error as the journal's reads do; the kept moment is then dropped.
+  void with_state_at(uint64_t seq, const std::function<void(const cluster_state&)>& use,
+                     moment_stats* stats = nullptr);
+
+  // The sequence number of the kept moment (0 when none is kept): for tests.
+  uint64_t kept_seq() const;
+
+private:
+  void forget_when_idle();  // the dropping thread's loop
+
+  const event_log& log_;
+  const std::chrono::milliseconds keep_for_;
+  mutable std::mutex use_;  // one moment rebuilt or used at a time; guards kept_
+  std::unique_ptr<cluster_state> kept_;
+  std::chrono::steady_clock::time_point last_used_;
+
+  // States to free, and the idle check, on a thread of their own: freeing 150,000 objects
+  // takes a quarter of a second that no request should wait for.
+  mutable std::mutex drop_mutex_;
+  std::condition_variable drop_wake_;
+  std::vector<std::unique_ptr<cluster_state>> to_free_;
+  bool stopping_ = false;
+  std::thread dropper_;
+};
+
+}  // namespace capstan::store

@@ -1,0 +1,123 @@
+// Tests store/moment_cache.cpp: every moment it gives is the state store::state_at rebuilds;
+// the kept moment moves forward when it can, is rebuilt when a snapshot or an earlier moment
+// makes that quicker or necessary, and is dropped once unused.
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <thread>
+
+#include "messages/json_codec.hpp"
+#include "store/moment_cache.hpp"
+#include "store/restore.hpp"
+#include "tests/store/records.hpp"
+
+using namespace capstan::store;
+using namespace capstan::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::vector<std::string> dump(const cluster_state& state) {
+  std::vector<std::string> out;
+  for (const auto* o : state.all_objects())
+    out.push_back(capstan::messages::to_json(*o).dump());
+  return out;
+}
+
+// Appends `n` records: pods created, bound, some deleted; applies them to `live`.
+void grow(event_log& log, cluster_state& live, int n) {
+  for (int i = 0; i < n; ++i) {
+    const std::string name = "pod-" + std::to_string(live.seq / 3);
+    std::vector<journal_record> batch;
+    switch (live.seq % 3) {
+      case 0: batch.push_back(created(small_pod(name))); break;
+      case 1: batch.push_back(record_for(small_pod(name), pod_bound{"node1"})); break;
+      default:
+        if (live.seq % 2)
+          batch.push_back(record_for(small_pod(name), object_deleted{}));
+        else
+          batch.push_back(record_for(small_pod(name), pod_bound{"node2"}));
+    }
+    log.append(batch);
+    apply(live, batch.front());
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(moments_equal_the_rebuilt_state_and_move_forward_from_the_kept_one) {
+  temp_dir dir;
+  auto log = event_log::open(dir.str());
+  cluster_state live;
+  grow(*log, live, 300);
+  write_snapshot(*log, live, 5);
+  const uint64_t snapshot = live.seq;
+  grow(*log, live, 300);
+  moment_cache moments(*log, 1h);
+  moment_stats stats;
+  auto check = [&](uint64_t seq) {
+    bool used = false;
+    moments.with_state_at(seq, [&](const cluster_state& state) {
+      used = true;
+      BOOST_TEST(state.seq == seq);
+      BOOST_TEST(dump(state) == dump(state_at(*log, seq)), "record " << seq);
+    }, &stats);
+    BOOST_TEST(used);
+  };
+  check(100);  // before the snapshot: from the first record
+  BOOST_TEST(!stats.from_kept);
+  BOOST_TEST(stats.start_seq == 0u);
+  BOOST_TEST(stats.replayed_records == 100u);
+  check(150);  // forward: the kept moment, 50 records on
+  BOOST_TEST(stats.from_kept);
+  BOOST_TEST(stats.replayed_records == 50u);
+  check(150);  // the same moment again: nothing replayed
+  BOOST_TEST(stats.from_kept);
+  BOOST_TEST(stats.replayed_records == 0u);
+  check(120);  // back: rebuilt
+  BOOST_TEST(!stats.from_kept);
+  check(snapshot + 20);  // past a snapshot: the snapshot is nearer than the kept moment
+  BOOST_TEST(!stats.from_kept);
+  BOOST_TEST(stats.start_seq == snapshot);
+  BOOST_TEST(stats.replayed_records == 20u);
+  check(live.seq);
+  BOOST_TEST(stats.from_kept);
+  BOOST_TEST(moments.kept_seq() == live.seq);
+  BOOST_CHECK_THROW(moments.with_state_at(live.seq + 1, [](const cluster_state&) {}),
+                    store_error);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_rebuild_keeps_nothing_and_the_next_one_works) {
+  temp_dir dir;
+  auto log = event_log::open(dir.str());
+  cluster_state live;
+  grow(*log, live, 50);
+  moment_cache moments(*log, 1h);
+  moments.with_state_at(10, [](const cluster_state&) {});
+  BOOST_TEST(moments.kept_seq() == 10u);
+  const auto good = encode_record(log->read(30, 30).front());
+  log->put_raw_record_for_test(30, "this is not a capnp message");
+  BOOST_CHECK_THROW(moments.with_state_at(40, [](const cluster_state&) {}), store_error);
+  BOOST_TEST(moments.kept_seq() == 0u);
+  log->put_raw_record_for_test(30, good);
+  moments.with_state_at(40, [&](const cluster_state& state) {
+    BOOST_TEST(dump(state) == dump(state_at(*log, 40)));
+  });
+}
+
+BOOST_AUTO_TEST_CASE(an_unused_moment_is_dropped) {
+  temp_dir dir;
+  auto log = event_log::open(dir.str());
+  cluster_state live;
+  grow(*log, live, 20);
+  moment_cache moments(*log, 50ms);
+  moments.with_state_at(20, [](const cluster_state&) {});
+  // Dropped between 50 and 100 ms after its last use; the deadline only bounds a failure.
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (moments.kept_seq() != 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(10ms);
+  BOOST_TEST(moments.kept_seq() == 0u);
+  bool used = false;
+  moments.with_state_at(5, [&](const cluster_state& state) { used = state.seq == 5; });
+  BOOST_TEST(used);
+}
