@@ -106,11 +106,13 @@ std::string encode_snapshot_chunk(const std::vector<const any_object*>& objects)
 }
 
 void decode_snapshot_chunk(std::string_view bytes, std::vector<any_object>& out) {
+  decode_snapshot_chunk(bytes, [&](any_object&& object) { out.push_back(std::move(object)); });
+}
+
+void decode_snapshot_chunk(std::string_view bytes, const std::function<void(any_object&&)>& take) {
   with_reader(bytes, "snapshot chunk", [&](capnp::MessageReader& reader) {
-    auto list = reader.getRoot<schema::SnapshotChunk>().getObjects();
-    out.reserve(out.size() + list.size());
-    for (auto item : list)
-      out.push_back(read_any(raw<schema::AnyObject>(item)));
+    for (auto item : reader.getRoot<schema::SnapshotChunk>().getObjects())
+      take(read_any(raw<schema::AnyObject>(item)));
     return 0;
   });
 }

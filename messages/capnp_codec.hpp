@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <stdexcept>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,5 +38,7 @@ snapshot_manifest decode_snapshot_manifest(std::string_view bytes);
 std::string encode_snapshot_chunk(const std::vector<const any_object*>& objects);
 // Appends the chunk's objects to `out`.
 void decode_snapshot_chunk(std::string_view bytes, std::vector<any_object>& out);
+// Gives the chunk's objects to `take` one by one, in order (no vector of them all).
+void decode_snapshot_chunk(std::string_view bytes, const std::function<void(any_object&&)>& take);
 
 }  // namespace capstan::messages

@@ -128,6 +128,11 @@ public:
   // The objects of the snapshot at `seq`.
   std::vector<messages::any_object> load_snapshot(
       const messages::snapshot_manifest& manifest) const;
+  // The same, each object given to `take` in order as it is decoded (no vector of them all).
+  // Throws store_error when the snapshot is corrupt or its objects are not as many as its
+  // manifest says (after `take` had the ones before).
+  void load_snapshot(const messages::snapshot_manifest& manifest,
+                     const std::function<void(messages::any_object&&)>& take) const;
 
   // Raw access for tests that damage a record on purpose. Not for production code.
   void put_raw_record_for_test(uint64_t seq, const std::string& bytes);

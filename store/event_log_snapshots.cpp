@@ -105,6 +105,13 @@ std::vector<messages::any_object> event_log::load_snapshot(
     const messages::snapshot_manifest& manifest) const {
   std::vector<messages::any_object> objects;
   objects.reserve(manifest.object_count);
+  load_snapshot(manifest, [&](messages::any_object&& o) { objects.push_back(std::move(o)); });
+  return objects;
+}
+
+void event_log::load_snapshot(const messages::snapshot_manifest& manifest,
+                              const std::function<void(messages::any_object&&)>& take) const {
+  uint64_t count = 0;
   std::string value;
   for (uint32_t chunk = 0; chunk < manifest.chunk_count; ++chunk) {
     auto key = snapshot_chunk_key(manifest.seq, chunk);
@@ -112,21 +119,21 @@ std::vector<messages::any_object> event_log::load_snapshot(
           "snapshot " + std::to_string(manifest.seq) + " chunk " + std::to_string(chunk) + " in " +
               directory_);
     try {
-      const std::size_t first = objects.size();
-      messages::decode_snapshot_chunk(value, objects);
-      for (std::size_t i = first; i < objects.size(); ++i)
-        if (auto* s = std::get_if<messages::secret>(&objects[i]))
+      messages::decode_snapshot_chunk(value, [&](messages::any_object&& object) {
+        if (auto* s = std::get_if<messages::secret>(&object))
           open_sealed(*s);
+        ++count;
+        take(std::move(object));
+      });
     } catch (const messages::decode_error& e) {
       throw store_error("snapshot " + std::to_string(manifest.seq) + " chunk " +
                         std::to_string(chunk) + " in " + directory_ + " is corrupt: " + e.what());
     }
   }
-  if (objects.size() != manifest.object_count)
+  if (count != manifest.object_count)
     throw store_error("snapshot " + std::to_string(manifest.seq) + " in " + directory_ + " has " +
-                      std::to_string(objects.size()) + " objects, its manifest says " +
+                      std::to_string(count) + " objects, its manifest says " +
                       std::to_string(manifest.object_count));
-  return objects;
 }
 
 }  // namespace capstan::store

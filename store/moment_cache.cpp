@@ -2,6 +2,7 @@
 
 #include "store/apply.hpp"
 #include "store/event_log.hpp"
+#include "store/restore.hpp"
 
 namespace capstan::store {
 
@@ -41,7 +42,7 @@ void moment_cache::with_state_at(uint64_t seq,
       drop_kept();
       kept_ = std::make_unique<cluster_state>();
       if (snapshot)
-        load_objects(*kept_, snapshot->seq, log_.load_snapshot(*snapshot));
+        load_snapshot(*kept_, log_, *snapshot);
     }
     s.start_seq = kept_->seq;
     log_.read(kept_->seq + 1, seq, [&](journal_record&& r) {

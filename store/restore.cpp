@@ -4,6 +4,17 @@
 
 namespace capstan::store {
 
+void load_snapshot(cluster_state& state, const event_log& log,
+                   const messages::snapshot_manifest& manifest) {
+  log.load_snapshot(manifest, [&](any_object&& o) {
+    const auto& meta = meta_of(o);
+    object_key key{meta.namespace_, meta.name};
+    auto& table = state.of(kind_of(o));
+    table.insert_or_assign(table.end(), std::move(key), std::move(o));  // a snapshot is in order
+  });
+  state.seq = manifest.seq;
+}
+
 cluster_state restore(const event_log& log, restore_stats* stats) {
   auto start = std::chrono::steady_clock::now();
   cluster_state state;
@@ -12,10 +23,9 @@ cluster_state restore(const event_log& log, restore_stats* stats) {
     if (manifest->seq > log.last_seq())
       throw store_error("snapshot " + std::to_string(manifest->seq) + " in " + log.directory() +
                         " is newer than the last journal record " + std::to_string(log.last_seq()));
-    auto objects = log.load_snapshot(*manifest);
+    load_snapshot(state, log, *manifest);
     s.snapshot_seq = manifest->seq;
-    s.snapshot_objects = objects.size();
-    load_objects(state, manifest->seq, std::move(objects));
+    s.snapshot_objects = state.size();
   }
   log.read(state.seq + 1, log.last_seq(), [&](journal_record&& r) {
     apply(state, std::move(r));
@@ -38,7 +48,7 @@ cluster_state state_at(const event_log& log, uint64_t seq) {
                       " (its last is " + std::to_string(log.last_seq()) + ")");
   cluster_state state;
   if (auto manifest = log.snapshot_at_or_before(seq))
-    load_objects(state, manifest->seq, log.load_snapshot(*manifest));
+    load_snapshot(state, log, *manifest);
   log.read(state.seq + 1, seq, [&](journal_record&& r) {
     apply(state, std::move(r));
     return true;

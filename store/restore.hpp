@@ -13,6 +13,11 @@ struct restore_stats {
   double seconds = 0;
 };
 
+// Loads the snapshot `manifest` names into the empty `state` (its objects straight into their
+// tables, in key order) and sets state.seq to its sequence number.
+void load_snapshot(cluster_state& state, const event_log& log,
+                   const messages::snapshot_manifest& manifest);
+
 // The state after the newest record: the newest snapshot, then every later record applied.
 cluster_state restore(const event_log& log, restore_stats* stats = nullptr);
 
