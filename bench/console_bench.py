@@ -151,15 +151,15 @@ def measure(args):
         rows.append({'what': what, 'seconds': round(worst, 4), 'bytes': size, 'budget': budget,
                      'within': worst <= budget, 'each': [round(e, 4) for e in each]})
     console = '&compact=true&summary=true&limitPerKind=5000&kind=replicationcontrollers,services,pods'
-    moments = [end // 2, end // 2 - 120000, end // 2 - 240000]
+    moments = [end // 2, end * 3 // 8, end // 4]
     timed_once(f'a past moment as the console asks, rebuilt (slowest of records {", ".join(map(str, moments))})',
                [f'/capstan/v1/state?at={m}{console}' for m in moments], 2.0)
-    moments = [end // 2 + 60000, end // 2 - 60000, end // 2 - 180000]
+    moments = [end * 9 // 16, end * 7 // 16, end * 5 // 16]
     timed_once(f'a past moment summarised, rebuilt (slowest of records {", ".join(map(str, moments))})',
                [f'/capstan/v1/summary?at={m}' for m in moments], 2.0)
-    timed_once(f'the slider moved on 2,000 records (to {moments[-1] + 2000}), as the console asks',
-               [f'/capstan/v1/state?at={moments[-1] + 2000}{console}'], 2.0)
-    timed_once(f'the same moment asked again', [f'/capstan/v1/state?at={moments[-1] + 2000}{console}'], 2.0)
+    timed_once(f'the slider moved on {end // 500:,} records (to {moments[-1] + end // 500}), as the console asks',
+               [f'/capstan/v1/state?at={moments[-1] + end // 500}{console}'], 2.0)
+    timed_once(f'the same moment asked again', [f'/capstan/v1/state?at={moments[-1] + end // 500}{console}'], 2.0)
     timed_once(f'a past moment, every object (record {end // 2}, compact)', [f'/capstan/v1/state?at={end // 2}&compact=true'], 10.0)
     name = pods['items'][0]['metadata']['name']
     timed('an object\'s history with diffs (a pod)', f'/capstan/v1/history?kind=pods&namespace=default&name={name}&objects=true', 0.2)
