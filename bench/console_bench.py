@@ -111,9 +111,22 @@ def fill(args):
         time.sleep(2)
     print(f'  journal at {journal_end(c)} after {time.time() - started:.0f} s', flush=True)
 
+def wait_until_quiet(c):
+    # After a restart the simulated nodes, which died with the master, run their pods again and
+    # report them (new IPs): measure once the journal has not grown for 5 s.
+    deadline, last, since = time.time() + 600, journal_end(c), time.time()
+    while time.time() - since < 5:
+        if time.time() > deadline:
+            raise RuntimeError('the journal still grows after 10 minutes')
+        time.sleep(1)
+        now = journal_end(c)
+        if now != last:
+            last, since = now, time.time()
+    return last
+
 def measure(args):
     c = client(args.server, args.token)
-    end = journal_end(c)
+    end = wait_until_quiet(c)
     rows = []
     def timed(what, path, budget):
         best = None
