@@ -6,7 +6,6 @@
 #include <chrono>
 #include <thread>
 
-#include "messages/json_codec.hpp"
 #include "store/moment_cache.hpp"
 #include "store/restore.hpp"
 #include "tests/store/records.hpp"
@@ -16,13 +15,6 @@ using namespace capstan::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::vector<std::string> dump(const cluster_state& state) {
-  std::vector<std::string> out;
-  for (const auto* o : state.all_objects())
-    out.push_back(capstan::messages::to_json(*o).dump());
-  return out;
-}
 
 // Appends `n` records: pods created, bound, some deleted; applies them to `live`.
 void grow(event_log& log, cluster_state& live, int n) {
@@ -42,6 +34,14 @@ void grow(event_log& log, cluster_state& live, int n) {
     apply(live, batch.front());
   }
 }
+
+// A journal of `records` records made by grow().
+struct grown_journal {
+  temp_dir dir;
+  std::unique_ptr<event_log> log = event_log::open(dir.str());
+  cluster_state live;
+  explicit grown_journal(int records) { grow(*log, live, records); }
+};
 
 }  // namespace
 
@@ -88,10 +88,8 @@ BOOST_AUTO_TEST_CASE(moments_equal_the_rebuilt_state_and_move_forward_from_the_k
 }
 
 BOOST_AUTO_TEST_CASE(a_failed_rebuild_keeps_nothing_and_the_next_one_works) {
-  temp_dir dir;
-  auto log = event_log::open(dir.str());
-  cluster_state live;
-  grow(*log, live, 50);
+  grown_journal journal(50);
+  auto& log = journal.log;
   moment_cache moments(*log, 1h);
   moments.with_state_at(10, [](const cluster_state&) {});
   BOOST_TEST(moments.kept_seq() == 10u);
@@ -106,11 +104,8 @@ BOOST_AUTO_TEST_CASE(a_failed_rebuild_keeps_nothing_and_the_next_one_works) {
 }
 
 BOOST_AUTO_TEST_CASE(an_unused_moment_is_dropped) {
-  temp_dir dir;
-  auto log = event_log::open(dir.str());
-  cluster_state live;
-  grow(*log, live, 20);
-  moment_cache moments(*log, 50ms);
+  grown_journal journal(20);
+  moment_cache moments(*journal.log, 50ms);
   moments.with_state_at(20, [](const cluster_state&) {});
   // Dropped between 50 and 100 ms after its last use; the deadline only bounds a failure.
   const auto deadline = std::chrono::steady_clock::now() + 10s;

@@ -4,7 +4,6 @@
 
 #include <random>
 
-#include "messages/json_codec.hpp"
 #include "store/restore.hpp"
 #include "tests/store/records.hpp"
 
@@ -12,14 +11,6 @@ using namespace capstan::store;
 using namespace capstan::test;
 
 namespace {
-
-// Every object of a state as JSON, kind by kind in key order.
-std::vector<std::string> dump(const cluster_state& state) {
-  std::vector<std::string> out;
-  for (const auto* o : state.all_objects())
-    out.push_back(capstan::messages::to_json(*o).dump());
-  return out;
-}
 
 // Appends a seeded random history of pod, node and rc events, applying each committed batch
 // to `live` exactly as the master does.
