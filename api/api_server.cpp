@@ -27,6 +27,7 @@
 #include "api/read_model_node_graph.hpp"
 #include "api/request_attributes.hpp"
 #include "api/service_account_auth.hpp"
+#include "store/moment_cache.hpp"
 #include "api/responses.hpp"
 #include "api/watch_hub.hpp"
 #include "auth/request_authorizer.hpp"
@@ -229,6 +230,9 @@ http_response api_server::impl::respond(http_request& req) {
   } else {
     try {
       out = handler->handle(req);
+    } catch (const store::moments_busy& e) {
+      out = status_error(429, "TooManyRequests", e.what());
+      out.retry_after_seconds = 2;
     } catch (const std::exception& e) {
       out = status_error(500, "InternalError", std::string("internal error: ") + e.what());
     }

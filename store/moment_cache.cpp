@@ -6,8 +6,13 @@
 
 namespace capstan::store {
 
-moment_cache::moment_cache(const event_log& log, std::chrono::milliseconds keep_for)
-    : log_(log), keep_for_(keep_for), dropper_([this] { forget_when_idle(); }) {}
+moment_cache::moment_cache(const event_log& log, std::chrono::milliseconds keep_for,
+                           std::size_t max_waiting, std::chrono::milliseconds max_wait)
+    : log_(log),
+      keep_for_(keep_for),
+      max_waiting_(max_waiting),
+      max_wait_(max_wait),
+      dropper_([this] { forget_when_idle(); }) {}
 
 moment_cache::~moment_cache() {
   {
@@ -21,7 +26,19 @@ moment_cache::~moment_cache() {
 void moment_cache::with_state_at(uint64_t seq,
                                  const std::function<void(const cluster_state&)>& use,
                                  moment_stats* stats) {
-  std::unique_lock<std::mutex> lock(use_);
+  std::unique_lock<std::timed_mutex> lock(use_, std::try_to_lock);
+  if (!lock.owns_lock()) {
+    if (waiting_.fetch_add(1) >= max_waiting_) {
+      waiting_.fetch_sub(1);
+      throw moments_busy("past moments are rebuilt one at a time and " +
+                         std::to_string(max_waiting_) + " wait already; try again shortly");
+    }
+    const bool locked = lock.try_lock_for(max_wait_);
+    waiting_.fetch_sub(1);
+    if (!locked)
+      throw moments_busy("past moments are rebuilt one at a time and none was free within " +
+                         std::to_string(max_wait_.count()) + " ms; try again shortly");
+  }
   if (seq > log_.last_seq())
     throw store_error("journal in " + log_.directory() + " has no record " + std::to_string(seq) +
                       " (its last is " + std::to_string(log_.last_seq()) + ")");
@@ -62,7 +79,7 @@ void moment_cache::with_state_at(uint64_t seq,
 }
 
 uint64_t moment_cache::kept_seq() const {
-  std::lock_guard<std::mutex> lock(use_);
+  std::lock_guard<std::timed_mutex> lock(use_);
   return kept_ ? kept_->seq : 0;
 }
 
@@ -76,7 +93,7 @@ void moment_cache::forget_when_idle() {
     freeing.clear();
     // A moment being rebuilt or used is not idle: skip it rather than wait for it.
     std::unique_ptr<cluster_state> idle;
-    if (std::unique_lock<std::mutex> use(use_, std::try_to_lock); use.owns_lock()) {
+    if (std::unique_lock<std::timed_mutex> use(use_, std::try_to_lock); use.owns_lock()) {
       if (kept_ && std::chrono::steady_clock::now() - last_used_ >= keep_for_)
         idle = std::move(kept_);
     }

@@ -4,15 +4,19 @@
 // of every object again.
 //
 // Memory: at most one rebuilt state is held (besides the one being dropped), whatever the
-// number of clients: requests for past moments wait for each other. The kept state is dropped
-// after `keep_for` unused, and when a moment before it is asked for.
+// number of clients: requests for past moments wait for each other, and few may wait (else
+// moments_busy at once), each a bounded time (else moments_busy), so that they never hold
+// many of the API's handler threads. The kept state is dropped after `keep_for` to twice that
+// unused, and when a moment before it is asked for.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 
 #include "store/cluster_state.hpp"
@@ -28,9 +32,17 @@ struct moment_stats {
   uint64_t replayed_records = 0;  // records applied after start_seq
 };
 
+// Too many past moments asked at once: the caller should answer "try again later".
+struct moments_busy : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 class moment_cache {
 public:
-  moment_cache(const event_log& log, std::chrono::milliseconds keep_for);
+  // Callers beyond the one at work: at most `max_waiting` wait, each at most `max_wait`.
+  moment_cache(const event_log& log, std::chrono::milliseconds keep_for,
+               std::size_t max_waiting = 2,
+               std::chrono::milliseconds max_wait = std::chrono::seconds(5));
   ~moment_cache();
   moment_cache(const moment_cache&) = delete;
   moment_cache& operator=(const moment_cache&) = delete;
@@ -39,7 +51,9 @@ public:
   // else store_error), on the calling thread, while no other moment is rebuilt or used. The
   // state is the kept one when it is at or before `seq` and no snapshot lies between; else it
   // is rebuilt from the newest snapshot at or before `seq` (store/restore.hpp's state_at).
-  // Throws store_error as the journal's reads do; the kept moment is then dropped.
+  // Throws store_error as the journal's reads do (the kept moment is then dropped), and
+  // moments_busy when `max_waiting` callers wait already or the wait passes `max_wait`. `use`
+  // must not ask for a moment itself (it would wait for itself).
   void with_state_at(uint64_t seq, const std::function<void(const cluster_state&)>& use,
                      moment_stats* stats = nullptr);
 
@@ -51,7 +65,10 @@ private:
 
   const event_log& log_;
   const std::chrono::milliseconds keep_for_;
-  mutable std::mutex use_;  // one moment rebuilt or used at a time; guards kept_
+  const std::size_t max_waiting_;
+  const std::chrono::milliseconds max_wait_;
+  std::atomic<std::size_t> waiting_{0};
+  mutable std::timed_mutex use_;  // one moment rebuilt or used at a time; guards kept_
   std::unique_ptr<cluster_state> kept_;
   std::chrono::steady_clock::time_point last_used_;
 

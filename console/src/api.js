@@ -30,20 +30,46 @@ async function failure(res) {
   return new ApiError(res.status, message);
 }
 
-// GET (or another method with a JSON body) and the answer's JSON; throws ApiError.
+// How long a 429 asks to wait (its Retry-After, 1 to 10 s; 2 s when it names none).
+export function retryDelayMs(retryAfter) {
+  const seconds = Number(retryAfter);
+  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 10) * 1000 : 2000;
+}
+
+// Resolves after `ms`, or rejects as soon as `signal` aborts.
+function pause(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
+}
+
+// GET (or another method with a JSON body) and the answer's JSON; throws ApiError. A GET the
+// master answers 429 (busy: past moments are rebuilt one at a time) is asked again after its
+// Retry-After, up to 3 times.
 export async function api(path, { method = 'GET', body, signal, contentType } = {}) {
   const init = { method, signal, headers: headers() };
   if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body);
     init.headers['Content-Type'] = contentType || 'application/json';
   }
-  const res = await fetch(path, init);
-  if (res.status === 401) {
-    signedOut();
-    throw new ApiError(401, 'the token was not accepted');
+  for (let attempt = 0; ; attempt += 1) {
+    const res = await fetch(path, init);
+    if (res.status === 401) {
+      signedOut();
+      throw new ApiError(401, 'the token was not accepted');
+    }
+    if (res.status === 429 && method === 'GET' && attempt < 3) {
+      await pause(retryDelayMs(res.headers.get('Retry-After')), signal);
+      continue;
+    }
+    if (!res.ok) throw await failure(res);
+    return res.json();
   }
-  if (!res.ok) throw await failure(res);
-  return res.json();
 }
 
 // Reads a streamed answer line by line until it ends or `signal` aborts.

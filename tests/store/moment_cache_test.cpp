@@ -1,13 +1,14 @@
-// Tests store/moment_cache.cpp: every moment it gives is the state store::state_at rebuilds;
-// the kept moment moves forward when it can, is rebuilt when a snapshot or an earlier moment
+// Tests store/moment_cache.cpp: every moment it gives is the state a replay from the first record
+// gives; the kept moment moves forward when it can, is rebuilt when a snapshot or an earlier moment
 // makes that quicker or necessary, and is dropped once unused.
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <future>
 #include <thread>
 
 #include "store/moment_cache.hpp"
-#include "store/restore.hpp"
+#include "store/restore.hpp"  // write_snapshot
 #include "tests/store/records.hpp"
 
 using namespace capstan::store;
@@ -35,6 +36,16 @@ void grow(event_log& log, cluster_state& live, int n) {
   }
 }
 
+// The state after `seq` replayed from the first record (no snapshot), for comparison.
+cluster_state replayed_to(const event_log& log, uint64_t seq) {
+  cluster_state state;
+  log.read(1, seq, [&](journal_record&& r) {
+    apply(state, std::move(r));
+    return true;
+  });
+  return state;
+}
+
 // A journal of `records` records made by grow().
 struct grown_journal {
   temp_dir dir;
@@ -60,7 +71,7 @@ BOOST_AUTO_TEST_CASE(moments_equal_the_rebuilt_state_and_move_forward_from_the_k
     moments.with_state_at(seq, [&](const cluster_state& state) {
       used = true;
       BOOST_TEST(state.seq == seq);
-      BOOST_TEST(dump(state) == dump(state_at(*log, seq)), "record " << seq);
+      BOOST_TEST(dump(state) == dump(replayed_to(*log, seq)), "record " << seq);
     }, &stats);
     BOOST_TEST(used);
   };
@@ -99,7 +110,7 @@ BOOST_AUTO_TEST_CASE(a_failed_rebuild_keeps_nothing_and_the_next_one_works) {
   BOOST_TEST(moments.kept_seq() == 0u);
   log->put_raw_record_for_test(30, good);
   moments.with_state_at(40, [&](const cluster_state& state) {
-    BOOST_TEST(dump(state) == dump(state_at(*log, 40)));
+    BOOST_TEST(dump(state) == dump(replayed_to(*log, 40)));
   });
 }
 
@@ -107,6 +118,7 @@ BOOST_AUTO_TEST_CASE(an_unused_moment_is_dropped) {
   grown_journal journal(20);
   moment_cache moments(*journal.log, 50ms);
   moments.with_state_at(20, [](const cluster_state&) {});
+  BOOST_TEST(moments.kept_seq() == 20u);  // kept (a drop at once would pass the loop below)
   // Dropped between 50 and 100 ms after its last use; the deadline only bounds a failure.
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   while (moments.kept_seq() != 0 && std::chrono::steady_clock::now() < deadline)
@@ -114,5 +126,42 @@ BOOST_AUTO_TEST_CASE(an_unused_moment_is_dropped) {
   BOOST_TEST(moments.kept_seq() == 0u);
   bool used = false;
   moments.with_state_at(5, [&](const cluster_state& state) { used = state.seq == 5; });
+  BOOST_TEST(used);
+}
+
+BOOST_AUTO_TEST_CASE(callers_beyond_the_few_waiting_are_refused_not_queued) {
+  grown_journal journal(20);
+  // Each cache's one caller at work stays inside `use` until released.
+  auto refusal = [](moment_cache& moments) {
+    std::promise<void> inside, release;
+    std::thread holder([&] {
+      moments.with_state_at(10, [&](const cluster_state&) {
+        inside.set_value();
+        release.get_future().wait();
+      });
+    });
+    inside.get_future().wait();
+    std::string answer = "served";
+    const auto asked = std::chrono::steady_clock::now();
+    try {
+      moments.with_state_at(5, [](const cluster_state&) {});
+    } catch (const moments_busy& e) {
+      answer = e.what();
+    }
+    const auto waited = std::chrono::steady_clock::now() - asked;
+    release.set_value();
+    holder.join();
+    return std::make_pair(answer, waited);
+  };
+  moment_cache none_wait(*journal.log, 1h, 0, 10s);
+  auto [refused, _] = refusal(none_wait);
+  BOOST_TEST(refused.find("wait already") != std::string::npos, refused);
+  moment_cache one_waits(*journal.log, 1h, 1, 100ms);
+  auto [timed_out, waited] = refusal(one_waits);
+  BOOST_TEST(timed_out.find("none was free within 100 ms") != std::string::npos, timed_out);
+  BOOST_TEST((waited >= 100ms));
+  // Once the one at work is done, the next is served.
+  bool used = false;
+  one_waits.with_state_at(5, [&](const cluster_state& state) { used = state.seq == 5; });
   BOOST_TEST(used);
 }
