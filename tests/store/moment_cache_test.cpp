@@ -10,6 +10,7 @@
 #include "store/moment_cache.hpp"
 #include "store/restore.hpp"  // write_snapshot
 #include "tests/store/records.hpp"
+#include "tests/store/state_dump.hpp"
 
 using namespace capstan::store;
 using namespace capstan::test;

@@ -6,7 +6,6 @@
 #include <string>
 
 #include "messages/domain_event.hpp"
-#include "messages/json_codec.hpp"
 #include "store/apply.hpp"
 
 namespace capstan::test {
@@ -67,15 +66,6 @@ inline store::cluster_state state_with(const std::vector<any_object>& objects) {
     store::apply(s, record);
   }
   return s;
-}
-
-// Every object of a state as JSON, kind by kind in key order: two states are the same when
-// their dumps are.
-inline std::vector<std::string> dump(const store::cluster_state& state) {
-  std::vector<std::string> out;
-  for (const auto* o : state.all_objects())
-    out.push_back(to_json(*o).dump());
-  return out;
 }
 
 // A fresh directory under the system temp dir, removed when the guard goes.

@@ -6,6 +6,7 @@
 
 #include "store/restore.hpp"
 #include "tests/store/records.hpp"
+#include "tests/store/state_dump.hpp"
 
 using namespace capstan::store;
 using namespace capstan::test;
