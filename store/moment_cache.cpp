@@ -28,13 +28,15 @@ void moment_cache::with_state_at(uint64_t seq,
                                  moment_stats* stats) {
   std::unique_lock<std::timed_mutex> lock(use_, std::try_to_lock);
   if (!lock.owns_lock()) {
-    if (waiting_.fetch_add(1) >= max_waiting_) {
+    const bool counted = !quick(seq);
+    if (counted && waiting_.fetch_add(1) >= max_waiting_) {
       waiting_.fetch_sub(1);
       throw moments_busy("past moments are rebuilt one at a time and " +
                          std::to_string(max_waiting_) + " wait already; try again shortly");
     }
     const bool locked = lock.try_lock_for(max_wait_);
-    waiting_.fetch_sub(1);
+    if (counted)
+      waiting_.fetch_sub(1);
     if (!locked)
       throw moments_busy("past moments are rebuilt one at a time and none was free within " +
                          std::to_string(max_wait_.count()) + " ms; try again shortly");
@@ -45,6 +47,7 @@ void moment_cache::with_state_at(uint64_t seq,
   auto drop_kept = [&] {
     if (!kept_)
       return;
+    kept_at_ = 0;
     std::lock_guard<std::mutex> drop(drop_mutex_);
     to_free_.push_back(std::move(kept_));
     drop_wake_.notify_all();
@@ -71,11 +74,20 @@ void moment_cache::with_state_at(uint64_t seq,
     drop_kept();  // perhaps half replayed
     throw;
   }
+  kept_at_ = kept_->seq;
   if (stats)
     *stats = s;
   last_used_ = std::chrono::steady_clock::now();
   use(*kept_);
   last_used_ = std::chrono::steady_clock::now();
+}
+
+bool moment_cache::quick(uint64_t seq) const {
+  const uint64_t kept = kept_at_;
+  if (kept == 0 || kept > seq || seq - kept > quick_replay_records)
+    return false;
+  const auto snapshot = log_.snapshot_at_or_before(seq);
+  return !snapshot || snapshot->seq <= kept;
 }
 
 uint64_t moment_cache::kept_seq() const {
@@ -94,8 +106,10 @@ void moment_cache::forget_when_idle() {
     // A moment being rebuilt or used is not idle: skip it rather than wait for it.
     std::unique_ptr<cluster_state> idle;
     if (std::unique_lock<std::timed_mutex> use(use_, std::try_to_lock); use.owns_lock()) {
-      if (kept_ && std::chrono::steady_clock::now() - last_used_ >= keep_for_)
+      if (kept_ && std::chrono::steady_clock::now() - last_used_ >= keep_for_) {
+        kept_at_ = 0;
         idle = std::move(kept_);
+      }
     }
     idle.reset();
     lock.lock();

@@ -4,9 +4,11 @@
 // of every object again.
 //
 // Memory: at most one rebuilt state is held (besides the one being dropped), whatever the
-// number of clients: requests for past moments wait for each other, and few may wait (else
-// moments_busy at once), each a bounded time (else moments_busy), so that they never hold
-// many of the API's handler threads. The kept state is dropped after `keep_for` to twice that
+// number of clients: requests for past moments wait for each other, each a bounded time (else
+// moments_busy). Few of those that need a rebuild may wait (else moments_busy at once), so that
+// they never hold many of the API's handler threads; those the kept moment answers quickly (at
+// most quick_replay_records after it: watches from a recent resourceVersion, a burst of them
+// after a restart) wait their turn however many they are. The kept state is dropped after `keep_for` to twice that
 // unused, and when a moment before it is asked for.
 #pragma once
 
@@ -39,6 +41,8 @@ struct moments_busy : std::runtime_error {
 
 class moment_cache {
 public:
+  static constexpr uint64_t quick_replay_records = 10000;
+
   // Callers beyond the one at work: at most `max_waiting` wait, each at most `max_wait`.
   moment_cache(const event_log& log, std::chrono::milliseconds keep_for,
                std::size_t max_waiting = 2,
@@ -62,6 +66,8 @@ public:
 
 private:
   void forget_when_idle();  // the dropping thread's loop
+  // Whether the kept moment, as it is now, answers `seq` with a short replay (no lock taken).
+  bool quick(uint64_t seq) const;
 
   const event_log& log_;
   const std::chrono::milliseconds keep_for_;
@@ -70,6 +76,7 @@ private:
   std::atomic<std::size_t> waiting_{0};
   mutable std::timed_mutex use_;  // one moment rebuilt or used at a time; guards kept_
   std::unique_ptr<cluster_state> kept_;
+  std::atomic<uint64_t> kept_at_{0};  // kept_'s seq (0: none), read without the lock
   std::chrono::steady_clock::time_point last_used_;
 
   // States to free, and the idle check, on a thread of their own: freeing 150,000 objects

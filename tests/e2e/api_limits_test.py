@@ -8,6 +8,7 @@ The master runs with --max-requests-inflight 8 so that a flood meets the limit."
 
 import base64
 import json
+import re
 import os
 import selectors
 import socket
@@ -314,6 +315,15 @@ for i in range(pods):
     check(f"pod w{i} created", r is not None and r.status == 201, describe(r))
 
 
+def refused_whole(data):
+    # A 429 received in full: the server may keep the connection open for a next request.
+    if not data.startswith(b"HTTP/1.1 429"):
+        return False
+    head, sep, body = data.partition(b"\r\n\r\n")
+    length = re.search(rb"(?i)\r\ncontent-length:\s*(\d+)", head)
+    return bool(sep) and length is not None and len(body) >= int(length.group(1))
+
+
 def complete(data):
     return all(f'"name":"w{i}"'.encode() in data for i in range(pods)) and \
         data.count(b'"type":"ADDED"') >= pods
@@ -340,9 +350,10 @@ while pending and time.time() < deadline:
                 break
             chunk += piece
         seen[s] += chunk
-        if ended:
+        if ended or refused_whole(seen[s]):
             sel.unregister(s)
             pending.discard(s)
+            s.close()
             # A watch's start counts against --max-requests-inflight (8 here) while it reads the
             # journal: a burst of starts may be refused with 429 and Retry-After: 1, and a
             # client then tries again, as client-go does. The replay from resourceVersion still

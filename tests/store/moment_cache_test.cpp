@@ -130,10 +130,10 @@ BOOST_AUTO_TEST_CASE(an_unused_moment_is_dropped) {
   BOOST_TEST(used);
 }
 
-BOOST_AUTO_TEST_CASE(callers_beyond_the_few_waiting_are_refused_not_queued) {
+BOOST_AUTO_TEST_CASE(rebuilds_beyond_the_few_waiting_are_refused_quick_moments_wait) {
   grown_journal journal(20);
   // Each cache's one caller at work stays inside `use` until released.
-  auto refusal = [](moment_cache& moments) {
+  auto refusal = [](moment_cache& moments, uint64_t asked_seq) {
     std::promise<void> inside, release;
     std::thread holder([&] {
       moments.with_state_at(10, [&](const cluster_state&) {
@@ -145,7 +145,7 @@ BOOST_AUTO_TEST_CASE(callers_beyond_the_few_waiting_are_refused_not_queued) {
     std::string answer = "served";
     const auto asked = std::chrono::steady_clock::now();
     try {
-      moments.with_state_at(5, [](const cluster_state&) {});
+      moments.with_state_at(asked_seq, [](const cluster_state&) {});
     } catch (const moments_busy& e) {
       answer = e.what();
     }
@@ -154,11 +154,16 @@ BOOST_AUTO_TEST_CASE(callers_beyond_the_few_waiting_are_refused_not_queued) {
     holder.join();
     return std::make_pair(answer, waited);
   };
-  moment_cache none_wait(*journal.log, 1h, 0, 10s);
-  auto [refused, _] = refusal(none_wait);
+  // Record 5 is before the kept moment (10): a rebuild, refused at once.
+  moment_cache none_wait(*journal.log, 1h, 0, 100ms);
+  auto [refused, _] = refusal(none_wait, 5);
   BOOST_TEST(refused.find("wait already") != std::string::npos, refused);
+  // Record 12 is 2 records after the kept moment: quick, so it waits (here, in vain).
+  auto [quick_waited, quick_wait] = refusal(none_wait, 12);
+  BOOST_TEST(quick_waited.find("none was free within 100 ms") != std::string::npos, quick_waited);
+  BOOST_TEST((quick_wait >= 100ms));
   moment_cache one_waits(*journal.log, 1h, 1, 100ms);
-  auto [timed_out, waited] = refusal(one_waits);
+  auto [timed_out, waited] = refusal(one_waits, 5);
   BOOST_TEST(timed_out.find("none was free within 100 ms") != std::string::npos, timed_out);
   BOOST_TEST((waited >= 100ms));
   // Once the one at work is done, the next is served.
