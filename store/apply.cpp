@@ -258,13 +258,16 @@ std::vector<std::string> check_appends(
   return out;
 }
 
+void load_object(cluster_state& state, any_object&& object) {
+  const auto& meta = meta_of(object);
+  object_key key{meta.namespace_, meta.name};
+  auto& table = state.of(kind_of(object));
+  table.insert_or_assign(table.end(), std::move(key), std::move(object));
+}
+
 void load_objects(cluster_state& state, uint64_t seq, std::vector<any_object>&& objects) {
-  for (auto& o : objects) {
-    const auto& meta = meta_of(o);
-    object_key key{meta.namespace_, meta.name};
-    auto& table = state.of(kind_of(o));
-    table.insert_or_assign(table.end(), std::move(key), std::move(o));  // a snapshot is in order
-  }
+  for (auto& o : objects)
+    load_object(state, std::move(o));
   state.seq = seq;
 }
 

@@ -25,6 +25,9 @@ void apply(cluster_state& state, journal_record&& record);
 std::vector<std::string> check_appends(
     const cluster_state& state, const std::vector<const std::vector<journal_record>*>& appends);
 
+// Inserts one snapshot object into its table (quickest when objects come in key order, as a
+// snapshot has them).
+void load_object(cluster_state& state, any_object&& object);
 // Inserts snapshot objects into an empty state at `seq`.
 void load_objects(cluster_state& state, uint64_t seq, std::vector<any_object>&& objects);
 

@@ -6,12 +6,7 @@ namespace capstan::store {
 
 void load_snapshot(cluster_state& state, const event_log& log,
                    const messages::snapshot_manifest& manifest) {
-  log.load_snapshot(manifest, [&](any_object&& o) {
-    const auto& meta = meta_of(o);
-    object_key key{meta.namespace_, meta.name};
-    auto& table = state.of(kind_of(o));
-    table.insert_or_assign(table.end(), std::move(key), std::move(o));  // a snapshot is in order
-  });
+  log.load_snapshot(manifest, [&](any_object&& o) { load_object(state, std::move(o)); });
   state.seq = manifest.seq;
 }
 
