@@ -18,6 +18,7 @@
 
 #include "actors/master/master.hpp"
 #include "api/credentials.hpp"
+#include "bench/object_footprint.hpp"
 #include "bench/process_stats.hpp"
 #include "bench/raft_replicas.hpp"
 #include "common/join_proof.hpp"
@@ -277,6 +278,13 @@ scheduling_result run_scheduling(const scheduling_options& o) {
     result.records_per_batch = double(journal.records - journal_before.records) /
                                std::max<uint64_t>(1, journal.batches - journal_before.batches);
     result.peak_rss_mib = peak_rss_mib();
+    if (o.footprint)
+      master.model().read([&](const store::cluster_state& s) {
+        result.footprint =
+            "read model, pods:\n" + measure_table(s.of(actors::object_kind::pod)).report(3) +
+            "read model, nodes:\n" +
+            measure_table(s.of(actors::object_kind::node)).report(2, "node");
+      });
     for (auto pid : children)
       kill(pid, SIGTERM);
     for (auto pid : children)
@@ -357,6 +365,7 @@ std::string result_table(const scheduling_result& r) {
   } else if (o.etcd) {
     out << "  etcd anchor                  skipped: " << r.etcd.skipped << "\n";
   }
+  out << r.footprint;
   return out.str();
 }
 

@@ -25,6 +25,7 @@ struct scheduling_options {
   bool progress = true;        // a line on stderr every second
   bool etcd = true;            // the durability anchor: as many writes into etcd afterwards
   int etcd_clients = 64;       // spread over as many etcd members as `members`
+  bool footprint = false;      // the read model's pods and nodes, field by field, at the end
 };
 
 struct latency_summary {
@@ -41,6 +42,7 @@ struct scheduling_result {
   long peak_rss_mib = 0;
   double journal_events_per_second = 0;  // journal events / running time (while scheduling)
   etcd_result etcd;                      // the same number of writes of the same mean size
+  std::string footprint;                 // the read model's bytes by field (options.footprint)
 };
 
 // Runs one benchmark; throws std::runtime_error when it cannot (or gives up after 600 s).

@@ -17,7 +17,7 @@ std::string default_pull_policy(const std::string& image) {
   return "IfNotPresent";
 }
 
-void default_probe(std::optional<probe>& p) {
+void default_probe(boxed<probe>& p) {
   if (!p)
     return;
   if (p->timeout_seconds == 0)

@@ -1,6 +1,8 @@
 // ObjectMeta and the references between objects (metav1.ObjectMeta, OwnerReference).
 #pragma once
 
+#include "messages/boxed.hpp"
+#include "messages/shared_list.hpp"
 #include "messages/types.hpp"
 
 namespace capstan::messages {

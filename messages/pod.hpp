@@ -89,7 +89,7 @@ void fields(F& f, env_from_source& x) {
 struct env_var {
   std::string name;
   std::string value;
-  std::optional<env_var_source> value_from;
+  boxed<env_var_source> value_from;
 };
 template <class F>
 void fields(F& f, env_var& x) {
@@ -220,10 +220,10 @@ struct container {
   std::vector<env_var> env;
   resource_requirements resources;
   std::vector<volume_mount> volume_mounts;
-  std::optional<probe> liveness_probe;
-  std::optional<probe> readiness_probe;
-  std::optional<probe> startup_probe;
-  std::optional<container_lifecycle> lifecycle;
+  boxed<probe> liveness_probe;
+  boxed<probe> readiness_probe;
+  boxed<probe> startup_probe;
+  boxed<container_lifecycle> lifecycle;
   std::string termination_message_path;
   std::string image_pull_policy;  // Always | IfNotPresent | Never
   bool stdin = false;
@@ -330,11 +330,11 @@ void fields(F& f, config_map_volume_source& x) {
 // Exactly one source is set (validation enforces it).
 struct volume {
   std::string name;
-  std::optional<empty_dir_volume_source> empty_dir;
-  std::optional<host_path_volume_source> host_path;
-  std::optional<nfs_volume_source> nfs;
-  std::optional<secret_volume_source> secret;
-  std::optional<config_map_volume_source> config_map;
+  boxed<empty_dir_volume_source> empty_dir;
+  boxed<host_path_volume_source> host_path;
+  boxed<nfs_volume_source> nfs;
+  boxed<secret_volume_source> secret;
+  boxed<config_map_volume_source> config_map;
 };
 template <class F>
 void fields(F& f, volume& x) {
@@ -368,14 +368,16 @@ void fields(F& f, pod_dns_config& x) {
   f("options", x.options);
 }
 
+// `volumes` and `containers` are shared_lists: a state keeps one copy of equal lists
+// (store/object_sharing.hpp).
 struct pod_spec {
-  std::vector<volume> volumes;
-  std::vector<container> containers;
+  shared_list<volume> volumes;
+  shared_list<container> containers;
   std::string restart_policy;  // Always | OnFailure | Never; defaulted to Always
   std::optional<int64_t> termination_grace_period_seconds;
   std::optional<int64_t> active_deadline_seconds;
   std::string dns_policy;  // ClusterFirst (default) | ClusterFirstWithHostNet | Default | None
-  std::optional<pod_dns_config> dns_config;
+  boxed<pod_dns_config> dns_config;
   string_map node_selector;
   std::string service_account_name;
   std::optional<bool> automount_service_account_token;
@@ -462,9 +464,9 @@ void fields(F& f, container_state_terminated& x) {
 
 // At most one of the three is set.
 struct container_state {
-  std::optional<container_state_waiting> waiting;
+  boxed<container_state_waiting> waiting;
   std::optional<container_state_running> running;
-  std::optional<container_state_terminated> terminated;
+  boxed<container_state_terminated> terminated;
 };
 template <class F>
 void fields(F& f, container_state& x) {

@@ -50,7 +50,7 @@ void validate_actions(const std::optional<exec_action>& exec,
     validate_port_ref(tcp_socket->port, child(child(path, "tcpSocket"), "port"), errors);
 }
 
-void validate_probe(const std::optional<probe>& p, const std::string& path, field_errors& errors) {
+void validate_probe(const boxed<probe>& p, const std::string& path, field_errors& errors) {
   if (!p)
     return;
   validate_actions(p->exec, p->http_get, p->tcp_socket, false, "exec, httpGet or tcpSocket",

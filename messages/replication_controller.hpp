@@ -9,7 +9,7 @@ struct replication_controller_spec {
   std::optional<int32_t> replicas;  // defaulted to 1
   int32_t min_ready_seconds = 0;
   string_map selector;  // defaulted to the template's labels
-  std::optional<pod_template_spec> template_;
+  boxed<pod_template_spec> template_;
 };
 template <class F>
 void fields(F& f, replication_controller_spec& x) {

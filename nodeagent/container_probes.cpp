@@ -8,7 +8,7 @@ namespace {
 
 using clock_time = std::chrono::steady_clock::time_point;
 
-std::optional<probe_schedule> schedule(const std::optional<messages::probe>& spec,
+std::optional<probe_schedule> schedule(const messages::boxed<messages::probe>& spec,
                                        clock_time started_at, bool passed_at_first) {
   if (!spec)
     return std::nullopt;

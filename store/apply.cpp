@@ -90,12 +90,14 @@ struct applier {
     check_names(r, e.object);
     auto [it, inserted] = state.of(r.kind).insert_or_assign({r.namespace_, r.name}, take(e));
     (void)inserted;
+    state.sharing.share(it->second);
     return &it->second;
   }
   any_object* operator()(const object_updated& e) {
     check_names(r, e.object);
     any_object& current = any_target(state, r);
     current = take(e);
+    state.sharing.share(current);
     return &current;
   }
   any_object* operator()(const object_deleted&) {
@@ -262,7 +264,8 @@ void load_object(cluster_state& state, any_object&& object) {
   const auto& meta = meta_of(object);
   object_key key{meta.namespace_, meta.name};
   auto& table = state.of(kind_of(object));
-  table.insert_or_assign(table.end(), std::move(key), std::move(object));
+  auto it = table.insert_or_assign(table.end(), std::move(key), std::move(object));
+  state.sharing.share(it->second);
 }
 
 void load_objects(cluster_state& state, uint64_t seq, std::vector<any_object>&& objects) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "messages/objects.hpp"
+#include "store/object_sharing.hpp"
 
 namespace capstan::store {
 
@@ -37,6 +38,8 @@ struct cluster_state {
 
   uint64_t seq = 0;  // the last record applied
   std::array<table, messages::object_kind_count> tables;
+  // Equal parts of the objects in `tables`, held once (apply() and load_object() share them).
+  object_sharing sharing;
 
   table& of(object_kind kind) { return tables[static_cast<std::size_t>(kind)]; }
   const table& of(object_kind kind) const { return tables[static_cast<std::size_t>(kind)]; }

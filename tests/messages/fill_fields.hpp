@@ -65,10 +65,20 @@ struct field_filler {
     v = std::move(inner);
   }
   template <class T>
+  void fill(boxed<T>& v) {
+    T inner{};
+    fill(inner);
+    v = std::move(inner);
+  }
+  template <class T>
   void fill(std::vector<T>& v) {
     v.resize(2);
     for (auto& item : v)
       fill(item);
+  }
+  template <class T>
+  void fill(shared_list<T>& v) {
+    fill(v.edit());
   }
   void fill(any_object& v) {
     v = pod{};

@@ -135,6 +135,9 @@ void add_bench_command(CLI::App& root) {
                 "Skip the durability anchor (as many durable writes into a throwaway etcd)");
   cmd->add_option("--etcd-clients", f->o.etcd_clients, "Concurrent etcd clients")
       ->capture_default_str();
+  cmd->add_flag("--footprint", f->o.footprint,
+                "At the end, what the read model's pods and nodes cost, field by field (a model "
+                "of glibc's malloc)");
   cmd->add_flag("--json", f->json_only, "Only the JSON lines (one per run)");
   cmd->add_option("--plot", f->png, "With a sweep: throughput and p99 latency against nodes (PNG)");
   cmd->add_flag("--quick", f->quick, "20 nodes, 500 pods (a smoke run of seconds)");
