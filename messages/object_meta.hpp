@@ -64,7 +64,8 @@ struct object_meta {
   std::optional<int64_t> deletion_grace_period_seconds;
   string_map labels;
   string_map annotations;
-  std::vector<owner_reference> owner_references;
+  // Shared between equal lists (store/object_sharing.hpp): an RC's pods all name the RC.
+  shared_list<owner_reference> owner_references;
   std::vector<managed_fields_entry> managed_fields;
 };
 template <class F>

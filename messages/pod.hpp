@@ -499,7 +499,9 @@ void fields(F& f, container_status& x) {
 
 struct pod_status {
   std::string phase;  // Pending | Running | Succeeded | Failed | Unknown
-  std::vector<pod_condition> conditions;
+  // Shared between equal lists (store/object_sharing.hpp): pods that started in the same
+  // second have the same conditions.
+  shared_list<pod_condition> conditions;
   std::string message;
   std::string reason;
   std::string host_ip;

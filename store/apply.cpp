@@ -90,14 +90,12 @@ struct applier {
     check_names(r, e.object);
     auto [it, inserted] = state.of(r.kind).insert_or_assign({r.namespace_, r.name}, take(e));
     (void)inserted;
-    state.sharing.share(it->second);
     return &it->second;
   }
   any_object* operator()(const object_updated& e) {
     check_names(r, e.object);
     any_object& current = any_target(state, r);
     current = take(e);
-    state.sharing.share(current);
     return &current;
   }
   any_object* operator()(const object_deleted&) {
@@ -189,8 +187,10 @@ void apply_record(cluster_state& state, const journal_record& record) {
                       " cannot apply to state at " + std::to_string(state.seq) +
                       ": records must apply in order without gaps");
   any_object* changed = std::visit(applier<Move>{state, record}, record.event);
-  if (changed)
+  if (changed) {
     meta_of(*changed).resource_version = std::to_string(record.seq);
+    state.sharing.share(*changed);
+  }
   state.seq = record.seq;
 }
 

@@ -1,10 +1,12 @@
 // One block for equal parts of different objects: the containers and volumes of a pod are
-// usually those of its template, alike in every pod of a replication controller. A state holds
-// one copy of each distinct list instead of one per pod (messages/shared_list.hpp).
+// usually those of its template, alike in every pod of a replication controller, as are the
+// owner references; pods that started in the same second have the same conditions. A state
+// holds one copy of each distinct list instead of one per object (messages/shared_list.hpp).
 #pragma once
 
 #include <cstddef>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "messages/objects.hpp"
 
@@ -26,11 +28,14 @@ private:
   template <class T>
   struct pool {
     std::unordered_multimap<std::size_t, messages::shared_list<T>> lists;
+    std::unordered_set<const T*> blocks;  // the items of each list in `lists`
     std::size_t sweep_at = 1024;
     void share(messages::shared_list<T>& list);
   };
   pool<messages::container> containers_;
   pool<messages::volume> volumes_;
+  pool<messages::owner_reference> owners_;
+  pool<messages::pod_condition> conditions_;
 };
 
 }  // namespace capstan::store

@@ -271,7 +271,7 @@ void keep_condition_times(const std::vector<Condition>& current, std::vector<Con
 }
 
 void keep_unchanged_times(const pod_status& current, pod_status& next) {
-  keep_condition_times(current.conditions, next.conditions);
+  keep_condition_times(current.conditions.items(), next.conditions.edit());
   if (!current.start_time.empty())
     next.start_time = current.start_time;
   for (auto& n : next.container_statuses)
