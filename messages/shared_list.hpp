@@ -10,6 +10,7 @@
 // long as each list itself is (the block is never changed while shared).
 #pragma once
 
+#include <atomic>
 #include <initializer_list>
 #include <memory>
 #include <vector>
@@ -64,6 +65,8 @@ public:
       items_ = std::make_shared<vector_type>();
     else if (items_.use_count() > 1)
       items_ = std::make_shared<vector_type>(*items_);
+    else  // the last other holder may have just let go on another thread: see its reads first
+      std::atomic_thread_fence(std::memory_order_acquire);
     return *items_;
   }
   T& operator[](size_type i) { return edit()[i]; }
@@ -111,8 +114,21 @@ public:
     assign_vector(vector_type(items));
     return *this;
   }
-  // Holds `other`'s block (equal items assumed by the caller): object_sharing's hand-off.
-  void share(const shared_list& other) noexcept { items_ = other.items_; }
+  // For a pool that finds equal lists without keeping their blocks alive
+  // (store/object_sharing.hpp): the block as a weak reference, and its address (stable while
+  // any reference to the block, weak or not, exists).
+  using weak_block = std::weak_ptr<const vector_type>;
+  weak_block block() const noexcept { return items_; }
+  const void* block_address() const noexcept { return items_.get(); }
+  // Holds `block` instead of its own (equal items assumed by the caller); false when the
+  // block is gone.
+  bool adopt(const weak_block& block) noexcept {
+    auto held = block.lock();
+    if (!held)
+      return false;
+    items_ = std::const_pointer_cast<vector_type>(std::move(held));
+    return true;
+  }
 
   friend bool operator==(const shared_list& a, const shared_list& b) {
     return a.items_ == b.items_ || a.items() == b.items();

@@ -8,29 +8,37 @@ namespace capstan::store {
 
 template <class T>
 void object_sharing::pool<T>::share(messages::shared_list<T>& list) {
-  if (list.empty() || blocks.count(list.items().data()))
-    return;
+  if (list.empty() || blocks.count(list.block_address()))
+    return;  // empty, or the pool's block already
   const std::size_t hash = messages::hash_fields(list.items());
   auto [first, last] = lists.equal_range(hash);
-  for (auto it = first; it != last; ++it) {
-    if (messages::equal_fields(it->second.items(), list.items())) {
-      list.share(it->second);
+  std::size_t same_hash = 0;
+  for (auto it = first; it != last; ++it, ++same_hash) {
+    auto block = it->second.block.lock();
+    if (block && messages::equal_fields(*block, list.items())) {
+      list.adopt(it->second.block);
       return;
     }
   }
-  if (lists.size() >= sweep_at) {
-    for (auto it = lists.begin(); it != lists.end();) {
-      if (it->second.holders() == 1) {
-        blocks.erase(it->second.items().data());
-        it = lists.erase(it);
-      } else {
-        ++it;
-      }
+  if (same_hash >= max_per_hash)
+    return;
+  if (lists.size() >= sweep_at)
+    sweep();
+  blocks.insert(list.block_address());
+  lists.emplace(hash, entry{list.block(), list.block_address()});
+}
+
+template <class T>
+void object_sharing::pool<T>::sweep() {
+  for (auto it = lists.begin(); it != lists.end();) {
+    if (it->second.block.expired()) {
+      blocks.erase(it->second.address);
+      it = lists.erase(it);
+    } else {
+      ++it;
     }
-    sweep_at = std::max<std::size_t>(1024, 2 * lists.size());
   }
-  blocks.insert(list.items().data());
-  lists.emplace(hash, list);
+  sweep_at = std::max<std::size_t>(1024, 2 * lists.size());
 }
 
 void object_sharing::share(messages::pod_spec& spec) {
@@ -45,11 +53,11 @@ void object_sharing::share(messages::any_object& object) {
     conditions_.share(p->status.conditions);
   }
   if (auto* rc = std::get_if<messages::replication_controller>(&object);
-           rc && rc->spec.template_)
+      rc && rc->spec.template_)
     share(rc->spec.template_->spec);
 }
 
-std::size_t object_sharing::distinct_lists() const {
+std::size_t object_sharing::entries() const {
   return containers_.lists.size() + volumes_.lists.size() + owners_.lists.size() +
          conditions_.lists.size();
 }

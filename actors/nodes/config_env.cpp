@@ -1,6 +1,7 @@
 #include "actors/nodes/config_env.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "messages/name_rules.hpp"
 
@@ -35,11 +36,17 @@ config_source find_source(const store::cluster_state& s, bool is_secret, const s
 
 std::variant<pod, std::string> with_config_environment(pod p, const store::cluster_state& s) {
   const std::string& ns = p.metadata.namespace_;
+  auto reads_config = [](const container& c) {
+    return !c.env_from.empty() || std::any_of(c.env.begin(), c.env.end(), [](const env_var& e) {
+      return e.value_from && (e.value_from->config_map_key_ref || e.value_from->secret_key_ref);
+    });
+  };
+  // Most pods read none: their containers stay shared (a non-const walk would copy them).
+  const auto& containers = std::as_const(p.spec.containers);
+  if (std::none_of(containers.begin(), containers.end(), reads_config))
+    return p;
   for (auto& c : p.spec.containers) {
-    if (c.env_from.empty() &&
-        std::none_of(c.env.begin(), c.env.end(), [](const env_var& e) {
-          return e.value_from && (e.value_from->config_map_key_ref || e.value_from->secret_key_ref);
-        }))
+    if (!reads_config(c))
       continue;
     std::vector<env_var> env;
     for (const auto& from : c.env_from) {

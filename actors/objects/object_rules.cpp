@@ -61,7 +61,8 @@ bool same_spec(const T& a, const T& b) {
 std::optional<field_error> immutable_violation(const any_object& current, const any_object& next) {
   if (auto* p = std::get_if<pod>(&current)) {
     // Kubernetes lets a pod update change only container images and activeDeadlineSeconds.
-    pod a = *p, b = std::get<pod>(next);
+    pod a = *p;
+    const pod& b = std::get<pod>(next);
     if (a.spec.containers.size() == b.spec.containers.size()) {
       for (std::size_t i = 0; i < a.spec.containers.size(); ++i)
         a.spec.containers[i].image = b.spec.containers[i].image;
@@ -271,7 +272,8 @@ void keep_condition_times(const std::vector<Condition>& current, std::vector<Con
 }
 
 void keep_unchanged_times(const pod_status& current, pod_status& next) {
-  keep_condition_times(current.conditions.items(), next.conditions.edit());
+  if (!current.conditions.empty() && !next.conditions.empty())
+    keep_condition_times(current.conditions.items(), next.conditions.edit());
   if (!current.start_time.empty())
     next.start_time = current.start_time;
   for (auto& n : next.container_statuses)

@@ -1,5 +1,7 @@
 #include "actors/objects/service_account_admission.hpp"
 
+#include <utility>
+
 #include "auth/service_account_token.hpp"
 
 namespace capstan::actors {
@@ -10,7 +12,7 @@ namespace {
 
 // The pod's volume that holds `secret_name` with every key, or a new one named after it.
 std::string token_volume(pod& p, const std::string& secret_name) {
-  for (const auto& v : p.spec.volumes)
+  for (const auto& v : std::as_const(p.spec.volumes))
     if (v.secret && v.secret->secret_name == secret_name && v.secret->items.empty())
       return v.name;
   // "kube-api-access-" and the Secret's five-character suffix, made unique among the pod's.
@@ -18,7 +20,7 @@ std::string token_volume(pod& p, const std::string& secret_name) {
   std::string name = base;
   for (int n = 2;; ++n) {
     bool taken = false;
-    for (const auto& v : p.spec.volumes)
+    for (const auto& v : std::as_const(p.spec.volumes))
       taken = taken || v.name == name;
     if (!taken)
       break;

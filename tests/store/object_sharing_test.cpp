@@ -76,5 +76,21 @@ BOOST_AUTO_TEST_CASE(lists_no_object_holds_are_swept_once_the_pool_has_doubled) 
     sharing.share(one);
   }
   // Without sweeping the pool would hold 5,000 container lists and one volume list.
-  BOOST_TEST(sharing.distinct_lists() <= 2049u);
+  BOOST_TEST(sharing.entries() <= 2049u);
+}
+
+BOOST_AUTO_TEST_CASE(a_pool_keeps_no_block_alive) {
+  // Two states that apply the same records (the read model and a watch) both see the record's
+  // blocks; neither pool may keep them once no object holds them.
+  object_sharing first, second;
+  std::weak_ptr<const std::vector<container>> block;
+  {
+    any_object a = templated("a", "nginx");
+    first.share(a);
+    any_object copy = a;
+    second.share(copy);
+    block = std::get<pod>(a).spec.containers.block();
+    BOOST_TEST(!block.expired());
+  }
+  BOOST_TEST(block.expired());
 }
