@@ -86,8 +86,11 @@ private:
     } else if constexpr (std::is_same_v<T, messages::quantity>) {
       value_heap(value.text());
     } else if constexpr (is_optional<T>::value) {
-      if (value)
-        value_heap(*value);
+      if (!value)
+        return;
+      if constexpr (!std::is_same_v<T, std::optional<typename T::value_type>>)
+        add(malloc_block(sizeof(typename T::value_type)));  // a boxed value's own block
+      value_heap(*value);
     } else if constexpr (is_shared_list<T>::value) {
       // A block several objects share counts once, at the first of them.
       if (value.capacity() && into_.shared_blocks.insert(value.data()).second)
@@ -114,7 +117,7 @@ private:
   std::string path_;
 };
 
-// The footprint of every object of `kind` in `table` (a cluster_state table).
+// The footprint of every object in `table` (one kind's table of a cluster_state).
 template <class Table>
 footprint measure_table(const Table& table) {
   footprint f;
