@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
@@ -34,6 +35,9 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 
+// Each simulated node's pod capacity (kubelet's default max-pods).
+constexpr int pods_per_node = 110;
+
 messages::replication_controller bench_rc(int index, int replicas) {
   messages::replication_controller rc;
   rc.metadata.name = "web-" + std::to_string(index);
@@ -63,6 +67,8 @@ struct tracker {
   std::condition_variable changed;
   std::unordered_map<std::string, pod_times> pods;
   int bound = 0, running = 0;
+  int milestone_pods = 0;              // 0: no milestones
+  std::vector<int64_t> milestone_at;   // record time (ns) of the bind that made each milestone
 
   void take(const std::vector<messages::journal_record>& records) {
     std::lock_guard<std::mutex> lock(mutex);
@@ -73,8 +79,8 @@ struct tracker {
       if (std::holds_alternative<messages::object_created>(r.event)) {
         t.created = r.time_nanos;
       } else if (std::holds_alternative<messages::pod_bound>(r.event)) {
-        if (!t.bound)
-          ++bound;
+        if (!t.bound && ++bound % std::max(1, milestone_pods) == 0 && milestone_pods > 0)
+          milestone_at.push_back(r.time_nanos);
         t.bound = r.time_nanos;
       } else if (auto* s = std::get_if<messages::pod_status_changed>(&r.event)) {
         if (!t.running && s->status.phase == "Running") {
@@ -116,6 +122,10 @@ scheduling_result run_scheduling(const scheduling_options& o) {
     throw std::runtime_error("counts must be positive");
   if (o.members < 1 || o.members > 7)
     throw std::runtime_error("1 to 7 members");
+  if (static_cast<int64_t>(o.nodes) * pods_per_node < o.pods)
+    throw std::runtime_error(std::to_string(o.pods) + " pods do not fit on " +
+                             std::to_string(o.nodes) + " nodes of " +
+                             std::to_string(pods_per_node) + " pods each");
   if (o.remote_procs > 0 && o.capstan_binary.empty())
     throw std::runtime_error("remote node processes need the capstan binary");
   auto dir =
@@ -190,7 +200,7 @@ scheduling_result run_scheduling(const scheduling_options& o) {
     nodeagent::simulated_nodes_config simulated;
     simulated.cpu_milli = 32000;
     simulated.memory_bytes = 128LL << 30;
-    simulated.max_pods = 110;
+    simulated.max_pods = pods_per_node;
     if (o.remote_procs == 0) {
       simulated.count = o.nodes;
       in_process = nodeagent::spawn_simulated_nodes(system, master.node_gateway(),
@@ -224,12 +234,17 @@ scheduling_result run_scheduling(const scheduling_options& o) {
         std::chrono::minutes(5));
     if (!nodes_ready)
       throw std::runtime_error("the nodes did not all register");
+    result.rss_before_pods_mib = current_rss_mib();
     const uint64_t seq_before = master.model().seq();
     const auto journal_before = master.journal_stats();
     tracker track;
+    track.milestone_pods = o.milestone_pods;
     auto watch = master.watch(seq_before + 1, [&](const auto& records) { track.take(records); });
 
     auto start = clock_type::now();
+    const int64_t start_nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count();
     int rcs = (o.pods + o.rc_size - 1) / o.rc_size;
     for (int i = 0; i < rcs; ++i) {
       if (o.rate > 0)  // RC i is due when i * rc_size pods have been offered at `rate`
@@ -243,18 +258,46 @@ scheduling_result run_scheduling(const scheduling_options& o) {
     }
     std::unique_lock<std::mutex> lock(track.mutex);
     auto last_print = start;
+    const double give_up_seconds = std::max(600.0, o.pods / 1000.0);
     while (track.running < o.pods) {
       track.changed.wait_for(lock, std::chrono::milliseconds(200));
       double t = std::chrono::duration<double>(clock_type::now() - start).count();
       if (track.bound >= o.pods && result.bound_seconds == 0)
         result.bound_seconds = t;
+      // Every milestone passed since the last wake-up, timed by its bind's record time; the
+      // pace is over the pods since the last milestone of an earlier time (several can fall in
+      // one journal batch). The RSS is read now.
+      while (result.milestones.size() < track.milestone_at.size()) {
+        std::size_t index = result.milestones.size();
+        bound_milestone m;
+        m.pods = static_cast<int>(index + 1) * o.milestone_pods;
+        m.seconds = (track.milestone_at[index] - start_nanos) / 1e9;
+        double since = 0;
+        int pods_since = m.pods;
+        for (auto it = result.milestones.rbegin(); it != result.milestones.rend(); ++it)
+          if (it->seconds < m.seconds) {
+            since = it->seconds;
+            pods_since = m.pods - it->pods;
+            break;
+          }
+        m.bound_per_second = m.seconds > since ? pods_since / (m.seconds - since) : 0;
+        m.rss_mib = current_rss_mib();
+        result.milestones.push_back(m);
+        if (o.progress)
+          std::fprintf(stderr,
+                       "  %6.1f s: %d pods bound, %.0f pods/s since the last %d, process RSS %ld "
+                       "MiB\n",
+                       m.seconds, m.pods, m.bound_per_second, pods_since, m.rss_mib);
+      }
       if (o.progress && clock_type::now() - last_print >= std::chrono::seconds(1)) {
         last_print = clock_type::now();
         std::fprintf(stderr, "  %6.1f s: %d/%d pods bound, %d running\n", t, track.bound, o.pods,
                      track.running);
       }
-      if (t > 600)
-        throw std::runtime_error("gave up after 600 s");
+      if (t > give_up_seconds)
+        throw std::runtime_error("gave up after " + std::to_string(int(give_up_seconds)) +
+                                 " s: " + std::to_string(track.bound) + " pods bound, " +
+                                 std::to_string(track.running) + " running");
     }
     result.running_seconds = std::chrono::duration<double>(clock_type::now() - start).count();
     if (result.bound_seconds == 0)
@@ -278,6 +321,7 @@ scheduling_result run_scheduling(const scheduling_options& o) {
     result.records_per_batch = double(journal.records - journal_before.records) /
                                std::max<uint64_t>(1, journal.batches - journal_before.batches);
     result.peak_rss_mib = peak_rss_mib();
+    result.rss_after_pods_mib = current_rss_mib();
     if (o.footprint)
       master.model().read([&](const store::cluster_state& s) {
         result.footprint =
@@ -315,6 +359,12 @@ scheduling_result run_scheduling(const scheduling_options& o) {
   return result;
 }
 
+double rss_bytes_per_pod(const scheduling_result& r) {
+  if (r.options.pods <= 0 || r.rss_before_pods_mib < 0 || r.rss_after_pods_mib < 0)
+    return 0;
+  return (r.rss_after_pods_mib - r.rss_before_pods_mib) * 1048576.0 / r.options.pods;
+}
+
 std::string result_table(const scheduling_result& r) {
   const auto& o = r.options;
   std::ostringstream out;
@@ -350,6 +400,18 @@ std::string result_table(const scheduling_result& r) {
   out << line;
   std::snprintf(line, sizeof line, "  %-28s %10ld MiB\n", "master peak RSS", r.peak_rss_mib);
   out << line;
+  std::snprintf(line, sizeof line,
+                "  %-28s %10.0f bytes/pod  (RSS %ld MiB with the nodes, %ld MiB with the pods)\n",
+                "process RSS per pod", rss_bytes_per_pod(r), r.rss_before_pods_mib,
+                r.rss_after_pods_mib);
+  out << line;
+  for (const auto& m : r.milestones) {
+    std::snprintf(line, sizeof line,
+                  "  %-28s %10.0f pods/s since the last, at %.1f s, process RSS %ld MiB\n",
+                  (std::to_string(m.pods) + " pods bound").c_str(), m.bound_per_second, m.seconds,
+                  m.rss_mib);
+    out << line;
+  }
   std::snprintf(line, sizeof line, "  %-28s %10.0f events/s durable, while scheduling\n",
                 "capstan journal", r.journal_events_per_second);
   out << line;
@@ -374,6 +436,12 @@ nlohmann::json result_json(const scheduling_result& r) {
     return nlohmann::json{
         {"p50_ms", l.p50_ms}, {"p90_ms", l.p90_ms}, {"p99_ms", l.p99_ms}, {"max_ms", l.max_ms}};
   };
+  auto milestones = nlohmann::json::array();
+  for (const auto& m : r.milestones)
+    milestones.push_back({{"pods", m.pods},
+                          {"seconds", m.seconds},
+                          {"bound_per_second", m.bound_per_second},
+                          {"rss_mib", m.rss_mib}});
   return {{"bench", "scheduling"},
           {"nodes", r.options.nodes},
           {"pods", r.options.pods},
@@ -389,6 +457,10 @@ nlohmann::json result_json(const scheduling_result& r) {
           {"journal_bytes", r.journal_bytes},
           {"records_per_batch", r.records_per_batch},
           {"peak_rss_mib", r.peak_rss_mib},
+          {"rss_before_pods_mib", r.rss_before_pods_mib},
+          {"rss_after_pods_mib", r.rss_after_pods_mib},
+          {"rss_bytes_per_pod", rss_bytes_per_pod(r)},
+          {"milestones", milestones},
           {"journal_events_per_second", r.journal_events_per_second},
           {"etcd", r.etcd.ran ? nlohmann::json{{"writes", r.etcd.writes},
                                                {"clients", r.options.etcd_clients},

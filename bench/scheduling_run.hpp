@@ -3,10 +3,12 @@
 // over mutual TLS, as bench/raft_replicas.hpp), N simulated nodes (in-process fake nodes, or P remote `capstan node --runtime fake` processes
 // joining over CAF like real agents), M pods in RCs of K. Measures pods bound and running per
 // second, create->bound and create->running latencies from the journal's own record times,
-// the master's peak RSS, journal events and bytes.
+// the master's peak RSS, journal events and bytes; and, every `milestone_pods` pods bound, the
+// pace since the last milestone and the process's RSS at that moment.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -26,6 +28,17 @@ struct scheduling_options {
   bool etcd = true;            // the durability anchor: as many writes into etcd afterwards
   int etcd_clients = 64;       // spread over as many etcd members as `members`
   bool footprint = false;      // the read model's pods and nodes, field by field, at the end
+  int milestone_pods = 100000;  // a line with pace and RSS every this many pods bound
+};
+
+// The moment `pods` pods were bound: seconds since the first RC was created, pods bound per
+// second since the previous milestone of an earlier time, and the process's RSS when the
+// benchmark saw it.
+struct bound_milestone {
+  int pods = 0;
+  double seconds = 0;
+  double bound_per_second = 0;
+  long rss_mib = 0;
 };
 
 struct latency_summary {
@@ -40,13 +53,21 @@ struct scheduling_result {
   uint64_t journal_events = 0, journal_bytes = 0;
   double records_per_batch = 0;
   long peak_rss_mib = 0;
+  long rss_before_pods_mib = 0;  // the process's RSS with the nodes registered, before any RC
+  long rss_after_pods_mib = 0;   // ... and with every pod running
+  std::vector<bound_milestone> milestones;
   double journal_events_per_second = 0;  // journal events / running time (while scheduling)
   etcd_result etcd;                      // the same number of writes of the same mean size
   std::string footprint;                 // the read model's bytes by field (options.footprint)
 };
 
-// Runs one benchmark; throws std::runtime_error when it cannot (or gives up after 600 s).
+// Runs one benchmark; throws std::runtime_error when it cannot, or gives up after 600 s or a
+// millisecond per pod, whichever is longer.
 scheduling_result run_scheduling(const scheduling_options& options);
+
+// What the process grew by per pod: RSS with every pod running, less RSS with the nodes alone,
+// over the pods (the read model, the journal's caches, the nodes' pods, this benchmark's tracker).
+double rss_bytes_per_pod(const scheduling_result& r);
 
 std::string result_table(const scheduling_result& r);
 nlohmann::json result_json(const scheduling_result& r);

@@ -65,10 +65,7 @@ public:
         s.host_ip = a.address;
     s.pod_ip = cidr_ ? common::format_ipv4(cidr_->network + host) : "";
     s.start_time = now;
-    s.conditions = {{"PodScheduled", "True", {}, now, "", ""},
-                    {"Initialized", "True", {}, now, "", ""},
-                    {"ContainersReady", "True", {}, now, "", ""},
-                    {"Ready", "True", {}, now, "", ""}};
+    s.conditions = conditions_at(now);
     for (const auto& c : p.spec.containers) {
       container_status cs;
       cs.name = c.name;
@@ -108,6 +105,19 @@ public:
   std::string version() const override { return "fake://0.1"; }
 
 private:
+  // A running pod's four conditions as of `now`: the pods reported within one second share one
+  // list (a copy-on-write block), in this agent's table of statuses and in every copy after it.
+  shared_list<pod_condition> conditions_at(timestamp now) {
+    if (conditions_.empty() || !(conditions_time_ == now)) {
+      conditions_ = {{"PodScheduled", "True", {}, now, "", ""},
+                     {"Initialized", "True", {}, now, "", ""},
+                     {"ContainersReady", "True", {}, now, "", ""},
+                     {"Ready", "True", {}, now, "", ""}};
+      conditions_time_ = now;
+    }
+    return conditions_;
+  }
+
   // A pod that already runs here by the master's record (this simulated node came back, or the
   // master restarted) keeps its address and is not reported again: nothing about it changed.
   bool adopt(const pod& p) {
@@ -126,6 +136,8 @@ private:
   reporter report_;
   std::optional<common::ipv4_cidr> cidr_;
   std::map<std::string, uint32_t> ips_;  // pod uid -> host part of its IP
+  shared_list<pod_condition> conditions_;  // of the pods started at conditions_time_
+  timestamp conditions_time_;
 };
 
 }  // namespace

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Smoke runs of `capstan bench scheduling` (seconds, not minutes), so the benchmark cannot
 # silently break: in-process nodes with the etcd anchor, a paced (--rate) run, nodes in two
-# remote `capstan node --runtime fake --count N` processes joining over CAF, and bad flags.
+# remote `capstan node --runtime fake --count N` processes joining over CAF, a pod sweep with its
+# milestones and plot, and bad flags.
 # Usage: capstan_bench_smoke.sh CAPSTAN_BINARY SOURCE_DIR
 set -uo pipefail
 capstan=$1
@@ -29,6 +30,36 @@ remote=$("$capstan" bench scheduling --nodes 10 --pods 200 --rc-size 50 --remote
 echo "remote: $remote"
 check "remote node processes run every pod" holds "$remote" 'r["remote_procs"] == 2 and r["running_per_second"] > 0'
 
+# A pod sweep: each point in a process of its own, a milestone (pace, RSS) per 50 pods bound.
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+"$capstan" bench scheduling --nodes 10 --pods 100,200 --rc-size 50 --no-etcd --milestone 50 \
+  --plot "$scratch/sweep.png" >"$scratch/sweep.txt" 2>"$scratch/sweep.err"
+code=$?
+check "a pod sweep with a plot exits 0" test "$code" -eq 0
+grep '^{' "$scratch/sweep.txt" >"$scratch/sweep.json"
+check "a result line per point" test "$(wc -l <"$scratch/sweep.json")" -eq 2
+first=$(sed -n 1p "$scratch/sweep.json")
+second=$(sed -n 2p "$scratch/sweep.json")
+echo "sweep: $second"
+check "the points are the pods asked for" holds "$first" 'r["pods"] == 100 and r["nodes"] == 10'
+check "a milestone per 50 pods bound, in order, each with an RSS" holds "$second" \
+  'r["pods"] == 200 and [m["pods"] for m in r["milestones"]] == [50, 100, 150, 200] and all(m["rss_mib"] > 0 and m["bound_per_second"] > 0 for m in r["milestones"]) and sorted(m["seconds"] for m in r["milestones"]) == [m["seconds"] for m in r["milestones"]]'
+check "the process's RSS with the nodes and with the pods" holds "$second" \
+  'r["rss_before_pods_mib"] > 0 and r["rss_after_pods_mib"] > 0'
+check "the table shows each milestone" grep -q "200 pods bound .* pods/s since the last" "$scratch/sweep.txt"
+check "the pace of the largest point against the smallest" grep -q "bound/s at 200 pods is .* % of bound/s at 100 pods" "$scratch/sweep.txt"
+check "the plot is a PNG" bash -c "head -c 8 '$scratch/sweep.png' | od -An -c | grep -q 'P   N   G'"
+check "progress came on stderr" grep -q "pods bound, .* pods/s since the last 50, process RSS" "$scratch/sweep.err"
+
+errors=$("$capstan" bench scheduling --nodes 10,20 --pods 100,200 2>&1)
+code=$?
+check "two lists at once are refused with exit 2" test "$code" -eq 2
+check "and the error says so" grep -q "not both a list" <<<"$errors"
+errors=$("$capstan" bench scheduling --nodes 1 --pods 200 --no-etcd 2>&1)
+code=$?
+check "pods beyond the nodes' capacity are refused with exit 1" test "$code" -eq 1
+check "and the error says why" grep -q "200 pods do not fit on 1 nodes of 110 pods each" <<<"$errors"
 errors=$("$capstan" bench scheduling --nodes 0 2>&1)
 code=$?
 check "zero nodes is refused with exit 2" test "$code" -eq 2

@@ -1,5 +1,5 @@
 // `capstan bench scheduling ...`: the scheduling benchmark (bench/scheduling_run.hpp), with
-// node sweeps and a gnuplot plot.
+// node and pod sweeps and a gnuplot plot.
 #pragma once
 
 #include <CLI/CLI.hpp>
