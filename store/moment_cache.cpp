@@ -65,11 +65,7 @@ void moment_cache::with_state_at(uint64_t seq,
         load_snapshot(*kept_, log_, *snapshot);
     }
     s.start_seq = kept_->seq;
-    log_.read(kept_->seq + 1, seq, [&](journal_record&& r) {
-      apply(*kept_, std::move(r));
-      ++s.replayed_records;
-      return true;
-    });
+    s.replayed_records = replay_to(*kept_, log_, seq);
   } catch (...) {
     drop_kept();  // perhaps half replayed
     throw;

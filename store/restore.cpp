@@ -1,13 +1,35 @@
 #include "store/restore.hpp"
 
 #include <chrono>
+#include <functional>
+
+#include "store/read_ahead.hpp"
 
 namespace capstan::store {
 
 void load_snapshot(cluster_state& state, const event_log& log,
                    const messages::snapshot_manifest& manifest) {
-  log.load_snapshot(manifest, [&](any_object&& o) { load_object(state, std::move(o)); });
+  read_ahead<any_object>(
+      [&](const std::function<void(any_object&&)>& emit) { log.load_snapshot(manifest, emit); },
+      [&](any_object&& o) { load_object(state, std::move(o)); });
   state.seq = manifest.seq;
+}
+
+uint64_t replay_to(cluster_state& state, const event_log& log, uint64_t to) {
+  const uint64_t from = state.seq + 1;  // read here: the producer never touches `state`
+  uint64_t applied = 0;
+  read_ahead<journal_record>(
+      [&](const std::function<void(journal_record&&)>& emit) {
+        log.read(from, to, [&](journal_record&& r) {
+          emit(std::move(r));
+          return true;
+        });
+      },
+      [&](journal_record&& r) {
+        apply(state, std::move(r));
+        ++applied;
+      });
+  return applied;
 }
 
 cluster_state restore(const event_log& log, restore_stats* stats) {
@@ -22,11 +44,7 @@ cluster_state restore(const event_log& log, restore_stats* stats) {
     s.snapshot_seq = manifest->seq;
     s.snapshot_objects = state.size();
   }
-  log.read(state.seq + 1, log.last_seq(), [&](journal_record&& r) {
-    apply(state, std::move(r));
-    ++s.replayed_records;
-    return true;
-  });
+  s.replayed_records = replay_to(state, log, log.last_seq());
   if (state.seq != log.last_seq())
     throw store_error("journal in " + log.directory() + " ends at record " +
                       std::to_string(state.seq) + " but its last key is " +
@@ -44,10 +62,7 @@ cluster_state state_at(const event_log& log, uint64_t seq) {
   cluster_state state;
   if (auto manifest = log.snapshot_at_or_before(seq))
     load_snapshot(state, log, *manifest);
-  log.read(state.seq + 1, seq, [&](journal_record&& r) {
-    apply(state, std::move(r));
-    return true;
-  });
+  replay_to(state, log, seq);
   return state;
 }
 

@@ -14,9 +14,16 @@ struct restore_stats {
 };
 
 // Loads the snapshot `manifest` names into the empty `state` (its objects straight into their
-// tables, in key order) and sets state.seq to its sequence number.
+// tables, in key order) and sets state.seq to its sequence number. The snapshot is read and
+// decoded on a thread of its own while this one loads (store/read_ahead.hpp), as is the tail in
+// replay_to, restore and state_at.
+
 void load_snapshot(cluster_state& state, const event_log& log,
                    const messages::snapshot_manifest& manifest);
+
+// Applies records state.seq + 1 .. `to` to `state`; returns how many. Throws store_error when
+// one is missing or corrupt (the records before it are applied).
+uint64_t replay_to(cluster_state& state, const event_log& log, uint64_t to);
 
 // The state after the newest record: the newest snapshot, then every later record applied.
 cluster_state restore(const event_log& log, restore_stats* stats = nullptr);

@@ -141,3 +141,28 @@ BOOST_AUTO_TEST_CASE(a_past_moment_starts_from_the_newest_snapshot_before_it) {
   for (uint64_t seq : {uint64_t{1}, moments[2].first - 1, moments[2].first + 1})
     BOOST_TEST(state_at(*log, seq).seq == seq);
 }
+
+BOOST_AUTO_TEST_CASE(a_corrupt_record_in_the_tail_stops_restore_with_its_number) {
+  temp_dir dir;
+  std::mt19937 rng(11);
+  cluster_state live;
+  {
+    auto log = event_log::open(dir.str());
+    random_history(*log, live, rng, 400);
+    write_snapshot(*log, live);
+    random_history(*log, live, rng, 400);
+    // Well past the snapshot and several read-ahead batches into the tail.
+    log->put_raw_record_for_test(live.seq + 1, "this is not a capnp message");
+  }
+  auto log = event_log::open(dir.str());
+  try {
+    restore(*log);
+    BOOST_FAIL("a corrupt record was replayed");
+  } catch (const store_error& e) {
+    BOOST_TEST(std::string(e.what()).find("record " + std::to_string(live.seq + 1)) !=
+               std::string::npos);
+    BOOST_TEST(std::string(e.what()).find("corrupt") != std::string::npos);
+  }
+  // The state up to the record before it still rebuilds.
+  BOOST_TEST(dump(state_at(*log, live.seq)) == dump(live));
+}
