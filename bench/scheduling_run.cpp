@@ -18,6 +18,7 @@
 #include <caf/openssl/all.hpp>
 
 #include "actors/master/master.hpp"
+#include "actors/nodes/join_checks.hpp"
 #include "api/credentials.hpp"
 #include "bench/object_footprint.hpp"
 #include "bench/process_stats.hpp"
@@ -196,15 +197,32 @@ scheduling_result run_scheduling(const scheduling_options& o) {
         throw std::runtime_error("the master did not take the lead of its " +
                                  std::to_string(o.members) + " members within 60 s");
     }
-    nodeagent::local_node_agent_actor in_process;
+    // In-process nodes: sessions of at most max_nodes_per_join nodes (the gateway refuses a
+    // larger join), told to stop however this run ends, or the actor system would wait for them
+    // for ever when it is destroyed.
+    std::vector<nodeagent::local_node_agent_actor> in_process;
+    struct stop_sessions {
+      std::vector<nodeagent::local_node_agent_actor>& sessions;
+      ~stop_sessions() {
+        for (auto& session : sessions)
+          caf::anon_send_exit(session, caf::exit_reason::user_shutdown);
+      }
+    } stop_in_process{in_process};
     nodeagent::simulated_nodes_config simulated;
     simulated.cpu_milli = 32000;
     simulated.memory_bytes = 128LL << 30;
     simulated.max_pods = pods_per_node;
     if (o.remote_procs == 0) {
-      simulated.count = o.nodes;
-      in_process = nodeagent::spawn_simulated_nodes(system, master.node_gateway(),
-                                                    master.node_authority(), simulated);
+      const int per_session = static_cast<int>(actors::max_nodes_per_join);
+      for (int first = 1; first <= o.nodes; first += per_session) {
+        simulated.first_index = first;
+        simulated.count = std::min(per_session, o.nodes - first + 1);
+        if (o.progress)
+          std::fprintf(stderr, "  nodes %d..%d: issuing credentials and joining\n", first,
+                       first + simulated.count - 1);
+        in_process.push_back(nodeagent::spawn_simulated_nodes(
+            system, master.node_gateway(), master.node_authority(), simulated));
+      }
     } else {
       auto port = caf::openssl::publish(master.node_gateway(), 0, "127.0.0.1", true);
       if (!port)
@@ -227,13 +245,18 @@ scheduling_result run_scheduling(const scheduling_options& o) {
                    "--heartbeat", "30s"}));
       }
     }
+    // 300 s, or 100 s per 10,000 nodes (they take about 2 ms of TLS work each here).
+    const auto registration_limit = std::chrono::seconds(std::max(300, o.nodes / 100));
     bool nodes_ready = master.model().wait_until(
         [&](const store::cluster_state& s) {
           return static_cast<int>(s.of(actors::object_kind::node).size()) == o.nodes;
         },
-        std::chrono::minutes(5));
+        registration_limit);
     if (!nodes_ready)
-      throw std::runtime_error("the nodes did not all register");
+      throw std::runtime_error("the nodes did not all register within " +
+                               std::to_string(registration_limit.count()) + " s");
+    if (o.progress)
+      std::fprintf(stderr, "  %d nodes registered\n", o.nodes);
     result.rss_before_pods_mib = current_rss_mib();
     const uint64_t seq_before = master.model().seq();
     const auto journal_before = master.journal_stats();
@@ -334,8 +357,9 @@ scheduling_result run_scheduling(const scheduling_options& o) {
     for (auto pid : children)
       common::wait_for_exit(pid);
     children.clear();
-    if (in_process)
-      caf::anon_send_exit(in_process, caf::exit_reason::user_shutdown);
+    for (auto& session : in_process)
+      caf::anon_send_exit(session, caf::exit_reason::user_shutdown);
+    in_process.clear();
     master.stop();
   }
   result.journal_events_per_second = result.journal_events / result.running_seconds;

@@ -28,6 +28,7 @@
 #include "messages/manifest.hpp"
 #include "messages/name_rules.hpp"
 #include "messages/node_interfaces.hpp"
+#include "actors/nodes/join_checks.hpp"
 #include "nodeagent/simulated_nodes.hpp"
 #include "store/raft_tls_transport.hpp"
 #include "tools/admin/master_members_command.hpp"
@@ -113,6 +114,11 @@ bool complete(master_flags& f) {
       std::cerr << "error: \"" << *cidr << "\" is not an IPv4 CIDR of /24 or larger\n";
       return false;
     }
+  }
+  if (f.fake_nodes > static_cast<int>(actors::max_nodes_per_join)) {
+    std::cerr << "error: --fake-nodes " << f.fake_nodes << ": one session joins at most "
+              << actors::max_nodes_per_join << " nodes\n";
+    return false;
   }
   // Every node takes a /24 of the cluster CIDR: more simulated nodes than it holds would wait
   // for subnets forever.
