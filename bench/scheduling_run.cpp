@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -268,22 +269,60 @@ scheduling_result run_scheduling(const scheduling_options& o) {
     const int64_t start_nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(
                                     std::chrono::system_clock::now().time_since_epoch())
                                     .count();
-    int rcs = (o.pods + o.rc_size - 1) / o.rc_size;
-    for (int i = 0; i < rcs; ++i) {
-      if (o.rate > 0)  // RC i is due when i * rc_size pods have been offered at `rate`
-        std::this_thread::sleep_until(
-            start + std::chrono::duration_cast<clock_type::duration>(
-                        std::chrono::duration<double>(i * double(o.rc_size) / o.rate)));
-      int replicas = std::min(o.rc_size, o.pods - i * o.rc_size);
-      auto reply = master.create(bench_rc(i, replicas), "bench");
-      if (!reply.ok())
-        throw std::runtime_error(reply.error->message);
-    }
+    // The RCs are offered from a thread of their own, so that this one sees the run as it goes
+    // (progress, milestones and their RSS) instead of after the last RC is created.
+    struct offer_state {
+      std::atomic<bool> stop{false};
+      std::mutex mutex;
+      bool done = false;
+      std::string error;
+    } offer;
+    std::thread offerer([&] {
+      std::string error;
+      try {
+        int rcs = (o.pods + o.rc_size - 1) / o.rc_size;
+        for (int i = 0; i < rcs && !offer.stop; ++i) {
+          if (o.rate > 0)  // RC i is due when i * rc_size pods have been offered at `rate`
+            std::this_thread::sleep_until(
+                start + std::chrono::duration_cast<clock_type::duration>(
+                            std::chrono::duration<double>(i * double(o.rc_size) / o.rate)));
+          int replicas = std::min(o.rc_size, o.pods - i * o.rc_size);
+          auto reply = master.create(bench_rc(i, replicas), "bench");
+          if (!reply.ok()) {
+            error = "creating RC " + std::to_string(i) + ": " + reply.error->message;
+            break;
+          }
+        }
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
+      {
+        std::lock_guard<std::mutex> lock(offer.mutex);
+        offer.done = true;
+        offer.error = error;
+      }
+      std::lock_guard<std::mutex> lock(track.mutex);
+      track.changed.notify_all();
+    });
+    struct join_offerer {
+      std::thread& thread;
+      offer_state& offer;
+      ~join_offerer() {
+        offer.stop = true;
+        thread.join();
+      }
+    } offer_joined{offerer, offer};
+    auto offer_failed = [&] {
+      std::lock_guard<std::mutex> lock(offer.mutex);
+      return offer.done && !offer.error.empty() ? offer.error : std::string();
+    };
     std::unique_lock<std::mutex> lock(track.mutex);
     auto last_print = start;
     const double give_up_seconds = std::max(600.0, o.pods / 1000.0);
     while (track.running < o.pods) {
       track.changed.wait_for(lock, std::chrono::milliseconds(200));
+      if (auto error = offer_failed(); !error.empty())
+        throw std::runtime_error(error);
       double t = std::chrono::duration<double>(clock_type::now() - start).count();
       if (track.bound >= o.pods && result.bound_seconds == 0)
         result.bound_seconds = t;
