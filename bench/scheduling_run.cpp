@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
@@ -261,9 +262,13 @@ scheduling_result run_scheduling(const scheduling_options& o) {
     result.rss_before_pods_mib = current_rss_mib();
     const uint64_t seq_before = master.model().seq();
     const auto journal_before = master.journal_stats();
-    tracker track;
+    // Shared with the watch's sink: on an error path the journal may still deliver to it after
+    // this scope's `track` reference is gone (unwatch does not wait for a delivery under way).
+    auto tracked = std::make_shared<tracker>();
+    tracker& track = *tracked;
     track.milestone_pods = o.milestone_pods;
-    auto watch = master.watch(seq_before + 1, [&](const auto& records) { track.take(records); });
+    auto watch = master.watch(seq_before + 1,
+                              [tracked](const auto& records) { tracked->take(records); });
 
     auto start = clock_type::now();
     const int64_t start_nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -282,10 +287,14 @@ scheduling_result run_scheduling(const scheduling_options& o) {
       try {
         int rcs = (o.pods + o.rc_size - 1) / o.rc_size;
         for (int i = 0; i < rcs && !offer.stop; ++i) {
-          if (o.rate > 0)  // RC i is due when i * rc_size pods have been offered at `rate`
-            std::this_thread::sleep_until(
-                start + std::chrono::duration_cast<clock_type::duration>(
-                            std::chrono::duration<double>(i * double(o.rc_size) / o.rate)));
+          if (o.rate > 0) {  // RC i is due when i * rc_size pods have been offered at `rate`
+            auto due = start + std::chrono::duration_cast<clock_type::duration>(
+                                   std::chrono::duration<double>(i * double(o.rc_size) / o.rate));
+            while (!offer.stop && clock_type::now() < due)  // in steps: a stop comes soon
+              std::this_thread::sleep_for(
+                  std::min<clock_type::duration>(due - clock_type::now(),
+                                                 std::chrono::milliseconds(50)));
+          }
           int replicas = std::min(o.rc_size, o.pods - i * o.rc_size);
           auto reply = master.create(bench_rc(i, replicas), "bench");
           if (!reply.ok()) {
@@ -295,11 +304,13 @@ scheduling_result run_scheduling(const scheduling_options& o) {
         }
       } catch (const std::exception& e) {
         error = e.what();
+      } catch (...) {
+        error = "creating the RCs failed";
       }
       {
         std::lock_guard<std::mutex> lock(offer.mutex);
         offer.done = true;
-        offer.error = error;
+        offer.error = std::move(error);
       }
       std::lock_guard<std::mutex> lock(track.mutex);
       track.changed.notify_all();

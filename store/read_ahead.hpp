@@ -14,6 +14,7 @@
 //   it replaces, never for a CAF scheduler thread.
 #pragma once
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -41,9 +42,10 @@ void read_ahead(const std::function<void(const std::function<void(Item&&)>& emit
   bool stop = false;      // the consumer has stopped: the producer should too
   std::exception_ptr producer_error;
 
+  batch_items = std::max<std::size_t>(1, batch_items);
+  max_batches = std::max<std::size_t>(1, max_batches);
   std::thread producer([&] {
     std::vector<Item> batch;
-    batch.reserve(batch_items);
     auto hand_over = [&] {
       std::unique_lock<std::mutex> lock(mutex);
       changed.wait(lock, [&] { return stop || ready.size() < max_batches; });
@@ -57,6 +59,7 @@ void read_ahead(const std::function<void(const std::function<void(Item&&)>& emit
     };
     std::exception_ptr error;
     try {
+      batch.reserve(batch_items);
       produce([&](Item&& item) {
         batch.push_back(std::move(item));
         if (batch.size() >= batch_items)

@@ -17,6 +17,8 @@ void load_snapshot(cluster_state& state, const event_log& log,
 
 uint64_t replay_to(cluster_state& state, const event_log& log, uint64_t to) {
   const uint64_t from = state.seq + 1;  // read here: the producer never touches `state`
+  if (from > to)
+    return 0;  // nothing to read: no thread
   uint64_t applied = 0;
   read_ahead<journal_record>(
       [&](const std::function<void(journal_record&&)>& emit) {

@@ -150,8 +150,8 @@ BOOST_AUTO_TEST_CASE(a_corrupt_record_in_the_tail_stops_restore_with_its_number)
     auto log = event_log::open(dir.str());
     random_history(*log, live, rng, 400);
     write_snapshot(*log, live);
-    random_history(*log, live, rng, 400);
-    // Well past the snapshot and several read-ahead batches into the tail.
+    random_history(*log, live, rng, 1200);
+    // Well past the snapshot and several read-ahead batches (256 records) into the tail.
     log->put_raw_record_for_test(live.seq + 1, "this is not a capnp message");
   }
   auto log = event_log::open(dir.str());

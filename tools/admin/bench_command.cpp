@@ -1,5 +1,6 @@
 #include "tools/admin/bench_command.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -50,7 +51,8 @@ int plot(const std::vector<nlohmann::json>& runs, const std::string& png, bool a
     for (const auto& r : runs)
       out << r.value("nodes", 0) << " " << r.value("pods", 0) << " "
           << r.value("bound_per_second", 0.0) << " "
-          << r["created_to_bound"].value("p99_ms", 0.0) << " "
+          << (r.contains("created_to_bound") ? r.at("created_to_bound").value("p99_ms", 0.0) : 0.0)
+          << " "
           << r.value("running_per_second", 0.0) << " " << r.value("peak_rss_mib", 0) << "\n";
   }
   std::string script = png + ".gp";
@@ -118,7 +120,7 @@ std::optional<nlohmann::json> run_point_in_child(const bench::scheduling_options
   if (json_only)
     argv.push_back("--json");
   char path[] = "/tmp/capstan-bench-point-XXXXXX";
-  int fd = mkstemp(path);
+  int fd = mkostemp(path, O_CLOEXEC);  // the child's stdout is a dup of it (dup2 clears the flag)
   if (fd < 0) {
     std::cerr << "capstan bench: cannot make a temporary file\n";
     return std::nullopt;
