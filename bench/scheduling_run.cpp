@@ -82,8 +82,11 @@ struct tracker {
       if (std::holds_alternative<messages::object_created>(r.event)) {
         t.created = r.time_nanos;
       } else if (std::holds_alternative<messages::pod_bound>(r.event)) {
-        if (!t.bound && ++bound % std::max(1, milestone_pods) == 0 && milestone_pods > 0)
-          milestone_at.push_back(r.time_nanos);
+        if (!t.bound) {
+          ++bound;
+          if (milestone_pods > 0 && bound % milestone_pods == 0)
+            milestone_at.push_back(r.time_nanos);
+        }
         t.bound = r.time_nanos;
       } else if (auto* s = std::get_if<messages::pod_status_changed>(&r.event)) {
         if (!t.running && s->status.phase == "Running") {
