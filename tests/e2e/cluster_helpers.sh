@@ -17,8 +17,7 @@ if [ -n "${tokens_csv:-}" ]; then
   mkdir -p "$work/data"
   (umask 077 && printf '%s' "$tokens_csv" >"$work/data/tokens.csv")
 fi
-# Below the ephemeral range (32768-60999), where client sockets of other tests may sit.
-port=$((20000 + RANDOM % 12000))
+pick_ports 2 || exit 1
 "$capstan" master --data "$work/data" --api "127.0.0.1:$port" --join "127.0.0.1:$((port + 1))" \
   --fake-nodes 3 ${master_flags:-} >"$work/master.log" 2>&1 &
 pid=$!

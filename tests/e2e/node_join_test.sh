@@ -23,7 +23,7 @@ cleanup() {
   [ -n "${KEEP:-}" ] && echo "kept $work" || rm -rf "$work"
 }
 trap cleanup EXIT
-port=$((20000 + RANDOM % 12000))
+pick_ports 12 || exit 1
 port2=$((port + 10))
 start_master() {
   "$capstan" master --data "$work/data" --api "127.0.0.1:$port" --join "127.0.0.1:$((port + 1))" \

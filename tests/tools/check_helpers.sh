@@ -43,3 +43,26 @@ at_least() {
   got=$("$@")
   [ -n "$got" ] && [ "$got" -ge "$want" ]
 }
+# `pick_ports N` sets $port to a random loopback port below the ephemeral range (32768-60999,
+# where other tests' client sockets sit) such that $port..$port+N-1 are all free to listen on
+# now. Another test may still take one before the caller binds it: a caller that can tell
+# "cannot listen" apart should pick again and retry (see capstan_master_test.sh).
+pick_ports() {
+  local count=$1 tries candidate offset taken
+  for tries in $(seq 1 50); do
+    candidate=$((20000 + RANDOM % (12768 - count)))
+    taken=
+    for offset in $(seq 0 $((count - 1))); do
+      if ss -Htln "sport = :$((candidate + offset))" | grep -q .; then
+        taken=1
+        break
+      fi
+    done
+    if [ -z "$taken" ]; then
+      port=$candidate
+      return 0
+    fi
+  done
+  echo "pick_ports: no $count free loopback ports found in 50 tries" >&2
+  return 1
+}

@@ -21,7 +21,7 @@ mount -t tmpfs -o size=256m capstan-disk-full-test "$work/disk" || {
   exit 1
 }
 data=$work/disk/data
-port=$((20000 + RANDOM % 12000))
+pick_ports 2 || exit 1
 start_master() {
   "$capstan" master --data "$data" --api "127.0.0.1:$port" --join "127.0.0.1:$((port + 1))" \
     >>"$work/master.log" 2>&1 &

@@ -107,7 +107,7 @@ check "mallory is nowhere in the journal" test "$("$capstan" journal history --d
 # ---- capstan master --manifests, then capstanctl create against it -------------------------
 mkdir "$work/manifests"
 cp "$work/bomb.yaml" "$work/good.yaml" "$work/manifests/"
-port=$((20000 + RANDOM % 20000))
+pick_ports 2 || exit 1
 # prlimit execs the master, so $! is the master's PID.
 # shellcheck disable=SC2046
 $(address_space 4) "$capstan" master --data "$work/data" --api "127.0.0.1:$port" \
