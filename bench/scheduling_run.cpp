@@ -186,7 +186,7 @@ scheduling_result run_scheduling(const scheduling_options& o) {
       config.membership.tls = member_tls(ca, 1);
       config.membership.initial_members = members;
     }
-    config.snapshot_every = 0;
+    config.snapshot_every = o.snapshot_every;
     // Room for a /24 per node (values in the journal only: nothing is routed).
     config.allocators.cluster_cidr = "10.0.0.0/8";
     config.lifecycle.grace = std::chrono::minutes(10);  // heartbeats are not what is measured
@@ -398,6 +398,11 @@ scheduling_result run_scheduling(const scheduling_options& o) {
                                std::max<uint64_t>(1, journal.batches - journal_before.batches);
     result.peak_rss_mib = peak_rss_mib();
     result.rss_after_pods_mib = current_rss_mib();
+    const auto snapshots = master.snapshots_written();
+    result.snapshots = snapshots.written;
+    result.snapshot_longest_pause_ms = snapshots.longest_pause_seconds * 1e3;
+    result.snapshot_longest_seconds = snapshots.longest_seconds;
+    result.snapshot_process_private_mib = static_cast<long>(snapshots.most_private_bytes >> 20);
     if (o.footprint)
       master.model().read([&](const store::cluster_state& s) {
         result.footprint =
@@ -448,14 +453,17 @@ std::string result_table(const scheduling_result& r) {
   char line[256];
   std::snprintf(line, sizeof line,
                 "scheduling: %d nodes (%s), %d pods in RCs of %d, %s, journal synced by %d "
-                "member%s\n",
+                "member%s, %s\n",
                 o.nodes,
                 o.remote_procs ? (std::to_string(o.remote_procs) + " remote processes").c_str()
                                : "in-process",
                 o.pods, o.rc_size,
                 o.rate > 0 ? ("offered at " + std::to_string(int(o.rate)) + " pods/s").c_str()
                            : "all offered at once",
-                o.members, o.members > 1 ? "s" : "");
+                o.members, o.members > 1 ? "s" : "",
+                o.snapshot_every ? ("a snapshot every " + std::to_string(o.snapshot_every) +
+                                    " records").c_str()
+                                 : "no snapshots");
   out << line;
   auto row = [&](const char* what, double rate, double seconds) {
     std::snprintf(line, sizeof line, "  %-28s %10.0f pods/s  (%.2f s)\n", what, rate, seconds);
@@ -482,6 +490,15 @@ std::string result_table(const scheduling_result& r) {
                 "process RSS per pod", rss_bytes_per_pod(r), r.rss_before_pods_mib,
                 r.rss_after_pods_mib);
   out << line;
+  if (r.snapshots > 0) {
+    std::snprintf(line, sizeof line,
+                  "  %-28s %10llu written, longest %.2f s, read model held %.1f ms at most, "
+                  "snapshot process %ld MiB of its own at most\n",
+                  "snapshots", static_cast<unsigned long long>(r.snapshots),
+                  r.snapshot_longest_seconds, r.snapshot_longest_pause_ms,
+                  r.snapshot_process_private_mib);
+    out << line;
+  }
   for (const auto& m : r.milestones) {
     std::snprintf(line, sizeof line,
                   "  %-28s %10.0f pods/s since the last, at %.1f s, process RSS %ld MiB\n",
@@ -523,6 +540,7 @@ nlohmann::json result_json(const scheduling_result& r) {
           {"nodes", r.options.nodes},
           {"pods", r.options.pods},
           {"rc_size", r.options.rc_size},
+          {"snapshot_every", r.options.snapshot_every},
           {"remote_procs", r.options.remote_procs},
           {"members", r.options.members},
           {"offered_pods_per_second", r.options.rate},
@@ -534,6 +552,11 @@ nlohmann::json result_json(const scheduling_result& r) {
           {"journal_bytes", r.journal_bytes},
           {"records_per_batch", r.records_per_batch},
           {"peak_rss_mib", r.peak_rss_mib},
+          {"snapshots",
+           {{"written", r.snapshots},
+            {"longest_seconds", r.snapshot_longest_seconds},
+            {"longest_pause_ms", r.snapshot_longest_pause_ms},
+            {"process_private_mib", r.snapshot_process_private_mib}}},
           {"rss_before_pods_mib", r.rss_before_pods_mib},
           {"rss_after_pods_mib", r.rss_after_pods_mib},
           {"rss_bytes_per_pod", rss_bytes_per_pod(r)},

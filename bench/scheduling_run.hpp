@@ -29,6 +29,9 @@ struct scheduling_options {
   int etcd_clients = 64;       // spread over as many etcd members as `members`
   bool footprint = false;      // the read model's pods and nodes, field by field, at the end
   int milestone_pods = 100000;  // a line with pace and RSS every this many pods bound
+  // Records between the master's background snapshots, as `capstan master --snapshot-every`
+  // (its default): a snapshot's memory and pause belong to what the master costs. 0: none.
+  uint64_t snapshot_every = 100000;
 };
 
 // The moment `pods` pods were bound: seconds since the first RC was created, pods bound per
@@ -55,6 +58,12 @@ struct scheduling_result {
   long peak_rss_mib = 0;
   long rss_before_pods_mib = 0;  // the process's RSS with the nodes registered, before any RC
   long rss_after_pods_mib = 0;   // ... and with every pod running
+  // The master's background snapshots during the run (actors::master::snapshots_written):
+  // the memory a snapshot process held alone is not in the master's RSS, so it is shown here.
+  uint64_t snapshots = 0;
+  double snapshot_longest_pause_ms = 0;
+  double snapshot_longest_seconds = 0;
+  long snapshot_process_private_mib = 0;
   std::vector<bound_milestone> milestones;
   double journal_events_per_second = 0;  // journal events / running time (while scheduling)
   etcd_result etcd;                      // the same number of writes of the same mean size

@@ -186,6 +186,7 @@ std::unique_ptr<event_log> event_log::open(const std::string& directory,
                       " (is a master running on it? stop it first, or use a read-only command)");
   check(opened, "cannot open the journal in " + directory);
   log->db_.reset(db);
+  log->remove_staged_snapshots();
 
   std::string version;
   auto s = db->Get({}, log->handles_[default_cf], format_key, &version);

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -28,6 +29,9 @@ using messages::journal_record;
 struct store_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+// Objects per snapshot chunk: the unit a snapshot is written, read and decoded in.
+inline constexpr std::size_t snapshot_chunk_objects = 1000;
 
 class secret_sealer;
 
@@ -117,10 +121,24 @@ public:
   void read_stored(uint64_t from, uint64_t to,
                    const std::function<bool(uint64_t seq, std::string_view stored)>& visit) const;
 
-  // Snapshots: the objects of the state after `seq`. Written atomically; older snapshots
-  // beyond the newest `keep` are removed.
+  // Snapshots: the objects of the state after `seq`. Written atomically and durably, in
+  // memory bounded by one chunk of objects whatever their number; older snapshots beyond the
+  // newest `keep` are removed.
   void write_snapshot(uint64_t seq, const std::vector<const messages::any_object*>& objects,
                       std::size_t keep = 2);
+  // The same from chunks encoded elsewhere (store/snapshot_process.hpp): `next_chunk` gives
+  // each chunk of at most snapshot_chunk_objects objects, encoded by
+  // messages::encode_snapshot_chunk from stored_form's objects, then nullopt after the last.
+  // Nothing is written unless every chunk came and they hold `object_count` objects.
+  void write_snapshot(uint64_t seq, uint64_t object_count,
+                      const std::function<std::optional<std::string>()>& next_chunk,
+                      std::size_t keep = 2);
+  // The objects as a snapshot stores them: each Secret with data replaced by a sealed copy
+  // kept in `sealed`, the others as they are. Throws store_error when a Secret's data would be
+  // written in clear (no secrets key).
+  std::vector<const messages::any_object*> stored_form(
+      const std::vector<const messages::any_object*>& objects,
+      std::deque<messages::any_object>& sealed) const;
   // The newest snapshot's manifest, if any.
   std::optional<messages::snapshot_manifest> latest_snapshot() const;
   // The newest snapshot at or before record `seq`, if any (a past moment starts there).
@@ -143,6 +161,8 @@ private:
   // key opens keeps empty data (reported on stderr): history stays readable without it.
   void open_sealed(messages::secret& s) const;
   uint64_t newest_key() const;  // the last sequence number stored, 0 when none
+  // Removes snapshot files a crash left staged and never taken in (write_snapshot).
+  void remove_staged_snapshots() const;
 
   std::string directory_;
   event_log_options options_;

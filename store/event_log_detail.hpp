@@ -17,7 +17,6 @@
 namespace capstan::store::event_log_detail {
 
 constexpr std::size_t default_cf = 0, log_cf = 1, snapshot_cf = 2;
-constexpr std::size_t snapshot_chunk_objects = 1000;
 // The write-ahead log is flushed into tables once it reaches this size: reopening the journal
 // replays and flushes at most this much, so a restart needs only about this much free disk.
 constexpr uint64_t wal_bound_bytes = 16ull << 20;

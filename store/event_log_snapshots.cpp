@@ -3,10 +3,11 @@
 #include "store/event_log.hpp"
 
 #include <deque>
+#include <filesystem>
 #include <memory>
 
 #include <rocksdb/db.h>
-#include <rocksdb/write_batch.h>
+#include <rocksdb/sst_file_writer.h>
 
 #include "store/event_log_detail.hpp"
 #include "store/secret_sealing.hpp"
@@ -15,66 +16,130 @@ namespace capstan::store {
 
 using namespace event_log_detail;
 
+namespace {
+
+// Where a snapshot is staged before RocksDB takes it in: inside the journal's directory (the
+// same filesystem, so taking it in is a link, not a copy). A name RocksDB never uses; one left
+// by a crash is removed by remove_staged_snapshots().
+std::string staged_snapshot_path(const std::string& directory, uint64_t seq) {
+  return directory + "/snapshot-" + std::to_string(seq) + ".sst.staged";
+}
+
+}  // namespace
+
+void event_log::remove_staged_snapshots() const {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(directory_, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("snapshot-", 0) == 0 && name.size() > 11 &&
+        name.compare(name.size() - 11, 11, ".sst.staged") == 0)
+      std::filesystem::remove(entry.path(), ec);
+  }
+}
+
+std::vector<const messages::any_object*> event_log::stored_form(
+    const std::vector<const messages::any_object*>& objects,
+    std::deque<messages::any_object>& sealed) const {
+  std::vector<const messages::any_object*> out;
+  out.reserve(objects.size());
+  for (const auto* object : objects) {
+    const auto* s = std::get_if<messages::secret>(object);
+    if (!s || (s->data.empty() && s->metadata.annotations.empty())) {
+      out.push_back(object);
+      continue;
+    }
+    // Secrets go in sealed copies, as in the log (their number is small next to the pods').
+    if (!options_.sealer) {
+      if (!s->data.empty())
+        throw store_error("cannot write a snapshot to " + directory_ +
+                          ": a Secret's data would be written in clear (no secrets key)");
+      out.push_back(object);
+      continue;
+    }
+    sealed.push_back(*object);  // a deque: addresses stay put as it grows
+    options_.sealer->seal(std::get<messages::secret>(sealed.back()));
+    out.push_back(&sealed.back());
+  }
+  return out;
+}
+
 void event_log::write_snapshot(uint64_t seq,
                                const std::vector<const messages::any_object*>& objects,
                                std::size_t keep) {
-  rocksdb::WriteBatch batch;
+  std::deque<messages::any_object> sealed;
+  const auto stored = stored_form(objects, sealed);
+  std::size_t next = 0;
+  write_snapshot(
+      seq, stored.size(),
+      [&]() -> std::optional<std::string> {
+        if (next >= stored.size())
+          return std::nullopt;
+        std::vector<const messages::any_object*> chunk(
+            stored.begin() + next,
+            stored.begin() + std::min(stored.size(), next + snapshot_chunk_objects));
+        next += chunk.size();
+        return messages::encode_snapshot_chunk(chunk);
+      },
+      keep);
+}
+
+void event_log::write_snapshot(uint64_t seq, uint64_t object_count,
+                               const std::function<std::optional<std::string>()>& next_chunk,
+                               std::size_t keep) {
+  // The chunks and then the manifest go, in key order, into a table file of their own, written
+  // chunk by chunk: memory stays at one chunk whatever the state's size (a write batch would
+  // hold the whole snapshot twice, once in the batch and once in the memtable). RocksDB then
+  // takes the synced file in whole or not at all, so a snapshot has its manifest only with all
+  // its chunks, and the journal's writes never wait behind a snapshot's memtable.
+  const std::string staged = staged_snapshot_path(directory_, seq);
+  struct staged_file_guard {
+    const std::string& path;
+    ~staged_file_guard() {
+      std::error_code ec;
+      std::filesystem::remove(path, ec);  // after ingestion it is gone already
+    }
+  } guard{staged};
+  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), db_->GetOptions(handles_[snapshot_cf]),
+                                handles_[snapshot_cf]);
+  check(writer.Open(staged), "cannot stage a snapshot in " + directory_);
   uint32_t chunks = 0;
-  for (std::size_t i = 0; i < objects.size(); i += snapshot_chunk_objects, ++chunks) {
-    std::vector<const messages::any_object*> chunk(
-        objects.begin() + i,
-        objects.begin() + std::min(objects.size(), i + snapshot_chunk_objects));
-    // Secrets go in sealed copies, as in the log (their number is small next to the pods').
-    std::deque<messages::any_object> sealed;  // stable addresses as it grows
-    for (auto& object : chunk) {
-      const auto* s = std::get_if<messages::secret>(object);
-      if (!s || (s->data.empty() && s->metadata.annotations.empty()))
-        continue;
-      if (!options_.sealer) {
-        if (s->data.empty())
-          continue;
-        throw store_error("cannot write a snapshot to " + directory_ +
-                          ": a Secret's data would be written in clear (no secrets key)");
-      }
-      sealed.push_back(*object);
-      options_.sealer->seal(std::get<messages::secret>(sealed.back()));
-      object = &sealed.back();
-    }
-    check(batch.Put(handles_[snapshot_cf], snapshot_chunk_key(seq, chunks),
-                    messages::encode_snapshot_chunk(chunk)),
-          "cannot stage snapshot chunk");
+  while (auto encoded = next_chunk()) {
+    // The journal's reserve is kept as the file grows, not only at the start.
+    require_room(directory_, options_.min_free_bytes, encoded->size(), "no room for a snapshot");
+    check(writer.Put(snapshot_chunk_key(seq, chunks), *encoded), "cannot stage snapshot chunk");
+    ++chunks;
   }
-  require_room(directory_, options_.min_free_bytes, batch.GetDataSize(),
-               "no room for a snapshot");
-  messages::snapshot_manifest manifest{seq, now_nanos(), chunks, objects.size()};
-  check(batch.Put(handles_[snapshot_cf], snapshot_manifest_key(seq),
-                  messages::encode_snapshot_manifest(manifest)),
+  const uint64_t expected_chunks =
+      (object_count + snapshot_chunk_objects - 1) / snapshot_chunk_objects;
+  if (chunks != expected_chunks)
+    throw store_error("a snapshot of " + std::to_string(object_count) + " objects came in " +
+                      std::to_string(chunks) + " chunks, not " + std::to_string(expected_chunks));
+  messages::snapshot_manifest manifest{seq, now_nanos(), chunks, object_count};
+  check(writer.Put(snapshot_manifest_key(seq), messages::encode_snapshot_manifest(manifest)),
         "cannot stage snapshot manifest");
+  check(writer.Finish(), "cannot stage a snapshot in " + directory_);  // synced
 
-  // Drop snapshots older than the newest `keep` (counting the one being written).
-  std::vector<uint64_t> older;
+  // Durable when this returns: the file is linked in and the MANIFEST records it.
+  rocksdb::IngestExternalFileOptions ingest;
+  ingest.move_files = true;
+  check(db_->IngestExternalFile(handles_[snapshot_cf], {staged}, ingest),
+        "cannot write a snapshot to " + directory_);
+
+  // Drop snapshots older than the newest `keep` (counting this one): everything below the
+  // oldest one kept, which also takes the chunks of a snapshot a crash left without its
+  // manifest. Losing this removal to a crash only leaves them for the next snapshot's.
+  std::vector<uint64_t> newest;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, handles_[snapshot_cf]));
-  for (it->SeekToLast(); it->Valid(); it->Prev()) {
+  for (it->SeekToLast(); it->Valid() && newest.size() < std::max<std::size_t>(keep, 1);
+       it->Prev()) {
     auto key = it->key();
-    if (key.size() == 9 && key[8] == 'M') {
-      uint64_t s = seq_from_key(key.data(), key.size());
-      if (s != seq)
-        older.push_back(s);
-    }
+    if (key.size() == 9 && key[8] == 'M')
+      newest.push_back(seq_from_key(key.data(), key.size()));
   }
-  for (std::size_t i = keep > 0 ? keep - 1 : 0; i < older.size(); ++i)
-    check(batch.DeleteRange(handles_[snapshot_cf], seq_key(older[i]), seq_key(older[i] + 1)),
-          "cannot stage snapshot removal");
-
-  // Snapshots bypass the write-ahead log: the batch goes to the memtable and is then flushed
-  // to its own table file, durable when Flush returns. A crash before that loses only this
-  // snapshot; restart then uses the previous one and a longer tail.
-  rocksdb::WriteOptions w;
-  w.disableWAL = true;
-  check(db_->Write(w, &batch), "cannot write a snapshot to " + directory_);
-  rocksdb::FlushOptions flush;
-  flush.wait = true;
-  check(db_->Flush(flush, handles_[snapshot_cf]), "cannot flush a snapshot in " + directory_);
+  check(it->status(), "cannot read snapshots in " + directory_);
+  if (!newest.empty() && newest.back() > 0)
+    check(db_->DeleteRange({}, handles_[snapshot_cf], seq_key(0), seq_key(newest.back())),
+          "cannot remove older snapshots in " + directory_);
 }
 
 std::optional<messages::snapshot_manifest> event_log::latest_snapshot() const {

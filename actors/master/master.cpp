@@ -14,6 +14,7 @@
 #include "store/disk_reserve.hpp"
 #include "store/raft_log.hpp"
 #include "store/secret_sealing.hpp"
+#include "store/snapshot_process.hpp"
 
 namespace capstan::actors {
 
@@ -211,7 +212,10 @@ std::string master::stop() {
   std::string skipped;
   if (model_->seq() > last_snapshot_seq_) {
     try {
-      store::write_snapshot(*log_, model_->copy_state(), config_.snapshots_kept);
+      // Nothing applies any more: written from the read model in place, without a copy.
+      model_->read([this](const store::cluster_state& state) {
+        store::write_snapshot(*log_, state, config_.snapshots_kept);
+      });
     } catch (const std::exception& e) {
       skipped = e.what();
     }
@@ -347,9 +351,23 @@ command_reply master::run_on_leader(const forwarded_command& command) {
 }
 
 void master::snapshot() {
-  auto state = model_->copy_state();
-  store::write_snapshot(*log_, state, config_.snapshots_kept);
-  last_snapshot_seq_ = state.seq;
+  // The read model's lock is held only while the snapshot process starts (fork): applying
+  // goes on while the child encodes and this thread writes.
+  store::snapshot_process_stats stats;
+  last_snapshot_seq_ = store::write_snapshot_in_child(
+      *log_, [this](const auto& visit) { model_->read(visit); }, config_.snapshots_kept, &stats);
+  std::lock_guard<std::mutex> lock(snapshot_mutex_);
+  snapshot_costs_.written += 1;
+  snapshot_costs_.longest_pause_seconds =
+      std::max(snapshot_costs_.longest_pause_seconds, stats.pause_seconds);
+  snapshot_costs_.longest_seconds = std::max(snapshot_costs_.longest_seconds, stats.seconds);
+  snapshot_costs_.most_private_bytes =
+      std::max(snapshot_costs_.most_private_bytes, stats.private_bytes);
+}
+
+master::snapshot_costs master::snapshots_written() const {
+  std::lock_guard<std::mutex> lock(snapshot_mutex_);
+  return snapshot_costs_;
 }
 
 std::vector<messages::journal_record> master::history(std::optional<object_kind> kind,

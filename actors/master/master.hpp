@@ -102,6 +102,14 @@ public:
   messages::node_gateway_actor node_gateway() const;
   // Whether this master runs the leader's actors now.
   bool leading() const;
+  // What the background snapshots have cost since start (store/snapshot_process.hpp).
+  struct snapshot_costs {
+    uint64_t written = 0;
+    double longest_pause_seconds = 0;  // the read model held for one (its lock)
+    double longest_seconds = 0;        // one written and durable
+    uint64_t most_private_bytes = 0;   // memory a snapshot process held alone
+  };
+  snapshot_costs snapshots_written() const;
   // The masters of the cluster and the leader as this one sees them; this master's id. A
   // master alone: no members listed.
   store::replicated_membership members() const { return writer_->membership(); }
@@ -247,8 +255,9 @@ private:
   bool roles_stopping_ = false;  // guarded by roles_mutex_
   std::thread roles_thread_;
   // Background snapshots.
-  std::mutex snapshot_mutex_;
+  mutable std::mutex snapshot_mutex_;  // guards stopping_ and snapshot_costs_
   std::condition_variable snapshot_wake_;
+  snapshot_costs snapshot_costs_;
   std::atomic<uint64_t> last_snapshot_seq_{0};
   bool stopping_ = false;
   bool stopped_ = false;

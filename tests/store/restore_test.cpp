@@ -2,6 +2,8 @@
 // and any past point can be reconstructed.
 #include <boost/test/unit_test.hpp>
 
+#include <filesystem>
+#include <fstream>
 #include <random>
 
 #include "store/restore.hpp"
@@ -165,4 +167,67 @@ BOOST_AUTO_TEST_CASE(a_corrupt_record_in_the_tail_stops_restore_with_its_number)
   }
   // The state up to the record before it still rebuilds.
   BOOST_TEST(dump(state_at(*log, live.seq)) == dump(live));
+}
+
+namespace {
+
+// The names of the files in `directory` that end in `suffix`.
+std::vector<std::string> files_ending_in(const std::string& directory, const std::string& suffix) {
+  std::vector<std::string> out;
+  for (const auto& entry : std::filesystem::directory_iterator(directory)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() >= suffix.size() &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+      out.push_back(name);
+  }
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_snapshot_of_many_chunks_is_taken_in_whole_and_survives_a_reopen) {
+  temp_dir dir;
+  cluster_state live;
+  {
+    auto log = event_log::open(dir.str());
+    std::vector<journal_record> batch;
+    for (int i = 0; i < 2500; ++i)  // three chunks of at most 1,000 objects
+      batch.push_back(created(small_pod("pod-" + std::to_string(i))));
+    log->append(batch);
+    for (const auto& r : batch)
+      apply(live, r);
+    write_snapshot(*log, live);
+    BOOST_TEST(files_ending_in(dir.str(), ".staged").empty());  // taken in, not left behind
+    auto manifest = log->latest_snapshot();
+    BOOST_REQUIRE(manifest.has_value());
+    BOOST_TEST(manifest->chunk_count == 3u);
+    BOOST_TEST(manifest->object_count == live.size());
+  }
+  auto log = event_log::open(dir.str());
+  restore_stats stats;
+  cluster_state restored = restore(*log, &stats);
+  BOOST_TEST(stats.snapshot_seq == live.seq);
+  BOOST_TEST(stats.replayed_records == 0u);
+  BOOST_TEST(dump(restored) == dump(live));
+}
+
+BOOST_AUTO_TEST_CASE(a_snapshot_a_crash_left_staged_is_removed_at_open_and_never_read) {
+  temp_dir dir;
+  cluster_state live;
+  std::mt19937 rng(5);
+  {
+    auto log = event_log::open(dir.str());
+    random_history(*log, live, rng, 100);
+    write_snapshot(*log, live);
+  }
+  const std::string staged = dir.str() + "/snapshot-" + std::to_string(live.seq + 50) +
+                             ".sst.staged";
+  {
+    std::ofstream out(staged);
+    out << "half a table file";
+  }
+  auto log = event_log::open(dir.str());
+  BOOST_TEST(!std::filesystem::exists(staged));
+  BOOST_TEST(log->latest_snapshot()->seq == live.seq);
+  BOOST_TEST(dump(restore(*log)) == dump(live));
 }

@@ -112,7 +112,8 @@ std::optional<nlohmann::json> run_point_in_child(const bench::scheduling_options
       std::to_string(o.pods), "--rc-size", std::to_string(o.rc_size), "--rate",
       std::to_string(o.rate), "--remote-procs", std::to_string(o.remote_procs), "--members",
       std::to_string(o.members), "--etcd-clients", std::to_string(o.etcd_clients),
-      "--milestone", std::to_string(o.milestone_pods)};
+      "--milestone", std::to_string(o.milestone_pods), "--snapshot-every",
+      std::to_string(o.snapshot_every)};
   if (!o.etcd)
     argv.push_back("--no-etcd");
   if (o.footprint)
@@ -240,6 +241,9 @@ void add_bench_command(CLI::App& root) {
                   "A line with the pace and the process's RSS every N pods bound (0: none)")
       ->capture_default_str();
   cmd->add_option("--rc-size", f->o.rc_size, "Pods per replication controller")
+      ->capture_default_str();
+  cmd->add_option("--snapshot-every", f->o.snapshot_every,
+                  "Records between the master's snapshots, as capstan master takes them (0: none)")
       ->capture_default_str();
   cmd->add_option("--rate", f->o.rate,
                   "Offer the pods at R pods/s (RCs created at that pace) instead of all at once");

@@ -1,0 +1,250 @@
+#include "store/snapshot_process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <map>
+
+#include "store/restore.hpp"
+
+namespace capstan::store {
+
+namespace {
+
+// A frame on the pipe: a 4-byte length, then that many bytes of one encoded chunk; the end is
+// the length end_of_chunks followed by the child's stats.
+constexpr uint32_t end_of_chunks = 0xffffffffu;
+// A child that sends nothing for this long is taken for stuck and killed.
+constexpr int silence_limit_ms = 120'000;
+
+struct wire_stats {
+  uint64_t private_bytes;
+  double child_seconds;
+};
+
+// ---- the child: async-signal-safe calls, malloc and encoding only --------------------------
+
+bool write_all(int fd, const void* data, std::size_t size) {
+  const char* p = static_cast<const char*>(data);
+  while (size > 0) {
+    ssize_t n = ::write(fd, p, size);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return false;
+    p += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+// Private_Clean + Private_Dirty of this process, from /proc/self/smaps_rollup (0 if unreadable).
+uint64_t private_bytes_of_self() {
+  int fd = ::open("/proc/self/smaps_rollup", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  char text[4096];
+  ssize_t n = ::read(fd, text, sizeof text - 1);
+  ::close(fd);
+  if (n <= 0)
+    return 0;
+  text[n] = '\0';
+  uint64_t kib = 0;
+  for (const char* field : {"Private_Clean:", "Private_Dirty:"})
+    if (const char* at = std::strstr(text, field))
+      kib += std::strtoull(at + std::strlen(field), nullptr, 10);
+  return kib * 1024;
+}
+
+[[noreturn]] void run_child(int to_parent, pid_t parent, const cluster_state& state,
+                            const std::map<const any_object*, const any_object*>& sealed) {
+  const auto start = std::chrono::steady_clock::now();
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent)
+    ::_exit(3);
+  // The parent's handlers and mask are not this process's: the default actions, unblocked.
+  for (int signal : {SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGUSR1, SIGUSR2})
+    ::signal(signal, SIG_DFL);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  // Nothing of the parent's but the pipe: no socket or file stays open because of this child.
+  if (to_parent > 3)
+    ::close_range(3, to_parent - 1, 0);
+  ::close_range(to_parent + 1, ~0u, 0);
+  try {
+    const auto objects = state.all_objects();
+    std::vector<const any_object*> chunk;
+    chunk.reserve(snapshot_chunk_objects);
+    for (std::size_t i = 0; i < objects.size(); i += snapshot_chunk_objects) {
+      chunk.clear();
+      for (std::size_t j = i; j < std::min(objects.size(), i + snapshot_chunk_objects); ++j) {
+        auto found = sealed.find(objects[j]);
+        chunk.push_back(found == sealed.end() ? objects[j] : found->second);
+      }
+      const std::string encoded = messages::encode_snapshot_chunk(chunk);
+      if (encoded.size() >= end_of_chunks)
+        ::_exit(4);
+      const uint32_t size = static_cast<uint32_t>(encoded.size());
+      if (!write_all(to_parent, &size, sizeof size) ||
+          !write_all(to_parent, encoded.data(), encoded.size()))
+        ::_exit(5);
+    }
+    wire_stats stats{private_bytes_of_self(),
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+                         .count()};
+    if (!write_all(to_parent, &end_of_chunks, sizeof end_of_chunks) ||
+        !write_all(to_parent, &stats, sizeof stats))
+      ::_exit(5);
+  } catch (...) {
+    ::_exit(6);
+  }
+  ::_exit(0);  // no destructors, no atexit handlers: they are the parent's
+}
+
+}  // namespace
+
+snapshot_process::snapshot_process(const event_log& log, const cluster_state& state)
+    : seq_(state.seq), object_count_(state.size()) {
+  // Secrets are sealed here, where OpenSSL may take its locks; the child finds the sealed
+  // copies by the original's address.
+  std::vector<const any_object*> secrets;
+  for (const auto& [key, object] : state.of(object_kind::secret))
+    secrets.push_back(&object);
+  std::deque<any_object> sealed_copies;
+  const auto stored = log.stored_form(secrets, sealed_copies);
+  std::map<const any_object*, const any_object*> sealed;
+  for (std::size_t i = 0; i < secrets.size(); ++i)
+    if (stored[i] != secrets[i])
+      sealed.emplace(secrets[i], stored[i]);
+
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0)
+    throw store_error(std::string("cannot start the snapshot process: pipe: ") +
+                      std::strerror(errno));
+  ::fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);  // fewer wake-ups; the default 64 KiB also works
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid == 0)
+    run_child(fds[1], parent, state, sealed);
+  const int error = errno;
+  ::close(fds[1]);
+  if (pid < 0) {
+    ::close(fds[0]);
+    throw store_error(std::string("cannot start the snapshot process: fork: ") +
+                      std::strerror(error));
+  }
+  child_ = pid;
+  from_child_ = fds[0];
+}
+
+snapshot_process::~snapshot_process() {
+  if (from_child_ >= 0)
+    ::close(from_child_);
+  if (child_ > 0) {
+    ::kill(child_, SIGKILL);
+    int status = 0;
+    while (::waitpid(child_, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
+}
+
+void snapshot_process::read_exactly(char* into, std::size_t size) {
+  while (size > 0) {
+    pollfd p{from_child_, POLLIN, 0};
+    int ready = ::poll(&p, 1, silence_limit_ms);
+    if (ready < 0 && errno == EINTR)
+      continue;
+    if (ready == 0)
+      throw store_error("the snapshot process sent nothing for " +
+                        std::to_string(silence_limit_ms / 1000) + " s and was stopped");
+    ssize_t n = ::read(from_child_, into, size);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      reap_and_check();  // says how the child ended
+      throw store_error("the snapshot process stopped in the middle of its output");
+    }
+    into += n;
+    size -= static_cast<std::size_t>(n);
+  }
+}
+
+void snapshot_process::reap_and_check() {
+  int status = 0;
+  pid_t reaped;
+  while ((reaped = ::waitpid(child_, &status, 0)) < 0 && errno == EINTR) {
+  }
+  child_ = -1;
+  if (reaped < 0)
+    throw store_error(std::string("cannot reap the snapshot process: ") + std::strerror(errno));
+  if (WIFSIGNALED(status))
+    throw store_error("the snapshot process was killed by signal " +
+                      std::to_string(WTERMSIG(status)));
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throw store_error("the snapshot process failed (exit " +
+                      std::to_string(WEXITSTATUS(status)) + ")");
+}
+
+std::optional<std::string> snapshot_process::next_chunk() {
+  if (ended_)
+    return std::nullopt;
+  uint32_t size = 0;
+  read_exactly(reinterpret_cast<char*>(&size), sizeof size);
+  if (size == end_of_chunks) {
+    wire_stats stats{};
+    read_exactly(reinterpret_cast<char*>(&stats), sizeof stats);
+    reap_and_check();
+    stats_.private_bytes = stats.private_bytes;
+    stats_.child_seconds = stats.child_seconds;
+    ended_ = true;
+    return std::nullopt;
+  }
+  std::string chunk(size, '\0');
+  read_exactly(chunk.data(), size);
+  return chunk;
+}
+
+uint64_t write_snapshot_in_child(
+    event_log& log,
+    const std::function<void(const std::function<void(const cluster_state&)>&)>& with_state,
+    std::size_t keep, snapshot_process_stats* stats) {
+  using clock = std::chrono::steady_clock;
+  const auto start = clock::now();
+  snapshot_process_stats out;
+#if defined(__SANITIZE_ADDRESS__)
+  // GCC 12's AddressSanitizer does not hold its allocator's locks across fork(): a child forked
+  // while another thread refills its cache can wait forever on that lock. Under it, the state
+  // is copied under the lock and written in-process, as before the snapshot process.
+  cluster_state copy;
+  with_state([&](const cluster_state& state) { copy = state; });
+  out.pause_seconds = std::chrono::duration<double>(clock::now() - start).count();
+  out.forked = false;
+  write_snapshot(log, copy, keep);
+  const uint64_t seq = copy.seq;
+#else
+  std::unique_ptr<snapshot_process> child;
+  with_state([&](const cluster_state& state) {
+    child = std::make_unique<snapshot_process>(log, state);
+  });
+  out.pause_seconds = std::chrono::duration<double>(clock::now() - start).count();
+  log.write_snapshot(child->seq(), child->object_count(), [&] { return child->next_chunk(); },
+                     keep);
+  out.private_bytes = child->stats().private_bytes;
+  out.child_seconds = child->stats().child_seconds;
+  const uint64_t seq = child->seq();
+#endif
+  out.seconds = std::chrono::duration<double>(clock::now() - start).count();
+  if (stats)
+    *stats = out;
+  return seq;
+}
+
+}  // namespace capstan::store
