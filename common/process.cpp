@@ -13,6 +13,7 @@
 #include <cstring>
 #include <deque>
 #include <map>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -92,6 +93,33 @@ public:
     awaited_[pid] = awaited{++generation_, private_wait, std::nullopt};
     idle_.notify_one();
     return pid;
+  }
+
+  // fork() under the lock, the child registered with `private_wait` before the lock is
+  // released. The child runs `in_child`, which ends it; the lock it inherits held is never
+  // touched there.
+  pid_t fork_private(const std::function<void()>& in_child) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      in_child();
+      ::_exit(127);
+    }
+    if (pid < 0)
+      return -1;
+    drop_unclaimed(pid);
+    awaited_[pid] = awaited{++generation_, true, std::nullopt};
+    idle_.notify_one();
+    return pid;
+  }
+
+  // Sends `signal` to a registered child whose exit is not collected yet: under the lock it is
+  // still this process's child (running or a zombie), so its PID is no other process's.
+  void signal_private(pid_t pid, int signal) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = awaited_.find(pid);
+    if (it != awaited_.end() && it->second.private_wait && !it->second.exit)
+      ::kill(pid, signal);
   }
 
   // For run_process: the exit of a PID spawn() registered with `private_wait`.
@@ -331,6 +359,18 @@ pid_t start_process(const std::vector<std::string>& argv, int stdout_fd) {
 
 child_exit wait_for_exit(pid_t pid) {
   return reaper::instance().wait(pid);
+}
+
+pid_t fork_child(const std::function<void()>& in_child) {
+  return reaper::instance().fork_private(in_child);
+}
+
+child_exit wait_forked(pid_t pid) {
+  return reaper::instance().wait_private(pid);
+}
+
+void signal_forked(pid_t pid, int signal) {
+  reaper::instance().signal_private(pid, signal);
 }
 
 std::optional<child_exit> exit_status(pid_t pid) {

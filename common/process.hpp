@@ -26,6 +26,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -78,6 +79,18 @@ child_exit wait_for_exit(pid_t pid);
 // While an unregistered PID is a child, any exit kept for it was an earlier process's (the PID
 // was reused) and is dropped.
 std::optional<child_exit> exit_status(pid_t pid);
+
+// Forks this process without exec, for work on a copy-on-write image of its memory
+// (store/snapshot_process.hpp). The fork happens under the reaper's lock, which registers the
+// child for wait_forked alone. `in_child` runs in the child and must end it with _exit; after a
+// fork in a threaded process it may only do what is safe there (see the snapshot process).
+// Returns the PID, or -1 with errno set.
+pid_t fork_child(const std::function<void()>& in_child);
+// Blocks until a child from fork_child has exited and returns how; once per PID.
+child_exit wait_forked(pid_t pid);
+// Sends `signal` to a child from fork_child unless its exit was already collected (its PID may
+// then be another process's).
+void signal_forked(pid_t pid, int signal);
 
 // "ip netns add x": the argv as one line, for messages.
 std::string command_line(const std::vector<std::string>& argv);

@@ -128,13 +128,18 @@ void event_log::write_snapshot(uint64_t seq, uint64_t object_count,
   // Drop snapshots older than the newest `keep` (counting this one): everything below the
   // oldest one kept, which also takes the chunks of a snapshot a crash left without its
   // manifest. Losing this removal to a crash only leaves them for the next snapshot's.
+  // From each snapshot's last key straight to the one before it: a manifest is the last key of
+  // its snapshot, and seq_key(s), shorter than every key of snapshot s, seeks past its chunks.
   std::vector<uint64_t> newest;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, handles_[snapshot_cf]));
-  for (it->SeekToLast(); it->Valid() && newest.size() < std::max<std::size_t>(keep, 1);
-       it->Prev()) {
+  for (it->SeekToLast(); it->Valid() && newest.size() < std::max<std::size_t>(keep, 1);) {
     auto key = it->key();
+    const uint64_t s = seq_from_key(key.data(), key.size());
     if (key.size() == 9 && key[8] == 'M')
-      newest.push_back(seq_from_key(key.data(), key.size()));
+      newest.push_back(s);
+    if (s == 0)
+      break;
+    it->SeekForPrev(seq_key(s));
   }
   check(it->status(), "cannot read snapshots in " + directory_);
   if (!newest.empty() && newest.back() > 0)

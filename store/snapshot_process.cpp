@@ -4,13 +4,15 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <map>
+#include <new>
+
+#include "common/process.hpp"
 
 #include "store/restore.hpp"
 
@@ -63,8 +65,12 @@ uint64_t private_bytes_of_self() {
   return kib * 1024;
 }
 
+// Nothing here may throw: unwinding an exception walks the loaded objects under a lock of the
+// dynamic linker that fork does not reset, and another thread of the parent may have held it.
+// Running out of memory ends the child instead (the parent reports the exit code).
 [[noreturn]] void run_child(int to_parent, pid_t parent, const cluster_state& state,
                             const std::map<const any_object*, const any_object*>& sealed) {
+  std::set_new_handler([] { ::_exit(7); });
   const auto start = std::chrono::steady_clock::now();
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::getppid() != parent)
@@ -79,7 +85,7 @@ uint64_t private_bytes_of_self() {
   if (to_parent > 3)
     ::close_range(3, to_parent - 1, 0);
   ::close_range(to_parent + 1, ~0u, 0);
-  try {
+  {
     const auto objects = state.all_objects();
     std::vector<const any_object*> chunk;
     chunk.reserve(snapshot_chunk_objects);
@@ -103,8 +109,6 @@ uint64_t private_bytes_of_self() {
     if (!write_all(to_parent, &end_of_chunks, sizeof end_of_chunks) ||
         !write_all(to_parent, &stats, sizeof stats))
       ::_exit(5);
-  } catch (...) {
-    ::_exit(6);
   }
   ::_exit(0);  // no destructors, no atexit handlers: they are the parent's
 }
@@ -131,9 +135,9 @@ snapshot_process::snapshot_process(const event_log& log, const cluster_state& st
                       std::strerror(errno));
   ::fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);  // fewer wake-ups; the default 64 KiB also works
   const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid == 0)
-    run_child(fds[1], parent, state, sealed);
+  // Through the process's one reaper, which would otherwise collect this child's exit.
+  const pid_t pid =
+      common::fork_child([&] { run_child(fds[1], parent, state, sealed); });
   const int error = errno;
   ::close(fds[1]);
   if (pid < 0) {
@@ -149,11 +153,17 @@ snapshot_process::~snapshot_process() {
   if (from_child_ >= 0)
     ::close(from_child_);
   if (child_ > 0) {
-    ::kill(child_, SIGKILL);
-    int status = 0;
-    while (::waitpid(child_, &status, 0) < 0 && errno == EINTR) {
-    }
+    common::signal_forked(child_, SIGKILL);
+    common::wait_forked(child_);
   }
+}
+
+void snapshot_process::fail(const std::string& why) {
+  // Stopped before it is awaited: a child blocked writing to a full pipe would never exit.
+  common::signal_forked(child_, SIGKILL);
+  common::wait_forked(child_);
+  child_ = -1;
+  throw store_error(why);
 }
 
 void snapshot_process::read_exactly(char* into, std::size_t size) {
@@ -162,14 +172,18 @@ void snapshot_process::read_exactly(char* into, std::size_t size) {
     int ready = ::poll(&p, 1, silence_limit_ms);
     if (ready < 0 && errno == EINTR)
       continue;
+    if (ready < 0)
+      fail(std::string("cannot read the snapshot process: ") + std::strerror(errno));
     if (ready == 0)
-      throw store_error("the snapshot process sent nothing for " +
-                        std::to_string(silence_limit_ms / 1000) + " s and was stopped");
+      fail("the snapshot process sent nothing for " + std::to_string(silence_limit_ms / 1000) +
+           " s and was stopped");
     ssize_t n = ::read(from_child_, into, size);
     if (n < 0 && errno == EINTR)
       continue;
-    if (n <= 0) {
-      reap_and_check();  // says how the child ended
+    if (n < 0)
+      fail(std::string("cannot read the snapshot process: ") + std::strerror(errno));
+    if (n == 0) {
+      reap_and_check();  // the end of its output: it has exited; says how
       throw store_error("the snapshot process stopped in the middle of its output");
     }
     into += n;
@@ -178,19 +192,13 @@ void snapshot_process::read_exactly(char* into, std::size_t size) {
 }
 
 void snapshot_process::reap_and_check() {
-  int status = 0;
-  pid_t reaped;
-  while ((reaped = ::waitpid(child_, &status, 0)) < 0 && errno == EINTR) {
-  }
+  const common::child_exit exit = common::wait_forked(child_);
   child_ = -1;
-  if (reaped < 0)
-    throw store_error(std::string("cannot reap the snapshot process: ") + std::strerror(errno));
-  if (WIFSIGNALED(status))
-    throw store_error("the snapshot process was killed by signal " +
-                      std::to_string(WTERMSIG(status)));
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    throw store_error("the snapshot process failed (exit " +
-                      std::to_string(WEXITSTATUS(status)) + ")");
+  if (exit.signal != 0)
+    throw store_error("the snapshot process was killed by signal " + std::to_string(exit.signal));
+  if (!exit.ok())
+    throw store_error("the snapshot process failed (exit " + std::to_string(exit.exit_code) +
+                      ")");
 }
 
 std::optional<std::string> snapshot_process::next_chunk() {
@@ -229,6 +237,7 @@ uint64_t write_snapshot_in_child(
   out.forked = false;
   write_snapshot(log, copy, keep);
   const uint64_t seq = copy.seq;
+  out.objects = copy.size();
 #else
   std::unique_ptr<snapshot_process> child;
   with_state([&](const cluster_state& state) {
@@ -240,6 +249,7 @@ uint64_t write_snapshot_in_child(
   out.private_bytes = child->stats().private_bytes;
   out.child_seconds = child->stats().child_seconds;
   const uint64_t seq = child->seq();
+  out.objects = child->object_count();
 #endif
   out.seconds = std::chrono::duration<double>(clock::now() - start).count();
   if (stats)

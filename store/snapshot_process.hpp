@@ -9,7 +9,8 @@
 // The child does nothing but allocate (glibc's malloc is safe after fork), encode (Cap'n Proto)
 // and write(2): no lock another thread may have held at fork, no OpenSSL (Secrets are sealed in
 // the parent before the fork), no RocksDB, no file descriptor but its pipe's end. It dies with
-// the parent (PR_SET_PDEATHSIG) and is killed and reaped when the snapshot is abandoned.
+// the parent (PR_SET_PDEATHSIG) and is killed and reaped when the snapshot is abandoned; its
+// exit is collected through the process's one reaper (common/process.hpp).
 #pragma once
 
 #include <sys/types.h>
@@ -36,6 +37,7 @@ struct snapshot_process_stats {
   double pause_seconds = 0;
   double seconds = 0;
   bool forked = true;  // false: the state was copied in-process instead (see the .cpp)
+  uint64_t objects = 0;  // in the snapshot
 };
 
 class snapshot_process {
@@ -59,7 +61,10 @@ public:
 
 private:
   void read_exactly(char* into, std::size_t size);
+  // Collects the exit of a child that ended its output; throws unless it exited with 0.
   void reap_and_check();
+  // Kills and collects the child, then throws store_error(why).
+  [[noreturn]] void fail(const std::string& why);
 
   uint64_t seq_ = 0;
   uint64_t object_count_ = 0;

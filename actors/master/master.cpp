@@ -116,6 +116,7 @@ master::master(caf::actor_system& system, master_config config)
     std::fprintf(stderr, "capstan master: running without a disk reserve: %s\n", problem.c_str());
   model_ = std::make_unique<read_model>(store::restore(*log_, &restored_));
   last_snapshot_seq_ = restored_.snapshot_seq;
+  snapshot_interval_ = std::max<uint64_t>(config_.snapshot_every, restored_.snapshot_objects);
   // Nothing that could not apply is ever made durable: two writers racing on one object (a
   // controller and a user deleting it, say) get the second refused instead of journaled.
   writer_->set_checker(
@@ -129,7 +130,7 @@ master::master(caf::actor_system& system, master_config config)
   writer_->subscribe(next, [this](const std::vector<messages::journal_record>& records) {
     model_->apply(records);
     history_->add(records);
-    if (config_.snapshot_every && records.back().seq - last_snapshot_seq_ >= config_.snapshot_every)
+    if (snapshot_due(records.back().seq))
       snapshot_wake_.notify_one();
   });
   fanout_ = std::make_unique<batch_fanout>(*writer_, next);
@@ -356,6 +357,7 @@ void master::snapshot() {
   store::snapshot_process_stats stats;
   last_snapshot_seq_ = store::write_snapshot_in_child(
       *log_, [this](const auto& visit) { model_->read(visit); }, config_.snapshots_kept, &stats);
+  snapshot_interval_ = std::max<uint64_t>(config_.snapshot_every, stats.objects);
   std::lock_guard<std::mutex> lock(snapshot_mutex_);
   snapshot_costs_.written += 1;
   snapshot_costs_.longest_pause_seconds =
@@ -363,6 +365,10 @@ void master::snapshot() {
   snapshot_costs_.longest_seconds = std::max(snapshot_costs_.longest_seconds, stats.seconds);
   snapshot_costs_.most_private_bytes =
       std::max(snapshot_costs_.most_private_bytes, stats.private_bytes);
+}
+
+bool master::snapshot_due(uint64_t seq) const {
+  return config_.snapshot_every != 0 && seq - last_snapshot_seq_ >= snapshot_interval_;
 }
 
 master::snapshot_costs master::snapshots_written() const {
@@ -419,8 +425,7 @@ void master::snapshot_loop() {
   std::unique_lock<std::mutex> lock(snapshot_mutex_);
   while (!stopping_) {
     snapshot_wake_.wait(lock, [this] {
-      return stopping_ || (config_.snapshot_every &&
-                           model_->seq() - last_snapshot_seq_ >= config_.snapshot_every);
+      return stopping_ || snapshot_due(model_->seq());
     });
     if (stopping_)
       return;

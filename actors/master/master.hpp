@@ -32,7 +32,11 @@ class forwarded_write_pool;
 
 struct master_config {
   std::string data_dir;
-  uint64_t snapshot_every = 100000;  // records between background snapshots (0: never)
+  // Records between background snapshots (0: never), and never fewer than the objects the
+  // last snapshot held: a snapshot costs in proportion to the state, so at most about one
+  // record's worth of snapshot work is done per record, and a restart replays a tail no
+  // longer than the state it loads.
+  uint64_t snapshot_every = 100000;
   // Snapshots kept (the newest): a moment of the past is rebuilt from the newest one before it,
   // so with 100,000 records between them no moment needs more than that many replayed, as far
   // back as they reach (earlier moments replay from the first record).
@@ -259,6 +263,9 @@ private:
   std::condition_variable snapshot_wake_;
   snapshot_costs snapshot_costs_;
   std::atomic<uint64_t> last_snapshot_seq_{0};
+  // Records from the last snapshot to the next: max(snapshot_every, its objects).
+  std::atomic<uint64_t> snapshot_interval_{0};
+  bool snapshot_due(uint64_t seq) const;
   bool stopping_ = false;
   bool stopped_ = false;
   std::thread snapshot_thread_;

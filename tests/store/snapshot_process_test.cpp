@@ -21,6 +21,15 @@ using namespace capstan::test;
 
 namespace {
 
+// Under AddressSanitizer the master never forks for a snapshot (GCC 12's libasan does not hold
+// its allocator's locks across fork, and RocksDB's threads run here too): nor do these tests.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool forks_safely = false;
+#else
+constexpr bool forks_safely = true;
+#endif
+const auto only_where_fork_is_safe = boost::unit_test::enable_if<forks_safely>();
+
 // Appends `count` pods named PREFIX-i and applies them to `live`.
 void add_pods(event_log& log, cluster_state& live, const std::string& prefix, int count) {
   std::vector<journal_record> batch;
@@ -40,7 +49,7 @@ bool has_staged_file(const std::string& directory) {
 
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(the_snapshot_is_the_state_at_the_fork_whatever_changes_after) {
+BOOST_AUTO_TEST_CASE(the_snapshot_is_the_state_at_the_fork_whatever_changes_after, *only_where_fork_is_safe) {
   temp_dir dir;
   auto log = event_log::open(dir.str());
   cluster_state live;
@@ -82,12 +91,14 @@ BOOST_AUTO_TEST_CASE(write_snapshot_in_child_holds_the_state_only_while_it_start
       2, &stats);
   BOOST_TEST(visits == 1);
   BOOST_TEST(seq == live.seq);
-  BOOST_TEST(stats.pause_seconds <= stats.seconds);
+  BOOST_TEST(stats.forked == forks_safely);
+  BOOST_TEST(stats.pause_seconds > 0.0);
+  BOOST_TEST(stats.pause_seconds < stats.seconds);
   BOOST_TEST(log->latest_snapshot()->object_count == live.size());
   BOOST_TEST(dump(restore(*log)) == dump(live));
 }
 
-BOOST_AUTO_TEST_CASE(a_child_killed_midway_writes_no_snapshot) {
+BOOST_AUTO_TEST_CASE(a_child_killed_midway_writes_no_snapshot, *only_where_fork_is_safe) {
   temp_dir dir;
   auto log = event_log::open(dir.str());
   cluster_state live;
@@ -114,7 +125,7 @@ BOOST_AUTO_TEST_CASE(a_child_killed_midway_writes_no_snapshot) {
   BOOST_TEST(dump(restore(*log)) == dump(live));  // the journal alone still restores it
 }
 
-BOOST_AUTO_TEST_CASE(an_abandoned_child_is_killed_and_reaped) {
+BOOST_AUTO_TEST_CASE(an_abandoned_child_is_killed_and_reaped, *only_where_fork_is_safe) {
   temp_dir dir;
   auto log = event_log::open(dir.str());
   cluster_state live;
@@ -125,13 +136,13 @@ BOOST_AUTO_TEST_CASE(an_abandoned_child_is_killed_and_reaped) {
     pid = child.pid();
     BOOST_REQUIRE(child.next_chunk().has_value());
   }
-  // Reaped by the destructor: no such child any more (not even a zombie).
+  // Killed and collected by the destructor: no such process any more (not even a zombie).
   errno = 0;
-  BOOST_TEST(::waitpid(pid, nullptr, WNOHANG) == -1);
-  BOOST_TEST(errno == ECHILD);
+  BOOST_TEST(::kill(pid, 0) == -1);
+  BOOST_TEST(errno == ESRCH);
 }
 
-BOOST_AUTO_TEST_CASE(the_child_keeps_none_of_the_parents_files_open) {
+BOOST_AUTO_TEST_CASE(the_child_keeps_none_of_the_parents_files_open, *only_where_fork_is_safe) {
   temp_dir dir;
   auto log = event_log::open(dir.str());
   cluster_state live;
@@ -151,7 +162,7 @@ BOOST_AUTO_TEST_CASE(the_child_keeps_none_of_the_parents_files_open) {
   BOOST_TEST((!open_files.empty() && open_files[0].rfind("pipe:", 0) == 0));
 }
 
-BOOST_AUTO_TEST_CASE(secrets_are_sealed_before_the_fork_and_open_after_restore) {
+BOOST_AUTO_TEST_CASE(secrets_are_sealed_before_the_fork_and_open_after_restore, *only_where_fork_is_safe) {
   temp_dir dir;
   event_log_options options;
   options.sealer = std::make_shared<const secret_sealer>(
@@ -172,6 +183,14 @@ BOOST_AUTO_TEST_CASE(secrets_are_sealed_before_the_fork_and_open_after_restore) 
   const auto* back = loaded.find<messages::secret>({"default", "db"});
   BOOST_REQUIRE(back != nullptr);
   BOOST_TEST(back->data.at("password") == "a-password-never-in-clear");
+  // Stored sealed: read without the key, the snapshot's Secret has its name and no data.
+  log.reset();
+  auto keyless = event_log::open(dir.str());
+  cluster_state without_key;
+  load_snapshot(without_key, *keyless, *keyless->latest_snapshot());
+  const auto* sealed = without_key.find<messages::secret>({"default", "db"});
+  BOOST_REQUIRE(sealed != nullptr);
+  BOOST_TEST(sealed->data.empty());
 }
 
 BOOST_AUTO_TEST_CASE(without_a_key_a_secret_stops_the_snapshot_before_any_fork) {

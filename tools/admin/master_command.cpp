@@ -195,7 +195,8 @@ void add_master_command(CLI::App& root) {
                   "NotReady time before its pods are evicted")
       ->capture_default_str();
   cmd->add_option("--snapshot-every", f->config.snapshot_every,
-                  "Records between background snapshots")
+                  "Records between background snapshots, and at least as many as the objects "
+                  "the last one held (0: none)")
       ->capture_default_str();
   cmd->add_option("--snapshots-kept", f->config.snapshots_kept,
                   "Snapshots kept, the newest: time travel rebuilds a past moment from the newest "
