@@ -102,13 +102,25 @@ public:
     std::lock_guard<std::mutex> lock(mutex_);
     pid_t pid = ::fork();
     if (pid == 0) {
-      in_child();
+      // Whatever happens in the child ends there: an exception must never unwind into the
+      // parent's code (its lock guard, its callers) running in the child.
+      try {
+        in_child();
+      } catch (...) {
+      }
       ::_exit(127);
     }
     if (pid < 0)
       return -1;
     drop_unclaimed(pid);
-    awaited_[pid] = awaited{++generation_, true, std::nullopt};
+    try {
+      awaited_[pid] = awaited{++generation_, true, std::nullopt};
+    } catch (...) {  // out of memory: no child may run unregistered
+      ::kill(pid, SIGKILL);
+      while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+      }
+      throw;
+    }
     idle_.notify_one();
     return pid;
   }

@@ -65,9 +65,10 @@ uint64_t private_bytes_of_self() {
   return kib * 1024;
 }
 
-// Nothing here may throw: unwinding an exception walks the loaded objects under a lock of the
-// dynamic linker that fork does not reset, and another thread of the parent may have held it.
-// Running out of memory ends the child instead (the parent reports the exit code).
+// Every failure ends the child with an exit code the parent reports: running out of memory
+// (operator new) at once, and an exception (Cap'n Proto's, whose segments come from calloc) in
+// the catch below. Unwinding is safe here: GCC 12 on glibc 2.35+ finds unwind tables through
+// _dl_find_object, which takes no lock another thread could have held at fork.
 [[noreturn]] void run_child(int to_parent, pid_t parent, const cluster_state& state,
                             const std::map<const any_object*, const any_object*>& sealed) {
   std::set_new_handler([] { ::_exit(7); });
@@ -85,7 +86,7 @@ uint64_t private_bytes_of_self() {
   if (to_parent > 3)
     ::close_range(3, to_parent - 1, 0);
   ::close_range(to_parent + 1, ~0u, 0);
-  {
+  try {
     const auto objects = state.all_objects();
     std::vector<const any_object*> chunk;
     chunk.reserve(snapshot_chunk_objects);
@@ -109,6 +110,8 @@ uint64_t private_bytes_of_self() {
     if (!write_all(to_parent, &end_of_chunks, sizeof end_of_chunks) ||
         !write_all(to_parent, &stats, sizeof stats))
       ::_exit(5);
+  } catch (...) {
+    ::_exit(6);
   }
   ::_exit(0);  // no destructors, no atexit handlers: they are the parent's
 }
@@ -129,24 +132,29 @@ snapshot_process::snapshot_process(const event_log& log, const cluster_state& st
     if (stored[i] != secrets[i])
       sealed.emplace(secrets[i], stored[i]);
 
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0)
+  struct pipe_ends {
+    int fds[2] = {-1, -1};
+    ~pipe_ends() {
+      for (int fd : fds)
+        if (fd >= 0)
+          ::close(fd);
+    }
+  } pipe;
+  if (::pipe2(pipe.fds, O_CLOEXEC) != 0)
     throw store_error(std::string("cannot start the snapshot process: pipe: ") +
                       std::strerror(errno));
-  ::fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);  // fewer wake-ups; the default 64 KiB also works
+  ::fcntl(pipe.fds[1], F_SETPIPE_SZ, 1 << 20);  // fewer wake-ups; 64 KiB also works
   const pid_t parent = ::getpid();
+  const int to_parent = pipe.fds[1];
   // Through the process's one reaper, which would otherwise collect this child's exit.
   const pid_t pid =
-      common::fork_child([&] { run_child(fds[1], parent, state, sealed); });
-  const int error = errno;
-  ::close(fds[1]);
-  if (pid < 0) {
-    ::close(fds[0]);
+      common::fork_child([&] { run_child(to_parent, parent, state, sealed); });
+  if (pid < 0)
     throw store_error(std::string("cannot start the snapshot process: fork: ") +
-                      std::strerror(error));
-  }
+                      std::strerror(errno));
   child_ = pid;
-  from_child_ = fds[0];
+  from_child_ = pipe.fds[0];
+  pipe.fds[0] = -1;  // this object's now; the write end is the child's alone
 }
 
 snapshot_process::~snapshot_process() {
