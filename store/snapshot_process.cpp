@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <new>
@@ -150,8 +151,8 @@ snapshot_process::snapshot_process(const event_log& log, const cluster_state& st
   const pid_t pid =
       common::fork_child([&] { run_child(to_parent, parent, state, sealed); });
   if (pid < 0)
-    throw store_error(std::string("cannot start the snapshot process: fork: ") +
-                      std::strerror(errno));
+    throw snapshot_fork_error(std::string("cannot start the snapshot process: fork: ") +
+                              std::strerror(errno));
   child_ = pid;
   from_child_ = pipe.fds[0];
   pipe.fds[0] = -1;  // this object's now; the write end is the child's alone
@@ -228,6 +229,26 @@ std::optional<std::string> snapshot_process::next_chunk() {
   return chunk;
 }
 
+namespace {
+
+// The state copied under the lock, then written in-process: what snapshots did before the
+// snapshot process, for where it cannot run.
+uint64_t write_copied_snapshot(
+    event_log& log,
+    const std::function<void(const std::function<void(const cluster_state&)>&)>& with_state,
+    std::size_t keep, std::chrono::steady_clock::time_point start, snapshot_process_stats& out) {
+  cluster_state copy;
+  with_state([&](const cluster_state& state) { copy = state; });
+  out.pause_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  out.forked = false;
+  out.objects = copy.size();
+  write_snapshot(log, copy, keep);
+  return copy.seq;
+}
+
+}  // namespace
+
 uint64_t write_snapshot_in_child(
     event_log& log,
     const std::function<void(const std::function<void(const cluster_state&)>&)>& with_state,
@@ -235,29 +256,31 @@ uint64_t write_snapshot_in_child(
   using clock = std::chrono::steady_clock;
   const auto start = clock::now();
   snapshot_process_stats out;
+  uint64_t seq = 0;
 #if defined(__SANITIZE_ADDRESS__)
   // GCC 12's AddressSanitizer does not hold its allocator's locks across fork(): a child forked
-  // while another thread refills its cache can wait forever on that lock. Under it, the state
-  // is copied under the lock and written in-process, as before the snapshot process.
-  cluster_state copy;
-  with_state([&](const cluster_state& state) { copy = state; });
-  out.pause_seconds = std::chrono::duration<double>(clock::now() - start).count();
-  out.forked = false;
-  write_snapshot(log, copy, keep);
-  const uint64_t seq = copy.seq;
-  out.objects = copy.size();
+  // while another thread refills its cache can wait forever on that lock.
+  seq = write_copied_snapshot(log, with_state, keep, start, out);
 #else
   std::unique_ptr<snapshot_process> child;
-  with_state([&](const cluster_state& state) {
-    child = std::make_unique<snapshot_process>(log, state);
-  });
-  out.pause_seconds = std::chrono::duration<double>(clock::now() - start).count();
-  log.write_snapshot(child->seq(), child->object_count(), [&] { return child->next_chunk(); },
-                     keep);
-  out.private_bytes = child->stats().private_bytes;
-  out.child_seconds = child->stats().child_seconds;
-  const uint64_t seq = child->seq();
-  out.objects = child->object_count();
+  try {
+    with_state([&](const cluster_state& state) {
+      child = std::make_unique<snapshot_process>(log, state);
+    });
+  } catch (const snapshot_fork_error& e) {
+    std::fprintf(stderr, "capstan: %s; this snapshot copies the state instead\n", e.what());
+  }
+  if (!child) {
+    seq = write_copied_snapshot(log, with_state, keep, start, out);
+  } else {
+    out.pause_seconds = std::chrono::duration<double>(clock::now() - start).count();
+    log.write_snapshot(child->seq(), child->object_count(),
+                       [&] { return child->next_chunk(); }, keep);
+    out.private_bytes = child->stats().private_bytes;
+    out.child_seconds = child->stats().child_seconds;
+    out.objects = child->object_count();
+    seq = child->seq();
+  }
 #endif
   out.seconds = std::chrono::duration<double>(clock::now() - start).count();
   if (stats)

@@ -26,6 +26,12 @@
 
 namespace capstan::store {
 
+// fork() itself failed (no memory for the page tables under strict overcommit, a process
+// limit): nothing was started.
+struct snapshot_fork_error : store_error {
+  using store_error::store_error;
+};
+
 // What the child reports at its end.
 struct snapshot_process_stats {
   // Memory the child holds alone at its end (Private_Dirty + Private_Clean of
@@ -36,7 +42,9 @@ struct snapshot_process_stats {
   // Secrets and fork), and the whole snapshot, written and durable.
   double pause_seconds = 0;
   double seconds = 0;
-  bool forked = true;  // false: the state was copied in-process instead (see the .cpp)
+  // false: the state was copied under the lock and written in-process instead, under
+  // AddressSanitizer or when fork() failed.
+  bool forked = true;
   uint64_t objects = 0;  // in the snapshot
 };
 
