@@ -2,6 +2,7 @@
 
 #include "api/audit/audit_common.hpp"
 #include "api/audit/cluster_summary.hpp"
+#include "api/audit/compact_object.hpp"
 #include "api/audit/history_query.hpp"
 #include "api/audit/state_diff.hpp"
 #include "api/audit/timeline_query.hpp"
@@ -9,24 +10,12 @@
 #include "api/responses.hpp"
 
 #include <set>
-#include <unordered_map>
 
 namespace capstan::api {
 
 using namespace messages;
 
 namespace {
-
-// The fields the console's tables read; compact=true keeps only these (arrays are walked
-// through): a pod is then ~250 bytes instead of ~1.5 kB.
-const std::vector<std::string> compact_fields = {
-    "kind", "apiVersion", "metadata.name", "metadata.namespace", "metadata.uid",
-    "metadata.creationTimestamp", "metadata.deletionTimestamp", "spec.nodeName", "spec.replicas",
-    "spec.clusterIP", "spec.ports.port", "spec.ports.nodePort", "spec.containers.name",
-    "spec.containers.resources", "status.phase", "status.podIP", "status.replicas",
-    "status.readyReplicas", "status.conditions.type", "status.conditions.status",
-    "status.capacity", "status.containerStatuses.name", "status.containerStatuses.restartCount",
-    "subsets.addresses.ip"};
 
 // The comma-separated parts of `text` (none for "").
 std::vector<std::string> split(const std::string& text, char separator) {
@@ -40,43 +29,6 @@ std::vector<std::string> split(const std::string& text, char separator) {
     start = end + 1;
   }
   return parts;
-}
-
-// Each compact field (true: kept whole) and each path leading to one (false: walked through).
-const std::unordered_map<std::string, bool>& compact_paths() {
-  static const auto paths = [] {
-    std::unordered_map<std::string, bool> out;
-    for (const auto& field : compact_fields) {
-      out[field] = true;
-      for (auto dot = field.find('.'); dot != std::string::npos; dot = field.find('.', dot + 1))
-        out.emplace(field.substr(0, dot), false);
-    }
-    return out;
-  }();
-  return paths;
-}
-
-// `value` with only the compact fields under `prefix` kept.
-json pruned(const json& value, const std::string& prefix) {
-  if (value.is_array()) {
-    json out = json::array();
-    for (const auto& v : value)
-      out.push_back(pruned(v, prefix));
-    return out;
-  }
-  if (!value.is_object())
-    return value;
-  json out = json::object();
-  const auto& paths = compact_paths();
-  std::string path;
-  for (const auto& [key, v] : value.items()) {
-    path = prefix.empty() ? key : prefix + "." + key;
-    auto found = paths.find(path);
-    if (found == paths.end())
-      continue;
-    out[key] = found->second ? v : pruned(v, path);
-  }
-  return out;
 }
 
 http_response past_state(const actors::master& master, const http_request& req) {
@@ -110,7 +62,7 @@ http_response past_state(const actors::master& master, const http_request& req) 
           continue;
         if (listed++ >= *per_kind)
           continue;
-        items.push_back(compact ? pruned(audit::object_json(o), "") : audit::object_json(o));
+        items.push_back(compact ? audit::compact_object_json(o) : audit::object_json(o));
       }
       if (listed > *per_kind)
         cut[std::string(info(kind).resource)] = listed;

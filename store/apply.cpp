@@ -261,11 +261,15 @@ std::vector<std::string> check_appends(
 }
 
 void load_object(cluster_state& state, any_object&& object) {
+  state.sharing.share(object);
+  insert_shared_object(state, std::move(object));
+}
+
+void insert_shared_object(cluster_state& state, any_object&& object) {
   const auto& meta = meta_of(object);
   object_key key{meta.namespace_, meta.name};
   auto& table = state.of(kind_of(object));
-  auto it = table.insert_or_assign(table.end(), std::move(key), std::move(object));
-  state.sharing.share(it->second);
+  table.insert_or_assign(table.end(), std::move(key), std::move(object));
 }
 
 void load_objects(cluster_state& state, uint64_t seq, std::vector<any_object>&& objects) {

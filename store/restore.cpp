@@ -9,9 +9,17 @@ namespace capstan::store {
 
 void load_snapshot(cluster_state& state, const event_log& log,
                    const messages::snapshot_manifest& manifest) {
+  // The reading thread decodes and shares (state.sharing is its own until it is joined), this
+  // one only inserts: the decoding thread's duplicate parts are freed on it, and the two halves
+  // of the work come out about even.
   read_ahead<any_object>(
-      [&](const std::function<void(any_object&&)>& emit) { log.load_snapshot(manifest, emit); },
-      [&](any_object&& o) { load_object(state, std::move(o)); });
+      [&](const std::function<void(any_object&&)>& emit) {
+        log.load_snapshot(manifest, [&](any_object&& o) {
+          state.sharing.share(o);
+          emit(std::move(o));
+        });
+      },
+      [&](any_object&& o) { insert_shared_object(state, std::move(o)); });
   state.seq = manifest.seq;
 }
 

@@ -87,9 +87,12 @@ public:
   // reads. Throws store::store_error.
   master(caf::actor_system& system, master_config config);
   // Clean shutdown: actors stop, the journal commits what it has, a snapshot is written when
-  // it can be (a full disk, say, skips it: the journal alone restores the same state). The
-  // read model stays readable (it then shows the final state). Idempotent. Never throws.
-  // Returns why no snapshot was written; empty when one was (or none was needed).
+  // it can be (a full disk, say, skips it: the journal alone restores the same state) and
+  // when it is worth one: not for fewer records after the newest snapshot than a tenth of
+  // the snapshot interval, which would push an older snapshot (past moments' reach) out of
+  // the kept ones. The read model stays readable (it then shows the final state). Idempotent.
+  // Never throws. Returns why no snapshot was written; empty when one was (or none was
+  // needed: no record since the last).
   std::string stop();
   ~master();
   master(const master&) = delete;

@@ -86,6 +86,9 @@ pid=
 chmod 755 "$work/data" "$work/data/journal"
 chmod 644 "$work/data/journal"/*
 check "a master on a data directory left readable is ready" start_master
+# The shutdown before had only the few records of a restart after the snapshot: it wrote none
+# (a snapshot per restart would push the older ones, past moments' reach, out of the kept ones).
+check "a shutdown soon after a snapshot writes none" grep -q "at seq [0-9]* (snapshot at $closed + [0-9]* records" "$work/master.log"
 check "it made DATA 0700 again" equals 700 mode "$work/data"
 check "and DATA/journal" equals 700 mode "$work/data/journal"
 check "and every journal file 0600" test -z "$(find "$work/data/journal" -type f ! -perm 600)"
