@@ -156,6 +156,13 @@ new_leader_other_than() {
 }
 figures=()
 round=0
+# A master that did not come back: counted, and the end of its log shown (the lab goes at exit).
+not_back() {
+  round_failures=$((round_failures + 1))
+  echo "--- the end of master $1's log:"
+  tail -25 "$(master_log "$1")"
+  echo "---"
+}
 # After a FAULT (kill or cut) of the leader OLD at time T0: waits for another leader and for
 # the first write sent after T0 to be acknowledged, and records how long each took.
 measure_failover() {
@@ -182,7 +189,7 @@ for _ in $(seq 8); do
   measure_failover kill "$old" "$t0"
   lab master-start "$old"
   wait_for "round $round: master $old back" 30 at_least $((before + 1)) ready_count "$old" ||
-    round_failures=$((round_failures + 1))
+    not_back "$old"
   check_round "$round"
 done
 # (b) the leader cut off the fabric: it must stop acknowledging; then it is healed.
@@ -221,7 +228,7 @@ for _ in $(seq 6); do
     lab master-stop "$m"
     lab master-start "$m"
     wait_for "round $round: master $m back" 30 at_least $((before + 1)) ready_count "$m" ||
-      round_failures=$((round_failures + 1))
+      not_back "$m"
   done
   check_round "$round"
 done
