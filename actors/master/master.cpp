@@ -26,6 +26,10 @@ namespace {
 constexpr std::size_t forwarded_write_threads = 32;
 constexpr std::size_t forwarded_write_queue = 64;
 
+// A past moment rebuilt this slowly or slower is reported on stdout (the console's budget for
+// one is 2 s).
+constexpr double slow_moment_seconds = 1.0;
+
 // DATA/service-account.key: one line of 64 hex digits (32 random bytes), created 0600 when
 // missing; refused when others may read it or it holds no key.
 std::string load_or_create_service_account_key(const std::string& path) {
@@ -402,7 +406,29 @@ std::vector<messages::journal_record> master::history(std::optional<object_kind>
 
 void master::with_state_at(uint64_t seq,
                            const std::function<void(const store::cluster_state&)>& use) const {
-  moments_->with_state_at(std::min(seq, model_->seq()), use);
+  // The rebuild's time, without the caller's use of the state.
+  const auto started = std::chrono::steady_clock::now();
+  double rebuild_seconds = 0;
+  store::moment_stats stats;
+  moments_->with_state_at(
+      std::min(seq, model_->seq()),
+      [&](const store::cluster_state& state) {
+        rebuild_seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        use(state);
+      },
+      &stats);
+  if (rebuild_seconds >= slow_moment_seconds) {
+    // Who operates the master sees what a slow past moment cost.
+    std::printf("capstan master: the moment at %llu took %.2f s to rebuild (%llu records replayed "
+                "from %s %llu)\n",
+                static_cast<unsigned long long>(std::min(seq, model_->seq())), rebuild_seconds,
+                static_cast<unsigned long long>(stats.replayed_records),
+                stats.from_kept ? "the moment kept at"
+                : stats.start_seq != 0 ? "the snapshot at" : "record",
+                static_cast<unsigned long long>(stats.start_seq));
+    std::fflush(stdout);
+  }
 }
 
 void master::read_journal(uint64_t from, uint64_t to,
