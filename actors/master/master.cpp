@@ -406,12 +406,14 @@ std::vector<messages::journal_record> master::history(std::optional<object_kind>
 
 void master::with_state_at(uint64_t seq,
                            const std::function<void(const store::cluster_state&)>& use) const {
-  // The rebuild's time, without the caller's use of the state.
+  const uint64_t at = std::min(seq, model_->seq());
+  // The time to the rebuilt state (its wait for another rebuild included), without the caller's
+  // use of it.
   const auto started = std::chrono::steady_clock::now();
   double rebuild_seconds = 0;
   store::moment_stats stats;
   moments_->with_state_at(
-      std::min(seq, model_->seq()),
+      at,
       [&](const store::cluster_state& state) {
         rebuild_seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -421,8 +423,8 @@ void master::with_state_at(uint64_t seq,
   if (rebuild_seconds >= slow_moment_seconds) {
     // Who operates the master sees what a slow past moment cost.
     std::printf("capstan master: the moment at %llu took %.2f s to rebuild (%llu records replayed "
-                "from %s %llu)\n",
-                static_cast<unsigned long long>(std::min(seq, model_->seq())), rebuild_seconds,
+                "from %s %llu; any wait for another rebuild included)\n",
+                static_cast<unsigned long long>(at), rebuild_seconds,
                 static_cast<unsigned long long>(stats.replayed_records),
                 stats.from_kept ? "the moment kept at"
                 : stats.start_seq != 0 ? "the snapshot at" : "record",
