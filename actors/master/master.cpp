@@ -220,10 +220,13 @@ std::string master::stop() {
     // A restart replays these few records in milliseconds. A snapshot of them would only push
     // the oldest kept snapshot out, and past moments are rebuilt from those: a master
     // restarted a dozen times would have lost the whole reach of its time travel.
-    if (since_snapshot != 0)
-      skipped = std::to_string(since_snapshot) + " records after the snapshot at " +
-                std::to_string(last_snapshot_seq_) + " replay at start";
-  } else if (since_snapshot != 0) {
+    skipped = since_snapshot == 0
+                  ? "the snapshot at " + std::to_string(last_snapshot_seq_) + " holds this state"
+                  : std::to_string(since_snapshot) + " records after the snapshot at " +
+                        std::to_string(last_snapshot_seq_) + " replay at start";
+  } else if (since_snapshot == 0) {
+    skipped = "an empty journal";
+  } else {
     try {
       // Nothing applies any more: written from the read model in place, without a copy.
       model_->read([this](const store::cluster_state& state) {

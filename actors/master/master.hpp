@@ -91,8 +91,8 @@ public:
   // when it is worth one: not for fewer records after the newest snapshot than a tenth of
   // the snapshot interval, which would push an older snapshot (past moments' reach) out of
   // the kept ones. The read model stays readable (it then shows the final state). Idempotent.
-  // Never throws. Returns why no snapshot was written; empty when one was (or none was
-  // needed: no record since the last).
+  // Never throws. Returns why no snapshot was written (the newest one already holds the
+  // state, say); empty when one was.
   std::string stop();
   ~master();
   master(const master&) = delete;

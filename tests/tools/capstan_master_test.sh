@@ -83,6 +83,7 @@ kill -INT "$pid"
 wait "$pid"
 check "SIGINT exits 0" test $? -eq 0
 pid=
+check "and says why it wrote no snapshot" grep -qE "journal closed at seq [0-9]+, no snapshot \(([0-9]+ records after )?the snapshot at $closed" "$work/master.log"
 chmod 755 "$work/data" "$work/data/journal"
 chmod 644 "$work/data/journal"/*
 check "a master on a data directory left readable is ready" start_master
