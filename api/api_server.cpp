@@ -147,7 +147,9 @@ struct api_server::impl {
   http_response respond(http_request& req);
   void accept();
   // Every 10 s, after many connections have closed, gives the freed connection buffers back
-  // to the system (glibc keeps small freed blocks otherwise), so RSS follows the clients.
+  // to the system (glibc keeps small freed blocks otherwise), so RSS follows the clients. Only
+  // glibc's malloc needs it (sanitizer builds, CAPSTAN_ALLOCATOR=system); jemalloc gives freed
+  // memory back by itself (tools/allocator.cpp), and glibc's malloc_trim then finds nothing.
   void trim_memory_later();
 };
 

@@ -50,12 +50,16 @@ target_link_libraries(c_raft INTERFACE PkgConfig::RAFT PkgConfig::LIBUV PkgConfi
 # made of such hand-overs (a decoding thread's objects kept by the applying one, a commit's
 # records freed by its subscribers): with jemalloc the in-process scheduling benchmark bound
 # 1,000,000 pods 40-70 % faster, with 5 % more memory, and the console's past moments came
-# a fifth sooner (docs/BENCHMARKS.md, "jemalloc"). Sanitizer builds keep their own allocator;
-# CAPSTAN_ALLOCATOR=system builds without it.
+# a fifth sooner (docs/BENCHMARKS.md, "jemalloc"). Sanitizer and fuzz builds keep the
+# sanitizer's allocator; CAPSTAN_ALLOCATOR=system builds without it.
 set(CAPSTAN_ALLOCATOR "jemalloc" CACHE STRING "The programs' allocator: jemalloc or system")
 add_library(capstan_allocator INTERFACE)
-if(CAPSTAN_ALLOCATOR STREQUAL "jemalloc" AND CAPSTAN_SANITIZE STREQUAL "")
-  pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
+if(CAPSTAN_ALLOCATOR STREQUAL "jemalloc" AND CAPSTAN_SANITIZE STREQUAL "" AND NOT CAPSTAN_FUZZ)
+  pkg_check_modules(JEMALLOC IMPORTED_TARGET jemalloc)
+  if(NOT JEMALLOC_FOUND)
+    message(FATAL_ERROR "jemalloc not found: install libjemalloc-dev (scripts/setup does), or "
+                        "configure with -DCAPSTAN_ALLOCATOR=system")
+  endif()
   target_sources(capstan_allocator INTERFACE ${PROJECT_SOURCE_DIR}/tools/allocator.cpp)
   target_link_libraries(capstan_allocator INTERFACE PkgConfig::JEMALLOC)
 elseif(NOT CAPSTAN_ALLOCATOR STREQUAL "jemalloc" AND NOT CAPSTAN_ALLOCATOR STREQUAL "system")

@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   // The master's threads (CAF workers, API io threads and handler pools) would each get a
   // malloc arena (up to 8 per core); arenas fragment with the read model's many small objects
   // and raise the peak RSS by ~10 % for nothing: four are enough for the threads that allocate.
+  // (glibc's malloc only: sanitizer builds and CAPSTAN_ALLOCATOR=system. jemalloc ignores it.)
   mallopt(M_ARENA_MAX, 4);
   CLI::App app{"capstan: an event-sourced container cluster manager", "capstan"};
   capstan::cli::set_conventions(app);

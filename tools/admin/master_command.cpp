@@ -498,7 +498,8 @@ int run_master(master_flags& flags) {
                   static_cast<unsigned long long>(master->model().seq()));
     else
       std::printf(
-          "capstan master: journal closed at seq %llu, no snapshot (%s)\n",
+          "capstan master: journal closed at seq %llu, no snapshot (%s); the journal "
+          "alone restores this state\n",
           static_cast<unsigned long long>(master->model().seq()), skipped.c_str());
   }
   return exit_code;
