@@ -20,25 +20,22 @@ timestamp record_time(const journal_record& r) {
                     ") cannot apply: " + why);
 }
 
-// The object the record concerns, which must exist and be of type T.
-template <class T>
-T& target(cluster_state& state, const journal_record& r) {
-  auto& table = state.of(r.kind);
-  auto it = table.find({r.namespace_, r.name});
-  if (it == table.end())
-    cannot_apply(r, "no such " + std::string(info(r.kind).name));
-  T* object = std::get_if<T>(&it->second);
-  if (!object)
-    cannot_apply(r, "the event does not fit a " + std::string(info(r.kind).name));
-  return *object;
-}
-
+// The object the record concerns, which must exist.
 any_object& any_target(cluster_state& state, const journal_record& r) {
   auto& table = state.of(r.kind);
   auto it = table.find({r.namespace_, r.name});
   if (it == table.end())
     cannot_apply(r, "no such " + std::string(info(r.kind).name));
   return it->second;
+}
+
+// The record's object `o` as a T, which it must be.
+template <class T>
+T& as(any_object& o, const journal_record& r) {
+  T* object = std::get_if<T>(&o);
+  if (!object)
+    cannot_apply(r, "the event does not fit a " + std::string(info(r.kind).name));
+  return *object;
 }
 
 void set_condition(std::vector<node_condition>& conditions, const std::string& type,
@@ -66,10 +63,15 @@ struct applier {
 
   template <class E>
   static auto take(E& e) -> std::conditional_t<Move, any_object&&, const any_object&> {
+    return take_part(e.object);
+  }
+  // A part of the event: moved out of a record about to be dropped, copied otherwise.
+  template <class V>
+  static auto take_part(const V& part) -> std::conditional_t<Move, V&&, const V&> {
     if constexpr (Move)
-      return std::move(const_cast<any_object&>(e.object));
+      return std::move(const_cast<V&>(part));
     else
-      return e.object;
+      return part;
   }
 
   // A record that carries a whole object names it twice: in its header and in the object's
@@ -104,8 +106,9 @@ struct applier {
     return nullptr;
   }
   any_object* operator()(const pod_bound& e) {
-    auto& p = target<pod>(state, r);
-    p.spec.node_name = e.node_name;
+    any_object& o = any_target(state, r);
+    auto& p = as<pod>(o, r);
+    p.spec.node_name = take_part(e.node_name);
     pod_condition scheduled{"PodScheduled", "True", {}, record_time(r), "", ""};
     bool found = false;
     for (auto& c : p.status.conditions)
@@ -115,38 +118,43 @@ struct applier {
       }
     if (!found)
       p.status.conditions.push_back(scheduled);
-    return &any_target(state, r);
+    return &o;
   }
   any_object* operator()(const pod_status_changed& e) {
-    target<pod>(state, r).status = e.status;
-    return &any_target(state, r);
+    any_object& o = any_target(state, r);
+    as<pod>(o, r).status = take_part(e.status);
+    return &o;
   }
   any_object* operator()(const rc_scaled& e) {
-    auto& rc = target<replication_controller>(state, r);
+    any_object& o = any_target(state, r);
+    auto& rc = as<replication_controller>(o, r);
     if (rc.metadata.generation == INT64_MAX)
       cannot_apply(r, "metadata.generation would overflow");
     rc.spec.replicas = e.to;
     rc.metadata.generation += 1;
-    return &any_target(state, r);
+    return &o;
   }
   any_object* operator()(const rc_status_changed& e) {
-    target<replication_controller>(state, r).status = e.status;
-    return &any_target(state, r);
+    any_object& o = any_target(state, r);
+    as<replication_controller>(o, r).status = take_part(e.status);
+    return &o;
   }
   any_object* operator()(const labels_changed& e) {
     any_object& o = any_target(state, r);
-    meta_of(o).labels = e.labels;
+    meta_of(o).labels = take_part(e.labels);
     return &o;
   }
   any_object* operator()(const node_ready_changed& e) {
-    auto& n = target<node>(state, r);
+    any_object& o = any_target(state, r);
+    auto& n = as<node>(o, r);
     std::string status = e.ready ? "True" : (e.reason == "NodeStatusUnknown" ? "Unknown" : "False");
     set_condition(n.status.conditions, "Ready", status, e.reason, e.message, record_time(r));
-    return &any_target(state, r);
+    return &o;
   }
   any_object* operator()(const node_status_changed& e) {
-    target<node>(state, r).status = e.status;
-    return &any_target(state, r);
+    any_object& o = any_target(state, r);
+    as<node>(o, r).status = take_part(e.status);
+    return &o;
   }
   any_object* operator()(const endpoints_changed& e) {
     if (r.kind != object_kind::endpoints)
@@ -165,7 +173,7 @@ struct applier {
     auto* ep = std::get_if<endpoints>(&it->second);
     if (!ep)
       cannot_apply(r, "the event does not fit an Endpoints");
-    ep->subsets = e.subsets;
+    ep->subsets = take_part(e.subsets);
     return &it->second;
   }
   any_object* operator()(const deletion_requested& e) {

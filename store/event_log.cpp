@@ -396,6 +396,9 @@ void event_log::read_stored(
     return;
   rocksdb::ReadOptions options;
   options.verify_checksums = true;
+  const uint64_t end = std::min(to, last_seq());
+  if (end >= from && end - from + 1 >= long_read_records)
+    options = long_read_options();
   std::string upper = seq_key(to == UINT64_MAX ? to : to + 1);
   rocksdb::Slice upper_slice(upper);
   if (to != UINT64_MAX)

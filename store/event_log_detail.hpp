@@ -1,6 +1,7 @@
 // What the journal's files (store/event_log.cpp, store/event_log_snapshots.cpp) share and
-// nothing else uses: the column families, the snapshot keys, and the checks on RocksDB's
-// answers and on free disk space.
+// nothing else uses: the column families, the snapshot keys, the read options of long reads,
+// and the checks on RocksDB's answers and on free disk space. (bench/journal_bench's raw scan
+// reads with the same long-read options, so that it measures the same reads.)
 #pragma once
 
 #include <chrono>
@@ -10,6 +11,7 @@
 
 #include <sys/statvfs.h>
 
+#include <rocksdb/options.h>
 #include <rocksdb/status.h>
 
 #include "store/event_log.hpp"
@@ -20,6 +22,22 @@ constexpr std::size_t default_cf = 0, log_cf = 1, snapshot_cf = 2;
 // The write-ahead log is flushed into tables once it reaches this size: reopening the journal
 // replays and flushes at most this much, so a restart needs only about this much free disk.
 constexpr uint64_t wal_bound_bytes = 16ull << 20;
+
+// A read of at least this many records is a long read (a replay, a snapshot load).
+constexpr uint64_t long_read_records = 4096;
+
+// How long reads read: checksums verified; the blocks passed over are not put in the block
+// cache (a replay of a million records would only evict the recent blocks that short reads,
+// a watch catching up or an object's history, find there); and the table files are read ahead
+// 2 MiB at a time instead of block by block. Short reads keep RocksDB's defaults: a 2 MiB read
+// ahead would cost each of them far more than the records it wants.
+inline rocksdb::ReadOptions long_read_options() {
+  rocksdb::ReadOptions options;
+  options.verify_checksums = true;
+  options.fill_cache = false;
+  options.readahead_size = 2 << 20;
+  return options;
+}
 
 inline void check(const rocksdb::Status& s, const std::string& what) {
   if (!s.ok())

@@ -183,9 +183,10 @@ void event_log::load_snapshot(const messages::snapshot_manifest& manifest,
                               const std::function<void(messages::any_object&&)>& take) const {
   uint64_t count = 0;
   std::string value;
+  const rocksdb::ReadOptions read = long_read_options();
   for (uint32_t chunk = 0; chunk < manifest.chunk_count; ++chunk) {
     auto key = snapshot_chunk_key(manifest.seq, chunk);
-    check(db_->Get({}, handles_[snapshot_cf], key, &value),
+    check(db_->Get(read, handles_[snapshot_cf], key, &value),
           "snapshot " + std::to_string(manifest.seq) + " chunk " + std::to_string(chunk) + " in " +
               directory_);
     try {
