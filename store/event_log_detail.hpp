@@ -23,14 +23,19 @@ constexpr std::size_t default_cf = 0, log_cf = 1, snapshot_cf = 2;
 // replays and flushes at most this much, so a restart needs only about this much free disk.
 constexpr uint64_t wal_bound_bytes = 16ull << 20;
 
-// A read of at least this many records is a long read (a replay, a snapshot load).
+// A read of a range of at least this many records is a long read (a replay, a member's
+// catch-up fetch).
 constexpr uint64_t long_read_records = 4096;
 
 // How long reads read: checksums verified; the blocks passed over are not put in the block
 // cache (a replay of a million records would only evict the recent blocks that short reads,
-// a watch catching up or an object's history, find there); and the table files are read ahead
-// 2 MiB at a time instead of block by block. Short reads keep RocksDB's defaults: a 2 MiB read
-// ahead would cost each of them far more than the records it wants.
+// a watch catching up or an object's history, find there); and an iterator reads the table
+// files ahead 2 MiB at a time instead of block by block. Short reads keep RocksDB's defaults:
+// a 2 MiB read ahead would cost each far more than the records it wants. A long range read
+// that stops early reads up to 2 MiB it does not use: a member's catch-up fetch stops after
+// 1 MiB of records and reads that overlap again (from the page cache) for its next chunk; a
+// search by time stops where it finds its record. A snapshot's chunks are read with these
+// options too (point reads: only the block cache applies).
 inline rocksdb::ReadOptions long_read_options() {
   rocksdb::ReadOptions options;
   options.verify_checksums = true;
