@@ -5,6 +5,8 @@
 #include <set>
 #include <unordered_map>
 
+#include "common/value_pool.hpp"
+
 namespace capstan::actors {
 
 using namespace messages;
@@ -25,7 +27,10 @@ struct replication_state {
   std::unordered_map<std::string, std::set<object_key>> rcs_by_label;
   std::map<object_key, rc_expectations> expectations;
   controller_queue<object_key> queue;  // RCs to sync
-  std::unordered_map<object_key, string_map> pod_labels;
+  // Each pod's labels when last seen, to find the RCs it matched before a change; equal label
+  // sets (an RC's pods) are held once in label_sets (a pod costs a pointer, not a map).
+  std::unordered_map<object_key, const string_map*> pod_labels;
+  common::value_pool<string_map> label_sets;
   std::vector<object_command> orphans;  // deletes for the next turn
   static inline const char* name = "replication-manager";
 };
@@ -34,6 +39,30 @@ using rm_self = controller_impl_actor::stateful_pointer<replication_state>;
 
 std::string label_key(const std::string& ns, const std::string& k, const std::string& v) {
   return ns + "\n" + k + "=" + v;
+}
+
+// The labels last seen on pod `id` (none when it was never seen).
+const string_map& labels_of(const replication_state& st, const object_key& id) {
+  static const string_map none;
+  auto it = st.pod_labels.find(id);
+  return it == st.pod_labels.end() ? none : *it->second;
+}
+
+void remember_labels(replication_state& st, const object_key& id, const string_map& labels) {
+  const string_map* held = st.label_sets.hold(labels);
+  auto [it, added] = st.pod_labels.try_emplace(id, held);
+  if (!added) {
+    st.label_sets.release(it->second);
+    it->second = held;
+  }
+}
+
+void forget_labels(replication_state& st, const object_key& id) {
+  auto it = st.pod_labels.find(id);
+  if (it == st.pod_labels.end())
+    return;
+  st.label_sets.release(it->second);
+  st.pod_labels.erase(it);
 }
 
 // Records (or, with an empty uid, forgets) an RC and the labels its selector requires.
@@ -129,7 +158,7 @@ void observe(rm_self self, const journal_record& r) {
   const object_key& id = key;
   if (auto* c = std::get_if<object_created>(&r.event)) {
     const auto& p = std::get<pod>(c->object);
-    st.pod_labels[id] = p.metadata.labels;
+    remember_labels(st, id, p.metadata.labels);
     for (const auto& o : p.metadata.owner_references)
       if (o.controller.value_or(false) && o.kind == "ReplicationController") {
         if (auto rc = st.rc_by_uid.find(o.uid); rc != st.rc_by_uid.end()) {
@@ -141,17 +170,15 @@ void observe(rm_self self, const journal_record& r) {
       }
     mark_matching(self, r.namespace_, p.metadata.labels);
   } else if (std::holds_alternative<object_deleted>(r.event)) {
-    auto found = st.pod_labels.find(id);
-    if (found == st.pod_labels.end())
+    if (!st.pod_labels.count(id))
       return;
-    for (auto& rc : matching_rcs(st, r.namespace_, found->second)) {
+    for (auto& rc : matching_rcs(st, r.namespace_, labels_of(st, id))) {
       if (auto e = st.expectations.find(rc); e != st.expectations.end())
         e->second.deletes.erase(r.name);
       st.queue.add(rc);
     }
-    st.pod_labels.erase(found);
+    forget_labels(st, id);
   } else {
-    auto& labels = st.pod_labels[id];
     const string_map* relabelled = nullptr;
     if (auto* l = std::get_if<labels_changed>(&r.event))
       relabelled = &l->labels;
@@ -160,14 +187,14 @@ void observe(rm_self self, const journal_record& r) {
     if (relabelled) {
       // The RCs it matched before: it may have left them, and no longer counts as their
       // pending delete (that delete's record would be looked up by the new labels).
-      for (auto& rc : matching_rcs(st, r.namespace_, labels)) {
+      for (auto& rc : matching_rcs(st, r.namespace_, labels_of(st, id))) {
         if (auto e = st.expectations.find(rc); e != st.expectations.end())
           e->second.deletes.erase(r.name);
         st.queue.add(rc);
       }
-      labels = *relabelled;
+      remember_labels(st, id, *relabelled);
     }
-    mark_matching(self, r.namespace_, labels);
+    mark_matching(self, r.namespace_, labels_of(st, id));
   }
 }
 
@@ -304,7 +331,7 @@ void load(rm_self self, const read_model* model) {
       self->state.queue.add(key);
     }
     for (const auto& [key, o] : s.of(object_kind::pod)) {
-      self->state.pod_labels[key] = meta_of(o).labels;
+      remember_labels(self->state, key, meta_of(o).labels);
       for (const auto& owner : meta_of(o).owner_references)
         if (owner.controller.value_or(false) && owner.kind == "ReplicationController" &&
             !self->state.rc_by_uid.count(owner.uid))

@@ -136,11 +136,11 @@ controller_impl_actor::behavior_type scheduler(scheduler_self self, const read_m
           if (!key)
             break;
           auto it = st.logic.pods.find(*key);
-          if (it == st.logic.pods.end() || !it->second.node.empty()) {
+          if (it == st.logic.pods.end() || it->second.node != 0) {
             st.queue.succeeded(self, *key);  // deleted, or already bound
             continue;
           }
-          auto where = st.logic.place(it->second.request);
+          auto where = st.logic.place(st.logic.request_of(it->second));
           if (!where.node) {
             // Waits in `unschedulable` for a change; not a failure of the sync.
             st.logic.unschedulable[*key] = where.reason;

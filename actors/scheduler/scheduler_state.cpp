@@ -51,6 +51,45 @@ pod_request scheduler_state::request_of(const pod& p) {
   return r;
 }
 
+scheduler_state::pod_entry scheduler_state::entry_of(const pod_request& request,
+                                                     const std::string& node) {
+  pod_entry entry;
+  entry.cpu_milli = request.cpu_milli;
+  entry.memory_bytes = request.memory_bytes;
+  if (!request.host_ports.empty() || !request.node_selector.empty())
+    entry.constraints = std::make_unique<const pod_constraints>(
+        pod_constraints{request.host_ports, request.node_selector});
+  entry.spread_id = request.spread_id != 0 ? request.spread_id : spread_id_of(request.spread_key);
+  entry.node = node_number(node);
+  return entry;
+}
+
+pod_request scheduler_state::request_of(const pod_entry& entry) const {
+  pod_request r;
+  r.cpu_milli = entry.cpu_milli;
+  r.memory_bytes = entry.memory_bytes;
+  if (entry.constraints) {
+    r.host_ports = entry.constraints->host_ports;
+    r.node_selector = entry.constraints->node_selector;
+  }
+  r.spread_id = entry.spread_id;
+  return r;
+}
+
+uint32_t scheduler_state::node_number(const std::string& name) {
+  if (name.empty())
+    return 0;
+  auto [it, added] = node_numbers_.emplace(name, static_cast<uint32_t>(node_names_.size() + 1));
+  if (added)
+    node_names_.push_back(name);
+  return it->second;
+}
+
+const std::string& scheduler_state::node_name(uint32_t number) const {
+  static const std::string none;
+  return number == 0 || number > node_names_.size() ? none : node_names_[number - 1];
+}
+
 uint32_t scheduler_state::spread_id_of(const std::string& key) {
   if (key.empty())
     return 0;
@@ -58,27 +97,28 @@ uint32_t scheduler_state::spread_id_of(const std::string& key) {
 }
 
 void scheduler_state::add_to_node(const pod_entry& entry, int sign) {
-  if (entry.node.empty() || entry.terminal)
+  if (entry.node == 0 || entry.terminal)
     return;
-  auto it = node_index.find(entry.node);
+  auto it = node_index.find(node_name(entry.node));
   if (it == node_index.end())
     return;
   auto& n = nodes[it->second];
-  n.cpu_requested += sign * entry.request.cpu_milli;
-  n.memory_requested += sign * entry.request.memory_bytes;
+  n.cpu_requested += sign * entry.cpu_milli;
+  n.memory_requested += sign * entry.memory_bytes;
   n.pods += sign;
-  for (const auto& p : entry.request.host_ports) {
-    if (sign > 0)
-      n.host_ports.insert(p);
-    else if (auto found = n.host_ports.find(p); found != n.host_ports.end())
-      n.host_ports.erase(found);
-  }
-  if (entry.request.spread_id != 0) {
+  if (entry.constraints)
+    for (const auto& p : entry.constraints->host_ports) {
+      if (sign > 0)
+        n.host_ports.insert(p);
+      else if (auto found = n.host_ports.find(p); found != n.host_ports.end())
+        n.host_ports.erase(found);
+    }
+  if (entry.spread_id != 0) {
     auto& counts = n.spread_counts;
     auto it = std::find_if(counts.begin(), counts.end(),
-                           [&](const auto& c) { return c.first == entry.request.spread_id; });
+                           [&](const auto& c) { return c.first == entry.spread_id; });
     if (it == counts.end() && sign > 0) {
-      counts.emplace_back(entry.request.spread_id, sign);
+      counts.emplace_back(entry.spread_id, sign);
     } else if (it != counts.end()) {
       it->second += sign;
       if (it->second <= 0) {
@@ -116,11 +156,10 @@ void scheduler_state::load(const store::cluster_state& state) {
     upsert_node(std::get<node>(o));
   for (const auto& [key, o] : state.of(object_kind::pod)) {
     const auto& p = std::get<pod>(o);
-    pod_entry entry{request_of(p), p.spec.node_name,
-                    p.status.phase == "Succeeded" || p.status.phase == "Failed"};
-    entry.request.spread_id = spread_id_of(entry.request.spread_key);
+    pod_entry entry = entry_of(request_of(p), p.spec.node_name);
+    entry.terminal = p.status.phase == "Succeeded" || p.status.phase == "Failed";
     add_to_node(entry, +1);
-    if (entry.node.empty() && p.metadata.deletion_timestamp.empty())
+    if (entry.node == 0 && p.metadata.deletion_timestamp.empty())
       queue.push_back(key);
     pods[key] = std::move(entry);
   }
@@ -169,19 +208,18 @@ void scheduler_state::observe(const journal_record& r) {
     return;
   if (auto* c = std::get_if<object_created>(&r.event)) {
     const auto& p = std::get<pod>(c->object);
-    pod_entry entry{request_of(p), p.spec.node_name, false};
-    entry.request.spread_id = spread_id_of(entry.request.spread_key);
+    pod_entry entry = entry_of(request_of(p), p.spec.node_name);
     add_to_node(entry, +1);
-    bool pending = entry.node.empty();
+    bool pending = entry.node == 0;
     pods[id] = std::move(entry);
     if (pending)
       queue.push_back(id);
   } else if (auto* bound = std::get_if<pod_bound>(&r.event)) {
     reported.erase(id);
     auto it = pods.find(id);
-    if (it != pods.end() && it->second.node != bound->node_name) {
+    if (it != pods.end() && node_name(it->second.node) != bound->node_name) {
       add_to_node(it->second, -1);  // someone else bound it (or our assumption differed)
-      it->second.node = bound->node_name;
+      it->second.node = node_number(bound->node_name);
       add_to_node(it->second, +1);
     }
   } else if (auto* status = std::get_if<pod_status_changed>(&r.event)) {
@@ -265,9 +303,7 @@ void scheduler_state::assume(const store::object_key& pod, const std::string& no
   auto it = pods.find(pod);
   if (it == pods.end())
     return;
-  if (it->second.request.spread_id == 0)
-    it->second.request.spread_id = spread_id_of(it->second.request.spread_key);
-  it->second.node = node;
+  it->second.node = node_number(node);
   add_to_node(it->second, +1);
 }
 
@@ -276,7 +312,7 @@ void scheduler_state::forget(const store::object_key& pod) {
   if (it == pods.end())
     return;
   add_to_node(it->second, -1);
-  it->second.node.clear();
+  it->second.node = 0;
 }
 
 }  // namespace capstan::actors

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <deque>
+#include <memory>
 #include <optional>
 #include <unordered_map>
 
@@ -28,10 +29,20 @@ struct scheduler_state {
   std::unordered_map<std::string, std::size_t> node_index;
   std::size_t next_start = 0;  // round-robin start of the next sample
 
+  // What a pod asks beyond numbers; most pods ask neither, and then hold no block for it.
+  struct pod_constraints {
+    std::set<std::pair<int32_t, std::string>> host_ports;
+    messages::string_map node_selector;
+  };
+  // What the scheduler keeps of one pod, about 40 bytes beside its key (the read model holds
+  // the pod itself): a million pods cost a fifth of what a pod_request per pod did.
   struct pod_entry {
-    pod_request request;
-    std::string node;       // bound or assumed node ("" when pending)
-    bool terminal = false;  // Succeeded/Failed pods hold no resources
+    int64_t cpu_milli = 0;
+    int64_t memory_bytes = 0;
+    std::unique_ptr<const pod_constraints> constraints;  // null: none
+    uint32_t spread_id = 0;  // spread_id_of its spread key (0: none)
+    uint32_t node = 0;       // node_number of its bound or assumed node (0: pending)
+    bool terminal = false;   // Succeeded/Failed pods hold no resources
   };
   std::unordered_map<store::object_key, pod_entry> pods;
   // Pods that became placeable, in arrival order, since the actor last moved them into its
@@ -59,10 +70,21 @@ struct scheduler_state {
   void requeue_unschedulable();
 
   static pod_request request_of(const messages::pod& p);
+  // The entry kept for a pod asking `request`, bound or assumed to `node` ("": pending).
+  pod_entry entry_of(const pod_request& request, const std::string& node = "");
+  // What an entry asks, as place() takes it.
+  pod_request request_of(const pod_entry& entry) const;
   // The number standing for a spread key (0 for none), assigned on first sight.
   uint32_t spread_id_of(const std::string& key);
+  // The number standing for a node's name (0 for ""), assigned on first sight and kept: names
+  // are few beside pods (one per node the cluster ever had), and a pod holds 4 bytes, not a
+  // string. node_name is its inverse.
+  uint32_t node_number(const std::string& name);
+  const std::string& node_name(uint32_t number) const;
 
 private:
+  std::vector<std::string> node_names_;  // by node_number - 1
+  std::unordered_map<std::string, uint32_t> node_numbers_;
   void add_to_node(const pod_entry& entry, int sign);
   void upsert_node(const messages::node& n);
 };

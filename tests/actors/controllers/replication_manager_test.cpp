@@ -116,3 +116,32 @@ BOOST_AUTO_TEST_CASE(a_status_write_that_landed_is_checked_again) {
   sys.run();
   BOOST_TEST(*writes == 3);  // written, landed, looked at again (twice), then quiet
 }
+
+// A pod relabelled out of its RC's selector is found through the labels it had before (held
+// once per distinct set): the RC, short of a pod now, creates one.
+BOOST_AUTO_TEST_CASE(a_pod_relabelled_out_of_its_rc_is_replaced) {
+  deterministic_system sys;
+  auto rc = rc_with(1);
+  auto a = member("a", "n1", true);
+  a.metadata.labels = rc.spec.selector;
+  read_model model(state_with({rc, a}));
+  auto pod_script = std::make_shared<registry_script>();
+  pod_script->refusals = 0;
+  auto pods = sys.keep(spawn_scripted_registry(*sys.system, pod_script));
+  auto rc_script = std::make_shared<registry_script>();
+  rc_script->refusals = 0;
+  auto rcs = sys.keep(spawn_scripted_registry(*sys.system, rc_script));
+  auto manager = sys.keep(spawn_replication_manager(*sys.system, model, pods, rcs, {}));
+  sys.run();
+  BOOST_REQUIRE(pod_script->targets.empty());  // a is the one replica
+  auto relabel = [&](const std::string& value) {
+    auto record = record_for(a, messages::labels_changed{{{"name", value}}});
+    record.seq = model.seq() + 1;
+    auto batch = std::make_shared<std::vector<messages::journal_record>>(1, record);
+    model.apply(*batch);
+    caf::anon_send(manager, committed_atom::value, committed_batch(batch));
+    sys.run();
+  };
+  relabel("elsewhere");
+  BOOST_TEST((pod_script->targets == std::vector<std::string>{"frontend-"}));
+}

@@ -47,7 +47,7 @@ BOOST_AUTO_TEST_CASE(filters_exclude_not_ready_full_mismatched_and_port_conflict
   add_node(ports, "only");
   pod_request web = wants(100);
   web.host_ports.insert({80, "TCP"});
-  ports.pods[{"default", "a"}] = {web, "", false};
+  ports.pods[{"default", "a"}] = ports.entry_of(web);
   ports.assume({"default", "a"}, "only");
   auto second = ports.place(web);
   BOOST_TEST(!second.node);
@@ -71,8 +71,8 @@ BOOST_AUTO_TEST_CASE(replicas_spread_and_load_balances) {
   std::map<std::string, int> per_node;
   for (int i = 0; i < 6; ++i) {
     store::object_key id{"default", "web-" + std::to_string(i)};
-    s.pods[id] = {wants(100, {}, "rc-uid"), "", false};
-    auto p = s.place(s.pods[id].request);
+    s.pods[id] = s.entry_of(wants(100, {}, "rc-uid"));
+    auto p = s.place(s.request_of(s.pods[id]));
     BOOST_REQUIRE(p.node);
     s.assume(id, *p.node);
     per_node[*p.node]++;
@@ -112,4 +112,42 @@ BOOST_AUTO_TEST_CASE(the_view_follows_binds_deletes_and_node_changes) {
   BOOST_TEST(s.nodes[0].cpu_requested == 0);
   BOOST_TEST(s.queue.size() == 1u);  // b is retried: resources were freed
   BOOST_TEST(s.place(scheduler_state::request_of(q)).node.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(an_entry_keeps_numbers_and_boxes_only_what_a_pod_asks_beyond_them) {
+  scheduler_state s;
+  auto plain = s.entry_of(wants(250, {}, "rc-a"));
+  BOOST_TEST(!plain.constraints);  // no host port, no selector: no block
+  BOOST_TEST(plain.node == 0u);
+  BOOST_TEST(plain.spread_id == s.spread_id_of("rc-a"));
+  pod_request picky = wants(100, {{"zone", "b"}}, "rc-a");
+  picky.host_ports.insert({8080, "TCP"});
+  auto entry = s.entry_of(picky, "n7");
+  BOOST_REQUIRE(entry.constraints);
+  auto back = s.request_of(entry);
+  BOOST_TEST(back.cpu_milli == 100);
+  BOOST_TEST((back.node_selector == messages::string_map{{"zone", "b"}}));
+  BOOST_TEST(back.host_ports.count({8080, "TCP"}) == 1u);
+  BOOST_TEST(back.spread_id == plain.spread_id);
+  // Node names become numbers once, and numbers name them back.
+  BOOST_TEST(s.node_name(entry.node) == "n7");
+  BOOST_TEST(s.node_number("n7") == entry.node);
+  BOOST_TEST(s.node_number("n8") != entry.node);
+  BOOST_TEST(s.node_number("") == 0u);
+  BOOST_TEST(s.node_name(0).empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_bind_elsewhere_moves_the_accounting_between_nodes) {
+  scheduler_state s;
+  add_node(s, "a", 1000);
+  add_node(s, "b", 1000);
+  auto p = small_pod("p");
+  p.spec.containers[0].resources.requests["cpu"] = messages::quantity::from_milli(600);
+  s.observe(created(p));
+  s.assume({"default", "p"}, "a");
+  BOOST_TEST(s.nodes[s.node_index.at("a")].cpu_requested == 600);
+  // Someone else bound it to b: a is free again, b is not.
+  s.observe(record_for(p, messages::pod_bound{"b"}));
+  BOOST_TEST(s.nodes[s.node_index.at("a")].cpu_requested == 0);
+  BOOST_TEST(s.nodes[s.node_index.at("b")].cpu_requested == 600);
 }
