@@ -9,6 +9,23 @@ namespace capstan::store {
 
 namespace {
 
+// Calls `take(seq)` for each of an object's entries within [from, to], in order (all of them,
+// or its lifecycle records only).
+template <class F>
+void for_each_within(const std::vector<uint64_t>& entries, uint64_t from, uint64_t to,
+                     bool lifecycle_only, F&& take) {
+  // Entries are seq * 2 + flag: those of [from, to] lie in [from * 2, to * 2 + 1]. Sequence
+  // numbers stay far below 2^62; bounds past that (to = "the end") are clamped to it.
+  constexpr uint64_t largest = uint64_t{1} << 62;
+  if (from > largest)
+    return;
+  to = std::min(to, largest);
+  auto begin = std::lower_bound(entries.begin(), entries.end(), from * 2);
+  for (auto it = begin; it != entries.end() && *it <= to * 2 + 1; ++it)
+    if (!lifecycle_only || (*it & 1) != 0)
+      take(*it / 2);
+}
+
 // The newest `limit` of `seqs` (sorted) within [from, to].
 seq_page newest(const std::vector<uint64_t>& seqs, uint64_t from, uint64_t to, std::size_t limit) {
   auto begin = std::lower_bound(seqs.begin(), seqs.end(), from);
@@ -112,13 +129,11 @@ void history_index::add_locked(const record_facts& r) {
     return;  // already added (or not the next: the caller's contract says it cannot be)
   times_.push_back(r.time_nanos);
   classes_.push_back(static_cast<uint8_t>(classify_cause(r.cause)));
-  auto [slot, added] = objects_.try_emplace(object_id(r.kind, r.namespace_, r.name));
-  if (added)
-    ordered_ids_.emplace(slot->first, &slot->second);
-  auto& entry = slot->second;
-  entry.seqs.push_back(r.seq);
-  if (r.lifecycle)
-    entry.lifecycle.push_back(r.seq);
+  const std::string id = object_id(r.kind, r.namespace_, r.name);
+  auto slot = objects_.lower_bound(id);
+  if (slot == objects_.end() || slot->first != id)
+    slot = objects_.emplace_hint(slot, id, object_records_entry{});
+  slot->second.push_back(entry_of(r.seq, r.lifecycle));
   causes_[r.cause].push_back(r.seq);
 }
 
@@ -132,7 +147,11 @@ seq_page history_index::object_records(messages::object_kind kind, const std::st
                                        std::size_t limit) const {
   std::shared_lock<std::shared_mutex> lock(mutex_);
   auto it = objects_.find(object_id(kind, namespace_, name));
-  return it == objects_.end() ? seq_page{} : newest(it->second.seqs, from, to, limit);
+  if (it == objects_.end())
+    return {};
+  std::vector<uint64_t> seqs;
+  for_each_within(it->second, from, to, false, [&](uint64_t seq) { seqs.push_back(seq); });
+  return newest(seqs, from, to, limit);
 }
 
 seq_page history_index::cause_records(const std::string& cause, uint64_t from, uint64_t to,
@@ -154,9 +173,7 @@ seq_page history_index::lifecycle_records(std::string_view name_part,
       auto name = std::string_view(id).substr(id.find('\0', 1) + 1);  // id[0] is the kind
       if (name.find(name_part) == std::string_view::npos)
         continue;
-      for (uint64_t seq : entry.lifecycle)
-        if (seq >= from && seq <= to)
-          found.push_back(seq);
+      for_each_within(entry, from, to, true, [&](uint64_t seq) { found.push_back(seq); });
     }
   }
   std::sort(found.begin(), found.end());
@@ -171,12 +188,9 @@ seq_page history_index::lifecycle_records_by_prefix(messages::object_kind kind,
   std::vector<uint64_t> found;
   {
     std::shared_lock<std::shared_mutex> lock(mutex_);
-    for (auto it = ordered_ids_.lower_bound(prefix);
-         it != ordered_ids_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
-      const auto& lifecycle = it->second->lifecycle;
-      auto begin = std::lower_bound(lifecycle.begin(), lifecycle.end(), from);
-      auto end = std::upper_bound(begin, lifecycle.end(), to);
-      found.insert(found.end(), begin, end);
+    for (auto it = objects_.lower_bound(prefix);
+         it != objects_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+      for_each_within(it->second, from, to, true, [&](uint64_t seq) { found.push_back(seq); });
     }
   }
   std::sort(found.begin(), found.end());

@@ -3,6 +3,8 @@
 // counts every record once, by who made it.
 #include <boost/test/unit_test.hpp>
 
+#include <limits>
+
 #include "store/event_log.hpp"
 #include "store/history_index.hpp"
 #include "tests/store/records.hpp"
@@ -46,6 +48,15 @@ BOOST_AUTO_TEST_CASE(an_objects_records_and_a_causes_records_newest_last_within_
   BOOST_TEST(newest.more);
   BOOST_TEST(index.object_records(object_kind::pod, "other", "p3", 1, 40, 100).seqs.empty());
   BOOST_TEST(index.object_records(object_kind::node, "default", "p3", 1, 40, 100).seqs.empty());
+  // Open bounds (as "everything" is asked) and bounds inside one object's records.
+  const uint64_t end = std::numeric_limits<uint64_t>::max();
+  BOOST_TEST(index.object_records(object_kind::pod, "default", "p3", 0, end, 100).seqs ==
+             (std::vector<uint64_t>{4, 14, 24, 34}));
+  BOOST_TEST(index.object_records(object_kind::pod, "default", "p3", 5, 24, 100).seqs ==
+             (std::vector<uint64_t>{14, 24}));
+  BOOST_TEST(index.object_records(object_kind::pod, "default", "p3", end, end, 100).seqs.empty());
+  BOOST_TEST(index.lifecycle_records("p3", std::nullopt, 0, end, 100).seqs ==
+             (std::vector<uint64_t>{4, 34}));  // created, deleted
   auto bob = index.cause_records("bob", 1, 40, 100);
   BOOST_TEST(bob.seqs.size() == 10u);
   BOOST_TEST(bob.seqs.front() == 31u);
