@@ -4,7 +4,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -27,11 +26,6 @@ namespace {
 constexpr uint32_t end_of_chunks = 0xffffffffu;
 // A child that sends nothing for this long is taken for stuck and killed.
 constexpr int silence_limit_ms = 120'000;
-// The child's niceness: the master's pipeline (journal, apply, scheduler, controllers) comes
-// first and the snapshot takes what CPU they leave. At 10, CFS still gives it about a tenth of
-// a busy core's time (weight 110 against 1024), so it ends under any load, well within
-// silence_limit_ms per chunk.
-constexpr int child_niceness = 10;
 
 struct wire_stats {
   uint64_t private_bytes;
@@ -83,7 +77,6 @@ uint64_t private_bytes_of_self() {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::getppid() != parent)
     ::_exit(3);
-  ::setpriority(PRIO_PROCESS, 0, child_niceness);  // only this process: fork left one thread
   // The parent's handlers and mask are not this process's: the default actions, unblocked.
   for (int signal : {SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGUSR1, SIGUSR2})
     ::signal(signal, SIG_DFL);
