@@ -97,8 +97,8 @@ BOOST_AUTO_TEST_CASE(a_delete_that_failed_is_tried_again) {
 // lands makes the RC be looked at again: here the registry double never updates the model, so
 // the status still differs and is written again.
 BOOST_AUTO_TEST_CASE(a_status_write_that_landed_is_checked_again) {
-  deterministic_system sys;
   auto model = model_of({rc_with(1), member("a", "n1", true)});
+  deterministic_system sys;  // after the model: its actors stop before the model goes
   auto pod_script = std::make_shared<registry_script>();
   pod_script->refusals = 0;
   auto pods = sys.keep(spawn_scripted_registry(*sys.system, pod_script));
@@ -120,11 +120,11 @@ BOOST_AUTO_TEST_CASE(a_status_write_that_landed_is_checked_again) {
 // A pod relabelled out of its RC's selector is found through the labels it had before (held
 // once per distinct set): the RC, short of a pod now, creates one.
 BOOST_AUTO_TEST_CASE(a_pod_relabelled_out_of_its_rc_is_replaced) {
-  deterministic_system sys;
   auto rc = rc_with(1);
   auto a = member("a", "n1", true);
   a.metadata.labels = rc.spec.selector;
   read_model model(state_with({rc, a}));
+  deterministic_system sys;  // after the model: its actors stop before the model goes
   auto pod_script = std::make_shared<registry_script>();
   pod_script->refusals = 0;
   auto pods = sys.keep(spawn_scripted_registry(*sys.system, pod_script));
