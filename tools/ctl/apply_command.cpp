@@ -13,6 +13,22 @@ namespace {
 
 using namespace messages;
 
+// Whether the object after the merge is the one read before it, apart from what others may write
+// meanwhile without changing what apply sets: a controller's status write moves the status, the
+// resourceVersion and the status manager's entry in managedFields. (Comparing resourceVersions
+// alone called a merge that changed nothing "configured" whenever such a write landed between
+// the read and the merge.)
+bool unchanged_by_merge(json before, json after) {
+  for (json* o : {&before, &after}) {
+    o->erase("status");
+    if (auto meta = o->find("metadata"); meta != o->end() && meta->is_object()) {
+      meta->erase("resourceVersion");
+      meta->erase("managedFields");
+    }
+  }
+  return before == after;
+}
+
 int apply(const std::vector<std::string>& files, const connection& c, std::ostream& out,
           std::ostream& err) {
   if (files.empty()) {
@@ -37,11 +53,11 @@ int apply(const std::vector<std::string>& files, const connection& c, std::ostre
     if (live.status == 404) {
       r = call(c, "POST", collection_path(kind, ns, false), json_text(body));
     } else if (live.status == 200) {
-      std::string before = json::parse(live.body)["metadata"].value("resourceVersion", "");
       r = call(c, "PATCH", object_path(kind, ns, meta.name), json_text(body),
                "application/strategic-merge-patch+json");
       if (r.status == 200)
-        verb = json::parse(r.body)["metadata"].value("resourceVersion", "") == before
+        verb = unchanged_by_merge(json::parse(live.body, nullptr, false),
+                                  json::parse(r.body, nullptr, false))
                    ? "unchanged"
                    : "configured";
     } else {
