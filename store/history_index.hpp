@@ -4,8 +4,8 @@
 // cause (the timeline). Only sequence numbers are kept; the records themselves stay in the
 // journal and are read by number.
 //
-// Kept in memory (about 25 bytes a record plus each object's name once, in about 130 bytes an
-// object, and each cause's name once): built from
+// Kept in memory (about 25 bytes a record, plus about 190 bytes an object for its name and its
+// list, and each cause's name once; 263 MiB for 1,000,000 pods' 3,000,000 records): built from
 // the journal in one pass on a thread of its own when the master starts (`build`), while each
 // committed batch is fed to `add`; it answers once the pass is done (`ready`).
 #pragma once
