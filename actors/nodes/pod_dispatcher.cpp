@@ -2,6 +2,8 @@
 
 #include <map>
 #include <set>
+#include <unordered_map>
+#include <vector>
 
 #include "actors/nodes/config_env.hpp"
 #include "actors/nodes/config_volumes.hpp"
@@ -16,7 +18,19 @@ using namespace messages;
 
 struct dispatcher_state {
   std::map<std::string, node_agent_actor> sessions;  // node -> its session
-  std::map<object_key, std::string> pod_node;        // pod -> node it was sent to
+  // Pod -> the node it was sent to, as that node's number in `node_names`: one entry per pod
+  // sent, so it costs the pod's key and four bytes rather than a copy of the node's name.
+  std::unordered_map<object_key, uint32_t> pod_node;
+  // The names of the nodes pods were sent to, numbered in the order first seen (bounded by the
+  // nodes that ever held a session here).
+  std::vector<std::string> node_names;
+  std::unordered_map<std::string, uint32_t> node_numbers;
+  uint32_t node_number(const std::string& node) {
+    auto [it, added] = node_numbers.try_emplace(node, static_cast<uint32_t>(node_names.size()));
+    if (added)
+      node_names.push_back(node);
+    return it->second;
+  }
   static inline const char* name = "pod-dispatcher";
 };
 
@@ -110,9 +124,10 @@ void pod_deleted(dispatcher_self self, const journal_record& r, round_outbox& ou
   auto it = self->state.pod_node.find({r.namespace_, r.name});
   if (it == self->state.pod_node.end())
     return;
-  auto session = self->state.sessions.find(it->second);
+  const std::string& node = self->state.node_names[it->second];
+  auto session = self->state.sessions.find(node);
   if (session != self->state.sessions.end())
-    out.entry(session->second, it->second).gone.push_back({r.namespace_, r.name, r.uid});
+    out.entry(session->second, node).gone.push_back({r.namespace_, r.name, r.uid});
   self->state.pod_node.erase(it);
 }
 
@@ -140,7 +155,8 @@ void send_pod(dispatcher_self self, const store::cluster_state& s, const pod& p,
     delivery = pod_delivery{p, {}};
   if (!delivery)
     return;
-  self->state.pod_node[{p.metadata.namespace_, p.metadata.name}] = entry.node_name;
+  self->state.pod_node[{p.metadata.namespace_, p.metadata.name}] =
+      self->state.node_number(entry.node_name);
   entry.pods.push_back(std::move(delivery->spec));
   for (auto& v : delivery->volumes)
     entry.config_volumes.push_back(std::move(v));

@@ -18,8 +18,8 @@ std::string label_key(const std::string& ns, const std::string& k, const std::st
 }  // namespace
 
 read_model::read_model(store::cluster_state initial) : state_(std::move(initial)) {
-  for (const auto& [key, object] : state_.of(object_kind::pod))
-    index_pod(nullptr, &std::get<pod>(object), key);
+  for (const auto& entry : state_.of(object_kind::pod))
+    index_pod(entry);
   rebuild_policy();
 }
 
@@ -47,25 +47,31 @@ std::shared_ptr<const auth::rbac_policy> read_model::policy() const {
   return policy_;
 }
 
-void read_model::index_pod(const pod_index_entry* before, const pod* after, const object_key& key) {
-  if (before) {
-    if (!before->node.empty()) {
-      auto it = pods_by_node_.find(before->node);
-      if (it != pods_by_node_.end() && it->second.erase(key) && it->second.empty())
-        pods_by_node_.erase(it);
-    }
-    for (const auto& [k, v] : before->labels) {
-      auto it = pods_by_label_.find(label_key(key.namespace_, k, v));
-      if (it != pods_by_label_.end() && it->second.erase(key.name) && it->second.empty())
-        pods_by_label_.erase(it);
-    }
-  }
-  if (after) {
-    if (!after->spec.node_name.empty())
-      pods_by_node_[after->spec.node_name].insert(key);
-    for (const auto& [k, v] : after->metadata.labels)
-      pods_by_label_[label_key(key.namespace_, k, v)].insert(key.name);
-  }
+const read_model::pod_entry* read_model::find_pod_entry(const object_key& key) const {
+  const auto& pods = state_.of(object_kind::pod);
+  auto it = pods.find(key);
+  return it == pods.end() ? nullptr : &*it;
+}
+
+void read_model::index_pod(const pod_entry& entry) {
+  const auto& p = std::get<pod>(entry.second);
+  if (!p.spec.node_name.empty())
+    pods_by_node_[p.spec.node_name].insert(&entry);
+  for (const auto& [k, v] : p.metadata.labels)
+    pods_by_label_[label_key(entry.first.namespace_, k, v)].insert(&entry);
+}
+
+void read_model::unindex_pod(const pod_entry& entry) {
+  const auto& p = std::get<pod>(entry.second);
+  auto forget = [&](auto& index, const std::string& value) {
+    auto it = index.find(value);
+    if (it != index.end() && it->second.erase(&entry) && it->second.empty())
+      index.erase(it);
+  };
+  if (!p.spec.node_name.empty())
+    forget(pods_by_node_, p.spec.node_name);
+  for (const auto& [k, v] : p.metadata.labels)
+    forget(pods_by_label_, label_key(entry.first.namespace_, k, v));
 }
 
 void read_model::apply(const std::vector<messages::journal_record>& records) {
@@ -74,21 +80,31 @@ void read_model::apply(const std::vector<messages::journal_record>& records) {
     bool rbac_changed = false;
     for (const auto& r : records) {
       object_key key{r.namespace_, r.name};
-      // Only the node and labels of the pod before the record, for the indexes; a status
-      // change (most pod records) touches neither, so it skips re-indexing.
+      // The indexes hold a pod by its node and labels, which a status change (most pod
+      // records) leaves alone; any other pod record may change them or delete the pod, whose
+      // entry the indexes must let go of first. The pod goes back in as it is after the record,
+      // whether the record applied or not.
       bool reindex = r.kind == object_kind::pod &&
                      !std::holds_alternative<messages::pod_status_changed>(r.event);
-      std::optional<pod_index_entry> before;
       if (reindex)
-        if (const pod* p = state_.find<pod>(key))
-          before = pod_index_entry{p->spec.node_name, p->metadata.labels};
-      events_.observe(state_, r);
-      store::apply(state_, r);
+        if (const pod_entry* entry = find_pod_entry(key))
+          unindex_pod(*entry);
+      auto index_again = [&] {
+        if (reindex)
+          if (const pod_entry* entry = find_pod_entry(key))
+            index_pod(*entry);
+      };
+      try {
+        events_.observe(state_, r);
+        store::apply(state_, r);
+      } catch (...) {
+        index_again();
+        throw;
+      }
+      index_again();
       auto& count = applied_[static_cast<std::size_t>(r.kind)][r.event.index()];
       if (count++ == 0)
         applied_names_[static_cast<std::size_t>(r.kind)][r.event.index()] = messages::event_name(r);
-      if (reindex)
-        index_pod(before ? &*before : nullptr, state_.find<pod>(key), key);
       rbac_changed = rbac_changed || r.kind == object_kind::role ||
                      r.kind == object_kind::cluster_role || r.kind == object_kind::role_binding ||
                      r.kind == object_kind::cluster_role_binding;
@@ -155,13 +171,13 @@ void read_model::candidates(object_kind kind, const std::string& ns,
     if (auto node = fields.required_value("spec.nodeName"); node && !node->empty()) {
       auto it = pods_by_node_.find(*node);
       if (it != pods_by_node_.end())
-        for (const auto& key : it->second)
-          if (ns.empty() || key.namespace_ == ns)
-            visit(table.at(key));
+        for (const pod_entry* entry : it->second)
+          if (ns.empty() || entry->first.namespace_ == ns)
+            visit(entry->second);
       return;
     }
     if (!ns.empty()) {
-      const std::set<std::string>* smallest = nullptr;
+      const pod_set* smallest = nullptr;
       bool has_equality = false;
       for (const auto& r : labels.requirements()) {
         if (r.operation != label_requirement::op::equals)
@@ -174,8 +190,8 @@ void read_model::candidates(object_kind kind, const std::string& ns,
           smallest = &it->second;
       }
       if (has_equality) {
-        for (const auto& name : *smallest)
-          visit(table.at({ns, name}));
+        for (const pod_entry* entry : *smallest)
+          visit(entry->second);
         return;
       }
     }
@@ -223,9 +239,8 @@ void read_model::for_each_pod_on_node(
   auto it = pods_by_node_.find(node);
   if (it == pods_by_node_.end())
     return;
-  for (const auto& key : it->second)
-    if (const pod* p = state_.find<pod>(key))
-      visit(state_, *p);
+  for (const pod_entry* entry : it->second)
+    visit(state_, std::get<pod>(entry->second));
 }
 
 std::vector<std::string> read_model::nodes_with_pods() const {

@@ -94,14 +94,20 @@ public:
   std::map<std::string, uint64_t> applied_events() const;
 
 private:
-  // What the pod indexes hold about one pod.
-  struct pod_index_entry {
-    std::string node;
-    messages::string_map labels;
+  // A pod's entry in state_'s pod table: the indexes point at it rather than copy its key. An
+  // entry stays where it is while the pod exists (apply() assigns to it in place); the indexes
+  // let go of it before a record that may delete it applies.
+  using pod_entry = store::cluster_state::table::value_type;
+  struct by_key {
+    bool operator()(const pod_entry* a, const pod_entry* b) const { return a->first < b->first; }
   };
+  using pod_set = std::set<const pod_entry*, by_key>;  // in key order, as lists are
+
   // Rebuilds policy_ from the RBAC objects in state_ (under the exclusive lock).
   void rebuild_policy();
-  void index_pod(const pod_index_entry* before, const messages::pod* after, const object_key& key);
+  const pod_entry* find_pod_entry(const object_key& key) const;
+  void index_pod(const pod_entry& entry);
+  void unindex_pod(const pod_entry& entry);
   template <class F>
   void candidates(object_kind kind, const std::string& ns, const messages::label_selector& labels,
                   const messages::field_selector& fields, F&& visit) const;
@@ -115,9 +121,9 @@ private:
   static constexpr std::size_t event_types = std::variant_size_v<messages::domain_event>;
   std::array<std::array<uint64_t, event_types>, messages::object_kind_count> applied_{};
   std::array<std::array<std::string, event_types>, messages::object_kind_count> applied_names_;
-  // Pod indexes: node name -> pods; "namespace\nkey=value" -> pod names.
-  std::unordered_map<std::string, std::set<object_key>> pods_by_node_;
-  std::unordered_map<std::string, std::set<std::string>> pods_by_label_;
+  // Pod indexes: node name -> pods; "namespace\nkey=value" -> pods (of that namespace).
+  std::unordered_map<std::string, pod_set> pods_by_node_;
+  std::unordered_map<std::string, pod_set> pods_by_label_;
   mutable std::mutex policy_mutex_;  // guards the pointer only
   std::shared_ptr<const auth::rbac_policy> policy_;
 };
