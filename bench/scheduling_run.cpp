@@ -68,7 +68,13 @@ struct pod_times {
 struct tracker {
   std::mutex mutex;
   std::condition_variable changed;
-  std::unordered_map<std::string, pod_times> pods;
+  // Bytes this tracker allocated (its table and the names it keeps), counted so that the
+  // figures of the master's memory leave them out.
+  uint64_t bytes = 0;
+  std::unordered_map<std::string, pod_times, std::hash<std::string>, std::equal_to<std::string>,
+                     counted_allocator<std::pair<const std::string, pod_times>>>
+      pods{0, std::hash<std::string>{}, std::equal_to<std::string>{},
+           counted_allocator<std::pair<const std::string, pod_times>>{&bytes}};
   int bound = 0, running = 0;
   int milestone_pods = 0;              // 0: no milestones
   std::vector<int64_t> milestone_at;   // record time (ns) of the bind that made each milestone
@@ -78,7 +84,10 @@ struct tracker {
     for (const auto& r : records) {
       if (r.kind != messages::object_kind::pod)
         continue;
-      auto& t = pods[r.name];
+      auto [entry, added] = pods.try_emplace(r.name);
+      if (added && entry->first.capacity() > 15)  // beyond the string's own 15 characters
+        bytes += allocation_size(entry->first.capacity() + 1);
+      auto& t = entry->second;
       if (std::holds_alternative<messages::object_created>(r.event)) {
         t.created = r.time_nanos;
       } else if (std::holds_alternative<messages::pod_bound>(r.event)) {
@@ -263,6 +272,8 @@ scheduling_result run_scheduling(const scheduling_options& o) {
     if (o.progress)
       std::fprintf(stderr, "  %d nodes registered\n", o.nodes);
     result.rss_before_pods_mib = current_rss_mib();
+    result.heap_before_pods_bytes = heap_allocated_bytes();
+    result.journal_before_pods = master.journal_memory();
     const uint64_t seq_before = master.model().seq();
     const auto journal_before = master.journal_stats();
     // Shared with the watch's sink: on an error path the journal may still deliver to it after
@@ -398,6 +409,12 @@ scheduling_result run_scheduling(const scheduling_options& o) {
                                std::max<uint64_t>(1, journal.batches - journal_before.batches);
     result.peak_rss_mib = peak_rss_mib();
     result.rss_after_pods_mib = current_rss_mib();
+    result.heap_after_pods_bytes = heap_allocated_bytes();
+    result.journal_after_pods = master.journal_memory();
+    {
+      std::lock_guard<std::mutex> tracker_lock(track.mutex);
+      result.tracker_bytes = track.bytes;
+    }
     const auto snapshots = master.snapshots_written();
     result.snapshots = snapshots.written;
     result.snapshot_longest_pause_ms = snapshots.longest_pause_seconds * 1e3;
@@ -447,10 +464,25 @@ double rss_bytes_per_pod(const scheduling_result& r) {
   return (r.rss_after_pods_mib - r.rss_before_pods_mib) * 1048576.0 / r.options.pods;
 }
 
+double heap_bytes_per_pod(const scheduling_result& r) {
+  if (r.options.pods <= 0 || r.heap_before_pods_bytes < 0 || r.heap_after_pods_bytes < 0)
+    return 0;
+  return double(r.heap_after_pods_bytes - r.heap_before_pods_bytes) / r.options.pods;
+}
+
+double master_heap_bytes_per_pod(const scheduling_result& r) {
+  if (r.options.pods <= 0 || r.heap_before_pods_bytes < 0 || r.heap_after_pods_bytes < 0)
+    return 0;
+  const double before = double(r.heap_before_pods_bytes) - double(r.journal_before_pods.total());
+  const double after = double(r.heap_after_pods_bytes) - double(r.journal_after_pods.total()) -
+                       double(r.tracker_bytes);
+  return (after - before) / r.options.pods;
+}
+
 std::string result_table(const scheduling_result& r) {
   const auto& o = r.options;
   std::ostringstream out;
-  char line[256];
+  char line[512];
   std::snprintf(line, sizeof line,
                 "scheduling: %d nodes (%s), %d pods in RCs of %d, %s, journal synced by %d "
                 "member%s, %s\n",
@@ -490,6 +522,27 @@ std::string result_table(const scheduling_result& r) {
                 "process RSS per pod", rss_bytes_per_pod(r), r.rss_before_pods_mib,
                 r.rss_after_pods_mib);
   out << line;
+  if (r.heap_after_pods_bytes >= 0) {
+    std::snprintf(line, sizeof line,
+                  "  %-28s %10.0f bytes/pod  (heap %lld MiB with the nodes, %lld MiB with the pods)\n",
+                  "heap allocated per pod", heap_bytes_per_pod(r),
+                  static_cast<long long>(r.heap_before_pods_bytes >> 20),
+                  static_cast<long long>(r.heap_after_pods_bytes >> 20));
+    out << line;
+    const auto& j = r.journal_after_pods;
+    std::snprintf(line, sizeof line,
+                  "  %-28s %10.0f bytes/pod  (less the journal's %llu MiB with the pods: "
+                  "memtables %llu, block cache %llu, table readers %llu, replicated entries "
+                  "%llu; and this benchmark's table, %llu MiB)\n",
+                  "master heap per pod", master_heap_bytes_per_pod(r),
+                  static_cast<unsigned long long>(j.total() >> 20),
+                  static_cast<unsigned long long>(j.log.memtables >> 20),
+                  static_cast<unsigned long long>(j.log.block_cache >> 20),
+                  static_cast<unsigned long long>(j.log.table_readers >> 20),
+                  static_cast<unsigned long long>(j.replicated_entries >> 20),
+                  static_cast<unsigned long long>(r.tracker_bytes >> 20));
+    out << line;
+  }
   if (r.snapshots > 0) {
     std::snprintf(line, sizeof line,
                   "  %-28s %10llu written, longest %.2f s, read model held %.1f ms at most, "
@@ -560,6 +613,17 @@ nlohmann::json result_json(const scheduling_result& r) {
           {"rss_before_pods_mib", r.rss_before_pods_mib},
           {"rss_after_pods_mib", r.rss_after_pods_mib},
           {"rss_bytes_per_pod", rss_bytes_per_pod(r)},
+          {"heap_before_pods_bytes", r.heap_before_pods_bytes},
+          {"heap_after_pods_bytes", r.heap_after_pods_bytes},
+          {"heap_bytes_per_pod", heap_bytes_per_pod(r)},
+          {"journal_memory_before_pods_bytes", r.journal_before_pods.total()},
+          {"journal_memory_after_pods",
+           {{"memtables", r.journal_after_pods.log.memtables},
+            {"block_cache", r.journal_after_pods.log.block_cache},
+            {"table_readers", r.journal_after_pods.log.table_readers},
+            {"replicated_entries", r.journal_after_pods.replicated_entries}}},
+          {"benchmark_table_bytes", r.tracker_bytes},
+          {"master_heap_bytes_per_pod", master_heap_bytes_per_pod(r)},
           {"milestones", milestones},
           {"journal_events_per_second", r.journal_events_per_second},
           {"etcd", r.etcd.ran ? nlohmann::json{{"writes", r.etcd.writes},

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/etcd_anchor.hpp"
+#include "store/journal_writer.hpp"
 
 namespace capstan::bench {
 
@@ -58,6 +59,16 @@ struct scheduling_result {
   long peak_rss_mib = 0;
   long rss_before_pods_mib = 0;  // the process's RSS with the nodes registered, before any RC
   long rss_after_pods_mib = 0;   // ... and with every pod running
+  // The heap the process holds in allocations at the same two moments, in bytes (-1: unknown):
+  // the part of its RSS that is data, not the allocator's free pages.
+  int64_t heap_before_pods_bytes = -1;
+  int64_t heap_after_pods_bytes = -1;
+  // Of that heap: what the journal holds in memory (RocksDB's memtables, block cache and table
+  // readers, the replicated log's entries) at the two moments, and this benchmark's own table of
+  // pods at the second.
+  store::journal_memory journal_before_pods;
+  store::journal_memory journal_after_pods;
+  uint64_t tracker_bytes = 0;
   // The master's background snapshots during the run (actors::master::snapshots_written):
   // the memory a snapshot process held alone is not in the master's RSS, so it is shown here.
   uint64_t snapshots = 0;
@@ -77,6 +88,11 @@ scheduling_result run_scheduling(const scheduling_options& options);
 // What the process grew by per pod: RSS with every pod running, less RSS with the nodes alone,
 // over the pods (the read model, the journal's caches, the nodes' pods, this benchmark's tracker).
 double rss_bytes_per_pod(const scheduling_result& r);
+// The heap allocated per pod between the same two moments (0 when the allocator cannot tell).
+double heap_bytes_per_pod(const scheduling_result& r);
+// The same less the journal's memory and this benchmark's table: the master's own data per pod,
+// the figure issue 22 bounds ("beyond the journal's cache").
+double master_heap_bytes_per_pod(const scheduling_result& r);
 
 std::string result_table(const scheduling_result& r);
 nlohmann::json result_json(const scheduling_result& r);

@@ -473,4 +473,19 @@ void event_log::put_raw_record_for_test(uint64_t seq, const std::string& bytes) 
     last_seq_ = seq;
 }
 
+event_log::memory_use event_log::memory() const {
+  memory_use use;
+  auto sum = [&](const std::string& property) {
+    uint64_t value = 0;
+    return db_->GetAggregatedIntProperty(property, &value) ? value : 0;
+  };
+  use.memtables = sum(rocksdb::DB::Properties::kCurSizeAllMemTables);
+  use.table_readers = sum(rocksdb::DB::Properties::kEstimateTableReadersMem);
+  // One cache serves every column family: its usage is asked of one.
+  uint64_t cached = 0;
+  if (db_->GetIntProperty(handles_.front(), rocksdb::DB::Properties::kBlockCacheUsage, &cached))
+    use.block_cache = cached;
+  return use;
+}
+
 }  // namespace capstan::store

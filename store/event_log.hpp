@@ -152,6 +152,14 @@ public:
   void load_snapshot(const messages::snapshot_manifest& manifest,
                      const std::function<void(messages::any_object&&)>& take) const;
 
+  // What RocksDB holds in memory for this journal now (its own estimates, in bytes).
+  struct memory_use {
+    uint64_t memtables = 0;      // records written, not yet flushed to files
+    uint64_t block_cache = 0;    // blocks read from files, cached
+    uint64_t table_readers = 0;  // the files' indexes and filters
+  };
+  memory_use memory() const;
+
   // Raw access for tests that damage a record on purpose. Not for production code.
   void put_raw_record_for_test(uint64_t seq, const std::string& bytes);
 

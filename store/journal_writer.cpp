@@ -144,6 +144,14 @@ journal_writer_stats journal_writer::stats() const {
   return stats_;
 }
 
+journal_memory journal_writer::memory() const {
+  journal_memory m;
+  m.log = log_.memory();
+  if (engine_)
+    m.replicated_entries = engine_->held_entry_bytes();
+  return m;
+}
+
 uint64_t journal_writer::last_seq() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return last_seq_;

@@ -31,6 +31,16 @@ struct journal_writer_stats {
   uint64_t bytes = 0;
 };
 
+// What the journal holds in memory (estimates, in bytes): RocksDB's caches and buffers, and the
+// entries the replicated log keeps for members that lag.
+struct journal_memory {
+  event_log::memory_use log;
+  uint64_t replicated_entries = 0;
+  uint64_t total() const {
+    return log.memtables + log.block_cache + log.table_readers + replicated_entries;
+  }
+};
+
 // Owns a commit thread in front of an event_log. Appends submitted while a sync is running
 // are collected and written together as the next batch. A completion runs only after its
 // records are durable and after every subscriber has received them; completions run on the
@@ -89,6 +99,7 @@ public:
   // Why appends are refused now; empty while the journal takes them.
   std::string failure() const;
   journal_writer_stats stats() const;
+  journal_memory memory() const;
   // The sequence number of the newest record handed to subscribers.
   uint64_t last_seq() const;
   // Replicated: blocks (never on an actor's thread) until this member leads and has applied

@@ -114,7 +114,26 @@ int raft_fsm_adapter::apply(raft_fsm* fsm, const raft_buffer* buf, void** result
     return RAFT_IOERR;
   }
   self->last_error_.clear();
+  self->hold(index, buf->len);
   return 0;
+}
+
+void raft_fsm_adapter::hold(uint64_t index, std::size_t bytes) {
+  if (!held_total_)
+    return;
+  held_.emplace_back(index, bytes);
+  held_total_->fetch_add(bytes, std::memory_order_relaxed);
+}
+
+void raft_fsm_adapter::release_through(uint64_t index) {
+  if (!held_total_)
+    return;
+  std::size_t released = 0;
+  while (!held_.empty() && held_.front().first <= index) {
+    released += held_.front().second;
+    held_.pop_front();
+  }
+  held_total_->fetch_sub(released, std::memory_order_relaxed);
 }
 
 int raft_fsm_adapter::snapshot(raft_fsm* fsm, raft_buffer* bufs[], unsigned* n) {
@@ -151,11 +170,16 @@ int raft_fsm_adapter::snapshot(raft_fsm* fsm, raft_buffer* bufs[], unsigned* n) 
   std::memcpy(bytes + snapshot_header, data.data(), data.size());
   *bufs = buffer;
   *n = 1;
+  // C-Raft keeps the last `trailing` entries before the snapshot and frees the older ones.
+  const uint64_t at = self->machine_.applied_index();
+  if (at > self->trailing_)
+    self->release_through(at - self->trailing_);
   return 0;
 }
 
 int raft_fsm_adapter::restore(raft_fsm* fsm, raft_buffer* buf) {
   auto* self = static_cast<raft_fsm_adapter*>(fsm->data);
+  self->release_through(UINT64_MAX);  // C-Raft's log is the snapshot now
   const auto* bytes = static_cast<const char*>(buf->base);
   int status = 0;
   uint64_t index = 0;

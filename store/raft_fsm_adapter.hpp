@@ -2,7 +2,10 @@
 // the libuv engine (store/raft_log.hpp) and by in-process simulations (raft_fixture).
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -53,6 +56,14 @@ public:
   // engine has already given up its log for it. Before (at start), the restore fails and the
   // start with it.
   void set_running() { running_ = true; }
+  // Keeps `total` at the bytes of the entries C-Raft holds in memory, as far as this adapter
+  // sees them: each entry applied counts until a snapshot at least `trailing` entries past it
+  // (C-Raft then frees it) or a snapshot restored. Set before the engine starts; `total` must
+  // outlive the engine. Read `total` from any thread.
+  void count_held_entries(std::atomic<uint64_t>* total, unsigned trailing) {
+    held_total_ = total;
+    trailing_ = trailing;
+  }
 
 private:
   static int apply(raft_fsm* fsm, const ::raft_buffer* buf, void** result);
@@ -69,6 +80,12 @@ private:
   replicated_state_machine::peer_fetch fetch_;
   std::chrono::milliseconds catch_up_budget_{0};
   bool running_ = false;
+  // count_held_entries: (index, bytes) of the entries counted, oldest first; engine's thread.
+  std::deque<std::pair<uint64_t, std::size_t>> held_;
+  std::atomic<uint64_t>* held_total_ = nullptr;
+  unsigned trailing_ = 0;
+  void hold(uint64_t index, std::size_t bytes);
+  void release_through(uint64_t index);
 };
 
 }  // namespace capstan::store

@@ -94,6 +94,7 @@ void raft_log::start(replicated_state_machine& machine) {
   fs::permissions(config_.directory, fs::perms::owner_all, ec);
   machine_ = &machine;
   engine_->adapter = std::make_unique<raft_fsm_adapter>(machine);
+  engine_->adapter->count_held_entries(&held_entry_bytes_, config_.snapshot_trailing);
   // Shared: the loop's thread may still be inside set_value when this one wakes and returns.
   auto started = std::make_shared<std::promise<std::string>>();
   auto result = started->get_future();
@@ -386,6 +387,10 @@ void raft_log::watch_leadership() {
     e.barrier_pending = false;
     e.barrier_term = 0;
   }
+}
+
+uint64_t raft_log::held_entry_bytes() const {
+  return held_entry_bytes_.load(std::memory_order_relaxed);
 }
 
 bool raft_log::wait_until_leading(std::chrono::milliseconds timeout) {

@@ -59,6 +59,7 @@ public:
   void start(replicated_state_machine& machine) override;
   bool wait_until_leading(std::chrono::milliseconds timeout) override;
   bool leading() const override { return leading_.load(); }
+  uint64_t held_entry_bytes() const override;
   uint64_t leading_term() const override {
     uint64_t term = leading_term_.load();
     return leading_.load() ? term : 0;
@@ -100,6 +101,7 @@ private:
   replicated_state_machine* machine_ = nullptr;
   std::atomic<bool> leading_{false};
   std::atomic<uint64_t> leading_term_{0};  // the term of the last lead taken
+  std::atomic<uint64_t> held_entry_bytes_{0};  // counted by the engine's fsm adapter
   mutable std::mutex mutex_;
   std::condition_variable leading_changed_;
   replicated_membership membership_;          // guarded by mutex_

@@ -107,6 +107,8 @@ public:
   // The term in which this member leads now, 0 when it does not: a lead lost and taken again
   // (in a later term) shows as a new value even where leading() never read false.
   virtual uint64_t leading_term() const { return leading() ? 1 : 0; }
+  // Bytes of entries the engine keeps in memory (an estimate; 0 when it keeps none).
+  virtual uint64_t held_entry_bytes() const { return 0; }
   // Proposes one entry; any thread. The entry may be applied with up to 7 zero bytes
   // appended (C-Raft stores 8-byte words): its format must tell its own end. `done` runs on the engine's thread and must not block.
   virtual void propose(std::string entry, proposal_done done) = 0;

@@ -131,6 +131,7 @@ public:
   // created on first start; a new key voids every token, and the controller writes new ones).
   const std::string& service_account_key() const { return service_account_key_; }
   store::journal_writer_stats journal_stats() const { return writer_->stats(); }
+  store::journal_memory journal_memory() const { return writer_->memory(); }
   // The work queues of the scheduler and the controllers (the current leader's; empty while
   // not leading). Safe from any thread.
   const controller_metrics& controller_queues() const;
