@@ -5,6 +5,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "actors/controllers/placement_flow.hpp"
 #include "common/value_pool.hpp"
 
 namespace capstan::actors {
@@ -32,6 +33,8 @@ struct replication_state {
   std::unordered_map<object_key, const string_map*> pod_labels;
   common::value_pool<string_map> label_sets;
   std::vector<object_command> orphans;  // deletes for the next turn
+  // The pods created and not yet placed, under a bound (placement_flow.hpp).
+  placement_flow flow{default_max_unplaced_pods};  // replaced by the spawn's bound
   static inline const char* name = "replication-manager";
 };
 
@@ -164,12 +167,14 @@ void observe(rm_self self, const journal_record& r) {
         if (auto rc = st.rc_by_uid.find(o.uid); rc != st.rc_by_uid.end()) {
           auto& creates = st.expectations[rc->second].creates;
           creates = std::max(0, creates - 1);
+          st.flow.created(id, !p.spec.node_name.empty());
         } else {
           collect_orphan(self, {r.namespace_, r.name}, o);
         }
       }
     mark_matching(self, r.namespace_, p.metadata.labels);
   } else if (std::holds_alternative<object_deleted>(r.event)) {
+    st.flow.placed(id);
     if (!st.pod_labels.count(id))
       return;
     for (auto& rc : matching_rcs(st, r.namespace_, labels_of(st, id))) {
@@ -179,6 +184,13 @@ void observe(rm_self self, const journal_record& r) {
     }
     forget_labels(st, id);
   } else {
+    if (std::holds_alternative<pod_bound>(r.event)) {
+      st.flow.placed(id);
+    } else if (auto* s = std::get_if<pod_status_changed>(&r.event)) {
+      for (const auto& c : s->status.conditions)
+        if (c.type == "PodScheduled" && c.status == "False")
+          st.flow.placed(id);  // unschedulable: it waits for a change, not for the scheduler
+    }
     const string_map* relabelled = nullptr;
     if (auto* l = std::get_if<labels_changed>(&r.event))
       relabelled = &l->labels;
@@ -238,6 +250,15 @@ void sync(rm_self self, const read_model* model, registry_actor pods, registry_a
                    [&](const std::vector<const pod*>& matching) {
                      decision = plan_rc_sync(rc, matching, expect);
                    });
+  if (decision.create > 0) {
+    auto& flow = self->state.flow;
+    const int room = flow.room();
+    if (decision.create > room) {
+      flow.hold_back(key, decision.create - room);
+      decision.create = room;
+    }
+    flow.asked(decision.create);
+  }
   std::size_t writes =
       (decision.create > 0 ? 1 : 0) + decision.remove.size() + (decision.status ? 1 : 0);
   if (writes == 0) {
@@ -270,11 +291,13 @@ void sync(rm_self self, const read_model* model, registry_actor pods, registry_a
                 return;
               }
               self->state.expectations[key].creates -= failed;
+              self->state.flow.failed(failed);
               answered(std::to_string(failed) + " of " + std::to_string(asked) +
                        " pod creates failed: " + (first.empty() ? "no answer" : first));
             },
             [=](const caf::error& e) {
               self->state.expectations[key].creates -= asked;
+              self->state.flow.failed(asked);
               answered("pod registry unavailable: " + caf::to_string(e));
             });
   }
@@ -342,8 +365,10 @@ void load(rm_self self, const read_model* model) {
 
 controller_impl_actor::behavior_type replication_manager(rm_self self, const read_model* model,
                                                          registry_actor pods, registry_actor rcs,
-                                                         controller_options options) {
+                                                         controller_options options,
+                                                         std::size_t max_unplaced_pods) {
   self->state.queue.configure(replication_state::name, std::move(options));
+  self->state.flow = placement_flow(max_unplaced_pods);
   load(self, model);
   collect_orphans(self, pods);
   self->state.queue.request_turn(self);
@@ -373,6 +398,8 @@ controller_impl_actor::behavior_type replication_manager(rm_self self, const rea
       },
       [=](tick_atom) {
         self->state.queue.begin_turn(self);
+        for (auto& rc : self->state.flow.release())
+          self->state.queue.add(rc);
         for (int n = 0; n < 200; ++n) {
           auto key = self->state.queue.next(self);
           if (!key)
@@ -388,9 +415,10 @@ controller_impl_actor::behavior_type replication_manager(rm_self self, const rea
 
 controller_actor spawn_replication_manager(caf::actor_system& system, const read_model& model,
                                            registry_actor pods, registry_actor rcs,
-                                           controller_options options) {
+                                           controller_options options,
+                                           std::size_t max_unplaced_pods) {
   return system.spawn(replication_manager, &model, std::move(pods), std::move(rcs),
-                      std::move(options));
+                      std::move(options), max_unplaced_pods);
 }
 
 }  // namespace capstan::actors

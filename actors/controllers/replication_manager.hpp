@@ -10,11 +10,21 @@
 
 namespace capstan::actors {
 
+// How many pods the manager keeps created and not yet placed by the scheduler, at most
+// (placement_flow.hpp): enough for the scheduler's batches, few enough that a pod waits for it
+// a tenth of a second, not seconds, when a million are asked for at once. Measured at 1,000,000
+// pods (docs/BENCHMARKS.md, issue 22, sixth step): 400 gave a p99 created -> bound of 105 ms
+// but 15 % fewer pods bound a second (smaller journal batches); 1,000 kept the pace, at 206 ms.
+constexpr std::size_t default_max_unplaced_pods = 1000;
+
 // Follows the journal; writes to the `pods` and `rcs` registries. An RC whose creates, deletes
 // or status write failed is logged and synced again after its back-off, with no other event
-// needed.
+// needed. It creates no more pods while `max_unplaced_pods` of those it created wait for the
+// scheduler; the RCs that wanted more are synced again as pods are placed.
 controller_actor spawn_replication_manager(caf::actor_system& system, const read_model& model,
                                            registry_actor pods, registry_actor rcs,
-                                           controller_options options);
+                                           controller_options options,
+                                           std::size_t max_unplaced_pods =
+                                               default_max_unplaced_pods);
 
 }  // namespace capstan::actors
