@@ -41,6 +41,38 @@ struct scripted_manager {
   }
 };
 
+// A replication manager on the test coordinator over a model the test commits records to, as
+// the journal would: applied to the model, then handed to the manager. Both registries accept
+// everything.
+struct committing_manager {
+  read_model model;
+  std::shared_ptr<registry_script> pod_script = std::make_shared<registry_script>();
+  std::shared_ptr<registry_script> rc_script = std::make_shared<registry_script>();
+  deterministic_system sys;  // after the model: its actors stop before the model goes
+  controller_actor manager;
+
+  committing_manager(const std::vector<any_object>& objects,
+                     std::size_t max_unplaced_pods = default_max_unplaced_pods)
+      : model(model_of(objects)) {
+    pod_script->refusals = 0;
+    rc_script->refusals = 0;
+    auto pods = sys.keep(spawn_scripted_registry(*sys.system, pod_script));
+    auto rcs = sys.keep(spawn_scripted_registry(*sys.system, rc_script));
+    manager = sys.keep(
+        spawn_replication_manager(*sys.system, model, pods, rcs, {}, max_unplaced_pods));
+    sys.run();
+  }
+
+  void commit(std::vector<messages::journal_record> records) {
+    for (std::size_t i = 0; i < records.size(); ++i)
+      records[i].seq = model.seq() + 1 + i;
+    auto batch = std::make_shared<std::vector<messages::journal_record>>(std::move(records));
+    model.apply(*batch);
+    caf::anon_send(manager, committed_atom::value, committed_batch(batch));
+    sys.run();
+  }
+};
+
 }  // namespace
 
 // A burst of creates the registry refused (quota, a full disk) is logged and retried after its
@@ -123,58 +155,24 @@ BOOST_AUTO_TEST_CASE(a_pod_relabelled_out_of_its_rc_is_replaced) {
   auto rc = rc_with(1);
   auto a = member("a", "n1", true);
   a.metadata.labels = rc.spec.selector;
-  read_model model(state_with({rc, a}));
-  deterministic_system sys;  // after the model: its actors stop before the model goes
-  auto pod_script = std::make_shared<registry_script>();
-  pod_script->refusals = 0;
-  auto pods = sys.keep(spawn_scripted_registry(*sys.system, pod_script));
-  auto rc_script = std::make_shared<registry_script>();
-  rc_script->refusals = 0;
-  auto rcs = sys.keep(spawn_scripted_registry(*sys.system, rc_script));
-  auto manager = sys.keep(spawn_replication_manager(*sys.system, model, pods, rcs, {}));
-  sys.run();
-  BOOST_REQUIRE(pod_script->targets.empty());  // a is the one replica
-  auto relabel = [&](const std::string& value) {
-    auto record = record_for(a, messages::labels_changed{{{"name", value}}});
-    record.seq = model.seq() + 1;
-    auto batch = std::make_shared<std::vector<messages::journal_record>>(1, record);
-    model.apply(*batch);
-    caf::anon_send(manager, committed_atom::value, committed_batch(batch));
-    sys.run();
-  };
-  relabel("elsewhere");
-  BOOST_TEST((pod_script->targets == std::vector<std::string>{"frontend-"}));
+  committing_manager m({rc, a});
+  BOOST_REQUIRE(m.pod_script->targets.empty());  // a is the one replica
+  m.commit({record_for(a, messages::labels_changed{{{"name", "elsewhere"}}})});
+  BOOST_TEST((m.pod_script->targets == std::vector<std::string>{"frontend-"}));
 }
 
 // Flow control (placement_flow.hpp): an RC of 25 under a bound of 10 asks for 10 pods, and for
-// more only as those are bound or found unschedulable; a pod created with its node never waits.
+// more only as those are bound or found unschedulable.
 BOOST_AUTO_TEST_CASE(creates_wait_for_the_scheduler_beyond_the_bound) {
   auto rc = rc_with(25);
-  read_model model(state_with({rc}));
-  deterministic_system sys;  // after the model: its actors stop before the model goes
-  auto pod_script = std::make_shared<registry_script>();
-  pod_script->refusals = 0;
-  auto pods = sys.keep(spawn_scripted_registry(*sys.system, pod_script));
-  auto rc_script = std::make_shared<registry_script>();
-  rc_script->refusals = 0;
-  auto rcs = sys.keep(spawn_scripted_registry(*sys.system, rc_script));
-  auto manager = sys.keep(spawn_replication_manager(*sys.system, model, pods, rcs, {}, 10));
-  sys.run();
-  BOOST_TEST(pod_script->targets.size() == 10u);
+  committing_manager m({rc}, 10);
+  BOOST_TEST(m.pod_script->targets.size() == 10u);
 
-  auto commit = [&](std::vector<messages::journal_record> records) {
-    for (auto& r : records)
-      r.seq = model.seq() + 1 + (&r - records.data());
-    auto batch = std::make_shared<std::vector<messages::journal_record>>(std::move(records));
-    model.apply(*batch);
-    caf::anon_send(manager, committed_atom::value, committed_batch(batch));
-    sys.run();
-  };
   std::vector<messages::pod> created;
   // The pods asked for so far that are not yet committed, as the registry would commit them.
   auto commit_creates = [&] {
     std::vector<messages::journal_record> creates;
-    while (created.size() < pod_script->targets.size()) {
+    while (created.size() < m.pod_script->targets.size()) {
       auto p = member("frontend-" + std::to_string(created.size()), "", false);
       p.metadata.labels = rc.spec.selector;
       p.metadata.owner_references.push_back(
@@ -182,24 +180,24 @@ BOOST_AUTO_TEST_CASE(creates_wait_for_the_scheduler_beyond_the_bound) {
       created.push_back(p);
       creates.push_back(record_for(p, messages::object_created{p}));
     }
-    commit(creates);
+    m.commit(creates);
   };
   commit_creates();
-  BOOST_TEST(pod_script->targets.size() == 10u);  // 15 short, no room: none asked for
+  BOOST_TEST(m.pod_script->targets.size() == 10u);  // 15 short, no room: none asked for
 
   std::vector<messages::journal_record> binds;
   for (int n = 0; n < 4; ++n)
     binds.push_back(record_for(created[n], messages::pod_bound{"n1"}));
-  commit(binds);
-  BOOST_TEST(pod_script->targets.size() == 14u);  // room for 4
+  m.commit(binds);
+  BOOST_TEST(m.pod_script->targets.size() == 14u);  // room for 4
   commit_creates();
-  BOOST_TEST(pod_script->targets.size() == 14u);
+  BOOST_TEST(m.pod_script->targets.size() == 14u);
 
   messages::pod_status unschedulable;
   unschedulable.phase = "Pending";
   unschedulable.conditions.push_back(
       {"PodScheduled", "False", {}, {}, "Unschedulable", "0/1 nodes are available"});
-  commit({record_for(created[4], messages::pod_status_changed{unschedulable}),
-          record_for(created[5], messages::pod_status_changed{unschedulable})});
-  BOOST_TEST(pod_script->targets.size() == 16u);  // and for 2 more
+  m.commit({record_for(created[4], messages::pod_status_changed{unschedulable}),
+            record_for(created[5], messages::pod_status_changed{unschedulable})});
+  BOOST_TEST(m.pod_script->targets.size() == 16u);  // and for 2 more
 }
