@@ -147,10 +147,10 @@ json cells_of(const any_object& o, int64_t now) {
     for (const auto& a : n->status.addresses)
       if (a.type == "InternalIP")
         ip = a.address;
-    return json::array({meta.name, status, "<none>", age, n->status.node_info.kubelet_version,
-                        ip.empty() ? "<none>" : ip, n->status.node_info.os_image,
-                        n->status.node_info.kernel_version,
-                        n->status.node_info.container_runtime_version});
+    return json::array({meta.name, status, "<none>", age, n->status.node_info.kubelet_version.str(),
+                        ip.empty() ? "<none>" : ip, n->status.node_info.os_image.str(),
+                        n->status.node_info.kernel_version.str(),
+                        n->status.node_info.container_runtime_version.str()});
   }
   if (auto* ns = std::get_if<namespace_object>(&o))
     return json::array({meta.name, ns->status.phase, age});

@@ -85,6 +85,11 @@ private:
       value_heap(value.envelope);
     } else if constexpr (std::is_same_v<T, messages::quantity>) {
       value_heap(value.text());
+    } else if constexpr (std::is_same_v<T, messages::rare_string>) {
+      if (!value.empty()) {
+        add(malloc_block(sizeof(std::string)));  // the string's own block
+        value_heap(value.str());
+      }
     } else if constexpr (is_optional<T>::value) {
       if (!value)
         return;

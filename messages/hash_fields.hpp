@@ -38,7 +38,7 @@ struct field_hasher {
 
 template <class T>
 std::size_t hash_fields(const T& value) {
-  if constexpr (std::is_same_v<T, std::string>) {
+  if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, rare_string>) {
     return std::hash<std::string>{}(value);
   } else if constexpr (std::is_arithmetic_v<T> || std::is_enum_v<T>) {
     return std::hash<T>{}(value);

@@ -381,11 +381,11 @@ struct pod_spec {
   string_map node_selector;
   std::string service_account_name;
   std::optional<bool> automount_service_account_token;
+  bool host_network = false;  // here, beside the other small fields: no padding of its own
   std::vector<local_object_reference> image_pull_secrets;
   std::string node_name;
-  bool host_network = false;
-  std::string hostname;
-  std::string subdomain;
+  rare_string hostname;
+  rare_string subdomain;
 };
 template <class F>
 void fields(F& f, pod_spec& x) {
@@ -502,8 +502,8 @@ struct pod_status {
   // Shared between equal lists (store/object_sharing.hpp): pods that started in the same
   // second have the same conditions.
   shared_list<pod_condition> conditions;
-  std::string message;
-  std::string reason;
+  rare_string message;
+  rare_string reason;
   std::string host_ip;
   std::string pod_ip;
   timestamp start_time;

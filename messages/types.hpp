@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "messages/quantity.hpp"
+#include "messages/rare_string.hpp"
 
 namespace capstan::messages {
 

@@ -124,7 +124,7 @@ std::string pod_hosts_file(const messages::pod& pod, const std::string& ip,
       "fe00::2\tip6-allrouters\n";
   if (ip.empty())
     return out;
-  const std::string host = pod.spec.hostname.empty() ? pod.metadata.name : pod.spec.hostname;
+  const std::string host = pod.spec.hostname.empty() ? pod.metadata.name : pod.spec.hostname.str();
   out += ip + "\t";
   if (!pod.spec.subdomain.empty())
     out += host + "." + pod.spec.subdomain + "." + pod.metadata.namespace_ + ".svc." + domain +

@@ -146,7 +146,7 @@ public:
       static_assert(std::is_same_v<T, int32_t> || std::is_same_v<T, int64_t>,
                     "the JSON codec writes int32_t and int64_t fields only");
       return {{"type", "integer"}, {"format", sizeof(T) == 4 ? "int32" : "int64"}};
-    } else if constexpr (std::is_same_v<T, std::string>) {
+    } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, rare_string>) {
       return {{"type", "string"}};
     } else if constexpr (std::is_same_v<T, quantity>) {
       return ref(quantity_name);

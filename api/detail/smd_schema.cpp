@@ -112,6 +112,7 @@ const schema_node* schema_of() {
   if constexpr (is_optional<T>::value) {
     return schema_of<typename T::value_type>();
   } else if constexpr (std::is_arithmetic_v<T> || std::is_same_v<T, std::string> ||
+                       std::is_same_v<T, m::rare_string> ||
                        std::is_same_v<T, m::quantity> || std::is_same_v<T, m::timestamp> ||
                        std::is_same_v<T, m::int_or_string>) {
     return &scalar_node;

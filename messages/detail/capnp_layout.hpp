@@ -101,6 +101,8 @@ void expect_type(StructSchema s, const char* name, capnp::Type t, slot& out) {
     out.is_data = which == capnp_type::DATA;
     if (!out.is_data)
       need(capnp_type::TEXT, "Text or Data");
+  } else if constexpr (std::is_same_v<V, rare_string>) {
+    need(capnp_type::TEXT, "Text");
   } else if constexpr (std::is_same_v<V, sealed_bytes>) {
     need(capnp_type::DATA, "Data");
   } else if constexpr (std::is_same_v<V, quantity> || std::is_same_v<V, raw_json_object>) {
@@ -295,6 +297,9 @@ void write_field(layout::StructBuilder b, const slot& s, const V& v) {
           capnp::Data::Reader(reinterpret_cast<const kj::byte*>(v.data()), v.size()));
     else
       set_text(b.getPointerField(s.offset), v);
+  } else if constexpr (std::is_same_v<V, rare_string>) {
+    if (!v.empty())
+      set_text(b.getPointerField(s.offset), v.str());
   } else if constexpr (std::is_same_v<V, sealed_bytes>) {
     if (!v.empty())
       set_data(b.getPointerField(s.offset), v.envelope);
@@ -421,6 +426,8 @@ void read_field(layout::StructReader r, const slot& s, V& v) {
     } else {
       v = get_text(r.getPointerField(s.offset));
     }
+  } else if constexpr (std::is_same_v<V, rare_string>) {
+    v = get_text(r.getPointerField(s.offset));
   } else if constexpr (std::is_same_v<V, sealed_bytes>) {
     v.envelope = get_data(r.getPointerField(s.offset));
   } else if constexpr (std::is_same_v<V, byte_map>) {

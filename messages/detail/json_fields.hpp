@@ -41,7 +41,8 @@ bool is_zero(const T& v) {
     return !v;
   else if constexpr (std::is_integral_v<T>)
     return v == 0;
-  else if constexpr (std::is_same_v<T, std::string> || is_vector<T>::value ||
+  else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, rare_string> ||
+                     is_vector<T>::value ||
                      std::is_same_v<T, string_map> || std::is_same_v<T, resource_list> ||
                      std::is_same_v<T, byte_map> || std::is_same_v<T, sealed_bytes> ||
                      std::is_same_v<T, quantity> || std::is_same_v<T, int_or_string> ||
@@ -72,6 +73,8 @@ json encode_json(const T& v) {
   if constexpr (std::is_same_v<T, bool> || std::is_integral_v<T> ||
                 std::is_same_v<T, std::string>) {
     return json(v);
+  } else if constexpr (std::is_same_v<T, rare_string>) {
+    return json(v.str());
   } else if constexpr (std::is_same_v<T, quantity>) {
     return json(v.text());
   } else if constexpr (std::is_same_v<T, int_or_string>) {
@@ -215,6 +218,11 @@ void decode_json(const json& j, T& out, const std::string& path, field_errors& e
   } else if constexpr (std::is_integral_v<T>) {
     decode_integer(j, out, path, errors);
   } else if constexpr (std::is_same_v<T, std::string>) {
+    if (j.is_string())
+      out = j.get<std::string>();
+    else
+      type_error(j, path, "a string (quote the value)", errors);
+  } else if constexpr (std::is_same_v<T, rare_string>) {
     if (j.is_string())
       out = j.get<std::string>();
     else

@@ -23,6 +23,7 @@ struct field_filler {
   }
 
   void fill(std::string& v) { v = "v" + std::to_string(++counter); }
+  void fill(rare_string& v) { v = "v" + std::to_string(++counter); }
   void fill(bool& v) { v = true; }
   void fill(int32_t& v) { v = ++counter; }
   void fill(int64_t& v) { v = 1000000LL * ++counter; }
