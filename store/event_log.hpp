@@ -151,6 +151,13 @@ public:
   // manifest says (after `take` had the ones before).
   void load_snapshot(const messages::snapshot_manifest& manifest,
                      const std::function<void(messages::any_object&&)>& take) const;
+  // One chunk of it (0 to manifest.chunk_count - 1), each object given to `take` in order;
+  // returns how many. Throws store_error when the chunk is missing or corrupt. Any thread.
+  uint64_t load_snapshot_chunk(const messages::snapshot_manifest& manifest, uint32_t chunk,
+                               const std::function<void(messages::any_object&&)>& take) const;
+  // Throws store_error unless `objects` (the chunks' sum) is as many as the manifest says.
+  void expect_snapshot_objects(const messages::snapshot_manifest& manifest,
+                               uint64_t objects) const;
 
   // What RocksDB holds in memory for this journal now (its own estimates, in bytes).
   struct memory_use {

@@ -182,28 +182,39 @@ std::vector<messages::any_object> event_log::load_snapshot(
 void event_log::load_snapshot(const messages::snapshot_manifest& manifest,
                               const std::function<void(messages::any_object&&)>& take) const {
   uint64_t count = 0;
+  for (uint32_t chunk = 0; chunk < manifest.chunk_count; ++chunk)
+    count += load_snapshot_chunk(manifest, chunk, take);
+  expect_snapshot_objects(manifest, count);
+}
+
+uint64_t event_log::load_snapshot_chunk(
+    const messages::snapshot_manifest& manifest, uint32_t chunk,
+    const std::function<void(messages::any_object&&)>& take) const {
+  uint64_t count = 0;
   std::string value;
-  const rocksdb::ReadOptions read = long_read_options();
-  for (uint32_t chunk = 0; chunk < manifest.chunk_count; ++chunk) {
-    auto key = snapshot_chunk_key(manifest.seq, chunk);
-    check(db_->Get(read, handles_[snapshot_cf], key, &value),
-          "snapshot " + std::to_string(manifest.seq) + " chunk " + std::to_string(chunk) + " in " +
-              directory_);
-    try {
-      messages::decode_snapshot_chunk(value, [&](messages::any_object&& object) {
-        if (auto* s = std::get_if<messages::secret>(&object))
-          open_sealed(*s);
-        ++count;
-        take(std::move(object));
-      });
-    } catch (const messages::decode_error& e) {
-      throw store_error("snapshot " + std::to_string(manifest.seq) + " chunk " +
-                        std::to_string(chunk) + " in " + directory_ + " is corrupt: " + e.what());
-    }
+  check(db_->Get(long_read_options(), handles_[snapshot_cf], snapshot_chunk_key(manifest.seq, chunk),
+                 &value),
+        "snapshot " + std::to_string(manifest.seq) + " chunk " + std::to_string(chunk) + " in " +
+            directory_);
+  try {
+    messages::decode_snapshot_chunk(value, [&](messages::any_object&& object) {
+      if (auto* s = std::get_if<messages::secret>(&object))
+        open_sealed(*s);
+      ++count;
+      take(std::move(object));
+    });
+  } catch (const messages::decode_error& e) {
+    throw store_error("snapshot " + std::to_string(manifest.seq) + " chunk " +
+                      std::to_string(chunk) + " in " + directory_ + " is corrupt: " + e.what());
   }
-  if (count != manifest.object_count)
+  return count;
+}
+
+void event_log::expect_snapshot_objects(const messages::snapshot_manifest& manifest,
+                                        uint64_t objects) const {
+  if (objects != manifest.object_count)
     throw store_error("snapshot " + std::to_string(manifest.seq) + " in " + directory_ + " has " +
-                      std::to_string(count) + " objects, its manifest says " +
+                      std::to_string(objects) + " objects, its manifest says " +
                       std::to_string(manifest.object_count));
 }
 

@@ -1,25 +1,34 @@
 #include "store/restore.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
+#include <thread>
 
 #include "store/read_ahead.hpp"
+#include "store/read_ahead_parts.hpp"
 
 namespace capstan::store {
 
 void load_snapshot(cluster_state& state, const event_log& log,
                    const messages::snapshot_manifest& manifest) {
-  // The reading thread decodes and shares (state.sharing is its own until it is joined), this
-  // one only inserts: the decoding thread's duplicate parts are freed on it, and the two halves
-  // of the work come out about even.
-  read_ahead<any_object>(
-      [&](const std::function<void(any_object&&)>& emit) {
-        log.load_snapshot(manifest, [&](any_object&& o) {
-          state.sharing.share(o);
-          emit(std::move(o));
-        });
+  // Decoding is three quarters of the work: the chunks are decoded on threads of their own
+  // (read_ahead_parts.hpp), and this thread shares their parts and inserts them, in order. The
+  // duplicate parts sharing drops are freed here.
+  const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+  uint64_t objects = 0;
+  read_ahead_parts<any_object>(
+      manifest.chunk_count,
+      [&](std::size_t chunk, const std::function<void(any_object&&)>& emit) {
+        log.load_snapshot_chunk(manifest, static_cast<uint32_t>(chunk), emit);
       },
-      [&](any_object&& o) { insert_shared_object(state, std::move(o)); });
+      [&](any_object&& o) {
+        state.sharing.share(o);
+        insert_shared_object(state, std::move(o));
+        ++objects;
+      },
+      threads);
+  log.expect_snapshot_objects(manifest, objects);
   state.seq = manifest.seq;
 }
 

@@ -14,9 +14,11 @@ struct restore_stats {
 };
 
 // Loads the snapshot `manifest` names into the empty `state` (its objects straight into their
-// tables, in key order) and sets state.seq to its sequence number. The snapshot is read and
-// decoded on a thread of its own while this one loads (store/read_ahead.hpp), as is the tail in
-// replay_to, restore and state_at.
+// tables, in key order) and sets state.seq to its sequence number. Throws store_error when a
+// chunk is missing or corrupt or the objects are not as many as the manifest says (the objects
+// before are loaded). The snapshot's chunks are read and decoded on up to 4 threads of their own
+// (one a core) while this one loads (store/read_ahead_parts.hpp); the tail of replay_to,
+// restore and state_at on one (store/read_ahead.hpp).
 
 void load_snapshot(cluster_state& state, const event_log& log,
                    const messages::snapshot_manifest& manifest);
