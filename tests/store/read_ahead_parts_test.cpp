@@ -22,6 +22,14 @@ void produce(std::size_t part, const emit_fn& emit) {
     emit(int(part) * items_per_part + i);
 }
 
+// produce, counting in `begun` the parts it started.
+auto counting_producer(std::atomic<std::size_t>& begun) {
+  return [&begun](std::size_t part, const emit_fn& emit) {
+    begun.fetch_add(1);
+    produce(part, emit);
+  };
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(every_item_arrives_once_in_order_whatever_the_threads) {
@@ -32,10 +40,7 @@ BOOST_AUTO_TEST_CASE(every_item_arrives_once_in_order_whatever_the_threads) {
     std::size_t most_ahead = 0;
     read_ahead_parts<int>(
         parts,
-        [&](std::size_t part, const emit_fn& emit) {
-          parts_begun.fetch_add(1);
-          produce(part, emit);
-        },
+        counting_producer(parts_begun),
         [&](int&& i) {
           seen.push_back(i);
           const std::size_t consumed_parts = seen.size() / items_per_part;
@@ -95,10 +100,7 @@ BOOST_AUTO_TEST_CASE(a_consumer_error_stops_every_thread_and_is_rethrown) {
   try {
     read_ahead_parts<int>(
         parts,
-        [&](std::size_t part, const emit_fn& emit) {
-          parts_begun.fetch_add(1);
-          produce(part, emit);
-        },
+        counting_producer(parts_begun),
         [&](int&& i) {
           if (i == 500)
             throw std::invalid_argument("cannot apply item 500");
