@@ -268,6 +268,50 @@ BOOST_AUTO_TEST_CASE(a_snapshot_of_many_chunks_is_taken_in_whole_and_survives_a_
   BOOST_TEST(dump(restored) == dump(live));
 }
 
+// The chunks are decoded on threads of their own: a chunk that is not there stops the load
+// with its number after the chunks before it were loaded, and a count of objects other than the
+// manifest's is refused.
+BOOST_AUTO_TEST_CASE(a_snapshot_missing_a_chunk_or_an_object_is_refused_after_what_came_before) {
+  temp_dir dir;
+  cluster_state live;
+  auto log = event_log::open(dir.str());
+  std::vector<journal_record> batch;
+  for (int i = 0; i < 2500; ++i)  // three chunks of at most 1,000 objects
+    batch.push_back(created(small_pod("pod-" + std::to_string(i))));
+  log->append(batch);
+  for (const auto& r : batch)
+    apply(live, r);
+  write_snapshot(*log, live);
+  const auto manifest = log->latest_snapshot();
+  BOOST_REQUIRE(manifest.has_value());
+
+  auto more_chunks = *manifest;
+  more_chunks.chunk_count = 6;
+  cluster_state partial;
+  try {
+    load_snapshot(partial, *log, more_chunks);
+    BOOST_FAIL("a snapshot with missing chunks was loaded");
+  } catch (const store_error& e) {
+    BOOST_TEST(std::string(e.what()).find("chunk 3") != std::string::npos, e.what());
+  }
+  BOOST_TEST(partial.size() == 2500u);  // the three chunks before the missing one
+
+  auto one_more_object = *manifest;
+  one_more_object.object_count += 1;
+  cluster_state counted;
+  try {
+    load_snapshot(counted, *log, one_more_object);
+    BOOST_FAIL("a snapshot short of its manifest's objects was loaded");
+  } catch (const store_error& e) {
+    BOOST_TEST(std::string(e.what()).find("its manifest says 2501") != std::string::npos,
+               e.what());
+  }
+
+  cluster_state whole;
+  load_snapshot(whole, *log, *manifest);
+  BOOST_TEST(dump(whole) == dump(live));
+}
+
 BOOST_AUTO_TEST_CASE(a_snapshot_a_crash_left_staged_is_removed_at_open_and_never_read) {
   temp_dir dir;
   cluster_state live;
