@@ -240,6 +240,18 @@ std::vector<std::string> files_ending_in(const std::string& directory, const std
   return out;
 }
 
+// Creates 2,500 pods in `log` and `live` (three snapshot chunks of at most 1,000 objects) and
+// writes a snapshot of them.
+void snapshot_of_2500_pods(event_log& log, cluster_state& live) {
+  std::vector<journal_record> batch;
+  for (int i = 0; i < 2500; ++i)
+    batch.push_back(created(small_pod("pod-" + std::to_string(i))));
+  log.append(batch);
+  for (const auto& r : batch)
+    apply(live, r);
+  write_snapshot(log, live);
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(a_snapshot_of_many_chunks_is_taken_in_whole_and_survives_a_reopen) {
@@ -247,13 +259,7 @@ BOOST_AUTO_TEST_CASE(a_snapshot_of_many_chunks_is_taken_in_whole_and_survives_a_
   cluster_state live;
   {
     auto log = event_log::open(dir.str());
-    std::vector<journal_record> batch;
-    for (int i = 0; i < 2500; ++i)  // three chunks of at most 1,000 objects
-      batch.push_back(created(small_pod("pod-" + std::to_string(i))));
-    log->append(batch);
-    for (const auto& r : batch)
-      apply(live, r);
-    write_snapshot(*log, live);
+    snapshot_of_2500_pods(*log, live);
     BOOST_TEST(files_ending_in(dir.str(), ".staged").empty());  // taken in, not left behind
     auto manifest = log->latest_snapshot();
     BOOST_REQUIRE(manifest.has_value());
@@ -275,13 +281,7 @@ BOOST_AUTO_TEST_CASE(a_snapshot_missing_a_chunk_or_an_object_is_refused_after_wh
   temp_dir dir;
   cluster_state live;
   auto log = event_log::open(dir.str());
-  std::vector<journal_record> batch;
-  for (int i = 0; i < 2500; ++i)  // three chunks of at most 1,000 objects
-    batch.push_back(created(small_pod("pod-" + std::to_string(i))));
-  log->append(batch);
-  for (const auto& r : batch)
-    apply(live, r);
-  write_snapshot(*log, live);
+  snapshot_of_2500_pods(*log, live);
   const auto manifest = log->latest_snapshot();
   BOOST_REQUIRE(manifest.has_value());
 
