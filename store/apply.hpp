@@ -28,9 +28,9 @@ std::vector<std::string> check_appends(
 // Inserts one snapshot object into its table (quickest when objects come in key order, as a
 // snapshot has them).
 void load_object(cluster_state& state, any_object&& object);
-// load_object for an object whose parts were already shared through state.sharing: the
-// sharing can then run on the thread that decodes, while this one only inserts
-// (store/restore.cpp), and the duplicate parts it drops are freed where they were allocated.
+// load_object's insertion alone, for an object whose parts were already shared through
+// state.sharing (a loader that shares on another thread; the snapshot's loader shares on its
+// inserting thread and calls load_object).
 void insert_shared_object(cluster_state& state, any_object&& object);
 // Inserts snapshot objects into an empty state at `seq`.
 void load_objects(cluster_state& state, uint64_t seq, std::vector<any_object>&& objects);

@@ -23,8 +23,7 @@ void load_snapshot(cluster_state& state, const event_log& log,
         log.load_snapshot_chunk(manifest, static_cast<uint32_t>(chunk), emit);
       },
       [&](any_object&& o) {
-        state.sharing.share(o);
-        insert_shared_object(state, std::move(o));
+        load_object(state, std::move(o));
         ++objects;
       },
       threads);
