@@ -316,30 +316,33 @@ std::string raft_log::fetch_from_members(uint64_t from, uint64_t to,
   return errors;
 }
 
+void raft_log::publish_membership() {
+  engine& e = *engine_;
+  replicated_membership now;
+  for (unsigned i = 0; i < e.raft.configuration.n; ++i) {
+    const raft_server& server = e.raft.configuration.servers[i];
+    now.members.push_back({server.id, server.address ? server.address : "",
+                           server.role == RAFT_VOTER});
+  }
+  if (e.tls)
+    now.reachable = e.tls->connected_members();
+  now.reachable.insert(e.raft.id);
+  raft_id leader_id = 0;
+  const char* leader_address = nullptr;
+  raft_leader(&e.raft, &leader_id, &leader_address);
+  now.leader_id = leader_id;
+  now.leader_address = leader_address ? leader_address : "";
+  if (config_.tls && !now.members.empty() && !same_members(now.members, e.members_written)) {
+    write_members_file(members_file(), now.members);
+    e.members_written = now.members;
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  membership_ = std::move(now);
+}
+
 void raft_log::watch_leadership() {
   engine& e = *engine_;
-  {
-    replicated_membership now;
-    for (unsigned i = 0; i < e.raft.configuration.n; ++i) {
-      const raft_server& server = e.raft.configuration.servers[i];
-      now.members.push_back({server.id, server.address ? server.address : "",
-                             server.role == RAFT_VOTER});
-    }
-    if (e.tls)
-      now.reachable = e.tls->connected_members();
-    now.reachable.insert(e.raft.id);
-    raft_id leader_id = 0;
-    const char* leader_address = nullptr;
-    raft_leader(&e.raft, &leader_id, &leader_address);
-    now.leader_id = leader_id;
-    now.leader_address = leader_address ? leader_address : "";
-    if (config_.tls && !now.members.empty() && !same_members(now.members, e.members_written)) {
-      write_members_file(members_file(), now.members);
-      e.members_written = now.members;
-    }
-    std::lock_guard<std::mutex> lock(mutex_);
-    membership_ = std::move(now);
-  }
+  publish_membership();
   // Followers take their own snapshots less often than a leader (see
   // follower_snapshot_threshold).
   const bool leader_now = raft_state(&e.raft) == RAFT_LEADER;

@@ -94,6 +94,9 @@ private:
   void run_loop(std::promise<std::string>* started);
   void run_posted();
   void watch_leadership();
+  // Refreshes what membership() returns from the engine's configuration (the loop's thread):
+  // every 10 ms, and before a membership change is answered, so that its caller reads it.
+  void publish_membership();
   void close_engine();
 
   raft_log_config config_;

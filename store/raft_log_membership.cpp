@@ -38,6 +38,7 @@ struct raft_log::membership_change {
   struct raft_change request;  // request.data points back here
   membership_done done;
   uint64_t id = 0;
+  raft_log* log = nullptr;  // its membership() is refreshed before `done` is called
   struct raft* raft = nullptr;
   bool* pending = nullptr;  // the engine's membership_change_pending
 
@@ -59,6 +60,7 @@ struct raft_log::membership_change {
   static void finish(raft_change* req, int status) {
     auto* change = static_cast<membership_change*>(req->data);
     *change->pending = false;
+    change->log->publish_membership();  // the caller reads the membership it changed
     change->done(status == 0 ? "" : membership_error(status));
     delete change;
   }
@@ -80,6 +82,7 @@ void raft_log::change_membership(uint64_t id, membership_done done,
     change->request.data = change;
     change->done = std::move(*shared_done);
     change->id = id;
+    change->log = this;
     change->raft = &e.raft;
     change->pending = &e.membership_change_pending;
     if (int rv = start(*change); rv == membership_change::already_done)
