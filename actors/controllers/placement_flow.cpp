@@ -4,7 +4,28 @@
 
 namespace capstan::actors {
 
-placement_flow::placement_flow(std::size_t bound) : bound_(std::max<std::size_t>(bound, 1)) {}
+namespace {
+
+placement_flow_limits checked(placement_flow_limits limits) {
+  limits.max_bound = std::max<std::size_t>(limits.max_bound, 1);
+  limits.min_bound = std::clamp<std::size_t>(limits.min_bound, 1, limits.max_bound);
+  limits.target_wait_nanos = std::max<int64_t>(limits.target_wait_nanos, 1);
+  limits.window_nanos = std::max<int64_t>(limits.window_nanos, 0);
+  return limits;
+}
+
+placement_flow_limits with_max(std::size_t max_bound) {
+  placement_flow_limits limits;
+  limits.max_bound = max_bound;
+  return limits;
+}
+
+}  // namespace
+
+placement_flow::placement_flow(std::size_t max_bound) : placement_flow(with_max(max_bound)) {}
+
+placement_flow::placement_flow(const placement_flow_limits& limits)
+    : limits_(checked(limits)), bound_(limits_.max_bound) {}
 
 int placement_flow::room() const {
   const std::size_t waiting = unplaced_.size() + static_cast<std::size_t>(asked_);
@@ -19,14 +40,40 @@ void placement_flow::failed(int count) {
   asked_ = std::max(asked_ - std::max(count, 0), 0);
 }
 
-void placement_flow::created(const store::object_key& pod, bool placed) {
+void placement_flow::created(const store::object_key& pod, bool placed, int64_t at_nanos) {
   asked_ = std::max(asked_ - 1, 0);
   if (!placed)
-    unplaced_.insert(pod);
+    unplaced_.try_emplace(pod, at_nanos);
 }
 
-void placement_flow::placed(const store::object_key& pod) {
+void placement_flow::placed(const store::object_key& pod, int64_t at_nanos) {
+  auto it = unplaced_.find(pod);
+  if (it == unplaced_.end())
+    return;
+  if (window_placed_ == 0)
+    window_start_ = at_nanos;
+  window_waits_ += std::max<int64_t>(at_nanos - it->second, 0);  // a clock set back: no wait
+  ++window_placed_;
+  unplaced_.erase(it);
+  if (at_nanos - window_start_ >= limits_.window_nanos)
+    adjust_bound(at_nanos);
+}
+
+void placement_flow::deleted(const store::object_key& pod) {
   unplaced_.erase(pod);
+}
+
+void placement_flow::adjust_bound(int64_t at_nanos) {
+  const int64_t mean = window_waits_ / window_placed_;
+  if (mean > limits_.target_wait_nanos) {
+    const double scale = std::max(0.5, double(limits_.target_wait_nanos) / double(mean));
+    bound_ = std::max(limits_.min_bound, static_cast<std::size_t>(double(bound_) * scale));
+  } else {
+    bound_ = std::min(limits_.max_bound, bound_ + std::max<std::size_t>(limits_.max_bound / 16, 1));
+  }
+  window_start_ = at_nanos;
+  window_waits_ = 0;
+  window_placed_ = 0;
 }
 
 void placement_flow::hold_back(const store::object_key& rc, int shortfall) {

@@ -167,14 +167,14 @@ void observe(rm_self self, const journal_record& r) {
         if (auto rc = st.rc_by_uid.find(o.uid); rc != st.rc_by_uid.end()) {
           auto& creates = st.expectations[rc->second].creates;
           creates = std::max(0, creates - 1);
-          st.flow.created(id, !p.spec.node_name.empty());
+          st.flow.created(id, !p.spec.node_name.empty(), r.time_nanos);
         } else {
           collect_orphan(self, {r.namespace_, r.name}, o);
         }
       }
     mark_matching(self, r.namespace_, p.metadata.labels);
   } else if (std::holds_alternative<object_deleted>(r.event)) {
-    st.flow.placed(id);
+    st.flow.deleted(id);
     if (!st.pod_labels.count(id))
       return;
     for (auto& rc : matching_rcs(st, r.namespace_, labels_of(st, id))) {
@@ -185,11 +185,11 @@ void observe(rm_self self, const journal_record& r) {
     forget_labels(st, id);
   } else {
     if (std::holds_alternative<pod_bound>(r.event)) {
-      st.flow.placed(id);
+      st.flow.placed(id, r.time_nanos);
     } else if (auto* s = std::get_if<pod_status_changed>(&r.event)) {
       for (const auto& c : s->status.conditions)
-        if (c.type == "PodScheduled" && c.status == "False")
-          st.flow.placed(id);  // unschedulable: it waits for a change, not for the scheduler
+        if (c.type == "PodScheduled" && c.status == "False")  // unschedulable: it waits for a
+          st.flow.placed(id, r.time_nanos);  // change, not for the scheduler
     }
     const string_map* relabelled = nullptr;
     if (auto* l = std::get_if<labels_changed>(&r.event))

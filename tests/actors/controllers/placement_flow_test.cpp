@@ -1,6 +1,6 @@
 // Tests actors/controllers/placement_flow.cpp: the room counts pods asked for and pods created
-// without a node until they are placed; held-back RCs come back oldest first, as many as the
-// room covers.
+// without a node until they are placed or deleted; held-back RCs come back oldest first, as many
+// as the room covers; the bound follows the mean wait of the pods placed in each window.
 #include <boost/test/unit_test.hpp>
 
 #include "actors/controllers/placement_flow.hpp"
@@ -25,16 +25,16 @@ BOOST_AUTO_TEST_CASE(the_room_counts_asked_and_unplaced_pods_until_placed) {
   flow.asked(6);
   BOOST_TEST(flow.room() == 4);
   for (int n = 0; n < 5; ++n)
-    flow.created(pod(n), false);
+    flow.created(pod(n), false, 0);
   flow.failed(1);  // the sixth never comes
   BOOST_TEST(flow.unplaced() == 5u);
   BOOST_TEST(flow.room() == 5);
-  flow.created(pod(9), true);  // came with its node (a template naming one): never waits
+  flow.created(pod(9), true, 0);  // came with its node (a template naming one): never waits
   BOOST_TEST(flow.room() == 5);
-  flow.placed(pod(0));
-  flow.placed(pod(1));
-  flow.placed(pod(0));   // twice: counted once
-  flow.placed(pod(42));  // a pod it never counted
+  flow.placed(pod(0), 0);
+  flow.deleted(pod(1));
+  flow.placed(pod(0), 0);   // twice: counted once
+  flow.placed(pod(42), 0);  // a pod it never counted
   BOOST_TEST(flow.unplaced() == 3u);
   BOOST_TEST(flow.room() == 7);
   flow.asked(20);
@@ -54,9 +54,9 @@ BOOST_AUTO_TEST_CASE(held_back_rcs_come_back_oldest_first_as_the_room_allows) {
   BOOST_TEST(flow.release().empty());  // no room yet
 
   for (int n = 0; n < 100; ++n)
-    flow.created(pod(n), false);
+    flow.created(pod(n), false, 0);
   for (int n = 0; n < 50; ++n)
-    flow.placed(pod(n));
+    flow.placed(pod(n), 0);
   BOOST_TEST(flow.room() == 50);
   auto first = flow.release();  // a (40) fits; b (30) is let in while room is left
   BOOST_TEST((first == std::vector<object_key>{rc("a"), rc("b")}));
@@ -74,4 +74,84 @@ BOOST_AUTO_TEST_CASE(held_back_rcs_come_back_oldest_first_as_the_room_allows) {
 BOOST_AUTO_TEST_CASE(a_bound_of_zero_still_lets_one_pod_through) {
   placement_flow flow(0);
   BOOST_TEST(flow.room() == 1);
+}
+
+namespace {
+
+constexpr int64_t ms = 1'000'000;
+
+// A flow of at most 1,000 pods, at least 100, aiming at a mean wait of 40 ms over windows of
+// 100 ms of journal time.
+placement_flow adaptive_flow() {
+  capstan::actors::placement_flow_limits limits;
+  limits.max_bound = 1000;
+  limits.min_bound = 100;
+  limits.target_wait_nanos = 40 * ms;
+  limits.window_nanos = 100 * ms;
+  return placement_flow(limits);
+}
+
+// Creates pods first..first+count-1 at `created` and places them at `placed` (journal times).
+void place(placement_flow& flow, int first, int count, int64_t created, int64_t placed) {
+  for (int n = first; n < first + count; ++n)
+    flow.created(pod(n), false, created);
+  for (int n = first; n < first + count; ++n)
+    flow.placed(pod(n), placed);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(the_bound_shrinks_as_the_mean_wait_exceeds_the_target) {
+  auto flow = adaptive_flow();
+  BOOST_TEST(flow.bound() == 1000u);
+  // A window of 100 ms whose pods waited 80 ms on average (60 and 100): halved. The placement
+  // 100 ms after the window's first ends it.
+  place(flow, 0, 1, 0, 60 * ms);
+  BOOST_TEST(flow.bound() == 1000u);  // the window is not over yet
+  place(flow, 1, 1, 60 * ms, 160 * ms);
+  BOOST_TEST(flow.bound() == 500u);
+  // 50 ms on average: to 500 * 40 / 50.
+  place(flow, 20, 4, 200 * ms, 250 * ms);
+  place(flow, 24, 1, 300 * ms, 350 * ms);
+  BOOST_TEST(flow.bound() == 400u);
+  // Waits of seconds: at most halved a window, and never below the least bound.
+  for (int window = 0; window < 4; ++window)
+    place(flow, 100 + 2 * window, 2, window * 1000 * ms, (window * 1000 + 2000) * ms);
+  BOOST_TEST(flow.bound() == 100u);
+  BOOST_TEST(flow.room() == 100);  // every pod placed: the whole bound is room
+}
+
+BOOST_AUTO_TEST_CASE(the_bound_grows_back_while_pods_wait_less_than_the_target) {
+  auto flow = adaptive_flow();
+  place(flow, 0, 2, 0, 1000 * ms);
+  place(flow, 2, 1, 1000 * ms, 3000 * ms);
+  BOOST_TEST(flow.bound() == 500u);
+  // Pods placed 40 ms after their creation (at the target): a sixteenth of 1,000 a window.
+  int64_t t = 4000 * ms;
+  for (int window = 0; window < 20; ++window, t += 100 * ms)
+    place(flow, 10 + 2 * window, 2, t - 40 * ms, t);
+  BOOST_TEST(flow.bound() == 1000u);  // 500 + 8 * 62 = 996 after 8 windows, then the ceiling
+  // A deleted pod's wait is not a placement's: a pod created long ago and deleted now does not
+  // shrink the bound.
+  flow.created(pod(500), false, 0);
+  flow.deleted(pod(500));
+  flow.placed(pod(500), t + 200 * ms);  // no longer counted: changes nothing
+  BOOST_TEST(flow.bound() == 1000u);
+  BOOST_TEST(flow.unplaced() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(unplaced_pods_hold_room_while_the_bound_shrinks_below_them) {
+  auto flow = adaptive_flow();
+  flow.asked(1000);
+  place(flow, 0, 2, 0, 100 * ms);
+  place(flow, 2, 2, 100 * ms, 300 * ms);  // waited 100 and 200 ms: halved
+  BOOST_TEST(flow.bound() == 500u);
+  for (int n = 4; n < 704; ++n)
+    flow.created(pod(n), false, 300 * ms);
+  BOOST_TEST(flow.room() == 0);  // 700 unplaced and 296 asked, above the bound
+  for (int n = 4; n < 404; ++n)
+    flow.placed(pod(n), 320 * ms);  // 20 ms: within the target, but not a window yet
+  BOOST_TEST(flow.bound() == 500u);
+  flow.failed(296);
+  BOOST_TEST(flow.room() == 200);  // 300 still unplaced
 }
