@@ -67,13 +67,7 @@ int64_t least_requested(const pod_request& pod, const node_view& node) {
 int64_t spread_replicas(const pod_request& pod, const node_view& node) {
   if (pod.spread_id == 0)
     return 100;
-  int count = 0;
-  for (const auto& [id, pods] : node.spread_counts)
-    if (id == pod.spread_id) {
-      count = pods;
-      break;
-    }
-  return 100 / (1 + count);
+  return 100 / (1 + node.placing_spread);
 }
 
 }  // namespace

@@ -114,19 +114,30 @@ void scheduler_state::add_to_node(const pod_entry& entry, int sign) {
         n.host_ports.erase(found);
     }
   if (entry.spread_id != 0) {
-    auto& counts = n.spread_counts;
+    auto& counts = spread_nodes_[entry.spread_id];
     auto it = std::find_if(counts.begin(), counts.end(),
-                           [&](const auto& c) { return c.first == entry.spread_id; });
+                           [&](const auto& c) { return c.first == entry.node; });
     if (it == counts.end() && sign > 0) {
-      counts.emplace_back(entry.spread_id, sign);
+      counts.emplace_back(entry.node, sign);
     } else if (it != counts.end()) {
       it->second += sign;
       if (it->second <= 0) {
         *it = counts.back();
         counts.pop_back();
+        if (counts.empty())
+          spread_nodes_.erase(entry.spread_id);
       }
     }
   }
+}
+
+void scheduler_state::mark_spread(uint32_t spread_id, bool placing) {
+  auto counts = spread_nodes_.find(spread_id);
+  if (counts == spread_nodes_.end())
+    return;
+  for (const auto& [number, pods] : counts->second)
+    if (auto it = node_index.find(node_name(number)); it != node_index.end())
+      nodes[it->second].placing_spread = placing ? pods : 0;
 }
 
 void scheduler_state::requeue_unschedulable() {
@@ -286,6 +297,7 @@ placement scheduler_state::place(const pod_request& asked) {
   }
   int64_t best_score = -1;
   std::size_t best = feasible.front();
+  mark_spread(pod.spread_id, true);
   for (std::size_t i : feasible) {
     int64_t s = 0;
     for (const auto& p : score_plugins())
@@ -295,6 +307,7 @@ placement scheduler_state::place(const pod_request& asked) {
       best = i;
     }
   }
+  mark_spread(pod.spread_id, false);
   result.node = nodes[best].name;
   return result;
 }

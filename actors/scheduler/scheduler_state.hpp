@@ -83,6 +83,12 @@ struct scheduler_state {
   const std::string& node_name(uint32_t number) const;
 
 private:
+  // Sets node_view::placing_spread on the nodes holding pods of `spread_id` (or back to 0).
+  void mark_spread(uint32_t spread_id, bool placing);
+
+  // Per spread key: (node_number, its pods of the key) for the nodes holding any; a short list
+  // (at most the key's replicas), searched linearly.
+  std::unordered_map<uint32_t, std::vector<std::pair<uint32_t, int>>> spread_nodes_;
   std::vector<std::string> node_names_;  // by node_number - 1
   std::unordered_map<std::string, uint32_t> node_numbers_;
   void add_to_node(const pod_entry& entry, int sign);

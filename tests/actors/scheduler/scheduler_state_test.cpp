@@ -2,6 +2,8 @@
 // the view kept from committed records.
 #include <boost/test/unit_test.hpp>
 
+#include <map>
+
 #include "actors/scheduler/scheduler_state.hpp"
 #include "tests/store/records.hpp"
 
@@ -79,6 +81,43 @@ BOOST_AUTO_TEST_CASE(replicas_spread_and_load_balances) {
   }
   for (const auto& [node, count] : per_node)
     BOOST_TEST(count == 2);
+}
+
+// Two keys placed in turn, each spread over its own count of the nodes' pods (the other key's
+// pods do not count), a forgotten assumption no longer counted, and no count left on a node
+// after placing.
+BOOST_AUTO_TEST_CASE(each_key_spreads_by_its_own_pods_and_forgets_failed_assumptions) {
+  scheduler_state s;
+  for (const char* n : {"n1", "n2", "n3", "n4"})
+    add_node(s, n);
+  std::map<std::string, std::map<std::string, int>> per_key_node;
+  for (int i = 0; i < 8; ++i)
+    for (const char* key : {"rc-a", "rc-b"}) {
+      store::object_key id{"default", std::string(key) + "-" + std::to_string(i)};
+      // rc-b's pods ask more cpu: least-requested alone would not spread them evenly.
+      s.pods[id] = s.entry_of(wants(key == std::string("rc-a") ? 100 : 300, {}, key));
+      auto p = s.place(s.request_of(s.pods[id]));
+      BOOST_REQUIRE(p.node);
+      s.assume(id, *p.node);
+      per_key_node[key][*p.node]++;
+      for (const auto& n : s.nodes)
+        BOOST_TEST(n.placing_spread == 0);
+    }
+  for (const auto& [key, nodes] : per_key_node) {
+    BOOST_TEST(nodes.size() == 4u, key);
+    for (const auto& [node, count] : nodes)
+      BOOST_TEST(count == 2, key << " on " << node);
+  }
+  // rc-a's pod on n1 failed to bind: n1 then holds one pod of rc-a, the others two; the next
+  // pod of rc-a goes there (n1 also has the most free cpu once the pod is forgotten).
+  store::object_key first{"default", "rc-a-0"};
+  const std::string first_node = s.node_name(s.pods[first].node);
+  s.forget(first);
+  store::object_key next{"default", "rc-a-8"};
+  s.pods[next] = s.entry_of(wants(100, {}, "rc-a"));
+  auto p = s.place(s.request_of(s.pods[next]));
+  BOOST_REQUIRE(p.node);
+  BOOST_TEST(*p.node == first_node);
 }
 
 BOOST_AUTO_TEST_CASE(a_large_cluster_is_sampled_not_scanned) {
