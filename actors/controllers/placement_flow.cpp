@@ -65,8 +65,15 @@ void placement_flow::deleted(const store::object_key& pod) {
 
 void placement_flow::adjust_bound(int64_t at_nanos) {
   const int64_t mean = window_waits_ / window_placed_;
-  if (mean > limits_.target_wait_nanos) {
-    const double scale = std::max(0.5, double(limits_.target_wait_nanos) / double(mean));
+  recent_means_[recent_next_] = mean;
+  recent_next_ = (recent_next_ + 1) % recent_means_.size();
+  recent_count_ = std::min(recent_count_ + 1, recent_means_.size());
+  const int64_t least =
+      *std::min_element(recent_means_.begin(), recent_means_.begin() + recent_count_);
+  const int64_t target =
+      std::max(limits_.target_wait_nanos, least + limits_.target_wait_nanos / 2);
+  if (mean > target) {
+    const double scale = std::max(0.5, double(target) / double(mean));
     bound_ = std::max(limits_.min_bound, static_cast<std::size_t>(double(bound_) * scale));
   } else {
     bound_ = std::min(limits_.max_bound, bound_ + std::max<std::size_t>(limits_.max_bound / 16, 1));

@@ -10,16 +10,21 @@
 // the scheduler's pace is not constant: it halves while a snapshot's child process takes a core,
 // and stops while fork() copies the page tables. So the bound is not fixed: after each window of
 // `window_nanos` of journal time in which pods were placed, the mean wait of those pods (their
-// placed record's time less their created record's) is compared with `target_wait_nanos`:
+// placed record's time less their created record's) is compared with the target:
 // - above it, the bound shrinks in proportion (to bound * target / mean, at most halved), as
 //   many fewer pods wait as the wait is too long;
 // - at or below it, the bound grows by a sixteenth of `max_bound` (pods placed quickly: the
 //   scheduler can take more at once, and bigger batches are cheaper a pod).
+// The target is `target_wait_nanos`, or the least mean of the last 64 windows plus half of it,
+// whichever is longer: where even a few pods wait longer than the target (a slow disk's fsync
+// in each of a pod's two commits), the bound does not fall to its least, and the pace with it,
+// for a wait no bound can give; it keeps the queue's share of the wait small instead.
 // It stays within [min_bound, max_bound]; min_bound is at most max_bound.
 //
 // Not thread-safe: the replication manager's state.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -78,6 +83,10 @@ private:
   std::unordered_map<store::object_key, int64_t> unplaced_;  // -> its created record's time
   std::deque<store::object_key> held_;                        // oldest first
   std::unordered_map<store::object_key, int> shortfall_;      // of each RC in held_
+  // The mean waits of the last windows (a ring), for the least of them.
+  std::array<int64_t, 64> recent_means_{};
+  std::size_t recent_count_ = 0;
+  std::size_t recent_next_ = 0;
   // The window in progress: since when, and the waits of the pods placed in it.
   int64_t window_start_ = 0;
   int64_t window_waits_ = 0;

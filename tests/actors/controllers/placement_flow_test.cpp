@@ -80,17 +80,6 @@ namespace {
 
 constexpr int64_t ms = 1'000'000;
 
-// A flow of at most 1,000 pods, at least 100, aiming at a mean wait of 40 ms over windows of
-// 100 ms of journal time.
-placement_flow adaptive_flow() {
-  capstan::actors::placement_flow_limits limits;
-  limits.max_bound = 1000;
-  limits.min_bound = 100;
-  limits.target_wait_nanos = 40 * ms;
-  limits.window_nanos = 100 * ms;
-  return placement_flow(limits);
-}
-
 // Creates pods first..first+count-1 at `created` and places them at `placed` (journal times).
 void place(placement_flow& flow, int first, int count, int64_t created, int64_t placed) {
   for (int n = first; n < first + count; ++n)
@@ -99,30 +88,45 @@ void place(placement_flow& flow, int first, int count, int64_t created, int64_t 
     flow.placed(pod(n), placed);
 }
 
+// A flow of at most 1,000 pods, at least 100, aiming at a mean wait of 40 ms over windows of
+// 100 ms of journal time, after a first window whose pods waited 10 ms (the least wait seen:
+// the target stays 40 ms). Its journal time is then under 200 ms.
+placement_flow settled_flow() {
+  capstan::actors::placement_flow_limits limits;
+  limits.max_bound = 1000;
+  limits.min_bound = 100;
+  limits.target_wait_nanos = 40 * ms;
+  limits.window_nanos = 100 * ms;
+  placement_flow flow(limits);
+  place(flow, 9000, 1, 0, 10 * ms);
+  place(flow, 9001, 1, 100 * ms, 110 * ms);  // 100 ms after the window's first: it ends
+  return flow;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(the_bound_shrinks_as_the_mean_wait_exceeds_the_target) {
-  auto flow = adaptive_flow();
+  auto flow = settled_flow();
   BOOST_TEST(flow.bound() == 1000u);
   // A window of 100 ms whose pods waited 80 ms on average (60 and 100): halved. The placement
   // 100 ms after the window's first ends it.
-  place(flow, 0, 1, 0, 60 * ms);
+  place(flow, 0, 1, 150 * ms, 210 * ms);
   BOOST_TEST(flow.bound() == 1000u);  // the window is not over yet
-  place(flow, 1, 1, 60 * ms, 160 * ms);
+  place(flow, 1, 1, 210 * ms, 310 * ms);
   BOOST_TEST(flow.bound() == 500u);
   // 50 ms on average: to 500 * 40 / 50.
-  place(flow, 20, 4, 200 * ms, 250 * ms);
-  place(flow, 24, 1, 300 * ms, 350 * ms);
+  place(flow, 20, 4, 350 * ms, 400 * ms);
+  place(flow, 24, 1, 450 * ms, 500 * ms);
   BOOST_TEST(flow.bound() == 400u);
   // Waits of seconds: at most halved a window, and never below the least bound.
   for (int window = 0; window < 4; ++window)
-    place(flow, 100 + 2 * window, 2, window * 1000 * ms, (window * 1000 + 2000) * ms);
+    place(flow, 100 + 2 * window, 2, (1000 + window * 1000) * ms, (3000 + window * 1000) * ms);
   BOOST_TEST(flow.bound() == 100u);
   BOOST_TEST(flow.room() == 100);  // every pod placed: the whole bound is room
 }
 
 BOOST_AUTO_TEST_CASE(the_bound_grows_back_while_pods_wait_less_than_the_target) {
-  auto flow = adaptive_flow();
+  auto flow = settled_flow();
   place(flow, 0, 2, 0, 1000 * ms);
   place(flow, 2, 1, 1000 * ms, 3000 * ms);
   BOOST_TEST(flow.bound() == 500u);
@@ -140,17 +144,38 @@ BOOST_AUTO_TEST_CASE(the_bound_grows_back_while_pods_wait_less_than_the_target) 
   BOOST_TEST(flow.unplaced() == 0u);
 }
 
+// A slow disk: no pod waits under 60 ms, however few wait. The target is then the least wait
+// plus 20 ms: the bound does not fall to its least for a wait it cannot shorten, and still
+// shrinks when the queue adds to the wait.
+BOOST_AUTO_TEST_CASE(where_no_wait_is_short_the_target_is_the_least_wait_plus_half) {
+  capstan::actors::placement_flow_limits limits;
+  limits.max_bound = 1000;
+  limits.min_bound = 100;
+  limits.target_wait_nanos = 40 * ms;
+  limits.window_nanos = 100 * ms;
+  placement_flow flow(limits);
+  int64_t t = 1000 * ms;
+  int n = 0;
+  for (int window = 0; window < 30; ++window, t += 100 * ms, n += 2)
+    place(flow, n, 2, t - (window % 2 ? 70 : 60) * ms, t);  // 60 or 70 ms, never less
+  BOOST_TEST(flow.bound() == 1000u);  // under 60 + 20 ms: never shrunk
+  // The window in progress holds the last pod, 70 ms; one of 290 ms ends it at a mean of 180 ms,
+  // over twice the target (63.3 ms, the least window, plus 20): halved.
+  place(flow, n, 1, t - 290 * ms, t);
+  BOOST_TEST(flow.bound() == 500u);
+}
+
 BOOST_AUTO_TEST_CASE(unplaced_pods_hold_room_while_the_bound_shrinks_below_them) {
-  auto flow = adaptive_flow();
+  auto flow = settled_flow();
   flow.asked(1000);
-  place(flow, 0, 2, 0, 100 * ms);
-  place(flow, 2, 2, 100 * ms, 300 * ms);  // waited 100 and 200 ms: halved
+  place(flow, 0, 2, 200 * ms, 300 * ms);
+  place(flow, 2, 2, 300 * ms, 500 * ms);  // waited 100 and 200 ms: halved
   BOOST_TEST(flow.bound() == 500u);
   for (int n = 4; n < 704; ++n)
-    flow.created(pod(n), false, 300 * ms);
+    flow.created(pod(n), false, 500 * ms);
   BOOST_TEST(flow.room() == 0);  // 700 unplaced and 296 asked, above the bound
   for (int n = 4; n < 404; ++n)
-    flow.placed(pod(n), 320 * ms);  // 20 ms: within the target, but not a window yet
+    flow.placed(pod(n), 520 * ms);  // 20 ms: within the target, but not a window yet
   BOOST_TEST(flow.bound() == 500u);
   flow.failed(296);
   BOOST_TEST(flow.room() == 200);  // 300 still unplaced
