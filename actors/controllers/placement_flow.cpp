@@ -6,6 +6,8 @@ namespace capstan::actors {
 
 namespace {
 
+constexpr int64_t longest_counted_wait = 3'600'000'000'000;  // an hour, in nanoseconds
+
 placement_flow_limits checked(placement_flow_limits limits) {
   limits.max_bound = std::max<std::size_t>(limits.max_bound, 1);
   limits.min_bound = std::clamp<std::size_t>(limits.min_bound, 1, limits.max_bound);
@@ -52,7 +54,9 @@ void placement_flow::placed(const store::object_key& pod, int64_t at_nanos) {
     return;
   if (window_placed_ == 0)
     window_start_ = at_nanos;
-  window_waits_ += std::max<int64_t>(at_nanos - it->second, 0);  // a clock set back: no wait
+  // A clock set back counts no wait; a wait of over an hour counts an hour (the sum stays far
+  // from overflowing, whatever times the records carry).
+  window_waits_ += std::clamp<int64_t>(at_nanos - it->second, 0, longest_counted_wait);
   ++window_placed_;
   unplaced_.erase(it);
   if (at_nanos - window_start_ >= limits_.window_nanos)

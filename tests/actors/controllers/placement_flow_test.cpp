@@ -180,3 +180,16 @@ BOOST_AUTO_TEST_CASE(unplaced_pods_hold_room_while_the_bound_shrinks_below_them)
   flow.failed(296);
   BOOST_TEST(flow.room() == 200);  // 300 still unplaced
 }
+
+// Records carry the journal's clock: a wait of centuries (a clock set far ahead) counts an hour,
+// and the sum of many does not overflow.
+BOOST_AUTO_TEST_CASE(a_wait_of_centuries_counts_an_hour) {
+  auto flow = settled_flow();
+  const int64_t far = int64_t{4'000'000'000} * 1'000'000'000;  // about 127 years
+  place(flow, 0, 10, 200 * ms, far);
+  place(flow, 10, 1, far, far + 100 * ms);  // ends the window: ten hours and 100 ms, by 11
+  BOOST_TEST(flow.bound() == 500u);
+  place(flow, 20, 1, far + 100 * ms, far + 110 * ms);
+  place(flow, 21, 1, far + 200 * ms, far + 210 * ms);  // 10 ms: grows again
+  BOOST_TEST(flow.bound() == 562u);
+}
