@@ -186,8 +186,8 @@ BOOST_AUTO_TEST_CASE(unplaced_pods_hold_room_while_the_bound_shrinks_below_them)
 BOOST_AUTO_TEST_CASE(a_wait_of_centuries_counts_an_hour) {
   auto flow = settled_flow();
   const int64_t far = int64_t{4'000'000'000} * 1'000'000'000;  // about 127 years
-  place(flow, 0, 10, 200 * ms, far);
-  place(flow, 10, 1, far, far + 100 * ms);  // ends the window: ten hours and 100 ms, by 11
+  place(flow, 0, 3, 200 * ms, far);  // three such waits would sum past int64_t's range
+  place(flow, 10, 1, far, far + 100 * ms);  // ends the window: three hours and 100 ms, by 4
   BOOST_TEST(flow.bound() == 500u);
   place(flow, 20, 1, far + 100 * ms, far + 110 * ms);
   place(flow, 21, 1, far + 200 * ms, far + 210 * ms);  // 10 ms: grows again
