@@ -16,7 +16,7 @@ namespace capstan::actors {
 // follows the pods' wait (a mean of 40 ms), down to 100 pods. Measured at 1,000,000 pods
 // (docs/BENCHMARKS.md, issue 22): a fixed 400 gave a p99 created -> bound of 105 ms but 15 %
 // fewer pods bound a second, a fixed 1,000 kept the pace at 201-225 ms; following the wait
-// gave 82-91 ms, at the same pace as the fixed 1,000 run beside it (eighth step).
+// gave 82-92 ms, at the same pace as the fixed 1,000 run beside it (eighth step).
 constexpr std::size_t default_max_unplaced_pods = 1000;
 
 // Follows the journal; writes to the `pods` and `rcs` registries. An RC whose creates, deletes
