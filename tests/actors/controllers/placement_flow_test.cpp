@@ -89,15 +89,20 @@ void place(placement_flow& flow, int first, int count, int64_t created, int64_t 
 }
 
 // A flow of at most 1,000 pods, at least 100, aiming at a mean wait of 40 ms over windows of
-// 100 ms of journal time, after a first window whose pods waited 10 ms (the least wait seen:
-// the target stays 40 ms). Its journal time is then under 200 ms.
-placement_flow settled_flow() {
+// 100 ms of journal time.
+placement_flow fresh_flow() {
   capstan::actors::placement_flow_limits limits;
   limits.max_bound = 1000;
   limits.min_bound = 100;
   limits.target_wait_nanos = 40 * ms;
   limits.window_nanos = 100 * ms;
-  placement_flow flow(limits);
+  return placement_flow(limits);
+}
+
+// fresh_flow() after a first window whose pods waited 10 ms (the least wait seen: the target
+// stays 40 ms). Its journal time is then under 200 ms.
+placement_flow settled_flow() {
+  placement_flow flow = fresh_flow();
   place(flow, 9000, 1, 0, 10 * ms);
   place(flow, 9001, 1, 100 * ms, 110 * ms);  // 100 ms after the window's first: it ends
   return flow;
@@ -148,12 +153,7 @@ BOOST_AUTO_TEST_CASE(the_bound_grows_back_while_pods_wait_less_than_the_target) 
 // plus 20 ms: the bound does not fall to its least for a wait it cannot shorten, and still
 // shrinks when the queue adds to the wait.
 BOOST_AUTO_TEST_CASE(where_no_wait_is_short_the_target_is_the_least_wait_plus_half) {
-  capstan::actors::placement_flow_limits limits;
-  limits.max_bound = 1000;
-  limits.min_bound = 100;
-  limits.target_wait_nanos = 40 * ms;
-  limits.window_nanos = 100 * ms;
-  placement_flow flow(limits);
+  placement_flow flow = fresh_flow();
   int64_t t = 1000 * ms;
   int n = 0;
   for (int window = 0; window < 30; ++window, t += 100 * ms, n += 2)
