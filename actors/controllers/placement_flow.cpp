@@ -60,14 +60,14 @@ void placement_flow::placed(const store::object_key& pod, int64_t at_nanos) {
   ++window_placed_;
   unplaced_.erase(it);
   if (at_nanos - window_start_ >= limits_.window_nanos)
-    adjust_bound(at_nanos);
+    adjust_bound();
 }
 
 void placement_flow::deleted(const store::object_key& pod) {
   unplaced_.erase(pod);
 }
 
-void placement_flow::adjust_bound(int64_t at_nanos) {
+void placement_flow::adjust_bound() {
   const int64_t mean = window_waits_ / window_placed_;
   recent_means_[recent_next_] = mean;
   recent_next_ = (recent_next_ + 1) % recent_means_.size();
@@ -82,8 +82,7 @@ void placement_flow::adjust_bound(int64_t at_nanos) {
   } else {
     bound_ = std::min(limits_.max_bound, bound_ + std::max<std::size_t>(limits_.max_bound / 16, 1));
   }
-  window_start_ = at_nanos;
-  window_waits_ = 0;
+  window_waits_ = 0;  // the next placement starts the next window
   window_placed_ = 0;
 }
 

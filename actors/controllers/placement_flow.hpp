@@ -75,7 +75,8 @@ public:
   std::size_t held_back() const { return held_.size(); }
 
 private:
-  void adjust_bound(int64_t at_nanos);
+  // Ends the window in progress: adjusts the bound to its mean wait.
+  void adjust_bound();
 
   placement_flow_limits limits_;
   std::size_t bound_;
@@ -87,7 +88,8 @@ private:
   std::array<int64_t, 64> recent_means_{};
   std::size_t recent_count_ = 0;
   std::size_t recent_next_ = 0;
-  // The window in progress: since when, and the waits of the pods placed in it.
+  // The window in progress (none while window_placed_ is 0): since when, and the waits of the
+  // pods placed in it.
   int64_t window_start_ = 0;
   int64_t window_waits_ = 0;
   int64_t window_placed_ = 0;
