@@ -10,11 +10,16 @@
 //   stopped at its next hand-over and joined, and the exception is rethrown; when `produce`
 //   throws, the items it emitted before are consumed first, then its exception is rethrown (as
 //   the same work done on one thread would have behaved).
+// - `backlog`, when given, holds the number of batches handed over and not yet taken by the
+//   consumer, for a producer that can leave part of its work to the consumer (the replay
+//   decodes records itself only while the consumer has batches waiting): read it relaxed, it
+//   changes as the threads go.
 // - Blocking: it waits for the producer; for the journal's own threads and tools, as the replay
 //   it replaces, never for a CAF scheduler thread.
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -34,7 +39,11 @@ struct reading_stopped {};
 template <class Item>
 void read_ahead(const std::function<void(const std::function<void(Item&&)>& emit)>& produce,
                 const std::function<void(Item&&)>& consume, std::size_t batch_items = 256,
-                std::size_t max_batches = 16) {
+                std::size_t max_batches = 16, std::atomic<std::size_t>* backlog = nullptr) {
+  auto count_ready = [&](std::size_t n) {  // under the mutex
+    if (backlog)
+      backlog->store(n, std::memory_order_relaxed);
+  };
   std::mutex mutex;
   std::condition_variable changed;
   std::deque<std::vector<Item>> ready;
@@ -52,6 +61,7 @@ void read_ahead(const std::function<void(const std::function<void(Item&&)>& emit
       if (stop)
         throw detail::reading_stopped{};
       ready.push_back(std::move(batch));
+      count_ready(ready.size());
       changed.notify_all();
       lock.unlock();
       batch = std::vector<Item>();
@@ -101,6 +111,7 @@ void read_ahead(const std::function<void(const std::function<void(Item&&)>& emit
           break;  // produced, and every batch consumed
         batch = std::move(ready.front());
         ready.pop_front();
+        count_ready(ready.size());
       }
       changed.notify_all();
       for (auto& item : batch)

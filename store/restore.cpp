@@ -1,9 +1,12 @@
 #include "store/restore.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <functional>
+#include <string>
 #include <thread>
+#include <variant>
 
 #include "store/read_ahead.hpp"
 #include "store/read_ahead_parts.hpp"
@@ -31,22 +34,54 @@ void load_snapshot(cluster_state& state, const event_log& log,
   state.seq = manifest.seq;
 }
 
+namespace {
+
+// A record as the reading thread hands it over: decoded there, or as stored, for the applying
+// thread to decode (replay_to balances the two).
+struct stored_record {
+  uint64_t seq;
+  std::string bytes;
+};
+using replay_item = std::variant<journal_record, stored_record>;
+
+// The reading thread decodes while the applying thread has at least this many batches waiting;
+// below it, it hands records over as stored. Decoding is most of a replay's work: this keeps
+// both threads busy whichever would otherwise wait (the reader for a slow apply, the applier
+// for a slow decode).
+constexpr std::size_t decode_ahead_batches = 2;
+
+journal_record decoded(const event_log& log, uint64_t seq, std::string_view bytes) {
+  journal_record record = decode_stored_record(seq, bytes, log.directory());
+  log.open_sealed_record(record);
+  return record;
+}
+
+}  // namespace
+
 uint64_t replay_to(cluster_state& state, const event_log& log, uint64_t to) {
   const uint64_t from = state.seq + 1;  // read here: the producer never touches `state`
   if (from > to)
     return 0;  // nothing to read: no thread
   uint64_t applied = 0;
-  read_ahead<journal_record>(
-      [&](const std::function<void(journal_record&&)>& emit) {
-        log.read(from, to, [&](journal_record&& r) {
-          emit(std::move(r));
+  std::atomic<std::size_t> backlog{0};
+  read_ahead<replay_item>(
+      [&](const std::function<void(replay_item&&)>& emit) {
+        log.read_stored(from, to, [&](uint64_t seq, std::string_view bytes) {
+          if (backlog.load(std::memory_order_relaxed) >= decode_ahead_batches)
+            emit(decoded(log, seq, bytes));
+          else
+            emit(stored_record{seq, std::string(bytes)});
           return true;
         });
       },
-      [&](journal_record&& r) {
-        apply(state, std::move(r));
+      [&](replay_item&& item) {
+        if (auto* stored = std::get_if<stored_record>(&item))
+          apply(state, decoded(log, stored->seq, stored->bytes));
+        else
+          apply(state, std::move(std::get<journal_record>(item)));
         ++applied;
-      });
+      },
+      256, 16, &backlog);
   return applied;
 }
 

@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
+#include <future>
 #include <stdexcept>
 #include <vector>
 
@@ -92,4 +93,33 @@ BOOST_AUTO_TEST_CASE(a_consumer_error_stops_the_producer_and_is_rethrown) {
   // read_ahead has joined the producer: it stopped at a hand-over, a bounded way past item 500.
   BOOST_TEST(!producer_returned.load());
   BOOST_TEST(emitted.load() <= int(501 + batch * (max_batches + 2)));
+}
+
+BOOST_AUTO_TEST_CASE(the_backlog_counts_the_batches_waiting_for_the_consumer) {
+  constexpr std::size_t batch = 4, max_batches = 3;
+  std::atomic<std::size_t> backlog{0};
+  std::promise<void> counted;
+  std::size_t backlog_with_consumer_held = 99, most_seen = 0;
+  int consumed = 0;
+  read_ahead<int>(
+      [&](const emit_fn& emit) {
+        // The consumer takes the first batch and holds it; the next three fill the queue.
+        for (int i = 0; i < int(batch * (max_batches + 1)); ++i)
+          emit(int(i));
+        backlog_with_consumer_held = backlog.load();
+        counted.set_value();
+        for (int i = int(batch * (max_batches + 1)); i < 100; ++i) {
+          emit(int(i));
+          most_seen = std::max(most_seen, backlog.load());
+        }
+      },
+      [&, held = counted.get_future().share()](int&&) {
+        held.wait();
+        ++consumed;
+      },
+      batch, max_batches, &backlog);
+  BOOST_TEST(consumed == 100);
+  BOOST_TEST(backlog_with_consumer_held == max_batches);
+  BOOST_TEST(most_seen <= max_batches);
+  BOOST_TEST(backlog.load() == 0u);  // every batch taken
 }
