@@ -25,6 +25,7 @@
 
 #include "fuzz/fuzz_check.hpp"
 #include "messages/capnp_codec.hpp"
+#include "messages/decode_memo.hpp"
 #include "store/apply.hpp"
 #include "store/event_log.hpp"
 
@@ -62,8 +63,19 @@ void check_state(const store::cluster_state& state) {
              "a snapshot of the state loads back as another state");
 }
 
+// `value` read as a record while `memo` is in use, encoded again; empty when refused.
+std::string read_with_memo(messages::decode_memo& memo, uint64_t seq, std::string_view value) {
+  messages::decode_memo::use in_use(memo);
+  try {
+    return messages::encode_record(store::decode_stored_record(seq, value, "fuzz"));
+  } catch (const store::store_error&) {
+    return {};
+  }
+}
+
 void replay(std::string_view input) {
   store::cluster_state state;
+  messages::decode_memo memo;
   for (uint64_t seq = 1; input.size() >= 4; ++seq) {
     uint32_t length;
     std::memcpy(&length, input.data(), 4);
@@ -71,6 +83,7 @@ void replay(std::string_view input) {
     const std::string_view value = input.substr(0, length);
     input.remove_prefix(value.size());
 
+    const std::string read_by_memo = read_with_memo(memo, seq, value);
     messages::journal_record record;
     try {
       record = store::decode_stored_record(seq, value, "fuzz");
@@ -84,6 +97,10 @@ void replay(std::string_view input) {
     FUZZ_CHECK(messages::encode_record(store::decode_stored_record(seq, encoded, "fuzz")) ==
                    encoded,
                "a record read changes when written and read again");
+    FUZZ_CHECK(read_by_memo.empty() || read_by_memo == encoded,
+               "a record reads as another with a decode memo");
+    FUZZ_CHECK(read_with_memo(memo, seq, encoded) == encoded,
+               "capstan's encoding of a record reads as another with a decode memo");
 
     const std::string before = state_image(state);
     const auto kind = record.kind;
@@ -114,7 +131,13 @@ void load_chunk(std::string_view value) {
     pointers.push_back(&o);
   const std::string encoded = messages::encode_snapshot_chunk(pointers);
   std::vector<any_object> again;
-  messages::decode_snapshot_chunk(encoded, again);
+  {
+    messages::decode_memo memo;  // read twice: the second read takes the lists from the memo
+    messages::decode_memo::use in_use(memo);
+    messages::decode_snapshot_chunk(encoded, again);
+    again.clear();
+    messages::decode_snapshot_chunk(encoded, again);
+  }
   FUZZ_CHECK(again.size() == objects.size(), "a chunk read back holds another number of objects");
   for (std::size_t i = 0; i < again.size(); ++i)
     FUZZ_CHECK(messages::encode_object(again[i]) == messages::encode_object(objects[i]),

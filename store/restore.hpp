@@ -18,7 +18,10 @@ struct restore_stats {
 // chunk is missing or corrupt or the objects are not as many as the manifest says (the objects
 // before are loaded). The snapshot's chunks are read and decoded on up to 4 threads of their own
 // (one a core) while this one loads (store/read_ahead_parts.hpp); the tail of replay_to,
-// restore and state_at on one (store/read_ahead.hpp).
+// restore and state_at on one (store/read_ahead.hpp), which hands records it has no time to
+// decode to the applying thread. The decoding threads of one call share a decode memo
+// (messages/decode_memo.hpp): lists alike in many objects (a template's containers) are
+// decoded once and held as one block.
 
 void load_snapshot(cluster_state& state, const event_log& log,
                    const messages::snapshot_manifest& manifest);

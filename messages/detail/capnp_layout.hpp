@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 
 #include <capnp/layout.h>
@@ -16,6 +17,7 @@
 #include <kj/exception.h>
 
 #include "messages/capnp_codec.hpp"
+#include "messages/decode_memo.hpp"
 #include "messages/detail/type_traits.hpp"
 #include "messages/field_error.hpp"
 #include "messages/schema/journal.capnp.h"
@@ -47,6 +49,7 @@ using capnp::StructSchema;
 using capnp_type = capnp::schema::Type::Which;
 
 using detail::is_optional;
+using detail::is_shared_list;
 using detail::is_vector;
 
 // Where one listed field lives.
@@ -411,6 +414,166 @@ template <class T>
 void read_struct(layout::StructReader r, const layout_plan& plan, T& v);
 inline any_object read_any(layout::StructReader r);
 
+// The encoded form of a part of a message, for decode_memo: every data byte, pointer and list
+// shape below a pointer, each with a tag and its size, so that equal forms are equal messages
+// below it and decode to equal values. Written into a buffer of decode_memo::max_form_bytes.
+class form_writer {
+public:
+  std::string_view form() const { return {bytes_, size_}; }
+  void clear() { size_ = 0; }
+
+  // Appends the form of what `p` points to. False when it holds what the form leaves out
+  // (capabilities, lists of bits, struct data of a part of a byte), nests deeper than
+  // `depth_left`, or the form would not fit; the form is then unspecified.
+  bool add_pointer(layout::PointerReader p, int depth_left) {
+    if (depth_left <= 0)
+      return false;
+    switch (p.getPointerType()) {
+      case capnp::PointerType::NULL_:
+        return put_byte('n');
+      case capnp::PointerType::STRUCT:
+        return put_byte('s') && add_struct(p.getStruct(nullptr), depth_left - 1);
+      case capnp::PointerType::LIST:
+        return add_list(p.getListAnySize(nullptr), depth_left - 1);
+      case capnp::PointerType::CAPABILITY:
+        return false;
+    }
+    return false;
+  }
+
+private:
+  bool add_struct(layout::StructReader s, int depth_left) {
+    const uint32_t data_bits = s.getDataSectionSize();
+    const uint16_t pointers = s.getPointerSectionSize();
+    if (data_bits % 8 != 0)
+      return false;
+    auto data = s.getDataSectionAsBlob();
+    if (!put(&data_bits, sizeof data_bits) || !put(&pointers, sizeof pointers) ||
+        !put(data.begin(), data.size()))
+      return false;
+    // The pointer section follows the data section (capnp checked both were in the message):
+    // a null pointer is a zero word, and most of a struct's pointers are null.
+    const auto* words = static_cast<const unsigned char*>(s.getLocation()) + data_bits / 8;
+    for (uint16_t i = 0; i < pointers; ++i) {
+      uint64_t word;
+      std::memcpy(&word, words + i * sizeof word, sizeof word);
+      if (word == 0 ? !put_byte('n') : !add_pointer(s.getPointerField(i), depth_left))
+        return false;
+    }
+    return true;
+  }
+
+  bool add_list(layout::ListReader list, int depth_left) {
+    const auto element = list.getElementSize();
+    const uint32_t count = list.size();
+    if (!put_byte('l') || !put_byte(static_cast<char>(element)) || !put(&count, sizeof count))
+      return false;
+    switch (element) {
+      case capnp::ElementSize::VOID:
+        return true;
+      case capnp::ElementSize::BIT:
+        return false;
+      case capnp::ElementSize::BYTE:
+      case capnp::ElementSize::TWO_BYTES:
+      case capnp::ElementSize::FOUR_BYTES:
+      case capnp::ElementSize::EIGHT_BYTES: {
+        auto bytes = list.asRawBytes();
+        return put(bytes.begin(), bytes.size());
+      }
+      case capnp::ElementSize::POINTER:
+        for (uint32_t i = 0; i < count; ++i)
+          if (!add_pointer(list.getPointerElement(i), depth_left))
+            return false;
+        return true;
+      case capnp::ElementSize::INLINE_COMPOSITE:
+        for (uint32_t i = 0; i < count; ++i)
+          if (!add_struct(list.getStructElement(i), depth_left))
+            return false;
+        return true;
+    }
+    return false;
+  }
+
+  bool put_byte(char c) {
+    if (size_ == sizeof bytes_)
+      return false;
+    bytes_[size_++] = c;
+    return true;
+  }
+  bool put(const void* p, std::size_t n) {
+    if (n > sizeof bytes_ - size_)
+      return false;
+    std::memcpy(bytes_ + size_, p, n);
+    size_ += n;
+    return true;
+  }
+
+  char bytes_[decode_memo::max_form_bytes];
+  std::size_t size_ = 0;
+};
+
+// Reads the list of structs at `s` into `v` (a std::vector or a shared_list).
+template <class V>
+void read_struct_list(layout::StructReader r, const slot& s, V& v) {
+  auto list = r.getPointerField(s.offset).getList(capnp::ElementSize::INLINE_COMPOSITE, nullptr);
+  const auto& plan = plan_for<typename V::value_type>(s.nested);
+  v.clear();
+  v.resize(list.size());
+  for (unsigned i = 0; i < list.size(); ++i)
+    read_struct(list.getStructElement(i), plan, v[i]);
+}
+
+// This thread's form writer (made on its first shared list decoded with a memo).
+struct thread_writer {
+  std::unique_ptr<form_writer> writer;
+  bool in_use = false;
+};
+inline thread_writer& this_threads_writer() {
+  thread_local thread_writer mine;
+  return mine;
+}
+
+// Reads the shared list at `s` into `v` through the memo in use on this thread, if any
+// (messages/decode_memo.hpp). A list whose form cannot be taken (see append_form, or a pointer
+// capnp refuses) is decoded as without a memo.
+template <class T>
+void read_shared_list(layout::StructReader r, const slot& s, shared_list<T>& v) {
+  if constexpr (decode_memo::keeps<T>()) {
+    // One form at a time on a thread: a list inside a list's items is decoded without the memo.
+    decode_memo* memo = decode_memo::current();
+    thread_writer& mine = this_threads_writer();
+    if (memo && !mine.in_use) {
+      if (!mine.writer)
+        mine.writer = std::make_unique<form_writer>();
+      form_writer& writer = *mine.writer;
+      mine.in_use = true;
+      struct release {
+        bool& in_use;
+        ~release() { in_use = false; }
+      } released_on_return{mine.in_use};
+      constexpr int max_form_depth = 16;
+      writer.clear();
+      bool formed = false;
+      auto p = r.getPointerField(s.offset);
+      try {
+        formed = !p.isNull() && writer.add_pointer(p, max_form_depth);
+      } catch (const kj::Exception&) {
+        formed = false;
+      }
+      if (formed) {
+        const std::string_view form = writer.form();
+        const std::size_t hash = std::hash<std::string_view>{}(form);
+        if (memo->find(form, hash, v))
+          return;
+        read_struct_list(r, s, v);
+        memo->keep(form, hash, v);
+        return;
+      }
+    }
+  }
+  read_struct_list(r, s, v);
+}
+
 template <class V>
 void read_field(layout::StructReader r, const slot& s, V& v) {
   if constexpr (std::is_same_v<V, bool> || std::is_integral_v<V>) {
@@ -463,13 +626,10 @@ void read_field(layout::StructReader r, const slot& s, V& v) {
     v.reserve(list.size());
     for (unsigned i = 0; i < list.size(); ++i)
       v.push_back(get_text(list.getPointerElement(i)));
+  } else if constexpr (is_shared_list<V>::value) {
+    read_shared_list(r, s, v);
   } else if constexpr (is_vector<V>::value) {
-    auto list = r.getPointerField(s.offset).getList(capnp::ElementSize::INLINE_COMPOSITE, nullptr);
-    const auto& plan = plan_for<typename V::value_type>(s.nested);
-    v.clear();
-    v.resize(list.size());
-    for (unsigned i = 0; i < list.size(); ++i)
-      read_struct(list.getStructElement(i), plan, v[i]);
+    read_struct_list(r, s, v);
   } else if constexpr (is_optional<V>::value) {
     auto p = r.getPointerField(s.offset);
     if (p.isNull()) {
@@ -554,8 +714,9 @@ inline std::string to_bytes(capnp::MessageBuilder& builder) {
 
 // Reads a flat message, copying it to word alignment when the source is not aligned, and
 // turns every capnp failure into a decode_error.
-// A reader may traverse at most twice the message's words, and never more than `limit_words`
-// (capnp's amplification guard). capstan's decoders read each word of a message once, so no
+// A reader may traverse at most twice the message's words (three times while a decode_memo is
+// in use), and never more than `limit_words` (capnp's amplification guard). capstan's decoders
+// read each word of a message once (a shared list's twice with a memo), so no
 // message a capstan wrote comes near; a message whose pointers lead many times into the same
 // words, or to a list of empty structs (capnp counts each element as one word), is refused
 // before the decoder allocates for more elements than the message has words.
@@ -575,7 +736,9 @@ auto with_reader(std::string_view bytes, const char* what, F&& f,
   }
   try {
     capnp::ReaderOptions options;
-    options.traversalLimitInWords = std::min<uint64_t>(limit_words, 2 * words.size() + 16);
+    // With a memo in use, a shared list is read twice on a miss: its form, then its items.
+    const uint64_t reads = decode_memo::current() ? 3 : 2;
+    options.traversalLimitInWords = std::min<uint64_t>(limit_words, reads * words.size() + 16);
     capnp::FlatArrayMessageReader reader(words, options);
     return f(reader);
   } catch (const kj::Exception& e) {

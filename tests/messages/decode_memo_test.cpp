@@ -1,0 +1,176 @@
+// Tests messages/decode_memo.hpp through the Cap'n Proto decoder: with a memo in use a record
+// decodes to the same value as without one, equal lists end as one block (across threads too),
+// lists too long for a form are decoded as without a memo, and the memo stays bounded.
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "messages/capnp_codec.hpp"
+#include "messages/decode_memo.hpp"
+#include "messages/json_codec.hpp"
+#include "tests/messages/fill_fields.hpp"
+#include "tests/messages/hostile_inputs.hpp"
+
+using namespace capstan::messages;
+using capstan::test::filled;
+
+namespace {
+
+container web_container(const std::string& image) {
+  container c;
+  c.name = "web";
+  c.image = image;
+  c.ports.push_back({"http", 0, 80, "TCP", ""});
+  c.env.push_back({"GET_HOSTS_FROM", "env", std::nullopt});
+  c.resources.requests["cpu"] = quantity::from_milli(100);
+  c.image_pull_policy = "IfNotPresent";
+  return c;
+}
+
+pod web_pod(const std::string& name, const std::string& image) {
+  pod p;
+  p.metadata.name = name;
+  p.metadata.namespace_ = "default";
+  owner_reference owner;
+  owner.api_version = "v1";
+  owner.kind = "ReplicationController";
+  owner.name = "web";
+  owner.uid = "uid-web";
+  p.metadata.owner_references.push_back(owner);
+  p.spec.containers.push_back(web_container(image));
+  return p;
+}
+
+std::string created_bytes(const pod& p, uint64_t seq) {
+  journal_record r;
+  r.seq = seq;
+  r.kind = object_kind::pod;
+  r.namespace_ = p.metadata.namespace_;
+  r.name = p.metadata.name;
+  r.event = object_created{p};
+  return encode_record(r);
+}
+
+const pod& created_pod(const journal_record& r) {
+  return std::get<pod>(std::get<object_created>(r.event).object);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_record_decodes_with_a_memo_as_without_one) {
+  // Every kind with every field set (lists of two items each, a pod's and a template's own
+  // lists among them), and a pod's status with its conditions, decoded twice with one memo:
+  // the first time fills it, the second takes its lists from it.
+  std::vector<std::string> records;
+  for (std::size_t k = 0; k < object_kind_count; ++k) {
+    journal_record r;
+    r.seq = 7;
+    r.kind = static_cast<object_kind>(k);
+    r.event = object_created{capstan::test::filled_object(r.kind)};
+    records.push_back(encode_record(r));
+  }
+  journal_record status;
+  status.seq = 8;
+  status.event = filled<pod_status_changed>();
+  records.push_back(encode_record(status));
+  decode_memo memo;
+  for (const auto& bytes : records) {
+    const std::string plain = encode_record(decode_record(bytes));
+    for (int round = 0; round < 2; ++round) {
+      decode_memo::use in_use(memo);
+      BOOST_TEST(encode_record(decode_record(bytes)) == plain, "round " << round);
+    }
+  }
+  BOOST_TEST(memo.size() >= 4u);  // containers, volumes, owner references, conditions
+}
+
+BOOST_AUTO_TEST_CASE(equal_lists_decoded_with_one_memo_share_one_block) {
+  decode_memo memo;
+  decode_memo::use in_use(memo);
+  journal_record a = decode_record(created_bytes(web_pod("a", "nginx:1"), 1));
+  journal_record b = decode_record(created_bytes(web_pod("b", "nginx:1"), 2));
+  journal_record c = decode_record(created_bytes(web_pod("c", "nginx:2"), 3));
+  BOOST_TEST(created_pod(a).spec.containers.shares_with(created_pod(b).spec.containers));
+  BOOST_TEST(!created_pod(a).spec.containers.shares_with(created_pod(c).spec.containers));
+  BOOST_TEST(created_pod(c).spec.containers[0].image == "nginx:2");
+  BOOST_TEST(created_pod(a).metadata.owner_references.shares_with(
+      created_pod(c).metadata.owner_references));
+  // Without a memo in use, each decode has its own.
+  journal_record d;
+  {
+    decode_memo other;
+    decode_memo::use nested(other);
+    d = decode_record(created_bytes(web_pod("d", "nginx:1"), 4));
+  }
+  BOOST_TEST(!created_pod(d).spec.containers.shares_with(created_pod(a).spec.containers));
+  journal_record e = decode_record(created_bytes(web_pod("e", "nginx:1"), 5));  // `memo` again
+  BOOST_TEST(created_pod(e).spec.containers.shares_with(created_pod(a).spec.containers));
+}
+
+BOOST_AUTO_TEST_CASE(nothing_is_kept_without_a_memo_in_use) {
+  BOOST_TEST(decode_memo::current() == nullptr);
+  journal_record a = decode_record(created_bytes(web_pod("a", "nginx:1"), 1));
+  journal_record b = decode_record(created_bytes(web_pod("b", "nginx:1"), 2));
+  BOOST_TEST(!created_pod(a).spec.containers.shares_with(created_pod(b).spec.containers));
+  BOOST_TEST(created_pod(a).spec.containers.holders() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(threads_sharing_a_memo_end_with_one_block) {
+  decode_memo memo;
+  const std::string bytes = created_bytes(web_pod("a", "nginx:1"), 1);
+  std::vector<journal_record> decoded[2];
+  std::vector<std::thread> threads;
+  for (auto& out : decoded)
+    threads.emplace_back([&memo, &bytes, &out] {
+      decode_memo::use in_use(memo);
+      for (int i = 0; i < 500; ++i)
+        out.push_back(decode_record(bytes));
+    });
+  for (auto& t : threads)
+    t.join();
+  const auto& first = created_pod(decoded[0][0]).spec.containers;
+  bool one_block = true;
+  for (const auto& records : decoded)
+    for (const auto& r : records)
+      one_block = one_block && created_pod(r).spec.containers.shares_with(first);
+  BOOST_TEST(one_block);
+}
+
+BOOST_AUTO_TEST_CASE(a_list_too_long_for_a_form_is_decoded_without_the_memo) {
+  decode_memo memo;
+  decode_memo::use in_use(memo);
+  pod p = web_pod("a", "nginx:1");
+  p.spec.containers.edit()[0].args.push_back(std::string(decode_memo::max_form_bytes, 'x'));
+  journal_record a = decode_record(created_bytes(p, 1));
+  journal_record b = decode_record(created_bytes(p, 2));
+  BOOST_TEST(created_pod(a).spec.containers[0].args[0].size() == decode_memo::max_form_bytes);
+  BOOST_TEST(!created_pod(a).spec.containers.shares_with(created_pod(b).spec.containers));
+  BOOST_TEST(memo.size() == 1u);  // the owner references only
+}
+
+BOOST_AUTO_TEST_CASE(the_memo_keeps_at_most_its_slots_of_each_list_type) {
+  decode_memo memo;
+  decode_memo::use in_use(memo);
+  const int pods = 3 * decode_memo::slots;
+  bool all_read = true;
+  for (int i = 0; i < pods; ++i) {
+    const std::string image = "registry.example/app:" + std::to_string(i);
+    journal_record r = decode_record(created_bytes(web_pod("p", image), 1));
+    all_read = all_read && created_pod(r).spec.containers[0].image == image;
+  }
+  BOOST_TEST(all_read);
+  BOOST_TEST(memo.size() <= decode_memo::slots + 1);  // containers, and the one owner list
+  BOOST_TEST(memo.size() > decode_memo::slots / 2);
+}
+
+// The hostile record of capnp_codec_test (a list of 26 million empty structs in 544 bytes) is
+// refused with a memo in use too: reading a list twice still costs a bounded multiple of the
+// record's words.
+BOOST_AUTO_TEST_CASE(a_memo_leaves_the_traversal_bounded) {
+  decode_memo memo;
+  decode_memo::use in_use(memo);
+  BOOST_CHECK_THROW(decode_record(capstan::test::record_of_millions_of_empty_structs()),
+                    decode_error);
+}
