@@ -64,12 +64,15 @@ journal_record decode_record(std::string_view bytes) {
     if (kind >= object_kind_count)
       throw decode_error("journal record has unknown kind " + std::to_string(kind));
     record.kind = static_cast<object_kind>(kind);
-    record.namespace_ = r.getNamespace();
-    record.name = r.getName();
-    record.uid = r.getUid();
-    record.cause = r.getCause();
-    record.event = read_union<domain_event>(raw<schema::Record>(r), record_event_plan(),
-                                            "journal record event");
+    auto assign = [](std::string& to, capnp::Text::Reader text) {
+      to.assign(text.begin(), text.size());
+    };
+    assign(record.namespace_, r.getNamespace());
+    assign(record.name, r.getName());
+    assign(record.uid, r.getUid());
+    assign(record.cause, r.getCause());
+    read_union_into(raw<schema::Record>(r), record_event_plan(), "journal record event",
+                    record.event);
     return record;
   });
 }

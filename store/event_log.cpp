@@ -374,13 +374,14 @@ void event_log::open_sealed(messages::secret& s) const {
 
 journal_record decode_stored_record(uint64_t seq, std::string_view value,
                                     const std::string& directory) {
-  journal_record record;
-  try {
-    record = messages::decode_record(value);
-  } catch (const messages::decode_error& e) {
-    throw store_error("journal record " + std::to_string(seq) + " in " + directory +
-                      " is corrupt: " + e.what());
-  }
+  journal_record record = [&] {
+    try {
+      return messages::decode_record(value);
+    } catch (const messages::decode_error& e) {
+      throw store_error("journal record " + std::to_string(seq) + " in " + directory +
+                        " is corrupt: " + e.what());
+    }
+  }();
   if (record.seq != seq)
     throw store_error("journal record " + std::to_string(seq) + " in " + directory +
                       " is corrupt: it says it is record " + std::to_string(record.seq));

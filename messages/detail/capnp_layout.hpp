@@ -412,7 +412,7 @@ inline void write_any(layout::StructBuilder b, const any_object& object) {
 
 template <class T>
 void read_struct(layout::StructReader r, const layout_plan& plan, T& v);
-inline any_object read_any(layout::StructReader r);
+inline void read_any_into(layout::StructReader r, any_object& v);
 
 // The encoded form of a part of a message, for decode_memo: every data byte, pointer and list
 // shape below a pointer, each with a tag and its size, so that equal forms are equal messages
@@ -646,7 +646,7 @@ void read_field(layout::StructReader r, const slot& s, V& v) {
       v = std::move(value);
     }
   } else if constexpr (std::is_same_v<V, any_object>) {
-    v = read_any(r.getPointerField(s.offset).getStruct(nullptr));
+    read_any_into(r.getPointerField(s.offset).getStruct(nullptr), v);
   } else {
     auto p = r.getPointerField(s.offset);
     if (!p.isNull())
@@ -674,15 +674,16 @@ void read_struct(layout::StructReader r, const layout_plan& plan, T& v) {
   fields(reader, v);
 }
 
+// Makes `v` hold a default value of its alternative `index`, in place.
 template <class Variant, std::size_t... I>
-Variant variant_at(std::size_t index, std::index_sequence<I...>) {
-  Variant result;
-  ((index == I ? void(result.template emplace<I>()) : void()), ...);
-  return result;
+void emplace_at(Variant& v, std::size_t index, std::index_sequence<I...>) {
+  ((index == I ? void(v.template emplace<I>()) : void()), ...);
 }
 
+// Reads the union `r` holds into `v`, in place (a pod is built where it will stay, not moved
+// there).
 template <class Variant>
-Variant read_union(layout::StructReader r, const union_plan& u, const char* what) {
+void read_union_into(layout::StructReader r, const union_plan& u, const char* what, Variant& v) {
   uint16_t d = r.getDataField<uint16_t>(u.discriminant_offset);
   std::size_t i = 0;
   while (i < u.values.size() && u.values[i] != d)
@@ -690,7 +691,7 @@ Variant read_union(layout::StructReader r, const union_plan& u, const char* what
   if (i == u.values.size())
     throw decode_error(std::string(what) + " has unknown member " + std::to_string(d) +
                        " (written by a newer capstan?)");
-  Variant v = variant_at<Variant>(i, std::make_index_sequence<std::variant_size_v<Variant>>{});
+  emplace_at(v, i, std::make_index_sequence<std::variant_size_v<Variant>>{});
   const slot& s = u.slots[i];
   std::visit(
       [&](auto& alternative) {
@@ -699,7 +700,17 @@ Variant read_union(layout::StructReader r, const union_plan& u, const char* what
                     alternative);
       },
       v);
+}
+
+template <class Variant>
+Variant read_union(layout::StructReader r, const union_plan& u, const char* what) {
+  Variant v;
+  read_union_into(r, u, what, v);
   return v;
+}
+
+inline void read_any_into(layout::StructReader r, any_object& v) {
+  read_union_into(r, any_object_plan(), "AnyObject", v);
 }
 
 inline any_object read_any(layout::StructReader r) {
