@@ -11,8 +11,10 @@
 //   when its encoded form (every data byte, pointer and list shape below it) is byte for byte
 //   that of a list decoded before, and decoding is a function of those bytes.
 // - Bounded: at most `slots` lists of each item type, each of an encoded form of at most
-//   `max_form_bytes` (longer ones are decoded as without a memo); a list whose form hashes to a
-//   taken slot replaces the one there. The memo holds its lists' blocks until destroyed.
+//   `max_form_bytes` (longer ones are decoded as without a memo; a template's containers take a
+//   few hundred bytes), so at most 32 MiB of forms; a list whose form hashes to a taken slot
+//   replaces the one there. The memo holds its lists' blocks until destroyed. Its tables are
+//   made on the first list kept: a memo for a short replay that keeps nothing costs nothing.
 // - Thread-safe: the threads decoding for one state share one memo, so that equal lists decoded
 //   on different threads end as one block (the first kept wins), which the state's
 //   object_sharing (store/object_sharing.hpp) then finds in its pool without comparing items.
@@ -33,7 +35,7 @@ namespace capstan::messages {
 class decode_memo {
 public:
   static constexpr std::size_t slots = 1024;
-  static constexpr std::size_t max_form_bytes = 64 * 1024;
+  static constexpr std::size_t max_form_bytes = 8 * 1024;
 
   // Makes `memo` the memo of the decoding on this thread while it lives; the one before (or
   // none) again after.
@@ -55,7 +57,10 @@ public:
   template <class T>
   bool find(std::string_view form, std::size_t hash, shared_list<T>& out) {
     std::lock_guard<std::mutex> lock(mutex_);
-    auto& entry = table<T>()[hash % slots];
+    auto& entries = table<T>();
+    if (entries.empty())
+      return false;
+    auto& entry = entries[hash % slots];
     if (entry.hash != hash || entry.list.empty() || entry.form != form)
       return false;
     out = entry.list;
@@ -69,7 +74,10 @@ public:
     if (list.empty())
       return;
     std::lock_guard<std::mutex> lock(mutex_);
-    auto& entry = table<T>()[hash % slots];
+    auto& entries = table<T>();
+    if (entries.empty())
+      entries.resize(slots);
+    auto& entry = entries[hash % slots];
     if (entry.hash == hash && !entry.list.empty() && entry.form == form) {
       list = entry.list;
       return;
@@ -113,10 +121,10 @@ private:
   }
 
   mutable std::mutex mutex_;
-  slot_table<container> containers_ = slot_table<container>(slots);
-  slot_table<volume> volumes_ = slot_table<volume>(slots);
-  slot_table<owner_reference> owners_ = slot_table<owner_reference>(slots);
-  slot_table<pod_condition> conditions_ = slot_table<pod_condition>(slots);
+  slot_table<container> containers_;  // `slots` entries once one is kept, else none
+  slot_table<volume> volumes_;
+  slot_table<owner_reference> owners_;
+  slot_table<pod_condition> conditions_;
 };
 
 }  // namespace capstan::messages

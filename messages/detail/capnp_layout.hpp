@@ -681,7 +681,8 @@ void emplace_at(Variant& v, std::size_t index, std::index_sequence<I...>) {
 }
 
 // Reads the union `r` holds into `v`, in place (a pod is built where it will stay, not moved
-// there).
+// there). When it throws, `v` is unspecified (its callers drop it): an unknown member leaves it
+// as it was, a failure while reading the member leaves the member partly read.
 template <class Variant>
 void read_union_into(layout::StructReader r, const union_plan& u, const char* what, Variant& v) {
   uint16_t d = r.getDataField<uint16_t>(u.discriminant_offset);
