@@ -1,6 +1,6 @@
 // The encoded form of a part of a Cap'n Proto message, for messages/decode_memo.hpp: what the
-// decoder (capnp_layout.hpp) compares before decoding a shared list. Included only by
-// capnp_layout.hpp.
+// decoder (capnp_read.hpp) compares before decoding a shared list. Included only by
+// capnp_read.hpp.
 #pragma once
 
 #include <cstdint>
