@@ -32,4 +32,9 @@ std::size_t decode_memo::size() const {
   return n;
 }
 
+std::size_t decode_memo::found_by_region() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return found_by_region_;
+}
+
 }  // namespace capstan::messages

@@ -10,17 +10,25 @@
 // - The decoded value is the same with or without a memo: a list is taken from the memo only
 //   when its encoded form (every data byte, pointer and list shape below it) is byte for byte
 //   that of a list decoded before, and decoding is a function of those bytes.
-// - Bounded: at most `slots` lists of each item type, each of an encoded form of at most
-//   `max_form_bytes` (longer ones are decoded as without a memo; a template's containers take a
-//   few hundred bytes), so at most 32 MiB of forms; a list whose form hashes to a taken slot
-//   replaces the one there. The memo holds its lists' blocks until destroyed. Its tables are
-//   made on the first list kept: a memo for a short replay that keeps nothing costs nothing.
+// - A list is also kept with the region of its message that holds it (every word below its
+//   pointer: messages/detail/capnp_region.hpp) when that region is compact; a later list whose
+//   pointer has the same shape and whose region is byte for byte the same is that list, found
+//   by a comparison of bytes instead of a walk of its form. A region is a function of the bytes
+//   the decoder reads (pointers are relative), so this too finds only an equal list.
+// - Bounded: at most `slots` lists of each item type, each of an encoded form or region of at
+//   most `max_form_bytes` (longer ones are decoded as without a memo; a template's containers
+//   take a few hundred bytes), so at most 64 MiB of forms and regions; a list whose form or
+//   region hashes to a taken slot replaces the one there. The memo holds its lists' blocks until
+//   destroyed. Its tables are made on the first list kept: a memo for a short replay that keeps
+//   nothing costs nothing.
 // - Thread-safe: the threads decoding for one state share one memo, so that equal lists decoded
 //   on different threads end as one block (the first kept wins), which the state's
 //   object_sharing (store/object_sharing.hpp) then finds in its pool without comparing items.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -88,8 +96,66 @@ public:
     entry.list = list;
   }
 
-  // Lists kept (for tests and figures).
+  // The first bytes of a region from its list's start that pick its slot: a region holding
+  // fewer after the start is not kept.
+  static constexpr std::size_t region_probe_bytes = 64;
+
+  // The list kept for the region holding a list whose pointer has shape `shape` and points at
+  // `start`, in the segment [segment_begin, segment_end), into `out`; false when the memo keeps
+  // none whose region's bytes are those around `start`. A comparison spends its region's size
+  // of `budget` (and is not made when the budget is short).
+  template <class T>
+  bool find_region(uint64_t shape, const unsigned char* start, const unsigned char* segment_begin,
+                   const unsigned char* segment_end, std::size_t& budget, shared_list<T>& out) {
+    if (start < segment_begin ||
+        segment_end - start < static_cast<std::ptrdiff_t>(region_probe_bytes))
+      return false;
+    const std::size_t hash = region_hash(shape, start);
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto& entries = region_table<T>();
+    if (entries.empty())
+      return false;
+    auto& entry = entries[hash % slots];
+    if (entry.hash != hash || entry.shape != shape || entry.list.empty())
+      return false;
+    const std::size_t size = entry.bytes.size();
+    if (static_cast<std::size_t>(start - segment_begin) < entry.before || size > budget ||
+        size > static_cast<std::size_t>(segment_end - (start - entry.before)) ||
+        std::memcmp(start - entry.before, entry.bytes.data(), size) != 0)
+      return false;
+    budget -= size;
+    out = entry.list;
+    ++found_by_region_;
+    return true;
+  }
+
+  // Keeps `list`, decoded (or found) from the region [low, high) of its message, which holds
+  // every word below its pointer of shape `shape` pointing at `start`. Not kept when the region
+  // is longer than max_form_bytes or holds fewer than region_probe_bytes from `start`.
+  template <class T>
+  void keep_region(uint64_t shape, const unsigned char* start, const unsigned char* low,
+                   const unsigned char* high, const shared_list<T>& list) {
+    if (list.empty() || !low || start < low ||
+        high - start < static_cast<std::ptrdiff_t>(region_probe_bytes) ||
+        high - low > static_cast<std::ptrdiff_t>(max_form_bytes))
+      return;
+    const std::size_t hash = region_hash(shape, start);
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto& entries = region_table<T>();
+    if (entries.empty())
+      entries.resize(slots);
+    auto& entry = entries[hash % slots];
+    entry.hash = hash;
+    entry.shape = shape;
+    entry.before = static_cast<std::size_t>(start - low);
+    entry.bytes.assign(reinterpret_cast<const char*>(low), static_cast<std::size_t>(high - low));
+    entry.list = list;
+  }
+
+  // Lists kept by their form (for tests and figures).
   std::size_t size() const;
+  // Lists found by their region so far (for tests and figures).
+  std::size_t found_by_region() const;
 
   // Whether lists of T are kept at all: the item types of the model's shared lists.
   template <class T>
@@ -107,6 +173,34 @@ private:
   };
   template <class T>
   using slot_table = std::vector<entry<T>>;
+  template <class T>
+  struct region_entry {
+    std::size_t hash = 0;
+    uint64_t shape = 0;
+    std::size_t before = 0;  // bytes of the region before the list's start
+    std::string bytes;
+    shared_list<T> list;
+  };
+  template <class T>
+  using region_slot_table = std::vector<region_entry<T>>;
+
+  static std::size_t region_hash(uint64_t shape, const unsigned char* start) {
+    std::string_view probe(reinterpret_cast<const char*>(start), region_probe_bytes);
+    return std::hash<std::string_view>{}(probe) ^ (shape * 0x9e3779b97f4a7c15ull);
+  }
+
+  template <class T>
+  region_slot_table<T>& region_table() {
+    static_assert(keeps<T>());
+    if constexpr (std::is_same_v<T, container>)
+      return container_regions_;
+    else if constexpr (std::is_same_v<T, volume>)
+      return volume_regions_;
+    else if constexpr (std::is_same_v<T, owner_reference>)
+      return owner_regions_;
+    else
+      return condition_regions_;
+  }
 
   template <class T>
   slot_table<T>& table() {
@@ -126,6 +220,11 @@ private:
   slot_table<volume> volumes_;
   slot_table<owner_reference> owners_;
   slot_table<pod_condition> conditions_;
+  region_slot_table<container> container_regions_;  // `slots` entries once one is kept
+  region_slot_table<volume> volume_regions_;
+  region_slot_table<owner_reference> owner_regions_;
+  region_slot_table<pod_condition> condition_regions_;
+  std::size_t found_by_region_ = 0;
 };
 
 }  // namespace capstan::messages

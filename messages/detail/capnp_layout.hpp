@@ -15,6 +15,7 @@
 #include "messages/decode_memo.hpp"
 #include "messages/detail/capnp_plan.hpp"
 #include "messages/detail/capnp_read.hpp"
+#include "messages/detail/capnp_region.hpp"
 #include "messages/detail/capnp_write.hpp"
 
 namespace capstan::messages::capnp_layout {
@@ -53,6 +54,20 @@ auto with_reader(std::string_view bytes, const char* what, F&& f,
     const uint64_t reads = decode_memo::current() ? 3 : 2;
     options.traversalLimitInWords = std::min<uint64_t>(limit_words, reads * words.size() + 16);
     capnp::FlatArrayMessageReader reader(words, options);
+    // Region lookups (capnp_region.hpp) in a message of one segment: its first word says so
+    // (segment count - 1 = 0) and gives the segment's size in words, which follow.
+    const unsigned char* segment_begin = nullptr;
+    const unsigned char* segment_end = nullptr;
+    if (reads == 3 && words.size() >= 1) {
+      uint64_t table;
+      std::memcpy(&table, words.begin(), sizeof table);
+      const uint64_t segment_words = table >> 32;
+      if (static_cast<uint32_t>(table) == 0 && segment_words <= words.size() - 1) {
+        segment_begin = reinterpret_cast<const unsigned char*>(words.begin() + 1);
+        segment_end = segment_begin + segment_words * sizeof(capnp::word);
+      }
+    }
+    region_scope region(segment_begin, segment_end, 2 * bytes.size());
     return f(reader);
   } catch (const kj::Exception& e) {
     throw decode_error(std::string(what) + ": " + e.getDescription().cStr());

@@ -8,6 +8,7 @@
 #include "messages/decode_memo.hpp"
 #include "messages/detail/capnp_form.hpp"
 #include "messages/detail/capnp_plan.hpp"
+#include "messages/detail/capnp_region.hpp"
 
 namespace capstan::messages::capnp_layout {
 
@@ -24,6 +25,15 @@ void read_struct_list(layout::StructReader r, const slot& s, V& v) {
   v.resize(list.size());
   for (unsigned i = 0; i < list.size(); ++i)
     read_struct(list.getStructElement(i), plan, v[i]);
+}
+
+// The word of pointer field `index` of `r`, or null when `r` has no such field (or a data
+// section of part of a word, which only lists of small elements have).
+inline const unsigned char* pointer_word(layout::StructReader r, uint32_t index) {
+  const uint32_t data_bits = r.getDataSectionSize();
+  if (index >= r.getPointerSectionSize() || data_bits % 64 != 0)
+    return nullptr;
+  return static_cast<const unsigned char*>(r.getLocation()) + data_bits / 8 + index * 8;
 }
 
 // Reads the shared list at `s` into `v` through the memo in use on this thread, if any
@@ -45,6 +55,16 @@ void read_shared_list(layout::StructReader r, const slot& s, shared_list<T>& v) 
         ~release() { in_use = false; }
       } released_on_return{mine.in_use};
       constexpr int max_form_depth = 16;
+      // First by the region holding the list (capnp_region.hpp), when the message allows it.
+      region_context& segment = this_threads_region();
+      const unsigned char* at = segment.begin ? pointer_word(r, s.offset) : nullptr;
+      uint64_t word = 0;
+      if (at && at >= segment.begin && segment.end - at >= 8)
+        std::memcpy(&word, at, 8);
+      const bool by_region = (word & 3) == 1;  // a list pointer in this segment
+      if (by_region && memo->find_region(pointer_shape(word), pointer_target(at, word),
+                                         segment.begin, segment.end, segment.budget, v))
+        return;
       writer.clear();
       bool formed = false;
       auto p = r.getPointerField(s.offset);
@@ -56,10 +76,14 @@ void read_shared_list(layout::StructReader r, const slot& s, shared_list<T>& v) 
       if (formed) {
         const std::string_view form = writer.form();
         const std::size_t hash = std::hash<std::string_view>{}(form);
-        if (memo->find(form, hash, v))
-          return;
-        read_struct_list(r, s, v);
-        memo->keep(form, hash, v);
+        if (!memo->find(form, hash, v)) {
+          read_struct_list(r, s, v);
+          memo->keep(form, hash, v);
+        }
+        region_finder region(segment.begin, segment.end);
+        if (by_region && region.add_pointer(at, max_form_depth))
+          memo->keep_region(pointer_shape(word), pointer_target(at, word), region.low(),
+                            region.high(), v);
         return;
       }
     }

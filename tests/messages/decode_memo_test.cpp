@@ -1,6 +1,8 @@
 // Tests messages/decode_memo.hpp through the Cap'n Proto decoder: with a memo in use a record
 // decodes to the same value as without one, equal lists end as one block (across threads too),
-// lists too long for a form are decoded as without a memo, and the memo stays bounded.
+// a list alike is found by its region and one differing in a byte is not, lists too long for a
+// form are decoded as without a memo, and the memo stays bounded; and its region lookups
+// directly: the shape, the segment's bounds and the budget.
 #include <boost/test/unit_test.hpp>
 
 #include <string>
@@ -107,6 +109,66 @@ BOOST_AUTO_TEST_CASE(equal_lists_decoded_with_one_memo_share_one_block) {
   BOOST_TEST(!created_pod(d).spec.containers.shares_with(created_pod(a).spec.containers));
   journal_record e = decode_record(created_bytes(web_pod("e", "nginx:1"), 5));  // `memo` again
   BOOST_TEST(created_pod(e).spec.containers.shares_with(created_pod(a).spec.containers));
+}
+
+// The second pod's containers are found by the bytes of their region (the first pod's list, not
+// a decode of its own), and the pod reads as it does without a memo. A pod whose image differs
+// in one byte, beyond the bytes that pick the region's slot, is not taken for it.
+BOOST_AUTO_TEST_CASE(a_list_alike_is_found_by_its_region_and_one_differing_in_a_byte_is_not) {
+  const std::string b_bytes = created_bytes(web_pod("b-with-a-longer-name", "nginx:1"), 2);
+  const std::string c_bytes = created_bytes(web_pod("c", "nginx:2"), 3);
+  decode_memo memo;
+  decode_memo::use in_use(memo);
+  journal_record a = decode_record(created_bytes(web_pod("a", "nginx:1"), 1));
+  BOOST_TEST(memo.found_by_region() == 0u);
+  journal_record b = decode_record(b_bytes);
+  BOOST_TEST(memo.found_by_region() == 2u);  // its containers and owner references
+  BOOST_TEST(created_pod(b).spec.containers.shares_with(created_pod(a).spec.containers));
+  journal_record c = decode_record(c_bytes);
+  BOOST_TEST(memo.found_by_region() == 3u);  // its owner references only
+  BOOST_TEST(created_pod(c).spec.containers[0].image == "nginx:2");
+  BOOST_TEST(!created_pod(c).spec.containers.shares_with(created_pod(a).spec.containers));
+  // Each reads back as the bytes it was read from: the value they were written from.
+  BOOST_TEST(encode_record(b) == b_bytes);
+  BOOST_TEST(encode_record(c) == c_bytes);
+}
+
+// find_region takes a kept list only for a pointer of the same shape whose region lies inside
+// the segment, byte for byte, and within the budget, which it then spends.
+BOOST_AUTO_TEST_CASE(a_region_is_found_only_inside_the_segment_with_the_shape_and_budget) {
+  const std::size_t probe = decode_memo::region_probe_bytes;
+  std::string kept(16 + probe + 16, '\0');
+  for (std::size_t i = 0; i < kept.size(); ++i)
+    kept[i] = static_cast<char>(i * 7 + 1);
+  const auto* low = reinterpret_cast<const unsigned char*>(kept.data());
+  const unsigned char* start = low + 16;
+  shared_list<owner_reference> list;
+  list.push_back(owner_reference{"v1", "ReplicationController", "web", "uid-web", true});
+  decode_memo memo;
+  memo.keep_region(0x1234000000000001ull, start, low, low + kept.size(), list);
+
+  // The same bytes elsewhere, with room around them.
+  std::string message = "xxxxxxxx" + kept + "yyyyyyyy";
+  const auto* begin = reinterpret_cast<const unsigned char*>(message.data());
+  const unsigned char* end = begin + message.size();
+  const unsigned char* there = begin + 8 + 16;
+  shared_list<owner_reference> out;
+  std::size_t budget = 10 * kept.size();
+  BOOST_TEST(memo.find_region(0x1234000000000001ull, there, begin, end, budget, out));
+  BOOST_TEST(out.shares_with(list));
+  BOOST_TEST(budget == 9 * kept.size());
+  // Another shape (a list of another length), a region past the segment's either end, a short
+  // budget, or one byte changed: not found, nothing spent.
+  BOOST_TEST(!memo.find_region(0x1235000000000001ull, there, begin, end, budget, out));
+  BOOST_TEST(!memo.find_region(0x1234000000000001ull, there, there - 8, end, budget, out));
+  BOOST_TEST(!memo.find_region(0x1234000000000001ull, there, begin, end - 16, budget, out));
+  std::size_t short_budget = kept.size() - 1;
+  BOOST_TEST(!memo.find_region(0x1234000000000001ull, there, begin, end, short_budget, out));
+  BOOST_TEST(short_budget == kept.size() - 1);
+  message[8 + kept.size() - 1] ^= 1;  // the region's last byte, past the probe
+  BOOST_TEST(!memo.find_region(0x1234000000000001ull, there, begin, end, budget, out));
+  BOOST_TEST(budget == 9 * kept.size());
+  BOOST_TEST(memo.found_by_region() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(nothing_is_kept_without_a_memo_in_use) {
