@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <map>
 #include <set>
+#include <utility>
 
 namespace capstan::store {
 
@@ -110,14 +111,17 @@ struct applier {
     auto& p = as<pod>(o, r);
     p.spec.node_name = take_part(e.node_name);
     pod_condition scheduled{"PodScheduled", "True", {}, record_time(r), "", ""};
+    // Read through a const reference: the conditions' block (often shared) is copied only to
+    // be changed.
+    const auto& conditions = std::as_const(p.status.conditions);
     bool found = false;
-    for (auto& c : p.status.conditions)
-      if (c.type == "PodScheduled") {
-        c = scheduled;
+    for (std::size_t i = 0; i < conditions.size(); ++i)
+      if (conditions[i].type == "PodScheduled") {
+        p.status.conditions[i] = scheduled;
         found = true;
       }
     if (!found)
-      p.status.conditions.push_back(scheduled);
+      p.status.conditions.push_back(std::move(scheduled));
     return &o;
   }
   any_object* operator()(const pod_status_changed& e) {
