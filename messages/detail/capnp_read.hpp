@@ -36,6 +36,21 @@ inline const unsigned char* pointer_word(layout::StructReader r, uint32_t index)
   return static_cast<const unsigned char*>(r.getLocation()) + data_bits / 8 + index * 8;
 }
 
+// Whether pointer field `index` of `r` is null (a zero word, or beyond the struct's pointer
+// section): what capnp reads as the field's default, here without its checks on the word (the
+// section itself was checked when `r` was made). Most of an object's text and list fields are
+// empty.
+inline bool is_null_pointer(layout::StructReader r, uint32_t index) {
+  if (index >= r.getPointerSectionSize())
+    return true;
+  const unsigned char* at = pointer_word(r, index);
+  if (!at)
+    return false;  // a data section of part of a word: let capnp read it
+  uint64_t word;
+  std::memcpy(&word, at, sizeof word);
+  return word == 0;
+}
+
 // Reads the shared list at `s` into `v` through the memo in use on this thread, if any
 // (messages/decode_memo.hpp). A list whose form cannot be taken (see append_form, or a pointer
 // capnp refuses) is decoded as without a memo.
@@ -100,14 +115,20 @@ void read_field(layout::StructReader r, const slot& s, V& v) {
   } else if constexpr (std::is_same_v<V, timestamp>) {
     v.seconds = r.getDataField<int64_t>(s.offset);
   } else if constexpr (std::is_same_v<V, std::string>) {
-    if (s.is_data) {
+    if (is_null_pointer(r, s.offset)) {
+      v.clear();
+    } else if (s.is_data) {
       auto d = layout::PointerHelpers<capnp::Data>::get(r.getPointerField(s.offset));
       v.assign(reinterpret_cast<const char*>(d.begin()), d.size());
     } else {
-      v = get_text(r.getPointerField(s.offset));
+      auto t = layout::PointerHelpers<capnp::Text>::get(r.getPointerField(s.offset));
+      v.assign(t.cStr(), t.size());
     }
   } else if constexpr (std::is_same_v<V, rare_string>) {
-    v = get_text(r.getPointerField(s.offset));
+    if (is_null_pointer(r, s.offset))
+      v.clear();
+    else
+      v = get_text(r.getPointerField(s.offset));
   } else if constexpr (std::is_same_v<V, sealed_bytes>) {
     v.envelope = get_data(r.getPointerField(s.offset));
   } else if constexpr (std::is_same_v<V, byte_map>) {
@@ -128,6 +149,8 @@ void read_field(layout::StructReader r, const slot& s, V& v) {
       read_struct(p.getStruct(nullptr), plan_for<int_or_string>(s.nested), v);
   } else if constexpr (std::is_same_v<V, string_map> || std::is_same_v<V, resource_list>) {
     v.clear();
+    if (is_null_pointer(r, s.offset))
+      return;
     auto list = r.getPointerField(s.offset).getList(capnp::ElementSize::INLINE_COMPOSITE, nullptr);
     for (unsigned i = 0; i < list.size(); ++i) {
       auto entry = list.getStructElement(i);
@@ -143,10 +166,13 @@ void read_field(layout::StructReader r, const slot& s, V& v) {
     v.reserve(list.size());
     for (unsigned i = 0; i < list.size(); ++i)
       v.push_back(get_text(list.getPointerElement(i)));
-  } else if constexpr (is_shared_list<V>::value) {
-    read_shared_list(r, s, v);
-  } else if constexpr (is_vector<V>::value) {
-    read_struct_list(r, s, v);
+  } else if constexpr (is_shared_list<V>::value || is_vector<V>::value) {
+    if (is_null_pointer(r, s.offset))
+      v.clear();
+    else if constexpr (is_shared_list<V>::value)
+      read_shared_list(r, s, v);
+    else
+      read_struct_list(r, s, v);
   } else if constexpr (is_optional<V>::value) {
     auto p = r.getPointerField(s.offset);
     if (p.isNull()) {
