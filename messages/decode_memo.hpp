@@ -103,7 +103,8 @@ public:
   // The list kept for the region holding a list whose pointer has shape `shape` and points at
   // `start`, in the segment [segment_begin, segment_end), into `out`; false when the memo keeps
   // none whose region's bytes are those around `start`. A comparison spends its region's size
-  // of `budget` (and is not made when the budget is short).
+  // of `budget`, found or not (and is not made when the budget is short): a message's region
+  // work is bounded by its budget, whatever its pointers lead to.
   template <class T>
   bool find_region(uint64_t shape, const unsigned char* start, const unsigned char* segment_begin,
                    const unsigned char* segment_end, std::size_t& budget, shared_list<T>& out) {
@@ -120,25 +121,29 @@ public:
       return false;
     const std::size_t size = entry.bytes.size();
     if (static_cast<std::size_t>(start - segment_begin) < entry.before || size > budget ||
-        size > static_cast<std::size_t>(segment_end - (start - entry.before)) ||
-        std::memcmp(start - entry.before, entry.bytes.data(), size) != 0)
+        size > static_cast<std::size_t>(segment_end - start) + entry.before)
       return false;
     budget -= size;
+    if (std::memcmp(start - entry.before, entry.bytes.data(), size) != 0)
+      return false;
     out = entry.list;
     ++found_by_region_;
     return true;
   }
 
   // Keeps `list`, decoded (or found) from the region [low, high) of its message, which holds
-  // every word below its pointer of shape `shape` pointing at `start`. Not kept when the region
-  // is longer than max_form_bytes or holds fewer than region_probe_bytes from `start`.
+  // every word below its pointer of shape `shape` pointing at `start`, spending the region's
+  // size of `budget`. Not kept when the region is longer than max_form_bytes or than the budget,
+  // or holds fewer than region_probe_bytes from `start`.
   template <class T>
   void keep_region(uint64_t shape, const unsigned char* start, const unsigned char* low,
-                   const unsigned char* high, const shared_list<T>& list) {
+                   const unsigned char* high, std::size_t& budget, const shared_list<T>& list) {
     if (list.empty() || !low || start < low ||
         high - start < static_cast<std::ptrdiff_t>(region_probe_bytes) ||
-        high - low > static_cast<std::ptrdiff_t>(max_form_bytes))
+        high - low > static_cast<std::ptrdiff_t>(max_form_bytes) ||
+        static_cast<std::size_t>(high - low) > budget)
       return;
+    budget -= static_cast<std::size_t>(high - low);
     const std::size_t hash = region_hash(shape, start);
     std::lock_guard<std::mutex> lock(mutex_);
     auto& entries = region_table<T>();

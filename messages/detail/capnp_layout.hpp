@@ -33,7 +33,10 @@ inline std::string to_bytes(capnp::MessageBuilder& builder) {
 // read each word of a message once (a shared list's twice with a memo), so no
 // message a capstan wrote comes near; a message whose pointers lead many times into the same
 // words, or to a list of empty structs (capnp counts each element as one word), is refused
-// before the decoder allocates for more elements than the message has words.
+// before the decoder allocates for more elements than the message has words. With a memo, the
+// lists found by their region (capnp_region.hpp) are not read through capnp: their comparisons
+// spend a budget of twice the message's bytes instead, so a message whose pointers lead many
+// times to one list may be accepted with a memo and refused without (its value is the same).
 template <class F>
 auto with_reader(std::string_view bytes, const char* what, F&& f,
                  uint64_t limit_words = 1ull << 30) {

@@ -76,9 +76,11 @@ void read_shared_list(layout::StructReader r, const slot& s, shared_list<T>& v) 
       uint64_t word = 0;
       if (at && at >= segment.begin && segment.end - at >= 8)
         std::memcpy(&word, at, 8);
-      const bool by_region = (word & 3) == 1;  // a list pointer in this segment
-      if (by_region && memo->find_region(pointer_shape(word), pointer_target(at, word),
-                                         segment.begin, segment.end, segment.budget, v))
+      const unsigned char* start =
+          (word & 3) == 1 ? pointer_target(at, word, segment.begin, segment.end) : nullptr;
+      const bool by_region = start != nullptr;  // a list pointer into this segment
+      if (by_region && memo->find_region(pointer_shape(word), start, segment.begin, segment.end,
+                                         segment.budget, v))
         return;
       writer.clear();
       bool formed = false;
@@ -97,8 +99,8 @@ void read_shared_list(layout::StructReader r, const slot& s, shared_list<T>& v) 
         }
         region_finder region(segment.begin, segment.end);
         if (by_region && region.add_pointer(at, max_form_depth))
-          memo->keep_region(pointer_shape(word), pointer_target(at, word), region.low(),
-                            region.high(), v);
+          memo->keep_region(pointer_shape(word), start, region.low(), region.high(), segment.budget,
+                            v);
         return;
       }
     }

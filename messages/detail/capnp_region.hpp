@@ -53,22 +53,29 @@ inline uint64_t pointer_shape(uint64_t word) {
   return word & 0xffffffff00000003ull;
 }
 
-// Where a struct or list pointer word at `at` points (one word past it, plus its offset).
-inline const unsigned char* pointer_target(const unsigned char* at, uint64_t word) {
+// Where a struct or list pointer word at `at` points (one word past it, plus its offset), in the
+// segment [begin, end); null when that lies outside it (no pointer is formed outside the
+// segment: offsets reach 4 GiB either way).
+inline const unsigned char* pointer_target(const unsigned char* at, uint64_t word,
+                                           const unsigned char* begin, const unsigned char* end) {
   const int32_t offset_words = static_cast<int32_t>(static_cast<uint32_t>(word)) >> 2;
-  return at + 8 + static_cast<int64_t>(offset_words) * 8;
+  const int64_t position = (at - begin) + 8 + static_cast<int64_t>(offset_words) * 8;
+  if (position < 0 || position > end - begin)
+    return nullptr;
+  return begin + position;
 }
 
 // Finds the smallest span of a segment holding every word below a pointer, walking the
-// pointers' own bits (every range checked against the segment). Gives up (false) on far and
-// capability pointers, on more than `max_pointers` pointers or `depth_left` levels: such a list
-// is then looked up by its form only.
+// pointers' own bits, every range checked against the segment before it is read. Gives up
+// (false) on far and capability pointers, on more than `max_pointers` pointers or `depth_left`
+// levels: such a list is then looked up by its form only.
 class region_finder {
 public:
   static constexpr int max_pointers = 4096;
 
   region_finder(const unsigned char* begin, const unsigned char* end) : begin_(begin), end_(end) {}
 
+  // `at`: a pointer word inside the segment.
   bool add_pointer(const unsigned char* at, int depth_left) {
     if (depth_left <= 0 || ++pointers_ > max_pointers || !inside(at, 8))
       return false;
@@ -76,7 +83,9 @@ public:
     std::memcpy(&word, at, 8);
     if (word == 0)
       return true;  // null
-    const unsigned char* target = pointer_target(at, word);
+    const unsigned char* target = pointer_target(at, word, begin_, end_);
+    if (!target)
+      return false;
     const uint32_t upper = static_cast<uint32_t>(word >> 32);
     switch (word & 3) {
       case 0: {  // struct
@@ -94,6 +103,7 @@ public:
   const unsigned char* high() const { return high_; }
 
 private:
+  // Whether `size` bytes from `p` (a position inside the segment or its end) lie in it.
   bool inside(const unsigned char* p, uint64_t size) const {
     return p >= begin_ && p <= end_ && size <= static_cast<uint64_t>(end_ - p);
   }
@@ -108,6 +118,7 @@ private:
     }
     return true;
   }
+  // Each add_* covers its object first: the offsets inside it are then inside the segment.
   bool add_struct(const unsigned char* at, uint64_t data_words, uint64_t pointer_count,
                   int depth_left) {
     if (!cover(at, (data_words + pointer_count) * 8))
@@ -118,17 +129,17 @@ private:
     return true;
   }
   bool add_list(const unsigned char* at, uint32_t element_size, uint64_t count, int depth_left) {
-    auto words_of_bytes = [](uint64_t bytes) { return (bytes + 7) / 8 * 8; };
+    auto padded_to_words = [](uint64_t bytes) { return (bytes + 7) / 8 * 8; };
     switch (element_size) {
       case 0:  // void
         return true;
       case 1:  // bits
-        return cover(at, words_of_bytes((count + 7) / 8));
+        return cover(at, padded_to_words((count + 7) / 8));
       case 2:
       case 3:
       case 4:
       case 5:  // 1, 2, 4 or 8 bytes
-        return cover(at, words_of_bytes(count << (element_size - 2)));
+        return cover(at, padded_to_words(count << (element_size - 2)));
       case 6:  // pointers
         if (!cover(at, count * 8))
           return false;
@@ -141,6 +152,8 @@ private:
           return false;
         uint64_t tag;
         std::memcpy(&tag, at, 8);
+        // capnp reads the count as unsigned; a "negative" one is refused here (the list is then
+        // looked up by its form only), a count too large for the words by both.
         const int32_t elements = static_cast<int32_t>(static_cast<uint32_t>(tag)) >> 2;
         const uint32_t sizes = static_cast<uint32_t>(tag >> 32);
         const uint64_t data_words = sizes & 0xffff, pointer_count = sizes >> 16;

@@ -62,7 +62,11 @@ BOOST_AUTO_TEST_CASE(the_region_covers_a_list_of_structs_and_their_texts) {
   BOOST_TEST(finder.add_pointer(s.at(0), 16));
   BOOST_TEST(finder.low() == s.at(1));
   BOOST_TEST(finder.high() == s.at(8));
-  BOOST_TEST(pointer_target(s.at(0), s.words[0]) == s.at(1));
+  BOOST_TEST(pointer_target(s.at(0), s.words[0], s.begin(), s.end()) == s.at(1));
+  // A target outside the segment is no pointer at all (offsets reach 4 GiB either way).
+  BOOST_TEST(pointer_target(s.at(0), list_pointer(0, 10, 2, 1), s.begin(), s.end()) == nullptr);
+  BOOST_TEST(pointer_target(s.at(0), 1 | (0xfffffff0ull << 2 & 0xffffffffull), s.begin(),
+                            s.end()) == nullptr);
   BOOST_TEST(pointer_shape(s.words[0]) == (s.words[0] & 0xffffffff00000003ull));
 }
 

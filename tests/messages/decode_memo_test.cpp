@@ -145,7 +145,11 @@ BOOST_AUTO_TEST_CASE(a_region_is_found_only_inside_the_segment_with_the_shape_an
   shared_list<owner_reference> list;
   list.push_back(owner_reference{"v1", "ReplicationController", "web", "uid-web", true});
   decode_memo memo;
-  memo.keep_region(0x1234000000000001ull, start, low, low + kept.size(), list);
+  std::size_t keeping_budget = kept.size() - 1;  // too short: not kept
+  memo.keep_region(0x1234000000000001ull, start, low, low + kept.size(), keeping_budget, list);
+  keeping_budget = 2 * kept.size();
+  memo.keep_region(0x1234000000000001ull, start, low, low + kept.size(), keeping_budget, list);
+  BOOST_TEST(keeping_budget == kept.size());
 
   // The same bytes elsewhere, with room around them.
   std::string message = "xxxxxxxx" + kept + "yyyyyyyy";
@@ -158,16 +162,17 @@ BOOST_AUTO_TEST_CASE(a_region_is_found_only_inside_the_segment_with_the_shape_an
   BOOST_TEST(out.shares_with(list));
   BOOST_TEST(budget == 9 * kept.size());
   // Another shape (a list of another length), a region past the segment's either end, a short
-  // budget, or one byte changed: not found, nothing spent.
+  // budget: not found, nothing spent; one byte changed: not found, the comparison spent.
   BOOST_TEST(!memo.find_region(0x1235000000000001ull, there, begin, end, budget, out));
   BOOST_TEST(!memo.find_region(0x1234000000000001ull, there, there - 8, end, budget, out));
   BOOST_TEST(!memo.find_region(0x1234000000000001ull, there, begin, end - 16, budget, out));
   std::size_t short_budget = kept.size() - 1;
   BOOST_TEST(!memo.find_region(0x1234000000000001ull, there, begin, end, short_budget, out));
   BOOST_TEST(short_budget == kept.size() - 1);
+  BOOST_TEST(budget == 9 * kept.size());
   message[8 + kept.size() - 1] ^= 1;  // the region's last byte, past the probe
   BOOST_TEST(!memo.find_region(0x1234000000000001ull, there, begin, end, budget, out));
-  BOOST_TEST(budget == 9 * kept.size());
+  BOOST_TEST(budget == 8 * kept.size());
   BOOST_TEST(memo.found_by_region() == 1u);
 }
 
