@@ -21,8 +21,8 @@ decode_memo* decode_memo::current() noexcept {
 std::size_t decode_memo::size() const {
   std::lock_guard<std::mutex> lock(mutex_);
   std::size_t n = 0;
-  auto count = [&](const auto& table) {
-    for (const auto& e : table)
+  auto count = [&](const auto& tables) {
+    for (const auto& e : tables.forms)
       n += e.list.empty() ? 0 : 1;
   };
   count(containers_);

@@ -66,7 +66,7 @@ public:
   template <class T>
   bool find(std::string_view form, std::size_t hash, shared_list<T>& out) {
     std::lock_guard<std::mutex> lock(mutex_);
-    auto& entries = table<T>();
+    auto& entries = tables<T>().forms;
     if (entries.empty())
       return false;
     auto& entry = entries[hash % slots];
@@ -83,7 +83,7 @@ public:
     if (list.empty())
       return;
     std::lock_guard<std::mutex> lock(mutex_);
-    auto& entries = table<T>();
+    auto& entries = tables<T>().forms;
     if (entries.empty())
       entries.resize(slots);
     auto& entry = entries[hash % slots];
@@ -113,7 +113,7 @@ public:
       return false;
     const std::size_t hash = region_hash(shape, start);
     std::lock_guard<std::mutex> lock(mutex_);
-    auto& entries = region_table<T>();
+    auto& entries = tables<T>().regions;
     if (entries.empty())
       return false;
     auto& entry = entries[hash % slots];
@@ -146,7 +146,7 @@ public:
     budget -= static_cast<std::size_t>(high - low);
     const std::size_t hash = region_hash(shape, start);
     std::lock_guard<std::mutex> lock(mutex_);
-    auto& entries = region_table<T>();
+    auto& entries = tables<T>().regions;
     if (entries.empty())
       entries.resize(slots);
     auto& entry = entries[hash % slots];
@@ -194,21 +194,14 @@ private:
     return std::hash<std::string_view>{}(probe) ^ (shape * 0x9e3779b97f4a7c15ull);
   }
 
+  // The tables of one item type: `slots` entries each once a list is kept, else none.
   template <class T>
-  region_slot_table<T>& region_table() {
-    static_assert(keeps<T>());
-    if constexpr (std::is_same_v<T, container>)
-      return container_regions_;
-    else if constexpr (std::is_same_v<T, volume>)
-      return volume_regions_;
-    else if constexpr (std::is_same_v<T, owner_reference>)
-      return owner_regions_;
-    else
-      return condition_regions_;
-  }
-
+  struct tables_of {
+    slot_table<T> forms;
+    region_slot_table<T> regions;
+  };
   template <class T>
-  slot_table<T>& table() {
+  tables_of<T>& tables() {
     static_assert(keeps<T>());
     if constexpr (std::is_same_v<T, container>)
       return containers_;
@@ -221,14 +214,10 @@ private:
   }
 
   mutable std::mutex mutex_;
-  slot_table<container> containers_;  // `slots` entries once one is kept, else none
-  slot_table<volume> volumes_;
-  slot_table<owner_reference> owners_;
-  slot_table<pod_condition> conditions_;
-  region_slot_table<container> container_regions_;  // `slots` entries once one is kept
-  region_slot_table<volume> volume_regions_;
-  region_slot_table<owner_reference> owner_regions_;
-  region_slot_table<pod_condition> condition_regions_;
+  tables_of<container> containers_;
+  tables_of<volume> volumes_;
+  tables_of<owner_reference> owners_;
+  tables_of<pod_condition> conditions_;
   std::size_t found_by_region_ = 0;
 };
 
