@@ -96,23 +96,38 @@ uint32_t scheduler_state::spread_id_of(const std::string& key) {
   return spread_ids.emplace(key, static_cast<uint32_t>(spread_ids.size() + 1)).first->second;
 }
 
-void scheduler_state::add_to_node(const pod_entry& entry, int sign) {
-  if (entry.node == 0 || entry.terminal)
-    return;
-  auto it = node_index.find(node_name(entry.node));
-  if (it == node_index.end())
-    return;
-  auto& n = nodes[it->second];
-  n.cpu_requested += sign * entry.cpu_milli;
-  n.memory_requested += sign * entry.memory_bytes;
-  n.pods += sign;
+namespace {
+
+// Adds (sign 1) or takes away (-1) what `entry` holds to a node's accounting.
+template <class Held>
+void account(Held& held, const scheduler_state::pod_entry& entry, int sign) {
+  held.cpu_requested += sign * entry.cpu_milli;
+  held.memory_requested += sign * entry.memory_bytes;
+  held.pods += sign;
   if (entry.constraints)
     for (const auto& p : entry.constraints->host_ports) {
       if (sign > 0)
-        n.host_ports.insert(p);
-      else if (auto found = n.host_ports.find(p); found != n.host_ports.end())
-        n.host_ports.erase(found);
+        held.host_ports.insert(p);
+      else if (auto found = held.host_ports.find(p); found != held.host_ports.end())
+        held.host_ports.erase(found);
     }
+}
+
+}  // namespace
+
+void scheduler_state::add_to_node(const pod_entry& entry, int sign) {
+  if (entry.node == 0 || entry.terminal)
+    return;
+  if (auto it = node_index.find(node_name(entry.node)); it != node_index.end()) {
+    account(nodes[it->second], entry, sign);
+  } else {
+    // A node the view does not have (deleted, or not known yet): kept by its number for when
+    // it comes (back), and dropped when its last pod goes.
+    auto& held = absent_nodes_[entry.node];
+    account(held, entry, sign);
+    if (held.pods <= 0 && held.host_ports.empty())
+      absent_nodes_.erase(entry.node);
+  }
   if (entry.spread_id != 0) {
     auto& counts = spread_nodes_[entry.spread_id];
     auto it = std::find_if(counts.begin(), counts.end(),
@@ -152,6 +167,15 @@ void scheduler_state::upsert_node(const node& n) {
     it = node_index.emplace(n.metadata.name, nodes.size()).first;
     nodes.emplace_back();
     nodes.back().name = n.metadata.name;
+    // What its pods hold, when pods were bound to it while the view did not have it.
+    if (auto held = absent_nodes_.find(node_number(n.metadata.name)); held != absent_nodes_.end()) {
+      auto& v = nodes.back();
+      v.cpu_requested = held->second.cpu_requested;
+      v.memory_requested = held->second.memory_requested;
+      v.pods = held->second.pods;
+      v.host_ports = std::move(held->second.host_ports);
+      absent_nodes_.erase(held);
+    }
   }
   auto& v = nodes[it->second];
   v.ready = is_ready(n);
@@ -186,8 +210,17 @@ void scheduler_state::observe(const journal_record& r) {
     } else if (std::holds_alternative<object_deleted>(r.event)) {
       auto it = node_index.find(r.name);
       if (it != node_index.end()) {
-        // Swap-remove; pods on the node lose their accounting with it.
+        // Swap-remove; what its pods hold is kept by the node's number until they go (or it
+        // comes back under the same name).
         std::size_t i = it->second;
+        const node_view& gone = nodes[i];
+        if (gone.pods > 0 || !gone.host_ports.empty()) {
+          auto& held = absent_nodes_[node_number(gone.name)];
+          held.cpu_requested = gone.cpu_requested;
+          held.memory_requested = gone.memory_requested;
+          held.pods = gone.pods;
+          held.host_ports = gone.host_ports;
+        }
         node_index.erase(it);
         if (i != nodes.size() - 1) {
           nodes[i] = std::move(nodes.back());

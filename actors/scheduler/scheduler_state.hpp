@@ -6,6 +6,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <set>
 #include <unordered_map>
 
 #include "actors/scheduler/plugins.hpp"
@@ -40,17 +41,17 @@ struct scheduler_state {
     int64_t cpu_milli = 0;
     int64_t memory_bytes = 0;
     std::unique_ptr<const pod_constraints> constraints;  // null: none
-    uint32_t spread_id = 0;  // spread_id_of its spread key (0: none)
-    uint32_t node = 0;       // node_number of its bound or assumed node (0: pending)
-    bool terminal = false;   // Succeeded/Failed pods hold no resources
+    uint32_t spread_id = 0;                              // spread_id_of its spread key (0: none)
+    uint32_t node = 0;      // node_number of its bound or assumed node (0: pending)
+    bool terminal = false;  // Succeeded/Failed pods hold no resources
   };
   std::unordered_map<store::object_key, pod_entry> pods;
   // Pods that became placeable, in arrival order, since the actor last moved them into its
   // work queue (which de-duplicates them and owns their retries).
   std::deque<store::object_key> queue;
   std::unordered_map<store::object_key, std::string> unschedulable;  // waiting for a change
-  std::unordered_map<store::object_key, std::string> reported;  // pod -> reason last reported
-  std::unordered_map<std::string, uint32_t> spread_ids;         // spread key -> its number
+  std::unordered_map<store::object_key, std::string> reported;       // pod -> reason last reported
+  std::unordered_map<std::string, uint32_t> spread_ids;              // spread key -> its number
 
   // Starts from the committed state (at startup or restart).
   void load(const store::cluster_state& state);
@@ -89,6 +90,14 @@ private:
   // Per spread key: (node_number, its pods of the key) for the nodes holding any; a short list
   // (at most the key's replicas), searched linearly.
   std::unordered_map<uint32_t, std::vector<std::pair<uint32_t, int>>> spread_nodes_;
+  // What pods hold on nodes the view does not have, by node number: a node deleted while pods
+  // are still bound to it, or one named by a bind before its own record. Taken by the node's
+  // view when it comes (back); an entry goes with its last pod.
+  struct absent_node {
+    int64_t cpu_requested = 0, memory_requested = 0, pods = 0;
+    std::multiset<std::pair<int32_t, std::string>> host_ports;
+  };
+  std::unordered_map<uint32_t, absent_node> absent_nodes_;
   std::vector<std::string> node_names_;  // by node_number - 1
   std::unordered_map<std::string, uint32_t> node_numbers_;
   void add_to_node(const pod_entry& entry, int sign);

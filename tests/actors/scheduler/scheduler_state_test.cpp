@@ -190,3 +190,41 @@ BOOST_AUTO_TEST_CASE(a_bind_elsewhere_moves_the_accounting_between_nodes) {
   BOOST_TEST(s.nodes[s.node_index.at("a")].cpu_requested == 0);
   BOOST_TEST(s.nodes[s.node_index.at("b")].cpu_requested == 600);
 }
+
+// A node deleted while pods are still bound to it keeps what they hold by its name: registered
+// again, it is as full as before; a pod deleted meanwhile frees its share; a pod bound to a node
+// before the node's own record counts on it when it comes.
+BOOST_AUTO_TEST_CASE(a_node_deleted_and_registered_again_keeps_what_its_pods_hold) {
+  scheduler_state s;
+  add_node(s, "n1", 1000);
+  auto cpu_pod = [](const std::string& name, int64_t milli) {
+    auto p = small_pod(name);
+    p.spec.containers[0].resources.requests["cpu"] = messages::quantity::from_milli(milli);
+    return p;
+  };
+  auto a = cpu_pod("a", 600), b = cpu_pod("b", 300), c = cpu_pod("c", 500);
+  for (const auto& p : {a, b}) {
+    s.observe(created(p));
+    s.observe(record_for(p, messages::pod_bound{"n1"}));
+  }
+  s.observe(record_for(small_node("n1"), messages::object_deleted{}));
+  BOOST_TEST(s.nodes.empty());
+  s.observe(record_for(b, messages::object_deleted{}));  // while n1 is away
+  add_node(s, "n1", 1000);
+  BOOST_REQUIRE(s.nodes.size() == 1u);
+  BOOST_TEST(s.nodes[0].cpu_requested == 600);  // a's, not b's
+  BOOST_TEST(s.nodes[0].pods == 1);
+  s.observe(created(c));
+  BOOST_TEST(!s.place(scheduler_state::request_of(c)).node);  // 600 + 500 > 1000
+  s.observe(record_for(a, messages::object_deleted{}));
+  BOOST_TEST(s.nodes[0].cpu_requested == 0);
+  BOOST_TEST(s.place(scheduler_state::request_of(c)).node.has_value());
+
+  // Bound before its node is known.
+  auto d = cpu_pod("d", 700);
+  s.observe(created(d));
+  s.observe(record_for(d, messages::pod_bound{"n2"}));
+  add_node(s, "n2", 1000);
+  BOOST_TEST(s.nodes[s.node_index.at("n2")].cpu_requested == 700);
+  BOOST_TEST(s.nodes[s.node_index.at("n2")].pods == 1);
+}
