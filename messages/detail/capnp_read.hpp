@@ -133,13 +133,6 @@ void read_field(layout::StructReader r, const slot& s, V& v) {
       v = get_text(r.getPointerField(s.offset));
   } else if constexpr (std::is_same_v<V, sealed_bytes>) {
     v.envelope = get_data(r.getPointerField(s.offset));
-  } else if constexpr (std::is_same_v<V, byte_map>) {
-    v.clear();
-    auto list = r.getPointerField(s.offset).getList(capnp::ElementSize::INLINE_COMPOSITE, nullptr);
-    for (unsigned i = 0; i < list.size(); ++i) {
-      auto entry = list.getStructElement(i);
-      v.emplace(get_text(entry.getPointerField(0)), get_data(entry.getPointerField(1)));
-    }
   } else if constexpr (std::is_same_v<V, quantity>) {
     auto p = r.getPointerField(s.offset);
     v = p.isNull() ? quantity{} : parse_stored_quantity(get_text(p));
@@ -149,7 +142,8 @@ void read_field(layout::StructReader r, const slot& s, V& v) {
     auto p = r.getPointerField(s.offset);
     if (!p.isNull())
       read_struct(p.getStruct(nullptr), plan_for<int_or_string>(s.nested), v);
-  } else if constexpr (std::is_same_v<V, string_map> || std::is_same_v<V, resource_list>) {
+  } else if constexpr (std::is_same_v<V, string_map> || std::is_same_v<V, resource_list> ||
+                       std::is_same_v<V, byte_map>) {
     v.clear();
     if (is_null_pointer(r, s.offset))
       return;
@@ -157,7 +151,9 @@ void read_field(layout::StructReader r, const slot& s, V& v) {
     for (unsigned i = 0; i < list.size(); ++i) {
       auto entry = list.getStructElement(i);
       std::string k = get_text(entry.getPointerField(0));
-      if constexpr (std::is_same_v<V, resource_list>)
+      if constexpr (std::is_same_v<V, byte_map>)
+        v.emplace(std::move(k), get_data(entry.getPointerField(1)));
+      else if constexpr (std::is_same_v<V, resource_list>)
         v.emplace(std::move(k), parse_stored_quantity(get_text(entry.getPointerField(1))));
       else
         v.emplace(std::move(k), get_text(entry.getPointerField(1)));

@@ -36,17 +36,6 @@ void write_field(layout::StructBuilder b, const slot& s, const V& v) {
   } else if constexpr (std::is_same_v<V, sealed_bytes>) {
     if (!v.empty())
       set_data(b.getPointerField(s.offset), v.envelope);
-  } else if constexpr (std::is_same_v<V, byte_map>) {
-    if (v.empty())
-      return;
-    // KeyData: key is pointer 0, value pointer 1 (checked when the plan is built).
-    auto list = b.getPointerField(s.offset).initStructList(v.size(), s.nested_size);
-    unsigned i = 0;
-    for (const auto& [k, val] : v) {
-      auto entry = list.getStructElement(i++);
-      set_text(entry.getPointerField(0), k);
-      set_data(entry.getPointerField(1), val);
-    }
   } else if constexpr (std::is_same_v<V, quantity>) {
     if (!v.empty())
       set_text(b.getPointerField(s.offset), v.text());
@@ -57,16 +46,19 @@ void write_field(layout::StructBuilder b, const slot& s, const V& v) {
     if (!v.empty())
       write_struct(b.getPointerField(s.offset).initStruct(s.nested_size),
                    plan_for<int_or_string>(s.nested), v);
-  } else if constexpr (std::is_same_v<V, string_map> || std::is_same_v<V, resource_list>) {
+  } else if constexpr (std::is_same_v<V, string_map> || std::is_same_v<V, resource_list> ||
+                       std::is_same_v<V, byte_map>) {
     if (v.empty())
       return;
-    // KeyValue: key is pointer 0, value pointer 1 (checked by the schema test).
+    // KeyValue / KeyData: key is pointer 0, value pointer 1 (checked when the plan is built).
     auto list = b.getPointerField(s.offset).initStructList(v.size(), s.nested_size);
     unsigned i = 0;
     for (const auto& [k, val] : v) {
       auto entry = list.getStructElement(i++);
       set_text(entry.getPointerField(0), k);
-      if constexpr (std::is_same_v<V, resource_list>)
+      if constexpr (std::is_same_v<V, byte_map>)
+        set_data(entry.getPointerField(1), val);
+      else if constexpr (std::is_same_v<V, resource_list>)
         set_text(entry.getPointerField(1), val.text());
       else
         set_text(entry.getPointerField(1), val);
